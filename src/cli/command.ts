@@ -1,0 +1,48 @@
+import type { ArgsDef, CommandDef, CommandContext, SubCommandsDef } from "citty"
+
+// Every command carries real examples; `agent <cmd> --help` prints them after the usage.
+export type Command = CommandDef<any> & { examples?: string[] }
+
+export interface CommandSpec<T extends ArgsDef> {
+  name: string
+  description: string
+  args?: T
+  examples?: string[]
+  subCommands?: Record<string, () => Promise<Command>>
+  /** Returns the exit code (undefined = 0). */
+  run?: (ctx: CommandContext<T>) => Promise<number | void> | number | void
+}
+
+export function command<const T extends ArgsDef>(spec: CommandSpec<T>): Command {
+  return {
+    meta: { name: spec.name, description: spec.description },
+    args: spec.args,
+    examples: spec.examples,
+    subCommands: spec.subCommands as SubCommandsDef | undefined,
+    run: spec.run as Command["run"],
+  }
+}
+
+/** Flags every command accepts. */
+export const commonArgs = {
+  debug: { type: "boolean", description: "Log debug details and print stack traces on errors" },
+  quiet: { type: "boolean", alias: "q", description: "Only print warnings and errors on stderr" },
+} as const
+
+export const outputArg = {
+  output: {
+    type: "string",
+    alias: "o",
+    valueHint: "text|json",
+    description: "Output format: text for people, json for one JSON document on stdout",
+    default: "text",
+  },
+} as const
+
+export const mcpArg = {
+  mcp: {
+    type: "string",
+    valueHint: "FILE",
+    description: "Also load this config file (repeatable; later files win by server name)",
+  },
+} as const

@@ -1,0 +1,99 @@
+import { renderUsage, runCommand, type CommandDef } from "citty"
+import { isAgentError, ExitCode } from "../util/errors.ts"
+import { escapeTerminal } from "../util/text.ts"
+import { command, commonArgs, type Command } from "./command.ts"
+
+declare const AGENT_VERSION: string | undefined
+
+// Command groups load lazily: `agent --help` must not pay for modules only `run` needs.
+const root = command({
+  name: "agent",
+  description: "Run AI agents on MCP servers, local or remote, from one binary.",
+  args: { ...commonArgs, version: { type: "boolean", alias: "V", description: "Print the version" } },
+  examples: [
+    "agent config validate --mcp mcp.example.json   # check a config and what it still needs approved",
+    "agent mcp add fs -- npx -y @modelcontextprotocol/server-filesystem .",
+    "agent mcp add github --url https://api.githubcopilot.com/mcp/ --header 'Authorization: Bearer ${GITHUB_TOKEN}'",
+    "agent env approve GITHUB_TOKEN --server github",
+    "agent mcp import --from claude",
+  ],
+  subCommands: {
+    config: () => import("./config.ts").then((m) => m.default),
+    mcp: () => import("./mcp.ts").then((m) => m.default),
+    env: () => import("./env.ts").then((m) => m.default),
+  },
+})
+
+export async function runCli(argv: string[]): Promise<number> {
+  const debug = beforeDashDash(argv).includes("--debug")
+  try {
+    const help = helpTarget(argv)
+    if (help) return await printHelp(help)
+    if (argv[0] === "--version" || argv[0] === "-V") {
+      process.stdout.write(`${version()}\n`)
+      return 0
+    }
+    const { result } = await runCommand(root, { rawArgs: argv })
+    return typeof result === "number" ? result : 0
+  } catch (e: unknown) {
+    return reportError(e, debug)
+  }
+}
+
+function reportError(e: unknown, debug: boolean): number {
+  if (isAgentError(e)) {
+    process.stderr.write(`error: ${escapeTerminal(e.message)}\n`)
+    if (e.hint) process.stderr.write(`  hint: ${escapeTerminal(e.hint)}\n`)
+    if (debug) process.stderr.write(`${e.stack}\n`)
+    return e.exitCode
+  }
+  // citty's own argument errors (unknown command, missing positional)
+  if (e instanceof Error && e.name === "CLIError") {
+    process.stderr.write(`error: ${escapeTerminal(e.message)}\n  hint: run \`agent --help\` to see the commands\n`)
+    if (debug) process.stderr.write(`${e.stack}\n`)
+    return ExitCode.usage
+  }
+  const msg = e instanceof Error ? e.message : String(e)
+  process.stderr.write(`error: unexpected failure: ${escapeTerminal(msg)}\n`)
+  process.stderr.write(debug && e instanceof Error ? `${e.stack}\n` : "  hint: run again with --debug for details\n")
+  return ExitCode.failure
+}
+
+function version(): string {
+  return typeof AGENT_VERSION === "string" ? AGENT_VERSION : "0.0.0-dev"
+}
+
+function beforeDashDash(argv: string[]): string[] {
+  const i = argv.indexOf("--")
+  return i < 0 ? argv : argv.slice(0, i)
+}
+
+/** The command path whose help was asked for (`agent`, `agent mcp --help`, `agent help mcp add`). */
+function helpTarget(argv: string[]): string[] | undefined {
+  const args = beforeDashDash(argv)
+  if (args.length === 0) return []
+  if (args[0] === "help") return args.slice(1).filter((a) => !a.startsWith("-"))
+  if (args.includes("--help") || args.includes("-h")) return args.filter((a) => !a.startsWith("-"))
+  return undefined
+}
+
+async function printHelp(path: string[]): Promise<number> {
+  let cmd: Command = root
+  let parent: Command | undefined
+  for (const name of path) {
+    const subs = await resolve(cmd.subCommands)
+    const next = subs?.[name]
+    if (!next) break
+    parent = cmd
+    cmd = (await resolve(next)) as Command
+  }
+  let text = await renderUsage(cmd as CommandDef, parent as CommandDef | undefined)
+  if (cmd === root) text = text.replace(/^.*\n/, `agent ${version()}\n`)
+  if (cmd.examples?.length) text += `\n\nExamples:\n${cmd.examples.map((e) => `  ${e}`).join("\n")}`
+  process.stdout.write(`${text}\n`)
+  return 0
+}
+
+async function resolve<T>(v: T | (() => T) | (() => Promise<T>) | Promise<T>): Promise<T> {
+  return typeof v === "function" ? await (v as () => T | Promise<T>)() : await v
+}

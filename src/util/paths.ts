@@ -1,0 +1,60 @@
+import { mkdirSync, statSync } from "node:fs"
+import { homedir } from "node:os"
+import { isAbsolute, join } from "node:path"
+import { ConfigError } from "./errors.ts"
+
+export interface Paths {
+  /** Directory of the user-scope config (mcp.json). */
+  configDir: string
+  /** Directory for approvals, tokens and logs. */
+  stateDir: string
+  /** The user-scope config file. */
+  userConfig: string
+}
+
+type Env = Record<string, string | undefined>
+
+/**
+ * AGENTRT_HOME=DIR puts config under DIR/config and state under DIR/state (tests always
+ * set it); otherwise the XDG base directories. Pure: creates nothing.
+ */
+export function resolvePaths(env: Env = process.env): Paths {
+  const home = env.AGENTRT_HOME
+  if (home !== undefined && home !== "") {
+    if (!isAbsolute(home)) {
+      throw new ConfigError(`AGENTRT_HOME must be an absolute path, got "${home}"`, {
+        hint: `set it to an absolute directory, for example AGENTRT_HOME="$PWD/${home}"`,
+      })
+    }
+    return withConfigFile({ configDir: join(home, "config"), stateDir: join(home, "state") })
+  }
+  const userHome = env.HOME || homedir()
+  const xdgConfig = absoluteOr(env.XDG_CONFIG_HOME, join(userHome, ".config"))
+  const xdgState = absoluteOr(env.XDG_STATE_HOME, join(userHome, ".local", "state"))
+  return withConfigFile({ configDir: join(xdgConfig, "agentrt"), stateDir: join(xdgState, "agentrt") })
+}
+
+function withConfigFile(p: { configDir: string; stateDir: string }): Paths {
+  return { ...p, userConfig: join(p.configDir, "mcp.json") }
+}
+
+// XDG spec: a relative value is invalid and must be ignored.
+function absoluteOr(value: string | undefined, fallback: string): string {
+  return value && isAbsolute(value) ? value : fallback
+}
+
+/**
+ * Creates DIR (and parents) with mode 0700 when missing. An existing directory that other
+ * users can write to is refused: they could swap our files (SECURITY-CASES C08, F01).
+ */
+export function ensurePrivateDir(dir: string): string {
+  mkdirSync(dir, { recursive: true, mode: 0o700 })
+  const st = statSync(dir)
+  if (!st.isDirectory()) throw new ConfigError(`${dir} exists and is not a directory`)
+  if ((st.mode & 0o022) !== 0 && (st.mode & 0o1000) === 0) {
+    throw new ConfigError(`${dir} is writable by other users (mode ${(st.mode & 0o777).toString(8)})`, {
+      hint: `run: chmod 700 ${dir}`,
+    })
+  }
+  return dir
+}
