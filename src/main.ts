@@ -11,3 +11,4 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
 
 const { runCli } = await import("./cli/index.ts")
 process.exit(await runCli(argv))
+export {}

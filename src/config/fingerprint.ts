@@ -1,0 +1,25 @@
+import { createHash } from "node:crypto"
+import type { ServerConfig } from "./schema.ts"
+
+/** JSON with object keys sorted, so equal definitions hash equally whatever their key order. */
+export function stableStringify(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(",")}]`
+  if (value !== null && typeof value === "object") {
+    const keys = Object.keys(value).sort()
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${stableStringify((value as Record<string, unknown>)[k])}`).join(",")}}`
+  }
+  return JSON.stringify(value) ?? "null"
+}
+
+/**
+ * The identity that approvals bind to (DESIGN §4): the server's name and its canonical,
+ * *uninterpolated* definition. Changing the command, args, url, headers or env text voids
+ * every approval for the server; changing a secret's value does not.
+ */
+export function fingerprintServer(name: string, server: ServerConfig): string {
+  return createHash("sha256").update(stableStringify({ name, server })).digest("hex")
+}
+
+export function shortFingerprint(fp: string): string {
+  return fp.slice(0, 12)
+}

@@ -1,0 +1,130 @@
+import type { OAuthConfig, OAuthFile, ServerConfig, ServerFile } from "./schema.ts"
+
+/** A problem with one server entry, relative to it (`field` is the key inside the entry). */
+export interface EntryProblem {
+  field: string
+  message: string
+  hint?: string
+}
+
+export type NormalizeResult = { ok: true; server: ServerConfig } | { ok: false; problem: EntryProblem }
+
+const REMOTE_TYPES: Record<string, "http" | "sse" | "auto"> = {
+  http: "http",
+  "streamable-http": "http",
+  streamableHttp: "http",
+  streamable_http: "http",
+  sse: "sse",
+  remote: "auto",
+}
+
+/** Turns one validated file entry (any peer's spelling) into the canonical ServerConfig. */
+export function normalizeServer(entry: ServerFile): NormalizeResult {
+  const url = entry.httpUrl ?? entry.url ?? entry.serverUrl
+  const hasCommand = entry.command !== undefined
+  if (hasCommand && url !== undefined) {
+    return fail("command", "has both a command and a url", "a server is either local (command, args) or remote (url); remove one")
+  }
+  const common = commonFields(entry)
+  if (hasCommand) {
+    if (entry.type && entry.type !== "stdio" && entry.type !== "local") {
+      return fail("type", `is "${entry.type}" but the server has a command`, 'use "type": "stdio" or remove "type"')
+    }
+    const [command, ...leading] = Array.isArray(entry.command) ? entry.command : [entry.command as string]
+    return {
+      ok: true,
+      server: {
+        transport: "stdio",
+        command: command as string,
+        args: [...leading, ...(entry.args ?? [])],
+        env: { ...entry.environment, ...entry.env },
+        ...(entry.cwd !== undefined && { cwd: entry.cwd }),
+        ...common,
+      },
+    }
+  }
+  if (url === undefined) {
+    return fail("command", "has neither a command nor a url", 'add "command" (and "args") for a local server, or "url" for a remote one')
+  }
+  const transport = remoteTransport(entry)
+  if (transport === undefined) {
+    return fail("type", `is "${entry.type}" but the server has a url`, 'use "type": "http" or "sse", or remove "type"')
+  }
+  const oauth = oauthConfig(entry)
+  return {
+    ok: true,
+    server: { transport, url, headers: { ...entry.headers }, ...(oauth && { oauth }), ...common },
+  }
+}
+
+function remoteTransport(entry: ServerFile): "http" | "sse" | "auto" | undefined {
+  if (entry.type === undefined) return entry.httpUrl !== undefined ? "http" : "auto"
+  return REMOTE_TYPES[entry.type]
+}
+
+function commonFields(entry: ServerFile) {
+  const autoApprove =
+    entry.autoApprove === true || entry.trust === true
+      ? ["*"]
+      : Array.isArray(entry.autoApprove)
+        ? entry.autoApprove
+        : []
+  return {
+    disabled: entry.disabled === true || entry.enabled === false,
+    autoApprove,
+    disabledTools: [...(entry.disabledTools ?? []), ...(entry.excludeTools ?? [])],
+    ...(entry.includeTools !== undefined && { includeTools: entry.includeTools }),
+    ...(entry.timeout !== undefined && { timeout: entry.timeout }),
+    required: entry.required === true,
+    ...(entry.description !== undefined && { description: entry.description }),
+  }
+}
+
+function oauthConfig(entry: ServerFile): OAuthConfig | undefined {
+  const o: OAuthFile | undefined = typeof entry.oauth === "object" ? entry.oauth : undefined
+  if (entry.oauth === false || o?.enabled === false) return undefined
+  if (!o && !entry.oauthScopes) return undefined
+  const scopes = typeof o?.scopes === "string" ? o.scopes.split(/\s+/).filter(Boolean) : (o?.scopes ?? entry.oauthScopes)
+  return {
+    grant: o?.grant ?? "authorization_code",
+    ...(o?.clientId !== undefined && { clientId: o.clientId }),
+    ...(o?.clientSecret !== undefined && { clientSecret: o.clientSecret }),
+    ...(scopes !== undefined && { scopes }),
+    ...(o?.callbackPort !== undefined && { callbackPort: o.callbackPort }),
+    ...(o?.clientMetadataUrl !== undefined && { clientMetadataUrl: o.clientMetadataUrl }),
+    ...(o?.tokenEndpointAuthMethod !== undefined && { tokenEndpointAuthMethod: o.tokenEndpointAuthMethod }),
+    ...(o?.privateKey !== undefined && { privateKey: o.privateKey }),
+    ...(o?.signingAlgorithm !== undefined && { signingAlgorithm: o.signingAlgorithm }),
+  }
+}
+
+function fail(field: string, message: string, hint?: string): NormalizeResult {
+  return { ok: false, problem: { field, message, hint } }
+}
+
+/** The canonical form written back in file form, without the defaults (inverse of normalizeServer). */
+export function toFileEntry(server: ServerConfig): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  if (server.description !== undefined) out.description = server.description
+  if (server.transport === "stdio") {
+    out.command = server.command
+    if (server.args.length) out.args = server.args
+    if (Object.keys(server.env).length) out.env = server.env
+    if (server.cwd !== undefined) out.cwd = server.cwd
+  } else {
+    if (server.transport !== "auto") out.type = server.transport
+    out.url = server.url
+    if (Object.keys(server.headers).length) out.headers = server.headers
+    if (server.oauth) {
+      const { grant, ...rest } = server.oauth
+      out.oauth = grant === "authorization_code" ? rest : server.oauth
+    }
+  }
+  if (server.disabled) out.disabled = true
+  if (server.autoApprove.length) out.autoApprove = server.autoApprove
+  if (server.disabledTools.length) out.disabledTools = server.disabledTools
+  if (server.includeTools) out.includeTools = server.includeTools
+  if (server.timeout !== undefined) out.timeout = server.timeout
+  if (server.required) out.required = true
+  return out
+}

@@ -1,0 +1,155 @@
+import * as v from "valibot"
+
+// The config file format: a superset of the common `mcpServers` JSON that also accepts the
+// peers' spellings (DESIGN §3), so existing Claude, Cursor, VS Code, Kiro, Gemini and opencode
+// files work unchanged. These schemas describe the *file*; normalize.ts turns a validated
+// entry into the canonical ServerConfig. `agent config schema` is generated from here.
+
+const StringMap = v.record(v.string(), v.string())
+const StringList = v.array(v.string())
+const Milliseconds = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(86_400_000))
+
+export const OAuthFile = v.object({
+  clientId: v.optional(v.pipe(v.string(), v.description("Pre-registered OAuth client id"))),
+  clientSecret: v.optional(v.pipe(v.string(), v.description("Client secret; use a ${VAR} reference, never the value"))),
+  scopes: v.optional(v.union([StringList, v.string()])),
+  callbackPort: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535))),
+  grant: v.optional(v.picklist(["authorization_code", "client_credentials"])),
+  clientMetadataUrl: v.optional(v.pipe(v.string(), v.description("Client ID metadata document URL (CIMD)"))),
+  tokenEndpointAuthMethod: v.optional(
+    v.picklist(["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]),
+  ),
+  privateKey: v.optional(v.pipe(v.string(), v.description("PEM private key for private_key_jwt; use a ${VAR}"))),
+  signingAlgorithm: v.optional(v.string()),
+  // Peers' spellings (Kiro, Gemini)
+  enabled: v.optional(v.boolean()),
+  redirectUri: v.optional(v.string()),
+})
+export type OAuthFile = v.InferOutput<typeof OAuthFile>
+
+export const TRANSPORT_TYPES = [
+  "stdio",
+  "http",
+  "sse",
+  // peers' spellings
+  "streamable-http",
+  "streamableHttp",
+  "streamable_http",
+  "local",
+  "remote",
+] as const
+
+export const ServerFile = v.object({
+  type: v.optional(v.picklist(TRANSPORT_TYPES)),
+  command: v.optional(
+    v.pipe(
+      v.union([v.pipe(v.string(), v.minLength(1)), v.pipe(StringList, v.minLength(1))]),
+      v.description("Program to run (local server). opencode's [command, ...args] array form is accepted"),
+    ),
+  ),
+  args: v.optional(StringList),
+  env: v.optional(StringMap),
+  environment: v.optional(StringMap),
+  cwd: v.optional(v.string()),
+  envFile: v.optional(v.string()),
+  url: v.optional(v.pipe(v.string(), v.description("Remote server URL (Streamable HTTP, or legacy SSE)"))),
+  httpUrl: v.optional(v.string()),
+  serverUrl: v.optional(v.string()),
+  headers: v.optional(StringMap),
+  oauth: v.optional(v.union([OAuthFile, v.boolean()])),
+  oauthScopes: v.optional(StringList),
+  disabled: v.optional(v.boolean()),
+  enabled: v.optional(v.boolean()),
+  autoApprove: v.optional(v.union([StringList, v.boolean()])),
+  trust: v.optional(v.boolean()),
+  disabledTools: v.optional(StringList),
+  excludeTools: v.optional(StringList),
+  includeTools: v.optional(StringList),
+  timeout: v.optional(Milliseconds),
+  required: v.optional(v.boolean()),
+  description: v.optional(v.string()),
+})
+export type ServerFile = v.InferOutput<typeof ServerFile>
+
+// VS Code `inputs`: values prompted by the editor. We map `${input:id}` to a variable.
+export const InputFile = v.object({
+  id: v.string(),
+  type: v.optional(v.string()),
+  description: v.optional(v.string()),
+  password: v.optional(v.boolean()),
+  default: v.optional(v.string()),
+})
+
+export const ConfigFile = v.object({
+  $schema: v.optional(v.string()),
+  mcpServers: v.optional(v.record(v.string(), ServerFile)),
+  servers: v.optional(v.record(v.string(), ServerFile)),
+  mcp: v.optional(v.record(v.string(), ServerFile)),
+  inputs: v.optional(v.array(InputFile)),
+})
+export type ConfigFile = v.InferOutput<typeof ConfigFile>
+
+/** Top-level keys that hold servers, in the order they are read. */
+export const SERVER_KEYS = ["mcpServers", "servers", "mcp"] as const
+
+export const KNOWN_TOP_KEYS = new Set(Object.keys(ConfigFile.entries))
+export const KNOWN_SERVER_KEYS = new Set(Object.keys(ServerFile.entries))
+export const KNOWN_OAUTH_KEYS = new Set(Object.keys(OAuthFile.entries))
+
+// ---- canonical form (what the rest of the program uses) ----
+
+export interface OAuthConfig {
+  clientId?: string
+  clientSecret?: string
+  scopes?: string[]
+  callbackPort?: number
+  grant: "authorization_code" | "client_credentials"
+  clientMetadataUrl?: string
+  tokenEndpointAuthMethod?: "client_secret_basic" | "client_secret_post" | "private_key_jwt" | "none"
+  privateKey?: string
+  signingAlgorithm?: string
+}
+
+interface CommonServer {
+  disabled: boolean
+  /** Tool names run without asking; "*" means all. */
+  autoApprove: string[]
+  disabledTools: string[]
+  /** Allowlist of tools (Gemini `includeTools`); undefined means all. */
+  includeTools?: string[]
+  /** Request timeout in milliseconds. */
+  timeout?: number
+  required: boolean
+  description?: string
+}
+
+export interface StdioServer extends CommonServer {
+  transport: "stdio"
+  command: string
+  args: string[]
+  env: Record<string, string>
+  cwd?: string
+}
+
+export interface RemoteServer extends CommonServer {
+  /** auto: Streamable HTTP first, legacy HTTP+SSE when that is refused (no explicit type). */
+  transport: "http" | "sse" | "auto"
+  url: string
+  headers: Record<string, string>
+  oauth?: OAuthConfig
+}
+
+export type ServerConfig = StdioServer | RemoteServer
+
+/** Fields whose strings may hold `${VAR}` references (DESIGN §4). Nothing else expands. */
+export const INTERPOLATED_FIELDS = ["command", "args", "env", "cwd", "url", "headers", "oauth"] as const
+
+/** Server names become tool-name prefixes and file keys, so keep them printable and short. */
+export const ServerName = v.pipe(
+  v.string(),
+  v.minLength(1, "a server name cannot be empty"),
+  v.maxLength(64, "a server name is at most 64 characters"),
+  v.regex(/^[^\u0000-\u001f\u007f-\u009f/\\\u200b-\u200f\u202a-\u202e\u2066-\u2069]+$/, "a server name cannot hold control characters, bidi marks or slashes"),
+  v.check((s) => s !== "." && s !== ".." && s.trim() === s, "a server name cannot be '.' or '..' or start or end with spaces"),
+  v.check((s) => !["__proto__", "constructor", "prototype"].includes(s), "that server name is reserved"),
+)
