@@ -1,0 +1,83 @@
+#!/usr/bin/env bun
+// Compiles src/main.ts into one executable per platform (DESIGN.md §11). Cross targets need the
+// target's Bun runtime: Bun fetches it from the npm registry itself (@oven/bun-<target> tarballs at
+// the pinned version) and caches it in ~/.bun/install/cache (BUN_INSTALL_CACHE_DIR), so no network
+// besides the npm registry is used. `--single` needs no download: it reuses the running runtime.
+import { existsSync, statSync } from "node:fs"
+import { join } from "node:path"
+import pkg from "./package.json"
+
+const TARGETS = ["bun-linux-x64", "bun-linux-arm64", "bun-linux-x64-musl", "bun-linux-arm64-musl",
+  "bun-darwin-x64", "bun-darwin-arm64", "bun-windows-x64"] as const
+const MAX_BYTES = 120 * 1024 * 1024 // a hello-world bun-windows-x64 is already ~110 MiB
+
+/** The Bun.build options of a release binary; scripts/bench-startup.ts and the e2e tests reuse them. */
+export function compileOptions(entry: string, outfile: string, target?: Bun.Build.CompileTarget): Bun.BuildConfig {
+  return {
+    entrypoints: [entry],
+    // A user's .env or bunfig.toml in the cwd must not change what the agent does or sees.
+    compile: { ...(target && { target }), outfile, autoloadDotenv: false, autoloadBunfig: false },
+    // bytecode defaults to CommonJS, where main.ts's top-level await is a syntax error.
+    format: "esm", minify: true, sourcemap: "linked", bytecode: true,
+    define: { AGENT_VERSION: JSON.stringify(pkg.version) },
+  }
+}
+
+export async function compile(entry: string, outfile: string, target?: Bun.Build.CompileTarget): Promise<void> {
+  const out = await Bun.build(compileOptions(entry, outfile, target))
+  if (!out.success) {
+    for (const m of out.logs) console.error(m)
+    throw new Error(`build failed for ${target ?? "host"}`)
+  }
+}
+
+function outfileFor(target: string): string {
+  return `dist/agent-${target.slice(4)}${target.startsWith("bun-windows") ? ".exe" : ""}`
+}
+
+async function main(single: boolean): Promise<void> {
+  process.chdir(import.meta.dir)
+  const started = performance.now()
+  // Host: no target, so Bun embeds the runtime it is running on (no download, no musl/baseline guessing).
+  const jobs = single ? [{ target: undefined, outfile: "dist/agent" }] : TARGETS.map((t) => ({ target: t, outfile: outfileFor(t) }))
+  for (const { target, outfile } of jobs) {
+    const t0 = performance.now()
+    await compile("src/main.ts", outfile, target)
+    console.error(`built ${outfile} (${target ?? "host"}) in ${((performance.now() - t0) / 1000).toFixed(1)}s`)
+  }
+  const files = jobs.map((j) => j.outfile)
+  if (!single) await Bun.write("dist/SHA256SUMS", files.map((f) => `${sha256(f)}  ${f.slice(5)}\n`).join(""))
+  smoke(single ? "dist/agent" : outfileFor(hostTarget()))
+  let tooBig = false
+  for (const f of files) {
+    const size = statSync(f).size
+    tooBig ||= size > MAX_BYTES
+    console.error(`${(size / 1024 / 1024).toFixed(1).padStart(7)} MiB  ${f}${size > MAX_BYTES ? "  TOO BIG (> 120 MiB)" : ""}`)
+  }
+  console.error(`done in ${((performance.now() - started) / 1000).toFixed(1)}s`)
+  if (tooBig) process.exit(1)
+}
+
+function sha256(file: string): string {
+  return new Bun.CryptoHasher("sha256").update(new Uint8Array(Bun.mmap(file))).digest("hex")
+}
+
+function smoke(binary: string): void {
+  const r = Bun.spawnSync([join(import.meta.dir, binary), "--version"], { stdio: ["ignore", "pipe", "inherit"] })
+  const got = r.stdout.toString().trim()
+  if (r.exitCode !== 0 || got !== pkg.version) {
+    console.error(`smoke test failed: ${binary} --version exited ${r.exitCode} and printed "${got}"`)
+    process.exit(1)
+  }
+  console.error(`smoke: ${binary} --version → ${got}`)
+}
+
+function hostTarget(): (typeof TARGETS)[number] {
+  const arch = process.arch === "arm64" ? "arm64" : "x64"
+  if (process.platform === "win32") return "bun-windows-x64"
+  if (process.platform === "darwin") return `bun-darwin-${arch}`
+  const musl = existsSync(`/lib/ld-musl-${arch === "arm64" ? "aarch64" : "x86_64"}.so.1`)
+  return musl ? `bun-linux-${arch}-musl` : `bun-linux-${arch}`
+}
+
+if (import.meta.main) await main(process.argv.includes("--single"))

@@ -1,0 +1,102 @@
+#!/usr/bin/env bun
+// Enforces STYLE.md "Who may import whom" over src/: a domain (a folder under src/) reaches
+// another domain only through its index.ts (util/* is open to all); util imports no domain;
+// config imports only util; and the domain graph has no cycles. Exit 1 on any violation.
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
+import { dirname, join, relative, resolve } from "node:path"
+
+const SRC = resolve(import.meta.dir, "../src")
+const OPEN = "util" // shared helpers: any file may be imported from any domain
+const LEAVES: Record<string, string[]> = { util: [], config: ["util"] } // domain → the only domains it may import
+
+interface Edge {
+  from: string
+  to: string
+  where: string // file:line, for messages
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name)
+    if (e.isDirectory()) return sourceFiles(p)
+    return /\.(ts|tsx|js|mjs)$/.test(e.name) && !e.name.endsWith(".d.ts") ? [p] : []
+  })
+}
+
+/** Relative specifiers of static imports, re-exports, side-effect and dynamic imports, with line numbers. */
+function importsOf(file: string): { spec: string; line: number }[] {
+  const found: { spec: string; line: number }[] = []
+  const re = /(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)["'](\.{1,2}\/[^"']*)["']/g
+  readFileSync(file, "utf8").split("\n").forEach((text, i) => {
+    if (/^\s*(\/\/|\*)/.test(text)) return
+    for (const m of text.matchAll(re)) found.push({ spec: m[1]!, line: i + 1 })
+  })
+  return found
+}
+
+/** The domain of a path under src/, or undefined for top-level files such as main.ts. */
+function domainOf(path: string): string | undefined {
+  const parts = relative(SRC, path).split("/")
+  if (parts[0] === ".." || parts[0] === "") return undefined
+  return parts.length > 1 || isDirectory(path) ? parts[0] : undefined // "../mcp" means ../mcp/index.ts
+}
+
+function isDirectory(path: string): boolean {
+  return existsSync(path) && statSync(path).isDirectory()
+}
+
+function isIndex(target: string, domain: string): boolean {
+  const rest = relative(join(SRC, domain), target)
+  return rest === "" || /^index(\.[jt]sx?)?$/.test(rest)
+}
+
+function check(): { problems: string[]; edges: Edge[] } {
+  const problems: string[] = []
+  const edges: Edge[] = []
+  for (const file of sourceFiles(SRC)) {
+    const from = domainOf(file)
+    if (!from) continue // main.ts wires everything together
+    for (const { spec, line } of importsOf(file)) {
+      const target = resolve(dirname(file), spec)
+      const to = domainOf(target)
+      if (!to || to === from) continue
+      const where = `${relative(process.cwd(), file)}:${line}`
+      edges.push({ from, to, where })
+      const allowed = LEAVES[from]
+      if (allowed && !allowed.includes(to)) problems.push(`${where}: ${from} must not import ${to} ("${spec}")`)
+      else if (to !== OPEN && !isIndex(target, to))
+        problems.push(`${where}: "${spec}" reaches into ${to}; import "${relative(dirname(file), join(SRC, to))}/index.ts" instead`)
+    }
+  }
+  return { problems, edges }
+}
+
+/** Each cycle in the domain graph once, as the edges that form it. */
+function cycles(edges: Edge[]): Edge[][] {
+  const out = new Map<string, Edge[]>()
+  const first = new Map<string, Edge>() // one example edge per domain pair
+  for (const e of edges) if (!first.has(`${e.from}>${e.to}`)) first.set(`${e.from}>${e.to}`, e)
+  const next = (d: string) => [...first.values()].filter((e) => e.from === d)
+  const visit = (start: string, d: string, path: Edge[]) => {
+    for (const e of next(d)) {
+      if (e.to === start) {
+        const key = [...path, e].map((x) => x.from).sort().join(",")
+        if (!out.has(key)) out.set(key, [...path, e])
+      } else if (!path.some((x) => x.from === e.to) && e.to > start) visit(start, e.to, [...path, e])
+    }
+  }
+  for (const d of new Set(edges.map((e) => e.from))) visit(d, d, [])
+  return [...out.values()]
+}
+
+const { problems, edges } = check()
+for (const cycle of cycles(edges)) {
+  const names = [...cycle.map((e) => e.from), cycle[0]!.from].join(" → ")
+  problems.push(`cycle between domains: ${names}\n${cycle.map((e) => `    ${e.where}: ${e.from} imports ${e.to}`).join("\n")}`)
+}
+if (problems.length > 0) {
+  console.error(`check-imports: ${problems.length} violation(s) of STYLE.md "Who may import whom":`)
+  for (const p of problems) console.error(`  ${p}`)
+  process.exit(1)
+}
+console.error(`check-imports: ok (${edges.length} cross-domain imports)`)
