@@ -1,0 +1,73 @@
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from "node:fs"
+import { ConfigError } from "../util/errors.ts"
+import { escapeTerminal } from "../util/text.ts"
+
+/** Config files are small; a bigger one is the wrong file or an attack on memory. */
+export const MAX_CONFIG_BYTES = 4 * 1024 * 1024
+
+/**
+ * The text of a config file, BOM kept (the parser skips it). Symlinks are followed: reading
+ * through one is fine, only writes refuse them. Checks the size before reading anything.
+ */
+export function readConfigText(file: string): string {
+  const shown = escapeTerminal(file)
+  checkStats(file, shown, statOrThrow(file, shown, () => statSync(file)))
+  // O_NONBLOCK: if the path became a FIFO after the stat, open() must not hang waiting for a writer.
+  const fd = statOrThrow(file, shown, () => openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0)))
+  try {
+    checkStats(file, shown, fstatSync(fd))
+    return decode(file, shown, readCapped(fd, file, shown))
+  } finally {
+    closeSync(fd)
+  }
+}
+
+function statOrThrow<T>(file: string, shown: string, f: () => T): T {
+  try {
+    return f()
+  } catch (e: unknown) {
+    const code = (e as NodeJS.ErrnoException).code
+    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : String((e as Error).message)
+    throw new ConfigError(`${shown}: cannot read: ${why}`, { file, cause: e })
+  }
+}
+
+function checkStats(file: string, shown: string, st: Stats): void {
+  if (!st.isFile()) {
+    const kind = st.isDirectory() ? "a directory" : st.isFIFO() ? "a FIFO" : st.isSocket() ? "a socket" : "a device"
+    throw new ConfigError(`${shown} is ${kind}, not a regular file`, { file, hint: "pass the path of a JSON config file" })
+  }
+  if (st.size > MAX_CONFIG_BYTES) throw tooBig(file, shown, st.size)
+}
+
+function tooBig(file: string, shown: string, size: number): ConfigError {
+  const mb = (size / (1024 * 1024)).toFixed(1)
+  return new ConfigError(`${shown} is ${mb} MB; config files are limited to ${MAX_CONFIG_BYTES / (1024 * 1024)} MB`, {
+    file,
+    hint: "check the path: a config file is a few KB",
+  })
+}
+
+/** Reads at most MAX_CONFIG_BYTES + 1 bytes, so a file that grew after the stat is still refused. */
+function readCapped(fd: number, file: string, shown: string): Buffer {
+  const buf = Buffer.allocUnsafe(MAX_CONFIG_BYTES + 1)
+  let n = 0
+  for (;;) {
+    const got = readSync(fd, buf, n, buf.length - n, null)
+    if (got === 0) break
+    n += got
+    if (n > MAX_CONFIG_BYTES) throw tooBig(file, shown, n)
+  }
+  return buf.subarray(0, n)
+}
+
+function decode(file: string, shown: string, bytes: Buffer): string {
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    throw new ConfigError(`${shown} is UTF-16 text`, { file, hint: "save it as UTF-8" })
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes)
+  } catch (e: unknown) {
+    throw new ConfigError(`${shown} is not valid UTF-8`, { file, cause: e, hint: "save it as UTF-8" })
+  }
+}
