@@ -1,0 +1,181 @@
+import { ApprovalRequiredError, ConfigError } from "../util/errors.ts"
+import type { ApprovalStore } from "./approvals.ts"
+import { destinationOf, describeServer, diffServers } from "./describe.ts"
+import { expandTemplate, walkStrings, type Missing } from "./interpolate.ts"
+import type { InputInfo, ServerEntry } from "./load.ts"
+import { fieldLabel, interpolatedParts, variableUses } from "./references.ts"
+import type { ServerConfig } from "./schema.ts"
+
+// Turns loaded entries into servers ready to start, enforcing DESIGN §4: a variable is read
+// from the environment only after it is approved for that server (an unapproved
+// ${AWS_SECRET} is never even looked up), project servers need trust too, and nothing that
+// still holds a reference is ever produced.
+
+export interface VariableNeed {
+  variable: string
+  /** "args[2]", "headers.Authorization" */
+  fields: string[]
+  /** Where the value goes, e.g. "header Authorization sent to api.github.com". */
+  destination: string
+  /** VS Code input description, when the variable comes from `${input:id}`. */
+  description?: string
+}
+
+export type Resolution =
+  | { status: "ready"; entry: ServerEntry; server: ServerConfig; secrets: string[] }
+  | { status: "disabled"; entry: ServerEntry }
+  | {
+      status: "needs_approval"
+      entry: ServerEntry
+      variables: VariableNeed[]
+      project?: { status: "new" | "changed"; previous?: ServerConfig }
+    }
+  | { status: "unset"; entry: ServerEntry; missing: { variable: string; message?: string }[] }
+export type ReadyResolution = Extract<Resolution, { status: "ready" }>
+
+/** What an interactive prompt is asked to confirm; never holds a value. */
+export type ApprovalQuestion =
+  | { kind: "env"; server: string; need: VariableNeed }
+  | { kind: "project"; server: string; file: string; status: "new" | "changed"; summary: string[]; diff: string[] }
+export type PromptFn = (q: ApprovalQuestion) => Promise<boolean>
+
+export interface ResolveOptions {
+  store: ApprovalStore
+  env: Record<string, string | undefined>
+  /** `--approve-env VAR`: approved for every server, for this run only (not stored). */
+  approveEnv?: string[]
+  /** Only when a person can answer; a "yes" is stored as a permanent approval. */
+  prompt?: PromptFn
+  inputs?: Map<string, InputInfo>
+}
+
+/** The variables a server references, grouped, with where each one's value goes. */
+export function variableNeeds(entry: ServerEntry, inputs?: Map<string, InputInfo>): VariableNeed[] {
+  const byName = new Map<string, VariableNeed>()
+  for (const use of variableUses(entry.server)) {
+    const need = byName.get(use.variable) ?? { variable: use.variable, fields: [], destination: "" }
+    const label = fieldLabel(use.field)
+    if (!need.fields.includes(label)) need.fields.push(label)
+    const dest = destinationOf(entry.server, use.field)
+    need.destination = need.destination && !need.destination.split("; ").includes(dest) ? `${need.destination}; ${dest}` : need.destination || dest
+    const description = use.ref.kind === "input" ? inputs?.get(use.variable)?.description : undefined
+    if (description) need.description = description
+    byName.set(use.variable, need)
+  }
+  return [...byName.values()]
+}
+
+export async function resolveServers(entries: ServerEntry[], opts: ResolveOptions): Promise<Resolution[]> {
+  const out: Resolution[] = []
+  // Sequential on purpose: prompts must not interleave.
+  for (const entry of entries) out.push(await resolveOne(entry, opts))
+  return out
+}
+
+async function resolveOne(entry: ServerEntry, opts: ResolveOptions): Promise<Resolution> {
+  if (entry.server.disabled) return { status: "disabled", entry }
+  const project = await checkProject(entry, opts)
+  const pending: VariableNeed[] = []
+  for (const need of variableNeeds(entry, opts.inputs)) {
+    if (opts.approveEnv?.includes(need.variable) || opts.store.isEnvApproved(need.variable, entry)) continue
+    // No point asking about variables of a project server the user just refused to trust.
+    if (!project && opts.prompt && (await opts.prompt({ kind: "env", server: entry.name, need }))) {
+      await opts.store.approveEnv(need.variable, entry)
+      continue
+    }
+    pending.push(need)
+  }
+  if (project || pending.length) return { status: "needs_approval", entry, variables: pending, ...(project && { project }) }
+  return interpolate(entry, opts.env)
+}
+
+async function checkProject(entry: ServerEntry, opts: ResolveOptions) {
+  if (entry.scope !== "project") return undefined
+  const state = opts.store.projectApproval(entry)
+  if (state.status === "approved") return undefined
+  const diff = state.status === "changed" ? diffServers(state.previous, entry.server) : []
+  const q: ApprovalQuestion = { kind: "project", server: entry.name, file: entry.file, status: state.status, summary: describeServer(entry.server), diff }
+  if (opts.prompt && (await opts.prompt(q))) {
+    await opts.store.approveProject(entry)
+    return undefined
+  }
+  return state.status === "changed" ? { status: state.status, previous: state.previous } : { status: state.status }
+}
+
+/** Every variable here is approved, so reading it is allowed. */
+function interpolate(entry: ServerEntry, env: Record<string, string | undefined>): Resolution {
+  const secrets = new Set<string>()
+  const missing: Missing[] = []
+  const lookup = (name: string) => {
+    const value = env[name]
+    if (value) secrets.add(value)
+    return value
+  }
+  const parts = walkStrings(interpolatedParts(entry.server), (s) => {
+    const r = expandTemplate(s, lookup)
+    if (r.ok) return r.value
+    for (const m of r.missing) if (!missing.some((x) => x.name === m.name)) missing.push(m)
+    return ""
+  }) as Partial<ServerConfig>
+  if (missing.length) {
+    return { status: "unset", entry, missing: missing.map((m) => ({ variable: m.name, ...(m.message !== undefined && { message: m.message }) })) }
+  }
+  const server = { ...entry.server, ...parts } as ServerConfig
+  return { status: "ready", entry, server, secrets: [...secrets] }
+}
+
+/**
+ * The ready servers, or an error naming every variable and server that blocks the others:
+ * ApprovalRequiredError (exit 3) when something needs approval, else ConfigError (exit 2)
+ * for variables that are unset and have no default.
+ */
+export function requireReady(resolutions: Resolution[]): ReadyResolution[] {
+  const approvals = resolutions.filter((r) => r.status === "needs_approval")
+  const unset = resolutions.filter((r) => r.status === "unset")
+  if (approvals.length) {
+    const lines = approvals.map(approvalLine)
+    const hints = approvals.flatMap(approvalHints)
+    if (unset.length) lines.push(...unset.map(unsetLine))
+    throw new ApprovalRequiredError(lines.join("\n"), { hint: [...new Set(hints)].join("\n  hint: ") })
+  }
+  if (unset.length) {
+    const vars = [...new Set(unset.flatMap((r) => r.missing.map((m) => m.variable)))]
+    throw new ConfigError(unset.map(unsetLine).join("\n"), {
+      hint: `set ${vars.join(", ")} in the environment, or give a default in the config: \${${vars[0]}:-value}`,
+    })
+  }
+  return resolutions.filter((r): r is ReadyResolution => r.status === "ready")
+}
+
+function approvalLine(r: Extract<Resolution, { status: "needs_approval" }>): string {
+  const parts: string[] = []
+  if (r.project) {
+    const what = r.project.status === "changed" ? "changed since you approved it" : "not yet trusted"
+    parts.push(`project server "${r.entry.name}" from ${r.entry.file} is ${what}`)
+  }
+  for (const v of r.variables) parts.push(`server "${r.entry.name}" needs approval to read ${v.variable} (${v.destination})`)
+  return parts.join("\n")
+}
+
+function approvalHints(r: Extract<Resolution, { status: "needs_approval" }>): string[] {
+  const hints: string[] = []
+  if (r.project) hints.push(`review and trust it: agent mcp approve ${r.entry.name}`)
+  for (const v of r.variables) {
+    hints.push(`approve it: agent env approve ${v.variable} --server ${r.entry.name}   (or for this run only: --approve-env ${v.variable})`)
+  }
+  return hints
+}
+
+function unsetLine(r: Extract<Resolution, { status: "unset" }>): string {
+  return r.missing
+    .map((m) => `server "${r.entry.name}": ${m.variable} is not set${m.message ? `: ${m.message}` : " and has no default"}`)
+    .join("\n")
+}
+
+/** Replaces every secret value of 4 or more characters with ***; longest first so overlaps stay hidden. */
+export function redact(text: string, secrets: Iterable<string>): string {
+  const list = [...new Set(secrets)].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length)
+  let out = text
+  for (const s of list) out = out.split(s).join("***")
+  return out
+}
