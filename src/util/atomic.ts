@@ -152,15 +152,16 @@ async function syncDir(dir: string, path: string) {
  * Remove `.<base>.<pid>.<rand>.tmp` files left by writers that died mid-write (SIGKILL, power loss).
  * Only temps whose pid is gone on this host and that are older than `minAgeMs` are removed,
  * so a writer sharing the directory over NFS from another host is not disturbed.
+ * Best effort: it never throws, a temp it cannot remove stays for the next sweep.
  */
 export async function cleanupStaleTemps(dir: string, base: string, minAgeMs = 60_000): Promise<string[]> {
   const prefix = `.${base}.`
   let names: string[]
   try {
     names = await readdir(dir)
-  } catch (e: unknown) {
-    if (fsErrorCode(e) === "ENOENT") return []
-    throw e
+  } catch {
+    // Unreadable or gone: there is nothing we could remove either.
+    return []
   }
   const removed: string[] = []
   for (const name of names) {
@@ -168,13 +169,11 @@ export async function cleanupStaleTemps(dir: string, base: string, minAgeMs = 60
     if (!m || isProcessAlive(Number(m[1]))) continue
     const file = join(dir, name)
     try {
-      const st = await stat(file)
-      if (Date.now() - st.mtimeMs < minAgeMs) continue
+      if (Date.now() - (await stat(file)).mtimeMs < minAgeMs) continue
       await unlink(file)
       removed.push(file)
-    } catch (e: unknown) {
-      // Another cleaner got there first.
-      if (fsErrorCode(e) !== "ENOENT") throw e
+    } catch {
+      // Another sweeper got there first, or we may not delete it: leave it for the next sweep.
     }
   }
   return removed

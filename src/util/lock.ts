@@ -1,10 +1,10 @@
 import { constants } from "node:fs"
-import { link, mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises"
+import { link, mkdir, open, readFile, rename, stat, unlink, type FileHandle } from "node:fs/promises"
 import { hostname } from "node:os"
-import { dirname } from "node:path"
+import { basename, dirname, join } from "node:path"
 import { randomBytes } from "node:crypto"
-import { InterruptedError, WriteError } from "./errors.ts"
-import { describeFsError, fsErrorCode, fsErrorHint, isProcessAlive } from "./atomic.ts"
+import { InterruptedError, WriteError, isAgentError } from "./errors.ts"
+import { cleanupStaleTemps, describeFsError, fsErrorCode, fsErrorHint, isProcessAlive } from "./atomic.ts"
 
 export interface LockOptions {
   /** Give up waiting after this long (default 10 s). */
@@ -36,7 +36,9 @@ export async function withFileLock<T>(
   opts: LockOptions = {},
 ): Promise<T> {
   const lockPath = `${path}.lock`
-  const ino = await acquire(path, lockPath, opts)
+  const ino = await acquire(path, lockPath, opts).catch((e: unknown) => {
+    throw isAgentError(e) ? e : lockError(path, e)
+  })
   try {
     return await fn()
   } finally {
@@ -53,7 +55,11 @@ async function acquire(path: string, lockPath: string, opts: LockOptions): Promi
   for (;;) {
     if (opts.signal?.aborted) throw new InterruptedError(`interrupted while waiting for ${lockPath}`)
     const ino = await tryCreate(path, lockPath)
-    if (ino !== undefined) return ino
+    if (ino !== undefined) {
+      // Temps of acquirers killed before their link(); harmless, but do not let them pile up.
+      await cleanupStaleTemps(dirname(lockPath), basename(lockPath))
+      return ino
+    }
     last = await observe(lockPath)
     if (last && isStale(last, staleMs)) {
       await breakLock(lockPath, last)
@@ -66,31 +72,47 @@ async function acquire(path: string, lockPath: string, opts: LockOptions): Promi
   }
 }
 
-/** The lock file's inode when we created it, or undefined when someone else holds it. */
+/**
+ * The lock file's inode when we created it, or undefined when someone else holds it.
+ * The holder record is written to a private O_EXCL temp first and then hard-linked into place
+ * (link fails with EEXIST like O_EXCL does), so a process killed mid-acquire never leaves an
+ * empty lock that nobody can attribute to a pid.
+ */
 async function tryCreate(path: string, lockPath: string): Promise<number | undefined> {
-  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW
-  let fh
-  try {
-    fh = await open(lockPath, flags, 0o600)
-  } catch (e: unknown) {
-    const code = fsErrorCode(e)
-    if (code === "EEXIST") return undefined
-    if (code === "ENOENT") {
-      try {
-        await mkdir(dirname(lockPath), { recursive: true, mode: 0o700 })
-      } catch (err: unknown) {
-        throw lockError(path, err)
-      }
-      return tryCreate(path, lockPath)
-    }
-    throw lockError(path, e)
-  }
+  const tmp = join(dirname(lockPath), `.${basename(lockPath)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`)
+  const fh = await openExclusive(path, tmp)
   try {
     const holder: Holder = { pid: process.pid, host: hostname(), time: new Date().toISOString() }
     await fh.writeFile(`${JSON.stringify(holder)}\n`)
-    return (await fh.stat()).ino
+    const ino = (await fh.stat()).ino
+    await link(tmp, lockPath)
+    return ino
+  } catch (e: unknown) {
+    if (fsErrorCode(e) === "EEXIST") return undefined
+    throw lockError(path, e)
   } finally {
     await fh.close()
+    try {
+      await unlink(tmp)
+    } catch {
+      // Only a leftover temp, swept later by cleanupStaleTemps; the lock outcome stands.
+    }
+  }
+}
+
+async function openExclusive(path: string, tmp: string): Promise<FileHandle> {
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW
+  try {
+    return await open(tmp, flags, 0o600)
+  } catch (e: unknown) {
+    if (fsErrorCode(e) !== "ENOENT") throw lockError(path, e)
+  }
+  // The directory does not exist yet (first `mcp add`): create it private, then retry once.
+  try {
+    await mkdir(dirname(tmp), { recursive: true, mode: 0o700 })
+    return await open(tmp, flags, 0o600)
+  } catch (e: unknown) {
+    throw lockError(path, e)
   }
 }
 
@@ -118,7 +140,7 @@ function parseHolder(text: string): Holder {
     const v: unknown = JSON.parse(text)
     return typeof v === "object" && v !== null ? (v as Holder) : {}
   } catch {
-    // Empty or partial: the holder is between open() and write(). Age alone decides.
+    // Not one of ours, or damaged: age alone decides.
     return {}
   }
 }

@@ -1,0 +1,107 @@
+import { readFile } from "node:fs/promises"
+import { ConfigError } from "../util/errors.ts"
+import { basename, dirname } from "node:path"
+import { cleanupStaleTemps, describeFsError, fsErrorCode, writeFileAtomic } from "../util/atomic.ts"
+import { withFileLock, type LockOptions } from "../util/lock.ts"
+
+export type JsonObject = Record<string, unknown>
+
+export interface EditOptions {
+  /** A missing file starts as `{}` instead of failing. */
+  create?: boolean
+  /** Mode for a new file (default 0600); an existing file keeps its mode. */
+  mode?: number
+  lock?: LockOptions
+}
+
+/** How the file is laid out, so an edit changes only what the caller changed. */
+export interface JsonFormat {
+  /** "\t", "  ", …; "" for a one-line file. */
+  indent: string
+  finalNewline: boolean
+  eol: "\n" | "\r\n"
+  bom: boolean
+}
+
+const NEW_FILE_FORMAT: JsonFormat = { indent: "  ", finalNewline: true, eol: "\n", bom: false }
+
+/**
+ * Read, edit and rewrite a JSON object file as one step under `<path>.lock`, so two processes
+ * (`agent mcp add` twice) never lose each other's change. Key order and unknown fields survive
+ * because the document is edited in place, not rebuilt from the schema.
+ */
+export async function editJsonFile(
+  path: string,
+  edit: (doc: JsonObject) => JsonObject | void | Promise<JsonObject | void>,
+  opts: EditOptions = {},
+): Promise<JsonObject> {
+  return withFileLock(
+    path,
+    async () => {
+      const text = await readCurrent(path, opts.create ?? false)
+      const format = text === undefined ? NEW_FILE_FORMAT : detectFormat(text)
+      const doc = text === undefined ? {} : parseObject(text, path)
+      const next = (await edit(doc)) ?? doc
+      const out = serialise(next, format)
+      // Unchanged: skip the write so mode, owner and mtime stay as they are.
+      if (out !== text) await writeFileAtomic(path, out, { mode: opts.mode })
+      // Under the lock no live editor of this file is mid-write, so dead writers' temps can go.
+      await cleanupStaleTemps(dirname(path), basename(path))
+      return next
+    },
+    opts.lock,
+  )
+}
+
+async function readCurrent(path: string, create: boolean): Promise<string | undefined> {
+  try {
+    return await readFile(path, "utf8")
+  } catch (e: unknown) {
+    if (fsErrorCode(e) === "ENOENT" && create) return undefined
+    throw new ConfigError(`could not read ${path}: ${describeFsError(e)}`, { cause: e, file: path })
+  }
+}
+
+// The parse/format seam: a position-aware parser (JSONC, located errors) replaces these two
+// functions and nothing else in this file changes.
+
+function parseObject(text: string, file: string): JsonObject {
+  let value: unknown
+  try {
+    value = JSON.parse(stripBom(text))
+  } catch (e: unknown) {
+    throw new ConfigError(`${file} is not valid JSON, so it was left unchanged`, {
+      cause: e,
+      file,
+      hint: "fix the syntax error and run the command again",
+    })
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ConfigError(`${file} must hold a JSON object ({ … }), so it was left unchanged`, { file })
+  }
+  return value as JsonObject
+}
+
+export function detectFormat(text: string): JsonFormat {
+  const body = stripBom(text)
+  const indented = /\n([ \t]+)\S/.exec(body)
+  const isOneLine = !body.trimEnd().includes("\n")
+  const hasContent = /[^\s{}]/.test(body)
+  return {
+    indent: indented ? indented[1]! : isOneLine && hasContent ? "" : NEW_FILE_FORMAT.indent,
+    finalNewline: /\n$/.test(body),
+    eol: body.includes("\r\n") ? "\r\n" : "\n",
+    bom: body !== text,
+  }
+}
+
+export function serialise(doc: JsonObject, format: JsonFormat): string {
+  let out = JSON.stringify(doc, null, format.indent)
+  if (format.finalNewline) out += "\n"
+  if (format.eol === "\r\n") out = out.replace(/\n/g, "\r\n")
+  return format.bom ? `\uFEFF${out}` : out
+}
+
+function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+}

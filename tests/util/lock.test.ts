@@ -1,0 +1,125 @@
+import { afterEach, describe, expect, it } from "bun:test"
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs"
+import { hostname, tmpdir } from "node:os"
+import { join } from "node:path"
+import { withFileLock } from "../../src/util/lock.ts"
+import { InterruptedError, WriteError } from "../../src/util/errors.ts"
+
+const BUN = process.execPath
+const HOLD = join(import.meta.dir, "../fixtures/writers/hold-lock.ts")
+
+const dirs: string[] = []
+function tmp(): string {
+  const d = mkdtempSync(join(tmpdir(), "agentrt-lock-"))
+  dirs.push(d)
+  return d
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+})
+
+/** A pid that surely belongs to no process: a child we started and waited for. */
+function deadPid(): number {
+  const p = Bun.spawnSync(["true"])
+  return p.pid
+}
+
+async function holdInChild(file: string, ms: number) {
+  const child = Bun.spawn([BUN, HOLD, file, String(ms)], { stdout: "pipe", stderr: "inherit" })
+  const reader = child.stdout.getReader()
+  const { value } = await reader.read()
+  expect(new TextDecoder().decode(value)).toBe("locked\n")
+  return child
+}
+
+describe("withFileLock", () => {
+  it("creates <path>.lock 0600 naming this process, and removes it afterwards", async () => {
+    const f = join(tmp(), "mcp.json")
+    const seen = await withFileLock(f, () => {
+      const st = statSync(`${f}.lock`)
+      return { mode: st.mode & 0o777, text: Bun.file(`${f}.lock`).text() }
+    })
+    expect(seen.mode).toBe(0o600)
+    expect(JSON.parse(await seen.text)).toMatchObject({ pid: process.pid, host: hostname() })
+    expect(existsSync(`${f}.lock`)).toBe(false)
+  })
+
+  it("releases the lock when fn throws", async () => {
+    const f = join(tmp(), "mcp.json")
+    const boom = new Error("boom")
+    await expect(withFileLock(f, () => Promise.reject(boom))).rejects.toBe(boom)
+    await withFileLock(f, () => undefined, { timeoutMs: 100 })
+  })
+
+  it("breaks a stale lock left by a dead process", async () => {
+    const d = tmp()
+    const f = join(d, "mcp.json")
+    const time = new Date().toISOString()
+    writeFileSync(`${f}.lock`, JSON.stringify({ pid: deadPid(), host: hostname(), time }))
+    expect(await withFileLock(f, () => "ran", { timeoutMs: 2000 })).toBe("ran")
+    expect(readdirSync(d)).toEqual([])
+  })
+
+  it("breaks a lock older than staleMs even if its holder is unknown", async () => {
+    const f = join(tmp(), "mcp.json")
+    writeFileSync(`${f}.lock`, "")
+    const old = new Date(Date.now() - 60_000)
+    utimesSync(`${f}.lock`, old, old)
+    expect(await withFileLock(f, () => "ran", { timeoutMs: 2000 })).toBe("ran")
+  })
+
+  it("times out on a live lock with a WriteError naming the holder and how to remove it", async () => {
+    const f = join(tmp(), "mcp.json")
+    const child = await holdInChild(f, 5000)
+    try {
+      const started = Date.now()
+      const e = await withFileLock(f, () => "ran", { timeoutMs: 300 }).catch((err: unknown) => err)
+      expect(Date.now() - started).toBeGreaterThanOrEqual(300)
+      expect(e).toBeInstanceOf(WriteError)
+      const w = e as WriteError
+      expect(w.message).toContain(`held by process ${child.pid} on ${hostname()}`)
+      expect(w.message).toContain("the previous file is unchanged")
+      expect(w.hint).toContain(`rm ${f}.lock`)
+    } finally {
+      child.kill()
+      await child.exited
+    }
+  })
+
+  it("waits for a live holder and then gets the lock", async () => {
+    const f = join(tmp(), "mcp.json")
+    const child = await holdInChild(f, 300)
+    expect(await withFileLock(f, () => "ran", { timeoutMs: 5000 })).toBe("ran")
+    expect(await child.exited).toBe(0)
+  })
+
+  it("stops waiting when the signal aborts", async () => {
+    const f = join(tmp(), "mcp.json")
+    const child = await holdInChild(f, 5000)
+    try {
+      const ac = new AbortController()
+      setTimeout(() => ac.abort(), 100)
+      const e = await withFileLock(f, () => "ran", { signal: ac.signal }).catch((err: unknown) => err)
+      expect(e).toBeInstanceOf(InterruptedError)
+    } finally {
+      child.kill()
+      await child.exited
+    }
+  })
+
+  it("lets exactly one of many in-process contenders in at a time", async () => {
+    const f = join(tmp(), "mcp.json")
+    let inside = 0
+    let maxInside = 0
+    await Promise.all(
+      Array.from({ length: 20 }, () =>
+        withFileLock(f, async () => {
+          maxInside = Math.max(maxInside, ++inside)
+          await Bun.sleep(2)
+          inside--
+        }),
+      ),
+    )
+    expect(maxInside).toBe(1)
+  })
+})
