@@ -1,0 +1,196 @@
+import { describe, expect, it } from "bun:test"
+import { join } from "node:path"
+import { parseConfigFile, parseConfigValue, type ServerConfig } from "../../src/config/index.ts"
+import { importFromPeer, peerSources, type Peer } from "../../src/config/import.ts"
+import { tmpdir } from "../helpers/tmp.ts"
+
+const FIXTURES = join(import.meta.dir, "..", "fixtures", "peers")
+
+// What each fixture must import as: every field of the peer file is accounted for, either
+// translated to our spelling or carried over verbatim.
+const EXPECTED: Record<Peer, { file: string; servers: Record<string, object> }> = {
+  claude: {
+    file: "claude.mcp.json",
+    servers: {
+      filesystem: { command: "npx", args: ["-y", "@modelcontextprotocol/server-filesystem", "${PROJECT_DIR:-.}"], env: { LOG_LEVEL: "${LOG_LEVEL:-info}" } },
+      github: { type: "http", url: "https://api.githubcopilot.com/mcp/", headers: { Authorization: "Bearer ${GITHUB_TOKEN}" } },
+      "legacy-docs": { type: "sse", url: "${DOCS_URL:-https://docs.example.com/sse}", headersHelper: "/usr/local/bin/mint-docs-token" },
+    },
+  },
+  cursor: {
+    file: "cursor.mcp.json",
+    servers: {
+      linear: { url: "https://mcp.linear.app/mcp", headers: { Authorization: "Bearer ${env:LINEAR_API_KEY}" } },
+      postgres: {
+        command: "npx",
+        args: ["-y", "@modelcontextprotocol/server-postgres", "${env:DATABASE_URL}"],
+        env: { PGSSLMODE: "require" },
+        envFile: ".env.mcp",
+      },
+      notion: {
+        url: "https://mcp.notion.com/mcp",
+        oauth: { clientId: "cursor-notion-client", clientSecret: "${env:NOTION_CLIENT_SECRET}", scopes: ["read", "write"] },
+      },
+    },
+  },
+  vscode: {
+    file: "vscode.mcp.json",
+    servers: {
+      github: { type: "http", url: "https://api.githubcopilot.com/mcp/", headers: { Authorization: "Bearer ${GITHUB_TOKEN}" } },
+      playwright: { command: "npx", args: ["@playwright/mcp@latest", "--output-dir", "/proj/out"], dev: { watch: "src/**/*.ts" } },
+    },
+  },
+  kiro: {
+    file: "kiro.mcp.json",
+    servers: {
+      "aws-docs": {
+        command: "uvx",
+        args: ["awslabs.aws-documentation-mcp-server@latest"],
+        env: { FASTMCP_LOG_LEVEL: "ERROR", AWS_PROFILE: "${AWS_PROFILE}" },
+        autoApprove: ["search_documentation", "read_documentation"],
+        disabledTools: ["recommend"],
+      },
+      jira: {
+        url: "https://mcp.atlassian.com/v1/sse",
+        oauth: { clientId: "kiro-jira", redirectUri: "http://127.0.0.1:7777/callback", scopes: ["read:jira-work"] },
+        disabled: true,
+        autoApprove: ["*"],
+        timeout: 120000,
+      },
+    },
+  },
+  gemini: {
+    file: "gemini.settings.json",
+    servers: {
+      stream: {
+        type: "http",
+        url: "https://mcp.example.com/mcp",
+        headers: { Authorization: "Bearer ${STREAM_TOKEN}" },
+        autoApprove: ["*"],
+        includeTools: ["search", "fetch"],
+        timeout: 30000,
+      },
+      events: { type: "sse", url: "https://events.example.com/sse", disabledTools: ["delete_event"], description: "Calendar events over SSE" },
+      "python-tools": {
+        command: "python",
+        args: ["-m", "my_mcp_server", "--port", "8080"],
+        env: { DATABASE_URL: "${DB_CONNECTION_STRING}" },
+        cwd: "./mcp-servers/python",
+        disabledTools: ["drop_table"],
+        timeout: 15000,
+      },
+    },
+  },
+  opencode: {
+    file: "opencode.json",
+    servers: {
+      everything: { command: "npx", args: ["-y", "@modelcontextprotocol/server-everything"], env: { EVERYTHING_MODE: "full" } },
+      sentry: { url: "https://mcp.sentry.dev/mcp", headers: { Authorization: "Bearer {env:SENTRY_TOKEN}" }, oauth: false, disabled: true, timeout: 10000 },
+    },
+  },
+}
+
+// Where the import is deliberately more faithful than loading the peer file as ours.
+const INTENDED_DIFFERENCES: Partial<Record<Peer, (name: string, s: ServerConfig) => ServerConfig>> = {
+  // ${input:github-token} becomes the variable it would read anyway.
+  vscode: (_n, s) => JSON.parse(JSON.stringify(s).replaceAll("${input:github-token}", "${GITHUB_TOKEN}").replaceAll("${workspaceFolder}", "/proj")),
+  // Gemini's typeless `url` is SSE; loading it as ours tries Streamable HTTP first.
+  gemini: (n, s) => (n === "events" ? { ...s, transport: "sse" } : s) as ServerConfig,
+  // Cursor's `auth` is unknown to the loader (ignored); the import turns it into oauth.
+  cursor: (n, s) => (n === "notion" ? { ...s, oauth: { grant: "authorization_code", clientId: "cursor-notion-client", clientSecret: "${env:NOTION_CLIENT_SECRET}", scopes: ["read", "write"] } } : s) as ServerConfig,
+}
+
+const env = { home: "/nonexistent-home", cwd: "/proj" }
+
+describe("importFromPeer", () => {
+  for (const peer of Object.keys(EXPECTED) as Peer[]) {
+    const { file, servers } = EXPECTED[peer]
+    const path = join(FIXTURES, file)
+
+    it(`${peer}: the peer file loads as our config directly`, () => {
+      const parsed = parseConfigFile(path, "file")
+      expect(parsed.servers.map((s) => s.name)).toEqual(Object.keys(servers))
+    })
+
+    it(`${peer}: converts every server with every field accounted for`, () => {
+      const result = importFromPeer(peer, env, path)
+      expect(result.skipped).toEqual([])
+      expect(Object.fromEntries(result.servers.map((s) => [s.name, s.entry]))).toEqual(servers)
+      // Key order matters too: the written file should read like a hand-written one.
+      expect(JSON.stringify(Object.fromEntries(result.servers.map((s) => [s.name, s.entry])))).toBe(JSON.stringify(servers))
+    })
+
+    it(`${peer}: the imported entries load to the same canonical servers as the original`, () => {
+      const original = parseConfigFile(path, "file").servers
+      const imported = parseConfigValue({ value: { mcpServers: servers }, locate: () => undefined }, "imported.json", "file").servers
+      const adjust = INTENDED_DIFFERENCES[peer] ?? ((_n: string, s: ServerConfig) => s)
+      expect(imported.map((e) => e.server)).toEqual(original.map((e) => adjust(e.name, e.server)))
+    })
+  }
+
+  it("notes what changed meaning: trust, Gemini url, excludeTools, inputs with their description", () => {
+    const gemini = importFromPeer("gemini", env, join(FIXTURES, "gemini.settings.json"))
+    const notes = Object.fromEntries(gemini.servers.map((s) => [s.name, s.notes]))
+    expect(notes.stream).toContain('trust: true → autoApprove ["*"]: every tool of this server runs without asking')
+    expect(notes.events).toContain('Gemini "url" is SSE → type sse')
+    expect(notes.events).toContain("excludeTools → disabledTools")
+    const vscode = importFromPeer("vscode", env, join(FIXTURES, "vscode.mcp.json"))
+    expect(vscode.inputs).toEqual([{ id: "github-token", variable: "GITHUB_TOKEN", isPassword: true, description: "GitHub Personal Access Token" }])
+    expect(vscode.servers[0]?.notes.join("\n")).toContain("GitHub Personal Access Token")
+  })
+
+  it("rewrites Gemini's bare $VAR to ${VAR} and keeps $$ escapes", async () => {
+    await using t = await tmpdir()
+    const file = await t.write("settings.json", { mcpServers: { a: { command: "run", args: ["$TOKEN", "x$$y"], env: { K: "pre-$KEY" } } } })
+    const [s] = importFromPeer("gemini", env, file).servers
+    expect(s?.entry).toEqual({ command: "run", args: ["${TOKEN}", "x$$y"], env: { K: "pre-${KEY}" } })
+  })
+
+  it("skips an entry that would not load, with the loader's reason, and keeps the rest", async () => {
+    await using t = await tmpdir()
+    const file = await t.write("mcp.json", { mcpServers: { bad: { command: "x", args: [1] }, ok: { command: "y" }, odd: "nope" } })
+    const result = importFromPeer("claude", env, file)
+    expect(result.servers.map((s) => s.name)).toEqual(["ok"])
+    expect(result.skipped.map((s) => s.name)).toEqual(["bad", "odd"])
+    expect(result.skipped[0]?.reason).toContain('field "args[0]": expected string')
+  })
+
+  it("reads Claude's user, per-project and .mcp.json servers from HOME; the project wins by name", async () => {
+    await using t = await tmpdir()
+    const home = join(t.path, "home")
+    const cwd = join(t.path, "repo")
+    await t.write("home/.claude.json", {
+      numStartups: 3,
+      mcpServers: { shared: { command: "user-version" }, user: { command: "u" } },
+      projects: { [cwd]: { mcpServers: { local: { type: "http", url: "https://local.example/mcp" } } }, "/other": { mcpServers: { nope: { command: "n" } } } },
+    })
+    await t.write("repo/.mcp.json", { mcpServers: { shared: { command: "project-version" } } })
+    const result = importFromPeer("claude", { home, cwd }, undefined)
+    expect(result.servers.map((s) => [s.name, s.source])).toEqual([
+      ["user", join(home, ".claude.json")],
+      ["local", `${join(home, ".claude.json")}#projects.${cwd}.mcpServers`],
+      ["shared", join(cwd, ".mcp.json")],
+    ])
+    expect(result.skipped).toEqual([{ name: "shared", source: join(home, ".claude.json"), reason: `replaced by the definition in ${join(cwd, ".mcp.json")}` }])
+  })
+})
+
+describe("peerSources", () => {
+  const e = { home: "/h", cwd: "/p" }
+  it("knows every peer's user and project files", () => {
+    const files = (peer: Peer, x = e) => peerSources(peer, x).map((s) => `${s.scope}:${s.file}`)
+    expect(files("claude")).toEqual(["user:/h/.claude.json", "user:/h/.claude.json", "project:/p/.mcp.json"])
+    expect(files("cursor")).toEqual(["user:/h/.cursor/mcp.json", "project:/p/.cursor/mcp.json"])
+    expect(files("kiro")).toEqual(["user:/h/.kiro/settings/mcp.json", "project:/p/.kiro/settings/mcp.json"])
+    expect(files("gemini")).toEqual(["user:/h/.gemini/settings.json", "project:/p/.gemini/settings.json"])
+    expect(files("opencode")).toEqual([
+      "user:/h/.config/opencode/opencode.json",
+      "user:/h/.config/opencode/opencode.jsonc",
+      "project:/p/opencode.json",
+      "project:/p/opencode.jsonc",
+    ])
+    expect(files("vscode", { ...e, platform: "linux" } as never)).toEqual(["user:/h/.config/Code/User/mcp.json", "project:/p/.vscode/mcp.json"])
+    expect(files("vscode", { ...e, platform: "darwin" } as never)[0]).toBe("user:/h/Library/Application Support/Code/User/mcp.json")
+    expect(files("vscode", { ...e, platform: "win32", env: { APPDATA: "/appdata" } } as never)[0]).toBe("user:/appdata/Code/User/mcp.json")
+  })
+})
