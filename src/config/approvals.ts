@@ -65,6 +65,8 @@ export function approvalsPath(paths: Paths): string {
 
 export function openApprovals(paths: Paths, now: () => Date = () => new Date()): ApprovalStore {
   const file = approvalsPath(paths)
+  // Checked on read too: approvals in a dir other users can write could be planted (C08).
+  ensurePrivateDir(paths.stateDir)
   let data = readApprovals(file)
 
   async function update(change: (d: ApprovalsFile) => number): Promise<number> {
