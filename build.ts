@@ -3,7 +3,7 @@
 // target's Bun runtime: Bun fetches it from the npm registry itself (@oven/bun-<target> tarballs at
 // the pinned version) and caches it in ~/.bun/install/cache (BUN_INSTALL_CACHE_DIR), so no network
 // besides the npm registry is used. `--single` needs no download: it reuses the running runtime.
-import { existsSync, statSync } from "node:fs"
+import { statSync } from "node:fs"
 import { join } from "node:path"
 import pkg from "./package.json"
 
@@ -76,8 +76,9 @@ function hostTarget(): (typeof TARGETS)[number] {
   const arch = process.arch === "arm64" ? "arm64" : "x64"
   if (process.platform === "win32") return "bun-windows-x64"
   if (process.platform === "darwin") return `bun-darwin-${arch}`
-  const musl = existsSync(`/lib/ld-musl-${arch === "arm64" ? "aarch64" : "x86_64"}.so.1`)
-  return musl ? `bun-linux-${arch}-musl` : `bun-linux-${arch}`
+  // The libc this Bun runs on, not what is installed: Debian's musl package adds /lib/ld-musl-*.
+  const glibc = (process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime
+  return glibc ? `bun-linux-${arch}` : `bun-linux-${arch}-musl`
 }
 
 if (import.meta.main) await main(process.argv.includes("--single"))
