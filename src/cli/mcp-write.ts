@@ -4,7 +4,7 @@ import { editJsonFile, type JsonObject } from "../config/edit.ts"
 import * as v from "valibot"
 import { parseConfigValue, SERVER_KEYS, ServerName, type ConfigWarning } from "../config/index.ts"
 import { parseTemplate } from "../config/interpolate.ts"
-import { readJsonFile } from "../config/json.ts"
+import { MAX_CONFIG_BYTES, readJsonFile } from "../config/json.ts"
 import { ConfigError, UsageError } from "../util/errors.ts"
 import { ensurePrivateDir } from "../util/paths.ts"
 import { displayArg, escapeTerminal } from "../util/text.ts"
@@ -96,6 +96,14 @@ export async function writeServers(
       const servers = isObject(doc[key]) ? (doc[key] as JsonObject) : {}
       servers[name] = entry
       doc[key] = servers
+    }
+    // The loader refuses files over MAX_CONFIG_BYTES; never write one it would not read back.
+    const size = Buffer.byteLength(JSON.stringify(doc, null, 2))
+    if (size > MAX_CONFIG_BYTES) {
+      throw new ConfigError(`${target.file} would grow to ${(size / 1048576).toFixed(1)} MB, over the ${MAX_CONFIG_BYTES / 1048576} MB config limit; nothing was written`, {
+        file: target.file,
+        hint: "a value this large does not belong in a config file; pass it through a file or an environment variable",
+      })
     }
     return doc
   }
