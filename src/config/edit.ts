@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises"
 import { ConfigError } from "../util/errors.ts"
+import { detectEol, detectIndent, hasFinalNewline, parseJsonText } from "./json.ts"
 import { basename, dirname } from "node:path"
 import { cleanupStaleTemps, describeFsError, fsErrorCode, writeFileAtomic } from "../util/atomic.ts"
 import { withFileLock, type LockOptions } from "../util/lock.ts"
@@ -62,20 +63,11 @@ async function readCurrent(path: string, create: boolean): Promise<string | unde
   }
 }
 
-// The parse/format seam: a position-aware parser (JSONC, located errors) replaces these two
-// functions and nothing else in this file changes.
+// The parse/format seam: strict JSON through the config parser (located errors, duplicate and
+// prototype keys refused). JSONC is deliberately not accepted: a rewrite would drop comments.
 
 function parseObject(text: string, file: string): JsonObject {
-  let value: unknown
-  try {
-    value = JSON.parse(stripBom(text))
-  } catch (e: unknown) {
-    throw new ConfigError(`${file} is not valid JSON, so it was left unchanged`, {
-      cause: e,
-      file,
-      hint: "fix the syntax error and run the command again",
-    })
-  }
+  const { value } = parseJsonText(text, { file })
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new ConfigError(`${file} must hold a JSON object ({ … }), so it was left unchanged`, { file })
   }
@@ -84,13 +76,13 @@ function parseObject(text: string, file: string): JsonObject {
 
 export function detectFormat(text: string): JsonFormat {
   const body = stripBom(text)
-  const indented = /\n([ \t]+)\S/.exec(body)
-  const isOneLine = !body.trimEnd().includes("\n")
-  const hasContent = /[^\s{}]/.test(body)
+  const indent = detectIndent(body)
+  // A one-line file with content stays one line: it was minified on purpose.
+  const isMinified = !body.trimEnd().includes("\n") && /[^\s{}]/.test(body)
   return {
-    indent: indented ? indented[1]! : isOneLine && hasContent ? "" : NEW_FILE_FORMAT.indent,
-    finalNewline: /\n$/.test(body),
-    eol: body.includes("\r\n") ? "\r\n" : "\n",
+    indent: isMinified ? "" : typeof indent === "number" ? " ".repeat(indent) : indent,
+    finalNewline: hasFinalNewline(body),
+    eol: detectEol(body),
     bom: body !== text,
   }
 }

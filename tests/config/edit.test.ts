@@ -70,7 +70,18 @@ describe("editJsonFile", () => {
     writeFileSync(bad, '{"a": 1,}')
     await expect(editJsonFile(bad, () => {})).rejects.toBeInstanceOf(ConfigError)
     expect(readFileSync(bad, "utf8")).toBe('{"a": 1,}')
-    expect(readdirSync(d)).toEqual(["bad.json"])
+    const jsonc = join(d, "settings.json")
+    writeFileSync(jsonc, '{\n  // rewriting would drop this comment\n  "a": 1\n}\n')
+    await expect(editJsonFile(jsonc, () => {})).rejects.toBeInstanceOf(ConfigError)
+    expect(readFileSync(jsonc, "utf8")).toContain("// rewriting")
+    expect(readdirSync(d).sort()).toEqual(["bad.json", "settings.json"])
+  })
+
+  it("keeps a one-line file on one line", async () => {
+    const f = join(tmp(), "mcp.json")
+    writeFileSync(f, '{"mcpServers":{"a":{"command":"a"}}}')
+    await editJsonFile(f, (doc) => void (doc.z = true))
+    expect(readFileSync(f, "utf8")).toBe('{"mcpServers":{"a":{"command":"a"}},"z":true}')
   })
 
   it("keeps the file mode (0640 stays 0640)", async () => {
