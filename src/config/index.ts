@@ -7,3 +7,6 @@ export { interpolatedParts, referencedVariables, variableUses, fieldLabel, urlPr
 export { openApprovals, approvalsPath, type ApprovalStore, type EnvApproval, type ProjectApproval, type ProjectStatus } from "./approvals.ts"
 export { resolveServers, requireReady, redact, variableNeeds, type Resolution, type ReadyResolution, type VariableNeed, type ApprovalQuestion, type PromptFn, type ResolveOptions } from "./resolve.ts"
 export { describeServer, diffServers, maskValue, maskedDefinition, commandLine, destinationOf, templateHost } from "./describe.ts"
+export { parseJsonText } from "./json.ts"
+export { checkTemplates } from "./references.ts"
+export { findRefs, inputVariableName, InterpolationSyntaxError, parseTemplate } from "./interpolate.ts"
