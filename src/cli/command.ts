@@ -19,7 +19,13 @@ export function command<const T extends ArgsDef>(spec: CommandSpec<T>): Command 
     args: spec.args,
     examples: spec.examples,
     subCommands: spec.subCommands as SubCommandsDef | undefined,
-    run: spec.run as Command["run"],
+    // citty drops a subcommand's return value, so the exit code travels in process.exitCode;
+    // runCli reads it back and main.ts is still the only place that exits.
+    run: spec.run && (async (ctx) => {
+      const code = await spec.run!(ctx as CommandContext<T>)
+      if (typeof code === "number") process.exitCode = code
+      return code
+    }),
   }
 }
 

@@ -33,8 +33,8 @@ export async function runCli(argv: string[]): Promise<number> {
       process.stdout.write(`${version()}\n`)
       return 0
     }
-    const { result } = await runCommand(root, { rawArgs: argv })
-    return typeof result === "number" ? result : 0
+    await runCommand(root, { rawArgs: argv })
+    return Number(process.exitCode ?? 0)
   } catch (e: unknown) {
     return reportError(e, debug)
   }

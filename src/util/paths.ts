@@ -1,6 +1,6 @@
 import { mkdirSync, statSync } from "node:fs"
 import { homedir } from "node:os"
-import { isAbsolute, join } from "node:path"
+import { dirname, isAbsolute, join } from "node:path"
 import { ConfigError } from "./errors.ts"
 
 export interface Paths {
@@ -56,5 +56,20 @@ export function ensurePrivateDir(dir: string): string {
       hint: `run: chmod 700 ${dir}`,
     })
   }
+  refuseSharedAncestor(dir)
   return dir
+}
+
+// Like ssh's StrictModes: a world-writable parent without the sticky bit (say a 0777
+// AGENTRT_HOME) lets any local user rename our private directory away and plant their own.
+function refuseSharedAncestor(dir: string): void {
+  for (let d = dirname(dir); ; d = dirname(d)) {
+    const st = statSync(d)
+    if ((st.mode & 0o002) !== 0 && (st.mode & 0o1000) === 0) {
+      throw new ConfigError(`${d} is writable by every user (mode ${(st.mode & 0o777).toString(8)}), so files below it are not private`, {
+        hint: `run: chmod 700 ${d}   (or point AGENTRT_HOME somewhere private)`,
+      })
+    }
+    if (d === dirname(d)) return
+  }
 }
