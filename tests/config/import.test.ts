@@ -8,7 +8,7 @@ const FIXTURES = join(import.meta.dir, "..", "fixtures", "peers")
 
 // What each fixture must import as: every field of the peer file is accounted for, either
 // translated to our spelling or carried over verbatim.
-const EXPECTED: Record<Peer, { file: string; servers: Record<string, object> }> = {
+const EXPECTED: Record<Peer, { file: string; servers: Record<string, Record<string, unknown>> }> = {
   claude: {
     file: "claude.mcp.json",
     servers: {
