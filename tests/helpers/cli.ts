@@ -14,7 +14,7 @@ export interface RunOptions {
   /** AGENTRT_HOME. When omitted, a throwaway one is created and removed after the run. */
   home?: string
   cwd?: string
-  /** Added to (and overriding) the minimal env, e.g. `{ HOME: t.path, GITHUB_TOKEN: "x" }`. */
+  /** Added to (and overriding) the minimal env, e.g. `{ GITHUB_TOKEN: "x" }`; may even replace AGENTRT_HOME. */
   env?: Record<string, string>
   /** Pass the whole parent environment instead of the minimal one (rarely what a test wants). */
   inheritEnv?: boolean
@@ -132,7 +132,8 @@ function environment(home: string, opts: RunOptions): Record<string, string> {
     : { PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin" }
   // HOME is the directory holding AGENTRT_HOME: with tmpdir() that is `t.path`, so a test can put
   // a peer tool's config (~/.claude.json) there with `t.write(...)`.
-  return { ...base, HOME: dirname(home), NO_COLOR: "1", ...opts.env, AGENTRT_HOME: home }
+  // opts.env may replace AGENTRT_HOME on purpose (tests of a bad AGENTRT_HOME); nothing else can.
+  return { ...base, HOME: dirname(home), NO_COLOR: "1", AGENTRT_HOME: home, ...opts.env }
 }
 
 function result(code: number, stdout: string, stderr: string): RunResult {
