@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "bun:test"
-import { chmodSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs"
+import { chmodSync, chownSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { cleanupStaleTemps, writeFileAtomic } from "../../src/util/atomic.ts"
@@ -99,6 +99,14 @@ describe("writeFileAtomic", () => {
     chmodSync(f, 0o644)
     await writeFileAtomic(f, "{ }", { mode: 0o600, keepMode: false })
     expect(statSync(f).mode & 0o7777).toBe(0o600)
+  })
+
+  it.skipIf(!isRoot)("keeps the owner when root rewrites a user's file", async () => {
+    const f = join(tmp(), "mcp.json")
+    writeFileSync(f, "{}")
+    chownSync(f, 65534, 65534)
+    await writeFileAtomic(f, "{ }")
+    expect(statSync(f)).toMatchObject({ uid: 65534, gid: 65534 })
   })
 
   it("creates a new file 0600 in new 0700 directories even under umask 000 (F01)", () => {
