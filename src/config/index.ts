@@ -10,3 +10,4 @@ export { describeServer, diffServers, maskValue, maskedDefinition, commandLine, 
 export { parseJsonText } from "./json.ts"
 export { checkTemplates } from "./references.ts"
 export { findRefs, inputVariableName, InterpolationSyntaxError, parseTemplate } from "./interpolate.ts"
+export { importFromPeer, peerSources, PEERS, type Peer, type PeerEnv, type PeerImport, type PeerSource, type ImportedServer, type SkippedServer, type ImportedInput } from "./import.ts"

@@ -2,93 +2,11 @@ import { describe, expect, it } from "bun:test"
 import { join } from "node:path"
 import { parseConfigFile, parseConfigValue, type ServerConfig } from "../../src/config/index.ts"
 import { importFromPeer, peerSources, type Peer } from "../../src/config/import.ts"
+import { EXPECTED } from "../fixtures/peers/expected.ts"
 import { tmpdir } from "../helpers/tmp.ts"
 
 const FIXTURES = join(import.meta.dir, "..", "fixtures", "peers")
 
-// What each fixture must import as: every field of the peer file is accounted for, either
-// translated to our spelling or carried over verbatim.
-const EXPECTED: Record<Peer, { file: string; servers: Record<string, Record<string, unknown>> }> = {
-  claude: {
-    file: "claude.mcp.json",
-    servers: {
-      filesystem: { command: "npx", args: ["-y", "@modelcontextprotocol/server-filesystem", "${PROJECT_DIR:-.}"], env: { LOG_LEVEL: "${LOG_LEVEL:-info}" } },
-      github: { type: "http", url: "https://api.githubcopilot.com/mcp/", headers: { Authorization: "Bearer ${GITHUB_TOKEN}" } },
-      "legacy-docs": { type: "sse", url: "${DOCS_URL:-https://docs.example.com/sse}", headersHelper: "/usr/local/bin/mint-docs-token" },
-    },
-  },
-  cursor: {
-    file: "cursor.mcp.json",
-    servers: {
-      linear: { url: "https://mcp.linear.app/mcp", headers: { Authorization: "Bearer ${env:LINEAR_API_KEY}" } },
-      postgres: {
-        command: "npx",
-        args: ["-y", "@modelcontextprotocol/server-postgres", "${env:DATABASE_URL}"],
-        env: { PGSSLMODE: "require" },
-        envFile: ".env.mcp",
-      },
-      notion: {
-        url: "https://mcp.notion.com/mcp",
-        oauth: { clientId: "cursor-notion-client", clientSecret: "${env:NOTION_CLIENT_SECRET}", scopes: ["read", "write"] },
-      },
-    },
-  },
-  vscode: {
-    file: "vscode.mcp.json",
-    servers: {
-      github: { type: "http", url: "https://api.githubcopilot.com/mcp/", headers: { Authorization: "Bearer ${GITHUB_TOKEN}" } },
-      playwright: { command: "npx", args: ["@playwright/mcp@latest", "--output-dir", "/proj/out"], dev: { watch: "src/**/*.ts" } },
-    },
-  },
-  kiro: {
-    file: "kiro.mcp.json",
-    servers: {
-      "aws-docs": {
-        command: "uvx",
-        args: ["awslabs.aws-documentation-mcp-server@latest"],
-        env: { FASTMCP_LOG_LEVEL: "ERROR", AWS_PROFILE: "${AWS_PROFILE}" },
-        autoApprove: ["search_documentation", "read_documentation"],
-        disabledTools: ["recommend"],
-      },
-      jira: {
-        url: "https://mcp.atlassian.com/v1/sse",
-        oauth: { clientId: "kiro-jira", redirectUri: "http://127.0.0.1:7777/callback", scopes: ["read:jira-work"] },
-        disabled: true,
-        autoApprove: ["*"],
-        timeout: 120000,
-      },
-    },
-  },
-  gemini: {
-    file: "gemini.settings.json",
-    servers: {
-      stream: {
-        type: "http",
-        url: "https://mcp.example.com/mcp",
-        headers: { Authorization: "Bearer ${STREAM_TOKEN}" },
-        autoApprove: ["*"],
-        includeTools: ["search", "fetch"],
-        timeout: 30000,
-      },
-      events: { type: "sse", url: "https://events.example.com/sse", disabledTools: ["delete_event"], description: "Calendar events over SSE" },
-      "python-tools": {
-        command: "python",
-        args: ["-m", "my_mcp_server", "--port", "8080"],
-        env: { DATABASE_URL: "${DB_CONNECTION_STRING}" },
-        cwd: "./mcp-servers/python",
-        disabledTools: ["drop_table"],
-        timeout: 15000,
-      },
-    },
-  },
-  opencode: {
-    file: "opencode.json",
-    servers: {
-      everything: { command: "npx", args: ["-y", "@modelcontextprotocol/server-everything"], env: { EVERYTHING_MODE: "full" } },
-      sentry: { url: "https://mcp.sentry.dev/mcp", headers: { Authorization: "Bearer {env:SENTRY_TOKEN}" }, oauth: false, disabled: true, timeout: 10000 },
-    },
-  },
-}
 
 // Where the import is deliberately more faithful than loading the peer file as ours.
 const INTENDED_DIFFERENCES: Partial<Record<Peer, (name: string, s: ServerConfig) => ServerConfig>> = {
