@@ -1,0 +1,110 @@
+// What the user reads before approving an install (DESIGN §8; SEP-1024; I01, I03, I05, I07):
+// the exact name, the program and each argument or the URL, header and env *names* (values
+// masked unless they are only `${VAR}` references), the variables the server will ask for,
+// where it is written, and what changes when it replaces an existing server. Pure: the CLI
+// prompt and the approval page print these lines as they are.
+import { diffServers, maskValue, referencedVariables, templateHost, type ServerConfig, type StdioServer, type RemoteServer } from "../config/index.ts"
+import { displayArg, escapeTerminal } from "../util/text.ts"
+import type { InstallRequest, LinkSource } from "./link-entry.ts"
+
+export interface DescribeOptions {
+  /** The config file the entry will be written to. */
+  file: string
+  /** The server already defined under this name in that file, if any. */
+  existing?: ServerConfig
+}
+
+const SOURCE_LABEL: Record<LinkSource, string> = {
+  agentrt: "agentrt",
+  cursor: "Cursor",
+  vscode: "VS Code",
+  kiro: "Kiro",
+  goose: "Goose",
+}
+
+// escapeTerminal keeps newlines and tabs (it serves multi-line output); on an approval screen a
+// newline inside an argument would forge a line of its own, so these are escaped as well.
+const LINE_BREAKERS = /[\t\n\u0085\u061c\u2028\u2029]/g
+
+/** One escaped line per item; no raw control, bidi or zero-width character survives. */
+export function describeInstall(req: InstallRequest, opts: DescribeOptions): string[] {
+  const server = req.server
+  const lines = [`server:  "${req.name}"  (from a ${SOURCE_LABEL[req.source]} link)`]
+  if (server.description) lines.push(`about:   ${server.description}`)
+  lines.push(...(server.transport === "stdio" ? stdioLines(server, req.envDescriptions) : remoteLines(server)))
+  lines.push(...variableLines(server, req.envDescriptions))
+  lines.push(...policyLines(server))
+  lines.push(`file:    ${opts.file}`)
+  if (!opts.existing) {
+    lines.push(`action:  adds "${req.name}"`)
+  } else {
+    lines.push(`action:  replaces the existing "${req.name}"`)
+    const diff = diffServers(opts.existing, server)
+    lines.push(diff.length ? "changes:" : "changes: none (same definition)")
+    for (const d of diff) lines.push(`  ${d}`)
+  }
+  return lines.map(safeLine)
+}
+
+export function safeLine(line: string): string {
+  return escapeTerminal(line).replace(LINE_BREAKERS, (c) =>
+    c === "\n" ? "\\n" : c === "\t" ? "\\t" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  )
+}
+
+function stdioLines(server: StdioServer, descriptions: Record<string, string>): string[] {
+  const lines = [`runs:    ${[server.command, ...server.args].map(displayArg).join(" ")}`, `command: ${displayArg(server.command)}`]
+  server.args.forEach((arg, i) => lines.push(`arg ${i + 1}:   ${displayArg(arg)}`))
+  // I01: `npx; curl x|sh` is one (nonexistent) program name, spawned as argv; say so.
+  if (/[\s;&|`$<>()\\*?!#~'"]/.test(server.command)) {
+    lines.push("note:    the command is run as one program name, never through a shell")
+  }
+  if (server.cwd !== undefined) lines.push(`cwd:     ${displayArg(server.cwd)}`)
+  for (const [key, value] of Object.entries(server.env)) {
+    const shown = maskValue(value)
+    const what = shown === "***" ? "(fixed value from the link, hidden)" : shown === "" ? "(empty)" : `= ${shown}`
+    const about = descriptions[key] ? `  — ${descriptions[key]}` : ""
+    lines.push(`env:     ${key} ${what}${about}`)
+  }
+  return lines
+}
+
+function remoteLines(server: RemoteServer): string[] {
+  const transport = server.transport === "auto" ? "Streamable HTTP, falling back to SSE" : server.transport === "http" ? "Streamable HTTP" : "SSE"
+  const host = templateHost(server.url)
+  const lines = [`url:     ${server.url}  (${transport})`, `host:    ${host ?? "decided by a variable"}`]
+  for (const [key, value] of Object.entries(server.headers)) lines.push(`header:  ${key}: ${maskValue(value)}`)
+  if (server.oauth) {
+    const o = server.oauth
+    const parts = [o.grant === "client_credentials" ? "client credentials" : "browser sign-in"]
+    if (o.clientId) parts.push(`client ${o.clientId}`) // client ids are public; the secret is never shown
+    if (o.scopes?.length) parts.push(`scopes ${o.scopes.join(" ")}`)
+    lines.push(`oauth:   ${parts.join(", ")}`)
+  }
+  return lines
+}
+
+function variableLines(server: ServerConfig, descriptions: Record<string, string>): string[] {
+  const used = referencedVariables(server)
+  const declared = Object.keys(descriptions).filter((k) => !used.includes(k))
+  const all = [...used, ...declared]
+  if (!all.length) return ["variables: none"]
+  // I07: installing never approves a variable; each is asked for on first use.
+  const lines = [`variables: ${all.join(", ")}  (each needs its own approval before the server starts)`]
+  for (const name of all) if (descriptions[name]) lines.push(`  ${name}: ${descriptions[name]}`)
+  return lines
+}
+
+function policyLines(server: ServerConfig): string[] {
+  const lines: string[] = []
+  if (server.autoApprove.length) {
+    const which = server.autoApprove.includes("*") ? "ALL tools" : server.autoApprove.join(", ")
+    lines.push(`warning: the link asks to run ${which} without asking you each time`)
+  }
+  if (server.disabled) lines.push("disabled: yes (installed but not started)")
+  if (server.required) lines.push("required: yes (runs fail when this server is unavailable)")
+  if (server.timeout !== undefined) lines.push(`timeout: ${server.timeout} ms`)
+  if (server.disabledTools.length) lines.push(`disabled tools: ${server.disabledTools.join(", ")}`)
+  if (server.includeTools) lines.push(`only tools: ${server.includeTools.join(", ")}`)
+  return lines
+}
