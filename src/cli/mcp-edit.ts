@@ -1,4 +1,4 @@
-import { parseJsonText } from "../config/json.ts"
+import { parseJsonText } from "../config/index.ts"
 import { UsageError } from "../util/errors.ts"
 import { escapeTerminal } from "../util/text.ts"
 import { command, commonArgs, outputArg } from "./command.ts"

@@ -1,10 +1,17 @@
 import { existsSync } from "node:fs"
 import { isAbsolute, resolve } from "node:path"
-import { editJsonFile, type JsonObject } from "../config/edit.ts"
 import * as v from "valibot"
-import { parseConfigValue, SERVER_KEYS, ServerName, type ConfigWarning } from "../config/index.ts"
-import { parseTemplate } from "../config/interpolate.ts"
-import { MAX_CONFIG_BYTES, readJsonFile } from "../config/json.ts"
+import {
+  editJsonFile,
+  maskValue,
+  MAX_CONFIG_BYTES,
+  parseConfigValue,
+  readJsonFile,
+  SERVER_KEYS,
+  ServerName,
+  type ConfigWarning,
+  type JsonObject,
+} from "../config/index.ts"
 import { ConfigError, UsageError } from "../util/errors.ts"
 import { ensurePrivateDir } from "../util/paths.ts"
 import { displayArg, escapeTerminal } from "../util/text.ts"
@@ -164,25 +171,18 @@ export function maskEntry(entry: unknown): unknown {
   const out: Entry = { ...entry }
   for (const k of SECRET_MAPS) {
     const m = out[k]
-    if (isObject(m)) out[k] = Object.fromEntries(Object.entries(m).map(([n, v]) => [n, maskValue(v)]))
+    if (isObject(m)) out[k] = Object.fromEntries(Object.entries(m).map(([n, v]) => [n, maskAny(v)]))
   }
   for (const k of ["oauth", "auth"]) {
     const o = out[k]
-    if (isObject(o)) out[k] = Object.fromEntries(Object.entries(o).map(([n, v]) => [n, SECRET_OAUTH.includes(n) ? maskValue(v) : v]))
+    if (isObject(o)) out[k] = Object.fromEntries(Object.entries(o).map(([n, v]) => [n, SECRET_OAUTH.includes(n) ? maskAny(v) : v]))
   }
   return out
 }
 
-/** Keeps references and short scheme words ("Bearer "); every other literal becomes ***. */
-export function maskValue(v: unknown): unknown {
-  if (typeof v !== "string") return "***"
-  try {
-    const segs = parseTemplate(v)
-    if (!segs.some((s) => s.type === "ref")) return "***"
-    return segs.map((s) => (s.type === "ref" ? s.ref.raw : /^[A-Za-z]{0,10}\s*$/.test(s.value) ? s.value : "***")).join("")
-  } catch {
-    return "***"
-  }
+/** The one masking rule (config/describe.ts): shown only when it is nothing but references. */
+function maskAny(v: unknown): unknown {
+  return typeof v === "string" ? maskValue(v) : "***"
 }
 
 /** Human lines describing an entry (masked, escaped). */
