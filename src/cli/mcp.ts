@@ -16,5 +16,6 @@ export default command({
     remove: () => import("./mcp-edit.ts").then((m) => m.remove),
     import: () => import("./mcp-import.ts").then((m) => m.default),
     approve: () => import("./mcp-approve.ts").then((m) => m.default),
+    revoke: () => import("./mcp-approve.ts").then((m) => m.revoke),
   },
 })
