@@ -1,14 +1,9 @@
-import { hasRefs } from "../config/interpolate.ts"
-import { toFileEntry, type ServerConfig, type ServerEntry } from "../config/index.ts"
+import { maskedDefinition, toFileEntry, type ServerConfig, type ServerEntry } from "../config/index.ts"
 import { command } from "./command.ts"
 import { configArgs } from "./config.ts"
 import { createContext, loadFromArgs } from "./context.ts"
 import { printJson, printRaw } from "./output.ts"
 import { escapeTerminal } from "../util/text.ts"
-
-// Names whose literal values are treated as secrets. Values built from ${VAR} references
-// are shown as the reference text (the value is never read here).
-const SECRET_NAME = /key|token|secret|passw|auth|cookie|credential|session|private|signature/i
 
 export default command({
   name: "show",
@@ -22,7 +17,7 @@ export default command({
       name: e.name,
       scope: e.scope,
       file: e.file,
-      definition: toFileEntry(maskServer(e.server)),
+      definition: toFileEntry(maskedDefinition(e.server) as unknown as ServerConfig),
     }))
     if (ctx.output === "json") {
       printJson({ servers, shadowed: config.shadowed.map(where), sources: config.sources })
@@ -41,32 +36,4 @@ export default command({
 
 function where(e: ServerEntry) {
   return { name: e.name, scope: e.scope, file: e.file }
-}
-
-/** The canonical definition with literal secrets replaced by "***". */
-export function maskServer(server: ServerConfig): ServerConfig {
-  const masked = { ...server } as Record<string, unknown>
-  if (server.transport === "stdio") masked.env = maskMap(server.env, false)
-  else {
-    masked.headers = maskMap(server.headers, true)
-    if (server.oauth) {
-      masked.oauth = {
-        ...server.oauth,
-        ...(server.oauth.clientSecret !== undefined && { clientSecret: maskValue(server.oauth.clientSecret) }),
-        ...(server.oauth.privateKey !== undefined && { privateKey: maskValue(server.oauth.privateKey) }),
-      }
-    }
-  }
-  return masked as unknown as ServerConfig
-}
-
-function maskMap(map: Record<string, string>, allSecret: boolean): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(map).map(([k, val]) => [k, allSecret || SECRET_NAME.test(k) ? maskValue(val) : val]),
-  )
-}
-
-/** "Bearer ${TOKEN}" stays (it holds no value); a literal "Bearer abc123" becomes "***". */
-export function maskValue(value: string): string {
-  return hasRefs(value) && !/[A-Za-z0-9+/=_-]{16,}/.test(value.replace(/\$\{[^}]*\}|\{env:[^}]*\}/g, "")) ? value : "***"
 }

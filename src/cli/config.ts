@@ -24,7 +24,7 @@ export default command({
             'then in mcp.json: { "$schema": "./mcp.schema.json", "mcpServers": { … } }',
           ],
           async run() {
-            const { configJsonSchema } = await import("../config/json-schema.ts")
+            const { configJsonSchema } = await import("../config/index.ts")
             const { printJson } = await import("./output.ts")
             printJson(configJsonSchema())
           },

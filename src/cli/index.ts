@@ -49,7 +49,9 @@ function reportError(e: unknown, debug: boolean): number {
   }
   // citty's own argument errors (unknown command, missing positional)
   if (e instanceof Error && e.name === "CLIError") {
-    process.stderr.write(`error: ${escapeTerminal(e.message)}\n  hint: run \`agent --help\` to see the commands\n`)
+    // citty colours its messages; drop its SGR codes rather than show them escaped.
+    const message = e.message.replace(/\u001b\[[0-9;]*m/g, "")
+    process.stderr.write(`error: ${escapeTerminal(message)}\n  hint: run \`agent --help\` to see the commands\n`)
     if (debug) process.stderr.write(`${e.stack}\n`)
     return ExitCode.usage
   }

@@ -13,3 +13,4 @@ export { findRefs, inputVariableName, InterpolationSyntaxError, parseTemplate } 
 export { importFromPeer, peerSources, PEERS, type Peer, type PeerEnv, type PeerImport, type PeerSource, type ImportedServer, type SkippedServer, type ImportedInput } from "./import.ts"
 export { editJsonFile, type JsonObject } from "./edit.ts"
 export { MAX_CONFIG_BYTES, readJsonFile } from "./json.ts"
+export { configJsonSchema } from "./json-schema.ts"

@@ -46,7 +46,7 @@ describe("agent config show", () => {
     const api = doc.servers.find((s) => s.name === "api")!
     expect(api.definition.headers).toEqual({ Authorization: "***", "X-Ref": "${API_KEY}" })
     const local = doc.servers.find((s) => s.name === "local")!
-    expect(local.definition.env).toEqual({ API_TOKEN: "***", DEBUG: "1", REF: "${SECRET}" })
+    expect(local.definition.env).toEqual({ API_TOKEN: "***", DEBUG: "***", REF: "${SECRET}" })
     expect(local.scope).toBe("file")
   })
 
