@@ -86,12 +86,12 @@ function percentDecode(s: string, what: string): string {
 
 /**
  * The `config=` payload: URL-encoded JSON (Kiro, VS Code, ours) or base64 of JSON (Cursor: std
- * or url-safe alphabet, padding optional). JSON starts with "{", which is not a base64 character.
+ * or url-safe alphabet, padding optional). JSON starts with "{" or "[", neither a base64 character.
  */
 export function decodeConfigParam(q: Query, key = "config"): unknown {
   const raw = q.getRaw(key)
   if (raw === undefined || raw.trim() === "") throw linkError(`the link has no "${key}" parameter`)
-  if (raw.trimStart().startsWith("{")) return parseConfigJson(q.get(key) as string, key)
+  if (/^\s*[{[]/.test(raw)) return parseConfigJson(q.get(key) as string, key)
   return parseConfigJson(decodeBase64Text(raw.replace(/ /g, "+"), key), key)
 }
 
