@@ -130,7 +130,7 @@ export const CATALOG: readonly CatalogEntry[] = [
     description: "Sentry's hosted server: issues, events, stack traces and releases; sign in with Sentry",
     auth: "oauth",
     variables: [],
-    homepage: "https://docs.sentry.io/product/sentry-mcp/",
+    homepage: "https://mcp.sentry.dev",
     entry: { type: "http", url: "https://mcp.sentry.dev/mcp" },
   },
   {
