@@ -10,6 +10,13 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
   process.exit(0)
 }
 
+// Ctrl-C: every write is atomic (temp + rename) and locks held by a dead pid are broken by the
+// next writer, so exiting at once leaves no half-written file.
+process.on("SIGINT", () => {
+  process.stderr.write("\nerror: interrupted\n")
+  process.exit(130)
+})
+
 const { runCli } = await import("./cli/index.ts")
 const code = await runCli(argv)
 // Let a large result drain into a pipe before exiting (exit does not wait for it).
