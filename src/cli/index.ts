@@ -1,3 +1,4 @@
+import pkg from "../../package.json" with { type: "json" }
 import { renderUsage, runCommand, type CommandDef } from "citty"
 import { isAgentError, ExitCode } from "../util/errors.ts"
 import { escapeTerminal } from "../util/text.ts"
@@ -62,7 +63,7 @@ function reportError(e: unknown, debug: boolean): number {
 }
 
 function version(): string {
-  return typeof AGENT_VERSION === "string" ? AGENT_VERSION : "0.0.0-dev"
+  return typeof AGENT_VERSION === "string" ? AGENT_VERSION : pkg.version
 }
 
 function beforeDashDash(argv: string[]): string[] {
@@ -89,8 +90,12 @@ async function printHelp(path: string[]): Promise<number> {
     parent = cmd
     cmd = (await resolve(next)) as Command
   }
-  let text = await renderUsage(cmd as CommandDef, parent as CommandDef | undefined)
-  if (cmd === root) text = text.replace(/^.*\n/, `agent ${version()}\n`)
+  // citty names only one parent level; give it the whole path ("agent env") for the usage line.
+  const prefix = ["agent", ...path.slice(0, -1)].join(" ")
+  const parentForUsage = parent && ({ ...parent, meta: { name: prefix } } as CommandDef)
+  let text = await renderUsage(cmd as CommandDef, parentForUsage)
+  if (cmd === root) text = text.replace(/^(.*?)(\s*\(agent\))?\n/, (_, d: string) => `agent ${version()}: ${d}\n`)
+  if (!process.stdout.isTTY) text = text.replace(/\u001b\[[0-9;]*m/g, "")
   if (cmd.examples?.length) text += `\n\nExamples:\n${cmd.examples.map((e) => `  ${e}`).join("\n")}`
   process.stdout.write(`${text}\n`)
   return 0
