@@ -94,8 +94,8 @@ async function printHelp(path: string[]): Promise<number> {
   const prefix = ["agent", ...path.slice(0, -1)].join(" ")
   const parentForUsage = parent && ({ ...parent, meta: { name: prefix } } as CommandDef)
   let text = await renderUsage(cmd as CommandDef, parentForUsage)
-  if (cmd === root) text = text.replace(/^(.*?)(\s*\(agent\))?\n/, (_, d: string) => `agent ${version()}: ${d}\n`)
   if (!process.stdout.isTTY) text = text.replace(/\u001b\[[0-9;]*m/g, "")
+  if (cmd === root) text = text.replace(/^(.*?)(\s*\(agent\))?\n/, (_, d: string) => `agent ${version()}: ${d}\n`)
   if (cmd.examples?.length) text += `\n\nExamples:\n${cmd.examples.map((e) => `  ${e}`).join("\n")}`
   process.stdout.write(`${text}\n`)
   return 0
