@@ -1,0 +1,108 @@
+// The connection manager's public types (DESIGN §5). Types only: importing this file loads
+// nothing from the SDK at run time, so commands that never talk to a server stay fast.
+import type {
+  CallToolResult,
+  CreateMessageRequest,
+  CreateMessageResult,
+  ElicitRequest,
+  ElicitResult,
+  GetPromptResult,
+  Implementation,
+  LoggingLevel,
+  Prompt,
+  ReadResourceResult,
+  Resource,
+  ServerCapabilities,
+  Tool,
+} from "@modelcontextprotocol/client"
+import type { Resolution, ServerConfig, ServerEntry } from "../config/index.ts"
+import type { Log } from "../util/log.ts"
+
+export type { CallToolResult, GetPromptResult, Prompt, ReadResourceResult, Resource, Tool }
+
+/** The wire transport actually used (an `auto` server resolves to http or sse). */
+export type TransportKind = "stdio" | "http" | "sse"
+
+export interface ConnectedInfo {
+  transport: TransportKind
+  /** e.g. "2026-07-28" (stateless) or "2025-11-25" (session). */
+  protocolVersion: string
+  /** Mcp-Session-Id for session-based Streamable HTTP. */
+  sessionId?: string
+  serverInfo?: Implementation
+  capabilities?: ServerCapabilities
+  instructions?: string
+  counts: { tools: number; prompts: number; resources: number }
+  connectMs: number
+}
+
+/** One server's state, as `agent mcp list` shows it (STYLE: a union on `status`). */
+export type ServerState =
+  | ({ status: "connected"; name: string; entry: ServerEntry } & ConnectedInfo)
+  | { status: "needs_auth"; name: string; entry: ServerEntry; url: string; hint: string }
+  | { status: "needs_approval"; name: string; entry: ServerEntry; reason: string; hint: string }
+  | { status: "failed"; name: string; entry: ServerEntry; error: string; hint?: string; transport?: TransportKind }
+  | { status: "disabled"; name: string; entry: ServerEntry }
+  | { status: "connecting"; name: string; entry: ServerEntry }
+
+/** A tool as the model sees it: `server__tool`, sanitised, ≤ 64 chars, unique (DESIGN §5). */
+export interface NamespacedTool {
+  name: string
+  server: string
+  tool: Tool
+}
+
+export interface CallOptions {
+  signal?: AbortSignal
+  onProgress?: (progress: { progress: number; total?: number; message?: string }) => void
+  /** Idle timeout, reset by each progress notification. */
+  timeoutMs?: number
+  /** Hard cap, whatever progress says. */
+  totalTimeoutMs?: number
+}
+
+export type ElicitHandler = (server: string, request: ElicitRequest["params"]) => Promise<ElicitResult>
+export type SamplingHandler = (server: string, request: CreateMessageRequest["params"]) => Promise<CreateMessageResult>
+
+export interface ManagerOptions {
+  log: Log
+  /** Working directory, offered as the client's root. */
+  cwd: string
+  signal?: AbortSignal
+  /** Per-server connect timeout (ms); a server's own `timeout` does not change it. */
+  connectTimeoutMs?: number
+  /** Default request idle timeout (ms); a server's `timeout` overrides it. */
+  requestTimeoutMs?: number
+  totalTimeoutMs?: number
+  /** How many stdio servers may be starting at once. */
+  concurrency?: number
+  /** Without it, elicitation is declined. */
+  elicit?: ElicitHandler
+  /** Without it, sampling gets an error response. */
+  sample?: SamplingHandler
+  /** Live state changes while connecting (for progress on stderr). */
+  onState?: (state: ServerState) => void
+  /** Server log messages (notifications/message). */
+  onLog?: (server: string, level: LoggingLevel, data: unknown) => void
+}
+
+export interface Manager extends AsyncDisposable {
+  /** Connects every ready server in parallel; resolves when each has settled. */
+  connect(): Promise<ServerState[]>
+  states(): ServerState[]
+  state(name: string): ServerState | undefined
+  /** Every tool of every connected server, namespaced, after disabledTools/includeTools. */
+  tools(): Promise<NamespacedTool[]>
+  callTool(server: string, tool: string, args: Record<string, unknown>, opts?: CallOptions): Promise<CallToolResult>
+  prompts(server?: string): Promise<{ server: string; prompt: Prompt }[]>
+  getPrompt(server: string, name: string, args: Record<string, string>, opts?: CallOptions): Promise<GetPromptResult>
+  resources(server?: string): Promise<{ server: string; resources: Resource[]; templates: { uriTemplate: string; name: string; description?: string; mimeType?: string }[] }[]>
+  readResource(server: string, uri: string, opts?: CallOptions): Promise<ReadResourceResult>
+  /** Cancels in-flight requests, closes transports, stops stdio children (TERM, then KILL). */
+  close(): Promise<void>
+}
+
+export type CreateManager = (servers: Resolution[], opts: ManagerOptions) => Manager
+
+/** What a server definition looks like once interpolated (input to a connection). */
+export type ResolvedServer = { name: string; entry: ServerEntry; server: ServerConfig }
