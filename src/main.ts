@@ -1,6 +1,8 @@
 #!/usr/bin/env bun
 // Entry point: the only process.exit. `--version` answers before anything heavy loads,
 // so startup stays close to a bare Bun binary (scripts/bench-startup.ts measures it).
+import { runInterruptHandlers } from "./util/abort.ts"
+
 declare const AGENT_VERSION: string | undefined
 
 const argv = process.argv.slice(2)
@@ -11,8 +13,10 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
 }
 
 // Ctrl-C: every write is atomic (temp + rename) and locks held by a dead pid are broken by the
-// next writer, so exiting at once leaves no half-written file.
+// next writer, so exiting at once leaves no half-written file. A command holding servers
+// registers with onInterrupt (util/abort.ts): it cancels, stops its children and returns 130.
 process.on("SIGINT", () => {
+  if (runInterruptHandlers()) return
   process.stderr.write("\nerror: interrupted\n")
   process.exit(130)
 })
