@@ -9,7 +9,7 @@ import pkg from "./package.json"
 
 const TARGETS = ["bun-linux-x64", "bun-linux-arm64", "bun-linux-x64-musl", "bun-linux-arm64-musl",
   "bun-darwin-x64", "bun-darwin-arm64", "bun-windows-x64"] as const
-const MAX_BYTES = 120 * 1024 * 1024 // a hello-world bun-windows-x64 is already ~110 MiB
+const MAX_BYTES = 120 * 1000 * 1000 // the issue's "120 MB"; a hello-world bun-windows-x64 is already ~115 MB
 
 /** The Bun.build options of a release binary; scripts/bench-startup.ts and the e2e tests reuse them. */
 export function compileOptions(entry: string, outfile: string, target?: Bun.Build.CompileTarget): Bun.BuildConfig {
@@ -19,6 +19,9 @@ export function compileOptions(entry: string, outfile: string, target?: Bun.Buil
     compile: { ...(target && { target }), outfile, autoloadDotenv: false, autoloadBunfig: false },
     // bytecode defaults to CommonJS, where main.ts's top-level await is a syntax error.
     format: "esm", minify: true, sourcemap: "linked", bytecode: true,
+    // Code splitting keeps each lazily imported command group in its own embedded chunk, so
+    // `--version` loads ~nothing: 15 ms → 5 ms on these machines (scripts/bench-startup.ts).
+    splitting: true,
     define: { AGENT_VERSION: JSON.stringify(pkg.version) },
   }
 }
@@ -52,7 +55,7 @@ async function main(single: boolean): Promise<void> {
   for (const f of files) {
     const size = statSync(f).size
     tooBig ||= size > MAX_BYTES
-    console.error(`${(size / 1024 / 1024).toFixed(1).padStart(7)} MiB  ${f}${size > MAX_BYTES ? "  TOO BIG (> 120 MiB)" : ""}`)
+    console.error(`${(size / 1e6).toFixed(1).padStart(7)} MB  ${f}${size > MAX_BYTES ? "  TOO BIG (> 120 MB)" : ""}`)
   }
   console.error(`done in ${((performance.now() - started) / 1000).toFixed(1)}s`)
   if (tooBig) process.exit(1)

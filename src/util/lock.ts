@@ -1,4 +1,4 @@
-import { constants } from "node:fs"
+import { constants, statSync, unlinkSync } from "node:fs"
 import { link, mkdir, open, readFile, rename, stat, unlink, type FileHandle } from "node:fs/promises"
 import { hostname } from "node:os"
 import { basename, dirname, join } from "node:path"
@@ -39,10 +39,23 @@ export async function withFileLock<T>(
   const ino = await acquire(path, lockPath, opts).catch((e: unknown) => {
     throw isAgentError(e) ? e : lockError(path, e)
   })
+  // Ctrl-C exits at once (main.ts); drop our lock on the way out so no later writer has to
+  // wait for it to go stale (a reused pid would make a dead holder look alive).
+  const onExit = () => releaseSync(lockPath, ino)
+  process.once("exit", onExit)
   try {
     return await fn()
   } finally {
+    process.off("exit", onExit)
     await release(lockPath, ino)
+  }
+}
+
+function releaseSync(lockPath: string, ino: number): void {
+  try {
+    if (statSync(lockPath).ino === ino) unlinkSync(lockPath)
+  } catch {
+    // Exiting anyway: a lock we cannot remove is broken as stale by the next writer.
   }
 }
 
