@@ -22,6 +22,7 @@ const root = command({
     config: () => import("./config.ts").then((m) => m.default),
     mcp: () => import("./mcp.ts").then((m) => m.default),
     env: () => import("./env.ts").then((m) => m.default),
+    install: () => import("./install.ts").then((m) => m.default),
   },
 })
 

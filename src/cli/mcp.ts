@@ -17,5 +17,6 @@ export default command({
     import: () => import("./mcp-import.ts").then((m) => m.default),
     approve: () => import("./mcp-approve.ts").then((m) => m.default),
     revoke: () => import("./mcp-approve.ts").then((m) => m.revoke),
+    catalog: () => import("./mcp-catalog.ts").then((m) => m.default),
   },
 })
