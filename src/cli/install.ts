@@ -61,6 +61,9 @@ export default command({
     "dry-run": { type: "boolean", description: "Show the screen and the entry that would be written; write nothing" },
     link: { type: "string", valueHint: "NAME", description: "Print an install link for a configured server or catalog entry instead of installing" },
     format: { type: "string", valueHint: "agentrt|cursor|vscode|kiro|markdown", description: "With --link: the link format (markdown: an \"Add to agent\" badge)", default: "agentrt" },
+    register: { type: "boolean", description: "Make this binary the OS handler for agentrt:// links (with --exec PATH: that binary)" },
+    unregister: { type: "boolean", description: "Undo --register: remove the handler and restore the previous one" },
+    exec: { type: "string", valueHint: "PATH", description: "With --register: the agent binary the OS should start" },
   },
   examples: [
     "agent install github                                   # from the catalog: review, then answer y",
@@ -72,6 +75,7 @@ export default command({
   ],
   async run({ args, rawArgs }) {
     const ctx = createContext(args)
+    if (args.register || args.unregister) return (await import("./install-register.ts")).run(ctx, args)
     if (args.link !== undefined) {
       if (args.target !== undefined) throw new UsageError("give either --link NAME or a link/catalog name to install, not both")
       return printInstallLink(ctx, rawArgs, String(args.link), String(args.format))
