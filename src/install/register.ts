@@ -4,7 +4,7 @@
 // (<stateDir>/url-handler.json) is the first thing written, so even a half-applied register
 // can be undone.
 import { existsSync, readFileSync } from "node:fs"
-import { dirname, isAbsolute, join } from "node:path"
+import { dirname, isAbsolute, join, posix, win32 } from "node:path"
 import * as v from "valibot"
 import { ConfigError } from "../util/errors.ts"
 import {
@@ -92,7 +92,7 @@ export function readRecord(stateDir: string): HandlerRecord | undefined {
 }
 
 export function planRegister(opts: RegisterOptions): Plan {
-  if (!isAbsolute(opts.exec)) throw new ConfigError(`the agent binary path must be absolute, got "${opts.exec}"`)
+  if (!(opts.os === "win32" ? win32 : posix).isAbsolute(opts.exec)) throw new ConfigError(`the agent binary path must be absolute, got "${opts.exec}"`)
   const old = readRecord(opts.stateDir)
   if (opts.os === "linux") return planLinux(opts, old)
   if (opts.os === "darwin") return planMac(opts, old)
