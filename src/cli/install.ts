@@ -25,7 +25,7 @@ import { confirm } from "./prompt.ts"
 
 type Origin = LinkSource | "catalog"
 
-interface Plan {
+export interface Plan {
   req: InstallRequest
   origin: Origin
   target: Target
@@ -33,7 +33,7 @@ interface Plan {
   needs: VariableNeed[]
 }
 
-interface InstallArgs {
+export interface InstallArgs {
   target?: string
   scope?: string
   mcp?: string
@@ -41,6 +41,7 @@ interface InstallArgs {
   yes?: boolean
   "dry-run"?: boolean
   "approve-env"?: boolean
+  browser?: boolean
 }
 
 /** `cursor://…`, `https://…`, `vscode:mcp/…`: anything with a scheme; catalog names have none. */
@@ -64,6 +65,7 @@ export default command({
     register: { type: "boolean", description: "Make this binary the OS handler for agentrt:// links (with --exec PATH: that binary)" },
     unregister: { type: "boolean", description: "Undo --register: remove the handler and restore the previous one" },
     exec: { type: "string", valueHint: "PATH", description: "With --register: the agent binary the OS should start" },
+    browser: { type: "boolean", description: "Ask on a local page in the browser instead of the terminal (what a clicked agentrt:// link runs)" },
   },
   examples: [
     "agent install github                                   # from the catalog: review, then answer y",
@@ -83,6 +85,7 @@ export default command({
     if (args.target === undefined || args.target === "") {
       throw new UsageError("missing LINK or CATALOG_NAME", { hint: "agent install github, or agent install 'agentrt://mcp/install?name=…&config=…'; see `agent mcp catalog`" })
     }
+    if (args.browser) return (await import("./install-browser.ts")).installViaBrowser(ctx, args as InstallArgs, String(args.target))
     return install(ctx, args as InstallArgs, String(args.target))
   },
 })
@@ -90,21 +93,25 @@ export default command({
 async function install(ctx: Ctx, args: InstallArgs, input: string): Promise<void> {
   const isDryRun = Boolean(args["dry-run"])
   const plan = planInstall(ctx, args, input)
-  const { req, target } = plan
   showScreen(plan)
   if (isDryRun) {
     report(ctx, plan, [], true)
     return
   }
   const approved = await decide(ctx, args, plan)
+  await applyInstall(ctx, args, plan, approved)
+}
+
+/** The write once approved, shared by the terminal and the browser (install-browser.ts) paths. */
+export async function applyInstall(ctx: Ctx, args: InstallArgs, plan: Plan, approved: string[]): Promise<void> {
   resolveTarget(ctx, args) // now creates the user config dir (0700) if needed
   // An add only adds: a server that appeared after the screen was shown fails (exit 2)
   // instead of being overwritten unseen (I05).
-  await writeServers(target, [{ name: req.name, entry: req.entry }], { existing: plan.existing ? "replace" : "fail" })
+  await writeServers(plan.target, [{ name: plan.req.name, entry: plan.req.entry }], { existing: plan.existing ? "replace" : "fail" })
   report(ctx, plan, await recordApprovals(ctx, plan, approved), false)
 }
 
-function planInstall(ctx: Ctx, args: InstallArgs, input: string): Plan {
+export function planInstall(ctx: Ctx, args: InstallArgs, input: string): Plan {
   let { req, origin } = requestFor(input)
   if (args.name !== undefined && args.name !== req.name) req = renamed(req, args.name)
   // Creates no directory yet: a refused install leaves no trace (I08).
@@ -144,10 +151,16 @@ function entryFor(req: InstallRequest, target: Target, server: ServerConfig): Se
 
 /** The approval screen, on stderr even with --quiet: it is what the user approves. */
 function showScreen(plan: Plan): void {
-  const lines = describeInstall(plan.req, { file: plan.target.file, existing: plan.existing })
-  if (plan.origin === "catalog") lines[0] = safeLine(`server:  "${plan.req.name}"  (from the built-in catalog)`)
+  const lines = installScreen(plan)
   const head = plan.existing ? "Server to install (replaces an existing one):" : "Server to install:"
   process.stderr.write(`${head}\n${lines.map((l) => `  ${l}`).join("\n")}\n`)
+}
+
+/** The lines the user approves, in the terminal and on the browser page alike. */
+export function installScreen(plan: Plan): string[] {
+  const lines = describeInstall(plan.req, { file: plan.target.file, existing: plan.existing })
+  if (plan.origin === "catalog") lines[0] = safeLine(`server:  "${plan.req.name}"  (from the built-in catalog)`)
+  return lines
 }
 
 /** Returns the variables approved along with the install; throws (exit 3) when not approved. */
