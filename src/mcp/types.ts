@@ -84,6 +84,8 @@ export interface ManagerOptions {
   onState?: (state: ServerState) => void
   /** Server log messages (notifications/message). */
   onLog?: (server: string, level: LoggingLevel, data: unknown) => void
+  /** T07: allow plain http:// to a host that is not loopback (default: refused). */
+  allowInsecureHttp?: boolean
 }
 
 export interface Manager extends AsyncDisposable {
@@ -98,6 +100,10 @@ export interface Manager extends AsyncDisposable {
   getPrompt(server: string, name: string, args: Record<string, string>, opts?: CallOptions): Promise<GetPromptResult>
   resources(server?: string): Promise<{ server: string; resources: Resource[]; templates: { uriTemplate: string; name: string; description?: string; mimeType?: string }[] }[]>
   readResource(server: string, uri: string, opts?: CallOptions): Promise<ReadResourceResult>
+  /** A namespaced name from the last tools() → its server and original tool name. */
+  mapBack(name: string): { server: string; tool: string } | undefined
+  /** Pids of the running stdio children (for tests and diagnostics). */
+  pids(): number[]
   /** Cancels in-flight requests, closes transports, stops stdio children (TERM, then KILL). */
   close(): Promise<void>
 }

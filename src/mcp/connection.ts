@@ -1,0 +1,205 @@
+import { Client, SdkError, SdkErrorCode, SSEClientTransport, StreamableHTTPClientTransport, type FetchLike, type Transport } from "@modelcontextprotocol/client"
+import type { RemoteServer, StdioServer } from "../config/index.ts"
+import { McpConnectError } from "../util/errors.ts"
+import type { Log } from "../util/log.ts"
+import { classify } from "./errors.ts"
+import { InvalidSessionIdError } from "./failures.ts"
+import { createClient, type ClientHooks } from "./handlers.ts"
+import { minimalEnv, StdioTransport } from "./stdio.ts"
+import type { ManagerOptions, TransportKind } from "./types.ts"
+
+// One server's connection: stdio, Streamable HTTP (2026-07-28 stateless first, 2025 session
+// fallback inside the SDK's "auto" negotiation) or legacy HTTP+SSE, plus the `auto` rule
+// (Streamable HTTP, then legacy SSE when the first POST gets 404/405). DESIGN §5.
+
+export interface Connection {
+  kind: TransportKind
+  client: Client
+  protocolVersion: string
+  sessionId?: string
+  /** stdio child pid (tests check that it is gone after close). */
+  pid?: number
+  /** Why the transport broke, if it did on its own: "exited with status 3". */
+  failure(): string | undefined
+  /** Last stderr lines of a stdio server, for hints. */
+  stderrTail(): string
+  close(): Promise<void>
+}
+
+export interface ConnectContext {
+  name: string
+  opts: ManagerOptions
+  log: Log
+  /** Aborts on manager close or opts.signal. */
+  signal: AbortSignal
+  connectTimeoutMs: number
+  hooks: ClientHooks
+}
+
+/** A silent stdio server is a legacy one (the SDK falls back to initialize); don't wait long. */
+const STDIO_PROBE_MS = 5_000
+const RECONNECT = { initialReconnectionDelay: 500, maxReconnectionDelay: 5_000, reconnectionDelayGrowFactor: 1.5, maxRetries: 3 }
+
+export async function openConnection(server: StdioServer | RemoteServer, ctx: ConnectContext): Promise<Connection> {
+  switch (server.transport) {
+    case "stdio":
+      return connectStdio(server, ctx)
+    case "http":
+      return connectHttp(server, ctx)
+    case "sse":
+      return connectSse(server, ctx)
+    case "auto":
+      return connectAuto(server, ctx)
+  }
+}
+
+function connectOptions(ctx: ConnectContext) {
+  return { timeout: ctx.connectTimeoutMs, signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(ctx.connectTimeoutMs)]) }
+}
+
+export async function connectStdio(server: StdioServer, ctx: ConnectContext): Promise<Connection> {
+  try {
+    return await connectStdioOnce(server, ctx, "auto")
+  } catch (e: unknown) {
+    // The probe runs in place (no second spawn). A server that exits on an unknown
+    // pre-initialize request is a legacy server: start it once more with plain initialize.
+    if (!(SdkError.isInstance(e) && e.code === SdkErrorCode.EraNegotiationFailed) || ctx.signal.aborted) throw e
+    ctx.log.debug("the server closed during the server/discover probe; retrying with initialize")
+    return connectStdioOnce(server, ctx, "legacy")
+  }
+}
+
+async function connectStdioOnce(server: StdioServer, ctx: ConnectContext, mode: "auto" | "legacy"): Promise<Connection> {
+  const transport = new StdioTransport({
+    name: ctx.name,
+    command: server.command,
+    args: server.args,
+    env: minimalEnv(process.env, server.env),
+    cwd: server.cwd,
+    log: ctx.log,
+  })
+  const client = createClient(ctx.name, ctx.opts, mode, Math.min(STDIO_PROBE_MS, ctx.connectTimeoutMs), ctx.hooks)
+  try {
+    await client.connect(transport, connectOptions(ctx))
+  } catch (e: unknown) {
+    await transport.close()
+    if (transport.failure) throw new McpConnectError(transport.failure, { cause: e, hint: stderrHint(transport.stderrTail()) })
+    throw e
+  }
+  return {
+    kind: "stdio",
+    client,
+    protocolVersion: client.getNegotiatedProtocolVersion() ?? "unknown",
+    pid: transport.pid ?? undefined,
+    failure: () => transport.failure,
+    stderrTail: () => transport.stderrTail(),
+    close: () => closeClient(client, transport),
+  }
+}
+
+export function stderrHint(tail: string): string | undefined {
+  const last = tail.split("\n").filter((l) => l.trim()).slice(-3).join(" | ")
+  return last ? `server stderr: ${last.slice(0, 400)}` : undefined
+}
+
+export async function connectHttp(server: RemoteServer, ctx: ConnectContext): Promise<Connection> {
+  const url = remoteUrl(server.url, ctx.opts.allowInsecureHttp ?? false)
+  const transport = new StreamableHTTPClientTransport(url, {
+    requestInit: { headers: server.headers },
+    fetch: guardedFetch(),
+    // T08: Authorization never follows a redirect to another origin (the SDK's default; explicit here).
+    redirectPolicy: "same-origin",
+    reconnectionOptions: RECONNECT,
+  })
+  const client = createClient(ctx.name, ctx.opts, "auto", ctx.connectTimeoutMs, ctx.hooks)
+  return connectRemote("http", client, transport, ctx, () => transport.sessionId)
+}
+
+export async function connectSse(server: RemoteServer, ctx: ConnectContext): Promise<Connection> {
+  const url = remoteUrl(server.url, ctx.opts.allowInsecureHttp ?? false)
+  // T08: the SDK refuses an `endpoint` event naming another origin.
+  const transport = new SSEClientTransport(url, { requestInit: { headers: server.headers }, fetch: guardedFetch(), redirectPolicy: "same-origin" })
+  const client = createClient(ctx.name, ctx.opts, "legacy", ctx.connectTimeoutMs, ctx.hooks)
+  return connectRemote("sse", client, transport, ctx, () => undefined)
+}
+
+/** No explicit type: Streamable HTTP, and legacy SSE only when the server refuses it (404/405). */
+export async function connectAuto(server: RemoteServer, ctx: ConnectContext): Promise<Connection> {
+  try {
+    return await connectHttp(server, ctx)
+  } catch (e: unknown) {
+    const f = classify(e)
+    if (f.kind !== "http" || (f.status !== 404 && f.status !== 405) || ctx.signal.aborted) throw e
+    ctx.log.debug(`Streamable HTTP refused (HTTP ${f.status}); trying legacy HTTP+SSE`)
+    return connectSse(server, ctx)
+  }
+}
+
+async function connectRemote(kind: "http" | "sse", client: Client, transport: Transport, ctx: ConnectContext, sessionId: () => string | undefined): Promise<Connection> {
+  let broken: string | undefined
+  try {
+    await client.connect(transport, connectOptions(ctx))
+  } catch (e: unknown) {
+    await closeClient(client, transport)
+    throw e
+  }
+  client.onerror = (e) => {
+    // T05: malformed or unknown messages are dropped by the SDK and reported here; the session goes on.
+    ctx.log.debug(`transport: ${e.message}`)
+  }
+  return {
+    kind,
+    client,
+    protocolVersion: client.getNegotiatedProtocolVersion() ?? "unknown",
+    sessionId: sessionId(),
+    failure: () => broken,
+    stderrTail: () => "",
+    close: async () => {
+      broken ??= "connection closed"
+      await closeClient(client, transport)
+    },
+  }
+}
+
+async function closeClient(client: Client, transport: Transport) {
+  try {
+    await client.close()
+  } catch (e: unknown) {
+    // Closing a half-open client can throw; the transport close below is what matters.
+    void e
+  }
+  await transport.close().catch((e: unknown) => void e)
+}
+
+const LOOPBACK = /^(localhost|.*\.localhost|127(\.\d{1,3}){3}|\[::1\])$/i
+
+/** T07: plain http:// only to loopback unless the user allowed it. */
+export function remoteUrl(raw: string, allowInsecureHttp: boolean): URL {
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch (e: unknown) {
+    throw new McpConnectError(`invalid server URL`, { cause: e })
+  }
+  if (url.protocol === "https:") return url
+  if (url.protocol !== "http:") throw new McpConnectError(`unsupported URL scheme ${url.protocol} (use https://)`)
+  if (LOOPBACK.test(url.hostname) || allowInsecureHttp) return url
+  throw new McpConnectError(`refusing plain http:// to ${url.host}: requests and tokens would travel unencrypted`, {
+    hint: "use https://, or pass --allow-insecure-http if this network is trusted",
+  })
+}
+
+const VISIBLE_ASCII = /^[\x21-\x7e]+$/
+
+/** T07: a session id must be visible ASCII; anything else could smuggle bytes into our headers. */
+function guardedFetch(): FetchLike {
+  return async (input, init) => {
+    const res = await fetch(input, init)
+    const sid = res.headers.get("mcp-session-id")
+    if (sid !== null && !VISIBLE_ASCII.test(sid)) {
+      await res.body?.cancel().catch((e: unknown) => void e)
+      throw new InvalidSessionIdError()
+    }
+    return res
+  }
+}

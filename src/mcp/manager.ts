@@ -1,0 +1,168 @@
+import { requireReady, type Resolution } from "../config/index.ts"
+import { isAgentError } from "../util/errors.ts"
+import { createLimiter } from "./limit.ts"
+import { createRequests, type Runtime, type Slot } from "./requests.ts"
+import { namespaceTools, type ToolNames } from "./tools.ts"
+import type { Manager, ManagerOptions, NamespacedTool, ServerState } from "./types.ts"
+
+// The connection manager (DESIGN §5): every enabled server connects in parallel with its own
+// timeout, stdio starts bounded by `concurrency`; state lives here, per manager, never in
+// module scope. The SDK is imported lazily on the first connect.
+
+export const DEFAULTS = { connectTimeoutMs: 30_000, requestTimeoutMs: 60_000, concurrency: 8, remoteConcurrency: 32 }
+
+export function createManager(resolutions: Resolution[], opts: ManagerOptions): Manager {
+  const log = opts.log.withTag("mcp")
+  const abort = new AbortController()
+  const slots = new Map<string, Slot>()
+  const stdioLimit = createLimiter(opts.concurrency ?? DEFAULTS.concurrency)
+  const remoteLimit = createLimiter(DEFAULTS.remoteConcurrency)
+  let runtime: Runtime | undefined
+  let connecting: Promise<ServerState[]> | undefined
+  let closing: Promise<void> | undefined
+  let names: ToolNames | undefined
+
+  for (const r of resolutions) slots.set(r.entry.name, { name: r.entry.name, entry: r.entry, resolution: r, state: initialState(r), cache: {} })
+
+  const setState = (slot: Slot, state: ServerState) => {
+    slot.state = state
+    opts.onState?.(state)
+  }
+  const loadRuntime = async () => (runtime ??= await import("./runtime.ts"))
+  const requests = createRequests({ opts, log, signal: abort.signal, slots, setState, runtime: () => runtime!, reconnect: (slot) => open(slot) })
+
+  const onAbort = () => void close()
+  opts.signal?.addEventListener("abort", onAbort, { once: true })
+
+  async function open(slot: Slot) {
+    const rt = await loadRuntime()
+    const r = slot.resolution
+    if (r.status !== "ready") throw new Error("unreachable: open() on a server that is not ready")
+    return rt.openConnection(r.server, {
+      name: slot.name,
+      opts,
+      log: opts.log.withTag(`mcp:${slot.name}`),
+      signal: abort.signal,
+      connectTimeoutMs: opts.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
+      hooks: { onListChanged: (kind) => requests.invalidate(slot, kind) },
+    })
+  }
+
+  async function connectOne(slot: Slot): Promise<void> {
+    const r = slot.resolution
+    if (r.status !== "ready") return
+    setState(slot, { status: "connecting", name: slot.name, entry: slot.entry })
+    const limit = r.server.transport === "stdio" ? stdioLimit : remoteLimit
+    await limit(async () => {
+      if (abort.signal.aborted) return setState(slot, failedState(slot, "interrupted"))
+      const started = performance.now()
+      try {
+        const conn = await open(slot)
+        if (abort.signal.aborted) {
+          await conn.close()
+          return setState(slot, failedState(slot, "interrupted"))
+        }
+        slot.conn = conn
+        const counts = await requests.counts(slot)
+        const caps = conn.client.getServerCapabilities()
+        setState(slot, {
+          status: "connected",
+          name: slot.name,
+          entry: slot.entry,
+          transport: conn.kind,
+          protocolVersion: conn.protocolVersion,
+          ...(conn.sessionId !== undefined && { sessionId: conn.sessionId }),
+          ...(conn.client.getServerVersion() && { serverInfo: conn.client.getServerVersion() }),
+          ...(caps && { capabilities: caps }),
+          ...(conn.client.getInstructions() !== undefined && { instructions: conn.client.getInstructions() }),
+          counts,
+          connectMs: Math.round(performance.now() - started),
+        })
+      } catch (e: unknown) {
+        const conn = slot.conn
+        slot.conn = undefined
+        await conn?.close()
+        setState(slot, requests.stateForError(slot, e, "connect"))
+      }
+    })
+  }
+
+  function connect(): Promise<ServerState[]> {
+    connecting ??= (async () => {
+      if ([...slots.values()].some((s) => s.resolution.status === "ready")) await loadRuntime()
+      await Promise.all([...slots.values()].map((s) => connectOne(s)))
+      return states()
+    })()
+    return connecting
+  }
+
+  function states(): ServerState[] {
+    return [...slots.values()].map((s) => s.state)
+  }
+
+  async function tools(): Promise<NamespacedTool[]> {
+    const lists = await Promise.all(
+      [...slots.values()]
+        .filter((s) => s.state.status === "connected" && s.resolution.status === "ready")
+        .map(async (s) => {
+          const server = s.resolution.status === "ready" ? s.resolution.server : undefined
+          return { server: s.name, tools: await requests.tools(s), disabledTools: server?.disabledTools, includeTools: server?.includeTools }
+        }),
+    )
+    names = namespaceTools(lists)
+    return names.tools
+  }
+
+  async function close(): Promise<void> {
+    closing ??= (async () => {
+      opts.signal?.removeEventListener("abort", onAbort)
+      // Aborting cancels every in-flight request (the SDK sends notifications/cancelled) and
+      // every connect attempt; then each transport closes (stdio: stdin, TERM, KILL).
+      abort.abort(opts.signal?.reason)
+      await Promise.all(
+        [...slots.values()].map(async (s) => {
+          const conn = s.conn
+          s.conn = undefined
+          await conn?.close()
+        }),
+      )
+      await connecting?.catch((e: unknown) => log.debug(`connect during close: ${String(e)}`))
+    })()
+    return closing
+  }
+
+  return {
+    connect,
+    states,
+    state: (name) => slots.get(name)?.state,
+    tools,
+    mapBack: (name) => names?.mapBack(name),
+    callTool: requests.callTool,
+    prompts: requests.prompts,
+    getPrompt: requests.getPrompt,
+    resources: requests.resources,
+    readResource: requests.readResource,
+    pids: () => [...slots.values()].flatMap((s) => (s.conn?.pid === undefined ? [] : [s.conn.pid])),
+    close,
+    [Symbol.asyncDispose]: close,
+  }
+}
+
+function initialState(r: Resolution): ServerState {
+  const { entry } = r
+  const name = entry.name
+  if (r.status === "ready") return { status: "connecting", name, entry }
+  if (r.status === "disabled") return { status: "disabled", name, entry }
+  try {
+    requireReady([r])
+  } catch (e: unknown) {
+    if (!isAgentError(e)) throw e
+    if (r.status === "needs_approval") return { status: "needs_approval", name, entry, reason: e.message, hint: e.hint ?? "" }
+    return { status: "failed", name, entry, error: e.message, ...(e.hint && { hint: e.hint }) }
+  }
+  return { status: "failed", name, entry, error: "not started" }
+}
+
+function failedState(slot: Slot, error: string): ServerState {
+  return { status: "failed", name: slot.name, entry: slot.entry, error }
+}

@@ -1,0 +1,5 @@
+// Everything that loads the client SDK, gathered so manager.ts can import it lazily: commands
+// that never talk to a server don't pay the SDK's import cost (~60 ms, +27 MB).
+export { openConnection, stderrHint, type Connection, type ConnectContext } from "./connection.ts"
+export { classify, reasonOf, type Failure } from "./errors.ts"
+export { listPrompts, listResources, listTemplates, listTools } from "./lists.ts"

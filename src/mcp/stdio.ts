@@ -1,0 +1,176 @@
+import { spawn, type ChildProcess } from "node:child_process"
+import { PassThrough } from "node:stream"
+import type { JSONRPCMessage, Transport } from "@modelcontextprotocol/client"
+import { parseJSONRPCMessage, SdkError, SdkErrorCode, serializeMessage } from "@modelcontextprotocol/client"
+import type { Log } from "../util/log.ts"
+import { LineSplitter } from "./lines.ts"
+
+// Our own stdio transport instead of the SDK's StdioClientTransport, because we need:
+// the child's exit code/signal (S01), a bounded line reader (T06: the SDK concatenates
+// buffers per chunk and has no per-line cap that keeps memory flat), a capped stderr tail
+// (S02), a minimal environment (C05) and a fast, bounded teardown (S03).
+// It is "stdio-shaped" for the SDK (has `stderr` and `pid`), so version negotiation probes in
+// place on this one process instead of spawning a disposable sibling.
+
+export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+const STDERR_TAIL_BYTES = 64 * 1024
+/** Time a child gets to exit on its own after stdin closes, then SIGTERM, then SIGKILL. */
+const STDIN_GRACE_MS = 300
+const TERM_GRACE_MS = 1500
+
+const POSIX_ENV = ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM", "LANG", "TZ", "TMPDIR", "TMP", "TEMP"]
+const WINDOWS_ENV = ["SYSTEMROOT", "APPDATA", "LOCALAPPDATA", "USERPROFILE", "PATHEXT", "COMSPEC"]
+
+/** C05: only these parent variables reach a stdio server, plus its configured `env`. */
+export function minimalEnv(parent: Record<string, string | undefined>, extra: Record<string, string>, platform = process.platform): Record<string, string> {
+  const allowed = new Set(platform === "win32" ? [...POSIX_ENV, ...WINDOWS_ENV] : POSIX_ENV)
+  const env: Record<string, string> = {}
+  for (const [key, value] of Object.entries(parent)) {
+    if (value === undefined || value.startsWith("()")) continue // exported shell functions
+    const upper = platform === "win32" ? key.toUpperCase() : key
+    if (allowed.has(upper) || upper.startsWith("LC_")) env[key] = value
+  }
+  return { ...env, ...extra }
+}
+
+export interface StdioParams {
+  name: string
+  command: string
+  args: string[]
+  env: Record<string, string>
+  cwd?: string
+  log: Log
+  maxMessageBytes?: number
+}
+
+export type ExitInfo = { code: number | null; signal: NodeJS.Signals | null }
+
+export class StdioTransport implements Transport {
+  onclose?: () => void
+  onerror?: (error: Error) => void
+  onmessage?: (message: JSONRPCMessage) => void
+  /** Present so the SDK treats this as stdio (probe timeouts mean "legacy server"). */
+  readonly stderr = new PassThrough()
+  private child?: ChildProcess
+  private tail: Buffer[] = []
+  private tailBytes = 0
+  private closing = false
+  private exited?: Promise<ExitInfo>
+  /** Why the connection ended, when it was not our close(): "exited with status 3". */
+  failure?: string
+  exit?: ExitInfo
+
+  constructor(private readonly params: StdioParams) {}
+
+  get pid(): number | null {
+    return this.child?.pid ?? null
+  }
+
+  start(): Promise<void> {
+    if (this.child) throw new SdkError(SdkErrorCode.AlreadyConnected, "stdio transport already started")
+    const p = this.params
+    return new Promise((resolve, reject) => {
+      const child = spawn(p.command, p.args, { env: p.env, cwd: p.cwd, stdio: ["pipe", "pipe", "pipe"], shell: false, windowsHide: true })
+      this.child = child
+      this.exited = new Promise((res) => child.once("exit", (code, signal) => res({ code, signal })))
+      child.once("error", (e) => {
+        this.failure ??= `could not start ${p.command}: ${e.message}`
+        reject(e)
+      })
+      child.once("spawn", () => resolve())
+      child.once("exit", (code, signal) => this.onExit({ code, signal }))
+      child.stdin!.on("error", (e) => this.onerror?.(e))
+      const lines = new LineSplitter(p.maxMessageBytes ?? MAX_MESSAGE_BYTES, (line) => this.onLine(line), (bytes) => this.onOversize(bytes))
+      child.stdout!.on("data", (chunk: Buffer) => lines.push(chunk))
+      child.stderr!.on("data", (chunk: Buffer) => this.onStderr(chunk))
+    })
+  }
+
+  private onLine(line: Buffer) {
+    const text = line.toString("utf8").trim()
+    if (!text) return
+    let json: unknown
+    try {
+      json = JSON.parse(text)
+    } catch {
+      // S02: non-JSON stdout lines (a stray console.log) are dropped, the session goes on.
+      this.params.log.debug(`ignored a non-JSON line on stdout (${text.length} chars)`)
+      return
+    }
+    let message: JSONRPCMessage
+    try {
+      message = parseJSONRPCMessage(json)
+    } catch (e) {
+      this.onerror?.(e instanceof Error ? e : new Error(String(e)))
+      return
+    }
+    this.onmessage?.(message)
+  }
+
+  private onOversize(_bytes: number) {
+    const limit = this.params.maxMessageBytes ?? MAX_MESSAGE_BYTES
+    this.failure = `sent a message larger than the ${limit >= 1048576 ? `${limit / 1048576} MB` : `${limit} byte`} limit`
+    this.onerror?.(new SdkError(SdkErrorCode.ConnectionClosed, this.failure))
+    void this.close()
+  }
+
+  private onStderr(chunk: Buffer) {
+    // S02: keep only a bounded tail for error messages; forward lines only when debugging.
+    this.tail.push(chunk)
+    this.tailBytes += chunk.length
+    while (this.tailBytes - this.tail[0]!.length >= STDERR_TAIL_BYTES) this.tailBytes -= this.tail.shift()!.length
+    if (this.params.log.level >= 4) {
+      for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) this.params.log.debug(line.slice(0, 2000))
+    }
+  }
+
+  /** The last lines the server wrote to stderr (at most a few KB), for error messages. */
+  stderrTail(max = 2000): string {
+    const text = Buffer.concat(this.tail).toString("utf8").trim()
+    return text.length > max ? text.slice(-max) : text
+  }
+
+  private onExit(info: ExitInfo) {
+    this.exit = info
+    if (!this.closing) this.failure ??= info.signal ? `was killed by ${info.signal}` : `exited with status ${info.code}`
+    this.child?.stdout?.destroy()
+    this.child?.stderr?.destroy()
+    this.stderr.end()
+    this.onclose?.()
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    const stdin = this.child?.stdin
+    if (!stdin || stdin.destroyed || this.exit) return Promise.reject(new SdkError(SdkErrorCode.NotConnected, "not connected"))
+    return new Promise((resolve) => {
+      if (stdin.write(serializeMessage(message))) resolve()
+      else stdin.once("drain", resolve)
+    })
+  }
+
+  /** S03: end stdin, then SIGTERM, then SIGKILL; resolves once the child is gone. */
+  async close(): Promise<void> {
+    this.closing = true
+    const child = this.child
+    if (!child || !this.exited || this.exit || child.exitCode !== null || child.signalCode !== null) return
+    const exited = this.exited
+    try {
+      child.stdin?.end()
+    } catch {
+      // the pipe is already gone; the signals below still apply
+    }
+    if (await settlesWithin(exited, STDIN_GRACE_MS)) return
+    child.kill("SIGTERM")
+    if (await settlesWithin(exited, TERM_GRACE_MS)) return
+    child.kill("SIGKILL")
+    await exited
+  }
+}
+
+function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  return Promise.race([
+    p.then(() => true),
+    new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms))),
+  ]).finally(() => clearTimeout(timer))
+}
