@@ -72,12 +72,22 @@ export class StdioTransport implements Transport {
     return new Promise((resolve, reject) => {
       const child = spawn(p.command, p.args, { env: p.env, cwd: p.cwd, stdio: ["pipe", "pipe", "pipe"], shell: false, windowsHide: true })
       this.child = child
-      this.exited = new Promise((res) => child.once("exit", (code, signal) => res({ code, signal })))
-      child.once("error", (e) => {
+      let spawned = false
+      this.exited = new Promise((res) => {
+        child.once("exit", (code, signal) => res({ code, signal }))
+        // A command that cannot start never emits "exit"; settle here so close() cannot hang.
+        child.once("error", () => void (spawned || res({ code: null, signal: null })))
+      })
+      child.on("error", (e) => {
+        if (spawned) return this.onerror?.(e)
         this.failure ??= `could not start ${p.command}: ${e.message}`
+        this.exit = { code: null, signal: null }
         reject(e)
       })
-      child.once("spawn", () => resolve())
+      child.once("spawn", () => {
+        spawned = true
+        resolve()
+      })
       child.once("exit", (code, signal) => this.onExit({ code, signal }))
       child.stdin!.on("error", (e) => this.onerror?.(e))
       const lines = new LineSplitter(p.maxMessageBytes ?? MAX_MESSAGE_BYTES, (line) => this.onLine(line), (bytes) => this.onOversize(bytes))

@@ -1,0 +1,168 @@
+// The manager over stdio against the real fixture servers: negotiation, handlers, C05 env,
+// S01 crash, S02 flood, T06 oversize, timeouts, and teardown without orphans (S03).
+import { describe, expect, it } from "bun:test"
+import { pathToFileURL } from "node:url"
+import { InterruptedError, McpConnectError } from "../../src/util/errors.ts"
+import { elicitDefaults, McpTimeoutError } from "../../src/mcp/index.ts"
+import { isAlive, manager, stdio, textOf } from "./helpers.ts"
+
+describe("stdio", () => {
+  it("connects with one spawn, negotiates 2026-07-28 in place, and serves tools, prompts and resources", async () => {
+    const seen: string[] = []
+    await using m = await manager([stdio("basic", "stdio-basic.ts")], { onState: (s) => void seen.push(s.status) })
+    const [state] = await m.connect()
+    expect(state).toMatchObject({ status: "connected", transport: "stdio", protocolVersion: "2026-07-28", serverInfo: { name: "fixture-basic" } })
+    if (state?.status !== "connected") throw new Error("not connected")
+    expect(state.counts).toEqual({ tools: 8, prompts: 1, resources: 1 })
+    expect(state.instructions).toContain("Fixture")
+    expect(seen).toEqual(["connecting", "connected"])
+    expect(m.pids()).toHaveLength(1) // no disposable probe sibling
+    expect(textOf(await m.callTool("basic", "echo", { text: "hi" }))).toBe("hi")
+    expect((await m.callTool("basic", "fail", {})).isError).toBe(true)
+    expect((await m.prompts()).map((p) => `${p.server}/${p.prompt.name}`)).toEqual(["basic/greet"])
+    expect(JSON.stringify((await m.getPrompt("basic", "greet", { name: "Bo" })).messages)).toContain("Hello, Bo!")
+    const [res] = await m.resources()
+    expect(res?.resources.map((r) => r.uri)).toEqual(["fixture://readme"])
+    expect(res?.templates.map((t) => t.uriTemplate)).toEqual(["fixture://items/{id}"])
+    expect((await m.readResource("basic", "fixture://items/7")).contents[0]).toMatchObject({ text: '{"id":"7"}' })
+  })
+
+  it("offers the cwd as the root and declines elicitation without a handler", async () => {
+    await using m = await manager([stdio("basic", "stdio-basic.ts")], { cwd: "/tmp" })
+    await m.connect()
+    const asked = JSON.parse(textOf(await m.callTool("basic", "ask_user", {})))
+    expect(asked.roots).toEqual([{ uri: pathToFileURL("/tmp").href, name: "tmp" }])
+    expect(asked.answer.action).toBe("decline")
+  })
+
+  it("accepts elicitation with the schema defaults through elicitDefaults (SEP-1034)", async () => {
+    const asked: string[] = []
+    await using m = await manager([stdio("basic", "stdio-basic.ts")], {
+      elicit: (server, req) => {
+        asked.push(server)
+        return elicitDefaults(server, req)
+      },
+    })
+    await m.connect()
+    const { answer } = JSON.parse(textOf(await m.callTool("basic", "ask_user", {})))
+    expect(answer).toEqual({ action: "accept", content: { name: "Ada", color: "green", count: 3, agree: true } })
+    expect(asked).toEqual(["basic"])
+  })
+
+  it("passes only the minimal environment plus the configured env (C05)", async () => {
+    process.env.AGENTRT_TEST_CANARY = "canary-4f2a"
+    process.env.AWS_SECRET_ACCESS_KEY = "canary-aws"
+    try {
+      await using m = await manager([stdio("basic", "stdio-basic.ts", { DECLARED: "yes" })])
+      await m.connect()
+      const env = JSON.parse(textOf(await m.callTool("basic", "env_dump", {})))
+      expect(JSON.stringify(env)).not.toContain("canary")
+      expect(env.DECLARED).toBe("yes")
+      expect(env.PATH).toBe(process.env.PATH)
+      const allowed = /^(PATH|HOME|USER|LOGNAME|SHELL|TERM|LANG|LC_.*|TZ|TMPDIR|TMP|TEMP|DECLARED)$/
+      expect(Object.keys(env).filter((k) => !allowed.test(k))).toEqual([])
+    } finally {
+      delete process.env.AGENTRT_TEST_CANARY
+      delete process.env.AWS_SECRET_ACCESS_KEY
+    }
+  })
+
+  it("fails a pending call with the server name and exit status when the server crashes (S01)", async () => {
+    await using m = await manager([stdio("crashy", "stdio-crash.ts", { CRASH_CODE: "7" })])
+    await m.connect()
+    const [pid] = m.pids()
+    expect(textOf(await m.callTool("crashy", "echo", { text: "up" }))).toBe("up")
+    const err = await m.callTool("crashy", "crash", {}).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(McpConnectError)
+    expect((err as McpConnectError).message).toBe('server "crashy" exited with status 7 during tools/call')
+    expect((err as McpConnectError).hint).toContain("crashing now")
+    expect((err as McpConnectError).exitCode).toBe(5)
+    expect(m.state("crashy")).toMatchObject({ status: "failed" })
+    expect(isAlive(pid!)).toBe(false) // reaped, no zombie
+    const again = await m.callTool("crashy", "echo", { text: "x" }).catch((e: unknown) => e)
+    expect(again).toBeInstanceOf(McpConnectError)
+  })
+
+  it("keeps answering through a stderr flood and garbage on stdout (S02, T05)", async () => {
+    await using m = await manager([stdio("flood", "stdio-flood.ts", { FLOOD_MB: "100" })])
+    const [state] = await m.connect()
+    expect(state?.status).toBe("connected")
+    for (let i = 0; i < 5; i++) expect(textOf(await m.callTool("flood", "echo", { text: `n${i}` }))).toBe(`n${i}`)
+    const rss = process.memoryUsage.rss()
+    await Bun.sleep(1500) // let the flood run while we hold only a capped tail
+    expect(textOf(await m.callTool("flood", "echo", { text: "still" }))).toBe("still")
+    expect(process.memoryUsage.rss() - rss).toBeLessThan(64 * 1024 * 1024)
+  }, 30_000)
+
+  it("cuts a message over 16 MB with a clear error (T06)", async () => {
+    await using m = await manager([stdio("big", "stdio-basic.ts")])
+    await m.connect()
+    expect(textOf(await m.callTool("big", "big", { mb: 1 })).length).toBe(1024 * 1024)
+    const err = await m.callTool("big", "big", { mb: 17 }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(McpConnectError)
+    expect((err as Error).message).toBe('server "big" sent a message larger than the 16 MB limit during tools/call')
+  }, 30_000)
+})
+
+describe("stdio timeouts", () => {
+  it("keeps a slow call alive while progress arrives, and times out without it (T04)", async () => {
+    await using m = await manager([stdio("slow", "stdio-basic.ts")])
+    await m.connect()
+    const progress: number[] = []
+    const ok = await m.callTool("slow", "slow", { ms: 700 }, { timeoutMs: 300, onProgress: (p) => void progress.push(p.progress) })
+    expect(textOf(ok)).toBe("slept 700 ms")
+    expect(progress.length).toBeGreaterThanOrEqual(4)
+    const idle = await m.callTool("slow", "slow", { ms: 2000 }, { timeoutMs: 40 }).catch((e: unknown) => e)
+    expect(idle).toBeInstanceOf(McpTimeoutError)
+    expect((idle as McpTimeoutError).exitCode).toBe(5)
+    expect((idle as Error).message).toContain('server "slow" did not answer tools/call in time')
+    const started = performance.now()
+    const total = await m.callTool("slow", "slow", { ms: 3000 }, { timeoutMs: 1000, totalTimeoutMs: 400 }).catch((e: unknown) => e)
+    expect(total).toBeInstanceOf(McpTimeoutError)
+    expect(performance.now() - started).toBeLessThan(1500)
+    // The server is still usable afterwards.
+    expect(textOf(await m.callTool("slow", "echo", { text: "ok" }))).toBe("ok")
+  })
+
+  it("uses the server's configured timeout over the manager default", async () => {
+    await using m = await manager([stdio("slow", "stdio-basic.ts", {}, { timeout: 50 })], { requestTimeoutMs: 60_000 })
+    await m.connect()
+    expect(await m.callTool("slow", "slow", { ms: 1000 }).catch((e: unknown) => e)).toBeInstanceOf(McpTimeoutError)
+  })
+})
+
+describe("stdio teardown", () => {
+  it("aborting the signal cancels calls and stops every child, no orphans (S03)", async () => {
+    const ac = new AbortController()
+    const m = await manager([stdio("a", "stdio-basic.ts"), stdio("b", "stdio-basic.ts"), stdio("c", "stdio-crash.ts")], { signal: ac.signal })
+    await m.connect()
+    const pids = m.pids()
+    expect(pids).toHaveLength(3)
+    const pending = m.callTool("a", "slow", { ms: 10_000 }).catch((e: unknown) => e)
+    await Bun.sleep(150)
+    const started = performance.now()
+    ac.abort()
+    expect(await pending).toBeInstanceOf(InterruptedError)
+    await m.close()
+    expect(performance.now() - started).toBeLessThan(2500)
+    expect(pids.filter(isAlive)).toEqual([])
+  })
+
+  it("close() is fast when children exit on stdin close", async () => {
+    const m = await manager([stdio("a", "stdio-basic.ts"), stdio("b", "stdio-basic.ts")])
+    await m.connect()
+    await m.callTool("a", "echo", { text: "x" })
+    const pids = m.pids()
+    const started = performance.now()
+    await m.close()
+    expect(performance.now() - started).toBeLessThan(300)
+    expect(pids.filter(isAlive)).toEqual([])
+  })
+
+  it("reports a command that cannot start as failed with a reason", async () => {
+    await using m = await manager([stdio("ghost", "stdio-basic.ts", {}, { command: "/nonexistent/agentrt-ghost" } as never)])
+    const [state] = await m.connect()
+    expect(state).toMatchObject({ status: "failed", transport: "stdio" })
+    if (state?.status === "failed") expect(state.error).toContain("/nonexistent/agentrt-ghost")
+  })
+})
