@@ -1,0 +1,156 @@
+// The manager over Streamable HTTP and legacy SSE against the real fixture servers:
+// negotiation and fallbacks, 404 re-initialise (T01), resumption (T02), cancellation (T04),
+// insecure URLs and session ids (T07), foreign endpoints (T08), 401 → needs_auth.
+import { describe, expect, it } from "bun:test"
+import { McpConnectError } from "../../src/util/errors.ts"
+import { McpTimeoutError } from "../../src/mcp/index.ts"
+import { startLegacySseServer } from "../fixtures/servers/http-legacy-sse.ts"
+import { startSessionServer } from "../fixtures/servers/http-session.ts"
+import { startStatelessServer } from "../fixtures/servers/http-stateless.ts"
+import { manager, remote, textOf } from "./helpers.ts"
+
+describe("Streamable HTTP", () => {
+  it("speaks stateless 2026-07-28 first", async () => {
+    await using srv = await startStatelessServer()
+    await using m = await manager([remote("web", srv.url, "http")])
+    const [state] = await m.connect()
+    expect(state).toMatchObject({ status: "connected", transport: "http", protocolVersion: "2026-07-28" })
+    expect(state && "sessionId" in state).toBe(false)
+    expect(textOf(await m.callTool("web", "echo", { text: "modern" }))).toBe("modern")
+    expect(srv.requests.every((r) => r.sessionId === null)).toBe(true)
+  })
+
+  it("falls back to a 2025 session when the server refuses server/discover", async () => {
+    await using srv = await startSessionServer()
+    await using m = await manager([remote("sess", srv.url, "http")])
+    const [state] = await m.connect()
+    expect(state).toMatchObject({ status: "connected", transport: "http", protocolVersion: "2025-11-25", sessionId: srv.sessionIds()[0] })
+    expect(textOf(await m.callTool("sess", "echo", { text: "s" }))).toBe("s")
+  })
+
+  it("re-initialises exactly once when the session expires (404), then retries the call (T01)", async () => {
+    await using srv = await startSessionServer()
+    await using m = await manager([remote("sess", srv.url, "http")])
+    await m.connect()
+    const first = srv.sessionIds()[0]
+    srv.expireSessions()
+    expect(textOf(await m.callTool("sess", "echo", { text: "again" }))).toBe("again")
+    expect(srv.state.initializeCount).toBe(2)
+    expect(m.state("sess")).toMatchObject({ status: "connected" })
+    const state = m.state("sess")
+    expect(state?.status === "connected" && state.sessionId).not.toBe(first)
+  })
+
+  it("fails the server on a second 404 instead of looping (T01)", async () => {
+    await using srv = await startSessionServer()
+    await using m = await manager([remote("sess", srv.url, "http")])
+    await m.connect()
+    srv.state.expireAll = true
+    const err = await m.callTool("sess", "echo", { text: "x" }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(McpConnectError)
+    expect((err as McpConnectError).exitCode).toBe(5)
+    expect((err as Error).message).toContain('server "sess"')
+    expect(srv.state.initializeCount).toBe(2)
+    expect(m.state("sess")).toMatchObject({ status: "failed" })
+  })
+
+  it("resumes a cut stream with Last-Event-ID and delivers the result exactly once (T02)", async () => {
+    await using srv = await startSessionServer({ cutAfterFirstProgress: true, retryMs: 50 })
+    await using m = await manager([remote("sess", srv.url, "http")])
+    await m.connect()
+    const progress: number[] = []
+    const result = await m.callTool("sess", "slow", { ms: 500 }, { onProgress: (p) => void progress.push(p.progress) })
+    expect(textOf(result)).toBe("slept 500 ms")
+    expect(progress).toEqual([...new Set(progress)].sort((a, b) => a - b))
+    expect(srv.requests.filter((r) => r.rpcMethod === "tools/call")).toHaveLength(1)
+    expect(srv.requests.find((r) => r.method === "GET" && r.lastEventId !== null)).toMatchObject({ status: 200 })
+    expect(m.log.lines.filter((l) => l.level <= 1)).toEqual([])
+  })
+
+  it("sends notifications/cancelled when a request times out (T04)", async () => {
+    await using srv = await startSessionServer()
+    await using m = await manager([remote("sess", srv.url, "http")])
+    await m.connect()
+    const err = await m.callTool("sess", "slow", { ms: 2000 }, { timeoutMs: 40 }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(McpTimeoutError)
+    expect((err as McpTimeoutError).server).toBe("sess")
+    await Bun.sleep(50)
+    expect(srv.requests.some((r) => r.rpcMethod === "notifications/cancelled")).toBe(true)
+  })
+
+  it("marks a 401 as needs_auth with the auth hint", async () => {
+    await using srv = serve(() => new Response("no", { status: 401, headers: { "www-authenticate": 'Bearer realm="x"' } }))
+    await using m = await manager([remote("locked", srv.url, "http")])
+    const [state] = await m.connect()
+    expect(state).toMatchObject({ status: "needs_auth", url: srv.url, hint: "sign in: agent mcp auth locked" })
+  })
+})
+
+describe("transport selection", () => {
+  it("without a type, falls back to legacy SSE when Streamable HTTP is refused (405)", async () => {
+    await using srv = await startLegacySseServer()
+    await using m = await manager([remote("old", srv.url, "auto")])
+    const [state] = await m.connect()
+    expect(state).toMatchObject({ status: "connected", transport: "sse", protocolVersion: "2025-11-25" })
+    expect(textOf(await m.callTool("old", "echo", { text: "sse" }))).toBe("sse")
+  })
+
+  it("an explicit http type disables guessing", async () => {
+    await using srv = await startLegacySseServer()
+    await using m = await manager([remote("old", srv.url, "http")])
+    const [state] = await m.connect()
+    expect(state).toMatchObject({ status: "failed", transport: "http" })
+    expect(srv.requests.some((r) => r.method === "GET")).toBe(false)
+  })
+
+  it("an explicit sse type uses legacy SSE directly", async () => {
+    await using srv = await startLegacySseServer()
+    await using m = await manager([remote("old", srv.url, "sse")])
+    expect((await m.connect())[0]).toMatchObject({ status: "connected", transport: "sse" })
+    expect(srv.requests.some((r) => r.method === "POST" && r.path === new URL(srv.url).pathname)).toBe(false)
+  })
+
+  it("refuses an SSE endpoint event that names another origin (T08)", async () => {
+    await using srv = await startLegacySseServer({ foreignEndpoint: "http://127.0.0.2:9" })
+    await using m = await manager([remote("evil", srv.url, "sse")], { connectTimeoutMs: 3000 })
+    expect((await m.connect())[0]).toMatchObject({ status: "failed" })
+    expect(srv.requests.some((r) => r.method === "POST")).toBe(false)
+  })
+})
+
+describe("T07", () => {
+  it("refuses plain http:// to a non-loopback host unless allowed", async () => {
+    await using m = await manager([remote("far", "http://10.255.255.1/mcp", "http")])
+    const [state] = await m.connect()
+    expect(state).toMatchObject({ status: "failed", error: "refusing plain http:// to 10.255.255.1: requests and tokens would travel unencrypted" })
+    if (state?.status === "failed") expect(state.hint).toContain("https://")
+    await using allowed = await manager([remote("far", "http://10.255.255.1/mcp", "http")], { allowInsecureHttp: true, connectTimeoutMs: 200 })
+    const [tried] = await allowed.connect()
+    expect(tried).toMatchObject({ status: "failed" })
+    if (tried?.status === "failed") expect(tried.error).not.toContain("refusing")
+  })
+
+  it("rejects a session id with bytes outside 0x21-0x7E", async () => {
+    let initialized = false
+    await using srv = serve(async (req) => {
+      const body = (await req.json()) as { id?: number; method: string }
+      if (body.method === "server/discover") return Response.json({ jsonrpc: "2.0", id: body.id, error: { code: -32601, message: "no" } }, { status: 400 })
+      if (body.method !== "initialize") {
+        initialized = true
+        return new Response(null, { status: 202 })
+      }
+      const result = { protocolVersion: "2025-11-25", capabilities: { tools: {} }, serverInfo: { name: "bad", version: "1" } }
+      return Response.json({ jsonrpc: "2.0", id: body.id, result }, { headers: { "mcp-session-id": "abc def" } })
+    })
+    await using m = await manager([remote("bad", srv.url, "http")])
+    const [state] = await m.connect()
+    expect(state).toMatchObject({ status: "failed" })
+    if (state?.status === "failed") expect(state.error).toContain("Mcp-Session-Id")
+    expect(initialized).toBe(false)
+  })
+})
+
+function serve(fetch: (req: Request) => Response | Promise<Response>) {
+  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch })
+  return { url: `http://127.0.0.1:${server.port}/mcp`, [Symbol.asyncDispose]: () => server.stop(true) }
+}
