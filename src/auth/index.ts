@@ -1,0 +1,10 @@
+// The auth domain's public surface (STYLE: other domains import only this file).
+export { createTokenStore, redactTokens, tokenFileName } from "./store.ts"
+export type { SavedTokens, TokenEntry, TokenKey, TokenStore } from "./store.ts"
+export { createOAuthProvider } from "./provider.ts"
+export type { AgentOAuthProvider, OAuthProviderOptions } from "./provider.ts"
+export { createClientCredentialsProvider } from "./client-credentials.ts"
+export type { ClientCredentialsOptions } from "./client-credentials.ts"
+export { checkAuthorizationUrl, classifyAddress, createGuardedFetch } from "./guard.ts"
+export type { FetchFn, GuardOptions } from "./guard.ts"
+export { EXPIRY_SKEW_MS, isExpired } from "./refresh.ts"

@@ -1,0 +1,189 @@
+// Our OAuthClientProvider (the SDK's seam, DESIGN §6) for one MCP server, backed by the token
+// store. The SDK runs discovery, registration, PKCE and the token requests; we decide what is
+// stored where, which URLs may be opened or fetched, and we check `state` ourselves (L07: the
+// SDK does not). Use `provider.fetch` as the transport's fetch: it is the SSRF guard and the
+// locked refresh (O07, O10).
+import { randomBytes, timingSafeEqual } from "node:crypto"
+import type {
+  OAuthClientInformationContext,
+  OAuthClientMetadata,
+  OAuthClientProvider,
+  OAuthDiscoveryState,
+  StoredOAuthClientInformation,
+  StoredOAuthTokens,
+} from "@modelcontextprotocol/client"
+import { AuthRequiredError } from "../util/errors.ts"
+import { checkAuthorizationUrl, createGuardedFetch, type FetchFn } from "./guard.ts"
+import { createLockedRefreshFetch, fromSaved, toSaved } from "./refresh.ts"
+import type { TokenEntry, TokenKey, TokenStore } from "./store.ts"
+
+export interface OAuthProviderOptions {
+  /** The server's name in the config (messages, `agent mcp auth <name>`). */
+  server: string
+  serverUrl: string
+  store: TokenStore
+  clientId?: string
+  clientSecret?: string
+  tokenEndpointAuthMethod?: "client_secret_basic" | "client_secret_post" | "none"
+  clientMetadataUrl?: string
+  scopes?: string[]
+  /** http://127.0.0.1:<port>/oauth/callback of the local server; settable later with setRedirectUrl. */
+  redirectUrl?: string
+  /** Opens the authorization URL (safe browser opener, or the --no-browser paste flow). Absent: non-interactive, sign-in fails with exit 4. */
+  openAuthorizationUrl?: (url: URL) => void | Promise<void>
+  /** Loopback targets allowed for every OAuth request (tests, local servers). */
+  allowLoopback?: boolean
+  fetch?: FetchFn
+}
+
+export type AgentOAuthProvider = OAuthClientProvider & {
+  readonly fetch: FetchFn
+  setRedirectUrl(url: string): void
+  /** L07/L08: the callback's `state` must be the one we sent, once. Returns code and iss. */
+  checkCallback(params: URLSearchParams): { code: string; iss?: string }
+  /** The (resource, issuer) key of the tokens in use, once known. */
+  key(): TokenKey | undefined
+}
+
+export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvider {
+  const { store, server } = opts
+  const resource = new URL(opts.serverUrl).href
+  let redirectUrl = opts.redirectUrl ?? "http://127.0.0.1/oauth/callback"
+  let issuer: string | undefined
+  let discovery: OAuthDiscoveryState | undefined
+  let verifier: string | undefined
+  let pendingState: string | undefined
+  const serverHost = new URL(opts.serverUrl).host
+  const guarded = createGuardedFetch({ allowHosts: [serverHost], allowLoopback: opts.allowLoopback, fetch: opts.fetch })
+  const keyFor = (iss: string): TokenKey => ({ resource, issuer: iss })
+  const current = async (ctx?: OAuthClientInformationContext): Promise<TokenEntry | undefined> => {
+    if (ctx) issuer = ctx.issuer
+    if (issuer) return store.read(keyFor(issuer))
+    const [newest] = await store.findByResource(resource)
+    issuer = newest?.issuer
+    return newest
+  }
+  const patch = (iss: string, fn: (e: TokenEntry) => TokenEntry | undefined) =>
+    store.update(keyFor(iss), (e) => fn(e ?? { server, resource, issuer: iss }))
+  const needSignIn = (why: string) =>
+    new AuthRequiredError(`${server} needs sign-in: ${why}`, { hint: `run: agent mcp auth ${server}` })
+
+  const provider: AgentOAuthProvider = {
+    fetch: createLockedRefreshFetch({ store, base: guarded, key: () => (issuer ? keyFor(issuer) : undefined) }),
+    key: () => (issuer ? keyFor(issuer) : undefined),
+    setRedirectUrl(url) {
+      redirectUrl = url
+    },
+    get redirectUrl() {
+      return redirectUrl
+    },
+    clientMetadataUrl: opts.clientMetadataUrl,
+    get clientMetadata(): OAuthClientMetadata {
+      const method = opts.clientSecret ? (opts.tokenEndpointAuthMethod ?? "client_secret_basic") : "none"
+      return {
+        client_name: "agent",
+        redirect_uris: [redirectUrl],
+        grant_types: ["authorization_code", "refresh_token"],
+        response_types: ["code"],
+        token_endpoint_auth_method: method,
+        ...(opts.scopes?.length ? { scope: opts.scopes.join(" ") } : {}),
+      }
+    },
+    state() {
+      pendingState = randomBytes(32).toString("base64url")
+      return pendingState
+    },
+    checkCallback(params) {
+      const sent = pendingState
+      pendingState = undefined // one use (L08), whatever the outcome
+      const got = params.get("state") ?? ""
+      if (!sent || got.length !== sent.length || !timingSafeEqual(Buffer.from(got), Buffer.from(sent))) {
+        throw needSignIn("the sign-in callback carried a wrong or missing state (possible CSRF); nothing was exchanged")
+      }
+      const error = params.get("error")
+      if (error) throw needSignIn(`the authorization server answered ${error}${params.get("error_description") ? `: ${params.get("error_description")}` : ""}`)
+      const code = params.get("code")
+      if (!code) throw needSignIn("the sign-in callback carried no code")
+      return { code, iss: params.get("iss") ?? undefined }
+    },
+    async clientInformation(ctx) {
+      if (opts.clientId) {
+        return {
+          client_id: opts.clientId,
+          ...(opts.clientSecret ? { client_secret: opts.clientSecret } : {}),
+          ...(opts.tokenEndpointAuthMethod ? { token_endpoint_auth_method: opts.tokenEndpointAuthMethod } : {}),
+          ...(ctx ? { issuer: ctx.issuer } : {}),
+        } as StoredOAuthClientInformation
+      }
+      return (await current(ctx))?.clientInformation as StoredOAuthClientInformation | undefined
+    },
+    async saveClientInformation(info, ctx) {
+      const iss = ctx?.issuer ?? info.issuer ?? issuer
+      // A configured secret stays in the config (resolved from env); never copy it to disk (O12).
+      if (!iss || opts.clientId) return
+      issuer = iss
+      await patch(iss, (e) => ({ ...e, clientInformation: { ...info } }))
+    },
+    async tokens(ctx) {
+      const saved = (await current(ctx))?.tokens
+      return saved ? { ...fromSaved(saved), ...(issuer ? { issuer } : {}) } : undefined
+    },
+    async saveTokens(tokens: StoredOAuthTokens, ctx) {
+      const iss = ctx?.issuer ?? tokens.issuer ?? issuer
+      if (!iss) throw needSignIn("tokens arrived without an issuer")
+      issuer = iss
+      await patch(iss, (e) => ({ ...e, tokens: toSaved(tokens, e.tokens), ...(discovery ? { discoveryState: { ...discovery } } : {}) }))
+    },
+    async saveDiscoveryState(state) {
+      const meta = state.authorizationServerMetadata
+      // O03: refuse an AS that does not offer S256; the SDK only refuses when the list is present.
+      if (!meta?.code_challenge_methods_supported?.includes("S256")) {
+        throw needSignIn(`the authorization server ${state.authorizationServerUrl} does not support PKCE S256`)
+      }
+      checkAuthorizationUrl(new URL(meta.authorization_endpoint)) // O01, as early as possible
+      discovery = state
+    },
+    async discoveryState() {
+      return discovery ?? ((await current())?.discoveryState as OAuthDiscoveryState | undefined)
+    },
+    saveCodeVerifier(v) {
+      verifier = v
+    },
+    codeVerifier() {
+      if (!verifier) throw needSignIn("no sign-in is in progress")
+      return verifier
+    },
+    async redirectToAuthorization(url) {
+      // O01: checked here, not only in the opener, so it holds whatever opener is injected.
+      checkAuthorizationUrl(url)
+      if (url.searchParams.get("code_challenge_method") !== "S256") throw needSignIn("the authorization request lacks PKCE S256")
+      if (!opts.openAuthorizationUrl) throw needSignIn("no browser is available (non-interactive run)")
+      await opts.openAuthorizationUrl(url)
+    },
+    async validateResourceURL(serverUrl, prmResource) {
+      const expected = new URL(String(serverUrl)).href
+      // O06 (RFC 9728 §3.3): the metadata must name exactly this server.
+      if (prmResource !== undefined && stripSlash(new URL(prmResource).href) !== stripSlash(expected)) {
+        throw needSignIn(`its protected-resource metadata names ${prmResource}, not ${expected}`)
+      }
+      return new URL(prmResource ?? expected)
+    },
+    async invalidateCredentials(scope) {
+      if (scope === "verifier" || scope === "all") verifier = undefined
+      if (scope === "discovery" || scope === "all") discovery = undefined
+      const e = await current()
+      if (!e || scope === "verifier") return
+      await patch(e.issuer, (x) => {
+        if (scope === "all") return undefined
+        if (scope === "tokens") return { ...x, tokens: undefined }
+        if (scope === "client") return { ...x, clientInformation: undefined }
+        return { ...x, discoveryState: undefined }
+      })
+    },
+  }
+  return provider
+}
+
+function stripSlash(s: string): string {
+  return s.endsWith("/") ? s.slice(0, -1) : s
+}

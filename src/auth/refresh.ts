@@ -1,0 +1,70 @@
+// Refresh without losing a rotated refresh token (DESIGN §6, RFC 9700 §4.14, O10). The SDK's
+// auth() reads the tokens, POSTs grant_type=refresh_token and saves the answer, with no lock
+// around the three, so parallel `agent` runs would each send the same refresh token and an AS
+// with reuse detection would revoke them all. Every token request the SDK makes goes through
+// the transport's fetch, so that is where we lock: inside the lock the file is re-read; if
+// another process already rotated the token we answer from the file without calling the AS,
+// otherwise we call it and save the new pair before the lock is released.
+import type { StoredOAuthTokens } from "@modelcontextprotocol/client"
+import type { FetchFn } from "./guard.ts"
+import type { SavedTokens, TokenKey, TokenStore } from "./store.ts"
+
+/** Tokens this close to expiry count as expired (clock skew, request time). */
+export const EXPIRY_SKEW_MS = 30_000
+
+export function isExpired(t: SavedTokens, now = Date.now()): boolean {
+  return t.expires_at !== undefined && t.expires_at - EXPIRY_SKEW_MS <= now
+}
+
+export function toSaved(t: StoredOAuthTokens, previous?: SavedTokens): SavedTokens {
+  return {
+    access_token: t.access_token,
+    ...(t.token_type ? { token_type: t.token_type } : {}),
+    // RFC 6749 §6: a refresh answer without refresh_token keeps the old one valid.
+    ...((t.refresh_token ?? previous?.refresh_token) ? { refresh_token: t.refresh_token ?? previous?.refresh_token } : {}),
+    ...(t.expires_in !== undefined ? { expires_at: Date.now() + t.expires_in * 1000 } : {}),
+    ...((t.scope ?? previous?.scope) ? { scope: t.scope ?? previous?.scope } : {}),
+  }
+}
+
+export function fromSaved(t: SavedTokens): StoredOAuthTokens {
+  return {
+    access_token: t.access_token,
+    token_type: t.token_type ?? "Bearer",
+    ...(t.refresh_token ? { refresh_token: t.refresh_token } : {}),
+    ...(t.expires_at !== undefined ? { expires_in: Math.max(0, Math.floor((t.expires_at - Date.now()) / 1000)) } : {}),
+    ...(t.scope ? { scope: t.scope } : {}),
+  } as StoredOAuthTokens
+}
+
+export interface LockedRefreshOptions {
+  store: TokenStore
+  base: FetchFn
+  /** The key of the tokens being refreshed (known once discovery named the issuer). */
+  key: () => TokenKey | undefined
+}
+
+export function createLockedRefreshFetch(opts: LockedRefreshOptions): FetchFn {
+  return async (input, init) => {
+    const body = init?.body
+    const key = opts.key()
+    if (!key || init?.method !== "POST" || !(body instanceof URLSearchParams) || body.get("grant_type") !== "refresh_token") {
+      return opts.base(input, init)
+    }
+    return opts.store.withTokenLock(key, async () => {
+      const entry = await opts.store.read(key)
+      const saved = entry?.tokens
+      if (saved && saved.refresh_token !== body.get("refresh_token") && !isExpired(saved)) {
+        // Someone refreshed while we waited: their result is ours; the AS is not asked again.
+        return Response.json(fromSaved(saved), { headers: { "cache-control": "no-store" } })
+      }
+      if (saved?.refresh_token && saved.refresh_token !== body.get("refresh_token")) body.set("refresh_token", saved.refresh_token)
+      const res = await opts.base(input, init)
+      if (res.ok && entry) {
+        const fresh = (await res.clone().json()) as StoredOAuthTokens
+        if (typeof fresh?.access_token === "string") await opts.store.write({ ...entry, tokens: toSaved(fresh, saved) })
+      }
+      return res
+    })
+  }
+}

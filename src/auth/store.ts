@@ -1,0 +1,179 @@
+// OAuth token store (DESIGN §6): one file per (resource, issuer) under <stateDir>/tokens/,
+// dir 0700, files 0600, written atomically, read with O_NOFOLLOW. Keying on both means a token
+// minted for server A is never found when talking to server B, nor sent to another AS (O08, O09).
+import { constants } from "node:fs"
+import { chmod, open, readdir, unlink } from "node:fs/promises"
+import { createHash } from "node:crypto"
+import { join } from "node:path"
+import { writeFileAtomic, describeFsError, fsErrorCode } from "../util/atomic.ts"
+import { withFileLock, type LockOptions } from "../util/lock.ts"
+import { ensurePrivateDir } from "../util/paths.ts"
+import { AuthRequiredError, WriteError } from "../util/errors.ts"
+
+export interface TokenKey {
+  /** Canonical MCP server URL (the RFC 8707 resource). */
+  resource: string
+  /** The authorization server's issuer identifier. */
+  issuer: string
+}
+
+export interface SavedTokens {
+  access_token: string
+  token_type?: string
+  refresh_token?: string
+  /** Epoch ms; absent when the AS gave no expires_in. */
+  expires_at?: number
+  scope?: string
+}
+
+export interface TokenEntry extends TokenKey {
+  /** The config name of the server, for `agent mcp logout` and messages. */
+  server: string
+  clientInformation?: Record<string, unknown>
+  tokens?: SavedTokens
+  discoveryState?: Record<string, unknown>
+  savedAt?: string
+}
+
+export interface TokenStore {
+  readonly dir: string
+  read(key: TokenKey): Promise<TokenEntry | undefined>
+  /** Every entry for a resource, newest first (several when its AS changed). */
+  findByResource(resource: string): Promise<TokenEntry[]>
+  list(): Promise<TokenEntry[]>
+  write(entry: TokenEntry): Promise<void>
+  /** Read-modify-write under the lock. `fn` returning undefined deletes the file. */
+  update(key: TokenKey, fn: (entry: TokenEntry | undefined) => TokenEntry | undefined): Promise<TokenEntry | undefined>
+  /** Runs `fn` holding this key's lock, shared by every agent process on the machine. */
+  withTokenLock<T>(key: TokenKey, fn: () => Promise<T>, opts?: LockOptions): Promise<T>
+  /** Logout: drops the tokens; with `client`, the client registration too (the file goes). */
+  forget(key: TokenKey, opts?: { client?: boolean }): Promise<boolean>
+}
+
+const MAX_FILE = 1 << 20
+
+export function tokenFileName(key: TokenKey): string {
+  const h = createHash("sha256").update(`${key.resource}\n${key.issuer}`).digest("hex")
+  return `${h.slice(0, 32)}.json`
+}
+
+export function createTokenStore(stateDir: string): TokenStore {
+  const dir = join(stateDir, "tokens")
+  let isReady = false
+  const ready = async () => {
+    if (isReady) return
+    ensurePrivateDir(dir)
+    await chmod(dir, 0o700)
+    isReady = true
+  }
+  const pathOf = (key: TokenKey) => join(dir, tokenFileName(key))
+
+  async function read(key: TokenKey): Promise<TokenEntry | undefined> {
+    await ready()
+    const entry = await readEntry(pathOf(key))
+    // The file name is a hash; the content must name the same key, or it was swapped (O08).
+    return entry && entry.resource === key.resource && entry.issuer === key.issuer ? entry : undefined
+  }
+
+  async function list(): Promise<TokenEntry[]> {
+    await ready()
+    const out: TokenEntry[] = []
+    for (const name of await readdir(dir)) {
+      if (!/^[0-9a-f]{32}\.json$/.test(name)) continue
+      const e = await readEntry(join(dir, name))
+      if (e && tokenFileName(e) === name) out.push(e)
+    }
+    return out.sort((a, b) => (b.savedAt ?? "").localeCompare(a.savedAt ?? ""))
+  }
+
+  async function write(entry: TokenEntry): Promise<void> {
+    await ready()
+    const data = `${JSON.stringify({ ...entry, savedAt: new Date().toISOString() }, null, 2)}\n`
+    // keepMode false: a token file someone loosened to 0644 is tightened again (F01).
+    await writeFileAtomic(pathOf(entry), data, { mode: 0o600, keepMode: false })
+  }
+
+  async function remove(key: TokenKey): Promise<boolean> {
+    try {
+      await unlink(pathOf(key))
+      return true
+    } catch (e: unknown) {
+      if (fsErrorCode(e) === "ENOENT") return false
+      throw new WriteError(`could not remove ${pathOf(key)}: ${describeFsError(e)}`, { cause: e })
+    }
+  }
+
+  const withTokenLock = async <T>(key: TokenKey, fn: () => Promise<T>, opts?: LockOptions) => {
+    await ready()
+    return withFileLock(pathOf(key), fn, opts)
+  }
+
+  function update(key: TokenKey, fn: (entry: TokenEntry | undefined) => TokenEntry | undefined) {
+    return withTokenLock(key, async () => {
+      const next = fn(await read(key))
+      if (next) await write({ ...next, resource: key.resource, issuer: key.issuer })
+      else await remove(key)
+      return next
+    })
+  }
+
+  async function forget(key: TokenKey, opts: { client?: boolean } = {}): Promise<boolean> {
+    let isFound = false
+    await update(key, (e) => {
+      isFound = e !== undefined
+      if (!e || opts.client || !e.clientInformation) return undefined
+      return { server: e.server, resource: e.resource, issuer: e.issuer, clientInformation: e.clientInformation }
+    })
+    return isFound
+  }
+
+  const findByResource = async (resource: string) => (await list()).filter((e) => e.resource === resource)
+  return { dir, read, list, write, withTokenLock, update, forget, findByResource }
+}
+
+async function readEntry(path: string): Promise<TokenEntry | undefined> {
+  let fh
+  try {
+    // SECURITY F01: O_NOFOLLOW, so a link planted at the token path is never read through.
+    fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW)
+  } catch (e: unknown) {
+    const code = fsErrorCode(e)
+    if (code === "ENOENT") return undefined
+    if (code === "ELOOP" || code === "EMLINK") {
+      throw new AuthRequiredError(`refusing to read ${path}: it is a symbolic link`, { hint: `remove it (rm ${path}) and sign in again` })
+    }
+    throw new AuthRequiredError(`could not read ${path}: ${describeFsError(e)}`, { cause: e })
+  }
+  try {
+    const st = await fh.stat()
+    if (!st.isFile() || st.size > MAX_FILE) throw new AuthRequiredError(`refusing to read ${path}: not a regular token file`)
+    const value = JSON.parse(await fh.readFile("utf8")) as unknown
+    return isEntry(value) ? value : undefined
+  } catch (e: unknown) {
+    if (e instanceof AuthRequiredError) throw e
+    // A corrupt token file is as good as none: the user signs in again and it is replaced.
+    return undefined
+  } finally {
+    await fh.close()
+  }
+}
+
+function isEntry(v: unknown): v is TokenEntry {
+  if (typeof v !== "object" || v === null) return false
+  const o = v as Record<string, unknown>
+  return typeof o.resource === "string" && typeof o.issuer === "string" && typeof o.server === "string"
+}
+
+const SECRET_KEYS = ["access_token", "refresh_token", "id_token", "client_secret", "code", "code_verifier", "client_assertion", "assertion"]
+const PARAM_RE = new RegExp(`((?:"|\\b)(?:${SECRET_KEYS.join("|")})"?\\s*[:=]\\s*"?)([^"&\\s,}]+)`, "gi")
+
+/**
+ * Masks token-like values in text meant for logs (O14): Authorization headers, and
+ * access_token/refresh_token/code/code_verifier/client_secret/assertions in JSON, query
+ * strings and form bodies.
+ */
+export function redactTokens(text: string): string {
+  return text
+    .replace(/\b(Bearer|Basic|DPoP)\s+[A-Za-z0-9._~+/=-]+/g, "$1 [redacted]")
+    .replace(PARAM_RE, "$1[redacted]")
+}
