@@ -1,0 +1,208 @@
+import { openApprovals, requireReady, resolveServers, type Resolution } from "../config/index.ts"
+import type { Manager, ServerState } from "../mcp/types.ts"
+import { interruptSignal } from "../util/abort.ts"
+import { AgentError, ConfigError, InterruptedError, UsageError, isAgentError } from "../util/errors.ts"
+import { escapeTerminal } from "../util/text.ts"
+import { terminalPrompt } from "./approval-prompt.ts"
+import { commonArgs, mcpArg, outputArg } from "./command.ts"
+import { createContext, loadFromArgs, repeated, type Ctx } from "./context.ts"
+import { adhocArgs, adhocServer } from "./mcp-adhoc.ts"
+import { connectProgress } from "./mcp-progress.ts"
+
+// Shared by the `agent mcp` commands that talk to servers (list, get, tools, call, prompts,
+// prompt, resources, read): which servers (config or ad hoc), the manager, Ctrl-C, cleanup.
+// All of them are read-only toward config and approval files, except that an interactive
+// approval prompt stores the user's "yes" as resolveServers does everywhere.
+
+export const connectArgs = {
+  ...commonArgs,
+  ...outputArg,
+  ...mcpArg,
+  ...adhocArgs,
+  "approve-env": { type: "string", valueHint: "VAR", description: "Treat VAR as approved for this run only (repeatable)" },
+  timeout: { type: "string", valueHint: "MS", description: "Request timeout, reset by progress; an unanswered request is cancelled and the command exits 5" },
+  "connect-timeout": { type: "string", valueHint: "MS", description: "Per-server connect timeout (default: the manager's)" },
+  verbose: { type: "boolean", description: "Print the servers' log messages on stderr" },
+  interactive: { type: "boolean", default: true, description: "Ask for approvals at a terminal (--no-interactive: never ask)" },
+} as const
+
+export interface ConnectFlags {
+  debug?: boolean
+  quiet?: boolean
+  output?: string
+  interactive?: boolean
+  verbose?: boolean
+  timeout?: string
+  "connect-timeout"?: string
+  url?: string
+  type?: string
+  name?: string
+}
+
+export interface Session {
+  ctx: Ctx
+  manager: Manager
+  states: ServerState[]
+  signal: AbortSignal
+  timeoutMs?: number
+  isAdhoc: boolean
+}
+
+export interface SessionOptions {
+  /** Connect only this server (by name); with an ad hoc server, it must be that one's name. */
+  only?: string
+  /** Live connect progress on stderr (list). */
+  progress?: boolean
+  /** The command needs exactly one server: `only`, or the ad hoc one. */
+  isSingle?: boolean
+}
+
+/** Connects, runs `body`, always closes (stdio children stopped); Ctrl-C → InterruptedError (130). */
+export async function withServers(
+  args: ConnectFlags,
+  rawArgs: string[],
+  opts: SessionOptions,
+  body: (s: Session) => Promise<number | void>,
+): Promise<number | void> {
+  const ctx = createContext(args)
+  const timeoutMs = millis(args.timeout, "--timeout")
+  const connectTimeoutMs = millis(args["connect-timeout"], "--connect-timeout")
+  const adhoc = adhocServer(args, rawArgs)
+  if (adhoc && opts.only !== undefined && opts.only !== adhoc.entry.name) {
+    throw new UsageError(`the ad hoc server is called "${adhoc.entry.name}", not "${escapeTerminal(opts.only)}"`, { hint: "omit the server name, or pass --name" })
+  }
+  if (opts.isSingle && !adhoc && opts.only === undefined) {
+    throw new UsageError("name the server", { hint: "`agent mcp list` shows them; or define one ad hoc with --url URL or -- COMMAND ARGS…" })
+  }
+  const resolutions = adhoc ? [adhoc] : await configServers(ctx, rawArgs, opts.only)
+  // Taken over only now: a Ctrl-C at an approval prompt above still exits at once.
+  using interrupt = interruptSignal()
+  const { createManager } = await import("../mcp/index.ts")
+  const progress = opts.progress ? connectProgress(resolutions.length) : undefined
+  const manager = createManager(resolutions, {
+    log: ctx.log,
+    cwd: ctx.cwd,
+    signal: interrupt.signal,
+    ...(connectTimeoutMs !== undefined && { connectTimeoutMs }),
+    ...(timeoutMs !== undefined && { requestTimeoutMs: timeoutMs }),
+    onState: (s) => progress?.update(s),
+    onLog: (server, level, data) => {
+      const line = escapeTerminal(`[${server}] ${level}: ${typeof data === "string" ? data : JSON.stringify(data)}`)
+      if (args.verbose) process.stderr.write(`${line}\n`)
+      else ctx.log.debug(line)
+    },
+  })
+  try {
+    const states = withResolutions(await untilInterrupted(manager.connect(), interrupt.signal), resolutions)
+    progress?.done()
+    const session: Session = { ctx, manager, states, signal: interrupt.signal, timeoutMs, isAdhoc: adhoc !== undefined }
+    return await untilInterrupted(body(session), interrupt.signal)
+  } catch (e: unknown) {
+    progress?.done()
+    if (interrupt.signal.aborted) throw new InterruptedError()
+    throw e
+  } finally {
+    await manager.close()
+  }
+}
+
+/** Resolves to `work`, or rejects as soon as Ctrl-C aborts `signal` (a hung server cannot hold us). */
+function untilInterrupted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new InterruptedError())
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new InterruptedError())
+    signal.addEventListener("abort", onAbort, { once: true })
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort))
+  })
+}
+
+async function configServers(ctx: Ctx, rawArgs: string[], only: string | undefined): Promise<Resolution[]> {
+  const config = loadFromArgs(ctx, rawArgs)
+  let entries = config.servers
+  if (only !== undefined) {
+    entries = entries.filter((e) => e.name === only)
+    if (entries.length === 0) {
+      throw new ConfigError(`no server "${escapeTerminal(only)}" in the loaded config`, {
+        hint: `servers: ${config.servers.map((e) => e.name).join(", ") || "none"}; pass --mcp FILE, or define one ad hoc with --url URL or -- COMMAND`,
+      })
+    }
+  }
+  return resolveServers(entries, {
+    store: openApprovals(ctx.paths),
+    env: ctx.env,
+    approveEnv: repeated(rawArgs, "approve-env"),
+    prompt: terminalPrompt(ctx),
+    inputs: config.inputs,
+  })
+}
+
+/**
+ * The manager's states, with any server it did not report filled in from its resolution, so
+ * an unapproved or unset server shows as needs_approval / failed with the same message and
+ * hint `config validate` gives (requireReady builds them).
+ */
+function withResolutions(states: ServerState[], resolutions: Resolution[]): ServerState[] {
+  return resolutions.map((r) => states.find((s) => s.name === r.entry.name) ?? stateOf(r))
+}
+
+function stateOf(r: Resolution): ServerState {
+  const { entry } = r
+  if (r.status === "disabled") return { status: "disabled", name: entry.name, entry }
+  if (r.status === "ready") return { status: "failed", name: entry.name, entry, error: "not started" }
+  try {
+    requireReady([r])
+  } catch (e: unknown) {
+    if (isAgentError(e)) {
+      return r.status === "needs_approval"
+        ? { status: "needs_approval", name: entry.name, entry, reason: e.message, hint: e.hint ?? "" }
+        : { status: "failed", name: entry.name, entry, error: e.message, ...(e.hint && { hint: e.hint }) }
+    }
+    throw e
+  }
+  return { status: "failed", name: entry.name, entry, error: "not started" }
+}
+
+function millis(raw: string | undefined, flag: string): number | undefined {
+  if (raw === undefined) return undefined
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < 1 || n > 86_400_000) {
+    throw new UsageError(`${flag} must be a whole number of milliseconds (1 to 86400000), got "${escapeTerminal(raw)}"`)
+  }
+  return n
+}
+
+/** The one server a single-server command needs: connected, or an error with its exit code. */
+export function connectedServer(session: Session, name: string): Extract<ServerState, { status: "connected" }> {
+  const s = session.states.find((x) => x.name === name)
+  if (s?.status === "connected") return s
+  throw notConnectedError(s, name)
+}
+
+export function notConnectedError(s: ServerState | undefined, name: string): AgentError {
+  const who = `server "${escapeTerminal(name)}"`
+  switch (s?.status) {
+    case "needs_approval":
+      return new AgentError("approval", `${who} was not started: ${s.reason}`, { hint: s.hint })
+    case "needs_auth":
+      return new AgentError("auth", `${who} needs sign-in (${s.url})`, { hint: s.hint })
+    case "disabled":
+      return new AgentError("unavailable", `${who} is disabled in ${s.entry.file}`, { hint: "remove \"disabled\": true (or set \"enabled\": true) to use it" })
+    case "failed":
+      return new AgentError("unavailable", `${who} is unavailable: ${s.error}`, s.hint ? { hint: s.hint } : {})
+    default:
+      return new AgentError("unavailable", `${who} did not connect`)
+  }
+}
+
+/** Servers marked `required: true` that did not connect (exit 5). */
+export function missingRequired(states: ServerState[]): ServerState[] {
+  return states.filter((s) => s.entry.server.required && s.status !== "connected")
+}
+
+/** Positionals before `--` (after it comes an ad hoc server's command line). */
+export function positionals(parsed: unknown, rawArgs: string[]): string[] {
+  const all = Array.isArray(parsed) ? parsed.map(String) : []
+  const i = rawArgs.indexOf("--")
+  const after = i < 0 ? 0 : rawArgs.length - i - 1
+  return all.slice(0, all.length - after)
+}
