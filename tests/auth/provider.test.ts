@@ -1,0 +1,209 @@
+// Our OAuthClientProvider driven by the SDK's own auth() and StreamableHTTPClientTransport
+// against the real AS fixture (tests/fixtures/oauth). Cases: SECURITY-CASES O01-O08, O11, L07.
+import { describe, expect, it } from "bun:test"
+import { auth, Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
+import { createTokenStore } from "../../src/auth/index.ts"
+import { AuthRequiredError } from "../../src/util/errors.ts"
+import { startAuthServer } from "../fixtures/oauth/as.ts"
+import { tmpdir } from "../helpers/tmp.ts"
+import { headlessBrowser, makeProvider, signIn } from "./helpers.ts"
+
+async function connect(url: string, provider: ReturnType<typeof makeProvider>) {
+  const client = new Client({ name: "t", version: "1" })
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { authProvider: provider, fetch: provider.fetch }))
+  return client
+}
+
+describe("authorization code flow", () => {
+  it("registers (DCR), sends PKCE S256 and resource on both requests, and connects (O04)", async () => {
+    await using t = await tmpdir()
+    await using as = await startAuthServer()
+    const b = headlessBrowser()
+    const p = makeProvider(createTokenStore(t.home), as.url, b)
+    await signIn(p, as.url, b)
+    const client = await connect(as.url, p)
+    expect((await client.listTools()).tools.map((x) => x.name)).toContain("echo")
+    await client.close()
+    const authz = as.requests.find((r) => r.path === "/authorize")?.params
+    const token = as.requests.find((r) => r.path === "/token")?.params
+    expect(as.counters.registrations).toBe(1)
+    expect(authz?.code_challenge_method).toBe("S256")
+    expect(authz?.resource).toBe(as.url)
+    expect(authz?.state?.length).toBeGreaterThan(20)
+    expect(token?.resource).toBe(as.url)
+    expect(token?.code_verifier?.length).toBeGreaterThan(40)
+    // No token passthrough: the MCP server only ever sees its own access token.
+    const sent = as.requests.filter((r) => r.server === "rs" && r.authorization).map((r) => r.authorization)
+    expect(sent.every((a) => a === sent[0])).toBe(true)
+  })
+
+  it("uses fresh state per attempt and rejects a wrong, missing or replayed state (L07)", async () => {
+    await using t = await tmpdir()
+    await using as = await startAuthServer()
+    const b = headlessBrowser()
+    const p = makeProvider(createTokenStore(t.home), as.url, b)
+    await auth(p, { serverUrl: as.url, fetchFn: p.fetch })
+    await auth(p, { serverUrl: as.url, fetchFn: p.fetch })
+    const [s1, s2] = b.opened.map((u) => u.searchParams.get("state"))
+    expect(s1).not.toBe(s2)
+    const cb = b.callbacks[1] as URL
+    const forged = new URLSearchParams(cb.searchParams)
+    forged.set("state", "forged")
+    expect(() => p.checkCallback(forged)).toThrow(AuthRequiredError)
+    // The wrong state used up the attempt: even the right one is refused now (one use, L08).
+    expect(() => p.checkCallback(cb.searchParams)).toThrow(AuthRequiredError)
+    expect(as.requests.filter((r) => r.path === "/token")).toHaveLength(0)
+  })
+
+  it("uses a pre-registered client without registering", async () => {
+    await using t = await tmpdir()
+    await using as = await startAuthServer({
+      clients: [{ client_id: "pre", redirect_uris: ["http://127.0.0.1/oauth/callback"], grant_types: ["authorization_code", "refresh_token"], token_endpoint_auth_method: "none" }],
+    })
+    const b = headlessBrowser()
+    const p = makeProvider(createTokenStore(t.home), as.url, b, { clientId: "pre" })
+    await signIn(p, as.url, b)
+    expect(as.counters.registrations).toBe(0)
+    expect(b.opened[0]?.searchParams.get("client_id")).toBe("pre")
+  })
+
+  it("uses a client ID metadata document when the AS supports it (O13 order)", async () => {
+    await using t = await tmpdir()
+    const cimd = "https://agent.example/oauth/client.json"
+    await using as = await startAuthServer({
+      cimd: { documents: { [cimd]: { client_id: cimd, client_name: "agent", redirect_uris: ["http://127.0.0.1/oauth/callback"] } } },
+    })
+    const b = headlessBrowser()
+    const p = makeProvider(createTokenStore(t.home), as.url, b, { clientMetadataUrl: cimd })
+    await signIn(p, as.url, b)
+    expect(as.counters.registrations).toBe(0)
+    expect(b.opened[0]?.searchParams.get("client_id")).toBe(cimd)
+  })
+})
+
+describe("hostile authorization servers", () => {
+  for (const endpoint of ["javascript:alert(1)", "file:///etc/passwd", "http://evil.example/authorize"]) {
+    it(`refuses authorization_endpoint ${endpoint} before anything opens (O01)`, async () => {
+      await using t = await tmpdir()
+      await using as = await startAuthServer({ misbehave: { authorizationEndpoint: endpoint } })
+      const b = headlessBrowser()
+      const p = makeProvider(createTokenStore(t.home), as.url, b)
+      await expect(auth(p, { serverUrl: as.url, fetchFn: p.fetch })).rejects.toThrow()
+      expect(b.opened).toHaveLength(0)
+    })
+  }
+
+  for (const pkce of ["absent", "plain-only"] as const) {
+    it(`refuses an AS whose metadata has PKCE ${pkce} (O03)`, async () => {
+      await using t = await tmpdir()
+      await using as = await startAuthServer({ misbehave: { pkce } })
+      const b = headlessBrowser()
+      const p = makeProvider(createTokenStore(t.home), as.url, b)
+      await expect(auth(p, { serverUrl: as.url, fetchFn: p.fetch })).rejects.toThrow()
+      expect(b.opened).toHaveLength(0)
+      expect(as.counters.registrations).toBe(0)
+    })
+  }
+
+  it("rejects metadata whose issuer is not its URL (O05, RFC 8414 §3.3)", async () => {
+    await using t = await tmpdir()
+    await using as = await startAuthServer({ misbehave: { metadataIssuer: "https://other.example" } })
+    const b = headlessBrowser()
+    const p = makeProvider(createTokenStore(t.home), as.url, b)
+    await expect(auth(p, { serverUrl: as.url, fetchFn: p.fetch })).rejects.toThrow(/issuer/i)
+    expect(b.opened).toHaveLength(0)
+  })
+
+  it("rejects a callback whose iss is another issuer, before the token request (O05, RFC 9207)", async () => {
+    await using t = await tmpdir()
+    await using as = await startAuthServer({ misbehave: { callbackIss: "https://evil.example" } })
+    const b = headlessBrowser()
+    const p = makeProvider(createTokenStore(t.home), as.url, b)
+    await expect(signIn(p, as.url, b)).rejects.toThrow(/issuer|iss/i)
+    expect(as.requests.filter((r) => r.path === "/token")).toHaveLength(0)
+  })
+
+  it("rejects protected-resource metadata naming another resource (O06)", async () => {
+    await using t = await tmpdir()
+    await using as = await startAuthServer({ misbehave: { prmResource: "http://127.0.0.1:1/elsewhere" } })
+    const b = headlessBrowser()
+    const p = makeProvider(createTokenStore(t.home), as.url, b)
+    await expect(auth(p, { serverUrl: as.url, fetchFn: p.fetch })).rejects.toBeInstanceOf(AuthRequiredError)
+    expect(b.opened).toHaveLength(0)
+  })
+
+  it("never fetches a metadata URL at 169.254.169.254 (O07)", async () => {
+    await using t = await tmpdir()
+    await using as = await startAuthServer({ misbehave: { authorizationServer: "http://169.254.169.254/latest" } })
+    const hits: string[] = []
+    const spy = (u: string | URL, init?: RequestInit) => (hits.push(String(u)), fetch(u, init))
+    const b = headlessBrowser()
+    const p = makeProvider(createTokenStore(t.home), as.url, b, { fetch: spy })
+    await expect(auth(p, { serverUrl: as.url, fetchFn: p.fetch })).rejects.toBeInstanceOf(AuthRequiredError)
+    expect(hits.some((h) => h.includes("169.254"))).toBe(false)
+    // A resource_metadata challenge pointing there is refused the same way.
+    await expect(p.fetch("http://169.254.169.254/.well-known/oauth-protected-resource")).rejects.toBeInstanceOf(AuthRequiredError)
+    await expect(p.fetch("http://10.0.0.8/x")).rejects.toBeInstanceOf(AuthRequiredError)
+    await expect(p.fetch("http://[::ffff:169.254.169.254]/x")).rejects.toBeInstanceOf(AuthRequiredError)
+    expect(hits.some((h) => h.includes("169.254") || h.includes("10.0.0.8"))).toBe(false)
+  })
+
+  it("refuses a registration endpoint over plain http on a public host (O13)", async () => {
+    await using t = await tmpdir()
+    await using as = await startAuthServer({ misbehave: { registrationEndpoint: "http://93.184.215.14/register" } })
+    const b = headlessBrowser()
+    const p = makeProvider(createTokenStore(t.home), as.url, b)
+    await expect(auth(p, { serverUrl: as.url, fetchFn: p.fetch })).rejects.toBeInstanceOf(AuthRequiredError)
+    expect(b.opened).toHaveLength(0)
+  })
+})
+
+describe("tokens", () => {
+  it("keys tokens by resource and issuer: server A's token is never sent to server B (O08)", async () => {
+    await using t = await tmpdir()
+    await using as = await startAuthServer({ resourcePaths: ["/mcp", "/other"] })
+    const [a, bUrl] = as.urls as [string, string]
+    const store = createTokenStore(t.home)
+    const br = headlessBrowser()
+    await signIn(makeProvider(store, a, br), a, br)
+    const tokenA = (await store.findByResource(a))[0]?.tokens?.access_token
+    expect(tokenA).toBeDefined()
+    const pb = makeProvider(store, bUrl) // non-interactive: B has no tokens of its own
+    expect(await pb.tokens()).toBeUndefined()
+    await expect(connect(bUrl, pb)).rejects.toThrow()
+    const toB = as.requests.filter((r) => r.server === "rs" && r.path === "/other")
+    expect(toB.length).toBeGreaterThan(0)
+    expect(toB.some((r) => r.authorization?.includes(tokenA ?? "-"))).toBe(false)
+  })
+
+  it("steps up once on insufficient_scope, then the call succeeds (O11)", async () => {
+    await using t = await tmpdir()
+    await using as = await startAuthServer()
+    const b = headlessBrowser()
+    const p = makeProvider(createTokenStore(t.home), as.url, b)
+    // The scope a first 401 asks for; without it the SDK asks for all of PRM scopes_supported.
+    await signIn(p, as.url, b, "mcp:read")
+    const client = await connect(as.url, p)
+    // The step-up re-authorization needs the browser; the SDK then reports the request as unauthorized.
+    await expect(client.callTool({ name: "add", arguments: { a: 1, b: 2 } })).rejects.toThrow()
+    expect(b.opened).toHaveLength(2)
+    expect(b.opened[1]?.searchParams.get("scope")?.split(" ")).toContain("mcp:admin")
+    const { code, iss } = p.checkCallback((b.callbacks[1] as URL).searchParams)
+    await auth(p, { serverUrl: as.url, authorizationCode: code, iss, fetchFn: p.fetch })
+    const res = await client.callTool({ name: "add", arguments: { a: 1, b: 2 } })
+    expect(res.isError).toBeFalsy()
+    await client.close()
+  })
+
+  it("without a browser, insufficient_scope ends in AuthRequiredError, not a loop (O11)", async () => {
+    await using t = await tmpdir()
+    await using as = await startAuthServer()
+    const store = createTokenStore(t.home)
+    const b = headlessBrowser()
+    await signIn(makeProvider(store, as.url, b), as.url, b, "mcp:read")
+    const client = await connect(as.url, makeProvider(store, as.url))
+    await expect(client.callTool({ name: "add", arguments: { a: 1, b: 2 } })).rejects.toThrow()
+    expect(as.requests.filter((r) => r.status === 403)).toHaveLength(1)
+    await client.close()
+  })
+})
