@@ -1,0 +1,104 @@
+// What `agent run` prints (DESIGN §9), as valibot schemas: tests validate real output against
+// them and the README documents them. `--output json` prints one RunReport; `--output
+// stream-json` prints one RunEvent per line, `init` first and `result` (a RunReport) last.
+import * as v from "valibot"
+
+export const EXIT_REASONS = ["completed", "max_turns", "timeout", "interrupted", "model_error", "refused", "replay_mismatch"] as const
+export const ExitReason = v.picklist(EXIT_REASONS)
+export type ExitReason = v.InferOutput<typeof ExitReason>
+
+export const Usage = v.object({
+  inputTokens: v.number(),
+  outputTokens: v.number(),
+  totalTokens: v.number(),
+})
+export type Usage = v.InferOutput<typeof Usage>
+
+export const ServerStatus = v.object({
+  name: v.string(),
+  status: v.picklist(["connected", "needs_auth", "needs_approval", "failed", "disabled", "connecting"]),
+  transport: v.optional(v.picklist(["stdio", "http", "sse"])),
+  tools: v.optional(v.number()),
+  error: v.optional(v.string()),
+})
+export type ServerStatus = v.InferOutput<typeof ServerStatus>
+
+export const ToolCallRecord = v.object({
+  id: v.string(),
+  /** The name the model used (`server__tool`). */
+  name: v.string(),
+  server: v.optional(v.string()),
+  tool: v.optional(v.string()),
+  turn: v.number(),
+  durationMs: v.number(),
+  /** Size of the result text before truncation (UTF-8 bytes). */
+  bytes: v.number(),
+  isError: v.boolean(),
+  isRefused: v.boolean(),
+  isTruncated: v.boolean(),
+})
+export type ToolCallRecord = v.InferOutput<typeof ToolCallRecord>
+
+export const Refusal = v.object({ id: v.string(), name: v.string(), turn: v.number(), reason: v.string() })
+export type Refusal = v.InferOutput<typeof Refusal>
+
+export const SkippedTool = v.object({ name: v.string(), reason: v.string() })
+export type SkippedTool = v.InferOutput<typeof SkippedTool>
+
+export const RunReport = v.object({
+  type: v.literal("result"),
+  exitReason: ExitReason,
+  exitCode: v.number(),
+  /** The model's final answer: the text of its last turn. */
+  result: v.string(),
+  model: v.string(),
+  turns: v.number(),
+  durationMs: v.number(),
+  usage: Usage,
+  toolCalls: v.array(ToolCallRecord),
+  refusals: v.array(Refusal),
+  servers: v.array(ServerStatus),
+  skippedTools: v.array(SkippedTool),
+  error: v.optional(v.string()),
+})
+export type RunReport = v.InferOutput<typeof RunReport>
+
+const turn = v.number()
+export const RunEvent = v.variant("type", [
+  v.object({
+    type: v.literal("init"),
+    model: v.string(),
+    servers: v.array(ServerStatus),
+    tools: v.array(v.string()),
+    skippedTools: v.array(SkippedTool),
+  }),
+  v.object({ type: v.literal("turn"), turn }),
+  v.object({ type: v.literal("text"), turn, delta: v.string() }),
+  v.object({
+    type: v.literal("tool_use"),
+    turn,
+    id: v.string(),
+    name: v.string(),
+    server: v.optional(v.string()),
+    tool: v.optional(v.string()),
+    input: v.unknown(),
+  }),
+  v.object({
+    type: v.literal("tool_result"),
+    turn,
+    id: v.string(),
+    name: v.string(),
+    isError: v.boolean(),
+    isRefused: v.boolean(),
+    isTruncated: v.boolean(),
+    durationMs: v.number(),
+    bytes: v.number(),
+    /** What the model was sent (after truncation). */
+    content: v.string(),
+  }),
+  v.object({ type: v.literal("usage"), turn, finishReason: v.string(), usage: Usage }),
+  v.object({ type: v.literal("warning"), message: v.string() }),
+  RunReport,
+])
+export type RunEvent = v.InferOutput<typeof RunEvent>
+export type EventOf<T extends RunEvent["type"]> = Extract<RunEvent, { type: T }>

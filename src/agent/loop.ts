@@ -1,0 +1,198 @@
+// The agent loop (DESIGN §9): our own turns on top of the provider's LanguageModel. One model
+// call per turn; the tool calls of a turn run concurrently; results (errors and refusals
+// included) go back to the model; limits end the run with a reason, never with a throw.
+import type { LanguageModelV4, LanguageModelV4Message, LanguageModelV4Prompt } from "@ai-sdk/provider"
+import { ExitCode, TimeoutError } from "../util/errors.ts"
+import { type CallOutcome, executeCall } from "./calls.ts"
+import type { ExitReason, Refusal, RunEvent, RunReport, ServerStatus, SkippedTool, ToolCallRecord, Usage } from "./events.ts"
+import type { Permissions } from "./permissions.ts"
+import { type ProviderName, schemaFlavor } from "./providers.ts"
+import { ReplayMismatchError } from "./record.ts"
+import { prepareTools, type ToolSource } from "./tools.ts"
+import { runTurn, type TurnOutput } from "./turn.ts"
+
+export const DEFAULT_MAX_TURNS = 25
+export const DEFAULT_MAX_TOOL_OUTPUT_TOKENS = 25_000
+
+export interface RunOptions {
+  model: LanguageModelV4
+  /** `provider:model` as the user named it, for reports. */
+  modelName?: string
+  /** Which schema rules apply; defaults to the one matching model.provider. */
+  provider?: ProviderName
+  tools: ToolSource
+  prompt: string
+  system?: string
+  maxTurns?: number
+  timeoutMs?: number
+  maxOutputTokens?: number
+  maxToolOutputTokens?: number
+  toolTimeoutMs?: number
+  signal?: AbortSignal
+  permissions: Permissions
+  /** --strict-permissions: a refused call ends the run (exit 3) instead of informing the model. */
+  isStrictPermissions?: boolean
+  /** Server statuses for the init event and the report. */
+  servers?: ServerStatus[]
+  onEvent?: (e: RunEvent) => void
+}
+
+export interface RunResult {
+  text: string
+  turns: number
+  toolCalls: ToolCallRecord[]
+  refusals: Refusal[]
+  usage: Usage
+  exitReason: ExitReason
+  error?: string
+  skippedTools: SkippedTool[]
+  durationMs: number
+  /** The full conversation, as sent to the model (plus its last answer). */
+  messages: LanguageModelV4Prompt
+  report: RunReport
+}
+
+const EXIT_CODES: Record<ExitReason, number> = {
+  completed: ExitCode.ok,
+  max_turns: ExitCode.failure,
+  model_error: ExitCode.failure,
+  replay_mismatch: ExitCode.failure,
+  refused: ExitCode.approval,
+  timeout: ExitCode.timeout,
+  interrupted: ExitCode.interrupted,
+}
+
+export function exitCodeFor(reason: ExitReason): number {
+  return EXIT_CODES[reason]
+}
+
+export async function runAgent(o: RunOptions): Promise<RunResult> {
+  const started = performance.now()
+  const emit = o.onEvent ?? (() => {})
+  const prepared = prepareTools(await o.tools.list(), o.provider ?? schemaFlavor(o.model.provider))
+  const { signal, dispose } = runSignal(o.signal, o.timeoutMs)
+  const modelName = o.modelName ?? `${o.model.provider}:${o.model.modelId}`
+  for (const s of prepared.skipped) emit({ type: "warning", message: `tool ${s.name} left out: ${s.reason}` })
+  emit({ type: "init", model: modelName, servers: o.servers ?? [], tools: prepared.specs.map((t) => t.name), skippedTools: prepared.skipped })
+
+  const messages: LanguageModelV4Prompt = [
+    ...(o.system ? [{ role: "system" as const, content: o.system }] : []),
+    { role: "user", content: [{ type: "text", text: o.prompt }] },
+  ]
+  const maxTurns = o.maxTurns ?? DEFAULT_MAX_TURNS
+  const toolCalls: ToolCallRecord[] = []
+  const refusals: Refusal[] = []
+  const usage: Usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 }
+  let text = ""
+  let turns = 0
+  let exitReason: ExitReason = "completed"
+  let error: string | undefined
+  try {
+    while (true) {
+      if (turns >= maxTurns) {
+        exitReason = "max_turns"
+        error = `stopped after ${maxTurns} turns (--max-turns) with tool calls still pending`
+        break
+      }
+      turns++
+      const turn = turns
+      emit({ type: "turn", turn })
+      const out: TurnOutput = await runTurn({
+        model: o.model,
+        prompt: messages,
+        tools: prepared.specs,
+        maxOutputTokens: o.maxOutputTokens,
+        signal,
+        onText: (delta) => emit({ type: "text", turn, delta }),
+        onRetry: (message) => emit({ type: "warning", message }),
+      })
+      addUsage(usage, out.usage)
+      emit({ type: "usage", turn, finishReason: out.finishReason, usage: out.usage })
+      text = out.text
+      if (out.toolCalls.length === 0) {
+        messages.push(assistantMessage(out, []))
+        break
+      }
+      if (turns >= maxTurns) {
+        messages.push(assistantMessage(out, []))
+        continue
+      }
+      const ctx = { tools: o.tools, prepared, permissions: o.permissions, signal, turn, emit, toolTimeoutMs: o.toolTimeoutMs, maxToolOutputTokens: o.maxToolOutputTokens ?? DEFAULT_MAX_TOOL_OUTPUT_TOKENS }
+      // Parallel tool calls run concurrently (one turn may ask for several).
+      const outcomes = await Promise.all(out.toolCalls.map((c) => executeCall(c, ctx)))
+      messages.push(assistantMessage(out, outcomes), { role: "tool", content: outcomes.map((r) => r.part) })
+      for (const r of outcomes) {
+        toolCalls.push(r.record)
+        if (r.refusal) refusals.push(r.refusal)
+      }
+      if (o.isStrictPermissions && refusals.length > 0) {
+        exitReason = "refused"
+        error = refusals[0]!.reason
+        break
+      }
+    }
+  } catch (e: unknown) {
+    ;({ exitReason, error } = classify(e, signal, o.signal))
+  } finally {
+    dispose()
+  }
+  const durationMs = Math.round(performance.now() - started)
+  const report: RunReport = {
+    type: "result",
+    exitReason,
+    exitCode: exitCodeFor(exitReason),
+    result: text,
+    model: modelName,
+    turns,
+    durationMs,
+    usage,
+    toolCalls,
+    refusals,
+    servers: o.servers ?? [],
+    skippedTools: prepared.skipped,
+    ...(error === undefined ? {} : { error }),
+  }
+  emit(report)
+  return { text, turns, toolCalls, refusals, usage, exitReason, error, skippedTools: prepared.skipped, durationMs, messages, report }
+}
+
+function assistantMessage(out: TurnOutput, outcomes: CallOutcome[]): LanguageModelV4Message {
+  return {
+    role: "assistant",
+    content: [
+      ...(out.text ? [{ type: "text" as const, text: out.text }] : []),
+      ...out.toolCalls.map((c, i) => ({ type: "tool-call" as const, toolCallId: c.id, toolName: c.name, input: outcomes[i]?.args ?? {} })),
+    ],
+  }
+}
+
+function addUsage(total: Usage, u: Usage) {
+  total.inputTokens += u.inputTokens
+  total.outputTokens += u.outputTokens
+  total.totalTokens += u.totalTokens
+}
+
+/** One signal for the whole run: the caller's (Ctrl-C) or --timeout, whichever fires first. */
+function runSignal(outer: AbortSignal | undefined, timeoutMs: number | undefined) {
+  const ac = new AbortController()
+  const onAbort = () => ac.abort(outer?.reason)
+  outer?.addEventListener("abort", onAbort, { once: true })
+  if (outer?.aborted) onAbort()
+  const timer = timeoutMs ? setTimeout(() => ac.abort(new TimeoutError(`run timed out after ${timeoutMs} ms (--timeout)`)), timeoutMs) : undefined
+  return {
+    signal: ac.signal,
+    dispose: () => {
+      clearTimeout(timer)
+      outer?.removeEventListener("abort", onAbort)
+    },
+  }
+}
+
+function classify(e: unknown, signal: AbortSignal, outer: AbortSignal | undefined): { exitReason: ExitReason; error: string } {
+  if (e instanceof ReplayMismatchError) return { exitReason: "replay_mismatch", error: e.message }
+  if (signal.aborted) {
+    if (signal.reason instanceof TimeoutError) return { exitReason: "timeout", error: signal.reason.message }
+    if (outer?.aborted) return { exitReason: "interrupted", error: "interrupted" }
+  }
+  return { exitReason: "model_error", error: `model request failed: ${e instanceof Error ? e.message : String(e)}` }
+}
