@@ -13,22 +13,29 @@ export type Template = { uriTemplate: string; name: string; description?: string
 
 type Page<T> = { items: T[]; nextCursor?: string }
 
-export async function walkPages<T>(what: string, log: Log, fetchPage: (cursor?: string) => Promise<Page<T>>): Promise<T[]> {
+export async function walkPages<T>(what: string, log: Log, key: (item: T) => string, fetchPage: (cursor?: string) => Promise<Page<T>>): Promise<T[]> {
   const out: T[] = []
   const seen = new Set<string>()
+  const keys = new Set<string>()
   let cursor: string | undefined
   for (let pages = 1; ; pages++) {
     const page = await fetchPage(cursor)
+    let added = 0
     for (const item of page.items) {
+      const k = key(item)
+      if (keys.has(k)) continue // a name twice (or a page served again): keep the first
       if (out.length >= MAX_ITEMS) {
         log.warn(`${what}: more than ${MAX_ITEMS} entries; keeping the first ${MAX_ITEMS}`)
         return out
       }
+      keys.add(k)
       out.push(item)
+      added++
     }
     const next = page.nextCursor
     if (next === undefined || next === null) return out
-    if (seen.has(next) || next === cursor) {
+    // A cursor seen before, or a page with nothing new (a cycle back to the unnamed first page).
+    if (seen.has(next) || next === cursor || (added === 0 && page.items.length > 0)) {
       log.warn(`${what}: the server's pagination cursor repeats; stopped after ${pages} pages (${out.length} entries)`)
       return out
     }
@@ -44,28 +51,28 @@ export async function walkPages<T>(what: string, log: Log, fetchPage: (cursor?: 
 const params = (cursor?: string) => (cursor === undefined ? {} : { cursor })
 
 export function listTools(client: Client, log: Log, opts: RequestOptions): Promise<Tool[]> {
-  return walkPages("tools/list", log, async (cursor) => {
+  return walkPages("tools/list", log, (t) => t.name, async (cursor) => {
     const r = await client.request({ method: "tools/list", params: params(cursor) }, opts)
     return { items: r.tools, nextCursor: r.nextCursor }
   })
 }
 
 export function listPrompts(client: Client, log: Log, opts: RequestOptions): Promise<Prompt[]> {
-  return walkPages("prompts/list", log, async (cursor) => {
+  return walkPages("prompts/list", log, (p) => p.name, async (cursor) => {
     const r = await client.request({ method: "prompts/list", params: params(cursor) }, opts)
     return { items: r.prompts, nextCursor: r.nextCursor }
   })
 }
 
 export function listResources(client: Client, log: Log, opts: RequestOptions): Promise<Resource[]> {
-  return walkPages("resources/list", log, async (cursor) => {
+  return walkPages("resources/list", log, (r) => r.uri, async (cursor) => {
     const r = await client.request({ method: "resources/list", params: params(cursor) }, opts)
     return { items: r.resources, nextCursor: r.nextCursor }
   })
 }
 
 export function listTemplates(client: Client, log: Log, opts: RequestOptions): Promise<Template[]> {
-  return walkPages("resources/templates/list", log, async (cursor) => {
+  return walkPages("resources/templates/list", log, (t) => t.uriTemplate, async (cursor) => {
     const r = await client.request({ method: "resources/templates/list", params: params(cursor) }, opts)
     return { items: r.resourceTemplates, nextCursor: r.nextCursor }
   })
