@@ -53,6 +53,7 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
   let discovery: OAuthDiscoveryState | undefined
   let verifier: string | undefined
   let pendingState: string | undefined
+  let used: string | undefined
   const serverHost = new URL(opts.serverUrl).host
   const guarded = createGuardedFetch({ allowHosts: [serverHost], allowLoopback: opts.allowLoopback, fetch: opts.fetch })
   const keyFor = (iss: string): TokenKey => ({ resource, issuer: iss })
@@ -69,7 +70,7 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
     new AuthRequiredError(`${server} needs sign-in: ${why}`, { hint: `run: agent mcp auth ${server}` })
 
   const provider: AgentOAuthProvider = {
-    fetch: createLockedRefreshFetch({ store, base: guarded, key: () => (issuer ? keyFor(issuer) : undefined) }),
+    fetch: createLockedRefreshFetch({ store, base: guarded, key: () => (issuer ? keyFor(issuer) : undefined), usedAccessToken: () => used }),
     key: () => (issuer ? keyFor(issuer) : undefined),
     setRedirectUrl(url) {
       redirectUrl = url
@@ -126,6 +127,8 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
     },
     async tokens(ctx) {
       const saved = (await current(ctx))?.tokens
+      // No ctx: the transport reading the bearer it is about to send (see refresh.ts).
+      if (!ctx) used = saved?.access_token
       return saved ? { ...fromSaved(saved), ...(issuer ? { issuer } : {}) } : undefined
     },
     async saveTokens(tokens: StoredOAuthTokens, ctx) {

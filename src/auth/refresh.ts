@@ -5,6 +5,8 @@
 // the transport's fetch, so that is where we lock: inside the lock the file is re-read; if
 // another process already rotated the token we answer from the file without calling the AS,
 // otherwise we call it and save the new pair before the lock is released.
+// Limitation: a refresh that auth() starts without a 401 (a direct auth() call on a fresh
+// token) still reaches the AS; that is safe, just not free.
 import type { StoredOAuthTokens } from "@modelcontextprotocol/client"
 import type { FetchFn } from "./guard.ts"
 import type { SavedTokens, TokenKey, TokenStore } from "./store.ts"
@@ -42,6 +44,8 @@ export interface LockedRefreshOptions {
   base: FetchFn
   /** The key of the tokens being refreshed (known once discovery named the issuer). */
   key: () => TokenKey | undefined
+  /** The access token this process last sent, i.e. the one the server just refused. */
+  usedAccessToken: () => string | undefined
 }
 
 export function createLockedRefreshFetch(opts: LockedRefreshOptions): FetchFn {
@@ -54,8 +58,9 @@ export function createLockedRefreshFetch(opts: LockedRefreshOptions): FetchFn {
     return opts.store.withTokenLock(key, async () => {
       const entry = await opts.store.read(key)
       const saved = entry?.tokens
-      if (saved && saved.refresh_token !== body.get("refresh_token") && !isExpired(saved)) {
-        // Someone refreshed while we waited: their result is ours; the AS is not asked again.
+      if (saved && !isExpired(saved) && saved.access_token !== opts.usedAccessToken()) {
+        // Another process refreshed since we sent our (rejected) token: its result is ours too,
+        // the AS is not asked again. The SDK itself would refresh even a fresh token.
         return Response.json(fromSaved(saved), { headers: { "cache-control": "no-store" } })
       }
       if (saved?.refresh_token && saved.refresh_token !== body.get("refresh_token")) body.set("refresh_token", saved.refresh_token)

@@ -202,7 +202,7 @@ describe("tokens", () => {
     const b = headlessBrowser()
     await signIn(makeProvider(store, as.url, b), as.url, b, "mcp:read")
     const client = await connect(as.url, makeProvider(store, as.url))
-    await expect(client.callTool({ name: "add", arguments: { a: 1, b: 2 } })).rejects.toThrow()
+    await expect(client.callTool({ name: "add", arguments: { a: 1, b: 2 } })).rejects.toBeInstanceOf(AuthRequiredError)
     expect(as.requests.filter((r) => r.status === 403)).toHaveLength(1)
     await client.close()
   })
