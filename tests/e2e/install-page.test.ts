@@ -161,3 +161,33 @@ describe("approval page in a real browser", () => {
     expect((await run).code).toBe(3)
   })
 })
+
+describe("agent install --browser without a browser answer", () => {
+  it("a bad link exits 2 before anything is served, and the error is in install.log", async () => {
+    await using t = await tmpdir()
+    const opened = join(t.path, "opened")
+    const opener = await t.write("bin/opener", `#!/bin/sh\ntouch "${opened}"\n`)
+    await chmod(opener, 0o755)
+    const bad = link("../etc", { command: "npx" })
+    const result = await runAgent(["install", "--browser", bad], { home: t.home, cwd: t.path, env: { BROWSER: opener } })
+    expect(result.code).toBe(2)
+    expect(await readFile(join(t.home, "state", "logs", "install.log"), "utf8")).toMatch(/^\S+Z error: .*\.\./m)
+    expect(existsSync(opened)).toBe(false)
+    expect(existsSync(userConfig(t))).toBe(false)
+  })
+
+  it("a browser that cannot start is an error (exit 5), and nothing is written", async () => {
+    await using t = await tmpdir()
+    const result = await runAgent(["install", "--browser", FS_LINK], { home: t.home, cwd: t.path, env: { BROWSER: join(t.path, "no-such-browser") } })
+    expect(result.code).toBe(5)
+    expect(result.stderr).toContain("could not start a browser")
+    expect(existsSync(userConfig(t))).toBe(false)
+  })
+
+  it("refuses --browser together with --yes", async () => {
+    await using t = await tmpdir()
+    const result = await runAgent(["install", "--browser", "--yes", FS_LINK], { home: t.home, cwd: t.path })
+    expect(result.code).toBe(2)
+    expect(existsSync(userConfig(t))).toBe(false)
+  })
+})
