@@ -1,4 +1,4 @@
-import { Client, SdkError, SdkErrorCode, SSEClientTransport, StreamableHTTPClientTransport, type FetchLike, type Transport } from "@modelcontextprotocol/client"
+import { Client, SdkError, SdkErrorCode, SSEClientTransport, StreamableHTTPClientTransport, type FetchLike, type ReconnectionScheduler, type Transport } from "@modelcontextprotocol/client"
 import type { RemoteServer, StdioServer } from "../config/index.ts"
 import { McpConnectError } from "../util/errors.ts"
 import type { Log } from "../util/log.ts"
@@ -38,7 +38,30 @@ export interface ConnectContext {
 
 /** A silent stdio server is a legacy one (the SDK falls back to initialize); don't wait long. */
 const STDIO_PROBE_MS = 5_000
-const RECONNECT = { initialReconnectionDelay: 500, maxReconnectionDelay: 5_000, reconnectionDelayGrowFactor: 1.5, maxRetries: 3 }
+// T03: the SDK resets its attempt count whenever a reconnect succeeds, so a stream that
+// connects and drops again would retry forever; our scheduler bounds it (failed attempts in
+// a row, and reconnects per minute), then closes the connection so pending calls fail.
+const RECONNECT = { initialReconnectionDelay: 500, maxReconnectionDelay: 5_000, reconnectionDelayGrowFactor: 1.5, maxRetries: 1_000 }
+const MAX_FAILED_RECONNECTS = 3
+const MAX_RECONNECTS_PER_MINUTE = 6
+
+type Broken = { reason?: string }
+
+function boundedReconnects(broken: Broken, giveUp: () => void): ReconnectionScheduler {
+  const recent: number[] = []
+  return (reconnect, delay, attempt) => {
+    const now = Date.now()
+    while (recent.length && now - recent[0]! > 60_000) recent.shift()
+    recent.push(now)
+    if (attempt >= MAX_FAILED_RECONNECTS || recent.length > MAX_RECONNECTS_PER_MINUTE) {
+      broken.reason ??= `lost its event stream (${recent.length} reconnects in a minute, ${attempt} failed in a row)`
+      giveUp()
+      return
+    }
+    const timer = setTimeout(reconnect, delay)
+    return () => clearTimeout(timer)
+  }
+}
 
 export async function openConnection(server: StdioServer | RemoteServer, ctx: ConnectContext): Promise<Connection> {
   switch (server.transport) {
@@ -104,15 +127,17 @@ export function stderrHint(tail: string): string | undefined {
 
 export async function connectHttp(server: RemoteServer, ctx: ConnectContext): Promise<Connection> {
   const url = remoteUrl(server.url, ctx.opts.allowInsecureHttp ?? false)
-  const transport = new StreamableHTTPClientTransport(url, {
+  const broken: Broken = {}
+  const transport: StreamableHTTPClientTransport = new StreamableHTTPClientTransport(url, {
     requestInit: { headers: server.headers },
     fetch: guardedFetch(),
     // T08: Authorization never follows a redirect to another origin (the SDK's default; explicit here).
     redirectPolicy: "same-origin",
     reconnectionOptions: RECONNECT,
+    reconnectionScheduler: boundedReconnects(broken, () => void transport.close().catch((e: unknown) => ctx.log.debug(`close: ${String(e)}`))),
   })
   const client = createClient(ctx.name, ctx.opts, "auto", ctx.connectTimeoutMs, ctx.hooks)
-  return connectRemote("http", client, transport, ctx, () => transport.sessionId)
+  return connectRemote("http", client, transport, ctx, () => transport.sessionId, broken)
 }
 
 export async function connectSse(server: RemoteServer, ctx: ConnectContext): Promise<Connection> {
@@ -120,7 +145,7 @@ export async function connectSse(server: RemoteServer, ctx: ConnectContext): Pro
   // T08: the SDK refuses an `endpoint` event naming another origin.
   const transport = new SSEClientTransport(url, { requestInit: { headers: server.headers }, fetch: guardedFetch(), redirectPolicy: "same-origin" })
   const client = createClient(ctx.name, ctx.opts, "legacy", ctx.connectTimeoutMs, ctx.hooks)
-  return connectRemote("sse", client, transport, ctx, () => undefined)
+  return connectRemote("sse", client, transport, ctx, () => undefined, {})
 }
 
 /** No explicit type: Streamable HTTP, and legacy SSE only when the server refuses it (404/405). */
@@ -135,8 +160,7 @@ export async function connectAuto(server: RemoteServer, ctx: ConnectContext): Pr
   }
 }
 
-async function connectRemote(kind: "http" | "sse", client: Client, transport: Transport, ctx: ConnectContext, sessionId: () => string | undefined): Promise<Connection> {
-  let broken: string | undefined
+async function connectRemote(kind: "http" | "sse", client: Client, transport: Transport, ctx: ConnectContext, sessionId: () => string | undefined, broken: Broken): Promise<Connection> {
   try {
     await client.connect(transport, connectOptions(ctx))
   } catch (e: unknown) {
@@ -152,12 +176,9 @@ async function connectRemote(kind: "http" | "sse", client: Client, transport: Tr
     client,
     protocolVersion: client.getNegotiatedProtocolVersion() ?? "unknown",
     sessionId: sessionId(),
-    failure: () => broken,
+    failure: () => broken.reason,
     stderrTail: () => "",
-    close: async () => {
-      broken ??= "connection closed"
-      await closeClient(client, transport)
-    },
+    close: () => closeClient(client, transport),
   }
 }
 

@@ -78,6 +78,32 @@ describe("Streamable HTTP", () => {
     expect(srv.requests.some((r) => r.rpcMethod === "notifications/cancelled")).toBe(true)
   })
 
+  it("gives up on a stream that keeps dropping and fails the call naming the server (T03)", async () => {
+    let gets = 0
+    await using srv = serve(async (req) => {
+      const sse = (id: number) => new Response(`id: ${id}\nretry: 10\ndata: \n\n`, { headers: { "content-type": "text/event-stream", "mcp-session-id": "s1" } })
+      if (req.method === "GET") return req.headers.get("last-event-id") ? (gets++, sse(100 + gets)) : new Response(null, { status: 405 })
+      const body = (await req.json()) as { id?: number; method: string }
+      if (body.method === "server/discover") return new Response("no", { status: 400 })
+      if (body.method === "initialize") {
+        const result = { protocolVersion: "2025-11-25", capabilities: { tools: {} }, serverInfo: { name: "flaky", version: "1" } }
+        return Response.json({ jsonrpc: "2.0", id: body.id, result }, { headers: { "mcp-session-id": "s1" } })
+      }
+      if (body.method === "tools/list") return Response.json({ jsonrpc: "2.0", id: body.id, result: { tools: [{ name: "t", inputSchema: { type: "object" } }] } })
+      if (body.id === undefined) return new Response(null, { status: 202 })
+      return sse(1) // tools/call: a stream that ends without the result
+    })
+    await using m = await manager([remote("flaky", srv.url, "http")])
+    expect((await m.connect())[0]).toMatchObject({ status: "connected" })
+    const started = performance.now()
+    const err = await m.callTool("flaky", "t", {}, { timeoutMs: 20_000 }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(McpConnectError)
+    expect((err as Error).message).toStartWith('server "flaky" lost its event stream')
+    expect(gets).toBeLessThanOrEqual(7)
+    expect(performance.now() - started).toBeLessThan(5000)
+    expect(m.state("flaky")).toMatchObject({ status: "failed" })
+  })
+
   it("marks a 401 as needs_auth with the auth hint", async () => {
     await using srv = serve(() => new Response("no", { status: 401, headers: { "www-authenticate": 'Bearer realm="x"' } }))
     await using m = await manager([remote("locked", srv.url, "http")])
