@@ -1,0 +1,63 @@
+// CI sign-in with client_credentials (O12): client_secret_basic, client_secret_post, private_key_jwt.
+import { describe, expect, it } from "bun:test"
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
+import { createClientCredentialsProvider } from "../../src/auth/index.ts"
+import { startAuthServer } from "../fixtures/oauth/as.ts"
+
+const GRANTS = ["client_credentials"]
+
+async function listTools(url: string, cc: ReturnType<typeof createClientCredentialsProvider>) {
+  const client = new Client({ name: "ci", version: "1" })
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { authProvider: cc.provider, fetch: cc.fetch }))
+  const { tools } = await client.listTools()
+  await client.close()
+  return tools
+}
+
+describe("client_credentials", () => {
+  for (const method of ["client_secret_basic", "client_secret_post"] as const) {
+    it(`authenticates with ${method}`, async () => {
+      await using as = await startAuthServer({ clients: [{ client_id: "ci", client_secret: "s3cret", token_endpoint_auth_method: method, redirect_uris: [], grant_types: GRANTS }] })
+      const cc = createClientCredentialsProvider({ server: "fx", serverUrl: as.url, clientId: "ci", clientSecret: "s3cret", tokenEndpointAuthMethod: method, expectedIssuer: as.issuer, allowLoopback: true })
+      expect((await listTools(as.url, cc)).length).toBeGreaterThan(0)
+      const token = as.requests.find((r) => r.path === "/token")
+      expect(token?.params.grant_type).toBe("client_credentials")
+      expect(token?.params.resource).toBe(as.url)
+      if (method === "client_secret_basic") expect(token?.authorization).toStartWith("Basic ")
+      else expect(token?.params.client_secret).toBe("s3cret")
+    })
+  }
+
+  for (const alg of ["ES256", "RS256"] as const) {
+    it(`authenticates with private_key_jwt ${alg}, verified by the AS`, async () => {
+      const params = alg === "ES256" ? { name: "ECDSA", namedCurve: "P-256" } : { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" }
+      const keys = (await crypto.subtle.generateKey(params, true, ["sign", "verify"])) as CryptoKeyPair
+      const pub = { ...(await crypto.subtle.exportKey("jwk", keys.publicKey)), alg, kid: "k1" }
+      const priv = await crypto.subtle.exportKey("jwk", keys.privateKey)
+      await using as = await startAuthServer({ clients: [{ client_id: "ci-jwt", token_endpoint_auth_method: "private_key_jwt", jwks: [pub], redirect_uris: [], grant_types: GRANTS }] })
+      const cc = createClientCredentialsProvider({ server: "fx", serverUrl: as.url, clientId: "ci-jwt", tokenEndpointAuthMethod: "private_key_jwt", privateKey: priv as Record<string, unknown>, signingAlgorithm: alg, expectedIssuer: as.issuer, allowLoopback: true })
+      expect((await listTools(as.url, cc)).length).toBeGreaterThan(0)
+      expect(as.requests.find((r) => r.path === "/token")?.params.client_assertion).toBeDefined()
+    })
+  }
+
+  it("a wrong key is refused by the AS", async () => {
+    const gen = () => crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"]) as Promise<CryptoKeyPair>
+    const [registered, other] = await Promise.all([gen(), gen()])
+    const pub = { ...(await crypto.subtle.exportKey("jwk", registered.publicKey)), alg: "ES256" }
+    await using as = await startAuthServer({ clients: [{ client_id: "ci-jwt", token_endpoint_auth_method: "private_key_jwt", jwks: [pub], redirect_uris: [], grant_types: GRANTS }] })
+    const cc = createClientCredentialsProvider({ server: "fx", serverUrl: as.url, clientId: "ci-jwt", tokenEndpointAuthMethod: "private_key_jwt", privateKey: (await crypto.subtle.exportKey("jwk", other.privateKey)) as Record<string, unknown>, expectedIssuer: as.issuer, allowLoopback: true })
+    const warn = console.warn
+    console.warn = () => {}
+    try {
+      await expect(listTools(as.url, cc)).rejects.toThrow()
+    } finally {
+      console.warn = warn
+    }
+    expect(as.requests.filter((r) => r.path === "/token").every((r) => r.status === 401)).toBe(true)
+  })
+
+  it("without a secret, fails at once with exit 4 and no request", async () => {
+    expect(() => createClientCredentialsProvider({ server: "fx", serverUrl: "https://x.example/mcp", clientId: "ci", expectedIssuer: "https://as.example" })).toThrow(/clientSecret/)
+  })
+})
