@@ -93,6 +93,8 @@ describe("compiled binary: agent mcp", () => {
     const r = await agent(t, ["mcp", "call", "slow", "--arg", "ms=8000", "--timeout", "800", "--url", srv.url])
     expect(r.code).toBe(5)
     expect(Date.now() - started).toBeLessThan(800 + 4000)
+    // The CLI may exit before the server has finished recording the notification's POST.
+    for (let i = 0; i < 50 && !srv.requests.some((q) => q.rpcMethod === "notifications/cancelled"); i++) await Bun.sleep(20)
     expect(srv.requests.some((q) => q.rpcMethod === "notifications/cancelled")).toBe(true)
   }, 30_000)
 
