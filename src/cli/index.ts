@@ -23,6 +23,7 @@ const root = command({
     mcp: () => import("./mcp.ts").then((m) => m.default),
     env: () => import("./env.ts").then((m) => m.default),
     install: () => import("./install.ts").then((m) => m.default),
+    run: () => import("./run.ts").then((m) => m.default),
   },
 })
 

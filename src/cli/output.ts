@@ -26,3 +26,8 @@ export function printTable(rows: string[][], header?: string[]): void {
   const lines = all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join("  ").trimEnd())
   process.stdout.write(`${lines.join("\n")}\n`)
 }
+
+/** A chunk as is (streamed model text, stream-json lines); the caller made it terminal-safe. */
+export function writeStdout(chunk: string): void {
+  process.stdout.write(chunk)
+}
