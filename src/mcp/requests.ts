@@ -145,7 +145,7 @@ export function createRequests(d: Deps) {
     if (f.kind === "auth" && server && server.transport !== "stdio") return { status: "needs_auth", name, entry, url: server.url, hint: AUTH_HINT(name) }
     let error = e instanceof AgentError ? e.message : rt().reasonOf(e)
     let hint = e instanceof AgentError ? e.hint : undefined
-    if (f.kind === "timeout" && !d.signal.aborted) error = `did not finish connecting within ${Math.round((d.opts.connectTimeoutMs ?? 30_000) / 1000)} s`
+    if (f.kind === "timeout" && !d.signal.aborted) error = `did not finish connecting within ${seconds(d.opts.connectTimeoutMs ?? 30_000)}`
     if (d.signal.aborted) error = "interrupted"
     if (f.kind === "forbidden") hint = "the server refused access (HTTP 403); check the token or scopes"
     if (f.kind === "session_id") hint = "the server is misbehaving; report it to its maintainers"
@@ -213,6 +213,10 @@ export function createRequests(d: Deps) {
     },
     readResource: (server: string, uri: string, co?: CallOptions) => run(server, "resources/read", co, (c, ro) => c.client.readResource({ uri }, ro)),
   }
+}
+
+function seconds(ms: number): string {
+  return ms < 10_000 ? `${Number((ms / 1000).toFixed(1))} s` : `${Math.round(ms / 1000)} s`
 }
 
 function describeTimeout(ro: RequestOptions): string {

@@ -159,6 +159,32 @@ describe("stdio teardown", () => {
     expect(pids.filter(isAlive)).toEqual([])
   })
 
+  it("a silent server fails after the connect timeout and its child is stopped", async () => {
+    const marker = `agentrt-silent-${process.pid}-${Date.now()}`
+    const silent = stdio("silent", "stdio-basic.ts", {}, { command: process.execPath, args: ["-e", "setInterval(() => {}, 1000)", marker] } as never)
+    await using m = await manager([silent, stdio("ok", "stdio-basic.ts")], { connectTimeoutMs: 1500 })
+    const started = performance.now()
+    const [bad, good] = await m.connect()
+    expect(performance.now() - started).toBeLessThan(4000)
+    expect(bad).toMatchObject({ status: "failed", error: "did not finish connecting within 1.5 s" })
+    expect(good).toMatchObject({ status: "connected" }) // one slow server never blocks the others
+    expect(Bun.spawnSync(["pgrep", "-f", marker]).stdout.toString().trim()).toBe("")
+  })
+
+  it("aborting while servers are still starting leaves no child behind", async () => {
+    const marker = `agentrt-abort-${process.pid}-${Date.now()}`
+    const ac = new AbortController()
+    const list = [0, 1, 2].map((i) => stdio(`s${i}`, "stdio-basic.ts", {}, { args: [`${import.meta.dir}/../fixtures/servers/stdio-basic.ts`, marker] } as never))
+    const m = await manager(list, { signal: ac.signal })
+    const connecting = m.connect()
+    await Bun.sleep(60)
+    ac.abort()
+    const states = await connecting
+    await m.close()
+    expect(states.every((s) => s.status === "failed")).toBe(true)
+    expect(Bun.spawnSync(["pgrep", "-f", marker]).stdout.toString().trim()).toBe("")
+  })
+
   it("reports a command that cannot start as failed with a reason", async () => {
     await using m = await manager([stdio("ghost", "stdio-basic.ts", {}, { command: "/nonexistent/agentrt-ghost" } as never)])
     const [state] = await m.connect()
