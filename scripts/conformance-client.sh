@@ -1,0 +1,84 @@
+#!/bin/sh
+# The conformance suite's client, played by ordinary `agent` commands (no conformance-only code
+# in src/). The runner appends the scenario's server URL as the last argument and sets
+# MCP_CONFORMANCE_SCENARIO (and MCP_CONFORMANCE_CONTEXT, JSON, for scenarios with pre-registered
+# credentials). Each scenario maps to what a user would type; see scripts/conformance.ts.
+#   AGENT    the binary (default: dist/agent next to this script)
+#   BROWSER  a headless user agent for the OAuth authorization URL (scripts/conformance/headless-browser.sh)
+set -u
+
+for url in "$@"; do :; done
+[ -n "${url:-}" ] || { echo "usage: $0 URL (MCP_CONFORMANCE_SCENARIO set)" >&2; exit 2; }
+here=$(cd "$(dirname "$0")" && pwd)
+agent=${AGENT:-$here/../dist/agent}
+scenario=${MCP_CONFORMANCE_SCENARIO:-}
+log=${CONFORMANCE_HARNESS_DIR:+$CONFORMANCE_HARNESS_DIR/client.stderr}
+log=${log:-/dev/null}
+
+# Runs one agent command; stderr goes to the runner (shown in its log) and to client.stderr.
+run() {
+  echo "+ agent $*" >>"$log"
+  "$agent" "$@" 2>>"$log"
+  rc=$?
+  [ "$rc" -eq 0 ] || echo "  exit $rc" >>"$log"
+  return "$rc"
+}
+
+# A string field of the context JSON, still JSON-escaped (enough for ids, secrets and URLs).
+ctx() {
+  printf '%s' "${MCP_CONFORMANCE_CONTEXT:-}" | sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p"
+}
+
+# Auth scenarios: a config file with the server's OAuth settings, then sign in and use it.
+# The server is named "conformance"; its tool is whatever tools/list returns (test-tool).
+auth_config() {
+  file=${AGENTRT_HOME:-${TMPDIR:-/tmp}}/conformance-mcp.json
+  id=$(ctx client_id)
+  secret=$(ctx client_secret)
+  oauth=""
+  case "$scenario" in
+  auth/basic-cimd) oauth='"clientMetadataUrl": "https://conformance-test.local/client-metadata.json"' ;;
+  auth/client-credentials-basic) oauth="\"clientId\": \"$id\", \"clientSecret\": \"$secret\", \"grant\": \"client_credentials\"" ;;
+  *) [ -n "$id" ] && oauth="\"clientId\": \"$id\"${secret:+, \"clientSecret\": \"$secret\"}" ;;
+  esac
+  printf '{ "mcpServers": { "conformance": { "type": "http", "url": "%s", "oauth": { %s } } } }\n' "$url" "$oauth" >"$file"
+  echo "$file"
+}
+
+auth_flow() {
+  cfg=$(auth_config)
+  run mcp auth conformance --mcp "$cfg" --no-interactive || return $?
+  tool=$("$agent" mcp tools conformance --mcp "$cfg" --output json 2>>"$log" | sed -n 's/.*"tool": *"\([^"]*\)".*/\1/p' | head -n 1)
+  [ -n "$tool" ] || { echo "no tool listed" >>"$log"; return 1; }
+  run mcp call conformance "$tool" --mcp "$cfg" --no-interactive >/dev/null
+}
+
+case "$scenario" in
+initialize)
+  # Connect (initialize + initialized), list, close.
+  run mcp list --url "$url" --output json >/dev/null
+  ;;
+tools_call)
+  run mcp tools --url "$url" --output json >/dev/null &&
+    run mcp call add_numbers --url "$url" --arg a=5 --arg b=3
+  ;;
+sse-retry)
+  # The server closes the call's SSE stream after a `retry: 500` priming event; the answer
+  # arrives only on the GET the client must open with Last-Event-ID about 500 ms later.
+  run mcp call test_reconnection --url "$url"
+  ;;
+elicitation-sep1034-client-defaults)
+  # Non-interactive: the form is accepted with the schema's defaults (SEP-1034).
+  run mcp call test_client_elicitation_defaults --url "$url" --no-interactive
+  ;;
+auth/*)
+  auth_flow
+  ;;
+*)
+  echo "conformance-client.sh: no mapping for scenario '$scenario'" >&2
+  exit 2
+  ;;
+esac
+status=$?
+[ "$log" = /dev/null ] || cat "$log" >&2
+exit "$status"

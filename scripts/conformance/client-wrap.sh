@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Wraps the client command that the conformance runner spawns (copied from the
+# shared conformance harness; scripts/conformance.ts uses it).
+#
+# Why: the runner (0.1.16) spawns the client through `sh -c` and, on timeout,
+# SIGTERMs only that shell; it then waits for the client's stdout/stderr pipes
+# to close. A client that leaves children behind (wrapper scripts, spawned
+# stdio servers, ...) keeps those pipes open and hangs the runner. This wrapper
+#   * runs the client in its own process group,
+#   * enforces CONFORMANCE_WRAP_DEADLINE_MS itself (kills the whole group, exits
+#     124 and drops a marker file <CONFORMANCE_HARNESS_DIR>/client-timeout),
+#   * kills any leftovers of that group once the client exits.
+# Arguments are passed through unchanged (the runner appends the server URL).
+set -m # job control: each background job gets its own process group
+
+"$@" &
+pid=$!
+
+deadline_ms="${CONFORMANCE_WRAP_DEADLINE_MS:-28500}"
+secs="$(awk -v ms="$deadline_ms" 'BEGIN { printf "%.3f", ms / 1000 }')"
+
+watchdog() {
+  sleep "$secs"
+  if [ -n "${CONFORMANCE_HARNESS_DIR:-}" ] && [ -d "${CONFORMANCE_HARNESS_DIR}" ]; then
+    : >"$CONFORMANCE_HARNESS_DIR/client-timeout"
+  fi
+  kill -TERM -- "-$pid" 2>/dev/null
+  sleep 2
+  kill -KILL -- "-$pid" 2>/dev/null
+}
+watchdog </dev/null >/dev/null 2>&1 &
+wd=$!
+disown "$wd" 2>/dev/null # no job-control "Killed" notice for the watchdog
+
+trap 'kill -TERM -- "-$pid" 2>/dev/null; sleep 1; kill -KILL -- "-$pid" 2>/dev/null; kill -KILL -- "-$wd" 2>/dev/null; exit 143' TERM INT HUP
+
+wait "$pid"
+rc=$?
+kill -KILL -- "-$wd" 2>/dev/null
+kill -KILL -- "-$pid" 2>/dev/null # leftovers of the client's process group
+if [ -n "${CONFORMANCE_HARNESS_DIR:-}" ] && [ -f "${CONFORMANCE_HARNESS_DIR}/client-timeout" ]; then
+  exit 124
+fi
+exit "$rc"
