@@ -109,6 +109,8 @@ async function connectStdioOnce(server: StdioServer, ctx: ConnectContext, mode: 
     if (transport.failure) throw new McpConnectError(transport.failure, { cause: e, hint: stderrHint(transport.stderrTail()) })
     throw e
   }
+  // T05: JSON that is not JSON-RPC, unknown ids, result+error both set: dropped, logged, session goes on.
+  client.onerror = (e) => ctx.log.debug(`dropped a bad message: ${e.message}`)
   return {
     kind: "stdio",
     client,

@@ -92,6 +92,7 @@ describe("stdio", () => {
     await Bun.sleep(1500) // let the flood run while we hold only a capped tail
     expect(textOf(await m.callTool("flood", "echo", { text: "still" }))).toBe("still")
     expect(process.memoryUsage.rss() - rss).toBeLessThan(64 * 1024 * 1024)
+    expect(m.log.lines.some((l) => l.tag === "mcp:flood" && l.text.startsWith("dropped a bad message"))).toBe(true) // T05: logged, not fatal
   }, 30_000)
 
   it("cuts a message over 16 MB with a clear error (T06)", async () => {
