@@ -9,13 +9,13 @@
 // --client runs another client command instead (e.g. a bare SDK client, for comparison); it is
 // split on spaces and gets the server URL appended, like the runner does. Results land in
 // $TMPDIR/agentrt-conformance/run-<time>/ (per scenario: runner.log, client.stderr, checks.json).
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { slugOf, summarize } from "./conformance/summarize.ts"
+import { AGENT, ensureFreshAgent } from "./fresh-build.ts"
 
 const ROOT = resolve(import.meta.dir, "..")
-const AGENT = join(ROOT, "dist/agent")
 const RUNNER = join(ROOT, "node_modules/@modelcontextprotocol/conformance/dist/index.js")
 const WRAP = join(ROOT, "scripts/conformance/client-wrap.sh")
 const ADAPTER = join(ROOT, "scripts/conformance-client.sh")
@@ -39,27 +39,6 @@ function positional(): string[] {
   return out
 }
 
-function newestMtime(path: string): number {
-  const st = statSync(path)
-  if (!st.isDirectory()) return st.mtimeMs
-  let newest = st.mtimeMs
-  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)))
-  return newest
-}
-
-/** Rebuilds dist/agent when any source it is built from is newer than the binary. */
-function buildIfStale(): void {
-  const inputs = ["src", "build.ts", "package.json", "package-lock.json"].map((p) => join(ROOT, p)).filter(existsSync)
-  const newest = Math.max(...inputs.map(newestMtime))
-  if (existsSync(AGENT) && statSync(AGENT).mtimeMs >= newest) return
-  console.error("dist/agent is missing or older than src/: bun run build.ts --single")
-  const r = Bun.spawnSync([process.execPath, "run", "build.ts", "--single"], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] })
-  if (r.exitCode === 0) return
-  // build.ts also fails on its size budget after writing the binary; that does not change behaviour.
-  if (!existsSync(AGENT) || statSync(AGENT).mtimeMs < newest) process.exit(r.exitCode ?? 1)
-  console.error(`warning: build.ts exited ${r.exitCode} but wrote a fresh dist/agent; testing that`)
-}
-
 /** The runner's own list ("Client scenarios" section of `list`), so a new suite version is picked up. */
 function allScenarios(): string[] {
   const r = Bun.spawnSync([process.execPath, RUNNER, "list"], { stdout: "pipe", stderr: "pipe" })
@@ -76,7 +55,8 @@ function allScenarios(): string[] {
 /** True when `agent mcp auth` exists; until then auth scenarios carry OAUTH_MISSING as their reason. */
 function hasAuthCommand(): boolean {
   const r = Bun.spawnSync([AGENT, "mcp", "auth", "--help"], { stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "", NO_COLOR: "1" } })
-  return r.exitCode === 0 && /auth/i.test(r.stdout.toString())
+  // citty answers an unknown subcommand's --help with the group's help (exit 0), so look for its own usage line.
+  return r.exitCode === 0 && /USAGE agent mcp auth\b/.test(r.stdout.toString())
 }
 
 async function runScenario(scenario: string, outdir: string, clientCmd: string): Promise<number> {
@@ -116,7 +96,7 @@ async function main(): Promise<void> {
   if (ROOT.includes(" ")) throw new Error(`${ROOT} contains a space; the conformance runner splits --command on spaces`)
   if (!existsSync(RUNNER)) throw new Error(`${RUNNER} missing: npm ci`)
   const customClient = option("--client")
-  if (!customClient) buildIfStale()
+  if (!customClient) ensureFreshAgent()
   const clientCmd = customClient ?? ADAPTER
   const jobs = Math.max(1, Number(option("--jobs") ?? 1))
   const picked = positional().length ? positional() : (process.env.CONFORMANCE_SCENARIOS ?? "").split(/\s+/).filter(Boolean)
