@@ -1,5 +1,5 @@
 import { openApprovals, requireReady, resolveServers, type Resolution } from "../config/index.ts"
-import type { Manager, ServerState } from "../mcp/types.ts"
+import type { Manager, ServerState } from "../mcp/index.ts"
 import { interruptSignal } from "../util/abort.ts"
 import { AgentError, ConfigError, InterruptedError, UsageError, isAgentError } from "../util/errors.ts"
 import { escapeTerminal } from "../util/text.ts"
@@ -23,7 +23,7 @@ export const connectArgs = {
   timeout: { type: "string", valueHint: "MS", description: "Request timeout, reset by progress; an unanswered request is cancelled and the command exits 5" },
   "connect-timeout": { type: "string", valueHint: "MS", description: "Per-server connect timeout (default: the manager's)" },
   verbose: { type: "boolean", description: "Print the servers' log messages on stderr" },
-  interactive: { type: "boolean", default: true, description: "Ask for approvals at a terminal (--no-interactive: never ask)" },
+  interactive: { type: "boolean", description: "--no-interactive: never ask for approvals, even at a terminal" },
 } as const
 
 export interface ConnectFlags {

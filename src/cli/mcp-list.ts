@@ -1,4 +1,4 @@
-import type { ServerState } from "../mcp/types.ts"
+import type { ServerState } from "../mcp/index.ts"
 import { ExitCode, UsageError } from "../util/errors.ts"
 import { escapeTerminal } from "../util/text.ts"
 import { command } from "./command.ts"
@@ -10,10 +10,7 @@ import { printJson, printRaw, printTable } from "./output.ts"
 
 export const list = command({
   name: "list",
-  description:
-    "Connect to every enabled server in parallel and show each one's transport, protocol, status and counts. " +
-    "Exit 0; 5 with --strict when any server is not connected, or when a `required: true` server is not. " +
-    "JSON status values: connected, needs_auth, needs_approval, failed, disabled",
+  description: "Connect to every enabled server in parallel; show each one's transport, protocol, status and counts",
   args: {
     ...connectArgs,
     strict: { type: "boolean", description: "Exit 5 unless every enabled server connected" },
@@ -23,6 +20,9 @@ export const list = command({
     "agent mcp list --output json --no-interactive --approve-env GITHUB_TOKEN",
     "agent mcp list --strict                          # CI: fail when a server is down",
     "agent mcp list --url http://127.0.0.1:8080/mcp   # ad hoc, no config",
+    "# exit 0; 5 with --strict when a server is not connected, or when a `required: true` one is not",
+    "# --output json: { servers: [{ name, scope, file, status, transport, protocolVersion, sessionId?, counts, connectMs, error?, hint? }] }",
+    "#   status: connected | needs_auth | needs_approval | failed | disabled",
   ],
   run: ({ args, rawArgs }) =>
     withServers(args, rawArgs, { progress: true }, async (s) => {
@@ -94,12 +94,16 @@ export function summary(s: ServerState) {
 
 export const get = command({
   name: "get",
-  description: "Connect to one server and show what was negotiated: transport, protocol version, session, server info, instructions, capabilities. Exit 5 when it cannot connect (3: needs approval, 4: needs sign-in)",
+  description: "Connect to one server; show what was negotiated: transport, protocol, session, server info, instructions, capabilities",
   args: {
     ...connectArgs,
     server: { type: "positional", required: false, valueHint: "NAME", description: "The server (optional with an ad hoc --url or -- COMMAND)" },
   },
-  examples: ["agent mcp get everything --mcp mcp.example.json", "agent mcp get --url http://127.0.0.1:8080/mcp --output json"],
+  examples: [
+    "agent mcp get everything --mcp mcp.example.json",
+    "agent mcp get --url http://127.0.0.1:8080/mcp --output json",
+    "# exit 5 when it does not connect (3: needs approval, 4: needs sign-in)",
+  ],
   run({ args, rawArgs }) {
     const [name, extra] = positionals(args._, rawArgs)
     if (extra !== undefined) throw new UsageError(`unexpected argument "${escapeTerminal(extra)}"`)

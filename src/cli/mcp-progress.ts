@@ -1,4 +1,4 @@
-import type { ServerState } from "../mcp/types.ts"
+import type { ServerState } from "../mcp/index.ts"
 import { escapeTerminal } from "../util/text.ts"
 
 // Live connect progress on stderr for `agent mcp list` (stdout stays empty until the table):

@@ -44,14 +44,14 @@ export const prompts = command({
 
 export const prompt = command({
   name: "prompt",
-  description: "Get one prompt with its arguments filled in and print its messages (--output json: the raw GetPromptResult)",
+  description: "Get one prompt with its arguments filled in and print its messages (json: the raw GetPromptResult)",
   args: {
     ...connectArgs,
     arg: { type: "string", valueHint: "KEY=VALUE", description: "A prompt argument (repeatable; always a string)" },
     server: { type: "positional", required: false, valueHint: "SERVER", description: "The server (may be omitted with an ad hoc server)" },
     prompt: { type: "positional", required: false, valueHint: "NAME", description: "The prompt's name" },
   },
-  examples: ["agent mcp prompt everything simple_prompt --mcp mcp.example.json", "agent mcp prompt docs greet --arg name=Ada --output json"],
+  examples: ["agent mcp prompt everything args-prompt --arg city=Paris --mcp mcp.example.json", "agent mcp prompt docs greet --arg name=Ada --output json"],
   run({ args, rawArgs }) {
     const [server, name] = serverAndItem(args._, rawArgs, args, "agent mcp prompt SERVER NAME [--arg KEY=VALUE]…")
     const values = keyValues(rawArgs, (raw) => raw) as Record<string, string>
@@ -95,13 +95,13 @@ export const resources = command({
 
 export const read = command({
   name: "read",
-  description: "Read one resource: text contents printed, binary contents summarised unless --output json",
+  description: "Read one resource: text printed, binary summarised (json: the raw ReadResourceResult)",
   args: {
     ...connectArgs,
     server: { type: "positional", required: false, valueHint: "SERVER", description: "The server (may be omitted with an ad hoc server)" },
     uri: { type: "positional", required: false, valueHint: "URI", description: "The resource URI (a template filled in)" },
   },
-  examples: ["agent mcp read everything test://static/resource/1 --mcp mcp.example.json", "agent mcp read docs fixture://items/42 --output json"],
+  examples: ["agent mcp read everything demo://resource/static/document/features.md --mcp mcp.example.json", "agent mcp read docs fixture://items/42 --output json"],
   run({ args, rawArgs }) {
     const [server, uri] = serverAndItem(args._, rawArgs, args, "agent mcp read SERVER URI")
     return withServers(args, rawArgs, { only: server, isSingle: true }, async (s) => {

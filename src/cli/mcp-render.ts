@@ -1,4 +1,4 @@
-import type { CallToolResult, GetPromptResult, ReadResourceResult } from "../mcp/types.ts"
+import type { CallToolResult, GetPromptResult, ReadResourceResult } from "../mcp/index.ts"
 import { escapeTerminal } from "../util/text.ts"
 
 // Server content as text for people. Everything here came from a server, so every line is

@@ -1,6 +1,6 @@
 import { parseJsonText } from "../config/index.ts"
-import type { NamespacedTool } from "../mcp/types.ts"
-import { AgentError, ExitCode, UsageError, isAgentError } from "../util/errors.ts"
+import { McpTimeoutError, type NamespacedTool } from "../mcp/index.ts"
+import { AgentError, ExitCode, UsageError } from "../util/errors.ts"
 import { escapeTerminal } from "../util/text.ts"
 import { command } from "./command.ts"
 import { repeated } from "./context.ts"
@@ -16,7 +16,7 @@ const argFlags = {
 
 export const tools = command({
   name: "tools",
-  description: "List the tools of every connected server (or of NAME) as the model sees them: server__tool, description; --output json adds input schemas",
+  description: "List the tools of every connected server (or of NAME) as the model sees them (server__tool); json adds schemas",
   args: { ...connectArgs, server: { type: "positional", required: false, valueHint: "NAME", description: "Only this server" } },
   examples: ["agent mcp tools --mcp mcp.example.json", "agent mcp tools everything --output json", "agent mcp tools -- bun server.ts"],
   run({ args, rawArgs }) {
@@ -47,9 +47,7 @@ export function warnNotConnected(s: Session): void {
 
 export const call = command({
   name: "call",
-  description:
-    "Call one tool and print its result (text as text, other content summarised; --output json: the raw CallToolResult). " +
-    "Progress goes to stderr. Exit 1 when the tool reports isError (content on stderr); 5 when the server is unavailable or does not answer within --timeout (the request is cancelled)",
+  description: "Call one tool and print its result (json: the raw CallToolResult); progress goes to stderr",
   args: {
     ...connectArgs,
     ...argFlags,
@@ -59,9 +57,12 @@ export const call = command({
   },
   examples: [
     "agent mcp call everything echo --arg message=hi --mcp mcp.example.json",
-    "agent mcp call everything add --json '{\"a\": 1, \"b\": 2}' --mcp mcp.example.json",
+    "agent mcp call everything get-sum --json '{\"a\": 1, \"b\": 2}' --mcp mcp.example.json",
     "agent mcp call echo --arg text=hi -- bun server.ts           # ad hoc: SERVER omitted",
     "agent mcp call api search --arg q=mcp --timeout 30000 --output json",
+    "# exit 0 ok; 1 the tool returned isError (its content on stderr); 2 bad arguments or unknown tool;",
+    "#   3 needs approval; 4 needs sign-in; 5 server unavailable, or no answer within --timeout",
+    "#   (idle time, reset by progress; notifications/cancelled is sent); 130 Ctrl-C (server stopped)",
   ],
   run({ args, rawArgs }) {
     const pos = positionals(args._, rawArgs)
@@ -82,7 +83,7 @@ export const call = command({
           onProgress: (p) => process.stderr.write(`${progressLine(c.name, p)}\n`),
         })
         .catch((e: unknown) => {
-          throw callError(e, c.name, toolName, s)
+          throw callError(e, s)
         })
       if (s.ctx.output === "json") printJson(result)
       else if (!result.isError) printRaw(renderToolResult(result) || "(no content)")
@@ -154,14 +155,8 @@ function noSuchTool(s: Session, server: string, name: string): UsageError {
   })
 }
 
-/** A server that does not answer in time is an unavailable server (T04: exit 5), not a 124. */
-function callError(e: unknown, server: string, tool: string, s: Session): unknown {
-  if (s.signal.aborted) return e
-  if (isAgentError(e) && e.code === "timeout") {
-    return new AgentError("unavailable", `server "${escapeTerminal(server)}" did not answer ${escapeTerminal(tool)} within ${s.timeoutMs ?? "the request timeout"} ms; the call was cancelled`, {
-      cause: e,
-      hint: "raise --timeout, or check the server (agent mcp get NAME)",
-    })
-  }
-  return e
+/** A server that does not answer in time is an unavailable server (T04: exit 5, not 124). */
+function callError(e: unknown, s: Session): unknown {
+  if (!(e instanceof McpTimeoutError) || e.hint) return e
+  return new AgentError("unavailable", e.message, { cause: e, hint: `raise --timeout (now ${s.timeoutMs ?? "the default"} ms), or check the server with \`agent mcp get ${e.server}\`` })
 }

@@ -3,7 +3,7 @@ import { join } from "node:path"
 import { startLegacySseServer } from "../fixtures/servers/http-legacy-sse.ts"
 import { startSessionServer } from "../fixtures/servers/http-session.ts"
 import { startStatelessServer } from "../fixtures/servers/http-stateless.ts"
-import { BUN, ROOT, runAgent } from "../helpers/cli.ts"
+import { BUN, ROOT, runAgent, runAgentTty } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
 // `agent mcp list | get | tools` as a black box, against the real fixture servers.
@@ -131,6 +131,22 @@ describe("agent mcp list", () => {
     const ok = await agent(t, ["mcp", "list", "--mcp", secret, "--approve-env", "LIST_TOKEN", "-o", "json"], { LIST_TOKEN: CANARY })
     expect(ok.code).toBe(0)
     expect(ok.json<{ servers: ListedServer[] }>().servers[0]!.status).toBe("connected")
+  }, 30_000)
+
+  it("at a terminal, offers the approval prompt first and then connects the approved server", async () => {
+    await using t = await tmpdir()
+    const file = await t.write("mcp.json", { mcpServers: { secret: stdio("stdio-basic.ts", { env: { TOKEN: "${LIST_TOKEN}" } }) } })
+    const r = await runAgentTty(["mcp", "list", "--mcp", file], { home: t.home, cwd: t.path, env: { LIST_TOKEN: CANARY }, input: ["y"] })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain("wants to read the environment variable LIST_TOKEN")
+    expect(r.stdout).toMatch(/^secret\s+stdio\s+\S+\s+connected\s+8/m)
+    expect(r.stdout).not.toContain(CANARY)
+    // --no-interactive: no question, the server is listed as needing approval
+    await using t2 = await tmpdir()
+    const file2 = await t2.write("mcp.json", { mcpServers: { secret: stdio("stdio-basic.ts", { env: { TOKEN: "${LIST_TOKEN}" } }) } })
+    const quiet = await runAgentTty(["mcp", "list", "--mcp", file2, "--no-interactive"], { home: t2.home, cwd: t2.path, input: [] })
+    expect(quiet.stdout).not.toContain("wants to read")
+    expect(quiet.stdout).toContain("needs-approval")
   }, 30_000)
 
   it("says so when there are no servers", async () => {
