@@ -23,6 +23,7 @@ export const connectArgs = {
   timeout: { type: "string", valueHint: "MS", description: "Request timeout, reset by progress; an unanswered request is cancelled and the command exits 5" },
   "connect-timeout": { type: "string", valueHint: "MS", description: "Per-server connect timeout (default: the manager's)" },
   verbose: { type: "boolean", description: "Print the servers' log messages on stderr" },
+  "allow-insecure-http": { type: "boolean", description: "Allow plain http:// to a host other than this machine (trusted networks only)" },
   interactive: { type: "boolean", description: "--no-interactive: never ask for approvals, even at a terminal" },
 } as const
 
@@ -34,6 +35,7 @@ export interface ConnectFlags {
   verbose?: boolean
   timeout?: string
   "connect-timeout"?: string
+  "allow-insecure-http"?: boolean
   url?: string
   type?: string
   name?: string
@@ -85,6 +87,7 @@ export async function withServers(
     signal: interrupt.signal,
     ...(connectTimeoutMs !== undefined && { connectTimeoutMs }),
     ...(timeoutMs !== undefined && { requestTimeoutMs: timeoutMs }),
+    allowInsecureHttp: Boolean(args["allow-insecure-http"]),
     onState: (s) => progress?.update(s),
     onLog: (server, level, data) => {
       const line = escapeTerminal(`[${server}] ${level}: ${typeof data === "string" ? data : JSON.stringify(data)}`)

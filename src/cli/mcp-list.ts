@@ -28,7 +28,13 @@ export const list = command({
     withServers(args, rawArgs, { progress: true }, async (s) => {
       if (s.ctx.output === "json") printJson({ servers: s.states.map(summary) })
       else if (s.states.length === 0) printRaw("no servers configured (add one with `agent mcp add`, or pass --mcp FILE)")
-      else printTable(s.states.map(row), ["NAME", "TRANSPORT", "PROTOCOL", "STATUS", "TOOLS", "PROMPTS", "RESOURCES", "TIME"])
+      else {
+        printTable(s.states.map(row), ["NAME", "TRANSPORT", "PROTOCOL", "STATUS", "TOOLS", "PROMPTS", "RESOURCES", "TIME"])
+        for (const x of s.states) {
+          const hint = "hint" in x ? x.hint : undefined
+          if (hint) s.ctx.log.info(escapeTerminal(`${x.name}: ${hint}`))
+        }
+      }
       return strictCode(s, Boolean(args.strict))
     }),
 })
