@@ -1,0 +1,41 @@
+// The bare-SDK baseline for `agent mcp list --output json --mcp FILE` (scripts/bench-mcp.ts):
+// reads the same `mcpServers` JSON, connects every server at once with @modelcontextprotocol/client
+// (stdio, or Streamable HTTP for `url`), lists each one's tools, prints one JSON document,
+// closes. No timeouts, approvals, namespacing or fallbacks: what the product adds is measured
+// against this. Compiled with build.ts's options, like dist/agent.   baseline-list CONFIG
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio"
+import { readFileSync } from "node:fs"
+
+interface Entry {
+  command?: string
+  args?: string[]
+  env?: Record<string, string>
+  url?: string
+  headers?: Record<string, string>
+}
+
+async function listOne(name: string, e: Entry) {
+  const client = new Client({ name: "baseline-list", version: "1.0.0" })
+  const transport = e.url
+    ? new StreamableHTTPClientTransport(new URL(e.url), { requestInit: { headers: e.headers ?? {} } })
+    : new StdioClientTransport({ command: e.command!, args: e.args ?? [], ...(e.env && { env: e.env }), stderr: "ignore" })
+  try {
+    await client.connect(transport)
+    const { tools } = await client.listTools()
+    return { client, row: { name, status: "connected", protocolVersion: client.getNegotiatedProtocolVersion(), tools: tools.map((t) => t.name) } }
+  } catch (e: unknown) {
+    return { client, row: { name, status: "failed", error: e instanceof Error ? e.message : String(e) } }
+  }
+}
+
+const file = process.argv[2]
+if (!file) {
+  console.error("usage: baseline-list CONFIG.json")
+  process.exit(2)
+}
+const servers = (JSON.parse(readFileSync(file, "utf8")) as { mcpServers: Record<string, Entry> }).mcpServers
+const results = await Promise.all(Object.entries(servers).map(([name, e]) => listOne(name, e)))
+process.stdout.write(`${JSON.stringify({ servers: results.map((r) => r.row) })}\n`)
+await Promise.all(results.map((r) => r.client.close()))
+process.exit(results.every((r) => r.row.status === "connected") ? 0 : 1)

@@ -1,0 +1,100 @@
+// Timing and memory of one client process, for scripts/bench-mcp.ts.
+import { readFileSync } from "node:fs"
+
+export interface Sample {
+  /** Spawn to exit. */
+  wallMs: number
+  /** Last stdout chunk (the reply) to exit: closing clients and stopping servers. */
+  teardownMs: number
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  const mid = s.length >> 1
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
+}
+
+/** Runs `cmd` once; throws with its stderr unless it exits 0 and prints what `check` wants. */
+export async function runOnce(cmd: string[], env: Record<string, string>, check: (stdout: string) => boolean): Promise<Sample> {
+  const t0 = performance.now()
+  const proc = Bun.spawn(cmd, { env, stdin: "ignore", stdout: "pipe", stderr: "pipe" })
+  let out = ""
+  let lastChunk = t0
+  const decoder = new TextDecoder()
+  const stderr = new Response(proc.stderr).text()
+  for await (const chunk of proc.stdout) {
+    lastChunk = performance.now()
+    out += decoder.decode(chunk, { stream: true })
+  }
+  const code = await proc.exited
+  const end = performance.now()
+  if (code !== 0 || !check(out)) throw new Error(`${cmd.join(" ")} exited ${code}\nstdout: ${out.slice(0, 600)}\nstderr: ${(await stderr).slice(-1500)}`)
+  return { wallMs: end - t0, teardownMs: end - lastChunk }
+}
+
+/**
+ * Peak RSS of the client process alone, in bytes: VmHWM from /proc/<pid>/status, polled until
+ * it exits. (wait4's maxrss — and so /usr/bin/time %M — would report the largest *reaped
+ * descendant* when that is bigger, i.e. a stdio server, not the client.)
+ */
+export async function peakRss(cmd: string[], env: Record<string, string>): Promise<number> {
+  const proc = Bun.spawn(cmd, { env, stdin: "ignore", stdout: "ignore", stderr: "ignore" })
+  let peak = 0
+  let done = false
+  void proc.exited.then(() => (done = true))
+  while (!done) {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.pid}/status`, "utf8"))
+      if (m) peak = Math.max(peak, Number(m[1]) * 1024)
+    } catch {
+      break // the process is gone (or a zombie without Vm lines): the last reading stands
+    }
+    await Bun.sleep(2)
+  }
+  if ((await proc.exited) !== 0) throw new Error(`${cmd.join(" ")} exited ${proc.exitCode} while measuring RSS`)
+  return peak
+}
+
+/**
+ * Medians of `runs` interleaved runs per command (after `warmup` rounds), so drift hits all
+ * commands alike; plus the median peak RSS of 3 separate runs (polling would skew timing).
+ */
+export async function compare(
+  cmds: Record<string, string[]>,
+  env: Record<string, string>,
+  check: (stdout: string) => boolean,
+  runs: number,
+  warmup: number,
+): Promise<Record<string, { wallMs: number; teardownMs: number; rss: number }>> {
+  const samples: Record<string, Sample[]> = Object.fromEntries(Object.keys(cmds).map((k) => [k, []]))
+  for (let i = 0; i < warmup; i++) for (const cmd of Object.values(cmds)) await runOnce(cmd, env, check)
+  for (let i = 0; i < runs; i++) for (const [k, cmd] of Object.entries(cmds)) samples[k]!.push(await runOnce(cmd, env, check))
+  const out: Record<string, { wallMs: number; teardownMs: number; rss: number }> = {}
+  for (const [k, cmd] of Object.entries(cmds)) {
+    const rss: number[] = []
+    for (let i = 0; i < 3; i++) rss.push(await peakRss(cmd, env))
+    out[k] = { wallMs: median(samples[k]!.map((s) => s.wallMs)), teardownMs: median(samples[k]!.map((s) => s.teardownMs)), rss: median(rss) }
+  }
+  return out
+}
+
+/** Starts an HTTP fixture as a child (`LISTENING <url>` on stdout); stops it on dispose. */
+export async function startHttpFixture(cmd: string[], env: Record<string, string>): Promise<{ url: string } & AsyncDisposable> {
+  const proc = Bun.spawn(cmd, { env, stdin: "ignore", stdout: "pipe", stderr: "inherit" })
+  const reader = proc.stdout.getReader()
+  let text = ""
+  while (!/LISTENING (\S+)/.test(text)) {
+    const { value, done } = await reader.read()
+    if (done) throw new Error(`${cmd.join(" ")} exited before listening`)
+    text += new TextDecoder().decode(value)
+  }
+  reader.releaseLock()
+  void proc.stdout.pipeTo(new WritableStream()) // keep draining; the fixture may print more
+  return {
+    url: /LISTENING (\S+)/.exec(text)![1]!,
+    async [Symbol.asyncDispose]() {
+      proc.kill("SIGTERM")
+      await proc.exited
+    },
+  }
+}
