@@ -39,6 +39,8 @@ export interface OAuthProviderOptions {
 export type AgentOAuthProvider = OAuthClientProvider & {
   readonly fetch: FetchFn
   setRedirectUrl(url: string): void
+  /** Starts or ends an interactive sign-in: with no opener, a sign-in that needs the user fails (exit 4). */
+  setOpener(open: ((url: URL) => void | Promise<void>) | undefined): void
   /** L07/L08: the callback's `state` must be the one we sent, once. Returns code and iss. */
   checkCallback(params: URLSearchParams): { code: string; iss?: string }
   /** The (resource, issuer) key of the tokens in use, once known. */
@@ -54,6 +56,7 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
   let verifier: string | undefined
   let pendingState: string | undefined
   let used: string | undefined
+  let opener = opts.openAuthorizationUrl
   const serverHost = new URL(opts.serverUrl).host
   const guarded = createGuardedFetch({ allowHosts: [serverHost], allowLoopback: opts.allowLoopback, fetch: opts.fetch })
   const keyFor = (iss: string): TokenKey => ({ resource, issuer: iss })
@@ -74,6 +77,9 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
     key: () => (issuer ? keyFor(issuer) : undefined),
     setRedirectUrl(url) {
       redirectUrl = url
+    },
+    setOpener(open) {
+      opener = open
     },
     get redirectUrl() {
       return redirectUrl
@@ -116,7 +122,11 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
           ...(ctx ? { issuer: ctx.issuer } : {}),
         } as StoredOAuthClientInformation
       }
-      return (await current(ctx))?.clientInformation as StoredOAuthClientInformation | undefined
+      const stored = (await current(ctx))?.clientInformation as StoredOAuthClientInformation | undefined
+      // Nobody can finish a sign-in now: don't register (DCR) a client whose redirect URI no
+      // callback server will ever answer; say what to run instead.
+      if (!stored && !opener && !opts.clientMetadataUrl) throw needSignIn("not signed in")
+      return stored
     },
     async saveClientInformation(info, ctx) {
       const iss = ctx?.issuer ?? info.issuer ?? issuer
@@ -160,8 +170,8 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
       // O01: checked here, not only in the opener, so it holds whatever opener is injected.
       checkAuthorizationUrl(url)
       if (url.searchParams.get("code_challenge_method") !== "S256") throw needSignIn("the authorization request lacks PKCE S256")
-      if (!opts.openAuthorizationUrl) throw needSignIn("no browser is available (non-interactive run)")
-      await opts.openAuthorizationUrl(url)
+      if (!opener) throw needSignIn("not signed in, and this run cannot open a browser")
+      await opener(url)
     },
     async validateResourceURL(serverUrl, prmResource) {
       const expected = new URL(String(serverUrl)).href

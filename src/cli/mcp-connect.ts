@@ -8,6 +8,7 @@ import { commonArgs, mcpArg, outputArg } from "./command.ts"
 import { createContext, loadFromArgs, repeated, type Ctx } from "./context.ts"
 import { adhocArgs, adhocServer } from "./mcp-adhoc.ts"
 import { connectProgress } from "./mcp-progress.ts"
+import { authHooks, type SignInChoice } from "./mcp-signin.ts"
 
 // Shared by the `agent mcp` commands that talk to servers (list, get, tools, call, prompts,
 // prompt, resources, read): which servers (config or ad hoc), the manager, Ctrl-C, cleanup.
@@ -57,6 +58,8 @@ export interface SessionOptions {
   progress?: boolean
   /** The command needs exactly one server: `only`, or the ad hoc one. */
   isSingle?: boolean
+  /** How a server that needs OAuth sign-in is handled (default: inline when a browser can open). */
+  signIn?: SignInChoice
 }
 
 /** Connects, runs `body`, always closes (stdio children stopped); Ctrl-C → InterruptedError (130). */
@@ -88,6 +91,7 @@ export async function withServers(
     ...(connectTimeoutMs !== undefined && { connectTimeoutMs }),
     ...(timeoutMs !== undefined && { requestTimeoutMs: timeoutMs }),
     allowInsecureHttp: Boolean(args["allow-insecure-http"]),
+    auth: authHooks(ctx, { ...opts.signIn, noInteractive: args.interactive === false }),
     onState: (s) => progress?.update(s),
     onLog: (server, level, data) => {
       const line = escapeTerminal(`[${server}] ${level}: ${typeof data === "string" ? data : JSON.stringify(data)}`)
@@ -96,7 +100,9 @@ export async function withServers(
     },
   })
   try {
-    const states = withResolutions(await untilInterrupted(manager.connect(), interrupt.signal), resolutions)
+    let states = withResolutions(await untilInterrupted(manager.connect(), interrupt.signal), resolutions)
+    // An ad hoc server has no config name to sign in to: its sign-in is by URL.
+    if (adhoc) states = states.map((x) => (x.status === "needs_auth" ? { ...x, hint: `run: agent mcp auth --url ${x.url}` } : x))
     progress?.done()
     const session: Session = { ctx, manager, states, signal: interrupt.signal, timeoutMs, isAdhoc: adhoc !== undefined }
     return await untilInterrupted(body(session), interrupt.signal)
@@ -187,7 +193,7 @@ export function notConnectedError(s: ServerState | undefined, name: string): Age
     case "needs_approval":
       return new AgentError("approval", `${who} was not started: ${s.reason}`, { hint: s.hint })
     case "needs_auth":
-      return new AgentError("auth", `${who} needs sign-in (${s.url})`, { hint: s.hint })
+      return new AgentError("auth", s.reason ? escapeTerminal(s.reason) : `${who} needs sign-in (${s.url})`, { hint: s.hint })
     case "disabled":
       return new AgentError("unavailable", `${who} is disabled in ${s.entry.file}`, { hint: "remove \"disabled\": true (or set \"enabled\": true) to use it" })
     case "failed":

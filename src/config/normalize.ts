@@ -95,6 +95,7 @@ function oauthConfig(entry: ServerFile): OAuthConfig | undefined {
     ...(o?.tokenEndpointAuthMethod !== undefined && { tokenEndpointAuthMethod: o.tokenEndpointAuthMethod }),
     ...(o?.privateKey !== undefined && { privateKey: o.privateKey }),
     ...(o?.signingAlgorithm !== undefined && { signingAlgorithm: o.signingAlgorithm }),
+    ...(o?.issuer !== undefined && { issuer: o.issuer }),
   }
 }
 

@@ -21,6 +21,7 @@ export const OAuthFile = v.object({
   ),
   privateKey: v.optional(v.pipe(v.string(), v.description("PEM private key for private_key_jwt; use a ${VAR}"))),
   signingAlgorithm: v.optional(v.string()),
+  issuer: v.optional(v.pipe(v.string(), v.description("The authorization server's issuer URL; client credentials are sent only there"))),
   // Peers' spellings (Kiro, Gemini)
   enabled: v.optional(v.boolean()),
   redirectUri: v.optional(v.string()),
@@ -108,6 +109,8 @@ export interface OAuthConfig {
   tokenEndpointAuthMethod?: "client_secret_basic" | "client_secret_post" | "private_key_jwt" | "none"
   privateKey?: string
   signingAlgorithm?: string
+  /** Pins the authorization server (client_credentials: the secret goes nowhere else). */
+  issuer?: string
 }
 
 interface CommonServer {

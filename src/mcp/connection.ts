@@ -6,6 +6,7 @@ import { classify } from "./errors.ts"
 import { InvalidSessionIdError } from "./failures.ts"
 import { createClient, type ClientHooks } from "./handlers.ts"
 import { minimalEnv, StdioTransport } from "./stdio.ts"
+import { createRemoteAuth, type RemoteAuth } from "./remote-auth.ts"
 import type { ManagerOptions, TransportKind } from "./types.ts"
 
 // One server's connection: stdio, Streamable HTTP (2026-07-28 stateless first, 2025 session
@@ -23,6 +24,11 @@ export interface Connection {
   failure(): string | undefined
   /** Last stderr lines of a stdio server, for hints. */
   stderrTail(): string
+  /**
+   * After an auth failure on a request (a 401 the refresh could not fix, 403 insufficient_scope):
+   * true when a sign-in has started or just finished, so the request may be retried once more.
+   */
+  reauthorize(): Promise<boolean>
   close(): Promise<void>
 }
 
@@ -118,6 +124,7 @@ async function connectStdioOnce(server: StdioServer, ctx: ConnectContext, mode: 
     pid: transport.pid ?? undefined,
     failure: () => transport.failure,
     stderrTail: () => transport.stderrTail(),
+    reauthorize: async () => false,
     close: () => closeClient(client, transport),
   }
 }
@@ -127,27 +134,75 @@ export function stderrHint(tail: string): string | undefined {
   return last ? `server stderr: ${last.slice(0, 400)}` : undefined
 }
 
+interface Attempt {
+  client: Client
+  transport: Transport & { finishAuth(code: string, iss?: string): Promise<void> }
+  sessionId: () => string | undefined
+  broken: Broken
+}
+
 export async function connectHttp(server: RemoteServer, ctx: ConnectContext): Promise<Connection> {
   const url = remoteUrl(server.url, ctx.opts.allowInsecureHttp ?? false)
-  const broken: Broken = {}
-  const transport: StreamableHTTPClientTransport = new StreamableHTTPClientTransport(url, {
-    requestInit: { headers: server.headers },
-    fetch: guardedFetch(),
-    // T08: Authorization never follows a redirect to another origin (the SDK's default; explicit here).
-    redirectPolicy: "same-origin",
-    reconnectionOptions: RECONNECT,
-    reconnectionScheduler: boundedReconnects(broken, () => void transport.close().catch((e: unknown) => ctx.log.debug(`close: ${String(e)}`))),
+  return connectWithAuth("http", server, url, ctx, (auth) => {
+    const broken: Broken = {}
+    const transport: StreamableHTTPClientTransport = new StreamableHTTPClientTransport(url, {
+      requestInit: { headers: server.headers },
+      fetch: guardedFetch(auth.fetch),
+      ...(auth.authProvider && { authProvider: auth.authProvider }),
+      // T08: Authorization never follows a redirect to another origin (the SDK's default; explicit here).
+      redirectPolicy: "same-origin",
+      reconnectionOptions: RECONNECT,
+      reconnectionScheduler: boundedReconnects(broken, () => void transport.close().catch((e: unknown) => ctx.log.debug(`close: ${String(e)}`))),
+    })
+    const client = createClient(ctx.name, ctx.opts, "auto", ctx.connectTimeoutMs, ctx.hooks)
+    return { client, transport, sessionId: () => transport.sessionId, broken }
   })
-  const client = createClient(ctx.name, ctx.opts, "auto", ctx.connectTimeoutMs, ctx.hooks)
-  return connectRemote("http", client, transport, ctx, () => transport.sessionId, broken)
 }
 
 export async function connectSse(server: RemoteServer, ctx: ConnectContext): Promise<Connection> {
   const url = remoteUrl(server.url, ctx.opts.allowInsecureHttp ?? false)
-  // T08: the SDK refuses an `endpoint` event naming another origin.
-  const transport = new SSEClientTransport(url, { requestInit: { headers: server.headers }, fetch: guardedFetch(), redirectPolicy: "same-origin" })
-  const client = createClient(ctx.name, ctx.opts, "legacy", ctx.connectTimeoutMs, ctx.hooks)
-  return connectRemote("sse", client, transport, ctx, () => undefined, {})
+  return connectWithAuth("sse", server, url, ctx, (auth) => {
+    // T08: the SDK refuses an `endpoint` event naming another origin.
+    const transport = new SSEClientTransport(url, {
+      requestInit: { headers: server.headers },
+      fetch: guardedFetch(auth.fetch),
+      ...(auth.authProvider && { authProvider: auth.authProvider }),
+      redirectPolicy: "same-origin",
+    })
+    const client = createClient(ctx.name, ctx.opts, "legacy", ctx.connectTimeoutMs, ctx.hooks)
+    return { client, transport, sessionId: () => undefined, broken: {} }
+  })
+}
+
+/**
+ * Stored tokens first, silently; when the server still wants a sign-in and this run can do one,
+ * a second attempt whose 401 opens the browser, then the code exchange, then a third connect.
+ */
+async function connectWithAuth(kind: "http" | "sse", server: RemoteServer, url: URL, ctx: ConnectContext, make: (auth: RemoteAuth) => Attempt): Promise<Connection> {
+  const auth = createRemoteAuth(server, url, { name: ctx.name, hooks: ctx.opts.auth, log: ctx.log, signal: ctx.signal })
+  try {
+    await auth.prepare()
+    let attempt = make(auth)
+    try {
+      return await connectRemote(kind, attempt, ctx, auth)
+    } catch (e: unknown) {
+      if (classify(e).kind !== "auth" || ctx.signal.aborted) throw e
+      if (!auth.isRedirected()) {
+        if (!(await auth.beginSignIn())) throw e
+        attempt = make(auth)
+        try {
+          return await connectRemote(kind, attempt, ctx, auth)
+        } catch (again: unknown) {
+          if (!auth.isRedirected() || classify(again).kind !== "auth") throw again
+        }
+      }
+    }
+    await auth.finish(attempt.transport)
+    return await connectRemote(kind, make(auth), ctx, auth)
+  } catch (e: unknown) {
+    await auth.close()
+    throw e
+  }
 }
 
 /** No explicit type: Streamable HTTP, and legacy SSE only when the server refuses it (404/405). */
@@ -162,7 +217,8 @@ export async function connectAuto(server: RemoteServer, ctx: ConnectContext): Pr
   }
 }
 
-async function connectRemote(kind: "http" | "sse", client: Client, transport: Transport, ctx: ConnectContext, sessionId: () => string | undefined, broken: Broken): Promise<Connection> {
+async function connectRemote(kind: "http" | "sse", a: Attempt, ctx: ConnectContext, auth: RemoteAuth): Promise<Connection> {
+  const { client, transport } = a
   try {
     await client.connect(transport, connectOptions(ctx))
   } catch (e: unknown) {
@@ -177,10 +233,18 @@ async function connectRemote(kind: "http" | "sse", client: Client, transport: Tr
     kind,
     client,
     protocolVersion: client.getNegotiatedProtocolVersion() ?? "unknown",
-    sessionId: sessionId(),
-    failure: () => broken.reason,
+    sessionId: a.sessionId(),
+    failure: () => a.broken.reason,
     stderrTail: () => "",
-    close: () => closeClient(client, transport),
+    async reauthorize() {
+      if (!auth.isRedirected()) return auth.beginSignIn()
+      await auth.finish(transport)
+      return true
+    },
+    close: async () => {
+      await closeClient(client, transport)
+      await auth.close()
+    },
   }
 }
 
@@ -215,9 +279,9 @@ export function remoteUrl(raw: string, allowInsecureHttp: boolean): URL {
 const VISIBLE_ASCII = /^[\x21-\x7e]+$/
 
 /** T07: a session id must be visible ASCII; anything else could smuggle bytes into our headers. */
-function guardedFetch(): FetchLike {
+function guardedFetch(base: FetchLike = fetch): FetchLike {
   return async (input, init) => {
-    const res = await fetch(input, init)
+    const res = await base(input, init)
     const sid = res.headers.get("mcp-session-id")
     if (sid !== null && !VISIBLE_ASCII.test(sid)) {
       await res.body?.cancel().catch((e: unknown) => void e)

@@ -1,4 +1,5 @@
 import { ProtocolError, SdkError, SdkErrorCode, SdkHttpError, UnauthorizedError } from "@modelcontextprotocol/client"
+import { AuthRequiredError } from "../util/errors.ts"
 import { InvalidSessionIdError } from "./failures.ts"
 
 // Classifies what the SDK throws, by class and code only (STYLE: never by message text).
@@ -25,6 +26,8 @@ export function classify(e: unknown): Failure {
 
 function classifyOne(e: unknown): Failure | undefined {
   if (e instanceof InvalidSessionIdError) return { kind: "session_id" }
+  // Our provider's refusals (not signed in, O01/O03/O05/O06 …) are sign-in failures too: exit 4.
+  if (e instanceof AuthRequiredError) return { kind: "auth" }
   if (UnauthorizedError.isInstance(e)) return { kind: "auth" }
   if (SdkHttpError.isInstance(e)) {
     if (e.code === SdkErrorCode.ClientHttpAuthentication || e.status === 401) return { kind: "auth" }

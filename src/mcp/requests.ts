@@ -71,7 +71,7 @@ export function createRequests(d: Deps) {
     const ro = requestOptions(slot, co)
     const conn = slot.conn!
     try {
-      return await fn(conn, ro)
+      return await withSignIn(conn, ro, () => fn(conn, ro))
     } catch (e: unknown) {
       const f = rt().classify(e)
       if (!(f.kind === "http" && f.status === 404 && conn.sessionId !== undefined) || ro.signal?.aborted) throw toError(slot, e, method, ro)
@@ -87,6 +87,21 @@ export function createRequests(d: Deps) {
           throw err
         }
         throw toError(slot, again, method, ro)
+      }
+    }
+  }
+
+  /**
+   * A 401 the refresh could not fix, or 403 insufficient_scope (O11): when this run can sign in,
+   * the retry opens the browser, the one after it carries the new token. Three tries at most,
+   * so a server that keeps refusing ends in exit 4, never a loop.
+   */
+  async function withSignIn<T>(conn: Connection, ro: RequestOptions, call: () => Promise<T>): Promise<T> {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await call()
+      } catch (e: unknown) {
+        if (tries >= 3 || rt().classify(e).kind !== "auth" || ro.signal?.aborted || !(await conn.reauthorize())) throw e
       }
     }
   }
@@ -142,7 +157,10 @@ export function createRequests(d: Deps) {
     const { name, entry } = slot
     const server = serverOf(slot)
     const f = rt().classify(e)
-    if (f.kind === "auth" && server && server.transport !== "stdio") return { status: "needs_auth", name, entry, url: server.url, hint: AUTH_HINT(name) }
+    if (f.kind === "auth" && server && server.transport !== "stdio") {
+      const reason = e instanceof AuthRequiredError ? e.message : undefined
+      return { status: "needs_auth", name, entry, url: server.url, hint: (e instanceof AuthRequiredError && e.hint) || AUTH_HINT(name), ...(reason && { reason }) }
+    }
     let error = e instanceof AgentError ? e.message : rt().reasonOf(e)
     let hint = e instanceof AgentError ? e.hint : undefined
     if (f.kind === "timeout" && !d.signal.aborted) error = `did not finish connecting within ${seconds(d.opts.connectTimeoutMs ?? 30_000)}`

@@ -39,7 +39,7 @@ export interface ConnectedInfo {
 /** One server's state, as `agent mcp list` shows it (STYLE: a union on `status`). */
 export type ServerState =
   | ({ status: "connected"; name: string; entry: ServerEntry } & ConnectedInfo)
-  | { status: "needs_auth"; name: string; entry: ServerEntry; url: string; hint: string }
+  | { status: "needs_auth"; name: string; entry: ServerEntry; url: string; hint: string; reason?: string }
   | { status: "needs_approval"; name: string; entry: ServerEntry; reason: string; hint: string }
   | { status: "failed"; name: string; entry: ServerEntry; error: string; hint?: string; transport?: TransportKind }
   | { status: "disabled"; name: string; entry: ServerEntry }
@@ -86,6 +86,30 @@ export interface ManagerOptions {
   onLog?: (server: string, level: LoggingLevel, data: unknown) => void
   /** T07: allow plain http:// to a host that is not loopback (default: refused). */
   allowInsecureHttp?: boolean
+  /** OAuth for remote servers (DESIGN §6). Without it a server answering 401 is needs_auth. */
+  auth?: AuthHooks
+}
+
+export interface AuthHooks {
+  /** Tokens live under <stateDir>/tokens. */
+  stateDir: string
+  /** Present when someone can finish a browser sign-in now (inline flow); absent: exit 4 at once. */
+  signIn?: SignInHook
+  /** `agent mcp auth`: sign in again even when stored tokens still work. */
+  isForced?: boolean
+}
+
+/** Starts the callback receiver for one sign-in (a local server on 127.0.0.1, and/or a paste prompt). */
+export type SignInHook = (server: string, opts: { callbackPort?: number; signal: AbortSignal }) => Promise<PendingSignIn>
+
+export interface PendingSignIn {
+  /** http://127.0.0.1:<port>/oauth/callback */
+  redirectUrl: string
+  /** Opens the authorization URL (browser), or prints it and asks for the redirect URL (--no-browser). */
+  open(url: URL): Promise<void>
+  /** The callback's code and iss, once `check` accepted its parameters (L07: a wrong state rejects). */
+  wait(check: (params: URLSearchParams) => { code: string; iss?: string }): Promise<{ code: string; iss?: string }>
+  close(): Promise<void>
 }
 
 export interface Manager extends AsyncDisposable {

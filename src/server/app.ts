@@ -3,11 +3,13 @@
 // guards below say otherwise (SECURITY-CASES L02-L06). One small middleware per concern.
 import { Hono, type MiddlewareHandler } from "hono"
 import type { PendingInstall } from "./install-page.ts"
+import type { PendingCallback } from "./oauth-callback.ts"
 
 export interface AppOptions {
   /** The port the server is bound to: Host and Origin must name it exactly. */
   port: number
   install?: PendingInstall
+  oauth?: PendingCallback
 }
 
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -34,6 +36,7 @@ export function createApp(opts: AppOptions): Hono {
   const app = new Hono()
   app.use(securityHeaders(), hostGuard(opts.port), originGuard(opts.port))
   if (opts.install) app.route("/", opts.install.routes)
+  if (opts.oauth) app.route("/", opts.oauth.routes)
   app.notFound((c) => c.body(null, 404))
   // Never echo an internal error (it might carry a path or a config value) to a page.
   app.onError((_e, c) => c.body(null, 500))

@@ -4,3 +4,4 @@ export { startLocalServer, LOOPBACK, type LocalServer, type ServeOptions, type F
 export { createPendingInstall, type PendingInstall, type PendingInstallOptions, type InstallDecision } from "./install-page.ts"
 export { createTokenStore, type TokenStore } from "./tokens.ts"
 export { escapeHtml, renderPage } from "./html.ts"
+export { createPendingCallback, CALLBACK_PATH, type PendingCallback, type CallbackCheck } from "./oauth-callback.ts"

@@ -1,0 +1,219 @@
+import { auth as runAuth, discoverOAuthServerInfo, type FetchLike, type OAuthClientProvider } from "@modelcontextprotocol/client"
+import {
+  classifyAddress,
+  createClientCredentialsProvider,
+  createGuardedFetch,
+  createOAuthProvider,
+  createTokenStore,
+  isExpired,
+  type AgentOAuthProvider,
+} from "../auth/index.ts"
+import type { RemoteServer } from "../config/index.ts"
+import { AuthRequiredError } from "../util/errors.ts"
+import type { Log } from "../util/log.ts"
+import type { AuthHooks, PendingSignIn } from "./types.ts"
+
+// OAuth for one remote connection (DESIGN §6). The SDK's transport runs the flow with our
+// provider: PRM from WWW-Authenticate, discovery, registration, PKCE, refresh on 401, step-up
+// on 403 insufficient_scope. What it cannot do for a CLI is wait for the browser: when its
+// auth() "redirects", the connect or call fails with UnauthorizedError, and the caller here
+// waits for our callback, exchanges the code through the same transport (it knows the PRM URL
+// and scope from the challenge) and connects or calls once more.
+
+export interface Finishable {
+  finishAuth(code: string, iss?: string): Promise<void>
+}
+
+export interface RemoteAuth {
+  /** For the transport's authProvider; undefined for static auth (an Authorization header). */
+  authProvider?: OAuthClientProvider
+  /** The transport's fetch (SSRF guard + locked refresh) when OAuth is on. */
+  fetch?: FetchLike
+  /** Refreshes tokens that are about to expire (the SDK itself only refreshes after a 401). */
+  prepare(): Promise<void>
+  /** Starts an interactive sign-in when this run can: the next 401/403 opens the browser. */
+  beginSignIn(): Promise<boolean>
+  /** A sign-in page was opened and waits for its callback. */
+  isRedirected(): boolean
+  /** Waits for the callback (state checked, once) and exchanges the code. */
+  finish(transport: Finishable): Promise<void>
+  close(): Promise<void>
+}
+
+export interface RemoteAuthContext {
+  name: string
+  hooks?: AuthHooks
+  log: Log
+  signal: AbortSignal
+}
+
+const NO_AUTH: RemoteAuth = {
+  prepare: async () => {},
+  beginSignIn: async () => false,
+  isRedirected: () => false,
+  finish: async () => {},
+  close: async () => {},
+}
+
+export function createRemoteAuth(server: RemoteServer, url: URL, ctx: RemoteAuthContext): RemoteAuth {
+  if (!ctx.hooks) return NO_AUTH
+  // Static auth: a configured Authorization header is the user's choice; OAuth stays out of it.
+  if (!server.oauth && Object.keys(server.headers).some((h) => h.toLowerCase() === "authorization")) return NO_AUTH
+  // A server on this machine may use an AS on this machine; anything else private is SSRF (O07).
+  const allowLoopback = classifyAddress(url.hostname.replace(/^\[|\]$/g, "")) === "loopback" || url.hostname === "localhost"
+  if (server.oauth?.grant === "client_credentials") return clientCredentials(server, url, ctx, allowLoopback)
+  return authorizationCode(server, url, ctx, ctx.hooks, allowLoopback)
+}
+
+function authorizationCode(server: RemoteServer, url: URL, ctx: RemoteAuthContext, hooks: AuthHooks, allowLoopback: boolean): RemoteAuth {
+  const o = server.oauth
+  const store = createTokenStore(hooks.stateDir)
+  const method = o?.tokenEndpointAuthMethod === "private_key_jwt" ? undefined : o?.tokenEndpointAuthMethod
+  const provider: AgentOAuthProvider = createOAuthProvider({
+    server: ctx.name,
+    serverUrl: url.href,
+    store,
+    allowLoopback,
+    ...(o?.clientId !== undefined && { clientId: o.clientId }),
+    ...(o?.clientSecret !== undefined && { clientSecret: o.clientSecret }),
+    ...(method && { tokenEndpointAuthMethod: method }),
+    ...(o?.clientMetadataUrl !== undefined && { clientMetadataUrl: o.clientMetadataUrl }),
+    ...(o?.scopes?.length && { scopes: o.scopes }),
+  })
+  let pending: PendingSignIn | undefined
+  let redirected = false
+  let isHidingStored = hooks.isForced === true
+  if (isHidingStored) {
+    // `agent mcp auth`: sign in afresh, but keep the old tokens until the new ones are saved.
+    const tokens = provider.tokens.bind(provider)
+    const save = provider.saveTokens.bind(provider)
+    provider.tokens = async (c) => (isHidingStored ? undefined : tokens(c))
+    provider.saveTokens = async (t, c) => {
+      await save(t, c)
+      isHidingStored = false
+    }
+  }
+
+  async function beginSignIn(): Promise<boolean> {
+    if (pending) return true
+    if (!hooks.signIn) return false
+    isActive = true
+    pending = await hooks.signIn(ctx.name, { ...(o?.callbackPort !== undefined && { callbackPort: o.callbackPort }), signal: ctx.signal })
+    const p = pending
+    provider.setRedirectUrl(p.redirectUrl)
+    provider.setOpener(async (u) => {
+      redirected = true
+      await p.open(u)
+    })
+    return true
+  }
+
+  async function close() {
+    provider.setOpener(undefined)
+    const p = pending
+    pending = undefined
+    await p?.close()
+  }
+
+  // Off until there is something to use (oauth config, stored tokens, a sign-in): the provider
+  // adds a token-store read before every request, which a plain server should not pay.
+  let isActive = server.oauth !== undefined
+  return {
+    get authProvider() {
+      return isActive ? provider : undefined
+    },
+    get fetch() {
+      return isActive ? mcpDirect(url, provider.fetch) : undefined
+    },
+    async prepare() {
+      if (hooks.isForced) {
+        await beginSignIn()
+        return
+      }
+      const [entry] = await store.findByResource(url.href)
+      if (entry) isActive = true
+      if (!entry?.tokens?.refresh_token || !isExpired(entry.tokens)) return
+      ctx.log.debug("the access token expires soon; refreshing before connecting")
+      try {
+        await runAuth(provider, { serverUrl: url, fetchFn: provider.fetch })
+      } catch (e: unknown) {
+        // Not fatal here: the connect that follows gets a 401 and runs the SDK's full path,
+        // which reports the same failure (invalid_grant → tokens gone → sign-in needed).
+        ctx.log.debug(`refresh before connecting failed: ${e instanceof Error ? e.message : String(e)}`)
+      }
+    },
+    beginSignIn,
+    isRedirected: () => redirected,
+    async finish(transport) {
+      const p = pending
+      if (!p || !redirected) throw new AuthRequiredError(`${ctx.name} needs sign-in`, { hint: `run: agent mcp auth ${ctx.name}` })
+      try {
+        const { code, iss } = await p.wait((params) => provider.checkCallback(params))
+        redirected = false
+        await transport.finishAuth(code, iss)
+      } finally {
+        await close() // L08: the callback server goes as soon as the flow is over
+      }
+    },
+    close,
+  }
+}
+
+function clientCredentials(server: RemoteServer, url: URL, ctx: RemoteAuthContext, allowLoopback: boolean): RemoteAuth {
+  const o = server.oauth!
+  let setup: { provider: OAuthClientProvider; fetch: FetchLike } | undefined
+  const auth: RemoteAuth = {
+    ...NO_AUTH,
+    async prepare() {
+      // SEP-2352: the secret goes only to this issuer. Without oauth.issuer in the config it is
+      // the one the server's metadata names (logged, so a surprise is visible with --debug).
+      let expectedIssuer = o.issuer
+      if (!expectedIssuer) {
+        const info = await discoverOAuthServerInfo(url, { fetchFn: createGuardedFetch({ allowHosts: [url.host], allowLoopback }) }).catch((e: unknown) => {
+          throw new AuthRequiredError(`${ctx.name}: cannot discover its authorization server`, { cause: e, hint: `set servers.${ctx.name}.oauth.issuer` })
+        })
+        expectedIssuer = info.authorizationServerMetadata?.issuer ?? info.authorizationServerUrl
+        ctx.log.debug(`client_credentials: using issuer ${expectedIssuer} named by the server (pin it with oauth.issuer)`)
+      }
+      setup = createClientCredentialsProvider({
+        server: ctx.name,
+        serverUrl: url.href,
+        expectedIssuer,
+        allowLoopback,
+        ...(o.clientId !== undefined && { clientId: o.clientId }),
+        ...(o.clientSecret !== undefined && { clientSecret: o.clientSecret }),
+        ...(o.tokenEndpointAuthMethod !== undefined && { tokenEndpointAuthMethod: o.tokenEndpointAuthMethod }),
+        ...(o.privateKey !== undefined && { privateKey: parseKey(o.privateKey) }),
+        ...(o.signingAlgorithm !== undefined && { signingAlgorithm: o.signingAlgorithm }),
+        ...(o.scopes?.length && { scopes: o.scopes }),
+      })
+      auth.authProvider = setup.provider
+      auth.fetch = mcpDirect(url, setup.fetch)
+    },
+  }
+  return auth
+}
+
+/**
+ * MCP traffic to the server's own origin goes straight out, as without OAuth (an extra await
+ * in front of a notifications/cancelled POST can lose it at exit); everything else (metadata,
+ * token, registration) through the OAuth fetch: SSRF guard, no redirects, locked refresh.
+ */
+function mcpDirect(server: URL, oauthFetch: FetchLike): FetchLike {
+  return (input, init) => {
+    const u = new URL(String(input instanceof Request ? input.url : input))
+    if (u.origin === server.origin && !u.pathname.startsWith("/.well-known/")) return fetch(input, init)
+    return oauthFetch(input, init)
+  }
+}
+
+/** A PEM string, or a JWK given as JSON (both arrive through a ${VAR}). */
+function parseKey(raw: string): string | Record<string, unknown> {
+  const t = raw.trim()
+  if (!t.startsWith("{")) return t.replace(/\\n/g, "\n")
+  try {
+    return JSON.parse(t) as Record<string, unknown>
+  } catch (e: unknown) {
+    throw new AuthRequiredError("oauth.privateKey is neither a PEM key nor a JWK", { cause: e })
+  }
+}
