@@ -24,33 +24,21 @@ run() {
   return "$rc"
 }
 
-# A string field of the context JSON, still JSON-escaped (enough for ids, secrets and URLs).
-ctx() {
-  printf '%s' "${MCP_CONFORMANCE_CONTEXT:-}" | sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p"
-}
-
-# Auth scenarios: a config file with the server's OAuth settings, then sign in and use it.
-# The server is named "conformance"; its tool is whatever tools/list returns (test-tool).
-auth_config() {
-  file=${AGENTRT_HOME:-${TMPDIR:-/tmp}}/conformance-mcp.json
-  id=$(ctx client_id)
-  secret=$(ctx client_secret)
-  oauth=""
-  case "$scenario" in
-  auth/basic-cimd) oauth='"clientMetadataUrl": "https://conformance-test.local/client-metadata.json"' ;;
-  auth/client-credentials-basic) oauth="\"clientId\": \"$id\", \"clientSecret\": \"$secret\", \"grant\": \"client_credentials\"" ;;
-  *) [ -n "$id" ] && oauth="\"clientId\": \"$id\"${secret:+, \"clientSecret\": \"$secret\"}" ;;
-  esac
-  printf '{ "mcpServers": { "conformance": { "type": "http", "url": "%s", "oauth": { %s } } } }\n' "$url" "$oauth" >"$file"
-  echo "$file"
-}
-
+# Auth scenarios: the mcp.json a user would write (secrets as approved ${VAR} references, see
+# conformance/auth-config.ts), then what they would run: sign in (the browser is $BROWSER,
+# the headless user agent), list the tools, call one. The server is named "conformance".
 auth_flow() {
-  cfg=$(auth_config)
-  run mcp auth conformance --mcp "$cfg" --no-interactive || return $?
-  tool=$("$agent" mcp tools conformance --mcp "$cfg" --output json 2>>"$log" | sed -n 's/.*"tool": *"\([^"]*\)".*/\1/p' | head -n 1)
+  cfg=${AGENTRT_HOME:-${TMPDIR:-/tmp}}/conformance-mcp.json
+  bun=${BUN:-$here/../node_modules/.bin/bun}
+  setup=$("$bun" "$here/conformance/auth-config.ts" "$cfg" "$url") || return 1
+  eval "$setup"
+  # shellcheck disable=SC2086 # APPROVE is a list of flags
+  run mcp auth conformance --mcp "$cfg" $APPROVE || return $?
+  # shellcheck disable=SC2086
+  tool=$("$agent" mcp tools conformance --mcp "$cfg" $APPROVE --output json 2>>"$log" | sed -n 's/.*"tool": *"\([^"]*\)".*/\1/p' | head -n 1)
   [ -n "$tool" ] || { echo "no tool listed" >>"$log"; return 1; }
-  run mcp call conformance "$tool" --mcp "$cfg" --no-interactive >/dev/null
+  # shellcheck disable=SC2086
+  run mcp call conformance "$tool" --mcp "$cfg" $APPROVE >/dev/null
 }
 
 case "$scenario" in

@@ -22,6 +22,13 @@ const ADAPTER = join(ROOT, "scripts/conformance-client.sh")
 const CLIENT_TIMEOUT_MS = Number(process.env.CONFORMANCE_CLIENT_TIMEOUT_MS ?? 30_000)
 const OUTER_TIMEOUT_MS = CLIENT_TIMEOUT_MS + 60_000
 const OAUTH_MISSING = "OAuth not implemented yet (issue 5)"
+/** Scenarios agent fails on purpose or cannot pass yet; the summary row says why. */
+const KNOWN_GAPS: Record<string, string> = {
+  "auth/2025-03-26-oauth-metadata-backcompat":
+    "refused on purpose: the AS metadata's issuer (/oauth) differs from the URL it was fetched from, which the SDK v2 and SECURITY O05 (RFC 8414 §3.3 mix-up defence) reject",
+  "auth/cross-app-access-complete-flow":
+    "not built: enterprise cross-app access (RFC 8693 ID-JAG exchange + jwt-bearer grant) has no config surface in agent yet",
+}
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name)
@@ -114,6 +121,7 @@ async function main(): Promise<void> {
     for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
       await runScenario(s, outdir, clientCmd)
       if (authMissing && s.startsWith("auth/")) writeFileSync(join(outdir, slugOf(s), "reason"), OAUTH_MISSING)
+      else if (KNOWN_GAPS[s]) writeFileSync(join(outdir, slugOf(s), "reason"), KNOWN_GAPS[s])
     }
   }
   await Promise.all(Array.from({ length: Math.min(jobs, scenarios.length) }, worker))

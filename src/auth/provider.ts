@@ -149,11 +149,13 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
     },
     async saveDiscoveryState(state) {
       const meta = state.authorizationServerMetadata
-      // O03: refuse an AS that does not offer S256; the SDK only refuses when the list is present.
-      if (!meta?.code_challenge_methods_supported?.includes("S256")) {
+      // O03: refuse metadata that does not offer S256; the SDK only refuses when the list is present.
+      // No metadata at all is the 2025-03-26 fallback (/authorize, /token on the server's origin):
+      // nothing to read the list from, and redirectToAuthorization still insists on S256.
+      if (meta && !meta.code_challenge_methods_supported?.includes("S256")) {
         throw needSignIn(`the authorization server ${state.authorizationServerUrl} does not support PKCE S256`)
       }
-      checkAuthorizationUrl(new URL(meta.authorization_endpoint)) // O01, as early as possible
+      if (meta) checkAuthorizationUrl(new URL(meta.authorization_endpoint)) // O01, as early as possible
       discovery = state
     },
     async discoveryState() {
