@@ -3,9 +3,12 @@
 // target's Bun runtime: Bun fetches it from the npm registry itself (@oven/bun-<target> tarballs at
 // the pinned version) and caches it in ~/.bun/install/cache (BUN_INSTALL_CACHE_DIR), so no network
 // besides the npm registry is used. `--single` needs no download: it reuses the running runtime.
+// `--release` (or no flag): every target, then dist/SHA256SUMS and dist/manifest.json
+// (scripts/release.ts); scripts/verify-release.sh runs what this machine can run of them.
 import { statSync } from "node:fs"
 import { join } from "node:path"
 import pkg from "./package.json"
+import { writeReleaseFiles } from "./scripts/release.ts"
 
 const TARGETS = ["bun-linux-x64", "bun-linux-arm64", "bun-linux-x64-musl", "bun-linux-arm64-musl",
   "bun-darwin-x64", "bun-darwin-arm64", "bun-windows-x64"] as const
@@ -33,7 +36,8 @@ export function compileOptions(
   }
 }
 
-export async function compile(entry: string, outfile: string, target?: Bun.Build.CompileTarget, bytecode = true): Promise<void> {
+/** Compiles one binary; resolves to whether it kept its bytecode. */
+export async function compile(entry: string, outfile: string, target?: Bun.Build.CompileTarget, bytecode = true): Promise<boolean> {
   const out = await Bun.build(compileOptions(entry, outfile, target, bytecode))
   if (!out.success) {
     for (const m of out.logs) console.error(m)
@@ -43,8 +47,9 @@ export async function compile(entry: string, outfile: string, target?: Bun.Build
   // (slower start of real commands, same behaviour) rather than shipped over 120 MB.
   if (bytecode && statSync(outfile).size > MAX_BYTES) {
     console.error(`${outfile} is over 120 MB with bytecode; rebuilding it without`)
-    await compile(entry, outfile, target, false)
+    return compile(entry, outfile, target, false)
   }
+  return bytecode
 }
 
 function outfileFor(target: string): string {
@@ -56,13 +61,15 @@ async function main(single: boolean): Promise<void> {
   const started = performance.now()
   // Host: no target, so Bun embeds the runtime it is running on (no download, no musl/baseline guessing).
   const jobs = single ? [{ target: undefined, outfile: "dist/agent" }] : TARGETS.map((t) => ({ target: t, outfile: outfileFor(t) }))
+  const built = []
   for (const { target, outfile } of jobs) {
     const t0 = performance.now()
-    await compile("src/main.ts", outfile, target)
+    const bytecode = await compile("src/main.ts", outfile, target)
+    built.push({ target: target ?? "host", file: outfile, bytecode })
     console.error(`built ${outfile} (${target ?? "host"}) in ${((performance.now() - t0) / 1000).toFixed(1)}s`)
   }
   const files = jobs.map((j) => j.outfile)
-  if (!single) await Bun.write("dist/SHA256SUMS", files.map((f) => `${sha256(f)}  ${f.slice(5)}\n`).join(""))
+  if (!single) await writeReleaseFiles("dist", pkg.version, built)
   smoke(single ? "dist/agent" : outfileFor(hostTarget()))
   let tooBig = false
   for (const f of files) {
@@ -72,10 +79,6 @@ async function main(single: boolean): Promise<void> {
   }
   console.error(`done in ${((performance.now() - started) / 1000).toFixed(1)}s`)
   if (tooBig) process.exit(1)
-}
-
-function sha256(file: string): string {
-  return new Bun.CryptoHasher("sha256").update(new Uint8Array(Bun.mmap(file))).digest("hex")
 }
 
 function smoke(binary: string): void {

@@ -1,0 +1,56 @@
+// Release packaging for build.ts: dist/SHA256SUMS (the format `sha256sum -c` and
+// scripts/install.sh read) and dist/manifest.json, which says for every binary what it is,
+// how big, its checksum and whether it kept its bytecode (build.ts drops bytecode for a target
+// that would otherwise pass 120 MB, which starts real commands more slowly).
+import { rmSync, readdirSync, statSync } from "node:fs"
+import { basename, join } from "node:path"
+
+export interface BuiltBinary {
+  /** The Bun compile target, e.g. "bun-linux-x64-musl". */
+  target: string
+  /** Path of the binary, relative to the cwd or absolute. */
+  file: string
+  bytecode: boolean
+}
+
+export interface ManifestEntry {
+  target: string
+  /** The file name inside dist/, which is also the name of the release asset. */
+  file: string
+  size: number
+  sha256: string
+  bytecode: boolean
+}
+
+export interface Manifest {
+  version: string
+  /** The Bun runtime embedded in every binary. */
+  bun: string
+  binaries: ManifestEntry[]
+}
+
+export function sha256(file: string): string {
+  return new Bun.CryptoHasher("sha256").update(new Uint8Array(Bun.mmap(file))).digest("hex")
+}
+
+/** Writes `${dir}/SHA256SUMS` and `${dir}/manifest.json` for `built` and returns the manifest. */
+export async function writeReleaseFiles(dir: string, version: string, built: BuiltBinary[]): Promise<Manifest> {
+  removeStaleMaps(dir)
+  const binaries = built.map((b) => ({
+    target: b.target,
+    file: basename(b.file),
+    size: statSync(b.file).size,
+    sha256: sha256(b.file),
+    bytecode: b.bytecode,
+  }))
+  const manifest: Manifest = { version, bun: Bun.version, binaries }
+  await Bun.write(join(dir, "SHA256SUMS"), binaries.map((b) => `${b.sha256}  ${b.file}\n`).join(""))
+  await Bun.write(join(dir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`)
+  return manifest
+}
+
+// Builds before 4e3f291 embedded sourcemaps next to the binaries; a release uploads dist/*,
+// so none of those may linger there.
+function removeStaleMaps(dir: string): void {
+  for (const name of readdirSync(dir)) if (name.endsWith(".map")) rmSync(join(dir, name), { force: true })
+}
