@@ -121,7 +121,7 @@ async function main(): Promise<void> {
     for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
       await runScenario(s, outdir, clientCmd)
       if (authMissing && s.startsWith("auth/")) writeFileSync(join(outdir, slugOf(s), "reason"), OAUTH_MISSING)
-      else if (KNOWN_GAPS[s]) writeFileSync(join(outdir, slugOf(s), "reason"), KNOWN_GAPS[s])
+      else if (KNOWN_GAPS[s] !== undefined) writeFileSync(join(outdir, slugOf(s), "reason"), KNOWN_GAPS[s]!)
     }
   }
   await Promise.all(Array.from({ length: Math.min(jobs, scenarios.length) }, worker))

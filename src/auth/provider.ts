@@ -4,6 +4,7 @@
 // SDK does not). Use `provider.fetch` as the transport's fetch: it is the SSRF guard and the
 // locked refresh (O07, O10).
 import { randomBytes, timingSafeEqual } from "node:crypto"
+import { checkResourceAllowed } from "@modelcontextprotocol/client"
 import type {
   OAuthClientInformationContext,
   OAuthClientMetadata,
@@ -177,8 +178,9 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
     },
     async validateResourceURL(serverUrl, prmResource) {
       const expected = new URL(String(serverUrl)).href
-      // O06 (RFC 9728 §3.3): the metadata must name exactly this server.
-      if (prmResource !== undefined && stripSlash(new URL(prmResource).href) !== stripSlash(expected)) {
+      // O06 (RFC 9728 §3.3): the metadata must name this server: the same URL, or (the root
+      // well-known variant) its origin or a path prefix of it, as the SDK's own check allows.
+      if (prmResource !== undefined && stripSlash(new URL(prmResource).href) !== stripSlash(expected) && !checkResourceAllowed({ requestedResource: expected, configuredResource: prmResource })) {
         throw needSignIn(`its protected-resource metadata names ${prmResource}, not ${expected}`)
       }
       return new URL(prmResource ?? expected)
