@@ -17,6 +17,8 @@ export interface CallContext {
   toolTimeoutMs?: number
   signal: AbortSignal
   turn: number
+  /** Tools the agent answers itself (search_tools), by model-facing name. */
+  builtins?: Map<string, (args: Record<string, unknown>) => { text: string; isError: boolean }>
   emit(e: EventOf<"tool_use"> | EventOf<"tool_result">): void
 }
 
@@ -63,8 +65,13 @@ export async function executeCall(call: TurnCall, ctx: CallContext): Promise<Cal
     return { record, part, args, ...(refusal ? { refusal } : {}) }
   }
   const t0 = performance.now()
-  if (!target) return finish(`unknown tool ${call.name}`, "error", t0)
   if (!parsed.ok) return finish(parsed.error, "error", t0)
+  const builtin = target ? undefined : ctx.builtins?.get(call.name)
+  if (builtin) {
+    const out = builtin(args)
+    return finish(out.text, out.isError ? "error" : "ok", t0)
+  }
+  if (!target) return finish(`unknown tool ${call.name}`, "error", t0)
   const refused = await decide(ctx.permissions, target, args, ctx.signal)
   if (refused !== undefined) return finish(refused, "refused", t0)
   const started = performance.now()

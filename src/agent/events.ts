@@ -71,6 +71,8 @@ export const RunEvent = v.variant("type", [
     servers: v.array(ServerStatus),
     tools: v.array(v.string()),
     skippedTools: v.array(SkippedTool),
+    /** Present when the definitions exceed --tool-budget: the model starts with search_tools only. */
+    toolSearch: v.optional(v.object({ definitionTokens: v.number(), budgetTokens: v.number() })),
   }),
   v.object({ type: v.literal("turn"), turn }),
   v.object({ type: v.literal("text"), turn, delta: v.string() }),

@@ -7,3 +7,5 @@ export { createPermissions, allowAll, decide, type Permissions, type PermissionR
 export { createWriter, OUTPUT_FORMATS, type RunOutputFormat, type RunWriter, type Sinks } from "./output.ts"
 export { recordingModel, replayModel, loadRecording, normalizeRequest, ReplayMismatchError, RECORD_VERSION, type RecordedCall } from "./record.ts"
 export * from "./events.ts"
+export { sampleWithModel, samplingPreview, MAX_SAMPLING_TOKENS, type SamplingRequest, type SamplingResult } from "./sampling.ts"
+export { createToolSearch, defaultToolBudget, contextWindow, estimateTokens, SEARCH_TOOL, TOOL_BUDGET_SHARE, type ToolSearch } from "./tool-search.ts"

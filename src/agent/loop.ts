@@ -1,14 +1,15 @@
 // The agent loop (DESIGN §9): our own turns on top of the provider's LanguageModel. One model
 // call per turn; the tool calls of a turn run concurrently; results (errors and refusals
 // included) go back to the model; limits end the run with a reason, never with a throw.
-import type { LanguageModelV4, LanguageModelV4Message, LanguageModelV4Prompt } from "@ai-sdk/provider"
+import type { LanguageModelV4, LanguageModelV4FunctionTool, LanguageModelV4Message, LanguageModelV4Prompt } from "@ai-sdk/provider"
 import { ExitCode, TimeoutError } from "../util/errors.ts"
 import { type CallOutcome, executeCall } from "./calls.ts"
 import type { ExitReason, Refusal, RunEvent, RunReport, ServerStatus, SkippedTool, ToolCallRecord, Usage } from "./events.ts"
 import type { Permissions } from "./permissions.ts"
 import { type ProviderName, schemaFlavor } from "./providers.ts"
 import { ReplayMismatchError } from "./record.ts"
-import { prepareTools, type ToolSource } from "./tools.ts"
+import { SEARCH_TOOL, createToolSearch, defaultToolBudget, estimateTokens, type ToolSearch } from "./tool-search.ts"
+import { prepareTools, type PreparedTools, type ToolSource } from "./tools.ts"
 import { runTurn, type TurnOutput } from "./turn.ts"
 
 export const DEFAULT_MAX_TURNS = 25
@@ -22,7 +23,11 @@ export interface RunOptions {
   provider?: ProviderName
   tools: ToolSource
   prompt: string
+  /** Conversation before `prompt` (an MCP prompt's messages, attached resources); an empty `prompt` then adds nothing. */
+  context?: LanguageModelV4Message[]
   system?: string
+  /** Past this many tokens of tool definitions the model gets search_tools instead (default: 10% of its context). */
+  toolBudgetTokens?: number
   maxTurns?: number
   timeoutMs?: number
   maxOutputTokens?: number
@@ -72,12 +77,16 @@ export async function runAgent(o: RunOptions): Promise<RunResult> {
   const prepared = prepareTools(await o.tools.list(), o.provider ?? schemaFlavor(o.model.provider))
   const { signal, dispose } = runSignal(o.signal, o.timeoutMs)
   const modelName = o.modelName ?? `${o.model.provider}:${o.model.modelId}`
+  const { search, toolSearch } = chooseToolSearch(prepared, o)
   for (const s of prepared.skipped) emit({ type: "warning", message: `tool ${s.name} left out: ${s.reason}` })
-  emit({ type: "init", model: modelName, servers: o.servers ?? [], tools: prepared.specs.map((t) => t.name), skippedTools: prepared.skipped })
+  emit({ type: "init", model: modelName, servers: o.servers ?? [], tools: prepared.specs.map((t) => t.name), skippedTools: prepared.skipped, ...(toolSearch && { toolSearch }) })
+  const builtins = search ? new Map([[SEARCH_TOOL, (args: Record<string, unknown>) => search.run(args)]]) : undefined
+  const offered = (): LanguageModelV4FunctionTool[] => (search ? search.specs() : prepared.specs)
 
   const messages: LanguageModelV4Prompt = [
     ...(o.system ? [{ role: "system" as const, content: o.system }] : []),
-    { role: "user", content: [{ type: "text", text: o.prompt }] },
+    ...(o.context ?? []),
+    ...(o.prompt || !o.context?.length ? [{ role: "user" as const, content: [{ type: "text" as const, text: o.prompt }] }] : []),
   ]
   const maxTurns = o.maxTurns ?? DEFAULT_MAX_TURNS
   const toolCalls: ToolCallRecord[] = []
@@ -100,7 +109,7 @@ export async function runAgent(o: RunOptions): Promise<RunResult> {
       const out: TurnOutput = await runTurn({
         model: o.model,
         prompt: messages,
-        tools: prepared.specs,
+        tools: offered(),
         maxOutputTokens: o.maxOutputTokens,
         signal,
         onText: (delta) => emit({ type: "text", turn, delta }),
@@ -117,7 +126,7 @@ export async function runAgent(o: RunOptions): Promise<RunResult> {
         messages.push(assistantMessage(out, []))
         continue
       }
-      const ctx = { tools: o.tools, prepared, permissions: o.permissions, signal, turn, emit, toolTimeoutMs: o.toolTimeoutMs, maxToolOutputTokens: o.maxToolOutputTokens ?? DEFAULT_MAX_TOOL_OUTPUT_TOKENS }
+      const ctx = { tools: o.tools, prepared, builtins, permissions: o.permissions, signal, turn, emit, toolTimeoutMs: o.toolTimeoutMs, maxToolOutputTokens: o.maxToolOutputTokens ?? DEFAULT_MAX_TOOL_OUTPUT_TOKENS }
       // Parallel tool calls run concurrently (one turn may ask for several).
       const outcomes = await Promise.all(out.toolCalls.map((c) => executeCall(c, ctx)))
       messages.push(assistantMessage(out, outcomes), { role: "tool", content: outcomes.map((r) => r.part) })
@@ -154,6 +163,13 @@ export async function runAgent(o: RunOptions): Promise<RunResult> {
   }
   emit(report)
   return { text, turns, toolCalls, refusals, usage, exitReason, error, skippedTools: prepared.skipped, durationMs, messages, report }
+}
+
+function chooseToolSearch(prepared: PreparedTools, o: RunOptions): { search?: ToolSearch; toolSearch?: { definitionTokens: number; budgetTokens: number } } {
+  const budgetTokens = o.toolBudgetTokens ?? defaultToolBudget(o.provider ?? schemaFlavor(o.model.provider), o.model.modelId)
+  const definitionTokens = estimateTokens(prepared.specs)
+  if (definitionTokens <= budgetTokens) return {}
+  return { search: createToolSearch(prepared.specs), toolSearch: { definitionTokens, budgetTokens } }
 }
 
 function assistantMessage(out: TurnOutput, outcomes: CallOutcome[]): LanguageModelV4Message {

@@ -28,9 +28,16 @@ const SPEC_HINT = `use provider:model, e.g. anthropic:claude-sonnet-4-5 (provide
 
 /** `--model` wins, then AGENT_MODEL, then the config file's default. */
 export function resolveModelSpec(flag: string | undefined, env: Record<string, string | undefined>, configured?: string): string {
-  const spec = flag || env.AGENT_MODEL || configured
+  const spec = flag || env.AGENT_MODEL || (configured && fromPeerSpelling(configured))
   if (!spec) throw new UsageError("no model chosen", { hint: `pass --model or set AGENT_MODEL; ${SPEC_HINT}` })
   return spec
+}
+
+/** opencode writes `anthropic/claude-sonnet-4-5` in its config's `model`; ours is `anthropic:…`. */
+function fromPeerSpelling(spec: string): string {
+  const slash = spec.indexOf("/")
+  if (spec.includes(":") || slash <= 0) return spec
+  return (PROVIDERS as readonly string[]).includes(spec.slice(0, slash)) ? `${spec.slice(0, slash)}:${spec.slice(slash + 1)}` : spec
 }
 
 export function parseModelSpec(spec: string): ModelSpec {

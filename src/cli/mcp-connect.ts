@@ -1,6 +1,7 @@
-import { openApprovals, requireReady, resolveServers, type Resolution } from "../config/index.ts"
-import type { Manager, ServerState } from "../mcp/index.ts"
+import { openApprovals, requireReady, resolveServers, type Config, type Resolution } from "../config/index.ts"
+import type { ElicitHandler, Manager, SamplingHandler, ServerState } from "../mcp/index.ts"
 import { interruptSignal } from "../util/abort.ts"
+import { DURATION_HINT, parseDuration } from "../util/duration.ts"
 import { AgentError, ConfigError, InterruptedError, UsageError, isAgentError } from "../util/errors.ts"
 import { escapeTerminal } from "../util/text.ts"
 import { terminalPrompt } from "./approval-prompt.ts"
@@ -21,8 +22,8 @@ export const connectArgs = {
   ...mcpArg,
   ...adhocArgs,
   "approve-env": { type: "string", valueHint: "VAR", description: "Treat VAR as approved for this run only (repeatable)" },
-  timeout: { type: "string", valueHint: "MS", description: "Request timeout, reset by progress; an unanswered request is cancelled and the command exits 5" },
-  "connect-timeout": { type: "string", valueHint: "MS", description: "Per-server connect timeout (default: the manager's)" },
+  timeout: { type: "string", valueHint: "DURATION", description: "Request timeout (30s, 2m, 500ms; bare number = ms), reset by progress; an unanswered request is cancelled and the command exits 5" },
+  "connect-timeout": { type: "string", valueHint: "DURATION", description: "Per-server connect timeout, e.g. 10s (default: the manager's)" },
   verbose: { type: "boolean", description: "Print the servers' log messages on stderr" },
   "allow-insecure-http": { type: "boolean", description: "Allow plain http:// to a host other than this machine (trusted networks only)" },
   interactive: { type: "boolean", description: "--no-interactive: never ask for approvals, even at a terminal" },
@@ -49,6 +50,8 @@ export interface Session {
   signal: AbortSignal
   timeoutMs?: number
   isAdhoc: boolean
+  /** The loaded config (absent for an ad hoc server). */
+  config?: Config
 }
 
 export interface SessionOptions {
@@ -60,6 +63,14 @@ export interface SessionOptions {
   isSingle?: boolean
   /** How a server that needs OAuth sign-in is handled (default: inline when a browser can open). */
   signIn?: SignInChoice
+  /** Server → client requests during the session (without them: elicitation declined, sampling refused). */
+  elicit?: ElicitHandler
+  sample?: SamplingHandler
+  /**
+   * The body reacts to Ctrl-C itself (session.signal) and still returns its result (agent run's
+   * final report); it gets `graceMs` to do so before the session gives up on it with 130.
+   */
+  interruptGraceMs?: number
 }
 
 /** Connects, runs `body`, always closes (stdio children stopped); Ctrl-C → InterruptedError (130). */
@@ -79,7 +90,8 @@ export async function withServers(
   if (opts.isSingle && !adhoc && opts.only === undefined) {
     throw new UsageError("name the server", { hint: "`agent mcp list` shows them; or define one ad hoc with --url URL or -- COMMAND ARGS…" })
   }
-  const resolutions = adhoc ? [adhoc] : await configServers(ctx, rawArgs, opts.only)
+  const config = adhoc ? undefined : loadFromArgs(ctx, rawArgs)
+  const resolutions = adhoc ? [adhoc] : await configServers(ctx, rawArgs, config!, opts.only)
   // Taken over only now: a Ctrl-C at an approval prompt above still exits at once.
   using interrupt = interruptSignal()
   const { createManager } = await import("../mcp/index.ts")
@@ -92,6 +104,8 @@ export async function withServers(
     ...(timeoutMs !== undefined && { requestTimeoutMs: timeoutMs }),
     allowInsecureHttp: Boolean(args["allow-insecure-http"]),
     auth: authHooks(ctx, { ...opts.signIn, noInteractive: args.interactive === false }),
+    ...(opts.elicit && { elicit: opts.elicit }),
+    ...(opts.sample && { sample: opts.sample }),
     onState: (s) => progress?.update(s),
     onLog: (server, level, data) => {
       const line = escapeTerminal(`[${server}] ${level}: ${typeof data === "string" ? data : JSON.stringify(data)}`)
@@ -104,8 +118,9 @@ export async function withServers(
     // An ad hoc server has no config name to sign in to: its sign-in is by URL.
     if (adhoc) states = states.map((x) => (x.status === "needs_auth" ? { ...x, hint: `run: agent mcp auth --url ${x.url}` } : x))
     progress?.done()
-    const session: Session = { ctx, manager, states, signal: interrupt.signal, timeoutMs, isAdhoc: adhoc !== undefined }
-    return await untilInterrupted(body(session), interrupt.signal)
+    const session: Session = { ctx, manager, states, signal: interrupt.signal, timeoutMs, isAdhoc: adhoc !== undefined, ...(config && { config }) }
+    const work = body(session)
+    return await (opts.interruptGraceMs === undefined ? untilInterrupted(work, interrupt.signal) : withinGrace(work, interrupt.signal, opts.interruptGraceMs))
   } catch (e: unknown) {
     progress?.done()
     if (interrupt.signal.aborted) throw new InterruptedError()
@@ -125,8 +140,21 @@ function untilInterrupted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> 
   })
 }
 
-async function configServers(ctx: Ctx, rawArgs: string[], only: string | undefined): Promise<Resolution[]> {
-  const config = loadFromArgs(ctx, rawArgs)
+/** Lets `work` finish after Ctrl-C, but no longer than `graceMs` (a hung server cannot hold us). */
+function withinGrace<T>(work: Promise<T>, signal: AbortSignal, graceMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const onAbort = () => (timer = setTimeout(() => reject(new InterruptedError()), graceMs))
+    if (signal.aborted) onAbort()
+    else signal.addEventListener("abort", onAbort, { once: true })
+    work.then(resolve, reject).finally(() => {
+      clearTimeout(timer)
+      signal.removeEventListener("abort", onAbort)
+    })
+  })
+}
+
+async function configServers(ctx: Ctx, rawArgs: string[], config: Config, only: string | undefined): Promise<Resolution[]> {
   let entries = config.servers
   if (only !== undefined) {
     entries = entries.filter((e) => e.name === only)
@@ -171,13 +199,11 @@ function stateOf(r: Resolution): ServerState {
   return { status: "failed", name: entry.name, entry, error: "not started" }
 }
 
-function millis(raw: string | undefined, flag: string): number | undefined {
+export function millis(raw: string | undefined, flag: string): number | undefined {
   if (raw === undefined) return undefined
-  const n = Number(raw)
-  if (!Number.isInteger(n) || n < 1 || n > 86_400_000) {
-    throw new UsageError(`${flag} must be a whole number of milliseconds (1 to 86400000), got "${escapeTerminal(raw)}"`)
-  }
-  return n
+  const ms = parseDuration(raw)
+  if (ms === undefined) throw new UsageError(`${flag} must be ${DURATION_HINT}, got "${escapeTerminal(raw)}"`)
+  return ms
 }
 
 /** The one server a single-server command needs: connected, or an error with its exit code. */

@@ -50,6 +50,8 @@ export interface Config {
   sources: ConfigSource[]
   warnings: ConfigWarning[]
   inputs: Map<string, InputInfo>
+  /** `agent run`'s default model: the last file that sets `model` wins. */
+  model?: string
 }
 
 export interface LoadOptions {
@@ -94,6 +96,7 @@ export function loadConfig(opts: LoadOptions): Config {
     config.sources.push({ scope: loc.scope, file: loc.file, exists: true, servers: doc.servers.length })
     config.warnings.push(...doc.warnings)
     for (const [k, input] of doc.inputs) config.inputs.set(k, input)
+    if (doc.model !== undefined) config.model = doc.model
     for (const entry of doc.servers) {
       const previous = byName.get(entry.name)
       if (previous) config.shadowed.push(previous)
@@ -108,6 +111,7 @@ export interface ParsedConfigFile {
   servers: ServerEntry[]
   warnings: ConfigWarning[]
   inputs: Map<string, InputInfo>
+  model?: string
 }
 
 export function parseConfigFile(file: string, scope: Scope): ParsedConfigFile {
@@ -174,7 +178,7 @@ export function parseConfigValue(doc: Located, file: string, scope: Scope): Pars
       servers.push({ name, scope, file, server: normalized.server, fingerprint: fingerprintServer(name, normalized.server) })
     }
   }
-  return { servers, warnings, inputs }
+  return { servers, warnings, inputs, ...(result.output.model !== undefined && { model: result.output.model }) }
 }
 
 function schemaError(

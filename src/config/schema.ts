@@ -87,6 +87,9 @@ export const ConfigFile = v.object({
   servers: v.optional(v.record(v.string(), ServerFile)),
   mcp: v.optional(v.record(v.string(), ServerFile)),
   inputs: v.optional(v.array(InputFile)),
+  // `agent run`'s default model, used when neither --model nor AGENT_MODEL is given.
+  // opencode's files carry `provider/model` here; agent run reads that spelling too.
+  model: v.optional(v.pipe(v.string(), v.description("Default model for `agent run` as provider:model, e.g. anthropic:claude-sonnet-4-5 (--model and AGENT_MODEL win)"))),
 })
 export type ConfigFile = v.InferOutput<typeof ConfigFile>
 
