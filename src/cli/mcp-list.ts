@@ -3,6 +3,7 @@ import { ExitCode, UsageError } from "../util/errors.ts"
 import { escapeTerminal } from "../util/text.ts"
 import { command } from "./command.ts"
 import { connectArgs, connectedServer, missingRequired, positionals, withServers, type Session } from "./mcp-connect.ts"
+import { enforceLock, lockArgs } from "./mcp-lock.ts"
 import { settledText } from "./mcp-progress.ts"
 import { printJson, printRaw, printTable } from "./output.ts"
 
@@ -14,6 +15,7 @@ export const list = command({
   args: {
     ...connectArgs,
     strict: { type: "boolean", description: "Exit 5 unless every enabled server connected" },
+    ...lockArgs,
   },
   examples: [
     "agent mcp list --mcp mcp.example.json",
@@ -26,6 +28,7 @@ export const list = command({
   ],
   run: ({ args, rawArgs }) =>
     withServers(args, rawArgs, { progress: true }, async (s) => {
+      await enforceLock(s, args, rawArgs) // --locked: exit 3 when tools changed since mcp.lock
       if (s.ctx.output === "json") printJson({ servers: s.states.map(summary) })
       else if (s.states.length === 0) printRaw("no servers configured (add one with `agent mcp add`, or pass --mcp FILE)")
       else {

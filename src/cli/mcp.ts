@@ -29,6 +29,8 @@ export default command({
     approve: () => import("./mcp-approve.ts").then((m) => m.default),
     revoke: () => import("./mcp-approve.ts").then((m) => m.revoke),
     catalog: () => import("./mcp-catalog.ts").then((m) => m.default),
+    doctor: () => import("./mcp-doctor.ts").then((m) => m.default),
+    lock: () => import("./mcp-lock.ts").then((m) => m.default),
     auth: () => import("./mcp-auth.ts").then((m) => m.auth),
     logout: () => import("./mcp-auth.ts").then((m) => m.logout),
   },

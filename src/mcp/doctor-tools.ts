@@ -1,0 +1,72 @@
+import { escapeTerminal } from "../util/text.ts"
+import { finding, type Finding, type SchemaProvider } from "./doctor-types.ts"
+import { MAX_TOOL_NAME, namespaceTools, sanitize, type ServerTools } from "./tools.ts"
+
+// What the model would see of each server's tools (DESIGN §5, P01/P02): names that get cut
+// or renamed to fit [A-Za-z0-9_-]{1,64} as `server__tool`, collisions that get a suffix,
+// control or bidi characters in names and descriptions, and per model provider the input
+// schemas it would refuse (the tool is left out) or that we rewrite for it.
+
+// Same set as util/text.ts escapeTerminal: C0/C1 controls, DEL, zero-width and bidi marks.
+const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/
+
+export function checkTools(servers: ServerTools[], providers: SchemaProvider[]): Map<string, Finding[]> {
+  const out = new Map<string, Finding[]>(servers.map((s) => [s.server, []]))
+  const named = namespaceTools(servers)
+  for (const t of named.tools) {
+    const list = out.get(t.server)!
+    const shown = escapeTerminal(t.tool.name)
+    const plain = `${sanitize(t.server)}__${sanitize(t.tool.name)}`
+    if (t.tool.name.length > MAX_TOOL_NAME) {
+      list.push(finding("tools.name", "warn", `tool ${shown.slice(0, 40)}… has a ${t.tool.name.length}-character name; the model sees it as ${t.name}`, `providers cap tool names at ${MAX_TOOL_NAME} characters; ask the server's author for a shorter name`))
+    } else if (plain.length > MAX_TOOL_NAME) {
+      list.push(finding("tools.name", "info", `tool ${shown}: ${plain} is over ${MAX_TOOL_NAME} characters, so the model sees ${t.name}`, "a shorter server name keeps tool names whole"))
+    } else if (t.name !== plain) {
+      list.push(finding("tools.collision", "warn", `tool ${shown} collides with another tool after namespacing; the model sees it as ${t.name}`, "rename one of the servers, or hide one tool with disabledTools"))
+    } else if (sanitize(t.tool.name) !== t.tool.name) {
+      list.push(finding("tools.name", "info", `tool ${shown} has characters outside [A-Za-z0-9_-]; the model sees it as ${t.name}`))
+    }
+    if (UNSAFE.test(t.tool.name) || UNSAFE.test(t.tool.description ?? "")) {
+      const where = UNSAFE.test(t.tool.name) ? "name" : "description"
+      list.push(finding("tools.text", "warn", `tool ${shown} has control or bidi characters in its ${where}`, "agent prints them escaped (P01); such text can hide instructions from a person reading it, so review this server"))
+    }
+    for (const p of providers) {
+      const f = schemaFinding(t.tool.name, t.tool.inputSchema, p)
+      if (f) list.push(f)
+    }
+  }
+  for (const [server, list] of out) {
+    if (!list.some((f) => f.check.startsWith("tools."))) {
+      const count = named.tools.filter((t) => t.server === server).length
+      list.push(finding("tools", "ok", `${count} tool${count === 1 ? "" : "s"}: names, descriptions and schemas fit every provider`))
+    }
+  }
+  return out
+}
+
+function schemaFinding(tool: string, schema: unknown, p: SchemaProvider): Finding | undefined {
+  const shown = escapeTerminal(tool)
+  const r = p.normalize(schema)
+  if (!r.ok) {
+    return finding(`tools.schema.${p.name}`, "warn", `${p.name}: tool ${shown} would be left out: ${r.reason}`, "ask the server's author for a self-contained object schema (no recursive or external $ref)")
+  }
+  const dropped = [...keywords(schema)].filter((k) => !keywords(r.schema).has(k) && !REF_KEYWORDS.has(k))
+  if (dropped.length === 0) return undefined
+  return finding(`tools.schema.${p.name}`, "info", `${p.name}: tool ${shown}'s schema is rewritten: ${dropped.sort().join(", ")} dropped`, "harmless unless the model needs those constraints")
+}
+
+// $ref/$defs are inlined for every provider; that is not worth a line per tool.
+const REF_KEYWORDS = new Set(["$ref", "$defs", "definitions", "$schema", "$id", "$comment"])
+
+/** Keywords used anywhere in a schema (property names under `properties` are not keywords). */
+function keywords(node: unknown, into = new Set<string>()): Set<string> {
+  if (Array.isArray(node)) for (const n of node) keywords(n, into)
+  if (typeof node !== "object" || node === null || Array.isArray(node)) return into
+  for (const [k, v] of Object.entries(node)) {
+    into.add(k)
+    if ((k === "properties" || k === "patternProperties" || k === "$defs" || k === "definitions") && typeof v === "object" && v !== null) {
+      for (const sub of Object.values(v)) keywords(sub, into)
+    } else if (typeof v === "object") keywords(v, into)
+  }
+  return into
+}
