@@ -27,7 +27,7 @@ export async function sampleWithModel(model: LanguageModelV4, request: SamplingR
   return {
     role: "assistant",
     content: { type: "text", text: out.text },
-    model: `${model.provider}:${model.modelId}`,
+    model: model.modelId,
     stopReason: out.finishReason === "length" ? "maxTokens" : "endTurn",
   }
 }

@@ -79,16 +79,20 @@ export function createToolSearch(all: LanguageModelV4FunctionTool[]): ToolSearch
   }
 }
 
-/** Exact names first (in the order asked), then by keyword score; ties keep catalogue order. */
+/**
+ * Named tools only, when the query names any (`server__tool`, or just `tool`); otherwise by
+ * keyword score, ties in catalogue order.
+ */
 function rank(all: LanguageModelV4FunctionTool[], byName: Map<string, LanguageModelV4FunctionTool>, query: string): LanguageModelV4FunctionTool[] {
   const raw = query.split(/[\s,]+/).filter(Boolean)
-  const exact = raw.map((w) => byName.get(w)).filter((t): t is LanguageModelV4FunctionTool => t !== undefined)
+  const exact = [...new Set(raw.flatMap((w) => byName.get(w) ?? all.filter((t) => t.name.endsWith(`__${w}`))))]
+  if (exact.length > 0) return exact
   const words = [...new Set(raw.flatMap((w) => w.toLowerCase().split(/[^a-z0-9]+/)).filter((w) => w.length > 0))]
   const scored = all
     .map((t, i) => ({ t, i, score: score(t, words) }))
-    .filter((x) => x.score > 0 && !exact.includes(x.t))
+    .filter((x) => x.score > 0)
     .sort((a, b) => b.score - a.score || a.i - b.i)
-  return [...exact, ...scored.map((x) => x.t)]
+  return scored.map((x) => x.t)
 }
 
 function score(t: LanguageModelV4FunctionTool, words: string[]): number {

@@ -13,10 +13,11 @@ type Asker = (question: string) => Promise<string>
 /** One question at a time: parallel tool calls and server requests share one terminal. */
 export function createQueue(asker: Asker = ask) {
   let last: Promise<unknown> = Promise.resolve()
-  return (question: string, signal?: AbortSignal): Promise<string | undefined> => {
+  // `settled`: checked when this question's turn comes (an "always" given meanwhile answers it).
+  return (question: string, signal?: AbortSignal, settled?: () => string | undefined): Promise<string | undefined> => {
     const next = last.then(async () => {
       if (signal?.aborted) return undefined
-      return await untilAborted(asker(question), signal)
+      return settled?.() ?? (await untilAborted(asker(question), signal))
     })
     last = next.catch(() => {})
     return next
@@ -29,8 +30,8 @@ export function toolAsker(queue: Queue): NonNullable<Permissions["ask"]> {
   return async (tool, args, signal): Promise<AskAnswer> => {
     if (always.has(tool.name)) return true
     const preview = oneLine(JSON.stringify(args), 300)
-    const answer = await queue(`Allow ${tool.name} (server "${tool.server}", tool "${tool.tool.name}") ${preview}?\n  [y]es / [n]o / [a]lways for this tool:`, signal)
-    if (always.has(tool.name)) return true
+    const question = `Allow ${tool.name} (server "${tool.server}", tool "${tool.tool.name}") ${preview}?\n  [y]es / [n]o / [a]lways for this tool:`
+    const answer = await queue(question, signal, () => (always.has(tool.name) ? "always" : undefined))
     const a = (answer ?? "").trim().toLowerCase()
     if (a === "a" || a === "always") {
       always.add(tool.name)
@@ -47,7 +48,7 @@ export function samplingApprover(queue: Queue): (server: string, request: Sampli
   return async (server, request, signal) => {
     if (always.has(server)) return true
     const q = `Server "${server}" asks the model to answer (up to ${request.maxTokens} tokens): "${samplingPreview(request)}"\n  [y]es / [n]o / [a]lways for this server:`
-    const a = ((await queue(q, signal)) ?? "").trim().toLowerCase()
+    const a = ((await queue(q, signal, () => (always.has(server) ? "always" : undefined))) ?? "").trim().toLowerCase()
     if (a === "a" || a === "always") always.add(server)
     return a === "y" || a === "yes" || always.has(server)
   }
