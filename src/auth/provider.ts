@@ -58,6 +58,7 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
   let pendingState: string | undefined
   let used: string | undefined
   let opener = opts.openAuthorizationUrl
+  const storedByRefresh = new Set<string>()
   const serverHost = new URL(opts.serverUrl).host
   const guarded = createGuardedFetch({ allowHosts: [serverHost], allowLoopback: opts.allowLoopback, fetch: opts.fetch })
   const keyFor = (iss: string): TokenKey => ({ resource, issuer: iss })
@@ -74,7 +75,13 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
     new AuthRequiredError(`${server} needs sign-in: ${why}`, { hint: `run: agent mcp auth ${server}` })
 
   const provider: AgentOAuthProvider = {
-    fetch: createLockedRefreshFetch({ store, base: guarded, key: () => (issuer ? keyFor(issuer) : undefined), usedAccessToken: () => used }),
+    fetch: createLockedRefreshFetch({
+      store,
+      base: guarded,
+      key: () => (issuer ? keyFor(issuer) : undefined),
+      usedAccessToken: () => used,
+      onStored: (t) => void storedByRefresh.add(t),
+    }),
     key: () => (issuer ? keyFor(issuer) : undefined),
     setRedirectUrl(url) {
       redirectUrl = url
@@ -146,6 +153,8 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
       const iss = ctx?.issuer ?? tokens.issuer ?? issuer
       if (!iss) throw needSignIn("tokens arrived without an issuer")
       issuer = iss
+      // Already stored under the lock by the refresh fetch; the file may hold a newer pair by now.
+      if (storedByRefresh.has(tokens.access_token)) return
       await patch(iss, (e) => ({ ...e, tokens: toSaved(tokens, e.tokens), ...(discovery ? { discoveryState: { ...discovery } } : {}) }))
     },
     async saveDiscoveryState(state) {

@@ -46,6 +46,12 @@ export interface LockedRefreshOptions {
   key: () => TokenKey | undefined
   /** The access token this process last sent, i.e. the one the server just refused. */
   usedAccessToken: () => string | undefined
+  /**
+   * Called with each access token this fetch stored (or answered from the file). The SDK then
+   * calls saveTokens with the same answer, after the lock is gone: by then another process may
+   * have rotated again, so that late write must be skipped or it would restore a spent token.
+   */
+  onStored?: (accessToken: string) => void
 }
 
 export function createLockedRefreshFetch(opts: LockedRefreshOptions): FetchFn {
@@ -61,13 +67,17 @@ export function createLockedRefreshFetch(opts: LockedRefreshOptions): FetchFn {
       if (saved && !isExpired(saved) && saved.access_token !== opts.usedAccessToken()) {
         // Another process refreshed since we sent our (rejected) token: its result is ours too,
         // the AS is not asked again. The SDK itself would refresh even a fresh token.
+        opts.onStored?.(saved.access_token)
         return Response.json(fromSaved(saved), { headers: { "cache-control": "no-store" } })
       }
       if (saved?.refresh_token && saved.refresh_token !== body.get("refresh_token")) body.set("refresh_token", saved.refresh_token)
       const res = await opts.base(input, init)
       if (res.ok && entry) {
         const fresh = (await res.clone().json()) as StoredOAuthTokens
-        if (typeof fresh?.access_token === "string") await opts.store.write({ ...entry, tokens: toSaved(fresh, saved) })
+        if (typeof fresh?.access_token === "string") {
+          await opts.store.write({ ...entry, tokens: toSaved(fresh, saved) })
+          opts.onStored?.(fresh.access_token)
+        }
       }
       return res
     })

@@ -1,6 +1,6 @@
 import { Client, SdkError, SdkErrorCode, SSEClientTransport, StreamableHTTPClientTransport, type FetchLike, type ReconnectionScheduler, type Transport } from "@modelcontextprotocol/client"
 import type { RemoteServer, StdioServer } from "../config/index.ts"
-import { McpConnectError } from "../util/errors.ts"
+import { AuthRequiredError, isAgentError, McpConnectError } from "../util/errors.ts"
 import type { Log } from "../util/log.ts"
 import { classify } from "./errors.ts"
 import { InvalidSessionIdError } from "./failures.ts"
@@ -200,7 +200,13 @@ async function connectWithAuth(kind: "http" | "sse", server: RemoteServer, url: 
     await auth.finish(attempt.transport)
     return await connectRemote(kind, make(auth), ctx, auth)
   } catch (e: unknown) {
+    const isSigningIn = auth.isSigningIn()
     await auth.close()
+    // During a sign-in, what the SDK rejects (malformed or hostile AS metadata: a javascript:
+    // authorization_endpoint fails its schema, O01) is a failed sign-in, exit 4, not a dead server.
+    if (isSigningIn && classify(e).kind === "other" && !isAgentError(e)) {
+      throw new AuthRequiredError(`sign-in to ${ctx.name} failed: the authorization server's metadata or answer was refused`, { cause: e, hint: "run with --debug for the details; nothing was opened" })
+    }
     throw e
   }
 }

@@ -35,6 +35,8 @@ export interface RemoteAuth {
   beginSignIn(): Promise<boolean>
   /** A sign-in page was opened and waits for its callback. */
   isRedirected(): boolean
+  /** An interactive sign-in has started (its callback server is up). */
+  isSigningIn(): boolean
   /** Waits for the callback (state checked, once) and exchanges the code. */
   finish(transport: Finishable): Promise<void>
   close(): Promise<void>
@@ -51,6 +53,7 @@ const NO_AUTH: RemoteAuth = {
   prepare: async () => {},
   beginSignIn: async () => false,
   isRedirected: () => false,
+  isSigningIn: () => false,
   finish: async () => {},
   close: async () => {},
 }
@@ -144,6 +147,7 @@ function authorizationCode(server: RemoteServer, url: URL, ctx: RemoteAuthContex
     },
     beginSignIn,
     isRedirected: () => redirected,
+    isSigningIn: () => pending !== undefined,
     async finish(transport) {
       const p = pending
       if (!p || !redirected) throw new AuthRequiredError(`${ctx.name} needs sign-in`, { hint: `run: agent mcp auth ${ctx.name}` })
