@@ -1,8 +1,8 @@
-// Release packaging for build.ts: dist/SHA256SUMS (the format `sha256sum -c` and
+// Release packaging for build.ts: dist/SHA256SUMS, dist/install.sh (the format `sha256sum -c` and
 // scripts/install.sh read) and dist/manifest.json, which says for every binary what it is,
 // how big, its checksum and whether it kept its bytecode (build.ts drops bytecode for a target
 // that would otherwise pass 120 MB, which starts real commands more slowly).
-import { rmSync, readdirSync, statSync } from "node:fs"
+import { copyFileSync, readdirSync, rmSync, statSync } from "node:fs"
 import { basename, join } from "node:path"
 
 export interface BuiltBinary {
@@ -33,7 +33,10 @@ export function sha256(file: string): string {
   return new Bun.CryptoHasher("sha256").update(new Uint8Array(Bun.mmap(file))).digest("hex")
 }
 
-/** Writes `${dir}/SHA256SUMS` and `${dir}/manifest.json` for `built` and returns the manifest. */
+/**
+ * Writes `${dir}/SHA256SUMS` and `${dir}/manifest.json` for `built`, copies scripts/install.sh
+ * beside them (the `curl …/install.sh | sh` asset) and returns the manifest.
+ */
 export async function writeReleaseFiles(dir: string, version: string, built: BuiltBinary[]): Promise<Manifest> {
   removeStaleMaps(dir)
   const binaries = built.map((b) => ({
@@ -46,6 +49,7 @@ export async function writeReleaseFiles(dir: string, version: string, built: Bui
   const manifest: Manifest = { version, bun: Bun.version, binaries }
   await Bun.write(join(dir, "SHA256SUMS"), binaries.map((b) => `${b.sha256}  ${b.file}\n`).join(""))
   await Bun.write(join(dir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`)
+  copyFileSync(join(import.meta.dir, "install.sh"), join(dir, "install.sh"))
   return manifest
 }
 
