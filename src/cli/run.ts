@@ -11,6 +11,7 @@ import {
   resolveModelSpec,
   runAgent,
   sampleWithModel,
+  schemaFlavor,
   type RunEvent,
   type RunOutputFormat,
   type ServerStatus,
@@ -147,7 +148,7 @@ function serverRequests(live: { model?: LanguageModelV4; signal?: AbortSignal },
 async function chooseModel(args: { model?: string; "base-url"?: string; record?: string; replay?: string }, s: Session): Promise<{ model: LanguageModelV4; modelName: string }> {
   if (args.replay) {
     const rec = await loadRecording(args.replay)
-    return { model: replayModel(rec), modelName: `${rec.provider}:${rec.modelId}` }
+    return { model: replayModel(rec), modelName: `${schemaFlavor(rec.provider)}:${rec.modelId}` }
   }
   const spec = resolveModelSpec(args.model, s.ctx.env, s.config?.model)
   const created = await createModel(spec, { baseUrl: args["base-url"], env: s.ctx.env })
