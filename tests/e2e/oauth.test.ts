@@ -118,6 +118,8 @@ describe("compiled binary: OAuth sign-in", () => {
     const forged = await agent(["mcp", "auth", "fx"], { BROWSER, BROWSER_MODE: "forge" })
     expect(forged.code).toBe(4)
     expect(forged.stderr).toContain("state")
+    // The detached browser logs the status after agent may already have exited.
+    for (let i = 0; i < 50 && !opened().includes("callback 400"); i++) await Bun.sleep(50)
     expect(opened()).toContain("callback 400")
     expect(as.requests.filter((r) => r.path === "/token")).toHaveLength(0)
 
