@@ -13,7 +13,7 @@ import { join, resolve } from "node:path"
 import { compile } from "../build.ts"
 import { measureCalls, type Target } from "./bench/calls.ts"
 import { compare, startHttpFixture } from "./bench/measure.ts"
-import { ensureFreshAgent } from "./fresh-build.ts"
+import { privateAgent } from "./fresh-build.ts"
 
 const ROOT = resolve(import.meta.dir, "..")
 const runsArg = process.argv.indexOf("--runs")
@@ -78,8 +78,8 @@ function printTable(): void {
 }
 
 async function main(): Promise<void> {
-  const agent = ensureFreshAgent()
   const dir = mkdtempSync(join(tmpdir(), "agentrt-bench-mcp-"))
+  const agent = privateAgent(dir)
   const home = join(dir, "home")
   mkdirSync(home)
   const env = { PATH: process.env.PATH ?? "", HOME: dir, AGENTRT_HOME: home, NO_COLOR: "1" }

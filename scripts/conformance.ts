@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { slugOf, summarize } from "./conformance/summarize.ts"
-import { AGENT, ensureFreshAgent } from "./fresh-build.ts"
+import { AGENT, privateAgent } from "./fresh-build.ts"
 
 const ROOT = resolve(import.meta.dir, "..")
 const RUNNER = join(ROOT, "node_modules/@modelcontextprotocol/conformance/dist/index.js")
@@ -60,13 +60,13 @@ function allScenarios(): string[] {
 }
 
 /** True when `agent mcp auth` exists; until then auth scenarios carry OAUTH_MISSING as their reason. */
-function hasAuthCommand(): boolean {
-  const r = Bun.spawnSync([AGENT, "mcp", "auth", "--help"], { stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "", NO_COLOR: "1" } })
+function hasAuthCommand(agent: string): boolean {
+  const r = Bun.spawnSync([agent, "mcp", "auth", "--help"], { stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "", NO_COLOR: "1" } })
   // citty answers an unknown subcommand's --help with the group's help (exit 0), so look for its own usage line.
   return r.exitCode === 0 && /USAGE agent mcp auth\b/.test(r.stdout.toString())
 }
 
-async function runScenario(scenario: string, outdir: string, clientCmd: string): Promise<number> {
+async function runScenario(scenario: string, outdir: string, clientCmd: string, agent: string): Promise<number> {
   const dir = join(outdir, slugOf(scenario))
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(dir, { recursive: true })
@@ -81,7 +81,7 @@ async function runScenario(scenario: string, outdir: string, clientCmd: string):
       stderr: "pipe",
       env: {
         ...process.env,
-        AGENT, AGENTRT_HOME: home, NO_COLOR: "1",
+        AGENT: agent, AGENTRT_HOME: home, NO_COLOR: "1",
         BROWSER: join(ROOT, "scripts/conformance/headless-browser.sh"),
         CONFORMANCE_HARNESS_DIR: dir,
         CONFORMANCE_WRAP_DEADLINE_MS: String(CLIENT_TIMEOUT_MS > 3000 ? CLIENT_TIMEOUT_MS - 1500 : CLIENT_TIMEOUT_MS - 500),
@@ -103,7 +103,6 @@ async function main(): Promise<void> {
   if (ROOT.includes(" ")) throw new Error(`${ROOT} contains a space; the conformance runner splits --command on spaces`)
   if (!existsSync(RUNNER)) throw new Error(`${RUNNER} missing: npm ci`)
   const customClient = option("--client")
-  if (!customClient) ensureFreshAgent()
   const clientCmd = customClient ?? ADAPTER
   const jobs = Math.max(1, Number(option("--jobs") ?? 1))
   const picked = positional().length ? positional() : (process.env.CONFORMANCE_SCENARIOS ?? "").split(/\s+/).filter(Boolean)
@@ -112,14 +111,16 @@ async function main(): Promise<void> {
   const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")
   const outdir = resolve(option("--out") ?? join(tmpdir(), "agentrt-conformance", `run-${stamp}`))
   mkdirSync(outdir, { recursive: true })
+  // A private copy: a rebuild of dist/agent by other work in the tree must not change the binary mid-run.
+  const agent = customClient ? AGENT : privateAgent(outdir)
   writeFileSync(join(outdir, "scenarios.txt"), scenarios.join("\n") + "\n")
-  const authMissing = !customClient && !hasAuthCommand()
+  const authMissing = !customClient && !hasAuthCommand(agent)
   console.error(`running ${scenarios.length} client scenarios against ${customClient ?? "dist/agent"} (${jobs} at a time) -> ${outdir}`)
 
   const queue = [...scenarios]
   const worker = async () => {
     for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
-      await runScenario(s, outdir, clientCmd)
+      await runScenario(s, outdir, clientCmd, agent)
       if (authMissing && s.startsWith("auth/")) writeFileSync(join(outdir, slugOf(s), "reason"), OAUTH_MISSING)
       else if (KNOWN_GAPS[s] !== undefined) writeFileSync(join(outdir, slugOf(s), "reason"), KNOWN_GAPS[s]!)
     }

@@ -1,7 +1,7 @@
 // dist/agent, rebuilt first (`bun run build.ts --single`) when anything it is built from is
 // newer than the binary. Shared by scripts/conformance.ts and scripts/bench-mcp.ts, which
 // measure the compiled binary and must not measure a stale one.
-import { existsSync, readdirSync, statSync } from "node:fs"
+import { chmodSync, copyFileSync, existsSync, readdirSync, statSync } from "node:fs"
 import { join, resolve } from "node:path"
 
 const ROOT = resolve(import.meta.dir, "..")
@@ -26,4 +26,15 @@ export function ensureFreshAgent(): string {
   if (!existsSync(AGENT) || statSync(AGENT).mtimeMs < newest) process.exit(r.exitCode ?? 1)
   console.error(`warning: build.ts exited ${r.exitCode} but wrote a fresh dist/agent; using it`)
   return AGENT
+}
+
+/**
+ * A private copy of the fresh binary in `dir`: other work in the same tree may rebuild
+ * dist/agent mid-run (a spawn then fails with ETXTBSY, or measures a different build).
+ */
+export function privateAgent(dir: string): string {
+  const copy = join(dir, "agent")
+  copyFileSync(ensureFreshAgent(), copy)
+  chmodSync(copy, 0o755)
+  return copy
 }
