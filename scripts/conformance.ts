@@ -126,6 +126,7 @@ async function main(): Promise<void> {
     }
   }
   await Promise.all(Array.from({ length: Math.min(jobs, scenarios.length) }, worker))
+  if (agent !== AGENT) rmSync(agent, { force: true }) // ~120 MB; the results stay
   summarize(outdir, scenarios)
 }
 
