@@ -99,6 +99,7 @@ export async function withServers(
   const manager = createManager(resolutions, {
     log: ctx.log,
     cwd: ctx.cwd,
+    stateDir: ctx.paths.stateDir,
     signal: interrupt.signal,
     ...(connectTimeoutMs !== undefined && { connectTimeoutMs }),
     ...(timeoutMs !== undefined && { requestTimeoutMs: timeoutMs }),

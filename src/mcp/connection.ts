@@ -1,12 +1,14 @@
-import { Client, SdkError, SdkErrorCode, SSEClientTransport, StreamableHTTPClientTransport, type FetchLike, type ReconnectionScheduler, type Transport } from "@modelcontextprotocol/client"
+import { Client, SdkError, SdkErrorCode, SSEClientTransport, StreamableHTTPClientTransport, type FetchLike, type PriorDiscovery, type ReconnectionScheduler, type Transport } from "@modelcontextprotocol/client"
 import type { RemoteServer, StdioServer } from "../config/index.ts"
 import { AuthRequiredError, isAgentError, McpConnectError } from "../util/errors.ts"
 import type { Log } from "../util/log.ts"
-import { classify } from "./errors.ts"
+import type { EraCache } from "./eras.ts"
+import { classify, reasonOf } from "./errors.ts"
 import { InvalidSessionIdError } from "./failures.ts"
 import { createClient, type ClientHooks } from "./handlers.ts"
 import { minimalEnv, StdioTransport } from "./stdio.ts"
 import { createRemoteAuth, type RemoteAuth } from "./remote-auth.ts"
+import type { Spawned } from "./spawn.ts"
 import type { ManagerOptions, TransportKind } from "./types.ts"
 
 // One server's connection: stdio, Streamable HTTP (2026-07-28 stateless first, 2025 session
@@ -40,6 +42,10 @@ export interface ConnectContext {
   signal: AbortSignal
   connectTimeoutMs: number
   hooks: ClientHooks
+  /** Protocol eras remembered per URL (skips the discover probe on a known 2025 server). */
+  eras: EraCache
+  /** A stdio server the manager already started (spawnServer), for the first attempt to adopt. */
+  early?: Spawned
 }
 
 /** A silent stdio server is a legacy one (the SDK falls back to initialize); don't wait long. */
@@ -88,7 +94,7 @@ function connectOptions(ctx: ConnectContext) {
 
 export async function connectStdio(server: StdioServer, ctx: ConnectContext): Promise<Connection> {
   try {
-    return await connectStdioOnce(server, ctx, "auto")
+    return await connectStdioOnce(server, ctx, "auto", ctx.early)
   } catch (e: unknown) {
     // The probe runs in place (no second spawn). A server that exits on an unknown
     // pre-initialize request is a legacy server: start it once more with plain initialize.
@@ -98,7 +104,7 @@ export async function connectStdio(server: StdioServer, ctx: ConnectContext): Pr
   }
 }
 
-async function connectStdioOnce(server: StdioServer, ctx: ConnectContext, mode: "auto" | "legacy"): Promise<Connection> {
+async function connectStdioOnce(server: StdioServer, ctx: ConnectContext, mode: "auto" | "legacy", early?: Spawned): Promise<Connection> {
   const transport = new StdioTransport({
     name: ctx.name,
     command: server.command,
@@ -106,6 +112,7 @@ async function connectStdioOnce(server: StdioServer, ctx: ConnectContext, mode: 
     env: minimalEnv(process.env, server.env),
     cwd: server.cwd,
     log: ctx.log,
+    ...(early && { early }),
   })
   const client = createClient(ctx.name, ctx.opts, mode, Math.min(STDIO_PROBE_MS, ctx.connectTimeoutMs), ctx.hooks)
   try {
@@ -139,10 +146,38 @@ interface Attempt {
   transport: Transport & { finishAuth(code: string, iss?: string): Promise<void> }
   sessionId: () => string | undefined
   broken: Broken
+  /** A remembered era verdict: the SDK skips the discover probe. */
+  prior?: PriorDiscovery
 }
 
-export async function connectHttp(server: RemoteServer, ctx: ConnectContext): Promise<Connection> {
+export async function connectHttp(server: RemoteServer, ctx: ConnectContext, isReprobe = false): Promise<Connection> {
   const url = remoteUrl(server.url, ctx.opts.allowInsecureHttp ?? false)
+  const era = await ctx.eras.lookup(url.href)
+  try {
+    const conn = await connectStreamable(server, url, ctx, era.prior === "legacy" ? { kind: "legacy" } : undefined)
+    era.settle(conn.client.getProtocolEra())
+    return conn
+  } catch (e: unknown) {
+    era.settle(undefined)
+    if (era.prior !== "legacy" || isReprobe || !refusedInitialize(e) || ctx.signal.aborted) throw e
+    // The remembered 2025 verdict is stale: the server was upgraded and no longer answers initialize.
+    ctx.log.debug(`initialize refused (${reasonOf(e)}); probing the protocol again`)
+    ctx.eras.forget(url.href)
+    return connectHttp(server, ctx, true)
+  }
+}
+
+/**
+ * What a server that dropped 2025 sessions answers to initialize: 400 (unsupported protocol
+ * version) or a JSON-RPC error. Not auth, timeouts, outages, nor a 404 for a session the
+ * server just handed out (T01: that one is an expired session, not a stale era).
+ */
+function refusedInitialize(e: unknown): boolean {
+  const f = classify(e)
+  return (f.kind === "http" && f.status === 400) || f.kind === "protocol"
+}
+
+function connectStreamable(server: RemoteServer, url: URL, ctx: ConnectContext, prior: PriorDiscovery | undefined): Promise<Connection> {
   return connectWithAuth("http", server, url, ctx, (auth) => {
     const broken: Broken = {}
     const transport: StreamableHTTPClientTransport = new StreamableHTTPClientTransport(url, {
@@ -155,7 +190,7 @@ export async function connectHttp(server: RemoteServer, ctx: ConnectContext): Pr
       reconnectionScheduler: boundedReconnects(broken, () => void transport.close().catch((e: unknown) => ctx.log.debug(`close: ${String(e)}`))),
     })
     const client = createClient(ctx.name, ctx.opts, "auto", ctx.connectTimeoutMs, ctx.hooks)
-    return { client, transport, sessionId: () => transport.sessionId, broken }
+    return { client, transport, sessionId: () => transport.sessionId, broken, prior }
   })
 }
 
@@ -226,7 +261,7 @@ export async function connectAuto(server: RemoteServer, ctx: ConnectContext): Pr
 async function connectRemote(kind: "http" | "sse", a: Attempt, ctx: ConnectContext, auth: RemoteAuth): Promise<Connection> {
   const { client, transport } = a
   try {
-    await client.connect(transport, connectOptions(ctx))
+    await client.connect(transport, { ...connectOptions(ctx), ...(a.prior && { prior: a.prior }) })
   } catch (e: unknown) {
     await closeClient(client, transport)
     throw e

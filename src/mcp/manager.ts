@@ -1,13 +1,16 @@
 import { requireReady, type Resolution } from "../config/index.ts"
 import { isAgentError } from "../util/errors.ts"
+import { createEraCache } from "./eras.ts"
 import { createLimiter } from "./limit.ts"
+import { minimalEnv, spawnServer, type Spawned } from "./spawn.ts"
 import { createRequests, type Runtime, type Slot } from "./requests.ts"
 import { namespaceTools, type ToolNames } from "./tools.ts"
 import type { Manager, ManagerOptions, NamespacedTool, ServerState } from "./types.ts"
 
 // The connection manager (DESIGN §5): every enabled server connects in parallel with its own
 // timeout, stdio starts bounded by `concurrency`; state lives here, per manager, never in
-// module scope. The SDK is imported lazily on the first connect.
+// module scope. The SDK is imported lazily on the first connect; stdio servers are spawned
+// before it loads, so they boot while it does.
 
 export const DEFAULTS = { connectTimeoutMs: 30_000, requestTimeoutMs: 60_000, concurrency: 8, remoteConcurrency: 32 }
 
@@ -21,6 +24,7 @@ export function createManager(resolutions: Resolution[], opts: ManagerOptions): 
   let connecting: Promise<ServerState[]> | undefined
   let closing: Promise<void> | undefined
   let names: ToolNames | undefined
+  const eras = createEraCache(opts.stateDir, log)
 
   for (const r of resolutions) slots.set(r.entry.name, { name: r.entry.name, entry: r.entry, resolution: r, state: initialState(r), cache: {} })
 
@@ -34,7 +38,7 @@ export function createManager(resolutions: Resolution[], opts: ManagerOptions): 
   const onAbort = () => void close()
   opts.signal?.addEventListener("abort", onAbort, { once: true })
 
-  async function open(slot: Slot) {
+  async function open(slot: Slot, early?: Spawned) {
     const rt = await loadRuntime()
     const r = slot.resolution
     if (r.status !== "ready") throw new Error("unreachable: open() on a server that is not ready")
@@ -45,6 +49,8 @@ export function createManager(resolutions: Resolution[], opts: ManagerOptions): 
       signal: abort.signal,
       connectTimeoutMs: opts.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
       hooks: { onListChanged: (kind) => requests.invalidate(slot, kind) },
+      eras,
+      ...(early && { early }),
     })
   }
 
@@ -56,8 +62,9 @@ export function createManager(resolutions: Resolution[], opts: ManagerOptions): 
     await limit(async () => {
       if (abort.signal.aborted) return setState(slot, failedState(slot, "interrupted"))
       const started = performance.now()
+      const early = r.server.transport === "stdio" ? spawnEarly(r.server) : undefined
       try {
-        const conn = await open(slot)
+        const conn = await open(slot, early)
         if (abort.signal.aborted) {
           await conn.close()
           return setState(slot, failedState(slot, "interrupted"))
@@ -82,6 +89,8 @@ export function createManager(resolutions: Resolution[], opts: ManagerOptions): 
         const conn = slot.conn
         slot.conn = undefined
         await conn?.close()
+        // Adopted children were stopped by the transport; this covers one the SDK never got to.
+        if (early && early.child.exitCode === null && early.child.signalCode === null && !conn) early.child.kill("SIGTERM")
         setState(slot, requests.stateForError(slot, e, "connect"))
       }
     })
@@ -89,7 +98,9 @@ export function createManager(resolutions: Resolution[], opts: ManagerOptions): 
 
   function connect(): Promise<ServerState[]> {
     connecting ??= (async () => {
-      if ([...slots.values()].some((s) => s.resolution.status === "ready")) await loadRuntime()
+      // Not awaited here: connectOne spawns each stdio server first, then waits for the SDK
+      // (open); a failed import rejects there again, per server, so dropping it here is safe.
+      if ([...slots.values()].some((s) => s.resolution.status === "ready")) loadRuntime().catch((e: unknown) => void e)
       await Promise.all([...slots.values()].map((s) => connectOne(s)))
       return states()
     })()
@@ -127,6 +138,7 @@ export function createManager(resolutions: Resolution[], opts: ManagerOptions): 
         }),
       )
       await connecting?.catch((e: unknown) => log.debug(`connect during close: ${String(e)}`))
+      await eras.flush()
     })()
     return closing
   }
@@ -165,4 +177,8 @@ function initialState(r: Resolution): ServerState {
 
 function failedState(slot: Slot, error: string): ServerState {
   return { status: "failed", name: slot.name, entry: slot.entry, error }
+}
+
+function spawnEarly(server: Extract<Resolution, { status: "ready" }>["server"] & { transport: "stdio" }): Spawned {
+  return spawnServer({ command: server.command, args: server.args, env: minimalEnv(process.env, server.env), ...(server.cwd !== undefined && { cwd: server.cwd }) })
 }

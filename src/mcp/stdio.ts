@@ -1,9 +1,12 @@
-import { spawn, type ChildProcess } from "node:child_process"
+import type { ChildProcess } from "node:child_process"
 import { PassThrough } from "node:stream"
 import type { JSONRPCMessage, Transport } from "@modelcontextprotocol/client"
 import { parseJSONRPCMessage, SdkError, SdkErrorCode, serializeMessage } from "@modelcontextprotocol/client"
 import type { Log } from "../util/log.ts"
 import { LineSplitter } from "./lines.ts"
+import { spawnServer, type Spawned } from "./spawn.ts"
+
+export { minimalEnv } from "./spawn.ts"
 
 // Our own stdio transport instead of the SDK's StdioClientTransport, because we need:
 // the child's exit code/signal (S01), a bounded line reader (T06: the SDK concatenates
@@ -18,21 +21,6 @@ const STDERR_TAIL_BYTES = 64 * 1024
 const STDIN_GRACE_MS = 300
 const TERM_GRACE_MS = 1500
 
-const POSIX_ENV = ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM", "LANG", "TZ", "TMPDIR", "TMP", "TEMP"]
-const WINDOWS_ENV = ["SYSTEMROOT", "APPDATA", "LOCALAPPDATA", "USERPROFILE", "PATHEXT", "COMSPEC"]
-
-/** C05: only these parent variables reach a stdio server, plus its configured `env`. */
-export function minimalEnv(parent: Record<string, string | undefined>, extra: Record<string, string>, platform = process.platform): Record<string, string> {
-  const allowed = new Set(platform === "win32" ? [...POSIX_ENV, ...WINDOWS_ENV] : POSIX_ENV)
-  const env: Record<string, string> = {}
-  for (const [key, value] of Object.entries(parent)) {
-    if (value === undefined || value.startsWith("()")) continue // exported shell functions
-    const upper = platform === "win32" ? key.toUpperCase() : key
-    if (allowed.has(upper) || upper.startsWith("LC_")) env[key] = value
-  }
-  return { ...env, ...extra }
-}
-
 export interface StdioParams {
   name: string
   command: string
@@ -41,6 +29,8 @@ export interface StdioParams {
   cwd?: string
   log: Log
   maxMessageBytes?: number
+  /** Already started by the manager (spawnServer with these same params), to adopt. */
+  early?: Spawned
 }
 
 export type ExitInfo = { code: number | null; signal: NodeJS.Signals | null }
@@ -70,29 +60,34 @@ export class StdioTransport implements Transport {
     if (this.child) throw new SdkError(SdkErrorCode.AlreadyConnected, "stdio transport already started")
     const p = this.params
     return new Promise((resolve, reject) => {
-      const child = spawn(p.command, p.args, { env: p.env, cwd: p.cwd, stdio: ["pipe", "pipe", "pipe"], shell: false, windowsHide: true })
+      const spawned = p.early ?? spawnServer(p)
+      const child = spawned.child
       this.child = child
-      let spawned = false
-      this.exited = new Promise((res) => {
-        child.once("exit", (code, signal) => res({ code, signal }))
-        // A command that cannot start never emits "exit"; settle here so close() cannot hang.
-        child.once("error", () => void (spawned || res({ code: null, signal: null })))
-      })
-      child.on("error", (e) => {
-        if (spawned) return this.onerror?.(e)
-        this.failure ??= `could not start ${p.command}: ${e.message}`
-        this.exit = { code: null, signal: null }
-        reject(e)
-      })
-      child.once("spawn", () => {
-        spawned = true
-        resolve()
-      })
-      child.once("exit", (code, signal) => this.onExit({ code, signal }))
-      child.stdin!.on("error", (e) => this.onerror?.(e))
+      let isSpawned = false
+      let exited!: (info: ExitInfo) => void
+      this.exited = new Promise((res) => (exited = res))
       const lines = new LineSplitter(p.maxMessageBytes ?? MAX_MESSAGE_BYTES, (line) => this.onLine(line), (bytes) => this.onOversize(bytes))
-      child.stdout!.on("data", (chunk: Buffer) => lines.push(chunk))
-      child.stderr!.on("data", (chunk: Buffer) => this.onStderr(chunk))
+      spawned.attach({
+        spawn: () => {
+          isSpawned = true
+          resolve()
+        },
+        error: (e) => {
+          if (isSpawned) return this.onerror?.(e)
+          // A command that cannot start never emits "exit"; settle here so close() cannot hang.
+          exited({ code: null, signal: null })
+          this.failure ??= `could not start ${p.command}: ${e.message}`
+          this.exit = { code: null, signal: null }
+          reject(e)
+        },
+        exit: (code, signal) => {
+          exited({ code, signal })
+          this.onExit({ code, signal })
+        },
+        stdout: (chunk) => lines.push(chunk),
+        stderr: (chunk) => this.onStderr(chunk),
+        stdinError: (e) => this.onerror?.(e),
+      })
     })
   }
 

@@ -74,6 +74,8 @@ export interface ManagerOptions {
   /** Default request idle timeout (ms); a server's `timeout` overrides it. */
   requestTimeoutMs?: number
   totalTimeoutMs?: number
+  /** Remembered protocol eras of remote servers live here (<stateDir>/protocol-eras.json); absent: none. */
+  stateDir?: string
   /** How many stdio servers may be starting at once. */
   concurrency?: number
   /** Without it, elicitation is declined. */

@@ -1,0 +1,69 @@
+import { spawn, type ChildProcess } from "node:child_process"
+
+// Starting a stdio server, without the client SDK: the manager spawns the first servers
+// before the SDK has loaded (~25 ms of module evaluation) so the children boot meanwhile, and
+// StdioTransport adopts them. Events that fire before the transport attaches are queued.
+
+const POSIX_ENV = ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM", "LANG", "TZ", "TMPDIR", "TMP", "TEMP"]
+const WINDOWS_ENV = ["SYSTEMROOT", "APPDATA", "LOCALAPPDATA", "USERPROFILE", "PATHEXT", "COMSPEC"]
+
+/** C05: only these parent variables reach a stdio server, plus its configured `env`. */
+export function minimalEnv(parent: Record<string, string | undefined>, extra: Record<string, string>, platform = process.platform): Record<string, string> {
+  const allowed = new Set(platform === "win32" ? [...POSIX_ENV, ...WINDOWS_ENV] : POSIX_ENV)
+  const env: Record<string, string> = {}
+  for (const [key, value] of Object.entries(parent)) {
+    if (value === undefined || value.startsWith("()")) continue // exported shell functions
+    const upper = platform === "win32" ? key.toUpperCase() : key
+    if (allowed.has(upper) || upper.startsWith("LC_")) env[key] = value
+  }
+  return { ...env, ...extra }
+}
+
+export interface SpawnParams {
+  command: string
+  args: string[]
+  env: Record<string, string>
+  cwd?: string
+}
+
+export interface ChildEvents {
+  spawn(): void
+  error(e: Error): void
+  exit(code: number | null, signal: NodeJS.Signals | null): void
+  stdout(chunk: Buffer): void
+  stderr(chunk: Buffer): void
+  stdinError(e: Error): void
+}
+
+export interface Spawned {
+  child: ChildProcess
+  /** Hands the child's events to `events`, first replaying (in order) those that already fired. */
+  attach(events: ChildEvents): void
+}
+
+export function spawnServer(p: SpawnParams): Spawned {
+  const child = spawn(p.command, p.args, { env: p.env, cwd: p.cwd, stdio: ["pipe", "pipe", "pipe"], shell: false, windowsHide: true })
+  let target: ChildEvents | undefined
+  const queued: (() => void)[] = []
+  const on =
+    <K extends keyof ChildEvents>(k: K) =>
+    (...a: Parameters<ChildEvents[K]>) => {
+      const fire = () => (target![k] as (...x: Parameters<ChildEvents[K]>) => void)(...a)
+      if (target) fire()
+      else queued.push(fire)
+    }
+  child.once("spawn", on("spawn"))
+  child.on("error", on("error"))
+  child.once("exit", on("exit"))
+  child.stdout!.on("data", on("stdout"))
+  child.stderr!.on("data", on("stderr"))
+  child.stdin!.on("error", on("stdinError"))
+  return {
+    child,
+    attach(events) {
+      if (target) throw new Error("unreachable: a spawned server attached twice")
+      target = events
+      for (const fire of queued.splice(0)) fire()
+    },
+  }
+}

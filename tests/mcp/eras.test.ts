@@ -1,0 +1,76 @@
+// Remembered protocol eras (src/mcp/eras.ts): a known 2025 server skips the server/discover
+// probe, and a server that changes era in either direction still connects.
+import { describe, expect, it } from "bun:test"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { startSessionServer } from "../fixtures/servers/http-session.ts"
+import { startStatelessServer } from "../fixtures/servers/http-stateless.ts"
+import { manager, remote } from "./helpers.ts"
+
+function stateDir() {
+  const dir = mkdtempSync(join(tmpdir(), "agentrt-eras-"))
+  return { dir, [Symbol.dispose]: () => rmSync(dir, { recursive: true, force: true }) }
+}
+
+const eras = (dir: string) => JSON.parse(readFileSync(join(dir, "protocol-eras.json"), "utf8")).servers as Record<string, { era: string }>
+const portOf = (url: string) => Number(new URL(url).port)
+
+async function connectOnce(dir: string, url: string, n = 1) {
+  await using m = await manager(Array.from({ length: n }, (_, i) => remote(`s${i}`, url, "http")), { stateDir: dir })
+  return await m.connect()
+}
+
+describe("remembered protocol eras", () => {
+  it("skips the server/discover probe on a server known to speak only 2025 sessions", async () => {
+    using state = stateDir()
+    await using srv = await startSessionServer()
+    expect((await connectOnce(state.dir, srv.url))[0]).toMatchObject({ status: "connected", protocolVersion: "2025-11-25" })
+    expect(eras(state.dir)[srv.url]).toMatchObject({ era: "legacy" })
+    const before = srv.requests.length
+    expect((await connectOnce(state.dir, srv.url))[0]).toMatchObject({ status: "connected", protocolVersion: "2025-11-25" })
+    const second = srv.requests.slice(before).map((r) => r.rpcMethod)
+    expect(second).not.toContain("server/discover")
+    expect(second[0]).toBe("initialize")
+  })
+
+  it("shares one probe among entries pointing at the same URL", async () => {
+    using state = stateDir()
+    await using srv = await startSessionServer()
+    const states = await connectOnce(state.dir, srv.url, 5)
+    expect(states.every((s) => s.status === "connected")).toBe(true)
+    expect(srv.requests.filter((r) => r.rpcMethod === "server/discover")).toHaveLength(1)
+  })
+
+  it("probes again when a remembered 2025 server was upgraded and refuses initialize", async () => {
+    using state = stateDir()
+    const old = await startSessionServer()
+    const url = old.url
+    await connectOnce(state.dir, url)
+    await old.close()
+    await using modern = await startStatelessServer({ port: portOf(url), legacy: "reject" })
+    expect(modern.url).toBe(url)
+    expect((await connectOnce(state.dir, url))[0]).toMatchObject({ status: "connected", protocolVersion: "2026-07-28" })
+    expect(eras(state.dir)[url]).toBeUndefined()
+  })
+
+  it("falls back to a session when a server that spoke 2026-07-28 was downgraded", async () => {
+    using state = stateDir()
+    const modern = await startStatelessServer()
+    const url = modern.url
+    expect((await connectOnce(state.dir, url))[0]).toMatchObject({ status: "connected", protocolVersion: "2026-07-28" })
+    await modern.close()
+    await using old = await startSessionServer({ port: portOf(url) })
+    expect(old.url).toBe(url)
+    expect((await connectOnce(state.dir, url))[0]).toMatchObject({ status: "connected", protocolVersion: "2025-11-25" })
+    expect(eras(state.dir)[url]).toMatchObject({ era: "legacy" })
+  })
+
+  it("ignores a corrupt cache file", async () => {
+    using state = stateDir()
+    await Bun.write(join(state.dir, "protocol-eras.json"), "{not json")
+    await using srv = await startSessionServer()
+    expect((await connectOnce(state.dir, srv.url))[0]).toMatchObject({ status: "connected" })
+    expect(eras(state.dir)[srv.url]).toMatchObject({ era: "legacy" })
+  })
+})
