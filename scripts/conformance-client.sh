@@ -56,8 +56,8 @@ sse-retry)
   run mcp call test_reconnection --url "$url"
   ;;
 elicitation-sep1034-client-defaults)
-  # Non-interactive: the form is accepted with the schema's defaults (SEP-1034).
-  run mcp call test_client_elicitation_defaults --url "$url" --no-interactive
+  # Non-interactive: the form is accepted with the schema's defaults (SEP-1034), as asked.
+  run mcp call test_client_elicitation_defaults --url "$url" --no-interactive --elicit defaults
   ;;
 auth/*)
   auth_flow

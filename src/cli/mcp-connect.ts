@@ -7,9 +7,11 @@ import { escapeTerminal } from "../util/text.ts"
 import { terminalPrompt } from "./approval-prompt.ts"
 import { commonArgs, mcpArg, outputArg } from "./command.ts"
 import { createContext, loadFromArgs, repeated, type Ctx } from "./context.ts"
+import { elicitArg, elicitHandler, elicitMode } from "./elicit-prompt.ts"
 import { adhocArgs, adhocServer } from "./mcp-adhoc.ts"
 import { connectProgress } from "./mcp-progress.ts"
 import { authHooks, type SignInChoice } from "./mcp-signin.ts"
+import { createQueue } from "./run-prompts.ts"
 
 // Shared by the `agent mcp` commands that talk to servers (list, get, tools, call, prompts,
 // prompt, resources, read): which servers (config or ad hoc), the manager, Ctrl-C, cleanup.
@@ -21,6 +23,7 @@ export const connectArgs = {
   ...outputArg,
   ...mcpArg,
   ...adhocArgs,
+  ...elicitArg,
   "approve-env": { type: "string", valueHint: "VAR", description: "Treat VAR as approved for this run only (repeatable)" },
   timeout: { type: "string", valueHint: "DURATION", description: "Request timeout (30s, 2m, 500ms; bare number = ms), reset by progress; an unanswered request is cancelled and the command exits 5" },
   "connect-timeout": { type: "string", valueHint: "DURATION", description: "Per-server connect timeout, e.g. 10s (default: the manager's)" },
@@ -41,6 +44,7 @@ export interface ConnectFlags {
   url?: string
   type?: string
   name?: string
+  elicit?: string
 }
 
 export interface Session {
@@ -63,7 +67,7 @@ export interface SessionOptions {
   isSingle?: boolean
   /** How a server that needs OAuth sign-in is handled (default: inline when a browser can open). */
   signIn?: SignInChoice
-  /** Server → client requests during the session (without them: elicitation declined, sampling refused). */
+  /** Server → client requests during the session (elicitation: per --elicit unless given; without `sample`, sampling is refused). */
   elicit?: ElicitHandler
   sample?: SamplingHandler
   /**
@@ -83,6 +87,7 @@ export async function withServers(
   const ctx = createContext(args)
   const timeoutMs = millis(args.timeout, "--timeout")
   const connectTimeoutMs = millis(args["connect-timeout"], "--connect-timeout")
+  const elicit = elicitMode(args.elicit)
   const adhoc = adhocServer(args, rawArgs)
   if (adhoc && opts.only !== undefined && opts.only !== adhoc.entry.name) {
     throw new UsageError(`the ad hoc server is called "${adhoc.entry.name}", not "${escapeTerminal(opts.only)}"`, { hint: "omit the server name, or pass --name" })
@@ -105,7 +110,7 @@ export async function withServers(
     ...(timeoutMs !== undefined && { requestTimeoutMs: timeoutMs }),
     allowInsecureHttp: Boolean(args["allow-insecure-http"]),
     auth: authHooks(ctx, { ...opts.signIn, noInteractive: args.interactive === false }),
-    ...(opts.elicit && { elicit: opts.elicit }),
+    elicit: opts.elicit ?? elicitHandler(elicit, { ...(elicit === "ask" && ctx.isInteractive && { queue: createQueue() }), signal: interrupt.signal, warn: (m) => ctx.log.warn(escapeTerminal(m)) }),
     ...(opts.sample && { sample: opts.sample }),
     onState: (s) => progress?.update(s),
     onLog: (server, level, data) => {
@@ -230,9 +235,19 @@ export function notConnectedError(s: ServerState | undefined, name: string): Age
   }
 }
 
-/** Servers marked `required: true` that did not connect (exit 5). */
+/** Servers marked `required: true` that did not connect. */
 export function missingRequired(states: ServerState[]): ServerState[] {
   return states.filter((s) => s.entry.server.required && s.status !== "connected")
+}
+
+/** Servers that did not connect: exit 4 when each of them only needs sign-in (DESIGN §10), else 5. */
+export function missingError(down: ServerState[], why: string): AgentError {
+  const names = down.map((d) => escapeTerminal(d.name)).join(", ")
+  const needAuth = down.flatMap((d) => (d.status === "needs_auth" ? [d] : []))
+  if (needAuth.length === down.length) {
+    return new AgentError("auth", `${why} ${names} ${down.length === 1 ? "needs" : "need"} sign-in`, { hint: needAuth.map((d) => d.hint || `sign in: agent mcp auth ${d.name}`).join("; ") })
+  }
+  return new AgentError("unavailable", `${why} ${names} did not connect`)
 }
 
 /** Positionals before `--` (after it comes an ad hoc server's command line). */

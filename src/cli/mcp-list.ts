@@ -2,7 +2,7 @@ import type { ServerState } from "../mcp/index.ts"
 import { ExitCode, UsageError } from "../util/errors.ts"
 import { escapeTerminal } from "../util/text.ts"
 import { command } from "./command.ts"
-import { connectArgs, connectedServer, missingRequired, positionals, withServers, type Session } from "./mcp-connect.ts"
+import { connectArgs, connectedServer, missingError, missingRequired, positionals, withServers, type Session } from "./mcp-connect.ts"
 import { enforceLock, lockArgs } from "./mcp-lock.ts"
 import { settledText } from "./mcp-progress.ts"
 import { printJson, printRaw, printTable } from "./output.ts"
@@ -14,7 +14,7 @@ export const list = command({
   description: "Connect to every enabled server in parallel; show each one's transport, protocol, status and counts",
   args: {
     ...connectArgs,
-    strict: { type: "boolean", description: "Exit 5 unless every enabled server connected" },
+    strict: { type: "boolean", description: "Exit 5 unless every enabled server connected (4 when the missing ones only need sign-in)" },
     ...lockArgs,
   },
   examples: [
@@ -22,7 +22,8 @@ export const list = command({
     "agent mcp list --output json --no-interactive --approve-env GITHUB_TOKEN",
     "agent mcp list --strict                          # CI: fail when a server is down",
     "agent mcp list --url http://127.0.0.1:8080/mcp   # ad hoc, no config",
-    "# exit 0; 5 with --strict when a server is not connected, or when a `required: true` one is not",
+    "# exit 0; 5 with --strict when a server is not connected, or when a `required: true` one is not;",
+    "#   4 instead when each of those servers only needs sign-in (agent mcp auth NAME)",
     "# --output json: { servers: [{ name, scope, file, status, transport, protocolVersion, sessionId?, counts, connectMs, error?, hint? }] }",
     "#   status: connected | needs_auth | needs_approval | failed | disabled",
   ],
@@ -42,12 +43,15 @@ export const list = command({
     }),
 })
 
+/** 5 when a server that must connect did not; 4 when each such server only needs sign-in. */
 function strictCode(s: Session, isStrict: boolean): number {
   const failing = isStrict ? s.states.filter((x) => x.status !== "connected" && x.status !== "disabled") : missingRequired(s.states)
   if (failing.length === 0) return ExitCode.ok
   const why = isStrict ? "--strict" : "required: true"
   s.ctx.log.error(escapeTerminal(`not connected (${why}): ${failing.map((x) => `${x.name} (${settledText(x)})`).join(", ")}`))
-  return ExitCode.unavailable
+  const err = missingError(failing, "server")
+  if (err.code === "auth" && err.hint) s.ctx.log.info(escapeTerminal(err.hint))
+  return ExitCode[err.code]
 }
 
 function configuredTransport(s: ServerState): string {

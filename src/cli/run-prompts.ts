@@ -1,11 +1,9 @@
 // `agent run`'s questions at a terminal (stderr, one at a time): tool permission (yes / no /
-// always for this tool), a server's sampling request, a server's elicitation form. Without a
-// terminal none of these are built: the loop refuses calls that are not allowed, sampling needs
-// --allow-sampling, and elicitation is declined (DESIGN §9, deny by default).
+// always for this tool) and a server's sampling request; the elicitation form is in
+// elicit-prompt.ts (shared with `agent mcp`). Without a terminal none of these are built: the
+// loop refuses calls that are not allowed and sampling needs --allow-sampling (DESIGN §9).
 import type { AskAnswer, Permissions, SamplingRequest } from "../agent/index.ts"
 import { samplingPreview } from "../agent/index.ts"
-import type { ElicitHandler } from "../mcp/index.ts"
-import { escapeTerminal } from "../util/text.ts"
 import { ask } from "./prompt.ts"
 
 type Asker = (question: string) => Promise<string>
@@ -54,65 +52,7 @@ export function samplingApprover(queue: Queue): (server: string, request: Sampli
   }
 }
 
-type Field = { type?: string; title?: string; description?: string; enum?: unknown[]; default?: unknown; minimum?: number; maximum?: number }
-
-/** At a terminal: the server's form, field by field (Enter keeps a default); a URL request is shown, not opened. */
-export function terminalElicit(queue: Queue, signal: AbortSignal): ElicitHandler {
-  return async (server, request) => {
-    if (!("requestedSchema" in request) || !request.requestedSchema) {
-      const url = "url" in request ? String(request.url) : "(no URL)"
-      const a = await queue(`Server "${server}" asks you to open ${url}\n  ${oneLine(request.message, 300)}\n  Done? [y]es / [n]o:`, signal)
-      return { action: isYes(a) ? "accept" : "decline" }
-    }
-    const a = ((await queue(`Server "${server}" asks: ${oneLine(request.message, 500)}\n  Answer? [y]es / [n]o (decline) / [c]ancel:`, signal)) ?? "").trim().toLowerCase()
-    if (a === "c" || a === "cancel") return { action: "cancel" }
-    if (!isYes(a)) return { action: "decline" }
-    const content: Record<string, string | number | boolean | string[]> = {}
-    const required = new Set(request.requestedSchema.required ?? [])
-    for (const [key, raw] of Object.entries(request.requestedSchema.properties ?? {})) {
-      const value = await askField(queue, signal, key, raw as Field, required.has(key))
-      if (value === null) return { action: "cancel" }
-      if (value !== undefined) content[key] = value
-    }
-    return { action: "accept", content }
-  }
-}
-
-async function askField(queue: Queue, signal: AbortSignal, key: string, f: Field, isRequired: boolean): Promise<string | number | boolean | undefined | null> {
-  const label = `${f.title ?? key}${f.description ? ` (${f.description})` : ""}`
-  const choices = f.enum ? ` [${f.enum.join("/")}]` : f.type === "boolean" ? " [y/n]" : ""
-  const def = f.default === undefined ? "" : ` (default ${String(f.default)})`
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const answer = await queue(`  ${label}${choices}${def}${isRequired ? " *" : ""}:`, signal)
-    if (answer === undefined) return null
-    const raw = answer.trim()
-    if (raw === "") {
-      if (f.default !== undefined) return f.default as string | number | boolean
-      if (!isRequired) return undefined
-      continue
-    }
-    const value = parseField(raw, f)
-    if (value !== undefined) return value
-    process.stderr.write(`  not a valid value for ${escapeTerminal(key)}\n`)
-  }
-  return null
-}
-
-function parseField(raw: string, f: Field): string | number | boolean | undefined {
-  if (f.enum) return f.enum.map(String).includes(raw) ? raw : undefined
-  if (f.type === "boolean") return /^(y|yes|true)$/i.test(raw) ? true : /^(n|no|false)$/i.test(raw) ? false : undefined
-  if (f.type === "integer" || f.type === "number") {
-    const n = Number(raw)
-    if (!Number.isFinite(n) || (f.type === "integer" && !Number.isInteger(n))) return undefined
-    if ((f.minimum !== undefined && n < f.minimum) || (f.maximum !== undefined && n > f.maximum)) return undefined
-    return n
-  }
-  return raw
-}
-
-const isYes = (a: string | undefined) => /^(y|yes)$/i.test((a ?? "").trim())
-
-function oneLine(s: string, max: number): string {
+export function oneLine(s: string, max: number): string {
   const flat = s.replace(/\s+/g, " ").trim()
   return flat.length > max ? `${flat.slice(0, max)}…` : flat
 }

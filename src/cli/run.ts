@@ -17,22 +17,23 @@ import {
   type ServerStatus,
 } from "../agent/index.ts"
 import type { ElicitHandler, SamplingHandler, ServerState } from "../mcp/index.ts"
-import { AgentError, McpConnectError, UsageError } from "../util/errors.ts"
+import { AgentError, UsageError } from "../util/errors.ts"
 import { escapeTerminal } from "../util/text.ts"
 import { command } from "./command.ts"
 import { repeated } from "./context.ts"
 import { createContext } from "./context.ts"
-import { connectArgs, millis, missingRequired, positionals, withServers, type Session } from "./mcp-connect.ts"
+import { connectArgs, millis, missingError, missingRequired, positionals, withServers, type Session } from "./mcp-connect.ts"
 import { enforceLock, lockArgs } from "./mcp-lock.ts"
 import { keyValues } from "./mcp-tools.ts"
 import { writeStdout } from "./output.ts"
 import { buildContext } from "./run-context.ts"
-import { createQueue, samplingApprover, terminalElicit, toolAsker } from "./run-prompts.ts"
+import { elicitHandler, elicitMode, type ElicitMode } from "./elicit-prompt.ts"
+import { createQueue, samplingApprover, toolAsker } from "./run-prompts.ts"
 
 // `agent run [PROMPT | -]` (DESIGN §9): config → servers → manager → ToolSource → runAgent →
 // writer. The exit code is the report's (0 done, 1 failed/turn limit, 3 refused under
 // --strict-permissions, 124 timeout, 130 Ctrl-C); 2 for bad flags or a missing key, 5 when a
-// `required` server is down. At a terminal, tool calls that no rule allows are asked about;
+// `required` server is down (4 when it only needs sign-in). At a terminal, tool calls that no rule allows are asked about;
 // without one they are refused (and the model told why).
 
 /** After Ctrl-C the loop has this long to stop its tool calls and emit the final report. */
@@ -94,11 +95,11 @@ export default command({
     const queue = isInteractive ? createQueue() : undefined
     // Server requests can arrive as soon as servers connect; the model exists only once the run starts.
     const live: { model?: LanguageModelV4; signal?: AbortSignal } = {}
-    const handlers = serverRequests(live, writer.onEvent, queue, Boolean(args["allow-sampling"]))
+    const handlers = serverRequests(live, writer.onEvent, queue, Boolean(args["allow-sampling"]), elicitMode(args.elicit))
     return withServers(connectFlags, rawArgs, { ...handlers, interruptGraceMs: INTERRUPT_GRACE_MS }, async (s) => {
       await enforceLock(s, args, rawArgs) // --locked: exit 3 before the model sees a changed tool
       const down = missingRequired(s.states)
-      if (down.length > 0) throw new McpConnectError(`required server ${down.map((d) => d.name).join(", ")} did not connect`)
+      if (down.length > 0) throw missingError(down, "required server")
       const { model, modelName } = await chooseModel(args, s)
       Object.assign(live, { model, signal: s.signal })
       const context = await buildContext(s, { prompt: args.prompt, args: keyValues(rawArgs, (raw) => raw) as Record<string, string>, attach: repeated(rawArgs, "attach") })
@@ -123,8 +124,8 @@ export default command({
   },
 })
 
-/** Sampling through the run's model (asked at a terminal, else only with --allow-sampling); elicitation asked at a terminal, else declined. */
-function serverRequests(live: { model?: LanguageModelV4; signal?: AbortSignal }, emit: (e: RunEvent) => void, queue: ReturnType<typeof createQueue> | undefined, isSamplingAllowed: boolean) {
+/** Sampling through the run's model (asked at a terminal, else only with --allow-sampling); elicitation per --elicit. */
+function serverRequests(live: { model?: LanguageModelV4; signal?: AbortSignal }, emit: (e: RunEvent) => void, queue: ReturnType<typeof createQueue> | undefined, isSamplingAllowed: boolean, mode: ElicitMode) {
   const approve = queue ? samplingApprover(queue) : undefined
   const sample: SamplingHandler = async (server, request) => {
     const { model, signal } = live
@@ -137,11 +138,10 @@ function serverRequests(live: { model?: LanguageModelV4; signal?: AbortSignal },
     }
     return sampleWithModel(model, request, signal)
   }
-  const elicit: ElicitHandler = async (server, request) => {
-    if (queue && live.signal) return terminalElicit(queue, live.signal)(server, request)
-    emit({ type: "warning", message: `elicitation from ${server} declined: no terminal to ask` })
-    return { action: "decline" }
-  }
+  const warn = (message: string) => emit({ type: "warning", message })
+  // The form is asked only once the run has started (live.signal), like sampling.
+  const elicit: ElicitHandler = async (server, request) =>
+    elicitHandler(mode, { ...(queue && live.signal && { queue }), signal: live.signal ?? new AbortController().signal, warn })(server, request)
   return { sample, elicit }
 }
 

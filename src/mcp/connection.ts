@@ -1,14 +1,15 @@
-import { Client, SdkError, SdkErrorCode, SSEClientTransport, StreamableHTTPClientTransport, type FetchLike, type PriorDiscovery, type ReconnectionScheduler, type Transport } from "@modelcontextprotocol/client"
+import { Client, SdkError, SdkErrorCode, SSEClientTransport, StreamableHTTPClientTransport, type PriorDiscovery, type ReconnectionScheduler, type Transport } from "@modelcontextprotocol/client"
 import type { RemoteServer, StdioServer } from "../config/index.ts"
 import { AuthRequiredError, isAgentError, McpConnectError } from "../util/errors.ts"
 import type { Log } from "../util/log.ts"
 import type { EraCache } from "./eras.ts"
 import { classify, reasonOf } from "./errors.ts"
-import { InvalidSessionIdError } from "./failures.ts"
 import { createClient, type ClientHooks } from "./handlers.ts"
 import { minimalEnv, StdioTransport } from "./stdio.ts"
 import { createRemoteAuth, type RemoteAuth } from "./remote-auth.ts"
 import type { Spawned } from "./spawn.ts"
+import { guardedFetch, remoteUrl } from "./remote-url.ts"
+import { trackNotifications, type SendTracker } from "./sends.ts"
 import type { ManagerOptions, TransportKind } from "./types.ts"
 
 // One server's connection: stdio, Streamable HTTP (2026-07-28 stateless first, 2025 session
@@ -31,6 +32,9 @@ export interface Connection {
    * true when a sign-in has started or just finished, so the request may be retried once more.
    */
   reauthorize(): Promise<boolean>
+  /** Waits (bounded) for notifications already sent, e.g. the cancel of a timed-out request (T04). */
+  settle: SendTracker["settle"]
+  /** Settles, then closes the client and transport (stdio: stdin, TERM, KILL). */
   close(): Promise<void>
 }
 
@@ -115,6 +119,7 @@ async function connectStdioOnce(server: StdioServer, ctx: ConnectContext, mode: 
     ...(early && { early }),
   })
   const client = createClient(ctx.name, ctx.opts, mode, Math.min(STDIO_PROBE_MS, ctx.connectTimeoutMs), ctx.hooks)
+  const sends = trackNotifications(transport)
   try {
     await client.connect(transport, connectOptions(ctx))
   } catch (e: unknown) {
@@ -132,7 +137,8 @@ async function connectStdioOnce(server: StdioServer, ctx: ConnectContext, mode: 
     failure: () => transport.failure,
     stderrTail: () => transport.stderrTail(),
     reauthorize: async () => false,
-    close: () => closeClient(client, transport),
+    settle: sends.settle,
+    close: () => closeClient(client, transport, sends),
   }
 }
 
@@ -260,6 +266,7 @@ export async function connectAuto(server: RemoteServer, ctx: ConnectContext): Pr
 
 async function connectRemote(kind: "http" | "sse", a: Attempt, ctx: ConnectContext, auth: RemoteAuth): Promise<Connection> {
   const { client, transport } = a
+  const sends = trackNotifications(transport)
   try {
     await client.connect(transport, { ...connectOptions(ctx), ...(a.prior && { prior: a.prior }) })
   } catch (e: unknown) {
@@ -282,14 +289,16 @@ async function connectRemote(kind: "http" | "sse", a: Attempt, ctx: ConnectConte
       await auth.finish(transport)
       return true
     },
+    settle: sends.settle,
     close: async () => {
-      await closeClient(client, transport)
+      await closeClient(client, transport, sends)
       await auth.close()
     },
   }
 }
 
-async function closeClient(client: Client, transport: Transport) {
+async function closeClient(client: Client, transport: Transport, sends?: SendTracker) {
+  await sends?.settle()
   try {
     await client.close()
   } catch (e: unknown) {
@@ -297,37 +306,4 @@ async function closeClient(client: Client, transport: Transport) {
     void e
   }
   await transport.close().catch((e: unknown) => void e)
-}
-
-const LOOPBACK = /^(localhost|.*\.localhost|127(\.\d{1,3}){3}|\[::1\])$/i
-
-/** T07: plain http:// only to loopback unless the user allowed it. */
-export function remoteUrl(raw: string, allowInsecureHttp: boolean): URL {
-  let url: URL
-  try {
-    url = new URL(raw)
-  } catch (e: unknown) {
-    throw new McpConnectError(`invalid server URL`, { cause: e })
-  }
-  if (url.protocol === "https:") return url
-  if (url.protocol !== "http:") throw new McpConnectError(`unsupported URL scheme ${url.protocol} (use https://)`)
-  if (LOOPBACK.test(url.hostname) || allowInsecureHttp) return url
-  throw new McpConnectError(`refusing plain http:// to ${url.host}: requests and tokens would travel unencrypted`, {
-    hint: "use https://, or pass --allow-insecure-http if this network is trusted",
-  })
-}
-
-const VISIBLE_ASCII = /^[\x21-\x7e]+$/
-
-/** T07: a session id must be visible ASCII; anything else could smuggle bytes into our headers. */
-function guardedFetch(base: FetchLike = fetch): FetchLike {
-  return async (input, init) => {
-    const res = await base(input, init)
-    const sid = res.headers.get("mcp-session-id")
-    if (sid !== null && !VISIBLE_ASCII.test(sid)) {
-      await res.body?.cancel().catch((e: unknown) => void e)
-      throw new InvalidSessionIdError()
-    }
-    return res
-  }
 }

@@ -74,6 +74,7 @@ export function createRequests(d: Deps) {
       return await withSignIn(conn, ro, () => fn(conn, ro))
     } catch (e: unknown) {
       const f = rt().classify(e)
+      await settleCancel(conn, f.kind, ro)
       if (!(f.kind === "http" && f.status === 404 && conn.sessionId !== undefined) || ro.signal?.aborted) throw toError(slot, e, method, ro)
       d.log.withTag(`mcp:${name}`).info("the session expired (HTTP 404); starting a new one")
       const fresh = await reinit(slot, conn)
@@ -81,6 +82,7 @@ export function createRequests(d: Deps) {
         return await fn(fresh, ro)
       } catch (again: unknown) {
         const g = rt().classify(again)
+        await settleCancel(fresh, g.kind, ro)
         if (g.kind === "http" && g.status === 404) {
           const err = new McpConnectError(`server "${name}" answered 404 again after a new session`, { cause: again })
           d.setState(slot, { status: "failed", name, entry: slot.entry, error: err.message, transport: fresh.kind })
@@ -89,6 +91,11 @@ export function createRequests(d: Deps) {
         throw toError(slot, again, method, ro)
       }
     }
+  }
+
+  /** T04: the SDK's cancel of a timed-out or aborted request is still in flight; let it reach the server. */
+  async function settleCancel(conn: Connection, kind: string, ro: RequestOptions): Promise<void> {
+    if (kind === "timeout" || ro.signal?.aborted) await conn.settle()
   }
 
   /**
