@@ -1,7 +1,8 @@
 // The bare-SDK baseline for `agent mcp list --output json --mcp FILE` (scripts/bench-mcp.ts):
 // reads the same `mcpServers` JSON, connects every server at once with @modelcontextprotocol/client
-// (stdio, or Streamable HTTP for `url`), lists each one's tools, prints one JSON document,
-// closes. No timeouts, approvals, namespacing or fallbacks: what the product adds is measured
+// (stdio, or Streamable HTTP for `url`), lists each one's tools, prompts and resources (the
+// latter two when advertised, as `agent mcp list` does for its counts), prints one JSON
+// document, closes. No timeouts, approvals, namespacing or fallbacks: what the product adds is measured
 // against this. Compiled with build.ts's options, like dist/agent.   baseline-list CONFIG
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio"
@@ -22,8 +23,14 @@ async function listOne(name: string, e: Entry) {
     : new StdioClientTransport({ command: e.command!, args: e.args ?? [], ...(e.env && { env: e.env }), stderr: "ignore" })
   try {
     await client.connect(transport)
-    const { tools } = await client.listTools()
-    return { client, row: { name, status: "connected", protocolVersion: client.getNegotiatedProtocolVersion(), tools: tools.map((t) => t.name) } }
+    const caps = client.getServerCapabilities() ?? {}
+    const [{ tools }, prompts, resources] = await Promise.all([
+      client.listTools(),
+      caps.prompts ? client.listPrompts().then((r) => r.prompts.length) : 0,
+      caps.resources ? client.listResources().then((r) => r.resources.length) : 0,
+    ])
+    const row = { name, status: "connected", protocolVersion: client.getNegotiatedProtocolVersion(), tools: tools.map((t) => t.name), prompts, resources }
+    return { client, row }
   } catch (e: unknown) {
     return { client, row: { name, status: "failed", error: e instanceof Error ? e.message : String(e) } }
   }
