@@ -26,8 +26,6 @@ const OAUTH_MISSING = "OAuth not implemented yet (issue 5)"
 const KNOWN_GAPS: Record<string, string> = {
   "auth/2025-03-26-oauth-metadata-backcompat":
     "refused on purpose: the AS metadata's issuer (/oauth) differs from the URL it was fetched from, which the SDK v2 and SECURITY O05 (RFC 8414 §3.3 mix-up defence) reject",
-  "auth/cross-app-access-complete-flow":
-    "not built: enterprise cross-app access (RFC 8693 ID-JAG exchange + jwt-bearer grant) has no config surface in agent yet",
 }
 
 function option(name: string): string | undefined {

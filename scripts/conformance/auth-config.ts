@@ -23,6 +23,14 @@ if (scenario === "auth/client-credentials-jwt") {
   oauth.privateKey = ref("CONFORMANCE_PRIVATE_KEY", (ctx.private_key_pem ?? "").replace(/\n/g, "\\n"))
   if (ctx.signing_algorithm) oauth.signingAlgorithm = ctx.signing_algorithm
 }
+if (scenario.startsWith("auth/cross-app-access")) {
+  // Enterprise-Managed Authorization: the user's ID token (from their SSO) and the IdP client.
+  oauth.grant = "cross_app_access"
+  if (ctx.idp_token_endpoint) oauth.idpTokenEndpoint = ctx.idp_token_endpoint
+  else if (ctx.idp_issuer) oauth.idpIssuer = ctx.idp_issuer
+  if (ctx.idp_client_id) oauth.idpClientId = ctx.idp_client_id
+  if (ctx.idp_id_token) oauth.idToken = ref("CONFORMANCE_ID_TOKEN", ctx.idp_id_token)
+}
 writeFileSync(file, JSON.stringify({ mcpServers: { conformance: { type: "http", url, oauth } } }, null, 2) + "\n")
 for (const [k, v] of Object.entries(env)) console.log(`export ${k}='${v.replace(/'/g, `'\\''`)}'`)
 console.log(`APPROVE='${Object.keys(env).map((k) => `--approve-env ${k}`).join(" ")}'`)

@@ -34,12 +34,13 @@ export const auth = command({
       const state = connectedServer(s, name ?? s.states[0]!.name)
       const server = state.entry.server
       if (server.transport === "stdio") throw new UsageError(`${state.name} is a local (stdio) server; it has no sign-in`)
-      const grant = server.oauth?.grant
-      const entry = grant === "client_credentials" ? undefined : (await entriesFor(createTokenStore(s.ctx.paths.stateDir), state.name, server.url))[0]
-      const info = describe(state.name, entry, grant === "client_credentials" ? "client_credentials" : entry ? "signed_in" : "not_needed")
+      const machine = machineGrant(server.oauth?.grant)
+      const entry = machine ? undefined : (await entriesFor(createTokenStore(s.ctx.paths.stateDir), state.name, server.url))[0]
+      const info = describe(state.name, entry, machine ?? (entry ? "signed_in" : "not_needed"))
       if (s.ctx.output === "json") return printJson(info)
       if (info.status === "not_needed") return printRaw(`${escapeTerminal(state.name)} connected without signing in (the server asked for none)`)
       if (info.status === "client_credentials") return printRaw(`${escapeTerminal(state.name)}: signed in with client credentials (nothing stored)`)
+      if (info.status === "cross_app_access") return printRaw(`${escapeTerminal(state.name)}: signed in through the identity provider (cross-app access; nothing stored)`)
       printRaw(escapeTerminal(`Signed in to ${state.name}${info.subject ? ` as ${info.subject}` : ""} (${info.issuer})`))
       printRaw(escapeTerminal(`  scopes: ${info.scopes.join(" ") || "(none granted explicitly)"}${info.expiresAt ? `; access token expires ${info.expiresAt}` : ""}`))
     })
@@ -74,13 +75,18 @@ export const logout = command({
 
 interface SignInInfo {
   server: string
-  status: "signed_in" | "expired" | "not_signed_in" | "client_credentials" | "not_needed"
+  status: "signed_in" | "expired" | "not_signed_in" | "client_credentials" | "cross_app_access" | "not_needed"
   issuer?: string
   resource?: string
   scopes: string[]
   expiresAt?: string
   canRefresh: boolean
   subject?: string
+}
+
+/** Grants that sign in without a browser and store nothing: their status is the grant. */
+function machineGrant(grant: string | undefined): "client_credentials" | "cross_app_access" | undefined {
+  return grant === "client_credentials" || grant === "cross_app_access" ? grant : undefined
 }
 
 function describe(server: string, e: TokenEntry | undefined, status: SignInInfo["status"]): SignInInfo {
@@ -144,8 +150,8 @@ async function showStatus(ctx: Ctx, rawArgs: string[], name: string | undefined)
   const rows: SignInInfo[] = remote.map((e) => {
     const url = e.server.transport === "stdio" ? undefined : e.server.url
     const [entry] = stored.filter((s) => s.resource === canonical(url) || (canonical(url) === undefined && s.server === e.name))
-    const isCc = e.server.transport !== "stdio" && e.server.oauth?.grant === "client_credentials"
-    return describe(e.name, entry, isCc ? "client_credentials" : entry ? "signed_in" : "not_signed_in")
+    const machine = e.server.transport !== "stdio" ? machineGrant(e.server.oauth?.grant) : undefined
+    return describe(e.name, entry, machine ?? (entry ? "signed_in" : "not_signed_in"))
   })
   // Sign-ins without a config entry (ad hoc --url), by the name they were made under.
   for (const s of stored) {

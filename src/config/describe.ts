@@ -22,9 +22,12 @@ export function maskValue(value: string): string {
   return literal.replace(SCHEME, "").trim() === "" ? segs.map((s) => (s.type === "text" ? s.value : s.ref.raw)).join("") : "***"
 }
 
+/** The ID token is a bearer credential for the user's enterprise identity, like a secret. */
+const OAUTH_SECRETS = new Set(["clientSecret", "privateKey", "idpClientSecret", "idToken"])
+
 function isSecretPath(path: FieldPath): boolean {
   const [top, key] = path
-  return top === "env" || top === "headers" || (top === "oauth" && (key === "clientSecret" || key === "privateKey"))
+  return top === "env" || top === "headers" || (top === "oauth" && OAUTH_SECRETS.has(String(key)))
 }
 
 /** The definition with possibly-secret values masked. */

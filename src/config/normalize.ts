@@ -51,6 +51,8 @@ export function normalizeServer(entry: ServerFile): NormalizeResult {
     return fail("type", `is "${entry.type}" but the server has a url`, 'use "type": "http" or "sse", or remove "type"')
   }
   const oauth = oauthConfig(entry)
+  const missing = oauth?.grant === "cross_app_access" ? missingCrossApp(oauth) : undefined
+  if (missing) return fail(`oauth.${missing}`, "is required by the cross_app_access grant", CROSS_APP_HINT)
   return {
     ok: true,
     server: { transport, url, headers: { ...entry.headers }, ...(oauth && { oauth }), ...common },
@@ -96,7 +98,19 @@ function oauthConfig(entry: ServerFile): OAuthConfig | undefined {
     ...(o?.privateKey !== undefined && { privateKey: o.privateKey }),
     ...(o?.signingAlgorithm !== undefined && { signingAlgorithm: o.signingAlgorithm }),
     ...(o?.issuer !== undefined && { issuer: o.issuer }),
+    ...(o?.idpIssuer !== undefined && { idpIssuer: o.idpIssuer }),
+    ...(o?.idpTokenEndpoint !== undefined && { idpTokenEndpoint: o.idpTokenEndpoint }),
+    ...(o?.idpClientId !== undefined && { idpClientId: o.idpClientId }),
+    ...(o?.idpClientSecret !== undefined && { idpClientSecret: o.idpClientSecret }),
+    ...(o?.idToken !== undefined && { idToken: o.idToken }),
   }
+}
+
+const CROSS_APP_HINT = "set clientId, clientSecret, idpClientId, idToken (a ${VAR}) and idpIssuer or idpTokenEndpoint"
+
+function missingCrossApp(o: OAuthConfig): string | undefined {
+  if (o.idpIssuer === undefined && o.idpTokenEndpoint === undefined) return "idpIssuer"
+  return (["idToken", "idpClientId", "clientId", "clientSecret"] as const).find((k) => o[k] === undefined)
 }
 
 function fail(field: string, message: string, hint?: string): NormalizeResult {

@@ -14,7 +14,10 @@ export const OAuthFile = v.object({
   clientSecret: v.optional(v.pipe(v.string(), v.description("Client secret; use a ${VAR} reference, never the value"))),
   scopes: v.optional(v.union([StringList, v.string()])),
   callbackPort: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535))),
-  grant: v.optional(v.picklist(["authorization_code", "client_credentials"])),
+  grant: v.optional(v.pipe(
+    v.picklist(["authorization_code", "client_credentials", "cross_app_access"]),
+    v.description("cross_app_access: Enterprise-Managed Authorization (SEP-990): the ID token is exchanged at the identity provider for an ID-JAG, then for an access token"),
+  )),
   clientMetadataUrl: v.optional(v.pipe(v.string(), v.description("Client ID metadata document URL (CIMD)"))),
   tokenEndpointAuthMethod: v.optional(
     v.picklist(["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]),
@@ -22,6 +25,12 @@ export const OAuthFile = v.object({
   privateKey: v.optional(v.pipe(v.string(), v.description("PEM private key for private_key_jwt; use a ${VAR}"))),
   signingAlgorithm: v.optional(v.string()),
   issuer: v.optional(v.pipe(v.string(), v.description("The authorization server's issuer URL; client credentials are sent only there"))),
+  // cross_app_access: the enterprise identity provider (IdP) that trades the user's ID token
+  idpIssuer: v.optional(v.pipe(v.string(), v.description("cross_app_access: the IdP's issuer URL (its token endpoint is discovered)"))),
+  idpTokenEndpoint: v.optional(v.pipe(v.string(), v.description("cross_app_access: the IdP's token endpoint (instead of idpIssuer)"))),
+  idpClientId: v.optional(v.pipe(v.string(), v.description("cross_app_access: this client's id at the IdP"))),
+  idpClientSecret: v.optional(v.pipe(v.string(), v.description("cross_app_access: this client's secret at the IdP; use a ${VAR}"))),
+  idToken: v.optional(v.pipe(v.string(), v.description("cross_app_access: the user's ID token from their enterprise sign-in; use a ${VAR}"))),
   // Peers' spellings (Kiro, Gemini)
   enabled: v.optional(v.boolean()),
   redirectUri: v.optional(v.string()),
@@ -107,13 +116,18 @@ export interface OAuthConfig {
   clientSecret?: string
   scopes?: string[]
   callbackPort?: number
-  grant: "authorization_code" | "client_credentials"
+  grant: "authorization_code" | "client_credentials" | "cross_app_access"
   clientMetadataUrl?: string
   tokenEndpointAuthMethod?: "client_secret_basic" | "client_secret_post" | "private_key_jwt" | "none"
   privateKey?: string
   signingAlgorithm?: string
   /** Pins the authorization server (client_credentials: the secret goes nowhere else). */
   issuer?: string
+  idpIssuer?: string
+  idpTokenEndpoint?: string
+  idpClientId?: string
+  idpClientSecret?: string
+  idToken?: string
 }
 
 interface CommonServer {

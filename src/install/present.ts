@@ -76,7 +76,7 @@ function remoteLines(server: RemoteServer): string[] {
   for (const [key, value] of Object.entries(server.headers)) lines.push(`header:  ${key}: ${maskValue(value)}`)
   if (server.oauth) {
     const o = server.oauth
-    const parts = [o.grant === "client_credentials" ? "client credentials" : "browser sign-in"]
+    const parts = [o.grant === "client_credentials" ? "client credentials" : o.grant === "cross_app_access" ? "identity provider (cross-app access)" : "browser sign-in"]
     if (o.clientId) parts.push(`client ${o.clientId}`) // client ids are public; the secret is never shown
     if (o.scopes?.length) parts.push(`scopes ${o.scopes.join(" ")}`)
     lines.push(`oauth:   ${parts.join(", ")}`)

@@ -2,13 +2,14 @@ import { auth as runAuth, discoverOAuthServerInfo, type FetchLike, type OAuthCli
 import {
   classifyAddress,
   createClientCredentialsProvider,
+  createCrossAppProvider,
   createGuardedFetch,
   createOAuthProvider,
   createTokenStore,
   isExpired,
   type AgentOAuthProvider,
 } from "../auth/index.ts"
-import type { RemoteServer } from "../config/index.ts"
+import type { OAuthConfig, RemoteServer } from "../config/index.ts"
 import { AuthRequiredError } from "../util/errors.ts"
 import type { Log } from "../util/log.ts"
 import type { AuthHooks, PendingSignIn } from "./types.ts"
@@ -64,7 +65,7 @@ export function createRemoteAuth(server: RemoteServer, url: URL, ctx: RemoteAuth
   if (!server.oauth && Object.keys(server.headers).some((h) => h.toLowerCase() === "authorization")) return NO_AUTH
   // A server on this machine may use an AS on this machine; anything else private is SSRF (O07).
   const allowLoopback = classifyAddress(url.hostname.replace(/^\[|\]$/g, "")) === "loopback" || url.hostname === "localhost"
-  if (server.oauth?.grant === "client_credentials") return clientCredentials(server, url, ctx, allowLoopback)
+  if (server.oauth?.grant === "client_credentials" || server.oauth?.grant === "cross_app_access") return machineGrant(server, url, ctx, allowLoopback)
   return authorizationCode(server, url, ctx, ctx.hooks, allowLoopback)
 }
 
@@ -163,7 +164,8 @@ function authorizationCode(server: RemoteServer, url: URL, ctx: RemoteAuthContex
   }
 }
 
-function clientCredentials(server: RemoteServer, url: URL, ctx: RemoteAuthContext, allowLoopback: boolean): RemoteAuth {
+/** client_credentials and cross_app_access: no browser, tokens in memory only (nothing stored). */
+function machineGrant(server: RemoteServer, url: URL, ctx: RemoteAuthContext, allowLoopback: boolean): RemoteAuth {
   const o = server.oauth!
   let setup: { provider: OAuthClientProvider; fetch: FetchLike } | undefined
   const auth: RemoteAuth = {
@@ -177,9 +179,9 @@ function clientCredentials(server: RemoteServer, url: URL, ctx: RemoteAuthContex
           throw new AuthRequiredError(`${ctx.name}: cannot discover its authorization server`, { cause: e, hint: `set servers.${ctx.name}.oauth.issuer` })
         })
         expectedIssuer = info.authorizationServerMetadata?.issuer ?? info.authorizationServerUrl
-        ctx.log.debug(`client_credentials: using issuer ${expectedIssuer} named by the server (pin it with oauth.issuer)`)
+        ctx.log.debug(`${o.grant}: using issuer ${expectedIssuer} named by the server (pin it with oauth.issuer)`)
       }
-      setup = createClientCredentialsProvider({
+      setup = o.grant === "cross_app_access" ? crossApp(o, ctx.name, url, expectedIssuer, allowLoopback) : createClientCredentialsProvider({
         server: ctx.name,
         serverUrl: url.href,
         expectedIssuer,
@@ -196,6 +198,24 @@ function clientCredentials(server: RemoteServer, url: URL, ctx: RemoteAuthContex
     },
   }
   return auth
+}
+
+function crossApp(o: OAuthConfig, name: string, url: URL, expectedIssuer: string, allowLoopback: boolean) {
+  // normalize.ts refuses a cross_app_access entry without these, so "" never reaches the wire.
+  return createCrossAppProvider({
+    server: name,
+    serverUrl: url.href,
+    expectedIssuer,
+    allowLoopback,
+    clientId: o.clientId ?? "",
+    clientSecret: o.clientSecret ?? "",
+    idpClientId: o.idpClientId ?? "",
+    idToken: o.idToken ?? "",
+    ...(o.idpIssuer !== undefined && { idpIssuer: o.idpIssuer }),
+    ...(o.idpTokenEndpoint !== undefined && { idpTokenEndpoint: o.idpTokenEndpoint }),
+    ...(o.idpClientSecret && { idpClientSecret: o.idpClientSecret }),
+    ...(o.scopes?.length && { scopes: o.scopes }),
+  })
 }
 
 /**
