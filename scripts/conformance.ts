@@ -23,10 +23,7 @@ const CLIENT_TIMEOUT_MS = Number(process.env.CONFORMANCE_CLIENT_TIMEOUT_MS ?? 30
 const OUTER_TIMEOUT_MS = CLIENT_TIMEOUT_MS + 60_000
 const OAUTH_MISSING = "OAuth not implemented yet (issue 5)"
 /** Scenarios agent fails on purpose or cannot pass yet; the summary row says why. */
-const KNOWN_GAPS: Record<string, string> = {
-  "auth/2025-03-26-oauth-metadata-backcompat":
-    "refused on purpose: the AS metadata's issuer (/oauth) differs from the URL it was fetched from, which the SDK v2 and SECURITY O05 (RFC 8414 §3.3 mix-up defence) reject",
-}
+const KNOWN_GAPS: Record<string, string> = {}
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name)

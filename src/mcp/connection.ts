@@ -1,12 +1,13 @@
 import { Client, SdkError, SdkErrorCode, SSEClientTransport, StreamableHTTPClientTransport, type PriorDiscovery, type ReconnectionScheduler, type Transport } from "@modelcontextprotocol/client"
 import type { RemoteServer, StdioServer } from "../config/index.ts"
-import { AuthRequiredError, isAgentError, McpConnectError } from "../util/errors.ts"
+import { McpConnectError } from "../util/errors.ts"
 import type { Log } from "../util/log.ts"
 import type { EraCache } from "./eras.ts"
 import { classify, reasonOf } from "./errors.ts"
 import { createClient, type ClientHooks } from "./handlers.ts"
 import { minimalEnv, StdioTransport } from "./stdio.ts"
-import { createRemoteAuth, type RemoteAuth } from "./remote-auth.ts"
+import { connectWithAuth } from "./connect-auth.ts"
+import type { RemoteAuth } from "./remote-auth.ts"
 import type { Spawned } from "./spawn.ts"
 import { guardedFetch, remoteUrl } from "./remote-url.ts"
 import { trackNotifications, type SendTracker } from "./sends.ts"
@@ -147,7 +148,7 @@ export function stderrHint(tail: string): string | undefined {
   return last ? `server stderr: ${last.slice(0, 400)}` : undefined
 }
 
-interface Attempt {
+export interface Attempt {
   client: Client
   transport: Transport & { finishAuth(code: string, iss?: string): Promise<void> }
   sessionId: () => string | undefined
@@ -184,7 +185,7 @@ function refusedInitialize(e: unknown): boolean {
 }
 
 function connectStreamable(server: RemoteServer, url: URL, ctx: ConnectContext, prior: PriorDiscovery | undefined): Promise<Connection> {
-  return connectWithAuth("http", server, url, ctx, (auth) => {
+  return connectWithAuth("http", server, url, ctx, connectRemote, (auth) => {
     const broken: Broken = {}
     const transport: StreamableHTTPClientTransport = new StreamableHTTPClientTransport(url, {
       requestInit: { headers: server.headers },
@@ -202,7 +203,7 @@ function connectStreamable(server: RemoteServer, url: URL, ctx: ConnectContext, 
 
 export async function connectSse(server: RemoteServer, ctx: ConnectContext): Promise<Connection> {
   const url = remoteUrl(server.url, ctx.opts.allowInsecureHttp ?? false)
-  return connectWithAuth("sse", server, url, ctx, (auth) => {
+  return connectWithAuth("sse", server, url, ctx, connectRemote, (auth) => {
     // T08: the SDK refuses an `endpoint` event naming another origin.
     const transport = new SSEClientTransport(url, {
       requestInit: { headers: server.headers },
@@ -213,43 +214,6 @@ export async function connectSse(server: RemoteServer, ctx: ConnectContext): Pro
     const client = createClient(ctx.name, ctx.opts, "legacy", ctx.connectTimeoutMs, ctx.hooks)
     return { client, transport, sessionId: () => undefined, broken: {} }
   })
-}
-
-/**
- * Stored tokens first, silently; when the server still wants a sign-in and this run can do one,
- * a second attempt whose 401 opens the browser, then the code exchange, then a third connect.
- */
-async function connectWithAuth(kind: "http" | "sse", server: RemoteServer, url: URL, ctx: ConnectContext, make: (auth: RemoteAuth) => Attempt): Promise<Connection> {
-  const auth = createRemoteAuth(server, url, { name: ctx.name, hooks: ctx.opts.auth, log: ctx.log, signal: ctx.signal })
-  try {
-    await auth.prepare()
-    let attempt = make(auth)
-    try {
-      return await connectRemote(kind, attempt, ctx, auth)
-    } catch (e: unknown) {
-      if (classify(e).kind !== "auth" || ctx.signal.aborted) throw e
-      if (!auth.isRedirected()) {
-        if (!(await auth.beginSignIn())) throw e
-        attempt = make(auth)
-        try {
-          return await connectRemote(kind, attempt, ctx, auth)
-        } catch (again: unknown) {
-          if (!auth.isRedirected() || classify(again).kind !== "auth") throw again
-        }
-      }
-    }
-    await auth.finish(attempt.transport)
-    return await connectRemote(kind, make(auth), ctx, auth)
-  } catch (e: unknown) {
-    const isSigningIn = auth.isSigningIn()
-    await auth.close()
-    // During a sign-in, what the SDK rejects (malformed or hostile AS metadata: a javascript:
-    // authorization_endpoint fails its schema, O01) is a failed sign-in, exit 4, not a dead server.
-    if (isSigningIn && classify(e).kind === "other" && !isAgentError(e)) {
-      throw new AuthRequiredError(`sign-in to ${ctx.name} failed: the authorization server's metadata or answer was refused`, { cause: e, hint: "run with --debug for the details; nothing was opened" })
-    }
-    throw e
-  }
 }
 
 /** No explicit type: Streamable HTTP, and legacy SSE only when the server refuses it (404/405). */

@@ -1,4 +1,4 @@
-import { auth as runAuth, discoverOAuthServerInfo, type FetchLike, type OAuthClientProvider } from "@modelcontextprotocol/client"
+import { auth as runAuth, discoverOAuthServerInfo, extractWWWAuthenticateParams, type FetchLike, type OAuthClientProvider } from "@modelcontextprotocol/client"
 import {
   classifyAddress,
   createClientCredentialsProvider,
@@ -7,6 +7,7 @@ import {
   createOAuthProvider,
   createTokenStore,
   isExpired,
+  legacySameOriginDiscovery,
   type AgentOAuthProvider,
 } from "../auth/index.ts"
 import type { OAuthConfig, RemoteServer } from "../config/index.ts"
@@ -40,6 +41,8 @@ export interface RemoteAuth {
   isSigningIn(): boolean
   /** Waits for the callback (state checked, once) and exchanges the code. */
   finish(transport: Finishable): Promise<void>
+  /** A connect failed with `e`: true when it was the one refusal the 2025-03-26 exception lifts (auth/legacy.ts), now adopted, so one more attempt may pass. */
+  adoptLegacyIssuer(e: unknown): Promise<boolean>
   close(): Promise<void>
 }
 
@@ -56,6 +59,7 @@ const NO_AUTH: RemoteAuth = {
   isRedirected: () => false,
   isSigningIn: () => false,
   finish: async () => {},
+  adoptLegacyIssuer: async () => false,
   close: async () => {},
 }
 
@@ -122,12 +126,13 @@ function authorizationCode(server: RemoteServer, url: URL, ctx: RemoteAuthContex
   // Off until there is something to use (oauth config, stored tokens, a sign-in): the provider
   // adds a token-store read before every request, which a plain server should not pay.
   let isActive = server.oauth !== undefined
+  let challengedPrm: URL | undefined // resource_metadata of the server's last 401/403
   return {
     get authProvider() {
       return isActive ? provider : undefined
     },
     get fetch() {
-      return isActive ? mcpDirect(url, provider.fetch) : undefined
+      return isActive ? mcpDirect(url, provider.fetch, (u) => void (challengedPrm = u ?? challengedPrm)) : undefined
     },
     async prepare() {
       if (hooks.isForced) {
@@ -159,6 +164,14 @@ function authorizationCode(server: RemoteServer, url: URL, ctx: RemoteAuthContex
       } finally {
         await close() // L08: the callback server goes as soon as the flow is over
       }
+    },
+    async adoptLegacyIssuer(e) {
+      if (!isActive || (await provider.discoveryState?.())) return false
+      const state = await legacySameOriginDiscovery(url, e, { fetchFn: provider.fetch, ...(challengedPrm && { resourceMetadataUrl: challengedPrm }) })
+      if (!state) return false
+      await provider.saveDiscoveryState?.(state) // O03 (S256) and O01 (authorization_endpoint) still apply
+      ctx.log.debug(`${ctx.name}: no protected-resource metadata (2025-03-26 server); accepting issuer ${state.authorizationServerMetadata?.issuer} on the server's own origin for the metadata at ${state.authorizationServerUrl}`)
+      return true
     },
     close,
   }
@@ -223,11 +236,15 @@ function crossApp(o: OAuthConfig, name: string, url: URL, expectedIssuer: string
  * in front of a notifications/cancelled POST can lose it at exit); everything else (metadata,
  * token, registration) through the OAuth fetch: SSRF guard, no redirects, locked refresh.
  */
-function mcpDirect(server: URL, oauthFetch: FetchLike): FetchLike {
+function mcpDirect(server: URL, oauthFetch: FetchLike, onChallenge?: (resourceMetadataUrl: URL | undefined) => void): FetchLike {
   return (input, init) => {
     const u = new URL(String(input instanceof Request ? input.url : input))
-    if (u.origin === server.origin && !u.pathname.startsWith("/.well-known/")) return fetch(input, init)
-    return oauthFetch(input, init)
+    if (u.origin !== server.origin || u.pathname.startsWith("/.well-known/")) return oauthFetch(input, init)
+    if (!onChallenge) return fetch(input, init)
+    return fetch(input, init).then((res) => {
+      if (res.status === 401 || res.status === 403) onChallenge(extractWWWAuthenticateParams(res).resourceMetadataUrl)
+      return res
+    })
   }
 }
 

@@ -140,6 +140,23 @@ describe("compiled binary: OAuth sign-in", () => {
     expect(r.code).toBe(4)
     expect(opened()).toHaveLength(0)
   }, 30_000)
+
+  it("2025-03-26 server (no PRM) with issuer <origin>/oauth: signs in (logged); another origin's issuer is still refused (O05)", async () => {
+    await using as = await startAuthServer({ sameOriginAs: "no-prm" })
+    await using t = await tmpdir()
+    const { agent, opened, browser } = await setup(t, as)
+    const r = await agent(["mcp", "auth", "fx", "--debug"], browser)
+    expect({ code: r.code, stderr: r.code ? r.stderr : "" }).toEqual({ code: 0, stderr: "" })
+    expect(r.stderr).toContain(`accepting issuer ${as.issuer} on the server's own origin`)
+    expect((await agent(["mcp", "call", "fx", "echo", "--arg", "text=hi"])).stdout).toContain("hi")
+    expect(opened()).toHaveLength(1)
+
+    await using other = await startAuthServer({ sameOriginAs: "no-prm", misbehave: { metadataIssuer: "https://other.example/oauth" } })
+    await using t2 = await tmpdir()
+    const refused = await setup(t2, other)
+    expect((await refused.agent(["mcp", "auth", "fx"], refused.browser)).code).toBe(4)
+    expect(refused.opened()).toHaveLength(0)
+  }, 60_000)
 })
 
 describe("compiled binary: tokens over time", () => {
