@@ -32,7 +32,10 @@ export async function checkAuthChain(url: URL, challenge: Response, oauth: OAuth
   try {
     prm = await discoverOAuthProtectedResourceMetadata(url, params.resourceMetadataUrl ? { resourceMetadataUrl: params.resourceMetadataUrl } : {}, fetchFn)
   } catch (e: unknown) {
-    findings.push(finding("auth.prm", "error", `no protected-resource metadata (RFC 9728): ${errorText(e)}`, "the server must publish /.well-known/oauth-protected-resource for clients to find its authorization server"))
+    // A 2025-03-26 server: no PRM, and its origin is the authorization server. agent signs in
+    // there (same-origin issuer only, src/auth/legacy.ts), so this is a warning, not an error.
+    findings.push(finding("auth.prm", "warn", `no protected-resource metadata (RFC 9728): ${errorText(e)}; using 2025-03-26 discovery at ${url.origin}`, "current clients look for /.well-known/oauth-protected-resource; publish it so every client finds the authorization server"))
+    findings.push(...(await checkAuthorizationServer(url.origin, fetchFn, oauth, params.scope, true)))
     return findings
   }
   const expected = resourceUrlFromServerUrl(url)
@@ -52,16 +55,27 @@ export async function checkAuthChain(url: URL, challenge: Response, oauth: OAuth
 
 type AsMetadata = NonNullable<Awaited<ReturnType<typeof discoverAuthorizationServerMetadata>>>
 
-async function checkAuthorizationServer(asUrl: string, fetchFn: FetchLike, oauth: OAuthConfig | undefined, challengeScope: string | undefined): Promise<Finding[]> {
+async function checkAuthorizationServer(
+  asUrl: string,
+  fetchFn: FetchLike,
+  oauth: OAuthConfig | undefined,
+  challengeScope: string | undefined,
+  isLegacy = false,
+): Promise<Finding[]> {
   let meta: AsMetadata | undefined
   try {
     meta = await discoverAuthorizationServerMetadata(asUrl, { fetchFn, skipIssuerValidation: true })
   } catch (e: unknown) {
     return [finding("auth.as", "error", `cannot read the authorization server metadata of ${asUrl}: ${errorText(e)}`, "check the authorization server's /.well-known/oauth-authorization-server or openid-configuration")]
   }
+  if (!meta && isLegacy) {
+    return [finding("auth.as", "warn", `${asUrl} publishes no authorization server metadata; agent falls back to ${asUrl}/authorize, /token and /register (2025-03-26)`, "publish /.well-known/oauth-authorization-server")]
+  }
   if (!meta) return [finding("auth.as", "error", `${asUrl} publishes no RFC 8414 or OIDC metadata`, "the authorization server needs /.well-known/oauth-authorization-server (or openid-configuration)")]
   const findings: Finding[] = []
-  if (trimSlash(meta.issuer) !== trimSlash(asUrl)) {
+  if (isLegacy && trimSlash(meta.issuer) !== trimSlash(asUrl) && URL.parse(meta.issuer)?.origin === asUrl) {
+    findings.push(finding("auth.as", "info", `authorization server ${meta.issuer} on the server's own origin (2025-03-26 layout); accepted because it is the same origin`))
+  } else if (trimSlash(meta.issuer) !== trimSlash(asUrl)) {
     findings.push(finding("auth.as", "error", `authorization server metadata says issuer ${meta.issuer}, but was fetched for ${asUrl}`, "agent rejects this (RFC 8414 §3.3, mix-up defence); the AS's issuer setting is wrong"))
   } else findings.push(finding("auth.as", "ok", `authorization server ${meta.issuer}: metadata found, issuer matches`))
   findings.push(registration(meta, oauth))

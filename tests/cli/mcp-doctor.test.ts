@@ -118,6 +118,16 @@ describe("agent mcp doctor", () => {
     expect(severityOf(meta.servers.secure, "auth.pkce")).toEqual(["error"])
   }, 60_000)
 
+  it("treats a 2025-03-26 server (no PRM, AS on its own origin) as a warning it can sign in to", async () => {
+    await using as = await startAuthServer({ sameOriginAs: "no-prm" })
+    await using t = await tmpdir()
+    const legacy = await doctor(t, { mcpServers: { old: { url: as.url } } })
+    expect(severityOf(legacy.servers.old, "auth.prm")).toEqual(["warn"])
+    expect(severityOf(legacy.servers.old, "auth.as")).toEqual(["info"])
+    expect(severityOf(legacy.servers.old, "auth.pkce")).toEqual(["ok"])
+    expect(legacy.code).toBe(0)
+  }, 60_000)
+
   it("works from the compiled binary, text output grouped per server", async () => {
     await using t = await tmpdir()
     const file = await t.write("mcp.json", { mcpServers: { local: { command: BUN, args: [ENV_FIXTURE] }, dead: { url: "http://127.0.0.1:1/mcp" } } })
