@@ -17,6 +17,10 @@ const root = command({
     "agent mcp add github --url https://api.githubcopilot.com/mcp/ --header 'Authorization: Bearer ${GITHUB_TOKEN}'",
     "agent env approve GITHUB_TOKEN --server github",
     "agent mcp import --from claude",
+    'agent run --mcp mcp.json -m anthropic:claude-sonnet-4-5 --yes "summarise the open issues"',
+    "agent mcp list --mcp mcp.example.json --output json",
+    "agent install github          # from the built-in catalog, after an approval",
+    "agent mcp auth linear         # OAuth sign-in in the browser",
   ],
   subCommands: {
     config: () => import("./config.ts").then((m) => m.default),
