@@ -47,3 +47,30 @@ describe("T06 over HTTP", () => {
     }, 30_000)
   }
 })
+
+describe("T08: redirects", () => {
+  for (const transport of ["http", "sse"] as const) {
+    it(`${transport}: a static Authorization header never follows a redirect to another origin`, async () => {
+      const seen: { method: string; authorization: string | null }[] = []
+      using other = Bun.serve({
+        hostname: "127.0.0.1",
+        port: 0,
+        fetch(req) {
+          seen.push({ method: req.method, authorization: req.headers.get("authorization") })
+          return new Response("nope", { status: 404 })
+        },
+      })
+      using redirector = Bun.serve({
+        hostname: "127.0.0.1",
+        port: 0,
+        fetch: (req) => Response.redirect(`http://127.0.0.1:${other.port}${new URL(req.url).pathname}`, 307),
+      })
+      const url = `http://127.0.0.1:${redirector.port}/mcp`
+      await using m = await manager([remote("moved", url, transport, { headers: { Authorization: "Bearer canary-t08" } })], { connectTimeoutMs: 3000 })
+      const [state] = await m.connect()
+      expect(state).toMatchObject({ status: "failed" })
+      if (state?.status === "failed") expect(state.error).toContain(`127.0.0.1:${other.port}`) // says where it points
+      expect(seen.filter((r) => r.authorization !== null)).toEqual([])
+    })
+  }
+})
