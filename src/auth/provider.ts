@@ -46,6 +46,12 @@ export type AgentOAuthProvider = OAuthClientProvider & {
   checkCallback(params: URLSearchParams): { code: string; iss?: string }
   /** The (resource, issuer) key of the tokens in use, once known. */
   key(): TokenKey | undefined
+  /**
+   * O09: a 401/403 named this resource_metadata. When it is not the one discovery was cached
+   * for, the cache goes, so the SDK discovers again instead of refreshing at the old AS; tokens
+   * stay keyed by (resource, issuer), so a new AS finds none and the user signs in again.
+   */
+  noteChallenge(resourceMetadataUrl: URL): Promise<void>
 }
 
 export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvider {
@@ -83,6 +89,11 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
       onStored: (t) => void storedByRefresh.add(t),
     }),
     key: () => (issuer ? keyFor(issuer) : undefined),
+    async noteChallenge(resourceMetadataUrl) {
+      const cached = await provider.discoveryState?.()
+      if (!cached?.authorizationServerUrl || cached.resourceMetadataUrl === resourceMetadataUrl.href) return
+      await provider.invalidateCredentials?.("discovery")
+    },
     setRedirectUrl(url) {
       redirectUrl = url
     },

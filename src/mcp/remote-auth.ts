@@ -132,7 +132,10 @@ function authorizationCode(server: RemoteServer, url: URL, ctx: RemoteAuthContex
       return isActive ? provider : undefined
     },
     get fetch() {
-      return isActive ? mcpDirect(url, provider.fetch, (u) => void (challengedPrm = u ?? challengedPrm)) : undefined
+      return isActive ? mcpDirect(url, provider.fetch, async (u) => {
+        challengedPrm = u ?? challengedPrm
+        if (u) await provider.noteChallenge(u)
+      }) : undefined
     },
     async prepare() {
       if (hooks.isForced) {
@@ -236,13 +239,13 @@ function crossApp(o: OAuthConfig, name: string, url: URL, expectedIssuer: string
  * in front of a notifications/cancelled POST can lose it at exit); everything else (metadata,
  * token, registration) through the OAuth fetch: SSRF guard, no redirects, locked refresh.
  */
-function mcpDirect(server: URL, oauthFetch: FetchLike, onChallenge?: (resourceMetadataUrl: URL | undefined) => void): FetchLike {
+function mcpDirect(server: URL, oauthFetch: FetchLike, onChallenge?: (resourceMetadataUrl: URL | undefined) => Promise<void>): FetchLike {
   return (input, init) => {
     const u = new URL(String(input instanceof Request ? input.url : input))
     if (u.origin !== server.origin || u.pathname.startsWith("/.well-known/")) return oauthFetch(input, init)
     if (!onChallenge) return fetch(input, init)
-    return fetch(input, init).then((res) => {
-      if (res.status === 401 || res.status === 403) onChallenge(extractWWWAuthenticateParams(res).resourceMetadataUrl)
+    return fetch(input, init).then(async (res) => {
+      if (res.status === 401 || res.status === 403) await onChallenge(extractWWWAuthenticateParams(res).resourceMetadataUrl)
       return res
     })
   }
