@@ -1,14 +1,61 @@
-import { createConsola, type ConsolaInstance } from "consola"
+import type { ConsolaInstance } from "consola"
 
 // Logs, progress and prompts go to stderr; stdout belongs to results (cli/output.ts).
 // Levels: 0 error, 1 warn, 3 info, 4 debug. --debug → 4, --quiet → 1.
-export function createLog(level = 3): ConsolaInstance {
-  return createConsola({
-    level,
-    stdout: process.stderr,
-    stderr: process.stderr,
-    formatOptions: { date: false, compact: true },
-  })
+//
+// consola itself loads on the first message that is actually printed: its entry costs ~5 ms of
+// start-up (node:tty for colours, an Intl.Segmenter for string-width), and most runs print
+// nothing at their level. Below the level a call is dropped here, exactly where consola would
+// drop it (before its throttling), so what reaches stderr is unchanged.
+
+/** consola's level for each method we use (its LogTypes). */
+const LEVELS = { error: 0, warn: 1, log: 2, info: 3, success: 3, debug: 4 } as const
+type Method = keyof typeof LEVELS
+type LogFn = (message?: unknown, ...args: unknown[]) => void
+
+export type Log = { readonly level: number; withTag(tag: string): Log } & Record<Method, LogFn>
+
+/** Loaded synchronously (Bun's require of an ES module), so messages keep their order. */
+function load(): typeof import("consola") {
+  return require("consola") as typeof import("consola")
 }
 
-export type Log = ConsolaInstance
+class LazyLog implements Log {
+  private real?: ConsolaInstance
+
+  constructor(
+    readonly level: number,
+    private readonly make: () => ConsolaInstance,
+  ) {}
+
+  private consola(): ConsolaInstance {
+    return (this.real ??= this.make())
+  }
+
+  withTag(tag: string): Log {
+    return new LazyLog(this.level, () => this.consola().withTag(tag))
+  }
+
+  private emit(method: Method, args: unknown[]): void {
+    if (LEVELS[method] > this.level) return
+    ;(this.consola()[method] as (...a: unknown[]) => void)(...args)
+  }
+
+  error(...args: unknown[]) { this.emit("error", args) }
+  warn(...args: unknown[]) { this.emit("warn", args) }
+  log(...args: unknown[]) { this.emit("log", args) }
+  info(...args: unknown[]) { this.emit("info", args) }
+  success(...args: unknown[]) { this.emit("success", args) }
+  debug(...args: unknown[]) { this.emit("debug", args) }
+}
+
+export function createLog(level = 3): Log {
+  return new LazyLog(level, () =>
+    load().createConsola({
+      level,
+      stdout: process.stderr,
+      stderr: process.stderr,
+      formatOptions: { date: false, compact: true },
+    }),
+  )
+}
