@@ -206,6 +206,20 @@ export function createRequests(d: Deps) {
     return { tools: t.length, prompts: p.length, resources: r.length }
   }
 
+  // toolDefinition per call without a scan of the list: one index per cached list (a refetch is a new array).
+  const toolIndex = new WeakMap<Tool[], Map<string, Tool>>()
+  function toolDef(slot: Slot, name: string): Tool | undefined {
+    const list = slot.cache.tools
+    if (!list) return undefined
+    let index = toolIndex.get(list)
+    if (!index) {
+      index = new Map()
+      for (const t of list) if (!index.has(t.name)) index.set(t.name, t) // first wins, as find() did
+      toolIndex.set(list, index)
+    }
+    return index.get(name)
+  }
+
   const connected = (server?: string) =>
     [...d.slots.values()].filter((s) => s.state.status === "connected" && s.conn && (server === undefined || s.name === server))
 
@@ -222,7 +236,7 @@ export function createRequests(d: Deps) {
       const slot = slotOf(server)
       const cfg = serverOf(slot)
       if (cfg && !isToolAllowed(tool, cfg)) throw new McpRequestError(server, undefined, `tool "${tool}" of server "${server}" is disabled in ${slot.entry.file}`)
-      const def = slot.cache.tools?.find((t) => t.name === tool)
+      const def = toolDef(slot, tool)
       return run(server, "tools/call", co, (c, ro) => c.client.callTool({ name: tool, arguments: args }, { ...ro, ...(def && { toolDefinition: def }) }))
     },
     async prompts(server?: string) {
