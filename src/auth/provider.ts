@@ -47,11 +47,12 @@ export type AgentOAuthProvider = OAuthClientProvider & {
   /** The (resource, issuer) key of the tokens in use, once known. */
   key(): TokenKey | undefined
   /**
-   * O09: a 401/403 named this resource_metadata. When it is not the one discovery was cached
+   * The server answered 401/403: stored tokens are read again (another process may have signed
+   * in or refreshed). O09: when it named a resource_metadata that is not the one discovery was cached
    * for, the cache goes, so the SDK discovers again instead of refreshing at the old AS; tokens
    * stay keyed by (resource, issuer), so a new AS finds none and the user signs in again.
    */
-  noteChallenge(resourceMetadataUrl: URL): Promise<void>
+  noteChallenge(resourceMetadataUrl: URL | undefined): Promise<void>
 }
 
 export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvider {
@@ -68,15 +69,40 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
   const serverHost = new URL(opts.serverUrl).host
   const guarded = createGuardedFetch({ allowHosts: [serverHost], allowLoopback: opts.allowLoopback, fetch: opts.fetch })
   const keyFor = (iss: string): TokenKey => ({ resource, issuer: iss })
+  // The SDK asks for tokens() before every request. The stored entry (or its absence) is
+  // remembered for this provider, i.e. one connection, and read again only when it may have
+  // changed: after a 401/403 from the server (noteChallenge; the SDK's auth flow runs after it,
+  // so a sign-in or refresh done by another process meanwhile is picked up right then), after
+  // our own saves, refreshes and invalidateCredentials. Until such a 401, another process's new
+  // tokens are not used; the ones held are still sent. The locked refresh (refresh.ts) and
+  // store.update always read the file itself.
+  let cached: { issuer: string | undefined; entry: TokenEntry | undefined } | undefined
+  let generation = 0 // a read that started before a forget() is not remembered
+  const forget = () => {
+    cached = undefined
+    generation++
+  }
   const current = async (ctx?: OAuthClientInformationContext): Promise<TokenEntry | undefined> => {
     if (ctx) issuer = ctx.issuer
-    if (issuer) return store.read(keyFor(issuer))
-    const [newest] = await store.findByResource(resource)
-    issuer = newest?.issuer
-    return newest
+    if (cached && cached.issuer === issuer) return cached.entry
+    const started = generation
+    const iss = issuer
+    let entry: TokenEntry | undefined
+    if (iss) entry = await store.read(keyFor(iss))
+    else {
+      ;[entry] = await store.findByResource(resource)
+      issuer = entry?.issuer
+    }
+    if (started === generation) cached = { issuer: iss ?? entry?.issuer, entry }
+    return entry
   }
-  const patch = (iss: string, fn: (e: TokenEntry) => TokenEntry | undefined) =>
-    store.update(keyFor(iss), (e) => fn(e ?? { server, resource, issuer: iss }))
+  const patch = async (iss: string, fn: (e: TokenEntry) => TokenEntry | undefined) => {
+    try {
+      return await store.update(keyFor(iss), (e) => fn(e ?? { server, resource, issuer: iss }))
+    } finally {
+      forget()
+    }
+  }
   const needSignIn = (why: string) =>
     new AuthRequiredError(`${server} needs sign-in: ${why}`, { hint: `run: agent mcp auth ${server}` })
 
@@ -86,12 +112,17 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
       base: guarded,
       key: () => (issuer ? keyFor(issuer) : undefined),
       usedAccessToken: () => used,
-      onStored: (t) => void storedByRefresh.add(t),
+      onStored: (t) => {
+        storedByRefresh.add(t)
+        forget()
+      },
     }),
     key: () => (issuer ? keyFor(issuer) : undefined),
     async noteChallenge(resourceMetadataUrl) {
-      const cached = await provider.discoveryState?.()
-      if (!cached?.authorizationServerUrl || cached.resourceMetadataUrl === resourceMetadataUrl.href) return
+      forget() // the server refused what we sent: read the store again (see `cached`)
+      if (!resourceMetadataUrl) return
+      const known = await provider.discoveryState?.()
+      if (!known?.authorizationServerUrl || known.resourceMetadataUrl === resourceMetadataUrl.href) return
       await provider.invalidateCredentials?.("discovery")
     },
     setRedirectUrl(url) {
@@ -208,6 +239,7 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
     async invalidateCredentials(scope) {
       if (scope === "verifier" || scope === "all") verifier = undefined
       if (scope === "discovery" || scope === "all") discovery = undefined
+      forget() // decide on the file as it is now, not on what this connection read earlier
       const e = await current()
       if (!e || scope === "verifier") return
       await patch(e.issuer, (x) => {

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto"
 import { join } from "node:path"
 import { writeFileAtomic, describeFsError, fsErrorCode } from "../util/atomic.ts"
 import { withFileLock, type LockOptions } from "../util/lock.ts"
-import { ensurePrivateDir } from "../util/paths.ts"
+import { ensurePrivateDir, existingPrivateDir } from "../util/paths.ts"
 import { AuthRequiredError, WriteError } from "../util/errors.ts"
 
 export interface TokenKey {
@@ -59,24 +59,35 @@ export function tokenFileName(key: TokenKey): string {
 
 export function createTokenStore(stateDir: string): TokenStore {
   const dir = join(stateDir, "tokens")
-  let isReady = false
+  // The dir is made on the first write (or lock), not by a run that only looks: most servers
+  // have no tokens, and a read of a missing dir is one stat. An existing dir gets the same
+  // checks and chmod either way (C08, F01), once per store.
+  let isChecked = false
   const ready = async () => {
-    if (isReady) return
+    if (isChecked) return
     ensurePrivateDir(dir)
     await chmod(dir, 0o700)
-    isReady = true
+    isChecked = true
+  }
+  /** False: there is no tokens dir, so nothing to read. */
+  const readable = async () => {
+    if (isChecked) return true
+    if (!existingPrivateDir(dir)) return false
+    await chmod(dir, 0o700)
+    isChecked = true
+    return true
   }
   const pathOf = (key: TokenKey) => join(dir, tokenFileName(key))
 
   async function read(key: TokenKey): Promise<TokenEntry | undefined> {
-    await ready()
+    if (!(await readable())) return undefined
     const entry = await readEntry(pathOf(key))
     // The file name is a hash; the content must name the same key, or it was swapped (O08).
     return entry && entry.resource === key.resource && entry.issuer === key.issuer ? entry : undefined
   }
 
   async function list(): Promise<TokenEntry[]> {
-    await ready()
+    if (!(await readable())) return []
     const out: TokenEntry[] = []
     for (const name of await readdir(dir)) {
       if (!/^[0-9a-f]{32}\.json$/.test(name)) continue

@@ -123,8 +123,8 @@ function authorizationCode(server: RemoteServer, url: URL, ctx: RemoteAuthContex
     await p?.close()
   }
 
-  // Off until there is something to use (oauth config, stored tokens, a sign-in): the provider
-  // adds a token-store read before every request, which a plain server should not pay.
+  // Off until there is something to use (oauth config, stored tokens, a sign-in): a plain server
+  // keeps the SDK's auth path (tokens() before every request) out of its traffic altogether.
   let isActive = server.oauth !== undefined
   let challengedPrm: URL | undefined // resource_metadata of the server's last 401/403
   return {
@@ -134,7 +134,7 @@ function authorizationCode(server: RemoteServer, url: URL, ctx: RemoteAuthContex
     get fetch() {
       return isActive ? mcpDirect(url, provider.fetch, async (u) => {
         challengedPrm = u ?? challengedPrm
-        if (u) await provider.noteChallenge(u)
+        await provider.noteChallenge(u)
       }) : undefined
     },
     async prepare() {

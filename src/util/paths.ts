@@ -1,4 +1,4 @@
-import { mkdirSync, statSync } from "node:fs"
+import { mkdirSync, statSync, type Stats } from "node:fs"
 import { homedir } from "node:os"
 import { dirname, isAbsolute, join } from "node:path"
 import { ConfigError } from "./errors.ts"
@@ -49,7 +49,27 @@ function absoluteOr(value: string | undefined, fallback: string): string {
  */
 export function ensurePrivateDir(dir: string): string {
   mkdirSync(dir, { recursive: true, mode: 0o700 })
-  const st = statSync(dir)
+  checkPrivateDir(dir, statSync(dir))
+  return dir
+}
+
+/**
+ * ensurePrivateDir's checks without creating anything, for read-only paths: false when DIR does
+ * not exist (nothing to read), true when it is a private directory; otherwise it throws.
+ */
+export function existingPrivateDir(dir: string): boolean {
+  let st: Stats
+  try {
+    st = statSync(dir)
+  } catch (e: unknown) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return false
+    throw e
+  }
+  checkPrivateDir(dir, st)
+  return true
+}
+
+function checkPrivateDir(dir: string, st: Stats): void {
   if (!st.isDirectory()) throw new ConfigError(`${dir} exists and is not a directory`)
   if ((st.mode & 0o022) !== 0 && (st.mode & 0o1000) === 0) {
     throw new ConfigError(`${dir} is writable by other users (mode ${(st.mode & 0o777).toString(8)})`, {
@@ -57,7 +77,6 @@ export function ensurePrivateDir(dir: string): string {
     })
   }
   refuseSharedAncestor(dir)
-  return dir
 }
 
 // Like ssh's StrictModes: a world-writable parent without the sticky bit (say a 0777

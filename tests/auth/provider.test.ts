@@ -2,7 +2,7 @@
 // against the real AS fixture (tests/fixtures/oauth). Cases: SECURITY-CASES O01-O08, O11, L07.
 import { describe, expect, it } from "bun:test"
 import { auth, Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
-import { createTokenStore } from "../../src/auth/index.ts"
+import { createTokenStore, type TokenStore } from "../../src/auth/index.ts"
 import { AuthRequiredError } from "../../src/util/errors.ts"
 import { startAuthServer } from "../fixtures/oauth/as.ts"
 import { tmpdir } from "../helpers/tmp.ts"
@@ -174,6 +174,34 @@ describe("tokens", () => {
     const toB = as.requests.filter((r) => r.server === "rs" && r.path === "/other")
     expect(toB.length).toBeGreaterThan(0)
     expect(toB.some((r) => r.authorization?.includes(tokenA ?? "-"))).toBe(false)
+  })
+
+  it("reads the store once per connection, not per request; again after a 401, which is when another process's sign-in takes effect", async () => {
+    await using t = await tmpdir()
+    await using as = await startAuthServer()
+    const base = createTokenStore(t.home)
+    let reads = 0
+    const counted: TokenStore = {
+      ...base,
+      read: (k) => (reads++, base.read(k)),
+      findByResource: (r) => (reads++, base.findByResource(r)),
+    }
+    const p = makeProvider(counted, as.url)
+    expect(await p.tokens()).toBeUndefined()
+    expect(await p.tokens()).toBeUndefined()
+    expect(reads).toBe(1)
+    // Another process signs in: this connection still holds "no tokens" until the server refuses it.
+    const b = headlessBrowser()
+    await signIn(makeProvider(createTokenStore(t.home), as.url, b), as.url, b)
+    expect(await p.tokens()).toBeUndefined()
+    await p.noteChallenge(undefined) // what remote-auth's fetch does on every 401/403 from the server
+    expect((await p.tokens())?.access_token).toBeString()
+    const before = reads
+    const client = await connect(as.url, p)
+    for (let i = 0; i < 3; i++) await client.listTools()
+    await client.close()
+    expect(reads).toBe(before)
+    expect(as.requests.filter((r) => r.server === "rs" && r.authorization).length).toBeGreaterThanOrEqual(4)
   })
 
   it("steps up once on insufficient_scope, then the call succeeds (O11)", async () => {

@@ -1,6 +1,7 @@
 // Token store: modes under umask 000, symlinks refused (F01), keying (O08), logout, redaction (O14).
 import { describe, expect, it } from "bun:test"
-import { lstat, readFile, stat, symlink, writeFile } from "node:fs/promises"
+import { existsSync } from "node:fs"
+import { chmod, lstat, mkdir, readFile, stat, symlink, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { createTokenStore, redactTokens, tokenFileName } from "../../src/auth/index.ts"
 import { AgentError } from "../../src/util/errors.ts"
@@ -21,6 +22,29 @@ describe("token store", () => {
     } finally {
       process.umask(old)
     }
+  })
+
+  it("reading creates nothing: no tokens dir reads as empty; the first write makes it, 0700", async () => {
+    await using t = await tmpdir()
+    const store = createTokenStore(t.home)
+    expect(await store.read(A)).toBeUndefined()
+    expect(await store.findByResource(A.resource)).toEqual([])
+    expect(existsSync(store.dir)).toBe(false)
+    await store.write(entry())
+    expect((await stat(store.dir)).mode & 0o777).toBe(0o700)
+    expect((await store.read(A))?.tokens?.access_token).toBe("at_SECRET")
+  })
+
+  it("an existing tokens dir is checked on read too: tightened to 0700, refused when others can write it (C08)", async () => {
+    await using t = await tmpdir()
+    const dir = join(t.home, "tokens")
+    await mkdir(dir, { mode: 0o700 })
+    await chmod(dir, 0o755)
+    expect(await createTokenStore(t.home).list()).toEqual([])
+    expect((await stat(dir)).mode & 0o777).toBe(0o700)
+    await chmod(dir, 0o777)
+    await expect(createTokenStore(t.home).read(A)).rejects.toBeInstanceOf(AgentError)
+    await expect(createTokenStore(t.home).list()).rejects.toBeInstanceOf(AgentError)
   })
 
   it("refuses a symlink planted at the token path, for reading and writing; the target is untouched (F01)", async () => {
