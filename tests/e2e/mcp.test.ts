@@ -1,11 +1,11 @@
 import { describe, expect, it } from "bun:test"
-import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { startLegacySseServer } from "../fixtures/servers/http-legacy-sse.ts"
 import { startSessionServer } from "../fixtures/servers/http-session.ts"
 import { startStatelessServer } from "../fixtures/servers/http-stateless.ts"
 import { ensureBinary } from "../helpers/binary.ts"
 import { BUN, ROOT, runAgent } from "../helpers/cli.ts"
+import { collect, descendants, isAlive } from "../helpers/processes.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
 // The `agent mcp` commands that talk to servers, on the compiled binary, against the real
@@ -129,41 +129,3 @@ describe("compiled binary: agent mcp", () => {
     expect(children.filter(isAlive)).toEqual([])
   }, 30_000)
 })
-
-function collect(stream: ReadableStream<Uint8Array>) {
-  const out = { text: "", done: Promise.resolve() }
-  out.done = (async () => {
-    for await (const chunk of stream) out.text += new TextDecoder().decode(chunk)
-  })()
-  return out
-}
-
-/** Every process below `pid` (from /proc: Linux only, like the rest of the e2e suite). */
-function descendants(pid: number): number[] {
-  const parent = new Map<number, number>()
-  for (const d of readdirSync("/proc")) {
-    if (!/^\d+$/.test(d)) continue
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, "utf8")
-      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]))
-    } catch {
-      // the process exited while we looked: it is nobody's child any more
-    }
-  }
-  const out: number[] = []
-  const walk = (p: number) => {
-    for (const [child, ppid] of parent) if (ppid === p) (out.push(child), walk(child))
-  }
-  walk(pid)
-  return out
-}
-
-/** Alive and not a zombie (a container's pid 1 may never reap). */
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z"
-  } catch {
-    return false
-  }
-}

@@ -1,7 +1,6 @@
 // Shared by the `agent run` e2e tests: a config with the agent fixture server, the compiled
 // binary run against the fake model, and the output checked against the documented schemas.
 import { expect } from "bun:test"
-import { readFileSync, readdirSync } from "node:fs"
 import { join } from "node:path"
 import * as v from "valibot"
 import { RunEvent, RunReport } from "../../src/agent/index.ts"
@@ -38,37 +37,4 @@ export function report(r: RunResult): RunReport {
   return doc
 }
 
-export function collect(stream: ReadableStream<Uint8Array>) {
-  const out = { text: "", done: Promise.resolve() }
-  out.done = (async () => {
-    for await (const chunk of stream) out.text += new TextDecoder().decode(chunk)
-  })()
-  return out
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
-    return !/\) Z /.test(stat)
-  } catch {
-    return false
-  }
-}
-
-/** Every process below `pid` (from /proc: Linux only, like the rest of the e2e suite). */
-export function descendants(pid: number): number[] {
-  const parent = new Map<number, number>()
-  for (const d of readdirSync("/proc")) {
-    if (!/^\d+$/.test(d)) continue
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, "utf8")
-      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]))
-    } catch {}
-  }
-  const out: number[] = []
-  const walk = (p: number) => {
-    for (const [child, pp] of parent) if (pp === p) (out.push(child), walk(child))
-  }
-  walk(pid)
-  return out
-}
+export { collect, descendants, isAlive } from "../helpers/processes.ts"
