@@ -104,8 +104,8 @@ async function main(): Promise<void> {
     await benchCalls("http", { http: { url: http.url } }, home)
     console.log(`agentrt MCP bench, ${new Date().toISOString().slice(0, 10)}, ${process.platform}-${process.arch}, bun ${Bun.version}`)
     printTable()
-    console.log("list: wall time spawn→exit; baseline = bare SDK client per server: connect (SDK default negotiation) + tools/list")
-    console.log("calls: measured in one process (src/mcp createManager vs @modelcontextprotocol/client Client), not through agent mcp call")
+    console.log("list: wall time spawn→exit; baseline = bare SDK client per server: connect (SDK default negotiation) + tools/list, and prompts/resources where advertised")
+    console.log("calls: measured in one process (src/mcp createManager vs a bare Client on the same protocol and capabilities), not through agent mcp call")
     console.log("teardown: last stdout chunk → process exit; RSS: the client's own VmHWM (servers excluded)")
   } finally {
     rmSync(dir, { recursive: true, force: true })

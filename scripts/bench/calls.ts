@@ -34,7 +34,16 @@ async function productCaller(target: Target, home: string): Promise<{ call: () =
 }
 
 async function baselineCaller(target: Target): Promise<{ call: () => Promise<unknown>; close: () => Promise<void> }> {
-  const client = new Client({ name: "baseline-calls", version: "1.0.0" })
+  // Same protocol and capabilities as the manager's clients (src/mcp/handlers.ts): on 2026-07-28
+  // every request carries the client's capabilities, which the server parses, so a baseline on
+  // 2025-11-25 with none would charge the protocol to the product. What is left is our overhead.
+  const client = new Client(
+    { name: "baseline-calls", version: "1.0.0" },
+    {
+      versionNegotiation: { mode: "auto" },
+      capabilities: { roots: { listChanged: true }, elicitation: { form: { applyDefaults: true }, url: {} }, sampling: {} },
+    },
+  )
   const transport = "stdio" in target
     ? new StdioClientTransport({ command: target.stdio.command, stderr: "ignore" })
     : new StreamableHTTPClientTransport(new URL(target.http.url))

@@ -1,12 +1,13 @@
 import { basename } from "node:path"
 import { pathToFileURL } from "node:url"
 import { Client, ProtocolError, ProtocolErrorCode } from "@modelcontextprotocol/client"
+import pkg from "../../package.json" with { type: "json" }
 import type { ManagerOptions } from "./types.ts"
 
 // Server → client requests and notifications (DESIGN §5): roots, elicitation, sampling,
 // logging, list_changed. One Client per connection attempt, all built here.
 
-const CLIENT_INFO = { name: "agentrt", version: "0.1.0" }
+const CLIENT_INFO = { name: "agentrt", version: pkg.version }
 
 export interface ClientHooks {
   /** A list changed on the server: drop the cached list so the next read refetches. */
