@@ -26,7 +26,7 @@ export default command({
           async run() {
             const { configJsonSchema } = await import("../config/index.ts")
             const { printJson } = await import("./output.ts")
-            printJson(configJsonSchema())
+            printJson(await configJsonSchema())
           },
         }),
       ),

@@ -6,7 +6,7 @@
 import { elicitDefaults, type ElicitHandler } from "../mcp/index.ts"
 import { UsageError } from "../util/errors.ts"
 import { escapeTerminal } from "../util/text.ts"
-import { oneLine, type Queue } from "./run-prompts.ts"
+import { oneLine, type Queue } from "./queue.ts"
 
 export const ELICIT_MODES = ["ask", "decline", "defaults"] as const
 export type ElicitMode = (typeof ELICIT_MODES)[number]

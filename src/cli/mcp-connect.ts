@@ -11,7 +11,7 @@ import { elicitArg, elicitHandler, elicitMode } from "./elicit-prompt.ts"
 import { adhocArgs, adhocServer } from "./mcp-adhoc.ts"
 import { connectProgress } from "./mcp-progress.ts"
 import { authHooks, type SignInChoice } from "./mcp-signin.ts"
-import { createQueue } from "./run-prompts.ts"
+import { createQueue } from "./queue.ts"
 
 // Shared by the `agent mcp` commands that talk to servers (list, get, tools, call, prompts,
 // prompt, resources, read): which servers (config or ad hoc), the manager, Ctrl-C, cleanup.

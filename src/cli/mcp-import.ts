@@ -35,7 +35,7 @@ export default command({
       throw new UsageError(peer ? `unknown --from "${escapeTerminal(peer)}"` : "--from is required", { hint: `one of: ${PEERS.join(", ")}` })
     }
     const isDryRun = Boolean(args["dry-run"])
-    const found = importFromPeer(peer as Peer, { home: ctx.env.HOME || homedir(), cwd: ctx.cwd, env: ctx.env }, args.file)
+    const found = await importFromPeer(peer as Peer, { home: ctx.env.HOME || homedir(), cwd: ctx.cwd, env: ctx.env }, args.file)
     if (!found.files.some((f) => f.exists)) {
       throw new UsageError(`no ${peer} config found; looked in:\n${found.files.map((f) => `  ${escapeTerminal(f.file)}`).join("\n")}`, {
         hint: `pass the file: agent mcp import --from ${peer} FILE`,

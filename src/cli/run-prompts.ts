@@ -1,27 +1,10 @@
 // `agent run`'s questions at a terminal (stderr, one at a time): tool permission (yes / no /
 // always for this tool) and a server's sampling request; the elicitation form is in
-// elicit-prompt.ts (shared with `agent mcp`). Without a terminal none of these are built: the
+// elicit-prompt.ts and the one-at-a-time queue in queue.ts (both shared with `agent mcp`). Without a terminal none of these are built: the
 // loop refuses calls that are not allowed and sampling needs --allow-sampling (DESIGN §9).
 import type { AskAnswer, Permissions, SamplingRequest } from "../agent/index.ts"
 import { samplingPreview } from "../agent/index.ts"
-import { ask } from "./prompt.ts"
-
-type Asker = (question: string) => Promise<string>
-
-/** One question at a time: parallel tool calls and server requests share one terminal. */
-export function createQueue(asker: Asker = ask) {
-  let last: Promise<unknown> = Promise.resolve()
-  // `settled`: checked when this question's turn comes (an "always" given meanwhile answers it).
-  return (question: string, signal?: AbortSignal, settled?: () => string | undefined): Promise<string | undefined> => {
-    const next = last.then(async () => {
-      if (signal?.aborted) return undefined
-      return settled?.() ?? (await untilAborted(asker(question), signal))
-    })
-    last = next.catch(() => {})
-    return next
-  }
-}
-export type Queue = ReturnType<typeof createQueue>
+import { oneLine, type Queue } from "./queue.ts"
 
 export function toolAsker(queue: Queue): NonNullable<Permissions["ask"]> {
   const always = new Set<string>()
@@ -50,18 +33,4 @@ export function samplingApprover(queue: Queue): (server: string, request: Sampli
     if (a === "a" || a === "always") always.add(server)
     return a === "y" || a === "yes" || always.has(server)
   }
-}
-
-export function oneLine(s: string, max: number): string {
-  const flat = s.replace(/\s+/g, " ").trim()
-  return flat.length > max ? `${flat.slice(0, max)}…` : flat
-}
-
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T | undefined> {
-  if (!signal) return work
-  return new Promise((resolve, reject) => {
-    const onAbort = () => resolve(undefined)
-    signal.addEventListener("abort", onAbort, { once: true })
-    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort))
-  })
 }

@@ -28,7 +28,8 @@ import { keyValues } from "./mcp-tools.ts"
 import { writeStdout } from "./output.ts"
 import { buildContext } from "./run-context.ts"
 import { elicitHandler, elicitMode, type ElicitMode } from "./elicit-prompt.ts"
-import { createQueue, samplingApprover, toolAsker } from "./run-prompts.ts"
+import { createQueue } from "./queue.ts"
+import { samplingApprover, toolAsker } from "./run-prompts.ts"
 
 // `agent run [PROMPT | -]` (DESIGN §9): config → servers → manager → ToolSource → runAgent →
 // writer. The exit code is the report's (0 done, 1 failed/turn limit, 3 refused under

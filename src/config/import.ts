@@ -10,7 +10,7 @@ import { parseConfigValue } from "./load.ts"
 // what it found; the CLI decides what to print and where to write.
 
 export type { Peer } from "./import-convert.ts"
-export const PEERS = ["claude", "cursor", "vscode", "kiro", "gemini", "opencode"] as const satisfies readonly Peer[]
+export { PEERS } from "./peers.ts"
 
 export interface PeerSource {
   file: string

@@ -10,7 +10,19 @@ export { describeServer, diffServers, maskValue, maskedDefinition, commandLine, 
 export { parseJsonText } from "./json.ts"
 export { checkTemplates } from "./references.ts"
 export { findRefs, inputVariableName, InterpolationSyntaxError, parseTemplate } from "./interpolate.ts"
-export { importFromPeer, peerSources, PEERS, type Peer, type PeerEnv, type PeerImport, type PeerSource, type ImportedServer, type SkippedServer, type ImportedInput } from "./import.ts"
+export { PEERS } from "./peers.ts"
+export type { Peer, PeerEnv, PeerImport, PeerSource, ImportedServer, SkippedServer, ImportedInput } from "./import.ts"
 export { editJsonFile, type JsonObject } from "./edit.ts"
 export { MAX_CONFIG_BYTES, readJsonFile } from "./json.ts"
-export { configJsonSchema } from "./json-schema.ts"
+
+// Loaded on use, not re-exported: every command imports this file, and a static re-export would
+// load the peer importers and the JSON Schema generator (@valibot/to-json-schema) at each start.
+type ImportModule = typeof import("./import.ts")
+/** `agent mcp import`: the servers one peer's config files define (see import.ts). */
+export async function importFromPeer(...a: Parameters<ImportModule["importFromPeer"]>): Promise<ReturnType<ImportModule["importFromPeer"]>> {
+  return (await import("./import.ts")).importFromPeer(...a)
+}
+/** `agent config schema`: the JSON Schema of mcp.json (see json-schema.ts). */
+export async function configJsonSchema(): Promise<ReturnType<typeof import("./json-schema.ts").configJsonSchema>> {
+  return (await import("./json-schema.ts")).configJsonSchema()
+}
