@@ -191,7 +191,7 @@ function connectStreamable(server: RemoteServer, url: URL, ctx: ConnectContext, 
     const cut = (reason: string) => void ((broken.reason ??= reason), transport.close().catch((e: unknown) => ctx.log.debug(`close: ${String(e)}`)))
     const transport: StreamableHTTPClientTransport = new StreamableHTTPClientTransport(url, {
       requestInit: { headers: server.headers },
-      fetch: guardedFetch(auth.fetch, { name: ctx.name, onOversize: cut }),
+      fetch: guardedFetch(auth.fetch ?? ctx.opts.fetch, { name: ctx.name, onOversize: cut }),
       ...(auth.authProvider && { authProvider: auth.authProvider }),
       // T08: Authorization never follows a redirect to another origin (the SDK's default; explicit here).
       redirectPolicy: "same-origin",
@@ -211,7 +211,7 @@ export async function connectSse(server: RemoteServer, ctx: ConnectContext): Pro
     const cut = (reason: string) => void ((broken.reason ??= reason), transport.close().catch((e: unknown) => ctx.log.debug(`close: ${String(e)}`)))
     const transport: SSEClientTransport = new SSEClientTransport(url, {
       requestInit: { headers: server.headers },
-      fetch: guardedFetch(auth.fetch, { name: ctx.name, onOversize: cut }),
+      fetch: guardedFetch(auth.fetch ?? ctx.opts.fetch, { name: ctx.name, onOversize: cut }),
       ...(auth.authProvider && { authProvider: auth.authProvider }),
       redirectPolicy: "same-origin",
     })

@@ -7,6 +7,7 @@ import type {
   ElicitRequest,
   ElicitResult,
   GetPromptResult,
+  FetchLike,
   Implementation,
   LoggingLevel,
   Prompt,
@@ -88,6 +89,8 @@ export interface ManagerOptions {
   onLog?: (server: string, level: LoggingLevel, data: unknown) => void
   /** T07: allow plain http:// to a host that is not loopback (default: refused). */
   allowInsecureHttp?: boolean
+  /** The network under every remote transport when OAuth is off (default: global fetch). Tests pass a stand-in that never leaves this machine. */
+  fetch?: FetchLike
   /** OAuth for remote servers (DESIGN §6). Without it a server answering 401 is needs_auth. */
   auth?: AuthHooks
 }

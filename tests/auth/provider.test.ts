@@ -5,6 +5,7 @@ import { auth, Client, StreamableHTTPClientTransport } from "@modelcontextprotoc
 import { createTokenStore, type TokenStore } from "../../src/auth/index.ts"
 import { AuthRequiredError } from "../../src/util/errors.ts"
 import { startAuthServer } from "../fixtures/oauth/as.ts"
+import { refusedDestinations } from "../helpers/loopback-only.ts"
 import { tmpdir } from "../helpers/tmp.ts"
 import { headlessBrowser, makeProvider, signIn } from "./helpers.ts"
 
@@ -133,6 +134,7 @@ describe("hostile authorization servers", () => {
   })
 
   it("never fetches a metadata URL at 169.254.169.254 (O07)", async () => {
+    const netBefore = [...refusedDestinations]
     await using t = await tmpdir()
     await using as = await startAuthServer({ misbehave: { authorizationServer: "http://169.254.169.254/latest" } })
     const hits: string[] = []
@@ -146,15 +148,19 @@ describe("hostile authorization servers", () => {
     await expect(p.fetch("http://10.0.0.8/x")).rejects.toBeInstanceOf(AuthRequiredError)
     await expect(p.fetch("http://[::ffff:169.254.169.254]/x")).rejects.toBeInstanceOf(AuthRequiredError)
     expect(hits.some((h) => h.includes("169.254") || h.includes("10.0.0.8"))).toBe(false)
+    // Refused by agent's guard, not by the test's loopback-only net (which would have recorded it).
+    expect(refusedDestinations).toEqual(netBefore)
   })
 
   it("refuses a registration endpoint over plain http on a public host (O13)", async () => {
+    const netBefore = [...refusedDestinations]
     await using t = await tmpdir()
-    await using as = await startAuthServer({ misbehave: { registrationEndpoint: "http://93.184.215.14/register" } })
+    await using as = await startAuthServer({ misbehave: { registrationEndpoint: "http://192.0.2.14/register" } })
     const b = headlessBrowser()
     const p = makeProvider(createTokenStore(t.home), as.url, b)
     await expect(auth(p, { serverUrl: as.url, fetchFn: p.fetch })).rejects.toBeInstanceOf(AuthRequiredError)
     expect(b.opened).toHaveLength(0)
+    expect(refusedDestinations).toEqual(netBefore)
   })
 })
 

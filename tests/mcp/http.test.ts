@@ -4,6 +4,7 @@
 import { describe, expect, it } from "bun:test"
 import { McpConnectError } from "../../src/util/errors.ts"
 import { McpTimeoutError } from "../../src/mcp/index.ts"
+import { remoteUrl } from "../../src/mcp/remote-url.ts"
 import { startLegacySseServer } from "../fixtures/servers/http-legacy-sse.ts"
 import { startSessionServer } from "../fixtures/servers/http-session.ts"
 import { startStatelessServer } from "../fixtures/servers/http-stateless.ts"
@@ -145,15 +146,36 @@ describe("transport selection", () => {
 })
 
 describe("T07", () => {
+  // Never a real connection off this machine: the refusal happens before any request, and the
+  // allowed case runs over a fetch stand-in that records the URL and refuses to connect.
+  const FAR = "http://192.0.2.1/mcp" // RFC 5737 documentation address: reached by no test
+
   it("refuses plain http:// to a non-loopback host unless allowed", async () => {
-    await using m = await manager([remote("far", "http://10.255.255.1/mcp", "http")])
+    expect(() => remoteUrl(FAR, false)).toThrow("refusing plain http:// to 192.0.2.1")
+    expect(remoteUrl(FAR, true).href).toBe(FAR)
+    expect(remoteUrl("http://127.0.0.1:9/mcp", false).hostname).toBe("127.0.0.1")
+    expect(remoteUrl("http://localhost:9/mcp", false).hostname).toBe("localhost")
+    expect(remoteUrl("http://[::1]:9/mcp", false).hostname).toBe("[::1]")
+  })
+
+  it("the manager refuses it before any request, and with the flag sends it to the network", async () => {
+    const asked: string[] = []
+    const standIn = async (input: string | URL | Request) => {
+      const url = new URL(input instanceof Request ? input.url : String(input))
+      asked.push(url.href)
+      throw new TypeError(`test stand-in: no connection to ${url.host}`)
+    }
+    await using m = await manager([remote("far", FAR, "http")], { fetch: standIn })
     const [state] = await m.connect()
-    expect(state).toMatchObject({ status: "failed", error: "refusing plain http:// to 10.255.255.1: requests and tokens would travel unencrypted" })
+    expect(state).toMatchObject({ status: "failed", error: "refusing plain http:// to 192.0.2.1: requests and tokens would travel unencrypted" })
     if (state?.status === "failed") expect(state.hint).toContain("https://")
-    await using allowed = await manager([remote("far", "http://10.255.255.1/mcp", "http")], { allowInsecureHttp: true, connectTimeoutMs: 200 })
+    expect(asked).toEqual([])
+    await using allowed = await manager([remote("far", FAR, "http")], { allowInsecureHttp: true, fetch: standIn })
     const [tried] = await allowed.connect()
     expect(tried).toMatchObject({ status: "failed" })
     if (tried?.status === "failed") expect(tried.error).not.toContain("refusing")
+    expect(asked.length).toBeGreaterThan(0)
+    expect(asked.every((u) => u === FAR)).toBe(true)
   })
 
   it("rejects a session id with bytes outside 0x21-0x7E", async () => {

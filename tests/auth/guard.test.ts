@@ -1,0 +1,31 @@
+// O07: the SSRF guard's address classification, as a pure function (no request is made).
+import { describe, expect, it } from "bun:test"
+import { classifyAddress } from "../../src/auth/guard.ts"
+
+describe("classifyAddress (O07)", () => {
+  const cases: [string, ReturnType<typeof classifyAddress>][] = [
+    ["127.0.0.1", "loopback"],
+    ["127.200.0.9", "loopback"],
+    ["::1", "loopback"],
+    ["::ffff:127.0.0.1", "loopback"],
+    ["169.254.169.254", "link-local"],
+    ["::ffff:169.254.169.254", "link-local"],
+    ["fe80::1", "link-local"],
+    ["10.0.0.8", "private"],
+    ["172.16.0.1", "private"],
+    ["172.31.255.255", "private"],
+    ["192.168.1.1", "private"],
+    ["100.64.0.1", "private"],
+    ["fd00::1", "private"],
+    ["fc00::1", "private"],
+    ["0.0.0.0", "reserved"],
+    ["::", "reserved"],
+    ["224.0.0.1", "reserved"],
+    ["ff02::1", "reserved"],
+    ["172.15.0.1", "public"],
+    ["172.32.0.1", "public"],
+    ["192.0.2.1", "public"],
+    ["2001:db8::1", "public"],
+  ]
+  for (const [addr, kind] of cases) it(`${addr} is ${kind}`, () => expect(classifyAddress(addr)).toBe(kind))
+})
