@@ -23,11 +23,11 @@ const root = command({
     "agent mcp auth linear         # OAuth sign-in in the browser",
   ],
   subCommands: {
-    config: () => import("./config.ts").then((m) => m.default),
-    mcp: () => import("./mcp.ts").then((m) => m.default),
-    env: () => import("./env.ts").then((m) => m.default),
-    install: () => import("./install.ts").then((m) => m.default),
-    run: () => import("./run.ts").then((m) => m.default),
+    config: () => import("./config/index.ts").then((m) => m.default),
+    mcp: () => import("./mcp/index.ts").then((m) => m.default),
+    env: () => import("./env/index.ts").then((m) => m.default),
+    install: () => import("./install/index.ts").then((m) => m.default),
+    run: () => import("./run/index.ts").then((m) => m.default),
   },
 })
 

@@ -1,6 +1,6 @@
 import type { ConsolaInstance } from "consola"
 
-// Logs, progress and prompts go to stderr; stdout belongs to results (cli/output.ts).
+// Logs, progress and prompts go to stderr; stdout belongs to results (cli/shared/output.ts).
 // Levels: 0 error, 1 warn, 3 info, 4 debug. --debug → 4, --quiet → 1.
 //
 // consola itself loads on the first message that is actually printed: its entry costs ~5 ms of

@@ -2,7 +2,7 @@ import { describe, expect, it } from "bun:test"
 import { existsSync, statSync } from "node:fs"
 import { readFile } from "node:fs/promises"
 import { join } from "node:path"
-import { writeServers, validateEntry } from "../../src/cli/mcp-write.ts"
+import { writeServers, validateEntry } from "../../src/cli/shared/config-write.ts"
 import { runAgent } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 

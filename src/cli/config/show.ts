@@ -1,0 +1,39 @@
+import { maskedDefinition, toFileEntry, type ServerConfig, type ServerEntry } from "../../config/index.ts"
+import { command } from "../command.ts"
+import { configArgs } from "./index.ts"
+import { createContext, loadFromArgs } from "../shared/context.ts"
+import { printJson, printRaw } from "../shared/output.ts"
+import { escapeTerminal } from "../../util/text.ts"
+
+export default command({
+  name: "show",
+  description: "Print the merged servers with their scope and file; secret values are masked",
+  args: configArgs,
+  examples: ["agent config show", "agent config show --mcp mcp.example.json --output json"],
+  run({ args, rawArgs }) {
+    const ctx = createContext(args)
+    const config = loadFromArgs(ctx, rawArgs)
+    const servers = config.servers.map((e) => ({
+      name: e.name,
+      scope: e.scope,
+      file: e.file,
+      definition: toFileEntry(maskedDefinition(e.server) as unknown as ServerConfig),
+    }))
+    if (ctx.output === "json") {
+      printJson({ servers, shadowed: config.shadowed.map(where), sources: config.sources })
+      return
+    }
+    if (servers.length === 0) {
+      ctx.log.info("no servers configured; add one with `agent mcp add NAME -- COMMAND ARGS…`")
+      return
+    }
+    const merged = { mcpServers: Object.fromEntries(servers.map((s) => [s.name, s.definition])) }
+    printRaw(escapeTerminal(JSON.stringify(merged, null, 2)).replace(/\\x0a/g, "\n"))
+    for (const s of servers) ctx.log.info(`${s.name}: ${s.scope} scope, ${s.file}`)
+    for (const s of config.shadowed) ctx.log.info(`${s.name}: the definition in ${s.file} is overridden by a later scope`)
+  },
+})
+
+function where(e: ServerEntry) {
+  return { name: e.name, scope: e.scope, file: e.file }
+}

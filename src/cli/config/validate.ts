@@ -1,0 +1,96 @@
+import { openApprovals, resolveServers, type Resolution } from "../../config/index.ts"
+import { ConfigError, ExitCode, isAgentError } from "../../util/errors.ts"
+import { escapeTerminal } from "../../util/text.ts"
+import { command } from "../command.ts"
+import { configArgs } from "./index.ts"
+import { createContext, loadFromArgs, repeated } from "../shared/context.ts"
+import { printJson, printRaw } from "../shared/output.ts"
+
+export default command({
+  name: "validate",
+  description:
+    "Check the config: exit 0 when every enabled server is usable, 2 on errors (syntax, schema, unset variables), 3 when variables or project servers still need approval",
+  args: {
+    ...configArgs,
+    "approve-env": { type: "string", valueHint: "VAR", description: "Treat VAR as approved for this check only (repeatable)" },
+  },
+  examples: [
+    "agent config validate",
+    "agent config validate --mcp mcp.example.json --output json",
+    "agent config validate --mcp ci.json --approve-env API_KEY   # CI: approve for this run only",
+  ],
+  async run({ args, rawArgs }) {
+    const ctx = createContext(args)
+    let resolutions: Resolution[]
+    let warnings: { file: string; path: string; message: string }[] = []
+    try {
+      const config = loadFromArgs(ctx, rawArgs)
+      warnings = config.warnings
+      resolutions = await resolveServers(config.servers, {
+        store: openApprovals(ctx.paths),
+        env: ctx.env,
+        approveEnv: repeated(rawArgs, "approve-env"),
+        inputs: config.inputs,
+      })
+    } catch (e: unknown) {
+      // One JSON document on stdout even when the config cannot be read.
+      if (ctx.output === "json" && isAgentError(e)) {
+        printJson({ valid: false, error: { message: e.message, hint: e.hint, ...(e instanceof ConfigError && { file: e.file, path: e.path }) } })
+        return e.exitCode
+      }
+      throw e
+    }
+    const code = exitCodeFor(resolutions)
+    if (ctx.output === "json") {
+      printJson({ valid: code === 0, servers: resolutions.map(summarize), warnings })
+      return code
+    }
+    printRaw(resolutions.map(describe).join("\n") || "no servers configured")
+    if (code === ExitCode.approval) ctx.log.warn("some servers need approval before they can start (see above)")
+    if (code === ExitCode.usage) ctx.log.error("some servers cannot start (see above)")
+    return code
+  },
+})
+
+function exitCodeFor(rs: Resolution[]): number {
+  if (rs.some((r) => r.status === "unset")) return ExitCode.usage
+  if (rs.some((r) => r.status === "needs_approval")) return ExitCode.approval
+  return ExitCode.ok
+}
+
+function summarize(r: Resolution) {
+  const base = { name: r.entry.name, scope: r.entry.scope, file: r.entry.file, status: r.status }
+  switch (r.status) {
+    case "needs_approval":
+      return { ...base, variables: r.variables, ...(r.project && { project: r.project.status }) }
+    case "unset":
+      return { ...base, missing: r.missing }
+    default:
+      return base
+  }
+}
+
+function describe(r: Resolution): string {
+  const head = `${r.entry.name} (${r.entry.scope}, ${r.entry.file})`
+  switch (r.status) {
+    case "ready":
+      return escapeTerminal(`ok        ${head}`)
+    case "disabled":
+      return escapeTerminal(`disabled  ${head}`)
+    case "unset":
+      return escapeTerminal(
+        [
+          `unset     ${head}`,
+          ...r.missing.map((m) => `  ${m.variable} is not set${m.message ? `: ${m.message}` : ""}; export it or give a default with \${${m.variable}:-…}`),
+        ].join("\n"),
+      )
+    case "needs_approval":
+      return escapeTerminal(
+        [
+          `approval  ${head}`,
+          ...(r.project ? [`  project server is ${r.project.status === "changed" ? "changed since it was approved" : "not approved yet"}; run: agent mcp approve ${r.entry.name}`] : []),
+          ...r.variables.map((v) => `  ${v.variable} → ${v.destination}; run: agent env approve ${v.variable} --server ${r.entry.name}`),
+        ].join("\n"),
+      )
+  }
+}

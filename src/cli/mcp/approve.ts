@@ -1,0 +1,103 @@
+import {
+  describeServer,
+  diffServers,
+  openApprovals,
+  variableNeeds,
+  type Config,
+  type ServerEntry,
+} from "../../config/index.ts"
+import { ApprovalRequiredError, ConfigError } from "../../util/errors.ts"
+import { escapeTerminal, plural } from "../../util/text.ts"
+import { command, commonArgs, mcpArg } from "../command.ts"
+import { createContext, loadFromArgs, type Ctx } from "../shared/context.ts"
+import { printText } from "../shared/output.ts"
+import { confirm } from "../shared/prompt.ts"
+
+// Trust for project-scope servers (.mcp.json in a repository someone else wrote: SEP-1024).
+// Before trusting, show exactly what will run: command and args or URL, header and env names
+// (values masked unless they are only ${VAR} references), and what changed since last time.
+
+const nameArg = {
+  name: { type: "positional", required: true, valueHint: "NAME", description: "The server's name in the project config" },
+} as const
+
+function findEntry(config: Config, name: string): ServerEntry {
+  const entry = config.servers.find((e) => e.name === name)
+  if (entry) return entry
+  throw new ConfigError(`no server "${name}" in the loaded config`, {
+    hint: `servers: ${config.servers.map((e) => e.name).join(", ") || "none"}; run it in the project directory, or pass --mcp FILE`,
+  })
+}
+
+/** The approval screen, on stderr: what the user is about to trust. */
+function showServer(ctx: Ctx, entry: ServerEntry, previous?: Parameters<typeof diffServers>[0]): void {
+  const lines = [`Project server "${entry.name}" from ${entry.file}:`, ...describeServer(entry.server).map((l) => `  ${l}`)]
+  const vars = variableNeeds(entry).map((n) => n.variable)
+  if (vars.length) lines.push(`  reads variables (each approved separately): ${vars.join(", ")}`)
+  if (previous) {
+    const diff = diffServers(previous, entry.server)
+    lines.push("Changed since you trusted it:", ...(diff.length ? diff : ["(only fields that are not shown)"]).map((l) => `  ${l}`))
+  }
+  // stderr, escaped: the definition may hold ESC sequences or bidi marks that hide what runs (I03).
+  ctx.log.log(escapeTerminal(lines.join("\n")))
+}
+
+const approve = command({
+  name: "approve",
+  description: "Trust a project server (from .mcp.json) after reviewing exactly what it runs",
+  args: {
+    ...commonArgs,
+    ...mcpArg,
+    ...nameArg,
+    yes: { type: "boolean", alias: "y", description: "Trust without asking (needed when there is no terminal)" },
+  },
+  examples: [
+    "agent mcp approve filesystem           # in the project directory: review, then answer y",
+    "agent mcp approve filesystem --yes     # CI or scripts: trust as currently defined",
+  ],
+  async run({ args, rawArgs }) {
+    const ctx = createContext(args)
+    const config = loadFromArgs(ctx, rawArgs)
+    const entry = findEntry(config, String(args.name))
+    if (entry.scope !== "project") {
+      printText(`"${entry.name}" comes from ${entry.file} (${entry.scope} scope), which is trusted already; nothing to approve`)
+      return
+    }
+    const store = openApprovals(ctx.paths)
+    const state = store.projectApproval(entry)
+    if (state.status === "approved") {
+      printText(`"${entry.name}" is already trusted as currently defined in ${entry.file}`)
+      return
+    }
+    showServer(ctx, entry, state.status === "changed" ? state.previous : undefined)
+    if (!args.yes) {
+      if (!ctx.isInteractive) {
+        throw new ApprovalRequiredError(`project server "${entry.name}" was not trusted: no terminal to ask, and --yes was not given`, {
+          hint: `review the definition above, then run: agent mcp approve ${entry.name} --yes`,
+        })
+      }
+      if (!(await confirm(`Trust "${entry.name}" as shown?`))) {
+        throw new ApprovalRequiredError(`project server "${entry.name}" was not trusted`)
+      }
+    }
+    await store.approveProject(entry)
+    printText(`trusted "${entry.name}" from ${entry.file}; a change to its definition will ask again`)
+  },
+})
+
+export const revoke = command({
+  name: "revoke",
+  description: "Withdraw trust from a project server; it is refused from the next run on",
+  args: { ...commonArgs, ...nameArg },
+  examples: ["agent mcp revoke filesystem"],
+  async run({ args }) {
+    const ctx = createContext(args)
+    const n = await openApprovals(ctx.paths).revokeProject(String(args.name))
+    if (n === 0) {
+      throw new ConfigError(`no trusted project server is called "${args.name}"`, { hint: "nothing was changed" })
+    }
+    printText(`revoked trust in ${plural(n, "project server")} called "${args.name}"`)
+  },
+})
+
+export default approve

@@ -1,0 +1,127 @@
+import { homedir } from "node:os"
+import { importFromPeer, PEERS, SERVER_KEYS, type Peer, type PeerImport } from "../../config/index.ts"
+import { UsageError } from "../../util/errors.ts"
+import { escapeTerminal, plural } from "../../util/text.ts"
+import { command, commonArgs, outputArg } from "../command.ts"
+import { createContext, type Ctx } from "../shared/context.ts"
+import { maskEntry, resolveTarget, writeServers, type Target } from "../shared/config-write.ts"
+import { printJson, printRaw, printTable } from "../shared/output.ts"
+
+// `agent mcp import --from PEER [FILE]`: the peer knowledge lives in config/import.ts; this
+// file picks the target, writes once (locked) and reports what happened to every server.
+
+export default command({
+  name: "import",
+  description: "Import MCP servers from Claude Code, Cursor, VS Code, Kiro, Gemini CLI or opencode",
+  args: {
+    ...commonArgs,
+    ...outputArg,
+    from: { type: "string", valueHint: PEERS.join("|"), description: "Which tool's config to read" },
+    file: { type: "positional", required: false, description: "Read this file instead of the tool's default locations" },
+    scope: { type: "string", valueHint: "user|project", description: "Where to write: user (default) or project (./.mcp.json)" },
+    mcp: { type: "string", valueHint: "FILE", description: "Write this config file instead of a scope" },
+    "dry-run": { type: "boolean", description: "Write nothing; print the resulting config" },
+    force: { type: "boolean", description: "Replace servers that already exist under the same name" },
+  },
+  examples: [
+    "agent mcp import --from claude --dry-run",
+    "agent mcp import --from vscode .vscode/mcp.json --scope project",
+    "agent mcp import --from gemini --force --output json",
+  ],
+  async run({ args }) {
+    const ctx = createContext(args)
+    const peer = args.from
+    if (!PEERS.includes(peer as Peer)) {
+      throw new UsageError(peer ? `unknown --from "${escapeTerminal(peer)}"` : "--from is required", { hint: `one of: ${PEERS.join(", ")}` })
+    }
+    const isDryRun = Boolean(args["dry-run"])
+    const found = await importFromPeer(peer as Peer, { home: ctx.env.HOME || homedir(), cwd: ctx.cwd, env: ctx.env }, args.file)
+    if (!found.files.some((f) => f.exists)) {
+      throw new UsageError(`no ${peer} config found; looked in:\n${found.files.map((f) => `  ${escapeTerminal(f.file)}`).join("\n")}`, {
+        hint: `pass the file: agent mcp import --from ${peer} FILE`,
+      })
+    }
+    const target = resolveTarget(ctx, args, { isDryRun })
+    const entries = found.servers.map((s) => ({ name: s.name, entry: s.entry }))
+    const written = await writeServers(target, entries, { existing: args.force ? "replace" : "skip", dryRun: isDryRun })
+    const report = buildReport(found, target, written, isDryRun)
+    if (ctx.output === "json") printJson(report)
+    else printReport(ctx, report)
+  },
+})
+
+interface Row {
+  name: string
+  action: "added" | "replaced" | "skipped"
+  source: string
+  reason?: string
+  notes: string[]
+  server?: unknown
+}
+
+function buildReport(
+  found: PeerImport,
+  target: Target,
+  written: { doc: Record<string, unknown>; previous: Map<string, unknown>; skipped: string[] },
+  isDryRun: boolean,
+) {
+  const rows: Row[] = []
+  for (const s of found.servers) {
+    if (written.skipped.includes(s.name)) {
+      rows.push({ name: s.name, action: "skipped", source: s.source, reason: `already in ${target.file}; --force replaces it`, notes: s.notes })
+      continue
+    }
+    rows.push({ name: s.name, action: written.previous.has(s.name) ? "replaced" : "added", source: s.source, notes: s.notes, server: maskEntry(s.entry) })
+  }
+  for (const s of found.skipped) rows.push({ name: s.name, action: "skipped", source: s.source, reason: s.reason, notes: [] })
+  return {
+    from: found.peer,
+    files: found.files,
+    target: { scope: target.scope, file: target.file },
+    dryRun: isDryRun,
+    imported: rows.filter((r) => r.action !== "skipped").map(({ reason: _r, ...r }) => r),
+    skipped: rows.filter((r) => r.action === "skipped").map(({ server: _s, notes: _n, action: _a, ...r }) => r),
+    inputs: found.inputs,
+    ...(isDryRun && { result: maskDoc(written.doc) }),
+  }
+}
+
+type Report = ReturnType<typeof buildReport>
+
+function printReport(ctx: Ctx, report: Report) {
+  const read = report.files.filter((f) => f.exists).map((f) => escapeTerminal(f.file))
+  ctx.log.info(`read ${read.join(", ")}`)
+  const rows = [
+    ...report.imported.map((r) => [r.name, report.dryRun ? `would be ${r.action}` : r.action, r.source]),
+    ...report.skipped.map((r) => [r.name, "skipped", r.source]),
+  ]
+  if (rows.length === 0) {
+    printRaw(`no servers found in ${read.join(", ")}`)
+    return
+  }
+  printTable(rows, ["NAME", "RESULT", "FROM"])
+  const notes = [
+    ...report.imported.flatMap((r) => r.notes.map((n) => `  ${escapeTerminal(r.name)}: ${escapeTerminal(n)}`)),
+    ...report.skipped.map((r) => `  ${escapeTerminal(r.name)}: skipped: ${escapeTerminal(r.reason ?? "")}`),
+  ]
+  if (notes.length > 0) printRaw(`\nnotes:\n${notes.join("\n")}`)
+  if (report.dryRun) {
+    printRaw(`\n${escapeTerminal(report.target.file)} would become (env and header values masked):`)
+    printRaw(escapeTerminal(JSON.stringify(report.result, null, 2)).replace(/\\x0a/g, "\n"))
+    return
+  }
+  const n = report.imported.length
+  ctx.log.success(`${plural(n, "server")} written to ${escapeTerminal(report.target.file)} (${report.target.scope})`)
+}
+
+/** The resulting file with every server's secrets masked; other keys untouched. */
+function maskDoc(doc: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...doc }
+  for (const key of SERVER_KEYS) {
+    const servers = out[key]
+    if (servers && typeof servers === "object" && !Array.isArray(servers)) {
+      out[key] = Object.fromEntries(Object.entries(servers).map(([n, e]) => [n, maskEntry(e)]))
+    }
+  }
+  return out
+}

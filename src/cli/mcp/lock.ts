@@ -1,0 +1,76 @@
+import { dirname, join, resolve } from "node:path"
+import { checkLock, diffLock, formatChanges, LockMismatchError, readLock, snapshot, writeLock, type LockChange } from "../../mcp/index.ts"
+import { McpConnectError } from "../../util/errors.ts"
+import { escapeTerminal, plural } from "../../util/text.ts"
+import { command } from "../command.ts"
+import { repeated, type Ctx } from "../shared/context.ts"
+import { connectArgs, withServers, type Session } from "../shared/connect.ts"
+import { printJson, printRaw } from "../shared/output.ts"
+
+// `agent mcp lock [--update]` writes mcp.lock; `--locked` on `agent mcp list` and `agent run`
+// refuses (exit 3) when a server's tools differ from it (SECURITY P02, rug pull).
+
+export const lockArgs = {
+  locked: { type: "boolean", description: "Exit 3 when a server's tools changed since mcp.lock (see `agent mcp lock`)" },
+  lock: { type: "string", valueHint: "FILE", description: "The lock file (default: mcp.lock next to the --mcp file, else in the current directory)" },
+} as const
+
+/** mcp.lock next to the one --mcp file, else in the project (current) directory; --lock wins. */
+export function lockPath(ctx: Ctx, lock: string | undefined, rawArgs: string[]): string {
+  if (lock) return resolve(ctx.cwd, lock)
+  const files = repeated(rawArgs, "mcp")
+  return files.length === 1 ? join(dirname(resolve(ctx.cwd, files[0]!)), "mcp.lock") : join(ctx.cwd, "mcp.lock")
+}
+
+/** The one call `--locked` adds to a command: throws LockMismatchError (exit 3) on a change. */
+export async function enforceLock(s: Session, args: { locked?: boolean; lock?: string }, rawArgs: string[]): Promise<void> {
+  if (args.locked) await checkLock(s.manager, lockPath(s.ctx, args.lock, rawArgs))
+}
+
+export default command({
+  name: "lock",
+  description: "Record each server's command or URL, package version and a hash of every tool (name, description, schema) in mcp.lock",
+  args: {
+    ...connectArgs,
+    lock: lockArgs.lock,
+    update: { type: "boolean", description: "Accept changed, added or removed tools and rewrite the lock" },
+  },
+  examples: [
+    "agent mcp lock --mcp mcp.json            # writes mcp.lock next to mcp.json",
+    "agent mcp lock --update                  # accept a server's changed tools",
+    "agent run --locked 'task'                # exit 3 if any tool changed since the lock",
+    "# exit 0 written or up to date; 3 tools changed (rerun with --update); 5 a server did not connect",
+    "# --output json: { lock, written, changes: [{ server, tool?, kind, before?, after? }] }",
+  ],
+  run: ({ args, rawArgs }) =>
+    withServers(args, rawArgs, { progress: args.output !== "json" }, async (s) => {
+      const down = s.states.filter((x) => x.status !== "connected" && x.status !== "disabled")
+      if (down.length) {
+        throw new McpConnectError(`cannot lock: ${down.map((x) => x.name).join(", ")} did not connect`, {
+          hint: "agent mcp list shows why; a lock must cover every enabled server",
+        })
+      }
+      const path = lockPath(s.ctx, args.lock, rawArgs)
+      const previous = await readLock(path)
+      const current = await snapshot(s.manager)
+      const changes = previous ? diffLock(previous, current) : []
+      // A server new to the lock is the user's own config edit; changed tools need --update.
+      const blocking = changes.filter((c) => c.kind !== "server-added")
+      if (blocking.length && !args.update) throw new LockMismatchError(blocking, path)
+      const isSame = previous !== undefined && JSON.stringify(sorted(previous)) === JSON.stringify(sorted(current))
+      if (!isSame) await writeLock(path, current)
+      report(s, path, !isSame, changes, Object.keys(current.servers).length)
+    }),
+})
+
+function report(s: Session, path: string, written: boolean, changes: LockChange[], servers: number) {
+  if (s.ctx.output === "json") return printJson({ lock: path, written, changes })
+  const what = written ? `wrote ${path} (${plural(servers, "server")})` : `${path} is up to date`
+  printRaw(escapeTerminal(changes.length ? `${what}; accepted:\n${formatChanges(changes)}` : what))
+}
+
+function sorted(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sorted)
+  if (typeof v !== "object" || v === null) return v
+  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])]))
+}

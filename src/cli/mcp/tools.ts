@@ -1,0 +1,162 @@
+import { parseJsonText } from "../../config/index.ts"
+import { McpTimeoutError, type NamespacedTool } from "../../mcp/index.ts"
+import { AgentError, ExitCode, UsageError } from "../../util/errors.ts"
+import { escapeTerminal } from "../../util/text.ts"
+import { command } from "../command.ts"
+import { repeated } from "../shared/context.ts"
+import { connectArgs, connectedServer, positionals, withServers, type Session } from "../shared/connect.ts"
+import { firstLine, renderToolResult } from "./render-content.ts"
+import { printJson, printRaw, printTable } from "../shared/output.ts"
+
+// `agent mcp tools [NAME]` and `agent mcp call SERVER TOOL`.
+
+const argFlags = {
+  arg: { type: "string", valueHint: "KEY=VALUE", description: "An argument (repeatable); numbers, true/false, null, objects and arrays are read as JSON, anything else as a string" },
+} as const
+
+export const tools = command({
+  name: "tools",
+  description: "List the tools of every connected server (or of NAME) as the model sees them (server__tool); json adds schemas",
+  args: { ...connectArgs, server: { type: "positional", required: false, valueHint: "NAME", description: "Only this server" } },
+  examples: ["agent mcp tools --mcp mcp.example.json", "agent mcp tools everything --output json", "agent mcp tools -- bun server.ts"],
+  run({ args, rawArgs }) {
+    const [name] = positionals(args._, rawArgs)
+    return withServers(args, rawArgs, { only: name }, async (s) => {
+      if (name !== undefined) connectedServer(s, name)
+      else warnNotConnected(s)
+      const list = (await s.manager.tools()).filter((t) => name === undefined || t.server === name)
+      if (s.ctx.output === "json") {
+        return printJson({
+          tools: list.map((t) => ({ name: t.name, server: t.server, tool: t.tool.name, description: t.tool.description ?? null, inputSchema: t.tool.inputSchema })),
+        })
+      }
+      if (list.length === 0) return printRaw("no tools")
+      printTable(list.map((t) => [t.name, firstLine(t.tool.description)]), ["TOOL", "DESCRIPTION"])
+    })
+  },
+})
+
+/** Servers that did not connect, on stderr, so a shorter list is not mistaken for the whole. */
+export function warnNotConnected(s: Session): void {
+  for (const x of s.states) {
+    if (x.status === "connected" || x.status === "disabled") continue
+    const why = x.status === "failed" ? x.error : x.status === "needs_approval" ? "needs approval" : x.status === "needs_auth" ? "needs sign-in" : x.status
+    s.ctx.log.warn(escapeTerminal(`${x.name}: not connected (${why}); its items are not listed`))
+  }
+}
+
+export const call = command({
+  name: "call",
+  description: "Call one tool and print its result (json: the raw CallToolResult); progress goes to stderr",
+  args: {
+    ...connectArgs,
+    ...argFlags,
+    json: { type: "string", valueHint: "'{…}'", description: "Arguments as a JSON object, merged with --arg (--arg wins)" },
+    server: { type: "positional", required: false, valueHint: "SERVER", description: "The server (may be omitted with an ad hoc --url or -- COMMAND)" },
+    tool: { type: "positional", required: false, valueHint: "TOOL", description: "The tool's own name (not server__tool)" },
+  },
+  examples: [
+    "agent mcp call everything echo --arg message=hi --mcp mcp.example.json",
+    "agent mcp call everything get-sum --json '{\"a\": 1, \"b\": 2}' --mcp mcp.example.json",
+    "agent mcp call echo --arg text=hi -- bun server.ts           # ad hoc: SERVER omitted",
+    "agent mcp call api search --arg q=mcp --timeout 30000 --output json",
+    "# exit 0 ok; 1 the tool returned isError (its content on stderr); 2 bad arguments or unknown tool;",
+    "#   3 needs approval; 4 needs sign-in; 5 server unavailable, or no answer within --timeout",
+    "#   (idle time, reset by progress; notifications/cancelled is sent); 130 Ctrl-C (server stopped)",
+  ],
+  run({ args, rawArgs }) {
+    const pos = positionals(args._, rawArgs)
+    const isAdhoc = args.url !== undefined || rawArgs.includes("--")
+    const [server, toolName] = isAdhoc && pos.length === 1 ? [undefined, pos[0]] : pos
+    if (toolName === undefined) throw new UsageError("usage: agent mcp call SERVER TOOL [--arg KEY=VALUE]… [--json '{…}']")
+    if (pos.length > 2) throw new UsageError(`unexpected argument "${escapeTerminal(pos[2]!)}"`, { hint: "pass arguments with --arg KEY=VALUE or --json '{…}'" })
+    const input = toolArguments(rawArgs, args.json)
+    return withServers(args, rawArgs, { only: server, isSingle: true }, async (s) => {
+      const c = connectedServer(s, server ?? s.states[0]!.name)
+      const tool = (await s.manager.tools()).find((t) => t.server === c.name && t.tool.name === toolName)
+      if (!tool) throw noSuchTool(s, c.name, toolName)
+      checkRequired(tool, input)
+      const result = await s.manager
+        .callTool(c.name, toolName, input, {
+          signal: s.signal,
+          ...(s.timeoutMs !== undefined && { timeoutMs: s.timeoutMs }),
+          onProgress: (p) => process.stderr.write(`${progressLine(c.name, p)}\n`),
+        })
+        .catch((e: unknown) => {
+          throw callError(e, s)
+        })
+      if (s.ctx.output === "json") printJson(result)
+      else if (!result.isError) printRaw(renderToolResult(result) || "(no content)")
+      if (!result.isError) return
+      process.stderr.write(`${renderToolResult(result) || "(no content)"}\n`)
+      s.ctx.log.error(escapeTerminal(`tool ${toolName} on "${c.name}" reported an error (isError)`))
+      return ExitCode.failure
+    })
+  },
+})
+
+export function progressLine(server: string, p: { progress: number; total?: number; message?: string }): string {
+  const amount = p.total ? `${Math.min(100, Math.round((p.progress / p.total) * 100))}%` : `${p.progress}`
+  return escapeTerminal(`[${server}] ${amount}${p.message ? ` ${p.message}` : ""}`)
+}
+
+/** `--arg k=v` values: JSON when they look like JSON, else the string as typed. */
+export function parseArgValue(raw: string): unknown {
+  if (/^\s*(-?\d|true\s*$|false\s*$|null\s*$|[{["])/.test(raw)) {
+    try {
+      return JSON.parse(raw)
+    } catch {
+      return raw // looked like JSON but is not (e.g. "1.2.3"): the user meant the string
+    }
+  }
+  return raw
+}
+
+export function keyValues(rawArgs: string[], parse: (raw: string) => unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const item of repeated(rawArgs, "arg")) {
+    const i = item.indexOf("=")
+    const key = i > 0 ? item.slice(0, i) : ""
+    if (!key) throw new UsageError(`--arg expects KEY=VALUE, got "${escapeTerminal(item.slice(0, 40))}"`, { hint: "for example --arg text=hello --arg count=3" })
+    if (key === "__proto__") throw new UsageError('--arg name "__proto__" is reserved')
+    out[key] = parse(item.slice(i + 1))
+  }
+  return out
+}
+
+function toolArguments(rawArgs: string[], json: string | undefined): Record<string, unknown> {
+  let base: Record<string, unknown> = {}
+  if (json !== undefined) {
+    const value = parseJsonText(json, { file: "--json" }).value
+    if (value === null || typeof value !== "object" || Array.isArray(value)) throw new UsageError("--json must be a JSON object, e.g. '{\"text\": \"hi\"}'")
+    base = value as Record<string, unknown>
+  }
+  return { ...base, ...keyValues(rawArgs, parseArgValue) }
+}
+
+/** Minimal check before sending: every required property is present (the server validates the rest). */
+function checkRequired(t: NamespacedTool, input: Record<string, unknown>): void {
+  const schema = t.tool.inputSchema as { required?: unknown; properties?: Record<string, { type?: unknown; description?: string }> }
+  const required = Array.isArray(schema.required) ? schema.required.filter((k): k is string => typeof k === "string") : []
+  const missing = required.filter((k) => !Object.hasOwn(input, k))
+  if (missing.length === 0) return
+  const describe = (k: string) => {
+    const p = schema.properties?.[k]
+    return `${k}${typeof p?.type === "string" ? ` (${p.type})` : ""}${p?.description ? `: ${firstLine(p.description)}` : ""}`
+  }
+  throw new UsageError(escapeTerminal(`tool ${t.tool.name} on "${t.server}" needs ${missing.map(describe).join("; ")}`), {
+    hint: escapeTerminal(`pass ${missing.map((k) => `--arg ${k}=…`).join(" ")}; \`agent mcp tools ${t.server} --output json\` shows the schema`),
+  })
+}
+
+function noSuchTool(s: Session, server: string, name: string): UsageError {
+  return new UsageError(`server "${escapeTerminal(server)}" has no tool "${escapeTerminal(name)}"`, {
+    hint: `\`agent mcp tools ${server}\` lists them (disabledTools/includeTools in the config hide some); give the tool's own name, not server__tool`,
+  })
+}
+
+/** A server that does not answer in time is an unavailable server (T04: exit 5, not 124). */
+function callError(e: unknown, s: Session): unknown {
+  if (!(e instanceof McpTimeoutError) || e.hint) return e
+  return new AgentError("unavailable", e.message, { cause: e, hint: `raise --timeout (now ${s.timeoutMs ?? "the default"} ms), or check the server with \`agent mcp get ${e.server}\`` })
+}

@@ -1,0 +1,184 @@
+import type { LanguageModelV4 } from "@ai-sdk/provider"
+import {
+  OUTPUT_FORMATS,
+  createModel,
+  createPermissions,
+  createWriter,
+  loadRecording,
+  managerToolSource,
+  recordingModel,
+  replayModel,
+  resolveModelSpec,
+  runAgent,
+  sampleWithModel,
+  schemaFlavor,
+  type RunEvent,
+  type RunOutputFormat,
+  type ServerStatus,
+} from "../../agent/index.ts"
+import type { ElicitHandler, SamplingHandler, ServerState } from "../../mcp/index.ts"
+import { AgentError, UsageError } from "../../util/errors.ts"
+import { escapeTerminal } from "../../util/text.ts"
+import { command } from "../command.ts"
+import { repeated } from "../shared/context.ts"
+import { createContext } from "../shared/context.ts"
+import { connectArgs, millis, missingError, missingRequired, positionals, withServers, type Session } from "../shared/connect.ts"
+import { enforceLock, lockArgs } from "../mcp/lock.ts"
+import { keyValues } from "../mcp/tools.ts"
+import { writeStdout } from "../shared/output.ts"
+import { buildContext } from "./context.ts"
+import { elicitHandler, elicitMode, type ElicitMode } from "../shared/elicit-prompt.ts"
+import { createQueue } from "../shared/queue.ts"
+import { samplingApprover, toolAsker } from "./prompts.ts"
+
+// `agent run [PROMPT | -]` (DESIGN §9): config → servers → manager → ToolSource → runAgent →
+// writer. The exit code is the report's (0 done, 1 failed/turn limit, 3 refused under
+// --strict-permissions, 124 timeout, 130 Ctrl-C); 2 for bad flags or a missing key, 5 when a
+// `required` server is down (4 when it only needs sign-in). At a terminal, tool calls that no rule allows are asked about;
+// without one they are refused (and the model told why).
+
+/** After Ctrl-C the loop has this long to stop its tool calls and emit the final report. */
+const INTERRUPT_GRACE_MS = 3000
+
+const runArgs = {
+  ...connectArgs,
+  ...lockArgs,
+  task: { type: "positional", required: false, valueHint: "PROMPT", description: "The task; `-` or nothing with piped stdin reads it from stdin" },
+  model: { type: "string", alias: "m", valueHint: "PROVIDER:MODEL", description: "e.g. anthropic:claude-sonnet-4-5 (default: $AGENT_MODEL, then the config's \"model\")" },
+  "base-url": { type: "string", valueHint: "URL", description: "Provider endpoint (required for openai-compatible)" },
+  system: { type: "string", valueHint: "TEXT", description: "System prompt" },
+  "max-turns": { type: "string", valueHint: "N", description: "Stop after N model turns (default 25; exit 1)" },
+  timeout: { type: "string", valueHint: "DURATION", description: "Stop the whole run after this long: 30s, 2m, 500ms (bare number = ms; exit 124)" },
+  "tool-timeout": { type: "string", valueHint: "DURATION", description: "Per tool call idle timeout, reset by progress (e.g. 60s)" },
+  "max-output-tokens": { type: "string", valueHint: "N", description: "Cap on each model response" },
+  "max-tool-output": { type: "string", valueHint: "TOKENS", description: "Cut tool results past this many tokens (default 25000, ≈4 chars each)" },
+  "tool-budget": { type: "string", valueHint: "TOKENS", description: "Past this many tokens of tool definitions the model gets a search_tools tool instead (default: 10% of its context)" },
+  prompt: { type: "string", valueHint: "SERVER/NAME", description: "Start from an MCP prompt's messages (its arguments with --arg)" },
+  arg: { type: "string", valueHint: "KEY=VALUE", description: "An argument for --prompt (repeatable)" },
+  attach: { type: "string", valueHint: "SERVER:URI", description: "Add an MCP resource to the context (repeatable)" },
+  "allow-sampling": { type: "boolean", description: "Let servers' sampling requests be answered by the run's model without asking" },
+  allow: { type: "string", valueHint: "PATTERN", description: "Allow tools matching server__tool (`*` wildcard; repeatable)" },
+  deny: { type: "string", valueHint: "PATTERN", description: "Refuse tools matching server__tool (repeatable; beats --allow)" },
+  yes: { type: "boolean", alias: "y", description: "Allow every tool no --deny rule refuses (at a terminal, the others are asked about)" },
+  "strict-permissions": { type: "boolean", description: "A refused tool call ends the run with exit 3 instead of telling the model" },
+  output: { type: "string", alias: "o", valueHint: "text|json|stream-json", description: "text (default), one JSON report, or one JSON event per line" },
+  record: { type: "string", valueHint: "FILE", description: "Save the model side of the run as JSONL" },
+  replay: { type: "string", valueHint: "FILE", description: "Answer from a recording instead of the provider (no key needed); tools run for real" },
+} as const
+
+export default command({
+  name: "run",
+  description: "Run an agent on a prompt with the configured MCP servers' tools",
+  args: runArgs,
+  examples: [
+    'agent run --mcp mcp.json --model anthropic:claude-sonnet-4-5 --allow "fs__*" "summarise README.md"',
+    "echo 'list open issues' | agent run -o stream-json --yes",
+    "agent run --replay run.jsonl --yes 'same prompt as recorded'",
+    'agent run --mcp mcp.example.json --prompt everything/args-prompt --arg city=Paris --timeout 2m',
+  ],
+  async run({ args, rawArgs }) {
+    const format = (args.output ?? "text") as RunOutputFormat
+    if (!OUTPUT_FORMATS.includes(format)) throw new UsageError(`--output must be one of ${OUTPUT_FORMATS.join(", ")}, got "${escapeTerminal(format)}"`)
+    const task = positionals(args._, rawArgs)[0]
+    const prompt = args.prompt !== undefined && task === undefined ? "" : await readPrompt(task)
+    const limits = {
+      maxTurns: count(args["max-turns"], "--max-turns"),
+      timeoutMs: millis(args.timeout, "--timeout"),
+      toolTimeoutMs: millis(args["tool-timeout"], "--tool-timeout"),
+      maxOutputTokens: count(args["max-output-tokens"], "--max-output-tokens"),
+      maxToolOutputTokens: count(args["max-tool-output"], "--max-tool-output"),
+      toolBudgetTokens: count(args["tool-budget"], "--tool-budget"),
+    }
+    // The connection flags mean what they mean for `agent mcp`; --timeout here is the run's.
+    const connectFlags = { ...args, output: format === "text" ? "text" : "json", timeout: undefined }
+    const isInteractive = createContext(connectFlags).isInteractive
+    const writer = createWriter(format, { stdout: writeStdout, stderr: (l) => process.stderr.write(`${l}\n`) }, { isVerbose: Boolean(args.verbose) })
+    const queue = isInteractive ? createQueue() : undefined
+    // Server requests can arrive as soon as servers connect; the model exists only once the run starts.
+    const live: { model?: LanguageModelV4; signal?: AbortSignal } = {}
+    const handlers = serverRequests(live, writer.onEvent, queue, Boolean(args["allow-sampling"]), elicitMode(args.elicit))
+    return withServers(connectFlags, rawArgs, { ...handlers, interruptGraceMs: INTERRUPT_GRACE_MS }, async (s) => {
+      await enforceLock(s, args, rawArgs) // --locked: exit 3 before the model sees a changed tool
+      const down = missingRequired(s.states)
+      if (down.length > 0) throw missingError(down, "required server")
+      const { model, modelName } = await chooseModel(args, s)
+      Object.assign(live, { model, signal: s.signal })
+      const context = await buildContext(s, { prompt: args.prompt, args: keyValues(rawArgs, (raw) => raw) as Record<string, string>, attach: repeated(rawArgs, "attach") })
+      const autoApprove = Object.fromEntries(s.states.map((x) => [x.name, x.entry.server.autoApprove ?? []]))
+      const rules = { allow: repeated(rawArgs, "allow"), deny: repeated(rawArgs, "deny"), autoApprove, isYes: Boolean(args.yes) }
+      const result = await runAgent({
+        model,
+        modelName,
+        tools: managerToolSource(s.manager),
+        prompt,
+        context,
+        system: args.system,
+        ...limits,
+        signal: s.signal,
+        permissions: createPermissions({ ...rules, ...(queue && { ask: toolAsker(queue) }) }),
+        isStrictPermissions: Boolean(args["strict-permissions"]),
+        servers: s.states.map(serverStatus),
+        onEvent: writer.onEvent,
+      })
+      return result.report.exitCode
+    })
+  },
+})
+
+/** Sampling through the run's model (asked at a terminal, else only with --allow-sampling); elicitation per --elicit. */
+function serverRequests(live: { model?: LanguageModelV4; signal?: AbortSignal }, emit: (e: RunEvent) => void, queue: ReturnType<typeof createQueue> | undefined, isSamplingAllowed: boolean, mode: ElicitMode) {
+  const approve = queue ? samplingApprover(queue) : undefined
+  const sample: SamplingHandler = async (server, request) => {
+    const { model, signal } = live
+    if (!model || !signal) throw new AgentError("failure", "sampling is only answered once the run has started")
+    const isApproved = isSamplingAllowed || (approve ? await approve(server, request, signal) : false)
+    if (!isApproved) {
+      const why = approve ? "the user refused it" : "no terminal to ask; pass --allow-sampling to let the model answer"
+      emit({ type: "warning", message: `sampling request from ${server} refused: ${why}` })
+      throw new AgentError("approval", `sampling refused: ${why}`)
+    }
+    return sampleWithModel(model, request, signal)
+  }
+  const warn = (message: string) => emit({ type: "warning", message })
+  // The form is asked only once the run has started (live.signal), like sampling.
+  const elicit: ElicitHandler = async (server, request) =>
+    elicitHandler(mode, { ...(queue && live.signal && { queue }), signal: live.signal ?? new AbortController().signal, warn })(server, request)
+  return { sample, elicit }
+}
+
+async function chooseModel(args: { model?: string; "base-url"?: string; record?: string; replay?: string }, s: Session): Promise<{ model: LanguageModelV4; modelName: string }> {
+  if (args.replay) {
+    const rec = await loadRecording(args.replay)
+    return { model: replayModel(rec), modelName: `${schemaFlavor(rec.provider)}:${rec.modelId}` }
+  }
+  const spec = resolveModelSpec(args.model, s.ctx.env, s.config?.model)
+  const created = await createModel(spec, { baseUrl: args["base-url"], env: s.ctx.env })
+  const model = args.record ? await recordingModel(created.model, args.record) : created.model
+  return { model, modelName: spec }
+}
+
+async function readPrompt(arg: string | undefined): Promise<string> {
+  if (arg !== undefined && arg !== "-") return arg
+  if (arg === undefined && process.stdin.isTTY) {
+    throw new UsageError("no prompt", { hint: 'agent run "what to do", or pipe it: echo "…" | agent run -' })
+  }
+  const text = (await new Response(Bun.stdin.stream()).text()).trim()
+  if (!text) throw new UsageError("the prompt on stdin is empty")
+  return text
+}
+
+function count(raw: string | undefined, flag: string): number | undefined {
+  if (raw === undefined) return undefined
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive whole number, got "${escapeTerminal(raw)}"`)
+  return n
+}
+
+function serverStatus(s: ServerState): ServerStatus {
+  return {
+    name: s.name,
+    status: s.status,
+    ...(s.status === "connected" ? { transport: s.transport, tools: s.counts.tools } : {}),
+    ...(s.status === "failed" ? { error: s.error } : s.status === "needs_approval" ? { error: s.reason } : s.status === "needs_auth" ? { error: `needs sign-in: ${s.url}` } : {}),
+  }
+}

@@ -1,0 +1,259 @@
+import { openApprovals, requireReady, resolveServers, type Config, type Resolution } from "../../config/index.ts"
+import type { ElicitHandler, Manager, SamplingHandler, ServerState } from "../../mcp/index.ts"
+import { interruptSignal } from "../../util/abort.ts"
+import { DURATION_HINT, parseDuration } from "../../util/duration.ts"
+import { AgentError, ConfigError, InterruptedError, UsageError, isAgentError } from "../../util/errors.ts"
+import { escapeTerminal } from "../../util/text.ts"
+import { terminalPrompt } from "./approval-prompt.ts"
+import { commonArgs, mcpArg, outputArg } from "../command.ts"
+import { createContext, loadFromArgs, repeated, type Ctx } from "./context.ts"
+import { elicitArg, elicitHandler, elicitMode } from "./elicit-prompt.ts"
+import { adhocArgs, adhocServer } from "./adhoc.ts"
+import { connectProgress } from "./progress.ts"
+import { authHooks, type SignInChoice } from "./sign-in.ts"
+import { createQueue } from "./queue.ts"
+
+// Shared by the `agent mcp` commands that talk to servers (list, get, tools, call, prompts,
+// prompt, resources, read): which servers (config or ad hoc), the manager, Ctrl-C, cleanup.
+// All of them are read-only toward config and approval files, except that an interactive
+// approval prompt stores the user's "yes" as resolveServers does everywhere.
+
+export const connectArgs = {
+  ...commonArgs,
+  ...outputArg,
+  ...mcpArg,
+  ...adhocArgs,
+  ...elicitArg,
+  "approve-env": { type: "string", valueHint: "VAR", description: "Treat VAR as approved for this run only (repeatable)" },
+  timeout: { type: "string", valueHint: "DURATION", description: "Request timeout (30s, 2m, 500ms; bare number = ms), reset by progress; an unanswered request is cancelled and the command exits 5" },
+  "connect-timeout": { type: "string", valueHint: "DURATION", description: "Per-server connect timeout, e.g. 10s (default: the manager's)" },
+  verbose: { type: "boolean", description: "Print the servers' log messages on stderr" },
+  "allow-insecure-http": { type: "boolean", description: "Allow plain http:// to a host other than this machine (trusted networks only)" },
+  interactive: { type: "boolean", description: "--no-interactive: never ask for approvals, even at a terminal" },
+} as const
+
+export interface ConnectFlags {
+  debug?: boolean
+  quiet?: boolean
+  output?: string
+  interactive?: boolean
+  verbose?: boolean
+  timeout?: string
+  "connect-timeout"?: string
+  "allow-insecure-http"?: boolean
+  url?: string
+  type?: string
+  name?: string
+  elicit?: string
+}
+
+export interface Session {
+  ctx: Ctx
+  manager: Manager
+  states: ServerState[]
+  signal: AbortSignal
+  timeoutMs?: number
+  isAdhoc: boolean
+  /** The loaded config (absent for an ad hoc server). */
+  config?: Config
+}
+
+export interface SessionOptions {
+  /** Connect only this server (by name); with an ad hoc server, it must be that one's name. */
+  only?: string
+  /** Live connect progress on stderr (list). */
+  progress?: boolean
+  /** The command needs exactly one server: `only`, or the ad hoc one. */
+  isSingle?: boolean
+  /** How a server that needs OAuth sign-in is handled (default: inline when a browser can open). */
+  signIn?: SignInChoice
+  /** Server → client requests during the session (elicitation: per --elicit unless given; without `sample`, sampling is refused). */
+  elicit?: ElicitHandler
+  sample?: SamplingHandler
+  /**
+   * The body reacts to Ctrl-C itself (session.signal) and still returns its result (agent run's
+   * final report); it gets `graceMs` to do so before the session gives up on it with 130.
+   */
+  interruptGraceMs?: number
+}
+
+/** Connects, runs `body`, always closes (stdio children stopped); Ctrl-C → InterruptedError (130). */
+export async function withServers(
+  args: ConnectFlags,
+  rawArgs: string[],
+  opts: SessionOptions,
+  body: (s: Session) => Promise<number | void>,
+): Promise<number | void> {
+  const ctx = createContext(args)
+  const timeoutMs = millis(args.timeout, "--timeout")
+  const connectTimeoutMs = millis(args["connect-timeout"], "--connect-timeout")
+  const elicit = elicitMode(args.elicit)
+  const adhoc = adhocServer(args, rawArgs)
+  if (adhoc && opts.only !== undefined && opts.only !== adhoc.entry.name) {
+    throw new UsageError(`the ad hoc server is called "${adhoc.entry.name}", not "${escapeTerminal(opts.only)}"`, { hint: "omit the server name, or pass --name" })
+  }
+  if (opts.isSingle && !adhoc && opts.only === undefined) {
+    throw new UsageError("name the server", { hint: "`agent mcp list` shows them; or define one ad hoc with --url URL or -- COMMAND ARGS…" })
+  }
+  const config = adhoc ? undefined : loadFromArgs(ctx, rawArgs)
+  const resolutions = adhoc ? [adhoc] : await configServers(ctx, rawArgs, config!, opts.only)
+  // Taken over only now: a Ctrl-C at an approval prompt above still exits at once.
+  using interrupt = interruptSignal()
+  const { createManager } = await import("../../mcp/index.ts")
+  const progress = opts.progress ? connectProgress(resolutions.length) : undefined
+  const manager = createManager(resolutions, {
+    log: ctx.log,
+    cwd: ctx.cwd,
+    stateDir: ctx.paths.stateDir,
+    signal: interrupt.signal,
+    ...(connectTimeoutMs !== undefined && { connectTimeoutMs }),
+    ...(timeoutMs !== undefined && { requestTimeoutMs: timeoutMs }),
+    allowInsecureHttp: Boolean(args["allow-insecure-http"]),
+    auth: authHooks(ctx, { ...opts.signIn, noInteractive: args.interactive === false }),
+    elicit: opts.elicit ?? elicitHandler(elicit, { ...(elicit === "ask" && ctx.isInteractive && { queue: createQueue() }), signal: interrupt.signal, warn: (m) => ctx.log.warn(escapeTerminal(m)) }),
+    ...(opts.sample && { sample: opts.sample }),
+    onState: (s) => progress?.update(s),
+    onLog: (server, level, data) => {
+      const line = escapeTerminal(`[${server}] ${level}: ${typeof data === "string" ? data : JSON.stringify(data)}`)
+      if (args.verbose) process.stderr.write(`${line}\n`)
+      else ctx.log.debug(line)
+    },
+  })
+  try {
+    let states = withResolutions(await untilInterrupted(manager.connect(), interrupt.signal), resolutions)
+    // An ad hoc server has no config name to sign in to: its sign-in is by URL.
+    if (adhoc) states = states.map((x) => (x.status === "needs_auth" ? { ...x, hint: `run: agent mcp auth --url ${x.url}` } : x))
+    progress?.done()
+    const session: Session = { ctx, manager, states, signal: interrupt.signal, timeoutMs, isAdhoc: adhoc !== undefined, ...(config && { config }) }
+    const work = body(session)
+    return await (opts.interruptGraceMs === undefined ? untilInterrupted(work, interrupt.signal) : withinGrace(work, interrupt.signal, opts.interruptGraceMs))
+  } catch (e: unknown) {
+    progress?.done()
+    if (interrupt.signal.aborted) throw new InterruptedError()
+    throw e
+  } finally {
+    await manager.close()
+  }
+}
+
+/** Resolves to `work`, or rejects as soon as Ctrl-C aborts `signal` (a hung server cannot hold us). */
+function untilInterrupted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new InterruptedError())
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new InterruptedError())
+    signal.addEventListener("abort", onAbort, { once: true })
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort))
+  })
+}
+
+/** Lets `work` finish after Ctrl-C, but no longer than `graceMs` (a hung server cannot hold us). */
+function withinGrace<T>(work: Promise<T>, signal: AbortSignal, graceMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const onAbort = () => (timer = setTimeout(() => reject(new InterruptedError()), graceMs))
+    if (signal.aborted) onAbort()
+    else signal.addEventListener("abort", onAbort, { once: true })
+    work.then(resolve, reject).finally(() => {
+      clearTimeout(timer)
+      signal.removeEventListener("abort", onAbort)
+    })
+  })
+}
+
+async function configServers(ctx: Ctx, rawArgs: string[], config: Config, only: string | undefined): Promise<Resolution[]> {
+  let entries = config.servers
+  if (only !== undefined) {
+    entries = entries.filter((e) => e.name === only)
+    if (entries.length === 0) {
+      throw new ConfigError(`no server "${escapeTerminal(only)}" in the loaded config`, {
+        hint: `servers: ${config.servers.map((e) => e.name).join(", ") || "none"}; pass --mcp FILE, or define one ad hoc with --url URL or -- COMMAND`,
+      })
+    }
+  }
+  return resolveServers(entries, {
+    store: openApprovals(ctx.paths),
+    env: ctx.env,
+    approveEnv: repeated(rawArgs, "approve-env"),
+    prompt: terminalPrompt(ctx),
+    inputs: config.inputs,
+  })
+}
+
+/**
+ * The manager's states, with any server it did not report filled in from its resolution, so
+ * an unapproved or unset server shows as needs_approval / failed with the same message and
+ * hint `config validate` gives (requireReady builds them).
+ */
+function withResolutions(states: ServerState[], resolutions: Resolution[]): ServerState[] {
+  return resolutions.map((r) => states.find((s) => s.name === r.entry.name) ?? stateOf(r))
+}
+
+function stateOf(r: Resolution): ServerState {
+  const { entry } = r
+  if (r.status === "disabled") return { status: "disabled", name: entry.name, entry }
+  if (r.status === "ready") return { status: "failed", name: entry.name, entry, error: "not started" }
+  try {
+    requireReady([r])
+  } catch (e: unknown) {
+    if (isAgentError(e)) {
+      return r.status === "needs_approval"
+        ? { status: "needs_approval", name: entry.name, entry, reason: e.message, hint: e.hint ?? "" }
+        : { status: "failed", name: entry.name, entry, error: e.message, ...(e.hint && { hint: e.hint }) }
+    }
+    throw e
+  }
+  return { status: "failed", name: entry.name, entry, error: "not started" }
+}
+
+export function millis(raw: string | undefined, flag: string): number | undefined {
+  if (raw === undefined) return undefined
+  const ms = parseDuration(raw)
+  if (ms === undefined) throw new UsageError(`${flag} must be ${DURATION_HINT}, got "${escapeTerminal(raw)}"`)
+  return ms
+}
+
+/** The one server a single-server command needs: connected, or an error with its exit code. */
+export function connectedServer(session: Session, name: string): Extract<ServerState, { status: "connected" }> {
+  const s = session.states.find((x) => x.name === name)
+  if (s?.status === "connected") return s
+  throw notConnectedError(s, name)
+}
+
+export function notConnectedError(s: ServerState | undefined, name: string): AgentError {
+  const who = `server "${escapeTerminal(name)}"`
+  switch (s?.status) {
+    case "needs_approval":
+      return new AgentError("approval", `${who} was not started: ${s.reason}`, { hint: s.hint })
+    case "needs_auth":
+      return new AgentError("auth", s.reason ? escapeTerminal(s.reason) : `${who} needs sign-in (${s.url})`, { hint: s.hint })
+    case "disabled":
+      return new AgentError("unavailable", `${who} is disabled in ${s.entry.file}`, { hint: "remove \"disabled\": true (or set \"enabled\": true) to use it" })
+    case "failed":
+      return new AgentError("unavailable", `${who} is unavailable: ${s.error}`, s.hint ? { hint: s.hint } : {})
+    default:
+      return new AgentError("unavailable", `${who} did not connect`)
+  }
+}
+
+/** Servers marked `required: true` that did not connect. */
+export function missingRequired(states: ServerState[]): ServerState[] {
+  return states.filter((s) => s.entry.server.required && s.status !== "connected")
+}
+
+/** Servers that did not connect: exit 4 when each of them only needs sign-in (DESIGN §10), else 5. */
+export function missingError(down: ServerState[], why: string): AgentError {
+  const names = down.map((d) => escapeTerminal(d.name)).join(", ")
+  const needAuth = down.flatMap((d) => (d.status === "needs_auth" ? [d] : []))
+  if (needAuth.length === down.length) {
+    return new AgentError("auth", `${why} ${names} ${down.length === 1 ? "needs" : "need"} sign-in`, { hint: needAuth.map((d) => d.hint || `sign in: agent mcp auth ${d.name}`).join("; ") })
+  }
+  return new AgentError("unavailable", `${why} ${names} did not connect`)
+}
+
+/** Positionals before `--` (after it comes an ad hoc server's command line). */
+export function positionals(parsed: unknown, rawArgs: string[]): string[] {
+  const all = Array.isArray(parsed) ? parsed.map(String) : []
+  const i = rawArgs.indexOf("--")
+  const after = i < 0 ? 0 : rawArgs.length - i - 1
+  return all.slice(0, all.length - after)
+}

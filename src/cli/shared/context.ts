@@ -1,0 +1,71 @@
+import { loadConfig, type Config } from "../../config/index.ts"
+import { UsageError } from "../../util/errors.ts"
+import { createLog, type Log } from "../../util/log.ts"
+import { resolvePaths, type Paths } from "../../util/paths.ts"
+import type { OutputFormat } from "./output.ts"
+
+export interface Ctx {
+  log: Log
+  paths: Paths
+  cwd: string
+  env: Record<string, string | undefined>
+  /** A person can answer prompts: stdin and stderr are terminals and --no-interactive is absent. */
+  isInteractive: boolean
+  debug: boolean
+  output: OutputFormat
+}
+
+interface CommonParsed {
+  debug?: boolean
+  quiet?: boolean
+  output?: string
+  interactive?: boolean
+}
+
+export function createContext(args: CommonParsed): Ctx {
+  const output = args.output ?? "text"
+  if (output !== "text" && output !== "json") {
+    throw new UsageError(`--output must be "text" or "json", got "${output}"`)
+  }
+  return {
+    log: createLog(args.debug ? 4 : args.quiet ? 1 : 3),
+    paths: resolvePaths(),
+    cwd: process.cwd(),
+    env: process.env,
+    isInteractive: Boolean(process.stdin.isTTY && process.stderr.isTTY) && args.interactive !== false,
+    debug: Boolean(args.debug),
+    output,
+  }
+}
+
+/**
+ * Values of a repeatable flag (`--mcp a --mcp b`, `--mcp=a`), up to a `--` separator.
+ * citty keeps only the last occurrence, so repeatable flags are read from the raw argv.
+ */
+export function repeated(rawArgs: string[], name: string): string[] {
+  const out: string[] = []
+  for (let i = 0; i < rawArgs.length; i++) {
+    const a = rawArgs[i] as string
+    if (a === "--") break
+    if (a === `--${name}`) {
+      const next = rawArgs[i + 1]
+      if (next === undefined || next.startsWith("--")) throw new UsageError(`--${name} needs a value`)
+      out.push(next)
+      i++
+    } else if (a.startsWith(`--${name}=`)) out.push(a.slice(name.length + 3))
+  }
+  return out
+}
+
+/** Everything after the first `--` (a command and its arguments). */
+export function afterDashDash(rawArgs: string[]): string[] | undefined {
+  const i = rawArgs.indexOf("--")
+  return i < 0 ? undefined : rawArgs.slice(i + 1)
+}
+
+/** Loads user + project + every `--mcp FILE` and logs the warnings once. */
+export function loadFromArgs(ctx: Ctx, rawArgs: string[]): Config {
+  const config = loadConfig({ paths: ctx.paths, cwd: ctx.cwd, files: repeated(rawArgs, "mcp") })
+  for (const w of config.warnings) ctx.log.warn(`${w.file}: ${w.message}`)
+  return config
+}

@@ -1,0 +1,24 @@
+import { createInterface } from "node:readline"
+import { escapeTerminal } from "../../util/text.ts"
+
+// Prompts read the terminal and write to stderr, never stdout. Only asked when interactive;
+// without a TTY the callers refuse instead (deny by default: SECURITY-CASES, threat model).
+export async function ask(question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: false })
+  try {
+    process.stderr.write(`${escapeTerminal(question)} `)
+    const line = await new Promise<string | undefined>((resolve) => {
+      rl.once("line", resolve)
+      rl.once("close", () => resolve(undefined))
+    })
+    return (line ?? "").trim()
+  } finally {
+    rl.close()
+  }
+}
+
+export async function confirm(question: string, defaultYes = false): Promise<boolean> {
+  const answer = (await ask(`${question} ${defaultYes ? "[Y/n]" : "[y/N]"}`)).toLowerCase()
+  if (answer === "") return defaultYes
+  return answer === "y" || answer === "yes"
+}
