@@ -1,7 +1,10 @@
 #!/usr/bin/env bun
 // Enforces STYLE.md "Who may import whom" over src/: a domain (a folder under src/) reaches
 // another domain only through its index.ts (util/* is open to all); util imports no domain;
-// config imports only util; and the domain graph has no cycles. Exit 1 on any violation.
+// config imports only util; and the domain graph has no cycles. Inside cli (every subfolder is
+// part of the cli domain), a command group folder (cli/mcp/, cli/run/…) imports no other group,
+// and cli/shared/ and the root files import none except through a group's index.ts (the lazy
+// wiring in cli/index.ts). Exit 1 on any violation.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
 import { dirname, join, relative, resolve } from "node:path"
 
@@ -50,6 +53,27 @@ function isIndex(target: string, domain: string): boolean {
   return rest === "" || /^index(\.[jt]sx?)?$/.test(rest)
 }
 
+const CLI = join(SRC, "cli")
+const CLI_SHARED = "shared" // what several command groups use
+
+/** The folder under cli/ a path is in ("mcp", "shared"), or undefined for cli's root files. */
+function cliFolder(path: string): string | undefined {
+  const parts = relative(CLI, path).split("/")
+  return parts.length > 1 || isDirectory(path) ? parts[0] : undefined
+}
+
+/** A command group reaches no other group; shared/ and the root reach a group only at its index.ts. */
+function cliGroupProblem(file: string, target: string, spec: string): string | undefined {
+  const from = cliFolder(file)
+  const to = cliFolder(target)
+  if (to === undefined || to === CLI_SHARED || to === from) return undefined
+  const isGroupIndex = relative(join(CLI, to), target).match(/^(index(\.[jt]sx?)?)?$/) !== null
+  if (from === undefined || from === CLI_SHARED) {
+    return isGroupIndex ? undefined : `"${spec}" reaches into the command group cli/${to}; import its index.ts`
+  }
+  return `command group cli/${from} must not import cli/${to} ("${spec}"); move what both use to cli/${CLI_SHARED}/`
+}
+
 function check(): { problems: string[]; edges: Edge[] } {
   const problems: string[] = []
   const edges: Edge[] = []
@@ -59,8 +83,12 @@ function check(): { problems: string[]; edges: Edge[] } {
     for (const { spec, line } of importsOf(file)) {
       const target = resolve(dirname(file), spec)
       const to = domainOf(target)
-      if (!to || to === from) continue
       const where = `${relative(process.cwd(), file)}:${line}`
+      if (from === "cli" && to === "cli") {
+        const problem = cliGroupProblem(file, target, spec)
+        if (problem) problems.push(`${where}: ${problem}`)
+      }
+      if (!to || to === from) continue
       edges.push({ from, to, where })
       const allowed = LEAVES[from]
       if (allowed && !allowed.includes(to)) problems.push(`${where}: ${from} must not import ${to} ("${spec}")`)

@@ -3,7 +3,7 @@ import { ExitCode, UsageError } from "../../util/errors.ts"
 import { escapeTerminal } from "../../util/text.ts"
 import { command } from "../command.ts"
 import { connectArgs, connectedServer, missingError, missingRequired, positionals, withServers, type Session } from "../shared/connect.ts"
-import { enforceLock, lockArgs } from "./lock.ts"
+import { enforceLock, lockArgs } from "../shared/lock-check.ts"
 import { settledText } from "../shared/progress.ts"
 import { printJson, printRaw, printTable } from "../shared/output.ts"
 

@@ -1,31 +1,13 @@
-import { dirname, join, resolve } from "node:path"
-import { checkLock, diffLock, formatChanges, LockMismatchError, readLock, snapshot, writeLock, type LockChange } from "../../mcp/index.ts"
+import { diffLock, formatChanges, LockMismatchError, readLock, snapshot, writeLock, type LockChange } from "../../mcp/index.ts"
 import { McpConnectError } from "../../util/errors.ts"
 import { escapeTerminal, plural } from "../../util/text.ts"
 import { command } from "../command.ts"
-import { repeated, type Ctx } from "../shared/context.ts"
 import { connectArgs, withServers, type Session } from "../shared/connect.ts"
+import { lockArgs, lockPath } from "../shared/lock-check.ts"
 import { printJson, printRaw } from "../shared/output.ts"
 
-// `agent mcp lock [--update]` writes mcp.lock; `--locked` on `agent mcp list` and `agent run`
-// refuses (exit 3) when a server's tools differ from it (SECURITY P02, rug pull).
-
-export const lockArgs = {
-  locked: { type: "boolean", description: "Exit 3 when a server's tools changed since mcp.lock (see `agent mcp lock`)" },
-  lock: { type: "string", valueHint: "FILE", description: "The lock file (default: mcp.lock next to the --mcp file, else in the current directory)" },
-} as const
-
-/** mcp.lock next to the one --mcp file, else in the project (current) directory; --lock wins. */
-export function lockPath(ctx: Ctx, lock: string | undefined, rawArgs: string[]): string {
-  if (lock) return resolve(ctx.cwd, lock)
-  const files = repeated(rawArgs, "mcp")
-  return files.length === 1 ? join(dirname(resolve(ctx.cwd, files[0]!)), "mcp.lock") : join(ctx.cwd, "mcp.lock")
-}
-
-/** The one call `--locked` adds to a command: throws LockMismatchError (exit 3) on a change. */
-export async function enforceLock(s: Session, args: { locked?: boolean; lock?: string }, rawArgs: string[]): Promise<void> {
-  if (args.locked) await checkLock(s.manager, lockPath(s.ctx, args.lock, rawArgs))
-}
+// `agent mcp lock [--update]` writes mcp.lock; `--locked` (shared/lock-check.ts) on `agent mcp
+// list` and `agent run` refuses (exit 3) when a server's tools differ from it (SECURITY P02, rug pull).
 
 export default command({
   name: "lock",

@@ -3,7 +3,8 @@ import { escapeTerminal } from "../../util/text.ts"
 import { command } from "../command.ts"
 import { connectArgs, connectedServer, positionals, withServers, type Session } from "../shared/connect.ts"
 import { firstLine, renderPrompt, renderResource } from "./render-content.ts"
-import { keyValues, warnNotConnected } from "./tools.ts"
+import { keyValues } from "../shared/context.ts"
+import { warnNotConnected } from "./tools.ts"
 import { printJson, printRaw, printTable } from "../shared/output.ts"
 
 // `agent mcp prompts | prompt | resources | read`: the servers' prompts and resources.

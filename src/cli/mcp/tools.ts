@@ -3,7 +3,7 @@ import { McpTimeoutError, type NamespacedTool } from "../../mcp/index.ts"
 import { AgentError, ExitCode, UsageError } from "../../util/errors.ts"
 import { escapeTerminal } from "../../util/text.ts"
 import { command } from "../command.ts"
-import { repeated } from "../shared/context.ts"
+import { keyValues } from "../shared/context.ts"
 import { connectArgs, connectedServer, positionals, withServers, type Session } from "../shared/connect.ts"
 import { firstLine, renderToolResult } from "./render-content.ts"
 import { printJson, printRaw, printTable } from "../shared/output.ts"
@@ -110,18 +110,6 @@ export function parseArgValue(raw: string): unknown {
     }
   }
   return raw
-}
-
-export function keyValues(rawArgs: string[], parse: (raw: string) => unknown): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
-  for (const item of repeated(rawArgs, "arg")) {
-    const i = item.indexOf("=")
-    const key = i > 0 ? item.slice(0, i) : ""
-    if (!key) throw new UsageError(`--arg expects KEY=VALUE, got "${escapeTerminal(item.slice(0, 40))}"`, { hint: "for example --arg text=hello --arg count=3" })
-    if (key === "__proto__") throw new UsageError('--arg name "__proto__" is reserved')
-    out[key] = parse(item.slice(i + 1))
-  }
-  return out
 }
 
 function toolArguments(rawArgs: string[], json: string | undefined): Record<string, unknown> {

@@ -1,5 +1,6 @@
 import { loadConfig, type Config } from "../../config/index.ts"
 import { UsageError } from "../../util/errors.ts"
+import { escapeTerminal } from "../../util/text.ts"
 import { createLog, type Log } from "../../util/log.ts"
 import { resolvePaths, type Paths } from "../../util/paths.ts"
 import type { OutputFormat } from "./output.ts"
@@ -53,6 +54,19 @@ export function repeated(rawArgs: string[], name: string): string[] {
       out.push(next)
       i++
     } else if (a.startsWith(`--${name}=`)) out.push(a.slice(name.length + 3))
+  }
+  return out
+}
+
+/** `--arg KEY=VALUE` values (repeatable) as an object, each value read by parse. */
+export function keyValues(rawArgs: string[], parse: (raw: string) => unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const item of repeated(rawArgs, "arg")) {
+    const i = item.indexOf("=")
+    const key = i > 0 ? item.slice(0, i) : ""
+    if (!key) throw new UsageError(`--arg expects KEY=VALUE, got "${escapeTerminal(item.slice(0, 40))}"`, { hint: "for example --arg text=hello --arg count=3" })
+    if (key === "__proto__") throw new UsageError('--arg name "__proto__" is reserved')
+    out[key] = parse(item.slice(i + 1))
   }
   return out
 }
