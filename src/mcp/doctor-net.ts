@@ -84,12 +84,23 @@ async function checkTls(host: string, port: number, timeoutMs: number): Promise<
   const issuer = issuerName(cert)
   const expires = new Date(cert.valid_to)
   const days = Math.floor((expires.getTime() - Date.now()) / 86_400_000)
-  if (authError) {
-    return finding("tls", "error", `the certificate for ${host} is not trusted: ${authError} (issuer ${issuer}, expires ${expires.toISOString().slice(0, 10)})`, "a self-signed or intercepted certificate; set NODE_EXTRA_CA_CERTS to the CA file if this network re-signs TLS")
-  }
+  if (authError) return untrusted(host, cert, authError, issuer, expires)
   const summary = `TLS ok: certificate issued by ${issuer}, expires ${expires.toISOString().slice(0, 10)}`
   if (days < EXPIRY_WARN_DAYS) return finding("tls.expiry", "warn", `${summary} (in ${days} days)`, "tell the server's operator: the certificate is about to expire")
   return finding("tls", "ok", summary)
+}
+
+/** Expired and wrong-name certificates have their own fix, so each gets its own finding and hint. */
+function untrusted(host: string, cert: PeerCertificate, authError: string, issuer: string, expires: Date): Finding {
+  const date = expires.toISOString().slice(0, 10)
+  if (authError === "CERT_HAS_EXPIRED") {
+    return finding("tls.expiry", "error", `the certificate for ${host} expired on ${date} (issuer ${issuer}): ${authError}`, "tell the server's operator: the certificate must be renewed")
+  }
+  if (authError === "ERR_TLS_CERT_ALTNAME_INVALID") {
+    const names = cert.subjectaltname ? `it is for ${cert.subjectaltname}` : "it names no host"
+    return finding("tls.name", "error", `the certificate is not valid for ${host}: ${names} (issuer ${issuer}): ${authError}`, "check the host in the server URL; the certificate belongs to another name")
+  }
+  return finding("tls", "error", `the certificate for ${host} is not trusted: ${authError} (issuer ${issuer}, expires ${date})`, "a self-signed or intercepted certificate; set NODE_EXTRA_CA_CERTS to the CA file if this network re-signs TLS")
 }
 
 function handshake(host: string, port: number, timeoutMs: number): Promise<{ cert: PeerCertificate; authError?: string }> {
