@@ -85,12 +85,12 @@ describe("compiled binary: agent run flags", () => {
     const cancelLog = join(t.path, "cancelled.log")
     const file = await config(t, { srv: { command: BUN, args: [AGENT_SERVER], env: { CANCEL_FILE: cancelLog } } })
     await using srv = await fakeModel([
-      { toolCalls: [{ name: "srv__sleep", args: { ms: 120_000 } }, { name: "srv__slow", args: { ms: 2500 } }] },
+      { toolCalls: [{ name: "srv__sleep", args: { ms: 120_000 } }, { name: "srv__slow", args: { ms: 3000 } }] },
       // A later call on the same stdio stream: the server has read the cancel before it answers.
       { toolCalls: [{ name: "srv__echo", args: { text: "after" } }] },
       { text: "Gave up on the sleep." },
     ])
-    const r = await run(t, ["--mcp", file, ...MODEL, "--yes", "--tool-timeout", "1s", "-o", "json", "wait"], modelEnv(srv), 60_000)
+    const r = await run(t, ["--mcp", file, ...MODEL, "--yes", "--tool-timeout", "2s", "-o", "json", "wait"], modelEnv(srv), 60_000)
     const doc = report(r)
     expect(doc).toMatchObject({ exitReason: "completed", exitCode: 0, result: "Gave up on the sleep.", turns: 3 })
     expect(doc.toolCalls.map((c) => [c.tool, c.isError])).toEqual([
@@ -100,9 +100,9 @@ describe("compiled binary: agent run flags", () => {
     ])
     const sent = sentResults(srv, 1)
     const sleepId = doc.toolCalls[0]!.id
-    expect(sent.get(sleepId)).toContain('server "srv" did not answer tools/call in time (1000 ms without progress); the request was cancelled')
-    // slow sends progress every 100 ms, which resets the 1 s idle timer, so it ran to the end.
-    expect(sent.get(doc.toolCalls[1]!.id)).toBe("slept 2500 ms")
+    expect(sent.get(sleepId)).toContain('server "srv" did not answer tools/call in time (2000 ms without progress); the request was cancelled')
+    // slow sends progress every 100 ms, which resets the 2 s idle timer, so it ran to the end.
+    expect(sent.get(doc.toolCalls[1]!.id)).toBe("slept 3000 ms")
     expect(await Bun.file(cancelLog).text()).toBe("sleep cancelled\n")
   }, 60_000)
 })
