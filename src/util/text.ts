@@ -1,12 +1,22 @@
 // Terminal safety: text from configs, links and servers may hold escape sequences
 // (OSC 52 clipboard writes, OSC 8 links, CSI cursor moves, C1 0x9b) or bidi marks that make
 // the screen lie about what will run (SECURITY-CASES I03, P01). Show them as escapes.
-const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g
+// Escaped: every C0/C1 control and DEL (\p{Cc}) except tab and LF, which multi-line output
+// keeps; every format character (\p{Cf}: bidi embeddings, overrides and isolates, ALM, zero-width
+// marks, BOM, soft hyphen, tags); the line and paragraph separators (\p{Zl}, \p{Zp}); and the
+// rest of Unicode's Default_Ignorable_Code_Point list, which JS regex has no property for
+// (DerivedCoreProperties.txt): CGJ, Hangul fillers, Khmer inherent vowels, Mongolian variation
+// selectors, variation selectors, reserved U+2065 and U+FFF0-FFF8, interlinear annotation
+// U+FFF9-FFFB, and the whole U+E0000-E0FFF tag and supplementary variation selector block.
+const UNSAFE =
+  /[\0-\x08\x0b-\x1f\x7f-\x9f\p{Cf}\p{Zl}\p{Zp}\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2065\u3164\ufe00-\ufe0f\uffa0\ufff0-\ufffb\u{e0000}-\u{e0fff}]/gu
 
+/** `\x1b` for a byte, `\u202e` in the BMP, `\u{e0041}` above it: never the raw character. */
 export function escapeTerminal(s: string): string {
   return s.replace(UNSAFE, (c) => {
-    const code = c.charCodeAt(0)
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`
+    const code = c.codePointAt(0) as number
+    if (code <= 0xff) return `\\x${code.toString(16).padStart(2, "0")}`
+    return code <= 0xffff ? `\\u${code.toString(16).padStart(4, "0")}` : `\\u{${code.toString(16)}}`
   })
 }
 
