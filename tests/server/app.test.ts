@@ -82,10 +82,10 @@ describe("one-time tokens (L03)", () => {
     expect(await s.pending.decision).toBe("approved")
   })
 
-  it("uses a token up even when the request then fails", async () => {
+  it("L03: a token from one flow is refused by another and still works in its own", async () => {
     const s = setup()
     const t = await s.token()
-    const other = setup() // a token from another flow is worthless here, and spent there
+    const other = setup() // each flow has its own store (tests/server/tokens.test.ts: one use each)
     expect((await other.post(other.approve, { token: t })).status).toBe(403)
     expect((await s.post(s.deny, { token: t })).status).toBe(200)
     expect(await s.pending.decision).toBe("denied")
@@ -111,6 +111,26 @@ describe("originGuard (L04)", () => {
       expect(s.decisions).toEqual([])
     })
   }
+
+  it("L04: refuses a POST with no Origin header at all, even with a valid token", async () => {
+    const s = setup()
+    const res = await s.app.request(s.approve, {
+      method: "POST",
+      headers: { host: HOST, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ token: await s.token() }).toString(),
+    })
+    expect(res.status).toBe(403)
+    expect(await res.text()).toBe("")
+    expect(s.decisions).toEqual([])
+  })
+
+  it("L04: still accepts the page's own POST from either spelling of our origin", async () => {
+    for (const origin of [ORIGIN, `http://localhost:${PORT}`]) {
+      const s = setup()
+      expect((await s.post(s.approve, { token: await s.token() }, { origin })).status).toBe(200)
+      expect(s.decisions).toEqual(["approved"])
+    }
+  })
 
   it("never answers a CORS preflight with a grant", async () => {
     const s = setup()
