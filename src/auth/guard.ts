@@ -61,7 +61,7 @@ function refuse(url: URL, why: string): never {
 export type AddressKind = "public" | "loopback" | "link-local" | "private" | "reserved"
 
 export function classifyAddress(addr: string): AddressKind {
-  const v4 = isIP(addr) === 4 ? addr : /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(addr)?.[1]
+  const v4 = isIP(addr) === 4 ? addr : mappedV4(addr)
   if (v4) return classifyV4(v4.split(".").map(Number) as [number, number, number, number])
   const a = addr.toLowerCase()
   if (a === "::1") return "loopback"
@@ -70,6 +70,19 @@ export function classifyAddress(addr: string): AddressKind {
   if (/^f[cd]/.test(a)) return "private"
   if (/^ff/.test(a)) return "reserved"
   return "public"
+}
+
+/**
+ * The IPv4 address inside an IPv4-mapped IPv6 one. The URL parser writes it in hex
+ * (`[::ffff:169.254.169.254]` becomes `[::ffff:a9fe:a9fe]`), so both spellings are read.
+ */
+function mappedV4(addr: string): string | undefined {
+  const dotted = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(addr)?.[1]
+  if (dotted) return dotted
+  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(addr)
+  if (!hex) return undefined
+  const [hi, lo] = [Number.parseInt(hex[1] as string, 16), Number.parseInt(hex[2] as string, 16)]
+  return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`
 }
 
 function classifyV4([a, b]: [number, number, number, number]): AddressKind {

@@ -10,6 +10,9 @@ describe("classifyAddress (O07)", () => {
     ["::ffff:127.0.0.1", "loopback"],
     ["169.254.169.254", "link-local"],
     ["::ffff:169.254.169.254", "link-local"],
+    ["::ffff:a9fe:a9fe", "link-local"], // how the URL parser writes [::ffff:169.254.169.254]
+    ["::ffff:7f00:1", "loopback"],
+    ["::ffff:a00:8", "private"],
     ["fe80::1", "link-local"],
     ["10.0.0.8", "private"],
     ["172.16.0.1", "private"],

@@ -1,0 +1,89 @@
+// O07 and O01 at the guard itself: createGuardedFetch in front of a recording fetch (nothing
+// leaves this machine; refused URLs must never reach the recorder), and the authorization URL
+// check that runs before any browser opens. Addresses are literals, so no DNS is involved.
+import { describe, expect, it } from "bun:test"
+import { checkAuthorizationUrl, createGuardedFetch, type GuardOptions } from "../../src/auth/guard.ts"
+import { AuthRequiredError } from "../../src/util/errors.ts"
+
+function guarded(opts: Omit<GuardOptions, "fetch"> = {}) {
+  const seen: { url: string; redirect?: RequestRedirect }[] = []
+  const fetch = createGuardedFetch({
+    ...opts,
+    fetch: async (url, init) => {
+      seen.push({ url: String(url), redirect: init?.redirect })
+      return new Response("ok")
+    },
+  })
+  return { fetch, seen }
+}
+
+async function refusal(f: ReturnType<typeof guarded>["fetch"], url: string): Promise<AuthRequiredError> {
+  const err = await f(url).then(() => undefined, (e: unknown) => e)
+  expect(err).toBeInstanceOf(AuthRequiredError)
+  return err as AuthRequiredError
+}
+
+describe("createGuardedFetch (O07)", () => {
+  const refused: [string, string][] = [
+    ["https://169.254.169.254/latest/meta-data/", "link-local"],
+    ["https://[fe80::1]/x", "link-local"],
+    ["https://10.0.0.8/x", "private"],
+    ["https://172.16.0.1/x", "private"],
+    ["https://192.168.1.1/x", "private"],
+    ["https://[fd00::1]/x", "private"],
+    ["https://127.0.0.1:8443/x", "loopback"],
+    ["https://[::1]/x", "loopback"],
+    ["https://[::ffff:169.254.169.254]/x", "link-local"],
+    ["https://0.0.0.0/x", "reserved"],
+  ]
+  for (const [url, kind] of refused) {
+    it(`O07: refuses ${url} as a ${kind} address; nothing is fetched`, async () => {
+      const g = guarded()
+      expect((await refusal(g.fetch, url)).message).toContain(`${kind} address`)
+      expect(g.seen).toEqual([])
+    })
+  }
+
+  it("O07: fetches a public https address, and never lets the fetch follow a redirect itself", async () => {
+    const g = guarded()
+    expect(await (await g.fetch("https://192.0.2.7/.well-known/oauth-authorization-server")).text()).toBe("ok")
+    expect(g.seen).toEqual([{ url: "https://192.0.2.7/.well-known/oauth-authorization-server", redirect: "manual" }])
+  })
+
+  it("O07: plain http only to loopback, even to a public or an allowed host", async () => {
+    const g = guarded({ allowHosts: ["10.0.0.8"], allowLoopback: true })
+    for (const url of ["http://192.0.2.7/token", "http://10.0.0.8/token"]) {
+      expect((await refusal(g.fetch, url)).message).toContain("plain http")
+    }
+    expect(g.seen).toEqual([])
+    await g.fetch("http://127.0.0.1:9/token")
+    expect(g.seen.map((s) => s.url)).toEqual(["http://127.0.0.1:9/token"])
+  })
+
+  it("O07: loopback passes only with allowLoopback; a private host only when it is the configured server's", async () => {
+    const strict = guarded()
+    await refusal(strict.fetch, "http://127.0.0.1:9/x")
+    const loose = guarded({ allowLoopback: true, allowHosts: ["10.0.0.8:8443"] })
+    await loose.fetch("http://127.0.0.1:9/x")
+    await loose.fetch("https://10.0.0.8:8443/x")
+    await refusal(loose.fetch, "https://10.0.0.9:8443/x")
+    await refusal(loose.fetch, "https://169.254.169.254/x")
+    expect(loose.seen.map((s) => s.url)).toEqual(["http://127.0.0.1:9/x", "https://10.0.0.8:8443/x"])
+  })
+
+  it("O07: refuses schemes other than http and https", async () => {
+    const g = guarded({ allowLoopback: true })
+    for (const url of ["file:///etc/passwd", "ftp://192.0.2.7/x", "data:text/plain,x"]) await refusal(g.fetch, url)
+    expect(g.seen).toEqual([])
+  })
+})
+
+describe("checkAuthorizationUrl (O01)", () => {
+  const allowed = ["https://as.example/authorize?x=1", "http://127.0.0.1:8080/authorize", "http://localhost/authorize", "http://[::1]:9/authorize"]
+  for (const url of allowed) it(`O01: allows ${url}`, () => expect(() => checkAuthorizationUrl(new URL(url))).not.toThrow())
+
+  const refused = ["file:///etc/passwd", "javascript:alert(1)", "data:text/html,<script>x</script>", "http://192.0.2.7/authorize", "http://127.0.0.1.nip.io/authorize", "http://10.0.0.8/authorize", "vbscript:msgbox", "ftp://as.example/"]
+  for (const url of refused) {
+    it(`O01: refuses ${url} before any browser opens`, () => expect(() => checkAuthorizationUrl(new URL(url))).toThrow(AuthRequiredError))
+  }
+})
