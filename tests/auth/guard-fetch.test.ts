@@ -6,7 +6,7 @@ import { checkAuthorizationUrl, createGuardedFetch, type GuardOptions } from "..
 import { AuthRequiredError } from "../../src/util/errors.ts"
 
 function guarded(opts: Omit<GuardOptions, "fetch"> = {}) {
-  const seen: { url: string; redirect?: RequestRedirect }[] = []
+  const seen: { url: string; redirect?: RequestInit["redirect"] }[] = []
   const fetch = createGuardedFetch({
     ...opts,
     fetch: async (url, init) => {

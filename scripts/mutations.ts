@@ -1,0 +1,94 @@
+// The breakages scripts/mutate.ts applies, one at a time, to the security helpers. Each is a
+// plausible slip (a range dropped, a check loosened) that the named tests must catch. `find`
+// must occur exactly once in `file`: when the code moves, mutate.ts fails until this list
+// follows it, so a mutation can never silently stop applying.
+
+export interface Mutation {
+  name: string
+  file: string
+  find: string
+  replace: string
+  /** Test files that must fail once the mutation is in; tests/e2e files rebuild dist/agent first. */
+  tests: string[]
+}
+
+const ESCAPE_TESTS = ["tests/util/text.test.ts", "tests/install/present.test.ts"]
+const SERVER_TESTS = ["tests/server/app.test.ts", "tests/server/oauth-callback.test.ts"]
+const TOKEN_TESTS = ["tests/server/tokens.test.ts", "tests/server/app.test.ts"]
+const FINGERPRINT_TESTS = ["tests/config/fingerprint.test.ts", "tests/config/load.test.ts", "tests/config/approvals.test.ts"]
+const ENV_TESTS = ["tests/mcp/spawn-env.test.ts", "tests/mcp/stdio.test.ts"]
+const SSRF_TESTS = ["tests/auth/guard.test.ts", "tests/auth/guard-fetch.test.ts"]
+const STATE_TESTS = ["tests/auth/callback-state.test.ts", "tests/server/oauth-callback.test.ts"]
+
+const TEXT = "src/util/text.ts"
+const ESCAPE_CALLBACK = "  return s.replace(UNSAFE, (c) => {\n"
+const ORIGIN_CHECK = '!allowed.has(c.req.header("origin") ?? "")'
+const HOST_CHECK = 'if (!allowed.has(c.req.header("host") ?? "")) return c.body(null, 421)'
+const FINGERPRINT = "stableStringify({ name, server })"
+const GUARD = "src/auth/guard.ts"
+const STATE_CHECK = "if (!sent || got.length !== sent.length || !timingSafeEqual(Buffer.from(got), Buffer.from(sent))) {"
+
+export const MUTATIONS: Mutation[] = [
+  // P01/I03: terminal escaping
+  { name: "escape: bidi isolates U+2066-2069 left raw", file: TEXT, find: ESCAPE_CALLBACK, replace: `${ESCAPE_CALLBACK}    if (/[\\u2066-\\u2069]/u.test(c)) return c\n`, tests: ESCAPE_TESTS },
+  { name: "escape: C1 controls U+0080-009F left raw", file: TEXT, find: String.raw`\x7f-\x9f`, replace: String.raw`\x7f`, tests: ESCAPE_TESTS },
+  { name: "escape: ESC left raw", file: TEXT, find: String.raw`\x0b-\x1f`, replace: String.raw`\x0b-\x1a\x1c-\x1f`, tests: ESCAPE_TESTS },
+  { name: "escape: tag characters U+E0000-E0FFF left raw", file: TEXT, find: ESCAPE_CALLBACK, replace: `${ESCAPE_CALLBACK}    if ((c.codePointAt(0) as number) >= 0xe0000) return c\n`, tests: ESCAPE_TESTS },
+  { name: "escape: line and paragraph separators U+2028-2029 left raw", file: TEXT, find: String.raw`\p{Zl}\p{Zp}`, replace: "", tests: ESCAPE_TESTS },
+  { name: "escape: format characters (\\p{Cf}: U+061C, U+200B, U+FEFF…) left raw", file: TEXT, find: String.raw`\x9f\p{Cf}`, replace: String.raw`\x9f`, tests: ESCAPE_TESTS },
+  { name: "escape: default-ignorables outside Cf (variation selectors, Hangul fillers) left raw", file: TEXT, find: String.raw`\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2065\u3164\ufe00-\ufe0f\uffa0\ufff0-\ufffb`, replace: "", tests: ESCAPE_TESTS },
+  { name: "escape: HTML single quote not escaped on the local pages", file: "src/server/html.ts", find: `/[&<>"']/g`, replace: `/[&<>"]/g`, tests: SERVER_TESTS },
+
+  // L02: Host guard (DNS rebinding)
+  { name: "host guard: any Host header accepted", file: "src/server/app.ts", find: HOST_CHECK, replace: 'if (!c.req.header("host")) return c.body(null, 421)', tests: SERVER_TESTS },
+  { name: "host guard: the port is not compared", file: "src/server/app.ts", find: HOST_CHECK, replace: 'if (!allowed.has((c.req.header("host") ?? "").replace(/:\\d+$/, `:${port}`))) return c.body(null, 421)', tests: SERVER_TESTS },
+
+  // L04: Origin guard (CSRF from any page the user has open)
+  { name: "origin guard: a POST with no Origin passes", file: "src/server/app.ts", find: ORIGIN_CHECK, replace: '!allowed.has(c.req.header("origin") ?? `http://127.0.0.1:${port}`)', tests: SERVER_TESTS },
+  { name: "origin guard: a POST from another origin passes", file: "src/server/app.ts", find: ORIGIN_CHECK, replace: '["", "null"].includes(c.req.header("origin") ?? "")', tests: SERVER_TESTS },
+  { name: "origin guard: Origin: null passes", file: "src/server/app.ts", find: ORIGIN_CHECK, replace: `${ORIGIN_CHECK} && c.req.header("origin") !== "null"`, tests: SERVER_TESTS },
+  { name: "security headers: frame-ancestors dropped (clickjacking)", file: "src/server/app.ts", find: "frame-ancestors 'none'; ", replace: "", tests: SERVER_TESTS },
+
+  // L03: one-time CSRF tokens
+  { name: "one-time token: never used up", file: "src/server/tokens.ts", find: "      live.splice(found, 1)\n", replace: "", tests: TOKEN_TESTS },
+  { name: "one-time token: a prefix of a token matches", file: "src/server/tokens.ts", find: "t.length === given.length && timingSafeEqual(t, given)", replace: "t.subarray(0, given.length).equals(given)", tests: TOKEN_TESTS },
+  { name: "CSRF token: the install POST skips the token check", file: "src/server/install-page.ts", find: "!tokens.consume((body as Record<string, unknown>).token) || ", replace: "", tests: TOKEN_TESTS },
+
+  // C03: approval fingerprints
+  { name: "fingerprint: args left out", file: "src/config/fingerprint.ts", find: FINGERPRINT, replace: "stableStringify({ name, server: { ...server, args: [] } })", tests: FINGERPRINT_TESTS },
+  { name: "fingerprint: env left out", file: "src/config/fingerprint.ts", find: FINGERPRINT, replace: "stableStringify({ name, server: { ...server, env: {} } })", tests: FINGERPRINT_TESTS },
+  { name: "fingerprint: headers left out", file: "src/config/fingerprint.ts", find: FINGERPRINT, replace: "stableStringify({ name, server: { ...server, headers: {} } })", tests: FINGERPRINT_TESTS },
+  { name: "fingerprint: the server name left out", file: "src/config/fingerprint.ts", find: FINGERPRINT, replace: "stableStringify({ server })", tests: FINGERPRINT_TESTS },
+
+  // C05: the child environment
+  { name: "child env: every parent variable passed through", file: "src/mcp/spawn.ts", find: 'if (allowed.has(upper) || upper.startsWith("LC_")) env[key] = value', replace: "env[key] = value", tests: ENV_TESTS },
+  { name: "child env: exported shell functions kept", file: "src/mcp/spawn.ts", find: 'if (value === undefined || value.startsWith("()")) continue', replace: "if (value === undefined) continue", tests: ENV_TESTS },
+  { name: "child env: the pre-spawned server gets the whole parent env", file: "src/mcp/manager.ts", find: "env: minimalEnv(process.env, server.env), ...(server.cwd", replace: "env: { ...process.env, ...server.env } as Record<string, string>, ...(server.cwd", tests: ENV_TESTS },
+
+  // O07: the SSRF guard
+  { name: "SSRF: 169.254/16 (cloud metadata) treated as public", file: GUARD, find: '  if (a === 169 && b === 254) return "link-local"\n', replace: "", tests: SSRF_TESTS },
+  { name: "SSRF: 10/8 treated as public", file: GUARD, find: "a === 10 || ", replace: "", tests: SSRF_TESTS },
+  { name: "SSRF: fe80::/10 treated as public", file: GUARD, find: '  if (/^fe[89ab]/.test(a)) return "link-local"\n', replace: "", tests: SSRF_TESTS },
+  { name: "SSRF: IPv4-mapped IPv6 in hex (::ffff:a9fe:a9fe) not unwrapped", file: GUARD, find: "isIP(addr) === 4 ? addr : mappedV4(addr)", replace: String.raw`isIP(addr) === 4 ? addr : /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(addr)?.[1]`, tests: SSRF_TESTS },
+  { name: "SSRF: loopback allowed without allowLoopback", file: GUARD, find: 'if (kind === "loopback" && allowLoopback) continue', replace: 'if (kind === "loopback") continue', tests: SSRF_TESTS },
+  { name: "SSRF: plain http allowed to any host", file: GUARD, find: '  if (url.protocol === "http:" && !isLoopback) refuse(url, "plain http is only allowed to this machine")\n', replace: "", tests: SSRF_TESTS },
+  { name: "SSRF: redirects followed without a check per hop", file: GUARD, find: 'redirect: "manual"', replace: 'redirect: "follow"', tests: SSRF_TESTS },
+  { name: "O01 authorization URL: any scheme allowed", file: GUARD, find: 'if (url.protocol === "https:" || (url.protocol === "http:" && isLoopback)) return', replace: 'if (url.protocol !== "http:" || isLoopback) return', tests: SSRF_TESTS },
+  { name: "O01 authorization URL: plain http to any host", file: GUARD, find: 'if (url.protocol === "https:" || (url.protocol === "http:" && isLoopback)) return', replace: 'if (url.protocol === "https:" || url.protocol === "http:") return', tests: SSRF_TESTS },
+
+  // O01/O02: the browser opener
+  { name: "browser: any scheme opened (file:, javascript:)", file: "src/util/browser.ts", find: 'if (parsed.protocol === "https:") return parsed', replace: 'if (parsed.protocol !== "http:") return parsed', tests: ["tests/util/browser.test.ts"] },
+  { name: "browser: plain http opened to any host", file: "src/util/browser.ts", find: 'if (parsed.protocol === "http:" && LOOPBACK_HOSTS.has(parsed.hostname)) return parsed', replace: 'if (parsed.protocol === "http:") return parsed', tests: ["tests/util/browser.test.ts"] },
+  { name: "browser: openBrowser skips the URL check", file: "src/util/browser.ts", find: "const href = checkBrowserUrl(url).href", replace: "const href = url", tests: ["tests/util/browser.test.ts"] },
+  { name: "browser: the opener runs through a shell", file: "src/util/browser.ts", find: "const proc = Bun.spawn(argv, {", replace: 'const proc = Bun.spawn(["sh", "-c", argv.join(" ")], {', tests: ["tests/util/browser.test.ts"] },
+
+  // L07/L08: the OAuth callback's state
+  { name: "L07 state: any state accepted", file: "src/auth/provider.ts", find: STATE_CHECK, replace: "if (!sent) {", tests: STATE_TESTS },
+  { name: "L07 state: a missing state accepted", file: "src/auth/provider.ts", find: 'const got = params.get("state") ?? ""', replace: 'const got = params.get("state") ?? sent ?? ""', tests: STATE_TESTS },
+  { name: "L08 state: reusable after a callback", file: "src/auth/provider.ts", find: "      pendingState = undefined // one use (L08), whatever the outcome\n", replace: "", tests: STATE_TESTS },
+  { name: "L08 callback route: a second callback reaches the check", file: "src/server/oauth-callback.ts", find: '    state = { status: "over" } // one use, whatever the outcome (L08)\n', replace: "", tests: STATE_TESTS },
+
+  // L01: the local server's address
+  // (Not 0.0.0.0 here: a scratch run must not open a port to the network even for a moment.)
+  { name: "local server: binds `localhost` instead of 127.0.0.1", file: "src/server/serve.ts", find: "hostname: LOOPBACK,", replace: 'hostname: "localhost",', tests: ["tests/server/serve.test.ts"] },
+]
