@@ -1,5 +1,5 @@
 #!/usr/bin/env bun
-// Compiles src/main.ts into one executable per platform (DESIGN.md §11). Cross targets need the
+// Compiles src/main.ts into one executable per platform (docs/design.md §11). Cross targets need the
 // target's Bun runtime: Bun fetches it from the npm registry itself (@oven/bun-<target> tarballs at
 // the pinned version) and caches it in ~/.bun/install/cache (BUN_INSTALL_CACHE_DIR), so no network
 // besides the npm registry is used. `--single` needs no download: it reuses the running runtime.

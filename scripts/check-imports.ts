@@ -1,5 +1,5 @@
 #!/usr/bin/env bun
-// Enforces STYLE.md "Who may import whom" over src/: a domain (a folder under src/) reaches
+// Enforces CONTRIBUTING.md "Who may import whom" over src/: a domain (a folder under src/) reaches
 // another domain only through its index.ts (util/* is open to all); util imports no domain;
 // config imports only util; and the domain graph has no cycles. Inside cli (every subfolder is
 // part of the cli domain), a command group folder (cli/mcp/, cli/run/…) imports no other group,
@@ -123,7 +123,7 @@ for (const cycle of cycles(edges)) {
   problems.push(`cycle between domains: ${names}\n${cycle.map((e) => `    ${e.where}: ${e.from} imports ${e.to}`).join("\n")}`)
 }
 if (problems.length > 0) {
-  console.error(`check-imports: ${problems.length} violation(s) of STYLE.md "Who may import whom":`)
+  console.error(`check-imports: ${problems.length} violation(s) of CONTRIBUTING.md "Who may import whom":`)
   for (const p of problems) console.error(`  ${p}`)
   process.exit(1)
 }

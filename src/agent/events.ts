@@ -1,4 +1,4 @@
-// What `agent run` prints (DESIGN §9), as valibot schemas: tests validate real output against
+// What `agent run` prints (docs/design.md §9), as valibot schemas: tests validate real output against
 // them and the README documents them. `--output json` prints one RunReport; `--output
 // stream-json` prints one RunEvent per line, `init` first and `result` (a RunReport) last.
 import * as v from "valibot"

@@ -1,4 +1,4 @@
-// The agent domain's public surface (STYLE: other domains import only this file).
+// The agent domain's public surface (CONTRIBUTING.md "Who may import whom": other domains import only this file).
 export { runAgent, exitCodeFor, DEFAULT_MAX_TURNS, DEFAULT_MAX_TOOL_OUTPUT_TOKENS, type RunOptions, type RunResult } from "./loop.ts"
 export { createModel, parseModelSpec, resolveModelSpec, schemaFlavor, PROVIDERS, type ProviderName, type ModelSpec, type CreatedModel, type CreateModelOptions } from "./providers.ts"
 export { normalizeSchema, modelToolName, type JsonSchema, type Normalized } from "./schema.ts"

@@ -1,4 +1,4 @@
-// The agent loop (DESIGN §9): our own turns on top of the provider's LanguageModel. One model
+// The agent loop (docs/design.md §9): our own turns on top of the provider's LanguageModel. One model
 // call per turn; the tool calls of a turn run concurrently; results (errors and refusals
 // included) go back to the model; limits end the run with a reason, never with a throw.
 import type { LanguageModelV4, LanguageModelV4FunctionTool, LanguageModelV4Message, LanguageModelV4Prompt } from "@ai-sdk/provider"

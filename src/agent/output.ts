@@ -1,4 +1,4 @@
-// The three `--output` writers (DESIGN §9). They turn RunEvents into lines; the caller supplies
+// The three `--output` writers (docs/design.md §9). They turn RunEvents into lines; the caller supplies
 // the sinks (cli/shared/output.ts owns stdout), so this domain never touches the terminal itself.
 //   text:        the answer streams to stdout; tool activity, warnings and the outcome go to stderr
 //   json:        nothing until the end, then one RunReport document on stdout

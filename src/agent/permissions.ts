@@ -1,4 +1,4 @@
-// Tool permissions (DESIGN §9): --deny beats everything, then --allow and a server's
+// Tool permissions (docs/design.md §9): --deny beats everything, then --allow and a server's
 // autoApprove, then --yes; anything else is asked (when there is someone to ask) or refused.
 // Patterns match the model-facing name `server__tool` or the pair `server/tool`, `*` any run.
 import type { NamespacedTool } from "../mcp/index.ts"

@@ -1,4 +1,4 @@
-// Model providers (DESIGN §1, §9): `provider:model` → a LanguageModelV4 from the AI SDK
+// Model providers (docs/design.md §1, §9): `provider:model` → a LanguageModelV4 from the AI SDK
 // provider packages. We only use their LanguageModel interface; the loop is ours (loop.ts).
 // Keys and base URLs come from the `env` passed in, never from process.env directly: the
 // provider packages fall back to process.env when a setting is undefined, so every setting

@@ -1,4 +1,4 @@
-// --record / --replay (DESIGN §9): the model side of a run as JSONL, so agent runs can be tested
+// --record / --replay (docs/design.md §9): the model side of a run as JSONL, so agent runs can be tested
 // in CI without a key. Line 1 is a header; then one line per model call with the normalised
 // request (prompt, tools, limits) and the response's stream parts (or the error it threw).
 // Replay serves those parts in place of the provider while MCP tools run for real; a request

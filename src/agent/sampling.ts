@@ -1,4 +1,4 @@
-// MCP sampling (DESIGN §5: "sampling through the agent's model"): a server's
+// MCP sampling (docs/design.md §5: "sampling through the agent's model"): a server's
 // sampling/createMessage is answered by the run's own model, with no tools, so it is recorded
 // and replayed like every other model call. Whether to answer at all is the CLI's decision.
 import type { LanguageModelV4, LanguageModelV4Message } from "@ai-sdk/provider"

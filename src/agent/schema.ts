@@ -1,4 +1,4 @@
-// Tool input schemas, normalised per model provider (DESIGN §5). MCP servers send any JSON
+// Tool input schemas, normalised per model provider (docs/design.md §5). MCP servers send any JSON
 // Schema; providers accept subsets and reject the whole request over one bad tool. So every
 // schema is dereferenced, given an object root, and stripped of what its provider refuses.
 // A schema we cannot fix (recursive or external $ref, non-object root) leaves its tool out.
@@ -131,7 +131,7 @@ function isObject(v: unknown): v is JsonSchema {
 }
 
 // Tool names as providers accept them: Anthropic and OpenAI both require ^[a-zA-Z0-9_-]{1,64}$.
-// The manager already names tools that way (DESIGN §5); this is the loop's own guard for any
+// The manager already names tools that way (docs/design.md §5); this is the loop's own guard for any
 // ToolSource, with a short hash so two long names that share a prefix stay distinct.
 const NAME_OK = /^[A-Za-z0-9_-]{1,64}$/
 

@@ -1,4 +1,4 @@
-// The loop's view of MCP (STYLE: agent uses mcp through a small ToolSource interface): list the
+// The loop's view of MCP (CONTRIBUTING.md "Who may import whom": agent uses mcp through a small ToolSource interface): list the
 // namespaced tools, call one by its namespaced name. The CLI backs it with the manager.
 import type { LanguageModelV4FunctionTool, LanguageModelV4ToolResultOutput } from "@ai-sdk/provider"
 import type { CallOptions, CallToolResult, Manager, NamespacedTool } from "../mcp/index.ts"

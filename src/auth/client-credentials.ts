@@ -1,4 +1,4 @@
-// Non-interactive sign-in for CI (DESIGN §6, O12): the client_credentials grant with a client
+// Non-interactive sign-in for CI (docs/design.md §6, O12): the client_credentials grant with a client
 // secret (basic or post) or a private_key_jwt assertion, through the SDK's own providers. The
 // secret and key come from the resolved, approved config (env references) and stay in memory:
 // these providers keep tokens in memory only, so nothing of them reaches the disk.

@@ -1,4 +1,4 @@
-// SSRF guard for every request the OAuth flow makes (SECURITY O07, BP "SSRF"): the MCP server
+// SSRF guard for every request the OAuth flow makes (O07: no private or metadata addresses; BP "SSRF"): the MCP server
 // controls resource_metadata, authorization_servers, and through its AS the registration,
 // token and CIMD/jwks URLs. Refuse link-local (169.254.169.254 cloud metadata), private,
 // loopback and other special addresses unless the host is the configured server's own, and

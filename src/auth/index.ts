@@ -1,4 +1,4 @@
-// The auth domain's public surface (STYLE: other domains import only this file).
+// The auth domain's public surface (CONTRIBUTING.md "Who may import whom": other domains import only this file).
 export { createTokenStore, redactTokens, tokenFileName } from "./store.ts"
 export type { SavedTokens, TokenEntry, TokenKey, TokenStore } from "./store.ts"
 export { createOAuthProvider } from "./provider.ts"

@@ -1,4 +1,4 @@
-// Our OAuthClientProvider (the SDK's seam, DESIGN §6) for one MCP server, backed by the token
+// Our OAuthClientProvider (the SDK's seam, docs/design.md §6) for one MCP server, backed by the token
 // store. The SDK runs discovery, registration, PKCE and the token requests; we decide what is
 // stored where, which URLs may be opened or fetched, and we check `state` ourselves (L07: the
 // SDK does not). Use `provider.fetch` as the transport's fetch: it is the SSRF guard and the

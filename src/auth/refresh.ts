@@ -1,4 +1,4 @@
-// Refresh without losing a rotated refresh token (DESIGN §6, RFC 9700 §4.14, O10). The SDK's
+// Refresh without losing a rotated refresh token (docs/design.md §6, RFC 9700 §4.14, O10). The SDK's
 // auth() reads the tokens, POSTs grant_type=refresh_token and saves the answer, with no lock
 // around the three, so parallel `agent` runs would each send the same refresh token and an AS
 // with reuse detection would revoke them all. Every token request the SDK makes goes through

@@ -1,4 +1,4 @@
-// OAuth token store (DESIGN §6): one file per (resource, issuer) under <stateDir>/tokens/,
+// OAuth token store (docs/design.md §6): one file per (resource, issuer) under <stateDir>/tokens/,
 // dir 0700, files 0600, written atomically, read with O_NOFOLLOW. Keying on both means a token
 // minted for server A is never found when talking to server B, nor sent to another AS (O08, O09).
 import { constants } from "node:fs"
@@ -145,7 +145,7 @@ export function createTokenStore(stateDir: string): TokenStore {
 async function readEntry(path: string): Promise<TokenEntry | undefined> {
   let fh
   try {
-    // SECURITY F01: O_NOFOLLOW, so a link planted at the token path is never read through.
+    // F01: O_NOFOLLOW, so a link planted at the token path is never read through.
     fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW)
   } catch (e: unknown) {
     const code = fsErrorCode(e)

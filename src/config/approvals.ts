@@ -8,9 +8,9 @@ import { ensurePrivateDir, type Paths } from "../util/paths.ts"
 import type { ServerEntry } from "./load.ts"
 import type { ServerConfig } from "./schema.ts"
 
-// The approval store (DESIGN §4, §3): which variables a server may read, and which project
+// The approval store (docs/design.md §4, §3): which variables a server may read, and which project
 // servers the user trusts. Both are bound to the server's fingerprint (name + uninterpolated
-// definition), so editing command/args/url voids them (SECURITY-CASES C03).
+// definition), so editing command/args/url voids them (C03).
 // One file, <stateDir>/approvals.json, 0600 in a 0700 dir; every change re-reads the file
 // under a lock and writes it atomically, so parallel runs never lose each other's approval.
 
@@ -167,7 +167,7 @@ function readApprovals(file: string): ApprovalsFile {
   return parsed.output
 }
 
-// O_NOFOLLOW: a planted symlink must not feed us someone else's approvals (SECURITY-CASES F01).
+// O_NOFOLLOW: a planted symlink must not feed us someone else's approvals (F01).
 function readNoFollow(file: string): string | undefined {
   let fd: number
   try {

@@ -12,7 +12,7 @@ export function stableStringify(value: unknown): string {
 }
 
 /**
- * The identity that approvals bind to (DESIGN §4): the server's name and its canonical,
+ * The identity that approvals bind to (docs/design.md §4): the server's name and its canonical,
  * *uninterpolated* definition. Changing the command, args, url, headers or env text voids
  * every approval for the server; changing a secret's value does not.
  */

@@ -1,11 +1,11 @@
-// The `${VAR}` engine for config strings (DESIGN.md §4). Pure: no env, file or approval access;
+// The `${VAR}` engine for config strings (docs/design.md §4). Pure: no env, file or approval access;
 // the resolver passes a lookup that has already checked approvals.
 //
 // Grammar:  ${NAME}  ${NAME:-default}  ${NAME:?message}  ${env:NAME…}  {env:NAME…}  ${input:ID}
 // Escapes:  $$ → $    %% → %    \${ → ${    \{env: → {env:    \\${X} → \ + value of X
 // Anything else that looks like expansion ($FOO, %FOO%, nesting, unclosed, bad names) throws:
 // a silent literal would send "${TOKEN}" to a server, and expanding would bypass approval
-// (SECURITY-CASES C02).
+// (C02: never a silent literal, never expanded).
 
 export type Ref =
   | { kind: "env"; name: string; default?: string; required?: string; raw: string }

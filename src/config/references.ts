@@ -10,7 +10,7 @@ export interface VariableUse {
   ref: Ref
 }
 
-/** The part of a server definition that interpolation touches (DESIGN §4). */
+/** The part of a server definition that interpolation touches (docs/design.md §4). */
 export function interpolatedParts(server: ServerConfig): Record<string, unknown> {
   if (server.transport === "stdio") {
     return { command: server.command, args: server.args, env: server.env, ...(server.cwd !== undefined && { cwd: server.cwd }) }

@@ -6,7 +6,7 @@ import type { InputInfo, ServerEntry } from "./load.ts"
 import { fieldLabel, interpolatedParts, variableUses } from "./references.ts"
 import type { ServerConfig } from "./schema.ts"
 
-// Turns loaded entries into servers ready to start, enforcing DESIGN §4: a variable is read
+// Turns loaded entries into servers ready to start, enforcing docs/design.md §4: a variable is read
 // from the environment only after it is approved for that server (an unapproved
 // ${AWS_SECRET} is never even looked up), project servers need trust too, and nothing that
 // still holds a reference is ever produced.

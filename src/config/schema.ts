@@ -1,7 +1,7 @@
 import * as v from "valibot"
 
 // The config file format: a superset of the common `mcpServers` JSON that also accepts the
-// peers' spellings (DESIGN §3), so existing Claude, Cursor, VS Code, Kiro, Gemini and opencode
+// peers' spellings (docs/design.md §3), so existing Claude, Cursor, VS Code, Kiro, Gemini and opencode
 // files work unchanged. These schemas describe the *file*; normalize.ts turns a validated
 // entry into the canonical ServerConfig. `agent config schema` is generated from here.
 
@@ -161,7 +161,7 @@ export interface RemoteServer extends CommonServer {
 
 export type ServerConfig = StdioServer | RemoteServer
 
-/** Fields whose strings may hold `${VAR}` references (DESIGN §4). Nothing else expands. */
+/** Fields whose strings may hold `${VAR}` references (docs/design.md §4). Nothing else expands. */
 export const INTERPOLATED_FIELDS = ["command", "args", "env", "cwd", "url", "headers", "oauth"] as const
 
 /** Server names become tool-name prefixes and file keys, so keep them printable and short. */

@@ -1,4 +1,4 @@
-// The curated sample servers shipped inside the binary (DESIGN §8: `agent mcp catalog`). A TS
+// The curated sample servers shipped inside the binary (docs/design.md §8: `agent mcp catalog`). A TS
 // array, not a fetched file: nothing to download, nothing a network attacker can swap. Every
 // entry passes the same checks as an install link (tests/install/catalog.test.ts), and every
 // variable an entry references is listed, so the approval screen can say what each is for.

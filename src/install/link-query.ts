@@ -1,5 +1,5 @@
 // Low-level pieces of install-link parsing: the query string and the `config=` payload.
-// Links come from whoever wrote a web page (SECURITY-CASES threat 3), so every step refuses
+// Links come from whoever wrote a web page (docs/security.md, attacker 3), so every step refuses
 // rather than guesses: repeated or unknown parameters, bad percent-escapes, bad base64,
 // invalid UTF-8, JSON that is duplicated, deep or not an object (I04).
 import { parseJsonText } from "../config/index.ts"

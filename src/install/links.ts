@@ -1,4 +1,4 @@
-// Install links in every format an "Add to …" button on the web uses (DESIGN §8, I06), each
+// Install links in every format an "Add to …" button on the web uses (docs/design.md §8, I06), each
 // parsed into the same checked InstallRequest, and the inverse for our own links and badges.
 //
 //   agentrt://mcp/install?name=NAME&config=<base64url or URL-encoded JSON>

@@ -1,4 +1,4 @@
-// What the user reads before approving an install (DESIGN §8; SEP-1024; I01, I03, I05, I07):
+// What the user reads before approving an install (docs/design.md §8; SEP-1024; I01, I03, I05, I07):
 // the exact name, the program and each argument or the URL, header and env *names* (values
 // masked unless they are only `${VAR}` references), the variables the server will ask for,
 // where it is written, and what changes when it replaces an existing server. Pure: the CLI

@@ -1,5 +1,5 @@
 // `agent install --register` / `--unregister`: what to do to make the OS start
-// `agent install --browser <link>` for agentrt:// links (DESIGN §8), as a plan of actions.
+// `agent install --browser <link>` for agentrt:// links (docs/design.md §8), as a plan of actions.
 // Planning only reads; register-apply.ts carries a plan out. The record of what register did
 // (<stateDir>/url-handler.json) is the first thing written, so even a half-applied register
 // can be undone.

@@ -4,7 +4,7 @@ import type { Attempt, ConnectContext, Connection } from "./connection.ts"
 import { classify } from "./errors.ts"
 import { createRemoteAuth, type RemoteAuth } from "./remote-auth.ts"
 
-// Sign-in around a remote connect (DESIGN §6), split from connection.ts.
+// Sign-in around a remote connect (docs/design.md §6), split from connection.ts.
 
 type Kind = "http" | "sse"
 

@@ -15,7 +15,7 @@ import type { ManagerOptions, TransportKind } from "./types.ts"
 
 // One server's connection: stdio, Streamable HTTP (2026-07-28 stateless first, 2025 session
 // fallback inside the SDK's "auto" negotiation) or legacy HTTP+SSE, plus the `auto` rule
-// (Streamable HTTP, then legacy SSE when the first POST gets 404/405). DESIGN §5.
+// (Streamable HTTP, then legacy SSE when the first POST gets 404/405). docs/design.md §5.
 
 export interface Connection {
   kind: TransportKind

@@ -10,7 +10,7 @@ import { classifyAddress, createGuardedFetch } from "../auth/index.ts"
 import type { OAuthConfig } from "../config/index.ts"
 import { errorText, finding, type Finding } from "./doctor-types.ts"
 
-// The OAuth chain behind a 401, link by link (DESIGN §6), read-only: no client is registered
+// The OAuth chain behind a 401, link by link (docs/design.md §6), read-only: no client is registered
 // and no sign-in starts. 401 + WWW-Authenticate → RFC 9728 protected-resource metadata (its
 // `resource` must be this server, O06) → RFC 8414 / OIDC metadata of the first authorization
 // server (its `issuer` must be the URL it was fetched for, O05) → how agent would register

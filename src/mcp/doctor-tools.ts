@@ -2,7 +2,7 @@ import { escapeTerminal } from "../util/text.ts"
 import { finding, type Finding, type SchemaProvider } from "./doctor-types.ts"
 import { MAX_TOOL_NAME, namespaceTools, sanitize, type ServerTools } from "./tools.ts"
 
-// What the model would see of each server's tools (DESIGN §5, P01/P02): names that get cut
+// What the model would see of each server's tools (docs/design.md §5, P01/P02): names that get cut
 // or renamed to fit [A-Za-z0-9_-]{1,64} as `server__tool`, collisions that get a suffix,
 // control or bidi characters in names and descriptions, and per model provider the input
 // schemas it would refuse (the tool is left out) or that we rewrite for it.

@@ -4,7 +4,7 @@ import { writeFileAtomic } from "../util/atomic.ts"
 import type { Log } from "../util/log.ts"
 import { ensurePrivateDir } from "../util/paths.ts"
 
-// Remembered protocol eras of remote servers (DESIGN §5). Against a server that only speaks
+// Remembered protocol eras of remote servers (docs/design.md §5). Against a server that only speaks
 // 2025 sessions, every connect pays the 2026-07-28 `server/discover` probe (one round trip)
 // before falling back to `initialize`; knowing the verdict lets the next connect skip it
 // (the SDK's `connect({ prior: { kind: "legacy" } })`).
@@ -39,7 +39,7 @@ export interface EraCache {
   flush(): Promise<void>
 }
 
-/** Per manager (STYLE: no module state). Without a state dir only in-run sharing applies. */
+/** Per manager (no module state, so tests run in parallel). Without a state dir only in-run sharing applies. */
 export function createEraCache(stateDir: string | undefined, log: Log, now = Date.now): EraCache {
   const path = stateDir && join(stateDir, FILE)
   let stored: Promise<Servers> | undefined

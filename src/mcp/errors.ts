@@ -2,7 +2,7 @@ import { ProtocolError, SdkError, SdkErrorCode, SdkHttpError, UnauthorizedError 
 import { AuthRequiredError } from "../util/errors.ts"
 import { InvalidSessionIdError } from "./failures.ts"
 
-// Classifies what the SDK throws, by class and code only (STYLE: never by message text).
+// Classifies what the SDK throws, by class and code only (never by message text, which changes between SDK versions).
 
 export type Failure =
   | { kind: "auth" }

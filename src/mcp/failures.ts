@@ -1,7 +1,7 @@
 import { AgentError, McpConnectError, type ErrorOptions } from "../util/errors.ts"
 
 // Error classes the manager throws (SDK-free, so the CLI can `instanceof` them without
-// loading the client SDK). Exit codes come from util/errors.ts (DESIGN §10).
+// loading the client SDK). Exit codes come from util/errors.ts (docs/design.md §10).
 
 /**
  * A request got no answer in time (T04): `notifications/cancelled` was sent. Exit 5 like

@@ -4,7 +4,7 @@ import { Client, ProtocolError, ProtocolErrorCode } from "@modelcontextprotocol/
 import pkg from "../../package.json" with { type: "json" }
 import type { ManagerOptions } from "./types.ts"
 
-// Server → client requests and notifications (DESIGN §5): roots, elicitation, sampling,
+// Server → client requests and notifications (docs/design.md §5): roots, elicitation, sampling,
 // logging, list_changed. One Client per connection attempt, all built here.
 
 const CLIENT_INFO = { name: "agentrt", version: pkg.version }

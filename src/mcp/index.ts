@@ -1,4 +1,4 @@
-// Public surface of the mcp domain (STYLE: other domains import only this file). Nothing
+// Public surface of the mcp domain (CONTRIBUTING.md "Who may import whom": other domains import only this file). Nothing
 // here loads the client SDK at import time; createManager loads it on the first connect.
 export * from "./types.ts"
 export { createManager, DEFAULTS } from "./manager.ts"

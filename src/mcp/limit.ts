@@ -1,4 +1,4 @@
-/** Runs at most `n` tasks at once (stdio spawns: DESIGN §5, T09); FIFO, no module state. */
+/** Runs at most `n` tasks at once (stdio spawns: docs/design.md §5, T09); FIFO, no module state. */
 export function createLimiter(n: number) {
   let active = 0
   const queue: (() => void)[] = []

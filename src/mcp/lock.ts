@@ -7,7 +7,7 @@ import { escapeTerminal } from "../util/text.ts"
 import { parsePackage, type LockedPackage } from "./lock-package.ts"
 import type { Manager, Tool } from "./types.ts"
 
-// mcp.lock (SECURITY P02, the "rug pull"): what each server ran as and a hash of every tool's
+// mcp.lock (P02: the "rug pull"): what each server ran as and a hash of every tool's
 // name, description and input schema, so a server that quietly changes what its tools say
 // (and so what the model is told to do) is caught before the model sees it. Stable key order
 // and one tool per key keep diffs reviewable. Commands and URLs are recorded as written in

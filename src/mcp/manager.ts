@@ -7,7 +7,7 @@ import { createRequests, type Runtime, type Slot } from "./requests.ts"
 import { namespaceTools, type ToolNames } from "./tools.ts"
 import type { Manager, ManagerOptions, NamespacedTool, ServerState } from "./types.ts"
 
-// The connection manager (DESIGN §5): every enabled server connects in parallel with its own
+// The connection manager (docs/design.md §5): every enabled server connects in parallel with its own
 // timeout, stdio starts bounded by `concurrency`; state lives here, per manager, never in
 // module scope. The SDK is imported lazily on the first connect; stdio servers are spawned
 // before it loads, so they boot while it does.

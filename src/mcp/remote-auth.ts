@@ -15,7 +15,7 @@ import { AuthRequiredError } from "../util/errors.ts"
 import type { Log } from "../util/log.ts"
 import type { AuthHooks, PendingSignIn } from "./types.ts"
 
-// OAuth for one remote connection (DESIGN §6). The SDK's transport runs the flow with our
+// OAuth for one remote connection (docs/design.md §6). The SDK's transport runs the flow with our
 // provider: PRM from WWW-Authenticate, discovery, registration, PKCE, refresh on 401, step-up
 // on 403 insufficient_scope. What it cannot do for a CLI is wait for the browser: when its
 // auth() "redirects", the connect or call fails with UnauthorizedError, and the caller here

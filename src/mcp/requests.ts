@@ -9,7 +9,7 @@ import type { CallOptions, ManagerOptions, Prompt, Resource, ServerState, Tool }
 
 // Requests to one server: timeouts (idle, reset by progress; total), cancellation, one
 // re-initialise on a 404 for a dead session (T01), and SDK errors turned into AgentErrors
-// that name the server (exit codes per DESIGN §10).
+// that name the server (exit codes per docs/design.md §10).
 
 export type Runtime = typeof import("./runtime.ts")
 type Connection = import("./runtime.ts").Connection
@@ -47,7 +47,7 @@ export function createRequests(d: Deps) {
       timeout,
       resetTimeoutOnProgress: true,
       ...(total !== undefined && { maxTotalTimeout: total }),
-      // Always pass onprogress: that is what makes the SDK send a progress token (DESIGN §5).
+      // Always pass onprogress: that is what makes the SDK send a progress token (docs/design.md §5).
       onprogress: (p) => co.onProgress?.({ progress: p.progress, ...(p.total !== undefined && { total: p.total }), ...(p.message !== undefined && { message: p.message }) }),
       signal: co.signal ? AbortSignal.any([d.signal, co.signal]) : d.signal,
     }

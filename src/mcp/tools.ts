@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto"
 import type { NamespacedTool, Tool } from "./types.ts"
 
-// Tool names as the model sees them (DESIGN §5, P02): `server__tool`, only [A-Za-z0-9_-],
+// Tool names as the model sees them (docs/design.md §5, P02): `server__tool`, only [A-Za-z0-9_-],
 // at most 64 characters, unique. Deterministic: the same servers and tools always give the
 // same names, whatever order the servers answered in. Names and descriptions stay raw in the
 // data; the CLI escapes them when printing (P01).

@@ -1,4 +1,4 @@
-// The connection manager's public types (DESIGN §5). Types only: importing this file loads
+// The connection manager's public types (docs/design.md §5). Types only: importing this file loads
 // nothing from the SDK at run time, so commands that never talk to a server stay fast.
 import type {
   CallToolResult,
@@ -37,7 +37,7 @@ export interface ConnectedInfo {
   connectMs: number
 }
 
-/** One server's state, as `agent mcp list` shows it (STYLE: a union on `status`). */
+/** One server's state, as `agent mcp list` shows it (a union on `status`). */
 export type ServerState =
   | ({ status: "connected"; name: string; entry: ServerEntry } & ConnectedInfo)
   | { status: "needs_auth"; name: string; entry: ServerEntry; url: string; hint: string; reason?: string }
@@ -46,7 +46,7 @@ export type ServerState =
   | { status: "disabled"; name: string; entry: ServerEntry }
   | { status: "connecting"; name: string; entry: ServerEntry }
 
-/** A tool as the model sees it: `server__tool`, sanitised, ≤ 64 chars, unique (DESIGN §5). */
+/** A tool as the model sees it: `server__tool`, sanitised, ≤ 64 chars, unique (docs/design.md §5). */
 export interface NamespacedTool {
   name: string
   server: string
@@ -91,7 +91,7 @@ export interface ManagerOptions {
   allowInsecureHttp?: boolean
   /** The network under every remote transport when OAuth is off (default: global fetch). Tests pass a stand-in that never leaves this machine. */
   fetch?: FetchLike
-  /** OAuth for remote servers (DESIGN §6). Without it a server answering 401 is needs_auth. */
+  /** OAuth for remote servers (docs/design.md §6). Without it a server answering 401 is needs_auth. */
   auth?: AuthHooks
 }
 

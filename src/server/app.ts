@@ -1,6 +1,7 @@
-// The local hono app (DESIGN §7): install approval now, /oauth/callback next. Any web page
+// The local hono app (docs/design.md §7): install approval now, /oauth/callback next. Any web page
 // the user has open can reach 127.0.0.1, so every request is treated as hostile until the
-// guards below say otherwise (SECURITY-CASES L02-L06). One small middleware per concern.
+// guards below say otherwise (docs/security.md L02-L06: Host, token, Origin, GET, framing).
+// One small middleware per concern.
 import { Hono, type MiddlewareHandler } from "hono"
 import type { PendingInstall } from "./install-page.ts"
 import type { PendingCallback } from "./oauth-callback.ts"

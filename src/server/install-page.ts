@@ -1,4 +1,4 @@
-// The browser twin of the terminal install prompt (DESIGN §8): GET shows exactly the lines
+// The browser twin of the terminal install prompt (docs/design.md §8): GET shows exactly the lines
 // describeInstall gives the terminal, POST approve/deny decides once. GET never decides (L05);
 // a POST needs a one-time token from the page (L03) on top of app.ts's Host and Origin guards.
 import { randomUUID } from "node:crypto"

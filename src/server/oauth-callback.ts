@@ -1,4 +1,4 @@
-// GET /oauth/callback: where the browser lands after sign-in (DESIGN §6, RFC 8252 loopback
+// GET /oauth/callback: where the browser lands after sign-in (docs/design.md §6, RFC 8252 loopback
 // redirect). The query carries an authorization code, so the route only hands it over once
 // `state` matched (the check is the provider's, one use): a wrong or missing state is a 400 and
 // no token request follows (L07); a second callback, or one after the flow ended, is refused

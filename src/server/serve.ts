@@ -1,6 +1,6 @@
-// Runs the local app on 127.0.0.1 only while a flow needs it (DESIGN §7). Not 0.0.0.0 or ::
+// Runs the local app on 127.0.0.1 only while a flow needs it (docs/design.md §7). Not 0.0.0.0 or ::
 // (the LAN could reach it) and not "localhost" (it may resolve to ::1 or be redefined):
-// RFC 8252 §8.3, SECURITY-CASES L01. Shuts itself down when idle (L08).
+// RFC 8252 §8.3, L01: loopback only. Shuts itself down when idle (L08: no late callbacks).
 import { AgentError } from "../util/errors.ts"
 
 export const LOOPBACK = "127.0.0.1"

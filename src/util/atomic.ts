@@ -53,7 +53,7 @@ export function fsErrorHint(e: unknown, dir: string): string | undefined {
 
 /**
  * Replace `path` so that readers see either the old or the new content, never a mix:
- * temp file in the same directory, fsync, rename, fsync the directory (DESIGN.md §3).
+ * temp file in the same directory, fsync, rename, fsync the directory (docs/design.md §3).
  * A crash or SIGINT leaves at worst a `.<base>.<pid>.<rand>.tmp` next to the intact target.
  */
 export async function writeFileAtomic(
@@ -65,7 +65,7 @@ export async function writeFileAtomic(
   const existing = await lstatOrUndefined(path, dir)
   const unchanged = existing ? "the previous file is unchanged" : "nothing was written"
   if (existing?.isSymbolicLink()) {
-    // SECURITY F01: a planted link would redirect the write; refuse instead of following it.
+    // F01: a planted link would redirect the write; refuse instead of following it.
     throw new WriteError(`refusing to write ${path}: it is a symbolic link; ${unchanged}`, {
       hint: `remove the link (rm ${path}) if you want agent to create a regular file there`,
     })

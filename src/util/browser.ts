@@ -1,4 +1,5 @@
-// The only way agent opens a URL (DESIGN §6, SECURITY O01/O02). The URL comes from servers
+// The only way agent opens a URL (docs/design.md §6; O01: only https or loopback http;
+// O02: argv, never a shell). The URL comes from servers
 // we do not control (an authorization_endpoint, say), so it is parsed, limited to https: or
 // loopback http:, re-serialised, and handed to the opener as ONE argv element. Never a shell
 // string: CVE-2025-6514 (mcp-remote) ran `$(…)` from an authorization URL through a shell.

@@ -1,4 +1,4 @@
-// The only exit-code table (DESIGN.md §10). Domain code throws AgentError subclasses;
+// The only exit-code table (docs/design.md §10). Domain code throws AgentError subclasses;
 // main.ts maps them to exit codes. Never classify errors by matching message text.
 export const ExitCode = {
   ok: 0,

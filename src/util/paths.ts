@@ -45,7 +45,8 @@ function absoluteOr(value: string | undefined, fallback: string): string {
 
 /**
  * Creates DIR (and parents) with mode 0700 when missing. An existing directory that other
- * users can write to is refused: they could swap our files (SECURITY-CASES C08, F01).
+ * users can write to is refused: they could swap our files (C08: AGENTRT_HOME checks;
+ * F01: file modes and links).
  */
 export function ensurePrivateDir(dir: string): string {
   mkdirSync(dir, { recursive: true, mode: 0o700 })

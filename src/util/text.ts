@@ -1,6 +1,6 @@
 // Terminal safety: text from configs, links and servers may hold escape sequences
 // (OSC 52 clipboard writes, OSC 8 links, CSI cursor moves, C1 0x9b) or bidi marks that make
-// the screen lie about what will run (SECURITY-CASES I03, P01). Show them as escapes.
+// the screen lie about what will run (I03: install prompts, P01: tool texts). Show them as escapes.
 // Escaped: every C0/C1 control and DEL (\p{Cc}) except tab and LF, which multi-line output
 // keeps; every format character (\p{Cf}: bidi embeddings, overrides and isolates, ALM, zero-width
 // marks, BOM, soft hyphen, tags); the line and paragraph separators (\p{Zl}, \p{Zp}); and the

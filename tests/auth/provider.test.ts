@@ -1,5 +1,5 @@
 // Our OAuthClientProvider driven by the SDK's own auth() and StreamableHTTPClientTransport
-// against the real AS fixture (tests/fixtures/oauth). Cases: SECURITY-CASES O01-O08, O11, L07.
+// against the real AS fixture (tests/fixtures/oauth). Cases (docs/security.md): O01-O08, O11, L07.
 import { describe, expect, it } from "bun:test"
 import { auth, Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
 import { createTokenStore, type TokenStore } from "../../src/auth/index.ts"

@@ -6,7 +6,7 @@ import { formatInstallLink } from "../../src/install/index.ts"
 import { runAgent, runAgentTty } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
-// Black box: `bun src/main.ts install …` with AGENTRT_HOME and HOME in a temp dir (DESIGN §8, I01-I08).
+// Black box: `bun src/main.ts install …` with AGENTRT_HOME and HOME in a temp dir (docs/design.md §8, I01-I08).
 const run = (t: TmpDir, args: string[], env: Record<string, string> = {}) => runAgent(args, { home: t.home, cwd: t.path, env })
 const install = (t: TmpDir, args: string[]) => run(t, ["install", ...args])
 const tty = (t: TmpDir, args: string[], input: string[]) => runAgentTty(["install", ...args], { home: t.home, cwd: t.path, input })

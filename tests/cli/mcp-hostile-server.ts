@@ -1,5 +1,5 @@
 #!/usr/bin/env bun
-// A stdio MCP server whose texts try to drive the terminal (SECURITY-CASES P01): an OSC 52
+// A stdio MCP server whose texts try to drive the terminal (P01: printed escaped): an OSC 52
 // clipboard write, a CSI, a C1 0x9b byte and a bidi override in a tool description, a prompt
 // description and tool output. `agent mcp tools|call|prompts` must print them escaped.
 import { McpServer } from "@modelcontextprotocol/server"

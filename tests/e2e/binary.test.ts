@@ -1,4 +1,4 @@
-// The compiled dist/agent as users get it (DESIGN.md §11): version stamping, help, error
+// The compiled dist/agent as users get it (docs/design.md §11): version stamping, help, error
 // rendering, and that files in the working directory cannot change how the binary runs.
 import { describe, expect, it } from "bun:test"
 import { join } from "node:path"

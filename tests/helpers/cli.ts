@@ -1,4 +1,4 @@
-// Runs the CLI as a black box (STYLE.md "Tests"): `bun src/main.ts …`, or the compiled dist/agent.
+// Runs the CLI as a black box (CONTRIBUTING.md "Tests"): `bun src/main.ts …`, or the compiled dist/agent.
 // Every run gets its own AGENTRT_HOME and a minimal environment, so a test can never read or
 // write the developer's real config, tokens or approvals, and their env vars never leak in.
 import { mkdtemp, realpath, rm } from "node:fs/promises"

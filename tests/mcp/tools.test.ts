@@ -1,4 +1,4 @@
-// Tool naming (DESIGN §5, P02) and the line splitter's memory bound (T06), without servers.
+// Tool naming (docs/design.md §5, P02) and the line splitter's memory bound (T06), without servers.
 import { describe, expect, it } from "bun:test"
 import { LineSplitter } from "../../src/mcp/lines.ts"
 import { namespaceTools, type Tool } from "../../src/mcp/index.ts"
