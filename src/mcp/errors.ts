@@ -26,7 +26,8 @@ export function classify(e: unknown): Failure {
 
 function classifyOne(e: unknown): Failure | undefined {
   if (e instanceof InvalidSessionIdError) return { kind: "session_id" }
-  // Our provider's refusals (not signed in, O01/O03/O05/O06 …) are sign-in failures too: exit 4.
+  // Our provider's refusals are sign-in failures too, exit 4: not signed in, or metadata it
+  // refused (O01 unsafe authorization URL, O03 no S256, O05 issuer, O06 resource mismatch).
   if (e instanceof AuthRequiredError) return { kind: "auth" }
   if (UnauthorizedError.isInstance(e)) return { kind: "auth" }
   if (SdkHttpError.isInstance(e)) {

@@ -4,8 +4,8 @@ import { diffLock, parsePackage, type LockFile } from "../../src/mcp/index.ts"
 import { BUN, ROOT, runAgent } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
-// mcp.lock and --locked (P02: a changed tool is caught, the rug pull), black box against a stdio fixture whose
-// tool description and schema come from env.
+// mcp.lock and --locked (P02: a changed tool is caught, the rug pull), black box against a
+// stdio fixture whose tool description and schema come from env.
 const ENV_FIXTURE = join(ROOT, "tests/mcp/fixtures/stdio-tools-env.ts")
 
 const config = (env: Record<string, string> = {}) => ({ mcpServers: { srv: { command: BUN, args: [ENV_FIXTURE], env } } })

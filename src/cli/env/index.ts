@@ -15,7 +15,7 @@ import { createContext, loadFromArgs, type Ctx } from "../shared/context.ts"
 import { printJson, printTable, printText } from "../shared/output.ts"
 import { confirm } from "../shared/prompt.ts"
 
-// `agent env`: which variables each server may read (DESIGN §4). Approvals bind to the
+// `agent env`: which variables each server may read (docs/design.md §4). Approvals bind to the
 // server's current definition; nothing here ever reads or prints a variable's value.
 
 const serverArg = {

@@ -1,6 +1,6 @@
 // `agent install --browser LINK`: what the agentrt:// scheme handler runs after a click, with
 // no terminal. The same plan and write as the terminal path (index.ts); only the question is
-// asked on a page served from 127.0.0.1 (DESIGN §7-8). Nothing is written unless the page's
+// asked on a page served from 127.0.0.1 (docs/design.md §7-8). Nothing is written unless the page's
 // Approve button is pressed; Deny, closing the tab or waiting out the timeout installs nothing.
 import { appendFileSync, mkdirSync } from "node:fs"
 import { join } from "node:path"

@@ -18,7 +18,7 @@ import { maskEntry, resolveTarget, writeServers, type Target } from "../shared/c
 import { printJson, printText } from "../shared/output.ts"
 import { confirm } from "../shared/prompt.ts"
 
-// `agent install LINK|CATALOG_NAME` (DESIGN §8). Nothing is written before the user has seen
+// `agent install LINK|CATALOG_NAME` (docs/design.md §8). Nothing is written before the user has seen
 // exactly what the link would add (SEP-1024; I01-I08): the screen goes to stderr, a terminal
 // answer or --yes approves it, and without either nothing is installed (exit 3). Installing
 // never runs the server and never reads a variable's value; variables are only *approved*.

@@ -6,7 +6,7 @@ import { loadFromArgs, type Ctx } from "../shared/context.ts"
 import { printJson, printText } from "../shared/output.ts"
 
 // `agent install --link NAME`: the "Add to agent" link or badge a server author puts in a
-// README (DESIGN §8). A configured server wins over a catalog entry of the same name: it is
+// README (docs/design.md §8). A configured server wins over a catalog entry of the same name: it is
 // what the author has actually been running.
 
 const FORMATS: readonly LinkFormat[] = ["agentrt", "cursor", "vscode", "kiro", "markdown"]

@@ -3,7 +3,7 @@ import { command, commonArgs, outputArg } from "../command.ts"
 import { createContext } from "../shared/context.ts"
 import { printJson, printTable, printText } from "../shared/output.ts"
 
-// `agent mcp catalog [QUERY]`: the curated sample servers built into the binary (DESIGN §8).
+// `agent mcp catalog [QUERY]`: the curated sample servers built into the binary (docs/design.md §8).
 // Listing only; `agent install NAME` shows the approval screen and writes the entry.
 
 export default command({

@@ -30,7 +30,7 @@ import { elicitHandler, elicitMode, type ElicitMode } from "../shared/elicit-pro
 import { createQueue } from "../shared/queue.ts"
 import { samplingApprover, toolAsker } from "./prompts.ts"
 
-// `agent run [PROMPT | -]` (DESIGN §9): config → servers → manager → ToolSource → runAgent →
+// `agent run [PROMPT | -]` (docs/design.md §9): config → servers → manager → ToolSource → runAgent →
 // writer. The exit code is the report's (0 done, 1 failed/turn limit, 3 refused under
 // --strict-permissions, 124 timeout, 130 Ctrl-C); 2 for bad flags or a missing key, 5 when a
 // `required` server is down (4 when it only needs sign-in). At a terminal, tool calls that no rule allows are asked about;

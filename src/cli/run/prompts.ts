@@ -1,7 +1,7 @@
 // `agent run`'s questions at a terminal (stderr, one at a time): tool permission (yes / no /
 // always for this tool) and a server's sampling request; the elicitation form is in
 // shared/elicit-prompt.ts and the one-at-a-time queue in shared/queue.ts (both shared with `agent mcp`). Without a terminal none of these are built: the
-// loop refuses calls that are not allowed and sampling needs --allow-sampling (DESIGN §9).
+// loop refuses calls that are not allowed and sampling needs --allow-sampling (docs/design.md §9).
 import type { AskAnswer, Permissions, SamplingRequest } from "../../agent/index.ts"
 import { samplingPreview } from "../../agent/index.ts"
 import { oneLine, type Queue } from "../shared/queue.ts"

@@ -2,7 +2,7 @@ import type { ApprovalQuestion, PromptFn } from "../../config/index.ts"
 import { confirm } from "./prompt.ts"
 import type { Ctx } from "./context.ts"
 
-// The terminal side of resolveServers' questions (DESIGN §4): says which server gets which
+// The terminal side of resolveServers' questions (docs/design.md §4): says which server gets which
 // variable and where it goes, never its value. Only offered when a person is at a terminal.
 
 export function approvalQuestionText(q: ApprovalQuestion): string {

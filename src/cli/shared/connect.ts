@@ -240,7 +240,7 @@ export function missingRequired(states: ServerState[]): ServerState[] {
   return states.filter((s) => s.entry.server.required && s.status !== "connected")
 }
 
-/** Servers that did not connect: exit 4 when each of them only needs sign-in (DESIGN §10), else 5. */
+/** Servers that did not connect: exit 4 when each of them only needs sign-in (docs/design.md §10), else 5. */
 export function missingError(down: ServerState[], why: string): AgentError {
   const names = down.map((d) => escapeTerminal(d.name)).join(", ")
   const needAuth = down.flatMap((d) => (d.status === "needs_auth" ? [d] : []))

@@ -1,4 +1,4 @@
-// A server's elicitation request (DESIGN §5), for `agent run` and every `agent mcp` command
+// A server's elicitation request (docs/design.md §5), for `agent run` and every `agent mcp` command
 // that talks to servers: `--elicit ask` (the default at a terminal) shows the form field by
 // field on stderr; `decline` (the default without one: deny by default) answers decline;
 // `defaults` accepts with the schema's defaults (SEP-1034), for scripts and the conformance

@@ -1,4 +1,4 @@
-// The only writer to stdout (STYLE.md). With --output json a command prints exactly one
+// The only writer to stdout (CONTRIBUTING.md "Code style"). With --output json a command prints exactly one
 // JSON document; everything else (logs, progress, prompts) goes to stderr.
 import { escapeTerminal } from "../../util/text.ts"
 

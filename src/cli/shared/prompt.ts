@@ -2,7 +2,7 @@ import { createInterface } from "node:readline"
 import { escapeTerminal } from "../../util/text.ts"
 
 // Prompts read the terminal and write to stderr, never stdout. Only asked when interactive;
-// without a TTY the callers refuse instead (deny by default: SECURITY-CASES, threat model).
+// without a TTY the callers refuse instead (deny by default: docs/security.md, threat model).
 export async function ask(question: string): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: false })
   try {

@@ -5,7 +5,7 @@ import { AgentError, AuthRequiredError } from "../../util/errors.ts"
 import { escapeTerminal } from "../../util/text.ts"
 import type { Ctx } from "./context.ts"
 
-// How this run signs in to a remote server (DESIGN §6): the browser (the hono server receives
+// How this run signs in to a remote server (docs/design.md §6): the browser (the hono server receives
 // the callback on 127.0.0.1), the --no-browser paste flow (SSH, headless), or not at all (CI,
 // --no-interactive): then the connect fails at once with exit 4 and the command to run.
 
