@@ -1,8 +1,9 @@
 #!/usr/bin/env bun
 // Keeps what the code cites inside the repository: every case ID (T04, O07, …) used in src/,
-// tests/, scripts/ or build.ts has a row in docs/security.md; every `docs/x.md §N` names a file
-// and a numbered heading that exist, and `FILE.md "Heading"` a heading; no comment points at a
-// document outside the repository; paths and links in docs/ and CONTRIBUTING.md resolve.
+// tests/, scripts/ or build.ts has a row in docs/security.md, and the test files a row names
+// cite its ID; every `docs/x.md §N` names a file and a numbered heading that exist, and
+// `FILE.md "Heading"` a heading; no comment points at a document outside the repository;
+// paths and links in docs/ and CONTRIBUTING.md resolve.
 // tests/docs.test.ts runs it in `npm test`; `bun run scripts/check-docs.ts` runs it alone.
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join, resolve } from "node:path"
@@ -49,6 +50,32 @@ export function definedIds(markdown: string): Set<string> {
   const ids = new Set<string>()
   for (const m of markdown.matchAll(/^\|\s*([A-Z]{1,2}\d{2})\s*\|/gm)) ids.add(m[1] as string)
   return ids
+}
+
+/** Each row's ID and the backticked files of its last column ("tested in"), with its line. */
+export function testedIn(markdown: string): { id: string; files: string[]; line: number }[] {
+  const rows: { id: string; files: string[]; line: number }[] = []
+  markdown.split("\n").forEach((text, i) => {
+    const id = /^\|\s*([A-Z]{1,2}\d{2})\s*\|/.exec(text)?.[1]
+    if (!id) return
+    const last = text.trim().replace(/\|$/, "").split("|").at(-1) ?? ""
+    rows.push({ id, files: [...last.matchAll(/`([^`]+)`/g)].map((m) => m[1] as string), line: i + 1 })
+  })
+  return rows
+}
+
+/** Rows whose "tested in" is empty or names a file that does not cite the row's ID. */
+export function untestedIds(markdown: string, file: string, read: (path: string) => string | undefined): Problem[] {
+  const problems: Problem[] = []
+  for (const row of testedIn(markdown)) {
+    if (row.files.length === 0) problems.push({ file, line: row.line, message: `${row.id} names no test file` })
+    for (const test of row.files) {
+      const text = read(test)
+      if (text === undefined) problems.push({ file, line: row.line, message: `${row.id}: ${test} does not exist` })
+      else if (!citedIds(text).some((c) => c.id === row.id)) problems.push({ file, line: row.line, message: `${row.id}: ${test} does not cite ${row.id}` })
+    }
+  }
+  return problems
 }
 
 /** Every ID a text cites, ranges expanded, with 1-based line numbers. */
@@ -213,9 +240,11 @@ export function checkDocs(root: string): Problem[] {
   const read = (path: string) => (existsSync(join(root, path)) ? readFileSync(join(root, path), "utf8") : undefined)
   const sources = scannedFiles(root)
   const docs = docFiles(root)
-  const defined = definedIds(read("docs/security.md") ?? "")
+  const security = read("docs/security.md") ?? ""
+  const defined = definedIds(security)
   return [
     ...undefinedIds(sources, defined),
+    ...untestedIds(security, "docs/security.md", read),
     ...outsideReferences([...sources, ...docs]),
     ...brokenReferences([...sources, ...docs, { file: "README.md", text: read("README.md") ?? "" }], read),
     ...brokenDocPaths(root, docs),

@@ -1,7 +1,7 @@
 // The documents the code cites stay true: every case ID used in src/, tests/ and scripts/ has a
-// row in docs/security.md, every `docs/x.md §N` and every heading quoted after a document
-// resolves, no comment points at a document outside the repository, and the docs' paths and
-// links exist.
+// row in docs/security.md (whose test files cite it), every `docs/x.md §N` and every heading
+// quoted after a document resolves, no comment points at a document outside the repository,
+// and the docs' paths and links exist.
 // Each checker is also fed a planted mistake, so a checker that finds nothing cannot pass.
 import { describe, expect, it } from "bun:test"
 import { readFileSync } from "node:fs"
@@ -16,6 +16,7 @@ import {
   outsideReferences,
   scannedFiles,
   undefinedIds,
+  untestedIds,
 } from "../scripts/check-docs.ts"
 
 const ROOT = resolve(import.meta.dir, "..")
@@ -51,6 +52,25 @@ describe("case IDs", () => {
   it("cites every ID inside a range", () => {
     expect(citedIds("guards (L02-L06)").map((c) => c.id)).toEqual(["L02", "L06", "L03", "L04", "L05"])
     expect(citedIds("O01–O03").map((c) => c.id)).toEqual(["O01", "O03", "O02"])
+  })
+
+  it("names, for each ID, test files that exist and cite it", () => {
+    expect(show(untestedIds(SECURITY, "docs/security.md", read))).toEqual([])
+  })
+
+  it("reports a row without tests, a missing test file and one that does not cite the ID", () => {
+    const table = [
+      "| ID | attacked | must happen | enforced in | tested in |",
+      "|---|---|---|---|---|",
+      "| C01 | a | b | `src/config/resolve.ts` | |",
+      "| C02 | a | b | `src/config/interpolate.ts` | `tests/nope.test.ts` |",
+      "| C03 | a | b | `src/config/approvals.ts` | `package.json` |",
+    ].join("\n")
+    expect(show(untestedIds(table, "docs/x.md", read))).toEqual([
+      "docs/x.md:3: C01 names no test file",
+      "docs/x.md:4: C02: tests/nope.test.ts does not exist",
+      "docs/x.md:5: C03: package.json does not cite C03",
+    ])
   })
 
   it("defines each ID once, in a known area", () => {

@@ -117,7 +117,7 @@ describe("real-world strings pass through unchanged", () => {
   })
 })
 
-describe("syntax errors", () => {
+describe("syntax errors (C02)", () => {
   it.each([
     ["run $FOO now", 5, 'bare "$FOO" is not expanded'],
     ["$foo", 1, 'bare "$foo" is not expanded'],

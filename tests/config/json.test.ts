@@ -76,7 +76,7 @@ describe("parseJsonText: valid documents", () => {
   })
 })
 
-describe("parseJsonText: syntax errors", () => {
+describe("parseJsonText: syntax errors (C07)", () => {
   it("reports line and column (1-based) and what was expected", () => {
     const e = parseError('{\n  "a": 1,\n  "b": {"c": 2 "d": 3}\n}')
     expect(e.message).toBe('line 3, column 16: expected "," or "}" after a property, found "\\""')
@@ -131,7 +131,7 @@ describe("parseJsonText: syntax errors", () => {
   })
 })
 
-describe("parseJsonText: byte-order mark and NUL", () => {
+describe("parseJsonText: byte-order mark and NUL (C07)", () => {
   it("skips a UTF-8 BOM at the start and reports positions without it", () => {
     expect(parseJsonText('\ufeff{"a": 1}').value).toEqual({ a: 1 })
     expect(parseError('\ufeff{"a" 1}').message).toStartWith("line 1, column 6:")
@@ -192,7 +192,7 @@ describe("parseJsonText: prototype pollution guard", () => {
   })
 })
 
-describe("parseJsonText: duplicate keys", () => {
+describe("parseJsonText: duplicate keys (C07)", () => {
   it("names the key, its path and where the second one is", () => {
     const text = '{\n  "mcpServers": {\n    "github": {\n      "env": {},\n      "command": "x",\n      "env": {"A": "1"}\n    }\n  }\n}'
     const e = parseError(text, { file: "mcp.json" })
@@ -271,7 +271,7 @@ describe("readJsonFile", () => {
     expect(readError(file).message).toBe(`${file}:2:11: comments are not allowed in JSON`)
   })
 
-  it("refuses a file over 4 MB before parsing it, with the size in MB", () => {
+  it("refuses a file over 4 MB before parsing it, with the size in MB (C07)", () => {
     const file = join(dir, "big.json")
     writeFileSync(file, `"${"x".repeat(10 * 1024 * 1024)}"`)
     const e = readError(file)

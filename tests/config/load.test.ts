@@ -111,7 +111,7 @@ describe("scopes", () => {
 })
 
 describe("errors name the file, the line, the server and the field", () => {
-  it("gives line and column for a JSON syntax error", async () => {
+  it("gives line and column for a JSON syntax error (C07)", async () => {
     const e = await loadError({ "mcp.json": '{\n  "mcpServers": {\n    "a": { "command": "x" "args": [] }\n  }\n}' })
     expect(e.message).toMatch(/mcp\.json:3:\d+: /)
   })
