@@ -8,14 +8,15 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 
-/** One letter per area of docs/security.md; add one here when a new area gets a table. */
+/** The ID prefix of each area of docs/security.md; add one here when a new area gets a table. */
 export const ID_PREFIXES = ["C", "F", "I", "L", "O", "P", "S", "T"] as const
 
-// Exactly one area letter and two digits as a whole word: S256, ES256, RS256, SHA256, 0x1F01,
+// An area prefix and exactly two digits as a whole word: S256, ES256, RS256, SHA256, 0x1F01,
 // 2026-12-01T10:00 and v1.2.3 never match (a third digit or a letter/digit before breaks it).
-const ID = new RegExp(`\\b([${ID_PREFIXES.join("")}])(\\d{2})\\b`, "g")
+const PREFIX = `(${ID_PREFIXES.join("|")})`
+const ID = new RegExp(`\\b${PREFIX}(\\d{2})\\b`, "g")
 // "L02-L06" / "O01–O08" cite every ID in between.
-const RANGE = new RegExp(`\\b([${ID_PREFIXES.join("")}])(\\d{2})\\s?[-–]\\s?\\1(\\d{2})\\b`, "g")
+const RANGE = new RegExp(`\\b${PREFIX}(\\d{2})\\s?[-–]\\s?\\1(\\d{2})\\b`, "g")
 // `docs/design.md §6`, `docs/design.md §4, §3`, `docs/design.md §7-8` (also CONTRIBUTING.md, README.md).
 const SECTION_REF = /((?:docs\/[\w./-]+|CONTRIBUTING|README)\.md)((?:(?:\s*,\s*|\s+and\s+|\s+)§\s?\d+(?:[-–]\d+)?)+)/g
 // `CONTRIBUTING.md "Who may import whom"`.

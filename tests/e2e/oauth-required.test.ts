@@ -3,8 +3,8 @@ import { startAuthServer } from "../fixtures/oauth/as.ts"
 import { runAgent } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
-// A `required: true` server that needs sign-in is an authentication problem, exit 4 (docs/design.md
-// §10), not an unavailable server (5): `agent run`, `agent mcp get` and `agent mcp list
+// A `required: true` server that needs sign-in is an authentication problem, exit 4
+// (docs/design.md §10), not an unavailable server (5): `agent run`, `agent mcp get` and `agent mcp list
 // [--strict]`, non-interactive against the OAuth fixture, all stop at once and name the command
 // that signs in. A required server that is down for another reason still makes it 5.
 const agentIn = (t: TmpDir, file: string) => (args: string[]) =>
