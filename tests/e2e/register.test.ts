@@ -3,6 +3,7 @@ import { chmodSync, existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { BINARY } from "../helpers/binary.ts"
 import { runAgent } from "../helpers/cli.ts"
+import { itUnless } from "../helpers/skip.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
 // The compiled binary registers itself, and a click on an agentrt:// link (xdg-open, gio)
@@ -14,6 +15,9 @@ const LINK = "agentrt://mcp/install?name=x&config=eyJjb21tYW5kIjoibnB4In0%3D&q=$
 const XDG_MIME = Bun.which("xdg-mime")
 const XDG_OPEN = Bun.which("xdg-open")
 const GIO = Bun.which("gio")
+const NO_XDG_MIME = XDG_MIME ? undefined : "xdg-mime is not installed (apt-get install xdg-utils)"
+const NO_XDG_OPEN = NO_XDG_MIME ?? (XDG_OPEN ? undefined : "xdg-open is not installed (apt-get install xdg-utils)")
+const NO_GIO = NO_XDG_MIME ?? (GIO ? undefined : "gio is not installed (apt-get install libglib2.0-bin)")
 
 function xdgEnv(t: TmpDir): Record<string, string> {
   return {
@@ -51,7 +55,7 @@ describe("compiled binary: agentrt:// handler on Linux", () => {
     expect(desktop).toContain("MimeType=x-scheme-handler/agentrt;")
   })
 
-  it.skipIf(!XDG_MIME)("xdg-mime reports our .desktop file, and unregister restores the previous default", async () => {
+  itUnless(NO_XDG_MIME)("xdg-mime reports our .desktop file, and unregister restores the previous default", async () => {
     await using t = await tmpdir()
     const before = "[Default Applications]\nx-scheme-handler/agentrt=previous.desktop\ntext/html=firefox.desktop\n"
     await t.write("config/mimeapps.list", before)
@@ -69,7 +73,7 @@ describe("compiled binary: agentrt:// handler on Linux", () => {
     expect(await t.read("config/mimeapps.list")).toBe(before)
   })
 
-  it.skipIf(!XDG_MIME || !XDG_OPEN)("xdg-open on a link starts the registered program with `install --browser <link>`", async () => {
+  itUnless(NO_XDG_OPEN)("xdg-open on a link starts the registered program with `install --browser <link>`", async () => {
     await using t = await tmpdir()
     const rec = await recorder(t, "bin")
     expect((await agent(t, ["install", "--register", "--exec", rec.path])).code).toBe(0)
@@ -83,17 +87,12 @@ describe("compiled binary: agentrt:// handler on Linux", () => {
   // xdg-utils 1.1.3's generic xdg-open splits Exec on spaces and ignores quotes, so a path with
   // a space is checked through GLib (what GNOME, most browsers and `gio open` use), which parses
   // the Desktop Entry quoting properly.
-  it.skipIf(!XDG_MIME || !GIO)("gio open reaches a binary whose path has a space, a quote and a $", async () => {
+  itUnless(NO_GIO)("gio open reaches a binary whose path has a space, a quote and a $", async () => {
     await using t = await tmpdir()
     const rec = await recorder(t, 'my "agent" $dir')
     expect((await agent(t, ["install", "--register", "--exec", rec.path])).code).toBe(0)
     const open = Bun.spawnSync([GIO!, "open", LINK], { env: xdgEnv(t), stdout: "pipe", stderr: "pipe" })
     expect(open.stderr.toString()).toBe("")
     expect(await rec.argv()).toEqual(["install", "--browser", LINK])
-  })
-
-  it("skip reasons", () => {
-    if (!XDG_MIME || !XDG_OPEN) console.log("skipped xdg-mime/xdg-open tests: xdg-utils is not installed (apt-get install xdg-utils)")
-    if (!GIO) console.log("skipped the gio test: gio is not installed (libglib2.0-bin)")
   })
 })
