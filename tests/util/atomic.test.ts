@@ -4,9 +4,11 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { cleanupStaleTemps, writeFileAtomic } from "../../src/util/atomic.ts"
 import { WriteError } from "../../src/util/errors.ts"
+import { itUnless } from "../helpers/skip.ts"
 
 const BUN = process.execPath
 const WRITE_ONCE = join(import.meta.dir, "../fixtures/writers/write-once.ts")
+const WRITE_ATOMIC = join(import.meta.dir, "../fixtures/writers/write-atomic.ts")
 const isRoot = process.getuid?.() === 0
 
 const dirs: string[] = []
@@ -36,13 +38,25 @@ async function writeError(p: Promise<unknown>): Promise<WriteError> {
  * users get the same through a user namespace (`-Urm`) where the kernel allows one.
  */
 const UNSHARE = isRoot ? ["unshare", "-m"] : ["unshare", "-Urm"]
-const canMountNs = (() => {
-  if (!Bun.which("unshare")) return false
+const noMountNs = (() => {
+  if (!Bun.which("unshare")) return "unshare (util-linux) is not installed"
   const d = mkdtempSync(join(tmpdir(), "agentrt-probe-"))
   const r = run([...UNSHARE, "sh", "-c", `mount -t tmpfs -o size=64k tmpfs "${d}"`])
   rmSync(d, { recursive: true, force: true })
-  if (r.code !== 0) console.warn(`skipping tmpfs fault tests: ${UNSHARE.join(" ")} + mount failed: ${r.stderr.trim()}`)
-  return r.code === 0
+  return r.code === 0 ? undefined : `${UNSHARE.join(" ")} + mount failed: ${r.stderr.trim()}`
+})()
+
+/**
+ * A directory mode of 0555 stops a writer only without CAP_DAC_OVERRIDE, which root has; so as
+ * root the writer runs under setpriv with that capability (and its relatives) dropped from the
+ * bounding set. Unlike `chattr +i`, this needs no file-system support and works in containers.
+ */
+const UNPRIVILEGED = isRoot ? ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner", "--"] : []
+const noUnprivilegedWriter = (() => {
+  if (!isRoot) return undefined
+  if (!Bun.which("setpriv")) return "running as root and setpriv (util-linux) is not installed"
+  const r = run([...UNPRIVILEGED, "true"])
+  return r.code === 0 ? undefined : `running as root and setpriv cannot drop CAP_DAC_OVERRIDE: ${r.stderr.trim()}`
 })()
 
 /** Runs write-once.ts in a private tmpfs of `size`; `between` runs in the shell between the two writes. */
@@ -101,7 +115,7 @@ describe("writeFileAtomic", () => {
     expect(statSync(f).mode & 0o7777).toBe(0o600)
   })
 
-  it.skipIf(!isRoot)("keeps the owner when root rewrites a user's file", async () => {
+  itUnless(isRoot ? undefined : "only root can give a file to another user")("keeps the owner when root rewrites a user's file", async () => {
     const f = join(tmp(), "mcp.json")
     writeFileSync(f, "{}")
     chownSync(f, 65534, 65534)
@@ -119,32 +133,25 @@ describe("writeFileAtomic", () => {
     expect(statSync(join(d, "state")).mode & 0o7777).toBe(0o700)
   })
 
-  it("fails with WriteError and keeps the old file in a directory it may not write", async () => {
+  itUnless(noUnprivilegedWriter)("fails with WriteError and keeps the old file in a directory it may not write", () => {
     const d = tmp()
     const f = join(d, "mcp.json")
     writeFileSync(f, '{"old":true}')
-    // chmod does not stop root, so as root make the directory immutable instead.
-    const lock = isRoot ? ["chattr", "+i", d] : ["chmod", "0555", d]
-    const unlock = isRoot ? ["chattr", "-i", d] : ["chmod", "0755", d]
-    const locked = run(lock)
-    if (locked.code !== 0) {
-      console.warn(`skipping read-only dir check: ${lock.join(" ")} failed: ${locked.stderr.trim()}`)
-      return
-    }
+    chmodSync(d, 0o555)
     try {
-      const e = await writeError(writeFileAtomic(f, '{"new":true}'))
-      expect(e.message).toMatch(/^could not write .*mcp\.json: (permission denied \(EACCES\)|operation not permitted \(EPERM\)); the previous file is unchanged$/)
-      expect(e.cause).toBeDefined()
-      expect(e.hint).toBeDefined()
-      expect(e.exitCode).toBe(2)
+      const r = run([...UNPRIVILEGED, BUN, WRITE_ATOMIC, f, '{"new":true}'])
+      expect(r.stderr).toBe("")
+      const { error } = JSON.parse(r.stdout)
+      expect(error).toMatchObject({ name: "WriteError", exitCode: 2, hasCause: true, hint: `check that you may write to ${d}` })
+      expect(error.message).toBe(`could not write ${f}: permission denied (EACCES); the previous file is unchanged`)
     } finally {
-      run(unlock)
+      chmodSync(d, 0o755)
     }
     expect(readFileSync(f, "utf8")).toBe('{"old":true}')
     expect(readdirSync(d)).toEqual(["mcp.json"])
   })
 
-  it.skipIf(!canMountNs)("reports a full disk as 'no space left' and keeps the old file (tmpfs)", () => {
+  itUnless(noMountNs)("reports a full disk as 'no space left' and keeps the old file (tmpfs)", () => {
     const { before, after } = inTmpfs("64k", 10, 1_000_000)
     expect(before.ok).toBe(true)
     expect(after.ok).toBe(false)
@@ -156,7 +163,7 @@ describe("writeFileAtomic", () => {
     expect(after.leftovers).toEqual([])
   })
 
-  it.skipIf(!canMountNs)("reports a read-only file system and keeps the old file (tmpfs remounted read-only)", () => {
+  itUnless(noMountNs)("reports a read-only file system and keeps the old file (tmpfs remounted read-only)", () => {
     const { before, after } = inTmpfs("1m", 10, 10, (d) => `mount -o remount,bind,ro "${d}"`)
     expect(before.ok).toBe(true)
     expect(after.error.message).toMatch(/read-only file system \(EROFS\); the previous file is unchanged$/)
