@@ -1,7 +1,8 @@
 // CI sign-in with client_credentials (O12): client_secret_basic, client_secret_post, private_key_jwt.
 import { describe, expect, it } from "bun:test"
-import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
+import { Client, OAuthError, OAuthErrorCode, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
 import { createClientCredentialsProvider } from "../../src/auth/index.ts"
+import { AuthRequiredError } from "../../src/util/errors.ts"
 import { startAuthServer } from "../fixtures/oauth/as.ts"
 
 const GRANTS = ["client_credentials"]
@@ -49,15 +50,35 @@ describe("client_credentials", () => {
     const cc = createClientCredentialsProvider({ server: "fx", serverUrl: as.url, clientId: "ci-jwt", tokenEndpointAuthMethod: "private_key_jwt", privateKey: (await crypto.subtle.exportKey("jwk", other.privateKey)) as Record<string, unknown>, expectedIssuer: as.issuer, allowLoopback: true })
     const warn = console.warn
     console.warn = () => {}
+    let err: unknown
     try {
-      await expect(listTools(as.url, cc)).rejects.toThrow()
+      err = await listTools(as.url, cc).then(() => undefined, (e: unknown) => e)
     } finally {
       console.warn = warn
     }
-    expect(as.requests.filter((r) => r.path === "/token").every((r) => r.status === 401)).toBe(true)
+    // The SDK's typed refusal, carrying the AS's own error code.
+    expect(err).toBeInstanceOf(OAuthError)
+    expect((err as OAuthError).code).toBe(OAuthErrorCode.InvalidClient)
+    const grants = as.requests.filter((r) => r.path === "/token")
+    expect(grants.length).toBeGreaterThan(0)
+    expect(grants.map((r) => r.status)).toEqual(grants.map(() => 401))
+    expect(as.requests.filter((r) => r.server === "rs" && r.authorization)).toEqual([])
   })
 
   it("without a secret, fails at once with exit 4 and no request", async () => {
-    expect(() => createClientCredentialsProvider({ server: "fx", serverUrl: "https://x.example/mcp", clientId: "ci", expectedIssuer: "https://as.example" })).toThrow(/clientSecret/)
+    await using as = await startAuthServer({ clients: [{ client_id: "ci", client_secret: "s3cret", token_endpoint_auth_method: "client_secret_basic", redirect_uris: [], grant_types: GRANTS }] })
+    let fetched = 0
+    const counting = (...args: Parameters<typeof fetch>) => (fetched++, fetch(...args))
+    let err: unknown
+    try {
+      createClientCredentialsProvider({ server: "fx", serverUrl: as.url, clientId: "ci", expectedIssuer: as.issuer, allowLoopback: true, fetch: counting })
+    } catch (e: unknown) {
+      err = e
+    }
+    expect(err).toBeInstanceOf(AuthRequiredError)
+    expect((err as AuthRequiredError).exitCode).toBe(4)
+    expect((err as AuthRequiredError).message).toBe("fx uses the client_credentials grant but oauth.clientSecret is not set")
+    expect(fetched).toBe(0)
+    expect(as.requests).toEqual([])
   })
 })
