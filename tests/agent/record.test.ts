@@ -1,8 +1,9 @@
 // --record then --replay: the model side comes from the file, tools run for real, and a run
 // that drifts from the recording stops with a diff.
 import { describe, expect, it } from "bun:test"
-import { allowAll, loadRecording, recordingModel, replayModel, runAgent, type ToolSource } from "../../src/agent/index.ts"
+import { allowAll, loadRecording, RECORD_VERSION, recordingModel, replayModel, runAgent, type ToolSource } from "../../src/agent/index.ts"
 import { fakeModel } from "../fixtures/model/server.ts"
+import { ConfigError } from "../../src/util/errors.ts"
 import { tmpdir } from "../helpers/tmp.ts"
 import { anthropicModel, fixtureTools } from "./helpers.ts"
 
@@ -64,6 +65,9 @@ describe("record and replay", () => {
   it("rejects a file that is not a recording", async () => {
     await using tmp = await tmpdir()
     const file = await tmp.write("bad.jsonl", '{"hello":1}\n')
-    expect(loadRecording(file)).rejects.toThrow(/not an agent recording/)
+    const err = await loadRecording(file).then(() => undefined, (e: unknown) => e)
+    expect(err).toBeInstanceOf(ConfigError)
+    expect((err as ConfigError).exitCode).toBe(2)
+    expect((err as ConfigError).message).toBe(`${file}: not an agent recording (version ${RECORD_VERSION} header missing)`)
   })
 })

@@ -1,9 +1,10 @@
 // Cross-app access (SEP-990): ID token → ID-JAG at the IdP (RFC 8693) → access token at the AS
 // (RFC 7523 jwt-bearer), against the fixture IdP and AS.
 import { describe, expect, it } from "bun:test"
-import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
+import { Client, OAuthError, OAuthErrorCode, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
 import { createCrossAppProvider, type CrossAppOptions } from "../../src/auth/index.ts"
 import { maskedDefinition, normalizeServer } from "../../src/config/index.ts"
+import { AuthRequiredError } from "../../src/util/errors.ts"
 import { startAuthServer } from "../fixtures/oauth/as.ts"
 import { ID_JAG, TOKEN_EXCHANGE, startIdp } from "../fixtures/oauth/idp.ts"
 import { JWT_BEARER } from "../fixtures/oauth/jag.ts"
@@ -70,8 +71,11 @@ describe("cross_app_access", () => {
   it("an expired ID token fails with an auth error that names the IdP, and the AS sees no grant", async () => {
     await using s = await setup()
     const idToken = await s.idp.idToken("alice@example.com", -60)
-    const err = await listTools(s.as.url, createCrossAppProvider(s.opts({ idToken }))).catch((e: unknown) => e)
-    expect(String(err)).toContain("identity provider")
+    const err = await listTools(s.as.url, createCrossAppProvider(s.opts({ idToken }))).then(() => undefined, (e: unknown) => e)
+    expect(err).toBeInstanceOf(AuthRequiredError)
+    expect((err as AuthRequiredError).exitCode).toBe(4)
+    expect((err as AuthRequiredError).message).toBe("fx: the identity provider did not exchange the ID token for an authorization grant")
+    expect(s.idp.requests.filter((r) => r.path === "/token")).not.toHaveLength(0)
     expect(s.as.requests.filter((r) => r.path === "/token")).toHaveLength(0)
   })
 
@@ -81,11 +85,15 @@ describe("cross_app_access", () => {
     const x = createCrossAppProvider(s.opts({ clientId: "other", idToken: await s.idp.idToken() }))
     const warn = console.warn
     console.warn = () => {}
+    let err: unknown
     try {
-      await expect(listTools(s.as.url, x)).rejects.toThrow()
+      err = await listTools(s.as.url, x).then(() => undefined, (e: unknown) => e)
     } finally {
       console.warn = warn
     }
+    // The SDK's typed refusal, carrying the AS's own error code and reason.
+    expect(err).toBeInstanceOf(OAuthError)
+    expect(err).toMatchObject({ code: OAuthErrorCode.InvalidGrant, message: "the ID-JAG is for another client" })
     expect(s.as.requests.find((r) => r.path === "/token")?.status).toBe(400)
   })
 })

@@ -1,8 +1,10 @@
 // Our OAuthClientProvider driven by the SDK's own auth() and StreamableHTTPClientTransport
 // against the real AS fixture (tests/fixtures/oauth). Cases (docs/security.md): O01-O08, O11, L07.
 import { describe, expect, it } from "bun:test"
-import { auth, Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
+import { auth, Client, StreamableHTTPClientTransport, UnauthorizedError } from "@modelcontextprotocol/client"
+import { ZodError } from "zod"
 import { createTokenStore, type TokenStore } from "../../src/auth/index.ts"
+import { classify } from "../../src/mcp/errors.ts"
 import { AuthRequiredError } from "../../src/util/errors.ts"
 import { startAuthServer } from "../fixtures/oauth/as.ts"
 import { refusedDestinations } from "../helpers/loopback-only.ts"
@@ -13,6 +15,24 @@ async function connect(url: string, provider: ReturnType<typeof makeProvider>) {
   const client = new Client({ name: "t", version: "1" })
   await client.connect(new StreamableHTTPClientTransport(new URL(url), { authProvider: provider, fetch: provider.fetch }))
   return client
+}
+
+/** What `p` rejects with; a test fails if it resolves. */
+async function rejection(p: Promise<unknown>): Promise<unknown> {
+  return p.then(
+    () => {
+      throw new Error("expected a rejection, but it resolved")
+    },
+    (e: unknown) => e,
+  )
+}
+
+/** Our provider's refusal: AuthRequiredError, exit 4 (SECURITY O01-O08). */
+async function authRefusal(p: Promise<unknown>): Promise<AuthRequiredError> {
+  const e = await rejection(p)
+  expect(e).toBeInstanceOf(AuthRequiredError)
+  expect((e as AuthRequiredError).exitCode).toBe(4)
+  return e as AuthRequiredError
 }
 
 describe("authorization code flow", () => {
@@ -89,7 +109,16 @@ describe("hostile authorization servers", () => {
       await using as = await startAuthServer({ misbehave: { authorizationEndpoint: endpoint } })
       const b = headlessBrowser()
       const p = makeProvider(createTokenStore(t.home), as.url, b)
-      await expect(auth(p, { serverUrl: as.url, fetchFn: p.fetch })).rejects.toThrow()
+      const refused = auth(p, { serverUrl: as.url, fetchFn: p.fetch })
+      if (endpoint.startsWith("javascript:")) {
+        // The SDK's metadata schema already refuses a javascript: URL; during a sign-in the
+        // runtime turns that into AuthRequiredError, exit 4 (mcp/connect-auth.ts, e2e oauth.test.ts).
+        const e = await rejection(refused)
+        expect(e).toBeInstanceOf(ZodError)
+        expect((e as ZodError).issues.map((i) => i.path)).toEqual([["authorization_endpoint"]])
+      } else {
+        expect((await authRefusal(refused)).message).toBe(`refusing to open the authorization URL "${endpoint}": only https (or http to this machine) is allowed`)
+      }
       expect(b.opened).toHaveLength(0)
     })
   }
@@ -100,7 +129,8 @@ describe("hostile authorization servers", () => {
       await using as = await startAuthServer({ misbehave: { pkce } })
       const b = headlessBrowser()
       const p = makeProvider(createTokenStore(t.home), as.url, b)
-      await expect(auth(p, { serverUrl: as.url, fetchFn: p.fetch })).rejects.toThrow()
+      const e = await authRefusal(auth(p, { serverUrl: as.url, fetchFn: p.fetch }))
+      expect(e.message).toBe(`fx needs sign-in: the authorization server ${as.issuer} does not support PKCE S256`)
       expect(b.opened).toHaveLength(0)
       expect(as.counters.registrations).toBe(0)
     })
@@ -176,7 +206,7 @@ describe("tokens", () => {
     expect(tokenA).toBeDefined()
     const pb = makeProvider(store, bUrl) // non-interactive: B has no tokens of its own
     expect(await pb.tokens()).toBeUndefined()
-    await expect(connect(bUrl, pb)).rejects.toThrow()
+    expect((await authRefusal(connect(bUrl, pb))).message).toBe("fx needs sign-in: not signed in")
     const toB = as.requests.filter((r) => r.server === "rs" && r.path === "/other")
     expect(toB.length).toBeGreaterThan(0)
     expect(toB.some((r) => r.authorization?.includes(tokenA ?? "-"))).toBe(false)
@@ -219,7 +249,9 @@ describe("tokens", () => {
     await signIn(p, as.url, b, "mcp:read")
     const client = await connect(as.url, p)
     // The step-up re-authorization needs the browser; the SDK then reports the request as unauthorized.
-    await expect(client.callTool({ name: "add", arguments: { a: 1, b: 2 } })).rejects.toThrow()
+    const e = await rejection(client.callTool({ name: "add", arguments: { a: 1, b: 2 } }))
+    expect(UnauthorizedError.isInstance(e)).toBe(true)
+    expect(classify(e)).toEqual({ kind: "auth" }) // what the runtime reports as exit 4
     expect(b.opened).toHaveLength(2)
     expect(b.opened[1]?.searchParams.get("scope")?.split(" ")).toContain("mcp:admin")
     const { code, iss } = p.checkCallback((b.callbacks[1] as URL).searchParams)
