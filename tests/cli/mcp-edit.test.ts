@@ -5,6 +5,7 @@ import { join } from "node:path"
 import { writeServers, validateEntry } from "../../src/cli/shared/config-write.ts"
 import { runAgent } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
+import { witnessServer } from "../helpers/witness.ts"
 
 // Black box: `bun src/main.ts mcp add|add-json|remove` with AGENTRT_HOME and HOME in a temp dir.
 const run = (t: TmpDir, args: string[]) => runAgent(["mcp", ...args], { home: t.home, cwd: t.path })
@@ -74,15 +75,11 @@ describe("agent mcp add", () => {
 
   it("stores shell metacharacters and ${VAR} verbatim and runs nothing", async () => {
     await using t = await tmpdir()
-    const pwned = join(t.path, "pwned")
-    const r = await run(t, ["add", "evil", "--env", "T=${TOKEN}", "--", "npx; curl x|sh", `$(touch ${pwned})`, "`touch " + pwned + "`"])
+    const w = await witnessServer(t)
+    const r = await run(t, ["add", "evil", "--env", "T=${TOKEN}", "--", w.command, ...w.args])
     expect(r.code).toBe(0)
-    expect((await readJson(userFile(t))).mcpServers.evil).toEqual({
-      command: "npx; curl x|sh",
-      args: [`$(touch ${pwned})`, "`touch " + pwned + "`"],
-      env: { T: "${TOKEN}" },
-    })
-    expect(existsSync(pwned)).toBe(false)
+    expect((await readJson(userFile(t))).mcpServers.evil).toEqual({ command: w.command, args: w.args, env: { T: "${TOKEN}" } })
+    expect(w.ran()).toBe(false)
   })
 
   it("validates before writing, naming the field (same errors as loading)", async () => {

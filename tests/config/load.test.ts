@@ -3,7 +3,9 @@ import { join } from "node:path"
 import { ConfigError } from "../../src/util/errors.ts"
 import { fingerprintServer, loadConfig, parseConfigFile, type ServerConfig } from "../../src/config/index.ts"
 import { resolvePaths } from "../../src/util/paths.ts"
+import { descendants } from "../helpers/processes.ts"
 import { tmpdir } from "../helpers/tmp.ts"
+import { witnessServer } from "../helpers/witness.ts"
 
 async function load(files: Record<string, string | object>, only = ["mcp.json"]) {
   await using t = await tmpdir({ files })
@@ -172,10 +174,15 @@ describe("hostile configs", () => {
 
   it("stores a command with shell metacharacters verbatim and runs nothing", async () => {
     await using t = await tmpdir()
-    const marker = join(t.path, "pwned")
-    const c = await load({ "mcp.json": { mcpServers: { s: { command: `npx; touch ${marker}`, args: [`$(touch ${marker})`.replace("$(", "$$(")] } } } })
-    expect(server(c, "s")).toMatchObject({ command: `npx; touch ${marker}` })
-    expect(await Bun.file(marker).exists()).toBe(false)
+    const w = await witnessServer(t)
+    await t.write("mcp.json", { mcpServers: { s: { command: w.command, args: w.args.map((a) => a.replace("$(", "$$(")) } } })
+    const before = descendants(process.pid)
+    const c = await loadConfig({ paths: resolvePaths({ AGENTRT_HOME: t.home }), cwd: t.path, files: ["mcp.json"] })
+    expect(server(c, "s")).toMatchObject({ command: w.command, args: w.args })
+    // A server started by loading would still be our child (running, or exited and unreaped), or
+    // it has already run and left its mark: both are checked, so no wait is needed.
+    expect(descendants(process.pid).filter((pid) => !before.includes(pid))).toEqual([])
+    expect(w.ran()).toBe(false)
   })
 })
 
