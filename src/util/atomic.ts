@@ -1,5 +1,5 @@
-import { constants } from "node:fs"
-import { lstat, mkdir, open, readdir, rename, stat, unlink } from "node:fs/promises"
+import { constants, existsSync } from "node:fs"
+import { lstat, mkdir, open, readdir, rename, stat, unlink, writeFile } from "node:fs/promises"
 import type { Stats } from "node:fs"
 import { basename, dirname, join } from "node:path"
 import { randomBytes } from "node:crypto"
@@ -78,6 +78,7 @@ export async function writeFileAtomic(
   try {
     await mkdir(dir, { recursive: true, mode: 0o700 })
     await writeTemp(tmp, data, mode, existing)
+    await pauseForTest(path)
     await rename(tmp, path)
   } catch (e: unknown) {
     await removeTemp(tmp)
@@ -87,6 +88,19 @@ export async function writeFileAtomic(
     })
   }
   await syncDir(dir, path)
+}
+
+/**
+ * Test-only, and inert unless AGENTRT_TEST_PAUSE_WRITE names the file being written: the writer
+ * then stops with the temp complete but not yet renamed, creates `<path>.paused` and waits until
+ * it is removed. tests/e2e/config-flow.test.ts uses it to land Ctrl-C inside a write for certain;
+ * timed signals could not prove the interruption happened mid-write.
+ */
+async function pauseForTest(path: string): Promise<void> {
+  if (process.env.AGENTRT_TEST_PAUSE_WRITE !== path) return
+  const marker = `${path}.paused`
+  await writeFile(marker, "")
+  while (existsSync(marker)) await new Promise((resolve) => setTimeout(resolve, 10))
 }
 
 async function lstatOrUndefined(path: string, dir: string): Promise<Stats | undefined> {
