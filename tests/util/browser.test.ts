@@ -4,6 +4,7 @@ import { existsSync } from "node:fs"
 import { join } from "node:path"
 import { browserCommands, checkBrowserUrl, openBrowser } from "../../src/util/browser.ts"
 import { AgentError } from "../../src/util/errors.ts"
+import { descendants } from "../helpers/processes.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
 // A stand-in browser: writes each argv element on its own line. Only the opener is mocked.
@@ -87,12 +88,15 @@ describe("openBrowser", () => {
     await using t = await tmpdir()
     const { program, out } = await recorder(t)
     const planted = join(t.path, "p")
-    const url = `https://a.example/$(touch ${planted})?x="&calc&y=\`touch ${planted}\``
+    // ${IFS} instead of a space: URL serialisation keeps `$(`, `${}` and backticks in a query
+    // but turns a space into %20, which would defuse the payload before any shell saw it.
+    const url = `https://a.example/p?q=$(touch\${IFS}${planted})&x="&calc&y=\`touch\${IFS}${planted}\``
+    expect(new URL(url).href).toContain(`$(touch\${IFS}${planted})`)
     await openBrowser(url, { env: { BROWSER: program, PATH: process.env.PATH } })
     const argv = await recorded(out)
     expect(argv).toEqual([new URL(url).href])
     expect(argv[0]).not.toContain('"')
-    await Bun.sleep(100)
+    // A shell would have run the substitution before starting the opener, and the opener has run.
     expect(existsSync(planted)).toBe(false)
   })
 
@@ -106,10 +110,15 @@ describe("openBrowser", () => {
   it("never starts the opener for a refused scheme", async () => {
     await using t = await tmpdir()
     const { program, out } = await recorder(t)
+    const before = descendants(process.pid)
     for (const u of ["file:///etc/passwd", "javascript:alert(1)", "data:text/html,x", "http://evil.example/"]) {
-      await expect(openBrowser(u, { env: { BROWSER: program } })).rejects.toBeInstanceOf(AgentError)
+      const err = await openBrowser(u, { env: { BROWSER: program } }).then(() => undefined, (e: unknown) => e)
+      expect(err).toBeInstanceOf(AgentError)
+      expect((err as AgentError).exitCode).toBe(2)
     }
-    await Bun.sleep(200)
+    // A started opener is still our child (running, or exited and unreaped) or it has written
+    // its argv already: checking both needs no wait.
+    expect(descendants(process.pid).filter((pid) => !before.includes(pid))).toEqual([])
     expect(existsSync(out)).toBe(false)
   })
 
