@@ -1,7 +1,9 @@
-import { describe, expect, it } from "bun:test"
+import { describe, expect, it, jest } from "bun:test"
+import { connect } from "node:net"
 import { networkInterfaces } from "node:os"
 import { createApp, createPendingInstall, startLocalServer, type FetchApp } from "../../src/server/index.ts"
 import { AgentError } from "../../src/util/errors.ts"
+import { reservedPort } from "../helpers/ports.ts"
 
 const hello: FetchApp = { fetch: () => new Response("hi") }
 
@@ -12,6 +14,15 @@ async function isReachable(url: string): Promise<boolean> {
   } catch {
     return false // refused (or unroutable): exactly what "not listening there" looks like
   }
+}
+
+/** A bare TCP connect: tells whether the port listens without making a request (which would reset the idle clock). */
+function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1")
+    socket.once("connect", () => (socket.destroy(), resolve(true)))
+    socket.once("error", () => resolve(false))
+  })
 }
 
 /** Addresses of this machine other than 127.0.0.1, to show nothing listens on them. */
@@ -46,14 +57,17 @@ describe("startLocalServer", () => {
   })
 
   it("listens on a fixed port when asked, and says so when the port is taken", async () => {
-    const first = await startLocalServer(hello)
-    const err = await startLocalServer(hello, { port: first.port }).catch((e: unknown) => e)
-    expect(err).toBeInstanceOf(AgentError)
-    expect((err as AgentError).message).toContain(`127.0.0.1:${first.port}`)
-    await first.close()
-    const fixed = await startLocalServer(hello, { port: first.port })
-    expect(fixed.port).toBe(first.port)
-    await fixed.close()
+    using held = reservedPort() // owned by this test, so no parallel test can take it first
+    const fixed = await startLocalServer(hello, { port: held.port })
+    try {
+      expect(fixed.port).toBe(held.port)
+      expect(await (await fetch(fixed.url)).text()).toBe("hi")
+      const err = await startLocalServer(hello, { port: fixed.port }).catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(AgentError)
+      expect((err as AgentError).message).toContain(`127.0.0.1:${fixed.port}`)
+    } finally {
+      await fixed.close()
+    }
   })
 
   it("passes its port to an app factory, so the Host guard knows it", async () => {
@@ -64,15 +78,23 @@ describe("startLocalServer", () => {
   })
 
   it("shuts down after idleMs without a request, and each request restarts the clock (L08)", async () => {
-    const server = await startLocalServer(hello, { idleMs: 300 })
-    const t0 = Date.now()
-    for (let i = 0; i < 4; i++) {
-      await Bun.sleep(150)
-      expect((await fetch(server.url)).status).toBe(200)
+    // The clock is faked (STYLE.md: mock only the browser opener and the clock), so this checks
+    // the order of events, not how fast this machine is.
+    jest.useFakeTimers()
+    try {
+      const server = await startLocalServer(hello, { idleMs: 300 })
+      for (let i = 0; i < 4; i++) {
+        jest.advanceTimersByTime(299) // 4 × 299 ms: long past 300 ms, alive only if each request restarted the clock
+        expect((await fetch(server.url)).status).toBe(200)
+      }
+      jest.advanceTimersByTime(299)
+      expect(await isListening(server.port)).toBe(true)
+      jest.advanceTimersByTime(1)
+      await server.closed
+      expect(await isListening(server.port)).toBe(false)
+    } finally {
+      jest.useRealTimers()
     }
-    await server.closed
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(600 + 300)
-    expect(await isReachable(server.url)).toBe(false)
   })
 
   it("closes when its signal aborts, and close() is idempotent", async () => {
