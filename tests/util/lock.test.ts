@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "bun:test"
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs"
 import { hostname, tmpdir } from "node:os"
 import { join } from "node:path"
 import { withFileLock } from "../../src/util/lock.ts"
@@ -72,10 +72,12 @@ describe("withFileLock", () => {
     const f = join(tmp(), "mcp.json")
     const child = await holdInChild(f, 5000)
     try {
-      const started = Date.now()
-      const e = await withFileLock(f, () => "ran", { timeoutMs: 300 }).catch((err: unknown) => err)
-      expect(Date.now() - started).toBeGreaterThanOrEqual(300)
+      let ran = false
+      const e = await withFileLock(f, () => void (ran = true), { timeoutMs: 300 }).catch((err: unknown) => err)
       expect(e).toBeInstanceOf(WriteError)
+      expect(ran).toBe(false)
+      // The live holder's lock was waited on, not broken: it still names the child.
+      expect(JSON.parse(readFileSync(`${f}.lock`, "utf8"))).toMatchObject({ pid: child.pid })
       const w = e as WriteError
       expect(w.message).toContain(`held by process ${child.pid} on ${hostname()}`)
       expect(w.message).toContain("the previous file is unchanged")
