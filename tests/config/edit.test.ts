@@ -115,7 +115,7 @@ describe("editJsonFile", () => {
     const f = join(d, "mcp.json")
     let lastVersion = 0
     for (let round = 0; round < 8; round++) {
-      const child = Bun.spawn([BUN, join(WRITERS, "write-loop.ts"), f], { stdout: "pipe", stderr: "inherit" })
+      await using child = Bun.spawn([BUN, join(WRITERS, "write-loop.ts"), f], { stdout: "pipe", stderr: "inherit" })
       const { value } = await child.stdout.getReader().read()
       expect(new TextDecoder().decode(value)).toBe("ready\n")
       await Bun.sleep(20 + Math.random() * 200)

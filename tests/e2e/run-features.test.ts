@@ -109,7 +109,7 @@ describe("compiled binary: agent run features", () => {
     const pidFile = join(t.path, "server.pid")
     const file = await config(t, { srv: { command: BUN, args: [AGENT_SERVER], env: { PID_FILE: pidFile } } })
     await using srv = await fakeModel([{ toolCalls: [{ name: "srv__slow", args: { ms: 30_000 } }] }])
-    const proc = Bun.spawn([await ensureBinary(), "run", "--mcp", file, ...MODEL, "--yes", "-o", "stream-json", "wait"], {
+    await using proc = Bun.spawn([await ensureBinary(), "run", "--mcp", file, ...MODEL, "--yes", "-o", "stream-json", "wait"], {
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", AGENTRT_HOME: t.home, HOME: t.path, ...modelEnv(srv) },
       cwd: t.path,
       stdout: "pipe",

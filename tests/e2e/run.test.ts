@@ -42,11 +42,16 @@ describe("compiled binary: agent run", () => {
       ["route", false, false],
       [LONG_TOOL, false, false],
     ])
-    expect(res.toolCalls[0]!.durationMs).toBeGreaterThanOrEqual(500)
     expect(res.toolCalls[0]!.bytes).toBeGreaterThan(0)
     expect(res.refusals).toEqual([expect.objectContaining({ name: "srv__env_dump", reason: expect.stringContaining("--deny") })])
     expect(res.usage.totalTokens).toBeGreaterThan(0)
     const results = list.filter((e) => e.type === "tool_result")
+    // durationMs is measured around each call: the stream's tool_result carries the same number,
+    // and no call outlasts the whole run.
+    for (const c of res.toolCalls) {
+      expect(results.find((e) => e.id === c.id)?.durationMs).toBe(c.durationMs)
+      expect(c.durationMs).toBeLessThanOrEqual(res.durationMs)
+    }
     expect(results.find((e) => e.name === "srv__route")!.content).toBe("5")
     expect(results.find((e) => e.name === long)!.content).toBe("record 42")
     // The model saw the $ref schema dereferenced.
@@ -73,11 +78,10 @@ describe("compiled binary: agent run", () => {
     expect(report(turns)).toMatchObject({ exitReason: "max_turns", turns: 1 })
 
     srv.push({ toolCalls: [{ name: "srv__slow", args: { ms: 20_000 } }] })
-    const started = Date.now()
     const slow = await run(t, ["--mcp", file, ...MODEL, "--yes", "--timeout", "1s", "-o", "json", "wait"], modelEnv(srv))
     expect(slow.code).toBe(124)
-    expect(report(slow)).toMatchObject({ exitReason: "timeout", error: expect.stringContaining("--timeout") })
-    expect(Date.now() - started).toBeLessThan(10_000)
+    // The 20 s call never finished: --timeout ended the run, not the tool.
+    expect(report(slow)).toMatchObject({ exitReason: "timeout", error: expect.stringContaining("--timeout"), toolCalls: [] })
 
     srv.push({ toolCalls: [{ name: "srv__echo", args: { text: "b" } }] })
     const strict = await run(t, ["--mcp", file, ...MODEL, "--strict-permissions", "-o", "json", "try"], modelEnv(srv))

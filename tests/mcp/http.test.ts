@@ -96,12 +96,12 @@ describe("Streamable HTTP", () => {
     })
     await using m = await manager([remote("flaky", srv.url, "http")])
     expect((await m.connect())[0]).toMatchObject({ status: "connected" })
-    const started = performance.now()
+    // Not a timeout (that would mean it kept reconnecting until the 20 s ran out): it gave up after a bounded number of GETs.
     const err = await m.callTool("flaky", "t", {}, { timeoutMs: 20_000 }).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(McpConnectError)
+    expect(err).not.toBeInstanceOf(McpTimeoutError)
     expect((err as Error).message).toStartWith('server "flaky" lost its event stream')
     expect(gets).toBeLessThanOrEqual(7)
-    expect(performance.now() - started).toBeLessThan(5000)
     expect(m.state("flaky")).toMatchObject({ status: "failed" })
   })
 

@@ -24,12 +24,17 @@ function deadPid(): number {
   return p.pid
 }
 
+/** `await using child = await holdInChild(…)`: disposing kills the holder, even when an assertion failed. */
 async function holdInChild(file: string, ms: number) {
   const child = Bun.spawn([BUN, HOLD, file, String(ms)], { stdout: "pipe", stderr: "inherit" })
-  const reader = child.stdout.getReader()
-  const { value } = await reader.read()
-  expect(new TextDecoder().decode(value)).toBe("locked\n")
-  return child
+  try {
+    const { value } = await child.stdout.getReader().read()
+    expect(new TextDecoder().decode(value)).toBe("locked\n")
+    return child
+  } catch (e: unknown) {
+    await child[Symbol.asyncDispose]()
+    throw e
+  }
 }
 
 describe("withFileLock", () => {
@@ -70,43 +75,33 @@ describe("withFileLock", () => {
 
   it("times out on a live lock with a WriteError naming the holder and how to remove it", async () => {
     const f = join(tmp(), "mcp.json")
-    const child = await holdInChild(f, 5000)
-    try {
-      let ran = false
-      const e = await withFileLock(f, () => void (ran = true), { timeoutMs: 300 }).catch((err: unknown) => err)
-      expect(e).toBeInstanceOf(WriteError)
-      expect(ran).toBe(false)
-      // The live holder's lock was waited on, not broken: it still names the child.
-      expect(JSON.parse(readFileSync(`${f}.lock`, "utf8"))).toMatchObject({ pid: child.pid })
-      const w = e as WriteError
-      expect(w.message).toContain(`held by process ${child.pid} on ${hostname()}`)
-      expect(w.message).toContain("the previous file is unchanged")
-      expect(w.hint).toContain(`rm ${f}.lock`)
-    } finally {
-      child.kill()
-      await child.exited
-    }
+    await using child = await holdInChild(f, 5000)
+    let ran = false
+    const e = await withFileLock(f, () => void (ran = true), { timeoutMs: 300 }).catch((err: unknown) => err)
+    expect(e).toBeInstanceOf(WriteError)
+    expect(ran).toBe(false)
+    // The live holder's lock was waited on, not broken: it still names the child.
+    expect(JSON.parse(readFileSync(`${f}.lock`, "utf8"))).toMatchObject({ pid: child.pid })
+    const w = e as WriteError
+    expect(w.message).toContain(`held by process ${child.pid} on ${hostname()}`)
+    expect(w.message).toContain("the previous file is unchanged")
+    expect(w.hint).toContain(`rm ${f}.lock`)
   })
 
   it("waits for a live holder and then gets the lock", async () => {
     const f = join(tmp(), "mcp.json")
-    const child = await holdInChild(f, 300)
+    await using child = await holdInChild(f, 300)
     expect(await withFileLock(f, () => "ran", { timeoutMs: 5000 })).toBe("ran")
     expect(await child.exited).toBe(0)
   })
 
   it("stops waiting when the signal aborts", async () => {
     const f = join(tmp(), "mcp.json")
-    const child = await holdInChild(f, 5000)
-    try {
-      const ac = new AbortController()
-      setTimeout(() => ac.abort(), 100)
-      const e = await withFileLock(f, () => "ran", { signal: ac.signal }).catch((err: unknown) => err)
-      expect(e).toBeInstanceOf(InterruptedError)
-    } finally {
-      child.kill()
-      await child.exited
-    }
+    await using _child = await holdInChild(f, 5000)
+    const ac = new AbortController()
+    setTimeout(() => ac.abort(), 100)
+    const e = await withFileLock(f, () => "ran", { signal: ac.signal }).catch((err: unknown) => err)
+    expect(e).toBeInstanceOf(InterruptedError)
   })
 
   it("lets exactly one of many in-process contenders in at a time", async () => {
