@@ -5,6 +5,7 @@ import { createOpenAI } from "@ai-sdk/openai"
 import { APICallError, type LanguageModelV4, type LanguageModelV4StreamPart } from "@ai-sdk/provider"
 import { describe, expect, it } from "bun:test"
 import { fakeModel, type FakeModel } from "../fixtures/model/server.ts"
+import { tmpdir } from "../helpers/tmp.ts"
 
 const TOOLS = [
   {
@@ -106,22 +107,15 @@ describe("fake model script", () => {
   })
 
   it("runs as a CLI that prints LISTENING and serves the script file", async () => {
-    const file = `${import.meta.dir}/../fixtures/model/.cli-turns-${process.pid}.json`
-    await Bun.write(file, JSON.stringify([{ text: "from file" }]))
-    const proc = Bun.spawn([process.execPath, `${import.meta.dir}/../fixtures/model/server.ts`, "--script", file], { stdout: "pipe" })
-    try {
-      const reader = proc.stdout.getReader()
-      const { value } = await reader.read()
-      const line = new TextDecoder().decode(value)
-      expect(line).toMatch(/^LISTENING http:\/\/127\.0\.0\.1:\d+/)
-      const url = line.trim().split(" ")[1]!
-      const model = createAnthropic({ baseURL: `${url}/v1`, apiKey: "k" })("m")
-      const res = await model.doGenerate({ prompt: PROMPT })
-      expect(res.content).toEqual([expect.objectContaining({ type: "text", text: "from file" })])
-    } finally {
-      proc.kill()
-      await proc.exited
-      await Bun.file(file).delete()
-    }
+    await using t = await tmpdir()
+    const file = await t.write("turns.json", [{ text: "from file" }])
+    await using proc = Bun.spawn([process.execPath, `${import.meta.dir}/../fixtures/model/server.ts`, "--script", file], { stdout: "pipe" })
+    const { value } = await proc.stdout.getReader().read()
+    const line = new TextDecoder().decode(value)
+    expect(line).toMatch(/^LISTENING http:\/\/127\.0\.0\.1:\d+/)
+    const url = line.trim().split(" ")[1]!
+    const model = createAnthropic({ baseURL: `${url}/v1`, apiKey: "k" })("m")
+    const res = await model.doGenerate({ prompt: PROMPT })
+    expect(res.content).toEqual([expect.objectContaining({ type: "text", text: "from file" })])
   })
 })

@@ -153,7 +153,7 @@ describe("approval page in a real browser", () => {
       expect(await page.title()).not.toBe("pwned")
       expect(await page.locator("script, img, b").count()).toBe(0)
       expect(await page.textContent("pre")).toContain(`"><script>document.title=`)
-      await page.screenshot({ path: "/tmp/approval-page.png", fullPage: true })
+      await page.screenshot({ path: join(t.path, "approval-page.png"), fullPage: true })
       await page.click("button.deny")
     } finally {
       await page.close()
