@@ -14,7 +14,30 @@ function stateDir() {
 }
 
 const eras = (dir: string) => JSON.parse(readFileSync(join(dir, "protocol-eras.json"), "utf8")).servers as Record<string, { era: string }>
-const portOf = (url: string) => Number(new URL(url).port)
+
+/**
+ * One URL in front of a server that can be swapped for another: the eras are remembered per URL.
+ * (Stopping a server and starting the next on its freed port would race any parallel test that
+ * binds port 0.) Requests and responses, SSE streams included, pass through unchanged.
+ */
+function swappable(first: string) {
+  let target = first
+  const proxy = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    fetch(req) {
+      const { pathname, search } = new URL(req.url)
+      const headers = new Headers(req.headers)
+      headers.delete("host")
+      return fetch(new URL(pathname + search, target), { method: req.method, headers, body: req.body, redirect: "manual" })
+    },
+  })
+  return {
+    url: `http://127.0.0.1:${proxy.port}${new URL(first).pathname}`,
+    swapTo: (url: string) => void (target = url),
+    [Symbol.asyncDispose]: () => proxy.stop(true),
+  }
+}
 
 async function connectOnce(dir: string, url: string, n = 1) {
   await using m = await manager(Array.from({ length: n }, (_, i) => remote(`s${i}`, url, "http")), { stateDir: dir })
@@ -44,24 +67,27 @@ describe("remembered protocol eras", () => {
 
   it("probes again when a remembered 2025 server was upgraded and refuses initialize", async () => {
     using state = stateDir()
-    const old = await startSessionServer()
-    const url = old.url
-    await connectOnce(state.dir, url)
-    await old.close()
-    await using modern = await startStatelessServer({ port: portOf(url), legacy: "reject" })
-    expect(modern.url).toBe(url)
+    await using old = await startSessionServer()
+    await using modern = await startStatelessServer({ legacy: "reject" })
+    await using front = swappable(old.url)
+    const url = front.url
+    expect((await connectOnce(state.dir, url))[0]).toMatchObject({ status: "connected", protocolVersion: "2025-11-25" })
+    expect(eras(state.dir)[url]).toMatchObject({ era: "legacy" })
+    front.swapTo(modern.url)
     expect((await connectOnce(state.dir, url))[0]).toMatchObject({ status: "connected", protocolVersion: "2026-07-28" })
+    // The remembered era first (a 2025 request, refused), then the probe in the new one.
+    expect(modern.requests.slice(0, 2)).toMatchObject([{ protocolVersion: null, status: 400 }, { protocolVersion: "2026-07-28", status: 200 }])
     expect(eras(state.dir)[url]).toBeUndefined()
   })
 
   it("falls back to a session when a server that spoke 2026-07-28 was downgraded", async () => {
     using state = stateDir()
-    const modern = await startStatelessServer()
-    const url = modern.url
+    await using modern = await startStatelessServer()
+    await using old = await startSessionServer()
+    await using front = swappable(modern.url)
+    const url = front.url
     expect((await connectOnce(state.dir, url))[0]).toMatchObject({ status: "connected", protocolVersion: "2026-07-28" })
-    await modern.close()
-    await using old = await startSessionServer({ port: portOf(url) })
-    expect(old.url).toBe(url)
+    front.swapTo(old.url)
     expect((await connectOnce(state.dir, url))[0]).toMatchObject({ status: "connected", protocolVersion: "2025-11-25" })
     expect(eras(state.dir)[url]).toMatchObject({ era: "legacy" })
   })
