@@ -161,10 +161,4 @@ describe("scripts/action-run.sh", () => {
     const noPrompt = await runStep({ prompt: "" }, {}, "no-prompt")
     expect(noPrompt.stderr).toContain("the prompt input is empty")
   })
-
-  it.skipIf(!Bun.which("shellcheck"))("is shellcheck-clean", () => {
-    const r = Bun.spawnSync(["shellcheck", RUN_SCRIPT])
-    expect(r.stdout.toString()).toBe("")
-    expect(r.exitCode).toBe(0)
-  })
 })
