@@ -78,7 +78,7 @@ describe("startLocalServer", () => {
   })
 
   it("shuts down after idleMs without a request, and each request restarts the clock (L08)", async () => {
-    // The clock is faked (STYLE.md: mock only the browser opener and the clock), so this checks
+    // The clock is faked (CONTRIBUTING.md "Tests": mock only the browser opener and the clock), so this checks
     // the order of events, not how fast this machine is.
     jest.useFakeTimers()
     try {
