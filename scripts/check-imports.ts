@@ -1,10 +1,11 @@
 #!/usr/bin/env bun
 // Enforces CONTRIBUTING.md "Who may import whom" over src/: a domain (a folder under src/) reaches
 // another domain only through its index.ts (util/* is open to all); util imports no domain;
-// config imports only util; and the domain graph has no cycles. Inside cli (every subfolder is
-// part of the cli domain), a command group folder (cli/mcp/, cli/run/…) imports no other group,
-// and cli/shared/ and the root files import none except through a group's index.ts (the lazy
-// wiring in cli/index.ts). Exit 1 on any violation.
+// config imports only util; the domain graph has no cycles; and no file reaches itself again through
+// relative imports of any kind (static, `import type`, re-exports, dynamic). Inside cli (every
+// subfolder is part of the cli domain), a command group folder (cli/mcp/, cli/run/…) imports no
+// other group, and cli/shared/ and the root files import none except through a group's index.ts
+// (the lazy wiring in cli/index.ts). Exit 1 on any violation.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
 import { dirname, join, relative, resolve } from "node:path"
 
@@ -74,6 +75,48 @@ function cliGroupProblem(file: string, target: string, spec: string): string | u
   return `command group cli/${from} must not import cli/${to} ("${spec}"); move what both use to cli/${CLI_SHARED}/`
 }
 
+/** The file a relative specifier names: as written, with a source extension, or a folder's index. */
+function resolveFile(from: string, spec: string): string | undefined {
+  const base = resolve(dirname(from), spec)
+  const candidates = [base, ...[".ts", ".tsx", ".js", ".mjs"].map((x) => base + x), join(base, "index.ts")]
+  return candidates.find((c) => existsSync(c) && !isDirectory(c))
+}
+
+/** File-level cycles as paths: for each file, the shortest way back to itself (breadth-first), each set of files once. */
+function fileCycles(files: string[]): string[][] {
+  const graph = new Map<string, string[]>()
+  for (const f of files)
+    graph.set(f, [...new Set(importsOf(f).flatMap(({ spec }) => resolveFile(f, spec) ?? []))].sort())
+  const out: string[][] = []
+  const seen = new Set<string>()
+  for (const start of [...graph.keys()].sort()) {
+    const prev = new Map<string, string>()
+    const queue = [start]
+    let found = false
+    while (queue.length > 0 && !found) {
+      const f = queue.shift()!
+      for (const t of graph.get(f) ?? []) {
+        if (t === start) {
+          const path = [f]
+          while (path[0] !== start) path.unshift(prev.get(path[0]!)!)
+          const key = [...path].sort().join("\n")
+          if (!seen.has(key)) {
+            seen.add(key)
+            out.push(path)
+          }
+          found = true
+          break
+        }
+        if (!prev.has(t) && t !== start) {
+          prev.set(t, f)
+          queue.push(t)
+        }
+      }
+    }
+  }
+  return out
+}
+
 function check(): { problems: string[]; edges: Edge[] } {
   const problems: string[] = []
   const edges: Edge[] = []
@@ -121,6 +164,10 @@ const { problems, edges } = check()
 for (const cycle of cycles(edges)) {
   const names = [...cycle.map((e) => e.from), cycle[0]!.from].join(" → ")
   problems.push(`cycle between domains: ${names}\n${cycle.map((e) => `    ${e.where}: ${e.from} imports ${e.to}`).join("\n")}`)
+}
+for (const cycle of fileCycles(sourceFiles(SRC))) {
+  const names = [...cycle, cycle[0]!].map((f) => relative(SRC, f))
+  problems.push(`cycle between files: ${names.join(" → ")}`)
 }
 if (problems.length > 0) {
   console.error(`check-imports: ${problems.length} violation(s) of CONTRIBUTING.md "Who may import whom":`)

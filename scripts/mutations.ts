@@ -47,7 +47,7 @@ export const MUTATIONS: Mutation[] = [
   { name: "origin guard: a POST with no Origin passes", file: "src/server/app.ts", find: ORIGIN_CHECK, replace: '!allowed.has(c.req.header("origin") ?? `http://127.0.0.1:${port}`)', tests: SERVER_TESTS },
   { name: "origin guard: a POST from another origin passes", file: "src/server/app.ts", find: ORIGIN_CHECK, replace: '["", "null"].includes(c.req.header("origin") ?? "")', tests: SERVER_TESTS },
   { name: "origin guard: Origin: null passes", file: "src/server/app.ts", find: ORIGIN_CHECK, replace: `${ORIGIN_CHECK} && c.req.header("origin") !== "null"`, tests: SERVER_TESTS },
-  { name: "security headers: frame-ancestors dropped (clickjacking)", file: "src/server/app.ts", find: "frame-ancestors 'none'; ", replace: "", tests: SERVER_TESTS },
+  { name: "security headers: frame-ancestors dropped (clickjacking)", file: "src/server/headers.ts", find: "frame-ancestors 'none'; ", replace: "", tests: SERVER_TESTS },
 
   // L03: one-time CSRF tokens
   { name: "one-time token: never used up", file: "src/server/tokens.ts", find: "      live.splice(found, 1)\n", replace: "", tests: TOKEN_TESTS },

@@ -5,7 +5,7 @@ import { writeFileAtomic, fsErrorCode, describeFsError } from "../util/atomic.ts
 import { ConfigError } from "../util/errors.ts"
 import { withFileLock } from "../util/lock.ts"
 import { ensurePrivateDir, type Paths } from "../util/paths.ts"
-import type { ServerEntry } from "./load.ts"
+import type { ServerEntry } from "./types.ts"
 import type { ServerConfig } from "./schema.ts"
 
 // The approval store (docs/design.md §4, §3): which variables a server may read, and which project

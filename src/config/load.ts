@@ -8,51 +8,9 @@ import { readJsonFile, type Located } from "./json.ts"
 import { normalizeServer } from "./normalize.ts"
 import { inputVariableName } from "./interpolate.ts"
 import { checkTemplates, fieldLabel } from "./references.ts"
-import { ConfigFile, SERVER_KEYS, ServerName, type ServerConfig } from "./schema.ts"
+import { ConfigFile, SERVER_KEYS, ServerName } from "./schema.ts"
+import type { Config, ConfigWarning, InputInfo, Scope, ServerEntry } from "./types.ts"
 import { unknownFieldWarnings } from "./unknown.ts"
-
-export type Scope = "user" | "project" | "file"
-
-export interface ServerEntry {
-  name: string
-  scope: Scope
-  file: string
-  server: ServerConfig
-  /** Hash of name + uninterpolated definition; approvals bind to it. */
-  fingerprint: string
-}
-
-export interface ConfigWarning {
-  file: string
-  path: string
-  message: string
-}
-
-export interface ConfigSource {
-  scope: Scope
-  file: string
-  exists: boolean
-  servers: number
-}
-
-/** VS Code `inputs`, keyed by the variable name `${input:id}` maps to. */
-export interface InputInfo {
-  id: string
-  description?: string
-  password?: boolean
-}
-
-export interface Config {
-  /** Effective servers, in file order; a later scope replaces an earlier one by name. */
-  servers: ServerEntry[]
-  /** Entries replaced by a later scope (shown by `config show`). */
-  shadowed: ServerEntry[]
-  sources: ConfigSource[]
-  warnings: ConfigWarning[]
-  inputs: Map<string, InputInfo>
-  /** `agent run`'s default model: the last file that sets `model` wins. */
-  model?: string
-}
 
 export interface LoadOptions {
   paths: Paths

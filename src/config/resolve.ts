@@ -2,7 +2,7 @@ import { ApprovalRequiredError, ConfigError } from "../util/errors.ts"
 import type { ApprovalStore } from "./approvals.ts"
 import { destinationOf, describeServer, diffServers } from "./describe.ts"
 import { expandTemplate, walkStrings, type Missing } from "./interpolate.ts"
-import type { InputInfo, ServerEntry } from "./load.ts"
+import type { InputInfo, ServerEntry } from "./types.ts"
 import { fieldLabel, interpolatedParts, variableUses } from "./references.ts"
 import type { ServerConfig } from "./schema.ts"
 

@@ -1,4 +1,4 @@
-import type { ConfigWarning } from "./load.ts"
+import type { ConfigWarning } from "./types.ts"
 import { KNOWN_OAUTH_KEYS, KNOWN_SERVER_KEYS, KNOWN_TOP_KEYS, SERVER_KEYS } from "./schema.ts"
 
 // Unknown fields are warnings, not failures (a newer agent or a peer may have written them);

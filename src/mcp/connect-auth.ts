@@ -1,6 +1,6 @@
 import type { RemoteServer } from "../config/index.ts"
 import { AuthRequiredError, isAgentError } from "../util/errors.ts"
-import type { Attempt, ConnectContext, Connection } from "./connection.ts"
+import { connectRemote, type Attempt, type ConnectContext, type Connection } from "./attempt.ts"
 import { classify } from "./errors.ts"
 import { createRemoteAuth, type RemoteAuth } from "./remote-auth.ts"
 
@@ -17,7 +17,6 @@ export async function connectWithAuth(
   server: RemoteServer,
   url: URL,
   ctx: ConnectContext,
-  connectRemote: (kind: Kind, a: Attempt, ctx: ConnectContext, auth: RemoteAuth) => Promise<Connection>,
   make: (auth: RemoteAuth) => Attempt,
 ): Promise<Connection> {
   const auth = createRemoteAuth(server, url, { name: ctx.name, hooks: ctx.opts.auth, log: ctx.log, signal: ctx.signal })

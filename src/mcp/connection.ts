@@ -1,57 +1,18 @@
-import { Client, SdkError, SdkErrorCode, SSEClientTransport, StreamableHTTPClientTransport, type PriorDiscovery, type ReconnectionScheduler, type Transport } from "@modelcontextprotocol/client"
+import { Client, SdkError, SdkErrorCode, SSEClientTransport, StreamableHTTPClientTransport, type PriorDiscovery, type ReconnectionScheduler } from "@modelcontextprotocol/client"
 import type { RemoteServer, StdioServer } from "../config/index.ts"
 import { McpConnectError } from "../util/errors.ts"
-import type { Log } from "../util/log.ts"
-import type { EraCache } from "./eras.ts"
+import { closeClient, connectOptions, type Broken, type ConnectContext, type Connection } from "./attempt.ts"
 import { classify, reasonOf } from "./errors.ts"
-import { createClient, type ClientHooks } from "./handlers.ts"
+import { createClient } from "./handlers.ts"
 import { minimalEnv, StdioTransport } from "./stdio.ts"
 import { connectWithAuth } from "./connect-auth.ts"
-import type { RemoteAuth } from "./remote-auth.ts"
 import type { Spawned } from "./spawn.ts"
 import { guardedFetch, remoteUrl } from "./remote-url.ts"
-import { trackNotifications, type SendTracker } from "./sends.ts"
-import type { ManagerOptions, TransportKind } from "./types.ts"
+import { trackNotifications } from "./sends.ts"
 
 // One server's connection: stdio, Streamable HTTP (2026-07-28 stateless first, 2025 session
 // fallback inside the SDK's "auto" negotiation) or legacy HTTP+SSE, plus the `auto` rule
 // (Streamable HTTP, then legacy SSE when the first POST gets 404/405). docs/design.md §5.
-
-export interface Connection {
-  kind: TransportKind
-  client: Client
-  protocolVersion: string
-  sessionId?: string
-  /** stdio child pid (tests check that it is gone after close). */
-  pid?: number
-  /** Why the transport broke, if it did on its own: "exited with status 3". */
-  failure(): string | undefined
-  /** Last stderr lines of a stdio server, for hints. */
-  stderrTail(): string
-  /**
-   * After an auth failure on a request (a 401 the refresh could not fix, 403 insufficient_scope):
-   * true when a sign-in has started or just finished, so the request may be retried once more.
-   */
-  reauthorize(): Promise<boolean>
-  /** Waits (bounded) for notifications already sent, e.g. the cancel of a timed-out request (T04). */
-  settle: SendTracker["settle"]
-  /** Settles, then closes the client and transport (stdio: stdin, TERM, KILL). */
-  close(): Promise<void>
-}
-
-export interface ConnectContext {
-  name: string
-  opts: ManagerOptions
-  log: Log
-  /** Aborts on manager close or opts.signal. */
-  signal: AbortSignal
-  connectTimeoutMs: number
-  hooks: ClientHooks
-  /** Protocol eras remembered per URL (skips the discover probe on a known 2025 server). */
-  eras: EraCache
-  /** A stdio server the manager already started (spawnServer), for the first attempt to adopt. */
-  early?: Spawned
-}
 
 /** A silent stdio server is a legacy one (the SDK falls back to initialize); don't wait long. */
 const STDIO_PROBE_MS = 5_000
@@ -61,8 +22,6 @@ const STDIO_PROBE_MS = 5_000
 const RECONNECT = { initialReconnectionDelay: 500, maxReconnectionDelay: 5_000, reconnectionDelayGrowFactor: 1.5, maxRetries: 1_000 }
 const MAX_FAILED_RECONNECTS = 3
 const MAX_RECONNECTS_PER_MINUTE = 6
-
-type Broken = { reason?: string }
 
 function boundedReconnects(broken: Broken, giveUp: () => void): ReconnectionScheduler {
   const recent: number[] = []
@@ -91,10 +50,6 @@ export async function openConnection(server: StdioServer | RemoteServer, ctx: Co
     case "auto":
       return connectAuto(server, ctx)
   }
-}
-
-function connectOptions(ctx: ConnectContext) {
-  return { timeout: ctx.connectTimeoutMs, signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(ctx.connectTimeoutMs)]) }
 }
 
 export async function connectStdio(server: StdioServer, ctx: ConnectContext): Promise<Connection> {
@@ -148,15 +103,6 @@ export function stderrHint(tail: string): string | undefined {
   return last ? `server stderr: ${last.slice(0, 400)}` : undefined
 }
 
-export interface Attempt {
-  client: Client
-  transport: Transport & { finishAuth(code: string, iss?: string): Promise<void> }
-  sessionId: () => string | undefined
-  broken: Broken
-  /** A remembered era verdict: the SDK skips the discover probe. */
-  prior?: PriorDiscovery
-}
-
 export async function connectHttp(server: RemoteServer, ctx: ConnectContext, isReprobe = false): Promise<Connection> {
   const url = remoteUrl(server.url, ctx.opts.allowInsecureHttp ?? false)
   const era = await ctx.eras.lookup(url.href)
@@ -185,7 +131,7 @@ function refusedInitialize(e: unknown): boolean {
 }
 
 function connectStreamable(server: RemoteServer, url: URL, ctx: ConnectContext, prior: PriorDiscovery | undefined): Promise<Connection> {
-  return connectWithAuth("http", server, url, ctx, connectRemote, (auth) => {
+  return connectWithAuth("http", server, url, ctx, (auth) => {
     const broken: Broken = {}
     // T06: an oversized body or event ends the connection; pending calls fail with the reason.
     const cut = (reason: string) => void ((broken.reason ??= reason), transport.close().catch((e: unknown) => ctx.log.debug(`close: ${String(e)}`)))
@@ -205,7 +151,7 @@ function connectStreamable(server: RemoteServer, url: URL, ctx: ConnectContext, 
 
 export async function connectSse(server: RemoteServer, ctx: ConnectContext): Promise<Connection> {
   const url = remoteUrl(server.url, ctx.opts.allowInsecureHttp ?? false)
-  return connectWithAuth("sse", server, url, ctx, connectRemote, (auth) => {
+  return connectWithAuth("sse", server, url, ctx, (auth) => {
     // T08: the SDK refuses an `endpoint` event naming another origin.
     const broken: Broken = {}
     const cut = (reason: string) => void ((broken.reason ??= reason), transport.close().catch((e: unknown) => ctx.log.debug(`close: ${String(e)}`)))
@@ -230,48 +176,4 @@ export async function connectAuto(server: RemoteServer, ctx: ConnectContext): Pr
     ctx.log.debug(`Streamable HTTP refused (HTTP ${f.status}); trying legacy HTTP+SSE`)
     return connectSse(server, ctx)
   }
-}
-
-async function connectRemote(kind: "http" | "sse", a: Attempt, ctx: ConnectContext, auth: RemoteAuth): Promise<Connection> {
-  const { client, transport } = a
-  const sends = trackNotifications(transport)
-  try {
-    await client.connect(transport, { ...connectOptions(ctx), ...(a.prior && { prior: a.prior }) })
-  } catch (e: unknown) {
-    await closeClient(client, transport)
-    throw e
-  }
-  client.onerror = (e) => {
-    // T05: malformed or unknown messages are dropped by the SDK and reported here; the session goes on.
-    ctx.log.debug(`transport: ${e.message}`)
-  }
-  return {
-    kind,
-    client,
-    protocolVersion: client.getNegotiatedProtocolVersion() ?? "unknown",
-    sessionId: a.sessionId(),
-    failure: () => a.broken.reason,
-    stderrTail: () => "",
-    async reauthorize() {
-      if (!auth.isRedirected()) return auth.beginSignIn()
-      await auth.finish(transport)
-      return true
-    },
-    settle: sends.settle,
-    close: async () => {
-      await closeClient(client, transport, sends)
-      await auth.close()
-    },
-  }
-}
-
-async function closeClient(client: Client, transport: Transport, sends?: SendTracker) {
-  await sends?.settle()
-  try {
-    await client.close()
-  } catch (e: unknown) {
-    // Closing a half-open client can throw; the transport close below is what matters.
-    void e
-  }
-  await transport.close().catch((e: unknown) => void e)
 }

@@ -1,5 +1,6 @@
 // Everything that loads the client SDK, gathered so manager.ts can import it lazily: commands
 // that never talk to a server don't pay the SDK's import cost (~60 ms, +27 MB).
-export { openConnection, stderrHint, type Connection, type ConnectContext } from "./connection.ts"
+export { openConnection, stderrHint } from "./connection.ts"
+export type { Connection, ConnectContext } from "./attempt.ts"
 export { classify, reasonOf, type Failure } from "./errors.ts"
 export { listPrompts, listResources, listTemplates, listTools } from "./lists.ts"

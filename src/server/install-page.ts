@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto"
 import { Hono, type Context } from "hono"
 import { escapeHtml, renderPage } from "./html.ts"
 import { createTokenStore } from "./tokens.ts"
-import { FORM_REFERRER_POLICY } from "./app.ts"
+import { FORM_REFERRER_POLICY } from "./headers.ts"
 
 export type InstallDecision = "approved" | "denied"
 

@@ -1,0 +1,107 @@
+import type { Client, PriorDiscovery, Transport } from "@modelcontextprotocol/client"
+import type { Log } from "../util/log.ts"
+import type { EraCache } from "./eras.ts"
+import type { ClientHooks } from "./handlers.ts"
+import type { RemoteAuth } from "./remote-auth.ts"
+import { trackNotifications, type SendTracker } from "./sends.ts"
+import type { Spawned } from "./spawn.ts"
+import type { ManagerOptions, TransportKind } from "./types.ts"
+
+// One connect attempt and the connection it yields, shared by connection.ts (which builds the
+// attempts per transport) and connect-auth.ts (which retries them around a sign-in); kept apart
+// so neither of those two imports the other back. No SDK values: types, and calls on the client.
+
+export interface Connection {
+  kind: TransportKind
+  client: Client
+  protocolVersion: string
+  sessionId?: string
+  /** stdio child pid (tests check that it is gone after close). */
+  pid?: number
+  /** Why the transport broke, if it did on its own: "exited with status 3". */
+  failure(): string | undefined
+  /** Last stderr lines of a stdio server, for hints. */
+  stderrTail(): string
+  /**
+   * After an auth failure on a request (a 401 the refresh could not fix, 403 insufficient_scope):
+   * true when a sign-in has started or just finished, so the request may be retried once more.
+   */
+  reauthorize(): Promise<boolean>
+  /** Waits (bounded) for notifications already sent, e.g. the cancel of a timed-out request (T04). */
+  settle: SendTracker["settle"]
+  /** Settles, then closes the client and transport (stdio: stdin, TERM, KILL). */
+  close(): Promise<void>
+}
+
+export interface ConnectContext {
+  name: string
+  opts: ManagerOptions
+  log: Log
+  /** Aborts on manager close or opts.signal. */
+  signal: AbortSignal
+  connectTimeoutMs: number
+  hooks: ClientHooks
+  /** Protocol eras remembered per URL (skips the discover probe on a known 2025 server). */
+  eras: EraCache
+  /** A stdio server the manager already started (spawnServer), for the first attempt to adopt. */
+  early?: Spawned
+}
+
+export type Broken = { reason?: string }
+
+export interface Attempt {
+  client: Client
+  transport: Transport & { finishAuth(code: string, iss?: string): Promise<void> }
+  sessionId: () => string | undefined
+  broken: Broken
+  /** A remembered era verdict: the SDK skips the discover probe. */
+  prior?: PriorDiscovery
+}
+
+export function connectOptions(ctx: ConnectContext) {
+  return { timeout: ctx.connectTimeoutMs, signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(ctx.connectTimeoutMs)]) }
+}
+
+export async function connectRemote(kind: "http" | "sse", a: Attempt, ctx: ConnectContext, auth: RemoteAuth): Promise<Connection> {
+  const { client, transport } = a
+  const sends = trackNotifications(transport)
+  try {
+    await client.connect(transport, { ...connectOptions(ctx), ...(a.prior && { prior: a.prior }) })
+  } catch (e: unknown) {
+    await closeClient(client, transport)
+    throw e
+  }
+  client.onerror = (e) => {
+    // T05: malformed or unknown messages are dropped by the SDK and reported here; the session goes on.
+    ctx.log.debug(`transport: ${e.message}`)
+  }
+  return {
+    kind,
+    client,
+    protocolVersion: client.getNegotiatedProtocolVersion() ?? "unknown",
+    sessionId: a.sessionId(),
+    failure: () => a.broken.reason,
+    stderrTail: () => "",
+    async reauthorize() {
+      if (!auth.isRedirected()) return auth.beginSignIn()
+      await auth.finish(transport)
+      return true
+    },
+    settle: sends.settle,
+    close: async () => {
+      await closeClient(client, transport, sends)
+      await auth.close()
+    },
+  }
+}
+
+export async function closeClient(client: Client, transport: Transport, sends?: SendTracker) {
+  await sends?.settle()
+  try {
+    await client.close()
+  } catch (e: unknown) {
+    // Closing a half-open client can throw; the transport close below is what matters.
+    void e
+  }
+  await transport.close().catch((e: unknown) => void e)
+}
