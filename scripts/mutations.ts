@@ -63,7 +63,7 @@ export const MUTATIONS: Mutation[] = [
   // C05: the child environment
   { name: "child env: every parent variable passed through", file: "src/mcp/spawn.ts", find: 'if (allowed.has(upper) || upper.startsWith("LC_")) env[key] = value', replace: "env[key] = value", tests: ENV_TESTS },
   { name: "child env: exported shell functions kept", file: "src/mcp/spawn.ts", find: 'if (value === undefined || value.startsWith("()")) continue', replace: "if (value === undefined) continue", tests: ENV_TESTS },
-  { name: "child env: the pre-spawned server gets the whole parent env", file: "src/mcp/manager.ts", find: "env: minimalEnv(process.env, server.env), ...(server.cwd", replace: "env: { ...process.env, ...server.env } as Record<string, string>, ...(server.cwd", tests: ENV_TESTS },
+  { name: "child env: the spawn parameters carry the whole parent env", file: "src/mcp/spawn.ts", find: "env: minimalEnv(parentEnv, server.env)", replace: "env: { ...parentEnv, ...server.env } as Record<string, string>", tests: ENV_TESTS },
 
   // O07: the SSRF guard
   { name: "SSRF: 169.254/16 (cloud metadata) treated as public", file: GUARD, find: '  if (a === 169 && b === 254) return "link-local"\n', replace: "", tests: SSRF_TESTS },

@@ -27,7 +27,7 @@ async function productCaller(target: Target, home: string): Promise<{ call: () =
   const paths = resolvePaths({ AGENTRT_HOME: home })
   const config = loadConfig({ paths, cwd: home, files: [file], only: true })
   const resolutions = await resolveServers(config.servers, { store: openApprovals(paths), env: {} })
-  const manager = createManager(resolutions, { log: createLog(1), cwd: home })
+  const manager = createManager(resolutions, { log: createLog(1), cwd: home, parentEnv: process.env })
   const [state] = await manager.connect()
   if (state?.status !== "connected") throw new Error(`product: bench server did not connect: ${JSON.stringify(state)}`)
   return { call: () => manager.callTool("bench", "echo", { text: "ping" }), close: () => manager.close() }

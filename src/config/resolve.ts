@@ -21,6 +21,12 @@ export interface VariableNeed {
   description?: string
 }
 
+/** Why a server cannot start, said once here: the manager and every command show this text. */
+export interface Blocked {
+  message: string
+  hint: string
+}
+
 export type Resolution =
   | { status: "ready"; entry: ServerEntry; server: ServerConfig; secrets: string[] }
   | { status: "disabled"; entry: ServerEntry }
@@ -29,8 +35,9 @@ export type Resolution =
       entry: ServerEntry
       variables: VariableNeed[]
       project?: { status: "new" | "changed"; previous?: ServerConfig }
+      blocked: Blocked
     }
-  | { status: "unset"; entry: ServerEntry; missing: { variable: string; message?: string }[] }
+  | { status: "unset"; entry: ServerEntry; missing: { variable: string; message?: string }[]; blocked: Blocked }
 export type ReadyResolution = Extract<Resolution, { status: "ready" }>
 
 /** What an interactive prompt is asked to confirm; never holds a value. */
@@ -85,7 +92,10 @@ async function resolveOne(entry: ServerEntry, opts: ResolveOptions): Promise<Res
     }
     pending.push(need)
   }
-  if (project || pending.length) return { status: "needs_approval", entry, variables: pending, ...(project && { project }) }
+  if (project || pending.length) {
+    const r = { status: "needs_approval" as const, entry, variables: pending, ...(project && { project }) }
+    return { ...r, blocked: { message: approvalLine(r), hint: [...new Set(approvalHints(r))].join("\n  hint: ") } }
+  }
   return interpolate(entry, opts.env)
 }
 
@@ -118,7 +128,8 @@ function interpolate(entry: ServerEntry, env: Record<string, string | undefined>
     return ""
   }) as Partial<ServerConfig>
   if (missing.length) {
-    return { status: "unset", entry, missing: missing.map((m) => ({ variable: m.name, ...(m.message !== undefined && { message: m.message }) })) }
+    const r = { status: "unset" as const, entry, missing: missing.map((m) => ({ variable: m.name, ...(m.message !== undefined && { message: m.message }) })) }
+    return { ...r, blocked: { message: unsetLine(r), hint: unsetHint(r.missing.map((m) => m.variable)) } }
   }
   const server = { ...entry.server, ...parts } as ServerConfig
   return { status: "ready", entry, server, secrets: [...secrets] }
@@ -140,14 +151,19 @@ export function requireReady(resolutions: Resolution[]): ReadyResolution[] {
   }
   if (unset.length) {
     const vars = [...new Set(unset.flatMap((r) => r.missing.map((m) => m.variable)))]
-    throw new ConfigError(unset.map(unsetLine).join("\n"), {
-      hint: `set ${vars.join(", ")} in the environment, or give a default in the config: \${${vars[0]}:-value}`,
-    })
+    throw new ConfigError(unset.map(unsetLine).join("\n"), { hint: unsetHint(vars) })
   }
   return resolutions.filter((r): r is ReadyResolution => r.status === "ready")
 }
 
-function approvalLine(r: Extract<Resolution, { status: "needs_approval" }>): string {
+type NeedsApproval = Omit<Extract<Resolution, { status: "needs_approval" }>, "blocked">
+type Unset = Omit<Extract<Resolution, { status: "unset" }>, "blocked">
+
+function unsetHint(vars: string[]): string {
+  return `set ${vars.join(", ")} in the environment, or give a default in the config: \${${vars[0]}:-value}`
+}
+
+function approvalLine(r: NeedsApproval): string {
   const parts: string[] = []
   if (r.project) {
     const what = r.project.status === "changed" ? "changed since you approved it" : "not yet trusted"
@@ -157,7 +173,7 @@ function approvalLine(r: Extract<Resolution, { status: "needs_approval" }>): str
   return parts.join("\n")
 }
 
-function approvalHints(r: Extract<Resolution, { status: "needs_approval" }>): string[] {
+function approvalHints(r: NeedsApproval): string[] {
   const hints: string[] = []
   if (r.project) hints.push(`review and trust it: agent mcp approve ${r.entry.name}`)
   for (const v of r.variables) {
@@ -166,7 +182,7 @@ function approvalHints(r: Extract<Resolution, { status: "needs_approval" }>): st
   return hints
 }
 
-function unsetLine(r: Extract<Resolution, { status: "unset" }>): string {
+function unsetLine(r: Unset): string {
   return r.missing
     .map((m) => `server "${r.entry.name}": ${m.variable} is not set${m.message ? `: ${m.message}` : " and has no default"}`)
     .join("\n")

@@ -4,7 +4,7 @@ import type { EraCache } from "./eras.ts"
 import type { ClientHooks } from "./handlers.ts"
 import type { RemoteAuth } from "./remote-auth.ts"
 import { trackNotifications, type SendTracker } from "./sends.ts"
-import type { Spawned } from "./spawn.ts"
+import type { SpawnParams, Spawned } from "./spawn.ts"
 import type { ManagerOptions, TransportKind } from "./types.ts"
 
 // One connect attempt and the connection it yields, shared by connection.ts (which builds the
@@ -43,7 +43,9 @@ export interface ConnectContext {
   hooks: ClientHooks
   /** Protocol eras remembered per URL (skips the discover probe on a known 2025 server). */
   eras: EraCache
-  /** A stdio server the manager already started (spawnServer), for the first attempt to adopt. */
+  /** How to start a stdio server (the manager builds it once, from opts.parentEnv). */
+  spawn?: SpawnParams
+  /** A stdio server the manager already started with `spawn`, for the first attempt to adopt. */
   early?: Spawned
 }
 

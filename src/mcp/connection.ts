@@ -4,7 +4,7 @@ import { McpConnectError } from "../util/errors.ts"
 import { closeClient, connectOptions, type Broken, type ConnectContext, type Connection } from "./attempt.ts"
 import { classify, reasonOf } from "./errors.ts"
 import { createClient } from "./handlers.ts"
-import { minimalEnv, StdioTransport } from "./stdio.ts"
+import { StdioTransport } from "./stdio.ts"
 import { connectWithAuth } from "./connect-auth.ts"
 import type { Spawned } from "./spawn.ts"
 import { guardedFetch, remoteUrl } from "./remote-url.ts"
@@ -42,7 +42,7 @@ function boundedReconnects(broken: Broken, giveUp: () => void): ReconnectionSche
 export async function openConnection(server: StdioServer | RemoteServer, ctx: ConnectContext): Promise<Connection> {
   switch (server.transport) {
     case "stdio":
-      return connectStdio(server, ctx)
+      return connectStdio(ctx)
     case "http":
       return connectHttp(server, ctx)
     case "sse":
@@ -52,28 +52,21 @@ export async function openConnection(server: StdioServer | RemoteServer, ctx: Co
   }
 }
 
-export async function connectStdio(server: StdioServer, ctx: ConnectContext): Promise<Connection> {
+export async function connectStdio(ctx: ConnectContext): Promise<Connection> {
   try {
-    return await connectStdioOnce(server, ctx, "auto", ctx.early)
+    return await connectStdioOnce(ctx, "auto", ctx.early)
   } catch (e: unknown) {
     // The probe runs in place (no second spawn). A server that exits on an unknown
     // pre-initialize request is a legacy server: start it once more with plain initialize.
     if (!(SdkError.isInstance(e) && e.code === SdkErrorCode.EraNegotiationFailed) || ctx.signal.aborted) throw e
     ctx.log.debug("the server closed during the server/discover probe; retrying with initialize")
-    return connectStdioOnce(server, ctx, "legacy")
+    return connectStdioOnce(ctx, "legacy")
   }
 }
 
-async function connectStdioOnce(server: StdioServer, ctx: ConnectContext, mode: "auto" | "legacy", early?: Spawned): Promise<Connection> {
-  const transport = new StdioTransport({
-    name: ctx.name,
-    command: server.command,
-    args: server.args,
-    env: minimalEnv(process.env, server.env),
-    cwd: server.cwd,
-    log: ctx.log,
-    ...(early && { early }),
-  })
+async function connectStdioOnce(ctx: ConnectContext, mode: "auto" | "legacy", early?: Spawned): Promise<Connection> {
+  if (!ctx.spawn) throw new Error("unreachable: a stdio connect without spawn parameters")
+  const transport = new StdioTransport({ name: ctx.name, ...ctx.spawn, log: ctx.log, ...(early && { early }) })
   const client = createClient(ctx.name, ctx.opts, mode, Math.min(STDIO_PROBE_MS, ctx.connectTimeoutMs), ctx.hooks)
   const sends = trackNotifications(transport)
   try {

@@ -1,8 +1,7 @@
-import { requireReady, type Resolution } from "../config/index.ts"
-import { isAgentError } from "../util/errors.ts"
+import type { Resolution } from "../config/index.ts"
 import { createEraCache } from "./eras.ts"
 import { createLimiter } from "./limit.ts"
-import { minimalEnv, spawnServer, type Spawned } from "./spawn.ts"
+import { spawnParams, spawnServer, type Spawned } from "./spawn.ts"
 import { createRequests, type Runtime, type Slot } from "./requests.ts"
 import { namespaceTools, type ToolNames } from "./tools.ts"
 import type { Manager, ManagerOptions, NamespacedTool, ServerState } from "./types.ts"
@@ -26,7 +25,10 @@ export function createManager(resolutions: Resolution[], opts: ManagerOptions): 
   let names: ToolNames | undefined
   const eras = createEraCache(opts.stateDir, log)
 
-  for (const r of resolutions) slots.set(r.entry.name, { name: r.entry.name, entry: r.entry, resolution: r, state: initialState(r), cache: {} })
+  for (const r of resolutions) {
+    const spawn = r.status === "ready" && r.server.transport === "stdio" ? spawnParams(r.server, opts.parentEnv) : undefined
+    slots.set(r.entry.name, { name: r.entry.name, entry: r.entry, resolution: r, ...(spawn && { spawn }), state: initialState(r), cache: {} })
+  }
 
   const setState = (slot: Slot, state: ServerState) => {
     slot.state = state
@@ -50,6 +52,7 @@ export function createManager(resolutions: Resolution[], opts: ManagerOptions): 
       connectTimeoutMs: opts.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
       hooks: { onListChanged: (kind) => requests.invalidate(slot, kind) },
       eras,
+      ...(slot.spawn && { spawn: slot.spawn }),
       ...(early && { early }),
     })
   }
@@ -62,7 +65,8 @@ export function createManager(resolutions: Resolution[], opts: ManagerOptions): 
     await limit(async () => {
       if (abort.signal.aborted) return setState(slot, failedState(slot, "interrupted"))
       const started = performance.now()
-      const early = r.server.transport === "stdio" ? spawnEarly(r.server) : undefined
+      // Started before the SDK has loaded (spawn.ts); the transport adopts it.
+      const early = slot.spawn && spawnServer(slot.spawn)
       try {
         const conn = await open(slot, early)
         if (abort.signal.aborted) {
@@ -163,22 +167,18 @@ export function createManager(resolutions: Resolution[], opts: ManagerOptions): 
 function initialState(r: Resolution): ServerState {
   const { entry } = r
   const name = entry.name
-  if (r.status === "ready") return { status: "connecting", name, entry }
-  if (r.status === "disabled") return { status: "disabled", name, entry }
-  try {
-    requireReady([r])
-  } catch (e: unknown) {
-    if (!isAgentError(e)) throw e
-    if (r.status === "needs_approval") return { status: "needs_approval", name, entry, reason: e.message, hint: e.hint ?? "" }
-    return { status: "failed", name, entry, error: e.message, ...(e.hint && { hint: e.hint }) }
+  switch (r.status) {
+    case "ready":
+      return { status: "connecting", name, entry }
+    case "disabled":
+      return { status: "disabled", name, entry }
+    case "needs_approval":
+      return { status: "needs_approval", name, entry, reason: r.blocked.message, hint: r.blocked.hint }
+    case "unset":
+      return { status: "failed", name, entry, error: r.blocked.message, hint: r.blocked.hint }
   }
-  return { status: "failed", name, entry, error: "not started" }
 }
 
 function failedState(slot: Slot, error: string): ServerState {
   return { status: "failed", name: slot.name, entry: slot.entry, error }
-}
-
-function spawnEarly(server: Extract<Resolution, { status: "ready" }>["server"] & { transport: "stdio" }): Spawned {
-  return spawnServer({ command: server.command, args: server.args, env: minimalEnv(process.env, server.env), ...(server.cwd !== undefined && { cwd: server.cwd }) })
 }

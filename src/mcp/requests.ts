@@ -4,6 +4,7 @@ import { AgentError, AuthRequiredError, InterruptedError, McpConnectError } from
 import type { Log } from "../util/log.ts"
 import { McpRequestError, McpTimeoutError } from "./failures.ts"
 import type { Template } from "./lists.ts"
+import type { SpawnParams } from "./spawn.ts"
 import { isToolAllowed } from "./tools.ts"
 import type { CallOptions, ManagerOptions, Prompt, Resource, ServerState, Tool } from "./types.ts"
 
@@ -18,6 +19,8 @@ export interface Slot {
   name: string
   entry: ServerEntry
   resolution: Resolution
+  /** A ready stdio server's command, args, cwd and environment, built once (spawnParams). */
+  spawn?: SpawnParams
   state: ServerState
   conn?: Connection
   reconnecting?: Promise<Connection>

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process"
+import type { StdioServer } from "../config/index.ts"
 
 // Starting a stdio server, without the client SDK: the manager spawns the first servers
 // before the SDK has loaded (~25 ms of module evaluation) so the children boot meanwhile, and
@@ -24,6 +25,14 @@ export interface SpawnParams {
   args: string[]
   env: Record<string, string>
   cwd?: string
+}
+
+/**
+ * How a stdio server is started, built once per server: the early spawn and the transport (and
+ * a legacy restart) all use this value, so they cannot disagree about the command or environment.
+ */
+export function spawnParams(server: StdioServer, parentEnv: Record<string, string | undefined>): SpawnParams {
+  return { command: server.command, args: server.args, env: minimalEnv(parentEnv, server.env), ...(server.cwd !== undefined && { cwd: server.cwd }) }
 }
 
 export interface ChildEvents {

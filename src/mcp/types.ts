@@ -69,6 +69,11 @@ export interface ManagerOptions {
   log: Log
   /** Working directory, offered as the client's root. */
   cwd: string
+  /**
+   * The environment stdio servers inherit from, after C05's filter (PATH, HOME, locale… plus
+   * the server's own `env`; the parent's secrets stay here). The CLI passes process.env.
+   */
+  parentEnv: Record<string, string | undefined>
   signal?: AbortSignal
   /** Per-server connect timeout (ms); a server's own `timeout` does not change it. */
   connectTimeoutMs?: number

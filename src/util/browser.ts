@@ -6,8 +6,8 @@
 import { AgentError } from "./errors.ts"
 
 export interface OpenBrowserOptions {
-  /** Where $BROWSER and PATH are read from; process.env by default. */
-  env?: Record<string, string | undefined>
+  /** Where $BROWSER and PATH are read from (the CLI passes process.env). */
+  env: Record<string, string | undefined>
   platform?: NodeJS.Platform
 }
 
@@ -34,8 +34,8 @@ export function checkBrowserUrl(url: string): URL {
  * each entry is one program (a path may contain spaces) run as [program, href]. An entry with
  * `%s` is split on whitespace and `%s` replaced inside its element, still with no shell.
  */
-export function browserCommands(href: string, opts: OpenBrowserOptions = {}): string[][] {
-  const env = opts.env ?? process.env
+export function browserCommands(href: string, opts: OpenBrowserOptions): string[][] {
+  const env = opts.env
   const fromEnv = (env.BROWSER ?? "").split(":").filter((e) => e.trim() !== "")
   if (fromEnv.length > 0) return fromEnv.map((entry) => browserEntry(entry, href))
   switch (opts.platform ?? process.platform) {
@@ -59,9 +59,9 @@ function browserEntry(entry: string, href: string): string[] {
  * OAuth flow wraps it as an auth error). Resolves once an opener has started; the opener runs
  * detached so it outlives us, and a browser that cannot be started is an error, not silence.
  */
-export async function openBrowser(url: string, opts: OpenBrowserOptions = {}): Promise<void> {
+export async function openBrowser(url: string, opts: OpenBrowserOptions): Promise<void> {
   const href = checkBrowserUrl(url).href
-  const env = opts.env ?? process.env
+  const env = opts.env
   const failures: string[] = []
   for (const argv of browserCommands(href, opts)) {
     try {

@@ -16,9 +16,10 @@ type Env = Record<string, string | undefined>
 
 /**
  * AGENTRT_HOME=DIR puts config under DIR/config and state under DIR/state (tests always
- * set it); otherwise the XDG base directories. Pure: creates nothing.
+ * set it); otherwise the XDG base directories. Pure: creates nothing, and reads only `env`
+ * (the CLI passes process.env).
  */
-export function resolvePaths(env: Env = process.env): Paths {
+export function resolvePaths(env: Env): Paths {
   const home = env.AGENTRT_HOME
   if (home !== undefined && home !== "") {
     if (!isAbsolute(home)) {

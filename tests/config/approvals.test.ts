@@ -115,7 +115,7 @@ describe("approval store", () => {
     const script = `
       import { loadConfig, openApprovals } from ${JSON.stringify(join(ROOT, "src/config/index.ts"))}
       import { resolvePaths } from ${JSON.stringify(join(ROOT, "src/util/paths.ts"))}
-      const paths = resolvePaths()
+      const paths = resolvePaths(process.env)
       const i = Number(process.argv.at(-1))
       const entry = loadConfig({ paths, cwd: process.cwd(), files: [${JSON.stringify(file)}], only: true }).servers[i]
       await openApprovals(paths).approveEnv("V" + i, entry)

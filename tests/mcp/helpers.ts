@@ -31,7 +31,7 @@ export function memoryLog(level = 4) {
 
 export async function manager(resolutions: Resolution[], opts: Partial<ManagerOptions> = {}): Promise<Manager & { log: ReturnType<typeof memoryLog> }> {
   const mem = memoryLog()
-  const m = createManager(resolutions, { log: mem.log, cwd: process.cwd(), ...opts })
+  const m = createManager(resolutions, { log: mem.log, cwd: process.cwd(), parentEnv: process.env, ...opts })
   return Object.assign(m, { log: mem })
 }
 

@@ -56,21 +56,17 @@ describe("stdio", () => {
   })
 
   it("passes only the minimal environment plus the configured env (C05)", async () => {
-    process.env.AGENTRT_TEST_CANARY = "canary-4f2a"
-    process.env.AWS_SECRET_ACCESS_KEY = "canary-aws"
-    try {
-      await using m = await manager([stdio("basic", "stdio-basic.ts", { DECLARED: "yes" })])
-      await m.connect()
-      const env = JSON.parse(textOf(await m.callTool("basic", "env_dump", {})))
-      expect(JSON.stringify(env)).not.toContain("canary")
-      expect(env.DECLARED).toBe("yes")
-      expect(env.PATH).toBe(process.env.PATH)
-      const allowed = /^(PATH|HOME|USER|LOGNAME|SHELL|TERM|LANG|LC_.*|TZ|TMPDIR|TMP|TEMP|DECLARED)$/
-      expect(Object.keys(env).filter((k) => !allowed.test(k))).toEqual([])
-    } finally {
-      delete process.env.AGENTRT_TEST_CANARY
-      delete process.env.AWS_SECRET_ACCESS_KEY
-    }
+    // The manager's parentEnv, not process.env, is what a stdio server inherits from.
+    const parentEnv = { ...process.env, AGENTRT_TEST_CANARY: "canary-4f2a", AWS_SECRET_ACCESS_KEY: "canary-aws", LANG: "xx_TEST.UTF-8" }
+    await using m = await manager([stdio("basic", "stdio-basic.ts", { DECLARED: "yes" })], { parentEnv })
+    await m.connect()
+    const env = JSON.parse(textOf(await m.callTool("basic", "env_dump", {})))
+    expect(JSON.stringify(env)).not.toContain("canary")
+    expect(env.DECLARED).toBe("yes")
+    expect(env.PATH).toBe(process.env.PATH)
+    expect(env.LANG).toBe("xx_TEST.UTF-8")
+    const allowed = /^(PATH|HOME|USER|LOGNAME|SHELL|TERM|LANG|LC_.*|TZ|TMPDIR|TMP|TEMP|DECLARED)$/
+    expect(Object.keys(env).filter((k) => !allowed.test(k))).toEqual([])
   })
 
   it("fails a pending call with the server name and exit status when the server crashes (S01)", async () => {

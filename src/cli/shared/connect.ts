@@ -1,8 +1,8 @@
-import { openApprovals, requireReady, resolveServers, type Config, type Resolution } from "../../config/index.ts"
+import { openApprovals, resolveServers, type Config, type Resolution } from "../../config/index.ts"
 import type { ElicitHandler, Manager, SamplingHandler, ServerState } from "../../mcp/index.ts"
 import { interruptSignal } from "../../util/abort.ts"
 import { DURATION_HINT, parseDuration } from "../../util/duration.ts"
-import { AgentError, ConfigError, InterruptedError, UsageError, isAgentError } from "../../util/errors.ts"
+import { AgentError, ConfigError, InterruptedError, UsageError } from "../../util/errors.ts"
 import { escapeTerminal } from "../../util/text.ts"
 import { terminalPrompt } from "./approval-prompt.ts"
 import { commonArgs, mcpArg, outputArg } from "../command.ts"
@@ -104,6 +104,7 @@ export async function withServers(
   const manager = createManager(resolutions, {
     log: ctx.log,
     cwd: ctx.cwd,
+    parentEnv: ctx.env,
     stateDir: ctx.paths.stateDir,
     signal: interrupt.signal,
     ...(connectTimeoutMs !== undefined && { connectTimeoutMs }),
@@ -182,7 +183,7 @@ async function configServers(ctx: Ctx, rawArgs: string[], config: Config, only: 
 /**
  * The manager's states, with any server it did not report filled in from its resolution, so
  * an unapproved or unset server shows as needs_approval / failed with the same message and
- * hint `config validate` gives (requireReady builds them).
+ * hint `config validate` gives (the resolution carries them).
  */
 function withResolutions(states: ServerState[], resolutions: Resolution[]): ServerState[] {
   return resolutions.map((r) => states.find((s) => s.name === r.entry.name) ?? stateOf(r))
@@ -192,17 +193,9 @@ function stateOf(r: Resolution): ServerState {
   const { entry } = r
   if (r.status === "disabled") return { status: "disabled", name: entry.name, entry }
   if (r.status === "ready") return { status: "failed", name: entry.name, entry, error: "not started" }
-  try {
-    requireReady([r])
-  } catch (e: unknown) {
-    if (isAgentError(e)) {
-      return r.status === "needs_approval"
-        ? { status: "needs_approval", name: entry.name, entry, reason: e.message, hint: e.hint ?? "" }
-        : { status: "failed", name: entry.name, entry, error: e.message, ...(e.hint && { hint: e.hint }) }
-    }
-    throw e
-  }
-  return { status: "failed", name: entry.name, entry, error: "not started" }
+  return r.status === "needs_approval"
+    ? { status: "needs_approval", name: entry.name, entry, reason: r.blocked.message, hint: r.blocked.hint }
+    : { status: "failed", name: entry.name, entry, error: r.blocked.message, hint: r.blocked.hint }
 }
 
 export function millis(raw: string | undefined, flag: string): number | undefined {

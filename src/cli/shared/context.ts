@@ -30,7 +30,7 @@ export function createContext(args: CommonParsed): Ctx {
   }
   return {
     log: createLog(args.debug ? 4 : args.quiet ? 1 : 3),
-    paths: resolvePaths(),
+    paths: resolvePaths(process.env),
     cwd: process.cwd(),
     env: process.env,
     isInteractive: Boolean(process.stdin.isTTY && process.stderr.isTTY) && args.interactive !== false,
