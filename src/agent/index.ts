@@ -1,11 +1,11 @@
-// The agent domain's public surface (CONTRIBUTING.md "Who may import whom": other domains import only this file).
-export { runAgent, exitCodeFor, DEFAULT_MAX_TURNS, DEFAULT_MAX_TOOL_OUTPUT_TOKENS, type RunOptions, type RunResult } from "./loop.ts"
-export { createModel, parseModelSpec, resolveModelSpec, schemaFlavor, PROVIDERS, type ProviderName, type ModelSpec, type CreatedModel, type CreateModelOptions } from "./providers.ts"
-export { normalizeSchema, modelToolName, type JsonSchema, type Normalized } from "./schema.ts"
-export { prepareTools, managerToolSource, resultText, CHARS_PER_TOKEN, type ToolSource, type PreparedTools } from "./tools.ts"
-export { createPermissions, allowAll, decide, type Permissions, type PermissionRules, type Decision, type CheckResult, type AskAnswer } from "./permissions.ts"
-export { createWriter, OUTPUT_FORMATS, type RunOutputFormat, type RunWriter, type Sinks } from "./output.ts"
-export { recordingModel, replayModel, loadRecording, normalizeRequest, ReplayMismatchError, RECORD_VERSION, type RecordedCall } from "./record.ts"
-export * from "./events.ts"
-export { sampleWithModel, samplingPreview, MAX_SAMPLING_TOKENS, type SamplingRequest, type SamplingResult } from "./sampling.ts"
-export { createToolSearch, defaultToolBudget, contextWindow, estimateTokens, SEARCH_TOOL, TOOL_BUDGET_SHARE, type ToolSearch } from "./tool-search.ts"
+// The agent domain's public surface: what other domains use (CONTRIBUTING.md "Who may import whom": they
+// import only this file); tests import the module they test.
+export { runAgent } from "./loop.ts"
+export { createModel, resolveModelSpec, schemaFlavor, type ProviderName } from "./providers.ts"
+export { normalizeSchema } from "./schema.ts"
+export { managerToolSource } from "./tools.ts"
+export { createPermissions, type Permissions, type AskAnswer } from "./permissions.ts"
+export { createWriter, OUTPUT_FORMATS, type RunOutputFormat } from "./output.ts"
+export { recordingModel, replayModel, loadRecording } from "./record.ts"
+export { ServerStatus, RunEvent } from "./events.ts"
+export { sampleWithModel, samplingPreview, type SamplingRequest } from "./sampling.ts"

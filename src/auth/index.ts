@@ -1,13 +1,11 @@
-// The auth domain's public surface (CONTRIBUTING.md "Who may import whom": other domains import only this file).
-export { createTokenStore, redactTokens, tokenFileName } from "./store.ts"
-export type { SavedTokens, TokenEntry, TokenKey, TokenStore } from "./store.ts"
+// The auth domain's public surface: what other domains use (CONTRIBUTING.md "Who may import whom": they
+// import only this file); tests import the module they test.
+export { createTokenStore } from "./store.ts"
+export type { TokenEntry } from "./store.ts"
 export { createOAuthProvider } from "./provider.ts"
-export type { AgentOAuthProvider, OAuthProviderOptions } from "./provider.ts"
+export type { AgentOAuthProvider } from "./provider.ts"
 export { createClientCredentialsProvider } from "./client-credentials.ts"
-export type { ClientCredentialsOptions } from "./client-credentials.ts"
 export { createCrossAppProvider } from "./cross-app.ts"
-export type { CrossAppOptions } from "./cross-app.ts"
-export { checkAuthorizationUrl, classifyAddress, createGuardedFetch } from "./guard.ts"
-export type { FetchFn, GuardOptions } from "./guard.ts"
-export { EXPIRY_SKEW_MS, isExpired } from "./refresh.ts"
-export { isSameOriginIssuer, legacySameOriginDiscovery } from "./legacy.ts"
+export { classifyAddress, createGuardedFetch } from "./guard.ts"
+export { isExpired } from "./refresh.ts"
+export { legacySameOriginDiscovery } from "./legacy.ts"

@@ -1,20 +1,22 @@
-// Public surface of the config domain; other domains import only this file.
-export * from "./schema.ts"
-export * from "./load.ts"
-export type * from "./types.ts"
-export { fingerprintServer, shortFingerprint, stableStringify } from "./fingerprint.ts"
+// Public surface of the config domain: what other domains use (they import only this file);
+// tests import the module they test.
+export {
+  ServerFile, InputFile, SERVER_KEYS, KNOWN_SERVER_KEYS, KNOWN_OAUTH_KEYS, ServerName,
+  type OAuthConfig, type StdioServer, type RemoteServer, type ServerConfig,
+} from "./schema.ts"
+export { configLocations, loadConfig, parseConfigFile, parseConfigValue } from "./load.ts"
+export type { Config, ConfigWarning, ServerEntry } from "./types.ts"
+export { fingerprintServer, stableStringify } from "./fingerprint.ts"
 export { normalizeServer, toFileEntry } from "./normalize.ts"
-export { interpolatedParts, referencedVariables, variableUses, fieldLabel, urlProblem, type VariableUse, type FieldPath } from "./references.ts"
-export { openApprovals, approvalsPath, type ApprovalStore, type EnvApproval, type ProjectApproval, type ProjectStatus } from "./approvals.ts"
-export { resolveServers, requireReady, redact, variableNeeds, type Resolution, type ReadyResolution, type Blocked, type VariableNeed, type ApprovalQuestion, type PromptFn, type ResolveOptions } from "./resolve.ts"
-export { describeServer, diffServers, maskValue, maskedDefinition, commandLine, destinationOf, templateHost } from "./describe.ts"
-export { parseJsonText } from "./json.ts"
-export { checkTemplates } from "./references.ts"
-export { findRefs, inputVariableName, InterpolationSyntaxError, parseTemplate } from "./interpolate.ts"
+export { referencedVariables, variableUses, fieldLabel, checkTemplates } from "./references.ts"
+export { openApprovals, type ApprovalStore, type EnvApproval } from "./approvals.ts"
+export { resolveServers, variableNeeds, type Resolution, type ReadyResolution, type VariableNeed, type ApprovalQuestion, type PromptFn } from "./resolve.ts"
+export { describeServer, diffServers, maskValue, maskedDefinition, templateHost } from "./describe.ts"
+export { inputVariableName, parseTemplate } from "./interpolate.ts"
 export { PEERS } from "./peers.ts"
-export type { Peer, PeerEnv, PeerImport, PeerSource, ImportedServer, SkippedServer, ImportedInput } from "./import.ts"
+export type { Peer, PeerImport } from "./import.ts"
 export { editJsonFile, type JsonObject } from "./edit.ts"
-export { MAX_CONFIG_BYTES, readJsonFile } from "./json.ts"
+export { MAX_CONFIG_BYTES, parseJsonText, readJsonFile } from "./json.ts"
 
 // Loaded on use, not re-exported: every command imports this file, and a static re-export would
 // load the peer importers and the JSON Schema generator (@valibot/to-json-schema) at each start.

@@ -1,6 +1,7 @@
 // runAgent against the real provider packages, the model fixture and a real MCP server.
 import { describe, expect, it } from "bun:test"
-import { allowAll, createPermissions, runAgent } from "../../src/agent/index.ts"
+import { createPermissions, runAgent } from "../../src/agent/index.ts"
+import { allowAll } from "../../src/agent/permissions.ts"
 import { fakeModel } from "../fixtures/model/server.ts"
 import { manager, stdio } from "../mcp/helpers.ts"
 import { managerToolSource } from "../../src/agent/index.ts"

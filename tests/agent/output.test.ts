@@ -1,7 +1,9 @@
 // The writers, fed by a real run, checked against the event and report schemas.
 import { describe, expect, it } from "bun:test"
 import * as v from "valibot"
-import { allowAll, createWriter, RunEvent, RunReport, runAgent, type RunOutputFormat, type ServerStatus } from "../../src/agent/index.ts"
+import { createWriter, RunEvent, runAgent, type RunOutputFormat, type ServerStatus } from "../../src/agent/index.ts"
+import { allowAll } from "../../src/agent/permissions.ts"
+import { RunReport } from "../../src/agent/events.ts"
 import { fakeModel } from "../fixtures/model/server.ts"
 import { anthropicModel, fixtureTools } from "./helpers.ts"
 

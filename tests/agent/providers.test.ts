@@ -1,5 +1,7 @@
 import { describe, expect, it } from "bun:test"
-import { createModel, parseModelSpec, resolveModelSpec, runAgent, allowAll } from "../../src/agent/index.ts"
+import { createModel, resolveModelSpec, runAgent } from "../../src/agent/index.ts"
+import { parseModelSpec } from "../../src/agent/providers.ts"
+import { allowAll } from "../../src/agent/permissions.ts"
 import { UsageError } from "../../src/util/errors.ts"
 import { fakeModel } from "../fixtures/model/server.ts"
 

@@ -4,7 +4,8 @@ import { describe, expect, it } from "bun:test"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import * as v from "valibot"
-import { EXIT_REASONS, Refusal, RunEvent, RunReport, ServerStatus, SkippedTool, ToolCallRecord, Usage } from "../../src/agent/index.ts"
+import { RunEvent, ServerStatus } from "../../src/agent/index.ts"
+import { EXIT_REASONS, Refusal, RunReport, SkippedTool, ToolCallRecord, Usage } from "../../src/agent/events.ts"
 import { ROOT } from "../helpers/cli.ts"
 
 const readme = readFileSync(join(ROOT, "README.md"), "utf8")

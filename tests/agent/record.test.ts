@@ -1,7 +1,10 @@
 // --record then --replay: the model side comes from the file, tools run for real, and a run
 // that drifts from the recording stops with a diff.
 import { describe, expect, it } from "bun:test"
-import { allowAll, loadRecording, RECORD_VERSION, recordingModel, replayModel, runAgent, type ToolSource } from "../../src/agent/index.ts"
+import { loadRecording, recordingModel, replayModel, runAgent } from "../../src/agent/index.ts"
+import { allowAll } from "../../src/agent/permissions.ts"
+import { RECORD_VERSION } from "../../src/agent/record.ts"
+import { type ToolSource } from "../../src/agent/tools.ts"
 import { fakeModel } from "../fixtures/model/server.ts"
 import { ConfigError } from "../../src/util/errors.ts"
 import { tmpdir } from "../helpers/tmp.ts"

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "bun:test"
-import { normalizeSchema, prepareTools } from "../../src/agent/index.ts"
+import { normalizeSchema } from "../../src/agent/index.ts"
+import { prepareTools } from "../../src/agent/tools.ts"
 import type { NamespacedTool } from "../../src/mcp/index.ts"
 
 const ROUTE = {

@@ -2,7 +2,8 @@
 // (RFC 7523 jwt-bearer), against the fixture IdP and AS.
 import { describe, expect, it } from "bun:test"
 import { Client, OAuthError, OAuthErrorCode, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
-import { createCrossAppProvider, type CrossAppOptions } from "../../src/auth/index.ts"
+import { createCrossAppProvider } from "../../src/auth/index.ts"
+import { type CrossAppOptions } from "../../src/auth/cross-app.ts"
 import { maskedDefinition, normalizeServer } from "../../src/config/index.ts"
 import { AuthRequiredError } from "../../src/util/errors.ts"
 import { startAuthServer } from "../fixtures/oauth/as.ts"

@@ -2,7 +2,9 @@
 // without following the redirect, and a minimal callback capture standing in for the hono
 // /oauth/callback route (another domain's).
 import { auth } from "@modelcontextprotocol/client"
-import { createOAuthProvider, type AgentOAuthProvider, type OAuthProviderOptions, type TokenStore } from "../../src/auth/index.ts"
+import { createOAuthProvider, type AgentOAuthProvider } from "../../src/auth/index.ts"
+import { type OAuthProviderOptions } from "../../src/auth/provider.ts"
+import { type TokenStore } from "../../src/auth/store.ts"
 
 export interface Browser {
   opened: URL[]

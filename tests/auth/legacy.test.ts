@@ -2,7 +2,8 @@
 // issuer on the MCP server's own origin → accepted; any PRM, or any other origin → still refused.
 import { describe, expect, it } from "bun:test"
 import { auth, IssuerMismatchError } from "@modelcontextprotocol/client"
-import { createTokenStore, isSameOriginIssuer, legacySameOriginDiscovery } from "../../src/auth/index.ts"
+import { createTokenStore, legacySameOriginDiscovery } from "../../src/auth/index.ts"
+import { isSameOriginIssuer } from "../../src/auth/legacy.ts"
 import { startAuthServer } from "../fixtures/oauth/as.ts"
 import { tmpdir } from "../helpers/tmp.ts"
 import { headlessBrowser, makeProvider, signIn } from "./helpers.ts"

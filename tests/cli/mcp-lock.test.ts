@@ -1,6 +1,8 @@
 import { describe, expect, it } from "bun:test"
 import { join } from "node:path"
-import { diffLock, parsePackage, type LockFile } from "../../src/mcp/index.ts"
+import { diffLock } from "../../src/mcp/index.ts"
+import { parsePackage } from "../../src/mcp/lock-package.ts"
+import { type LockFile } from "../../src/mcp/lock.ts"
 import { BUN, ROOT, runAgent } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 

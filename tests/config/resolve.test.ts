@@ -1,13 +1,6 @@
 import { describe, expect, it } from "bun:test"
-import {
-  loadConfig,
-  openApprovals,
-  redact,
-  requireReady,
-  resolveServers,
-  type ApprovalQuestion,
-  type Config,
-} from "../../src/config/index.ts"
+import { loadConfig, openApprovals, resolveServers, type ApprovalQuestion, type Config } from "../../src/config/index.ts"
+import { redact, requireReady } from "../../src/config/resolve.ts"
 import { ApprovalRequiredError, ConfigError } from "../../src/util/errors.ts"
 import { resolvePaths } from "../../src/util/paths.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "bun:test"
 import * as v from "valibot"
 import { checkTemplates, normalizeServer, referencedVariables, ServerFile, ServerName } from "../../src/config/index.ts"
-import { CATALOG, findCatalogEntry, formatInstallLink, parseInstallLink, searchCatalog } from "../../src/install/index.ts"
+import { findCatalogEntry, formatInstallLink, parseInstallLink, searchCatalog } from "../../src/install/index.ts"
+import { CATALOG } from "../../src/install/catalog.ts"
 
 describe("catalog", () => {
   it("ships at least 12 servers with unique, valid names", () => {

@@ -1,11 +1,9 @@
 import { describe, expect, it } from "bun:test"
 import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
-import {
-  applyPlan, getMimeDefault, planRegister, planUnregister, quoteDesktopExecArg, quoteWindowsArg, readRecord,
-  renderAppleScript, renderDesktopEntry, renderInfoPlist, renderRegFile, setMimeDefault, windowsCommand,
-  type HandlerOs, type RegisterOptions,
-} from "../../src/install/index.ts"
+import { applyPlan, planRegister, planUnregister } from "../../src/install/index.ts"
+import { getMimeDefault, quoteDesktopExecArg, quoteWindowsArg, renderAppleScript, renderDesktopEntry, renderInfoPlist, renderRegFile, setMimeDefault, windowsCommand } from "../../src/install/register-formats.ts"
+import { readRecord, type HandlerOs, type RegisterOptions } from "../../src/install/register.ts"
 import { runAgent } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 

@@ -1,7 +1,8 @@
 // Tool naming (docs/design.md §5, P02) and the line splitter's memory bound (T06), without servers.
 import { describe, expect, it } from "bun:test"
 import { LineSplitter } from "../../src/mcp/lines.ts"
-import { namespaceTools, type Tool } from "../../src/mcp/index.ts"
+import { namespaceTools } from "../../src/mcp/tools.ts"
+import { type Tool } from "../../src/mcp/types.ts"
 
 const tool = (name: string, description?: string): Tool => ({ name, description, inputSchema: { type: "object" } }) as Tool
 

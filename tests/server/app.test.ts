@@ -1,5 +1,7 @@
 import { describe, expect, it } from "bun:test"
-import { createApp, createPendingInstall, escapeHtml, type InstallDecision, type PendingInstallOptions } from "../../src/server/index.ts"
+import { createApp, createPendingInstall, type InstallDecision } from "../../src/server/index.ts"
+import { escapeHtml } from "../../src/server/html.ts"
+import { type PendingInstallOptions } from "../../src/server/install-page.ts"
 
 const PORT = 48123
 const HOST = `127.0.0.1:${PORT}`

@@ -1,7 +1,7 @@
 // L03: the local pages' one-time tokens. A valid POST ends an install flow, so a replay there is
 // refused by the flow's state as well; only this store-level test shows each token is used up.
 import { describe, expect, it } from "bun:test"
-import { createTokenStore } from "../../src/server/index.ts"
+import { createTokenStore } from "../../src/server/tokens.ts"
 
 describe("createTokenStore (L03)", () => {
   it("L03: a token is good for exactly one use", () => {
