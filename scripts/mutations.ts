@@ -14,7 +14,7 @@ export interface Mutation {
 
 const ESCAPE_TESTS = ["tests/util/text.test.ts", "tests/install/present.test.ts"]
 const SERVER_TESTS = ["tests/server/app.test.ts", "tests/server/oauth-callback.test.ts"]
-const TOKEN_TESTS = ["tests/server/tokens.test.ts", "tests/server/app.test.ts"]
+const TOKEN_TESTS = ["tests/server/form-tokens.test.ts", "tests/server/app.test.ts"]
 const FINGERPRINT_TESTS = ["tests/config/fingerprint.test.ts", "tests/config/load.test.ts", "tests/config/approvals.test.ts"]
 const ENV_TESTS = ["tests/mcp/spawn-env.test.ts", "tests/mcp/stdio.test.ts"]
 const SSRF_TESTS = ["tests/auth/guard.test.ts", "tests/auth/guard-fetch.test.ts"]
@@ -50,8 +50,8 @@ export const MUTATIONS: Mutation[] = [
   { name: "security headers: frame-ancestors dropped (clickjacking)", file: "src/server/headers.ts", find: "frame-ancestors 'none'; ", replace: "", tests: SERVER_TESTS },
 
   // L03: one-time CSRF tokens
-  { name: "one-time token: never used up", file: "src/server/tokens.ts", find: "      live.splice(found, 1)\n", replace: "", tests: TOKEN_TESTS },
-  { name: "one-time token: a prefix of a token matches", file: "src/server/tokens.ts", find: "t.length === given.length && timingSafeEqual(t, given)", replace: "t.subarray(0, given.length).equals(given)", tests: TOKEN_TESTS },
+  { name: "one-time token: never used up", file: "src/server/form-tokens.ts", find: "      live.splice(found, 1)\n", replace: "", tests: TOKEN_TESTS },
+  { name: "one-time token: a prefix of a token matches", file: "src/server/form-tokens.ts", find: "t.length === given.length && timingSafeEqual(t, given)", replace: "t.subarray(0, given.length).equals(given)", tests: TOKEN_TESTS },
   { name: "CSRF token: the install POST skips the token check", file: "src/server/install-page.ts", find: "!tokens.consume((body as Record<string, unknown>).token) || ", replace: "", tests: TOKEN_TESTS },
 
   // C03: approval fingerprints

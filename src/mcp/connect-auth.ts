@@ -1,7 +1,7 @@
 import type { RemoteServer } from "../config/index.ts"
 import { AuthRequiredError, isAgentError } from "../util/errors.ts"
 import { connectRemote, type Attempt, type ConnectContext, type Connection } from "./attempt.ts"
-import { classify } from "./errors.ts"
+import { classify } from "./classify.ts"
 import { createRemoteAuth, type RemoteAuth } from "./remote-auth.ts"
 
 // Sign-in around a remote connect (docs/design.md §6), split from connection.ts.

@@ -2,7 +2,7 @@ import { Client, SdkError, SdkErrorCode, SSEClientTransport, StreamableHTTPClien
 import type { RemoteServer, StdioServer } from "../config/index.ts"
 import { McpConnectError } from "../util/errors.ts"
 import { closeClient, connectOptions, type Broken, type ConnectContext, type Connection } from "./attempt.ts"
-import { classify, reasonOf } from "./errors.ts"
+import { classify, reasonOf } from "./classify.ts"
 import { createClient } from "./handlers.ts"
 import { StdioTransport } from "./stdio.ts"
 import { connectWithAuth } from "./connect-auth.ts"

@@ -6,7 +6,7 @@ export type {
   SamplingHandler, ServerState, AuthHooks, SignInHook, PendingSignIn,
 } from "./types.ts"
 export { createManager } from "./manager.ts"
-export { McpTimeoutError } from "./failures.ts"
+export { McpTimeoutError } from "./error-classes.ts"
 export { elicitDefaults } from "./elicit.ts"
 export type { Finding, ServerReport, SchemaProvider } from "./doctor-types.ts"
 export { isBroken } from "./doctor-types.ts"

@@ -1,6 +1,6 @@
 import { SdkError, SdkErrorCode, type FetchLike } from "@modelcontextprotocol/client"
 import { McpConnectError } from "../util/errors.ts"
-import { InvalidSessionIdError } from "./failures.ts"
+import { InvalidSessionIdError } from "./error-classes.ts"
 
 // The remote URL and fetch guards every HTTP/SSE connection goes through (T07).
 

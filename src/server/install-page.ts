@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto"
 import { Hono, type Context } from "hono"
 import { escapeHtml, renderPage } from "./html.ts"
-import { createTokenStore } from "./tokens.ts"
+import { createFormTokens } from "./form-tokens.ts"
 import { FORM_REFERRER_POLICY } from "./headers.ts"
 
 export type InstallDecision = "approved" | "denied"
@@ -41,7 +41,7 @@ type State =
 
 export function createPendingInstall(opts: PendingInstallOptions): PendingInstall {
   const id = randomUUID()
-  const tokens = createTokenStore()
+  const tokens = createFormTokens()
   let state: State = { status: "pending" }
   const decided = Promise.withResolvers<InstallDecision>()
   const finished = Promise.withResolvers<void>()

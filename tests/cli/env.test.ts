@@ -1,11 +1,11 @@
 import { describe, expect, it } from "bun:test"
-import { runAgent, runAgentTty, type RunResult } from "../helpers/cli.ts"
+import { runCli, runCliTty, type CliResult } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
 // Black box: `bun src/main.ts env …` with its own AGENTRT_HOME and a clean environment.
 const CANARY = "canary-9d1e-s3cret-value"
 
-function expectNoCanary(r: RunResult) {
+function expectNoCanary(r: CliResult) {
   expect(r.stdout).not.toContain(CANARY)
   expect(r.stderr).not.toContain(CANARY)
 }
@@ -15,7 +15,7 @@ async function withConfig(t: TmpDir, servers: Record<string, object>) {
 }
 
 const run = (t: TmpDir, args: string[], env: Record<string, string> = {}) =>
-  runAgent(args, { home: t.home, cwd: t.path, env: { FOO: CANARY, TOKEN: CANARY, ...env } })
+  runCli(args, { home: t.home, cwd: t.path, env: { FOO: CANARY, TOKEN: CANARY, ...env } })
 
 describe("agent env", () => {
   it("refuses an unapproved variable without a TTY: exit 3, names server and variable, never the value (C01)", async () => {
@@ -112,7 +112,7 @@ describe("agent env", () => {
   it("asks at a terminal for each pending variable and stores a yes, showing where it goes but not its value", async () => {
     await using t = await tmpdir()
     const file = await withConfig(t, { gh: { url: "https://api.github.com/mcp", headers: { Authorization: "Bearer ${TOKEN}" } } })
-    const r = await runAgentTty(["env", "approve", "--mcp", file], { home: t.home, cwd: t.path, env: { TOKEN: CANARY }, input: ["y"] })
+    const r = await runCliTty(["env", "approve", "--mcp", file], { home: t.home, cwd: t.path, env: { TOKEN: CANARY }, input: ["y"] })
     expect(r.code).toBe(0)
     expect(r.stdout).toContain("header Authorization sent to api.github.com")
     expect(r.stdout).toContain("approved 1 of 1 pending variable")
@@ -123,7 +123,7 @@ describe("agent env", () => {
 
   it("has real examples in --help", async () => {
     for (const verb of ["list", "approve", "revoke"]) {
-      const r = await runAgent(["env", verb, "--help"])
+      const r = await runCli(["env", verb, "--help"])
       expect(r.code).toBe(0)
       expect(r.stdout).toContain(`agent env ${verb}`)
     }
@@ -158,7 +158,7 @@ describe("agent mcp approve", () => {
   it("trusts after a yes at a terminal", async () => {
     await using t = await tmpdir()
     await t.write(".mcp.json", { mcpServers: { fs: { command: "npx", args: ["fs", "."] } } })
-    const r = await runAgentTty(["mcp", "approve", "fs"], { home: t.home, cwd: t.path, input: ["y"] })
+    const r = await runCliTty(["mcp", "approve", "fs"], { home: t.home, cwd: t.path, input: ["y"] })
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('trusted "fs"')
     const again = await run(t, ["mcp", "approve", "fs"])

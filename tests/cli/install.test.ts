@@ -3,14 +3,14 @@ import { existsSync, readdirSync } from "node:fs"
 import { readFile } from "node:fs/promises"
 import { join } from "node:path"
 import { formatInstallLink } from "../../src/install/index.ts"
-import { runAgent, runAgentTty } from "../helpers/cli.ts"
+import { runCli, runCliTty } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 import { witnessServer } from "../helpers/witness.ts"
 
 // Black box: `bun src/main.ts install …` with AGENTRT_HOME and HOME in a temp dir (docs/design.md §8, I01-I08).
-const run = (t: TmpDir, args: string[], env: Record<string, string> = {}) => runAgent(args, { home: t.home, cwd: t.path, env })
+const run = (t: TmpDir, args: string[], env: Record<string, string> = {}) => runCli(args, { home: t.home, cwd: t.path, env })
 const install = (t: TmpDir, args: string[]) => run(t, ["install", ...args])
-const tty = (t: TmpDir, args: string[], input: string[]) => runAgentTty(["install", ...args], { home: t.home, cwd: t.path, input })
+const tty = (t: TmpDir, args: string[], input: string[]) => runCliTty(["install", ...args], { home: t.home, cwd: t.path, input })
 const userFile = (t: TmpDir) => join(t.home, "config", "mcp.json")
 const readJson = async (file: string) => JSON.parse(await readFile(file, "utf8"))
 const enc = encodeURIComponent

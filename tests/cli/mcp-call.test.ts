@@ -2,12 +2,12 @@ import { describe, expect, it } from "bun:test"
 import { join } from "node:path"
 import { startSessionServer } from "../fixtures/servers/http-session.ts"
 import { startStatelessServer } from "../fixtures/servers/http-stateless.ts"
-import { BUN, ROOT, runAgent } from "../helpers/cli.ts"
+import { BUN, ROOT, runCli } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
 // `agent mcp call | prompts | prompt | resources | read` and ad hoc servers, as a black box.
 const BASIC = join(ROOT, "tests/fixtures/servers/stdio-basic.ts")
-const agent = (t: TmpDir, args: string[], env: Record<string, string> = {}) => runAgent(args, { home: t.home, cwd: t.path, env })
+const agent = (t: TmpDir, args: string[], env: Record<string, string> = {}) => runCli(args, { home: t.home, cwd: t.path, env })
 
 async function withLocal() {
   const t = await tmpdir()

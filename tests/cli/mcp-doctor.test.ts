@@ -4,7 +4,7 @@ import { startAuthServer } from "../fixtures/oauth/as.ts"
 import { startLegacySseServer } from "../fixtures/servers/http-legacy-sse.ts"
 import { startSessionServer } from "../fixtures/servers/http-session.ts"
 import { startStatelessServer } from "../fixtures/servers/http-stateless.ts"
-import { BUN, ROOT, runAgent } from "../helpers/cli.ts"
+import { BUN, ROOT, runCli } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
 // `agent mcp doctor` as a black box against the real fixtures, healthy and broken.
@@ -21,7 +21,7 @@ type Report = { servers: { name: string; findings: Finding[] }[] }
 
 async function doctor(t: TmpDir, config: object, extra: string[] = [], binary = false) {
   const file = await t.write("mcp.json", config)
-  const r = await runAgent(["mcp", "doctor", "--mcp", file, "-o", "json", ...extra], { home: t.home, cwd: t.path, binary, timeoutMs: 40_000 })
+  const r = await runCli(["mcp", "doctor", "--mcp", file, "-o", "json", ...extra], { home: t.home, cwd: t.path, binary, timeoutMs: 40_000 })
   const servers = Object.fromEntries(r.json<Report>().servers.map((s) => [s.name, s.findings]))
   return { code: r.code, stderr: r.stderr, servers }
 }
@@ -131,7 +131,7 @@ describe("agent mcp doctor", () => {
   it("works from the compiled binary, text output grouped per server", async () => {
     await using t = await tmpdir()
     const file = await t.write("mcp.json", { mcpServers: { local: { command: BUN, args: [ENV_FIXTURE] }, dead: { url: "http://127.0.0.1:1/mcp" } } })
-    const r = await runAgent(["mcp", "doctor", "--mcp", file], { home: t.home, cwd: t.path, binary: true, timeoutMs: 60_000 })
+    const r = await runCli(["mcp", "doctor", "--mcp", file], { home: t.home, cwd: t.path, binary: true, timeoutMs: 60_000 })
     expect(r.code).toBe(1)
     expect(r.stdout).toMatch(/^local\n {2}ok {5}config/m)
     expect(r.stdout).toMatch(/^dead\n/m)

@@ -3,12 +3,12 @@ import { existsSync, statSync } from "node:fs"
 import { readFile } from "node:fs/promises"
 import { join } from "node:path"
 import { writeServers, validateEntry } from "../../src/cli/shared/config-write.ts"
-import { runAgent } from "../helpers/cli.ts"
+import { runCli } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 import { witnessServer } from "../helpers/witness.ts"
 
 // Black box: `bun src/main.ts mcp add|add-json|remove` with AGENTRT_HOME and HOME in a temp dir.
-const run = (t: TmpDir, args: string[]) => runAgent(["mcp", ...args], { home: t.home, cwd: t.path })
+const run = (t: TmpDir, args: string[]) => runCli(["mcp", ...args], { home: t.home, cwd: t.path })
 const userFile = (t: TmpDir) => join(t.home, "config", "mcp.json")
 const readJson = async (file: string) => JSON.parse(await readFile(file, "utf8"))
 

@@ -5,13 +5,13 @@ import { join } from "node:path"
 import { parseConfigFile } from "../../src/config/index.ts"
 import type { Peer } from "../../src/config/import.ts"
 import { EXPECTED } from "../fixtures/peers/expected.ts"
-import { runAgent } from "../helpers/cli.ts"
+import { runCli } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 import { witnessServer } from "../helpers/witness.ts"
 
 // Black box: `bun src/main.ts mcp import`, HOME = t.path (peer files go under it), AGENTRT_HOME = t.home.
 const FIXTURES = join(import.meta.dir, "..", "fixtures", "peers")
-const run = (t: TmpDir, args: string[]) => runAgent(["mcp", "import", ...args], { home: t.home, cwd: t.path })
+const run = (t: TmpDir, args: string[]) => runCli(["mcp", "import", ...args], { home: t.home, cwd: t.path })
 const userFile = (t: TmpDir) => join(t.home, "config", "mcp.json")
 const readJson = async (file: string) => JSON.parse(await readFile(file, "utf8"))
 

@@ -3,14 +3,14 @@ import { join } from "node:path"
 import { startLegacySseServer } from "../fixtures/servers/http-legacy-sse.ts"
 import { startSessionServer } from "../fixtures/servers/http-session.ts"
 import { startStatelessServer } from "../fixtures/servers/http-stateless.ts"
-import { BUN, ROOT, runAgent, runAgentTty } from "../helpers/cli.ts"
+import { BUN, ROOT, runCli, runCliTty } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
 // `agent mcp list | get | tools` as a black box, against the real fixture servers.
 const FIX = join(ROOT, "tests/fixtures/servers")
 const CANARY = "list-canary-51f0c2"
 const stdio = (file: string, extra: object = {}) => ({ command: BUN, args: [join(FIX, file)], ...extra })
-const agent = (t: TmpDir, args: string[], env: Record<string, string> = {}) => runAgent(args, { home: t.home, cwd: t.path, env })
+const agent = (t: TmpDir, args: string[], env: Record<string, string> = {}) => runCli(args, { home: t.home, cwd: t.path, env })
 
 interface ListedServer {
   name: string
@@ -136,7 +136,7 @@ describe("agent mcp list", () => {
   it("at a terminal, offers the approval prompt first and then connects the approved server", async () => {
     await using t = await tmpdir()
     const file = await t.write("mcp.json", { mcpServers: { secret: stdio("stdio-basic.ts", { env: { TOKEN: "${LIST_TOKEN}" } }) } })
-    const r = await runAgentTty(["mcp", "list", "--mcp", file], { home: t.home, cwd: t.path, env: { LIST_TOKEN: CANARY }, input: ["y"] })
+    const r = await runCliTty(["mcp", "list", "--mcp", file], { home: t.home, cwd: t.path, env: { LIST_TOKEN: CANARY }, input: ["y"] })
     expect(r.code).toBe(0)
     expect(r.stdout).toContain("wants to read the environment variable LIST_TOKEN")
     expect(r.stdout).toMatch(/^secret\s+stdio\s+\S+\s+connected\s+8/m)
@@ -144,7 +144,7 @@ describe("agent mcp list", () => {
     // --no-interactive: no question, the server is listed as needing approval
     await using t2 = await tmpdir()
     const file2 = await t2.write("mcp.json", { mcpServers: { secret: stdio("stdio-basic.ts", { env: { TOKEN: "${LIST_TOKEN}" } }) } })
-    const quiet = await runAgentTty(["mcp", "list", "--mcp", file2, "--no-interactive"], { home: t2.home, cwd: t2.path, input: [] })
+    const quiet = await runCliTty(["mcp", "list", "--mcp", file2, "--no-interactive"], { home: t2.home, cwd: t2.path, input: [] })
     expect(quiet.stdout).not.toContain("wants to read")
     expect(quiet.stdout).toContain("needs-approval")
   }, 30_000)

@@ -3,7 +3,7 @@ import { join } from "node:path"
 import { diffLock } from "../../src/mcp/index.ts"
 import { parsePackage } from "../../src/mcp/lock-package.ts"
 import { type LockFile } from "../../src/mcp/lock.ts"
-import { BUN, ROOT, runAgent } from "../helpers/cli.ts"
+import { BUN, ROOT, runCli } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
 // mcp.lock and --locked (P02: a changed tool is caught, the rug pull), black box against a
@@ -11,7 +11,7 @@ import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 const ENV_FIXTURE = join(ROOT, "tests/mcp/fixtures/stdio-tools-env.ts")
 
 const config = (env: Record<string, string> = {}) => ({ mcpServers: { srv: { command: BUN, args: [ENV_FIXTURE], env } } })
-const agent = (t: TmpDir, args: string[], binary = false) => runAgent(args, { home: t.home, cwd: t.path, binary, timeoutMs: 40_000 })
+const agent = (t: TmpDir, args: string[], binary = false) => runCli(args, { home: t.home, cwd: t.path, binary, timeoutMs: 40_000 })
 
 describe("agent mcp lock", () => {
   it("locks, catches a changed description with exit 3 and a before/after diff, and accepts it with --update", async () => {

@@ -4,28 +4,28 @@ import { describe, expect, it } from "bun:test"
 import { join } from "node:path"
 import { compileOptions } from "../../build.ts"
 import pkg from "../../package.json"
-import { runAgent } from "../helpers/cli.ts"
+import { runCli } from "../helpers/cli.ts"
 import { tmpdir } from "../helpers/tmp.ts"
 
 const STACK_LINE = /^\s+at .+/m
 
 describe("compiled binary", () => {
   it("prints package.json's version", async () => {
-    const r = await runAgent(["--version"], { binary: true })
+    const r = await runCli(["--version"], { binary: true })
     expect(r.code).toBe(0)
     expect(r.stdout).toBe(`${pkg.version}\n`)
     expect(r.stderr).toBe("")
   })
 
   it("prints help with examples", async () => {
-    const r = await runAgent(["--help"], { binary: true })
+    const r = await runCli(["--help"], { binary: true })
     expect(r.code).toBe(0)
     expect(r.stdout).toContain("Examples:")
     expect(r.stdout).toContain(pkg.version)
   })
 
   it("rejects an unknown command with exit 2 and one error line, no stack", async () => {
-    const r = await runAgent(["no-such-command"], { binary: true })
+    const r = await runCli(["no-such-command"], { binary: true })
     expect(r.code).toBe(2)
     expect(r.stdout).toBe("")
     expect(r.stderr.split("\n").filter((l) => l.startsWith("error:"))).toHaveLength(1)
@@ -33,7 +33,7 @@ describe("compiled binary", () => {
   })
 
   it("adds a stack trace with --debug", async () => {
-    const r = await runAgent(["no-such-command", "--debug"], { binary: true })
+    const r = await runCli(["no-such-command", "--debug"], { binary: true })
     expect(r.code).toBe(2)
     expect(r.stderr).toContain("error:")
     expect(r.stderr).toMatch(STACK_LINE)

@@ -2,13 +2,13 @@ import { describe, expect, it } from "bun:test"
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { ensureBinary } from "../helpers/binary.ts"
-import { ROOT, runAgent } from "../helpers/cli.ts"
+import { ROOT, runCli } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
 // The whole config flow on the compiled binary, as a user (or a CI job) would drive it.
 const CANARY = "e2e-canary-7d3a9b"
 const agent = (t: TmpDir, args: string[], env: Record<string, string> = {}) =>
-  runAgent(args, { home: t.home, cwd: t.path, env, binary: true })
+  runCli(args, { home: t.home, cwd: t.path, env, binary: true })
 
 describe("compiled binary: add, approve, validate, revoke", () => {
   it("gates a ${VAR} on approval bound to the server definition", async () => {

@@ -6,13 +6,13 @@ import { join } from "node:path"
 import { Ajv } from "ajv"
 import type { Peer } from "../../src/config/import.ts"
 import { EXPECTED } from "../fixtures/peers/expected.ts"
-import { ROOT, runAgent } from "../helpers/cli.ts"
+import { ROOT, runCli } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
 // `agent config schema` and `agent mcp import` on the compiled binary, each run with its own
 // AGENTRT_HOME, so the user config they read and write is <home>/config/mcp.json.
 const PEERS = join(ROOT, "tests/fixtures/peers")
-const agent = (t: TmpDir, args: string[]) => runAgent(args, { home: t.home, cwd: t.path, binary: true })
+const agent = (t: TmpDir, args: string[]) => runCli(args, { home: t.home, cwd: t.path, binary: true })
 const userConfig = (t: TmpDir) => join(t.home, "config", "mcp.json")
 
 describe("compiled binary: agent config schema", () => {

@@ -5,7 +5,7 @@ import { startAuthServer } from "../fixtures/oauth/as.ts"
 import { startIdp } from "../fixtures/oauth/idp.ts"
 import { JWT_BEARER } from "../fixtures/oauth/jag.ts"
 import { ensureBinary } from "../helpers/binary.ts"
-import { runAgent } from "../helpers/cli.ts"
+import { runCli } from "../helpers/cli.ts"
 import { tmpdir } from "../helpers/tmp.ts"
 
 // Cross-app access (SEP-990) on the compiled binary: the user's ID token and both client
@@ -42,14 +42,14 @@ describe("compiled binary: cross-app access", () => {
     const file = await t.write("mcp.json", { mcpServers: { fx: { type: "http", url: as.url, oauth } } })
     const env = { ...secrets, ID_TOKEN: idToken }
     const approve = Object.keys(env).flatMap((k) => ["--approve-env", k])
-    const agent = (args: string[]) => runAgent([...args, "--mcp", file, ...approve, "--no-interactive"], { home: t.home, cwd: t.path, binary: true, env })
+    const agent = (args: string[]) => runCli([...args, "--mcp", file, ...approve, "--no-interactive"], { home: t.home, cwd: t.path, binary: true, env })
 
     const call = await agent(["mcp", "call", "fx", "echo", "--arg", "text=xaa", "--debug"])
     expect(call.code).toBe(0)
     expect(call.stdout).toContain("xaa")
     const status = await agent(["mcp", "auth", "fx", "--output", "json"])
     expect(status.json()).toMatchObject({ server: "fx", status: "cross_app_access" })
-    const show = await runAgent(["config", "show", "--mcp", file, "-o", "json"], { home: t.home, cwd: t.path, env })
+    const show = await runCli(["config", "show", "--mcp", file, "-o", "json"], { home: t.home, cwd: t.path, env })
 
     expect(idp.requests.filter((r) => r.path === "/token").every((r) => r.status === 200)).toBe(true)
     expect(as.requests.find((r) => r.path === "/token")?.params.grant_type).toBe(JWT_BEARER)

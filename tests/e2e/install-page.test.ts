@@ -3,7 +3,7 @@ import { existsSync } from "node:fs"
 import { chmod, readFile } from "node:fs/promises"
 import { join } from "node:path"
 import { chromium, type Browser } from "playwright-core"
-import { runAgent, type RunResult } from "../helpers/cli.ts"
+import { runCli, type CliResult } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
 // The click-to-install flow end to end: `agent install --browser LINK` (what the agentrt://
@@ -27,7 +27,7 @@ const userConfig = (t: TmpDir) => join(t.home, "config", "mcp.json")
 interface Flow {
   /** The approval page's address, as the opener received it. */
   url: string
-  run: Promise<RunResult>
+  run: Promise<CliResult>
 }
 
 async function startInstall(t: TmpDir, opts: { link?: string; binary?: boolean; timeoutMs?: number } = {}): Promise<Flow> {
@@ -36,7 +36,7 @@ async function startInstall(t: TmpDir, opts: { link?: string; binary?: boolean; 
   await chmod(opener, 0o755)
   const env: Record<string, string> = { BROWSER: opener }
   if (opts.timeoutMs) env.AGENTRT_INSTALL_TIMEOUT_MS = String(opts.timeoutMs)
-  const run = runAgent(["install", "--browser", opts.link ?? FS_LINK], { home: t.home, cwd: t.path, env, binary: opts.binary, timeoutMs: 25_000 })
+  const run = runCli(["install", "--browser", opts.link ?? FS_LINK], { home: t.home, cwd: t.path, env, binary: opts.binary, timeoutMs: 25_000 })
   const until = Date.now() + 20_000
   while (!existsSync(urlFile)) {
     if (Date.now() > until) throw new Error(`the opener was never called\n${JSON.stringify(await Promise.race([run, Bun.sleep(10)]))}`)
@@ -169,7 +169,7 @@ describe("agent install --browser without a browser answer", () => {
     const opener = await t.write("bin/opener", `#!/bin/sh\ntouch "${opened}"\n`)
     await chmod(opener, 0o755)
     const bad = link("../etc", { command: "npx" })
-    const result = await runAgent(["install", "--browser", bad], { home: t.home, cwd: t.path, env: { BROWSER: opener } })
+    const result = await runCli(["install", "--browser", bad], { home: t.home, cwd: t.path, env: { BROWSER: opener } })
     expect(result.code).toBe(2)
     expect(await readFile(join(t.home, "state", "logs", "install.log"), "utf8")).toMatch(/^\S+Z error: .*\.\./m)
     expect(existsSync(opened)).toBe(false)
@@ -178,7 +178,7 @@ describe("agent install --browser without a browser answer", () => {
 
   it("a browser that cannot start is an error (exit 5), and nothing is written", async () => {
     await using t = await tmpdir()
-    const result = await runAgent(["install", "--browser", FS_LINK], { home: t.home, cwd: t.path, env: { BROWSER: join(t.path, "no-such-browser") } })
+    const result = await runCli(["install", "--browser", FS_LINK], { home: t.home, cwd: t.path, env: { BROWSER: join(t.path, "no-such-browser") } })
     expect(result.code).toBe(5)
     expect(result.stderr).toContain("could not start a browser")
     expect(existsSync(userConfig(t))).toBe(false)
@@ -186,7 +186,7 @@ describe("agent install --browser without a browser answer", () => {
 
   it("refuses --browser together with --yes", async () => {
     await using t = await tmpdir()
-    const result = await runAgent(["install", "--browser", "--yes", FS_LINK], { home: t.home, cwd: t.path })
+    const result = await runCli(["install", "--browser", "--yes", FS_LINK], { home: t.home, cwd: t.path })
     expect(result.code).toBe(2)
     expect(existsSync(userConfig(t))).toBe(false)
   })

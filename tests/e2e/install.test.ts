@@ -2,12 +2,12 @@ import { describe, expect, it } from "bun:test"
 import { existsSync } from "node:fs"
 import { readFile } from "node:fs/promises"
 import { join } from "node:path"
-import { runAgent } from "../helpers/cli.ts"
+import { runCli } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 import { witnessServer } from "../helpers/witness.ts"
 
 // Install links and the catalog on the compiled binary, as a user or a CI job would drive them.
-const agent = (t: TmpDir, args: string[], env: Record<string, string> = {}) => runAgent(args, { home: t.home, cwd: t.path, env, binary: true })
+const agent = (t: TmpDir, args: string[], env: Record<string, string> = {}) => runCli(args, { home: t.home, cwd: t.path, env, binary: true })
 const userFile = (t: TmpDir) => join(t.home, "config", "mcp.json")
 const link = (name: string, config: unknown) => `agentrt://mcp/install?name=${name}&config=${Buffer.from(JSON.stringify(config)).toString("base64url")}`
 

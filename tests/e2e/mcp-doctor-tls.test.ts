@@ -4,7 +4,7 @@ import { tmpdir as osTmpdir } from "node:os"
 import { join } from "node:path"
 import { createMcpHandler } from "@modelcontextprotocol/server"
 import { createFixtureServer } from "../fixtures/servers/tools.ts"
-import { runAgent } from "../helpers/cli.ts"
+import { runCli } from "../helpers/cli.ts"
 import { tmpdir } from "../helpers/tmp.ts"
 
 // `agent mcp doctor --url https://…` checks the TLS handshake (issuer, expiry, trust), on the
@@ -63,7 +63,7 @@ async function doctor(cert: string, opts: { trustCa?: boolean } = {}) {
   await using srv = await httpsServer(cert)
   await using t = await tmpdir()
   const env = opts.trustCa ? { NODE_EXTRA_CA_CERTS: join(dir, "ca.crt") } : undefined
-  const r = await runAgent(["mcp", "doctor", "--url", srv.url, "-o", "json"], { home: t.home, cwd: t.path, binary: true, timeoutMs: 60_000, ...(env && { env }) })
+  const r = await runCli(["mcp", "doctor", "--url", srv.url, "-o", "json"], { home: t.home, cwd: t.path, binary: true, timeoutMs: 60_000, ...(env && { env }) })
   const findings = r.json<Report>().servers[0]!.findings
   const tls = findings.filter((f) => f.check.startsWith("tls"))
   expect(tls).toHaveLength(1)

@@ -1,14 +1,14 @@
 import { describe, expect, it } from "bun:test"
 import { join } from "node:path"
 import { startSessionServer } from "../fixtures/servers/http-session.ts"
-import { BUN, ROOT, runAgent } from "../helpers/cli.ts"
+import { BUN, ROOT, runCli } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
 // `agent mcp doctor NAME | --url URL | -- COMMAND…` on the compiled binary: which servers it
 // probes, what it finds for each, and the exit code (1 when any finding is an error).
 // The TLS checks are in mcp-doctor-tls.test.ts.
 const BASIC = join(ROOT, "tests/fixtures/servers/stdio-basic.ts")
-const agent = (t: TmpDir, args: string[]) => runAgent(args, { home: t.home, cwd: t.path, binary: true, timeoutMs: 60_000 })
+const agent = (t: TmpDir, args: string[]) => runCli(args, { home: t.home, cwd: t.path, binary: true, timeoutMs: 60_000 })
 
 interface Finding {
   check: string

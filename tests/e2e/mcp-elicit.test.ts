@@ -1,6 +1,6 @@
 import { describe, expect, it } from "bun:test"
 import { join } from "node:path"
-import { BUN, ROOT, runAgent, runAgentTty } from "../helpers/cli.ts"
+import { BUN, ROOT, runCli, runCliTty } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
 // A server's elicitation request during the `agent mcp` commands, on the compiled binary: the
@@ -11,7 +11,7 @@ const BASIC = join(ROOT, "tests/fixtures/servers/stdio-basic.ts")
 
 async function setup(t: TmpDir) {
   const file = await t.write("mcp.json", { mcpServers: { local: { command: BUN, args: [BASIC] } } })
-  return (args: string[]) => runAgent(["mcp", ...args, "--mcp", file], { home: t.home, cwd: t.path, binary: true, timeoutMs: 30_000 })
+  return (args: string[]) => runCli(["mcp", ...args, "--mcp", file], { home: t.home, cwd: t.path, binary: true, timeoutMs: 30_000 })
 }
 
 const answerOf = (stdout: string) => (JSON.parse(stdout) as { answer: { action: string; content?: Record<string, unknown> } }).answer
@@ -49,7 +49,7 @@ describe("compiled binary: elicitation in agent mcp", () => {
     await using t = await tmpdir()
     const file = await t.write("mcp.json", { mcpServers: { local: { command: BUN, args: [BASIC] } } })
     const input = ["y", "Grace", "", "5", "n"]
-    const r = await runAgentTty(["mcp", "call", "local", "ask_user", "--mcp", file], { home: t.home, cwd: t.path, binary: true, input, timeoutMs: 30_000 })
+    const r = await runCliTty(["mcp", "call", "local", "ask_user", "--mcp", file], { home: t.home, cwd: t.path, binary: true, input, timeoutMs: 30_000 })
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('Server "local" asks: Tell me about yourself')
     expect(r.stdout).toMatch(/"answer":\{"action":"accept","content":\{"name":"Grace","color":"green","count":5,"agree":false\}\}/)

@@ -2,13 +2,13 @@ import { describe, expect, it } from "bun:test"
 import { createServer, type Socket } from "node:net"
 import { createMcpHandler } from "@modelcontextprotocol/server"
 import { createFixtureServer } from "../fixtures/servers/tools.ts"
-import { runAgent } from "../helpers/cli.ts"
+import { runCli } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
 // `--connect-timeout` and `--allow-insecure-http` of the `agent mcp` commands, on the compiled
 // binary. Every connection stays on 127.0.0.1 (see the insecure-http test for how).
 const agent = (t: TmpDir, args: string[], env: Record<string, string> = {}) =>
-  runAgent(args, { home: t.home, cwd: t.path, env, binary: true, timeoutMs: 40_000 })
+  runCli(args, { home: t.home, cwd: t.path, env, binary: true, timeoutMs: 40_000 })
 
 /** A TCP server on 127.0.0.1 that accepts every connection and never says a word. */
 async function silentServer() {

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "bun:test"
 import { join } from "node:path"
 import { BLOB_BASE64, MEDIA_CONTENT } from "../fixtures/servers/stdio-media.ts"
-import { BUN, ROOT, runAgent } from "../helpers/cli.ts"
+import { BUN, ROOT, runCli } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
 // What `agent mcp call` and `read` print for content that is not text, on the compiled binary:
 // text as is, images, audio and resources summarised in brackets; `--output json` the raw result.
 const MEDIA = join(ROOT, "tests/fixtures/servers/stdio-media.ts")
-const agent = (t: TmpDir, args: string[]) => runAgent([...args, "--", BUN, MEDIA], { home: t.home, cwd: t.path, binary: true })
+const agent = (t: TmpDir, args: string[]) => runCli([...args, "--", BUN, MEDIA], { home: t.home, cwd: t.path, binary: true })
 
 describe("compiled binary: rendering tool results and resources", () => {
   it("call prints text content and summarises image, audio, embedded resources and resource links", async () => {

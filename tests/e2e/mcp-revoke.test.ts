@@ -1,12 +1,12 @@
 import { describe, expect, it } from "bun:test"
 import { join } from "node:path"
-import { BUN, ROOT, runAgent } from "../helpers/cli.ts"
+import { BUN, ROOT, runCli } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
 // `agent mcp revoke NAME` on the compiled binary: a project server (.mcp.json, from the
 // repository) trusted with `agent mcp approve` is refused again from the next run on.
 const BASIC = join(ROOT, "tests/fixtures/servers/stdio-basic.ts")
-const agent = (t: TmpDir, args: string[]) => runAgent(args, { home: t.home, cwd: t.path, binary: true })
+const agent = (t: TmpDir, args: string[]) => runCli(args, { home: t.home, cwd: t.path, binary: true })
 const statuses = async (t: TmpDir) =>
   Object.fromEntries(
     (await agent(t, ["mcp", "list", "-o", "json"])).json<{ servers: { name: string; status: string }[] }>().servers.map((s) => [s.name, s.status]),

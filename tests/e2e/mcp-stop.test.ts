@@ -2,7 +2,7 @@ import { describe, expect, it } from "bun:test"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { ensureBinary } from "../helpers/binary.ts"
-import { BUN, ROOT, runAgent } from "../helpers/cli.ts"
+import { BUN, ROOT, runCli } from "../helpers/cli.ts"
 import { collect, isAlive } from "../helpers/processes.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
@@ -28,7 +28,7 @@ describe("compiled binary: stopping a stdio server that ignores SIGTERM", () => 
   it("after a call: TERM is sent and ignored, KILL ends it, agent exits 0 with the result", async () => {
     await using t = await tmpdir()
     const srv = await stubbornConfig(t)
-    const r = await runAgent(["mcp", "call", "stubborn", "echo", "--arg", "text=hi", "--mcp", srv.file], { home: t.home, cwd: t.path, binary: true })
+    const r = await runCli(["mcp", "call", "stubborn", "echo", "--arg", "text=hi", "--mcp", srv.file], { home: t.home, cwd: t.path, binary: true })
     expect(r.stderr).toBe("")
     expect(r.stdout).toBe("hi\n")
     expect(r.code).toBe(0)

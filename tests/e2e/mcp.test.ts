@@ -4,7 +4,7 @@ import { startLegacySseServer } from "../fixtures/servers/http-legacy-sse.ts"
 import { startSessionServer } from "../fixtures/servers/http-session.ts"
 import { startStatelessServer } from "../fixtures/servers/http-stateless.ts"
 import { ensureBinary } from "../helpers/binary.ts"
-import { BUN, ROOT, runAgent } from "../helpers/cli.ts"
+import { BUN, ROOT, runCli } from "../helpers/cli.ts"
 import { collect, descendants, isAlive } from "../helpers/processes.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
@@ -14,7 +14,7 @@ const BASIC = join(ROOT, "tests/fixtures/servers/stdio-basic.ts")
 const HOSTILE = join(ROOT, "tests/cli/mcp-hostile-server.ts")
 const CANARY = "e2e-mcp-canary-90be1d"
 const agent = (t: TmpDir, args: string[], env: Record<string, string> = {}) =>
-  runAgent(args, { home: t.home, cwd: t.path, env, binary: true })
+  runCli(args, { home: t.home, cwd: t.path, env, binary: true })
 
 describe("compiled binary: agent mcp", () => {
   it("lists stdio, HTTP (stateless and session), legacy SSE, dead, disabled and unapproved servers", async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "bun:test"
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { startAuthServer } from "../fixtures/oauth/as.ts"
-import { ROOT, runAgent } from "../helpers/cli.ts"
+import { ROOT, runCli } from "../helpers/cli.ts"
 import { tmpdir } from "../helpers/tmp.ts"
 
 // O09: the server's 401 names a new resource_metadata whose PRM points at another AS. The
@@ -20,7 +20,7 @@ describe("O09: the server moves to another authorization server", () => {
     await using t = await tmpdir()
     const file = await t.write("mcp.json", { mcpServers: { fx: { type: "http", url: as1.url } } })
     const agent = (args: string[], env: Record<string, string> = {}) =>
-      runAgent([...args, "--mcp", file], { home: t.home, cwd: t.path, env: { BROWSER_LOG: join(t.path, "browser.log"), ...env } })
+      runCli([...args, "--mcp", file], { home: t.home, cwd: t.path, env: { BROWSER_LOG: join(t.path, "browser.log"), ...env } })
     const entries = () => {
       const dir = join(t.home, "state", "tokens")
       return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")) as Entry) : []

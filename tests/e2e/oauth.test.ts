@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { startAuthServer } from "../fixtures/oauth/as.ts"
 import { ensureBinary } from "../helpers/binary.ts"
-import { ROOT, runAgent } from "../helpers/cli.ts"
+import { ROOT, runCli } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
 // OAuth on the compiled binary against the real AS fixture, with $BROWSER set to a script that
@@ -18,7 +18,7 @@ async function setup(t: TmpDir, as: As, oauth?: object) {
   const file = await t.write("mcp.json", { mcpServers: { fx: { type: "http", url: as.url, ...(oauth && { oauth }) } } })
   const log = join(t.path, "browser.log")
   const agent = (args: string[], env: Record<string, string> = {}, stdin?: string) =>
-    runAgent([...args, "--mcp", file], { home: t.home, cwd: t.path, binary: true, env: { BROWSER_LOG: log, ...env }, ...(stdin !== undefined && { stdin }) })
+    runCli([...args, "--mcp", file], { home: t.home, cwd: t.path, binary: true, env: { BROWSER_LOG: log, ...env }, ...(stdin !== undefined && { stdin }) })
   const opened = () => (existsSync(log) ? readFileSync(log, "utf8").trim().split("\n").filter(Boolean) : [])
   const tokenFiles = () => {
     const dir = join(t.home, "state", "tokens")
@@ -37,7 +37,7 @@ describe("compiled binary: OAuth sign-in", () => {
     const list = await agent(["mcp", "list", "--output", "json"])
     expect(JSON.stringify(list.json())).toContain("needs_auth")
     // O12: no hang. Without a browser it exits 4 by itself, before any sign-in began: nothing
-    // opened, no /authorize and no token request (a hang would end in runAgent's kill instead).
+    // opened, no /authorize and no token request (a hang would end in runCli's kill instead).
     const blocked = await agent(["mcp", "call", "fx", "echo", "--arg", "text=hi"])
     expect(blocked.code).toBe(4)
     expect(blocked.stderr).toContain("agent mcp auth fx")

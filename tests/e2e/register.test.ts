@@ -2,7 +2,7 @@ import { describe, expect, it } from "bun:test"
 import { chmodSync, existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { BINARY } from "../helpers/binary.ts"
-import { runAgent } from "../helpers/cli.ts"
+import { runCli } from "../helpers/cli.ts"
 import { itUnless } from "../helpers/skip.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
@@ -28,7 +28,7 @@ function xdgEnv(t: TmpDir): Record<string, string> {
   }
 }
 
-const agent = (t: TmpDir, args: string[]) => runAgent(args, { home: t.home, cwd: t.path, env: xdgEnv(t), binary: true })
+const agent = (t: TmpDir, args: string[]) => runCli(args, { home: t.home, cwd: t.path, env: xdgEnv(t), binary: true })
 
 /** A stand-in for agent that writes its argv, NUL-separated, next to itself. */
 async function recorder(t: TmpDir, dir: string): Promise<{ path: string; argv: () => Promise<string[]> }> {

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "bun:test"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
-import { ROOT, runAgent } from "../helpers/cli.ts"
+import { ROOT, runCli } from "../helpers/cli.ts"
 import { tmpdir } from "../helpers/tmp.ts"
 import { report } from "./run-helpers.ts"
 
@@ -16,14 +16,14 @@ describe("compiled binary: the README's agent run", () => {
   it.skipIf(!hasNpx)("replays examples/everything-sum.jsonl with real everything tools and no key", async () => {
     await using t = await tmpdir()
     const args = ["run", "--mcp", join(ROOT, "mcp.example.json"), "--replay", join(ROOT, "examples/everything-sum.jsonl"), "--yes", "-o", "json", PROMPT]
-    // HOME is t.path (runAgent's default), so npx uses a fresh t.path/.npm cache, never the
+    // HOME is t.path (runCli's default), so npx uses a fresh t.path/.npm cache, never the
     // developer's (agent passes HOME to stdio servers, and no npm_config_*: C05). The server is
     // installed there first: a cold npx install can outlast the 30 s connect timeout on a busy machine.
     const spec = EXAMPLE.mcpServers.everything.args.find((a) => a.startsWith("@modelcontextprotocol/server-everything@"))!
     await using install = Bun.spawn(["npx", "-y", "-p", spec, "--", "true"], { cwd: t.path, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: t.path }, stdout: "ignore", stderr: "pipe" })
     const [code, stderr] = await Promise.all([install.exited, new Response(install.stderr).text()])
     expect({ code, stderr }).toMatchObject({ code: 0 })
-    const r = await runAgent(args, { home: t.home, cwd: t.path, binary: true, timeoutMs: 60_000 })
+    const r = await runCli(args, { home: t.home, cwd: t.path, binary: true, timeoutMs: 60_000 })
     const doc = report(r)
     expect(doc).toMatchObject({ exitReason: "completed", model: "anthropic:claude-sonnet-4-5", turns: 3 })
     expect(doc.toolCalls.map((c) => [c.server, c.tool, c.isError])).toEqual([

@@ -6,7 +6,7 @@ import * as v from "valibot"
 import { RunEvent } from "../../src/agent/index.ts"
 import { RunReport } from "../../src/agent/events.ts"
 import type { FakeModel } from "../fixtures/model/server.ts"
-import { BUN, ROOT, runAgent, type RunResult } from "../helpers/cli.ts"
+import { BUN, ROOT, runCli, type CliResult } from "../helpers/cli.ts"
 import type { TmpDir } from "../helpers/tmp.ts"
 
 export const AGENT_SERVER = join(ROOT, "tests/fixtures/servers/stdio-agent.ts")
@@ -17,12 +17,12 @@ export const config = (t: TmpDir, servers: Record<string, object> = { srv: { com
 
 export const modelEnv = (srv: FakeModel) => ({ ANTHROPIC_API_KEY: "test-key", ANTHROPIC_BASE_URL: srv.anthropicBaseUrl })
 
-export function run(t: TmpDir, args: string[], env: Record<string, string> = {}, timeoutMs = 30_000): Promise<RunResult> {
-  return runAgent(["run", ...args], { home: t.home, cwd: t.path, env, binary: true, timeoutMs })
+export function run(t: TmpDir, args: string[], env: Record<string, string> = {}, timeoutMs = 30_000): Promise<CliResult> {
+  return runCli(["run", ...args], { home: t.home, cwd: t.path, env, binary: true, timeoutMs })
 }
 
 /** stdout of `-o stream-json`: every line a valid RunEvent, init first, result last. */
-export function events(r: RunResult): RunEvent[] {
+export function events(r: CliResult): RunEvent[] {
   const list = r.stdout.trimEnd().split("\n").map((l) => JSON.parse(l) as RunEvent)
   for (const e of list) expect(v.safeParse(RunEvent, e).issues).toBeUndefined()
   expect(list[0]!.type).toBe("init")
@@ -31,7 +31,7 @@ export function events(r: RunResult): RunEvent[] {
 }
 
 /** stdout of `-o json`: one valid RunReport. */
-export function report(r: RunResult): RunReport {
+export function report(r: CliResult): RunReport {
   const doc = r.json<RunReport>()
   expect(v.safeParse(RunReport, doc).issues).toBeUndefined()
   expect(doc.exitCode).toBe(r.code)

@@ -1,9 +1,9 @@
-// `agent run` at a terminal (a pty via runAgentTty), on the compiled binary: tool calls no rule
+// `agent run` at a terminal (a pty via runCliTty), on the compiled binary: tool calls no rule
 // allows are asked about (yes / no / always for this tool), sampling asks before the model
 // answers, and an elicitation form is filled in field by field.
 import { describe, expect, it } from "bun:test"
 import { fakeModel } from "../fixtures/model/server.ts"
-import { runAgentTty } from "../helpers/cli.ts"
+import { runCliTty } from "../helpers/cli.ts"
 import { tmpdir } from "../helpers/tmp.ts"
 import { config, modelEnv } from "./run-helpers.ts"
 
@@ -17,7 +17,7 @@ describe("compiled binary: agent run at a terminal", () => {
       { toolCalls: [{ name: "srv__add", args: { a: 1, b: 2 } }] },
       { text: "finished" },
     ])
-    const r = await runAgentTty(["run", "--mcp", await config(t), ...MODEL, "go"], { home: t.home, cwd: t.path, env: modelEnv(srv), binary: true, input: ["a", "n"], timeoutMs: 30_000 })
+    const r = await runCliTty(["run", "--mcp", await config(t), ...MODEL, "go"], { home: t.home, cwd: t.path, env: modelEnv(srv), binary: true, input: ["a", "n"], timeoutMs: 30_000 })
     expect(r.code).toBe(0)
     expect(r.stdout.match(/Allow srv__echo/g)).toHaveLength(1)
     expect(r.stdout).toContain("[y]es / [n]o / [a]lways for this tool")
@@ -38,7 +38,7 @@ describe("compiled binary: agent run at a terminal", () => {
       { text: "thanks" },
     ])
     const input = ["y", "y", "Grace", "", "5", "n"]
-    const r = await runAgentTty(["run", "--mcp", await config(t), ...MODEL, "--yes", "-o", "json", "go"], { home: t.home, cwd: t.path, env: modelEnv(srv), binary: true, input, timeoutMs: 30_000 })
+    const r = await runCliTty(["run", "--mcp", await config(t), ...MODEL, "--yes", "-o", "json", "go"], { home: t.home, cwd: t.path, env: modelEnv(srv), binary: true, input, timeoutMs: 30_000 })
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('Server "srv" asks the model to answer')
     expect(r.stdout).toContain("capital of Peru?")

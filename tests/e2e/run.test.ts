@@ -4,7 +4,7 @@
 import { describe, expect, it } from "bun:test"
 import { fakeModel } from "../fixtures/model/server.ts"
 import { LONG_TOOL } from "../fixtures/servers/stdio-agent.ts"
-import { BUN, runAgent } from "../helpers/cli.ts"
+import { BUN, runCli } from "../helpers/cli.ts"
 import { tmpdir } from "../helpers/tmp.ts"
 import { AGENT_SERVER, config, events, modelEnv, report, run } from "./run-helpers.ts"
 
@@ -14,7 +14,7 @@ describe("compiled binary: agent run", () => {
   it("runs turns with parallel calls, a tool error, a refusal, a $ref schema and a 70-character tool name (stream-json)", async () => {
     await using t = await tmpdir()
     const file = await config(t)
-    const listed = await runAgent(["mcp", "tools", "srv", "--mcp", file, "-o", "json"], { home: t.home, cwd: t.path, binary: true })
+    const listed = await runCli(["mcp", "tools", "srv", "--mcp", file, "-o", "json"], { home: t.home, cwd: t.path, binary: true })
     const long = listed.json<{ tools: { name: string; tool: string }[] }>().tools.find((x) => x.tool === LONG_TOOL)!.name
     expect(long.length).toBeLessThanOrEqual(64)
     await using srv = await fakeModel([

@@ -10,7 +10,7 @@ export const ROOT = resolve(import.meta.dir, "../..")
 export const BUN = join(ROOT, "node_modules/.bin/bun")
 const MAIN = join(ROOT, "src/main.ts")
 
-export interface RunOptions {
+export interface CliOptions {
   /** AGENTRT_HOME. When omitted, a throwaway one is created and removed after the run. */
   home?: string
   cwd?: string
@@ -25,7 +25,7 @@ export interface RunOptions {
   timeoutMs?: number
 }
 
-export interface RunResult {
+export interface CliResult {
   code: number
   stdout: string
   stderr: string
@@ -33,7 +33,7 @@ export interface RunResult {
   json<T = unknown>(): T
 }
 
-export async function runAgent(args: string[], opts: RunOptions = {}): Promise<RunResult> {
+export async function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
   return withHome(opts, async (env) => {
     const proc = Bun.spawn([...(await command(opts)), ...args], {
       cwd: opts.cwd ?? dirname(env.AGENTRT_HOME!),
@@ -64,10 +64,10 @@ export async function runAgent(args: string[], opts: RunOptions = {}): Promise<R
  * LF and the typed input echoed; control keys must be written as raw bytes ("\x1b[B" for down,
  * "\x03" for Ctrl-C); Linux only; terminal size is script's default.
  */
-export async function runAgentTty(
+export async function runCliTty(
   args: string[],
-  opts: RunOptions & { input: string[]; settleMs?: number },
-): Promise<RunResult> {
+  opts: CliOptions & { input: string[]; settleMs?: number },
+): Promise<CliResult> {
   return withHome(opts, async (env) => {
     const cmd = [...(await command(opts)), ...args].map(shellQuote).join(" ")
     const proc = Bun.spawn(["script", "-qfec", cmd, "/dev/null"], {
@@ -112,11 +112,11 @@ export function shellQuote(arg: string): string {
   return `'${arg.replaceAll("'", `'\\''`)}'`
 }
 
-async function command(opts: RunOptions): Promise<string[]> {
+async function command(opts: CliOptions): Promise<string[]> {
   return opts.binary ? [await ensureBinary()] : [BUN, MAIN]
 }
 
-async function withHome<T>(opts: RunOptions, run: (env: Record<string, string>) => Promise<T>): Promise<T> {
+async function withHome<T>(opts: CliOptions, run: (env: Record<string, string>) => Promise<T>): Promise<T> {
   const scratch = opts.home ? undefined : await realpath(await mkdtemp(join(tmpdir(), "agentrt-run-")))
   const home = opts.home ?? join(scratch!, "agentrt-home")
   try {
@@ -126,7 +126,7 @@ async function withHome<T>(opts: RunOptions, run: (env: Record<string, string>) 
   }
 }
 
-function environment(home: string, opts: RunOptions): Record<string, string> {
+function environment(home: string, opts: CliOptions): Record<string, string> {
   const base = opts.inheritEnv
     ? (Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== undefined)) as Record<string, string>)
     : { PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin" }
@@ -136,7 +136,7 @@ function environment(home: string, opts: RunOptions): Record<string, string> {
   return { ...base, HOME: dirname(home), NO_COLOR: "1", AGENTRT_HOME: home, ...opts.env }
 }
 
-function result(code: number, stdout: string, stderr: string): RunResult {
+function result(code: number, stdout: string, stderr: string): CliResult {
   return {
     code,
     stdout,

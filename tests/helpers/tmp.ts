@@ -5,7 +5,7 @@ import { dirname, join } from "node:path"
 export interface TmpDir extends AsyncDisposable {
   /** The directory itself (realpath, so it compares equal to what a child process sees as its cwd). */
   path: string
-  /** An AGENTRT_HOME inside `path`; created empty. Pass it to runAgent so no test touches the real home. */
+  /** An AGENTRT_HOME inside `path`; created empty. Pass it to runCli so no test touches the real home. */
   home: string
   /** Writes `content` (objects as pretty JSON) to `rel`, creating parent folders; returns the absolute path. */
   write(rel: string, content: string | object): Promise<string>

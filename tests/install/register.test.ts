@@ -4,7 +4,7 @@ import { join } from "node:path"
 import { applyPlan, planRegister, planUnregister } from "../../src/install/index.ts"
 import { getMimeDefault, quoteDesktopExecArg, quoteWindowsArg, renderAppleScript, renderDesktopEntry, renderInfoPlist, renderRegFile, setMimeDefault, windowsCommand } from "../../src/install/register-formats.ts"
 import { readRecord, type HandlerOs, type RegisterOptions } from "../../src/install/register.ts"
-import { runAgent } from "../helpers/cli.ts"
+import { runCli } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
 // The text each OS gets, checked as generated text on any host, plus the Linux plan applied
@@ -170,7 +170,7 @@ describe("Linux register/unregister without xdg-utils", () => {
 
 describe("agent install --register (from source)", () => {
   it("refuses to register the Bun runtime and says how to build the binary", async () => {
-    const r = await runAgent(["install", "--register"])
+    const r = await runCli(["install", "--register"])
     expect(r.code).toBe(2)
     expect(r.stderr).toContain("npm run build")
     expect(r.stderr).toContain("dist/agent install --register")
@@ -179,7 +179,7 @@ describe("agent install --register (from source)", () => {
   it("--dry-run lists the actions and writes nothing; --output json is one document", async () => {
     await using t = await tmpdir()
     const env = { XDG_DATA_HOME: join(t.path, "data"), XDG_CONFIG_HOME: join(t.path, "config"), PATH: "/nonexistent" }
-    const r = await runAgent(["install", "--register", "--exec", "/opt/agent", "--dry-run", "-o", "json"], { home: t.home, env })
+    const r = await runCli(["install", "--register", "--exec", "/opt/agent", "--dry-run", "-o", "json"], { home: t.home, env })
     expect(r.code).toBe(0)
     const doc = r.json<{ dryRun: boolean; actions: { text: string }[] }>()
     expect(doc.dryRun).toBe(true)

@@ -3,7 +3,7 @@
 // `agent mcp call … --verbose`. Logging is deprecated on 2026-07-28, so these use the session fixture.
 import { describe, expect, it } from "bun:test"
 import { startSessionServer } from "../fixtures/servers/http-session.ts"
-import { runAgent } from "../helpers/cli.ts"
+import { runCli } from "../helpers/cli.ts"
 import { tmpdir } from "../helpers/tmp.ts"
 import { manager, remote, textOf } from "./helpers.ts"
 
@@ -42,7 +42,7 @@ describe("2025 session notifications", () => {
     await using srv = await startSessionServer()
     await using t = await tmpdir()
     const file = await t.write("mcp.json", { mcpServers: { sess: { type: "http", url: srv.url } } })
-    const call = (...extra: string[]) => runAgent(["mcp", "call", "sess", "echo", "--arg", "text=hello", "--mcp", file, ...extra], { home: t.home, cwd: t.path })
+    const call = (...extra: string[]) => runCli(["mcp", "call", "sess", "echo", "--arg", "text=hello", "--mcp", file, ...extra], { home: t.home, cwd: t.path })
     const verbose = await call("--verbose")
     expect(verbose.code).toBe(0)
     expect(verbose.stdout).toContain("hello")

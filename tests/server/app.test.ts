@@ -87,7 +87,7 @@ describe("one-time tokens (L03)", () => {
   it("L03: a token from one flow is refused by another and still works in its own", async () => {
     const s = setup()
     const t = await s.token()
-    const other = setup() // each flow has its own store (tests/server/tokens.test.ts: one use each)
+    const other = setup() // each flow has its own store (tests/server/form-tokens.test.ts: one use each)
     expect((await other.post(other.approve, { token: t })).status).toBe(403)
     expect((await s.post(s.deny, { token: t })).status).toBe(200)
     expect(await s.pending.decision).toBe("denied")

@@ -1,6 +1,6 @@
 import { ProtocolError, SdkError, SdkErrorCode, SdkHttpError, UnauthorizedError } from "@modelcontextprotocol/client"
 import { AuthRequiredError } from "../util/errors.ts"
-import { InvalidSessionIdError } from "./failures.ts"
+import { InvalidSessionIdError } from "./error-classes.ts"
 
 // Classifies what the SDK throws, by class and code only (never by message text, which changes between SDK versions).
 

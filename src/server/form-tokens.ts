@@ -1,7 +1,7 @@
 // One-time tokens for the local pages' forms (L03); OAuth's `state` check can use the same.
 import { randomBytes, timingSafeEqual } from "node:crypto"
 
-export interface TokenStore {
+export interface FormTokens {
   /** A fresh 256-bit token, valid for one use. */
   issue(): string
   /** True when `token` was issued and not yet used; it is used up by this call either way. */
@@ -13,7 +13,7 @@ export interface TokenStore {
  * page reloaded in a loop cannot grow memory. Compared in constant time against every
  * outstanding token, so the time taken says nothing about how much of a guess was right.
  */
-export function createTokenStore(max = 8): TokenStore {
+export function createFormTokens(max = 8): FormTokens {
   const live: Buffer[] = []
   return {
     issue() {
