@@ -7,7 +7,7 @@
 import { appendFile, readFile, writeFile } from "node:fs/promises"
 import { APICallError, type LanguageModelV4, type LanguageModelV4CallOptions, type LanguageModelV4StreamPart } from "@ai-sdk/provider"
 import * as v from "valibot"
-import { AgentError, ConfigError } from "../util/errors.ts"
+import { AgentError, ConfigError, FailureError } from "../util/errors.ts"
 import { jsonDiff } from "./diff.ts"
 
 export const RECORD_VERSION = 1
@@ -110,7 +110,7 @@ export function replayModel(rec: { provider: string; modelId: string; calls: Rec
     modelId: rec.modelId,
     supportedUrls: {},
     doGenerate() {
-      throw new AgentError("failure", "replay serves streamed calls only")
+      throw new FailureError("replay serves streamed calls only")
     },
     async doStream(o) {
       const call = rec.calls[next]

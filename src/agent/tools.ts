@@ -2,7 +2,7 @@
 // namespaced tools, call one by its namespaced name. The CLI backs it with the manager.
 import type { LanguageModelV4FunctionTool, LanguageModelV4ToolResultOutput } from "@ai-sdk/provider"
 import type { CallOptions, CallToolResult, Manager, NamespacedTool } from "../mcp/index.ts"
-import { AgentError } from "../util/errors.ts"
+import { FailureError } from "../util/errors.ts"
 import type { SkippedTool } from "./events.ts"
 import type { ProviderName } from "./providers.ts"
 import { modelToolName, normalizeSchema } from "./schema.ts"
@@ -23,7 +23,7 @@ export function managerToolSource(manager: Pick<Manager, "tools" | "callTool">):
     },
     call(name, args, opts) {
       const t = byName.get(name)
-      if (!t) throw new AgentError("failure", `unknown tool ${name}`)
+      if (!t) throw new FailureError(`unknown tool ${name}`)
       return manager.callTool(t.server, t.tool.name, args, opts)
     },
   }

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs"
 import { basename, dirname, isAbsolute, join, resolve } from "node:path"
-import { AgentError } from "../util/errors.ts"
+import { AgentError, UsageError } from "../util/errors.ts"
 import { convertServer, isObject, type Peer } from "./import-convert.ts"
 import { inputVariableName } from "./interpolate.ts"
 import { readJsonFile } from "./json.ts"
@@ -118,7 +118,7 @@ export function importFromPeer(peer: Peer, env: PeerEnv, file?: string): PeerImp
     const exists = existsSync(src.file)
     if (!result.files.some((f) => f.file === src.file)) result.files.push({ file: src.file, exists })
     if (!exists) {
-      if (file) throw new AgentError("usage", `${src.file} does not exist`, { hint: `pass the path of a ${peer} config file` })
+      if (file) throw new UsageError(`${src.file} does not exist`, { hint: `pass the path of a ${peer} config file` })
       continue
     }
     const doc = readJsonFile(src.file, { jsonc: true }).value

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs"
 import { rename, rm, unlink } from "node:fs/promises"
 import { basename } from "node:path"
 import { writeFileAtomic, describeFsError, fsErrorCode } from "../util/atomic.ts"
-import { AgentError } from "../util/errors.ts"
+import { AgentError, FailureError } from "../util/errors.ts"
 import { ensurePrivateDir } from "../util/paths.ts"
 import { setMimeDefault, MIME_TYPE } from "./register-formats.ts"
 import type { Action, HandlerRecord, Plan } from "./register.ts"
@@ -27,7 +27,7 @@ export async function applyPlan(plan: Plan, opts: { env: Record<string, string |
     } catch (e: unknown) {
       const undo = plan.mode === "register" ? "run `agent install --unregister` to undo them" : "run `agent install --unregister` again"
       const steps = done.length > 0 ? `; done before that: ${done.map((d) => d.text).join("; ")}` : ""
-      throw new AgentError("failure", `could not ${describeAction(action).present}: ${errorText(e)}${steps}`, {
+      throw new FailureError(`could not ${describeAction(action).present}: ${errorText(e)}${steps}`, {
         cause: e,
         hint: done.length > 0 ? undo : undefined,
       })
@@ -90,7 +90,7 @@ function runHelper(argv: readonly string[], isOptional: boolean, env: Record<str
   if (r.exitCode === 0) return undefined
   const why = `${basename(argv[0] ?? "")} exited with ${r.exitCode}: ${r.stderr.toString().trim().split("\n")[0] ?? ""}`.trim()
   if (isOptional) return why
-  throw new AgentError("failure", why)
+  throw new FailureError(why)
 }
 
 function errorText(e: unknown): string {

@@ -1,7 +1,7 @@
 // Runs the local app on 127.0.0.1 only while a flow needs it (docs/design.md §7). Not 0.0.0.0 or ::
 // (the LAN could reach it) and not "localhost" (it may resolve to ::1 or be redefined):
 // RFC 8252 §8.3, L01: loopback only. Shuts itself down when idle (L08: no late callbacks).
-import { AgentError } from "../util/errors.ts"
+import { UnavailableError } from "../util/errors.ts"
 
 export const LOOPBACK = "127.0.0.1"
 
@@ -72,7 +72,7 @@ export async function startLocalServer(app: FetchApp | ((port: number) => FetchA
       error: () => new Response(null, { status: 500 }),
     })
   } catch (e: unknown) {
-    throw new AgentError("unavailable", `cannot listen on ${LOOPBACK}:${opts.port ?? 0}`, {
+    throw new UnavailableError(`cannot listen on ${LOOPBACK}:${opts.port ?? 0}`, {
       cause: e,
       hint: opts.port ? `another program uses port ${opts.port}; close it or choose another port` : undefined,
     })

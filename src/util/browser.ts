@@ -3,7 +3,7 @@
 // we do not control (an authorization_endpoint, say), so it is parsed, limited to https: or
 // loopback http:, re-serialised, and handed to the opener as ONE argv element. Never a shell
 // string: CVE-2025-6514 (mcp-remote) ran `$(…)` from an authorization URL through a shell.
-import { AgentError } from "./errors.ts"
+import { UnavailableError, UsageError } from "./errors.ts"
 
 export interface OpenBrowserOptions {
   /** Where $BROWSER and PATH are read from (the CLI passes process.env). */
@@ -19,12 +19,12 @@ export function checkBrowserUrl(url: string): URL {
   try {
     parsed = new URL(url)
   } catch (e: unknown) {
-    throw new AgentError("usage", `refusing to open ${JSON.stringify(url.slice(0, 200))}: not a valid URL`, { cause: e })
+    throw new UsageError(`refusing to open ${JSON.stringify(url.slice(0, 200))}: not a valid URL`, { cause: e })
   }
   if (parsed.protocol === "https:") return parsed
   if (parsed.protocol === "http:" && LOOPBACK_HOSTS.has(parsed.hostname)) return parsed
   const why = parsed.protocol === "http:" ? "plain http is only allowed to 127.0.0.1, [::1] or localhost" : `the ${parsed.protocol} scheme is not allowed`
-  throw new AgentError("usage", `refusing to open ${JSON.stringify(parsed.href.slice(0, 200))}: ${why}`, {
+  throw new UsageError(`refusing to open ${JSON.stringify(parsed.href.slice(0, 200))}: ${why}`, {
     hint: "only https: URLs (or http: to this machine) are opened in a browser",
   })
 }
@@ -76,7 +76,7 @@ export async function openBrowser(url: string, opts: OpenBrowserOptions): Promis
       failures.push(`${argv[0]}: ${e instanceof Error ? e.message : String(e)}`)
     }
   }
-  throw new AgentError("unavailable", `could not start a browser (${failures.join("; ")})`, {
+  throw new UnavailableError(`could not start a browser (${failures.join("; ")})`, {
     hint: "set BROWSER to your browser's program, or open the URL yourself",
   })
 }

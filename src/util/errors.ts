@@ -68,11 +68,22 @@ export class AuthRequiredError extends AgentError {
   }
 }
 
-export class McpConnectError extends AgentError {
+/** The run failed: a tool, the model, an install step (exit 1). */
+export class FailureError extends AgentError {
+  constructor(message: string, opts?: ErrorOptions) {
+    super("failure", message, opts)
+  }
+}
+
+/** Something the command needs is not there: a server, a browser, a port to listen on (exit 5). */
+export class UnavailableError extends AgentError {
   constructor(message: string, opts?: ErrorOptions) {
     super("unavailable", message, opts)
   }
 }
+
+/** An MCP server that did not connect, or stopped answering. */
+export class McpConnectError extends UnavailableError {}
 
 export class TimeoutError extends AgentError {
   constructor(message: string, opts?: ErrorOptions) {

@@ -6,7 +6,7 @@ import { appendFileSync, mkdirSync } from "node:fs"
 import { join } from "node:path"
 import { createApp, createPendingInstall, startLocalServer, type InstallDecision, type LocalServer, type PendingInstall } from "../../server/index.ts"
 import { openBrowser } from "../../util/browser.ts"
-import { AgentError, ApprovalRequiredError, UsageError } from "../../util/errors.ts"
+import { AgentError, ApprovalRequiredError, FailureError, UsageError } from "../../util/errors.ts"
 import { ensurePrivateDir } from "../../util/paths.ts"
 import type { Ctx } from "../shared/context.ts"
 import { applyInstall, installScreen, planInstall, type InstallArgs, type Plan } from "./index.ts"
@@ -84,7 +84,7 @@ function finish(plan: Plan, outcome: Outcome, logLine: (line: string) => void): 
       logLine(outcome.message)
       return 0
     case "failed":
-      throw outcome.error instanceof AgentError ? outcome.error : new AgentError("failure", `could not install "${name}"`, { cause: outcome.error })
+      throw outcome.error instanceof AgentError ? outcome.error : new FailureError(`could not install "${name}"`, { cause: outcome.error })
     case "denied":
       logLine(`"${name}" was denied in the browser; nothing was written`)
       throw new ApprovalRequiredError(`"${name}" was not installed: it was denied in the browser; nothing was written`)

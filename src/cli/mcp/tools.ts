@@ -1,6 +1,6 @@
 import { parseJsonText } from "../../config/index.ts"
 import { McpTimeoutError, type NamespacedTool } from "../../mcp/index.ts"
-import { AgentError, ExitCode, UsageError } from "../../util/errors.ts"
+import { ExitCode, UsageError } from "../../util/errors.ts"
 import { escapeTerminal } from "../../util/text.ts"
 import { command } from "../command.ts"
 import { keyValues } from "../shared/context.ts"
@@ -146,5 +146,5 @@ function noSuchTool(s: Session, server: string, name: string): UsageError {
 /** A server that does not answer in time is an unavailable server (T04: exit 5, not 124). */
 function callError(e: unknown, s: Session): unknown {
   if (!(e instanceof McpTimeoutError) || e.hint) return e
-  return new AgentError("unavailable", e.message, { cause: e, hint: `raise --timeout (now ${s.timeoutMs ?? "the default"} ms), or check the server with \`agent mcp get ${e.server}\`` })
+  return new McpTimeoutError(e.server, e.message, { cause: e, hint: `raise --timeout (now ${s.timeoutMs ?? "the default"} ms), or check the server with \`agent mcp get ${e.server}\`` })
 }

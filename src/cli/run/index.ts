@@ -17,7 +17,7 @@ import {
   type ServerStatus,
 } from "../../agent/index.ts"
 import type { ElicitHandler, SamplingHandler, ServerState } from "../../mcp/index.ts"
-import { AgentError, UsageError } from "../../util/errors.ts"
+import { ApprovalRequiredError, FailureError, UsageError } from "../../util/errors.ts"
 import { escapeTerminal } from "../../util/text.ts"
 import { command } from "../command.ts"
 import { keyValues, repeated } from "../shared/context.ts"
@@ -129,12 +129,12 @@ function serverRequests(live: { model?: LanguageModelV4; signal?: AbortSignal },
   const approve = queue ? samplingApprover(queue) : undefined
   const sample: SamplingHandler = async (server, request) => {
     const { model, signal } = live
-    if (!model || !signal) throw new AgentError("failure", "sampling is only answered once the run has started")
+    if (!model || !signal) throw new FailureError("sampling is only answered once the run has started")
     const isApproved = isSamplingAllowed || (approve ? await approve(server, request, signal) : false)
     if (!isApproved) {
       const why = approve ? "the user refused it" : "no terminal to ask; pass --allow-sampling to let the model answer"
       emit({ type: "warning", message: `sampling request from ${server} refused: ${why}` })
-      throw new AgentError("approval", `sampling refused: ${why}`)
+      throw new ApprovalRequiredError(`sampling refused: ${why}`)
     }
     return sampleWithModel(model, request, signal)
   }

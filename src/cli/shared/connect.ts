@@ -2,7 +2,7 @@ import { openApprovals, resolveServers, type Config, type Resolution } from "../
 import type { ElicitHandler, Manager, SamplingHandler, ServerState } from "../../mcp/index.ts"
 import { interruptSignal } from "../../util/abort.ts"
 import { DURATION_HINT, parseDuration } from "../../util/duration.ts"
-import { AgentError, ConfigError, InterruptedError, UsageError } from "../../util/errors.ts"
+import { AgentError, ApprovalRequiredError, AuthRequiredError, ConfigError, InterruptedError, McpConnectError, UsageError } from "../../util/errors.ts"
 import { escapeTerminal } from "../../util/text.ts"
 import { terminalPrompt } from "./approval-prompt.ts"
 import { commonArgs, mcpArg, outputArg } from "../command.ts"
@@ -216,15 +216,15 @@ export function notConnectedError(s: ServerState | undefined, name: string): Age
   const who = `server "${escapeTerminal(name)}"`
   switch (s?.status) {
     case "needs_approval":
-      return new AgentError("approval", `${who} was not started: ${s.reason}`, { hint: s.hint })
+      return new ApprovalRequiredError(`${who} was not started: ${s.reason}`, { hint: s.hint })
     case "needs_auth":
-      return new AgentError("auth", s.reason ? escapeTerminal(s.reason) : `${who} needs sign-in (${s.url})`, { hint: s.hint })
+      return new AuthRequiredError(s.reason ? escapeTerminal(s.reason) : `${who} needs sign-in (${s.url})`, { hint: s.hint })
     case "disabled":
-      return new AgentError("unavailable", `${who} is disabled in ${s.entry.file}`, { hint: "remove \"disabled\": true (or set \"enabled\": true) to use it" })
+      return new McpConnectError(`${who} is disabled in ${s.entry.file}`, { hint: "remove \"disabled\": true (or set \"enabled\": true) to use it" })
     case "failed":
-      return new AgentError("unavailable", `${who} is unavailable: ${s.error}`, s.hint ? { hint: s.hint } : {})
+      return new McpConnectError(`${who} is unavailable: ${s.error}`, s.hint ? { hint: s.hint } : {})
     default:
-      return new AgentError("unavailable", `${who} did not connect`)
+      return new McpConnectError(`${who} did not connect`)
   }
 }
 
@@ -238,9 +238,9 @@ export function missingError(down: ServerState[], why: string): AgentError {
   const names = down.map((d) => escapeTerminal(d.name)).join(", ")
   const needAuth = down.flatMap((d) => (d.status === "needs_auth" ? [d] : []))
   if (needAuth.length === down.length) {
-    return new AgentError("auth", `${why} ${names} ${down.length === 1 ? "needs" : "need"} sign-in`, { hint: needAuth.map((d) => d.hint || `sign in: agent mcp auth ${d.name}`).join("; ") })
+    return new AuthRequiredError(`${why} ${names} ${down.length === 1 ? "needs" : "need"} sign-in`, { hint: needAuth.map((d) => d.hint || `sign in: agent mcp auth ${d.name}`).join("; ") })
   }
-  return new AgentError("unavailable", `${why} ${names} did not connect`)
+  return new McpConnectError(`${why} ${names} did not connect`)
 }
 
 /** Positionals before `--` (after it comes an ad hoc server's command line). */
