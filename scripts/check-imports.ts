@@ -9,7 +9,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
 import { dirname, join, relative, resolve } from "node:path"
 
-const SRC = resolve(import.meta.dir, "../src")
+// The tree to check: src/ by default; tests/scripts/check-imports.test.ts passes a fixture tree.
+const SRC = resolve(process.argv[2] ?? resolve(import.meta.dir, "../src"))
 const OPEN = "util" // shared helpers: any file may be imported from any domain
 const LEAVES: Record<string, string[]> = { util: [], config: ["util"] } // domain → the only domains it may import
 
@@ -30,7 +31,7 @@ function sourceFiles(dir: string): string[] {
 /** Relative specifiers of static imports, re-exports, side-effect and dynamic imports, with line numbers. */
 function importsOf(file: string): { spec: string; line: number }[] {
   const found: { spec: string; line: number }[] = []
-  const re = /(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)["'](\.{1,2}\/[^"']*)["']/g
+  const re = /(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)["'](\.{1,2}(?:\/[^"']*)?)["']/g
   readFileSync(file, "utf8").split("\n").forEach((text, i) => {
     if (/^\s*(\/\/|\*)/.test(text)) return
     for (const m of text.matchAll(re)) found.push({ spec: m[1]!, line: i + 1 })
