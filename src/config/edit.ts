@@ -13,6 +13,8 @@ export interface EditOptions {
   /** Mode for a new file (default 0600); an existing file keeps its mode. */
   mode?: number
   lock?: LockOptions
+  /** Test-only: passed on to writeFileAtomic (util/atomic.ts). */
+  pauseForTest?: string
 }
 
 /** How the file is laid out, so an edit changes only what the caller changed. */
@@ -45,7 +47,7 @@ export async function editJsonFile(
       const next = (await edit(doc)) ?? doc
       const out = serialise(next, format)
       // Unchanged: skip the write so mode, owner and mtime stay as they are.
-      if (out !== text) await writeFileAtomic(path, out, { mode: opts.mode })
+      if (out !== text) await writeFileAtomic(path, out, { mode: opts.mode, pauseForTest: opts.pauseForTest })
       // Under the lock no live editor of this file is mid-write, so dead writers' temps can go.
       await cleanupStaleTemps(dirname(path), basename(path))
       return next

@@ -10,6 +10,8 @@ export interface WriteOptions {
   mode?: number
   /** false: always apply `mode`, e.g. to tighten a token file that was left 0644. */
   keepMode?: boolean
+  /** Test-only (see pauseForTest): the path whose write stops before the rename. The CLI passes AGENTRT_TEST_PAUSE_WRITE. */
+  pauseForTest?: string
 }
 
 const FS_WORDS: Record<string, string> = {
@@ -78,7 +80,7 @@ export async function writeFileAtomic(
   try {
     await mkdir(dir, { recursive: true, mode: 0o700 })
     await writeTemp(tmp, data, mode, existing)
-    await pauseForTest(path)
+    if (opts.pauseForTest === path) await pauseForTest(path)
     await rename(tmp, path)
   } catch (e: unknown) {
     await removeTemp(tmp)
@@ -91,13 +93,13 @@ export async function writeFileAtomic(
 }
 
 /**
- * Test-only, and inert unless AGENTRT_TEST_PAUSE_WRITE names the file being written: the writer
- * then stops with the temp complete but not yet renamed, creates `<path>.paused` and waits until
- * it is removed. tests/e2e/config-flow.test.ts uses it to land Ctrl-C inside a write for certain;
- * timed signals could not prove the interruption happened mid-write.
+ * Test-only, and inert unless opts.pauseForTest (the CLI passes AGENTRT_TEST_PAUSE_WRITE) names
+ * the file being written: the writer then stops with the temp complete but not yet renamed,
+ * creates `<path>.paused` and waits until it is removed. tests/e2e/config-flow.test.ts uses it
+ * to land Ctrl-C inside a write for certain; timed signals could not prove the interruption
+ * happened mid-write.
  */
 async function pauseForTest(path: string): Promise<void> {
-  if (process.env.AGENTRT_TEST_PAUSE_WRITE !== path) return
   const marker = `${path}.paused`
   await writeFile(marker, "")
   while (existsSync(marker)) await new Promise((resolve) => setTimeout(resolve, 10))

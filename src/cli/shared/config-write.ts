@@ -118,7 +118,7 @@ export async function writeServers(
     const current = existsSync(target.file) ? await readDoc(target.file) : {}
     return { doc: edit(current), previous, skipped }
   }
-  const doc = await editJsonFile(target.file, edit, { create: true, mode: target.mode })
+  const doc = await editJsonFile(target.file, edit, { create: true, mode: target.mode, pauseForTest: process.env.AGENTRT_TEST_PAUSE_WRITE })
   return { doc, previous, skipped }
 }
 
