@@ -1,4 +1,4 @@
-import { command, commonArgs, mcpArg, outputArg } from "../command.ts"
+import { command, commonArgs } from "../command.ts"
 
 export default command({
   name: "config",
@@ -32,6 +32,3 @@ export default command({
       ),
   },
 })
-
-// Shared by the config subcommands.
-export const configArgs = { ...commonArgs, ...outputArg, ...mcpArg } as const

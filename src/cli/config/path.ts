@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs"
 import { configLocations } from "../../config/index.ts"
 import { command } from "../command.ts"
-import { configArgs } from "./index.ts"
+import { configArgs } from "./args.ts"
 import { createContext, repeated } from "../shared/context.ts"
 import { printJson, printTable } from "../shared/output.ts"
 

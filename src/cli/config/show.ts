@@ -1,6 +1,6 @@
 import { maskedDefinition, toFileEntry, type ServerConfig, type ServerEntry } from "../../config/index.ts"
 import { command } from "../command.ts"
-import { configArgs } from "./index.ts"
+import { configArgs } from "./args.ts"
 import { createContext, loadFromArgs } from "../shared/context.ts"
 import { printJson, printRaw } from "../shared/output.ts"
 import { escapeTerminal } from "../../util/text.ts"

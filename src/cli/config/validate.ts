@@ -2,7 +2,7 @@ import { openApprovals, resolveServers, type Resolution } from "../../config/ind
 import { ConfigError, ExitCode, isAgentError } from "../../util/errors.ts"
 import { escapeTerminal } from "../../util/text.ts"
 import { command } from "../command.ts"
-import { configArgs } from "./index.ts"
+import { configArgs } from "./args.ts"
 import { createContext, loadFromArgs, repeated } from "../shared/context.ts"
 import { printJson, printRaw } from "../shared/output.ts"
 

@@ -9,7 +9,7 @@ import { openBrowser } from "../../util/browser.ts"
 import { AgentError, ApprovalRequiredError, FailureError, UsageError } from "../../util/errors.ts"
 import { ensurePrivateDir } from "../../util/paths.ts"
 import type { Ctx } from "../shared/context.ts"
-import { applyInstall, installScreen, planInstall, type InstallArgs, type Plan } from "./index.ts"
+import { applyInstall, installScreen, planInstall, type InstallArgs, type Plan } from "./plan.ts"
 
 const DEFAULT_TIMEOUT_MS = 5 * 60_000
 
