@@ -1,5 +1,5 @@
 import { constants, statSync, unlinkSync } from "node:fs"
-import { link, mkdir, open, readFile, rename, stat, unlink, type FileHandle } from "node:fs/promises"
+import { link, mkdir, open, stat, unlink, type FileHandle } from "node:fs/promises"
 import { hostname } from "node:os"
 import { basename, dirname, join } from "node:path"
 import { randomBytes } from "node:crypto"
@@ -74,10 +74,8 @@ async function acquire(path: string, lockPath: string, opts: LockOptions): Promi
       return ino
     }
     last = await observe(lockPath)
-    if (last && isStale(last, staleMs)) {
-      await breakLock(lockPath, last)
-      continue
-    }
+    // Broken (or gone): try again at once. Another breaker at work: wait like any waiter.
+    if (last && isStale(last, staleMs) && (await breakLock(lockPath, last))) continue
     if (Date.now() >= deadline) throw timeoutError(path, lockPath, last, timeoutMs)
     // Full jitter so a crowd of waiters (20 parallel `mcp add`) does not retry in lockstep.
     await sleep(Math.random() * delay, opts.signal)
@@ -139,8 +137,14 @@ function lockError(path: string, e: unknown): WriteError {
 
 async function observe(lockPath: string): Promise<Observed | undefined> {
   try {
-    const st = await stat(lockPath)
-    return { ino: st.ino, mtimeMs: st.mtimeMs, holder: parseHolder(await readFile(lockPath, "utf8")) }
+    // One handle for both, so the inode and the holder record belong to the same lock file.
+    const fh = await open(lockPath, constants.O_RDONLY | constants.O_NOFOLLOW)
+    try {
+      const st = await fh.stat()
+      return { ino: st.ino, mtimeMs: st.mtimeMs, holder: parseHolder(await fh.readFile("utf8")) }
+    } finally {
+      await fh.close()
+    }
   } catch (e: unknown) {
     // Released between our open() and stat(): just retry.
     if (fsErrorCode(e) === "ENOENT") return undefined
@@ -165,29 +169,57 @@ function isStale(o: Observed, staleMs: number): boolean {
 }
 
 /**
- * Rename the stale lock to a unique name first: only one breaker's rename can take a given
- * inode, so two breakers never both "win". If the inode we took is not the one we judged
- * stale (a new holder got in between), link it back so that holder keeps its lock.
+ * Breakers take turns through `<lock>.break` (O_EXCL), then look again and remove the lock only
+ * if it is still the one judged stale (same inode, mtime and holder record). Normal acquirers
+ * never touch a lock that exists, so under the guard only its dead holder could have changed
+ * it. (Renaming the lock aside, as before, left a moment with no lock file: with 20 parallel
+ * writers a third one got in there and two holders overlapped, losing an edit. Nor is the inode
+ * alone enough: a released lock's inode is often reused at once by the next holder's file.)
  */
-async function breakLock(lockPath: string, judged: Observed) {
-  const aside = `${lockPath}.stale.${process.pid}.${randomBytes(4).toString("hex")}`
+async function breakLock(lockPath: string, judged: Observed): Promise<boolean> {
+  const guard = `${lockPath}.break`
+  let fh: FileHandle
   try {
-    await rename(lockPath, aside)
+    fh = await open(guard, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600)
   } catch (e: unknown) {
-    if (fsErrorCode(e) === "ENOENT") return // another breaker or the holder was faster
-    throw e
+    if (fsErrorCode(e) !== "EEXIST") throw e
+    await dropAbandonedGuard(guard)
+    return false // another breaker is at work
   }
-  const took = await stat(aside)
-  if (took.ino !== judged.ino) {
+  try {
     try {
-      await link(aside, lockPath)
-    } catch (e: unknown) {
-      // EEXIST: a third process created a lock in the microseconds since our rename, so two
-      // holders may overlap once. Accepted: it needs three racers and a lock judged stale.
-      if (fsErrorCode(e) !== "EEXIST") throw e
+      await fh.writeFile(`${JSON.stringify({ pid: process.pid })}\n`)
+    } finally {
+      await fh.close()
     }
+    const now = await observe(lockPath)
+    if (now && now.ino === judged.ino && now.mtimeMs === judged.mtimeMs && sameHolder(now.holder, judged.holder)) {
+      await unlink(lockPath).catch((e: unknown) => {
+        if (fsErrorCode(e) !== "ENOENT") throw e
+      })
+    }
+    return true
+  } finally {
+    await unlink(guard).catch((e: unknown) => {
+      if (fsErrorCode(e) !== "ENOENT") throw e
+    })
   }
-  await unlink(aside)
+}
+
+/** Breaking takes microseconds; a guard older than this belongs to a breaker that was killed. */
+const GUARD_STALE_MS = 5_000
+
+async function dropAbandonedGuard(guard: string): Promise<void> {
+  try {
+    if (Date.now() - (await stat(guard)).mtimeMs > GUARD_STALE_MS) await unlink(guard)
+  } catch (e: unknown) {
+    // Gone already (its breaker finished, or another waiter removed it): nothing to drop.
+    if (fsErrorCode(e) !== "ENOENT") throw e
+  }
+}
+
+function sameHolder(a: Holder, b: Holder): boolean {
+  return a.pid === b.pid && a.host === b.host && a.time === b.time
 }
 
 async function release(lockPath: string, ino: number) {

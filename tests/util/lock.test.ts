@@ -65,6 +65,21 @@ describe("withFileLock", () => {
     expect(readdirSync(d)).toEqual([])
   })
 
+  it("breaks a stale lock only through the break guard, and drops a guard its breaker abandoned", async () => {
+    const d = tmp()
+    const f = join(d, "mcp.json")
+    writeFileSync(`${f}.lock`, JSON.stringify({ pid: deadPid(), host: hostname(), time: new Date().toISOString() }))
+    // A fresh guard means another breaker is at work: nobody else may break the lock meanwhile.
+    writeFileSync(`${f}.lock.break`, "{}")
+    await expect(withFileLock(f, () => "ran", { timeoutMs: 300 })).rejects.toBeInstanceOf(WriteError)
+    expect(existsSync(`${f}.lock`)).toBe(true)
+    // A guard older than a break could take was left by a killed breaker: it is dropped.
+    const old = new Date(Date.now() - 60_000)
+    utimesSync(`${f}.lock.break`, old, old)
+    expect(await withFileLock(f, () => "ran", { timeoutMs: 2000 })).toBe("ran")
+    expect(readdirSync(d)).toEqual([])
+  })
+
   it("breaks a lock older than staleMs even if its holder is unknown", async () => {
     const f = join(tmp(), "mcp.json")
     writeFileSync(`${f}.lock`, "")
