@@ -3,6 +3,7 @@
 //   text:        the answer streams to stdout; tool activity, warnings and the outcome go to stderr
 //   json:        nothing until the end, then one RunReport document on stdout
 //   stream-json: one RunEvent per line on stdout: init first, result last
+import { runSecrets } from "../util/secrets.ts"
 import { escapeTerminal } from "../util/text.ts"
 import type { EventOf, RunEvent, RunReport } from "./events.ts"
 
@@ -19,8 +20,9 @@ export interface RunWriter {
 }
 
 export function createWriter(format: RunOutputFormat, sinks: Sinks, opts: { isVerbose?: boolean } = {}): RunWriter {
-  if (format === "json") return { onEvent: (e) => void (e.type === "result" && sinks.stdout(`${JSON.stringify(e, null, 2)}\n`)) }
-  if (format === "stream-json") return { onEvent: (e) => sinks.stdout(`${JSON.stringify(e)}\n`) }
+  // P03: values this run resolved are redacted inside the strings, so each document stays valid JSON.
+  if (format === "json") return { onEvent: (e) => void (e.type === "result" && sinks.stdout(`${JSON.stringify(e, runSecrets.replacer, 2)}\n`)) }
+  if (format === "stream-json") return { onEvent: (e) => sinks.stdout(`${JSON.stringify(e, runSecrets.replacer)}\n`) }
   return textWriter(sinks, opts.isVerbose ?? false)
 }
 

@@ -9,6 +9,7 @@ import { writeFileAtomic, describeFsError, fsErrorCode } from "../util/atomic.ts
 import { withFileLock, type LockOptions } from "../util/lock.ts"
 import { ensurePrivateDir, existingPrivateDir } from "../util/paths.ts"
 import { AuthRequiredError, WriteError } from "../util/errors.ts"
+import { registerSecret } from "../util/secrets.ts"
 
 export interface TokenKey {
   /** Canonical MCP server URL (the RFC 8707 resource). */
@@ -98,6 +99,7 @@ export function createTokenStore(stateDir: string): TokenStore {
   }
 
   async function write(entry: TokenEntry): Promise<void> {
+    registerEntrySecrets(entry)
     await ready()
     const data = `${JSON.stringify({ ...entry, savedAt: new Date().toISOString() }, null, 2)}\n`
     // keepMode false: a token file someone loosened to 0644 is tightened again (F01).
@@ -159,7 +161,9 @@ async function readEntry(path: string): Promise<TokenEntry | undefined> {
     const st = await fh.stat()
     if (!st.isFile() || st.size > MAX_FILE) throw new AuthRequiredError(`refusing to read ${path}: not a regular token file`)
     const value = JSON.parse(await fh.readFile("utf8")) as unknown
-    return isEntry(value) ? value : undefined
+    if (!isEntry(value)) return undefined
+    registerEntrySecrets(value)
+    return value
   } catch (e: unknown) {
     if (e instanceof AuthRequiredError) throw e
     // A corrupt token file is as good as none: the user signs in again and it is replaced.
@@ -169,22 +173,19 @@ async function readEntry(path: string): Promise<TokenEntry | undefined> {
   }
 }
 
+/** P03: tokens and a registered client's secret, as they are read or saved, are never printed. */
+export function registerEntrySecrets(entry: TokenEntry): void {
+  registerSecret(entry.tokens?.access_token, "access_token")
+  registerSecret(entry.tokens?.refresh_token, "refresh_token")
+  const secret = entry.clientInformation?.client_secret
+  if (typeof secret === "string") registerSecret(secret, "client_secret")
+}
+
 function isEntry(v: unknown): v is TokenEntry {
   if (typeof v !== "object" || v === null) return false
   const o = v as Record<string, unknown>
   return typeof o.resource === "string" && typeof o.issuer === "string" && typeof o.server === "string"
 }
 
-const SECRET_KEYS = ["access_token", "refresh_token", "id_token", "client_secret", "code", "code_verifier", "client_assertion", "assertion"]
-const PARAM_RE = new RegExp(`((?:"|\\b)(?:${SECRET_KEYS.join("|")})"?\\s*[:=]\\s*"?)([^"&\\s,}]+)`, "gi")
-
-/**
- * Masks token-like values in text meant for logs (O14): Authorization headers, and
- * access_token/refresh_token/code/code_verifier/client_secret/assertions in JSON, query
- * strings and form bodies.
- */
-export function redactTokens(text: string): string {
-  return text
-    .replace(/\b(Bearer|Basic|DPoP)\s+[A-Za-z0-9._~+/=-]+/g, "$1 [redacted]")
-    .replace(PARAM_RE, "$1[redacted]")
-}
+// redactTokens (O14) lives in util/secrets.ts, where the logger can use it; re-exported for auth callers.
+export { redactTokens } from "../util/secrets.ts"

@@ -3,6 +3,7 @@ import { renderUsage, runCommand, type CommandDef } from "citty"
 import { isAgentError, ExitCode } from "../util/errors.ts"
 import { escapeTerminal } from "../util/text.ts"
 import { command, commonArgs, type Command } from "./command.ts"
+import { guardOutput } from "./shared/redact-streams.ts"
 
 declare const AGENT_VERSION: string | undefined
 
@@ -33,6 +34,8 @@ const root = command({
 
 export async function runCli(argv: string[]): Promise<number> {
   const debug = beforeDashDash(argv).includes("--debug")
+  // P03: from here on nothing reaches stdout or stderr without the values this run resolved redacted.
+  guardOutput()
   try {
     const help = helpTarget(argv)
     if (help) return await printHelp(help)
@@ -51,7 +54,7 @@ function reportError(e: unknown, debug: boolean): number {
   if (isAgentError(e)) {
     process.stderr.write(`error: ${escapeTerminal(e.message)}\n`)
     if (e.hint) process.stderr.write(`  hint: ${escapeTerminal(e.hint)}\n`)
-    if (debug) process.stderr.write(`${e.stack}\n`)
+    if (debug) process.stderr.write(`${stackOf(e)}\n`)
     return e.exitCode
   }
   // citty's own argument errors (unknown command, missing positional)
@@ -59,13 +62,18 @@ function reportError(e: unknown, debug: boolean): number {
     // citty colours its messages; drop its SGR codes rather than show them escaped.
     const message = e.message.replace(/\u001b\[[0-9;]*m/g, "")
     process.stderr.write(`error: ${escapeTerminal(message)}\n  hint: run \`agent --help\` to see the commands\n`)
-    if (debug) process.stderr.write(`${e.stack}\n`)
+    if (debug) process.stderr.write(`${stackOf(e)}\n`)
     return ExitCode.usage
   }
   const msg = e instanceof Error ? e.message : String(e)
   process.stderr.write(`error: unexpected failure: ${escapeTerminal(msg)}\n`)
-  process.stderr.write(debug && e instanceof Error ? `${e.stack}\n` : "  hint: run again with --debug for details\n")
+  process.stderr.write(debug && e instanceof Error ? `${stackOf(e)}\n` : "  hint: run again with --debug for details\n")
   return ExitCode.failure
+}
+
+/** P05: a stack repeats the message, which may hold server text; escaped like everything else. */
+function stackOf(e: Error): string {
+  return escapeTerminal(e.stack ?? `${e.name}: ${e.message}`)
 }
 
 function version(): string {

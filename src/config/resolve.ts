@@ -1,4 +1,5 @@
 import { ApprovalRequiredError, ConfigError } from "../util/errors.ts"
+import { registerSecret } from "../util/secrets.ts"
 import type { ApprovalStore } from "./approvals.ts"
 import { destinationOf, describeServer, diffServers } from "./describe.ts"
 import { expandTemplate, walkStrings, type Missing } from "./interpolate.ts"
@@ -118,7 +119,11 @@ function interpolate(entry: ServerEntry, env: Record<string, string | undefined>
   const missing: Missing[] = []
   const lookup = (name: string) => {
     const value = env[name]
-    if (value) secrets.add(value)
+    if (value) {
+      secrets.add(value)
+      // P03: the one place a ${VAR} value is read; from now on every output sink redacts it.
+      registerSecret(value, name)
+    }
     return value
   }
   const parts = walkStrings(interpolatedParts(entry.server), (s) => {

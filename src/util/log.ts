@@ -1,4 +1,6 @@
 import type { ConsolaInstance } from "consola"
+import { redactTokens } from "./secrets.ts"
+import { escapeTerminal } from "./text.ts"
 
 // Logs, progress and prompts go to stderr; stdout belongs to results (cli/shared/output.ts).
 // Levels: 0 error, 1 warn, 3 info, 4 debug. --debug → 4, --quiet → 1.
@@ -7,6 +9,10 @@ import type { ConsolaInstance } from "consola"
 // start-up (node:tty for colours, an Intl.Segmenter for string-width), and most runs print
 // nothing at their level. Below the level a call is dropped here, exactly where consola would
 // drop it (before its throttling), so what reaches stderr is unchanged.
+//
+// P05: every message is escaped before consola sees it (its own colours come after), so a
+// server's stderr line, a stack or a server-supplied error text under --debug cannot drive the
+// terminal. Values this run resolved are redacted by the stderr guard (cli/shared/redact-streams.ts).
 
 /** consola's level for each method we use (its LogTypes). */
 const LEVELS = { error: 0, warn: 1, log: 2, info: 3, success: 3, debug: 4 } as const
@@ -38,7 +44,7 @@ class LazyLog implements Log {
 
   private emit(method: Method, args: unknown[]): void {
     if (LEVELS[method] > this.level) return
-    ;(this.consola()[method] as (...a: unknown[]) => void)(...args)
+    ;(this.consola()[method] as (...a: unknown[]) => void)(...args.map((a) => safeArg(a, method, this.level)))
   }
 
   error(...args: unknown[]) { this.emit("error", args) }
@@ -47,6 +53,17 @@ class LazyLog implements Log {
   info(...args: unknown[]) { this.emit("info", args) }
   success(...args: unknown[]) { this.emit("success", args) }
   debug(...args: unknown[]) { this.emit("debug", args) }
+}
+
+/**
+ * Strings escaped; an Error becomes its escaped stack under --debug, its escaped message otherwise.
+ * Debug messages also lose token-shaped values (O14: Authorization, code, refresh_token, … in
+ * logged requests), including tokens agent never stored, such as a server's own.
+ */
+function safeArg(arg: unknown, method: Method, level: number): unknown {
+  const text = typeof arg === "string" ? arg : arg instanceof Error ? (level >= 4 && arg.stack) || `${arg.name}: ${arg.message}` : undefined
+  if (text === undefined) return arg
+  return escapeTerminal(method === "debug" ? redactTokens(text) : text)
 }
 
 export function createLog(level = 3): Log {

@@ -1,11 +1,13 @@
 // The only writer to stdout (CONTRIBUTING.md "Code style"). With --output json a command prints exactly one
 // JSON document; everything else (logs, progress, prompts) goes to stderr.
+import { runSecrets } from "../../util/secrets.ts"
 import { escapeTerminal } from "../../util/text.ts"
 
 export type OutputFormat = "text" | "json"
 
+/** P03: string values are redacted before serialising, so the document stays valid JSON. */
 export function printJson(doc: unknown): void {
-  process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`)
+  process.stdout.write(`${JSON.stringify(doc, runSecrets.replacer, 2)}\n`)
 }
 
 /** Text for people; escapes control characters so config or server text cannot drive the terminal. */

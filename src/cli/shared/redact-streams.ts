@@ -1,0 +1,43 @@
+import { runSecrets, type SecretSet } from "../../util/secrets.ts"
+
+// P03: the last line of defence for "an approved ${VAR} value appears in no output". Every byte
+// agent prints goes through process.stdout.write or process.stderr.write (output.ts, consola,
+// the error reporter, prompts, progress), so redacting there means a new code path cannot
+// forget it. The JSON writers also redact string values before serialising (printJson, the run
+// report), so a document stays valid JSON whatever the value holds; here the JSON-escaped
+// spelling of each value is replaced by `***`/`[redacted:NAME]`, which is JSON-safe as well.
+//
+// stdout also carries streamed model text, where a value may arrive split across two chunks: the
+// guard holds back a tail that could be the start of a value until the next write (main.ts
+// ends with an empty write, which flushes it). stderr is not held back: a prompt must show at once,
+// and everything on stderr is written in whole lines or messages.
+
+type Write = (chunk: unknown, encoding?: unknown, cb?: unknown) => boolean
+
+export function guardOutput(set: SecretSet = runSecrets): void {
+  guard(process.stdout, set, true)
+  guard(process.stderr, set, false)
+}
+
+function guard(stream: NodeJS.WriteStream, set: SecretSet, isHoldingBack: boolean): void {
+  const original = stream.write.bind(stream) as Write
+  let pending = ""
+  const write: Write = (chunk, encoding, cb) => {
+    if (typeof encoding === "function") [cb, encoding] = [encoding, undefined]
+    if (set.size === 0 && !pending) return original(chunk, encoding, cb)
+    let text = pending + (typeof chunk === "string" ? chunk : chunk instanceof Uint8Array ? Buffer.from(chunk).toString("utf8") : String(chunk))
+    pending = ""
+    // An empty write is a flush (main.ts drains stdout with one before exiting).
+    const isFlush = typeof chunk === "string" ? chunk === "" : chunk instanceof Uint8Array && chunk.length === 0
+    text = set.redact(text)
+    if (isHoldingBack && !isFlush) {
+      const held = set.partialTail(text)
+      if (held > 0) {
+        pending = text.slice(-held)
+        text = text.slice(0, -held)
+      }
+    }
+    return original(text, "utf8", cb)
+  }
+  stream.write = write as typeof stream.write
+}
