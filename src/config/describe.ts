@@ -2,6 +2,7 @@ import { stableStringify } from "./fingerprint.ts"
 import { parseTemplate, walkStrings } from "./interpolate.ts"
 import { fieldLabel, type FieldPath } from "./references.ts"
 import type { ServerConfig } from "./schema.ts"
+import { maskUrlSecrets } from "./url-secrets.ts"
 
 // What a server will do, in words a person can check before approving it (SEP-1024: show the
 // exact command, args, env names and URL). Values that may be literal secrets (header, env and
@@ -30,9 +31,9 @@ function isSecretPath(path: FieldPath): boolean {
   return top === "env" || top === "headers" || (top === "oauth" && OAUTH_SECRETS.has(String(key)))
 }
 
-/** The definition with possibly-secret values masked. */
+/** The definition with possibly-secret values masked, and passwords or keys in any URL (P04: `config show`). */
 export function maskedDefinition(server: ServerConfig): Record<string, unknown> {
-  return walkStrings(server, (s, path) => (isSecretPath(path) ? maskValue(s) : s)) as Record<string, unknown>
+  return walkStrings(server, (s, path) => (isSecretPath(path) ? maskValue(s) : maskUrlSecrets(s))) as Record<string, unknown>
 }
 
 /** `npx -y pkg` as written (references shown, not expanded), shortened for one line. */

@@ -13,6 +13,8 @@ export { openApprovals, type ApprovalStore, type EnvApproval } from "./approvals
 export { resolveServers, variableNeeds, type Resolution, type ReadyResolution, type VariableNeed, type ApprovalQuestion, type PromptFn } from "./resolve.ts"
 export { describeServer, diffServers, maskValue, maskedDefinition, templateHost } from "./describe.ts"
 export { inputVariableName, parseTemplate } from "./interpolate.ts"
+// P04: URL credentials, for install links and every screen that renders a server (the presenter).
+export { hasUrlSecrets, maskUrlSecrets, urlSecretFields } from "./url-secrets.ts"
 export { PEERS } from "./peers.ts"
 export type { Peer, PeerImport } from "./import.ts"
 export { editJsonFile, type JsonObject } from "./edit.ts"

@@ -1,4 +1,4 @@
-import { maskValue, toFileEntry, type ServerConfig } from "../../config/index.ts"
+import { maskValue, toFileEntry, urlSecretFields, type ServerConfig } from "../../config/index.ts"
 import { findCatalogEntry, formatInstallLink, type LinkFormat } from "../../install/index.ts"
 import { UsageError } from "../../util/errors.ts"
 import { escapeTerminal } from "../../util/text.ts"
@@ -37,6 +37,7 @@ function entryFor(ctx: Ctx, rawArgs: string[], name: string): Record<string, unk
 
 /** A link is public text: a literal token in it would be published with the README. */
 function refuseLiteralSecrets(name: string, server: ServerConfig): void {
+  refuseUrlSecrets(name, server)
   const fields: [string, string | undefined][] =
     server.transport === "stdio"
       ? Object.entries(server.env).map(([k, v]) => [`env.${k}`, v])
@@ -52,4 +53,13 @@ function refuseLiteralSecrets(name: string, server: ServerConfig): void {
       hint: `use a reference instead, e.g. "\${${variable}}", then approve it with \`agent env approve ${variable} --server ${name}\``,
     })
   }
+}
+
+/** P04: a password or key in any URL of the definition (url, args, env, oauth) is refused like a literal header value. */
+function refuseUrlSecrets(name: string, server: ServerConfig): void {
+  const [found] = urlSecretFields(server)
+  if (!found) return
+  throw new UsageError(`server "${escapeTerminal(name)}" has a password or key in a URL (${found.where} in ${escapeTerminal(found.field)}); a link would publish it`, {
+    hint: "use a reference instead, e.g. https://host/mcp?api_key=${API_KEY} or https://${USER}:${PASSWORD}@host/, then approve the variable",
+  })
 }
