@@ -2,7 +2,7 @@
 // secrets as they are read), so that no output ever shows one (P03). Every sink redacts from
 // this set: the stdout/stderr guard that cli/index.ts installs, the JSON writers, the logger.
 //
-// Why a process-wide registry, when STYLE.md prefers state inside factories: the set is
+// Why a process-wide registry, when the project otherwise keeps state inside factories: the set is
 // process-wide by nature (what *this run* read from the environment or the token store), and
 // its whole point is that a new code path printing an error cannot forget to pass a redactor
 // through every context. It only ever grows, holds nothing but strings, and a unit test that

@@ -15,12 +15,13 @@ import { runSecrets, type SecretSet } from "../../util/secrets.ts"
 type Write = (chunk: unknown, encoding?: unknown, cb?: unknown) => boolean
 
 export function guardOutput(set: SecretSet = runSecrets): void {
-  guard(process.stdout, set, true)
-  guard(process.stderr, set, false)
+  guardStream(process.stdout, set, true)
+  guardStream(process.stderr, set, false)
 }
 
-function guard(stream: NodeJS.WriteStream, set: SecretSet, isHoldingBack: boolean): void {
-  const original = stream.write.bind(stream) as Write
+/** Replaces `stream.write` with one that redacts `set`; `isHoldingBack` for streams that carry streamed text. */
+export function guardStream(stream: { write: unknown }, set: SecretSet, isHoldingBack: boolean): void {
+  const original = (stream.write as Write).bind(stream)
   let pending = ""
   const write: Write = (chunk, encoding, cb) => {
     if (typeof encoding === "function") [cb, encoding] = [encoding, undefined]
@@ -39,5 +40,5 @@ function guard(stream: NodeJS.WriteStream, set: SecretSet, isHoldingBack: boolea
     }
     return original(text, "utf8", cb)
   }
-  stream.write = write as typeof stream.write
+  stream.write = write
 }
