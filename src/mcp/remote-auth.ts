@@ -13,6 +13,7 @@ import {
 import type { OAuthConfig, RemoteServer } from "../config/index.ts"
 import { AuthRequiredError } from "../util/errors.ts"
 import type { Log } from "../util/log.ts"
+import { registerSecret } from "../util/secrets.ts"
 import type { AuthHooks, PendingSignIn } from "./types.ts"
 
 // OAuth for one remote connection (docs/design.md §6). The SDK's transport runs the flow with our
@@ -65,6 +66,8 @@ const NO_AUTH: RemoteAuth = {
 
 export function createRemoteAuth(server: RemoteServer, url: URL, ctx: RemoteAuthContext): RemoteAuth {
   if (!ctx.hooks) return NO_AUTH
+  // P03: the OAuth secrets of the config, literal or resolved, as they are read for a sign-in.
+  for (const key of ["clientSecret", "privateKey", "idToken", "idpClientSecret"] as const) registerSecret(server.oauth?.[key], `oauth.${key}`)
   // Static auth: a configured Authorization header is the user's choice; OAuth stays out of it.
   if (!server.oauth && Object.keys(server.headers).some((h) => h.toLowerCase() === "authorization")) return NO_AUTH
   // A server on this machine may use an AS on this machine; anything else private is SSRF (O07).

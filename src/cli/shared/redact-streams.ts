@@ -1,3 +1,4 @@
+import { format } from "node:util"
 import { runSecrets, type SecretSet } from "../../util/secrets.ts"
 
 // P03: the last line of defence for "an approved ${VAR} value appears in no output". Every byte
@@ -17,6 +18,12 @@ type Write = (chunk: unknown, encoding?: unknown, cb?: unknown) => boolean
 export function guardOutput(set: SecretSet = runSecrets): void {
   guardStream(process.stdout, set, true)
   guardStream(process.stderr, set, false)
+  // Bun's console writes to the file descriptors directly, past the guard; a dependency's
+  // console.warn (the AI SDK's warnings, say) goes through the streams instead. Only console.log
+  // keeps stdout; a dependency's info or debug line must not end up inside a JSON result.
+  const to = (stream: NodeJS.WriteStream) => (...args: unknown[]) => void stream.write(`${format(...args)}\n`)
+  console.log = to(process.stdout)
+  console.info = console.debug = console.warn = console.error = to(process.stderr)
 }
 
 /** Replaces `stream.write` with one that redacts `set`; `isHoldingBack` for streams that carry streamed text. */
