@@ -88,6 +88,13 @@ export const MUTATIONS: Mutation[] = [
   { name: "L08 state: reusable after a callback", file: "src/auth/provider.ts", find: "      pendingState = undefined // one use (L08), whatever the outcome\n", replace: "", tests: STATE_TESTS },
   { name: "L08 callback route: a second callback reaches the check", file: "src/server/oauth-callback.ts", find: '    state = { status: "over" } // one use, whatever the outcome (L08)\n', replace: "", tests: STATE_TESTS },
 
+  // P03–P05: secrets never printed, URL credentials, --debug escaping
+  { name: "P03 secrets: the JSON-escaped spelling of a value not redacted", file: "src/util/secrets.ts", find: "JSON.stringify(value).slice(1, -1), ", replace: "", tests: ["tests/util/secrets.test.ts"] },
+  { name: "P03 secrets: a value split across two stdout writes not held back", file: "src/cli/shared/redact-streams.ts", find: "if (isHoldingBack && !isFlush) {", replace: "if (isHoldingBack && isFlush) {", tests: ["tests/util/secrets.test.ts"] },
+  { name: "P03 secrets: resolved values never registered", file: "src/config/resolve.ts", find: "      registerSecret(value, name)\n", replace: "", tests: ["tests/e2e/secrets.test.ts"] },
+  { name: "P04 URL credentials: key-like query parameters not detected", file: "src/config/url-secrets.ts", find: 'if (isSecretParam(name) && value !== "" && isLiteral(value)) found.push', replace: 'if (false) found.push', tests: ["tests/util/secrets.test.ts", "tests/e2e/secrets.test.ts"] },
+  { name: "P05 --debug: log messages not escaped", file: "src/util/log.ts", find: 'return escapeTerminal(method === "debug" ? redactTokens(text) : text)', replace: 'return method === "debug" ? redactTokens(text) : text', tests: ["tests/e2e/secrets.test.ts"] },
+
   // L01: the local server's address
   // (Not 0.0.0.0 here: a scratch run must not open a port to the network even for a moment.)
   { name: "local server: binds `localhost` instead of 127.0.0.1", file: "src/server/serve.ts", find: "hostname: LOOPBACK,", replace: 'hostname: "localhost",', tests: ["tests/server/serve.test.ts"] },
