@@ -1,5 +1,6 @@
 import { ApprovalRequiredError, ConfigError } from "../util/errors.ts"
 import { registerSecret } from "../util/secrets.ts"
+import { findUrlSecrets } from "./url-secrets.ts"
 import type { ApprovalStore } from "./approvals.ts"
 import { destinationOf, describeServer, diffServers } from "./describe.ts"
 import { expandTemplate, walkStrings, type Missing } from "./interpolate.ts"
@@ -137,7 +138,30 @@ function interpolate(entry: ServerEntry, env: Record<string, string | undefined>
     return { ...r, blocked: { message: unsetLine(r), hint: unsetHint(r.missing.map((m) => m.variable)) } }
   }
   const server = { ...entry.server, ...parts } as ServerConfig
+  registerUrlCredentials(server)
   return { status: "ready", entry, server, secrets: [...secrets] }
+}
+
+/**
+ * P04: a password or key written literally into a URL of the user's own config is as secret as
+ * an approved value: every output redacts it too (doctor, errors quoting the URL, --debug).
+ */
+function registerUrlCredentials(server: ServerConfig): void {
+  walkStrings(server, (s) => {
+    for (const found of findUrlSecrets(s)) {
+      registerSecret(found.value, "url-credential")
+      registerSecret(decodeQuietly(found.value), "url-credential")
+    }
+    return s
+  })
+}
+
+function decodeQuietly(s: string): string {
+  try {
+    return decodeURIComponent(s)
+  } catch {
+    return s
+  }
 }
 
 /**

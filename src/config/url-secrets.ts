@@ -25,6 +25,8 @@ function isSecretParam(name: string): boolean {
 export interface UrlSecret {
   /** "userinfo" or "query parameter api_key". */
   where: string
+  /** The credential as written (a query value may still be percent-encoded); never to be printed. */
+  value: string
 }
 
 /** Every literal credential in the URLs inside `text`. */
@@ -32,9 +34,9 @@ export function findUrlSecrets(text: string): UrlSecret[] {
   const found: UrlSecret[] = []
   for (const url of text.match(URL_RE) ?? []) {
     const auth = AUTHORITY_RE.exec(url)
-    if (auth && isLiteral(secretOfUserinfo(auth[2]!))) found.push({ where: "userinfo" })
-    for (const [name, value] of queryParams(url)) {
-      if (isSecretParam(name) && value !== "" && isLiteral(value)) found.push({ where: `query parameter ${name}` })
+    if (auth && isLiteral(secretOfUserinfo(auth[2]!))) found.push({ where: "userinfo", value: secretOfUserinfo(auth[2]!) })
+    for (const [name, value, raw] of queryParams(url)) {
+      if (isSecretParam(name) && value !== "" && isLiteral(value)) found.push({ where: `query parameter ${name}`, value: raw })
     }
   }
   return found
@@ -88,7 +90,8 @@ function secretOfUserinfo(info: string): string {
   return colon < 0 ? info : info.slice(colon + 1)
 }
 
-function queryParams(url: string): [string, string][] {
+/** [name, value, value as written] for each `name=value` of the query. */
+function queryParams(url: string): [string, string, string][] {
   const q = url.indexOf("?")
   if (q < 0) return []
   const hash = url.indexOf("#", q)
@@ -98,7 +101,7 @@ function queryParams(url: string): [string, string][] {
     .filter((pair) => pair.includes("="))
     .map((pair) => {
       const eq = pair.indexOf("=")
-      return [decode(pair.slice(0, eq)), decode(pair.slice(eq + 1))]
+      return [decode(pair.slice(0, eq)), decode(pair.slice(eq + 1)), pair.slice(eq + 1)]
     })
 }
 

@@ -112,7 +112,7 @@ describe("compiled binary: secrets never printed", () => {
     expect(JSON.stringify(srv.requests[1]!.body)).toContain(`key=${CANARY}`)
   }, 120_000)
 
-  it("P04: install --link refuses a password or key in any URL (exit 2); config show masks it", async () => {
+  it("P04: install --link refuses a password or key in any URL (exit 2); config show masks it; doctor redacts it", async () => {
     await using t = await tmpdir()
     const file = await t.write("mcp.json", {
       mcpServers: {
@@ -120,6 +120,8 @@ describe("compiled binary: secrets never printed", () => {
         query: { url: "https://mcp.example.com/mcp?api_key=literal-key-123&region=eu" },
         arg: { command: "db-mcp", args: ["--db=postgres://app:db-pass-99@127.0.0.1:5432/app"] },
         referenced: { url: "https://mcp.example.com/mcp?token=${MCP_TOKEN}" },
+        // Nothing listens on port 1: the only server here that anything connects to.
+        local: { url: "http://127.0.0.1:1/mcp?access_token=local-key-456" },
       },
     })
     for (const [name, secret] of [
@@ -140,10 +142,18 @@ describe("compiled binary: secrets never printed", () => {
     for (const format of ["text", "json"]) {
       const shown = await agent(t, ["config", "show", "--mcp", file, "-o", format])
       expect(shown.code).toBe(0)
-      for (const secret of ["hunter2-pw", "literal-key-123", "db-pass-99"]) expect(shown.stdout).not.toContain(secret)
+      for (const secret of ["hunter2-pw", "literal-key-123", "db-pass-99", "local-key-456"]) expect(shown.stdout).not.toContain(secret)
       expect(shown.stdout).toContain("https://alice:***@mcp.example.com/mcp")
       expect(shown.stdout).toContain("api_key=***&region=eu")
       expect(shown.stdout).toContain("token=${MCP_TOKEN}")
+    }
+
+    // A key the user wrote into their own config is redacted by every other output as well.
+    for (const format of ["text", "json"]) {
+      const doctor = await agent(t, ["mcp", "doctor", "local", "--mcp", file, "-o", format, "--debug"])
+      expect(doctor.code).toBe(1)
+      expect(doctor.stdout).toContain("access_token=[redacted:url-credential]")
+      expect(doctor.stdout + doctor.stderr).not.toContain("local-key-456")
     }
   }, 120_000)
 

@@ -65,10 +65,10 @@ describe("stream guard (P03)", () => {
 
 describe("URL credentials (P04)", () => {
   it("finds userinfo and key-like query values in any text, but not ${VAR} references", () => {
-    expect(findUrlSecrets("https://user:pw@host/x")).toEqual([{ where: "userinfo" }])
-    expect(findUrlSecrets("https://ghp_token@host/")).toEqual([{ where: "userinfo" }])
-    expect(findUrlSecrets("--db=postgres://u:secret@127.0.0.1/db")).toEqual([{ where: "userinfo" }])
-    expect(findUrlSecrets("https://h/mcp?api_key=sk-1&x=2")).toEqual([{ where: "query parameter api_key" }])
+    expect(findUrlSecrets("https://user:pw@host/x")).toEqual([{ where: "userinfo", value: "pw" }])
+    expect(findUrlSecrets("https://ghp_token@host/")).toEqual([{ where: "userinfo", value: "ghp_token" }])
+    expect(findUrlSecrets("--db=postgres://u:secret@127.0.0.1/db")).toEqual([{ where: "userinfo", value: "secret" }])
+    expect(findUrlSecrets("https://h/mcp?api_key=sk%2D1&x=2")).toEqual([{ where: "query parameter api_key", value: "sk%2D1" }])
     for (const name of ["token", "access_token", "apiKey", "X-Amz-Signature", "password", "client_secret", "auth", "sessionid"]) {
       expect(hasUrlSecrets(`https://h/mcp?${name}=v`)).toBe(true)
     }
