@@ -4,7 +4,7 @@
 // `install --link` nor printed by `config show`; --debug escapes what servers write to stderr.
 import { describe, expect, it } from "bun:test"
 import { fakeModel } from "../fixtures/model/server.ts"
-import { BUN, runAgent, type RunResult } from "../helpers/cli.ts"
+import { BUN, runCli, type CliResult } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 import { AGENT_SERVER, events, modelEnv, report } from "./run-helpers.ts"
 
@@ -13,10 +13,10 @@ const MARK = "[redacted:CANARY_KEY]"
 const ENV = { CANARY_KEY: CANARY }
 
 const agent = (t: TmpDir, args: string[], env: Record<string, string> = {}) =>
-  runAgent(args, { home: t.home, cwd: t.path, env: { ...ENV, ...env }, binary: true, timeoutMs: 60_000 })
+  runCli(args, { home: t.home, cwd: t.path, env: { ...ENV, ...env }, binary: true, timeoutMs: 60_000 })
 
 /** Neither stream holds the canary in any spelling a printer might use. */
-function expectNoCanary(r: RunResult): void {
+function expectNoCanary(r: CliResult): void {
   for (const out of [r.stdout, r.stderr]) {
     expect(out).not.toContain(CANARY)
     expect(out).not.toContain("canary-1234567890")

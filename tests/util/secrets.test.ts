@@ -2,7 +2,7 @@
 // URL credential detector that install links and config show use (P04).
 import { describe, expect, it } from "bun:test"
 import { guardStream } from "../../src/cli/shared/redact-streams.ts"
-import { findUrlSecrets, hasUrlSecrets, maskUrlSecrets, urlSecretFields } from "../../src/config/index.ts"
+import { findUrlSecrets, hasUrlSecrets, maskUrlSecrets, urlSecretFields } from "../../src/config/url-secrets.ts"
 import { createSecretSet, MIN_SECRET_LENGTH } from "../../src/util/secrets.ts"
 
 const CANARY = "sk-canary-1234567890"
