@@ -216,11 +216,3 @@ function unsetLine(r: Unset): string {
     .map((m) => `server "${r.entry.name}": ${m.variable} is not set${m.message ? `: ${m.message}` : " and has no default"}`)
     .join("\n")
 }
-
-/** Replaces every secret value of 4 or more characters with ***; longest first so overlaps stay hidden. */
-export function redact(text: string, secrets: Iterable<string>): string {
-  const list = [...new Set(secrets)].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length)
-  let out = text
-  for (const s of list) out = out.split(s).join("***")
-  return out
-}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "bun:test"
 import { loadConfig, openApprovals, resolveServers, type ApprovalQuestion, type Config } from "../../src/config/index.ts"
-import { redact, requireReady } from "../../src/config/resolve.ts"
+import { requireReady } from "../../src/config/resolve.ts"
+import { redactSecrets } from "../../src/util/secrets.ts"
 import { ApprovalRequiredError, ConfigError } from "../../src/util/errors.ts"
 import { resolvePaths } from "../../src/util/paths.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
@@ -56,14 +57,16 @@ describe("resolveServers", () => {
     expect(`${e.message}${(e as ApprovalRequiredError).hint}`).not.toContain(CANARY)
   })
 
-  it("interpolates an approved variable and reports its value for redaction", async () => {
+  it("interpolates an approved variable and registers its value for redaction at every output (P03)", async () => {
     await using t = await tmpdir()
+    // Its own value: the registry is per process, and the first name a value was read under is the one shown.
+    const value = `${CANARY}-api-key`
     const config = await setup(t, { mcpServers: { api: { command: "npx", args: ["api"], env: { API_KEY: "${API_KEY}", MODE: "x" } } } })
     await store(t).approveEnv("API_KEY", config.servers[0]!)
-    const [r] = requireReady(await resolveServers(config.servers, { store: store(t), env: { API_KEY: CANARY } }))
-    expect(r!.server).toMatchObject({ command: "npx", env: { API_KEY: CANARY, MODE: "x" } })
-    expect(r!.secrets).toEqual([CANARY])
-    expect(redact(`failed with ${CANARY} and ${CANARY}`, r!.secrets)).toBe("failed with *** and ***")
+    const [r] = requireReady(await resolveServers(config.servers, { store: store(t), env: { API_KEY: value } }))
+    expect(r!.server).toMatchObject({ command: "npx", env: { API_KEY: value, MODE: "x" } })
+    expect(r!.secrets).toEqual([value])
+    expect(redactSecrets(`failed with ${value} and ${value}`)).toBe("failed with [redacted:API_KEY] and [redacted:API_KEY]")
   })
 
   it("voids the approval when the command or args change (C03)", async () => {
@@ -184,11 +187,5 @@ describe("resolveServers", () => {
     const [r2] = await resolveServers(v2.servers, { store: store(t), env: {}, prompt: async (q) => (asked.push(q), false) })
     expect(r2).toMatchObject({ status: "needs_approval", project: { status: "changed", previous: { args: ["fs", "."] } } })
     expect(asked[0]).toMatchObject({ kind: "project", status: "changed", diff: ['- args[1]: "."', '+ args[1]: "/"'] })
-  })
-})
-
-describe("redact", () => {
-  it("hides secrets of 4+ characters, longest first, and leaves short ones", () => {
-    expect(redact("abcdef abcd ab", ["abcd", "abcdef", "ab"])).toBe("*** *** ab")
   })
 })
