@@ -13,7 +13,7 @@ import type {
   StoredOAuthClientInformation,
   StoredOAuthTokens,
 } from "@modelcontextprotocol/client"
-import { AuthRequiredError } from "../util/errors.ts"
+import { AuthRequiredError, type WriteError } from "../util/errors.ts"
 import { checkAuthorizationUrl, createGuardedFetch, type FetchFn } from "./guard.ts"
 import { createLockedRefreshFetch, fromSaved, toSaved } from "./refresh.ts"
 import type { TokenEntry, TokenKey, TokenStore } from "./store.ts"
@@ -35,6 +35,8 @@ export interface OAuthProviderOptions {
   /** Loopback targets allowed for every OAuth request (tests, local servers). */
   allowLoopback?: boolean
   fetch?: FetchFn
+  /** F06: refreshed tokens could not be saved (the message says why and what to do). */
+  onUnsavedRefresh?: (error: WriteError) => void
 }
 
 export type AgentOAuthProvider = OAuthClientProvider & {
@@ -77,6 +79,9 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
   // tokens are not used; the ones held are still sent. The locked refresh (refresh.ts) and
   // store.update always read the file itself.
   let cached: { issuer: string | undefined; entry: TokenEntry | undefined } | undefined
+  // F06: refreshed tokens the store could not save. The file still holds the spent refresh
+  // token, so for the rest of this connection these win over it.
+  let unsaved: TokenEntry | undefined
   let generation = 0 // a read that started before a forget() is not remembered
   const forget = () => {
     cached = undefined
@@ -84,6 +89,7 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
   }
   const current = async (ctx?: OAuthClientInformationContext): Promise<TokenEntry | undefined> => {
     if (ctx) issuer = ctx.issuer
+    if (unsaved && (issuer === undefined || unsaved.issuer === issuer)) return unsaved
     if (cached && cached.issuer === issuer) return cached.entry
     const started = generation
     const iss = issuer
@@ -98,7 +104,9 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
   }
   const patch = async (iss: string, fn: (e: TokenEntry) => TokenEntry | undefined) => {
     try {
-      return await store.update(keyFor(iss), (e) => fn(e ?? { server, resource, issuer: iss }))
+      const next = await store.update(keyFor(iss), (e) => fn(e ?? { server, resource, issuer: iss }))
+      unsaved = undefined // the file is current again
+      return next
     } finally {
       forget()
     }
@@ -113,8 +121,16 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
       key: () => (issuer ? keyFor(issuer) : undefined),
       usedAccessToken: () => used,
       onStored: (t) => {
+        unsaved = undefined
         storedByRefresh.add(t)
         forget()
+      },
+      onUnsaved: (entry, error) => {
+        unsaved = entry
+        issuer = entry.issuer
+        // saveTokens gets the same answer next: writing it again would only fail again.
+        if (entry.tokens) storedByRefresh.add(entry.tokens.access_token)
+        opts.onUnsavedRefresh?.(error)
       },
     }),
     key: () => (issuer ? keyFor(issuer) : undefined),

@@ -9,7 +9,8 @@
 // token) still reaches the AS; that is safe, just not free.
 import type { StoredOAuthTokens } from "@modelcontextprotocol/client"
 import type { FetchFn } from "./guard.ts"
-import type { SavedTokens, TokenKey, TokenStore } from "./store.ts"
+import { WriteError } from "../util/errors.ts"
+import type { SavedTokens, TokenEntry, TokenKey, TokenStore } from "./store.ts"
 
 /** Tokens this close to expiry count as expired (clock skew, request time). */
 export const EXPIRY_SKEW_MS = 30_000
@@ -52,6 +53,12 @@ export interface LockedRefreshOptions {
    * have rotated again, so that late write must be skipped or it would restore a spent token.
    */
   onStored?: (accessToken: string) => void
+  /**
+   * F06: the AS answered with new tokens but they could not be saved (full disk, read-only).
+   * The answer still reaches the SDK, so this run goes on with it; the old file stays as it
+   * was (atomic write). The caller keeps `entry` in memory and tells the user.
+   */
+  onUnsaved?: (entry: TokenEntry, error: WriteError) => void
 }
 
 export function createLockedRefreshFetch(opts: LockedRefreshOptions): FetchFn {
@@ -75,7 +82,15 @@ export function createLockedRefreshFetch(opts: LockedRefreshOptions): FetchFn {
       if (res.ok && entry) {
         const fresh = (await res.clone().json()) as StoredOAuthTokens
         if (typeof fresh?.access_token === "string") {
-          await opts.store.write({ ...entry, tokens: toSaved(fresh, saved) })
+          const next = { ...entry, tokens: toSaved(fresh, saved) }
+          try {
+            await opts.store.write(next)
+          } catch (e: unknown) {
+            // Failing the request would drop the only copy of a rotated refresh token.
+            if (!(e instanceof WriteError) || !opts.onUnsaved) throw e
+            opts.onUnsaved(next, e)
+            return res
+          }
           opts.onStored?.(fresh.access_token)
         }
       }

@@ -1,14 +1,14 @@
 // OAuth token store (docs/design.md §6): one file per (resource, issuer) under <stateDir>/tokens/,
 // dir 0700, files 0600, written atomically, read with O_NOFOLLOW. Keying on both means a token
 // minted for server A is never found when talking to server B, nor sent to another AS (O08, O09).
-import { constants } from "node:fs"
-import { chmod, open, readdir, unlink } from "node:fs/promises"
+import { constants, type Stats } from "node:fs"
+import { chmod, lstat, open, readdir, unlink } from "node:fs/promises"
 import { createHash } from "node:crypto"
 import { join } from "node:path"
 import { writeFileAtomic, describeFsError, fsErrorCode } from "../util/atomic.ts"
 import { withFileLock, type LockOptions } from "../util/lock.ts"
-import { ensurePrivateDir, existingPrivateDir } from "../util/paths.ts"
-import { AuthRequiredError, WriteError } from "../util/errors.ts"
+import { checkPrivatePath, ensurePrivateDir, existingPrivateDir } from "../util/paths.ts"
+import { AuthRequiredError, WriteError, isAgentError } from "../util/errors.ts"
 import { registerSecret } from "../util/secrets.ts"
 
 export interface TokenKey {
@@ -66,6 +66,7 @@ export function createTokenStore(stateDir: string): TokenStore {
   let isChecked = false
   const ready = async () => {
     if (isChecked) return
+    ensurePrivateDir(stateDir) // F03: the state dir and the tokens dir in it, both ours alone
     ensurePrivateDir(dir)
     await chmod(dir, 0o700)
     isChecked = true
@@ -73,7 +74,7 @@ export function createTokenStore(stateDir: string): TokenStore {
   /** False: there is no tokens dir, so nothing to read. */
   const readable = async () => {
     if (isChecked) return true
-    if (!existingPrivateDir(dir)) return false
+    if (!existingPrivateDir(stateDir) || !existingPrivateDir(dir)) return false
     await chmod(dir, 0o700)
     isChecked = true
     return true
@@ -102,8 +103,12 @@ export function createTokenStore(stateDir: string): TokenStore {
     registerEntrySecrets(entry)
     await ready()
     const data = `${JSON.stringify({ ...entry, savedAt: new Date().toISOString() }, null, 2)}\n`
+    const path = pathOf(entry)
+    // F04: the same check as a read; a link is refused by writeFileAtomic (F01).
+    const existing = await lstatOrUndefined(path)
+    if (existing && !existing.isSymbolicLink()) checkPrivatePath(path, existing)
     // keepMode false: a token file someone loosened to 0644 is tightened again (F01).
-    await writeFileAtomic(pathOf(entry), data, { mode: 0o600, keepMode: false })
+    await writeFileAtomic(path, data, { mode: 0o600, keepMode: false })
   }
 
   async function remove(key: TokenKey): Promise<boolean> {
@@ -144,6 +149,15 @@ export function createTokenStore(stateDir: string): TokenStore {
   return { dir, read, list, write, withTokenLock, update, forget, findByResource }
 }
 
+async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
+  try {
+    return await lstat(path)
+  } catch (e: unknown) {
+    if (fsErrorCode(e) === "ENOENT") return undefined
+    throw new WriteError(`could not write ${path}: ${describeFsError(e)}`, { cause: e })
+  }
+}
+
 async function readEntry(path: string): Promise<TokenEntry | undefined> {
   let fh
   try {
@@ -160,12 +174,13 @@ async function readEntry(path: string): Promise<TokenEntry | undefined> {
   try {
     const st = await fh.stat()
     if (!st.isFile() || st.size > MAX_FILE) throw new AuthRequiredError(`refusing to read ${path}: not a regular token file`)
+    checkPrivatePath(path, st) // F04: a token file another user owns or may write is not ours
     const value = JSON.parse(await fh.readFile("utf8")) as unknown
     if (!isEntry(value)) return undefined
     registerEntrySecrets(value)
     return value
   } catch (e: unknown) {
-    if (e instanceof AuthRequiredError) throw e
+    if (isAgentError(e)) throw e
     // A corrupt token file is as good as none: the user signs in again and it is replaced.
     return undefined
   } finally {

@@ -4,7 +4,7 @@ import * as v from "valibot"
 import { writeFileAtomic, fsErrorCode, describeFsError } from "../util/atomic.ts"
 import { ConfigError } from "../util/errors.ts"
 import { withFileLock } from "../util/lock.ts"
-import { ensurePrivateDir, type Paths } from "../util/paths.ts"
+import { checkPrivatePath, ensurePrivateDir, type Paths } from "../util/paths.ts"
 import type { ServerEntry } from "./types.ts"
 import type { ServerConfig } from "./schema.ts"
 
@@ -184,7 +184,11 @@ function readNoFollow(file: string): string | undefined {
     throw new ConfigError(`could not read ${file}: ${describeFsError(e)}`, { file, cause: e })
   }
   try {
-    if (!fstatSync(fd).isFile()) throw new ConfigError(`refusing to read ${file}: it is not a regular file`, { file })
+    const st = fstatSync(fd)
+    if (!st.isFile()) throw new ConfigError(`refusing to read ${file}: it is not a regular file`, { file })
+    // F04: approvals another user owns or may write could approve what the user never saw.
+    // Every write re-reads the file first, so this one check covers writes too.
+    checkPrivatePath(file, st)
     return readFileSync(fd, "utf8")
   } finally {
     closeSync(fd)

@@ -1,9 +1,10 @@
-import { readFile } from "node:fs/promises"
-import { ConfigError } from "../util/errors.ts"
+import { readFile, stat } from "node:fs/promises"
+import { ConfigError, isAgentError } from "../util/errors.ts"
 import { detectEol, detectIndent, hasFinalNewline, parseJsonText } from "./json.ts"
 import { basename, dirname } from "node:path"
 import { cleanupStaleTemps, describeFsError, fsErrorCode, writeFileAtomic } from "../util/atomic.ts"
 import { withFileLock, type LockOptions } from "../util/lock.ts"
+import { checkPrivatePath } from "../util/paths.ts"
 
 export type JsonObject = Record<string, unknown>
 
@@ -15,6 +16,8 @@ export interface EditOptions {
   lock?: LockOptions
   /** Test-only: passed on to writeFileAtomic (util/atomic.ts). */
   pauseForTest?: string
+  /** The user's own config (F04): an existing file must be owned by the user and writable by nobody else. */
+  isPrivate?: boolean
 }
 
 /** How the file is laid out, so an edit changes only what the caller changed. */
@@ -41,7 +44,7 @@ export async function editJsonFile(
   return withFileLock(
     path,
     async () => {
-      const text = await readCurrent(path, opts.create ?? false)
+      const text = await readCurrent(path, opts.create ?? false, opts.isPrivate ?? false)
       const format = text === undefined ? NEW_FILE_FORMAT : detectFormat(text)
       const doc = text === undefined ? {} : parseObject(text, path)
       const next = (await edit(doc)) ?? doc
@@ -56,10 +59,13 @@ export async function editJsonFile(
   )
 }
 
-async function readCurrent(path: string, create: boolean): Promise<string | undefined> {
+async function readCurrent(path: string, create: boolean, isPrivate: boolean): Promise<string | undefined> {
   try {
+    // The same check as the loader's read: a write never starts from a file we would not read.
+    if (isPrivate) checkPrivatePath(path, await stat(path))
     return await readFile(path, "utf8")
   } catch (e: unknown) {
+    if (isAgentError(e)) throw e
     if (fsErrorCode(e) === "ENOENT" && create) return undefined
     throw new ConfigError(`could not read ${path}: ${describeFsError(e)}`, { cause: e, file: path })
   }

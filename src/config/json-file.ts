@@ -1,16 +1,29 @@
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from "node:fs"
 import { ConfigError } from "../util/errors.ts"
+import { checkPrivatePath } from "../util/paths.ts"
 import { escapeTerminal } from "../util/text.ts"
 
 /** Config files are small; a bigger one is the wrong file or an attack on memory. */
 export const MAX_CONFIG_BYTES = 4 * 1024 * 1024
 
+export interface ReadOptions {
+  /**
+   * The user's own config (F04): the file read, a symlink's target included, must be owned by
+   * the user and writable by nobody else, checked on the path and again on the open descriptor.
+   */
+  isPrivate?: boolean
+}
+
 /**
  * The text of a config file, BOM kept (the parser skips it). Symlinks are followed: reading
  * through one is fine, only writes refuse them. Checks the size before reading anything.
  */
-export function readConfigText(file: string): string {
+export function readConfigText(file: string, opts: ReadOptions = {}): string {
   const shown = escapeTerminal(file)
+  const checkStats = (f: string, sh: string, st: Stats) => {
+    checkFile(f, sh, st)
+    if (opts.isPrivate) checkPrivatePath(f, st)
+  }
   checkStats(file, shown, statOrThrow(file, shown, () => statSync(file)))
   // O_NONBLOCK: if the path became a FIFO after the stat, open() must not hang waiting for a writer.
   const fd = statOrThrow(file, shown, () => openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0)))
@@ -32,7 +45,7 @@ function statOrThrow<T>(file: string, shown: string, f: () => T): T {
   }
 }
 
-function checkStats(file: string, shown: string, st: Stats): void {
+function checkFile(file: string, shown: string, st: Stats): void {
   if (!st.isFile()) {
     const kind = st.isDirectory() ? "a directory" : st.isFIFO() ? "a FIFO" : st.isSocket() ? "a socket" : "a device"
     throw new ConfigError(`${shown} is ${kind}, not a regular file`, { file, hint: "pass the path of a JSON config file" })

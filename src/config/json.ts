@@ -3,7 +3,7 @@
 // keeps the last of two duplicate keys silently, reports offsets instead of lines, and
 // cannot tell later schema errors where a value was.
 import { jsonError, lineStarts, positionAt, type JsonPath, type JsonPosition } from "./json-errors.ts"
-import { readConfigText } from "./json-file.ts"
+import { readConfigText, type ReadOptions } from "./json-file.ts"
 import { Parser, type Loc, type ParseOptions } from "./json-parser.ts"
 
 export { formatJsonPath, type JsonPath, type JsonPosition } from "./json-errors.ts"
@@ -48,8 +48,9 @@ export function parseJsonText(text: string, opts: ParseOptions = {}): Located {
 }
 
 /** Reads and parses a config file; refuses non-regular files and files over MAX_CONFIG_BYTES. */
-export function readJsonFile(file: string, opts: Omit<ParseOptions, "file"> = {}): Located {
-  return parseJsonText(readConfigText(file), { ...opts, file })
+export function readJsonFile(file: string, opts: Omit<ParseOptions, "file"> & ReadOptions = {}): Located {
+  const { isPrivate, ...parse } = opts
+  return parseJsonText(readConfigText(file, { isPrivate }), { ...parse, file })
 }
 
 function find(root: Loc, path: JsonPath): number | undefined {

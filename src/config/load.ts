@@ -1,8 +1,8 @@
-import { existsSync } from "node:fs"
+import { existsSync, statSync } from "node:fs"
 import { isAbsolute, join, resolve } from "node:path"
 import * as v from "valibot"
 import { ConfigError } from "../util/errors.ts"
-import type { Paths } from "../util/paths.ts"
+import { existingPrivateDir, privatePathProblem, type Paths } from "../util/paths.ts"
 import { fingerprintServer } from "./fingerprint.ts"
 import { readJsonFile, type Located } from "./json.ts"
 import { normalizeServer } from "./normalize.ts"
@@ -40,7 +40,10 @@ export function loadConfig(opts: LoadOptions): Config {
   const config: Config = { servers: [], shadowed: [], sources: [], warnings: [], inputs: new Map() }
   const byName = new Map<string, ServerEntry>()
   for (const loc of configLocations(opts)) {
-    if (!existsSync(loc.file)) {
+    // F04: the user file is read only from a config dir that is ours alone (the file itself is
+    // checked as it is read); a missing dir is a missing file.
+    const isReadable = loc.scope !== "user" || existingPrivateDir(opts.paths.configDir)
+    if (!isReadable || !existsSync(loc.file)) {
       if (loc.required) {
         throw new ConfigError(`config file ${loc.file} does not exist`, {
           file: loc.file,
@@ -51,6 +54,7 @@ export function loadConfig(opts: LoadOptions): Config {
       continue
     }
     const doc = parseConfigFile(loc.file, loc.scope)
+    if (loc.scope === "project") config.warnings.push(...sharedFileWarnings(loc.file))
     config.sources.push({ scope: loc.scope, file: loc.file, exists: true, servers: doc.servers.length })
     config.warnings.push(...doc.warnings)
     for (const [k, input] of doc.inputs) config.inputs.set(k, input)
@@ -73,7 +77,18 @@ export interface ParsedConfigFile {
 }
 
 export function parseConfigFile(file: string, scope: Scope): ParsedConfigFile {
-  return parseConfigValue(readJsonFile(file, { jsonc: true }), file, scope)
+  return parseConfigValue(readJsonFile(file, { jsonc: true, isPrivate: scope === "user" }), file, scope)
+}
+
+/**
+ * F04: a project file is untrusted whoever owns it: its servers run only once approved, bound to
+ * their definition, and any change asks again (C03). So one another user owns or may write is not
+ * refused (shared checkouts and CI workspaces are normal) but said out loud, never trusted silently.
+ */
+function sharedFileWarnings(file: string): ConfigWarning[] {
+  const problem = privatePathProblem(statSync(file))
+  if (!problem) return []
+  return [{ file, path: "", message: `${problem}: someone else can change its servers; each still runs only after you approve exactly what it runs` }]
 }
 
 /** Validates one parsed file; throws a ConfigError naming the file, line, server and field. */

@@ -115,10 +115,10 @@ export async function writeServers(
     return doc
   }
   if (opts.dryRun) {
-    const current = existsSync(target.file) ? await readDoc(target.file) : {}
+    const current = existsSync(target.file) ? await readDoc(target.file, target.scope === "user") : {}
     return { doc: edit(current), previous, skipped }
   }
-  const doc = await editJsonFile(target.file, edit, { create: true, mode: target.mode, pauseForTest: process.env.AGENTRT_TEST_PAUSE_WRITE })
+  const doc = await editJsonFile(target.file, edit, { create: true, mode: target.mode, pauseForTest: process.env.AGENTRT_TEST_PAUSE_WRITE, isPrivate: target.scope === "user" })
   return { doc, previous, skipped }
 }
 
@@ -140,7 +140,7 @@ export async function removeServer(target: Target, name: string): Promise<unknow
     }
     removed = found.entry
     delete (doc[found.key] as JsonObject)[name]
-  })
+  }, { isPrivate: target.scope === "user" })
   return removed
 }
 
@@ -154,8 +154,9 @@ export function checkName(name: string): void {
   }
 }
 
-async function readDoc(file: string): Promise<JsonObject> {
-  const value = readJsonFile(file, { jsonc: true }).value
+async function readDoc(file: string, isPrivate: boolean): Promise<JsonObject> {
+  // F04: a dry run reads the user file under the same check as a real write.
+  const value = readJsonFile(file, { jsonc: true, isPrivate }).value
   if (!isObject(value)) throw new ConfigError(`${file} must hold a JSON object`, { file })
   return structuredClone(value)
 }
