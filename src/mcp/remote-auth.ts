@@ -93,7 +93,7 @@ function authorizationCode(server: RemoteServer, url: URL, ctx: RemoteAuthContex
     // F06: the AS has rotated the refresh token; the saved one is spent, so say what comes next.
     onUnsavedRefresh: (e) =>
       ctx.log.warn(
-        `${ctx.name}: the new refresh token could not be saved (${e.message}); this run goes on with it, but the next refresh will likely fail: ${e.hint ? `${e.hint}, and ` : ""}if ${ctx.name} then needs sign-in, run: agent mcp auth ${ctx.name}`,
+        `${ctx.name}: the new refresh token could not be saved: ${e.message}. This run goes on with it, but the saved one is used up: ${e.hint ? `${e.hint}; ` : ""}if the next run says ${ctx.name} needs sign-in, run: agent mcp auth ${ctx.name}`,
       ),
   })
   let pending: PendingSignIn | undefined
