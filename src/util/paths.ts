@@ -127,9 +127,10 @@ export function privatePathProblem(st: Stats): string | undefined {
  */
 function refuseSharedAncestor(dir: string): void {
   const uid = process.getuid?.()
+  if (uid === undefined) return // Windows: see checkPrivatePath
   for (let d = dirname(dir); ; d = dirname(d)) {
     const st = statSync(d)
-    if (uid !== undefined && st.uid !== uid && st.uid !== 0) throw notOwned(d, st.uid, uid)
+    if (st.uid !== uid && st.uid !== 0) throw notOwned(d, st.uid, uid)
     if ((st.mode & 0o022) !== 0 && (st.mode & 0o1000) === 0) throw writableByOthers(d, st)
     if (d === dirname(d)) return
   }
