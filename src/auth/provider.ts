@@ -132,6 +132,7 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
         if (entry.tokens) storedByRefresh.add(entry.tokens.access_token)
         opts.onUnsavedRefresh?.(error)
       },
+      isFileBehind: () => unsaved !== undefined,
     }),
     key: () => (issuer ? keyFor(issuer) : undefined),
     async noteChallenge(resourceMetadataUrl) {

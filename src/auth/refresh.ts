@@ -59,6 +59,8 @@ export interface LockedRefreshOptions {
    * was (atomic write). The caller keeps `entry` in memory and tells the user.
    */
   onUnsaved?: (entry: TokenEntry, error: WriteError) => void
+  /** True while tokens from onUnsaved are in use: the file's are older, so it is not consulted. */
+  isFileBehind?: () => boolean
 }
 
 export function createLockedRefreshFetch(opts: LockedRefreshOptions): FetchFn {
@@ -70,7 +72,8 @@ export function createLockedRefreshFetch(opts: LockedRefreshOptions): FetchFn {
     }
     return opts.store.withTokenLock(key, async () => {
       const entry = await opts.store.read(key)
-      const saved = entry?.tokens
+      const isBehind = opts.isFileBehind?.() === true
+      const saved = isBehind ? undefined : entry?.tokens
       if (saved && !isExpired(saved) && saved.access_token !== opts.usedAccessToken()) {
         // Another process refreshed since we sent our (rejected) token: its result is ours too,
         // the AS is not asked again. The SDK itself would refresh even a fresh token.
@@ -82,7 +85,9 @@ export function createLockedRefreshFetch(opts: LockedRefreshOptions): FetchFn {
       if (res.ok && entry) {
         const fresh = (await res.clone().json()) as StoredOAuthTokens
         if (typeof fresh?.access_token === "string") {
-          const next = { ...entry, tokens: toSaved(fresh, saved) }
+          // When the file is behind, the refresh token in use is the one this request sent.
+          const previous = isBehind ? { access_token: "", refresh_token: body.get("refresh_token") ?? undefined } : saved
+          const next = { ...entry, tokens: toSaved(fresh, previous) }
           try {
             await opts.store.write(next)
           } catch (e: unknown) {
