@@ -2,6 +2,9 @@
 // Schema; providers accept subsets and reject the whole request over one bad tool. So every
 // schema is dereferenced, given an object root, and stripped of what its provider refuses.
 // A schema we cannot fix (recursive or external $ref, non-object root) leaves its tool out.
+// P09: inlining has a budget (MAX_NODES nodes built, MAX_DEPTH levels deep), because a few KB of
+// `$defs` that each reference the next one twice expand to 2^n nodes: such a tool is left out
+// with a reason naming the budget, in bounded time and memory, and the run goes on.
 //
 // Per provider:
 // - anthropic, bedrock (Converse toolSpec): JSON Schema 2020-12 is accepted broadly; the root
@@ -33,12 +36,20 @@ const SCHEMA_MAPS = ["properties", "patternProperties", "$defs", "definitions", 
 const SCHEMA_LISTS = ["anyOf", "oneOf", "allOf", "prefixItems"]
 const SCHEMA_ONE = ["items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames"]
 
+/** P09: the most objects and arrays inlining may build for one schema, and how deep. */
+export const SCHEMA_BUDGET = { nodes: 10_000, depth: 128 }
+
 class SchemaProblem extends Error {}
+
+/** What inlining has spent so far on one schema (P09). */
+interface Spend {
+  nodes: number
+}
 
 export function normalizeSchema(input: unknown, provider: ProviderName): Normalized {
   if (!isObject(input)) return { ok: false, reason: "input schema is not an object" }
   try {
-    let schema = deref(input, input, []) as JsonSchema
+    let schema = deref(input, input, [], { nodes: 0 }, 0) as JsonSchema
     if (schema.type === undefined) schema = { type: "object", ...schema }
     if (schema.type !== "object") return { ok: false, reason: `input schema root has type ${JSON.stringify(schema.type)}, not "object"` }
     if (!isObject(schema.properties)) schema.properties = {}
@@ -50,22 +61,30 @@ export function normalizeSchema(input: unknown, provider: ProviderName): Normali
   }
 }
 
-/** Inlines local `$ref`s; `stack` holds the refs being expanded, so a cycle is seen, not looped. */
-function deref(node: unknown, root: JsonSchema, stack: string[]): unknown {
-  if (Array.isArray(node)) return node.map((n) => deref(n, root, stack))
+/**
+ * Inlines local `$ref`s; `stack` holds the refs being expanded, so a cycle is seen, not looped.
+ * Every node built counts against SCHEMA_BUDGET (P09: a doubling `$defs` chain stops here).
+ */
+function deref(node: unknown, root: JsonSchema, stack: string[], spend: Spend, depth: number): unknown {
+  if (typeof node !== "object" || node === null) return node
+  if (++spend.nodes > SCHEMA_BUDGET.nodes) {
+    throw new SchemaProblem(`input schema is too large once its $refs are inlined (over ${SCHEMA_BUDGET.nodes} objects and arrays)`)
+  }
+  if (depth > SCHEMA_BUDGET.depth) throw new SchemaProblem(`input schema is nested more than ${SCHEMA_BUDGET.depth} levels deep once its $refs are inlined`)
+  if (Array.isArray(node)) return node.map((n) => deref(n, root, stack, spend, depth + 1))
   if (!isObject(node)) return node
   if (typeof node.$ref === "string") {
     const ref = node.$ref
     if (stack.includes(ref)) throw new SchemaProblem(`recursive $ref ${ref}`)
     const target = resolvePointer(root, ref)
     const { $ref: _, ...siblings } = node
-    const expanded = deref(target, root, [...stack, ref])
-    return isObject(expanded) ? { ...expanded, ...(deref(siblings, root, stack) as JsonSchema) } : expanded
+    const expanded = deref(target, root, [...stack, ref], spend, depth + 1)
+    return isObject(expanded) ? { ...expanded, ...(deref(siblings, root, stack, spend, depth) as JsonSchema) } : expanded
   }
   const out: JsonSchema = {}
   for (const [k, v] of Object.entries(node)) {
     if (k === "$defs" || k === "definitions") continue
-    out[k] = deref(v, root, stack)
+    out[k] = deref(v, root, stack, spend, depth + 1)
   }
   return out
 }

@@ -48,25 +48,33 @@ function schemaFinding(tool: string, schema: unknown, p: SchemaProvider): Findin
   const shown = escapeTerminal(tool)
   const r = p.normalize(schema)
   if (!r.ok) {
-    return finding(`tools.schema.${p.name}`, "warn", `${p.name}: tool ${shown} would be left out: ${r.reason}`, "ask the server's author for a self-contained object schema (no recursive or external $ref)")
+    return finding(`tools.schema.${p.name}`, "warn", `${p.name}: tool ${shown} would be left out: ${r.reason}`, "ask the server's author for a self-contained object schema (no recursive or external $ref, and small once its $refs are inlined)")
   }
-  const dropped = [...keywords(schema)].filter((k) => !keywords(r.schema).has(k) && !REF_KEYWORDS.has(k))
+  const kept = keywords(r.schema)
+  const dropped = [...keywords(schema)].filter((k) => !kept.has(k) && !REF_KEYWORDS.has(k))
   if (dropped.length === 0) return undefined
   return finding(`tools.schema.${p.name}`, "info", `${p.name}: tool ${shown}'s schema is rewritten: ${dropped.sort().join(", ")} dropped`, "harmless unless the model needs those constraints")
 }
 
 // $ref/$defs are inlined for every provider; that is not worth a line per tool.
 const REF_KEYWORDS = new Set(["$ref", "$defs", "definitions", "$schema", "$id", "$comment"])
+/** As deep as agent/schema.ts's SCHEMA_BUDGET lets inlining go (mcp does not import agent). */
+const SCHEMA_DEPTH = 128
 
-/** Keywords used anywhere in a schema (property names under `properties` are not keywords). */
-function keywords(node: unknown, into = new Set<string>()): Set<string> {
-  if (Array.isArray(node)) for (const n of node) keywords(n, into)
+/**
+ * Keywords used anywhere in a schema (property names under `properties` are not keywords).
+ * P09: it walks the schema as sent ($refs not followed), and no deeper than inlining may go,
+ * so an unused but absurdly nested `$defs` cannot exhaust the stack.
+ */
+function keywords(node: unknown, into = new Set<string>(), depth = 0): Set<string> {
+  if (depth > SCHEMA_DEPTH) return into
+  if (Array.isArray(node)) for (const n of node) keywords(n, into, depth + 1)
   if (typeof node !== "object" || node === null || Array.isArray(node)) return into
   for (const [k, v] of Object.entries(node)) {
     into.add(k)
     if ((k === "properties" || k === "patternProperties" || k === "$defs" || k === "definitions") && typeof v === "object" && v !== null) {
-      for (const sub of Object.values(v)) keywords(sub, into)
-    } else if (typeof v === "object") keywords(v, into)
+      for (const sub of Object.values(v)) keywords(sub, into, depth + 2)
+    } else if (typeof v === "object") keywords(v, into, depth + 1)
   }
   return into
 }

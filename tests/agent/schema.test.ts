@@ -1,7 +1,9 @@
 import { describe, expect, it } from "bun:test"
 import { normalizeSchema } from "../../src/agent/index.ts"
+import { SCHEMA_BUDGET } from "../../src/agent/schema.ts"
 import { prepareTools } from "../../src/agent/tools.ts"
 import type { NamespacedTool } from "../../src/mcp/index.ts"
+import { schemaBomb } from "../fixtures/servers/tools.ts"
 
 const ROUTE = {
   $schema: "https://json-schema.org/draft/2020-12/schema",
@@ -34,6 +36,28 @@ describe("normalizeSchema", () => {
     expect(normalizeSchema({ type: "object", properties: { a: { $ref: "https://x.example/s.json" } } }, "anthropic")).toMatchObject({ ok: false, reason: expect.stringContaining("external $ref") })
     expect(normalizeSchema({ type: "string" }, "anthropic")).toMatchObject({ ok: false })
     expect(normalizeSchema("nope", "anthropic")).toMatchObject({ ok: false })
+  })
+
+  it("P09: refuses a doubling $defs chain within the node budget, naming it, and keeps a smaller one", () => {
+    for (const provider of ["anthropic", "openai", "google"] as const) {
+      expect(normalizeSchema(schemaBomb(32), provider)).toEqual({
+        ok: false,
+        reason: `input schema is too large once its $refs are inlined (over ${SCHEMA_BUDGET.nodes} objects and arrays)`,
+      })
+    }
+    // 2^8 leaves: well inside the budget, inlined in full.
+    const small = normalizeSchema(schemaBomb(8), "anthropic")
+    expect(small.ok).toBe(true)
+    if (small.ok) expect(JSON.stringify(small.schema).match(/"type":"string"/g)).toHaveLength(256)
+  })
+
+  it("P09: refuses a schema nested past the depth budget instead of overflowing the stack", () => {
+    let deep: Record<string, unknown> = { type: "string" }
+    for (let i = 0; i < 5_000; i++) deep = { type: "array", items: deep }
+    expect(normalizeSchema({ type: "object", properties: { deep } }, "openai")).toEqual({
+      ok: false,
+      reason: `input schema is nested more than ${SCHEMA_BUDGET.depth} levels deep once its $refs are inlined`,
+    })
   })
 
   it("adds type object and empty properties at the root", () => {
@@ -84,6 +108,12 @@ describe("prepareTools", () => {
     const p = prepareTools([tool("s__tree", TREE), tool("s__route", ROUTE)], "anthropic")
     expect(p.specs.map((t) => t.name)).toEqual(["s__route"])
     expect(p.skipped).toEqual([{ name: "s__tree", reason: "recursive $ref #/$defs/node" }])
+  })
+
+  it("P09: leaves out only the tool over the budget; the others are offered", () => {
+    const p = prepareTools([tool("s__bomb", schemaBomb()), tool("s__route", ROUTE)], "openai")
+    expect(p.specs.map((t) => t.name)).toEqual(["s__route"])
+    expect(p.skipped).toEqual([{ name: "s__bomb", reason: expect.stringContaining("too large once its $refs are inlined") }])
   })
 
   it("gives over-long or odd names a provider-safe alias that maps back", () => {
