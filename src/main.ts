@@ -15,11 +15,16 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
 // Ctrl-C: every write is atomic (temp + rename) and locks held by a dead pid are broken by the
 // next writer, so exiting at once leaves no half-written file. A command holding servers
 // registers with onInterrupt (util/abort.ts): it cancels, stops its children and returns 130.
-process.on("SIGINT", () => {
-  if (runInterruptHandlers()) return
-  process.stderr.write("\nerror: interrupted\n")
-  process.exit(130)
-})
+// S05/S06: stdio servers run in their own process groups (mcp/spawn.ts), so neither the
+// terminal's Ctrl-C nor a SIGTERM or SIGHUP sent to agent reaches them: all three take this
+// path, which stops every server's group before exiting.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.on(signal, () => {
+    if (runInterruptHandlers()) return
+    process.stderr.write("\nerror: interrupted\n")
+    process.exit(130)
+  })
+}
 
 const { runCli } = await import("./cli/index.ts")
 const code = await runCli(argv)

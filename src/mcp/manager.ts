@@ -1,7 +1,7 @@
 import type { Resolution } from "../config/index.ts"
 import { createEraCache } from "./eras.ts"
 import { createLimiter } from "./limit.ts"
-import { spawnParams, spawnServer, type Spawned } from "./spawn.ts"
+import { signalGroup, spawnParams, spawnServer, type Spawned } from "./spawn.ts"
 import { createRequests, type Runtime, type Slot } from "./requests.ts"
 import { namespaceTools, type ToolNames } from "./tools.ts"
 import type { Manager, ManagerOptions, NamespacedTool, ServerState } from "./types.ts"
@@ -94,7 +94,7 @@ export function createManager(resolutions: Resolution[], opts: ManagerOptions): 
         slot.conn = undefined
         await conn?.close()
         // Adopted children were stopped by the transport; this covers one the SDK never got to.
-        if (early && early.child.exitCode === null && early.child.signalCode === null && !conn) early.child.kill("SIGTERM")
+        if (early && early.child.exitCode === null && early.child.signalCode === null && !conn) signalGroup(early.child, "SIGTERM")
         setState(slot, requests.stateForError(slot, e, "connect"))
       }
     })

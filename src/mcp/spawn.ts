@@ -50,8 +50,18 @@ export interface Spawned {
   attach(events: ChildEvents): void
 }
 
+// S04: on POSIX every stdio server leads its own process group (`detached`: Bun and Node call
+// setsid, so the group id is the server's pid), and stopping it signals the whole group: what
+// `sh -c 'helper & exec server'` started goes too, even a helper that ignores the end of stdin.
+// The price: the terminal's Ctrl-C no longer reaches servers directly, so agent forwards it
+// (S05), as it does SIGTERM and SIGHUP (S06): main.ts. A process that makes its own group or
+// session (a daemon) still escapes; only a cgroup could hold it.
+// Windows: Bun gives no job objects, and `detached` there only opens a new console, so servers
+// start as before and stopping one ends that process alone, not what it started (README).
+const OWN_GROUP = process.platform !== "win32"
+
 export function spawnServer(p: SpawnParams): Spawned {
-  const child = spawn(p.command, p.args, { env: p.env, cwd: p.cwd, stdio: ["pipe", "pipe", "pipe"], shell: false, windowsHide: true })
+  const child = spawn(p.command, p.args, { env: p.env, cwd: p.cwd, stdio: ["pipe", "pipe", "pipe"], shell: false, windowsHide: true, detached: OWN_GROUP })
   let target: ChildEvents | undefined
   const queued: (() => void)[] = []
   const on =
@@ -74,5 +84,23 @@ export function spawnServer(p: SpawnParams): Spawned {
       target = events
       for (const fire of queued.splice(0)) fire()
     },
+  }
+}
+
+/**
+ * S04: sends `signal` to the server's whole process group (Windows: to the server alone).
+ * False when nobody was left to receive it.
+ */
+export function signalGroup(child: ChildProcess, signal: NodeJS.Signals | 0): boolean {
+  const pid = child.pid
+  if (pid === undefined) return false
+  if (!OWN_GROUP) return signal === 0 ? child.exitCode === null && child.signalCode === null : child.kill(signal)
+  try {
+    process.kill(-pid, signal)
+    return true
+  } catch (e: unknown) {
+    // ESRCH: the group is empty. EPERM: what is left there is no longer ours to signal.
+    if (e instanceof Error && "code" in e && (e.code === "ESRCH" || e.code === "EPERM")) return false
+    throw e
   }
 }

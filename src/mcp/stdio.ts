@@ -4,14 +4,15 @@ import type { JSONRPCMessage, Transport } from "@modelcontextprotocol/client"
 import { parseJSONRPCMessage, SdkError, SdkErrorCode, serializeMessage } from "@modelcontextprotocol/client"
 import type { Log } from "../util/log.ts"
 import { LineSplitter } from "./lines.ts"
-import { spawnServer, type Spawned } from "./spawn.ts"
+import { signalGroup, spawnServer, type Spawned } from "./spawn.ts"
 
 export { minimalEnv } from "./spawn.ts"
 
 // Our own stdio transport instead of the SDK's StdioClientTransport, because we need:
 // the child's exit code/signal (S01), a bounded line reader (T06: the SDK concatenates
 // buffers per chunk and has no per-line cap that keeps memory flat), a capped stderr tail
-// (S02), a minimal environment (C05) and a fast, bounded teardown (S03).
+// (S02), a minimal environment (C05) and a fast, bounded teardown of the server and of
+// everything it started (S03, S04).
 // It is "stdio-shaped" for the SDK (has `stderr` and `pid`), so version negotiation probes in
 // place on this one process instead of spawning a disposable sibling.
 
@@ -46,6 +47,7 @@ export class StdioTransport implements Transport {
   private tailBytes = 0
   private closing = false
   private exited?: Promise<ExitInfo>
+  private swept?: Promise<void>
   /** Why the connection ended, when it was not our close(): "exited with status 3". */
   failure?: string
   exit?: ExitInfo
@@ -137,6 +139,8 @@ export class StdioTransport implements Transport {
 
   private onExit(info: ExitInfo) {
     this.exit = info
+    // S04: the server is gone; what it started in its group (helpers, `sh -c … &`) goes too.
+    if (this.child) this.swept ??= sweepGroup(this.child)
     if (!this.closing) this.failure ??= info.signal ? `was killed by ${info.signal}` : `exited with status ${info.code}`
     this.child?.stdout?.destroy()
     this.child?.stderr?.destroy()
@@ -153,23 +157,46 @@ export class StdioTransport implements Transport {
     })
   }
 
-  /** S03: end stdin, then SIGTERM, then SIGKILL; resolves once the child is gone. */
+  /**
+   * S03: end stdin, then SIGTERM, then SIGKILL, each to the server's whole process group (S04);
+   * resolves once the server is gone and its group has been swept.
+   */
   async close(): Promise<void> {
     this.closing = true
     const child = this.child
-    if (!child || !this.exited || this.exit || child.exitCode !== null || child.signalCode !== null) return
-    const exited = this.exited
-    try {
-      child.stdin?.end()
-    } catch {
-      // the pipe is already gone; the signals below still apply
+    if (!child || !this.exited) return
+    if (!this.exit && child.exitCode === null && child.signalCode === null) {
+      const exited = this.exited
+      try {
+        child.stdin?.end()
+      } catch {
+        // the pipe is already gone; the signals below still apply
+      }
+      if (!(await settlesWithin(exited, STDIN_GRACE_MS))) {
+        signalGroup(child, "SIGTERM")
+        if (!(await settlesWithin(exited, TERM_GRACE_MS))) {
+          signalGroup(child, "SIGKILL")
+          await exited
+        }
+      }
     }
-    if (await settlesWithin(exited, STDIN_GRACE_MS)) return
-    child.kill("SIGTERM")
-    if (await settlesWithin(exited, TERM_GRACE_MS)) return
-    child.kill("SIGKILL")
-    await exited
+    await (this.swept ??= sweepGroup(child))
   }
+}
+
+/**
+ * S04: after the server exited, stops what is left in its process group: SIGTERM, then SIGKILL
+ * to whoever outlives the grace period. Nothing to do (no signal at all) when the group is empty.
+ */
+async function sweepGroup(child: ChildProcess): Promise<void> {
+  if (!signalGroup(child, "SIGTERM")) return
+  const deadline = Date.now() + TERM_GRACE_MS
+  // Not our children, so there is no exit event to wait on: look until the group is empty.
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50))
+    if (!signalGroup(child, 0)) return
+  }
+  signalGroup(child, "SIGKILL")
 }
 
 function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {

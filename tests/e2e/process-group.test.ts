@@ -1,0 +1,103 @@
+import { describe, expect, it } from "bun:test"
+import { existsSync, readFileSync } from "node:fs"
+import { join } from "node:path"
+import { ensureBinary } from "../helpers/binary.ts"
+import { BUN, ROOT, runAgent } from "../helpers/cli.ts"
+import { collect, isAlive } from "../helpers/processes.ts"
+import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
+
+// S04–S06 on the compiled binary: a server started through `sh -c` leaves a grandchild behind
+// that ignores the end of stdin and SIGTERM (`helper & exec server`, as npx and shell wrappers
+// do). Stopping the server stops its whole process group, so the grandchild is gone after
+// each ending: a normal exit and --connect-timeout (S04), Ctrl-C (S05) and SIGTERM (S06).
+// POSIX only, like the rest of the e2e suite (Windows: see README, "Stopping servers").
+const SERVER = join(ROOT, "tests/fixtures/servers/stdio-agent.ts")
+
+// The grandchild records its own pid, then becomes a `sleep` that ignores SIGTERM; the server
+// starts only once that pid is on disk, so the test always knows whom to look for.
+const HELPER = `sh -c 'trap "" TERM; echo $$ > "$HELPER_PID.tmp"; mv "$HELPER_PID.tmp" "$HELPER_PID"; exec sleep 100000' &
+while [ ! -s "$HELPER_PID" ]; do sleep 0.05; done`
+
+async function groupConfig(t: TmpDir, server: "answers" | "silent") {
+  const pidFile = join(t.path, "helper.pid")
+  const then = server === "answers" ? 'exec "$SERVER_BUN" "$SERVER"' : "exec sleep 100000"
+  const file = await t.write("mcp.json", {
+    // `$$` is a literal `$` in config strings (a bare `$VAR` is refused there, C02).
+    mcpServers: { grouped: { command: "sh", args: ["-c", `${HELPER}\n${then}`.replaceAll("$", () => "$$")], env: { HELPER_PID: pidFile, SERVER_BUN: BUN, SERVER } } },
+  })
+  return { file, helper: () => Number(readFileSync(pidFile, "utf8")), hasStarted: () => existsSync(pidFile) }
+}
+
+/** The helper is not our child: no exit event to wait on, so look until it is gone (or give up). */
+async function untilGone(pid: number) {
+  const deadline = Date.now() + 10_000
+  while (isAlive(pid) && Date.now() < deadline) await Bun.sleep(20)
+  return !isAlive(pid)
+}
+
+/** Frees the machine if an assertion failed before agent stopped the helper. */
+function killHelper(srv: { helper(): number; hasStarted(): boolean }) {
+  if (!srv.hasStarted()) return
+  try {
+    process.kill(srv.helper(), "SIGKILL")
+  } catch {
+    // already gone: what the test wants
+  }
+}
+
+describe("compiled binary: stopping a stdio server stops its whole process group", () => {
+  it("S04: after a normal exit, the helper the server left behind is gone", async () => {
+    await using t = await tmpdir()
+    const srv = await groupConfig(t, "answers")
+    try {
+      const r = await runAgent(["mcp", "call", "grouped", "echo", "--arg", "text=hi", "--mcp", srv.file], { home: t.home, cwd: t.path, binary: true, timeoutMs: 30_000 })
+      expect(r.stdout).toBe("hi\n")
+      expect(r.code).toBe(0)
+      expect(await untilGone(srv.helper())).toBe(true)
+    } finally {
+      killHelper(srv)
+    }
+  }, 40_000)
+
+  it("S04: after --connect-timeout, the silent server and its helper are gone", async () => {
+    await using t = await tmpdir()
+    const srv = await groupConfig(t, "silent")
+    try {
+      const r = await runAgent(["mcp", "call", "grouped", "echo", "--arg", "text=hi", "--connect-timeout", "1s", "--mcp", srv.file], { home: t.home, cwd: t.path, binary: true, timeoutMs: 30_000 })
+      expect(r.code).toBe(5)
+      expect(r.stderr).toContain("grouped")
+      expect(await untilGone(srv.helper())).toBe(true)
+    } finally {
+      killHelper(srv)
+    }
+  }, 40_000)
+
+  for (const [id, signal] of [["S05", "SIGINT"], ["S06", "SIGTERM"]] as const) {
+    it(`${id}: ${signal} mid-call: agent exits 130 and the helper is gone`, async () => {
+      await using t = await tmpdir()
+      const srv = await groupConfig(t, "answers")
+      const proc = Bun.spawn([await ensureBinary(), "mcp", "call", "grouped", "slow", "--arg", "ms=30000", "--mcp", srv.file], {
+        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", AGENTRT_HOME: t.home, HOME: t.path, NO_COLOR: "1" },
+        cwd: t.path,
+        stdout: "pipe",
+        stderr: "pipe",
+      })
+      try {
+        const stderr = collect(proc.stderr)
+        const deadline = Date.now() + 15_000
+        while (!stderr.text.includes("tick") && Date.now() < deadline) await Bun.sleep(20)
+        expect(stderr.text).toMatch(/^\[grouped\] \d+% tick \d+$/m) // the call is under way
+        const helper = srv.helper()
+        expect(isAlive(helper)).toBe(true)
+        proc.kill(signal)
+        expect(await proc.exited).toBe(130)
+        await stderr.done
+        expect(stderr.text).toContain("interrupted")
+        expect(await untilGone(helper)).toBe(true)
+      } finally {
+        proc.kill("SIGKILL") // no-op once it has exited; frees the test if an assertion failed first
+        killHelper(srv)
+      }
+    }, 40_000)
+  }
+})
