@@ -98,4 +98,10 @@ export const MUTATIONS: Mutation[] = [
   // L01: the local server's address
   // (Not 0.0.0.0 here: a scratch run must not open a port to the network even for a moment.)
   { name: "local server: binds `localhost` instead of 127.0.0.1", file: "src/server/serve.ts", find: "hostname: LOOPBACK,", replace: 'hostname: "localhost",', tests: ["tests/server/serve.test.ts"] },
+
+  // S04: stopping a stdio server stops its process group
+  { name: "process group: signals reach the server only, not what it started", file: "src/mcp/spawn.ts", find: "    process.kill(-pid, signal)\n", replace: "    process.kill(pid, signal)\n", tests: ["tests/e2e/process-group.test.ts"] },
+
+  // P09: the $ref inlining budget (a 100x budget still ends, so the tests can run it)
+  { name: "schema budget: 100 times more nodes allowed", file: "src/agent/schema.ts", find: "if (++spend.nodes > SCHEMA_BUDGET.nodes) {", replace: "if (++spend.nodes > SCHEMA_BUDGET.nodes * 100) {", tests: ["tests/agent/schema.test.ts"] },
 ]

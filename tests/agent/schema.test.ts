@@ -39,8 +39,9 @@ describe("normalizeSchema", () => {
   })
 
   it("P09: refuses a doubling $defs chain within the node budget, naming it, and keeps a smaller one", () => {
-    for (const provider of ["anthropic", "openai", "google"] as const) {
-      expect(normalizeSchema(schemaBomb(32), provider)).toEqual({
+    // 13 levels: just over the budget; 32 levels: four billion nodes if nothing stopped it.
+    for (const [levels, provider] of [[13, "anthropic"], [32, "anthropic"], [32, "openai"], [32, "google"]] as const) {
+      expect(normalizeSchema(schemaBomb(levels), provider)).toEqual({
         ok: false,
         reason: `input schema is too large once its $refs are inlined (over ${SCHEMA_BUDGET.nodes} objects and arrays)`,
       })
