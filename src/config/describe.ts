@@ -62,6 +62,7 @@ export function describeServer(server: ServerConfig): string[] {
   }
   if (server.disabled) lines.push("disabled: yes")
   if (server.autoApprove.length) lines.push(`auto-approved tools: ${server.autoApprove.join(", ")}`)
+  if (server.roots?.length) lines.push(`roots:   ${server.roots.join(", ")}`)
   return lines
 }
 

@@ -79,6 +79,7 @@ function commonFields(entry: ServerFile) {
     ...(entry.timeout !== undefined && { timeout: entry.timeout }),
     required: entry.required === true,
     ...(entry.description !== undefined && { description: entry.description }),
+    ...(entry.roots !== undefined && { roots: entry.roots }),
   }
 }
 
@@ -138,6 +139,7 @@ export function toFileEntry(server: ServerConfig): Record<string, unknown> {
   if (server.disabled) out.disabled = true
   if (server.autoApprove.length) out.autoApprove = server.autoApprove
   if (server.disabledTools.length) out.disabledTools = server.disabledTools
+  if (server.roots?.length) out.roots = server.roots
   if (server.includeTools) out.includeTools = server.includeTools
   if (server.timeout !== undefined) out.timeout = server.timeout
   if (server.required) out.required = true

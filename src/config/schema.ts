@@ -78,6 +78,10 @@ export const ServerFile = v.object({
   timeout: v.optional(Milliseconds),
   required: v.optional(v.boolean()),
   description: v.optional(v.string()),
+  roots: v.optional(v.pipe(
+    StringList,
+    v.description("Directories offered to this server as MCP roots (C09: none unless listed here or given with --root); a relative path resolves against the directory agent runs in"),
+  )),
 })
 export type ServerFile = v.InferOutput<typeof ServerFile>
 
@@ -141,6 +145,8 @@ interface CommonServer {
   timeout?: number
   required: boolean
   description?: string
+  /** Directories offered as MCP roots (C09: none by default), as written; the manager resolves them. */
+  roots?: string[]
 }
 
 export interface StdioServer extends CommonServer {

@@ -1,7 +1,6 @@
-import { basename } from "node:path"
-import { pathToFileURL } from "node:url"
 import { Client, ProtocolError, ProtocolErrorCode } from "@modelcontextprotocol/client"
 import pkg from "../../package.json" with { type: "json" }
+import type { Root } from "./roots.ts"
 import type { ManagerOptions } from "./types.ts"
 
 // Server → client requests and notifications (docs/design.md §5): roots, elicitation, sampling,
@@ -12,20 +11,23 @@ const CLIENT_INFO = { name: "agentrt", version: pkg.version }
 export interface ClientHooks {
   /** A list changed on the server: drop the cached list so the next read refetches. */
   onListChanged(kind: "tools" | "prompts" | "resources"): void
+  /** What this server is offered as roots (rootsFor); empty: no roots capability at all (C09). */
+  roots: Root[]
 }
 
 export function createClient(server: string, opts: ManagerOptions, negotiation: "auto" | "legacy", probeTimeoutMs: number, hooks: ClientHooks): Client {
+  // C09: with no roots, the roots capability is not declared and roots/list has no handler, so a
+  // server that asks anyway gets "method not found" (spec: client/roots), never a directory.
+  const roots = hooks.roots
   const client = new Client(CLIENT_INFO, {
     versionNegotiation: negotiation === "auto" ? { mode: "auto", probe: { timeoutMs: probeTimeoutMs, maxRetries: 0 } } : { mode: "legacy" },
     capabilities: {
-      roots: { listChanged: true },
+      ...(roots.length > 0 && { roots: {} }),
       elicitation: { form: { applyDefaults: true }, url: {} },
       sampling: {},
     },
   })
-  client.setRequestHandler("roots/list", async () => ({
-    roots: [{ uri: pathToFileURL(opts.cwd).href, name: basename(opts.cwd) || opts.cwd }],
-  }))
+  if (roots.length > 0) client.setRequestHandler("roots/list", async () => ({ roots: roots.map((r) => ({ ...r })) }))
   client.setRequestHandler("elicitation/create", async (req) => {
     if (!opts.elicit) return { action: "decline" }
     return opts.elicit(server, req.params)

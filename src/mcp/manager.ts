@@ -3,6 +3,7 @@ import { createEraCache } from "./eras.ts"
 import { createLimiter } from "./limit.ts"
 import { signalGroup, spawnParams, spawnServer, type Spawned } from "./spawn.ts"
 import { createRequests, type Runtime, type Slot } from "./requests.ts"
+import { rootsFor } from "./roots.ts"
 import { namespaceTools, type ToolNames } from "./tools.ts"
 import type { Manager, ManagerOptions, NamespacedTool, ServerState } from "./types.ts"
 
@@ -50,7 +51,7 @@ export function createManager(resolutions: Resolution[], opts: ManagerOptions): 
       log: opts.log.withTag(`mcp:${slot.name}`),
       signal: abort.signal,
       connectTimeoutMs: opts.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
-      hooks: { onListChanged: (kind) => requests.invalidate(slot, kind) },
+      hooks: { onListChanged: (kind) => requests.invalidate(slot, kind), roots: rootsFor(r.server.roots, opts) },
       eras,
       ...(slot.spawn && { spawn: slot.spawn }),
       ...(early && { early }),

@@ -67,13 +67,15 @@ export type SamplingHandler = (server: string, request: CreateMessageRequest["pa
 
 export interface ManagerOptions {
   log: Log
-  /** Working directory, offered as the client's root. */
+  /** Working directory: relative `roots` (and `--root`) resolve against it. Never offered as a root by itself (C09). */
   cwd: string
   /**
    * The environment stdio servers inherit from, after C05's filter (PATH, HOME, locale… plus
    * the server's own `env`; the parent's secrets stay here). The CLI passes process.env.
    */
   parentEnv: Record<string, string | undefined>
+  /** `--root DIR`: offered as MCP roots to every server of this run, with each server's own `roots`. */
+  roots?: string[]
   signal?: AbortSignal
   /** Per-server connect timeout (ms); a server's own `timeout` does not change it. */
   connectTimeoutMs?: number

@@ -33,11 +33,11 @@ describe("stdio", () => {
     expect((await m.readResource("basic", "fixture://items/7")).contents[0]).toMatchObject({ text: '{"id":"7"}' })
   })
 
-  it("offers the cwd as the root and declines elicitation without a handler", async () => {
+  it("C09: offers no root by default (not even the cwd) and declines elicitation without a handler", async () => {
     await using m = await manager([stdio("basic", "stdio-basic.ts")], { cwd: "/tmp" })
     await m.connect()
     const asked = JSON.parse(textOf(await m.callTool("basic", "ask_user", {})))
-    expect(asked.roots).toEqual([{ uri: pathToFileURL("/tmp").href, name: "tmp" }])
+    expect(asked.roots).toEqual([])
     expect(asked.answer.action).toBe("decline")
   })
 

@@ -1,3 +1,5 @@
+import { statSync } from "node:fs"
+import { resolve } from "node:path"
 import { openApprovals, resolveServers, type Config, type Resolution } from "../../config/index.ts"
 import type { ElicitHandler, Manager, SamplingHandler, ServerState } from "../../mcp/index.ts"
 import { interruptSignal } from "../../util/abort.ts"
@@ -25,6 +27,7 @@ export const connectArgs = {
   ...adhocArgs,
   ...elicitArg,
   "approve-env": { type: "string", valueHint: "VAR", description: "Treat VAR as approved for this run only (repeatable)" },
+  root: { type: "string", valueHint: "DIR", description: "Offer DIR to every server as an MCP root (repeatable); none are offered unless asked, here or in a server's \"roots\"" },
   timeout: { type: "string", valueHint: "DURATION", description: "Request timeout (30s, 2m, 500ms; bare number = ms), reset by progress; an unanswered request is cancelled and the command exits 5" },
   "connect-timeout": { type: "string", valueHint: "DURATION", description: "Per-server connect timeout, e.g. 10s (default: the manager's)" },
   verbose: { type: "boolean", description: "Print the servers' log messages on stderr" },
@@ -87,6 +90,7 @@ export async function withServers(
   const ctx = createContext(args)
   const timeoutMs = millis(args.timeout, "--timeout")
   const connectTimeoutMs = millis(args["connect-timeout"], "--connect-timeout")
+  const roots = rootDirs(ctx, rawArgs)
   const elicit = elicitMode(args.elicit)
   const adhoc = adhocServer(args, rawArgs)
   if (adhoc && opts.only !== undefined && opts.only !== adhoc.entry.name) {
@@ -105,6 +109,7 @@ export async function withServers(
     log: ctx.log,
     cwd: ctx.cwd,
     parentEnv: ctx.env,
+    roots,
     stateDir: ctx.paths.stateDir,
     signal: interrupt.signal,
     ...(connectTimeoutMs !== undefined && { connectTimeoutMs }),
@@ -196,6 +201,15 @@ function stateOf(r: Resolution): ServerState {
   return r.status === "needs_approval"
     ? { status: "needs_approval", name: entry.name, entry, reason: r.blocked.message, hint: r.blocked.hint }
     : { status: "failed", name: entry.name, entry, error: r.blocked.message, hint: r.blocked.hint }
+}
+
+/** C09: `--root DIR` (repeatable), absolute; a typo fails here rather than offering a missing directory. */
+function rootDirs(ctx: Ctx, rawArgs: string[]): string[] {
+  return repeated(rawArgs, "root").map((dir) => {
+    const abs = resolve(ctx.cwd, dir)
+    if (!statSync(abs, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--root ${escapeTerminal(dir)} is not a directory`)
+    return abs
+  })
 }
 
 export function millis(raw: string | undefined, flag: string): number | undefined {
