@@ -102,6 +102,9 @@ export const MUTATIONS: Mutation[] = [
   // S04: stopping a stdio server stops its process group
   { name: "process group: signals reach the server only, not what it started", file: "src/mcp/spawn.ts", find: "    process.kill(-pid, signal)\n", replace: "    process.kill(pid, signal)\n", tests: ["tests/e2e/process-group.test.ts"] },
 
+  // C09: roots only where the user asked
+  { name: "roots: the working directory offered to every server again", file: "src/mcp/roots.ts", find: "[...(own ?? []), ...(opts.roots ?? [])]", replace: "[opts.cwd, ...(own ?? []), ...(opts.roots ?? [])]", tests: ["tests/mcp/roots.test.ts"] },
+
   // P09: the $ref inlining budget (a 100x budget still ends, so the tests can run it)
   { name: "schema budget: 100 times more nodes allowed", file: "src/agent/schema.ts", find: "if (++spend.nodes > SCHEMA_BUDGET.nodes) {", replace: "if (++spend.nodes > SCHEMA_BUDGET.nodes * 100) {", tests: ["tests/agent/schema.test.ts"] },
 ]
