@@ -2,7 +2,7 @@ import { describe, expect, it } from "bun:test"
 import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { ensureBinary } from "../helpers/binary.ts"
-import { BUN, ROOT, runAgent } from "../helpers/cli.ts"
+import { BUN, ROOT, runCli } from "../helpers/cli.ts"
 import { collect, isAlive } from "../helpers/processes.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
@@ -50,7 +50,7 @@ describe("compiled binary: stopping a stdio server stops its whole process group
     await using t = await tmpdir()
     const srv = await groupConfig(t, "answers")
     try {
-      const r = await runAgent(["mcp", "call", "grouped", "echo", "--arg", "text=hi", "--mcp", srv.file], { home: t.home, cwd: t.path, binary: true, timeoutMs: 30_000 })
+      const r = await runCli(["mcp", "call", "grouped", "echo", "--arg", "text=hi", "--mcp", srv.file], { home: t.home, cwd: t.path, binary: true, timeoutMs: 30_000 })
       expect(r.stdout).toBe("hi\n")
       expect(r.code).toBe(0)
       expect(await untilGone(srv.helper())).toBe(true)
@@ -63,7 +63,7 @@ describe("compiled binary: stopping a stdio server stops its whole process group
     await using t = await tmpdir()
     const srv = await groupConfig(t, "silent")
     try {
-      const r = await runAgent(["mcp", "call", "grouped", "echo", "--arg", "text=hi", "--connect-timeout", "1s", "--mcp", srv.file], { home: t.home, cwd: t.path, binary: true, timeoutMs: 30_000 })
+      const r = await runCli(["mcp", "call", "grouped", "echo", "--arg", "text=hi", "--connect-timeout", "1s", "--mcp", srv.file], { home: t.home, cwd: t.path, binary: true, timeoutMs: 30_000 })
       expect(r.code).toBe(5)
       expect(r.stderr).toContain("grouped")
       expect(await untilGone(srv.helper())).toBe(true)

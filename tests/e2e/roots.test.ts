@@ -7,12 +7,12 @@ import { mkdirSync } from "node:fs"
 import { join } from "node:path"
 import { pathToFileURL } from "node:url"
 import { fakeModel } from "../fixtures/model/server.ts"
-import { BUN, runAgent } from "../helpers/cli.ts"
+import { BUN, runCli } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 import { AGENT_SERVER, config, events, modelEnv, run } from "./run-helpers.ts"
 
 const call = (t: TmpDir, file: string, extra: string[] = []) =>
-  runAgent(["mcp", "call", "srv", "roots", "--mcp", file, ...extra], { home: t.home, cwd: t.path, binary: true, timeoutMs: 30_000 })
+  runCli(["mcp", "call", "srv", "roots", "--mcp", file, ...extra], { home: t.home, cwd: t.path, binary: true, timeoutMs: 30_000 })
 
 describe("compiled binary: roots only where the user asked (C09)", () => {
   it("offers nothing by default, not even the working directory", async () => {

@@ -4,7 +4,7 @@
 // under its --timeout; `agent mcp doctor` reports the tool for every model provider.
 import { describe, expect, it } from "bun:test"
 import { fakeModel } from "../fixtures/model/server.ts"
-import { BUN, runAgent } from "../helpers/cli.ts"
+import { BUN, runCli } from "../helpers/cli.ts"
 import { tmpdir } from "../helpers/tmp.ts"
 import { AGENT_SERVER, config, modelEnv, report, run } from "./run-helpers.ts"
 
@@ -36,7 +36,7 @@ describe("compiled binary: a tool schema over the inlining budget (P09)", () => 
   it("agent mcp doctor reports the tool as left out for each provider and keeps checking the rest", async () => {
     await using t = await tmpdir()
     const file = await config(t, BOMB)
-    const r = await runAgent(["mcp", "doctor", "srv", "--mcp", file, "-o", "json"], { home: t.home, cwd: t.path, binary: true, timeoutMs: 60_000 })
+    const r = await runCli(["mcp", "doctor", "srv", "--mcp", file, "-o", "json"], { home: t.home, cwd: t.path, binary: true, timeoutMs: 60_000 })
     expect(r.code).toBe(0) // a left-out tool is a warning, not a broken server
     const findings = r.json<{ servers: { name: string; findings: { check: string; severity: string; message: string }[] }[] }>().servers[0]!.findings
     const bomb = findings.filter((f) => f.message.includes("tool bomb"))
