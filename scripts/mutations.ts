@@ -101,6 +101,7 @@ export const MUTATIONS: Mutation[] = [
 
   // S04: stopping a stdio server stops its process group
   { name: "process group: signals reach the server only, not what it started", file: "src/mcp/spawn.ts", find: "    process.kill(-pid, signal)\n", replace: "    process.kill(pid, signal)\n", tests: ["tests/e2e/process-group.test.ts"] },
+  { name: "process group: a crashed server's helpers left running until close", file: "src/mcp/stdio.ts", find: "    if (this.child) this.swept ??= sweepGroup(this.child)\n", replace: "", tests: ["tests/mcp/process-group.test.ts"] },
 
   // C09: roots only where the user asked
   { name: "roots: the working directory offered to every server again", file: "src/mcp/roots.ts", find: "[...(own ?? []), ...(opts.roots ?? [])]", replace: "[opts.cwd, ...(own ?? []), ...(opts.roots ?? [])]", tests: ["tests/mcp/roots.test.ts"] },
