@@ -22,7 +22,7 @@ export const list = command({
     "agent mcp list --output json --no-interactive --approve-env GITHUB_TOKEN",
     "agent mcp list --strict                          # CI: fail when a server is down",
     "agent mcp list --url http://127.0.0.1:8080/mcp   # ad hoc, no config",
-    "# exit 0; 5 with --strict when a server is not connected, or when a `required: true` one is not;",
+    "# exit 0; 5 with --strict when a server is not connected, or when a `required: true` or ad hoc one is not;",
     "#   4 instead when each of those servers only needs sign-in (agent mcp auth NAME)",
     "# --output json: { servers: [{ name, scope, file, status, transport, protocolVersion, sessionId?, counts, connectMs, error?, hint? }] }",
     "#   status: connected | needs_auth | needs_approval | failed | disabled",
@@ -47,7 +47,7 @@ export const list = command({
 function strictCode(s: Session, isStrict: boolean): number {
   const failing = isStrict ? s.states.filter((x) => x.status !== "connected" && x.status !== "disabled") : missingRequired(s.states)
   if (failing.length === 0) return ExitCode.ok
-  const why = isStrict ? "--strict" : "required: true"
+  const why = isStrict ? "--strict" : s.isAdhoc ? "the ad hoc server" : "required: true"
   s.ctx.log.error(escapeTerminal(`not connected (${why}): ${failing.map((x) => `${x.name} (${settledText(x)})`).join(", ")}`))
   const err = missingError(failing, "server")
   if (err.code === "auth" && err.hint) s.ctx.log.info(escapeTerminal(err.hint))

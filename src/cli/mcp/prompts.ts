@@ -1,10 +1,10 @@
 import { UsageError } from "../../util/errors.ts"
 import { escapeTerminal } from "../../util/text.ts"
 import { command } from "../command.ts"
-import { connectArgs, connectedServer, positionals, withServers, type Session } from "../shared/connect.ts"
+import { connectArgs, connectedServer, positionals, withServers } from "../shared/connect.ts"
 import { firstLine, renderPrompt, renderResource } from "./render-content.ts"
 import { keyValues } from "../shared/context.ts"
-import { warnNotConnected } from "./tools.ts"
+import { oneOrAll } from "./tools.ts"
 import { printJson, printRaw, printTable } from "../shared/output.ts"
 
 // `agent mcp prompts | prompt | resources | read`: the servers' prompts and resources.
@@ -18,11 +18,6 @@ function serverAndItem(parsed: unknown, rawArgs: string[], args: { url?: string 
   const [server, item] = isAdhoc && pos.length === 1 ? [undefined, pos[0]] : pos
   if (item === undefined || pos.length > 2) throw new UsageError(`usage: ${usage}`)
   return [server, item]
-}
-
-function oneOrAll(s: Session, name: string | undefined): void {
-  if (name !== undefined) connectedServer(s, name)
-  else warnNotConnected(s)
 }
 
 export const prompts = command({

@@ -22,8 +22,7 @@ export const tools = command({
   run({ args, rawArgs }) {
     const [name] = positionals(args._, rawArgs)
     return withServers(args, rawArgs, { only: name }, async (s) => {
-      if (name !== undefined) connectedServer(s, name)
-      else warnNotConnected(s)
+      oneOrAll(s, name)
       const list = (await s.manager.tools()).filter((t) => name === undefined || t.server === name)
       if (s.ctx.output === "json") {
         return printJson({
@@ -35,6 +34,15 @@ export const tools = command({
     })
   },
 })
+
+/**
+ * NAME (or the ad hoc server) must be connected, else its exit code (3 approval, 4 sign-in, 5 down);
+ * without one, the servers that did not connect are warned about and the others listed.
+ */
+export function oneOrAll(s: Session, name: string | undefined): void {
+  if (name !== undefined || s.isAdhoc) connectedServer(s, name ?? s.states[0]!.name)
+  else warnNotConnected(s)
+}
 
 /** Servers that did not connect, on stderr, so a shorter list is not mistaken for the whole. */
 export function warnNotConnected(s: Session): void {

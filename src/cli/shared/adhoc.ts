@@ -15,6 +15,8 @@ import { afterDashDash, repeated } from "./context.ts"
 // Ad hoc servers (`--url URL` or `-- COMMAND ARGS…`): the user typed the definition, so no
 // config is loaded and nothing needs approving. For the same reason nothing is interpolated:
 // a `${VAR}` here would be sent literally, so it is refused with a pointer to a config file.
+// The server is the one the user asked for, so it counts as `required: true`: one that does not
+// connect fails the command with the exit code a configured server would get (4 sign-in, 5 down).
 
 export const adhocArgs = {
   url: { type: "string", valueHint: "URL", description: "Ad hoc: talk to this remote server instead of the config" },
@@ -46,7 +48,7 @@ export function adhocServer(args: AdhocFlags, rawArgs: string[]): ReadyResolutio
   const name = args.name ?? "adhoc"
   const named = v.safeParse(ServerName, name)
   if (!named.success) throw new UsageError(`--name: ${named.issues[0].message}`)
-  const server = validate(args.url !== undefined ? remoteEntry(args, headers) : localEntry(commandLine ?? [], headers, args.type))
+  const server = { ...validate(args.url !== undefined ? remoteEntry(args, headers) : localEntry(commandLine ?? [], headers, args.type)), required: true }
   return { status: "ready", entry: { name, scope: "file", file: ADHOC_FILE, server, fingerprint: "" }, server, secrets: [] }
 }
 
