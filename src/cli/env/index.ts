@@ -175,14 +175,16 @@ const revoke = command({
     const ctx = createContext(args)
     const store = openApprovals(ctx.paths)
     const server = args.server as string | undefined
-    let total = 0
+    // stdout says only what was revoked; a variable that matched nothing is the error (exit 2).
+    const unmatched: string[] = []
     for (const variable of positionals(args._)) {
       const n = await store.revokeEnv(variable, server)
-      total += n
-      printText(`revoked ${plural(n, "approval")} of ${variable}${server ? ` for "${server}"` : ""}`)
+      if (n === 0) unmatched.push(variable)
+      else printText(`revoked ${plural(n, "approval")} of ${variable}${server ? ` for "${server}"` : ""}`)
     }
-    if (total === 0) {
-      throw new ConfigError("nothing matched, so nothing was revoked", { hint: "`agent env list` shows the approvals" })
+    if (unmatched.length) {
+      const what = `${unmatched.join(", ")}${server ? ` for "${server}"` : ""}`
+      throw new ConfigError(`no approval of ${what}, so nothing was revoked for ${unmatched.length === 1 ? "it" : "them"}`, { hint: "`agent env list` shows the approvals" })
     }
   },
 })
