@@ -51,4 +51,10 @@ export const mcpArg = {
     valueHint: "FILE",
     description: "Also load this config file (repeatable; later files win by server name)",
   },
+  // Claude Code calls it --strict-mcp-config; accepting that spelling lets its commands work here.
+  "mcp-only": {
+    type: "boolean",
+    alias: "strict-mcp-config",
+    description: "Read only the --mcp files: no user or project config (alias --strict-mcp-config)",
+  },
 } as const

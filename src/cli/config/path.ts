@@ -2,7 +2,7 @@ import { existsSync } from "node:fs"
 import { configLocations } from "../../config/index.ts"
 import { command } from "../command.ts"
 import { configArgs } from "./args.ts"
-import { createContext, repeated } from "../shared/context.ts"
+import { configFiles, createContext } from "../shared/context.ts"
 import { printJson, printTable } from "../shared/output.ts"
 
 export default command({
@@ -12,7 +12,7 @@ export default command({
   examples: ["agent config path", "agent config path --mcp ./ci/mcp.json --output json"],
   run({ args, rawArgs }) {
     const ctx = createContext(args)
-    const files = configLocations({ paths: ctx.paths, cwd: ctx.cwd, files: repeated(rawArgs, "mcp") }).map((l) => ({
+    const files = configLocations({ paths: ctx.paths, cwd: ctx.cwd, ...configFiles(rawArgs) }).map((l) => ({
       scope: l.scope,
       file: l.file,
       exists: existsSync(l.file),

@@ -77,9 +77,20 @@ export function afterDashDash(rawArgs: string[]): string[] | undefined {
   return i < 0 ? undefined : rawArgs.slice(i + 1)
 }
 
-/** Loads user + project + every `--mcp FILE` and logs the warnings once. */
+/** Which config files the flags name: every `--mcp FILE`, and with `--mcp-only` nothing else. */
+export function configFiles(rawArgs: string[]): { files: string[]; only: boolean } {
+  const files = repeated(rawArgs, "mcp")
+  const before = afterDashDash(rawArgs) === undefined ? rawArgs : rawArgs.slice(0, rawArgs.indexOf("--"))
+  const only = before.some((a) => a === "--mcp-only" || a === "--strict-mcp-config")
+  if (only && files.length === 0) {
+    throw new UsageError("--mcp-only reads only the --mcp files, and none is given", { hint: "add --mcp FILE, e.g. --mcp-only --mcp mcp.json" })
+  }
+  return { files, only }
+}
+
+/** Loads user + project + every `--mcp FILE` (only those with --mcp-only) and logs the warnings once. */
 export function loadFromArgs(ctx: Ctx, rawArgs: string[]): Config {
-  const config = loadConfig({ paths: ctx.paths, cwd: ctx.cwd, files: repeated(rawArgs, "mcp") })
+  const config = loadConfig({ paths: ctx.paths, cwd: ctx.cwd, ...configFiles(rawArgs) })
   for (const w of config.warnings) ctx.log.warn(`${w.file}: ${w.message}`)
   return config
 }
