@@ -3,7 +3,9 @@
 // stream-json` prints one RunEvent per line, `init` first and `result` (a RunReport) last.
 import * as v from "valibot"
 
-export const EXIT_REASONS = ["completed", "max_turns", "timeout", "interrupted", "model_error", "refused", "replay_mismatch"] as const
+// startup_error: the agent never started (bad flag or config, missing approval, sign-in or key,
+// a required server down); the report's exitCode is that error's (2–5).
+export const EXIT_REASONS = ["completed", "max_turns", "timeout", "interrupted", "model_error", "refused", "replay_mismatch", "startup_error"] as const
 export const ExitReason = v.picklist(EXIT_REASONS)
 export type ExitReason = v.InferOutput<typeof ExitReason>
 
@@ -13,6 +15,9 @@ export const Usage = v.object({
   totalTokens: v.number(),
 })
 export type Usage = v.InferOutput<typeof Usage>
+
+export const Phases = v.object({ startupMs: v.number(), agentMs: v.number() })
+export type Phases = v.InferOutput<typeof Phases>
 
 export const ServerStatus = v.object({
   name: v.string(),
@@ -53,7 +58,10 @@ export const RunReport = v.object({
   result: v.string(),
   model: v.string(),
   turns: v.number(),
+  /** Wall time from the command's start (before servers connect) to this report. */
   durationMs: v.number(),
+  /** durationMs split: start-up (config, approvals, servers, model, context), then the agent loop. */
+  phases: Phases,
   usage: Usage,
   toolCalls: v.array(ToolCallRecord),
   refusals: v.array(Refusal),

@@ -8,4 +8,5 @@ export { createPermissions, type Permissions, type AskAnswer } from "./permissio
 export { createWriter, OUTPUT_FORMATS, type RunOutputFormat } from "./output.ts"
 export { recordingModel, replayModel, loadRecording } from "./record.ts"
 export { ServerStatus, RunEvent } from "./events.ts"
+export { startupReport } from "./report.ts"
 export { sampleWithModel, samplingPreview, type SamplingRequest } from "./sampling.ts"

@@ -30,6 +30,11 @@ export interface RunOptions {
   toolBudgetTokens?: number
   maxTurns?: number
   timeoutMs?: number
+  /**
+   * performance.now() when the whole run began (the CLI's start, before servers connected):
+   * the report's durationMs counts from it, and phases.startupMs is the time until runAgent.
+   */
+  startedAt?: number
   maxOutputTokens?: number
   maxToolOutputTokens?: number
   toolTimeoutMs?: number
@@ -62,6 +67,7 @@ const EXIT_CODES: Record<ExitReason, number> = {
   max_turns: ExitCode.failure,
   model_error: ExitCode.failure,
   replay_mismatch: ExitCode.failure,
+  startup_error: ExitCode.failure, // the error's own code goes in the report (startupReport)
   refused: ExitCode.approval,
   timeout: ExitCode.timeout,
   interrupted: ExitCode.interrupted,
@@ -145,7 +151,11 @@ export async function runAgent(o: RunOptions): Promise<RunResult> {
   } finally {
     dispose()
   }
-  const durationMs = Math.round(performance.now() - started)
+  const ended = performance.now()
+  const startedAt = o.startedAt ?? started
+  const durationMs = Math.round(ended - startedAt)
+  // Floors, so startupMs + agentMs never exceeds durationMs.
+  const phases = { startupMs: Math.floor(started - startedAt), agentMs: Math.floor(ended - started) }
   const report: RunReport = {
     type: "result",
     exitReason,
@@ -154,6 +164,7 @@ export async function runAgent(o: RunOptions): Promise<RunResult> {
     model: modelName,
     turns,
     durationMs,
+    phases,
     usage,
     toolCalls,
     refusals,

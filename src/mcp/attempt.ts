@@ -67,11 +67,17 @@ export function connectOptions(ctx: ConnectContext) {
 export async function connectRemote(kind: "http" | "sse", a: Attempt, ctx: ConnectContext, auth: RemoteAuth): Promise<Connection> {
   const { client, transport } = a
   const sends = trackNotifications(transport)
+  // The SDK's discover probe does not watch the connect signal: closing the transport ends its
+  // fetch, so an abort (Ctrl-C, agent run's --timeout) stops a silent server's connect at once.
+  const onAbort = () => void transport.close().catch((e: unknown) => ctx.log.debug(`close: ${String(e)}`))
+  ctx.signal.addEventListener("abort", onAbort, { once: true })
   try {
     await client.connect(transport, { ...connectOptions(ctx), ...(a.prior && { prior: a.prior }) })
   } catch (e: unknown) {
     await closeClient(client, transport)
     throw e
+  } finally {
+    ctx.signal.removeEventListener("abort", onAbort)
   }
   client.onerror = (e) => {
     // T05: malformed or unknown messages are dropped by the SDK and reported here; the session goes on.

@@ -69,12 +69,17 @@ async function connectStdioOnce(ctx: ConnectContext, mode: "auto" | "legacy", ea
   const transport = new StdioTransport({ name: ctx.name, ...ctx.spawn, log: ctx.log, ...(early && { early }) })
   const client = createClient(ctx.name, ctx.opts, mode, Math.min(STDIO_PROBE_MS, ctx.connectTimeoutMs), ctx.hooks)
   const sends = trackNotifications(transport)
+  // As for remote servers (connectRemote): an abort stops the child now, not at the connect timeout.
+  const onAbort = () => void transport.close().catch((e: unknown) => ctx.log.debug(`close: ${String(e)}`))
+  ctx.signal.addEventListener("abort", onAbort, { once: true })
   try {
     await client.connect(transport, connectOptions(ctx))
   } catch (e: unknown) {
     await transport.close()
     if (transport.failure) throw new McpConnectError(transport.failure, { cause: e, hint: stderrHint(transport.stderrTail()) })
     throw e
+  } finally {
+    ctx.signal.removeEventListener("abort", onAbort)
   }
   // T05: JSON that is not JSON-RPC, unknown ids, result+error both set: dropped, logged, session goes on.
   client.onerror = (e) => ctx.log.debug(`dropped a bad message: ${e.message}`)

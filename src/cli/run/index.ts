@@ -12,13 +12,15 @@ import {
   runAgent,
   sampleWithModel,
   schemaFlavor,
+  startupReport,
   type RunEvent,
   type RunOutputFormat,
   type ServerStatus,
 } from "../../agent/index.ts"
 import type { ElicitHandler, SamplingHandler, ServerState } from "../../mcp/index.ts"
-import { ApprovalRequiredError, FailureError, UsageError } from "../../util/errors.ts"
+import { ApprovalRequiredError, ExitCode, FailureError, InterruptedError, TimeoutError, UsageError, isAgentError } from "../../util/errors.ts"
 import { escapeTerminal } from "../../util/text.ts"
+import type { ParsedArgs } from "citty"
 import { command } from "../command.ts"
 import { keyValues, repeated } from "../shared/context.ts"
 import { createContext } from "../shared/context.ts"
@@ -64,6 +66,7 @@ const runArgs = {
   record: { type: "string", valueHint: "FILE", description: "Save the model side of the run as JSONL" },
   replay: { type: "string", valueHint: "FILE", description: "Answer from a recording instead of the provider (no key needed); tools run for real" },
 } as const
+type RunFlags = ParsedArgs<typeof runArgs>
 
 export default command({
   name: "run",
@@ -76,53 +79,96 @@ export default command({
     'agent run --mcp mcp.example.json --prompt everything/args-prompt --arg city=Paris --timeout 2m',
   ],
   async run({ args, rawArgs }) {
+    // --timeout and durationMs count from here: config, approvals and server start-up included.
+    const startedAt = performance.now()
     const format = (args.output ?? "text") as RunOutputFormat
     if (!OUTPUT_FORMATS.includes(format)) throw new UsageError(`--output must be one of ${OUTPUT_FORMATS.join(", ")}, got "${escapeTerminal(format)}"`)
-    const task = positionals(args._, rawArgs)[0]
-    const prompt = args.prompt !== undefined && task === undefined ? "" : await readPrompt(task)
-    const limits = {
-      maxTurns: count(args["max-turns"], "--max-turns"),
-      timeoutMs: millis(args.timeout, "--timeout"),
-      toolTimeoutMs: millis(args["tool-timeout"], "--tool-timeout"),
-      maxOutputTokens: count(args["max-output-tokens"], "--max-output-tokens"),
-      maxToolOutputTokens: count(args["max-tool-output"], "--max-tool-output"),
-      toolBudgetTokens: count(args["tool-budget"], "--tool-budget"),
-    }
-    // The connection flags mean what they mean for `agent mcp`; --timeout here is the run's.
-    const connectFlags = { ...args, output: format === "text" ? "text" : "json", timeout: undefined }
-    const isInteractive = createContext(connectFlags).isInteractive
     const writer = createWriter(format, { stdout: writeStdout, stderr: (l) => process.stderr.write(`${l}\n`) }, { isVerbose: Boolean(args.verbose) })
-    const queue = isInteractive ? createQueue() : undefined
-    // Server requests can arrive as soon as servers connect; the model exists only once the run starts.
-    const live: { model?: LanguageModelV4; signal?: AbortSignal } = {}
-    const handlers = serverRequests(live, writer.onEvent, queue, Boolean(args["allow-sampling"]), elicitMode(args.elicit))
-    return withServers(connectFlags, rawArgs, { ...handlers, interruptGraceMs: INTERRUPT_GRACE_MS }, async (s) => {
-      await enforceLock(s, args, rawArgs) // --locked: exit 3 before the model sees a changed tool
-      const down = missingRequired(s.states)
-      if (down.length > 0) throw missingError(down, "required server")
-      const { model, modelName } = await chooseModel(args, s)
-      Object.assign(live, { model, signal: s.signal })
-      const context = await buildContext(s, { prompt: args.prompt, args: keyValues(rawArgs, (raw) => raw) as Record<string, string>, attach: repeated(rawArgs, "attach") })
-      const autoApprove = Object.fromEntries(s.states.map((x) => [x.name, x.entry.server.autoApprove ?? []]))
-      const rules = { allow: repeated(rawArgs, "allow"), deny: repeated(rawArgs, "deny"), autoApprove, isYes: Boolean(args.yes) }
-      const result = await runAgent({
-        model,
-        modelName,
-        tools: managerToolSource(s.manager),
-        prompt,
-        context,
-        system: args.system,
-        ...limits,
-        signal: s.signal,
-        permissions: createPermissions({ ...rules, ...(queue && { ask: toolAsker(queue) }) }),
-        isStrictPermissions: Boolean(args["strict-permissions"]),
-        servers: s.states.map(serverStatus),
-        onEvent: writer.onEvent,
-      })
-      return result.report.exitCode
-    })
+    const run = { startedAt, isReported: false, onEvent: (e: RunEvent) => void ((run.isReported ||= e.type === "result"), writer.onEvent(e)) }
+    const deadline = runDeadline(args.timeout)
+    try {
+      return await runWith(args, rawArgs, format, run, deadline.signal)
+    } catch (e: unknown) {
+      // json and stream-json still end with one report: the error's, with its exit code.
+      const err = deadline.signal.aborted && !(e instanceof InterruptedError) ? (deadline.signal.reason as unknown) : e
+      if (format !== "text" && !run.isReported) run.onEvent(failedReport(err, run, args.model))
+      throw err
+    } finally {
+      deadline.dispose()
+    }
   },
 })
+
+interface RunState {
+  startedAt: number
+  isReported: boolean
+  onEvent: (e: RunEvent) => void
+  /** What the servers did, once they connected (for a report the run ends with before the loop). */
+  servers?: ServerStatus[]
+}
+
+async function runWith(args: RunFlags, rawArgs: string[], format: RunOutputFormat, run: RunState, deadline: AbortSignal): Promise<number | void> {
+  const task = positionals(args._, rawArgs)[0]
+  const prompt = args.prompt !== undefined && task === undefined ? "" : await readPrompt(task)
+  const limits = {
+    maxTurns: count(args["max-turns"], "--max-turns"),
+    toolTimeoutMs: millis(args["tool-timeout"], "--tool-timeout"),
+    maxOutputTokens: count(args["max-output-tokens"], "--max-output-tokens"),
+    maxToolOutputTokens: count(args["max-tool-output"], "--max-tool-output"),
+    toolBudgetTokens: count(args["tool-budget"], "--tool-budget"),
+  }
+  // The connection flags mean what they mean for `agent mcp`; --timeout here is the run's (the deadline).
+  const connectFlags = { ...args, output: format === "text" ? "text" : "json", timeout: undefined }
+  const isInteractive = createContext(connectFlags).isInteractive
+  const queue = isInteractive ? createQueue() : undefined
+  // Server requests can arrive as soon as servers connect; the model exists only once the run starts.
+  const live: { model?: LanguageModelV4; signal?: AbortSignal } = {}
+  const handlers = serverRequests(live, run.onEvent, queue, Boolean(args["allow-sampling"]), elicitMode(args.elicit))
+  return withServers(connectFlags, rawArgs, { ...handlers, interruptGraceMs: INTERRUPT_GRACE_MS, signal: deadline }, async (s) => {
+    run.servers = s.states.map(serverStatus)
+    await enforceLock(s, args, rawArgs) // --locked: exit 3 before the model sees a changed tool
+    const down = missingRequired(s.states)
+    if (down.length > 0) throw missingError(down, "required server")
+    const { model, modelName } = await chooseModel(args, s)
+    Object.assign(live, { model, signal: s.signal })
+    const context = await buildContext(s, { prompt: args.prompt, args: keyValues(rawArgs, (raw) => raw) as Record<string, string>, attach: repeated(rawArgs, "attach") })
+    const autoApprove = Object.fromEntries(s.states.map((x) => [x.name, x.entry.server.autoApprove ?? []]))
+    const rules = { allow: repeated(rawArgs, "allow"), deny: repeated(rawArgs, "deny"), autoApprove, isYes: Boolean(args.yes) }
+    const result = await runAgent({
+      model,
+      modelName,
+      tools: managerToolSource(s.manager),
+      prompt,
+      context,
+      system: args.system,
+      ...limits,
+      startedAt: run.startedAt,
+      // s.signal carries Ctrl-C and the --timeout deadline: the loop reports either as its exit reason.
+      signal: s.signal,
+      permissions: createPermissions({ ...rules, ...(queue && { ask: toolAsker(queue) }) }),
+      isStrictPermissions: Boolean(args["strict-permissions"]),
+      servers: run.servers,
+      onEvent: run.onEvent,
+    })
+    return result.report.exitCode
+  })
+}
+
+/** --timeout as a signal that aborts with a TimeoutError once the whole run has taken that long. */
+function runDeadline(raw: string | undefined): { signal: AbortSignal; dispose: () => void } {
+  const ms = millis(raw, "--timeout")
+  const ac = new AbortController()
+  const timer = ms === undefined ? undefined : setTimeout(() => ac.abort(new TimeoutError(`run timed out after ${ms} ms (--timeout)`, { hint: "raise --timeout; it covers the whole run, servers' start-up included" })), ms)
+  return { signal: ac.signal, dispose: () => clearTimeout(timer) }
+}
+
+/** The report of a run that ended before (or without) the agent loop's own report. */
+function failedReport(e: unknown, run: RunState, model: string | undefined) {
+  const exitReason = e instanceof TimeoutError ? "timeout" : e instanceof InterruptedError ? "interrupted" : "startup_error"
+  const exitCode = isAgentError(e) ? e.exitCode : ExitCode.failure
+  const error = e instanceof Error ? e.message : String(e)
+  return startupReport({ exitReason, exitCode, error, model: model ?? "", startedAt: run.startedAt, ...(run.servers && { servers: run.servers }) })
+}
 
 /** Sampling through the run's model (asked at a terminal, else only with --allow-sampling); elicitation per --elicit. */
 function serverRequests(live: { model?: LanguageModelV4; signal?: AbortSignal }, emit: (e: RunEvent) => void, queue: ReturnType<typeof createQueue> | undefined, isSamplingAllowed: boolean, mode: ElicitMode) {

@@ -4,7 +4,7 @@ import { openApprovals, resolveServers, type Config, type Resolution } from "../
 import type { ElicitHandler, Manager, SamplingHandler, ServerState } from "../../mcp/index.ts"
 import { interruptSignal } from "../../util/abort.ts"
 import { DURATION_HINT, parseDuration } from "../../util/duration.ts"
-import { AgentError, ApprovalRequiredError, AuthRequiredError, ConfigError, InterruptedError, McpConnectError, UsageError } from "../../util/errors.ts"
+import { AgentError, ApprovalRequiredError, AuthRequiredError, ConfigError, InterruptedError, McpConnectError, UsageError, isAgentError } from "../../util/errors.ts"
 import { escapeTerminal } from "../../util/text.ts"
 import { terminalPrompt } from "./approval-prompt.ts"
 import { commonArgs, mcpArg, outputArg } from "../command.ts"
@@ -78,6 +78,11 @@ export interface SessionOptions {
    * final report); it gets `graceMs` to do so before the session gives up on it with 130.
    */
   interruptGraceMs?: number
+  /**
+   * Ends the session early, connecting included (agent run's --timeout). Its reason, an
+   * AgentError such as TimeoutError, is what withServers then throws; session.signal carries it.
+   */
+  signal?: AbortSignal
 }
 
 /** Connects, runs `body`, always closes (stdio children stopped); Ctrl-C → InterruptedError (130). */
@@ -103,6 +108,7 @@ export async function withServers(
   const resolutions = adhoc ? [adhoc] : await configServers(ctx, rawArgs, config!, opts.only)
   // Taken over only now: a Ctrl-C at an approval prompt above still exits at once.
   using interrupt = interruptSignal()
+  const signal = opts.signal ? AbortSignal.any([interrupt.signal, opts.signal]) : interrupt.signal
   const { createManager } = await import("../../mcp/index.ts")
   const progress = opts.progress ? connectProgress(resolutions.length) : undefined
   const manager = createManager(resolutions, {
@@ -111,7 +117,7 @@ export async function withServers(
     parentEnv: ctx.env,
     roots,
     stateDir: ctx.paths.stateDir,
-    signal: interrupt.signal,
+    signal,
     ...(connectTimeoutMs !== undefined && { connectTimeoutMs }),
     ...(timeoutMs !== undefined && { requestTimeoutMs: timeoutMs }),
     allowInsecureHttp: Boolean(args["allow-insecure-http"]),
@@ -126,37 +132,43 @@ export async function withServers(
     },
   })
   try {
-    let states = withResolutions(await untilInterrupted(manager.connect(), interrupt.signal), resolutions)
+    let states = withResolutions(await untilAborted(manager.connect(), signal), resolutions)
     // An ad hoc server has no config name to sign in to: its sign-in is by URL.
     if (adhoc) states = states.map((x) => (x.status === "needs_auth" ? { ...x, hint: `run: agent mcp auth --url ${x.url}` } : x))
     progress?.done()
-    const session: Session = { ctx, manager, states, signal: interrupt.signal, timeoutMs, isAdhoc: adhoc !== undefined, ...(config && { config }) }
+    const session: Session = { ctx, manager, states, signal, timeoutMs, isAdhoc: adhoc !== undefined, ...(config && { config }) }
     const work = body(session)
-    return await (opts.interruptGraceMs === undefined ? untilInterrupted(work, interrupt.signal) : withinGrace(work, interrupt.signal, opts.interruptGraceMs))
+    return await (opts.interruptGraceMs === undefined ? untilAborted(work, signal) : withinGrace(work, signal, opts.interruptGraceMs))
   } catch (e: unknown) {
     progress?.done()
     if (interrupt.signal.aborted) throw new InterruptedError()
+    if (opts.signal?.aborted) throw abortReason(opts.signal)
     throw e
   } finally {
     await manager.close()
   }
 }
 
-/** Resolves to `work`, or rejects as soon as Ctrl-C aborts `signal` (a hung server cannot hold us). */
-function untilInterrupted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new InterruptedError())
+/** Resolves to `work`, or rejects as soon as `signal` aborts (Ctrl-C, --timeout): a hung server cannot hold us. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortReason(signal))
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new InterruptedError())
+    const onAbort = () => reject(abortReason(signal))
     signal.addEventListener("abort", onAbort, { once: true })
     work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort))
   })
 }
 
-/** Lets `work` finish after Ctrl-C, but no longer than `graceMs` (a hung server cannot hold us). */
+/** The error an aborted session ends with: the signal's own AgentError (a TimeoutError), else Ctrl-C's. */
+function abortReason(signal: AbortSignal): AgentError {
+  return isAgentError(signal.reason) ? signal.reason : new InterruptedError()
+}
+
+/** Lets `work` finish after Ctrl-C (or --timeout), but no longer than `graceMs` (a hung server cannot hold us). */
 function withinGrace<T>(work: Promise<T>, signal: AbortSignal, graceMs: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let timer: ReturnType<typeof setTimeout> | undefined
-    const onAbort = () => (timer = setTimeout(() => reject(new InterruptedError()), graceMs))
+    const onAbort = () => (timer = setTimeout(() => reject(abortReason(signal)), graceMs))
     if (signal.aborted) onAbort()
     else signal.addEventListener("abort", onAbort, { once: true })
     work.then(resolve, reject).finally(() => {
