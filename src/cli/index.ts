@@ -4,6 +4,7 @@ import { isAgentError, ExitCode } from "../util/errors.ts"
 import { escapeTerminal } from "../util/text.ts"
 import { command, commonArgs, type Command } from "./command.ts"
 import { guardOutput } from "./shared/redact-streams.ts"
+import { errorDocument, hasWrittenStdout, isJsonRequested, printJson } from "./shared/output.ts"
 
 declare const AGENT_VERSION: string | undefined
 
@@ -46,8 +47,19 @@ export async function runCli(argv: string[]): Promise<number> {
     await runCommand(root, { rawArgs: argv })
     return Number(process.exitCode ?? 0)
   } catch (e: unknown) {
-    return reportError(e, debug)
+    const code = reportError(e, debug)
+    // --output json promises one JSON document on stdout, failures included (unless the command
+    // already printed its own, e.g. `mcp lock` with the changes it refuses or run's report).
+    if (isJsonRequested(argv) && !hasWrittenStdout()) printJson(errorDocument(describeError(e, code)))
+    return code
   }
+}
+
+function describeError(e: unknown, exitCode: number) {
+  const message = (e instanceof Error ? e.message : String(e)).replace(/\u001b\[[0-9;]*m/g, "")
+  if (isAgentError(e)) return { code: e.code, exitCode, message, ...(e.hint !== undefined && { hint: e.hint }) }
+  const code = Object.entries(ExitCode).find(([, n]) => n === exitCode)?.[0] ?? "failure"
+  return { code, exitCode, message }
 }
 
 function reportError(e: unknown, debug: boolean): number {

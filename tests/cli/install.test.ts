@@ -280,7 +280,7 @@ describe("the catalog", () => {
   it("filters by a query and gives the full entries as JSON", async () => {
     await using t = await tmpdir()
     const r = await run(t, ["mcp", "catalog", "git", "-o", "json"])
-    const entries = r.json<{ name: string; entry: unknown; variables: unknown[] }[]>()
+    const entries = r.json<{ servers: { name: string; entry: unknown; variables: unknown[] }[] }>().servers
     expect(entries.map((e) => e.name)).toContain("git")
     expect(entries.map((e) => e.name)).toContain("github")
     expect(entries.find((e) => e.name === "git")!.entry).toEqual({ command: "uvx", args: ["mcp-server-git"] })

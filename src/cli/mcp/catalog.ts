@@ -14,12 +14,17 @@ export default command({
     ...outputArg,
     query: { type: "positional", required: false, valueHint: "QUERY", description: "Only entries whose name, title or description contains this" },
   },
-  examples: ["agent mcp catalog", "agent mcp catalog git", "agent mcp catalog --output json", "agent install github"],
+  examples: [
+    "agent mcp catalog",
+    "agent mcp catalog git",
+    "agent mcp catalog --output json   # { servers: [{ name, title, description, auth, entry, variables, … }] }",
+    "agent install github",
+  ],
   run({ args }) {
     const ctx = createContext(args)
     const query = args.query === undefined ? "" : String(args.query)
     const entries = searchCatalog(query)
-    if (ctx.output === "json") return printJson(entries)
+    if (ctx.output === "json") return printJson({ servers: entries })
     if (entries.length === 0) {
       printText(`no catalog entry matches "${query}"; \`agent mcp catalog\` lists them all`)
       return

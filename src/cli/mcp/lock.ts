@@ -4,7 +4,7 @@ import { escapeTerminal, plural } from "../../util/text.ts"
 import { command } from "../command.ts"
 import { connectArgs, withServers, type Session } from "../shared/connect.ts"
 import { lockArgs, lockPath } from "../shared/lock-check.ts"
-import { printJson, printRaw } from "../shared/output.ts"
+import { errorDocument, printJson, printRaw } from "../shared/output.ts"
 
 // `agent mcp lock [--update]` writes mcp.lock; `--locked` (shared/lock-check.ts) on `agent mcp
 // list` and `agent run` refuses (exit 3) when a server's tools differ from it (SECURITY P02, rug pull).
@@ -22,7 +22,8 @@ export default command({
     "agent mcp lock --update                  # accept a server's changed tools",
     "agent run --locked 'task'                # exit 3 if any tool changed since the lock",
     "# exit 0 written or up to date; 3 tools changed (rerun with --update); 5 a server did not connect",
-    "# --output json: { lock, written, changes: [{ server, tool?, kind, before?, after? }] }",
+    "# --output json: { lock, written, changes: [{ server, tool?, kind, before?, after? }] }; when refused,",
+    "#   written: false, the refused changes and error: { code, exitCode, message, hint }",
   ],
   run: ({ args, rawArgs }) =>
     withServers(args, rawArgs, { progress: args.output !== "json" }, async (s) => {
@@ -38,7 +39,12 @@ export default command({
       const changes = previous ? diffLock(previous, current) : []
       // A server new to the lock is the user's own config edit; changed tools need --update.
       const blocking = changes.filter((c) => c.kind !== "server-added")
-      if (blocking.length && !args.update) throw new LockMismatchError(blocking, path)
+      if (blocking.length && !args.update) {
+        const refused = new LockMismatchError(blocking, path)
+        // json: the refused changes as data (the same shape a written lock reports), then exit 3.
+        if (s.ctx.output === "json") printJson({ lock: path, written: false, changes: blocking, ...errorDocument(refused) })
+        throw refused
+      }
       const isSame = previous !== undefined && JSON.stringify(sorted(previous)) === JSON.stringify(sorted(current))
       if (!isSame) await writeLock(path, current)
       report(s, path, !isSame, changes, Object.keys(current.servers).length)

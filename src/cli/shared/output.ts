@@ -5,19 +5,47 @@ import { escapeTerminal } from "../../util/text.ts"
 
 export type OutputFormat = "text" | "json"
 
+// Whether this process has written to stdout: a command that fails after printing its document
+// gets no second one (runCli adds a JSON error document only to an empty stdout).
+const stdout = { hasWritten: false }
+
+function write(chunk: string): void {
+  stdout.hasWritten ||= chunk.length > 0
+  process.stdout.write(chunk)
+}
+
+export function hasWrittenStdout(): boolean {
+  return stdout.hasWritten
+}
+
 /** P03: string values are redacted before serialising, so the document stays valid JSON. */
 export function printJson(doc: unknown): void {
-  process.stdout.write(`${JSON.stringify(doc, runSecrets.replacer, 2)}\n`)
+  write(`${JSON.stringify(doc, runSecrets.replacer, 2)}\n`)
+}
+
+/**
+ * `--output json` asked for on this command line (`--output json`, `--output=json`, `-o json`,
+ * `-o=json`, `-ojson`), before any `--`: then even a failure prints one JSON document.
+ */
+export function isJsonRequested(argv: string[]): boolean {
+  const end = argv.indexOf("--")
+  const args = end < 0 ? argv : argv.slice(0, end)
+  return args.some((a, i) => ((a === "--output" || a === "-o") && args[i + 1] === "json") || a === "--output=json" || a === "-o=json" || a === "-ojson")
+}
+
+/** The document a failed `--output json` command prints: the error, its exit code and the hint. */
+export function errorDocument(e: { code: string; exitCode: number; message: string; hint?: string }) {
+  return { error: { code: e.code, exitCode: e.exitCode, message: e.message, ...(e.hint !== undefined && { hint: e.hint }) } }
 }
 
 /** Text for people; escapes control characters so config or server text cannot drive the terminal. */
 export function printText(text: string): void {
-  process.stdout.write(`${escapeTerminal(text).replace(/\\x0a/g, "\n")}\n`)
+  write(`${escapeTerminal(text).replace(/\\x0a/g, "\n")}\n`)
 }
 
 /** Already-safe text (built from escaped parts), printed as is. */
 export function printRaw(text: string): void {
-  process.stdout.write(text.endsWith("\n") ? text : `${text}\n`)
+  write(text.endsWith("\n") ? text : `${text}\n`)
 }
 
 /** Columns padded to their widest cell; cells are escaped. */
@@ -26,10 +54,10 @@ export function printTable(rows: string[][], header?: string[]): void {
   const widths: number[] = []
   for (const r of all) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)))
   const lines = all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join("  ").trimEnd())
-  process.stdout.write(`${lines.join("\n")}\n`)
+  write(`${lines.join("\n")}\n`)
 }
 
 /** A chunk as is (streamed model text, stream-json lines); the caller made it terminal-safe. */
 export function writeStdout(chunk: string): void {
-  process.stdout.write(chunk)
+  write(chunk)
 }
