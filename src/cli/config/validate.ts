@@ -4,7 +4,7 @@ import { escapeTerminal } from "../../util/text.ts"
 import { command } from "../command.ts"
 import { configArgs } from "./args.ts"
 import { createContext, loadFromArgs, repeated } from "../shared/context.ts"
-import { printJson, printRaw } from "../shared/output.ts"
+import { errorDocument, printJson, printRaw } from "../shared/output.ts"
 
 export default command({
   name: "validate",
@@ -33,10 +33,11 @@ export default command({
         inputs: config.inputs,
       })
     } catch (e: unknown) {
-      // One JSON document on stdout even when the config cannot be read.
+      // One JSON document on stdout even when the config cannot be read; the error itself still
+      // goes to stderr (rethrown: runCli prints it and adds no second document).
       if (ctx.output === "json" && isAgentError(e)) {
-        printJson({ valid: false, error: { message: e.message, hint: e.hint, ...(e instanceof ConfigError && { file: e.file, path: e.path }) } })
-        return e.exitCode
+        const { error } = errorDocument(e)
+        printJson({ valid: false, error: { ...error, ...(e instanceof ConfigError && { file: e.file, path: e.path }) } })
       }
       throw e
     }
