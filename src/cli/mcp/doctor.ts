@@ -39,7 +39,13 @@ export default command({
       const reports = await diagnose(await resolutions(s, args, rawArgs), s.states, s.manager, { timeoutMs: s.timeoutMs ?? DOCTOR_TIMEOUT_MS, providers: providers() })
       if (s.ctx.output === "json") printJson({ servers: reports })
       else printRaw(render(reports))
-      return isBroken(reports) ? ExitCode.failure : ExitCode.ok
+      if (!isBroken(reports)) return ExitCode.ok
+      // Text output ends with the verdict; json gets it on stderr, so exit 1 is never silent.
+      if (s.ctx.output === "json") {
+        const broken = reports.filter((r) => r.findings.some((f) => f.severity === "error")).map((r) => r.name)
+        s.ctx.log.error(escapeTerminal(`something is broken: ${broken.join(", ")} (see the error findings)`))
+      }
+      return ExitCode.failure
     })
   },
 })
