@@ -54,7 +54,7 @@ const ConfigShow = v.strictObject({
 })
 
 const EnvList = v.strictObject({
-  approvals: v.array(v.strictObject({ variable: str, server: str, approvedAt: str, status: str })),
+  approvals: v.array(v.strictObject({ variable: str, server: str, approvedAt: str, status: v.picklist(["valid", "stale", "unused"]) })),
   pending: v.array(v.strictObject({ variable: str, server: str, status: v.literal("pending"), fields: v.array(str), destination: str })),
 })
 
