@@ -18,7 +18,12 @@ export const tools = command({
   name: "tools",
   description: "List the tools of every connected server (or of NAME) as the model sees them (server__tool); json adds schemas",
   args: { ...connectArgs, server: { type: "positional", required: false, valueHint: "NAME", description: "Only this server" } },
-  examples: ["agent mcp tools --mcp mcp.example.json", "agent mcp tools everything --output json", "agent mcp tools -- bun server.ts"],
+  examples: [
+    "agent mcp tools --mcp mcp.example.json",
+    "agent mcp tools everything --output json",
+    "agent mcp tools -- bun server.ts",
+    "# exit 5 when NAME (or the ad hoc server) did not connect, 4 when it needs sign-in, 3 approval",
+  ],
   run({ args, rawArgs }) {
     const [name] = positionals(args._, rawArgs)
     return withServers(args, rawArgs, { only: name }, async (s) => {

@@ -49,7 +49,7 @@ const runArgs = {
   "base-url": { type: "string", valueHint: "URL", description: "Provider endpoint (required for openai-compatible)" },
   system: { type: "string", valueHint: "TEXT", description: "System prompt" },
   "max-turns": { type: "string", valueHint: "N", description: "Stop after N model turns (default 25; exit 1)" },
-  timeout: { type: "string", valueHint: "DURATION", description: "Stop the whole run after this long: 30s, 2m, 500ms (bare number = ms; exit 124)" },
+  timeout: { type: "string", valueHint: "DURATION", description: "Stop the whole run, servers' start-up included, after this long: 30s, 2m, 500ms (bare number = ms; exit 124)" },
   "tool-timeout": { type: "string", valueHint: "DURATION", description: "Per tool call idle timeout, reset by progress (e.g. 60s)" },
   "max-output-tokens": { type: "string", valueHint: "N", description: "Cap on each model response" },
   "max-tool-output": { type: "string", valueHint: "TOKENS", description: "Cut tool results past this many tokens (default 25000, ≈4 chars each)" },
@@ -77,6 +77,7 @@ export default command({
     "echo 'list open issues' | agent run -o stream-json --yes",
     "agent run --replay run.jsonl --yes 'same prompt as recorded'",
     'agent run --mcp mcp.example.json --prompt everything/args-prompt --arg city=Paris --timeout 2m',
+    "# -o json prints one report even when the run fails before the model (exitReason startup_error)",
   ],
   async run({ args, rawArgs }) {
     // --timeout and durationMs count from here: config, approvals and server start-up included.
