@@ -3,13 +3,13 @@
 // nothing is an error only; --mcp-only (alias --strict-mcp-config) reads the --mcp files alone.
 import { describe, expect, it } from "bun:test"
 import { join } from "node:path"
-import { BUN, ROOT, runAgent } from "../helpers/cli.ts"
+import { BUN, ROOT, runCli } from "../helpers/cli.ts"
 import { refusedPort } from "../helpers/ports.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
 const BASIC = join(ROOT, "tests/fixtures/servers/stdio-basic.ts")
 const agent = (t: TmpDir, args: string[], env: Record<string, string> = {}) =>
-  runAgent(args, { home: t.home, cwd: t.path, env, binary: true, timeoutMs: 40_000 })
+  runCli(args, { home: t.home, cwd: t.path, env, binary: true, timeoutMs: 40_000 })
 
 /** An HTTP server that answers every request 401 and offers no OAuth metadata (an API-key server). */
 function unauthorized() {

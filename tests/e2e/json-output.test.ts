@@ -8,7 +8,7 @@ import { join } from "node:path"
 import type * as v from "valibot"
 import { fakeModel, type FakeModel } from "../fixtures/model/server.ts"
 import { startStatelessServer } from "../fixtures/servers/http-stateless.ts"
-import { BUN, ROOT, runAgent, type RunResult } from "../helpers/cli.ts"
+import { BUN, ROOT, runCli, type CliResult } from "../helpers/cli.ts"
 import { ErrorDoc, JSON_COMMANDS, shapeIssues, type JsonCommand } from "../helpers/json-shapes.ts"
 import { refusedPort, type HeldPort } from "../helpers/ports.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
@@ -95,7 +95,7 @@ const CASES: Case[] = [
 ]
 
 /** stdout as exactly one JSON document: JSON.parse of all of it. */
-function document(r: RunResult): unknown {
+function document(r: CliResult): unknown {
   try {
     return JSON.parse(r.stdout)
   } catch {
@@ -130,7 +130,7 @@ describe("compiled binary: --output json on success and on failure", () => {
   })
 
   const agent = (args: string[], env: Record<string, string> = {}) =>
-    runAgent([...args, "--output", "json"], { home: e.t.home, cwd: e.t.path, env, binary: true, timeoutMs: 40_000 })
+    runCli([...args, "--output", "json"], { home: e.t.home, cwd: e.t.path, env, binary: true, timeoutMs: 40_000 })
 
   it("covers every command the shapes list", () => {
     const tested: string[] = CASES.map((c) => c.command)

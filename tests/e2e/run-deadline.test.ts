@@ -4,7 +4,7 @@
 import { describe, expect, it } from "bun:test"
 import { createServer, type Socket } from "node:net"
 import { join } from "node:path"
-import type { RunReport } from "../../src/agent/index.ts"
+import type { RunReport } from "../../src/agent/events.ts"
 import { fakeModel } from "../fixtures/model/server.ts"
 import { BUN, ROOT } from "../helpers/cli.ts"
 import { tmpdir } from "../helpers/tmp.ts"

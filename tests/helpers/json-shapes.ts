@@ -4,7 +4,7 @@
 // results that are the MCP server's own (call, prompt, read) are checked loosely.
 import * as v from "valibot"
 import { ExitCode } from "../../src/util/errors.ts"
-import { RunReport } from "../../src/agent/index.ts"
+import { RunReport } from "../../src/agent/events.ts"
 
 const str = v.string()
 const num = v.number()
