@@ -69,7 +69,7 @@ describe("compiled binary: agent run", () => {
     expect(r.stderr).toMatch(/← srv__echo ok \d+ ms/)
   }, 30_000)
 
-  it("exit 1 at --max-turns, 124 at --timeout 1s, 3 for a refusal under --strict-permissions (json reports)", async () => {
+  it("exit 1 at --max-turns, 124 at --timeout 3s, 3 for a refusal under --strict-permissions (json reports)", async () => {
     await using t = await tmpdir()
     const file = await config(t)
     await using srv = await fakeModel([{ toolCalls: [{ name: "srv__echo", args: { text: "a" } }] }])
@@ -77,8 +77,10 @@ describe("compiled binary: agent run", () => {
     expect(turns.code).toBe(1)
     expect(report(turns)).toMatchObject({ exitReason: "max_turns", turns: 1 })
 
-    srv.push({ toolCalls: [{ name: "srv__slow", args: { ms: 20_000 } }] })
-    const slow = await run(t, ["--mcp", file, ...MODEL, "--yes", "--timeout", "1s", "-o", "json", "wait"], modelEnv(srv))
+    // Its own model: --timeout counts from the start (server start-up included), so the deadline
+    // may come before or after the model hands out the slow call; either way it ends the run.
+    await using slowModel = await fakeModel([{ toolCalls: [{ name: "srv__slow", args: { ms: 20_000 } }] }])
+    const slow = await run(t, ["--mcp", file, ...MODEL, "--yes", "--timeout", "3s", "-o", "json", "wait"], modelEnv(slowModel))
     expect(slow.code).toBe(124)
     // The 20 s call never finished: --timeout ended the run, not the tool.
     expect(report(slow)).toMatchObject({ exitReason: "timeout", error: expect.stringContaining("--timeout"), toolCalls: [] })
