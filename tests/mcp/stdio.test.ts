@@ -129,9 +129,13 @@ describe("stdio timeouts", () => {
   })
 
   it("uses the server's configured timeout over the manager default", async () => {
-    await using m = await manager([stdio("slow", "stdio-basic.ts", {}, { timeout: 50 })], { requestTimeoutMs: 60_000 })
+    // `sleep` sends no progress, so only the idle timeout can end it: the server's 2 s, not the
+    // manager's 60 s. 2 s (not less) so a loaded machine still lists tools within it.
+    await using m = await manager([stdio("slow", "stdio-agent.ts", {}, { timeout: 2000 })], { requestTimeoutMs: 60_000 })
     await m.connect()
-    expect(await m.callTool("slow", "slow", { ms: 1000 }).catch((e: unknown) => e)).toBeInstanceOf(McpTimeoutError)
+    const err = await m.callTool("slow", "sleep", { ms: 30_000 }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(McpTimeoutError)
+    expect(String((err as Error).message)).toContain("2000 ms")
   })
 })
 
