@@ -1,45 +1,18 @@
 import { stableStringify } from "./fingerprint.ts"
-import { parseTemplate, walkStrings } from "./interpolate.ts"
+import { parseTemplate } from "./interpolate.ts"
 import { fieldLabel, type FieldPath } from "./references.ts"
 import type { ServerConfig } from "./schema.ts"
+import { isSecretPath, maskField, maskValue } from "./secrets.ts"
 import { maskUrlSecrets } from "./url-secrets.ts"
 
 // What a server will do, in words a person can check before approving it (SEP-1024: show the
-// exact command, args, env names and URL). Values that may be literal secrets (header, env and
-// OAuth secret values) are masked unless they are nothing but `${VAR}` references.
-
-const SCHEME = /^(?:Bearer|Basic|Token|token|bearer)\s+/
-
-/** A header/env value as written when it only holds references (`Bearer ${TOKEN}`), else "***". */
-export function maskValue(value: string): string {
-  let segs
-  try {
-    segs = parseTemplate(value)
-  } catch {
-    return "***"
-  }
-  if (!segs.some((s) => s.type === "ref")) return value === "" ? "" : "***"
-  const literal = segs.map((s) => (s.type === "text" ? s.value : "")).join("")
-  return literal.replace(SCHEME, "").trim() === "" ? segs.map((s) => (s.type === "text" ? s.value : s.ref.raw)).join("") : "***"
-}
-
-/** The ID token is a bearer credential for the user's enterprise identity, like a secret. */
-const OAUTH_SECRETS = new Set(["clientSecret", "privateKey", "idpClientSecret", "idToken"])
-
-function isSecretPath(path: FieldPath): boolean {
-  const [top, key] = path
-  return top === "env" || top === "headers" || (top === "oauth" && OAUTH_SECRETS.has(String(key)))
-}
-
-/** The definition with possibly-secret values masked, and passwords or keys in any URL (P04: `config show`). */
-export function maskedDefinition(server: ServerConfig): Record<string, unknown> {
-  return walkStrings(server, (s, path) => (isSecretPath(path) ? maskValue(s) : maskUrlSecrets(s))) as Record<string, unknown>
-}
+// exact command, args, env names and URL). What is secret, and how it is masked, is secrets.ts's
+// one list: a literal secret is never shown, a `${VAR}` reference is.
 
 /** `npx -y pkg` as written (references shown, not expanded), shortened for one line. */
 export function commandLine(server: ServerConfig, max = 80): string {
-  if (server.transport !== "stdio") return server.url
-  const line = [server.command, ...server.args].map(quote).join(" ")
+  if (server.transport !== "stdio") return maskUrlSecrets(server.url)
+  const line = [server.command, ...server.args].map((a) => quote(maskUrlSecrets(a))).join(" ")
   return line.length > max ? `${line.slice(0, max - 1)}…` : line
 }
 
@@ -51,12 +24,12 @@ function quote(s: string): string {
 export function describeServer(server: ServerConfig): string[] {
   const lines: string[] = []
   if (server.transport === "stdio") {
-    lines.push(`runs:    ${[server.command, ...server.args].map(quote).join(" ")}`)
-    if (server.cwd !== undefined) lines.push(`cwd:     ${server.cwd}`)
+    lines.push(`runs:    ${[server.command, ...server.args].map((a) => quote(maskUrlSecrets(a))).join(" ")}`)
+    if (server.cwd !== undefined) lines.push(`cwd:     ${maskUrlSecrets(server.cwd)}`)
     const env = Object.entries(server.env)
     if (env.length) lines.push(`env:     ${env.map(([k, val]) => `${k}=${maskValue(val)}`).join(" ")}`)
   } else {
-    lines.push(`url:     ${server.url}  (${server.transport === "auto" ? "http, sse fallback" : server.transport})`)
+    lines.push(`url:     ${maskUrlSecrets(server.url)}  (${server.transport === "auto" ? "http, sse fallback" : server.transport})`)
     for (const [k, val] of Object.entries(server.headers)) lines.push(`header:  ${k}: ${maskValue(val)}`)
     if (server.oauth) lines.push(`oauth:   ${server.oauth.grant}${server.oauth.clientId ? ` client ${server.oauth.clientId}` : ""}`)
   }
@@ -94,7 +67,7 @@ function flatten(server: ServerConfig): Map<string, { raw: string; shown: string
       for (const [k, val] of Object.entries(value)) visit(val, [...path, Array.isArray(value) ? Number(k) : k])
     } else if (value !== undefined) {
       const raw = typeof value === "string" ? value : JSON.stringify(value)
-      const shown = typeof value === "string" && isSecretPath(path) ? maskValue(value) : JSON.stringify(value)
+      const shown = typeof value !== "string" ? JSON.stringify(value) : isSecretPath(path) ? maskValue(value) : JSON.stringify(maskField(value, path))
       out.set(fieldLabel(path), { raw, shown })
     }
   }

@@ -1,9 +1,10 @@
 // What the user reads before approving an install (docs/design.md §8; SEP-1024; I01, I03, I05, I07):
 // the exact name, the program and each argument or the URL, header and env *names* (values
-// masked unless they are only `${VAR}` references), the variables the server will ask for,
-// where it is written, and what changes when it replaces an existing server. Pure: the CLI
-// prompt and the approval page print these lines as they are.
-import { diffServers, maskValue, referencedVariables, templateHost, type ServerConfig, type StdioServer, type RemoteServer } from "../config/index.ts"
+// masked by config's one list of secrets, secrets.ts, unless they are only `${VAR}`
+// references), the variables the server will ask for, where it is written, and what changes
+// when it replaces an existing server. Pure: the CLI prompt and the approval page print these
+// lines as they are.
+import { diffServers, maskUrlSecrets, maskValue, referencedVariables, templateHost, type ServerConfig, type StdioServer, type RemoteServer } from "../config/index.ts"
 import { displayArg, escapeTerminal } from "../util/text.ts"
 import type { InstallRequest, LinkSource } from "./link-entry.ts"
 
@@ -53,13 +54,15 @@ export function safeLine(line: string): string {
 }
 
 function stdioLines(server: StdioServer, descriptions: Record<string, string>): string[] {
-  const lines = [`runs:    ${[server.command, ...server.args].map(displayArg).join(" ")}`, `command: ${displayArg(server.command)}`]
-  server.args.forEach((arg, i) => lines.push(`arg ${i + 1}:   ${displayArg(arg)}`))
+  // P04: a password or key in a URL argument is shown masked, like the server URL's.
+  const shown = (s: string) => displayArg(maskUrlSecrets(s))
+  const lines = [`runs:    ${[server.command, ...server.args].map(shown).join(" ")}`, `command: ${shown(server.command)}`]
+  server.args.forEach((arg, i) => lines.push(`arg ${i + 1}:   ${shown(arg)}`))
   // I01: `npx; curl x|sh` is one (nonexistent) program name, spawned as argv; say so.
   if (/[\s;&|`$<>()\\*?!#~'"]/.test(server.command)) {
     lines.push("note:    the command is run as one program name, never through a shell")
   }
-  if (server.cwd !== undefined) lines.push(`cwd:     ${displayArg(server.cwd)}`)
+  if (server.cwd !== undefined) lines.push(`cwd:     ${shown(server.cwd)}`)
   for (const [key, value] of Object.entries(server.env)) {
     const shown = maskValue(value)
     const what = shown === "***" ? "(fixed value from the link, hidden)" : shown === "" ? "(empty)" : `= ${shown}`
@@ -72,7 +75,7 @@ function stdioLines(server: StdioServer, descriptions: Record<string, string>): 
 function remoteLines(server: RemoteServer): string[] {
   const transport = server.transport === "auto" ? "Streamable HTTP, falling back to SSE" : server.transport === "http" ? "Streamable HTTP" : "SSE"
   const host = templateHost(server.url)
-  const lines = [`url:     ${server.url}  (${transport})`, `host:    ${host ?? "decided by a variable"}`]
+  const lines = [`url:     ${maskUrlSecrets(server.url)}  (${transport})`, `host:    ${host ?? "decided by a variable"}`]
   for (const [key, value] of Object.entries(server.headers)) lines.push(`header:  ${key}: ${maskValue(value)}`)
   if (server.oauth) {
     const o = server.oauth

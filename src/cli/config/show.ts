@@ -1,9 +1,9 @@
-import { maskedDefinition, toFileEntry, type ServerConfig, type ServerEntry } from "../../config/index.ts"
+import type { ServerEntry } from "../../config/index.ts"
 import { command } from "../command.ts"
 import { configArgs } from "./args.ts"
 import { createContext, loadFromArgs } from "../shared/context.ts"
 import { printJson, printRaw } from "../shared/output.ts"
-import { escapeTerminal } from "../../util/text.ts"
+import { jsonText, serverJson } from "../shared/present.ts"
 
 export default command({
   name: "show",
@@ -17,7 +17,7 @@ export default command({
       name: e.name,
       scope: e.scope,
       file: e.file,
-      definition: toFileEntry(maskedDefinition(e.server) as unknown as ServerConfig),
+      definition: serverJson(e.server),
     }))
     if (ctx.output === "json") {
       printJson({ servers, shadowed: config.shadowed.map(where), sources: config.sources })
@@ -28,7 +28,7 @@ export default command({
       return
     }
     const merged = { mcpServers: Object.fromEntries(servers.map((s) => [s.name, s.definition])) }
-    printRaw(escapeTerminal(JSON.stringify(merged, null, 2)).replace(/\\x0a/g, "\n"))
+    printRaw(jsonText(merged))
     for (const s of servers) ctx.log.info(`${s.name}: ${s.scope} scope, ${s.file}`)
     for (const s of config.shadowed) ctx.log.info(`${s.name}: the definition in ${s.file} is overridden by a later scope`)
   },

@@ -12,8 +12,9 @@ import { describeInstall, findCatalogEntry, formatInstallLink, parseInstallLink,
 import { ApprovalRequiredError, UsageError } from "../../util/errors.ts"
 import { escapeTerminal } from "../../util/text.ts"
 import type { Ctx } from "../shared/context.ts"
-import { maskEntry, resolveTarget, writeServers, type Target } from "../shared/config-write.ts"
-import { printJson, printText } from "../shared/output.ts"
+import { resolveTarget, writeServers, type Target } from "../shared/config-write.ts"
+import { printJson, printRaw, printText } from "../shared/output.ts"
+import { entryJson, jsonText } from "../shared/present.ts"
 import { confirm } from "../shared/prompt.ts"
 
 // What `agent install` shows, asks and writes, shared by the terminal path (index.ts) and the
@@ -145,11 +146,11 @@ export function report(ctx: Ctx, plan: Plan, approved: string[], isDryRun: boole
   const action = plan.existing ? "replaced" : "added"
   const variables = plan.needs.map((n) => ({ variable: n.variable, approved: approved.includes(n.variable) }))
   if (ctx.output === "json") {
-    printJson({ name: req.name, file: target.file, scope: target.scope, action, source: plan.origin, server: maskEntry(req.entry), variables, ...(isDryRun && { dryRun: true }) })
+    printJson({ name: req.name, file: target.file, scope: target.scope, action, source: plan.origin, server: entryJson(req.entry), variables, ...(isDryRun && { dryRun: true }) })
     return
   }
   if (isDryRun) {
-    printText(JSON.stringify({ [req.name]: maskEntry(req.entry) }, null, 2))
+    printRaw(jsonText({ [req.name]: entryJson(req.entry) }))
     process.stderr.write(`dry run: "${req.name}" would be ${action} in ${escapeTerminal(target.file)}; nothing was written\n`)
     return
   }

@@ -1,16 +1,10 @@
-import {
-  describeServer,
-  diffServers,
-  openApprovals,
-  variableNeeds,
-  type Config,
-  type ServerEntry,
-} from "../../config/index.ts"
+import { openApprovals, type Config, type ServerConfig, type ServerEntry } from "../../config/index.ts"
 import { ApprovalRequiredError, ConfigError } from "../../util/errors.ts"
-import { escapeTerminal, plural } from "../../util/text.ts"
+import { plural } from "../../util/text.ts"
 import { command, commonArgs, mcpArg } from "../command.ts"
 import { createContext, loadFromArgs, type Ctx } from "../shared/context.ts"
 import { printText } from "../shared/output.ts"
+import { trustScreen } from "../shared/present.ts"
 import { confirm } from "../shared/prompt.ts"
 
 // Trust for project-scope servers (.mcp.json in a repository someone else wrote: SEP-1024).
@@ -29,17 +23,10 @@ function findEntry(config: Config, name: string): ServerEntry {
   })
 }
 
-/** The approval screen, on stderr: what the user is about to trust. */
-function showServer(ctx: Ctx, entry: ServerEntry, previous?: Parameters<typeof diffServers>[0]): void {
-  const lines = [`Project server "${entry.name}" from ${entry.file}:`, ...describeServer(entry.server).map((l) => `  ${l}`)]
-  const vars = variableNeeds(entry).map((n) => n.variable)
-  if (vars.length) lines.push(`  reads variables (each approved separately): ${vars.join(", ")}`)
-  if (previous) {
-    const diff = diffServers(previous, entry.server)
-    lines.push("Changed since you trusted it:", ...(diff.length ? diff : ["(only fields that are not shown)"]).map((l) => `  ${l}`))
-  }
-  // stderr, escaped: the definition may hold ESC sequences or bidi marks that hide what runs (I03).
-  ctx.log.log(escapeTerminal(lines.join("\n")))
+/** The approval screen, on stderr: what the user is about to trust (escaped: the definition may hold
+ * ESC sequences or bidi marks that hide what runs, I03). */
+function showServer(ctx: Ctx, entry: ServerEntry, previous?: ServerConfig): void {
+  ctx.log.log(trustScreen(entry, previous).join("\n"))
 }
 
 const approve = command({

@@ -3,7 +3,8 @@ import { UsageError } from "../../util/errors.ts"
 import { escapeTerminal } from "../../util/text.ts"
 import { command, commonArgs, outputArg } from "../command.ts"
 import { afterDashDash, createContext, repeated, type Ctx } from "../shared/context.ts"
-import { describeEntry, maskEntry, removeServer, resolveTarget, validateEntry, writeServers, type Entry, type Target } from "../shared/config-write.ts"
+import { removeServer, resolveTarget, validateEntry, writeServers, type Entry, type Target } from "../shared/config-write.ts"
+import { entryJson, entryLines } from "../shared/present.ts"
 import { printJson, printRaw } from "../shared/output.ts"
 
 // `agent mcp add | add-json | remove`. Values are stored exactly as given: a ${VAR} stays a
@@ -96,14 +97,14 @@ async function save(ctx: Ctx, args: { scope?: string; mcp?: string; force?: bool
 
 function report(ctx: Ctx, target: Target, name: string, action: "added" | "replaced" | "removed", server: unknown, old?: unknown) {
   if (ctx.output === "json") {
-    printJson({ name, scope: target.scope, file: target.file, action, server: maskEntry(server), ...(old !== undefined && { previous: maskEntry(old) }) })
+    printJson({ name, scope: target.scope, file: target.file, action, server: entryJson(server), ...(old !== undefined && { previous: entryJson(old) }) })
     return
   }
   const where = `${escapeTerminal(target.file)} (${target.scope === "file" ? "--mcp" : `${target.scope} scope`})`
   const verb = action === "added" ? "to" : action === "removed" ? "from" : "in"
   const lines = [`${action} server "${escapeTerminal(name)}" ${verb} ${where}`]
-  if (old !== undefined) lines.push("  before:", ...describeEntry(old, "    "), "  after:", ...describeEntry(server, "    "))
-  else lines.push(...describeEntry(server))
+  if (old !== undefined) lines.push("  before:", ...entryLines(old, "    "), "  after:", ...entryLines(server, "    "))
+  else lines.push(...entryLines(server))
   printRaw(lines.join("\n"))
 }
 

@@ -4,7 +4,8 @@ import { UsageError } from "../../util/errors.ts"
 import { escapeTerminal, plural } from "../../util/text.ts"
 import { command, commonArgs, outputArg } from "../command.ts"
 import { createContext, type Ctx } from "../shared/context.ts"
-import { maskEntry, resolveTarget, writeServers, type Target } from "../shared/config-write.ts"
+import { resolveTarget, writeServers, type Target } from "../shared/config-write.ts"
+import { documentJson, entryJson, jsonText } from "../shared/present.ts"
 import { printJson, printRaw, printTable } from "../shared/output.ts"
 
 // `agent mcp import --from PEER [FILE]`: the peer knowledge lives in config/import.ts; this
@@ -71,7 +72,7 @@ function buildReport(
       rows.push({ name: s.name, action: "skipped", source: s.source, reason: `already in ${target.file}; --force replaces it`, notes: s.notes })
       continue
     }
-    rows.push({ name: s.name, action: written.previous.has(s.name) ? "replaced" : "added", source: s.source, notes: s.notes, server: maskEntry(s.entry) })
+    rows.push({ name: s.name, action: written.previous.has(s.name) ? "replaced" : "added", source: s.source, notes: s.notes, server: entryJson(s.entry) })
   }
   for (const s of found.skipped) rows.push({ name: s.name, action: "skipped", source: s.source, reason: s.reason, notes: [] })
   return {
@@ -82,7 +83,7 @@ function buildReport(
     imported: rows.filter((r) => r.action !== "skipped").map(({ reason: _r, ...r }) => r),
     skipped: rows.filter((r) => r.action === "skipped").map(({ server: _s, notes: _n, action: _a, ...r }) => r),
     inputs: found.inputs,
-    ...(isDryRun && { result: maskDoc(written.doc) }),
+    ...(isDryRun && { result: documentJson(written.doc) }),
   }
 }
 
@@ -107,21 +108,9 @@ function printReport(ctx: Ctx, report: Report) {
   if (notes.length > 0) printRaw(`\nnotes:\n${notes.join("\n")}`)
   if (report.dryRun) {
     printRaw(`\n${escapeTerminal(report.target.file)} would become (env and header values masked):`)
-    printRaw(escapeTerminal(JSON.stringify(report.result, null, 2)).replace(/\\x0a/g, "\n"))
+    printRaw(jsonText(report.result))
     return
   }
   const n = report.imported.length
   ctx.log.success(`${plural(n, "server")} written to ${escapeTerminal(report.target.file)} (${report.target.scope})`)
-}
-
-/** The resulting file with every server's secrets masked; other keys untouched. */
-function maskDoc(doc: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...doc }
-  for (const key of SERVER_KEYS) {
-    const servers = out[key]
-    if (servers && typeof servers === "object" && !Array.isArray(servers)) {
-      out[key] = Object.fromEntries(Object.entries(servers).map(([n, e]) => [n, maskEntry(e)]))
-    }
-  }
-  return out
 }

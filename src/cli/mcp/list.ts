@@ -6,6 +6,7 @@ import { connectArgs, connectedServer, missingError, missingRequired, positional
 import { enforceLock, lockArgs } from "../shared/lock-check.ts"
 import { settledText } from "../shared/progress.ts"
 import { printJson, printRaw, printTable } from "../shared/output.ts"
+import { shownUrl, targetJson } from "../shared/present.ts"
 
 // `agent mcp list` and `agent mcp get NAME`: connect, then report what each server is and offers.
 
@@ -100,7 +101,7 @@ export function summary(s: ServerState) {
       : s.status === "needs_approval"
         ? { error: s.reason, hint: s.hint }
         : s.status === "needs_auth"
-          ? { error: `sign-in required (${s.url})`, hint: s.hint }
+          ? { error: `sign-in required (${shownUrl(s.url)})`, hint: s.hint }
           : {}
   return { ...base, protocolVersion: null, counts: null, connectMs: null, ...problem }
 }
@@ -124,7 +125,7 @@ export const get = command({
       const c = connectedServer(s, name ?? s.states[0]!.name)
       const info = {
         ...summary(c),
-        server: c.entry.server.transport === "stdio" ? { command: c.entry.server.command, args: c.entry.server.args } : { url: c.entry.server.url },
+        server: targetJson(c.entry.server),
         serverInfo: c.serverInfo ?? null,
         instructions: c.instructions ?? null,
         capabilities: c.capabilities ?? {},

@@ -27,6 +27,7 @@ import { createContext } from "../shared/context.ts"
 import { connectArgs, millis, missingError, missingRequired, positionals, withServers, type Session } from "../shared/connect.ts"
 import { enforceLock, lockArgs } from "../shared/lock-check.ts"
 import { writeStdout } from "../shared/output.ts"
+import { shownUrl } from "../shared/present.ts"
 import { buildContext } from "./context.ts"
 import { elicitHandler, elicitMode, type ElicitMode } from "../shared/elicit-prompt.ts"
 import { createQueue } from "../shared/queue.ts"
@@ -225,6 +226,6 @@ function serverStatus(s: ServerState): ServerStatus {
     name: s.name,
     status: s.status,
     ...(s.status === "connected" ? { transport: s.transport, tools: s.counts.tools } : {}),
-    ...(s.status === "failed" ? { error: s.error } : s.status === "needs_approval" ? { error: s.reason } : s.status === "needs_auth" ? { error: `needs sign-in: ${s.url}` } : {}),
+    ...(s.status === "failed" ? { error: s.error } : s.status === "needs_approval" ? { error: s.reason } : s.status === "needs_auth" ? { error: `needs sign-in: ${shownUrl(s.url)}` } : {}),
   }
 }

@@ -1,6 +1,7 @@
 import type { ApprovalQuestion, PromptFn } from "../../config/index.ts"
 import { confirm } from "./prompt.ts"
 import type { Ctx } from "./context.ts"
+import { trustQuestion } from "./present.ts"
 
 // The terminal side of resolveServers' questions (docs/design.md §4): says which server gets which
 // variable and where it goes, never its value. Only offered when a person is at a terminal.
@@ -17,12 +18,7 @@ export function approvalQuestionText(q: ApprovalQuestion): string {
     lines.push(`Allow ${n.variable} for "${q.server}" from now on (until its definition changes)?`)
     return lines.join("\n")
   }
-  const head =
-    q.status === "changed"
-      ? `Project server "${q.server}" in ${q.file} changed since you trusted it:`
-      : `Project server "${q.server}" in ${q.file} is not trusted yet:`
-  const body = q.status === "changed" && q.diff.length ? q.diff : q.summary
-  return [head, ...body.map((l) => `  ${l}`), `Trust "${q.server}" as shown?`].join("\n")
+  return trustQuestion(q).join("\n")
 }
 
 /** A PromptFn for resolveServers, or undefined when nobody can answer (deny by default). */

@@ -3,7 +3,6 @@ import { isAbsolute, resolve } from "node:path"
 import * as v from "valibot"
 import {
   editJsonFile,
-  maskValue,
   MAX_CONFIG_BYTES,
   parseConfigValue,
   readJsonFile,
@@ -14,7 +13,7 @@ import {
 } from "../../config/index.ts"
 import { ConfigError, UsageError } from "../../util/errors.ts"
 import { ensurePrivateDir } from "../../util/paths.ts"
-import { displayArg, escapeTerminal } from "../../util/text.ts"
+import { escapeTerminal } from "../../util/text.ts"
 import type { Ctx } from "./context.ts"
 
 // Shared by `mcp add`, `add-json`, `remove` and `import`: which file, validation with the
@@ -159,52 +158,6 @@ async function readDoc(file: string, isPrivate: boolean): Promise<JsonObject> {
   const value = readJsonFile(file, { jsonc: true, isPrivate }).value
   if (!isObject(value)) throw new ConfigError(`${file} must hold a JSON object`, { file })
   return structuredClone(value)
-}
-
-// ---- display: never show env or header values, only their ${VAR} references ----
-
-const SECRET_MAPS = ["env", "environment", "headers"]
-const SECRET_OAUTH = ["clientSecret", "privateKey", "CLIENT_SECRET"]
-
-/** A copy safe to print: literal env/header/secret values become "***". */
-export function maskEntry(entry: unknown): unknown {
-  if (!isObject(entry)) return entry
-  const out: Entry = { ...entry }
-  for (const k of SECRET_MAPS) {
-    const m = out[k]
-    if (isObject(m)) out[k] = Object.fromEntries(Object.entries(m).map(([n, v]) => [n, maskAny(v)]))
-  }
-  for (const k of ["oauth", "auth"]) {
-    const o = out[k]
-    if (isObject(o)) out[k] = Object.fromEntries(Object.entries(o).map(([n, v]) => [n, SECRET_OAUTH.includes(n) ? maskAny(v) : v]))
-  }
-  return out
-}
-
-/** The one masking rule (config/describe.ts): shown only when it is nothing but references. */
-function maskAny(v: unknown): unknown {
-  return typeof v === "string" ? maskValue(v) : "***"
-}
-
-/** Human lines describing an entry (masked, escaped). */
-export function describeEntry(entry: unknown, indent = "  "): string[] {
-  const e = maskEntry(entry)
-  if (!isObject(e)) return [`${indent}${escapeTerminal(JSON.stringify(e))}`]
-  const lines: string[] = []
-  const cmd = [e.command, ...(Array.isArray(e.args) ? e.args : [])].flat().filter((x) => x !== undefined)
-  if (e.command !== undefined) lines.push(`command  ${cmd.map((a) => displayArg(String(a))).join(" ")}`)
-  for (const k of ["url", "httpUrl", "serverUrl", "type", "cwd"]) if (e[k] !== undefined) lines.push(`${k.padEnd(8)} ${escapeTerminal(String(e[k]))}`)
-  for (const k of ["env", "environment", "headers"]) {
-    const m = e[k]
-    if (!isObject(m)) continue
-    const sep = k === "headers" ? ": " : "="
-    for (const [n, v] of Object.entries(m)) lines.push(`${k.padEnd(8)} ${escapeTerminal(n)}${sep}${escapeTerminal(String(v))}`)
-  }
-  const shown = new Set(["command", "args", "url", "httpUrl", "serverUrl", "type", "cwd", "env", "environment", "headers"])
-  for (const [k, v] of Object.entries(e)) {
-    if (!shown.has(k)) lines.push(`${escapeTerminal(k).padEnd(8)} ${escapeTerminal(JSON.stringify(v))}`)
-  }
-  return lines.map((l) => `${indent}${l}`)
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {

@@ -12,6 +12,7 @@ import { createContext, loadFromArgs, repeated, type Ctx } from "./context.ts"
 import { elicitArg, elicitHandler, elicitMode } from "./elicit-prompt.ts"
 import { adhocArgs, adhocServer } from "./adhoc.ts"
 import { connectProgress } from "./progress.ts"
+import { shownUrl } from "./present.ts"
 import { authHooks, type SignInChoice } from "./sign-in.ts"
 import { createQueue } from "./queue.ts"
 
@@ -244,7 +245,7 @@ export function notConnectedError(s: ServerState | undefined, name: string): Age
     case "needs_approval":
       return new ApprovalRequiredError(`${who} was not started: ${s.reason}`, { hint: s.hint })
     case "needs_auth":
-      return new AuthRequiredError(s.reason ? escapeTerminal(s.reason) : `${who} needs sign-in (${s.url})`, { hint: s.hint })
+      return new AuthRequiredError(s.reason ? escapeTerminal(s.reason) : `${who} needs sign-in (${shownUrl(s.url)})`, { hint: s.hint })
     case "disabled":
       return new McpConnectError(`${who} is disabled in ${s.entry.file}`, { hint: "remove \"disabled\": true (or set \"enabled\": true) to use it" })
     case "failed":

@@ -1,0 +1,86 @@
+import { parseTemplate, walkStrings } from "./interpolate.ts"
+import type { FieldPath } from "./references.ts"
+import type { ServerConfig } from "./schema.ts"
+import { maskUrlSecrets } from "./url-secrets.ts"
+
+// The one list of what is secret in a server definition. Every screen, listing and report that
+// shows a server masks through here: the CLI presenter (cli/shared/present.ts), the install
+// screen and its browser page (install/present.ts), approval screens and diffs (describe.ts).
+// A value is shown only when it is nothing but `${VAR}` references (plus a `Bearer ` scheme):
+// the reference says which variable is read, never what it holds.
+//
+// Secret:
+// - every env and header value (a superset of the secret-looking names: Authorization, Cookie,
+//   X-Api-Key, *_TOKEN… are all covered because no literal env or header value is ever shown);
+// - the OAuth credentials below;
+// - in any URL inside any other field (the server URL, an OAuth endpoint, an argument such as
+//   `--db=postgres://u:pw@host/db`), the credentials url-secrets.ts finds (P04: userinfo, and
+//   query parameters named key, token, secret, password…).
+
+/** OAuth fields that are credentials; the ID token is a bearer credential for the user's enterprise identity. */
+export const OAUTH_SECRET_FIELDS: readonly string[] = ["clientSecret", "idToken", "idpClientSecret", "privateKey"]
+
+/** Maps whose every value may be a literal credential (canonical names). */
+export const SECRET_MAPS: readonly string[] = ["env", "headers"]
+
+/** Peers' spellings in a config file as written: `environment` (opencode), Cursor's `auth { CLIENT_SECRET }`. */
+const FILE_SECRET_MAPS = [...SECRET_MAPS, "environment"]
+const FILE_OAUTH_KEYS = ["oauth", "auth"]
+const FILE_OAUTH_SECRETS = [...OAUTH_SECRET_FIELDS, "CLIENT_SECRET"]
+
+/** Whether the value at this path of a canonical ServerConfig is masked as a whole. */
+export function isSecretPath(path: FieldPath): boolean {
+  const [top, key] = path
+  return SECRET_MAPS.includes(String(top)) || (top === "oauth" && OAUTH_SECRET_FIELDS.includes(String(key)))
+}
+
+const SCHEME = /^(?:Bearer|Basic|Token|token|bearer)\s+/
+
+/** A header/env value as written when it only holds references (`Bearer ${TOKEN}`), else "***". */
+export function maskValue(value: string): string {
+  let segs
+  try {
+    segs = parseTemplate(value)
+  } catch {
+    return "***"
+  }
+  if (!segs.some((s) => s.type === "ref")) return value === "" ? "" : "***"
+  const literal = segs.map((s) => (s.type === "text" ? s.value : "")).join("")
+  return literal.replace(SCHEME, "").trim() === "" ? segs.map((s) => (s.type === "text" ? s.value : s.ref.raw)).join("") : "***"
+}
+
+/** A string of a canonical server as it may be shown: secrets masked, URL credentials in any other field too. */
+export function maskField(value: string, path: FieldPath): string {
+  return isSecretPath(path) ? maskValue(value) : maskUrlSecrets(value)
+}
+
+/** A canonical server with every secret masked; the shape is unchanged. */
+export function maskedDefinition<T extends ServerConfig>(server: T): T {
+  return walkStrings(server, maskField) as T
+}
+
+/**
+ * A server entry as written in a file (any peer's spelling) with every secret masked: what
+ * `mcp add`, `add-json`, `import` and `install` print. Non-string secret values become "***".
+ */
+export function maskEntry(entry: unknown): unknown {
+  if (!isObject(entry)) return entry
+  const out: Record<string, unknown> = { ...entry }
+  for (const k of FILE_SECRET_MAPS) {
+    const m = out[k]
+    if (isObject(m)) out[k] = Object.fromEntries(Object.entries(m).map(([n, v]) => [n, maskAny(v)]))
+  }
+  for (const k of FILE_OAUTH_KEYS) {
+    const o = out[k]
+    if (isObject(o)) out[k] = Object.fromEntries(Object.entries(o).map(([n, v]) => [n, FILE_OAUTH_SECRETS.includes(n) ? maskAny(v) : v]))
+  }
+  return walkStrings(out, maskUrlSecrets)
+}
+
+function maskAny(v: unknown): unknown {
+  return typeof v === "string" ? maskValue(v) : "***"
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return x !== null && typeof x === "object" && !Array.isArray(x)
+}
