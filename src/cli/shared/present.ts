@@ -57,9 +57,9 @@ export function targetJson(server: ServerConfig): { command: string; args: strin
   return server.transport === "stdio" ? { command: server.command, args: server.args.map(maskUrlSecrets) } : { url: maskUrlSecrets(server.url) }
 }
 
-/** Pretty JSON for people: escaped, with its own line breaks kept. */
+/** Pretty JSON for people, escaped; escapeTerminal keeps its layout, and JSON already writes a line break inside a value as \n. */
 export function jsonText(value: unknown): string {
-  return escapeTerminal(JSON.stringify(value, null, 2)).replace(/\\x0a/g, "\n")
+  return escapeTerminal(JSON.stringify(value, null, 2))
 }
 
 /** A server URL as a listing or message shows it: credentials masked (text callers escape it). */
