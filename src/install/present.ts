@@ -5,7 +5,7 @@
 // when it replaces an existing server. Pure: the CLI prompt and the approval page print these
 // lines as they are.
 import { diffServers, maskUrlSecrets, maskValue, referencedVariables, templateHost, type ServerConfig, type StdioServer, type RemoteServer } from "../config/index.ts"
-import { displayArg, escapeTerminal } from "../util/text.ts"
+import { displayArg, escapeLine } from "../util/text.ts"
 import type { InstallRequest, LinkSource } from "./link-entry.ts"
 
 export interface DescribeOptions {
@@ -22,10 +22,6 @@ const SOURCE_LABEL: Record<LinkSource, string> = {
   kiro: "Kiro",
   goose: "Goose",
 }
-
-// escapeTerminal keeps newlines and tabs (it serves multi-line output); on an approval screen a
-// newline inside an argument would forge a line of its own, so these are escaped as well.
-const LINE_BREAKERS = /[\t\n\u0085\u061c\u2028\u2029]/g
 
 /** One escaped line per item; no raw control, bidi or zero-width character survives. */
 export function describeInstall(req: InstallRequest, opts: DescribeOptions): string[] {
@@ -47,10 +43,9 @@ export function describeInstall(req: InstallRequest, opts: DescribeOptions): str
   return lines.map(safeLine)
 }
 
+/** One approval-screen line: escapeTerminal plus the tab and newline it keeps (util/text.ts). */
 export function safeLine(line: string): string {
-  return escapeTerminal(line).replace(LINE_BREAKERS, (c) =>
-    c === "\n" ? "\\n" : c === "\t" ? "\\t" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  )
+  return escapeLine(line)
 }
 
 function stdioLines(server: StdioServer, descriptions: Record<string, string>): string[] {

@@ -20,6 +20,14 @@ export function escapeTerminal(s: string): string {
   })
 }
 
+/**
+ * One line of a screen (an approval or trust screen, a report line): escapeTerminal, and the tab
+ * and newline it keeps for multi-line output escaped too, so a value cannot forge a line (I03).
+ */
+export function escapeLine(s: string): string {
+  return escapeTerminal(s).replace(/[\t\n]/g, (c) => (c === "\n" ? "\\n" : "\\t"))
+}
+
 /** Quotes an argv element for display only (never for execution). */
 export function displayArg(s: string): string {
   const e = escapeTerminal(s)

@@ -11,7 +11,7 @@ import {
   type ServerConfig,
   type ServerEntry,
 } from "../../config/index.ts"
-import { displayArg, escapeTerminal } from "../../util/text.ts"
+import { displayArg, escapeLine, escapeTerminal } from "../../util/text.ts"
 
 // The one terminal presenter of a server: every screen, listing and report that shows a server
 // definition (config show, mcp add/add-json/remove/import, install reports and --dry-run,
@@ -20,17 +20,6 @@ import { displayArg, escapeTerminal } from "../../util/text.ts"
 // file only shapes lines and JSON, and every line it returns is escaped for the terminal.
 
 type Entry = Record<string, unknown>
-
-// escapeTerminal keeps newlines and tabs (it serves multi-line output); inside one line of a
-// screen a newline in an argument would forge a line of its own (I03), so these are escaped too.
-const LINE_BREAKERS = /[\t\n\u0085\u061c\u2028\u2029]/g
-
-/** One screen line: no control, bidi or zero-width character and no line break survives. */
-export function screenLine(line: string): string {
-  return escapeTerminal(line).replace(LINE_BREAKERS, (c) =>
-    c === "\n" ? "\\n" : c === "\t" ? "\\t" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  )
-}
 
 /** A server as written in a file (any peer's spelling kept), secrets masked: the JSON reports print this. */
 export function entryJson(entry: unknown): unknown {
@@ -85,24 +74,24 @@ export function entryLines(entry: unknown, indent = "  "): string[] {
   for (const [k, v] of Object.entries(e)) {
     if (!shown.has(k)) lines.push(`${escapeTerminal(k).padEnd(8)} ${escapeTerminal(JSON.stringify(v))}`)
   }
-  return lines.map((l) => `${indent}${screenLine(l)}`)
+  return lines.map((l) => `${indent}${escapeLine(l)}`)
 }
 
 /** What a loaded server runs or reaches, for a trust screen (runs/url/env/header/oauth): masked, escaped. */
 export function serverLines(server: ServerConfig): string[] {
-  return describeServer(server).map(screenLine)
+  return describeServer(server).map(escapeLine)
 }
 
 /** `- field: old` / `+ field: new` / `~ field: value changed (hidden)`: masked, escaped. */
 export function diffLines(previous: ServerConfig, next: ServerConfig): string[] {
-  return diffServers(previous, next).map(screenLine)
+  return diffServers(previous, next).map(escapeLine)
 }
 
 /** `agent mcp approve`'s screen: the server, the variables it reads, and what changed since it was trusted. */
 export function trustScreen(entry: ServerEntry, previous?: ServerConfig): string[] {
-  const lines = [screenLine(`Project server "${entry.name}" from ${entry.file}:`), ...serverLines(entry.server).map((l) => `  ${l}`)]
+  const lines = [escapeLine(`Project server "${entry.name}" from ${entry.file}:`), ...serverLines(entry.server).map((l) => `  ${l}`)]
   const vars = variableNeeds(entry).map((n) => n.variable)
-  if (vars.length) lines.push(`  reads variables (each approved separately): ${screenLine(vars.join(", "))}`)
+  if (vars.length) lines.push(`  reads variables (each approved separately): ${escapeLine(vars.join(", "))}`)
   if (previous) {
     const diff = diffLines(previous, entry.server)
     lines.push("Changed since you trusted it:", ...(diff.length ? diff : ["(only fields that are not shown)"]).map((l) => `  ${l}`))
@@ -120,7 +109,7 @@ export function trustQuestion(q: Extract<ApprovalQuestion, { kind: "project" }>)
       ? `Project server "${q.server}" in ${q.file} changed since you trusted it:`
       : `Project server "${q.server}" in ${q.file} is not trusted yet:`
   const body = q.status === "changed" && q.diff.length ? q.diff : q.summary
-  return [screenLine(head), ...body.map((l) => `  ${screenLine(l)}`), screenLine(`Trust "${q.server}" as shown?`)]
+  return [escapeLine(head), ...body.map((l) => `  ${escapeLine(l)}`), escapeLine(`Trust "${q.server}" as shown?`)]
 }
 
 function isObject(x: unknown): x is Entry {
