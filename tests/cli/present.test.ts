@@ -39,6 +39,7 @@ const CASES: Case[] = [
   { what: "?token= in the URL", entry: { url: `${URL}?token=t-literal-11` }, hidden: ["t-literal-11"], shown: ["token="] },
   { what: "?access_token= in an httpUrl", entry: { httpUrl: `${URL}?access_token=at-literal-12` }, hidden: ["at-literal-12"], shown: ["access_token="] },
   { what: "?key= in a serverUrl", entry: { serverUrl: `${URL}?key=k-literal-13` }, hidden: ["k-literal-13"], shown: ["key="] },
+  { what: "?token= in an OAuth endpoint URL", entry: { url: URL, oauth: { grant: "client_credentials", clientId: "c", clientSecret: "${S}", issuer: "https://as.example.com/?token=iss-literal-16" } }, hidden: ["iss-literal-16"], shown: ["as.example.com"] },
   { what: "a URL key that is only a reference", entry: { url: `${URL}?api_key=\${API_KEY}` }, hidden: [], shown: ["api_key=${API_KEY}"] },
 ]
 
