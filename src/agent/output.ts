@@ -19,14 +19,17 @@ export interface RunWriter {
   onEvent(e: RunEvent): void
 }
 
-export function createWriter(format: RunOutputFormat, sinks: Sinks, opts: { isVerbose?: boolean } = {}): RunWriter {
+/** isQuiet (-q): in text mode only the outcome of a run that did not complete reaches stderr. */
+export function createWriter(format: RunOutputFormat, sinks: Sinks, opts: { isVerbose?: boolean; isQuiet?: boolean } = {}): RunWriter {
   // P03: values this run resolved are redacted inside the strings, so each document stays valid JSON.
-  if (format === "json") return { onEvent: (e) => void (e.type === "result" && sinks.stdout(`${JSON.stringify(e, runSecrets.replacer, 2)}\n`)) }
-  if (format === "stream-json") return { onEvent: (e) => sinks.stdout(`${JSON.stringify(e, runSecrets.replacer)}\n`) }
-  return textWriter(sinks, opts.isVerbose ?? false)
+  if (format === "json") return { onEvent: (e) => void (e.type === "result" && sinks.stdout(`${JSON.stringify(e, runSecrets.replacer, 2)}
+`)) }
+  if (format === "stream-json") return { onEvent: (e) => sinks.stdout(`${JSON.stringify(e, runSecrets.replacer)}
+`) }
+  return textWriter(sinks, opts.isVerbose ?? false, opts.isQuiet ?? false)
 }
 
-function textWriter(sinks: Sinks, isVerbose: boolean): RunWriter {
+function textWriter(sinks: Sinks, isVerbose: boolean, isQuiet: boolean): RunWriter {
   // Model and tool text may carry escape sequences; show them, never let them drive the terminal.
   let isLineOpen = false
   const out = (s: string) => {
@@ -36,25 +39,26 @@ function textWriter(sinks: Sinks, isVerbose: boolean): RunWriter {
   }
   const closeLine = () => isLineOpen && out("\n")
   const err = (line: string) => sinks.stderr(escapeTerminal(line))
+  const info = (line: string) => isQuiet || err(line)
   return {
     onEvent(e) {
       switch (e.type) {
         case "init":
-          for (const s of e.servers) if (s.status !== "connected" && s.status !== "disabled") err(`server ${s.name}: ${s.status}${s.error ? ` (${s.error})` : ""}`)
-          for (const t of e.skippedTools) err(`tool ${t.name} left out: ${t.reason}`)
+          for (const s of e.servers) if (s.status !== "connected" && s.status !== "disabled") info(`server ${s.name}: ${s.status}${s.error ? ` (${s.error})` : ""}`)
+          for (const t of e.skippedTools) info(`tool ${t.name} left out: ${t.reason}`)
           break
         case "text":
           out(e.delta)
           break
         case "tool_use":
           closeLine()
-          err(`→ ${e.name} ${preview(e.input)}`)
+          info(`→ ${e.name} ${preview(e.input)}`)
           break
         case "tool_result":
-          err(toolLine(e, isVerbose))
+          info(toolLine(e, isVerbose))
           break
         case "warning":
-          err(`warning: ${e.message}`)
+          info(`warning: ${e.message}`)
           break
         case "result":
           closeLine()

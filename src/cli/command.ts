@@ -1,4 +1,4 @@
-import type { ArgsDef, CommandDef, CommandContext, SubCommandsDef } from "citty"
+import type { ArgDef, ArgsDef, CommandDef, CommandContext, SubCommandsDef } from "citty"
 
 // Every command carries real examples; `agent <cmd> --help` prints them after the usage.
 export type Command = CommandDef<any> & { examples?: string[] }
@@ -29,11 +29,31 @@ export function command<const T extends ArgsDef>(spec: CommandSpec<T>): Command 
   }
 }
 
-/** Flags every command accepts. */
-export const commonArgs = {
+// Which shared block a flag belongs to, for --help: a command's own flags come first, then
+// each block (connection flags, global flags) under its title. Keyed by the definition object,
+// which a spread (`...connectArgs`) keeps, so no command has to list its blocks.
+const blocks = new WeakMap<object, string>()
+
+/** Flags shared by several commands; the first block that names a flag keeps it. */
+export function sharedArgs<const T extends ArgsDef>(title: string, args: T): T {
+  for (const def of Object.values(args)) if (!blocks.has(def)) blocks.set(def, title)
+  return args
+}
+
+export function blockOf(def: ArgDef): string | undefined {
+  return blocks.get(def)
+}
+
+/**
+ * Flags every command accepts, in any position (`agent -q mcp list`); strict.ts hands them on.
+ * Strictness (strict.ts) also reads each command's args: an undeclared flag is an error, and a
+ * value flag whose valueHint lists words (`text|json`) accepts only those words.
+ */
+export const commonArgs = sharedArgs("Global options", {
+  quiet: { type: "boolean", alias: "q", description: "Print only errors on stderr: no progress, hints or warnings" },
+  verbose: { type: "boolean", alias: "v", description: "Print more detail on stderr (the servers' log messages, full tool results)" },
   debug: { type: "boolean", description: "Log debug details and print stack traces on errors" },
-  quiet: { type: "boolean", alias: "q", description: "Only print warnings and errors on stderr" },
-} as const
+} as const)
 
 export const outputArg = {
   output: {

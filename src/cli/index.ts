@@ -1,10 +1,12 @@
 import pkg from "../../package.json" with { type: "json" }
-import { renderUsage, runCommand, type CommandDef } from "citty"
-import { isAgentError, ExitCode } from "../util/errors.ts"
+import { runCommand } from "citty"
+import { isAgentError, ExitCode, UsageError } from "../util/errors.ts"
 import { escapeTerminal } from "../util/text.ts"
 import { command, commonArgs, type Command } from "./command.ts"
 import { guardOutput } from "./shared/redact-streams.ts"
 import { errorDocument, hasWrittenStdout, isJsonRequested, printJson } from "./shared/output.ts"
+import { renderHelp } from "./help.ts"
+import { argsOf, commandName, resolveInvocation } from "./strict.ts"
 
 declare const AGENT_VERSION: string | undefined
 
@@ -38,13 +40,20 @@ export async function runCli(argv: string[]): Promise<number> {
   // P03: from here on nothing reaches stdout or stderr without the values this run resolved redacted.
   guardOutput()
   try {
-    const help = helpTarget(argv)
-    if (help) return await printHelp(help)
-    if (argv[0] === "--version" || argv[0] === "-V") {
+    if (argv.length === 0) return await printHelp(root, [])
+    const inv = await resolveInvocation(root, argv)
+    if (inv.wantsHelp) return await printHelp(inv.cmd, inv.path)
+    if (inv.wantsVersion && inv.cmd === root) {
       process.stdout.write(`${version()}\n`)
       return 0
     }
-    await runCommand(root, { rawArgs: argv })
+    if (!inv.cmd.run) {
+      // A group without its subcommand: the help shows the choices, on stderr as it is an error.
+      process.stderr.write(`${await renderHelp(inv.cmd, inv.path)}\n\n`)
+      throw new UsageError(`${commandName(inv.path)} needs a command`, { hint: `for example: ${commandName(inv.path)} ${Object.keys(inv.cmd.subCommands ?? {})[0]} --help` })
+    }
+    // citty parses the command's own args plus the shared ones (-q -v --debug), in any position.
+    await runCommand({ ...inv.cmd, args: argsOf(inv.cmd) }, { rawArgs: inv.rawArgs })
     return Number(process.exitCode ?? 0)
   } catch (e: unknown) {
     const code = reportError(e, debug)
@@ -69,7 +78,7 @@ function reportError(e: unknown, debug: boolean): number {
     if (debug) process.stderr.write(`${stackOf(e)}\n`)
     return e.exitCode
   }
-  // citty's own argument errors (unknown command, missing positional)
+  // citty's own argument errors (a missing required positional)
   if (e instanceof Error && e.name === "CLIError") {
     // citty colours its messages; drop its SGR codes rather than show them escaped.
     const message = e.message.replace(/\u001b\[[0-9;]*m/g, "")
@@ -97,36 +106,10 @@ function beforeDashDash(argv: string[]): string[] {
   return i < 0 ? argv : argv.slice(0, i)
 }
 
-/** The command path whose help was asked for (`agent`, `agent mcp --help`, `agent help mcp add`). */
-function helpTarget(argv: string[]): string[] | undefined {
-  const args = beforeDashDash(argv)
-  if (args.length === 0) return []
-  if (args[0] === "help") return args.slice(1).filter((a) => !a.startsWith("-"))
-  if (args.includes("--help") || args.includes("-h")) return args.filter((a) => !a.startsWith("-"))
-  return undefined
-}
-
-async function printHelp(path: string[]): Promise<number> {
-  let cmd: Command = root
-  let parent: Command | undefined
-  for (const name of path) {
-    const subs = await resolve(cmd.subCommands)
-    const next = subs?.[name]
-    if (!next) break
-    parent = cmd
-    cmd = (await resolve(next)) as Command
-  }
-  // citty names only one parent level; give it the whole path ("agent env") for the usage line.
-  const prefix = ["agent", ...path.slice(0, -1)].join(" ")
-  const parentForUsage = parent && ({ ...parent, meta: { name: prefix } } as CommandDef)
-  let text = await renderUsage(cmd as CommandDef, parentForUsage)
-  if (!process.stdout.isTTY) text = text.replace(/\u001b\[[0-9;]*m/g, "")
-  if (cmd === root) text = text.replace(/^(.*?)(\s*\(agent\))?\n/, (_, d: string) => `agent ${version()}: ${d}\n`)
-  if (cmd.examples?.length) text += `\n\nExamples:\n${cmd.examples.map((e) => `  ${e}`).join("\n")}`
-  process.stdout.write(`${text}\n`)
+async function printHelp(cmd: Command, path: string[]): Promise<number> {
+  process.stdout.write(`${await renderHelp(cmd, path, cmd === root ? version() : undefined)}\n`)
   return 0
 }
 
-async function resolve<T>(v: T | (() => T) | (() => Promise<T>) | Promise<T>): Promise<T> {
-  return typeof v === "function" ? await (v as () => T | Promise<T>)() : await v
-}
+/** The command tree, for tests that check every command (help width, strict flags). */
+export { root as commandTree }

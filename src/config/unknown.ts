@@ -1,3 +1,4 @@
+import { closest } from "../util/suggest.ts"
 import type { ConfigWarning } from "./types.ts"
 import { KNOWN_OAUTH_KEYS, KNOWN_SERVER_KEYS, KNOWN_TOP_KEYS, SERVER_KEYS } from "./schema.ts"
 
@@ -36,28 +37,8 @@ function fieldWarnings(obj: Record<string, unknown>, known: Set<string>, file: s
 }
 
 function suggest(key: string, known: Set<string>): string | undefined {
-  let best: string | undefined
-  let bestDistance = Math.max(2, Math.floor(key.length / 3)) + 1
-  for (const k of known) {
-    const d = distance(key.toLowerCase(), k.toLowerCase())
-    if (d < bestDistance) {
-      best = k
-      bestDistance = d
-    }
-  }
+  const best = closest(key, known, Math.max(2, Math.floor(key.length / 3)))
   return best && `did you mean "${best}"?`
-}
-
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i]
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1))
-    }
-    prev = cur
-  }
-  return prev[b.length] ?? 0
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {

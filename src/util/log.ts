@@ -3,7 +3,7 @@ import { redactTokens } from "./secrets.ts"
 import { escapeTerminal } from "./text.ts"
 
 // Logs, progress and prompts go to stderr; stdout belongs to results (cli/shared/output.ts).
-// Levels: 0 error, 1 warn, 3 info, 4 debug. --debug → 4, --quiet → 1.
+// Levels: 0 error, 1 warn, 3 info, 4 debug. --debug and --verbose → 4, --quiet → 0.
 //
 // consola itself loads on the first message that is actually printed: its entry costs ~5 ms of
 // start-up (node:tty for colours, an Intl.Segmenter for string-width), and most runs print

@@ -93,7 +93,7 @@ export const call = command({
         .callTool(c.name, toolName, input, {
           signal: s.signal,
           ...(s.timeoutMs !== undefined && { timeoutMs: s.timeoutMs }),
-          onProgress: (p) => process.stderr.write(`${progressLine(c.name, p)}\n`),
+          onProgress: (p) => void (s.ctx.log.level >= 3 && process.stderr.write(`${progressLine(c.name, p)}\n`)),
         })
         .catch((e: unknown) => {
           throw callError(e, s)

@@ -85,7 +85,7 @@ export default command({
     const startedAt = performance.now()
     const format = (args.output ?? "text") as RunOutputFormat
     if (!OUTPUT_FORMATS.includes(format)) throw new UsageError(`--output must be one of ${OUTPUT_FORMATS.join(", ")}, got "${escapeTerminal(format)}"`)
-    const writer = createWriter(format, { stdout: writeStdout, stderr: (l) => process.stderr.write(`${l}\n`) }, { isVerbose: Boolean(args.verbose) })
+    const writer = createWriter(format, { stdout: writeStdout, stderr: (l) => process.stderr.write(`${l}\n`) }, { isVerbose: Boolean(args.verbose), isQuiet: Boolean(args.quiet) })
     const run = { startedAt, isReported: false, onEvent: (e: RunEvent) => void ((run.isReported ||= e.type === "result"), writer.onEvent(e)) }
     const deadline = runDeadline(args.timeout)
     try {

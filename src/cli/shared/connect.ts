@@ -7,7 +7,7 @@ import { DURATION_HINT, parseDuration } from "../../util/duration.ts"
 import { AgentError, ApprovalRequiredError, AuthRequiredError, ConfigError, InterruptedError, McpConnectError, UsageError, isAgentError } from "../../util/errors.ts"
 import { escapeTerminal } from "../../util/text.ts"
 import { terminalPrompt } from "./approval-prompt.ts"
-import { commonArgs, mcpArg, outputArg } from "../command.ts"
+import { commonArgs, mcpArg, outputArg, sharedArgs } from "../command.ts"
 import { createContext, loadFromArgs, repeated, type Ctx } from "./context.ts"
 import { elicitArg, elicitHandler, elicitMode } from "./elicit-prompt.ts"
 import { adhocArgs, adhocServer } from "./adhoc.ts"
@@ -21,7 +21,7 @@ import { createQueue } from "./queue.ts"
 // All of them are read-only toward config and approval files, except that an interactive
 // approval prompt stores the user's "yes" as resolveServers does everywhere.
 
-export const connectArgs = {
+export const connectArgs = sharedArgs("Connection options", {
   ...commonArgs,
   ...outputArg,
   ...mcpArg,
@@ -29,12 +29,11 @@ export const connectArgs = {
   ...elicitArg,
   "approve-env": { type: "string", valueHint: "VAR", description: "Treat VAR as approved for this run only (repeatable)" },
   root: { type: "string", valueHint: "DIR", description: "Offer DIR to every server as an MCP root (repeatable); none are offered unless asked, here or in a server's \"roots\"" },
-  timeout: { type: "string", valueHint: "DURATION", description: "Request timeout (30s, 2m, 500ms; bare number = ms), reset by progress; an unanswered request is cancelled and the command exits 5" },
-  "connect-timeout": { type: "string", valueHint: "DURATION", description: "Per-server connect timeout, e.g. 10s (default: the manager's)" },
-  verbose: { type: "boolean", description: "Print the servers' log messages on stderr" },
+  timeout: { type: "string", valueHint: "DURATION", description: "Request timeout (30s, 2m, 500ms; bare number = ms; default 60s), reset by progress; an unanswered request is cancelled and the command exits 5" },
+  "connect-timeout": { type: "string", valueHint: "DURATION", description: "How long each server may take to connect (default 30s)" },
   "allow-insecure-http": { type: "boolean", description: "Allow plain http:// to a host other than this machine (trusted networks only)" },
-  interactive: { type: "boolean", description: "--no-interactive: never ask for approvals, even at a terminal" },
-} as const
+  interactive: { type: "boolean", negativeDescription: "Never ask for approvals or answers, even at a terminal" },
+} as const)
 
 export interface ConnectFlags {
   debug?: boolean
@@ -111,7 +110,8 @@ export async function withServers(
   using interrupt = interruptSignal()
   const signal = opts.signal ? AbortSignal.any([interrupt.signal, opts.signal]) : interrupt.signal
   const { createManager } = await import("../../mcp/index.ts")
-  const progress = opts.progress ? connectProgress(resolutions.length) : undefined
+  // Progress is informational: -q (log level 0) silences it like any info line.
+  const progress = opts.progress && ctx.log.level >= 3 ? connectProgress(resolutions.length) : undefined
   const manager = createManager(resolutions, {
     log: ctx.log,
     cwd: ctx.cwd,
@@ -128,7 +128,7 @@ export async function withServers(
     onState: (s) => progress?.update(s),
     onLog: (server, level, data) => {
       const line = escapeTerminal(`[${server}] ${level}: ${typeof data === "string" ? data : JSON.stringify(data)}`)
-      if (args.verbose) process.stderr.write(`${line}\n`)
+      if (args.verbose && !args.quiet) process.stderr.write(`${line}\n`)
       else ctx.log.debug(line)
     },
   })

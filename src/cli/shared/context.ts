@@ -19,6 +19,7 @@ export interface Ctx {
 interface CommonParsed {
   debug?: boolean
   quiet?: boolean
+  verbose?: boolean
   output?: string
   interactive?: boolean
 }
@@ -29,7 +30,8 @@ export function createContext(args: CommonParsed): Ctx {
     throw new UsageError(`--output must be "text" or "json", got "${output}"`)
   }
   return {
-    log: createLog(args.debug ? 4 : args.quiet ? 1 : 3),
+    // -q leaves only errors (progress and warnings included: CI logs stay clean); -v adds debug lines.
+    log: createLog(args.debug || (args.verbose && !args.quiet) ? 4 : args.quiet ? 0 : 3),
     paths: resolvePaths(process.env),
     cwd: process.cwd(),
     env: process.env,
