@@ -53,7 +53,7 @@ export async function renderHelp(cmd: Command, path: string[], version?: string)
     if (e.startsWith("#   ") && folded.at(-1)?.startsWith("#")) folded[folded.length - 1] += ` ${e.slice(4)}`
     else folded.push(e)
   }
-  const exampleLines = folded.flatMap((e) => (e.startsWith("#") ? wrap(e, WIDTH - 2, "#   ") : [e]))
+  const exampleLines = folded.flatMap((e) => (e.startsWith("#") ? wrap(e, WIDTH - 2, "#   ") : exampleCommand(e)))
   if (exampleLines.length) out.push("Examples:", ...exampleLines.map((e) => `  ${e}`), "")
   return out.join("\n").trimEnd()
 }
@@ -103,6 +103,49 @@ function table(rows: [string, string][], column: number): string[] {
     for (const line of body) lines.push(`${" ".repeat(column)}${line}`)
   }
   return lines
+}
+
+/**
+ * A long example command is continued with ` \` between shell words (never inside quotes), so
+ * it still runs when pasted; a trailing `# comment` that does not fit goes on the line above.
+ */
+function exampleCommand(example: string): string[] {
+  const words = shellWords(example)
+  const hash = words.findIndex((w) => w.startsWith("#"))
+  const comment = hash < 0 ? undefined : words.slice(hash).join(" ")
+  const command = hash < 0 ? words : words.slice(0, hash)
+  if (example.length <= WIDTH - 2) return [example]
+  const lines: string[] = comment === undefined ? [] : [comment]
+  let line = ""
+  for (const word of command) {
+    const next = line ? `${line} ${word}` : word
+    if (next.length > WIDTH - 4 && line) {
+      lines.push(`${line} \\`)
+      line = `    ${word}`
+    } else line = next
+  }
+  lines.push(line)
+  return lines
+}
+
+/** Splits at spaces outside single and double quotes; the words keep their quotes. */
+function shellWords(s: string): string[] {
+  const words: string[] = []
+  let word = ""
+  let quote: string | undefined
+  for (const c of s) {
+    if (quote) {
+      if (c === quote) quote = undefined
+    } else if (c === "'" || c === '"') quote = c
+    else if (c === " ") {
+      if (word) words.push(word)
+      word = ""
+      continue
+    }
+    word += c
+  }
+  if (word) words.push(word)
+  return words
 }
 
 /** Greedy word wrap; a word longer than the width gets a line of its own. */

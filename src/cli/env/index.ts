@@ -14,6 +14,7 @@ import { command, commonArgs, mcpArg, outputArg } from "../command.ts"
 import { createContext, loadFromArgs, type Ctx } from "../shared/context.ts"
 import { printJson, printTable, printText } from "../shared/output.ts"
 import { confirm } from "../shared/prompt.ts"
+import { didYouMean } from "../../util/suggest.ts"
 
 // `agent env`: which variables each server may read (docs/design.md §4). Approvals bind to the
 // server's current definition; nothing here ever reads or prints a variable's value.
@@ -123,7 +124,7 @@ function positionals(raw: unknown): string[] {
 
 function targetsFor(config: Config, variable: string, server: string | undefined): Pending[] {
   if (server !== undefined && !config.servers.some((e) => e.name === server)) {
-    throw new ConfigError(`no server "${server}" in the loaded config`, {
+    throw new ConfigError(`no server "${server}" in the loaded config${didYouMean(server, config.servers.map((e) => e.name))}`, {
       hint: `servers: ${config.servers.map((e) => e.name).join(", ") || "none"}; pass --mcp FILE if it lives in another file`,
     })
   }

@@ -6,6 +6,7 @@ import { createContext, loadFromArgs, type Ctx } from "../shared/context.ts"
 import { printText } from "../shared/output.ts"
 import { trustScreen } from "../shared/present.ts"
 import { confirm } from "../shared/prompt.ts"
+import { didYouMean } from "../../util/suggest.ts"
 
 // Trust for project-scope servers (.mcp.json in a repository someone else wrote: SEP-1024).
 // Before trusting, show exactly what will run: command and args or URL, header and env names
@@ -18,7 +19,7 @@ const nameArg = {
 function findEntry(config: Config, name: string): ServerEntry {
   const entry = config.servers.find((e) => e.name === name)
   if (entry) return entry
-  throw new ConfigError(`no server "${name}" in the loaded config`, {
+  throw new ConfigError(`no server "${name}" in the loaded config${didYouMean(name, config.servers.map((e) => e.name))}`, {
     hint: `servers: ${config.servers.map((e) => e.name).join(", ") || "none"}; run it in the project directory, or pass --mcp FILE`,
   })
 }

@@ -6,6 +6,7 @@ import { firstLine, renderPrompt, renderResource } from "./render-content.ts"
 import { keyValues } from "../shared/context.ts"
 import { oneOrAll } from "./tools.ts"
 import { printJson, printRaw, printTable } from "../shared/output.ts"
+import { didYouMean } from "../../util/suggest.ts"
 
 // `agent mcp prompts | prompt | resources | read`: the servers' prompts and resources.
 
@@ -55,7 +56,8 @@ export const prompt = command({
       const c = connectedServer(s, server ?? s.states[0]!.name)
       const known = (await s.manager.prompts(c.name)).find((p) => p.prompt.name === name)
       if (!known) {
-        throw new UsageError(`server "${escapeTerminal(c.name)}" has no prompt "${escapeTerminal(name)}"`, { hint: `\`agent mcp prompts ${c.name}\` lists them` })
+        const names = (await s.manager.prompts(c.name)).map((p) => p.prompt.name)
+        throw new UsageError(escapeTerminal(`server "${c.name}" has no prompt "${name}"${didYouMean(name, names)}`), { hint: `\`agent mcp prompts ${c.name}\` lists them` })
       }
       const missing = (known.prompt.arguments ?? []).filter((a) => a.required && !Object.hasOwn(values, a.name)).map((a) => a.name)
       if (missing.length) {

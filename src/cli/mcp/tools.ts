@@ -7,6 +7,7 @@ import { keyValues } from "../shared/context.ts"
 import { connectArgs, connectedServer, positionals, withServers, type Session } from "../shared/connect.ts"
 import { firstLine, renderToolResult } from "./render-content.ts"
 import { printJson, printRaw, printTable } from "../shared/output.ts"
+import { didYouMean } from "../../util/suggest.ts"
 
 // `agent mcp tools [NAME]` and `agent mcp call SERVER TOOL`.
 
@@ -87,7 +88,7 @@ export const call = command({
     return withServers(args, rawArgs, { only: server, isSingle: true }, async (s) => {
       const c = connectedServer(s, server ?? s.states[0]!.name)
       const tool = (await s.manager.tools()).find((t) => t.server === c.name && t.tool.name === toolName)
-      if (!tool) throw noSuchTool(s, c.name, toolName)
+      if (!tool) throw await noSuchTool(s, c.name, toolName)
       checkRequired(tool, input)
       const result = await s.manager
         .callTool(c.name, toolName, input, {
@@ -150,8 +151,9 @@ function checkRequired(t: NamespacedTool, input: Record<string, unknown>): void 
   })
 }
 
-function noSuchTool(s: Session, server: string, name: string): UsageError {
-  return new UsageError(`server "${escapeTerminal(server)}" has no tool "${escapeTerminal(name)}"`, {
+async function noSuchTool(s: Session, server: string, name: string): Promise<UsageError> {
+  const names = (await s.manager.tools()).filter((t) => t.server === server).map((t) => t.tool.name)
+  return new UsageError(escapeTerminal(`server "${server}" has no tool "${name}"${didYouMean(name, names)}`), {
     hint: `\`agent mcp tools ${server}\` lists them (disabledTools/includeTools in the config hide some); give the tool's own name, not server__tool`,
   })
 }

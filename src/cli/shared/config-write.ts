@@ -15,6 +15,7 @@ import { ConfigError, UsageError } from "../../util/errors.ts"
 import { ensurePrivateDir } from "../../util/paths.ts"
 import { escapeTerminal } from "../../util/text.ts"
 import type { Ctx } from "./context.ts"
+import { didYouMean } from "../../util/suggest.ts"
 
 // Shared by `mcp add`, `add-json`, `remove` and `import`: which file, validation with the
 // loader's own checks, and the locked read-modify-write through editJsonFile.
@@ -133,7 +134,7 @@ export async function removeServer(target: Target, name: string): Promise<unknow
     const found = findServer(doc, name)
     if (!found) {
       const names = serverNames(doc)
-      throw new UsageError(`no server "${escapeTerminal(name)}" in ${target.file}`, {
+      throw new UsageError(escapeTerminal(`no server "${name}" in ${target.file}${didYouMean(name, names)}`), {
         hint: names.length ? `servers there: ${names.map(escapeTerminal).join(", ")}` : "that file has no servers",
       })
     }

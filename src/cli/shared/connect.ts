@@ -15,6 +15,7 @@ import { connectProgress } from "./progress.ts"
 import { shownUrl } from "./present.ts"
 import { authHooks, type SignInChoice } from "./sign-in.ts"
 import { createQueue } from "./queue.ts"
+import { didYouMean } from "../../util/suggest.ts"
 
 // Shared by the `agent mcp` commands that talk to servers (list, get, tools, call, prompts,
 // prompt, resources, read): which servers (config or ad hoc), the manager, Ctrl-C, cleanup.
@@ -184,7 +185,8 @@ async function configServers(ctx: Ctx, rawArgs: string[], config: Config, only: 
   if (only !== undefined) {
     entries = entries.filter((e) => e.name === only)
     if (entries.length === 0) {
-      throw new ConfigError(`no server "${escapeTerminal(only)}" in the loaded config`, {
+      const names = config.servers.map((e) => e.name)
+      throw new ConfigError(`no server "${escapeTerminal(only)}" in the loaded config${escapeTerminal(didYouMean(only, names))}`, {
         hint: `servers: ${config.servers.map((e) => e.name).join(", ") || "none"}; pass --mcp FILE, or define one ad hoc with --url URL or -- COMMAND`,
       })
     }
