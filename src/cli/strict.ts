@@ -1,6 +1,6 @@
 import type { ArgDef, ArgsDef } from "citty"
 import { UsageError } from "../util/errors.ts"
-import { didYouMean } from "../util/suggest.ts"
+import { closest, didYouMean } from "../util/suggest.ts"
 import { escapeTerminal } from "../util/text.ts"
 import { commonArgs, type Command } from "./command.ts"
 
@@ -176,10 +176,8 @@ const CHOICES = /^[a-z][a-z-]*(\|[a-z][a-z-]*)+$/
 function checkChoice(flag: Flag, value: string, hint: string): void {
   const options = choicesOf(flag.def)
   if (!options || options.includes(value)) return
-  throw new UsageError(
-    `invalid value "${escapeTerminal(value)}" for --${flag.name}: choose ${options.join(", ")}${didYouMean(value, options)}`,
-    { hint },
-  )
+  const near = closest(value, options)
+  throw new UsageError(`--${flag.name} must be one of: ${options.join(", ")} (got "${escapeTerminal(value)}"${near ? `; did you mean ${near}?` : ""})`, { hint })
 }
 
 /** A command that declares no positional arguments gets none (they were silently ignored). */

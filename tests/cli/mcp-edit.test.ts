@@ -86,7 +86,7 @@ describe("agent mcp add", () => {
     await using t = await tmpdir()
     const cases: [string[], string][] = [
       [["add", "bad", "--url", "ftp://x.example"], "URL scheme ftp: is not allowed"],
-      [["add", "bad", "--url", "https://x", "--type", "ws"], '--type must be "http" or "sse"'],
+      [["add", "bad", "--url", "https://x", "--type", "ws"], '--type must be one of: http, sse (got "ws")'],
       [["add", "bad", "--url", "https://x", "--header", "no-colon"], "--header expects 'Name: value'"],
       [["add", "bad", "--env", "1X=y", "--", "x"], "--env expects KEY=VALUE"],
       [["add", "bad", "--", "x", "${UNCLOSED"], 'server "bad" args[0]'],
@@ -94,7 +94,7 @@ describe("agent mcp add", () => {
       [["add", "--", "npx"], "missing server NAME"],
       [["add", "__proto__", "--", "x"], "reserved"],
       [["add", "bad", "--url", "https://x", "--", "x"], "either --url"],
-      [["add", "bad", "--scope", "global", "--", "x"], '--scope must be "user" or "project"'],
+      [["add", "bad", "--scope", "global", "--", "x"], '--scope must be one of: user, project (got "global")'],
       [["add-json", "bad", '{"command": "x", "args": [1]}'], 'server "bad" field "args[0]": expected string'],
       [["add-json", "bad", '{"command": "x", "url": "https://x"}'], "has both a command and a url"],
       [["add-json", "bad", "[1]"], "must be an object"],
