@@ -40,7 +40,6 @@ export async function runCli(argv: string[]): Promise<number> {
   // P03: from here on nothing reaches stdout or stderr without the values this run resolved redacted.
   guardOutput()
   try {
-    if (argv.length === 0) return await printHelp(root, [])
     const inv = await resolveInvocation(root, argv)
     if (inv.wantsHelp) return await printHelp(inv.cmd, inv.path)
     if (inv.wantsVersion && inv.cmd === root) {
@@ -48,9 +47,11 @@ export async function runCli(argv: string[]): Promise<number> {
       return 0
     }
     if (!inv.cmd.run) {
-      // A group without its subcommand: the help shows the choices, on stderr as it is an error.
-      process.stderr.write(`${await renderHelp(inv.cmd, inv.path)}\n\n`)
-      throw new UsageError(`${commandName(inv.path)} needs a command`, { hint: `for example: ${commandName(inv.path)} ${Object.keys(inv.cmd.subCommands ?? {})[0]} --help` })
+      // A group without its subcommand (`agent`, `agent mcp`): the help shows the choices, on
+      // stderr and with exit 2, as for any incomplete command line.
+      process.stderr.write(`${await renderHelp(inv.cmd, inv.path, inv.cmd === root ? version() : undefined)}\n\n`)
+      const first = Object.keys(inv.cmd.subCommands ?? {})[0]
+      throw new UsageError(`${commandName(inv.path)} needs a command`, { hint: `pick one of the commands above, e.g. \`${commandName(inv.path)} ${first} --help\`` })
     }
     // citty parses the command's own args plus the shared ones (-q -v --debug), in any position.
     await runCommand({ ...inv.cmd, args: argsOf(inv.cmd) }, { rawArgs: inv.rawArgs })

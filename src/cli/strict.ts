@@ -41,18 +41,26 @@ export async function resolveInvocation(root: Command, argv: string[]): Promise<
   const hoisted: string[] = []
   let cmd = root
   let i = 0
+  let wantsHelp = false // `agent mcp -h list` asks for list's help
+  // --help anywhere wins over a bad flag: the user is asking how to fix the line.
+  const problems: UsageError[] = []
   for (;;) {
     const subs = cmd.subCommands as Record<string, () => Promise<Command>> | undefined
     const scan = scanTokens(tokens, i, argsOf(cmd), path, Boolean(subs))
+    wantsHelp ||= scan.wantsHelp
+    problems.push(...scan.problems)
     if (!subs || scan.stop === undefined) {
       const rest = tokens.slice(i)
-      if (!subs && !scan.wantsHelp) checkPositionals(cmd, path, scan.positionals)
-      return { path, cmd, rawArgs: [...hoisted, ...rest], wantsHelp: scan.wantsHelp, wantsVersion: scan.wantsVersion }
+      if (!wantsHelp && problems[0]) throw problems[0]
+      if (!subs && !wantsHelp) checkPositionals(cmd, path, scan.positionals)
+      return { path, cmd, rawArgs: [...hoisted, ...rest], wantsHelp, wantsVersion: scan.wantsVersion }
     }
     hoisted.push(...scan.shared)
     const name = tokens[scan.stop] as string
     const load = Object.hasOwn(subs, name) ? subs[name] : undefined
     if (!load) {
+      // `agent mcp --mcp f list`: the flag's error explains why "f" looked like a command.
+      if (problems[0]) throw problems[0]
       throw new UsageError(`unknown command "${escapeTerminal(name)}" for ${commandName(path)}${didYouMean(name, Object.keys(subs))}`, {
         hint: `run \`${commandName(path)} --help\` to see the commands`,
       })
@@ -69,6 +77,7 @@ interface Scan {
   positionals: string[]
   /** Tokens of shared flags (with their values), to hand on to the subcommand. */
   shared: string[]
+  problems: UsageError[]
   wantsHelp: boolean
   wantsVersion: boolean
 }
@@ -80,50 +89,59 @@ interface Scan {
  */
 function scanTokens(tokens: string[], start: number, args: ArgsDef, path: string[], isGroup: boolean): Scan {
   const flags = flagTable(args)
-  const scan: Scan = { positionals: [], shared: [], wantsHelp: false, wantsVersion: false }
-  const usage = { hint: `run \`${commandName(path)} --help\` to see its options` }
+  const scan: Scan = { positionals: [], shared: [], problems: [], wantsHelp: false, wantsVersion: false }
+  const usage = {
+    hint: isGroup
+      ? `a command's options go after its name: ${commandName(path)} COMMAND [options] (see \`${commandName(path)} --help\`)`
+      : `run \`${commandName(path)} --help\` to see its options`,
+  }
   for (let i = start; i < tokens.length; i++) {
-    const token = tokens[i] as string
-    if (token === "--") break
-    if (token === "--help" || token === "-h") {
-      scan.wantsHelp = true
-      continue
-    }
-    if (!token.startsWith("-") || token === "-") {
-      if (isGroup) return { ...scan, stop: i }
-      scan.positionals.push(token)
-      continue
-    }
-    const start = i
-    if (token.startsWith("--")) {
-      const eq = token.indexOf("=")
-      const name = token.slice(2, eq < 0 ? undefined : eq)
-      const negated = name.startsWith("no-") ? flags.get(`--${name.slice(3)}`) : undefined
-      const flag = flags.get(`--${name}`) ?? (negated?.def.type === "boolean" ? negated : undefined)
-      if (!flag) throw new UsageError(`unknown option --${escapeTerminal(name)}${didYouMean(name, longNames(flags), (s) => `--${s}`)}`, usage)
-      if (flag.def.type === "boolean") {
-        if (eq >= 0) throw new UsageError(`option --${name} takes no value`, usage)
-      } else {
-        const value = eq >= 0 ? token.slice(eq + 1) : takeValue(tokens, ++i, name)
-        checkChoice(flag, value, usage.hint)
+    try {
+      const token = tokens[i] as string
+      if (token === "--") break
+      if (token === "--help" || token === "-h") {
+        scan.wantsHelp = true
+        continue
       }
-      if (flag.name in commonArgs) scan.shared.push(...tokens.slice(start, i + 1))
-      if (flag.name === "version" && path.length === 0) scan.wantsVersion = true
-      continue
-    }
-    // One or more short flags: -q, -qy, -o json, -ojson.
-    for (let k = 1; k < token.length; k++) {
-      const c = token[k] as string
-      const flag = flags.get(`-${c}`)
-      if (!flag) throw new UsageError(`unknown option -${escapeTerminal(c)}`, usage)
-      if (flag.def.type === "boolean") {
-        if (flag.name in commonArgs) scan.shared.push(`-${c}`)
+      if (!token.startsWith("-") || token === "-") {
+        if (isGroup) return { ...scan, stop: i }
+        scan.positionals.push(token)
+        continue
+      }
+      const start = i
+      if (token.startsWith("--")) {
+        const eq = token.indexOf("=")
+        const name = token.slice(2, eq < 0 ? undefined : eq)
+        const negated = name.startsWith("no-") ? flags.get(`--${name.slice(3)}`) : undefined
+        const flag = flags.get(`--${name}`) ?? (negated?.def.type === "boolean" ? negated : undefined)
+        if (!flag) throw new UsageError(`unknown option --${escapeTerminal(name)}${didYouMean(name, longNames(flags), (s) => `--${s}`)}`, usage)
+        if (flag.def.type === "boolean") {
+          if (eq >= 0) throw new UsageError(`option --${name} takes no value`, usage)
+        } else {
+          const value = eq >= 0 ? token.slice(eq + 1) : takeValue(tokens, ++i, name)
+          checkChoice(flag, value, usage.hint)
+        }
+        if (flag.name in commonArgs) scan.shared.push(...tokens.slice(start, i + 1))
         if (flag.name === "version" && path.length === 0) scan.wantsVersion = true
         continue
       }
-      const value = k + 1 < token.length ? token.slice(k + 1) : takeValue(tokens, ++i, flag.name)
-      checkChoice(flag, value, usage.hint)
-      break
+      // One or more short flags: -q, -qy, -o json, -ojson.
+      for (let k = 1; k < token.length; k++) {
+        const c = token[k] as string
+        const flag = flags.get(`-${c}`)
+        if (!flag) throw new UsageError(`unknown option -${escapeTerminal(c)}`, usage)
+        if (flag.def.type === "boolean") {
+          if (flag.name in commonArgs) scan.shared.push(`-${c}`)
+          if (flag.name === "version" && path.length === 0) scan.wantsVersion = true
+          continue
+        }
+        const value = k + 1 < token.length ? token.slice(k + 1) : takeValue(tokens, ++i, flag.name)
+        checkChoice(flag, value, usage.hint)
+        break
+      }
+    } catch (e: unknown) {
+      if (!(e instanceof UsageError)) throw e
+      scan.problems.push(e) // reported unless --help comes later
     }
   }
   return scan

@@ -3,6 +3,7 @@ import { join } from "node:path"
 import type { Command } from "../../src/cli/command.ts"
 import { commandTree } from "../../src/cli/index.ts"
 import { argsOf } from "../../src/cli/strict.ts"
+import { startSessionServer } from "../fixtures/servers/http-session.ts"
 import { BUN, ROOT, runAgent, type RunResult } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
@@ -66,6 +67,9 @@ describe("compiled binary: every command's --help", () => {
       }
       expect(r.stdout, where).toContain(`Usage: ${["agent", ...path].join(" ")} `)
       expect(r.stdout, where).not.toContain(`${path.at(-1)} ${path.at(-1)} `)
+      // No odd lines as citty printed them: "--interactive --no-interactive: …", "(default: the manager's)".
+      const body = (examplesAt < 0 ? lines : lines.slice(0, examplesAt)).join("\n")
+      expect(body, where).not.toMatch(/--\S+ --no-|\(default: the /)
       // Every flag row has a description, on its line or the next one.
       for (const [i, line] of lines.entries()) {
         if (!/^  (-\w, )?--[\w-]+/.test(line) || (examplesAt >= 0 && i > examplesAt)) continue
@@ -131,9 +135,16 @@ describe("compiled binary: strict flags", () => {
     expect(missing.stdout).toBe("")
     expect(missing.stderr).toContain("Commands:\n  list ")
     expect(firstError(missing)).toBe("error: agent mcp needs a command")
-    const help = await agent(["help", "mcp", "call"])
-    expect(help.code).toBe(0)
-    expect(help.stdout).toContain("Usage: agent mcp call [options] [SERVER] [TOOL] [-- COMMAND ARGS…]")
+    const bare = await agent([])
+    expect(bare.code).toBe(2)
+    expect(bare.stderr).toContain("Commands:\n  config ")
+    expect(firstError(bare)).toBe("error: agent needs a command")
+    for (const args of [["help", "mcp", "call"], ["mcp", "-h", "call"], ["mcp", "call", "--help", "--ouptut"]]) {
+      const help = await agent(args)
+      expect(help.code, args.join(" ")).toBe(0)
+      expect(help.stdout, args.join(" ")).toStartWith("agent mcp call: ")
+      expect(help.stdout, args.join(" ")).toContain("Usage: agent mcp call [options] [SERVER] [TOOL] [-- COMMAND ARGS…]")
+    }
   }, 30_000)
 
   it("accepts every spelling of a declared flag, and leaves what follows -- to the server", async () => {
@@ -189,6 +200,25 @@ describe("compiled binary: -q and -v in any position", () => {
     expect(silent.code).toBe(0)
     expect(silent.stdout).toBe("slept 300 ms\n")
     expect(silent.stderr).toBe("")
+  }, 60_000)
+
+  it("-v adds the server's log messages, from any position; -q wins over it", async () => {
+    // This fixture logs each echo as notifications/message (level info).
+    await using srv = await startSessionServer()
+    await using t = await tmpdir()
+    const call = ["mcp", "call", "echo", "--arg", "text=hi", "--url", srv.url]
+    const plain = await agent(call, t)
+    expect(plain.code).toBe(0)
+    expect(plain.stderr).not.toContain("[adhoc] info:")
+    for (const args of [["-v", ...call], [...call, "--verbose"], ["mcp", "-v", ...call.slice(1)]]) {
+      const loud = await agent(args, t)
+      expect(loud.code, args.join(" ")).toBe(0)
+      expect(loud.stdout, args.join(" ")).toBe(plain.stdout)
+      expect(loud.stderr, args.join(" ")).toContain('[adhoc] info: {"echoed":"hi"}')
+    }
+    const both = await agent(["-qv", ...call], t)
+    expect(both.code).toBe(0)
+    expect(both.stderr).toBe("")
   }, 60_000)
 
   it("-q keeps the errors", async () => {

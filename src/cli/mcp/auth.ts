@@ -16,7 +16,7 @@ export const auth = command({
   description: "Sign in to a remote server (OAuth), or show sign-in state with --status; exit 4 when sign-in fails",
   args: {
     ...connectArgs,
-    browser: { type: "boolean", description: "--no-browser: print the sign-in URL and read the redirect URL you paste (SSH, headless)" },
+    browser: { type: "boolean", negativeDescription: "Print the sign-in URL and read the redirect URL you paste (SSH, headless)" },
     status: { type: "boolean", description: "Show who is signed in where (expiry, scopes); never tokens; connects to nothing" },
     server: { type: "positional", required: false, valueHint: "NAME", description: "The server (or an ad hoc --url)" },
   },
