@@ -4,7 +4,7 @@ import type { Command } from "../../src/cli/command.ts"
 import { commandTree } from "../../src/cli/index.ts"
 import { argsOf } from "../../src/cli/strict.ts"
 import { startSessionServer } from "../fixtures/servers/http-session.ts"
-import { BUN, ROOT, runAgent, type RunResult } from "../helpers/cli.ts"
+import { BUN, ROOT, runCli, type CliResult } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
 // Issue 12, "Flags and commands", on the compiled binary: every command is strict about its
@@ -14,7 +14,7 @@ import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 const BASIC = join(ROOT, "tests/fixtures/servers/stdio-basic.ts")
 
 const agent = (args: string[], t?: TmpDir) =>
-  runAgent(args, { binary: true, timeoutMs: 40_000, ...(t && { home: t.home, cwd: t.path }) })
+  runCli(args, { binary: true, timeoutMs: 40_000, ...(t && { home: t.home, cwd: t.path }) })
 
 interface Node {
   path: string[]
@@ -45,7 +45,7 @@ function typo(name: string): string {
   return `${name.slice(0, k)}${name[k + 1]}${name[k]}${name.slice(k + 2)}`
 }
 
-function firstError(r: RunResult): string {
+function firstError(r: CliResult): string {
   return r.stderr.split("\n").find((l) => l.startsWith("error:")) ?? `(no error line; stderr: ${r.stderr})`
 }
 
