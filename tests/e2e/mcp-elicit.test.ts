@@ -42,7 +42,7 @@ describe("compiled binary: elicitation in agent mcp", () => {
     await using t = await tmpdir()
     const r = await (await setup(t))(["call", "local", "ask_user", "--elicit", "always"])
     expect(r.code).toBe(2)
-    expect(r.stderr).toContain("--elicit must be one of ask, decline, defaults")
+    expect(r.stderr).toContain('--elicit must be one of: ask, decline, defaults (got "always")')
   }, 30_000)
 
   it("asks the form at a terminal, field by field (Enter keeps a default), the same prompt as agent run", async () => {
