@@ -12,4 +12,5 @@ export type { Finding, ServerReport, SchemaProvider } from "./doctor-types.ts"
 export { isBroken } from "./doctor-types.ts"
 /** `agent mcp doctor`; loaded on demand because its probes import the SDK. */
 export const loadDoctor = () => import("./doctor.ts")
-export { checkLock, diffLock, formatChanges, readLock, snapshot, writeLock, LockMismatchError, type LockChange } from "./lock.ts"
+export { readLock, snapshot, writeLock } from "./lock.ts"
+export { checkLock, diffLock, formatChanges, LockMismatchError, type LockChange } from "./lock-diff.ts"

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "bun:test"
 import { join } from "node:path"
-import { diffLock } from "../../src/mcp/index.ts"
+import { diffLock } from "../../src/mcp/lock-diff.ts"
 import { parsePackage } from "../../src/mcp/lock-package.ts"
 import { type LockFile } from "../../src/mcp/lock.ts"
 import { BUN, ROOT, runCli } from "../helpers/cli.ts"
@@ -21,7 +21,7 @@ describe("agent mcp lock", () => {
     expect(first.code).toBe(0)
     expect(first.stdout).toContain(`wrote ${join(t.path, "mcp.lock")}`)
     const lock = JSON.parse(await t.read("mcp.lock")) as LockFile
-    expect(lock.lockfileVersion).toBe(1)
+    expect(lock.lockfileVersion).toBe(2)
     expect(lock.servers.srv!.command).toBe(BUN)
     expect(lock.servers.srv!.serverVersion).toBe("2.0.1")
     expect(Object.keys(lock.servers.srv!.tools)).toEqual(["lookup", "ping"])
@@ -50,9 +50,10 @@ describe("agent mcp lock", () => {
 
     const updated = await agent(t, ["mcp", "lock", "--mcp", file, "--update", "-o", "json"])
     expect(updated.code).toBe(0)
-    const doc = updated.json<{ written: boolean; changes: { tool?: string; kind: string }[] }>()
+    const doc = updated.json<{ written: boolean; changes: { server: string; tool?: string; kind: string; field?: string }[] }>()
     expect(doc.written).toBe(true)
-    expect(doc.changes.map((c) => `${c.tool}:${c.kind}`)).toEqual(["extra:added", "lookup:description"])
+    // The env names changed too (VERSION gone, EXTRA_TOOL new): a change of what runs (P08).
+    expect(doc.changes.map((c) => `${c.tool ?? c.server}:${c.kind}:${c.field ?? ""}`)).toEqual(["srv:server-changed:env", "extra:added:", "lookup:tool-changed:description"])
     expect((await agent(t, ["mcp", "list", "--mcp", file, "--locked"])).code).toBe(0)
   }, 90_000)
 

@@ -7,22 +7,23 @@ import { lockArgs, lockPath } from "../shared/lock-check.ts"
 import { errorDocument, printJson, printRaw } from "../shared/output.ts"
 
 // `agent mcp lock [--update]` writes mcp.lock; `--locked` (shared/lock-check.ts) on `agent mcp
-// list` and `agent run` refuses (exit 3) when a server's tools differ from it (SECURITY P02, rug pull).
+// list` and `agent run` refuses (exit 3) when a server or its tools differ from it (SECURITY P02,
+// P07, P08: the rug pull; mcp/lock-diff.ts lists the fields compared).
 
 export default command({
   name: "lock",
-  description: "Record each server's command or URL, package version and a hash of every tool (name, description, schema) in mcp.lock",
+  description: "Record each server's command, args, cwd or URL, env and header names, package version and a hash of every tool (name, title, description, schemas, annotations) in mcp.lock",
   args: {
     ...connectArgs,
     lock: lockArgs.lock,
-    update: { type: "boolean", description: "Accept changed, added or removed tools and rewrite the lock" },
+    update: { type: "boolean", description: "Accept changed servers and changed, added or removed tools and rewrite the lock" },
   },
   examples: [
     "agent mcp lock --mcp mcp.json            # writes mcp.lock next to mcp.json",
     "agent mcp lock --update                  # accept a server's changed tools",
-    "agent run --locked 'task'                # exit 3 if any tool changed since the lock",
-    "# exit 0 written or up to date; 3 tools changed (rerun with --update); 5 a server did not connect",
-    "# --output json: { lock, written, changes: [{ server, tool?, kind, before?, after? }] }; when refused,",
+    "agent run --locked 'task'                # exit 3 if any tool or server changed since the lock",
+    "# exit 0 written or up to date; 3 a tool or server changed (rerun with --update); 5 a server did not connect",
+    "# --output json: { lock, written, changes: [{ server, tool?, kind, field?, before?, after? }] }; when refused,",
     "#   written: false, the refused changes and error: { code, exitCode, message, hint }",
   ],
   run: ({ args, rawArgs }) =>

@@ -8,7 +8,7 @@ import type { Session } from "./connect.ts"
 // (mcp/lock.ts) writes the file.
 
 export const lockArgs = {
-  locked: { type: "boolean", description: "Exit 3 when a server's tools changed since mcp.lock (see `agent mcp lock`)" },
+  locked: { type: "boolean", description: "Exit 3 when a server or its tools changed since mcp.lock (see `agent mcp lock`)" },
   lock: { type: "string", valueHint: "FILE", description: "The lock file (default: mcp.lock next to the --mcp file, else in the current directory)" },
 } as const
 
