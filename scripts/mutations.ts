@@ -18,6 +18,7 @@ const TOKEN_TESTS = ["tests/server/form-tokens.test.ts", "tests/server/app.test.
 const FINGERPRINT_TESTS = ["tests/config/fingerprint.test.ts", "tests/config/load.test.ts", "tests/config/approvals.test.ts"]
 const ENV_TESTS = ["tests/mcp/spawn-env.test.ts", "tests/mcp/stdio.test.ts"]
 const SSRF_TESTS = ["tests/auth/guard.test.ts", "tests/auth/guard-fetch.test.ts"]
+const PIN_TESTS = ["tests/auth/guard-pin.test.ts"]
 const STATE_TESTS = ["tests/auth/callback-state.test.ts", "tests/server/oauth-callback.test.ts"]
 
 const TEXT = "src/util/text.ts"
@@ -68,8 +69,13 @@ export const MUTATIONS: Mutation[] = [
   // O07: the SSRF guard
   { name: "SSRF: 169.254/16 (cloud metadata) treated as public", file: GUARD, find: '  if (a === 169 && b === 254) return "link-local"\n', replace: "", tests: SSRF_TESTS },
   { name: "SSRF: 10/8 treated as public", file: GUARD, find: "a === 10 || ", replace: "", tests: SSRF_TESTS },
-  { name: "SSRF: fe80::/10 treated as public", file: GUARD, find: '  if (/^fe[89ab]/.test(a)) return "link-local"\n', replace: "", tests: SSRF_TESTS },
-  { name: "SSRF: IPv4-mapped IPv6 in hex (::ffff:a9fe:a9fe) not unwrapped", file: GUARD, find: "isIP(addr) === 4 ? addr : mappedV4(addr)", replace: String.raw`isIP(addr) === 4 ? addr : /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(addr)?.[1]`, tests: SSRF_TESTS },
+  { name: "SSRF: fe80::/10 treated as public", file: GUARD, find: '  if ((a & 0xffc0) === 0xfe80) return "link-local"\n', replace: "", tests: SSRF_TESTS },
+  { name: "SSRF: IPv4-mapped IPv6 (::ffff:7f00:1) not unwrapped", file: GUARD, find: "  if (zero(0, 5) && g[5] === 0xffff) return v4(g[6]!, g[7]!)\n", replace: "", tests: SSRF_TESTS },
+  { name: "O15 SSRF: IPv4-compatible IPv6 (::7f00:1) not unwrapped", file: GUARD, find: "  if (zero(0, 6) && (g[6] !== 0 || g[7]! > 1)) return v4(g[6]!, g[7]!)\n", replace: "", tests: SSRF_TESTS },
+  { name: "O15 SSRF: 0.0.0.0/8 treated as public", file: GUARD, find: "if (a === 0 || a >= 224 ||", replace: "if (a >= 224 ||", tests: SSRF_TESTS },
+  { name: "O15 SSRF: one public address lets a name with a private one through", file: GUARD, find: "  for (const kind of kinds) {\n", replace: "  for (const kind of kinds.slice(0, 1)) {\n", tests: SSRF_TESTS },
+  { name: "O16 SSRF: fetch looks the name up again (the checked address is not pinned)", file: GUARD, find: "return await base(pinned, { ...init, headers, ...tls })", replace: "return await base(url, { ...init, headers, ...tls })", tests: PIN_TESTS },
+  { name: "O16 SSRF: the TLS server name is the pinned IP, not the name", file: GUARD, find: "serverName: url.hostname", replace: "serverName: undefined", tests: PIN_TESTS },
   { name: "SSRF: loopback allowed without allowLoopback", file: GUARD, find: 'if (kind === "loopback" && allowLoopback) continue', replace: 'if (kind === "loopback") continue', tests: SSRF_TESTS },
   { name: "SSRF: plain http allowed to any host", file: GUARD, find: '  if (url.protocol === "http:" && !isLoopback) refuse(url, "plain http is only allowed to this machine")\n', replace: "", tests: SSRF_TESTS },
   { name: "SSRF: redirects followed without a check per hop", file: GUARD, find: 'redirect: "manual"', replace: 'redirect: "follow"', tests: SSRF_TESTS },

@@ -31,4 +31,22 @@ describe("classifyAddress (O07)", () => {
     ["2001:db8::1", "public"],
   ]
   for (const [addr, kind] of cases) it(`${addr} is ${kind}`, () => expect(classifyAddress(addr)).toBe(kind))
+
+  // O15: the other spellings an address can take on its way to a connection.
+  const spellings: [string, ReturnType<typeof classifyAddress>][] = [
+    ["::7f00:1", "loopback"], // IPv4-compatible
+    ["::127.0.0.1", "loopback"],
+    ["0:0:0:0:0:ffff:7f00:1", "loopback"],
+    ["::ffff:0:7f00:1", "loopback"], // SIIT
+    ["64:ff9b::a9fe:a9fe", "link-local"], // NAT64
+    ["64:ff9b:1::1", "private"], // local-use NAT64
+    ["2002:a00:8::1", "private"], // 6to4 around 10.0.0.8
+    ["2002:c000:207::1", "public"], // 6to4 around 192.0.2.7
+    ["fe80::1%eth0", "link-local"],
+    ["fec0::1", "private"],
+    ["2001:0:4136:e378::1", "reserved"], // Teredo
+    ["198.18.0.1", "reserved"],
+    ["not-an-address", "reserved"],
+  ]
+  for (const [addr, kind] of spellings) it(`O15: ${addr} is ${kind}`, () => expect(classifyAddress(addr)).toBe(kind))
 })
