@@ -19,6 +19,7 @@ const FINGERPRINT_TESTS = ["tests/config/fingerprint.test.ts", "tests/config/loa
 const ENV_TESTS = ["tests/mcp/spawn-env.test.ts", "tests/mcp/stdio.test.ts"]
 const SSRF_TESTS = ["tests/auth/guard.test.ts", "tests/auth/guard-fetch.test.ts"]
 const PIN_TESTS = ["tests/auth/guard-pin.test.ts"]
+const PRM_TESTS = ["tests/auth/resource.test.ts", "tests/auth/provider.test.ts"]
 const STATE_TESTS = ["tests/auth/callback-state.test.ts", "tests/server/oauth-callback.test.ts"]
 
 const TEXT = "src/util/text.ts"
@@ -91,7 +92,9 @@ export const MUTATIONS: Mutation[] = [
   // L07/L08: the OAuth callback's state
   { name: "L07 state: any state accepted", file: "src/auth/provider.ts", find: STATE_CHECK, replace: "if (!sent) {", tests: STATE_TESTS },
   { name: "L07 state: a missing state accepted", file: "src/auth/provider.ts", find: 'const got = params.get("state") ?? ""', replace: 'const got = params.get("state") ?? sent ?? ""', tests: STATE_TESTS },
-  { name: "L08 state: reusable after a callback", file: "src/auth/provider.ts", find: "      pendingState = undefined // one use (L08), whatever the outcome\n", replace: "", tests: STATE_TESTS },
+  { name: "L08 state: reusable after a callback", file: "src/auth/provider.ts", find: "      pendingState = undefined // one use (L08), whatever the outcome of the matching callback\n", replace: "", tests: STATE_TESTS },
+  { name: "O18 state: a wrong state uses up the pending sign-in", file: "src/server/oauth-callback.ts", find: "if (e instanceof CallbackStateError && !isPasted) {", replace: "if (false) {", tests: STATE_TESTS },
+  { name: "O18 state: a wrong state clears the provider's state", file: "src/auth/provider.ts", find: "      const got = params.get(\"state\") ?? \"\"\n", replace: "      const got = params.get(\"state\") ?? \"\"\n      if (got !== sent) pendingState = undefined\n", tests: STATE_TESTS },
   { name: "L08 callback route: a second callback reaches the check", file: "src/server/oauth-callback.ts", find: '    state = { status: "over" } // one use, whatever the outcome (L08)\n', replace: "", tests: STATE_TESTS },
 
   // P03–P05: secrets never printed, URL credentials, --debug escaping
@@ -100,6 +103,10 @@ export const MUTATIONS: Mutation[] = [
   { name: "P03 secrets: resolved values never registered", file: "src/config/resolve.ts", find: "      registerSecret(value, name)\n", replace: "", tests: ["tests/e2e/secrets.test.ts"] },
   { name: "P04 URL credentials: key-like query parameters not detected", file: "src/config/url-secrets.ts", find: 'if (isSecretParam(name) && value !== "" && isLiteral(value)) found.push', replace: 'if (false) found.push', tests: ["tests/util/secrets.test.ts", "tests/e2e/secrets.test.ts"] },
   { name: "P05 --debug: log messages not escaped", file: "src/util/log.ts", find: 'return escapeTerminal(method === "debug" ? redactTokens(text) : text)', replace: 'return method === "debug" ? redactTokens(text) : text', tests: ["tests/e2e/secrets.test.ts"] },
+
+  // O06/O17: the protected-resource metadata names this server exactly
+  { name: "O17 PRM resource: a parent path (the origin) accepted", file: "src/auth/resource.ts", find: "return a !== undefined && a === b", replace: "return a !== undefined && b !== undefined && (a === b || a.startsWith(`${b}/`) || b === new URL(a).origin)", tests: PRM_TESTS },
+  { name: "O17 PRM resource: the provider skips the check", file: "src/auth/provider.ts", find: "if (prmResource !== undefined && !isSameResource(expected, prmResource)) {", replace: "if (false) {", tests: PRM_TESTS },
 
   // L01: the local server's address
   // (Not 0.0.0.0 here: a scratch run must not open a port to the network even for a moment.)

@@ -4,7 +4,6 @@
 // SDK does not). Use `provider.fetch` as the transport's fetch: it is the SSRF guard and the
 // locked refresh (O07, O10).
 import { randomBytes, timingSafeEqual } from "node:crypto"
-import { checkResourceAllowed } from "@modelcontextprotocol/client"
 import type {
   OAuthClientInformationContext,
   OAuthClientMetadata,
@@ -16,7 +15,11 @@ import type {
 import { AuthRequiredError, type WriteError } from "../util/errors.ts"
 import { checkAuthorizationUrl, createGuardedFetch, type FetchFn } from "./guard.ts"
 import { createLockedRefreshFetch, fromSaved, toSaved } from "./refresh.ts"
+import { isSameResource } from "./resource.ts"
 import type { TokenEntry, TokenKey, TokenStore } from "./store.ts"
+
+/** L07/O18: a callback whose `state` is not the one sent: someone else's request, not this sign-in's answer. */
+export class CallbackStateError extends AuthRequiredError {}
 
 export interface OAuthProviderOptions {
   /** The server's name in the config (messages, `agent mcp auth <name>`). */
@@ -44,7 +47,7 @@ export type AgentOAuthProvider = OAuthClientProvider & {
   setRedirectUrl(url: string): void
   /** Starts or ends an interactive sign-in: with no opener, a sign-in that needs the user fails (exit 4). */
   setOpener(open: ((url: URL) => void | Promise<void>) | undefined): void
-  /** L07/L08: the callback's `state` must be the one we sent, once. Returns code and iss. */
+  /** L07/L08: the callback's `state` must be the one we sent, once (a wrong one throws CallbackStateError and uses nothing up). Returns code and iss. */
   checkCallback(params: URLSearchParams): { code: string; iss?: string }
   /** The (resource, issuer) key of the tokens in use, once known. */
   key(): TokenKey | undefined
@@ -169,11 +172,13 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
     },
     checkCallback(params) {
       const sent = pendingState
-      pendingState = undefined // one use (L08), whatever the outcome
       const got = params.get("state") ?? ""
+      // O18: a wrong state is not this sign-in's answer (a cross-site GET can send any): refused
+      // without using up the state, so the user's own callback still completes the sign-in.
       if (!sent || got.length !== sent.length || !timingSafeEqual(Buffer.from(got), Buffer.from(sent))) {
-        throw needSignIn("the sign-in callback carried a wrong or missing state (possible CSRF); nothing was exchanged")
+        throw new CallbackStateError(`${server} needs sign-in: the sign-in callback carried a wrong or missing state (possible CSRF); nothing was exchanged`, { hint: `run: agent mcp auth ${server}` })
       }
+      pendingState = undefined // one use (L08), whatever the outcome of the matching callback
       const error = params.get("error")
       if (error) throw needSignIn(`the authorization server answered ${error}${params.get("error_description") ? `: ${params.get("error_description")}` : ""}`)
       const code = params.get("code")
@@ -246,9 +251,9 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
     },
     async validateResourceURL(serverUrl, prmResource) {
       const expected = new URL(String(serverUrl)).href
-      // O06 (RFC 9728 §3.3): the metadata must name this server: the same URL, or (the root
-      // well-known variant) its origin or a path prefix of it, as the SDK's own check allows.
-      if (prmResource !== undefined && stripSlash(new URL(prmResource).href) !== stripSlash(expected) && !checkResourceAllowed({ requestedResource: expected, configuredResource: prmResource })) {
+      // O06/O17 (RFC 9728 §3.3): the metadata must name this server exactly; a parent path such
+      // as the origin (`https://host/` for `/tenantA/mcp`) or another tenant is refused.
+      if (prmResource !== undefined && !isSameResource(expected, prmResource)) {
         throw needSignIn(`its protected-resource metadata names ${prmResource}, not ${expected}`)
       }
       return new URL(prmResource ?? expected)
@@ -268,8 +273,4 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
     },
   }
   return provider
-}
-
-function stripSlash(s: string): string {
-  return s.endsWith("/") ? s.slice(0, -1) : s
 }

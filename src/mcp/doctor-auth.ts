@@ -1,18 +1,17 @@
 import {
-  checkResourceAllowed,
   discoverAuthorizationServerMetadata,
   discoverOAuthProtectedResourceMetadata,
   extractWWWAuthenticateParams,
   resourceUrlFromServerUrl,
   type FetchLike,
 } from "@modelcontextprotocol/client"
-import { classifyAddress, createGuardedFetch } from "../auth/index.ts"
+import { classifyAddress, createGuardedFetch, isSameResource } from "../auth/index.ts"
 import type { OAuthConfig } from "../config/index.ts"
 import { errorText, finding, type Finding } from "./doctor-types.ts"
 
 // The OAuth chain behind a 401, link by link (docs/design.md §6), read-only: no client is registered
 // and no sign-in starts. 401 + WWW-Authenticate → RFC 9728 protected-resource metadata (its
-// `resource` must be this server, O06) → RFC 8414 / OIDC metadata of the first authorization
+// `resource` must be this server exactly, O06/O17) → RFC 8414 / OIDC metadata of the first authorization
 // server (its `issuer` must be the URL it was fetched for, O05) → how agent would register
 // (O13), PKCE S256 (O04), scopes and refresh tokens. Every fetch goes through the same SSRF
 // guard the sign-in uses (O07), so a hop agent would refuse is reported as refused.
@@ -39,7 +38,7 @@ export async function checkAuthChain(url: URL, challenge: Response, oauth: OAuth
     return findings
   }
   const expected = resourceUrlFromServerUrl(url)
-  if (!prm.resource || !checkResourceAllowed({ requestedResource: expected, configuredResource: prm.resource })) {
+  if (!prm.resource || !isSameResource(expected, prm.resource)) {
     findings.push(finding("auth.prm", "error", `protected-resource metadata names resource ${prm.resource || "(none)"}, not ${expected.href}`, "agent refuses tokens for another resource (RFC 9728 §3.3); the server's metadata or the configured URL is wrong"))
     return findings
   }

@@ -1,9 +1,11 @@
 // GET /oauth/callback: where the browser lands after sign-in (docs/design.md §6, RFC 8252 loopback
 // redirect). The query carries an authorization code, so the route only hands it over once
 // `state` matched (the check is the provider's, one use): a wrong or missing state is a 400 and
-// no token request follows (L07); a second callback, or one after the flow ended, is refused
-// (L08). The code exchange itself happens in the CLI process, never in this route.
+// no token request follows (L07), and it does not use up the pending sign-in (O18: only the
+// matching state completes or fails it); a second callback, or one after the flow ended, is
+// refused (L08). The code exchange itself happens in the CLI process, never in this route.
 import { Hono, type Context } from "hono"
+import { CallbackStateError } from "../auth/index.ts"
 import { escapeHtml, renderPage } from "./html.ts"
 
 export const CALLBACK_PATH = "/oauth/callback"
@@ -32,27 +34,35 @@ export function createPendingCallback(opts: { server: string }): PendingCallback
   result.promise.catch(() => {}) // observed by wait(); a flow nobody waits on must not crash the process
   const ready = Promise.withResolvers<void>()
 
-  async function accept(params: URLSearchParams): Promise<{ ok: true } | { ok: false; why: string }> {
+  async function accept(params: URLSearchParams, isPasted: boolean): Promise<{ ok: true } | { ok: false; why: string }> {
     if (state.status === "idle") {
       let timer: Timer | undefined
       await Promise.race([ready.promise, new Promise<void>((r) => (timer = setTimeout(r, READY_WAIT_MS)))])
       clearTimeout(timer)
     }
     if (state.status !== "waiting") return { ok: false, why: "This sign-in link was already used, or the sign-in is over." }
-    const { check } = state
+    const waiting = state
     state = { status: "over" } // one use, whatever the outcome (L08)
     try {
-      result.resolve(check(params))
+      result.resolve(waiting.check(params))
       return { ok: true }
     } catch (e: unknown) {
+      const why = e instanceof Error ? e.message : "the sign-in callback was refused"
+      // O18: a wrong state is someone else's GET (any page can send one), not this sign-in's
+      // answer: refused, and the sign-in keeps waiting for the callback that carries its state.
+      // A pasted address (--no-browser) is the user's own answer, so there it ends the sign-in.
+      if (e instanceof CallbackStateError && !isPasted) {
+        state = waiting
+        return { ok: false, why }
+      }
       result.reject(e)
-      return { ok: false, why: e instanceof Error ? e.message : "the sign-in callback was refused" }
+      return { ok: false, why }
     }
   }
 
   const routes = new Hono()
   routes.get(CALLBACK_PATH, async (c: Context) => {
-    const outcome = await accept(new URL(c.req.url).searchParams)
+    const outcome = await accept(new URL(c.req.url).searchParams, false)
     if (outcome.ok) {
       return c.html(renderPage("Signed in", `<h1 class="ok">Signed in to “${escapeHtml(opts.server)}”</h1>\n<p>agent has the authorization. You can close this window.</p>`))
     }
@@ -67,7 +77,7 @@ export function createPendingCallback(opts: { server: string }): PendingCallback
       ready.resolve()
       return result.promise
     },
-    submit: async (params) => (await accept(params)).ok,
+    submit: async (params) => (await accept(params, true)).ok,
     end(reason) {
       if (state.status === "over") return
       state = { status: "over" }

@@ -1,7 +1,8 @@
 // L07/L08 at the provider: checkCallback hands out the code only for the `state` it sent, once.
-// A wrong, missing or replayed state is refused before any token request could follow.
+// A wrong, missing or replayed state is refused before any token request could follow; a wrong
+// one does not use up the sign-in (O18), a matching one is used up whatever its outcome (L08).
 import { describe, expect, it } from "bun:test"
-import { createOAuthProvider, createTokenStore } from "../../src/auth/index.ts"
+import { CallbackStateError, createOAuthProvider, createTokenStore } from "../../src/auth/index.ts"
 import { AuthRequiredError } from "../../src/util/errors.ts"
 import { tmpdir } from "../helpers/tmp.ts"
 
@@ -38,10 +39,12 @@ describe("checkCallback (L07, L08)", () => {
     ["the state with a suffix", (sent) => ({ state: `${sent}x` })],
   ]
   for (const [what, forged] of forgeries) {
-    it(`L07: refuses ${what}, and the attempt is used up (the right state fails after it)`, async () => {
+    it(`L07/O18: refuses ${what} as a CallbackStateError, and uses nothing up: the right state still completes`, async () => {
       await using s = await provider()
-      expect(refused(() => s.p.checkCallback(s.params(forged(s.state)))).message).toContain("state")
-      refused(() => s.p.checkCallback(s.params({ state: s.state })))
+      const err = refused(() => s.p.checkCallback(s.params(forged(s.state))))
+      expect(err).toBeInstanceOf(CallbackStateError)
+      expect(err.message).toContain("state")
+      expect(s.p.checkCallback(s.params({ state: s.state }))).toEqual({ code: "the-code" })
     })
   }
 
@@ -57,9 +60,10 @@ describe("checkCallback (L07, L08)", () => {
     refused(() => p.checkCallback(new URLSearchParams({ code: "c", state: "" })))
   })
 
-  it("L07: a right state carrying an AS error, or no code, is still refused", async () => {
+  it("L07: a right state carrying an AS error, or no code, is still refused, and that uses it up (L08)", async () => {
     await using a = await provider()
     expect(refused(() => a.p.checkCallback(a.params({ state: a.state, error: "access_denied" }))).message).toContain("access_denied")
+    expect(refused(() => a.p.checkCallback(a.params({ state: a.state })))).toBeInstanceOf(CallbackStateError)
     await using b = await provider()
     refused(() => b.p.checkCallback(new URLSearchParams({ state: b.state })))
   })

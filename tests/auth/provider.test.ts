@@ -72,7 +72,8 @@ describe("authorization code flow", () => {
     const forged = new URLSearchParams(cb.searchParams)
     forged.set("state", "forged")
     expect(() => p.checkCallback(forged)).toThrow(AuthRequiredError)
-    // The wrong state used up the attempt: even the right one is refused now (one use, L08).
+    // O18: the wrong state used nothing up; the right one passes once, and a replay is refused (L08).
+    expect(p.checkCallback(cb.searchParams).code).toBe(cb.searchParams.get("code") ?? "")
     expect(() => p.checkCallback(cb.searchParams)).toThrow(AuthRequiredError)
     expect(as.requests.filter((r) => r.path === "/token")).toHaveLength(0)
   })
@@ -162,6 +163,30 @@ describe("hostile authorization servers", () => {
     const p = makeProvider(createTokenStore(t.home), as.url, b)
     await expect(auth(p, { serverUrl: as.url, fetchFn: p.fetch })).rejects.toBeInstanceOf(AuthRequiredError)
     expect(b.opened).toHaveLength(0)
+  })
+
+  it("O17: a server at /tenantA/mcp signs in with its exact resource; the origin, a parent path or another tenant is refused before any browser opens", async () => {
+    await using t = await tmpdir()
+    await using as = await startAuthServer({ resourcePaths: ["/tenantA/mcp", "/tenantB/mcp"] })
+    const server = as.urls[0]!
+    const origin = new URL(server).origin
+    for (const resource of [`${origin}/`, origin, `${origin}/tenantA`, `${origin}/tenantA/`, `${origin}/tenantB/mcp`, `${origin}/tenantA/mcp/extra`]) {
+      as.misbehave.prmResource = resource
+      const b = headlessBrowser()
+      const p = makeProvider(createTokenStore(t.home), server, b)
+      const err = await auth(p, { serverUrl: server, fetchFn: p.fetch }).then(() => undefined, (e: unknown) => e)
+      expect(err).toBeInstanceOf(AuthRequiredError)
+      expect((err as Error).message).toContain(`names ${resource}`)
+      expect(b.opened).toHaveLength(0)
+    }
+    expect(as.counters.registrations).toBe(0)
+    // The exact URL names this server: the sign-in goes through.
+    as.misbehave.prmResource = server
+    const b = headlessBrowser()
+    const p = makeProvider(createTokenStore(t.home), server, b)
+    await signIn(p, server, b)
+    expect(p.key()?.resource).toBe(server)
+    expect(as.requests.find((r) => r.path === "/token")?.params.resource).toBe(server)
   })
 
   it("never fetches a metadata URL at 169.254.169.254 (O07)", async () => {

@@ -9,7 +9,7 @@ import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 // OAuth on the compiled binary against the real AS fixture, with $BROWSER set to a script that
 // plays the browser (tests/fixtures/oauth/browser.sh): sign-in, status, logout, the inline
 // flow, --no-browser paste, refresh (5 parallel runs), invalid_grant, step-up, CI client
-// credentials, and the security cases L07/L08, O01, O10-O12, O14, F01 end to end.
+// credentials, and the security cases L07/L08, O01, O10-O12, O14, O17, O18, F01 end to end.
 const BROWSER = join(ROOT, "tests/fixtures/oauth/browser.sh")
 
 type As = Awaited<ReturnType<typeof startAuthServer>>
@@ -112,17 +112,17 @@ describe("compiled binary: OAuth sign-in", () => {
     expect(await new Response(proc.stdout).text()).toContain("Signed in to fx")
   }, 60_000)
 
-  it("refuses a callback with a forged state (400, no token request) and a replayed one (L07, L08)", async () => {
+  it("refuses a callback with a forged state (400) without using up the sign-in, which its own callback then completes; refuses a replayed one (L07, O18, L08)", async () => {
     await using as = await startAuthServer()
     await using t = await tmpdir()
     const { agent, opened } = await setup(t, as)
     const forged = await agent(["mcp", "auth", "fx"], { BROWSER, BROWSER_MODE: "forge" })
-    expect(forged.code).toBe(4)
-    expect(forged.stderr).toContain("state")
+    expect(forged.code).toBe(0)
+    expect(forged.stdout).toContain("Signed in to fx")
     // The detached browser logs the status after agent may already have exited.
-    for (let i = 0; i < 50 && !opened().includes("callback 400"); i++) await Bun.sleep(50)
-    expect(opened()).toContain("callback 400")
-    expect(as.requests.filter((r) => r.path === "/token")).toHaveLength(0)
+    for (let i = 0; i < 50 && opened().filter((l) => l.startsWith("callback")).length < 2; i++) await Bun.sleep(50)
+    expect(opened().filter((l) => l.startsWith("callback"))).toEqual(["callback 400", "callback 200"])
+    expect(as.requests.filter((r) => r.path === "/token")).toHaveLength(1)
 
     await using t2 = await tmpdir()
     const again = await setup(t2, as)
@@ -140,6 +140,20 @@ describe("compiled binary: OAuth sign-in", () => {
     const r = await agent(["mcp", "auth", "fx"], browser)
     expect(r.code).toBe(4)
     expect(opened()).toHaveLength(0)
+  }, 30_000)
+
+  it("refuses protected-resource metadata naming the origin for a server at /tenantA/mcp, then signs in once it names the server (O17)", async () => {
+    await using as = await startAuthServer({ resourcePaths: ["/tenantA/mcp"] })
+    as.misbehave.prmResource = `${new URL(as.url).origin}/`
+    await using t = await tmpdir()
+    const { agent, opened, browser } = await setup(t, as)
+    const refused = await agent(["mcp", "auth", "fx"], browser)
+    expect(refused.code).toBe(4)
+    expect(refused.stderr).toContain(`names ${new URL(as.url).origin}/`)
+    expect(opened()).toHaveLength(0)
+    delete as.misbehave.prmResource
+    expect((await agent(["mcp", "auth", "fx"], browser)).code).toBe(0)
+    expect(opened()).toHaveLength(1)
   }, 30_000)
 
   it("2025-03-26 server (no PRM) with issuer <origin>/oauth: signs in (logged); another origin's issuer is still refused (O05)", async () => {

@@ -1,6 +1,7 @@
 // L07/L08 at the local route: GET /oauth/callback behind the real app, with the real provider's
-// state check. A wrong or missing state is a 400 and the waiting sign-in fails (so no token
-// request follows); a second callback, or one after the flow ended, is refused.
+// state check. A wrong or missing state is a 400 (so no token request follows) and leaves the
+// waiting sign-in pending for its own callback (O18); a second callback, or one after the flow
+// ended, is refused.
 import { describe, expect, it } from "bun:test"
 import { createOAuthProvider, createTokenStore } from "../../src/auth/index.ts"
 import { CALLBACK_PATH, createApp, createPendingCallback } from "../../src/server/index.ts"
@@ -35,15 +36,33 @@ describe("/oauth/callback (L07, L08)", () => {
     ["a wrong state", { code: "c1", state: "forged" }],
     ["a missing state", { code: "c1" }],
   ] as [string, Record<string, string>][]) {
-    it(`L07: ${what} is a 400 and the sign-in fails; the right state cannot follow it`, async () => {
+    it(`L07/O18: ${what} is a 400 that does not use up the pending sign-in; the right state then completes it`, async () => {
       await using f = await flow()
+      const settled: string[] = []
+      void f.result.then(() => settled.push("resolved"), () => settled.push("rejected"))
       const res = await f.callback(query)
       expect(res.status).toBe(400)
       expect(await res.text()).toContain("Sign-in refused")
-      await expect(f.result).rejects.toThrow(/state/)
-      expect((await f.callback({ code: "c1", state: f.state })).status).toBe(400)
+      expect((await f.callback(query)).status).toBe(400) // a cross-site page may try again: still refused
+      expect(settled).toEqual([])
+      expect((await f.callback({ code: "c2", state: f.state })).status).toBe(200)
+      expect(await f.result).toEqual({ code: "c2" })
     })
   }
+
+  it("O18: only the matching state fails the sign-in (an AS error with the right state ends it)", async () => {
+    await using f = await flow()
+    expect((await f.callback({ error: "access_denied", state: "forged" })).status).toBe(400)
+    expect((await f.callback({ error: "access_denied", state: f.state })).status).toBe(400)
+    await expect(f.result).rejects.toThrow(/access_denied/)
+    expect((await f.callback({ code: "c1", state: f.state })).status).toBe(400)
+  })
+
+  it("L07: a pasted address (--no-browser) with a wrong state ends the sign-in: it is the user's own answer", async () => {
+    await using f = await flow()
+    expect(await f.pending.submit(new URLSearchParams({ code: "c1", state: "forged" }))).toBe(false)
+    await expect(f.result).rejects.toThrow(/state/)
+  })
 
   it("L08: a replayed callback is refused after the first was accepted", async () => {
     await using f = await flow()
