@@ -53,7 +53,9 @@ describe("/oauth/callback (L07, L08)", () => {
   it("O18: only the matching state fails the sign-in (an AS error with the right state ends it)", async () => {
     await using f = await flow()
     expect((await f.callback({ error: "access_denied", state: "forged" })).status).toBe(400)
-    expect((await f.callback({ error: "access_denied", state: f.state })).status).toBe(400)
+    const ended = await f.callback({ error: "access_denied", state: f.state })
+    expect(ended.status).toBe(400)
+    expect(await ended.text()).toContain("access_denied") // the sign-in's own answer, not a state refusal
     await expect(f.result).rejects.toThrow(/access_denied/)
     expect((await f.callback({ code: "c1", state: f.state })).status).toBe(400)
   })
