@@ -108,6 +108,11 @@ export const MUTATIONS: Mutation[] = [
   { name: "O17 PRM resource: a parent path (the origin) accepted", file: "src/auth/resource.ts", find: "return a !== undefined && a === b", replace: "return a !== undefined && b !== undefined && (a === b || a.startsWith(`${b}/`) || b === new URL(a).origin)", tests: PRM_TESTS },
   { name: "O17 PRM resource: the provider skips the check", file: "src/auth/provider.ts", find: "if (prmResource !== undefined && !isSameResource(expected, prmResource)) {", replace: "if (false) {", tests: PRM_TESTS },
 
+  // P07/P08: mcp.lock compares every field
+  { name: "P07 lock: a tool's title left out", file: "src/mcp/lock.ts", find: "    title: tool.title ?? null,\n", replace: "    title: null,\n", tests: ["tests/mcp/lock.test.ts"] },
+  { name: "P07 lock: annotations left out", file: "src/mcp/lock.ts", find: "    annotations: tool.annotations ?? null,\n", replace: "    annotations: null,\n", tests: ["tests/mcp/lock.test.ts"] },
+  { name: "P08 lock: cwd, env and header names not compared", file: "src/mcp/lock-diff.ts", find: '["command", "args", "cwd", "url", "env", "headers"]', replace: '["command", "args", "url"]', tests: ["tests/mcp/lock.test.ts"] },
+
   // L01: the local server's address
   // (Not 0.0.0.0 here: a scratch run must not open a port to the network even for a moment.)
   { name: "local server: binds `localhost` instead of 127.0.0.1", file: "src/server/serve.ts", find: "hostname: LOOPBACK,", replace: 'hostname: "localhost",', tests: ["tests/server/serve.test.ts"] },
