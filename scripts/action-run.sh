@@ -91,7 +91,7 @@ delim="AGENTRT_EOF_$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 } >>"$GITHUB_OUTPUT"
 
 if [ "$code" -ne 0 ]; then
-  echo "::error title=agentrt::agent run exited $code (see the exit codes in the README)" >&2
+  echo "::error title=agentrt::agent run exited $code (see docs/exit-codes.md)" >&2
   [ "${INPUT_CONTINUE_ON_ERROR:-false}" = true ] && exit 0
   exit "$code"
 fi

@@ -15,18 +15,19 @@ export interface DescribeOptions {
   existing?: ServerConfig
 }
 
+// With the article: "an agentrt link", "a Cursor link".
 const SOURCE_LABEL: Record<LinkSource, string> = {
-  agentrt: "agentrt",
-  cursor: "Cursor",
-  vscode: "VS Code",
-  kiro: "Kiro",
-  goose: "Goose",
+  agentrt: "an agentrt",
+  cursor: "a Cursor",
+  vscode: "a VS Code",
+  kiro: "a Kiro",
+  goose: "a Goose",
 }
 
 /** One escaped line per item; no raw control, bidi or zero-width character survives. */
 export function describeInstall(req: InstallRequest, opts: DescribeOptions): string[] {
   const server = req.server
-  const lines = [`server:  "${req.name}"  (from a ${SOURCE_LABEL[req.source]} link)`]
+  const lines = [`server:  "${req.name}"  (from ${SOURCE_LABEL[req.source]} link)`]
   if (server.description) lines.push(`about:   ${server.description}`)
   lines.push(...(server.transport === "stdio" ? stdioLines(server, req.envDescriptions) : remoteLines(server)))
   lines.push(...variableLines(server, req.envDescriptions))

@@ -1,4 +1,4 @@
-// The README's "JSON output" section documents every --output json command: one heading per
+// docs/json-output.md (linked from the README) documents every --output json command: one heading per
 // command of tests/helpers/json-shapes.ts, and each example there fits that command's schema
 // (the error document's example fits the error schema). The binary's real output is checked
 // against the same schemas in tests/e2e/json-output.test.ts.
@@ -8,9 +8,7 @@ import { join } from "node:path"
 import { ROOT } from "../helpers/cli.ts"
 import { ErrorDoc, JSON_COMMANDS, shapeIssues, type JsonCommand } from "../helpers/json-shapes.ts"
 
-const readme = readFileSync(join(ROOT, "README.md"), "utf8")
-const start = readme.indexOf("## JSON output")
-const section = readme.slice(start, readme.indexOf("\n## ", start + 1))
+const section = readFileSync(join(ROOT, "docs/json-output.md"), "utf8")
 const blocks = (text: string) => [...text.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]!) as unknown)
 
 /** `### \`agent …\`` headings with the text up to the next one. */
@@ -21,7 +19,7 @@ function documented(): Map<string, string> {
   return out
 }
 
-describe("README: JSON output", () => {
+describe("docs/json-output.md", () => {
   it("has a heading for every --output json command, and no other", () => {
     expect([...documented().keys()].sort()).toEqual(Object.keys(JSON_COMMANDS).sort())
   })

@@ -29,7 +29,7 @@ interface Action {
 describe("action.yml", () => {
   const action = parse(ACTION_TEXT) as Action
 
-  it("is a composite action with the inputs and outputs the README documents", () => {
+  it("is a composite action with the inputs and outputs docs/ci.md documents", () => {
     expect(action.name).toBeString()
     expect(action.description).toBeString()
     expect(action.runs.using).toBe("composite")

@@ -54,7 +54,7 @@ describe("compiled binary: agent run flags", () => {
     const list = events(r)
     type ToolResult = Extract<(typeof list)[0], { type: "tool_result" }>
     const big = list.find((e) => e.type === "tool_result" && e.name === "srv__big") as ToolResult
-    // 100 tokens ≈ 400 characters (README: ≈ 4 characters a token).
+    // 100 tokens ≈ 400 characters (docs/runs.md: ≈ 4 characters a token).
     expect(big).toMatchObject({ isTruncated: true, isError: false, bytes: size })
     expect(big.content.startsWith(`${"x".repeat(400)}\n\n[agent: tool output truncated`)).toBe(true)
     expect(big.content).toContain(`showing 400 of ${size} characters (--max-tool-output 100 tokens)`)

@@ -12,7 +12,7 @@ function setup(opts: Partial<PendingInstallOptions> = {}) {
   const decisions: InstallDecision[] = []
   const pending = createPendingInstall({
     name: "fs",
-    lines: ['server:  "fs"  (from a agentrt link)', "command: npx"],
+    lines: ['server:  "fs"  (from an agentrt link)', "command: npx"],
     onDecision: async (d) => {
       decisions.push(d) // stands in for the config write: it must run only after a valid POST
       return d === "approved" ? "Added fs." : "Nothing was written."

@@ -1,4 +1,4 @@
-// The README documents `agent run`'s report and events: its examples must validate against the
+// docs/runs.md documents `agent run`'s report and events: its examples must validate against the
 // schemas in src/agent/events.ts, and every field and event type of those schemas must be named.
 import { describe, expect, it } from "bun:test"
 import { readFileSync } from "node:fs"
@@ -9,12 +9,12 @@ import { EXIT_REASONS, Refusal, RunReport, SkippedTool, ToolCallRecord, Usage } 
 import { ROOT } from "../helpers/cli.ts"
 
 const readme = readFileSync(join(ROOT, "README.md"), "utf8")
-const section = readme.slice(readme.indexOf("## Agent runs: `agent run`"), readme.indexOf("## Exit codes"))
+const section = readFileSync(join(ROOT, "docs/runs.md"), "utf8")
 const blocks = (lang: string) => [...section.matchAll(new RegExp("```" + lang + "\\n([\\s\\S]*?)```", "g"))].map((m) => m[1]!)
 const keysOf = (schema: { entries: Record<string, unknown> }) => Object.keys(schema.entries)
 
-describe("README: agent run output", () => {
-  it("has the section", () => {
+describe("docs/runs.md: agent run output", () => {
+  it("has the report and events", () => {
     expect(section.length).toBeGreaterThan(1000)
   })
 
@@ -38,7 +38,7 @@ describe("README: agent run output", () => {
     for (const r of EXIT_REASONS) expect(section).toContain(`\`${r}\``)
   })
 
-  it("uses the recorded example the Set up section runs", () => {
+  it("uses the recorded example the README's set-up runs", () => {
     expect(readme).toContain("--replay examples/everything-sum.jsonl")
     expect(readFileSync(join(ROOT, "examples/everything-sum.jsonl"), "utf8").split("\n")[0]).toContain('"type":"header"')
   })
