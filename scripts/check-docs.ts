@@ -223,9 +223,9 @@ export function scannedFiles(root: string): SourceFile[] {
   return files.map((file) => ({ file, text: readFileSync(join(root, file), "utf8") }))
 }
 
-/** docs/**\/*.md and CONTRIBUTING.md. */
+/** README.md, CONTRIBUTING.md and docs/**\/*.md. */
 export function docFiles(root: string): SourceFile[] {
-  const files = ["CONTRIBUTING.md"]
+  const files = ["README.md", "CONTRIBUTING.md"]
   const walk = (dir: string) => {
     for (const e of readdirSync(join(root, dir), { withFileTypes: true })) {
       const rel = `${dir}/${e.name}`
@@ -247,7 +247,7 @@ export function checkDocs(root: string): Problem[] {
     ...undefinedIds(sources, defined),
     ...untestedIds(security, "docs/security.md", read),
     ...outsideReferences([...sources, ...docs]),
-    ...brokenReferences([...sources, ...docs, { file: "README.md", text: read("README.md") ?? "" }], read),
+    ...brokenReferences([...sources, ...docs], read),
     ...brokenDocPaths(root, docs),
   ]
 }
