@@ -118,7 +118,7 @@ export function importFromPeer(peer: Peer, env: PeerEnv, file?: string): PeerImp
     const exists = existsSync(src.file)
     if (!result.files.some((f) => f.file === src.file)) result.files.push({ file: src.file, exists })
     if (!exists) {
-      if (file) throw new UsageError(`${src.file} does not exist`, { hint: `pass the path of a ${peer} config file` })
+      if (file) throw new UsageError(`${src.file} does not exist`, { hint: `pass the path of the config file of ${peer}` })
       continue
     }
     const doc = readJsonFile(src.file, { jsonc: true }).value
