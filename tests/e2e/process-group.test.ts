@@ -10,7 +10,7 @@ import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 // that ignores the end of stdin and SIGTERM (`helper & exec server`, as npx and shell wrappers
 // do). Stopping the server stops its whole process group, so the grandchild is gone after
 // each ending: a normal exit and --connect-timeout (S04), Ctrl-C (S05) and SIGTERM (S06).
-// POSIX only, like the rest of the e2e suite (Windows: see README, "Stopping servers").
+// POSIX only, like the rest of the e2e suite (Windows: see docs/commands.md, "Stopping servers").
 const SERVER = join(ROOT, "tests/fixtures/servers/stdio-agent.ts")
 
 // The grandchild records its own pid, then becomes a `sleep` that ignores SIGTERM; the server
