@@ -1,5 +1,5 @@
 #!/usr/bin/env bun
-// Re-records examples/everything-sum.jsonl, the run behind the README's first `agent run`
+// Re-records examples/everything-sum.jsonl, the run behind the README's set-up `agent run`
 // command: the model side comes from the model-provider fixture (tests/fixtures/model), the
 // tools from the real `everything` server in mcp.example.json. Replaying it needs no API key,
 // and it calls the server's tools for real (their results must match the recording).

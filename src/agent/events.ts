@@ -1,5 +1,5 @@
 // What `agent run` prints (docs/design.md §9), as valibot schemas: tests validate real output against
-// them and the README documents them. `--output json` prints one RunReport; `--output
+// them and docs/runs.md documents them. `--output json` prints one RunReport; `--output
 // stream-json` prints one RunEvent per line, `init` first and `result` (a RunReport) last.
 import * as v from "valibot"
 

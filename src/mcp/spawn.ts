@@ -57,7 +57,7 @@ export interface Spawned {
 // (S05), as it does SIGTERM and SIGHUP (S06): main.ts. A process that makes its own group or
 // session (a daemon) still escapes; only a cgroup could hold it.
 // Windows: Bun gives no job objects, and `detached` there only opens a new console, so servers
-// start as before and stopping one ends that process alone, not what it started (README).
+// start as before and stopping one ends that process alone, not what it started (docs/commands.md, "Stopping servers").
 const OWN_GROUP = process.platform !== "win32"
 
 export function spawnServer(p: SpawnParams): Spawned {

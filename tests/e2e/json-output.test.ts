@@ -1,6 +1,6 @@
 // Every command that takes --output json, on the compiled binary: on success and on failure,
 // stdout is exactly one JSON document (JSON.parse of the whole of it) of the documented shape
-// (tests/helpers/json-shapes.ts; the README's examples are checked against the same schemas),
+// (tests/helpers/json-shapes.ts; docs/json-output.md's examples are checked against the same schemas),
 // and a failure's human error is on stderr.
 import { afterAll, beforeAll, describe, expect, it } from "bun:test"
 import { readFile, writeFile } from "node:fs/promises"

@@ -1,4 +1,4 @@
-// The README's first `agent run`: the repo's recording replayed on the compiled binary against
+// The README's set-up `agent run`: the repo's recording replayed on the compiled binary against
 // the real `everything` server (npx; needs the npm registry, as each run installs it into its own
 // npm cache), so its tools are called for real and their results must match what was recorded.
 import { describe, expect, it } from "bun:test"

@@ -1,6 +1,6 @@
 // The documents `--output json` prints, one valibot schema per command: tests/e2e/json-output.test.ts
-// validates what the binary prints against them, and tests/cli/readme-json.test.ts the README's
-// examples. Our own documents are strict objects (a field the README does not name fails);
+// validates what the binary prints against them, and tests/cli/readme-json.test.ts the
+// examples in docs/json-output.md. Our own documents are strict objects (a field the docs do not name fails);
 // results that are the MCP server's own (call, prompt, read) are checked loosely.
 import * as v from "valibot"
 import { ExitCode } from "../../src/util/errors.ts"
