@@ -2,7 +2,8 @@ import { stableStringify } from "./fingerprint.ts"
 import { parseTemplate } from "./interpolate.ts"
 import { fieldLabel, type FieldPath } from "./references.ts"
 import type { ServerConfig } from "./schema.ts"
-import { isSecretPath, maskField, maskValue } from "./secrets.ts"
+import { isDangerousEnv } from "./dangerous-env.ts"
+import { envShown, isSecretPath, maskField, maskValue } from "./secrets.ts"
 import { maskUrlSecrets } from "./url-secrets.ts"
 
 // What a server will do, in words a person can check before approving it (SEP-1024: show the
@@ -27,7 +28,8 @@ export function describeServer(server: ServerConfig): string[] {
     lines.push(`runs:    ${[server.command, ...server.args].map((a) => quote(maskUrlSecrets(a))).join(" ")}`)
     if (server.cwd !== undefined) lines.push(`cwd:     ${maskUrlSecrets(server.cwd)}`)
     const env = Object.entries(server.env)
-    if (env.length) lines.push(`env:     ${env.map(([k, val]) => `${k}=${maskValue(val)}`).join(" ")}`)
+    // One line per variable: a value holding a space cannot pass for another variable (I09).
+    for (const [k, val] of env) lines.push(`env:     ${k}=${envShown(k, val)}${isDangerousEnv(k) ? `  (${isDangerousEnv(k)})` : ""}`)
   } else {
     lines.push(`url:     ${maskUrlSecrets(server.url)}  (${server.transport === "auto" ? "http, sse fallback" : server.transport})`)
     for (const [k, val] of Object.entries(server.headers)) lines.push(`header:  ${k}: ${maskValue(val)}`)
@@ -67,7 +69,9 @@ function flatten(server: ServerConfig): Map<string, { raw: string; shown: string
       for (const [k, val] of Object.entries(value)) visit(val, [...path, Array.isArray(value) ? Number(k) : k])
     } else if (value !== undefined) {
       const raw = typeof value === "string" ? value : JSON.stringify(value)
-      const shown = typeof value !== "string" ? JSON.stringify(value) : isSecretPath(path) ? maskValue(value) : JSON.stringify(maskField(value, path))
+      // I12: an env value that is shown (not secret-looking, or one deciding what runs) diffs old against new.
+      const isShownEnv = path[0] === "env" && typeof value === "string" && maskField(value, path) !== "***"
+      const shown = typeof value !== "string" ? JSON.stringify(value) : isSecretPath(path) && !isShownEnv ? maskValue(value) : JSON.stringify(maskField(value, path))
       out.set(fieldLabel(path), { raw, shown })
     }
   }

@@ -10,9 +10,11 @@ export { fingerprintServer, stableStringify } from "./fingerprint.ts"
 export { normalizeServer, toFileEntry } from "./normalize.ts"
 export { referencedVariables, variableUses, fieldLabel, checkTemplates } from "./references.ts"
 export { openApprovals, type ApprovalStore, type EnvApproval } from "./approvals.ts"
-export { resolveServers, variableNeeds, type Resolution, type ReadyResolution, type VariableNeed, type ApprovalQuestion, type PromptFn } from "./resolve.ts"
+// I10/I11: variables that decide what runs, and where a definition may set them.
+export { checkServerForScope, findingText, isDangerousEnv, type EnvFinding, type EnvOrigin, type ScopeCheck } from "./dangerous-env.ts"
+export { refusedHints, resolveServers, variableNeeds, type Resolution, type ReadyResolution, type VariableNeed, type ApprovalQuestion, type PromptFn } from "./resolve.ts"
 export { describeServer, diffServers, templateHost } from "./describe.ts"
-export { maskEntry, maskedDefinition, maskValue } from "./secrets.ts"
+export { envShown, maskEntry, maskedDefinition, maskValue } from "./secrets.ts"
 export { inputVariableName, parseTemplate } from "./interpolate.ts"
 // P04: URL credentials, for install links and every screen that renders a server (the presenter).
 export { hasUrlSecrets, maskUrlSecrets, urlSecretFields } from "./url-secrets.ts"

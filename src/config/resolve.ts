@@ -2,6 +2,8 @@ import { ApprovalRequiredError, ConfigError } from "../util/errors.ts"
 import { registerSecret } from "../util/secrets.ts"
 import { findUrlSecrets } from "./url-secrets.ts"
 import type { ApprovalStore } from "./approvals.ts"
+import { checkServerForScope, findingText, type EnvFinding } from "./dangerous-env.ts"
+import { dirname } from "node:path"
 import { destinationOf, describeServer, diffServers } from "./describe.ts"
 import { expandTemplate, walkStrings, type Missing } from "./interpolate.ts"
 import type { InputInfo, ServerEntry } from "./types.ts"
@@ -36,7 +38,7 @@ export type Resolution =
       status: "needs_approval"
       entry: ServerEntry
       variables: VariableNeed[]
-      project?: { status: "new" | "changed"; previous?: ServerConfig }
+      project?: { status: "new" | "changed"; previous?: ServerConfig; refused?: EnvFinding[] }
       blocked: Blocked
     }
   | { status: "unset"; entry: ServerEntry; missing: { variable: string; message?: string }[]; blocked: Blocked }
@@ -56,6 +58,8 @@ export interface ResolveOptions {
   /** Only when a person can answer; a "yes" is stored as a permanent approval. */
   prompt?: PromptFn
   inputs?: Map<string, InputInfo>
+  /** `--allow-dangerous-env NAME`: a project server may set NAME (PATH, NODE_OPTIONS…) for this approval. */
+  allowDangerousEnv?: string[]
 }
 
 /** The variables a server references, grouped, with where each one's value goes. */
@@ -105,13 +109,26 @@ async function checkProject(entry: ServerEntry, opts: ResolveOptions) {
   if (entry.scope !== "project") return undefined
   const state = opts.store.projectApproval(entry)
   if (state.status === "approved") return undefined
+  const previous = state.status === "changed" ? { previous: state.previous } : {}
+  // I10/I11: a variable that decides what runs, or a program inside the checkout, is refused
+  // before any question: answering "y" to a screen is not how such a value gets in.
+  const check = checkServerForScope(entry.server, "project", { allow: opts.allowDangerousEnv, projectDir: dirname(entry.file) })
+  if (check.refused.length) return { status: state.status, ...previous, refused: check.refused }
   const diff = state.status === "changed" ? diffServers(state.previous, entry.server) : []
-  const q: ApprovalQuestion = { kind: "project", server: entry.name, file: entry.file, status: state.status, summary: describeServer(entry.server), diff }
+  const warnings = check.allowed.map((f) => `warning: ${f.variable} ${f.reason}; allowed by --allow-dangerous-env ${f.variable}`)
+  const q: ApprovalQuestion = {
+    kind: "project",
+    server: entry.name,
+    file: entry.file,
+    status: state.status,
+    summary: [...describeServer(entry.server), ...warnings],
+    diff: diff.length ? [...diff, ...warnings] : [],
+  }
   if (opts.prompt && (await opts.prompt(q))) {
     await opts.store.approveProject(entry)
     return undefined
   }
-  return state.status === "changed" ? { status: state.status, previous: state.previous } : { status: state.status }
+  return { status: state.status, ...previous }
 }
 
 /** Every variable here is approved, so reading it is allowed. */
@@ -194,7 +211,10 @@ function unsetHint(vars: string[]): string {
 
 function approvalLine(r: NeedsApproval): string {
   const parts: string[] = []
-  if (r.project) {
+  if (r.project?.refused) {
+    const what = r.project.refused.map(findingText).join("; ")
+    parts.push(`project server "${r.entry.name}" from ${r.entry.file} was refused: it sets ${what}`)
+  } else if (r.project) {
     const what = r.project.status === "changed" ? "changed since you approved it" : "not yet trusted"
     parts.push(`project server "${r.entry.name}" from ${r.entry.file} is ${what}`)
   }
@@ -204,7 +224,8 @@ function approvalLine(r: NeedsApproval): string {
 
 function approvalHints(r: NeedsApproval): string[] {
   const hints: string[] = []
-  if (r.project) hints.push(`review and trust it: agent mcp approve ${r.entry.name}`)
+  if (r.project?.refused) hints.push(...refusedHints(r.entry.name, r.project.refused))
+  else if (r.project) hints.push(`review and trust it: agent mcp approve ${r.entry.name}`)
   for (const v of r.variables) {
     hints.push(`approve it: agent env approve ${v.variable} --server ${r.entry.name}   (or for this run only: --approve-env ${v.variable})`)
   }
@@ -215,4 +236,17 @@ function unsetLine(r: Unset): string {
   return r.missing
     .map((m) => `server "${r.entry.name}": ${m.variable} is not set${m.message ? `: ${m.message}` : " and has no default"}`)
     .join("\n")
+}
+
+/** What the user can do about a refused project server (I10, I11). */
+export function refusedHints(name: string, refused: EnvFinding[]): string[] {
+  const hints: string[] = []
+  const allowable = refused.filter((f) => f.canAllow).map((f) => f.variable)
+  if (allowable.length) {
+    hints.push(`if you have read the value and trust it: agent mcp approve ${name} ${allowable.map((v) => `--allow-dangerous-env ${v}`).join(" ")}`)
+  }
+  if (refused.some((f) => !f.canAllow)) {
+    hints.push("a project server may not run a program from the checkout or put a relative directory in PATH; to run the file as your own, pass --mcp FILE")
+  }
+  return hints
 }

@@ -2,6 +2,7 @@ import { parseTemplate, walkStrings } from "./interpolate.ts"
 import type { FieldPath } from "./references.ts"
 import type { ServerConfig } from "./schema.ts"
 import { maskUrlSecrets } from "./url-secrets.ts"
+import { isDangerousEnv } from "./dangerous-env.ts"
 
 // The one list of what is secret in a server definition. Every screen, listing and report that
 // shows a server masks through here: the CLI presenter (cli/shared/present.ts), the install
@@ -49,8 +50,23 @@ export function maskValue(value: string): string {
   return literal.replace(SCHEME, "").trim() === "" ? segs.map((s) => (s.type === "text" ? s.value : s.ref.raw)).join("") : "***"
 }
 
+// An env value is shown unless its name or value looks like a credential (I10): a value such as
+// `NODE_OPTIONS=--import=data:…` or `LD_PRELOAD=./x.so` decides what runs, so "***" would hide
+// exactly what the user must see. Variables that decide what runs are always shown in full.
+const SECRET_ENV_NAME = /TOKEN|SECRET|PASSW|PASS$|_PASS_|PWD|KEY|AUTH|CREDENTIAL|COOKIE|SESSION|PRIVATE|SIGNATURE|CERT/i
+const SECRET_ENV_VALUE = /^(?:sk|pk|rk|ghp|gho|ghs|ghu|github_pat|glpat|xox[abpr]|AKIA|ASIA|AIza|ya29|eyJ)[-_.A-Za-z0-9]{6,}|^[A-Za-z0-9+/_=-]{32,}$/
+
+/** An env value as a screen shows it: masked only when its name or value looks like a credential. */
+export function envShown(name: string, value: string): string {
+  if (isDangerousEnv(name)) return value
+  const masked = maskValue(value)
+  if (masked !== "***") return masked
+  return SECRET_ENV_NAME.test(name) || SECRET_ENV_VALUE.test(value) ? "***" : maskUrlSecrets(value)
+}
+
 /** A string of a canonical server as it may be shown: secrets masked, URL credentials in any other field too. */
 export function maskField(value: string, path: FieldPath): string {
+  if (path[0] === "env" && path.length === 2) return envShown(String(path[1]), value)
   return isSecretPath(path) ? maskValue(value) : maskUrlSecrets(value)
 }
 
@@ -68,7 +84,8 @@ export function maskEntry(entry: unknown): unknown {
   const out: Record<string, unknown> = { ...entry }
   for (const k of FILE_SECRET_MAPS) {
     const m = out[k]
-    if (isObject(m)) out[k] = Object.fromEntries(Object.entries(m).map(([n, v]) => [n, maskAny(v)]))
+    const shown = (n: string, v: unknown) => (k === "headers" ? maskAny(v) : typeof v === "string" ? envShown(n, v) : "***")
+    if (isObject(m)) out[k] = Object.fromEntries(Object.entries(m).map(([n, v]) => [n, shown(n, v)]))
   }
   for (const k of FILE_OAUTH_KEYS) {
     const o = out[k]

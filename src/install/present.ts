@@ -4,7 +4,7 @@
 // references), the variables the server will ask for, where it is written, and what changes
 // when it replaces an existing server. Pure: the CLI prompt and the approval page print these
 // lines as they are.
-import { diffServers, maskUrlSecrets, maskValue, referencedVariables, templateHost, type ServerConfig, type StdioServer, type RemoteServer } from "../config/index.ts"
+import { diffServers, envShown, isDangerousEnv, maskUrlSecrets, maskValue, referencedVariables, templateHost, type ServerConfig, type StdioServer, type RemoteServer } from "../config/index.ts"
 import { displayArg, escapeLine } from "../util/text.ts"
 import type { InstallRequest, LinkSource } from "./link-entry.ts"
 
@@ -60,9 +60,11 @@ function stdioLines(server: StdioServer, descriptions: Record<string, string>): 
   }
   if (server.cwd !== undefined) lines.push(`cwd:     ${shown(server.cwd)}`)
   for (const [key, value] of Object.entries(server.env)) {
-    const shown = maskValue(value)
+    // I10: shown unless it looks like a credential; a variable that decides what runs always in full.
+    const shown = envShown(key, value)
     const what = shown === "***" ? "(fixed value from the link, hidden)" : shown === "" ? "(empty)" : `= ${shown}`
-    const about = descriptions[key] ? `  — ${descriptions[key]}` : ""
+    const danger = isDangerousEnv(key)
+    const about = danger ? `  — warning: ${danger}; allowed by --allow-dangerous-env ${key}` : descriptions[key] ? `  — ${descriptions[key]}` : ""
     lines.push(`env:     ${key} ${what}${about}`)
   }
   return lines

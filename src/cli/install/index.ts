@@ -1,6 +1,6 @@
 import { UsageError } from "../../util/errors.ts"
 import { command, commonArgs, outputArg } from "../command.ts"
-import { createContext, type Ctx } from "../shared/context.ts"
+import { createContext, repeated, type Ctx } from "../shared/context.ts"
 import { printInstallLink } from "./link.ts"
 import { applyInstall, decide, planInstall, report, showScreen, type InstallArgs } from "./plan.ts"
 
@@ -22,6 +22,11 @@ export default command({
     name: { type: "string", valueHint: "NEW", description: "Install under this name instead of the one the link gives" },
     yes: { type: "boolean", alias: "y", description: "Install without asking (needed without a terminal); variables stay unapproved unless --approve-env" },
     "approve-env": { type: "boolean", description: "Also approve every variable the server references (bound to this definition)" },
+    "allow-dangerous-env": {
+      type: "string",
+      valueHint: "NAME",
+      description: "Let the link set NAME (PATH, NODE_OPTIONS, LD_PRELOAD…: variables that decide what runs); refused otherwise (repeatable)",
+    },
     "dry-run": { type: "boolean", description: "Show the screen and the entry that would be written; write nothing" },
     link: { type: "string", valueHint: "NAME", description: "Print an install link for a configured server or catalog entry instead of installing" },
     format: { type: "string", valueHint: "agentrt|cursor|vscode|kiro|markdown", description: "With --link: the link format (markdown: an \"Add to agent\" badge)", default: "agentrt" },
@@ -48,8 +53,9 @@ export default command({
     if (args.target === undefined || args.target === "") {
       throw new UsageError("missing LINK or CATALOG_NAME", { hint: "agent install github, or agent install 'agentrt://mcp/install?name=…&config=…'; see `agent mcp catalog`" })
     }
-    if (args.browser) return (await import("./browser.ts")).installViaBrowser(ctx, args as InstallArgs, String(args.target))
-    return install(ctx, args as InstallArgs, String(args.target))
+    const installArgs = { ...args, allowDangerousEnv: repeated(rawArgs, "allow-dangerous-env") } as InstallArgs
+    if (args.browser) return (await import("./browser.ts")).installViaBrowser(ctx, installArgs, String(args.target))
+    return install(ctx, installArgs, String(args.target))
   },
 })
 

@@ -1,5 +1,7 @@
 import { existsSync } from "node:fs"
 import {
+  checkServerForScope,
+  findingText,
   fingerprintServer,
   openApprovals,
   parseConfigFile,
@@ -40,6 +42,8 @@ export interface InstallArgs {
   "dry-run"?: boolean
   "approve-env"?: boolean
   browser?: boolean
+  /** `--allow-dangerous-env NAME` (repeatable), read from the raw arguments. */
+  allowDangerousEnv?: string[]
 }
 
 /** `cursor://…`, `https://…`, `vscode:mcp/…`: anything with a scheme; catalog names have none. */
@@ -57,11 +61,26 @@ export async function applyInstall(ctx: Ctx, args: InstallArgs, plan: Plan, appr
 export function planInstall(ctx: Ctx, args: InstallArgs, input: string): Plan {
   let { req, origin } = requestFor(input)
   if (args.name !== undefined && args.name !== req.name) req = renamed(req, args.name)
+  refuseDangerousEnv(req, args.allowDangerousEnv ?? [])
   // Creates no directory yet: a refused install leaves no trace (I08).
   const target = resolveTarget(ctx, args, { isDryRun: true })
   const existing = existsSync(target.file) ? parseConfigFile(target.file, target.scope).servers.find((e) => e.name === req.name)?.server : undefined
   const needs = variableNeeds(entryFor(req, target, req.server))
   return { req, origin, target, existing, needs }
+}
+
+/**
+ * I10: a link that sets PATH, NODE_OPTIONS, LD_PRELOAD… picks or changes the program it runs,
+ * behind a harmless-looking command. Refused (exit 3, before any screen) unless the user typed
+ * --allow-dangerous-env NAME; then the screen shows the value in full with a warning.
+ */
+function refuseDangerousEnv(req: InstallRequest, allow: string[]): void {
+  const { refused } = checkServerForScope(req.server, "link", { allow })
+  if (!refused.length) return
+  const names = refused.map((f) => f.variable)
+  throw new ApprovalRequiredError(`"${req.name}" was not installed: the link sets ${refused.map(findingText).join("; ")}`, {
+    hint: `if you trust the value, re-run with ${names.map((n) => `--allow-dangerous-env ${n}`).join(" ")}; the screen will show it in full`,
+  })
 }
 
 function requestFor(input: string): { req: InstallRequest; origin: Origin } {

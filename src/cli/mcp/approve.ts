@@ -1,8 +1,18 @@
-import { openApprovals, type Config, type ServerConfig, type ServerEntry } from "../../config/index.ts"
+import { dirname } from "node:path"
+import {
+  checkServerForScope,
+  findingText,
+  openApprovals,
+  refusedHints,
+  type Config,
+  type EnvFinding,
+  type ServerConfig,
+  type ServerEntry,
+} from "../../config/index.ts"
 import { ApprovalRequiredError, ConfigError } from "../../util/errors.ts"
-import { plural } from "../../util/text.ts"
+import { escapeLine, plural } from "../../util/text.ts"
 import { command, commonArgs, mcpArg } from "../command.ts"
-import { createContext, loadFromArgs, type Ctx } from "../shared/context.ts"
+import { createContext, loadFromArgs, repeated, type Ctx } from "../shared/context.ts"
 import { printText } from "../shared/output.ts"
 import { trustScreen } from "../shared/present.ts"
 import { confirm } from "../shared/prompt.ts"
@@ -24,10 +34,32 @@ function findEntry(config: Config, name: string): ServerEntry {
   })
 }
 
-/** The approval screen, on stderr: what the user is about to trust (escaped: the definition may hold
- * ESC sequences or bidi marks that hide what runs, I03). */
-function showServer(ctx: Ctx, entry: ServerEntry, previous?: ServerConfig): void {
-  ctx.log.log(trustScreen(entry, previous).join("\n"))
+/**
+ * I10/I11: a project server that sets a variable deciding what runs (PATH, NODE_OPTIONS, LD_*…)
+ * is refused unless the user named it with --allow-dangerous-env; one running a program from
+ * the checkout or a relative PATH directory is refused outright. Returns the allowed ones.
+ */
+function checkDangerous(entry: ServerEntry, allow: string[]): EnvFinding[] {
+  const check = checkServerForScope(entry.server, "project", { allow, projectDir: dirname(entry.file) })
+  if (check.refused.length) {
+    throw new ApprovalRequiredError(`project server "${entry.name}" from ${entry.file} was refused: it sets ${check.refused.map(findingText).join("; ")}`, {
+      hint: refusedHints(entry.name, check.refused).join("\n  hint: "),
+    })
+  }
+  return check.allowed
+}
+
+/**
+ * The approval screen, on stderr: what the user is about to trust (every line escaped, line
+ * breaks too: I03, I09). Written straight to stderr when a question follows, even with
+ * --quiet: nobody is asked about a screen they did not see (I12).
+ */
+function showServer(ctx: Ctx, entry: ServerEntry, previous: ServerConfig | undefined, allowed: EnvFinding[], isAsking: boolean): void {
+  const lines = trustScreen(entry, previous)
+  for (const f of allowed) lines.push(`  ${escapeLine(`warning: ${f.variable} ${f.reason}; allowed by --allow-dangerous-env ${f.variable}`)}`)
+  const text = lines.join("\n")
+  if (isAsking) process.stderr.write(`${text}\n`)
+  else ctx.log.log(text)
 }
 
 const approve = command({
@@ -38,10 +70,16 @@ const approve = command({
     ...mcpArg,
     ...nameArg,
     yes: { type: "boolean", alias: "y", description: "Trust without asking (needed when there is no terminal)" },
+    "allow-dangerous-env": {
+      type: "string",
+      valueHint: "NAME",
+      description: "Let the server set NAME (PATH, NODE_OPTIONS, LD_PRELOAD…: variables that decide what runs) after you read its value (repeatable)",
+    },
   },
   examples: [
     "agent mcp approve filesystem           # in the project directory: review, then answer y",
     "agent mcp approve filesystem --yes     # CI or scripts: trust as currently defined",
+    "agent mcp approve tools --allow-dangerous-env NODE_OPTIONS   # it sets NODE_OPTIONS, and you read the value",
   ],
   async run({ args, rawArgs }) {
     const ctx = createContext(args)
@@ -57,7 +95,9 @@ const approve = command({
       printText(`"${entry.name}" is already trusted as currently defined in ${entry.file}`)
       return
     }
-    showServer(ctx, entry, state.status === "changed" ? state.previous : undefined)
+    const allowed = checkDangerous(entry, repeated(rawArgs, "allow-dangerous-env"))
+    const isAsking = !args.yes && ctx.isInteractive
+    showServer(ctx, entry, state.status === "changed" ? state.previous : undefined, allowed, isAsking)
     if (!args.yes) {
       if (!ctx.isInteractive) {
         throw new ApprovalRequiredError(`project server "${entry.name}" was not trusted: no terminal to ask, and --yes was not given`, {

@@ -29,6 +29,11 @@ export const connectArgs = sharedArgs("Connection options", {
   ...adhocArgs,
   ...elicitArg,
   "approve-env": { type: "string", valueHint: "VAR", description: "Treat VAR as approved for this run only (repeatable)" },
+  "allow-dangerous-env": {
+    type: "string",
+    valueHint: "NAME",
+    description: "Let a project server set NAME (PATH, NODE_OPTIONS, LD_PRELOAD…: variables that decide what runs) when you trust it (repeatable)",
+  },
   root: { type: "string", valueHint: "DIR", description: "Offer DIR to every server as an MCP root (repeatable); none are offered unless asked, here or in a server's \"roots\"" },
   timeout: { type: "string", valueHint: "DURATION", description: "Request timeout (30s, 2m, 500ms; bare number = ms; default 60s), reset by progress; an unanswered request is cancelled and the command exits 5" },
   "connect-timeout": { type: "string", valueHint: "DURATION", description: "How long each server may take to connect (default 30s)" },
@@ -195,6 +200,7 @@ async function configServers(ctx: Ctx, rawArgs: string[], config: Config, only: 
     store: openApprovals(ctx.paths),
     env: ctx.env,
     approveEnv: repeated(rawArgs, "approve-env"),
+    allowDangerousEnv: repeated(rawArgs, "allow-dangerous-env"),
     prompt: terminalPrompt(ctx),
     inputs: config.inputs,
   })
