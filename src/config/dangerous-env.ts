@@ -124,3 +124,12 @@ export function findingText(f: EnvFinding): string {
   if (f.variable === "command") return `command "${f.value}" ${f.reason}`
   return f.canAllow ? `${f.variable} (${f.reason})` : `${f.variable} ${f.reason}`
 }
+
+/** I10: warnings for a loaded server that sets variables deciding what runs, value in full (the user's own config runs them). */
+export function dangerousEnvWarnings(name: string, server: ServerConfig): string[] {
+  if (server.transport !== "stdio") return []
+  return Object.entries(server.env).flatMap(([variable, value]) => {
+    const why = isDangerousEnv(variable)
+    return why ? [`server "${name}" sets ${variable}=${value}, which ${why}`] : []
+  })
+}

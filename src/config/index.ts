@@ -11,7 +11,7 @@ export { normalizeServer, toFileEntry } from "./normalize.ts"
 export { referencedVariables, variableUses, fieldLabel, checkTemplates } from "./references.ts"
 export { openApprovals, type ApprovalStore, type EnvApproval } from "./approvals.ts"
 // I10/I11: variables that decide what runs, and where a definition may set them.
-export { checkServerForScope, findingText, isDangerousEnv, type EnvFinding, type EnvOrigin, type ScopeCheck } from "./dangerous-env.ts"
+export { checkServerForScope, dangerousEnvWarnings, findingText, isDangerousEnv, type EnvFinding, type EnvOrigin, type ScopeCheck } from "./dangerous-env.ts"
 export { refusedHints, resolveServers, variableNeeds, type Resolution, type ReadyResolution, type VariableNeed, type ApprovalQuestion, type PromptFn } from "./resolve.ts"
 export { describeServer, diffServers, templateHost } from "./describe.ts"
 export { envShown, maskEntry, maskedDefinition, maskValue } from "./secrets.ts"

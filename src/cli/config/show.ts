@@ -1,9 +1,10 @@
-import type { ServerEntry } from "../../config/index.ts"
+import { dangerousEnvWarnings, type ServerEntry } from "../../config/index.ts"
 import { command } from "../command.ts"
 import { configArgs } from "./args.ts"
 import { createContext, loadFromArgs } from "../shared/context.ts"
 import { printJson, printRaw } from "../shared/output.ts"
 import { jsonText, serverJson } from "../shared/present.ts"
+import { escapeLine } from "../../util/text.ts"
 
 export default command({
   name: "show",
@@ -19,6 +20,8 @@ export default command({
       file: e.file,
       definition: serverJson(e.server),
     }))
+    // I10: a variable that loads code or picks the program is shown in full, and said so.
+    for (const e of config.servers) for (const w of dangerousEnvWarnings(e.name, e.server)) ctx.log.warn(escapeLine(w))
     if (ctx.output === "json") {
       printJson({ servers, shadowed: config.shadowed.map(where), sources: config.sources })
       return

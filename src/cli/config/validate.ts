@@ -1,4 +1,4 @@
-import { openApprovals, resolveServers, type Resolution } from "../../config/index.ts"
+import { openApprovals, refusedHints, resolveServers, type Resolution } from "../../config/index.ts"
 import { ConfigError, ExitCode, isAgentError } from "../../util/errors.ts"
 import { escapeTerminal } from "../../util/text.ts"
 import { command } from "../command.ts"
@@ -63,7 +63,7 @@ function summarize(r: Resolution) {
   const base = { name: r.entry.name, scope: r.entry.scope, file: r.entry.file, status: r.status }
   switch (r.status) {
     case "needs_approval":
-      return { ...base, variables: r.variables, ...(r.project && { project: r.project.status }) }
+      return { ...base, variables: r.variables, ...(r.project && { project: r.project.status }), ...(r.project?.refused && { refused: r.project.refused.map((f) => f.variable) }) }
     case "unset":
       return { ...base, missing: r.missing }
     default:
@@ -89,7 +89,9 @@ function describe(r: Resolution): string {
       return escapeTerminal(
         [
           `approval  ${head}`,
-          ...(r.project ? [`  project server is ${r.project.status === "changed" ? "changed since it was approved" : "not approved yet"}; run: agent mcp approve ${r.entry.name}`] : []),
+          // I10/I11: a refused server says which variable or command, and what would let it in.
+          ...(r.project?.refused ? [`  ${r.blocked.message}`, ...refusedHints(r.entry.name, r.project.refused).map((h) => `  hint: ${h}`)] : []),
+          ...(r.project && !r.project.refused ? [`  project server is ${r.project.status === "changed" ? "changed since it was approved" : "not approved yet"}; run: agent mcp approve ${r.entry.name}`] : []),
           ...r.variables.map((v) => `  ${v.variable} → ${v.destination}; run: agent env approve ${v.variable} --server ${r.entry.name}`),
         ].join("\n"),
       )

@@ -1,6 +1,6 @@
 import { statSync } from "node:fs"
 import { resolve } from "node:path"
-import { openApprovals, resolveServers, type Config, type Resolution } from "../../config/index.ts"
+import { dangerousEnvWarnings, openApprovals, resolveServers, type Config, type Resolution } from "../../config/index.ts"
 import type { ElicitHandler, Manager, SamplingHandler, ServerState } from "../../mcp/index.ts"
 import { interruptSignal } from "../../util/abort.ts"
 import { DURATION_HINT, parseDuration } from "../../util/duration.ts"
@@ -196,6 +196,8 @@ async function configServers(ctx: Ctx, rawArgs: string[], config: Config, only: 
       })
     }
   }
+  // I10: the user's own config may set PATH or NODE_OPTIONS; it runs, with the value said aloud.
+  for (const e of entries) if (e.scope !== "project") for (const w of dangerousEnvWarnings(e.name, e.server)) ctx.log.warn(escapeTerminal(w))
   return resolveServers(entries, {
     store: openApprovals(ctx.paths),
     env: ctx.env,
