@@ -124,6 +124,10 @@ export const MUTATIONS: Mutation[] = [
   // C09: roots only where the user asked
   { name: "roots: the working directory offered to every server again", file: "src/mcp/roots.ts", find: "[...(own ?? []), ...(opts.roots ?? [])]", replace: "[opts.cwd, ...(own ?? []), ...(opts.roots ?? [])]", tests: ["tests/mcp/roots.test.ts"] },
 
+  // I10/I11: variables that decide what runs, from a link or a project file
+  { name: "dangerous env: a link or project may set NODE_OPTIONS, LD_PRELOAD, PATH unasked", file: "src/config/dangerous-env.ts", find: "    else out.refused.push(finding)\n", replace: "    else out.allowed.push(finding)\n", tests: ["tests/config/dangerous-env.test.ts", "tests/e2e/approval-screens.test.ts"] },
+  { name: "dangerous env: LD_* no longer dangerous", file: "src/config/dangerous-env.ts", find: '  ["LD_", ', replace: '  ["LD_NOTHING_", ', tests: ["tests/config/dangerous-env.test.ts", "tests/e2e/approval-screens.test.ts"] },
+
   // P09: the $ref inlining budget (a 100x budget still ends, so the tests can run it)
   { name: "schema budget: 100 times more nodes allowed", file: "src/agent/schema.ts", find: "if (++spend.nodes > SCHEMA_BUDGET.nodes) {", replace: "if (++spend.nodes > SCHEMA_BUDGET.nodes * 100) {", tests: ["tests/agent/schema.test.ts"] },
 ]
