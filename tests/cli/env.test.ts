@@ -133,24 +133,25 @@ describe("agent env", () => {
 describe("agent mcp approve", () => {
   it("needs --yes without a TTY, then asks again and shows the diff when the definition changes", async () => {
     await using t = await tmpdir()
-    await t.write(".mcp.json", { mcpServers: { fs: { command: "npx", args: ["fs", "."], headers: {}, env: { KEY: "${FOO}", LIT: "literal-secret" } } } })
+    await t.write(".mcp.json", { mcpServers: { fs: { command: "npx", args: ["fs", "."], headers: {}, env: { KEY: "${FOO}", LIT_TOKEN: "literal-secret", LEVEL: "debug" } } } })
     const refused = await run(t, ["mcp", "approve", "fs"])
     expect(refused.code).toBe(3)
     expect(refused.stderr).toContain("runs:    npx fs .")
     expect(refused.stderr).toContain("KEY=${FOO}")
     expect(refused.stderr).not.toContain("literal-secret")
+    expect(refused.stderr).toContain("LEVEL=debug") // I10: a value that looks like no credential is shown
     expect((await run(t, ["config", "validate"])).code).toBe(3)
 
     const yes = await run(t, ["mcp", "approve", "fs", "--yes"])
     expect(yes.code).toBe(0)
     expect(yes.stdout).toContain('trusted "fs"')
 
-    await t.write(".mcp.json", { mcpServers: { fs: { command: "npx", args: ["fs", "/"], env: { KEY: "${FOO}", LIT: "other-secret" } } } })
+    await t.write(".mcp.json", { mcpServers: { fs: { command: "npx", args: ["fs", "/"], env: { KEY: "${FOO}", LIT_TOKEN: "other-secret", LEVEL: "debug" } } } })
     const changed = await run(t, ["mcp", "approve", "fs"])
     expect(changed.code).toBe(3)
     expect(changed.stderr).toContain('- args[1]: "."')
     expect(changed.stderr).toContain('+ args[1]: "/"')
-    expect(changed.stderr).toContain("~ env.LIT: value changed (hidden)")
+    expect(changed.stderr).toContain("~ env.LIT_TOKEN: value changed (hidden)")
     expect(changed.stderr).not.toContain("other-secret")
     expectNoCanary(changed)
   })
