@@ -15,13 +15,14 @@ const readJson = async (file: string) => JSON.parse(await readFile(file, "utf8")
 describe("agent mcp add", () => {
   it("adds a local server to the user config, 0600, with env values masked on output", async () => {
     await using t = await tmpdir()
-    const r = await run(t, ["add", "fs", "--env", "API_KEY=${API_KEY}", "--env", "LITERAL=hunter2-secret", "--cwd", "/srv", "--", "npx", "-y", "pkg", "--flag"])
+    const r = await run(t, ["add", "fs", "--env", "API_KEY=${API_KEY}", "--env", "LITERAL_SECRET=hunter2-secret", "--env", "LEVEL=debug", "--cwd", "/srv", "--", "npx", "-y", "pkg", "--flag"])
     expect(r.code).toBe(0)
     expect(r.stdout).toContain(`added server "fs" to ${userFile(t)} (user scope)`)
     expect(r.stdout).toContain("API_KEY=${API_KEY}")
     expect(r.stdout + r.stderr).not.toContain("hunter2")
+    expect(r.stdout).toContain("LEVEL=debug") // I10: a value that looks like no credential is shown
     expect(await readJson(userFile(t))).toEqual({
-      mcpServers: { fs: { command: "npx", args: ["-y", "pkg", "--flag"], env: { API_KEY: "${API_KEY}", LITERAL: "hunter2-secret" }, cwd: "/srv" } },
+      mcpServers: { fs: { command: "npx", args: ["-y", "pkg", "--flag"], env: { API_KEY: "${API_KEY}", LITERAL_SECRET: "hunter2-secret", LEVEL: "debug" }, cwd: "/srv" } },
     })
     expect(statSync(userFile(t)).mode & 0o777).toBe(0o600)
   })

@@ -21,7 +21,10 @@ const URL = "https://mcp.example.com/mcp"
 
 const CASES: Case[] = [
   { what: "a literal env value", entry: { ...STDIO, env: { API_KEY: "sk-env-literal-1", REF: "${REF_TOKEN}" } }, hidden: ["sk-env-literal-1"], shown: ["API_KEY", "${REF_TOKEN}"] },
-  { what: "an env value that merely does not look secret", entry: { ...STDIO, env: { REGION: "eu-west-literal" } }, hidden: ["eu-west-literal"], shown: ["REGION"] },
+  // I10: an env value that does not look secret is shown (it may decide what runs); a secret-looking name or value is not.
+  { what: "an env value that does not look secret (shown)", entry: { ...STDIO, env: { REGION: "eu-west-literal" } }, hidden: [], shown: ["REGION", "eu-west-literal"] },
+  { what: "an env value whose name looks secret", entry: { ...STDIO, env: { DB_PASSWORD: "plain-words-14" } }, hidden: ["plain-words-14"], shown: ["DB_PASSWORD"] },
+  { what: "an env value that looks like a token", entry: { ...STDIO, env: { UPSTREAM: "ghp_abcdefghijklmnop15" } }, hidden: ["ghp_abcdefghijklmnop15"], shown: ["UPSTREAM"] },
   { what: "a literal Authorization header", entry: { url: URL, headers: { Authorization: "Bearer tok-literal-2" } }, hidden: ["tok-literal-2"], shown: ["Authorization"] },
   { what: "a literal Cookie header", entry: { url: URL, headers: { Cookie: "session=cookie-literal-3" } }, hidden: ["cookie-literal-3"], shown: ["Cookie"] },
   { what: "a header that is only a reference", entry: { url: URL, headers: { Authorization: "Bearer ${GH_TOKEN}" } }, hidden: [], shown: ["Bearer ${GH_TOKEN}"] },

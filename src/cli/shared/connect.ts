@@ -5,7 +5,7 @@ import type { ElicitHandler, Manager, SamplingHandler, ServerState } from "../..
 import { interruptSignal } from "../../util/abort.ts"
 import { DURATION_HINT, parseDuration } from "../../util/duration.ts"
 import { AgentError, ApprovalRequiredError, AuthRequiredError, ConfigError, InterruptedError, McpConnectError, UsageError, isAgentError } from "../../util/errors.ts"
-import { escapeTerminal } from "../../util/text.ts"
+import { escapeLine, escapeTerminal } from "../../util/text.ts"
 import { terminalPrompt } from "./approval-prompt.ts"
 import { commonArgs, mcpArg, outputArg, sharedArgs } from "../command.ts"
 import { createContext, loadFromArgs, repeated, type Ctx } from "./context.ts"
@@ -197,7 +197,7 @@ async function configServers(ctx: Ctx, rawArgs: string[], config: Config, only: 
     }
   }
   // I10: the user's own config may set PATH or NODE_OPTIONS; it runs, with the value said aloud.
-  for (const e of entries) if (e.scope !== "project") for (const w of dangerousEnvWarnings(e.name, e.server)) ctx.log.warn(escapeTerminal(w))
+  for (const e of entries) if (e.scope !== "project") for (const w of dangerousEnvWarnings(e.name, e.server)) ctx.log.warn(escapeLine(w))
   return resolveServers(entries, {
     store: openApprovals(ctx.paths),
     env: ctx.env,
