@@ -124,6 +124,8 @@ export const MUTATIONS: Mutation[] = [
   // C09: roots only where the user asked
   { name: "roots: the working directory offered to every server again", file: "src/mcp/roots.ts", find: "[...(own ?? []), ...(opts.roots ?? [])]", replace: "[opts.cwd, ...(own ?? []), ...(opts.roots ?? [])]", tests: ["tests/mcp/roots.test.ts"] },
 
+  // I09: the inline trust prompt escapes line breaks inside a value
+  { name: "trust prompt: line breaks in a value left raw (a forged screen)", file: "src/cli/shared/present.ts", find: "...body.map((l) => `  ${escapeLine(l)}`)", replace: "...body.map((l) => `  ${escapeTerminal(l)}`)", tests: ["tests/e2e/approval-screens.test.ts"] },
   // I10/I11: variables that decide what runs, from a link or a project file
   { name: "dangerous env: a link or project may set NODE_OPTIONS, LD_PRELOAD, PATH unasked", file: "src/config/dangerous-env.ts", find: "    else out.refused.push(finding)\n", replace: "    else out.allowed.push(finding)\n", tests: ["tests/config/dangerous-env.test.ts", "tests/e2e/approval-screens.test.ts"] },
   { name: "dangerous env: LD_* no longer dangerous", file: "src/config/dangerous-env.ts", find: '  ["LD_", ', replace: '  ["LD_NOTHING_", ', tests: ["tests/config/dangerous-env.test.ts", "tests/e2e/approval-screens.test.ts"] },
