@@ -8,6 +8,7 @@ import { connectArgs, connectedServer, positionals, withServers, type Session } 
 import { firstLine, renderToolResult } from "./render-content.ts"
 import { printJson, printRaw, printTable } from "../shared/output.ts"
 import { didYouMean } from "../../util/suggest.ts"
+import { callProgress } from "../shared/call-progress.ts"
 
 // `agent mcp tools [NAME]` and `agent mcp call SERVER TOOL`.
 
@@ -90,15 +91,18 @@ export const call = command({
       const tool = (await s.manager.tools()).find((t) => t.server === c.name && t.tool.name === toolName)
       if (!tool) throw await noSuchTool(s, c.name, toolName)
       checkRequired(tool, input)
+      // -q silences progress like every other informational line (log level below info).
+      const progress = s.ctx.log.level >= 3 ? callProgress(c.name, { write: (x) => process.stderr.write(x), isTty: Boolean(process.stderr.isTTY), columns: process.stderr.columns }) : undefined
       const result = await s.manager
         .callTool(c.name, toolName, input, {
           signal: s.signal,
           ...(s.timeoutMs !== undefined && { timeoutMs: s.timeoutMs }),
-          onProgress: (p) => void (s.ctx.log.level >= 3 && process.stderr.write(`${progressLine(c.name, p)}\n`)),
+          onProgress: (p) => progress?.update(p),
         })
         .catch((e: unknown) => {
           throw callError(e, s)
         })
+        .finally(() => progress?.done())
       if (s.ctx.output === "json") printJson(result)
       else if (!result.isError) printRaw(renderToolResult(result) || "(no content)")
       if (!result.isError) return
@@ -108,11 +112,6 @@ export const call = command({
     })
   },
 })
-
-export function progressLine(server: string, p: { progress: number; total?: number; message?: string }): string {
-  const amount = p.total ? `${Math.min(100, Math.round((p.progress / p.total) * 100))}%` : `${p.progress}`
-  return escapeTerminal(`[${server}] ${amount}${p.message ? ` ${p.message}` : ""}`)
-}
 
 /** `--arg k=v` values: JSON when they look like JSON, else the string as typed. */
 export function parseArgValue(raw: string): unknown {
