@@ -30,7 +30,9 @@ import { writeStdout } from "../shared/output.ts"
 import { shownUrl } from "../shared/present.ts"
 import { buildContext } from "./context.ts"
 import { elicitHandler, elicitMode, type ElicitMode } from "../shared/elicit-prompt.ts"
+import { ask } from "../shared/prompt.ts"
 import { createQueue } from "../shared/queue.ts"
+import { runStatus, type RunStatus } from "./status.ts"
 import { samplingApprover, toolAsker } from "./prompts.ts"
 
 // `agent run [PROMPT | -]` (docs/design.md §9): config → servers → manager → ToolSource → runAgent →
@@ -85,8 +87,13 @@ export default command({
     const startedAt = performance.now()
     const format = (args.output ?? "text") as RunOutputFormat
     if (!OUTPUT_FORMATS.includes(format)) throw new UsageError(`--output must be one of ${OUTPUT_FORMATS.join(", ")}, got "${escapeTerminal(format)}"`)
-    const writer = createWriter(format, { stdout: writeStdout, stderr: (l) => process.stderr.write(`${l}\n`) }, { isVerbose: Boolean(args.verbose), isQuiet: Boolean(args.quiet) })
-    const run = { startedAt, isReported: false, onEvent: (e: RunEvent) => void ((run.isReported ||= e.type === "result"), writer.onEvent(e)) }
+    const status = statusFor(format, args)
+    const sinks = {
+      stdout: (s: string) => (status?.before("stdout", s), writeStdout(s)),
+      stderr: (l: string) => (status?.before("stderr", l), process.stderr.write(`${l}\n`)),
+    }
+    const writer = createWriter(format, sinks, { isVerbose: Boolean(args.verbose), isQuiet: Boolean(args.quiet) })
+    const run: RunState = { startedAt, isReported: false, status, onEvent: (e: RunEvent) => void ((run.isReported ||= e.type === "result"), status?.onEvent(e), writer.onEvent(e)) }
     const deadline = runDeadline(args.timeout)
     try {
       return await runWith(args, rawArgs, format, run, deadline.signal)
@@ -96,15 +103,25 @@ export default command({
       if (format !== "text" && !run.isReported) run.onEvent(failedReport(err, run, args.model))
       throw err
     } finally {
+      status?.stop()
       deadline.dispose()
     }
   },
 })
 
+/** The status line: text mode, stderr a terminal, not -q (never in json or stream-json). */
+function statusFor(format: RunOutputFormat, args: RunFlags): RunStatus | undefined {
+  if (format !== "text" || !process.stderr.isTTY) return undefined
+  if (args.quiet) return undefined
+  return runStatus({ write: (s) => process.stderr.write(s), columns: process.stderr.columns, isStdoutTty: Boolean(process.stdout.isTTY) })
+}
+
 interface RunState {
   startedAt: number
   isReported: boolean
   onEvent: (e: RunEvent) => void
+  /** The terminal status line (text mode at a terminal), paused while a question is asked. */
+  status?: RunStatus
   /** What the servers did, once they connected (for a report the run ends with before the loop). */
   servers?: ServerStatus[]
 }
@@ -122,7 +139,7 @@ async function runWith(args: RunFlags, rawArgs: string[], format: RunOutputForma
   // The connection flags mean what they mean for `agent mcp`; --timeout here is the run's (the deadline).
   const connectFlags = { ...args, output: format === "text" ? "text" : "json", timeout: undefined }
   const isInteractive = createContext(connectFlags).isInteractive
-  const queue = isInteractive ? createQueue() : undefined
+  const queue = isInteractive ? createQueue(pausing(run.status)) : undefined
   // Server requests can arrive as soon as servers connect; the model exists only once the run starts.
   const live: { model?: LanguageModelV4; signal?: AbortSignal } = {}
   const handlers = serverRequests(live, run.onEvent, queue, Boolean(args["allow-sampling"]), elicitMode(args.elicit))
@@ -154,6 +171,18 @@ async function runWith(args: RunFlags, rawArgs: string[], format: RunOutputForma
     })
     return result.report.exitCode
   })
+}
+
+/** The terminal asker, with the status line erased while the question is on screen. */
+function pausing(status: RunStatus | undefined): (question: string) => Promise<string> {
+  return async (question) => {
+    status?.pause()
+    try {
+      return await ask(question)
+    } finally {
+      status?.resume()
+    }
+  }
 }
 
 /** --timeout as a signal that aborts with a TimeoutError once the whole run has taken that long. */
