@@ -9,6 +9,12 @@ export interface OpenBrowserOptions {
   /** Where $BROWSER and PATH are read from (the CLI passes process.env). */
   env: Record<string, string | undefined>
   platform?: NodeJS.Platform
+  /**
+   * Watch each opener this long: one that exits non-zero within it (xdg-open with no browser,
+   * a BROWSER that fails) counts as failed and the next is tried. One still running then (a
+   * browser started directly) or exited 0 counts as opened. Without it, starting is enough.
+   */
+  watchMs?: number
 }
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "[::1]", "localhost"])
@@ -71,7 +77,9 @@ export async function openBrowser(url: string, opts: OpenBrowserOptions): Promis
         detached: true,
       })
       proc.unref()
-      return
+      const code = opts.watchMs ? await exitWithin(proc.exited, opts.watchMs) : undefined
+      if (code === undefined || code === 0) return
+      failures.push(`${argv[0]}: exited with code ${code}`)
     } catch (e: unknown) {
       failures.push(`${argv[0]}: ${e instanceof Error ? e.message : String(e)}`)
     }
@@ -79,4 +87,18 @@ export async function openBrowser(url: string, opts: OpenBrowserOptions): Promis
   throw new UnavailableError(`could not start a browser (${failures.join("; ")})`, {
     hint: "set BROWSER to your browser's program, or open the URL yourself",
   })
+}
+
+/** The exit code, or undefined when the process is still running after ms. */
+async function exitWithin(exited: Promise<number>, ms: number): Promise<number | undefined> {
+  let timer: Timer | undefined
+  const later = new Promise<undefined>((resolve) => {
+    timer = setTimeout(resolve, ms)
+    timer.unref()
+  })
+  try {
+    return await Promise.race([exited, later])
+  } finally {
+    clearTimeout(timer)
+  }
 }

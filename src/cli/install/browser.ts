@@ -9,9 +9,11 @@ import { openBrowser } from "../../util/browser.ts"
 import { AgentError, ApprovalRequiredError, FailureError, UsageError } from "../../util/errors.ts"
 import { ensurePrivateDir } from "../../util/paths.ts"
 import type { Ctx } from "../shared/context.ts"
-import { applyInstall, installScreen, planInstall, type InstallArgs, type Plan } from "./plan.ts"
+import { applyInstall, decide, installScreen, planInstall, showScreen, type InstallArgs, type Plan } from "./plan.ts"
 
 const DEFAULT_TIMEOUT_MS = 5 * 60_000
+/** An opener that exits non-zero within this is reported at once as failed. */
+const OPENER_WATCH_MS = 1500
 
 type Outcome = { status: "installed"; message: string } | { status: "failed"; error: unknown } | { status: "denied" } | { status: "timeout" }
 
@@ -52,7 +54,21 @@ async function askInBrowser(ctx: Ctx, args: InstallArgs, plan: Plan): Promise<Ou
   try {
     const url = `${server.url}${pending.path}`
     ctx.log.info(`waiting for your answer in the browser: ${url}`)
-    await openBrowser(url, { env: ctx.env })
+    const failed = await openBrowser(url, { env: ctx.env, watchMs: OPENER_WATCH_MS }).then(
+      () => undefined,
+      (e: unknown) => (e instanceof Error ? e.message : String(e)),
+    )
+    if (failed !== undefined) {
+      // Said at once, not after the install timeout. At a terminal the question moves there;
+      // without one the page still waits at the URL, for whoever reads stderr or install.log.
+      appendInstallLog(ctx, `${failed}; approval page: ${url}`)
+      if (ctx.isInteractive) {
+        ctx.log.warn(`${failed}; asking here instead`)
+        await server.close()
+        return await askInTerminal(ctx, args, plan)
+      }
+      ctx.log.warn(`${failed}; open this page yourself to answer: ${url}`)
+    }
     const decision = await waitForDecision(pending, server, timeoutMs)
     if (decision === undefined) return { status: "timeout" }
     await pending.done
@@ -60,6 +76,14 @@ async function askInBrowser(ctx: Ctx, args: InstallArgs, plan: Plan): Promise<Ou
   } finally {
     await server.close() // L08: the page is gone with the flow
   }
+}
+
+/** The terminal question, as `agent install` without --browser asks it. */
+async function askInTerminal(ctx: Ctx, args: InstallArgs, plan: Plan): Promise<Outcome> {
+  showScreen(plan)
+  const approved = await decide(ctx, args, plan) // a "no" throws: exit 3, nothing written
+  await applyInstall(ctx, args, plan, approved)
+  return { status: "installed", message: installedMessage(plan) }
 }
 
 /** The decision, or undefined once timeoutMs passed (or the server closed) without one. */
