@@ -176,11 +176,13 @@ describe("agent install --browser without a browser answer", () => {
     expect(existsSync(userConfig(t))).toBe(false)
   })
 
-  it("a browser that cannot start is an error (exit 5), and nothing is written", async () => {
+  it("a browser that cannot start is reported, the URL printed, and no answer writes nothing (exit 3)", async () => {
     await using t = await tmpdir()
-    const result = await runCli(["install", "--browser", FS_LINK], { home: t.home, cwd: t.path, env: { BROWSER: join(t.path, "no-such-browser") } })
-    expect(result.code).toBe(5)
+    const env = { BROWSER: join(t.path, "no-such-browser"), AGENTRT_INSTALL_TIMEOUT_MS: "1000" }
+    const result = await runCli(["install", "--browser", FS_LINK], { home: t.home, cwd: t.path, env })
+    expect(result.code).toBe(3)
     expect(result.stderr).toContain("could not start a browser")
+    expect(result.stderr).toMatch(/open this page yourself to answer: http:\/\/127\.0\.0\.1:\d+\/install\//)
     expect(existsSync(userConfig(t))).toBe(false)
   })
 

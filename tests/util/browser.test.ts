@@ -132,4 +132,18 @@ describe("openBrowser", () => {
     expect(err).toBeInstanceOf(AgentError)
     expect((err as AgentError).message).toContain("could not start a browser")
   })
+
+  it("with watchMs, an opener that exits non-zero counts as failed and the next is tried", async () => {
+    await using t = await tmpdir()
+    const { program, out } = await recorder(t)
+    const failing = await t.write("bin/failing", "#!/bin/sh\nexit 1\n")
+    await chmod(failing, 0o755)
+    await openBrowser("https://a.example/", { env: { BROWSER: `${failing}:${program}` }, watchMs: 5000 })
+    expect(await recorded(out)).toEqual(["https://a.example/"])
+    const err = await openBrowser("https://a.example/", { env: { BROWSER: failing }, watchMs: 5000 }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(AgentError)
+    expect((err as AgentError).message).toBe(`could not start a browser (${failing}: exited with code 1)`)
+    // Without watchMs, starting is enough (the OAuth flow does not wait on its opener).
+    await openBrowser("https://a.example/", { env: { BROWSER: failing } })
+  })
 })
