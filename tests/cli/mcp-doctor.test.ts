@@ -6,18 +6,14 @@ import { startSessionServer } from "../fixtures/servers/http-session.ts"
 import { startStatelessServer } from "../fixtures/servers/http-stateless.ts"
 import { BUN, ROOT, runCli } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
+import type { Finding, ServerReport } from "../../src/mcp/doctor-types.ts"
 
 // `agent mcp doctor` as a black box against the real fixtures, healthy and broken.
 const FIX = join(ROOT, "tests/fixtures/servers")
 const ENV_FIXTURE = join(ROOT, "tests/mcp/fixtures/stdio-tools-env.ts")
 
-interface Finding {
-  check: string
-  severity: "ok" | "info" | "warn" | "error"
-  message: string
-  hint?: string
-}
-type Report = { servers: { name: string; findings: Finding[] }[] }
+// The JSON document `agent mcp doctor --output json` prints.
+type Report = { servers: ServerReport[] }
 
 async function doctor(t: TmpDir, config: object, extra: string[] = [], binary = false) {
   const file = await t.write("mcp.json", config)

@@ -6,19 +6,15 @@ import { createMcpHandler } from "@modelcontextprotocol/server"
 import { createFixtureServer } from "../fixtures/servers/tools.ts"
 import { runCli } from "../helpers/cli.ts"
 import { tmpdir } from "../helpers/tmp.ts"
+import type { ServerReport } from "../../src/mcp/doctor-types.ts"
 
 // `agent mcp doctor --url https://…` checks the TLS handshake (issuer, expiry, trust), on the
 // compiled binary, against HTTPS servers on 127.0.0.1 with certificates made here by openssl:
 // self-signed, signed by a test CA (trusted only through NODE_EXTRA_CA_CERTS, the fix the
 // doctor's hint names), about to expire, expired, and issued for another host name.
 
-interface Finding {
-  check: string
-  severity: "ok" | "info" | "warn" | "error"
-  message: string
-  hint?: string
-}
-type Report = { servers: { name: string; findings: Finding[] }[] }
+// The JSON document `agent mcp doctor --output json` prints.
+type Report = { servers: ServerReport[] }
 
 let dir: string
 const pem = (name: string) => readFile(join(dir, name), "utf8")

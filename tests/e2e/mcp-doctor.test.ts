@@ -3,6 +3,7 @@ import { join } from "node:path"
 import { startSessionServer } from "../fixtures/servers/http-session.ts"
 import { BUN, ROOT, runCli } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
+import type { ServerReport } from "../../src/mcp/doctor-types.ts"
 
 // `agent mcp doctor NAME | --url URL | -- COMMAND…` on the compiled binary: which servers it
 // probes, what it finds for each, and the exit code (1 when any finding is an error).
@@ -10,13 +11,8 @@ import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 const BASIC = join(ROOT, "tests/fixtures/servers/stdio-basic.ts")
 const agent = (t: TmpDir, args: string[]) => runCli(args, { home: t.home, cwd: t.path, binary: true, timeoutMs: 60_000 })
 
-interface Finding {
-  check: string
-  severity: "ok" | "info" | "warn" | "error"
-  message: string
-  hint?: string
-}
-type Report = { servers: { name: string; findings: Finding[] }[] }
+// The JSON document `agent mcp doctor --output json` prints.
+type Report = { servers: ServerReport[] }
 const checks = (r: Report, name: string) => r.servers.find((s) => s.name === name)!.findings.map((f) => `${f.check} ${f.severity}`)
 
 describe("compiled binary: agent mcp doctor", () => {

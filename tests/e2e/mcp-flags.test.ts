@@ -1,33 +1,14 @@
 import { describe, expect, it } from "bun:test"
-import { createServer, type Socket } from "node:net"
 import { createMcpHandler } from "@modelcontextprotocol/server"
 import { createFixtureServer } from "../fixtures/servers/tools.ts"
 import { runCli } from "../helpers/cli.ts"
+import { silentServer } from "../helpers/ports.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
 // `--connect-timeout` and `--allow-insecure-http` of the `agent mcp` commands, on the compiled
 // binary. Every connection stays on 127.0.0.1 (see the insecure-http test for how).
 const agent = (t: TmpDir, args: string[], env: Record<string, string> = {}) =>
   runCli(args, { home: t.home, cwd: t.path, env, binary: true, timeoutMs: 40_000 })
-
-/** A TCP server on 127.0.0.1 that accepts every connection and never says a word. */
-async function silentServer() {
-  const sockets: Socket[] = []
-  const server = createServer((s) => {
-    sockets.push(s)
-    s.resume() // read and drop the request, so the client's write completes
-  })
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  const { port } = server.address() as { port: number }
-  return {
-    url: `http://127.0.0.1:${port}/mcp`,
-    sockets,
-    async [Symbol.asyncDispose]() {
-      for (const s of sockets) s.destroy()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-    },
-  }
-}
 
 describe("compiled binary: --connect-timeout", () => {
   it("gives up on a server that accepts but never answers, names the timeout, exit 5", async () => {

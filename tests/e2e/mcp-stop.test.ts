@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { ensureBinary } from "../helpers/binary.ts"
 import { BUN, ROOT, runCli } from "../helpers/cli.ts"
-import { collect, isAlive } from "../helpers/processes.ts"
+import { isAlive, startSlowCall } from "../helpers/processes.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
 // S03 on the compiled binary: a stdio server that ignores the end of stdin and SIGTERM is
@@ -39,16 +39,8 @@ describe("compiled binary: stopping a stdio server that ignores SIGTERM", () => 
   it("after Ctrl-C mid-call: agent exits 130 and the server is gone", async () => {
     await using t = await tmpdir()
     const srv = await stubbornConfig(t)
-    const proc = Bun.spawn([await ensureBinary(), "mcp", "call", "stubborn", "slow", "--arg", "ms=30000", "--mcp", srv.file], {
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", AGENTRT_HOME: t.home, HOME: t.path, NO_COLOR: "1" },
-      cwd: t.path,
-      stdout: "pipe",
-      stderr: "pipe",
-    })
+    const { proc, stderr } = await startSlowCall(await ensureBinary(), "stubborn", srv.file, t)
     try {
-      const stderr = collect(proc.stderr)
-      const deadline = Date.now() + 15_000
-      while (!stderr.text.includes("tick") && Date.now() < deadline) await Bun.sleep(20)
       expect(stderr.text).toMatch(/^\[stubborn\] \d+% tick \d+$/m) // the call is under way
       const pid = srv.pid()
       expect(isAlive(pid)).toBe(true)

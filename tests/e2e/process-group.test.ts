@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { ensureBinary } from "../helpers/binary.ts"
 import { BUN, ROOT, runCli } from "../helpers/cli.ts"
-import { collect, isAlive } from "../helpers/processes.ts"
+import { isAlive, startSlowCall } from "../helpers/processes.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
 // S04–S06 on the compiled binary: a server started through `sh -c` leaves a grandchild behind
@@ -76,16 +76,8 @@ describe("compiled binary: stopping a stdio server stops its whole process group
     it(`${id}: ${signal} mid-call: agent exits 130 and the helper is gone`, async () => {
       await using t = await tmpdir()
       const srv = await groupConfig(t, "answers")
-      const proc = Bun.spawn([await ensureBinary(), "mcp", "call", "grouped", "slow", "--arg", "ms=30000", "--mcp", srv.file], {
-        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", AGENTRT_HOME: t.home, HOME: t.path, NO_COLOR: "1" },
-        cwd: t.path,
-        stdout: "pipe",
-        stderr: "pipe",
-      })
+      const { proc, stderr } = await startSlowCall(await ensureBinary(), "grouped", srv.file, t)
       try {
-        const stderr = collect(proc.stderr)
-        const deadline = Date.now() + 15_000
-        while (!stderr.text.includes("tick") && Date.now() < deadline) await Bun.sleep(20)
         expect(stderr.text).toMatch(/^\[grouped\] \d+% tick \d+$/m) // the call is under way
         const helper = srv.helper()
         expect(isAlive(helper)).toBe(true)

@@ -2,35 +2,16 @@
 // durationMs is the wall time from the command's start, split into phases. On the compiled
 // binary; no timing assertions: outcomes, and durationMs consistent with its phases.
 import { describe, expect, it } from "bun:test"
-import { createServer, type Socket } from "node:net"
 import { join } from "node:path"
 import type { RunReport } from "../../src/agent/events.ts"
 import { fakeModel } from "../fixtures/model/server.ts"
 import { BUN, ROOT } from "../helpers/cli.ts"
+import { silentServer } from "../helpers/ports.ts"
 import { tmpdir } from "../helpers/tmp.ts"
 import { modelEnv, report, run } from "./run-helpers.ts"
 
 const MODEL = ["-m", "anthropic:claude-sonnet-4-5"]
 const BASIC = join(ROOT, "tests/fixtures/servers/stdio-basic.ts")
-
-/** A TCP server on 127.0.0.1 that accepts every connection and never says a word. */
-async function silentServer() {
-  const sockets: Socket[] = []
-  const server = createServer((s) => {
-    sockets.push(s)
-    s.resume()
-  })
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  const { port } = server.address() as { port: number }
-  return {
-    url: `http://127.0.0.1:${port}/mcp`,
-    sockets,
-    async [Symbol.asyncDispose]() {
-      for (const s of sockets) s.destroy()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-    },
-  }
-}
 
 function expectConsistent(doc: RunReport) {
   expect(doc.phases.startupMs).toBeGreaterThanOrEqual(0)

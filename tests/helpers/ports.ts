@@ -5,6 +5,7 @@
 // Node and Bun cannot bind without listening, so this calls libc's socket(2) and bind(2) through
 // bun:ffi: Linux with glibc, like the /proc helpers in processes.ts.
 import { dlopen, FFIType, ptr } from "bun:ffi"
+import { createServer, type Socket } from "node:net"
 
 const { symbols: libc } = dlopen("libc.so.6", {
   socket: { args: [FFIType.i32, FFIType.i32, FFIType.i32], returns: FFIType.i32 },
@@ -58,5 +59,27 @@ function hold(shareWithListener: boolean): HeldPort {
   } catch (e: unknown) {
     libc.close(fd)
     throw e
+  }
+}
+
+/**
+ * A TCP server on 127.0.0.1 that accepts every connection and never says a word: "a host that
+ * never answers", kept on this machine. `await using srv = await silentServer()`.
+ */
+export async function silentServer() {
+  const sockets: Socket[] = []
+  const server = createServer((s) => {
+    sockets.push(s)
+    s.resume() // read and drop the request, so the client's write completes
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const { port } = server.address() as { port: number }
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    sockets,
+    async [Symbol.asyncDispose]() {
+      for (const s of sockets) s.destroy()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
   }
 }

@@ -40,3 +40,21 @@ export function collect(stream: ReadableStream<Uint8Array>) {
   })()
   return out
 }
+
+/**
+ * `agent mcp call SERVER slow --arg ms=30000 --mcp FILE` on the compiled binary, returned once
+ * the server has reported progress (the call is under way), so a test can interrupt it mid-call.
+ * The caller kills the process in `finally`.
+ */
+export async function startSlowCall(binary: string, server: string, file: string, t: { home: string; path: string }) {
+  const proc = Bun.spawn([binary, "mcp", "call", server, "slow", "--arg", "ms=30000", "--mcp", file], {
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", AGENTRT_HOME: t.home, HOME: t.path, NO_COLOR: "1" },
+    cwd: t.path,
+    stdout: "pipe",
+    stderr: "pipe",
+  })
+  const stderr = collect(proc.stderr)
+  const deadline = Date.now() + 15_000
+  while (!stderr.text.includes("tick") && Date.now() < deadline && proc.exitCode === null) await Bun.sleep(20)
+  return { proc, stderr }
+}
