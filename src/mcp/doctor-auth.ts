@@ -21,6 +21,9 @@ export async function checkAuthChain(url: URL, challenge: Response, oauth: OAuth
   const fetchFn = createGuardedFetch({ allowHosts: [url.host], allowLoopback: isLoopback }) as FetchLike
   const params = extractWWWAuthenticateParams(challenge)
   const header = challenge.headers.get("www-authenticate")
+  // A sign-in cannot work here: say so as an error, with the header to set instead.
+  const key = oauth ? undefined : await isApiKeyServer(url, challenge, isLoopback)
+  if (key) return [finding("auth.kind", "error", key.message, key.hint)]
   if (!header) findings.push(finding("auth.challenge", "warn", "401 without a WWW-Authenticate header", "the server should name its resource_metadata (RFC 9728 §5.1); agent falls back to the well-known URL"))
   else {
     const parts = [params.resourceMetadataUrl ? `resource_metadata=${params.resourceMetadataUrl.href}` : "no resource_metadata (well-known fallback)", params.scope ? `scope="${params.scope}"` : "no scope"]
@@ -117,4 +120,34 @@ function registration(meta: AsMetadata, oauth: OAuthConfig | undefined): Finding
 
 function trimSlash(s: string): string {
   return s.endsWith("/") ? s.slice(0, -1) : s
+}
+
+/**
+ * A 401 from a server that publishes no OAuth metadata at all (no resource_metadata in the
+ * challenge, no RFC 9728 document, no RFC 8414/OIDC document at its origin) wants an API key
+ * in a header: what to tell the user, or undefined when a sign-in can work. Shared by doctor
+ * and the connect path (diagnose.ts), so both say the same thing.
+ */
+export async function isApiKeyServer(url: URL, challenge: Response, isLoopback: boolean): Promise<{ message: string; hint: string } | undefined> {
+  const fetchFn = createGuardedFetch({ allowHosts: [url.host], allowLoopback: isLoopback }) as FetchLike
+  const params = extractWWWAuthenticateParams(challenge)
+  if (params.resourceMetadataUrl) return undefined
+  try {
+    await discoverOAuthProtectedResourceMetadata(url, {}, fetchFn)
+    return undefined
+  } catch (e: unknown) {
+    void e // no RFC 9728 document: look for the 2025-03-26 layout next
+  }
+  try {
+    if (await discoverAuthorizationServerMetadata(url.origin, { fetchFn })) return undefined
+  } catch (e: unknown) {
+    void e // unreadable metadata counts as none
+  }
+  const scheme = challenge.headers.get("www-authenticate")?.trim().split(/[\s,]/)[0]
+  const value = !scheme || /^bearer$/i.test(scheme) ? "Bearer ${API_KEY}" : /^basic$/i.test(scheme) ? "Basic ${CREDENTIALS}" : `${scheme} \${API_KEY}`
+  const guess = scheme ? `it asks for the ${scheme} scheme: "Authorization: ${value}"` : `probably "Authorization: ${value}" (some servers use "X-API-Key: \${API_KEY}"; see the server's docs)`
+  return {
+    message: `${url.href} answered HTTP 401 and publishes no OAuth metadata: it wants an API key in a header, and agent mcp auth cannot sign in here`,
+    hint: `${guess}; pass --header 'Authorization: ${value}', or set "headers": { "Authorization": "${value}" } for the server in mcp.json (then approve the variable: agent env approve ${value.split("${")[1]!.replace("}", "")})`,
+  }
 }

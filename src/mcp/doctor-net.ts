@@ -42,7 +42,12 @@ export async function checkNetwork(url: URL, timeoutMs: number): Promise<NetResu
     await openSocket(host, port, timeoutMs)
     findings.push(finding("connect", "ok", `TCP connection to ${hostPort(host, port)} accepted`))
   } catch (e: unknown) {
-    findings.push(finding("connect", "error", `cannot connect to ${hostPort(host, port)}: ${errorText(e)}`, "is the server running, and is the port right? A firewall or proxy may also block it"))
+    const isRefused = (e as { code?: unknown }).code === "ECONNREFUSED"
+    findings.push(
+      isRefused
+        ? finding("connect", "error", `nothing listens on ${hostPort(host, port)} (connection refused)`, "is the server running, and is the port right?")
+        : finding("connect", "error", `cannot connect to ${hostPort(host, port)}: ${errorText(e)}`, "is the server running, and is the port right? A firewall or proxy may also block it"),
+    )
     return { findings, isReachable: false, isLoopback }
   }
   if (url.protocol !== "https:") return { findings, isReachable: true, isLoopback }

@@ -86,6 +86,7 @@ function connectFindings(s: ServerState): Finding[] {
       return [finding("connect.mcp", "ok", escapeTerminal(`agent connects over ${s.transport}, protocol ${s.protocolVersion}${session} (${info}); ${s.counts.tools} tools, ${s.counts.prompts} prompts, ${s.counts.resources} resources in ${s.connectMs} ms`))]
     }
     case "needs_auth":
+      if (s.isApiKey) return [finding("connect.mcp", "error", escapeTerminal(`agent cannot connect: ${s.reason ?? "the server wants an API key"}`), escapeTerminal(s.hint))]
       return [finding("connect.mcp", "warn", escapeTerminal(`not signed in${s.reason ? `: ${s.reason}` : ""}; tools were not checked`), s.hint)]
     case "failed":
       return [finding("connect.mcp", "error", escapeTerminal(`agent cannot connect: ${s.error}`), s.hint ? escapeTerminal(s.hint) : undefined)]

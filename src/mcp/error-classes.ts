@@ -1,4 +1,4 @@
-import { AgentError, McpConnectError, type ErrorOptions } from "../util/errors.ts"
+import { AgentError, AuthRequiredError, McpConnectError, type ErrorOptions } from "../util/errors.ts"
 
 // Error classes the manager throws (SDK-free, so the CLI can `instanceof` them without
 // loading the client SDK). Exit codes come from util/errors.ts (docs/design.md §10).
@@ -28,6 +28,9 @@ export class McpRequestError extends AgentError {
     super("failure", message, opts)
   }
 }
+
+/** A 401 from a server with no OAuth metadata: it wants an API key in a header; a sign-in cannot help. */
+export class ApiKeyRequiredError extends AuthRequiredError {}
 
 /** The server's Mcp-Session-Id holds bytes outside visible ASCII 0x21–0x7E (T07). */
 export class InvalidSessionIdError extends Error {

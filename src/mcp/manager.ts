@@ -96,7 +96,9 @@ export function createManager(resolutions: Resolution[], opts: ManagerOptions): 
         await conn?.close()
         // Adopted children were stopped by the transport; this covers one the SDK never got to.
         if (early && early.child.exitCode === null && early.child.signalCode === null && !conn) signalGroup(early.child, "SIGTERM")
-        setState(slot, requests.stateForError(slot, e, "connect"))
+        // doctor's diagnosis (DNS, refused port, TLS, HTTP status, API-key 401) replaces the fetch layer's words.
+        const explained = r.server.transport === "stdio" ? undefined : await runtime?.explainConnectFailure(r.server, e, abort.signal, opts.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs)
+        setState(slot, requests.stateForError(slot, explained ?? e, "connect"))
       }
     })
   }

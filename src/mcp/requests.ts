@@ -2,7 +2,7 @@ import type { RequestOptions } from "@modelcontextprotocol/client"
 import type { Resolution, ServerEntry } from "../config/index.ts"
 import { AgentError, AuthRequiredError, InterruptedError, McpConnectError } from "../util/errors.ts"
 import type { Log } from "../util/log.ts"
-import { McpRequestError, McpTimeoutError } from "./error-classes.ts"
+import { ApiKeyRequiredError, McpRequestError, McpTimeoutError } from "./error-classes.ts"
 import type { Template } from "./lists.ts"
 import type { SpawnParams } from "./spawn.ts"
 import { isToolAllowed } from "./tools.ts"
@@ -157,7 +157,8 @@ export function createRequests(d: Deps) {
       case "auth":
         return new AuthRequiredError(`server "${name}" needs sign-in`, { cause: e, hint: AUTH_HINT(name) })
       case "protocol":
-        return new McpRequestError(name, f.code, `server "${name}": ${rt().reasonOf(e)}`, { cause: e })
+        // Whole: the server's advice often follows the first line (tmcp's "set replayable: true").
+        return new McpRequestError(name, f.code, `server "${name}": ${e instanceof Error ? e.message : String(e)}`, { cause: e })
       default:
         return new McpConnectError(`server "${name}": ${rt().reasonOf(e)}`, { cause: e })
     }
@@ -169,7 +170,7 @@ export function createRequests(d: Deps) {
     const f = rt().classify(e)
     if (f.kind === "auth" && server && server.transport !== "stdio") {
       const reason = e instanceof AuthRequiredError ? e.message : undefined
-      return { status: "needs_auth", name, entry, url: server.url, hint: (e instanceof AuthRequiredError && e.hint) || AUTH_HINT(name), ...(reason && { reason }) }
+      return { status: "needs_auth", name, entry, url: server.url, hint: (e instanceof AuthRequiredError && e.hint) || AUTH_HINT(name), ...(reason && { reason }), ...(e instanceof ApiKeyRequiredError && { isApiKey: true }) }
     }
     let error = e instanceof AgentError ? e.message : rt().reasonOf(e)
     let hint = e instanceof AgentError ? e.hint : undefined

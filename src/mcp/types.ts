@@ -40,7 +40,7 @@ export interface ConnectedInfo {
 /** One server's state, as `agent mcp list` shows it (a union on `status`). */
 export type ServerState =
   | ({ status: "connected"; name: string; entry: ServerEntry } & ConnectedInfo)
-  | { status: "needs_auth"; name: string; entry: ServerEntry; url: string; hint: string; reason?: string }
+  | { status: "needs_auth"; name: string; entry: ServerEntry; url: string; hint: string; reason?: string; /** A 401 without OAuth metadata: a header fixes it, not a sign-in. */ isApiKey?: boolean }
   | { status: "needs_approval"; name: string; entry: ServerEntry; reason: string; hint: string }
   | { status: "failed"; name: string; entry: ServerEntry; error: string; hint?: string; transport?: TransportKind }
   | { status: "disabled"; name: string; entry: ServerEntry }

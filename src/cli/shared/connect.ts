@@ -141,7 +141,7 @@ export async function withServers(
   try {
     let states = withResolutions(await untilAborted(manager.connect(), signal), resolutions)
     // An ad hoc server has no config name to sign in to: its sign-in is by URL.
-    if (adhoc) states = states.map((x) => (x.status === "needs_auth" ? { ...x, hint: `run: agent mcp auth --url ${x.url}` } : x))
+    if (adhoc) states = states.map((x) => (x.status === "needs_auth" && !x.isApiKey ? { ...x, hint: `run: agent mcp auth --url ${x.url}` } : x))
     progress?.done()
     const session: Session = { ctx, manager, states, signal, timeoutMs, isAdhoc: adhoc !== undefined, ...(config && { config }) }
     const work = body(session)
