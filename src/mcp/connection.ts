@@ -76,7 +76,9 @@ async function connectStdioOnce(ctx: ConnectContext, mode: "auto" | "legacy", ea
     await client.connect(transport, connectOptions(ctx))
   } catch (e: unknown) {
     await transport.close()
-    if (transport.failure) throw new McpConnectError(transport.failure, { cause: e, hint: stderrHint(transport.stderrTail()) })
+    const noise = transport.stdoutNoise && `it printed non-JSON on stdout first: ${transport.stdoutNoise}; is this an MCP stdio server?`
+    if (transport.failure) throw new McpConnectError(transport.failure, { cause: e, hint: transport.failureHint ?? noise ?? stderrHint(transport.stderrTail()) })
+    if (noise) throw new McpConnectError(`did not answer initialize`, { cause: e, hint: noise })
     throw e
   } finally {
     ctx.signal.removeEventListener("abort", onAbort)
@@ -97,7 +99,11 @@ async function connectStdioOnce(ctx: ConnectContext, mode: "auto" | "legacy", ea
 }
 
 export function stderrHint(tail: string): string | undefined {
-  const last = tail.split("\n").filter((l) => l.trim()).slice(-3).join(" | ")
+  const lines = tail.split("\n").filter((l) => l.trim())
+  // An uncaught exception's own line ("Error: Cannot find module '/x/server.js'") says more
+  // than the end of its stack trace ("Node.js v20.20.2"), so that line is shown when there is one.
+  const thrown = lines.find((l) => /^(Uncaught )?([A-Z]\w*)?Error( \[\w+\])?: /.test(l.trim()))
+  const last = thrown ? thrown.trim() : lines.slice(-3).join(" | ")
   return last ? `server stderr: ${last.slice(0, 400)}` : undefined
 }
 

@@ -50,6 +50,11 @@ export class StdioTransport implements Transport {
   private swept?: Promise<void>
   /** Why the connection ended, when it was not our close(): "exited with status 3". */
   failure?: string
+  /** What to do about `failure`, when the failure itself knows (a missing command). */
+  failureHint?: string
+  /** The first non-JSON line on stdout before any message: reported once, at once. */
+  private noise?: string
+  private hasMessage = false
   exit?: ExitInfo
 
   constructor(private readonly params: StdioParams) {}
@@ -78,7 +83,10 @@ export class StdioTransport implements Transport {
           if (isSpawned) return this.onerror?.(e)
           // A command that cannot start never emits "exit"; settle here so close() cannot hang.
           exited({ code: null, signal: null })
-          this.failure ??= `could not start ${p.command}: ${e.message}`
+          if ((e as { code?: unknown }).code === "ENOENT") {
+            this.failure ??= `command \`${p.command}\` not found on PATH`
+            this.failureHint ??= "install it, or give its full path in the server's command"
+          } else this.failure ??= `could not start ${p.command}: ${e.message}`
           this.exit = { code: null, signal: null }
           reject(e)
         },
@@ -100,8 +108,13 @@ export class StdioTransport implements Transport {
     try {
       json = JSON.parse(text)
     } catch {
-      // S02: non-JSON stdout lines (a stray console.log) are dropped, the session goes on.
-      this.params.log.debug(`ignored a non-JSON line on stdout (${text.length} chars)`)
+      // S02: non-JSON stdout lines (a stray console.log) are dropped, the session goes on. Before
+      // the first message it is more likely not an MCP server at all: say so now, not after the
+      // connect timeout, and keep it for the error if the connect then fails.
+      if (!this.hasMessage && this.noise === undefined) {
+        this.noise = JSON.stringify(text.slice(0, 80)) + (text.length > 80 ? "…" : "")
+        this.params.log.warn(`server "${this.params.name}" printed non-JSON on stdout: ${this.noise}; an MCP stdio server may write only JSON-RPC there (logs belong on stderr)`)
+      } else this.params.log.debug(`ignored a non-JSON line on stdout (${text.length} chars)`)
       return
     }
     let message: JSONRPCMessage
@@ -111,7 +124,13 @@ export class StdioTransport implements Transport {
       this.onerror?.(e instanceof Error ? e : new Error(String(e)))
       return
     }
+    this.hasMessage = true
     this.onmessage?.(message)
+  }
+
+  /** The first non-JSON stdout line, escaped, if the server printed one before any message. */
+  get stdoutNoise(): string | undefined {
+    return this.noise
   }
 
   private onOversize(_bytes: number) {

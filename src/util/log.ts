@@ -1,4 +1,5 @@
-import type { ConsolaInstance } from "consola"
+import type { ConsolaInstance, ConsolaReporter } from "consola"
+import { formatWithOptions } from "node:util"
 import { redactTokens } from "./secrets.ts"
 import { escapeTerminal } from "./text.ts"
 
@@ -73,6 +74,19 @@ export function createLog(level = 3): Log {
       stdout: process.stderr,
       stderr: process.stderr,
       formatOptions: { date: false, compact: true },
+      reporters: [plain],
     }),
   )
+}
+
+/**
+ * One style with main.ts's `error: …` / `hint: …`: no badges or icons. Errors and warnings
+ * say so in words, info lines are bare, debug lines keep their tag ([mcp:name]) for context.
+ */
+const plain: ConsolaReporter = {
+  log(entry) {
+    const text = formatWithOptions({ colors: false, compact: true }, ...entry.args)
+    const prefix = entry.level <= 0 ? "error: " : entry.level === 1 ? "warning: " : entry.level >= 4 && entry.tag ? `debug: [${escapeTerminal(entry.tag)}] ` : entry.level >= 4 ? "debug: " : ""
+    process.stderr.write(`${prefix}${text}\n`)
+  },
 }
