@@ -47,7 +47,7 @@ export function loadConfig(opts: LoadOptions): Config {
       if (loc.required) {
         throw new ConfigError(`config file ${loc.file} does not exist`, {
           file: loc.file,
-          hint: "check the --mcp path, or create it with `agent mcp add NAME --scope project -- COMMAND`",
+          hint: `check the --mcp path, or create that file with \`agent mcp add NAME --mcp ${loc.file} -- COMMAND\``,
         })
       }
       config.sources.push({ scope: loc.scope, file: loc.file, exists: false, servers: 0 })

@@ -64,7 +64,7 @@ export const addJson = command({
   async run({ args }) {
     const ctx = createContext(args)
     if (!args.name || args.json === undefined) throw new UsageError("usage: agent mcp add-json NAME 'JSON'")
-    const value = parseJsonText(String(args.json), { file: "the JSON argument" }).value
+    const value = parseJsonText(String(args.json), { file: "the JSON argument", jsonc: true }).value // what config files accept: comments, trailing commas
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
       throw new UsageError("the JSON argument must be an object, e.g. '{\"command\": \"npx\", \"args\": [\"-y\", \"pkg\"]}'")
     }

@@ -90,6 +90,8 @@ export const call = command({
       const c = connectedServer(s, server ?? s.states[0]!.name)
       const tool = (await s.manager.tools()).find((t) => t.server === c.name && t.tool.name === toolName)
       if (!tool) throw await noSuchTool(s, c.name, toolName)
+      const filled = fillDefaults(tool, input)
+      if (args.verbose && filled.length) s.ctx.log.info(escapeTerminal(`using the schema's default for ${filled.map((k) => `${k}=${JSON.stringify(input[k])}`).join(", ")}`))
       checkRequired(tool, input)
       // -q silences progress like every other informational line (log level below info).
       const progress = s.ctx.log.level >= 3 ? callProgress(c.name, { write: (x) => process.stderr.write(x), isTty: Boolean(process.stderr.isTTY), columns: process.stderr.columns }) : undefined
@@ -136,6 +138,18 @@ function toolArguments(rawArgs: string[], json: string | undefined): Record<stri
 }
 
 /** Minimal check before sending: every required property is present (the server validates the rest). */
+/**
+ * Required arguments the schema gives a `default` for, filled in (playwright's
+ * browser_take_screenshot requires `scale` yet defaults it). Returns the keys it filled.
+ */
+function fillDefaults(t: NamespacedTool, input: Record<string, unknown>): string[] {
+  const schema = t.tool.inputSchema as { required?: unknown; properties?: Record<string, { default?: unknown }> }
+  const required = Array.isArray(schema.required) ? schema.required.filter((k): k is string => typeof k === "string") : []
+  const filled = required.filter((k) => !Object.hasOwn(input, k) && schema.properties?.[k]?.default !== undefined)
+  for (const k of filled) input[k] = schema.properties![k]!.default
+  return filled
+}
+
 function checkRequired(t: NamespacedTool, input: Record<string, unknown>): void {
   const schema = t.tool.inputSchema as { required?: unknown; properties?: Record<string, { type?: unknown; description?: string }> }
   const required = Array.isArray(schema.required) ? schema.required.filter((k): k is string => typeof k === "string") : []
