@@ -52,6 +52,20 @@ function classifyOne(e: unknown): Failure | undefined {
   return undefined
 }
 
+/**
+ * The pages a URL-mode elicitation error (-32042, "requires browser-based authorization")
+ * asks the user to open, from its `data.elicitations`; empty for any other error.
+ */
+export function urlsToOpen(e: unknown): string[] {
+  if (!ProtocolError.isInstance(e)) return []
+  const list = (e.data as { elicitations?: unknown } | undefined)?.elicitations
+  if (!Array.isArray(list)) return []
+  return list.flatMap((x: unknown) => {
+    const url = (x as { url?: unknown } | null)?.url
+    return typeof url === "string" ? [url] : []
+  })
+}
+
 /** One line for a state or an error message; the SDK's messages are already sentences. */
 export function reasonOf(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e)

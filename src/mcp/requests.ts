@@ -158,7 +158,9 @@ export function createRequests(d: Deps) {
         return new AuthRequiredError(`server "${name}" needs sign-in`, { cause: e, hint: AUTH_HINT(name) })
       case "protocol":
         // Whole: the server's advice often follows the first line (tmcp's "set replayable: true").
-        return new McpRequestError(name, f.code, `server "${name}": ${e instanceof Error ? e.message : String(e)}`, { cause: e })
+        const urls = rt().urlsToOpen(e)
+        const open = urls.length ? { hint: `open ${urls.join(" and ")} in a browser, finish there, then run the command again` } : {}
+        return new McpRequestError(name, f.code, `server "${name}": ${e instanceof Error ? e.message : String(e)}`, { cause: e, ...open })
       default:
         return new McpConnectError(`server "${name}": ${rt().reasonOf(e)}`, { cause: e })
     }

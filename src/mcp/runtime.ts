@@ -2,6 +2,6 @@
 // that never talk to a server don't pay the SDK's import cost (~60 ms, +27 MB).
 export { openConnection, stderrHint } from "./connection.ts"
 export type { Connection, ConnectContext } from "./attempt.ts"
-export { classify, reasonOf, type Failure } from "./classify.ts"
+export { classify, reasonOf, urlsToOpen, type Failure } from "./classify.ts"
 export { listPrompts, listResources, listTemplates, listTools } from "./lists.ts"
 export { explainConnectFailure } from "./diagnose.ts"

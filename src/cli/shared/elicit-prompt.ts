@@ -38,7 +38,9 @@ export function elicitHandler(mode: ElicitMode, d: ElicitDeps): ElicitHandler {
     if (mode === "defaults") return elicitDefaults(server, request)
     if (mode === "ask" && d.queue) return terminalElicit(d.queue, d.signal)(server, request)
     const why = mode === "decline" ? "--elicit decline" : "no terminal to ask; --elicit defaults accepts the form's defaults"
-    d.warn(`elicitation from ${server} declined: ${why}`)
+    // A URL request is answered by opening the page: show it, so the user can go there anyway.
+    const url = "url" in request && request.url ? `; it asked you to open ${escapeTerminal(String(request.url))}` : ""
+    d.warn(`elicitation from ${server} declined: ${why}${url}`)
     return { action: "decline" }
   }
 }
@@ -50,12 +52,12 @@ export function terminalElicit(queue: Queue, signal: AbortSignal): ElicitHandler
   return async (server, request) => {
     if (!("requestedSchema" in request) || !request.requestedSchema) {
       const url = "url" in request ? String(request.url) : "(no URL)"
-      const a = await queue(`Server "${server}" asks you to open ${url}\n  ${oneLine(request.message, 300)}\n  Done? [y]es / [n]o:`, signal)
-      return { action: isYes(a) ? "accept" : "decline" }
+      const a = await choose(queue, signal, `Server "${server}" asks you to open ${escapeTerminal(url)}\n  ${oneLine(request.message, 300)}\n  Done? [y]es / [n]o:`, false)
+      return { action: a === "y" ? "accept" : "decline" }
     }
-    const a = ((await queue(`Server "${server}" asks: ${oneLine(request.message, 500)}\n  Answer? [y]es / [n]o (decline) / [c]ancel:`, signal)) ?? "").trim().toLowerCase()
-    if (a === "c" || a === "cancel") return { action: "cancel" }
-    if (!isYes(a)) return { action: "decline" }
+    const a = await choose(queue, signal, `Server "${server}" asks: ${oneLine(request.message, 500)}\n  Answer? [y]es / [n]o (decline) / [c]ancel:`, true)
+    if (a === "c") return { action: "cancel" }
+    if (a !== "y") return { action: "decline" }
     const content: Record<string, string | number | boolean | string[]> = {}
     const required = new Set(request.requestedSchema.required ?? [])
     for (const [key, raw] of Object.entries(request.requestedSchema.properties ?? {})) {
@@ -99,4 +101,18 @@ function parseField(raw: string, f: Field): string | number | boolean | undefine
   return raw
 }
 
-const isYes = (a: string | undefined) => /^(y|yes)$/i.test((a ?? "").trim())
+/**
+ * y/n(/c), asked again on any other answer (a typo must not decline a form); no answer (end of
+ * input, Ctrl-D) declines, and so do three answers in a row that are none of them.
+ */
+async function choose(queue: Queue, signal: AbortSignal, question: string, canCancel: boolean): Promise<"y" | "n" | "c"> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const raw = await queue(attempt === 0 ? question : `  Please answer y or n${canCancel ? " or c" : ""}:`, signal)
+    if (raw === undefined) return "n"
+    const a = raw.trim().toLowerCase()
+    if (a === "y" || a === "yes") return "y"
+    if (a === "n" || a === "no") return "n"
+    if (canCancel && (a === "c" || a === "cancel")) return "c"
+  }
+  return "n"
+}
