@@ -1,3 +1,5 @@
+import { SseError } from "@modelcontextprotocol/client"
+import { classifyAddress } from "../auth/index.ts"
 import type { RemoteServer, StdioServer } from "../config/index.ts"
 import { AgentError, AuthRequiredError, McpConnectError } from "../util/errors.ts"
 import { ApiKeyRequiredError } from "./error-classes.ts"
@@ -24,33 +26,43 @@ export async function explainConnectFailure(server: RemoteServer | StdioServer, 
   // Our own refusals (plain http to another host, a bad URL) already say what to do.
   if (e instanceof AgentError && !(e instanceof AuthRequiredError)) return undefined
   const timeoutMs = Math.min(PROBE_MS, connectTimeoutMs)
+  // The legacy SSE fallback reports the status of its GET in its own error class.
+  const status = f.kind === "http" ? f.status : SseError.isInstance(e) && typeof e.code === "number" ? e.code : undefined
   try {
     const url = new URL(server.url)
+    if (f.kind === "auth") return await explain401(server, url, e, timeoutMs, signal)
+    if (status !== undefined) return httpStatusError(url, status, e)
+    // Below HTTP (no status, no auth): DNS, TCP and TLS, exactly as doctor checks them.
     const net = await checkNetwork(url, timeoutMs)
     const broken = net.findings.find((x) => x.severity === "error")
     if (broken) return new McpConnectError(broken.message, { cause: e, ...(broken.hint && { hint: broken.hint }) })
-    const res = await fetch(url, {
-      method: "POST",
-      headers: { ...server.headers, "content-type": "application/json", accept: "application/json, text/event-stream" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 0, method: "ping" }),
-      redirect: "manual",
-      signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
-    })
-    await res.body?.cancel()
-    if (res.status === 401) {
-      const key = await isApiKeyServer(url, res, net.isLoopback)
-      return key ? new ApiKeyRequiredError(key.message, { cause: e, hint: key.hint }) : undefined
-    }
-    // 400/405/406 are how MCP servers refuse a bare probe; anything else at this URL is the answer.
-    if (res.status === 404 || res.status >= 500 || (res.status >= 300 && res.status < 400)) {
-      const where = res.status >= 300 && res.status < 400 ? ` (redirects to ${res.headers.get("location") ?? "nowhere"})` : ""
-      return new McpConnectError(`${url.href} answered HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""}${where}`, {
-        cause: e,
-        hint: res.status === 404 ? "no MCP endpoint at this path: check the URL (servers usually answer on /mcp, legacy ones on /sse)" : "the server failed; try again later or tell its operator",
-      })
-    }
   } catch (probe: unknown) {
     void probe // the probe is best effort: the connect's own error stands
   }
   return undefined
+}
+
+/** 400/405/406 are how MCP servers refuse a probe of the wrong era or transport; other statuses are the answer. */
+function httpStatusError(url: URL, status: number, e: unknown): AgentError | undefined {
+  if (status !== 404 && status < 500 && (status < 300 || status >= 400)) return undefined
+  return new McpConnectError(`${url.href} answered HTTP ${status}`, {
+    cause: e,
+    hint: status === 404 ? "no MCP endpoint at this path: check the URL (servers usually answer on /mcp, legacy ones on /sse)" : status >= 500 ? "the server failed; try again later or tell its operator" : "the server redirects this URL; use the address it redirects to",
+  })
+}
+
+/** One more request to read the 401's challenge, then doctor's check for OAuth metadata. */
+async function explain401(server: RemoteServer, url: URL, e: unknown, timeoutMs: number, signal: AbortSignal): Promise<AgentError | undefined> {
+  const res = await fetch(url, {
+    method: server.transport === "sse" ? "GET" : "POST",
+    headers: { ...server.headers, "content-type": "application/json", accept: "application/json, text/event-stream" },
+    ...(server.transport !== "sse" && { body: JSON.stringify({ jsonrpc: "2.0", id: 0, method: "ping" }) }),
+    redirect: "manual",
+    signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+  })
+  await res.body?.cancel()
+  if (res.status !== 401) return undefined
+  const host = url.hostname.replace(/^\[|\]$/g, "")
+  const key = await isApiKeyServer(url, res, host === "localhost" || classifyAddress(host) === "loopback")
+  return key ? new ApiKeyRequiredError(key.message, { cause: e, hint: key.hint }) : undefined
 }

@@ -139,9 +139,11 @@ export async function isApiKeyServer(url: URL, challenge: Response, isLoopback: 
     void e // no RFC 9728 document: look for the 2025-03-26 layout next
   }
   try {
-    if (await discoverAuthorizationServerMetadata(url.origin, { fetchFn })) return undefined
+    if (await discoverAuthorizationServerMetadata(url.origin, { fetchFn, skipIssuerValidation: true })) return undefined
   } catch (e: unknown) {
-    void e // unreadable metadata counts as none
+    // Metadata is there but broken: an OAuth server after all, and doctor's chain says what is wrong.
+    void e
+    return undefined
   }
   const scheme = challenge.headers.get("www-authenticate")?.trim().split(/[\s,]/)[0]
   const value = !scheme || /^bearer$/i.test(scheme) ? "Bearer ${API_KEY}" : /^basic$/i.test(scheme) ? "Basic ${CREDENTIALS}" : `${scheme} \${API_KEY}`

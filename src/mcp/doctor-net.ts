@@ -45,7 +45,7 @@ export async function checkNetwork(url: URL, timeoutMs: number): Promise<NetResu
     const isRefused = (e as { code?: unknown }).code === "ECONNREFUSED"
     findings.push(
       isRefused
-        ? finding("connect", "error", `nothing listens on ${hostPort(host, port)} (connection refused)`, "is the server running, and is the port right?")
+        ? finding("connect", "error", `nothing listens on ${hostPort(host, port)} (connection refused: ECONNREFUSED)`, "is the server running, and is the port right?")
         : finding("connect", "error", `cannot connect to ${hostPort(host, port)}: ${errorText(e)}`, "is the server running, and is the port right? A firewall or proxy may also block it"),
     )
     return { findings, isReachable: false, isLoopback }

@@ -35,7 +35,7 @@ describe("connection failures get doctor's diagnosis", () => {
     using dead = refusedPort()
     const call = await agent(["mcp", "call", "--url", `${dead.url}/mcp`, "echo"])
     expect(call.code).toBe(5)
-    expect(call.stderr).toContain(`error: server "adhoc" is unavailable: nothing listens on 127.0.0.1:${dead.port} (connection refused)`)
+    expect(call.stderr).toContain(`error: server "adhoc" is unavailable: nothing listens on 127.0.0.1:${dead.port} (connection refused: ECONNREFUSED)`)
     expect(call.stderr).toContain("hint: is the server running")
     expectPlain(call.stderr)
     const tools = await agent(["mcp", "tools", "--url", `${dead.url}/mcp`])

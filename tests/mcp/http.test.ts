@@ -105,11 +105,13 @@ describe("Streamable HTTP", () => {
     expect(m.state("flaky")).toMatchObject({ status: "failed" })
   })
 
-  it("marks a 401 as needs_auth with the auth hint", async () => {
+  it("marks a 401 without OAuth metadata as needs_auth by API key: the header to set, not a sign-in", async () => {
     await using srv = serve(() => new Response("no", { status: 401, headers: { "www-authenticate": 'Bearer realm="x"' } }))
     await using m = await manager([remote("locked", srv.url, "http")])
     const [state] = await m.connect()
-    expect(state).toMatchObject({ status: "needs_auth", url: srv.url, hint: "sign in: agent mcp auth locked" })
+    expect(state).toMatchObject({ status: "needs_auth", url: srv.url, isApiKey: true })
+    expect(state!.status === "needs_auth" && state!.hint).toContain("--header 'Authorization: Bearer ${API_KEY}'")
+    expect(state!.status === "needs_auth" && state!.hint).not.toContain("agent mcp auth")
   })
 })
 
