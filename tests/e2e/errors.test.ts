@@ -1,5 +1,6 @@
 import { describe, expect, it } from "bun:test"
 import { join } from "node:path"
+import { BROWSER_URL, startSessionServer } from "../fixtures/servers/http-session.ts"
 import { STRICT_ERROR } from "../fixtures/servers/stdio-errors.ts"
 import { BUN, ROOT, runCli, type CliResult } from "../helpers/cli.ts"
 import { refusedPort } from "../helpers/ports.ts"
@@ -126,6 +127,14 @@ describe("tool calls", () => {
     const r = await agent(["mcp", "call", "strict", "--", BUN, ERRORS])
     expect(r.code).toBe(1)
     expect(r.stderr).toContain(STRICT_ERROR)
+  }, 60_000)
+
+  it("a 'requires browser-based authorization' error (-32042) shows the URL to open", async () => {
+    await using srv = await startSessionServer()
+    const r = await agent(["mcp", "call", "--url", srv.url, "browser"])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain("This request requires browser-based authorization")
+    expect(r.stderr).toContain(`hint: open ${BROWSER_URL} in a browser`)
   }, 60_000)
 
   it("fills required arguments that have a schema default, and says so with --verbose", async () => {
