@@ -54,4 +54,14 @@ describe("compiled binary: elicitation in agent mcp", () => {
     expect(r.stdout).toContain('Server "local" asks: Tell me about yourself')
     expect(r.stdout).toMatch(/"answer":\{"action":"accept","content":\{"name":"Grace","color":"green","count":5,"agree":false\}\}/)
   }, 40_000)
+
+  it("asks again when the answer to y/n/c is something else (a typo does not decline)", async () => {
+    await using t = await tmpdir()
+    const file = await t.write("mcp.json", { mcpServers: { local: { command: BUN, args: [BASIC] } } })
+    const input = ["yse", "y", "", "", "", ""]
+    const r = await runCliTty(["mcp", "call", "local", "ask_user", "--mcp", file], { home: t.home, cwd: t.path, binary: true, input, timeoutMs: 30_000 })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain("Please answer y or n or c:")
+    expect(r.stdout).toMatch(/"answer":\{"action":"accept","content":\{"name":"Ada","color":"green","count":3,"agree":true\}\}/)
+  }, 40_000)
 })
