@@ -9,6 +9,7 @@ import { statSync } from "node:fs"
 import { join } from "node:path"
 import pkg from "./package.json"
 import { writeReleaseFiles } from "./scripts/release.ts"
+import { writeSourceMaps } from "./scripts/sourcemaps.ts"
 
 const TARGETS = ["bun-linux-x64", "bun-linux-arm64", "bun-linux-x64-musl", "bun-linux-arm64-musl",
   "bun-darwin-x64", "bun-darwin-arm64", "bun-windows-x64"] as const
@@ -27,7 +28,7 @@ export function compileOptions(
     compile: { ...(target && { target }), outfile, autoloadDotenv: false, autoloadBunfig: false },
     // bytecode defaults to CommonJS, where main.ts's top-level await is a syntax error.
     // Bytecode halves the start of real commands (config validate: 33 → 16 ms) but adds ~6 MB;
-    // an embedded sourcemap adds ~2.4 MB and buys only readable --debug stacks, so none.
+    // an embedded sourcemap adds ~2.6 MB, so none: scripts/sourcemaps.ts ships the maps beside it.
     format: "esm", minify: true, sourcemap: "none", bytecode,
     // Code splitting keeps each lazily imported command group in its own embedded chunk, so
     // `--version` loads ~nothing: 15 ms → 5 ms on these machines (scripts/bench-startup.ts).
@@ -65,7 +66,8 @@ async function main(single: boolean): Promise<void> {
   for (const { target, outfile } of jobs) {
     const t0 = performance.now()
     const bytecode = await compile("src/main.ts", outfile, target)
-    built.push({ target: target ?? "host", file: outfile, bytecode })
+    const sourcemap = await writeSourceMaps(compileOptions("src/main.ts", outfile, target, bytecode), outfile)
+    built.push({ target: target ?? "host", file: outfile, bytecode, sourcemap })
     console.error(`built ${outfile} (${target ?? "host"}) in ${((performance.now() - t0) / 1000).toFixed(1)}s`)
   }
   const files = jobs.map((j) => j.outfile)

@@ -11,6 +11,8 @@ export interface BuiltBinary {
   /** Path of the binary, relative to the cwd or absolute. */
   file: string
   bytecode: boolean
+  /** `<file>.map.json`: source maps for --debug stacks (scripts/sourcemaps.ts). */
+  sourcemap?: string
 }
 
 export interface ManifestEntry {
@@ -20,6 +22,8 @@ export interface ManifestEntry {
   size: number
   sha256: string
   bytecode: boolean
+  /** The source maps shipped beside the binary (also listed in SHA256SUMS). */
+  sourcemap?: { file: string; size: number; sha256: string }
 }
 
 export interface Manifest {
@@ -45,9 +49,11 @@ export async function writeReleaseFiles(dir: string, version: string, built: Bui
     size: statSync(b.file).size,
     sha256: sha256(b.file),
     bytecode: b.bytecode,
+    ...(b.sourcemap && { sourcemap: { file: basename(b.sourcemap), size: statSync(b.sourcemap).size, sha256: sha256(b.sourcemap) } }),
   }))
   const manifest: Manifest = { version, bun: Bun.version, binaries }
-  await Bun.write(join(dir, "SHA256SUMS"), binaries.map((b) => `${b.sha256}  ${b.file}\n`).join(""))
+  const sums = binaries.flatMap((b) => [`${b.sha256}  ${b.file}\n`, ...(b.sourcemap ? [`${b.sourcemap.sha256}  ${b.sourcemap.file}\n`] : [])])
+  await Bun.write(join(dir, "SHA256SUMS"), sums.join(""))
   await Bun.write(join(dir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`)
   copyFileSync(join(import.meta.dir, "install.sh"), join(dir, "install.sh"))
   return manifest

@@ -1,6 +1,7 @@
 import pkg from "../../package.json" with { type: "json" }
 import { runCommand } from "citty"
 import { isAgentError, ExitCode, UsageError } from "../util/errors.ts"
+import { sourceMapped } from "../util/stack.ts"
 import { escapeTerminal } from "../util/text.ts"
 import { command, commonArgs, type Command } from "./command.ts"
 import { guardOutput } from "./shared/redact-streams.ts"
@@ -46,6 +47,9 @@ export async function runCli(argv: string[]): Promise<number> {
       process.stdout.write(`${version()}\n`)
       return 0
     }
+    // Test-only, inert unless set: an internal error on demand, so a test can check that
+    // --debug stacks point at src/ files through the source maps shipped beside the binary.
+    if (process.env.AGENTRT_TEST_INTERNAL_ERROR === "1") throwForTest()
     if (!inv.cmd.run) {
       // A group without its subcommand (`agent`, `agent mcp`): the help shows the choices, on
       // stderr and with exit 2, as for any incomplete command line.
@@ -95,7 +99,11 @@ function reportError(e: unknown, debug: boolean): number {
 
 /** P05: a stack repeats the message, which may hold server text; escaped like everything else. */
 function stackOf(e: Error): string {
-  return escapeTerminal(e.stack ?? `${e.name}: ${e.message}`)
+  return escapeTerminal(sourceMapped(e.stack ?? `${e.name}: ${e.message}`))
+}
+
+function throwForTest(): never {
+  throw new Error("internal error forced by AGENTRT_TEST_INTERNAL_ERROR")
 }
 
 function version(): string {

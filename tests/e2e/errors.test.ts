@@ -15,7 +15,7 @@ import { tmpdir } from "../helpers/tmp.ts"
 const ERRORS = join(ROOT, "tests/fixtures/servers/stdio-errors.ts")
 const NODE = Bun.which("node")
 
-async function agent(args: string[], opts: { stdin?: string } = {}): Promise<CliResult> {
+async function agent(args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
   await using t = await tmpdir()
   return await runCli(args, { home: t.home, cwd: t.path, binary: true, timeoutMs: 60_000, ...opts })
 }
@@ -168,5 +168,21 @@ describe("config commands", () => {
     expect(r.stderr).toContain(`error: config file ${file} does not exist`)
     expect(r.stderr).toContain(`--mcp ${file} -- COMMAND`)
     expect(r.stderr).not.toContain("--scope project")
+  }, 60_000)
+})
+
+describe("--debug stacks", () => {
+  // AGENTRT_TEST_INTERNAL_ERROR=1 is a test-only hook (src/cli/index.ts) that throws a plain Error
+  // before any command runs: the path every unexpected failure takes to the top-level report.
+  it("point at src/ files and lines, through the source maps beside the binary", async () => {
+    const env = { AGENTRT_TEST_INTERNAL_ERROR: "1" }
+    const debug = await agent(["mcp", "list", "--debug"], { env })
+    expect(debug.code).toBe(1)
+    expect(debug.stderr).toContain("error: unexpected failure: internal error forced by AGENTRT_TEST_INTERNAL_ERROR")
+    expect(debug.stderr).toMatch(/^ +at .*\bsrc\/cli\/index\.ts:\d+:\d+, chunk-\w+\.js:\d+:\d+/m)
+    expect(debug.stderr).toMatch(/^ +at .*\bsrc\/main\.ts:\d+:\d+/m)
+    const plain = await agent(["mcp", "list"], { env })
+    expect(plain.stderr).toContain("hint: run again with --debug for details")
+    expect(plain.stderr).not.toContain("src/cli/index.ts")
   }, 60_000)
 })
