@@ -42,12 +42,15 @@ export async function explainConnectFailure(server: RemoteServer | StdioServer, 
   return undefined
 }
 
-/** 400/405/406 are how MCP servers refuse a probe of the wrong era or transport; other statuses are the answer. */
+/**
+ * 404 and 5xx are the answer. 400/405/406 are how MCP servers refuse a probe of the wrong era
+ * or transport, and a refused redirect (T08) already names where it pointed: those stay.
+ */
 function httpStatusError(url: URL, status: number, e: unknown): AgentError | undefined {
-  if (status !== 404 && status < 500 && (status < 300 || status >= 400)) return undefined
+  if (status !== 404 && status < 500) return undefined
   return new McpConnectError(`${url.href} answered HTTP ${status}`, {
     cause: e,
-    hint: status === 404 ? "no MCP endpoint at this path: check the URL (servers usually answer on /mcp, legacy ones on /sse)" : status >= 500 ? "the server failed; try again later or tell its operator" : "the server redirects this URL; use the address it redirects to",
+    hint: status === 404 ? "no MCP endpoint at this path: check the URL (servers usually answer on /mcp, legacy ones on /sse)" : "the server failed; try again later or tell its operator",
   })
 }
 

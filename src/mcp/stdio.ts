@@ -83,9 +83,12 @@ export class StdioTransport implements Transport {
           if (isSpawned) return this.onerror?.(e)
           // A command that cannot start never emits "exit"; settle here so close() cannot hang.
           exited({ code: null, signal: null })
-          if ((e as { code?: unknown }).code === "ENOENT") {
+          if ((e as { code?: unknown }).code === "ENOENT" && !/[\\/]/.test(p.command)) {
             this.failure ??= `command \`${p.command}\` not found on PATH`
             this.failureHint ??= "install it, or give its full path in the server's command"
+          } else if ((e as { code?: unknown }).code === "ENOENT") {
+            this.failure ??= `could not start ${p.command}: no such file`
+            this.failureHint ??= "check the path in the server's command"
           } else this.failure ??= `could not start ${p.command}: ${e.message}`
           this.exit = { code: null, signal: null }
           reject(e)

@@ -72,7 +72,7 @@ describe("agent mcp list", () => {
     expect(by.local!.counts!.resources).toBeGreaterThanOrEqual(1)
     expect(by.stateless).toMatchObject({ status: "connected", transport: "http", protocolVersion: "2026-07-28", counts: { tools: 8, prompts: 1 } })
     expect(by.stateless!.sessionId).toBeUndefined()
-    expect(by.session).toMatchObject({ status: "connected", transport: "http", counts: { tools: 7, prompts: 0 } })
+    expect(by.session).toMatchObject({ status: "connected", transport: "http", counts: { tools: 8, prompts: 0 } })
     expect(by.session!.protocolVersion).toStartWith("2025-")
     expect(s.session.sessionIds()).toContain(by.session!.sessionId!)
     expect(by.legacy).toMatchObject({ status: "connected", transport: "sse", counts: { tools: 2 } })

@@ -95,11 +95,14 @@ describe("connection failures get doctor's diagnosis", () => {
 })
 
 describe("stdio servers that cannot start", () => {
-  it("ENOENT: command `X` not found on PATH", async () => {
+  it("ENOENT: command `X` not found on PATH (or, for a path, no such file)", async () => {
     const r = await agent(["mcp", "call", "echo", "--", "agentrt-no-such-command"])
     expect(r.code).toBe(5)
     expect(r.stderr).toContain("is unavailable: command `agentrt-no-such-command` not found on PATH")
     expect(r.stderr).toContain("hint: install it, or give its full path")
+    const path = await agent(["mcp", "call", "echo", "--", "/nonexistent-dir/agentrt-missing"])
+    expect(path.code).toBe(5)
+    expect(path.stderr).toContain("is unavailable: could not start /nonexistent-dir/agentrt-missing: no such file")
   }, 60_000)
 
   itUnless(NODE ? undefined : "node not on PATH")("a Node server without its script: the Cannot find module line", async () => {
