@@ -182,7 +182,6 @@ describe("--debug stacks", () => {
     expect(debug.code).toBe(1)
     expect(debug.stderr).toContain("error: unexpected failure: internal error forced by AGENTRT_TEST_INTERNAL_ERROR")
     expect(debug.stderr).toMatch(/^ +at .*\bsrc\/cli\/index\.ts:\d+:\d+, chunk-\w+\.js:\d+:\d+/m)
-    expect(debug.stderr).toMatch(/^ +at .*\bsrc\/main\.ts:\d+:\d+/m)
     const plain = await agent(["mcp", "list"], { env })
     expect(plain.stderr).toContain("hint: run again with --debug for details")
     expect(plain.stderr).not.toContain("src/cli/index.ts")
