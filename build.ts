@@ -13,7 +13,7 @@ import { writeSourceMaps } from "./scripts/sourcemaps.ts"
 
 const TARGETS = ["bun-linux-x64", "bun-linux-arm64", "bun-linux-x64-musl", "bun-linux-arm64-musl",
   "bun-darwin-x64", "bun-darwin-arm64", "bun-windows-x64"] as const
-const MAX_BYTES = 120 * 1000 * 1000 // the issue's "120 MB"; a hello-world bun-windows-x64 is already ~115 MB
+const MAX_BYTES = 140 * 1000 * 1000 // 140 MB (decimal): start-up matters more than a few MB (issue 16); a hello-world bun-windows-x64 is ~115 MB
 
 /** The Bun.build options of a release binary; scripts/bench-startup.ts and the e2e tests reuse them. */
 export function compileOptions(
@@ -45,9 +45,9 @@ export async function compile(entry: string, outfile: string, target?: Bun.Build
     throw new Error(`build failed for ${target ?? "host"}`)
   }
   // The Windows runtime alone is ~115 MB: a target over the limit is rebuilt without bytecode
-  // (slower start of real commands, same behaviour) rather than shipped over 120 MB.
+  // (slower start of real commands, same behaviour) rather than shipped over 140 MB.
   if (bytecode && statSync(outfile).size > MAX_BYTES) {
-    console.error(`${outfile} is over 120 MB with bytecode; rebuilding it without`)
+    console.error(`${outfile} is over 140 MB with bytecode; rebuilding it without`)
     return compile(entry, outfile, target, false)
   }
   return bytecode
@@ -77,7 +77,7 @@ async function main(single: boolean): Promise<void> {
   for (const f of files) {
     const size = statSync(f).size
     tooBig ||= size > MAX_BYTES
-    console.error(`${(size / 1e6).toFixed(1).padStart(7)} MB  ${f}${size > MAX_BYTES ? "  TOO BIG (> 120 MB)" : ""}`)
+    console.error(`${(size / 1e6).toFixed(1).padStart(7)} MB  ${f}${size > MAX_BYTES ? "  TOO BIG (> 140 MB)" : ""}`)
   }
   console.error(`done in ${((performance.now() - started) / 1000).toFixed(1)}s`)
   if (tooBig) process.exit(1)

@@ -1,6 +1,6 @@
 // Source maps for a compiled binary, shipped beside it as `<binary>.map.json` (--debug stacks
 // read it: src/util/stack.ts). Bun 1.4.5 embeds the map in the executable whenever `sourcemap`
-// is set with `compile` (+2.6 MB: linux-x64 would pass the 120 MB limit), so the binary is
+// is set with `compile` (+2.6 MB inside every binary), so the binary is
 // built without one and a second, identical compile with `sourcemap: "external"` yields the maps:
 // its chunk names and code are the same (they hash the code, which the sourcemap does not change).
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
