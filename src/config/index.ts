@@ -18,8 +18,9 @@ export { envShown, maskEntry, maskedDefinition, maskValue } from "./secrets.ts"
 export { inputVariableName, parseTemplate } from "./interpolate.ts"
 // P04: URL credentials, for install links and every screen that renders a server (the presenter).
 export { hasUrlSecrets, maskUrlSecrets, urlSecretFields } from "./url-secrets.ts"
+export { findLiteralSecrets, literalSecretWarning, secretsToEnv, type LiteralSecret } from "./literal-secrets.ts"
 export { PEERS } from "./peers.ts"
-export type { Peer, PeerImport } from "./import.ts"
+export type { ImportedInput, Peer, PeerImport } from "./import.ts"
 export { editJsonFile, type JsonObject } from "./edit.ts"
 export { MAX_CONFIG_BYTES, parseJsonText, readJsonFile } from "./json.ts"
 

@@ -53,7 +53,10 @@ export type PromptFn = (q: ApprovalQuestion) => Promise<boolean>
 export interface ResolveOptions {
   store: ApprovalStore
   env: Record<string, string | undefined>
-  /** `--approve-env VAR`: approved for every server, for this run only (not stored). */
+  /**
+   * `--approve-env VAR` approves VAR for every server of this run; `--approve-env SERVER:VAR`
+   * for that one server only (C10). Never stored.
+   */
   approveEnv?: string[]
   /** Only when a person can answer; a "yes" is stored as a permanent approval. */
   prompt?: PromptFn
@@ -90,7 +93,7 @@ async function resolveOne(entry: ServerEntry, opts: ResolveOptions): Promise<Res
   const project = await checkProject(entry, opts)
   const pending: VariableNeed[] = []
   for (const need of variableNeeds(entry, opts.inputs)) {
-    if (opts.approveEnv?.includes(need.variable) || opts.store.isEnvApproved(need.variable, entry)) continue
+    if (isRunApproved(opts.approveEnv, entry.name, need.variable) || opts.store.isEnvApproved(need.variable, entry)) continue
     // No point asking about variables of a project server the user just refused to trust.
     if (!project && opts.prompt && (await opts.prompt({ kind: "env", server: entry.name, need }))) {
       await opts.store.approveEnv(need.variable, entry)
@@ -103,6 +106,11 @@ async function resolveOne(entry: ServerEntry, opts: ResolveOptions): Promise<Res
     return { ...r, blocked: { message: approvalLine(r), hint: [...new Set(approvalHints(r))].join("\n  hint: ") } }
   }
   return interpolate(entry, opts.env)
+}
+
+/** C10: `SERVER:VAR` approves VAR only for the server of that name, never for the others. */
+export function isRunApproved(approved: string[] | undefined, server: string, variable: string): boolean {
+  return approved !== undefined && (approved.includes(variable) || approved.includes(`${server}:${variable}`))
 }
 
 async function checkProject(entry: ServerEntry, opts: ResolveOptions) {

@@ -12,7 +12,7 @@ export default command({
     "Check the config: exit 0 when every enabled server is usable, 2 on errors (syntax, schema, unset variables), 3 when variables or project servers still need approval",
   args: {
     ...configArgs,
-    "approve-env": { type: "string", valueHint: "VAR", description: "Treat VAR as approved for this check only (repeatable)" },
+    "approve-env": { type: "string", valueHint: "[SERVER:]VAR", description: "Treat VAR as approved for this check only: for every server, or with SERVER: for that server alone (repeatable)" },
   },
   examples: [
     "agent config validate",

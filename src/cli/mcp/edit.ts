@@ -1,4 +1,4 @@
-import { parseJsonText } from "../../config/index.ts"
+import { findLiteralSecrets, literalSecretWarning, parseJsonText, secretsToEnv } from "../../config/index.ts"
 import { UsageError } from "../../util/errors.ts"
 import { escapeTerminal } from "../../util/text.ts"
 import { command, commonArgs, outputArg } from "../command.ts"
@@ -15,6 +15,11 @@ const targetArgs = {
   mcp: { type: "string", valueHint: "FILE", description: "Write this config file instead of a scope" },
 } as const
 
+// I14: a literal secret is written only with a warning; this flag turns it into a ${VAR} reference.
+export const secretsToEnvArg = {
+  "secrets-to-env": { type: "boolean", description: "Write literal secrets (env, headers, OAuth secrets) as ${VAR} references instead, and name the variables to set" },
+} as const
+
 const nameArg = { name: { type: "positional", required: false, description: "Server name" } } as const
 
 export const add = command({
@@ -24,6 +29,7 @@ export const add = command({
     ...commonArgs,
     ...outputArg,
     ...targetArgs,
+    ...secretsToEnvArg,
     ...nameArg,
     url: { type: "string", description: "Remote server URL (Streamable HTTP or SSE)" },
     type: { type: "string", valueHint: "http|sse", description: "Remote transport; default: Streamable HTTP, falling back to SSE" },
@@ -53,6 +59,7 @@ export const addJson = command({
     ...commonArgs,
     ...outputArg,
     ...targetArgs,
+    ...secretsToEnvArg,
     ...nameArg,
     json: { type: "positional", required: false, description: "The server's JSON object" },
     force: { type: "boolean", description: "Replace a server with the same name" },
@@ -87,12 +94,26 @@ export const remove = command({
   },
 })
 
-async function save(ctx: Ctx, args: { scope?: string; mcp?: string; force?: boolean }, name: string, entry: Entry) {
+async function save(ctx: Ctx, args: { scope?: string; mcp?: string; force?: boolean; "secrets-to-env"?: boolean }, name: string, given: Entry) {
   const target = resolveTarget(ctx, args)
+  const entry = literalSecrets(ctx, name, given, Boolean(args["secrets-to-env"]))
   for (const w of validateEntry(name, entry, target.file)) ctx.log.warn(escapeTerminal(w.message))
   const { previous } = await writeServers(target, [{ name, entry }], { existing: args.force ? "replace" : "fail" })
   const old = previous.get(name)
   report(ctx, target, name, old === undefined ? "added" : "replaced", entry, old)
+}
+
+/** I14: warns about each literal secret, or with --secrets-to-env rewrites it to a reference; never prints a value. */
+export function literalSecrets(ctx: Ctx, name: string, entry: Entry, toEnv: boolean): Entry {
+  if (!toEnv) {
+    for (const s of findLiteralSecrets(name, entry)) ctx.log.warn(escapeTerminal(literalSecretWarning(name, s)))
+    return entry
+  }
+  const { entry: rewritten, moved } = secretsToEnv(name, entry)
+  for (const s of moved) {
+    ctx.log.info(escapeTerminal(`server "${name}": ${s.field} ${s.key} written as \${${s.variable}}; set ${s.variable} in the environment and approve it: agent env approve ${s.variable} --server ${name}`))
+  }
+  return rewritten
 }
 
 function report(ctx: Ctx, target: Target, name: string, action: "added" | "replaced" | "removed", server: unknown, old?: unknown) {

@@ -7,6 +7,8 @@ import { createContext, type Ctx } from "../shared/context.ts"
 import { resolveTarget, writeServers, type Target } from "../shared/config-write.ts"
 import { documentJson, entryJson, jsonText } from "../shared/present.ts"
 import { printJson, printRaw, printTable } from "../shared/output.ts"
+import { literalSecrets, secretsToEnvArg } from "./edit.ts"
+import { approveImport, importApprovalArgs } from "./import-approve.ts"
 
 // `agent mcp import --from PEER [FILE]`: the peer knowledge lives in config/import.ts; this
 // file picks the target, writes once (locked) and reports what happened to every server.
@@ -23,11 +25,14 @@ export default command({
     mcp: { type: "string", valueHint: "FILE", description: "Write this config file instead of a scope" },
     "dry-run": { type: "boolean", description: "Write nothing; print the resulting config" },
     force: { type: "boolean", description: "Replace servers that already exist under the same name" },
+    ...importApprovalArgs,
+    ...secretsToEnvArg,
   },
   examples: [
     "agent mcp import --from claude --dry-run",
     "agent mcp import --from vscode .vscode/mcp.json --scope project",
-    "agent mcp import --from gemini --force --output json",
+    "agent mcp import --from cursor   # shows every server and asks before writing",
+    "agent mcp import --from gemini --force --yes --output json   # scripts: --yes is the approval",
   ],
   async run({ args }) {
     const ctx = createContext(args)
@@ -36,7 +41,10 @@ export default command({
       throw new UsageError(peer ? `unknown --from "${escapeTerminal(peer)}"` : "--from is required", { hint: `one of: ${PEERS.join(", ")}` })
     }
     const isDryRun = Boolean(args["dry-run"])
-    const found = await importFromPeer(peer as Peer, { home: ctx.env.HOME || homedir(), cwd: ctx.cwd, env: ctx.env }, args.file)
+    const read = await importFromPeer(peer as Peer, { home: ctx.env.HOME || homedir(), cwd: ctx.cwd, env: ctx.env }, args.file)
+    // I14: literal secrets are written only with a warning, or as ${VAR} with --secrets-to-env.
+    const servers = read.servers.map((s) => ({ ...s, entry: literalSecrets(ctx, s.name, s.entry, Boolean(args["secrets-to-env"])) }))
+    const found: PeerImport = { ...read, servers }
     if (!found.files.some((f) => f.exists)) {
       throw new UsageError(`no ${peer} config found; looked in:\n${found.files.map((f) => `  ${escapeTerminal(f.file)}`).join("\n")}`, {
         hint: `pass the file: agent mcp import --from ${peer} FILE`,
@@ -44,7 +52,14 @@ export default command({
     }
     const target = resolveTarget(ctx, args, { isDryRun })
     const entries = found.servers.map((s) => ({ name: s.name, entry: s.entry }))
-    const written = await writeServers(target, entries, { existing: args.force ? "replace" : "skip", dryRun: isDryRun })
+    const existing = args.force ? "replace" : "skip"
+    if (!isDryRun) {
+      // I13: the servers that would be written are shown and approved before anything is.
+      const planned = await writeServers(target, entries, { existing, dryRun: true })
+      const shown = found.servers.filter((s) => !planned.skipped.includes(s.name))
+      await approveImport(ctx, args, shown, target, found.inputs)
+    }
+    const written = await writeServers(target, entries, { existing, dryRun: isDryRun })
     const report = buildReport(found, target, written, isDryRun)
     if (ctx.output === "json") printJson(report)
     else printReport(ctx, report)

@@ -28,7 +28,7 @@ export const connectArgs = sharedArgs("Connection options", {
   ...mcpArg,
   ...adhocArgs,
   ...elicitArg,
-  "approve-env": { type: "string", valueHint: "VAR", description: "Treat VAR as approved for this run only (repeatable)" },
+  "approve-env": { type: "string", valueHint: "[SERVER:]VAR", description: "Treat VAR as approved for this run only: for every server, or with SERVER: for that server alone (repeatable)" },
   "allow-dangerous-env": {
     type: "string",
     valueHint: "NAME",
