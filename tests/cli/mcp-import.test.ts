@@ -11,7 +11,8 @@ import { witnessServer } from "../helpers/witness.ts"
 
 // Black box: `bun src/main.ts mcp import`, HOME = t.path (peer files go under it), AGENTRT_HOME = t.home.
 const FIXTURES = join(import.meta.dir, "..", "fixtures", "peers")
-const run = (t: TmpDir, args: string[]) => runCli(["mcp", "import", ...args], { home: t.home, cwd: t.path })
+// --yes: these tests are about what is read and written; the approval itself (I13) is in tests/e2e/import-approve.test.ts.
+const run = (t: TmpDir, args: string[]) => runCli(["mcp", "import", "--yes", ...args], { home: t.home, cwd: t.path })
 const userFile = (t: TmpDir) => join(t.home, "config", "mcp.json")
 const readJson = async (file: string) => JSON.parse(await readFile(file, "utf8"))
 

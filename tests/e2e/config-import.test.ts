@@ -45,7 +45,7 @@ describe("compiled binary: agent mcp import", () => {
       await using t = await tmpdir()
       const src = join(t.path, EXPECTED[peer].file)
       await copyFile(join(PEERS, EXPECTED[peer].file), src)
-      const r = await agent(t, ["mcp", "import", "--from", peer, src])
+      const r = await agent(t, ["mcp", "import", "--from", peer, src, "--yes"])
       expect(r.code).toBe(0)
 
       const expected = JSON.parse(JSON.stringify(EXPECTED[peer].servers).replaceAll("/proj", t.path))
@@ -69,9 +69,10 @@ describe("compiled binary: agent mcp import", () => {
     await using t = await tmpdir()
     const src = join(t.path, "cursor.mcp.json")
     await copyFile(join(PEERS, "cursor.mcp.json"), src)
-    expect((await agent(t, ["mcp", "import", "--from", "cursor", src])).code).toBe(0)
+    expect((await agent(t, ["mcp", "import", "--from", "cursor", src, "--yes"])).code).toBe(0)
     const before = await readFile(userConfig(t), "utf8")
 
+    // Nothing would be written, so there is nothing to approve: no --yes needed.
     const again = await agent(t, ["mcp", "import", "--from", "cursor", src])
     expect(again.code).toBe(0)
     expect(again.stdout).toMatch(/^linear +skipped +/m)
@@ -79,7 +80,7 @@ describe("compiled binary: agent mcp import", () => {
     expect(again.stderr).toContain("0 servers written")
     expect(await readFile(userConfig(t), "utf8")).toBe(before)
 
-    const forced = await agent(t, ["mcp", "import", "--from", "cursor", src, "--force", "-o", "json"])
+    const forced = await agent(t, ["mcp", "import", "--from", "cursor", src, "--force", "--yes", "-o", "json"])
     expect(forced.code).toBe(0)
     const report = forced.json<{ imported: { name: string; action: string }[] }>()
     expect(report.imported.map((i) => i.action)).toEqual(["replaced", "replaced", "replaced"])
