@@ -32,6 +32,17 @@ export async function sampleWithModel(model: LanguageModelV4, request: SamplingR
   }
 }
 
+/**
+ * Everything the server sends the model, in order (P11): the system prompt, then every message
+ * with its role. The approval prompt shows all of it, not only the last message.
+ */
+export function samplingParts(request: SamplingRequest): { role: string; text: string }[] {
+  return [
+    ...(request.systemPrompt ? [{ role: "system", text: request.systemPrompt }] : []),
+    ...request.messages.map((m) => ({ role: m.role, text: blocks(m.content).join("\n") })),
+  ]
+}
+
 /** A readable one-line preview of what the server wants answered (for the approval prompt). */
 export function samplingPreview(request: SamplingRequest, max = 300): string {
   const last = request.messages.at(-1)

@@ -3,8 +3,8 @@
 // shared/elicit-prompt.ts and the one-at-a-time queue in shared/queue.ts (both shared with `agent mcp`). Without a terminal none of these are built: the
 // loop refuses calls that are not allowed and sampling needs --allow-sampling (docs/design.md §9).
 import type { AskAnswer, Permissions, SamplingRequest } from "../../agent/index.ts"
-import { samplingPreview } from "../../agent/index.ts"
 import { oneLine, type Queue } from "../shared/queue.ts"
+import { samplingScreen } from "./sampling-screen.ts"
 
 export function toolAsker(queue: Queue): NonNullable<Permissions["ask"]> {
   const always = new Set<string>()
@@ -28,7 +28,8 @@ export function samplingApprover(queue: Queue): (server: string, request: Sampli
   const always = new Set<string>()
   return async (server, request, signal) => {
     if (always.has(server)) return true
-    const q = `Server "${server}" asks the model to answer (up to ${request.maxTokens} tokens): "${samplingPreview(request)}"\n  [y]es / [n]o / [a]lways for this server:`
+    // P11: the whole request (system prompt and every message), not only the last message.
+    const q = `${samplingScreen(server, request).join("\n")}\n  [y]es / [n]o / [a]lways for this server:`
     const a = ((await queue(q, signal, () => (always.has(server) ? "always" : undefined))) ?? "").trim().toLowerCase()
     if (a === "a" || a === "always") always.add(server)
     return a === "y" || a === "yes" || always.has(server)
