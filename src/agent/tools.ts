@@ -3,6 +3,7 @@
 import type { LanguageModelV4FunctionTool, LanguageModelV4ToolResultOutput } from "@ai-sdk/provider"
 import type { CallOptions, CallToolResult, Manager, NamespacedTool } from "../mcp/index.ts"
 import { FailureError } from "../util/errors.ts"
+import { escapeTerminal } from "../util/text.ts"
 import type { SkippedTool } from "./events.ts"
 import type { ProviderName } from "./providers.ts"
 import { modelToolName, normalizeSchema } from "./schema.ts"
@@ -50,7 +51,10 @@ export function prepareTools(tools: NamespacedTool[], provider: ProviderName): P
     }
     const name = modelToolName(t.name, taken)
     byModelName.set(name, t)
-    const description = t.tool.description ?? t.tool.title ?? t.tool.annotations?.title
+    const given = t.tool.description ?? t.tool.title ?? t.tool.annotations?.title
+    // P10: tag characters and other invisible code points are written out (`\u{e0041}`), so the
+    // model reads no instruction a person reviewing the tool cannot see; search_tools shows this text too.
+    const description = given === undefined ? undefined : escapeTerminal(given)
     specs.push({ type: "function", name, ...(description ? { description } : {}), inputSchema: normalized.schema })
   }
   return { specs, byModelName, skipped }

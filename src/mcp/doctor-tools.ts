@@ -1,4 +1,5 @@
 import { escapeTerminal } from "../util/text.ts"
+import { HIDDEN_HINT, hiddenIn } from "./doctor-text.ts"
 import { finding, type Finding, type SchemaProvider } from "./doctor-types.ts"
 import { MAX_TOOL_NAME, namespaceTools, sanitize, type ServerTools } from "./tools.ts"
 
@@ -6,9 +7,6 @@ import { MAX_TOOL_NAME, namespaceTools, sanitize, type ServerTools } from "./too
 // or renamed to fit [A-Za-z0-9_-]{1,64} as `server__tool`, collisions that get a suffix,
 // control or bidi characters in names and descriptions, and per model provider the input
 // schemas it would refuse (the tool is left out) or that we rewrite for it.
-
-// Same set as util/text.ts escapeTerminal: C0/C1 controls, DEL, zero-width and bidi marks.
-const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/
 
 export function checkTools(servers: ServerTools[], providers: SchemaProvider[]): Map<string, Finding[]> {
   const out = new Map<string, Finding[]>(servers.map((s) => [s.server, []]))
@@ -26,10 +24,9 @@ export function checkTools(servers: ServerTools[], providers: SchemaProvider[]):
     } else if (sanitize(t.tool.name) !== t.tool.name) {
       list.push(finding("tools.name", "info", `tool ${shown} has characters outside [A-Za-z0-9_-]; the model sees it as ${t.name}`))
     }
-    if (UNSAFE.test(t.tool.name) || UNSAFE.test(t.tool.description ?? "")) {
-      const where = UNSAFE.test(t.tool.name) ? "name" : "description"
-      list.push(finding("tools.text", "warn", `tool ${shown} has control or bidi characters in its ${where}`, "agent prints them escaped (P01); such text can hide instructions from a person reading it, so review this server"))
-    }
+    // P01/P10: the set escapeTerminal escapes (controls, bidi, tags, fillers, every default-ignorable), named.
+    const hidden = hiddenIn({ name: t.tool.name, title: t.tool.title ?? t.tool.annotations?.title, description: t.tool.description })
+    if (hidden) list.push(finding("tools.text", "warn", `tool ${shown} has hidden or control characters in its ${hidden}`, HIDDEN_HINT))
     for (const p of providers) {
       const f = schemaFinding(t.tool.name, t.tool.inputSchema, p)
       if (f) list.push(f)

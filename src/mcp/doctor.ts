@@ -3,6 +3,7 @@ import { escapeTerminal, plural } from "../util/text.ts"
 import { checkAuthChain } from "./doctor-auth.ts"
 import { checkNetwork } from "./doctor-net.ts"
 import { probeTransports } from "./doctor-probe.ts"
+import { checkPromptsAndResources } from "./doctor-text.ts"
 import { checkTools } from "./doctor-tools.ts"
 import { errorText, finding, type Finding, type SchemaProvider, type ServerReport } from "./doctor-types.ts"
 import type { ServerTools } from "./tools.ts"
@@ -24,6 +25,7 @@ export const DOCTOR_TIMEOUT_MS = 5_000
 
 export async function diagnose(resolutions: Resolution[], states: ServerState[], manager: Manager, opts: DoctorOptions): Promise<ServerReport[]> {
   const toolFindings = await toolReport(states, manager, opts.providers)
+  const textFindings = await checkPromptsAndResources(states, manager)
   return Promise.all(
     resolutions.map(async (r) => {
       const state = states.find((s) => s.name === r.entry.name)
@@ -31,6 +33,7 @@ export async function diagnose(resolutions: Resolution[], states: ServerState[],
       if (r.status === "ready" && r.server.transport !== "stdio") findings.push(...(await remoteFindings(r.server, opts.timeoutMs)))
       if (state && r.status === "ready") findings.push(...connectFindings(state))
       findings.push(...(toolFindings.get(r.entry.name) ?? []))
+      findings.push(...(textFindings.get(r.entry.name) ?? []))
       return { name: r.entry.name, findings }
     }),
   )

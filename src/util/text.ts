@@ -28,6 +28,21 @@ export function escapeLine(s: string): string {
   return escapeTerminal(s).replace(/[\t\n]/g, (c) => (c === "\n" ? "\\n" : "\\t"))
 }
 
+/**
+ * P10: the code points escapeTerminal escapes, each once, in order of appearance, named as
+ * `U+E0041`; what `agent mcp doctor` lists for a tool, prompt or resource that holds them.
+ */
+export function hiddenCodePoints(s: string): string[] {
+  const found = new Set<string>()
+  for (const m of s.matchAll(UNSAFE)) found.add(`U+${(m[0].codePointAt(0) as number).toString(16).toUpperCase().padStart(4, "0")}`)
+  return [...found]
+}
+
+/** JSON text with every unsafe code point as a `\uXXXX` escape: the same value, but visible. */
+export function escapeJsonText(json: string): string {
+  return json.replace(UNSAFE, (c) => [...Array(c.length).keys()].map((i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join(""))
+}
+
 /** Quotes an argv element for display only (never for execution). */
 export function displayArg(s: string): string {
   const e = escapeTerminal(s)

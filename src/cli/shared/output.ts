@@ -1,7 +1,7 @@
 // The only writer to stdout (CONTRIBUTING.md "Code style"). With --output json a command prints exactly one
 // JSON document; everything else (logs, progress, prompts) goes to stderr.
 import { runSecrets } from "../../util/secrets.ts"
-import { escapeTerminal } from "../../util/text.ts"
+import { escapeJsonText, escapeTerminal } from "../../util/text.ts"
 
 export type OutputFormat = "text" | "json"
 
@@ -20,7 +20,8 @@ export function hasWrittenStdout(): boolean {
 
 /** P03: string values are redacted before serialising, so the document stays valid JSON. */
 export function printJson(doc: unknown): void {
-  write(`${JSON.stringify(doc, runSecrets.replacer, 2)}\n`)
+  // P10: invisible code points as \u escapes: the same JSON value, but a person sees them.
+  write(`${escapeJsonText(JSON.stringify(doc, runSecrets.replacer, 2))}\n`)
 }
 
 /**
