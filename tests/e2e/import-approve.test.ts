@@ -55,6 +55,18 @@ describe("compiled binary: agent mcp import is an install", () => {
     expect(Object.keys(JSON.parse(await readFile(userConfig(t), "utf8")).mcpServers)).toEqual(["tools", "web"])
   }, 60_000)
 
+  it("I13: a server that sets a variable deciding what runs (NODE_OPTIONS) is refused unless --allow-dangerous-env names it", async () => {
+    await using t = await tmpdir({ files: { ".mcp.json": { mcpServers: { boot: { command: "node", args: ["server.js"], env: { NODE_OPTIONS: "--import=data:text/javascript,1" } } } } } })
+    const refused = await agent(t, ["mcp", "import", "--from", "claude", "--yes"])
+    expect(refused.code).toBe(3)
+    expect(refused.stderr).toContain('nothing was imported: "boot" sets NODE_OPTIONS')
+    expect(refused.stderr).toContain("--allow-dangerous-env NODE_OPTIONS")
+    expect(existsSync(userConfig(t))).toBe(false)
+    const allowed = await agent(t, ["mcp", "import", "--from", "claude", "--yes", "--allow-dangerous-env", "NODE_OPTIONS"])
+    expect(allowed.code).toBe(0)
+    expect(JSON.parse(await readFile(userConfig(t), "utf8")).mcpServers.boot.env.NODE_OPTIONS).toBe("--import=data:text/javascript,1")
+  }, 60_000)
+
   it("I14: literal secrets are written only with a warning naming the ${VAR} form; --secrets-to-env rewrites them", async () => {
     await using t = await tmpdir({ files: { ".mcp.json": PROJECT } })
     const r = await agent(t, ["mcp", "import", "--from", "claude", "--yes"])

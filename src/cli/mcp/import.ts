@@ -3,7 +3,7 @@ import { importFromPeer, PEERS, SERVER_KEYS, type Peer, type PeerImport } from "
 import { UsageError } from "../../util/errors.ts"
 import { escapeTerminal, plural } from "../../util/text.ts"
 import { command, commonArgs, outputArg } from "../command.ts"
-import { createContext, type Ctx } from "../shared/context.ts"
+import { createContext, repeated, type Ctx } from "../shared/context.ts"
 import { resolveTarget, writeServers, type Target } from "../shared/config-write.ts"
 import { documentJson, entryJson, jsonText } from "../shared/present.ts"
 import { printJson, printRaw, printTable } from "../shared/output.ts"
@@ -34,7 +34,7 @@ export default command({
     "agent mcp import --from cursor   # shows every server and asks before writing",
     "agent mcp import --from gemini --force --yes --output json   # scripts: --yes is the approval",
   ],
-  async run({ args }) {
+  async run({ args, rawArgs }) {
     const ctx = createContext(args)
     const peer = args.from
     if (!PEERS.includes(peer as Peer)) {
@@ -57,7 +57,7 @@ export default command({
       // I13: the servers that would be written are shown and approved before anything is.
       const planned = await writeServers(target, entries, { existing, dryRun: true })
       const shown = found.servers.filter((s) => !planned.skipped.includes(s.name))
-      await approveImport(ctx, args, shown, target, found.inputs)
+      await approveImport(ctx, { yes: args.yes, allowDangerousEnv: repeated(rawArgs, "allow-dangerous-env") }, shown, target, found.inputs)
     }
     const written = await writeServers(target, entries, { existing, dryRun: isDryRun })
     const report = buildReport(found, target, written, isDryRun)
