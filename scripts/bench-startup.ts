@@ -18,7 +18,11 @@ const WARMUP = 5
 /** Wall time of one spawn, in ms; fails loudly if the command does not exit 0. */
 function time(cmd: string[]): number {
   const t0 = performance.now()
-  const r = Bun.spawnSync(cmd, { stdout: "ignore", stderr: "pipe", env: { PATH: process.env.PATH ?? "", NO_COLOR: "1" } })
+  const r = Bun.spawnSync(cmd, {
+    stdout: "ignore",
+    stderr: "pipe",
+    env: { PATH: process.env.PATH ?? "", NO_COLOR: "1" },
+  })
   const ms = performance.now() - t0
   if (r.exitCode !== 0) throw new Error(`${cmd.join(" ")} exited ${r.exitCode}: ${r.stderr.toString()}`)
   return ms
@@ -40,7 +44,10 @@ function measure(cmds: Record<string, string[]>): Record<string, number> {
 
 if (!existsSync(AGENT)) {
   console.error("dist/agent missing: bun run build.ts --single")
-  const r = Bun.spawnSync([process.execPath, "run", "build.ts", "--single"], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] })
+  const r = Bun.spawnSync([process.execPath, "run", "build.ts", "--single"], {
+    cwd: ROOT,
+    stdio: ["ignore", "inherit", "inherit"],
+  })
   if (r.exitCode !== 0) process.exit(r.exitCode ?? 1)
 }
 
@@ -59,7 +66,11 @@ try {
   console.log(`  hello-world (compiled)  ${fmt(m.hello!)}`)
   console.log(`  agent --version         ${fmt(m.version!)}   ${ratio.toFixed(2)}x hello`)
   console.log(`  agent --help            ${fmt(m.help!)}   ${(m.help! / m.hello!).toFixed(2)}x hello`)
-  console.log(ratio <= TARGET_RATIO ? `ok: --version within ${TARGET_RATIO}x` : `SLOW: --version is over ${TARGET_RATIO}x hello-world`)
+  console.log(
+    ratio <= TARGET_RATIO
+      ? `ok: --version within ${TARGET_RATIO}x`
+      : `SLOW: --version is over ${TARGET_RATIO}x hello-world`,
+  )
 } finally {
   await rm(dir, { recursive: true, force: true })
 }

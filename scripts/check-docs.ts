@@ -18,7 +18,8 @@ const ID = new RegExp(`\\b${PREFIX}(\\d{2})\\b`, "g")
 // "L02-L06" / "O01–O08" cite every ID in between.
 const RANGE = new RegExp(`\\b${PREFIX}(\\d{2})\\s?[-–]\\s?\\1(\\d{2})\\b`, "g")
 // `docs/design.md §6`, `docs/design.md §4, §3`, `docs/design.md §7-8` (also CONTRIBUTING.md, README.md).
-const SECTION_REF = /((?:docs\/[\w./-]+|CONTRIBUTING|README)\.md)((?:(?:\s*,\s*|\s+and\s+|\s+)§\s?\d+(?:[-–]\d+)?)+)/g
+const SECTION_REF =
+  /((?:docs\/[\w./-]+|CONTRIBUTING|README)\.md)((?:(?:\s*,\s*|\s+and\s+|\s+)§\s?\d+(?:[-–]\d+)?)+)/g
 // `CONTRIBUTING.md "Who may import whom"`.
 const HEADING_REF = /((?:docs\/[\w./-]+|CONTRIBUTING|README)\.md) "([^"\n]+)"/g
 // Documents that live outside the repository, which readers of the code never see.
@@ -66,14 +67,21 @@ export function testedIn(markdown: string): { id: string; files: string[]; line:
 }
 
 /** Rows whose "tested in" is empty or names a file that does not cite the row's ID. */
-export function untestedIds(markdown: string, file: string, read: (path: string) => string | undefined): Problem[] {
+export function untestedIds(
+  markdown: string,
+  file: string,
+  read: (path: string) => string | undefined,
+): Problem[] {
   const problems: Problem[] = []
   for (const row of testedIn(markdown)) {
-    if (row.files.length === 0) problems.push({ file, line: row.line, message: `${row.id} names no test file` })
+    if (row.files.length === 0)
+      problems.push({ file, line: row.line, message: `${row.id} names no test file` })
     for (const test of row.files) {
       const text = read(test)
-      if (text === undefined) problems.push({ file, line: row.line, message: `${row.id}: ${test} does not exist` })
-      else if (!citedIds(text).some((c) => c.id === row.id)) problems.push({ file, line: row.line, message: `${row.id}: ${test} does not cite ${row.id}` })
+      if (text === undefined)
+        problems.push({ file, line: row.line, message: `${row.id}: ${test} does not exist` })
+      else if (!citedIds(text).some((c) => c.id === row.id))
+        problems.push({ file, line: row.line, message: `${row.id}: ${test} does not cite ${row.id}` })
     }
   }
   return problems
@@ -87,7 +95,8 @@ export function citedIds(text: string): Cited[] {
     for (const m of line.matchAll(ID)) out.push({ id: m[0], line: i + 1 })
     for (const m of line.matchAll(RANGE)) {
       const [, prefix, from, to] = m as unknown as [string, string, string, string]
-      for (let n = Number(from) + 1; n < Number(to); n++) out.push({ id: `${prefix}${String(n).padStart(2, "0")}`, line: i + 1 })
+      for (let n = Number(from) + 1; n < Number(to); n++)
+        out.push({ id: `${prefix}${String(n).padStart(2, "0")}`, line: i + 1 })
     }
   })
   return out
@@ -139,14 +148,16 @@ export function brokenReferences(files: SourceFile[], read: (path: string) => st
           continue
         }
         for (const n of sectionNumbers(refs)) {
-          if (!h.numbers.has(n)) problems.push({ ...at, message: `${doc} has no section §${n} (a heading "## ${n}. …")` })
+          if (!h.numbers.has(n))
+            problems.push({ ...at, message: `${doc} has no section §${n} (a heading "## ${n}. …")` })
         }
       }
       for (const m of lineText.matchAll(HEADING_REF)) {
         const [, doc, title] = m as unknown as [string, string, string]
         const h = headings(doc)
         if (!h) problems.push({ ...at, message: `${doc} does not exist` })
-        else if (!h.texts.has(title.toLowerCase())) problems.push({ ...at, message: `${doc} has no heading "${title}"` })
+        else if (!h.texts.has(title.toLowerCase()))
+          problems.push({ ...at, message: `${doc} has no heading "${title}"` })
       }
     })
   }
@@ -170,7 +181,11 @@ export function outsideReferences(files: SourceFile[]): Problem[] {
     if (file === SELF) continue
     text.split("\n").forEach((line, i) => {
       for (const m of line.matchAll(OUTSIDE)) {
-        problems.push({ file, line: i + 1, message: `"${m[0]}" points outside the repository; cite docs/design.md §N, docs/security.md, or a CONTRIBUTING.md heading in quotes` })
+        problems.push({
+          file,
+          line: i + 1,
+          message: `"${m[0]}" points outside the repository; cite docs/design.md §N, docs/security.md, or a CONTRIBUTING.md heading in quotes`,
+        })
       }
     })
   }
@@ -185,13 +200,19 @@ export function brokenDocPaths(root: string, docs: SourceFile[]): Problem[] {
     text.split("\n").forEach((line, i) => {
       const at = { file, line: i + 1 }
       for (const m of line.matchAll(/`((?:src|tests|scripts|docs|examples)\/[\w./-]*)`/g)) {
-        if (!existsSync(join(root, m[1] as string))) problems.push({ ...at, message: `${m[1]} does not exist` })
+        if (!existsSync(join(root, m[1] as string)))
+          problems.push({ ...at, message: `${m[1]} does not exist` })
       }
       for (const m of line.matchAll(/\]\(([^)\s:#]*)(?:#([\w-]+))?\)/g)) {
         const target = m[1] ? join(dir, m[1]) : file // `](#anchor)`: this file
         const anchor = m[2]
-        if (!existsSync(join(root, target))) problems.push({ ...at, message: `link to ${m[1]}: ${target} does not exist` })
-        else if (anchor && target.endsWith(".md") && !slugsOf(readFileSync(join(root, target), "utf8")).has(anchor)) {
+        if (!existsSync(join(root, target)))
+          problems.push({ ...at, message: `link to ${m[1]}: ${target} does not exist` })
+        else if (
+          anchor &&
+          target.endsWith(".md") &&
+          !slugsOf(readFileSync(join(root, target), "utf8")).has(anchor)
+        ) {
           problems.push({ ...at, message: `link to ${m[1]}#${anchor}: no such heading in ${target}` })
         }
       }
@@ -204,7 +225,12 @@ export function brokenDocPaths(root: string, docs: SourceFile[]): Problem[] {
 export function slugsOf(markdown: string): Set<string> {
   const slugs = new Set<string>()
   for (const m of markdown.matchAll(/^#{1,6}\s+(.+?)\s*$/gm)) {
-    slugs.add((m[1] as string).toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "").replace(/\s/g, "-"))
+    slugs.add(
+      (m[1] as string)
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+        .replace(/\s/g, "-"),
+    )
   }
   return slugs
 }
@@ -238,7 +264,8 @@ export function docFiles(root: string): SourceFile[] {
 }
 
 export function checkDocs(root: string): Problem[] {
-  const read = (path: string) => (existsSync(join(root, path)) ? readFileSync(join(root, path), "utf8") : undefined)
+  const read = (path: string) =>
+    existsSync(join(root, path)) ? readFileSync(join(root, path), "utf8") : undefined
   const sources = scannedFiles(root)
   const docs = docFiles(root)
   const security = read("docs/security.md") ?? ""

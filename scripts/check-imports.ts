@@ -32,10 +32,12 @@ function sourceFiles(dir: string): string[] {
 function importsOf(file: string): { spec: string; line: number }[] {
   const found: { spec: string; line: number }[] = []
   const re = /(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)["'](\.{1,2}(?:\/[^"']*)?)["']/g
-  readFileSync(file, "utf8").split("\n").forEach((text, i) => {
-    if (/^\s*(\/\/|\*)/.test(text)) return
-    for (const m of text.matchAll(re)) found.push({ spec: m[1]!, line: i + 1 })
-  })
+  readFileSync(file, "utf8")
+    .split("\n")
+    .forEach((text, i) => {
+      if (/^\s*(\/\/|\*)/.test(text)) return
+      for (const m of text.matchAll(re)) found.push({ spec: m[1]!, line: i + 1 })
+    })
   return found
 }
 
@@ -71,7 +73,9 @@ function cliGroupProblem(file: string, target: string, spec: string): string | u
   if (to === undefined || to === CLI_SHARED || to === from) return undefined
   const isGroupIndex = relative(join(CLI, to), target).match(/^(index(\.[jt]sx?)?)?$/) !== null
   if (from === undefined || from === CLI_SHARED) {
-    return isGroupIndex ? undefined : `"${spec}" reaches into the command group cli/${to}; import its index.ts`
+    return isGroupIndex
+      ? undefined
+      : `"${spec}" reaches into the command group cli/${to}; import its index.ts`
   }
   return `command group cli/${from} must not import cli/${to} ("${spec}"); move what both use to cli/${CLI_SHARED}/`
 }
@@ -135,9 +139,12 @@ function check(): { problems: string[]; edges: Edge[] } {
       if (!to || to === from) continue
       edges.push({ from, to, where })
       const allowed = LEAVES[from]
-      if (allowed && !allowed.includes(to)) problems.push(`${where}: ${from} must not import ${to} ("${spec}")`)
+      if (allowed && !allowed.includes(to))
+        problems.push(`${where}: ${from} must not import ${to} ("${spec}")`)
       else if (to !== OPEN && !isIndex(target, to))
-        problems.push(`${where}: "${spec}" reaches into ${to}; import "${relative(dirname(file), join(SRC, to))}/index.ts" instead`)
+        problems.push(
+          `${where}: "${spec}" reaches into ${to}; import "${relative(dirname(file), join(SRC, to))}/index.ts" instead`,
+        )
     }
   }
   return { problems, edges }
@@ -152,7 +159,10 @@ function cycles(edges: Edge[]): Edge[][] {
   const visit = (start: string, d: string, path: Edge[]) => {
     for (const e of next(d)) {
       if (e.to === start) {
-        const key = [...path, e].map((x) => x.from).sort().join(",")
+        const key = [...path, e]
+          .map((x) => x.from)
+          .sort()
+          .join(",")
         if (!out.has(key)) out.set(key, [...path, e])
       } else if (!path.some((x) => x.from === e.to) && e.to > start) visit(start, e.to, [...path, e])
     }
@@ -164,7 +174,9 @@ function cycles(edges: Edge[]): Edge[][] {
 const { problems, edges } = check()
 for (const cycle of cycles(edges)) {
   const names = [...cycle.map((e) => e.from), cycle[0]!.from].join(" → ")
-  problems.push(`cycle between domains: ${names}\n${cycle.map((e) => `    ${e.where}: ${e.from} imports ${e.to}`).join("\n")}`)
+  problems.push(
+    `cycle between domains: ${names}\n${cycle.map((e) => `    ${e.where}: ${e.from} imports ${e.to}`).join("\n")}`,
+  )
 }
 for (const cycle of fileCycles(sourceFiles(SRC))) {
   const names = [...cycle, cycle[0]!].map((f) => relative(SRC, f))

@@ -56,19 +56,40 @@ function allScenarios(): string[] {
 
 /** True when `agent mcp auth` exists; until then auth scenarios carry OAUTH_MISSING as their reason. */
 function hasAuthCommand(agent: string): boolean {
-  const r = Bun.spawnSync([agent, "mcp", "auth", "--help"], { stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "", NO_COLOR: "1" } })
+  const r = Bun.spawnSync([agent, "mcp", "auth", "--help"], {
+    stdout: "pipe",
+    stderr: "pipe",
+    env: { PATH: process.env.PATH ?? "", NO_COLOR: "1" },
+  })
   // citty answers an unknown subcommand's --help with the group's help (exit 0), so look for its own usage line.
   return r.exitCode === 0 && /USAGE agent mcp auth\b/.test(r.stdout.toString())
 }
 
-async function runScenario(scenario: string, outdir: string, clientCmd: string, agent: string): Promise<number> {
+async function runScenario(
+  scenario: string,
+  outdir: string,
+  clientCmd: string,
+  agent: string,
+): Promise<number> {
   const dir = join(outdir, slugOf(scenario))
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(dir, { recursive: true })
   const home = mkdtempSync(join(tmpdir(), "agentrt-conf-home-"))
   const t0 = performance.now()
   const proc = Bun.spawn(
-    [process.execPath, RUNNER, "client", "--command", `${WRAP} ${clientCmd}`, "--scenario", scenario, "--timeout", String(CLIENT_TIMEOUT_MS), "-o", dir],
+    [
+      process.execPath,
+      RUNNER,
+      "client",
+      "--command",
+      `${WRAP} ${clientCmd}`,
+      "--scenario",
+      scenario,
+      "--timeout",
+      String(CLIENT_TIMEOUT_MS),
+      "-o",
+      dir,
+    ],
     {
       cwd: home,
       stdin: "ignore",
@@ -76,15 +97,22 @@ async function runScenario(scenario: string, outdir: string, clientCmd: string, 
       stderr: "pipe",
       env: {
         ...process.env,
-        AGENT: agent, AGENTRT_HOME: home, NO_COLOR: "1",
+        AGENT: agent,
+        AGENTRT_HOME: home,
+        NO_COLOR: "1",
         BROWSER: join(ROOT, "scripts/conformance/headless-browser.sh"),
         CONFORMANCE_HARNESS_DIR: dir,
-        CONFORMANCE_WRAP_DEADLINE_MS: String(CLIENT_TIMEOUT_MS > 3000 ? CLIENT_TIMEOUT_MS - 1500 : CLIENT_TIMEOUT_MS - 500),
+        CONFORMANCE_WRAP_DEADLINE_MS: String(
+          CLIENT_TIMEOUT_MS > 3000 ? CLIENT_TIMEOUT_MS - 1500 : CLIENT_TIMEOUT_MS - 500,
+        ),
       },
     },
   )
   const outer = setTimeout(() => proc.kill("SIGKILL"), OUTER_TIMEOUT_MS)
-  const [stdout, stderr] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()])
+  const [stdout, stderr] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+  ])
   const rc = await proc.exited
   clearTimeout(outer)
   writeFileSync(join(dir, "runner.log"), stdout + stderr)
@@ -95,28 +123,38 @@ async function runScenario(scenario: string, outdir: string, clientCmd: string, 
 }
 
 async function main(): Promise<void> {
-  if (ROOT.includes(" ")) throw new Error(`${ROOT} contains a space; the conformance runner splits --command on spaces`)
+  if (ROOT.includes(" "))
+    throw new Error(`${ROOT} contains a space; the conformance runner splits --command on spaces`)
   if (!existsSync(RUNNER)) throw new Error(`${RUNNER} missing: npm ci`)
   const customClient = option("--client")
   const clientCmd = customClient ?? ADAPTER
   const jobs = Math.max(1, Number(option("--jobs") ?? 1))
-  const picked = positional().length ? positional() : (process.env.CONFORMANCE_SCENARIOS ?? "").split(/\s+/).filter(Boolean)
+  const picked = positional().length
+    ? positional()
+    : (process.env.CONFORMANCE_SCENARIOS ?? "").split(/\s+/).filter(Boolean)
   const scenarios = picked.length ? picked : allScenarios()
-  if (!picked.length && scenarios.length !== 26) console.error(`warning: expected 26 client scenarios from the runner, got ${scenarios.length}`)
-  const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")
+  if (!picked.length && scenarios.length !== 26)
+    console.error(`warning: expected 26 client scenarios from the runner, got ${scenarios.length}`)
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z")
   const outdir = resolve(option("--out") ?? join(tmpdir(), "agentrt-conformance", `run-${stamp}`))
   mkdirSync(outdir, { recursive: true })
   // A private copy: a rebuild of dist/agent by other work in the tree must not change the binary mid-run.
   const agent = customClient ? AGENT : privateAgent(outdir)
   writeFileSync(join(outdir, "scenarios.txt"), scenarios.join("\n") + "\n")
   const authMissing = !customClient && !hasAuthCommand(agent)
-  console.error(`running ${scenarios.length} client scenarios against ${customClient ?? "dist/agent"} (${jobs} at a time) -> ${outdir}`)
+  console.error(
+    `running ${scenarios.length} client scenarios against ${customClient ?? "dist/agent"} (${jobs} at a time) -> ${outdir}`,
+  )
 
   const queue = [...scenarios]
   const worker = async () => {
     for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
       await runScenario(s, outdir, clientCmd, agent)
-      if (authMissing && s.startsWith("auth/")) writeFileSync(join(outdir, slugOf(s), "reason"), OAUTH_MISSING)
+      if (authMissing && s.startsWith("auth/"))
+        writeFileSync(join(outdir, slugOf(s), "reason"), OAUTH_MISSING)
       else if (KNOWN_GAPS[s] !== undefined) writeFileSync(join(outdir, slugOf(s), "reason"), KNOWN_GAPS[s]!)
     }
   }

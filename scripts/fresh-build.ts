@@ -16,11 +16,16 @@ function newestMtime(path: string): number {
 }
 
 export function ensureFreshAgent(): string {
-  const inputs = ["src", "build.ts", "package.json", "package-lock.json"].map((p) => join(ROOT, p)).filter(existsSync)
+  const inputs = ["src", "build.ts", "package.json", "package-lock.json"]
+    .map((p) => join(ROOT, p))
+    .filter(existsSync)
   const newest = Math.max(...inputs.map(newestMtime))
   if (existsSync(AGENT) && statSync(AGENT).mtimeMs >= newest) return AGENT
   console.error("dist/agent is missing or older than src/: bun run build.ts --single")
-  const r = Bun.spawnSync([process.execPath, "run", "build.ts", "--single"], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] })
+  const r = Bun.spawnSync([process.execPath, "run", "build.ts", "--single"], {
+    cwd: ROOT,
+    stdio: ["ignore", "inherit", "inherit"],
+  })
   if (r.exitCode === 0) return AGENT
   // build.ts also fails on its size budget after writing the binary; that does not change behaviour.
   if (!existsSync(AGENT) || statSync(AGENT).mtimeMs < newest) process.exit(r.exitCode ?? 1)

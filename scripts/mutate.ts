@@ -56,9 +56,13 @@ async function checkList(mutations: Mutation[]): Promise<string[]> {
       continue
     }
     const count = (await readFile(path, "utf8")).split(m.find).length - 1
-    if (count !== 1) problems.push(`${m.name}: \`find\` occurs ${count} times in ${m.file} (must be exactly once): ${JSON.stringify(m.find)}`)
+    if (count !== 1)
+      problems.push(
+        `${m.name}: \`find\` occurs ${count} times in ${m.file} (must be exactly once): ${JSON.stringify(m.find)}`,
+      )
     if (m.find === m.replace) problems.push(`${m.name}: replace equals find`)
-    for (const t of m.tests) if (!existsSync(join(ROOT, t))) problems.push(`${m.name}: test file ${t} does not exist`)
+    for (const t of m.tests)
+      if (!existsSync(join(ROOT, t))) problems.push(`${m.name}: test file ${t} does not exist`)
     if (m.tests.length === 0) problems.push(`${m.name}: names no tests`)
   }
   return problems
@@ -77,9 +81,19 @@ async function scratchCopy(label: string): Promise<string> {
 async function runTests(dir: string, tests: string[]): Promise<Run> {
   const needsBinary = tests.some((t) => t.startsWith("tests/e2e/"))
   const args = needsBinary ? ["run", "scripts/test.ts", ...tests] : ["test", "--timeout", "30000", ...tests]
-  const proc = Bun.spawn([BUN, ...args], { cwd: dir, stdin: "ignore", stdout: "pipe", stderr: "pipe", env: process.env })
+  const proc = Bun.spawn([BUN, ...args], {
+    cwd: dir,
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+    env: process.env,
+  })
   const timer = setTimeout(() => proc.kill("SIGKILL"), RUN_LIMIT_MS)
-  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited])
+  const [out, err, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ])
   clearTimeout(timer)
   return { code, output: `${out}${err}` }
 }
@@ -104,7 +118,10 @@ async function runMutation(m: Mutation, index: number): Promise<Outcome> {
   return withCopy(String(index + 1), async (dir) => {
     const file = join(dir, m.file)
     const source = await readFile(file, "utf8")
-    await writeFile(file, source.replace(m.find, () => m.replace)) // a function: `$&` in replace stays literal
+    await writeFile(
+      file,
+      source.replace(m.find, () => m.replace),
+    ) // a function: `$&` in replace stays literal
     const run = await runTests(dir, m.tests)
     if (run.code === 0) return { status: "SURVIVED" }
     const failing = [...new Set(failingTests(run.output))]
@@ -131,20 +148,33 @@ function describe(outcome: Outcome): string {
     const more = outcome.failing.length > 1 ? ` (+${outcome.failing.length - 1} more)` : ""
     return `by "${outcome.failing[0]}"${more}`
   }
-  if (outcome.status === "broken") return "the mutated copy failed without a failing test:\n" + outcome.output.trim().split("\n").slice(-15).map((l) => `      ${l}`).join("\n")
+  if (outcome.status === "broken")
+    return (
+      "the mutated copy failed without a failing test:\n" +
+      outcome.output
+        .trim()
+        .split("\n")
+        .slice(-15)
+        .map((l) => `      ${l}`)
+        .join("\n")
+    )
   return "no test failed"
 }
 
 async function main(): Promise<number> {
   const { jobs, filters } = parseArgs(process.argv.slice(2))
-  const selected = filters.length ? MUTATIONS.filter((m) => filters.some((f) => m.name.includes(f))) : MUTATIONS
+  const selected = filters.length
+    ? MUTATIONS.filter((m) => filters.some((f) => m.name.includes(f)))
+    : MUTATIONS
   if (selected.length === 0) {
     console.error(`no mutation matches ${filters.map((f) => JSON.stringify(f)).join(", ")}`)
     return 2
   }
   const problems = await checkList(selected)
   if (problems.length > 0) {
-    console.error(`scripts/mutations.ts no longer matches the code:\n${problems.map((p) => `  ${p}`).join("\n")}`)
+    console.error(
+      `scripts/mutations.ts no longer matches the code:\n${problems.map((p) => `  ${p}`).join("\n")}`,
+    )
     return 1
   }
   const t0 = performance.now()
@@ -153,7 +183,9 @@ async function main(): Promise<number> {
   console.error(`baseline: ${allTests.length} test files, unmutated`)
   const baseline = await withCopy("baseline", (dir) => runTests(dir, allTests))
   if (baseline.code !== 0) {
-    console.error(`${baseline.output.trim().split("\n").slice(-30).join("\n")}\nbaseline: the unmutated tests fail; fix them before mutating`)
+    console.error(
+      `${baseline.output.trim().split("\n").slice(-30).join("\n")}\nbaseline: the unmutated tests fail; fix them before mutating`,
+    )
     return 1
   }
   console.error(`running ${selected.length} mutations, ${jobs} at a time`)
@@ -165,7 +197,9 @@ async function main(): Promise<number> {
   const count = (s: Outcome["status"]) => outcomes.filter((o) => o.status === s).length
   const survivors = selected.filter((_, i) => outcomes[i]?.status === "SURVIVED")
   const seconds = ((performance.now() - t0) / 1000).toFixed(0)
-  console.log(`\nmutate: ${selected.length} mutations, ${count("killed")} killed, ${count("SURVIVED")} survived, ${count("broken")} broken (${seconds} s)`)
+  console.log(
+    `\nmutate: ${selected.length} mutations, ${count("killed")} killed, ${count("SURVIVED")} survived, ${count("broken")} broken (${seconds} s)`,
+  )
   for (const m of survivors) console.log(`  survived: ${m.name} (${m.file}; tests: ${m.tests.join(", ")})`)
   return count("killed") === selected.length ? 0 : 1
 }

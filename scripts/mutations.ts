@@ -15,7 +15,11 @@ export interface Mutation {
 const ESCAPE_TESTS = ["tests/util/text.test.ts", "tests/install/present.test.ts"]
 const SERVER_TESTS = ["tests/server/app.test.ts", "tests/server/oauth-callback.test.ts"]
 const TOKEN_TESTS = ["tests/server/form-tokens.test.ts", "tests/server/app.test.ts"]
-const FINGERPRINT_TESTS = ["tests/config/fingerprint.test.ts", "tests/config/load.test.ts", "tests/config/approvals.test.ts"]
+const FINGERPRINT_TESTS = [
+  "tests/config/fingerprint.test.ts",
+  "tests/config/load.test.ts",
+  "tests/config/approvals.test.ts",
+]
 const ENV_TESTS = ["tests/mcp/spawn-env.test.ts", "tests/mcp/stdio.test.ts"]
 const SSRF_TESTS = ["tests/auth/guard.test.ts", "tests/auth/guard-fetch.test.ts"]
 const PIN_TESTS = ["tests/auth/guard-pin.test.ts"]
@@ -28,108 +32,502 @@ const ORIGIN_CHECK = '!allowed.has(c.req.header("origin") ?? "")'
 const HOST_CHECK = 'if (!allowed.has(c.req.header("host") ?? "")) return c.body(null, 421)'
 const FINGERPRINT = "stableStringify({ name, server })"
 const GUARD = "src/auth/guard.ts"
-const STATE_CHECK = "if (!sent || got.length !== sent.length || !timingSafeEqual(Buffer.from(got), Buffer.from(sent))) {"
+const STATE_CHECK =
+  "if (!sent || got.length !== sent.length || !timingSafeEqual(Buffer.from(got), Buffer.from(sent))) {"
 
 export const MUTATIONS: Mutation[] = [
   // P01/I03: terminal escaping
-  { name: "escape: bidi isolates U+2066-2069 left raw", file: TEXT, find: ESCAPE_CALLBACK, replace: `${ESCAPE_CALLBACK}    if (/[\\u2066-\\u2069]/u.test(c)) return c\n`, tests: ESCAPE_TESTS },
-  { name: "escape: C1 controls U+0080-009F left raw", file: TEXT, find: String.raw`\x7f-\x9f`, replace: String.raw`\x7f`, tests: ESCAPE_TESTS },
-  { name: "escape: ESC left raw", file: TEXT, find: String.raw`\x0b-\x1f`, replace: String.raw`\x0b-\x1a\x1c-\x1f`, tests: ESCAPE_TESTS },
-  { name: "escape: tag characters U+E0000-E0FFF left raw", file: TEXT, find: ESCAPE_CALLBACK, replace: `${ESCAPE_CALLBACK}    if ((c.codePointAt(0) as number) >= 0xe0000) return c\n`, tests: ESCAPE_TESTS },
-  { name: "escape: line and paragraph separators U+2028-2029 left raw", file: TEXT, find: String.raw`\p{Zl}\p{Zp}`, replace: "", tests: ESCAPE_TESTS },
-  { name: "escape: format characters (\\p{Cf}: U+061C, U+200B, U+FEFF…) left raw", file: TEXT, find: String.raw`\x9f\p{Cf}`, replace: String.raw`\x9f`, tests: ESCAPE_TESTS },
-  { name: "escape: default-ignorables outside Cf (variation selectors, Hangul fillers) left raw", file: TEXT, find: String.raw`\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2065\u3164\ufe00-\ufe0f\uffa0\ufff0-\ufffb`, replace: "", tests: ESCAPE_TESTS },
-  { name: "escape: HTML single quote not escaped on the local pages", file: "src/server/html.ts", find: `/[&<>"']/g`, replace: `/[&<>"]/g`, tests: SERVER_TESTS },
+  {
+    name: "escape: bidi isolates U+2066-2069 left raw",
+    file: TEXT,
+    find: ESCAPE_CALLBACK,
+    replace: `${ESCAPE_CALLBACK}    if (/[\\u2066-\\u2069]/u.test(c)) return c\n`,
+    tests: ESCAPE_TESTS,
+  },
+  {
+    name: "escape: C1 controls U+0080-009F left raw",
+    file: TEXT,
+    find: String.raw`\x7f-\x9f`,
+    replace: String.raw`\x7f`,
+    tests: ESCAPE_TESTS,
+  },
+  {
+    name: "escape: ESC left raw",
+    file: TEXT,
+    find: String.raw`\x0b-\x1f`,
+    replace: String.raw`\x0b-\x1a\x1c-\x1f`,
+    tests: ESCAPE_TESTS,
+  },
+  {
+    name: "escape: tag characters U+E0000-E0FFF left raw",
+    file: TEXT,
+    find: ESCAPE_CALLBACK,
+    replace: `${ESCAPE_CALLBACK}    if ((c.codePointAt(0) as number) >= 0xe0000) return c\n`,
+    tests: ESCAPE_TESTS,
+  },
+  {
+    name: "escape: line and paragraph separators U+2028-2029 left raw",
+    file: TEXT,
+    find: String.raw`\p{Zl}\p{Zp}`,
+    replace: "",
+    tests: ESCAPE_TESTS,
+  },
+  {
+    name: "escape: format characters (\\p{Cf}: U+061C, U+200B, U+FEFF…) left raw",
+    file: TEXT,
+    find: String.raw`\x9f\p{Cf}`,
+    replace: String.raw`\x9f`,
+    tests: ESCAPE_TESTS,
+  },
+  {
+    name: "escape: default-ignorables outside Cf (variation selectors, Hangul fillers) left raw",
+    file: TEXT,
+    find: String.raw`\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2065\u3164\ufe00-\ufe0f\uffa0\ufff0-\ufffb`,
+    replace: "",
+    tests: ESCAPE_TESTS,
+  },
+  {
+    name: "escape: HTML single quote not escaped on the local pages",
+    file: "src/server/html.ts",
+    find: `/[&<>"']/g`,
+    replace: `/[&<>"]/g`,
+    tests: SERVER_TESTS,
+  },
 
   // L02: Host guard (DNS rebinding)
-  { name: "host guard: any Host header accepted", file: "src/server/app.ts", find: HOST_CHECK, replace: 'if (!c.req.header("host")) return c.body(null, 421)', tests: SERVER_TESTS },
-  { name: "host guard: the port is not compared", file: "src/server/app.ts", find: HOST_CHECK, replace: 'if (!allowed.has((c.req.header("host") ?? "").replace(/:\\d+$/, `:${port}`))) return c.body(null, 421)', tests: SERVER_TESTS },
+  {
+    name: "host guard: any Host header accepted",
+    file: "src/server/app.ts",
+    find: HOST_CHECK,
+    replace: 'if (!c.req.header("host")) return c.body(null, 421)',
+    tests: SERVER_TESTS,
+  },
+  {
+    name: "host guard: the port is not compared",
+    file: "src/server/app.ts",
+    find: HOST_CHECK,
+    replace:
+      'if (!allowed.has((c.req.header("host") ?? "").replace(/:\\d+$/, `:${port}`))) return c.body(null, 421)',
+    tests: SERVER_TESTS,
+  },
 
   // L04: Origin guard (CSRF from any page the user has open)
-  { name: "origin guard: a POST with no Origin passes", file: "src/server/app.ts", find: ORIGIN_CHECK, replace: '!allowed.has(c.req.header("origin") ?? `http://127.0.0.1:${port}`)', tests: SERVER_TESTS },
-  { name: "origin guard: a POST from another origin passes", file: "src/server/app.ts", find: ORIGIN_CHECK, replace: '["", "null"].includes(c.req.header("origin") ?? "")', tests: SERVER_TESTS },
-  { name: "origin guard: Origin: null passes", file: "src/server/app.ts", find: ORIGIN_CHECK, replace: `${ORIGIN_CHECK} && c.req.header("origin") !== "null"`, tests: SERVER_TESTS },
-  { name: "security headers: frame-ancestors dropped (clickjacking)", file: "src/server/headers.ts", find: "frame-ancestors 'none'; ", replace: "", tests: SERVER_TESTS },
+  {
+    name: "origin guard: a POST with no Origin passes",
+    file: "src/server/app.ts",
+    find: ORIGIN_CHECK,
+    replace: '!allowed.has(c.req.header("origin") ?? `http://127.0.0.1:${port}`)',
+    tests: SERVER_TESTS,
+  },
+  {
+    name: "origin guard: a POST from another origin passes",
+    file: "src/server/app.ts",
+    find: ORIGIN_CHECK,
+    replace: '["", "null"].includes(c.req.header("origin") ?? "")',
+    tests: SERVER_TESTS,
+  },
+  {
+    name: "origin guard: Origin: null passes",
+    file: "src/server/app.ts",
+    find: ORIGIN_CHECK,
+    replace: `${ORIGIN_CHECK} && c.req.header("origin") !== "null"`,
+    tests: SERVER_TESTS,
+  },
+  {
+    name: "security headers: frame-ancestors dropped (clickjacking)",
+    file: "src/server/headers.ts",
+    find: "frame-ancestors 'none'; ",
+    replace: "",
+    tests: SERVER_TESTS,
+  },
 
   // L03: one-time CSRF tokens
-  { name: "one-time token: never used up", file: "src/server/form-tokens.ts", find: "      live.splice(found, 1)\n", replace: "", tests: TOKEN_TESTS },
-  { name: "one-time token: a prefix of a token matches", file: "src/server/form-tokens.ts", find: "t.length === given.length && timingSafeEqual(t, given)", replace: "t.subarray(0, given.length).equals(given)", tests: TOKEN_TESTS },
-  { name: "CSRF token: the install POST skips the token check", file: "src/server/install-page.ts", find: "!tokens.consume((body as Record<string, unknown>).token) || ", replace: "", tests: TOKEN_TESTS },
+  {
+    name: "one-time token: never used up",
+    file: "src/server/form-tokens.ts",
+    find: "      live.splice(found, 1)\n",
+    replace: "",
+    tests: TOKEN_TESTS,
+  },
+  {
+    name: "one-time token: a prefix of a token matches",
+    file: "src/server/form-tokens.ts",
+    find: "t.length === given.length && timingSafeEqual(t, given)",
+    replace: "t.subarray(0, given.length).equals(given)",
+    tests: TOKEN_TESTS,
+  },
+  {
+    name: "CSRF token: the install POST skips the token check",
+    file: "src/server/install-page.ts",
+    find: "!tokens.consume((body as Record<string, unknown>).token) || ",
+    replace: "",
+    tests: TOKEN_TESTS,
+  },
 
   // C03: approval fingerprints
-  { name: "fingerprint: args left out", file: "src/config/fingerprint.ts", find: FINGERPRINT, replace: "stableStringify({ name, server: { ...server, args: [] } })", tests: FINGERPRINT_TESTS },
-  { name: "fingerprint: env left out", file: "src/config/fingerprint.ts", find: FINGERPRINT, replace: "stableStringify({ name, server: { ...server, env: {} } })", tests: FINGERPRINT_TESTS },
-  { name: "fingerprint: headers left out", file: "src/config/fingerprint.ts", find: FINGERPRINT, replace: "stableStringify({ name, server: { ...server, headers: {} } })", tests: FINGERPRINT_TESTS },
-  { name: "fingerprint: the server name left out", file: "src/config/fingerprint.ts", find: FINGERPRINT, replace: "stableStringify({ server })", tests: FINGERPRINT_TESTS },
+  {
+    name: "fingerprint: args left out",
+    file: "src/config/fingerprint.ts",
+    find: FINGERPRINT,
+    replace: "stableStringify({ name, server: { ...server, args: [] } })",
+    tests: FINGERPRINT_TESTS,
+  },
+  {
+    name: "fingerprint: env left out",
+    file: "src/config/fingerprint.ts",
+    find: FINGERPRINT,
+    replace: "stableStringify({ name, server: { ...server, env: {} } })",
+    tests: FINGERPRINT_TESTS,
+  },
+  {
+    name: "fingerprint: headers left out",
+    file: "src/config/fingerprint.ts",
+    find: FINGERPRINT,
+    replace: "stableStringify({ name, server: { ...server, headers: {} } })",
+    tests: FINGERPRINT_TESTS,
+  },
+  {
+    name: "fingerprint: the server name left out",
+    file: "src/config/fingerprint.ts",
+    find: FINGERPRINT,
+    replace: "stableStringify({ server })",
+    tests: FINGERPRINT_TESTS,
+  },
 
   // C05: the child environment
-  { name: "child env: every parent variable passed through", file: "src/mcp/spawn.ts", find: 'if (allowed.has(upper) || upper.startsWith("LC_")) env[key] = value', replace: "env[key] = value", tests: ENV_TESTS },
-  { name: "child env: exported shell functions kept", file: "src/mcp/spawn.ts", find: 'if (value === undefined || value.startsWith("()")) continue', replace: "if (value === undefined) continue", tests: ENV_TESTS },
-  { name: "child env: the spawn parameters carry the whole parent env", file: "src/mcp/spawn.ts", find: "env: minimalEnv(parentEnv, server.env)", replace: "env: { ...parentEnv, ...server.env } as Record<string, string>", tests: ENV_TESTS },
+  {
+    name: "child env: every parent variable passed through",
+    file: "src/mcp/spawn.ts",
+    find: 'if (allowed.has(upper) || upper.startsWith("LC_")) env[key] = value',
+    replace: "env[key] = value",
+    tests: ENV_TESTS,
+  },
+  {
+    name: "child env: exported shell functions kept",
+    file: "src/mcp/spawn.ts",
+    find: 'if (value === undefined || value.startsWith("()")) continue',
+    replace: "if (value === undefined) continue",
+    tests: ENV_TESTS,
+  },
+  {
+    name: "child env: the spawn parameters carry the whole parent env",
+    file: "src/mcp/spawn.ts",
+    find: "env: minimalEnv(parentEnv, server.env)",
+    replace: "env: { ...parentEnv, ...server.env } as Record<string, string>",
+    tests: ENV_TESTS,
+  },
 
   // O07: the SSRF guard
-  { name: "SSRF: 169.254/16 (cloud metadata) treated as public", file: GUARD, find: '  if (a === 169 && b === 254) return "link-local"\n', replace: "", tests: SSRF_TESTS },
+  {
+    name: "SSRF: 169.254/16 (cloud metadata) treated as public",
+    file: GUARD,
+    find: '  if (a === 169 && b === 254) return "link-local"\n',
+    replace: "",
+    tests: SSRF_TESTS,
+  },
   { name: "SSRF: 10/8 treated as public", file: GUARD, find: "a === 10 || ", replace: "", tests: SSRF_TESTS },
-  { name: "SSRF: fe80::/10 treated as public", file: GUARD, find: '  if ((a & 0xffc0) === 0xfe80) return "link-local"\n', replace: "", tests: SSRF_TESTS },
-  { name: "SSRF: IPv4-mapped IPv6 (::ffff:7f00:1) not unwrapped", file: GUARD, find: "  if (zero(0, 5) && g[5] === 0xffff) return v4(g[6]!, g[7]!)\n", replace: "", tests: SSRF_TESTS },
-  { name: "O15 SSRF: IPv4-compatible IPv6 (::7f00:1) not unwrapped", file: GUARD, find: "  if (zero(0, 6) && (g[6] !== 0 || g[7]! > 1)) return v4(g[6]!, g[7]!)\n", replace: "", tests: SSRF_TESTS },
-  { name: "O15 SSRF: 0.0.0.0/8 treated as public", file: GUARD, find: "if (a === 0 || a >= 224 ||", replace: "if (a >= 224 ||", tests: SSRF_TESTS },
-  { name: "O15 SSRF: one public address lets a name with a private one through", file: GUARD, find: "  for (const kind of kinds) {\n", replace: "  for (const kind of kinds.slice(0, 1)) {\n", tests: SSRF_TESTS },
-  { name: "O16 SSRF: fetch looks the name up again (the checked address is not pinned)", file: GUARD, find: "return await base(pinned, { ...init, headers, ...tls })", replace: "return await base(url, { ...init, headers, ...tls })", tests: PIN_TESTS },
-  { name: "O16 SSRF: the TLS server name is the pinned IP, not the name", file: GUARD, find: "serverName: url.hostname", replace: "serverName: undefined", tests: PIN_TESTS },
-  { name: "SSRF: loopback allowed without allowLoopback", file: GUARD, find: 'if (kind === "loopback" && allowLoopback) continue', replace: 'if (kind === "loopback") continue', tests: SSRF_TESTS },
-  { name: "SSRF: plain http allowed to any host", file: GUARD, find: '  if (url.protocol === "http:" && !isLoopback) refuse(url, "plain http is only allowed to this machine")\n', replace: "", tests: SSRF_TESTS },
-  { name: "SSRF: redirects followed without a check per hop", file: GUARD, find: 'redirect: "manual"', replace: 'redirect: "follow"', tests: SSRF_TESTS },
-  { name: "O01 authorization URL: any scheme allowed", file: GUARD, find: 'if (url.protocol === "https:" || (url.protocol === "http:" && isLoopback)) return', replace: 'if (url.protocol !== "http:" || isLoopback) return', tests: SSRF_TESTS },
-  { name: "O01 authorization URL: plain http to any host", file: GUARD, find: 'if (url.protocol === "https:" || (url.protocol === "http:" && isLoopback)) return', replace: 'if (url.protocol === "https:" || url.protocol === "http:") return', tests: SSRF_TESTS },
+  {
+    name: "SSRF: fe80::/10 treated as public",
+    file: GUARD,
+    find: '  if ((a & 0xffc0) === 0xfe80) return "link-local"\n',
+    replace: "",
+    tests: SSRF_TESTS,
+  },
+  {
+    name: "SSRF: IPv4-mapped IPv6 (::ffff:7f00:1) not unwrapped",
+    file: GUARD,
+    find: "  if (zero(0, 5) && g[5] === 0xffff) return v4(g[6]!, g[7]!)\n",
+    replace: "",
+    tests: SSRF_TESTS,
+  },
+  {
+    name: "O15 SSRF: IPv4-compatible IPv6 (::7f00:1) not unwrapped",
+    file: GUARD,
+    find: "  if (zero(0, 6) && (g[6] !== 0 || g[7]! > 1)) return v4(g[6]!, g[7]!)\n",
+    replace: "",
+    tests: SSRF_TESTS,
+  },
+  {
+    name: "O15 SSRF: 0.0.0.0/8 treated as public",
+    file: GUARD,
+    find: "if (a === 0 || a >= 224 ||",
+    replace: "if (a >= 224 ||",
+    tests: SSRF_TESTS,
+  },
+  {
+    name: "O15 SSRF: one public address lets a name with a private one through",
+    file: GUARD,
+    find: "  for (const kind of kinds) {\n",
+    replace: "  for (const kind of kinds.slice(0, 1)) {\n",
+    tests: SSRF_TESTS,
+  },
+  {
+    name: "O16 SSRF: fetch looks the name up again (the checked address is not pinned)",
+    file: GUARD,
+    find: "return await base(pinned, { ...init, headers, ...tls })",
+    replace: "return await base(url, { ...init, headers, ...tls })",
+    tests: PIN_TESTS,
+  },
+  {
+    name: "O16 SSRF: the TLS server name is the pinned IP, not the name",
+    file: GUARD,
+    find: "serverName: url.hostname",
+    replace: "serverName: undefined",
+    tests: PIN_TESTS,
+  },
+  {
+    name: "SSRF: loopback allowed without allowLoopback",
+    file: GUARD,
+    find: 'if (kind === "loopback" && allowLoopback) continue',
+    replace: 'if (kind === "loopback") continue',
+    tests: SSRF_TESTS,
+  },
+  {
+    name: "SSRF: plain http allowed to any host",
+    file: GUARD,
+    find: '  if (url.protocol === "http:" && !isLoopback) refuse(url, "plain http is only allowed to this machine")\n',
+    replace: "",
+    tests: SSRF_TESTS,
+  },
+  {
+    name: "SSRF: redirects followed without a check per hop",
+    file: GUARD,
+    find: 'redirect: "manual"',
+    replace: 'redirect: "follow"',
+    tests: SSRF_TESTS,
+  },
+  {
+    name: "O01 authorization URL: any scheme allowed",
+    file: GUARD,
+    find: 'if (url.protocol === "https:" || (url.protocol === "http:" && isLoopback)) return',
+    replace: 'if (url.protocol !== "http:" || isLoopback) return',
+    tests: SSRF_TESTS,
+  },
+  {
+    name: "O01 authorization URL: plain http to any host",
+    file: GUARD,
+    find: 'if (url.protocol === "https:" || (url.protocol === "http:" && isLoopback)) return',
+    replace: 'if (url.protocol === "https:" || url.protocol === "http:") return',
+    tests: SSRF_TESTS,
+  },
 
   // O01/O02: the browser opener
-  { name: "browser: any scheme opened (file:, javascript:)", file: "src/util/browser.ts", find: 'if (parsed.protocol === "https:") return parsed', replace: 'if (parsed.protocol !== "http:") return parsed', tests: ["tests/util/browser.test.ts"] },
-  { name: "browser: plain http opened to any host", file: "src/util/browser.ts", find: 'if (parsed.protocol === "http:" && LOOPBACK_HOSTS.has(parsed.hostname)) return parsed', replace: 'if (parsed.protocol === "http:") return parsed', tests: ["tests/util/browser.test.ts"] },
-  { name: "browser: openBrowser skips the URL check", file: "src/util/browser.ts", find: "const href = checkBrowserUrl(url).href", replace: "const href = url", tests: ["tests/util/browser.test.ts"] },
-  { name: "browser: the opener runs through a shell", file: "src/util/browser.ts", find: "const proc = Bun.spawn(argv, {", replace: 'const proc = Bun.spawn(["sh", "-c", argv.join(" ")], {', tests: ["tests/util/browser.test.ts"] },
+  {
+    name: "browser: any scheme opened (file:, javascript:)",
+    file: "src/util/browser.ts",
+    find: 'if (parsed.protocol === "https:") return parsed',
+    replace: 'if (parsed.protocol !== "http:") return parsed',
+    tests: ["tests/util/browser.test.ts"],
+  },
+  {
+    name: "browser: plain http opened to any host",
+    file: "src/util/browser.ts",
+    find: 'if (parsed.protocol === "http:" && LOOPBACK_HOSTS.has(parsed.hostname)) return parsed',
+    replace: 'if (parsed.protocol === "http:") return parsed',
+    tests: ["tests/util/browser.test.ts"],
+  },
+  {
+    name: "browser: openBrowser skips the URL check",
+    file: "src/util/browser.ts",
+    find: "const href = checkBrowserUrl(url).href",
+    replace: "const href = url",
+    tests: ["tests/util/browser.test.ts"],
+  },
+  {
+    name: "browser: the opener runs through a shell",
+    file: "src/util/browser.ts",
+    find: "const proc = Bun.spawn(argv, {",
+    replace: 'const proc = Bun.spawn(["sh", "-c", argv.join(" ")], {',
+    tests: ["tests/util/browser.test.ts"],
+  },
 
   // L07/L08: the OAuth callback's state
-  { name: "L07 state: any state accepted", file: "src/auth/provider.ts", find: STATE_CHECK, replace: "if (!sent) {", tests: STATE_TESTS },
-  { name: "L07 state: a missing state accepted", file: "src/auth/provider.ts", find: 'const got = params.get("state") ?? ""', replace: 'const got = params.get("state") ?? sent ?? ""', tests: STATE_TESTS },
-  { name: "L08 state: reusable after a callback", file: "src/auth/provider.ts", find: "      pendingState = undefined // one use (L08), whatever the outcome of the matching callback\n", replace: "", tests: STATE_TESTS },
-  { name: "O18 state: a wrong state uses up the pending sign-in", file: "src/server/oauth-callback.ts", find: "if (e instanceof CallbackStateError && !isPasted) {", replace: "if (false) {", tests: STATE_TESTS },
-  { name: "O18 state: a wrong state clears the provider's state", file: "src/auth/provider.ts", find: "      const got = params.get(\"state\") ?? \"\"\n", replace: "      const got = params.get(\"state\") ?? \"\"\n      if (got !== sent) pendingState = undefined\n", tests: STATE_TESTS },
-  { name: "L08 callback route: a second callback reaches the check", file: "src/server/oauth-callback.ts", find: '    state = { status: "over" } // one use, whatever the outcome (L08)\n', replace: "", tests: STATE_TESTS },
+  {
+    name: "L07 state: any state accepted",
+    file: "src/auth/provider.ts",
+    find: STATE_CHECK,
+    replace: "if (!sent) {",
+    tests: STATE_TESTS,
+  },
+  {
+    name: "L07 state: a missing state accepted",
+    file: "src/auth/provider.ts",
+    find: 'const got = params.get("state") ?? ""',
+    replace: 'const got = params.get("state") ?? sent ?? ""',
+    tests: STATE_TESTS,
+  },
+  {
+    name: "L08 state: reusable after a callback",
+    file: "src/auth/provider.ts",
+    find: "      pendingState = undefined // one use (L08), whatever the outcome of the matching callback\n",
+    replace: "",
+    tests: STATE_TESTS,
+  },
+  {
+    name: "O18 state: a wrong state uses up the pending sign-in",
+    file: "src/server/oauth-callback.ts",
+    find: "if (e instanceof CallbackStateError && !isPasted) {",
+    replace: "if (false) {",
+    tests: STATE_TESTS,
+  },
+  {
+    name: "O18 state: a wrong state clears the provider's state",
+    file: "src/auth/provider.ts",
+    find: '      const got = params.get("state") ?? ""\n',
+    replace:
+      '      const got = params.get("state") ?? ""\n      if (got !== sent) pendingState = undefined\n',
+    tests: STATE_TESTS,
+  },
+  {
+    name: "L08 callback route: a second callback reaches the check",
+    file: "src/server/oauth-callback.ts",
+    find: '    state = { status: "over" } // one use, whatever the outcome (L08)\n',
+    replace: "",
+    tests: STATE_TESTS,
+  },
 
   // P03–P05: secrets never printed, URL credentials, --debug escaping
-  { name: "P03 secrets: the JSON-escaped spelling of a value not redacted", file: "src/util/secrets.ts", find: "JSON.stringify(value).slice(1, -1), ", replace: "", tests: ["tests/util/secrets.test.ts"] },
-  { name: "P03 secrets: a value split across two stdout writes not held back", file: "src/cli/shared/redact-streams.ts", find: "if (isHoldingBack && !isFlush) {", replace: "if (isHoldingBack && isFlush) {", tests: ["tests/util/secrets.test.ts"] },
-  { name: "P03 secrets: resolved values never registered", file: "src/config/resolve.ts", find: "      registerSecret(value, name)\n", replace: "", tests: ["tests/e2e/secrets.test.ts"] },
-  { name: "P04 URL credentials: key-like query parameters not detected", file: "src/config/url-secrets.ts", find: 'if (isSecretParam(name) && value !== "" && isLiteral(value)) found.push', replace: 'if (false) found.push', tests: ["tests/util/secrets.test.ts", "tests/e2e/secrets.test.ts"] },
-  { name: "P05 --debug: log messages not escaped", file: "src/util/log.ts", find: 'return escapeTerminal(method === "debug" ? redactTokens(text) : text)', replace: 'return method === "debug" ? redactTokens(text) : text', tests: ["tests/e2e/secrets.test.ts"] },
+  {
+    name: "P03 secrets: the JSON-escaped spelling of a value not redacted",
+    file: "src/util/secrets.ts",
+    find: "JSON.stringify(value).slice(1, -1), ",
+    replace: "",
+    tests: ["tests/util/secrets.test.ts"],
+  },
+  {
+    name: "P03 secrets: a value split across two stdout writes not held back",
+    file: "src/cli/shared/redact-streams.ts",
+    find: "if (isHoldingBack && !isFlush) {",
+    replace: "if (isHoldingBack && isFlush) {",
+    tests: ["tests/util/secrets.test.ts"],
+  },
+  {
+    name: "P03 secrets: resolved values never registered",
+    file: "src/config/resolve.ts",
+    find: "      registerSecret(value, name)\n",
+    replace: "",
+    tests: ["tests/e2e/secrets.test.ts"],
+  },
+  {
+    name: "P04 URL credentials: key-like query parameters not detected",
+    file: "src/config/url-secrets.ts",
+    find: 'if (isSecretParam(name) && value !== "" && isLiteral(value)) found.push',
+    replace: "if (false) found.push",
+    tests: ["tests/util/secrets.test.ts", "tests/e2e/secrets.test.ts"],
+  },
+  {
+    name: "P05 --debug: log messages not escaped",
+    file: "src/util/log.ts",
+    find: 'return escapeTerminal(method === "debug" ? redactTokens(text) : text)',
+    replace: 'return method === "debug" ? redactTokens(text) : text',
+    tests: ["tests/e2e/secrets.test.ts"],
+  },
 
   // O06/O17: the protected-resource metadata names this server exactly
-  { name: "O17 PRM resource: a parent path (the origin) accepted", file: "src/auth/resource.ts", find: "return a !== undefined && a === b", replace: "return a !== undefined && b !== undefined && (a === b || a.startsWith(`${b}/`) || b === new URL(a).origin)", tests: PRM_TESTS },
-  { name: "O17 PRM resource: the provider skips the check", file: "src/auth/provider.ts", find: "if (prmResource !== undefined && !isSameResource(expected, prmResource)) {", replace: "if (false) {", tests: PRM_TESTS },
+  {
+    name: "O17 PRM resource: a parent path (the origin) accepted",
+    file: "src/auth/resource.ts",
+    find: "return a !== undefined && a === b",
+    replace:
+      "return a !== undefined && b !== undefined && (a === b || a.startsWith(`${b}/`) || b === new URL(a).origin)",
+    tests: PRM_TESTS,
+  },
+  {
+    name: "O17 PRM resource: the provider skips the check",
+    file: "src/auth/provider.ts",
+    find: "if (prmResource !== undefined && !isSameResource(expected, prmResource)) {",
+    replace: "if (false) {",
+    tests: PRM_TESTS,
+  },
 
   // P07/P08: mcp.lock compares every field
-  { name: "P07 lock: a tool's title left out", file: "src/mcp/lock.ts", find: "    title: tool.title ?? null,\n", replace: "    title: null,\n", tests: ["tests/mcp/lock.test.ts"] },
-  { name: "P07 lock: annotations left out", file: "src/mcp/lock.ts", find: "    annotations: tool.annotations ?? null,\n", replace: "    annotations: null,\n", tests: ["tests/mcp/lock.test.ts"] },
-  { name: "P08 lock: cwd, env and header names not compared", file: "src/mcp/lock-diff.ts", find: '["command", "args", "cwd", "url", "env", "headers"]', replace: '["command", "args", "url"]', tests: ["tests/mcp/lock.test.ts"] },
+  {
+    name: "P07 lock: a tool's title left out",
+    file: "src/mcp/lock.ts",
+    find: "    title: tool.title ?? null,\n",
+    replace: "    title: null,\n",
+    tests: ["tests/mcp/lock.test.ts"],
+  },
+  {
+    name: "P07 lock: annotations left out",
+    file: "src/mcp/lock.ts",
+    find: "    annotations: tool.annotations ?? null,\n",
+    replace: "    annotations: null,\n",
+    tests: ["tests/mcp/lock.test.ts"],
+  },
+  {
+    name: "P08 lock: cwd, env and header names not compared",
+    file: "src/mcp/lock-diff.ts",
+    find: '["command", "args", "cwd", "url", "env", "headers"]',
+    replace: '["command", "args", "url"]',
+    tests: ["tests/mcp/lock.test.ts"],
+  },
 
   // L01: the local server's address
   // (Not 0.0.0.0 here: a scratch run must not open a port to the network even for a moment.)
-  { name: "local server: binds `localhost` instead of 127.0.0.1", file: "src/server/serve.ts", find: "hostname: LOOPBACK,", replace: 'hostname: "localhost",', tests: ["tests/server/serve.test.ts"] },
+  {
+    name: "local server: binds `localhost` instead of 127.0.0.1",
+    file: "src/server/serve.ts",
+    find: "hostname: LOOPBACK,",
+    replace: 'hostname: "localhost",',
+    tests: ["tests/server/serve.test.ts"],
+  },
 
   // S04: stopping a stdio server stops its process group
-  { name: "process group: signals reach the server only, not what it started", file: "src/mcp/spawn.ts", find: "    process.kill(-pid, signal)\n", replace: "    process.kill(pid, signal)\n", tests: ["tests/e2e/process-group.test.ts"] },
-  { name: "process group: a crashed server's helpers left running until close", file: "src/mcp/stdio.ts", find: "    if (this.child) this.swept ??= sweepGroup(this.child)\n", replace: "", tests: ["tests/mcp/process-group.test.ts"] },
+  {
+    name: "process group: signals reach the server only, not what it started",
+    file: "src/mcp/spawn.ts",
+    find: "    process.kill(-pid, signal)\n",
+    replace: "    process.kill(pid, signal)\n",
+    tests: ["tests/e2e/process-group.test.ts"],
+  },
+  {
+    name: "process group: a crashed server's helpers left running until close",
+    file: "src/mcp/stdio.ts",
+    find: "    if (this.child) this.swept ??= sweepGroup(this.child)\n",
+    replace: "",
+    tests: ["tests/mcp/process-group.test.ts"],
+  },
 
   // C09: roots only where the user asked
-  { name: "roots: the working directory offered to every server again", file: "src/mcp/roots.ts", find: "[...(own ?? []), ...(opts.roots ?? [])]", replace: "[opts.cwd, ...(own ?? []), ...(opts.roots ?? [])]", tests: ["tests/mcp/roots.test.ts"] },
+  {
+    name: "roots: the working directory offered to every server again",
+    file: "src/mcp/roots.ts",
+    find: "[...(own ?? []), ...(opts.roots ?? [])]",
+    replace: "[opts.cwd, ...(own ?? []), ...(opts.roots ?? [])]",
+    tests: ["tests/mcp/roots.test.ts"],
+  },
 
   // I09: the inline trust prompt escapes line breaks inside a value
-  { name: "trust prompt: line breaks in a value left raw (a forged screen)", file: "src/cli/shared/present.ts", find: "...body.map((l) => `  ${escapeLine(l)}`)", replace: "...body.map((l) => `  ${escapeTerminal(l)}`)", tests: ["tests/e2e/approval-screens.test.ts"] },
+  {
+    name: "trust prompt: line breaks in a value left raw (a forged screen)",
+    file: "src/cli/shared/present.ts",
+    find: "...body.map((l) => `  ${escapeLine(l)}`)",
+    replace: "...body.map((l) => `  ${escapeTerminal(l)}`)",
+    tests: ["tests/e2e/approval-screens.test.ts"],
+  },
   // I10/I11: variables that decide what runs, from a link or a project file
-  { name: "dangerous env: a link or project may set NODE_OPTIONS, LD_PRELOAD, PATH unasked", file: "src/config/dangerous-env.ts", find: "    else out.refused.push(finding)\n", replace: "    else out.allowed.push(finding)\n", tests: ["tests/config/dangerous-env.test.ts", "tests/e2e/approval-screens.test.ts"] },
-  { name: "dangerous env: LD_* no longer dangerous", file: "src/config/dangerous-env.ts", find: '  ["LD_", ', replace: '  ["LD_NOTHING_", ', tests: ["tests/config/dangerous-env.test.ts", "tests/e2e/approval-screens.test.ts"] },
+  {
+    name: "dangerous env: a link or project may set NODE_OPTIONS, LD_PRELOAD, PATH unasked",
+    file: "src/config/dangerous-env.ts",
+    find: "    else out.refused.push(finding)\n",
+    replace: "    else out.allowed.push(finding)\n",
+    tests: ["tests/config/dangerous-env.test.ts", "tests/e2e/approval-screens.test.ts"],
+  },
+  {
+    name: "dangerous env: LD_* no longer dangerous",
+    file: "src/config/dangerous-env.ts",
+    find: '  ["LD_", ',
+    replace: '  ["LD_NOTHING_", ',
+    tests: ["tests/config/dangerous-env.test.ts", "tests/e2e/approval-screens.test.ts"],
+  },
 
   // P09: the $ref inlining budget (a 100x budget still ends, so the tests can run it)
-  { name: "schema budget: 100 times more nodes allowed", file: "src/agent/schema.ts", find: "if (++spend.nodes > SCHEMA_BUDGET.nodes) {", replace: "if (++spend.nodes > SCHEMA_BUDGET.nodes * 100) {", tests: ["tests/agent/schema.test.ts"] },
+  {
+    name: "schema budget: 100 times more nodes allowed",
+    file: "src/agent/schema.ts",
+    find: "if (++spend.nodes > SCHEMA_BUDGET.nodes) {",
+    replace: "if (++spend.nodes > SCHEMA_BUDGET.nodes * 100) {",
+    tests: ["tests/agent/schema.test.ts"],
+  },
 ]

@@ -41,7 +41,11 @@ export function sha256(file: string): string {
  * Writes `${dir}/SHA256SUMS` and `${dir}/manifest.json` for `built`, copies scripts/install.sh
  * beside them (the `curl …/install.sh | sh` asset) and returns the manifest.
  */
-export async function writeReleaseFiles(dir: string, version: string, built: BuiltBinary[]): Promise<Manifest> {
+export async function writeReleaseFiles(
+  dir: string,
+  version: string,
+  built: BuiltBinary[],
+): Promise<Manifest> {
   removeStaleMaps(dir)
   const binaries = built.map((b) => ({
     target: b.target,
@@ -49,10 +53,19 @@ export async function writeReleaseFiles(dir: string, version: string, built: Bui
     size: statSync(b.file).size,
     sha256: sha256(b.file),
     bytecode: b.bytecode,
-    ...(b.sourcemap && { sourcemap: { file: basename(b.sourcemap), size: statSync(b.sourcemap).size, sha256: sha256(b.sourcemap) } }),
+    ...(b.sourcemap && {
+      sourcemap: {
+        file: basename(b.sourcemap),
+        size: statSync(b.sourcemap).size,
+        sha256: sha256(b.sourcemap),
+      },
+    }),
   }))
   const manifest: Manifest = { version, bun: Bun.version, binaries }
-  const sums = binaries.flatMap((b) => [`${b.sha256}  ${b.file}\n`, ...(b.sourcemap ? [`${b.sourcemap.sha256}  ${b.sourcemap.file}\n`] : [])])
+  const sums = binaries.flatMap((b) => [
+    `${b.sha256}  ${b.file}\n`,
+    ...(b.sourcemap ? [`${b.sourcemap.sha256}  ${b.sourcemap.file}\n`] : []),
+  ])
   await Bun.write(join(dir, "SHA256SUMS"), sums.join(""))
   await Bun.write(join(dir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`)
   copyFileSync(join(import.meta.dir, "install.sh"), join(dir, "install.sh"))

@@ -16,7 +16,10 @@ export async function writeSourceMaps(options: Bun.BuildConfig, outfile: string)
     const maps: Record<string, unknown> = {}
     for (const name of readdirSync(tmp)) {
       if (!name.endsWith(".map")) continue
-      const { sourcesContent: _, ...map } = JSON.parse(readFileSync(join(tmp, name), "utf8")) as Record<string, unknown>
+      const { sourcesContent: _, ...map } = JSON.parse(readFileSync(join(tmp, name), "utf8")) as Record<
+        string,
+        unknown
+      >
       // "chunk-x.js.map" maps /$bunfs/root/chunk-x.js; "<binary>.map" maps the entry, /$bunfs/root/<binary>.
       maps[name.slice(0, -".map".length)] = map
     }

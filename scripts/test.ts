@@ -29,5 +29,6 @@ if (!isBinaryFresh()) {
 const extra = process.argv.slice(2)
 const hasTimeout = extra.some((a) => a === "--timeout" || a.startsWith("--timeout="))
 const tests = run(["test", ...(hasTimeout ? [] : ["--timeout", "30000"]), ...extra])
-if (tests === 0 && imports !== 0) console.error("tests passed, but scripts/check-imports.ts found violations (above)")
+if (tests === 0 && imports !== 0)
+  console.error("tests passed, but scripts/check-imports.ts found violations (above)")
 process.exit(tests !== 0 ? tests : imports)

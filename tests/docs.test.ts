@@ -22,12 +22,14 @@ import {
 const ROOT = resolve(import.meta.dir, "..")
 const SECURITY = readFileSync(join(ROOT, "docs/security.md"), "utf8")
 // A missing file reads as undefined: that is what the checkers report.
-const read = (path: string) => (existsSync(join(ROOT, path)) ? readFileSync(join(ROOT, path), "utf8") : undefined)
+const read = (path: string) =>
+  existsSync(join(ROOT, path)) ? readFileSync(join(ROOT, path), "utf8") : undefined
 // Built at run time so this file never cites the fake ID or the outside document itself.
 const FAKE_ID = ["T", "99"].join("")
 const OUTSIDE_REF = ["DES", "IGN §5"].join("")
 
-const show = (ps: { file: string; line: number; message: string }[]) => ps.map((p) => `${p.file}:${p.line}: ${p.message}`)
+const show = (ps: { file: string; line: number; message: string }[]) =>
+  ps.map((p) => `${p.file}:${p.line}: ${p.message}`)
 
 describe("case IDs", () => {
   it("defines every ID cited in src/, tests/ and scripts/ in docs/security.md", () => {
@@ -36,7 +38,9 @@ describe("case IDs", () => {
 
   it("reports an ID that docs/security.md does not define, with file and line", () => {
     const planted = { file: "src/x.ts", text: `// fine\n// ${FAKE_ID}: a case nobody wrote down\n` }
-    expect(show(undefinedIds([planted], definedIds(SECURITY)))).toEqual([`src/x.ts:2: ${FAKE_ID} is not defined in docs/security.md`])
+    expect(show(undefinedIds([planted], definedIds(SECURITY)))).toEqual([
+      `src/x.ts:2: ${FAKE_ID} is not defined in docs/security.md`,
+    ])
   })
 
   it("does not read hashes, versions or dates as IDs", () => {
@@ -102,7 +106,9 @@ describe("references to documents", () => {
   })
 
   it("reports a reference to the outside design document", () => {
-    expect(outsideReferences([{ file: "src/x.ts", text: `// (${OUTSIDE_REF})` }]).map((p) => p.line)).toEqual([1])
+    expect(outsideReferences([{ file: "src/x.ts", text: `// (${OUTSIDE_REF})` }]).map((p) => p.line)).toEqual(
+      [1],
+    )
   })
 })
 
@@ -112,7 +118,10 @@ describe("paths and links in README.md, CONTRIBUTING.md and docs/", () => {
   })
 
   it("reports a missing path, a missing link target and a missing anchor", () => {
-    const planted = { file: "docs/x.md", text: "`src/nope.ts`\n[a](design.md#no-such-section) [b](gone.md) [c](design.md#10-exit-codes)\n" }
+    const planted = {
+      file: "docs/x.md",
+      text: "`src/nope.ts`\n[a](design.md#no-such-section) [b](gone.md) [c](design.md#10-exit-codes)\n",
+    }
     expect(show(brokenDocPaths(ROOT, [planted]))).toEqual([
       "docs/x.md:1: src/nope.ts does not exist",
       "docs/x.md:2: link to design.md#no-such-section: no such heading in docs/design.md",

@@ -20,7 +20,12 @@ async function listOne(name: string, e: Entry) {
   const client = new Client({ name: "baseline-list", version: "1.0.0" })
   const transport = e.url
     ? new StreamableHTTPClientTransport(new URL(e.url), { requestInit: { headers: e.headers ?? {} } })
-    : new StdioClientTransport({ command: e.command!, args: e.args ?? [], ...(e.env && { env: e.env }), stderr: "ignore" })
+    : new StdioClientTransport({
+        command: e.command!,
+        args: e.args ?? [],
+        ...(e.env && { env: e.env }),
+        stderr: "ignore",
+      })
   try {
     await client.connect(transport)
     const caps = client.getServerCapabilities() ?? {}
@@ -29,7 +34,14 @@ async function listOne(name: string, e: Entry) {
       caps.prompts ? client.listPrompts().then((r) => r.prompts.length) : 0,
       caps.resources ? client.listResources().then((r) => r.resources.length) : 0,
     ])
-    const row = { name, status: "connected", protocolVersion: client.getNegotiatedProtocolVersion(), tools: tools.map((t) => t.name), prompts, resources }
+    const row = {
+      name,
+      status: "connected",
+      protocolVersion: client.getNegotiatedProtocolVersion(),
+      tools: tools.map((t) => t.name),
+      prompts,
+      resources,
+    }
     return { client, row }
   } catch (e: unknown) {
     return { client, row: { name, status: "failed", error: e instanceof Error ? e.message : String(e) } }

@@ -20,20 +20,27 @@ export interface CallResult {
 const BLOCKS = 5
 const WARMUP = 100
 
-async function productCaller(target: Target, home: string): Promise<{ call: () => Promise<unknown>; close: () => Promise<void> }> {
+async function productCaller(
+  target: Target,
+  home: string,
+): Promise<{ call: () => Promise<unknown>; close: () => Promise<void> }> {
   const file = join(home, "calls.json")
-  const server = "stdio" in target ? { command: target.stdio.command } : { type: "http", url: target.http.url }
+  const server =
+    "stdio" in target ? { command: target.stdio.command } : { type: "http", url: target.http.url }
   writeFileSync(file, JSON.stringify({ mcpServers: { bench: server } }))
   const paths = resolvePaths({ AGENTRT_HOME: home })
   const config = loadConfig({ paths, cwd: home, files: [file], only: true })
   const resolutions = await resolveServers(config.servers, { store: openApprovals(paths), env: {} })
   const manager = createManager(resolutions, { log: createLog(1), cwd: home, parentEnv: process.env })
   const [state] = await manager.connect()
-  if (state?.status !== "connected") throw new Error(`product: bench server did not connect: ${JSON.stringify(state)}`)
+  if (state?.status !== "connected")
+    throw new Error(`product: bench server did not connect: ${JSON.stringify(state)}`)
   return { call: () => manager.callTool("bench", "echo", { text: "ping" }), close: () => manager.close() }
 }
 
-async function baselineCaller(target: Target): Promise<{ call: () => Promise<unknown>; close: () => Promise<void> }> {
+async function baselineCaller(
+  target: Target,
+): Promise<{ call: () => Promise<unknown>; close: () => Promise<void> }> {
   // Same protocol and capabilities as the manager's clients (src/mcp/handlers.ts): on 2026-07-28
   // every request carries the client's capabilities, which the server parses, so a baseline on
   // 2025-11-25 with none would charge the protocol to the product. What is left is our overhead.
@@ -41,14 +48,22 @@ async function baselineCaller(target: Target): Promise<{ call: () => Promise<unk
     { name: "baseline-calls", version: "1.0.0" },
     {
       versionNegotiation: { mode: "auto" },
-      capabilities: { roots: { listChanged: true }, elicitation: { form: { applyDefaults: true }, url: {} }, sampling: {} },
+      capabilities: {
+        roots: { listChanged: true },
+        elicitation: { form: { applyDefaults: true }, url: {} },
+        sampling: {},
+      },
     },
   )
-  const transport = "stdio" in target
-    ? new StdioClientTransport({ command: target.stdio.command, stderr: "ignore" })
-    : new StreamableHTTPClientTransport(new URL(target.http.url))
+  const transport =
+    "stdio" in target
+      ? new StdioClientTransport({ command: target.stdio.command, stderr: "ignore" })
+      : new StreamableHTTPClientTransport(new URL(target.http.url))
   await client.connect(transport)
-  return { call: () => client.callTool({ name: "echo", arguments: { text: "ping" } }), close: () => client.close() }
+  return {
+    call: () => client.callTool({ name: "echo", arguments: { text: "ping" } }),
+    close: () => client.close(),
+  }
 }
 
 async function timeCalls(call: () => Promise<unknown>, n: number): Promise<number> {

@@ -15,7 +15,11 @@ export function median(xs: number[]): number {
 }
 
 /** Runs `cmd` once; throws with its stderr unless it exits 0 and prints what `check` wants. */
-export async function runOnce(cmd: string[], env: Record<string, string>, check: (stdout: string) => boolean): Promise<Sample> {
+export async function runOnce(
+  cmd: string[],
+  env: Record<string, string>,
+  check: (stdout: string) => boolean,
+): Promise<Sample> {
   const t0 = performance.now()
   const proc = Bun.spawn(cmd, { env, stdin: "ignore", stdout: "pipe", stderr: "pipe" })
   let out = ""
@@ -28,7 +32,10 @@ export async function runOnce(cmd: string[], env: Record<string, string>, check:
   }
   const code = await proc.exited
   const end = performance.now()
-  if (code !== 0 || !check(out)) throw new Error(`${cmd.join(" ")} exited ${code}\nstdout: ${out.slice(0, 600)}\nstderr: ${(await stderr).slice(-1500)}`)
+  if (code !== 0 || !check(out))
+    throw new Error(
+      `${cmd.join(" ")} exited ${code}\nstdout: ${out.slice(0, 600)}\nstderr: ${(await stderr).slice(-1500)}`,
+    )
   return { wallMs: end - t0, teardownMs: end - lastChunk }
 }
 
@@ -51,7 +58,8 @@ export async function peakRss(cmd: string[], env: Record<string, string>): Promi
     }
     await Bun.sleep(2)
   }
-  if ((await proc.exited) !== 0) throw new Error(`${cmd.join(" ")} exited ${proc.exitCode} while measuring RSS`)
+  if ((await proc.exited) !== 0)
+    throw new Error(`${cmd.join(" ")} exited ${proc.exitCode} while measuring RSS`)
   return peak
 }
 
@@ -68,18 +76,26 @@ export async function compare(
 ): Promise<Record<string, { wallMs: number; teardownMs: number; rss: number }>> {
   const samples: Record<string, Sample[]> = Object.fromEntries(Object.keys(cmds).map((k) => [k, []]))
   for (let i = 0; i < warmup; i++) for (const cmd of Object.values(cmds)) await runOnce(cmd, env, check)
-  for (let i = 0; i < runs; i++) for (const [k, cmd] of Object.entries(cmds)) samples[k]!.push(await runOnce(cmd, env, check))
+  for (let i = 0; i < runs; i++)
+    for (const [k, cmd] of Object.entries(cmds)) samples[k]!.push(await runOnce(cmd, env, check))
   const out: Record<string, { wallMs: number; teardownMs: number; rss: number }> = {}
   for (const [k, cmd] of Object.entries(cmds)) {
     const rss: number[] = []
     for (let i = 0; i < 3; i++) rss.push(await peakRss(cmd, env))
-    out[k] = { wallMs: median(samples[k]!.map((s) => s.wallMs)), teardownMs: median(samples[k]!.map((s) => s.teardownMs)), rss: median(rss) }
+    out[k] = {
+      wallMs: median(samples[k]!.map((s) => s.wallMs)),
+      teardownMs: median(samples[k]!.map((s) => s.teardownMs)),
+      rss: median(rss),
+    }
   }
   return out
 }
 
 /** Starts an HTTP fixture as a child (`LISTENING <url>` on stdout); stops it on dispose. */
-export async function startHttpFixture(cmd: string[], env: Record<string, string>): Promise<{ url: string } & AsyncDisposable> {
+export async function startHttpFixture(
+  cmd: string[],
+  env: Record<string, string>,
+): Promise<{ url: string } & AsyncDisposable> {
   const proc = Bun.spawn(cmd, { env, stdin: "ignore", stdout: "pipe", stderr: "inherit" })
   const reader = proc.stdout.getReader()
   let text = ""

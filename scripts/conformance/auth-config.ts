@@ -13,7 +13,8 @@ const env: Record<string, string> = {}
 const ref = (name: string, value: string) => ((env[name] = value), `\${${name}}`)
 
 const oauth: Record<string, string> = {}
-if (scenario === "auth/basic-cimd") oauth.clientMetadataUrl = "https://conformance-test.local/client-metadata.json"
+if (scenario === "auth/basic-cimd")
+  oauth.clientMetadataUrl = "https://conformance-test.local/client-metadata.json"
 if (ctx.client_id) oauth.clientId = ctx.client_id
 if (ctx.client_secret) oauth.clientSecret = ref("CONFORMANCE_CLIENT_SECRET", ctx.client_secret)
 if (scenario.startsWith("auth/client-credentials")) oauth.grant = "client_credentials"
@@ -31,6 +32,13 @@ if (scenario.startsWith("auth/cross-app-access")) {
   if (ctx.idp_client_id) oauth.idpClientId = ctx.idp_client_id
   if (ctx.idp_id_token) oauth.idToken = ref("CONFORMANCE_ID_TOKEN", ctx.idp_id_token)
 }
-writeFileSync(file, JSON.stringify({ mcpServers: { conformance: { type: "http", url, oauth } } }, null, 2) + "\n")
+writeFileSync(
+  file,
+  JSON.stringify({ mcpServers: { conformance: { type: "http", url, oauth } } }, null, 2) + "\n",
+)
 for (const [k, v] of Object.entries(env)) console.log(`export ${k}='${v.replace(/'/g, `'\\''`)}'`)
-console.log(`APPROVE='${Object.keys(env).map((k) => `--approve-env ${k}`).join(" ")}'`)
+console.log(
+  `APPROVE='${Object.keys(env)
+    .map((k) => `--approve-env ${k}`)
+    .join(" ")}'`,
+)

@@ -67,7 +67,9 @@ export function loadRow(outdir: string, scenario: string): Row {
     } catch (e: unknown) {
       harnessError = `unreadable checks.json: ${e instanceof Error ? e.message : String(e)}`
     }
-  } else harnessError = rc === 124 || rc === 137 ? "runner killed by outer timeout" : "runner produced no checks.json"
+  } else
+    harnessError =
+      rc === 124 || rc === 137 ? "runner killed by outer timeout" : "runner produced no checks.json"
   const count = (st: Check["status"]) => checks.filter((c) => c.status === st).length
   let pass = count("SUCCESS")
   let fail = count("FAILURE")
@@ -81,15 +83,32 @@ export function loadRow(outdir: string, scenario: string): Row {
     .filter((c) => c.status === "FAILURE" || c.status === "WARNING")
     .map((c) => ({ id: c.id, status: c.status, text: c.errorMessage ?? c.description ?? "" }))
   if (harnessError) problems.unshift({ id: "harness/no-checks", status: "FAILURE", text: harnessError })
-  if (noScored) problems.unshift({ id: "harness/no-scored-checks", status: "FAILURE", text: "no SUCCESS/FAILURE check recorded (the client never reached the behaviour under test)" })
-  if (timedOut) problems.push({ id: "harness/client-timeout", status: "NOTE", text: "client hit the per-scenario timeout and was killed" })
-  else if (clientExit !== "0" && !passed) problems.push({ id: "harness/client-exit", status: "NOTE", text: `client exited ${clientExit}` })
+  if (noScored)
+    problems.unshift({
+      id: "harness/no-scored-checks",
+      status: "FAILURE",
+      text: "no SUCCESS/FAILURE check recorded (the client never reached the behaviour under test)",
+    })
+  if (timedOut)
+    problems.push({
+      id: "harness/client-timeout",
+      status: "NOTE",
+      text: "client hit the per-scenario timeout and was killed",
+    })
+  else if (clientExit !== "0" && !passed)
+    problems.push({ id: "harness/client-exit", status: "NOTE", text: `client exited ${clientExit}` })
   const clientErr = readText(join(dir, "client.stderr")).trim().split("\n").filter(Boolean).slice(-3)
-  for (const line of clientErr) problems.push({ id: "client/stderr", status: "NOTE", text: line.replace(ANSI, "").slice(0, 200) })
+  for (const line of clientErr)
+    problems.push({ id: "client/stderr", status: "NOTE", text: line.replace(ANSI, "").slice(0, 200) })
   const reasonFile = join(dir, "reason")
   const reason = existsSync(reasonFile) ? readFileSync(reasonFile, "utf8").trim() : undefined
   return {
-    scenario, rc, pass, fail, warn: count("WARNING"), info: count("INFO"),
+    scenario,
+    rc,
+    pass,
+    fail,
+    warn: count("WARNING"),
+    info: count("INFO"),
     client: timedOut ? "timeout" : `exit ${clientExit}`,
     clean: !harnessError && rc === 0 && passed && !timedOut,
     ...(reason && { reason }),
@@ -104,21 +123,46 @@ const lpad = (s: string | number, n: number) => String(s).padStart(n)
 export function summarize(outdir: string, scenarios: string[], verbose = true): Row[] {
   const rows = scenarios.map((s) => loadRow(outdir, s))
   const w = Math.max(8, ...rows.map((r) => r.scenario.length))
-  console.log(`${pad("scenario", w)}  ${lpad("pass", 4)} ${lpad("fail", 4)} ${lpad("warn", 4)} ${lpad("info", 4)}  ${pad("client", 8)} verdict`)
+  console.log(
+    `${pad("scenario", w)}  ${lpad("pass", 4)} ${lpad("fail", 4)} ${lpad("warn", 4)} ${lpad("info", 4)}  ${pad("client", 8)} verdict`,
+  )
   console.log("-".repeat(w + 40))
   for (const r of rows) {
     const verdict = r.clean ? "clean" : `NOT CLEAN${r.reason ? `: ${r.reason}` : ""}`
-    console.log(`${pad(r.scenario, w)}  ${lpad(r.pass, 4)} ${lpad(r.fail, 4)} ${lpad(r.warn, 4)} ${lpad(r.info, 4)}  ${pad(r.client, 8)} ${verdict}`)
-    if (verbose && !r.clean) for (const p of r.problems.slice(0, 6)) console.log(`    ${p.status} ${p.id}: ${p.text}`)
+    console.log(
+      `${pad(r.scenario, w)}  ${lpad(r.pass, 4)} ${lpad(r.fail, 4)} ${lpad(r.warn, 4)} ${lpad(r.info, 4)}  ${pad(r.client, 8)} ${verdict}`,
+    )
+    if (verbose && !r.clean)
+      for (const p of r.problems.slice(0, 6)) console.log(`    ${p.status} ${p.id}: ${p.text}`)
   }
   const S = rows.filter((r) => r.clean).length
   const C = rows.reduce((a, r) => a + r.pass, 0)
   const F = rows.reduce((a, r) => a + r.fail, 0)
   const W = rows.reduce((a, r) => a + r.warn, 0)
   const I = rows.reduce((a, r) => a + r.info, 0)
-  writeFileSync(join(outdir, "summary.json"), JSON.stringify({ scenariosClean: S, scenarios: rows.length, checksPassed: C, checksTotal: C + F, warnings: W, info: I, rows }, null, 2))
-  const tsv = rows.map((r) => [r.scenario, r.pass, r.fail, r.warn, r.info, r.client, r.clean ? 1 : 0, r.reason ?? ""].join("\t"))
-  writeFileSync(join(outdir, "summary.tsv"), ["scenario\tpass\tfail\twarn\tinfo\tclient\tclean\treason", ...tsv].join("\n") + "\n")
+  writeFileSync(
+    join(outdir, "summary.json"),
+    JSON.stringify(
+      {
+        scenariosClean: S,
+        scenarios: rows.length,
+        checksPassed: C,
+        checksTotal: C + F,
+        warnings: W,
+        info: I,
+        rows,
+      },
+      null,
+      2,
+    ),
+  )
+  const tsv = rows.map((r) =>
+    [r.scenario, r.pass, r.fail, r.warn, r.info, r.client, r.clean ? 1 : 0, r.reason ?? ""].join("\t"),
+  )
+  writeFileSync(
+    join(outdir, "summary.tsv"),
+    ["scenario\tpass\tfail\twarn\tinfo\tclient\tclean\treason", ...tsv].join("\n") + "\n",
+  )
   console.log("-".repeat(w + 40))
   console.log(`checks: ${C} SUCCESS, ${F} FAILURE, ${W} WARNING, ${I} INFO (WARNING/INFO not counted in C/T)`)
   console.log(`conformance: ${S}/${rows.length} scenarios clean, ${C}/${C + F} checks passed`)
@@ -131,6 +175,9 @@ if (import.meta.main) {
     console.error("usage: bun scripts/conformance/summarize.ts <outdir> [--quiet]")
     process.exit(2)
   }
-  const list = readText(join(outdir, "scenarios.txt")).split("\n").map((l) => l.trim()).filter(Boolean)
+  const list = readText(join(outdir, "scenarios.txt"))
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean)
   summarize(outdir, list, !process.argv.includes("--quiet"))
 }

@@ -32,7 +32,9 @@ export interface CallOutcome {
 
 const Args = v.record(v.string(), v.unknown())
 
-export function parseArgs(input: string): { ok: true; args: Record<string, unknown> } | { ok: false; error: string } {
+export function parseArgs(
+  input: string,
+): { ok: true; args: Record<string, unknown> } | { ok: false; error: string } {
   if (input.trim() === "") return { ok: true, args: {} }
   let parsed: unknown
   try {
@@ -41,16 +43,37 @@ export function parseArgs(input: string): { ok: true; args: Record<string, unkno
     return { ok: false, error: `the arguments are not valid JSON: ${input.slice(0, 200)}` }
   }
   const r = v.safeParse(Args, parsed)
-  return r.success ? { ok: true, args: r.output } : { ok: false, error: "the arguments must be a JSON object" }
+  return r.success
+    ? { ok: true, args: r.output }
+    : { ok: false, error: "the arguments must be a JSON object" }
 }
 
 export async function executeCall(call: TurnCall, ctx: CallContext): Promise<CallOutcome> {
   const target = ctx.prepared.byModelName.get(call.name)
   const parsed = parseArgs(call.input)
   const args = parsed.ok ? parsed.args : {}
-  ctx.emit({ type: "tool_use", turn: ctx.turn, id: call.id, name: call.name, server: target?.server, tool: target?.tool.name, input: parsed.ok ? args : call.input })
-  const base = { id: call.id, name: call.name, server: target?.server, tool: target?.tool.name, turn: ctx.turn }
-  const finish = (text: string, kind: "ok" | "error" | "refused", started: number, extra: { bytes?: number; isTruncated?: boolean } = {}): CallOutcome => {
+  ctx.emit({
+    type: "tool_use",
+    turn: ctx.turn,
+    id: call.id,
+    name: call.name,
+    server: target?.server,
+    tool: target?.tool.name,
+    input: parsed.ok ? args : call.input,
+  })
+  const base = {
+    id: call.id,
+    name: call.name,
+    server: target?.server,
+    tool: target?.tool.name,
+    turn: ctx.turn,
+  }
+  const finish = (
+    text: string,
+    kind: "ok" | "error" | "refused",
+    started: number,
+    extra: { bytes?: number; isTruncated?: boolean } = {},
+  ): CallOutcome => {
     const record: ToolCallRecord = {
       ...base,
       durationMs: Math.round(performance.now() - started),
@@ -59,9 +82,26 @@ export async function executeCall(call: TurnCall, ctx: CallContext): Promise<Cal
       isRefused: kind === "refused",
       isTruncated: extra.isTruncated ?? false,
     }
-    ctx.emit({ type: "tool_result", turn: ctx.turn, id: call.id, name: call.name, isError: record.isError, isRefused: record.isRefused, isTruncated: record.isTruncated, durationMs: record.durationMs, bytes: record.bytes, content: text })
-    const part: LanguageModelV4ToolResultPart = { type: "tool-result", toolCallId: call.id, toolName: call.name, output: toolOutput(text, kind) }
-    const refusal = kind === "refused" ? { id: call.id, name: call.name, turn: ctx.turn, reason: text } : undefined
+    ctx.emit({
+      type: "tool_result",
+      turn: ctx.turn,
+      id: call.id,
+      name: call.name,
+      isError: record.isError,
+      isRefused: record.isRefused,
+      isTruncated: record.isTruncated,
+      durationMs: record.durationMs,
+      bytes: record.bytes,
+      content: text,
+    })
+    const part: LanguageModelV4ToolResultPart = {
+      type: "tool-result",
+      toolCallId: call.id,
+      toolName: call.name,
+      output: toolOutput(text, kind),
+    }
+    const refusal =
+      kind === "refused" ? { id: call.id, name: call.name, turn: ctx.turn, reason: text } : undefined
     return { record, part, args, ...(refusal ? { refusal } : {}) }
   }
   const t0 = performance.now()
@@ -76,7 +116,10 @@ export async function executeCall(call: TurnCall, ctx: CallContext): Promise<Cal
   if (refused !== undefined) return finish(refused, "refused", t0)
   const started = performance.now()
   try {
-    const result = await ctx.tools.call(target.name, args, { signal: ctx.signal, timeoutMs: ctx.toolTimeoutMs })
+    const result = await ctx.tools.call(target.name, args, {
+      signal: ctx.signal,
+      timeoutMs: ctx.toolTimeoutMs,
+    })
     const out = resultText(result, ctx.maxToolOutputTokens)
     return finish(out.text, result.isError ? "error" : "ok", started, out)
   } catch (e: unknown) {

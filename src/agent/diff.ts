@@ -6,7 +6,8 @@ const MAX_VALUE = 160
 export function jsonDiff(recorded: unknown, actual: unknown): string[] {
   const out: string[] = []
   walk(recorded, actual, "", out)
-  if (out.length > MAX_LINES) return [...out.slice(0, MAX_LINES), `  … and ${out.length - MAX_LINES} more differences`]
+  if (out.length > MAX_LINES)
+    return [...out.slice(0, MAX_LINES), `  … and ${out.length - MAX_LINES} more differences`]
   return out
 }
 
@@ -30,7 +31,8 @@ function walk(a: unknown, b: unknown, path: string, out: string[]) {
     }
     return
   }
-  if (JSON.stringify(a) !== JSON.stringify(b)) out.push(`  ${path || "(root)"}:\n    - recorded ${show(a)}\n    + now      ${show(b)}`)
+  if (JSON.stringify(a) !== JSON.stringify(b))
+    out.push(`  ${path || "(root)"}:\n    - recorded ${show(a)}\n    + now      ${show(b)}`)
 }
 
 function show(v: unknown): string {

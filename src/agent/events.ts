@@ -5,7 +5,16 @@ import * as v from "valibot"
 
 // startup_error: the agent never started (bad flag or config, missing approval, sign-in or key,
 // a required server down); the report's exitCode is that error's (2–5).
-export const EXIT_REASONS = ["completed", "max_turns", "timeout", "interrupted", "model_error", "refused", "replay_mismatch", "startup_error"] as const
+export const EXIT_REASONS = [
+  "completed",
+  "max_turns",
+  "timeout",
+  "interrupted",
+  "model_error",
+  "refused",
+  "replay_mismatch",
+  "startup_error",
+] as const
 export const ExitReason = v.picklist(EXIT_REASONS)
 export type ExitReason = v.InferOutput<typeof ExitReason>
 

@@ -1,14 +1,34 @@
 // The agent loop (docs/design.md §9): our own turns on top of the provider's LanguageModel. One model
 // call per turn; the tool calls of a turn run concurrently; results (errors and refusals
 // included) go back to the model; limits end the run with a reason, never with a throw.
-import type { LanguageModelV4, LanguageModelV4FunctionTool, LanguageModelV4Message, LanguageModelV4Prompt } from "@ai-sdk/provider"
+import type {
+  LanguageModelV4,
+  LanguageModelV4FunctionTool,
+  LanguageModelV4Message,
+  LanguageModelV4Prompt,
+} from "@ai-sdk/provider"
 import { ExitCode, TimeoutError } from "../util/errors.ts"
 import { type CallOutcome, executeCall } from "./calls.ts"
-import type { ExitReason, Refusal, RunEvent, RunReport, ServerStatus, SkippedTool, ToolCallRecord, Usage } from "./events.ts"
+import type {
+  ExitReason,
+  Refusal,
+  RunEvent,
+  RunReport,
+  ServerStatus,
+  SkippedTool,
+  ToolCallRecord,
+  Usage,
+} from "./events.ts"
 import type { Permissions } from "./permissions.ts"
 import { type ProviderName, schemaFlavor } from "./providers.ts"
 import { ReplayMismatchError } from "./record.ts"
-import { SEARCH_TOOL, createToolSearch, defaultToolBudget, estimateTokens, type ToolSearch } from "./tool-search.ts"
+import {
+  SEARCH_TOOL,
+  createToolSearch,
+  defaultToolBudget,
+  estimateTokens,
+  type ToolSearch,
+} from "./tool-search.ts"
 import { prepareTools, type PreparedTools, type ToolSource } from "./tools.ts"
 import { runTurn, type TurnOutput } from "./turn.ts"
 
@@ -85,14 +105,25 @@ export async function runAgent(o: RunOptions): Promise<RunResult> {
   const modelName = o.modelName ?? `${o.model.provider}:${o.model.modelId}`
   const { search, toolSearch } = chooseToolSearch(prepared, o)
   for (const s of prepared.skipped) emit({ type: "warning", message: `tool ${s.name} left out: ${s.reason}` })
-  emit({ type: "init", model: modelName, servers: o.servers ?? [], tools: prepared.specs.map((t) => t.name), skippedTools: prepared.skipped, ...(toolSearch && { toolSearch }) })
-  const builtins = search ? new Map([[SEARCH_TOOL, (args: Record<string, unknown>) => search.run(args)]]) : undefined
+  emit({
+    type: "init",
+    model: modelName,
+    servers: o.servers ?? [],
+    tools: prepared.specs.map((t) => t.name),
+    skippedTools: prepared.skipped,
+    ...(toolSearch && { toolSearch }),
+  })
+  const builtins = search
+    ? new Map([[SEARCH_TOOL, (args: Record<string, unknown>) => search.run(args)]])
+    : undefined
   const offered = (): LanguageModelV4FunctionTool[] => (search ? search.specs() : prepared.specs)
 
   const messages: LanguageModelV4Prompt = [
     ...(o.system ? [{ role: "system" as const, content: o.system }] : []),
     ...(o.context ?? []),
-    ...(o.prompt || !o.context?.length ? [{ role: "user" as const, content: [{ type: "text" as const, text: o.prompt }] }] : []),
+    ...(o.prompt || !o.context?.length
+      ? [{ role: "user" as const, content: [{ type: "text" as const, text: o.prompt }] }]
+      : []),
   ]
   const maxTurns = o.maxTurns ?? DEFAULT_MAX_TURNS
   const toolCalls: ToolCallRecord[] = []
@@ -132,7 +163,17 @@ export async function runAgent(o: RunOptions): Promise<RunResult> {
         messages.push(assistantMessage(out, []))
         continue
       }
-      const ctx = { tools: o.tools, prepared, builtins, permissions: o.permissions, signal, turn, emit, toolTimeoutMs: o.toolTimeoutMs, maxToolOutputTokens: o.maxToolOutputTokens ?? DEFAULT_MAX_TOOL_OUTPUT_TOKENS }
+      const ctx = {
+        tools: o.tools,
+        prepared,
+        builtins,
+        permissions: o.permissions,
+        signal,
+        turn,
+        emit,
+        toolTimeoutMs: o.toolTimeoutMs,
+        maxToolOutputTokens: o.maxToolOutputTokens ?? DEFAULT_MAX_TOOL_OUTPUT_TOKENS,
+      }
       // Parallel tool calls run concurrently (one turn may ask for several).
       const outcomes = await Promise.all(out.toolCalls.map((c) => executeCall(c, ctx)))
       messages.push(assistantMessage(out, outcomes), { role: "tool", content: outcomes.map((r) => r.part) })
@@ -173,11 +214,27 @@ export async function runAgent(o: RunOptions): Promise<RunResult> {
     ...(error === undefined ? {} : { error }),
   }
   emit(report)
-  return { text, turns, toolCalls, refusals, usage, exitReason, error, skippedTools: prepared.skipped, durationMs, messages, report }
+  return {
+    text,
+    turns,
+    toolCalls,
+    refusals,
+    usage,
+    exitReason,
+    error,
+    skippedTools: prepared.skipped,
+    durationMs,
+    messages,
+    report,
+  }
 }
 
-function chooseToolSearch(prepared: PreparedTools, o: RunOptions): { search?: ToolSearch; toolSearch?: { definitionTokens: number; budgetTokens: number } } {
-  const budgetTokens = o.toolBudgetTokens ?? defaultToolBudget(o.provider ?? schemaFlavor(o.model.provider), o.model.modelId)
+function chooseToolSearch(
+  prepared: PreparedTools,
+  o: RunOptions,
+): { search?: ToolSearch; toolSearch?: { definitionTokens: number; budgetTokens: number } } {
+  const budgetTokens =
+    o.toolBudgetTokens ?? defaultToolBudget(o.provider ?? schemaFlavor(o.model.provider), o.model.modelId)
   const definitionTokens = estimateTokens(prepared.specs)
   if (definitionTokens <= budgetTokens) return {}
   return { search: createToolSearch(prepared.specs), toolSearch: { definitionTokens, budgetTokens } }
@@ -188,7 +245,12 @@ function assistantMessage(out: TurnOutput, outcomes: CallOutcome[]): LanguageMod
     role: "assistant",
     content: [
       ...(out.text ? [{ type: "text" as const, text: out.text }] : []),
-      ...out.toolCalls.map((c, i) => ({ type: "tool-call" as const, toolCallId: c.id, toolName: c.name, input: outcomes[i]?.args ?? {} })),
+      ...out.toolCalls.map((c, i) => ({
+        type: "tool-call" as const,
+        toolCallId: c.id,
+        toolName: c.name,
+        input: outcomes[i]?.args ?? {},
+      })),
     ],
   }
 }
@@ -205,7 +267,12 @@ function runSignal(outer: AbortSignal | undefined, timeoutMs: number | undefined
   const onAbort = () => ac.abort(outer?.reason)
   outer?.addEventListener("abort", onAbort, { once: true })
   if (outer?.aborted) onAbort()
-  const timer = timeoutMs ? setTimeout(() => ac.abort(new TimeoutError(`run timed out after ${timeoutMs} ms (--timeout)`)), timeoutMs) : undefined
+  const timer = timeoutMs
+    ? setTimeout(
+        () => ac.abort(new TimeoutError(`run timed out after ${timeoutMs} ms (--timeout)`)),
+        timeoutMs,
+      )
+    : undefined
   return {
     signal: ac.signal,
     dispose: () => {
@@ -215,11 +282,18 @@ function runSignal(outer: AbortSignal | undefined, timeoutMs: number | undefined
   }
 }
 
-function classify(e: unknown, signal: AbortSignal, outer: AbortSignal | undefined): { exitReason: ExitReason; error: string } {
+function classify(
+  e: unknown,
+  signal: AbortSignal,
+  outer: AbortSignal | undefined,
+): { exitReason: ExitReason; error: string } {
   if (e instanceof ReplayMismatchError) return { exitReason: "replay_mismatch", error: e.message }
   if (signal.aborted) {
     if (signal.reason instanceof TimeoutError) return { exitReason: "timeout", error: signal.reason.message }
     if (outer?.aborted) return { exitReason: "interrupted", error: "interrupted" }
   }
-  return { exitReason: "model_error", error: `model request failed: ${e instanceof Error ? e.message : String(e)}` }
+  return {
+    exitReason: "model_error",
+    error: `model request failed: ${e instanceof Error ? e.message : String(e)}`,
+  }
 }

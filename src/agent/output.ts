@@ -20,12 +20,27 @@ export interface RunWriter {
 }
 
 /** isQuiet (-q): in text mode only the outcome of a run that did not complete reaches stderr. */
-export function createWriter(format: RunOutputFormat, sinks: Sinks, opts: { isVerbose?: boolean; isQuiet?: boolean } = {}): RunWriter {
+export function createWriter(
+  format: RunOutputFormat,
+  sinks: Sinks,
+  opts: { isVerbose?: boolean; isQuiet?: boolean } = {},
+): RunWriter {
   // P03: values this run resolved are redacted inside the strings, so each document stays valid JSON.
-  if (format === "json") return { onEvent: (e) => void (e.type === "result" && sinks.stdout(`${JSON.stringify(e, runSecrets.replacer, 2)}
-`)) }
-  if (format === "stream-json") return { onEvent: (e) => sinks.stdout(`${JSON.stringify(e, runSecrets.replacer)}
-`) }
+  if (format === "json")
+    return {
+      onEvent: (e) =>
+        void (
+          e.type === "result" &&
+          sinks.stdout(`${JSON.stringify(e, runSecrets.replacer, 2)}
+`)
+        ),
+    }
+  if (format === "stream-json")
+    return {
+      onEvent: (e) =>
+        sinks.stdout(`${JSON.stringify(e, runSecrets.replacer)}
+`),
+    }
   return textWriter(sinks, opts.isVerbose ?? false, opts.isQuiet ?? false)
 }
 
@@ -44,7 +59,9 @@ function textWriter(sinks: Sinks, isVerbose: boolean, isQuiet: boolean): RunWrit
     onEvent(e) {
       switch (e.type) {
         case "init":
-          for (const s of e.servers) if (s.status !== "connected" && s.status !== "disabled") info(`server ${s.name}: ${s.status}${s.error ? ` (${s.error})` : ""}`)
+          for (const s of e.servers)
+            if (s.status !== "connected" && s.status !== "disabled")
+              info(`server ${s.name}: ${s.status}${s.error ? ` (${s.error})` : ""}`)
           for (const t of e.skippedTools) info(`tool ${t.name} left out: ${t.reason}`)
           break
         case "text":

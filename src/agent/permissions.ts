@@ -44,7 +44,10 @@ export function createPermissions(rules: PermissionRules): Permissions {
 export const allowAll: Permissions = { check: () => "allow" }
 
 function compile(pattern: string): RegExp {
-  const body = pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")
+  const body = pattern
+    .split("*")
+    .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+    .join(".*")
   return new RegExp(`^${body}$`)
 }
 
@@ -56,11 +59,15 @@ export async function decide(
   signal: AbortSignal,
 ): Promise<string | undefined> {
   const checked = permissions.check(tool)
-  const { decision, reason } = typeof checked === "string" ? { decision: checked, reason: undefined } : checked
+  const { decision, reason } =
+    typeof checked === "string" ? { decision: checked, reason: undefined } : checked
   if (decision === "allow") return undefined
   if (decision === "deny") return reason ?? `${tool.name} is not allowed`
   if (!permissions.ask) {
-    return reason ?? `${tool.name} needs approval and nobody can be asked; allow it with --allow ${tool.name} or --yes`
+    return (
+      reason ??
+      `${tool.name} needs approval and nobody can be asked; allow it with --allow ${tool.name} or --yes`
+    )
   }
   const answer = await permissions.ask(tool, args, signal)
   const { allow, reason: why } = typeof answer === "boolean" ? { allow: answer, reason: undefined } : answer

@@ -27,9 +27,14 @@ export interface CreatedModel extends ModelSpec {
 const SPEC_HINT = `use provider:model, e.g. anthropic:claude-sonnet-4-5 (providers: ${PROVIDERS.join(", ")})`
 
 /** `--model` wins, then AGENT_MODEL, then the config file's default. */
-export function resolveModelSpec(flag: string | undefined, env: Record<string, string | undefined>, configured?: string): string {
+export function resolveModelSpec(
+  flag: string | undefined,
+  env: Record<string, string | undefined>,
+  configured?: string,
+): string {
   const spec = flag || env.AGENT_MODEL || (configured && fromPeerSpelling(configured))
-  if (!spec) throw new UsageError("no model chosen", { hint: `pass --model or set AGENT_MODEL; ${SPEC_HINT}` })
+  if (!spec)
+    throw new UsageError("no model chosen", { hint: `pass --model or set AGENT_MODEL; ${SPEC_HINT}` })
   return spec
 }
 
@@ -37,7 +42,9 @@ export function resolveModelSpec(flag: string | undefined, env: Record<string, s
 function fromPeerSpelling(spec: string): string {
   const slash = spec.indexOf("/")
   if (spec.includes(":") || slash <= 0) return spec
-  return (PROVIDERS as readonly string[]).includes(spec.slice(0, slash)) ? `${spec.slice(0, slash)}:${spec.slice(slash + 1)}` : spec
+  return (PROVIDERS as readonly string[]).includes(spec.slice(0, slash))
+    ? `${spec.slice(0, slash)}:${spec.slice(slash + 1)}`
+    : spec
 }
 
 export function parseModelSpec(spec: string): ModelSpec {
@@ -70,7 +77,10 @@ const BUILDERS: Record<ProviderName, (id: string, o: CreateModelOptions) => Prom
   async anthropic(id, { baseUrl, env }) {
     const apiKey = requireVar(env, ["ANTHROPIC_API_KEY"], "anthropic")
     const { createAnthropic } = await import("@ai-sdk/anthropic")
-    return createAnthropic({ apiKey, baseURL: baseUrl ?? env.ANTHROPIC_BASE_URL ?? "https://api.anthropic.com/v1" })(id)
+    return createAnthropic({
+      apiKey,
+      baseURL: baseUrl ?? env.ANTHROPIC_BASE_URL ?? "https://api.anthropic.com/v1",
+    })(id)
   },
   // Chat Completions rather than the Responses API: it is what OpenAI-style proxies, Azure
   // deployments and OPENAI_BASE_URL gateways speak.
@@ -78,12 +88,18 @@ const BUILDERS: Record<ProviderName, (id: string, o: CreateModelOptions) => Prom
     const apiKey = requireVar(env, ["OPENAI_API_KEY"], "openai")
     const { createOpenAI } = await import("@ai-sdk/openai")
     const baseURL = baseUrl ?? env.OPENAI_BASE_URL ?? "https://api.openai.com/v1"
-    return createOpenAI({ apiKey, baseURL, organization: env.OPENAI_ORG_ID, project: env.OPENAI_PROJECT_ID }).chat(id)
+    return createOpenAI({
+      apiKey,
+      baseURL,
+      organization: env.OPENAI_ORG_ID,
+      project: env.OPENAI_PROJECT_ID,
+    }).chat(id)
   },
   async google(id, { baseUrl, env }) {
     const apiKey = requireVar(env, ["GOOGLE_GENERATIVE_AI_API_KEY", "GEMINI_API_KEY"], "google")
     const { createGoogleGenerativeAI } = await import("@ai-sdk/google")
-    const baseURL = baseUrl ?? env.GOOGLE_GENERATIVE_AI_BASE_URL ?? "https://generativelanguage.googleapis.com/v1beta"
+    const baseURL =
+      baseUrl ?? env.GOOGLE_GENERATIVE_AI_BASE_URL ?? "https://generativelanguage.googleapis.com/v1beta"
     return createGoogleGenerativeAI({ apiKey, baseURL })(id)
   },
   // Bedrock: a bearer API key (AWS_BEARER_TOKEN_BEDROCK) or static credentials from AWS_*.
@@ -91,11 +107,20 @@ const BUILDERS: Record<ProviderName, (id: string, o: CreateModelOptions) => Prom
   async bedrock(id, { baseUrl, env }) {
     const region = requireVar(env, ["AWS_REGION", "AWS_DEFAULT_REGION"], "bedrock")
     const { createAmazonBedrock } = await import("@ai-sdk/amazon-bedrock")
-    const common = { region, baseURL: baseUrl ?? env.AWS_BEDROCK_BASE_URL ?? `https://bedrock-runtime.${region}.amazonaws.com` }
-    if (env.AWS_BEARER_TOKEN_BEDROCK) return createAmazonBedrock({ ...common, apiKey: env.AWS_BEARER_TOKEN_BEDROCK })(id)
+    const common = {
+      region,
+      baseURL: baseUrl ?? env.AWS_BEDROCK_BASE_URL ?? `https://bedrock-runtime.${region}.amazonaws.com`,
+    }
+    if (env.AWS_BEARER_TOKEN_BEDROCK)
+      return createAmazonBedrock({ ...common, apiKey: env.AWS_BEARER_TOKEN_BEDROCK })(id)
     const accessKeyId = requireVar(env, ["AWS_ACCESS_KEY_ID"], "bedrock")
     const secretAccessKey = requireVar(env, ["AWS_SECRET_ACCESS_KEY"], "bedrock")
-    return createAmazonBedrock({ ...common, accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN })(id)
+    return createAmazonBedrock({
+      ...common,
+      accessKeyId,
+      secretAccessKey,
+      sessionToken: env.AWS_SESSION_TOKEN,
+    })(id)
   },
   // Local servers (Ollama, vLLM, LM Studio) often need no key, so the key is optional here.
   async "openai-compatible"(id, { baseUrl, env }) {

@@ -5,15 +5,29 @@
 // that differs from the recording (other tools, other tool arguments or results) stops the run
 // with a diff, because the recorded answers no longer fit.
 import { appendFile, readFile, writeFile } from "node:fs/promises"
-import { APICallError, type LanguageModelV4, type LanguageModelV4CallOptions, type LanguageModelV4StreamPart } from "@ai-sdk/provider"
+import {
+  APICallError,
+  type LanguageModelV4,
+  type LanguageModelV4CallOptions,
+  type LanguageModelV4StreamPart,
+} from "@ai-sdk/provider"
 import * as v from "valibot"
 import { AgentError, ConfigError, FailureError } from "../util/errors.ts"
 import { jsonDiff } from "./diff.ts"
 
 export const RECORD_VERSION = 1
 
-const Header = v.object({ type: v.literal("header"), version: v.literal(RECORD_VERSION), provider: v.string(), modelId: v.string() })
-const ErrorInfo = v.object({ message: v.string(), statusCode: v.optional(v.number()), isRetryable: v.optional(v.boolean()) })
+const Header = v.object({
+  type: v.literal("header"),
+  version: v.literal(RECORD_VERSION),
+  provider: v.string(),
+  modelId: v.string(),
+})
+const ErrorInfo = v.object({
+  message: v.string(),
+  statusCode: v.optional(v.number()),
+  isRetryable: v.optional(v.boolean()),
+})
 const Call = v.object({
   type: v.literal("call"),
   seq: v.number(),
@@ -25,7 +39,9 @@ export type RecordedCall = v.InferOutput<typeof Call>
 
 export class ReplayMismatchError extends AgentError {
   constructor(message: string) {
-    super("failure", message, { hint: "the run no longer matches the recording; record it again with --record FILE" })
+    super("failure", message, {
+      hint: "the run no longer matches the recording; record it again with --record FILE",
+    })
   }
 }
 
@@ -33,7 +49,11 @@ export class ReplayMismatchError extends AgentError {
 export function normalizeRequest(o: LanguageModelV4CallOptions): Record<string, unknown> {
   return toJson({
     prompt: o.prompt,
-    tools: (o.tools ?? []).map((t) => (t.type === "function" ? { name: t.name, description: t.description, inputSchema: t.inputSchema } : { name: t.name })),
+    tools: (o.tools ?? []).map((t) =>
+      t.type === "function"
+        ? { name: t.name, description: t.description, inputSchema: t.inputSchema }
+        : { name: t.name },
+    ),
     toolChoice: o.toolChoice,
     maxOutputTokens: o.maxOutputTokens,
   }) as Record<string, unknown>
@@ -41,11 +61,15 @@ export function normalizeRequest(o: LanguageModelV4CallOptions): Record<string, 
 
 /** Wraps a model so every doStream call is appended to `file` once its stream has ended. */
 export async function recordingModel(model: LanguageModelV4, file: string): Promise<LanguageModelV4> {
-  await writeFile(file, `${JSON.stringify({ type: "header", version: RECORD_VERSION, provider: model.provider, modelId: model.modelId, recordedAt: new Date().toISOString() })}\n`)
+  await writeFile(
+    file,
+    `${JSON.stringify({ type: "header", version: RECORD_VERSION, provider: model.provider, modelId: model.modelId, recordedAt: new Date().toISOString() })}\n`,
+  )
   let seq = 0
   // Appends are chained so lines land in call order even when streams end out of order.
   let writes = Promise.resolve()
-  const write = (line: RecordedCall) => (writes = writes.then(() => appendFile(file, `${JSON.stringify(line)}\n`)))
+  const write = (line: RecordedCall) =>
+    (writes = writes.then(() => appendFile(file, `${JSON.stringify(line)}\n`)))
   return {
     specificationVersion: "v4",
     provider: model.provider,
@@ -58,7 +82,11 @@ export async function recordingModel(model: LanguageModelV4, file: string): Prom
       try {
         result = await model.doStream(o)
       } catch (e: unknown) {
-        if (APICallError.isInstance(e)) await write({ ...base, error: { message: e.message, statusCode: e.statusCode, isRetryable: e.isRetryable } })
+        if (APICallError.isInstance(e))
+          await write({
+            ...base,
+            error: { message: e.message, statusCode: e.statusCode, isRetryable: e.isRetryable },
+          })
         throw e
       }
       const parts: Record<string, unknown>[] = []
@@ -76,7 +104,9 @@ export async function recordingModel(model: LanguageModelV4, file: string): Prom
   }
 }
 
-export async function loadRecording(file: string): Promise<{ provider: string; modelId: string; calls: RecordedCall[] }> {
+export async function loadRecording(
+  file: string,
+): Promise<{ provider: string; modelId: string; calls: RecordedCall[] }> {
   let text: string
   try {
     text = await readFile(file, "utf8")
@@ -92,17 +122,28 @@ export async function loadRecording(file: string): Promise<{ provider: string; m
     }
   })
   const header = v.safeParse(Header, parsed[0])
-  if (!header.success) throw new ConfigError(`${file}: not an agent recording (version ${RECORD_VERSION} header missing)`, { file })
+  if (!header.success)
+    throw new ConfigError(`${file}: not an agent recording (version ${RECORD_VERSION} header missing)`, {
+      file,
+    })
   const calls = parsed.slice(1).map((c, i) => {
     const r = v.safeParse(Call, c)
-    if (!r.success) throw new ConfigError(`${file}:${i + 2}: ${r.issues[0].message}`, { file, path: v.getDotPath(r.issues[0]) ?? undefined })
+    if (!r.success)
+      throw new ConfigError(`${file}:${i + 2}: ${r.issues[0].message}`, {
+        file,
+        path: v.getDotPath(r.issues[0]) ?? undefined,
+      })
     return r.output
   })
   return { provider: header.output.provider, modelId: header.output.modelId, calls }
 }
 
 /** A LanguageModel that answers from a recording and checks each request against it. */
-export function replayModel(rec: { provider: string; modelId: string; calls: RecordedCall[] }): LanguageModelV4 {
+export function replayModel(rec: {
+  provider: string
+  modelId: string
+  calls: RecordedCall[]
+}): LanguageModelV4 {
   let next = 0
   return {
     specificationVersion: "v4",
@@ -114,10 +155,15 @@ export function replayModel(rec: { provider: string; modelId: string; calls: Rec
     },
     async doStream(o) {
       const call = rec.calls[next]
-      if (!call) throw new ReplayMismatchError(`the recording has ${rec.calls.length} model calls, but the run asked for call ${next + 1}`)
+      if (!call)
+        throw new ReplayMismatchError(
+          `the recording has ${rec.calls.length} model calls, but the run asked for call ${next + 1}`,
+        )
       const diff = jsonDiff(call.request, normalizeRequest(o))
       if (diff.length > 0) {
-        throw new ReplayMismatchError(`model call ${next + 1} differs from the recording:\n${diff.join("\n")}`)
+        throw new ReplayMismatchError(
+          `model call ${next + 1} differs from the recording:\n${diff.join("\n")}`,
+        )
       }
       next++
       if (call.error) {
@@ -138,16 +184,22 @@ export function replayModel(rec: { provider: string; modelId: string; calls: Rec
 }
 
 function serializePart(part: LanguageModelV4StreamPart): Record<string, unknown> {
-  if (part.type === "error") return { type: "error", error: part.error instanceof Error ? part.error.message : toJson(part.error) }
+  if (part.type === "error")
+    return { type: "error", error: part.error instanceof Error ? part.error.message : toJson(part.error) }
   return toJson(part) as Record<string, unknown>
 }
 
 function deserializePart(p: Record<string, unknown>): LanguageModelV4StreamPart {
-  if (p.type === "response-metadata" && typeof p.timestamp === "string") return { ...p, timestamp: new Date(p.timestamp) } as LanguageModelV4StreamPart
+  if (p.type === "response-metadata" && typeof p.timestamp === "string")
+    return { ...p, timestamp: new Date(p.timestamp) } as LanguageModelV4StreamPart
   return p as unknown as LanguageModelV4StreamPart
 }
 
 /** Plain JSON: drops undefined, turns Dates into strings and bytes into base64. */
 function toJson(value: unknown): unknown {
-  return JSON.parse(JSON.stringify(value, (_k, val: unknown) => (val instanceof Uint8Array ? Buffer.from(val).toString("base64") : val)) ?? "null")
+  return JSON.parse(
+    JSON.stringify(value, (_k, val: unknown) =>
+      val instanceof Uint8Array ? Buffer.from(val).toString("base64") : val,
+    ) ?? "null",
+  )
 }

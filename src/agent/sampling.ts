@@ -11,7 +11,11 @@ export type SamplingResult = Awaited<ReturnType<SamplingHandler>>
 /** Caps a server's maxTokens: a server should not be able to ask for an unbounded answer. */
 export const MAX_SAMPLING_TOKENS = 4096
 
-export async function sampleWithModel(model: LanguageModelV4, request: SamplingRequest, signal: AbortSignal): Promise<SamplingResult> {
+export async function sampleWithModel(
+  model: LanguageModelV4,
+  request: SamplingRequest,
+  signal: AbortSignal,
+): Promise<SamplingResult> {
   const prompt: LanguageModelV4Message[] = [
     ...(request.systemPrompt ? [{ role: "system" as const, content: request.systemPrompt }] : []),
     ...request.messages.map(toMessage),

@@ -26,9 +26,26 @@ export type Normalized = { ok: true; schema: JsonSchema } | { ok: false; reason:
 const META = ["$schema", "$id", "$comment", "$defs", "definitions", "$anchor", "$dynamicAnchor"]
 const ROOT_COMBINATORS = ["oneOf", "anyOf", "allOf", "enum", "not"]
 const GOOGLE_KEYWORDS = new Set([
-  "type", "format", "title", "description", "nullable", "enum", "items", "minItems", "maxItems",
-  "properties", "required", "anyOf", "minimum", "maximum", "minLength", "maxLength", "pattern",
-  "minProperties", "maxProperties", "propertyOrdering",
+  "type",
+  "format",
+  "title",
+  "description",
+  "nullable",
+  "enum",
+  "items",
+  "minItems",
+  "maxItems",
+  "properties",
+  "required",
+  "anyOf",
+  "minimum",
+  "maximum",
+  "minLength",
+  "maxLength",
+  "pattern",
+  "minProperties",
+  "maxProperties",
+  "propertyOrdering",
 ])
 const GOOGLE_FORMATS = new Set(["enum", "date-time", "int32", "int64", "float", "double"])
 // Keywords whose value is a map of name → subschema, or a list of subschemas.
@@ -51,7 +68,8 @@ export function normalizeSchema(input: unknown, provider: ProviderName): Normali
   try {
     let schema = deref(input, input, [], { nodes: 0 }, 0) as JsonSchema
     if (schema.type === undefined) schema = { type: "object", ...schema }
-    if (schema.type !== "object") return { ok: false, reason: `input schema root has type ${JSON.stringify(schema.type)}, not "object"` }
+    if (schema.type !== "object")
+      return { ok: false, reason: `input schema root has type ${JSON.stringify(schema.type)}, not "object"` }
     if (!isObject(schema.properties)) schema.properties = {}
     schema = strip(schema, provider, true) as JsonSchema
     return { ok: true, schema }
@@ -68,9 +86,14 @@ export function normalizeSchema(input: unknown, provider: ProviderName): Normali
 function deref(node: unknown, root: JsonSchema, stack: string[], spend: Spend, depth: number): unknown {
   if (typeof node !== "object" || node === null) return node
   if (++spend.nodes > SCHEMA_BUDGET.nodes) {
-    throw new SchemaProblem(`input schema is too large once its $refs are inlined (over ${SCHEMA_BUDGET.nodes} objects and arrays)`)
+    throw new SchemaProblem(
+      `input schema is too large once its $refs are inlined (over ${SCHEMA_BUDGET.nodes} objects and arrays)`,
+    )
   }
-  if (depth > SCHEMA_BUDGET.depth) throw new SchemaProblem(`input schema is nested more than ${SCHEMA_BUDGET.depth} levels deep once its $refs are inlined`)
+  if (depth > SCHEMA_BUDGET.depth)
+    throw new SchemaProblem(
+      `input schema is nested more than ${SCHEMA_BUDGET.depth} levels deep once its $refs are inlined`,
+    )
   if (Array.isArray(node)) return node.map((n) => deref(n, root, stack, spend, depth + 1))
   if (!isObject(node)) return node
   if (typeof node.$ref === "string") {
@@ -79,7 +102,9 @@ function deref(node: unknown, root: JsonSchema, stack: string[], spend: Spend, d
     const target = resolvePointer(root, ref)
     const { $ref: _, ...siblings } = node
     const expanded = deref(target, root, [...stack, ref], spend, depth + 1)
-    return isObject(expanded) ? { ...expanded, ...(deref(siblings, root, stack, spend, depth) as JsonSchema) } : expanded
+    return isObject(expanded)
+      ? { ...expanded, ...(deref(siblings, root, stack, spend, depth) as JsonSchema) }
+      : expanded
   }
   const out: JsonSchema = {}
   for (const [k, v] of Object.entries(node)) {

@@ -57,7 +57,10 @@ export function createToolSearch(all: LanguageModelV4FunctionTool[]): ToolSearch
       type: "object",
       properties: {
         query: { type: "string", description: "Keywords, or exact tool names" },
-        limit: { type: "integer", description: `Most tools to return (default ${DEFAULT_LIMIT}, at most ${MAX_LIMIT})` },
+        limit: {
+          type: "integer",
+          description: `Most tools to return (default ${DEFAULT_LIMIT}, at most ${MAX_LIMIT})`,
+        },
       },
       required: ["query"],
       additionalProperties: false,
@@ -68,12 +71,21 @@ export function createToolSearch(all: LanguageModelV4FunctionTool[]): ToolSearch
     found: () => [...found.keys()],
     run(args) {
       const parsed = v.safeParse(SearchArgs, args)
-      if (!parsed.success) return { text: `${SEARCH_TOOL} needs {"query": "keywords"}: ${parsed.issues[0].message}`, isError: true }
+      if (!parsed.success)
+        return {
+          text: `${SEARCH_TOOL} needs {"query": "keywords"}: ${parsed.issues[0].message}`,
+          isError: true,
+        }
       const limit = Math.min(parsed.output.limit ?? DEFAULT_LIMIT, MAX_LIMIT)
       const hits = rank(all, byName, parsed.output.query).slice(0, limit)
       for (const t of hits) found.set(t.name, t)
-      if (hits.length === 0) return { text: `no tool matches "${parsed.output.query}"; try other keywords`, isError: false }
-      const tools = hits.map((t) => ({ name: t.name, description: t.description ?? "", inputSchema: t.inputSchema }))
+      if (hits.length === 0)
+        return { text: `no tool matches "${parsed.output.query}"; try other keywords`, isError: false }
+      const tools = hits.map((t) => ({
+        name: t.name,
+        description: t.description ?? "",
+        inputSchema: t.inputSchema,
+      }))
       return { text: JSON.stringify({ tools, note: "these tools can be called now" }), isError: false }
     },
   }
@@ -83,11 +95,19 @@ export function createToolSearch(all: LanguageModelV4FunctionTool[]): ToolSearch
  * Named tools only, when the query names any (`server__tool`, or just `tool`); otherwise by
  * keyword score, ties in catalogue order.
  */
-function rank(all: LanguageModelV4FunctionTool[], byName: Map<string, LanguageModelV4FunctionTool>, query: string): LanguageModelV4FunctionTool[] {
+function rank(
+  all: LanguageModelV4FunctionTool[],
+  byName: Map<string, LanguageModelV4FunctionTool>,
+  query: string,
+): LanguageModelV4FunctionTool[] {
   const raw = query.split(/[\s,]+/).filter(Boolean)
-  const exact = [...new Set(raw.flatMap((w) => byName.get(w) ?? all.filter((t) => t.name.endsWith(`__${w}`))))]
+  const exact = [
+    ...new Set(raw.flatMap((w) => byName.get(w) ?? all.filter((t) => t.name.endsWith(`__${w}`)))),
+  ]
   if (exact.length > 0) return exact
-  const words = [...new Set(raw.flatMap((w) => w.toLowerCase().split(/[^a-z0-9]+/)).filter((w) => w.length > 0))]
+  const words = [
+    ...new Set(raw.flatMap((w) => w.toLowerCase().split(/[^a-z0-9]+/)).filter((w) => w.length > 0)),
+  ]
   const scored = all
     .map((t, i) => ({ t, i, score: score(t, words) }))
     .filter((x) => x.score > 0)

@@ -55,7 +55,12 @@ export function prepareTools(tools: NamespacedTool[], provider: ProviderName): P
     // P10: tag characters and other invisible code points are written out (`\u{e0041}`), so the
     // model reads no instruction a person reviewing the tool cannot see; search_tools shows this text too.
     const description = given === undefined ? undefined : escapeTerminal(given)
-    specs.push({ type: "function", name, ...(description ? { description } : {}), inputSchema: normalized.schema })
+    specs.push({
+      type: "function",
+      name,
+      ...(description ? { description } : {}),
+      inputSchema: normalized.schema,
+    })
   }
   return { specs, byModelName, skipped }
 }
@@ -83,11 +88,14 @@ function flatten(result: CallToolResult): string {
   const parts: string[] = []
   for (const c of result.content ?? []) {
     if (c.type === "text") parts.push(c.text)
-    else if (c.type === "image" || c.type === "audio") parts.push(`[${c.type}: ${c.mimeType}, ${Math.floor((c.data.length * 3) / 4)} bytes]`)
-    else if (c.type === "resource") parts.push("text" in c.resource ? c.resource.text : `[resource ${c.resource.uri}]`)
+    else if (c.type === "image" || c.type === "audio")
+      parts.push(`[${c.type}: ${c.mimeType}, ${Math.floor((c.data.length * 3) / 4)} bytes]`)
+    else if (c.type === "resource")
+      parts.push("text" in c.resource ? c.resource.text : `[resource ${c.resource.uri}]`)
     else if (c.type === "resource_link") parts.push(`[resource link ${c.uri}${c.name ? ` (${c.name})` : ""}]`)
   }
-  if (parts.length === 0 && result.structuredContent !== undefined) parts.push(JSON.stringify(result.structuredContent))
+  if (parts.length === 0 && result.structuredContent !== undefined)
+    parts.push(JSON.stringify(result.structuredContent))
   return parts.join("\n")
 }
 

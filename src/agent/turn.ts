@@ -1,7 +1,13 @@
 // One model call: stream the response, hand text deltas out as they come, collect tool calls
 // and usage. Transient provider errors (429, 5xx: APICallError.isRetryable) are retried with
 // backoff, but only before anything was streamed, so no text is ever shown twice.
-import { APICallError, type LanguageModelV4, type LanguageModelV4CallOptions, type LanguageModelV4FunctionTool, type LanguageModelV4Prompt } from "@ai-sdk/provider"
+import {
+  APICallError,
+  type LanguageModelV4,
+  type LanguageModelV4CallOptions,
+  type LanguageModelV4FunctionTool,
+  type LanguageModelV4Prompt,
+} from "@ai-sdk/provider"
 import type { Usage } from "./events.ts"
 
 export interface TurnCall {
@@ -52,7 +58,10 @@ export async function runTurn(o: TurnOptions): Promise<TurnOutput> {
   }
 }
 
-async function consume(stream: ReadableStream<import("@ai-sdk/provider").LanguageModelV4StreamPart>, onText: (d: string) => void): Promise<TurnOutput> {
+async function consume(
+  stream: ReadableStream<import("@ai-sdk/provider").LanguageModelV4StreamPart>,
+  onText: (d: string) => void,
+): Promise<TurnOutput> {
   let text = ""
   const toolCalls: TurnCall[] = []
   let finishReason = "unknown"
@@ -64,7 +73,8 @@ async function consume(stream: ReadableStream<import("@ai-sdk/provider").Languag
         onText(part.delta)
         break
       case "tool-call":
-        if (!part.providerExecuted) toolCalls.push({ id: part.toolCallId, name: part.toolName, input: part.input })
+        if (!part.providerExecuted)
+          toolCalls.push({ id: part.toolCallId, name: part.toolName, input: part.input })
         break
       case "finish": {
         finishReason = part.finishReason.unified

@@ -33,12 +33,22 @@ export interface ClientCredentialsOptions {
 /** client_secret_post: the SDK's provider picks basic unless the client info says otherwise. */
 class PostClientCredentialsProvider extends ClientCredentialsProvider {
   override clientInformation(): StoredOAuthClientInformation {
-    return { ...super.clientInformation(), token_endpoint_auth_method: "client_secret_post" } as StoredOAuthClientInformation
+    return {
+      ...super.clientInformation(),
+      token_endpoint_auth_method: "client_secret_post",
+    } as StoredOAuthClientInformation
   }
 }
 
-export function createClientCredentialsProvider(opts: ClientCredentialsOptions): { provider: OAuthClientProvider; fetch: FetchFn } {
-  const fetch = createGuardedFetch({ allowHosts: [new URL(opts.serverUrl).host], allowLoopback: opts.allowLoopback, fetch: opts.fetch })
+export function createClientCredentialsProvider(opts: ClientCredentialsOptions): {
+  provider: OAuthClientProvider
+  fetch: FetchFn
+} {
+  const fetch = createGuardedFetch({
+    allowHosts: [new URL(opts.serverUrl).host],
+    allowLoopback: opts.allowLoopback,
+    fetch: opts.fetch,
+  })
   const scope = opts.scopes?.length ? opts.scopes.join(" ") : undefined
   const common = { clientName: "agent", scope, expectedIssuer: opts.expectedIssuer }
   if (!opts.clientId) throw missing(opts.server, "oauth.clientId")
@@ -53,8 +63,14 @@ export function createClientCredentialsProvider(opts: ClientCredentialsOptions):
     return { provider, fetch }
   }
   if (!opts.clientSecret) throw missing(opts.server, "oauth.clientSecret")
-  const Provider = opts.tokenEndpointAuthMethod === "client_secret_post" ? PostClientCredentialsProvider : ClientCredentialsProvider
-  return { provider: new Provider({ ...common, clientId: opts.clientId, clientSecret: opts.clientSecret }), fetch }
+  const Provider =
+    opts.tokenEndpointAuthMethod === "client_secret_post"
+      ? PostClientCredentialsProvider
+      : ClientCredentialsProvider
+  return {
+    provider: new Provider({ ...common, clientId: opts.clientId, clientSecret: opts.clientSecret }),
+    fetch,
+  }
 }
 
 function missing(server: string, field: string): AuthRequiredError {

@@ -33,9 +33,15 @@ export interface CrossAppOptions {
   fetch?: FetchFn
 }
 
-export function createCrossAppProvider(opts: CrossAppOptions): { provider: OAuthClientProvider; fetch: FetchFn } {
+export function createCrossAppProvider(opts: CrossAppOptions): {
+  provider: OAuthClientProvider
+  fetch: FetchFn
+} {
   const idp = opts.idpTokenEndpoint ?? opts.idpIssuer
-  if (!idp) throw new AuthRequiredError(`${opts.server}: cross_app_access needs oauth.idpIssuer or oauth.idpTokenEndpoint`)
+  if (!idp)
+    throw new AuthRequiredError(
+      `${opts.server}: cross_app_access needs oauth.idpIssuer or oauth.idpTokenEndpoint`,
+    )
   // The IdP is the user's own configuration, like the server: it may live on the company network.
   const allowHosts = [new URL(opts.serverUrl).host, hostOf(opts.server, idp)]
   const fetch = createGuardedFetch({ allowHosts, allowLoopback: opts.allowLoopback, fetch: opts.fetch })
@@ -69,10 +75,13 @@ async function requestGrant(opts: CrossAppOptions, ctx: CrossAppAccessContext): 
   } catch (e: unknown) {
     // The SDK throws plain Errors here; its message is the IdP's OAuth error, never the token.
     if (e instanceof AuthRequiredError) throw e
-    throw new AuthRequiredError(`${opts.server}: the identity provider did not exchange the ID token for an authorization grant`, {
-      cause: e,
-      hint: "ID tokens expire within minutes to hours: sign in to your identity provider again and pass the fresh ID token",
-    })
+    throw new AuthRequiredError(
+      `${opts.server}: the identity provider did not exchange the ID token for an authorization grant`,
+      {
+        cause: e,
+        hint: "ID tokens expire within minutes to hours: sign in to your identity provider again and pass the fresh ID token",
+      },
+    )
   }
 }
 

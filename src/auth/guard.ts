@@ -42,10 +42,16 @@ export function createGuardedFetch(opts: GuardOptions = {}): FetchFn {
 }
 
 /** The checked addresses of `url`'s host (one, for an IP literal), or a refusal. */
-async function checkTarget(url: URL, allowed: Set<string>, allowLoopback: boolean, lookup: LookupFn): Promise<string[]> {
+async function checkTarget(
+  url: URL,
+  allowed: Set<string>,
+  allowLoopback: boolean,
+  lookup: LookupFn,
+): Promise<string[]> {
   const host = bare(url.hostname)
   const isAllowedHost = allowed.has(host) || allowed.has(url.host.toLowerCase())
-  if (url.protocol !== "https:" && url.protocol !== "http:") refuse(url, `the ${url.protocol} scheme is not allowed`)
+  if (url.protocol !== "https:" && url.protocol !== "http:")
+    refuse(url, `the ${url.protocol} scheme is not allowed`)
   const addresses = isIP(host) ? [host] : await resolve(url, host, lookup)
   const kinds = addresses.map(classifyAddress)
   const isLoopback = kinds.every((k) => k === "loopback")
@@ -59,11 +65,17 @@ async function checkTarget(url: URL, allowed: Set<string>, allowLoopback: boolea
   return addresses
 }
 
-async function fetchPinned(base: FetchFn, url: URL, addresses: string[], init: RequestInit): Promise<Response> {
+async function fetchPinned(
+  base: FetchFn,
+  url: URL,
+  addresses: string[],
+  init: RequestInit,
+): Promise<Response> {
   if (isIP(bare(url.hostname))) return base(url, init)
   const headers = new Headers(init.headers)
   headers.set("host", url.host)
-  const tls = url.protocol === "https:" ? { tls: { ...(init as { tls?: object }).tls, serverName: url.hostname } } : {}
+  const tls =
+    url.protocol === "https:" ? { tls: { ...(init as { tls?: object }).tls, serverName: url.hostname } } : {}
   for (const [i, address] of addresses.entries()) {
     const pinned = new URL(url)
     pinned.hostname = isIP(address) === 6 ? `[${address}]` : address
@@ -165,8 +177,15 @@ function classifyV4(octets: number[]): AddressKind {
   const [a = 0, b = 0, c = 0] = octets
   if (a === 127) return "loopback"
   if (a === 169 && b === 254) return "link-local"
-  if (a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127)) return "private"
-  if (a === 0 || a >= 224 || (a === 192 && b === 0 && c === 0) || (a === 198 && (b === 18 || b === 19))) return "reserved"
+  if (
+    a === 10 ||
+    (a === 172 && b >= 16 && b <= 31) ||
+    (a === 192 && b === 168) ||
+    (a === 100 && b >= 64 && b <= 127)
+  )
+    return "private"
+  if (a === 0 || a >= 224 || (a === 192 && b === 0 && c === 0) || (a === 198 && (b === 18 || b === 19)))
+    return "reserved"
   return "public"
 }
 
@@ -175,7 +194,10 @@ export function checkAuthorizationUrl(url: URL): void {
   const host = bare(url.hostname)
   const isLoopback = host === "localhost" || (isIP(host) !== 0 && classifyAddress(host) === "loopback")
   if (url.protocol === "https:" || (url.protocol === "http:" && isLoopback)) return
-  throw new AuthRequiredError(`refusing to open the authorization URL ${JSON.stringify(url.href.slice(0, 200))}: only https (or http to this machine) is allowed`, {
-    hint: "the authorization server's metadata is wrong or hostile; nothing was opened",
-  })
+  throw new AuthRequiredError(
+    `refusing to open the authorization URL ${JSON.stringify(url.href.slice(0, 200))}: only https (or http to this machine) is allowed`,
+    {
+      hint: "the authorization server's metadata is wrong or hostile; nothing was opened",
+    },
+  )
 }

@@ -8,7 +8,12 @@
 // the issuer has exactly the server URL's origin (scheme, host, port). Everywhere else (any
 // PRM-based discovery, any other origin) the SDK's refusal stands. The callback `iss` (RFC 9207)
 // is then checked against this accepted issuer (the SDK compares with the metadata's issuer).
-import { discoverOAuthServerInfo, IssuerMismatchError, type FetchLike, type OAuthDiscoveryState } from "@modelcontextprotocol/client"
+import {
+  discoverOAuthServerInfo,
+  IssuerMismatchError,
+  type FetchLike,
+  type OAuthDiscoveryState,
+} from "@modelcontextprotocol/client"
 
 export interface LegacyDiscoveryOptions {
   /** The guarded OAuth fetch (O07). */
@@ -22,7 +27,11 @@ export interface LegacyDiscoveryOptions {
  * above applies, else undefined (the caller rethrows `error`). Fetches the metadata again with
  * the SDK's issuer check off, for this narrow case only, and does its own same-origin check.
  */
-export async function legacySameOriginDiscovery(serverUrl: URL, error: unknown, opts: LegacyDiscoveryOptions): Promise<OAuthDiscoveryState | undefined> {
+export async function legacySameOriginDiscovery(
+  serverUrl: URL,
+  error: unknown,
+  opts: LegacyDiscoveryOptions,
+): Promise<OAuthDiscoveryState | undefined> {
   if (!(error instanceof IssuerMismatchError) || error.kind !== "metadata") return undefined
   const root = new URL("/", serverUrl).href
   // The SDK expected the server's origin: it fell back there (no PRM), or a PRM named it (checked below).
@@ -32,7 +41,8 @@ export async function legacySameOriginDiscovery(serverUrl: URL, error: unknown, 
     ...(opts.resourceMetadataUrl && { resourceMetadataUrl: opts.resourceMetadataUrl }),
     skipIssuerMetadataValidation: true,
   }).catch(() => undefined)
-  if (!info || info.resourceMetadata !== undefined || String(info.authorizationServerUrl) !== root) return undefined
+  if (!info || info.resourceMetadata !== undefined || String(info.authorizationServerUrl) !== root)
+    return undefined
   const meta = info.authorizationServerMetadata
   if (!meta || !isSameOriginIssuer(meta.issuer, serverUrl)) return undefined
   return { authorizationServerUrl: root, authorizationServerMetadata: meta }
@@ -42,5 +52,11 @@ export async function legacySameOriginDiscovery(serverUrl: URL, error: unknown, 
 export function isSameOriginIssuer(issuer: string, serverUrl: URL): boolean {
   if (!URL.canParse(issuer)) return false
   const u = new URL(issuer)
-  return u.origin === serverUrl.origin && u.search === "" && u.hash === "" && u.username === "" && u.password === ""
+  return (
+    u.origin === serverUrl.origin &&
+    u.search === "" &&
+    u.hash === "" &&
+    u.username === "" &&
+    u.password === ""
+  )
 }

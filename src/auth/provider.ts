@@ -72,7 +72,11 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
   let opener = opts.openAuthorizationUrl
   const storedByRefresh = new Set<string>()
   const serverHost = new URL(opts.serverUrl).host
-  const guarded = createGuardedFetch({ allowHosts: [serverHost], allowLoopback: opts.allowLoopback, fetch: opts.fetch })
+  const guarded = createGuardedFetch({
+    allowHosts: [serverHost],
+    allowLoopback: opts.allowLoopback,
+    fetch: opts.fetch,
+  })
   const keyFor = (iss: string): TokenKey => ({ resource, issuer: iss })
   // The SDK asks for tokens() before every request. The stored entry (or its absence) is
   // remembered for this provider, i.e. one connection, and read again only when it may have
@@ -176,11 +180,17 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
       // O18: a wrong state is not this sign-in's answer (a cross-site GET can send any): refused
       // without using up the state, so the user's own callback still completes the sign-in.
       if (!sent || got.length !== sent.length || !timingSafeEqual(Buffer.from(got), Buffer.from(sent))) {
-        throw new CallbackStateError(`${server} needs sign-in: the sign-in callback carried a wrong or missing state (possible CSRF); nothing was exchanged`, { hint: `run: agent mcp auth ${server}` })
+        throw new CallbackStateError(
+          `${server} needs sign-in: the sign-in callback carried a wrong or missing state (possible CSRF); nothing was exchanged`,
+          { hint: `run: agent mcp auth ${server}` },
+        )
       }
       pendingState = undefined // one use (L08), whatever the outcome of the matching callback
       const error = params.get("error")
-      if (error) throw needSignIn(`the authorization server answered ${error}${params.get("error_description") ? `: ${params.get("error_description")}` : ""}`)
+      if (error)
+        throw needSignIn(
+          `the authorization server answered ${error}${params.get("error_description") ? `: ${params.get("error_description")}` : ""}`,
+        )
       const code = params.get("code")
       if (!code) throw needSignIn("the sign-in callback carried no code")
       return { code, iss: params.get("iss") ?? undefined }
@@ -190,7 +200,9 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
         return {
           client_id: opts.clientId,
           ...(opts.clientSecret ? { client_secret: opts.clientSecret } : {}),
-          ...(opts.tokenEndpointAuthMethod ? { token_endpoint_auth_method: opts.tokenEndpointAuthMethod } : {}),
+          ...(opts.tokenEndpointAuthMethod
+            ? { token_endpoint_auth_method: opts.tokenEndpointAuthMethod }
+            : {}),
           ...(ctx ? { issuer: ctx.issuer } : {}),
         } as StoredOAuthClientInformation
       }
@@ -219,7 +231,11 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
       issuer = iss
       // Already stored under the lock by the refresh fetch; the file may hold a newer pair by now.
       if (storedByRefresh.has(tokens.access_token)) return
-      await patch(iss, (e) => ({ ...e, tokens: toSaved(tokens, e.tokens), ...(discovery ? { discoveryState: { ...discovery } } : {}) }))
+      await patch(iss, (e) => ({
+        ...e,
+        tokens: toSaved(tokens, e.tokens),
+        ...(discovery ? { discoveryState: { ...discovery } } : {}),
+      }))
     },
     async saveDiscoveryState(state) {
       const meta = state.authorizationServerMetadata
@@ -227,7 +243,9 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
       // No metadata at all is the 2025-03-26 fallback (/authorize, /token on the server's origin):
       // nothing to read the list from, and redirectToAuthorization still insists on S256.
       if (meta && !meta.code_challenge_methods_supported?.includes("S256")) {
-        throw needSignIn(`the authorization server ${state.authorizationServerUrl} does not support PKCE S256`)
+        throw needSignIn(
+          `the authorization server ${state.authorizationServerUrl} does not support PKCE S256`,
+        )
       }
       if (meta) checkAuthorizationUrl(new URL(meta.authorization_endpoint)) // O01, as early as possible
       discovery = state
@@ -245,7 +263,8 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
     async redirectToAuthorization(url) {
       // O01: checked here, not only in the opener, so it holds whatever opener is injected.
       checkAuthorizationUrl(url)
-      if (url.searchParams.get("code_challenge_method") !== "S256") throw needSignIn("the authorization request lacks PKCE S256")
+      if (url.searchParams.get("code_challenge_method") !== "S256")
+        throw needSignIn("the authorization request lacks PKCE S256")
       if (!opener) throw needSignIn("not signed in, and this run cannot open a browser")
       await opener(url)
     },

@@ -24,7 +24,9 @@ export function toSaved(t: StoredOAuthTokens, previous?: SavedTokens): SavedToke
     access_token: t.access_token,
     ...(t.token_type ? { token_type: t.token_type } : {}),
     // RFC 6749 §6: a refresh answer without refresh_token keeps the old one valid.
-    ...((t.refresh_token ?? previous?.refresh_token) ? { refresh_token: t.refresh_token ?? previous?.refresh_token } : {}),
+    ...((t.refresh_token ?? previous?.refresh_token)
+      ? { refresh_token: t.refresh_token ?? previous?.refresh_token }
+      : {}),
     ...(t.expires_in !== undefined ? { expires_at: Date.now() + t.expires_in * 1000 } : {}),
     ...((t.scope ?? previous?.scope) ? { scope: t.scope ?? previous?.scope } : {}),
   }
@@ -35,7 +37,9 @@ export function fromSaved(t: SavedTokens): StoredOAuthTokens {
     access_token: t.access_token,
     token_type: t.token_type ?? "Bearer",
     ...(t.refresh_token ? { refresh_token: t.refresh_token } : {}),
-    ...(t.expires_at !== undefined ? { expires_in: Math.max(0, Math.floor((t.expires_at - Date.now()) / 1000)) } : {}),
+    ...(t.expires_at !== undefined
+      ? { expires_in: Math.max(0, Math.floor((t.expires_at - Date.now()) / 1000)) }
+      : {}),
     ...(t.scope ? { scope: t.scope } : {}),
   } as StoredOAuthTokens
 }
@@ -67,7 +71,12 @@ export function createLockedRefreshFetch(opts: LockedRefreshOptions): FetchFn {
   return async (input, init) => {
     const body = init?.body
     const key = opts.key()
-    if (!key || init?.method !== "POST" || !(body instanceof URLSearchParams) || body.get("grant_type") !== "refresh_token") {
+    if (
+      !key ||
+      init?.method !== "POST" ||
+      !(body instanceof URLSearchParams) ||
+      body.get("grant_type") !== "refresh_token"
+    ) {
       return opts.base(input, init)
     }
     return opts.store.withTokenLock(key, async () => {
@@ -80,13 +89,16 @@ export function createLockedRefreshFetch(opts: LockedRefreshOptions): FetchFn {
         opts.onStored?.(saved.access_token)
         return Response.json(fromSaved(saved), { headers: { "cache-control": "no-store" } })
       }
-      if (saved?.refresh_token && saved.refresh_token !== body.get("refresh_token")) body.set("refresh_token", saved.refresh_token)
+      if (saved?.refresh_token && saved.refresh_token !== body.get("refresh_token"))
+        body.set("refresh_token", saved.refresh_token)
       const res = await opts.base(input, init)
       if (res.ok && entry) {
         const fresh = (await res.clone().json()) as StoredOAuthTokens
         if (typeof fresh?.access_token === "string") {
           // When the file is behind, the refresh token in use is the one this request sent.
-          const previous = isBehind ? { access_token: "", refresh_token: body.get("refresh_token") ?? undefined } : saved
+          const previous = isBehind
+            ? { access_token: "", refresh_token: body.get("refresh_token") ?? undefined }
+            : saved
           const next = { ...entry, tokens: toSaved(fresh, previous) }
           try {
             await opts.store.write(next)

@@ -44,7 +44,10 @@ export interface TokenStore {
   list(): Promise<TokenEntry[]>
   write(entry: TokenEntry): Promise<void>
   /** Read-modify-write under the lock. `fn` returning undefined deletes the file. */
-  update(key: TokenKey, fn: (entry: TokenEntry | undefined) => TokenEntry | undefined): Promise<TokenEntry | undefined>
+  update(
+    key: TokenKey,
+    fn: (entry: TokenEntry | undefined) => TokenEntry | undefined,
+  ): Promise<TokenEntry | undefined>
   /** Runs `fn` holding this key's lock, shared by every agent process on the machine. */
   withTokenLock<T>(key: TokenKey, fn: () => Promise<T>, opts?: LockOptions): Promise<T>
   /** Logout: drops the tokens; with `client`, the client registration too (the file goes). */
@@ -140,7 +143,12 @@ export function createTokenStore(stateDir: string): TokenStore {
     await update(key, (e) => {
       isFound = e !== undefined
       if (!e || opts.client || !e.clientInformation) return undefined
-      return { server: e.server, resource: e.resource, issuer: e.issuer, clientInformation: e.clientInformation }
+      return {
+        server: e.server,
+        resource: e.resource,
+        issuer: e.issuer,
+        clientInformation: e.clientInformation,
+      }
     })
     return isFound
   }
@@ -167,13 +175,16 @@ async function readEntry(path: string): Promise<TokenEntry | undefined> {
     const code = fsErrorCode(e)
     if (code === "ENOENT") return undefined
     if (code === "ELOOP" || code === "EMLINK") {
-      throw new AuthRequiredError(`refusing to read ${path}: it is a symbolic link`, { hint: `remove it (rm ${path}) and sign in again` })
+      throw new AuthRequiredError(`refusing to read ${path}: it is a symbolic link`, {
+        hint: `remove it (rm ${path}) and sign in again`,
+      })
     }
     throw new AuthRequiredError(`could not read ${path}: ${describeFsError(e)}`, { cause: e })
   }
   try {
     const st = await fh.stat()
-    if (!st.isFile() || st.size > MAX_FILE) throw new AuthRequiredError(`refusing to read ${path}: not a regular token file`)
+    if (!st.isFile() || st.size > MAX_FILE)
+      throw new AuthRequiredError(`refusing to read ${path}: not a regular token file`)
     checkPrivatePath(path, st) // F04: a token file another user owns or may write is not ours
     const value = JSON.parse(await fh.readFile("utf8")) as unknown
     if (!isEntry(value)) return undefined

@@ -21,11 +21,13 @@ export function command<const T extends ArgsDef>(spec: CommandSpec<T>): Command 
     subCommands: spec.subCommands as SubCommandsDef | undefined,
     // citty drops a subcommand's return value, so the exit code travels in process.exitCode;
     // runCli reads it back and main.ts is still the only place that exits.
-    run: spec.run && (async (ctx) => {
-      const code = await spec.run!(ctx as CommandContext<T>)
-      if (typeof code === "number") process.exitCode = code
-      return code
-    }),
+    run:
+      spec.run &&
+      (async (ctx) => {
+        const code = await spec.run!(ctx as CommandContext<T>)
+        if (typeof code === "number") process.exitCode = code
+        return code
+      }),
   }
 }
 
@@ -50,8 +52,16 @@ export function blockOf(def: ArgDef): string | undefined {
  * value flag whose valueHint lists words (`text|json`) accepts only those words.
  */
 export const commonArgs = sharedArgs("Global options", {
-  quiet: { type: "boolean", alias: "q", description: "Print only errors on stderr: no progress, hints or warnings" },
-  verbose: { type: "boolean", alias: "v", description: "Print more detail on stderr (the servers' log messages, full tool results)" },
+  quiet: {
+    type: "boolean",
+    alias: "q",
+    description: "Print only errors on stderr: no progress, hints or warnings",
+  },
+  verbose: {
+    type: "boolean",
+    alias: "v",
+    description: "Print more detail on stderr (the servers' log messages, full tool results)",
+  },
   debug: { type: "boolean", description: "Log debug details and print stack traces on errors" },
 } as const)
 

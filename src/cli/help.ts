@@ -24,12 +24,22 @@ export async function renderHelp(cmd: Command, path: string[], version?: string)
 
   if (subs) {
     const rows: [string, string][] = []
-    for (const [sub, load] of Object.entries(subs)) rows.push([sub, ((await load()).meta as { description?: string }).description ?? ""])
-    out.push("Commands:", ...table(rows, columnFor(rows)), "", `Run \`${name} COMMAND --help\` for a command's options.`, "")
+    for (const [sub, load] of Object.entries(subs))
+      rows.push([sub, ((await load()).meta as { description?: string }).description ?? ""])
+    out.push(
+      "Commands:",
+      ...table(rows, columnFor(rows)),
+      "",
+      `Run \`${name} COMMAND --help\` for a command's options.`,
+      "",
+    )
   }
 
   // The command's own flags first, then each shared block, the global flags last.
-  const groups = new Map<string, [string, string][]>([["Arguments", []], ["Options", []]])
+  const groups = new Map<string, [string, string][]>([
+    ["Arguments", []],
+    ["Options", []],
+  ])
   for (const [flag, def] of Object.entries(args)) {
     if (def.type === "positional") {
       groups.get("Arguments")!.push([positionalName(flag, def), def.description ?? ""])
@@ -53,7 +63,9 @@ export async function renderHelp(cmd: Command, path: string[], version?: string)
     if (e.startsWith("#   ") && folded.at(-1)?.startsWith("#")) folded[folded.length - 1] += ` ${e.slice(4)}`
     else folded.push(e)
   }
-  const exampleLines = folded.flatMap((e) => (e.startsWith("#") ? wrap(e, WIDTH - 2, "#   ") : exampleCommand(e)))
+  const exampleLines = folded.flatMap((e) =>
+    e.startsWith("#") ? wrap(e, WIDTH - 2, "#   ") : exampleCommand(e),
+  )
   if (exampleLines.length) out.push("Examples:", ...exampleLines.map((e) => `  ${e}`), "")
   return out.join("\n").trimEnd()
 }
@@ -67,7 +79,8 @@ function usageLine(args: ArgsDef, isGroup: boolean): string {
     parts.push(def.required === true ? label : `[${label}]`)
   }
   // Commands that talk to servers take an ad hoc one after `--`, like `agent mcp add`.
-  if (Object.values(args).some((d) => blockOf(d) === "Connection options") || "cwd" in args) parts.push("[-- COMMAND ARGS…]")
+  if (Object.values(args).some((d) => blockOf(d) === "Connection options") || "cwd" in args)
+    parts.push("[-- COMMAND ARGS…]")
   return parts.join(" ")
 }
 
@@ -76,15 +89,21 @@ function positionalName(name: string, def: ArgDef): string {
 }
 
 function flagRow(name: string, def: ArgDef): [string, string] {
-  const short = aliasesOf(def).filter((a) => a.length === 1).map((a) => `-${a}, `).join("")
+  const short = aliasesOf(def)
+    .filter((a) => a.length === 1)
+    .map((a) => `-${a}, `)
+    .join("")
   if (def.type === "boolean") {
     // A flag that only matters switched off (`--no-interactive`) is shown that way only.
     if (!def.description && def.negativeDescription) return [`--no-${name}`, def.negativeDescription]
     return [`${short}--${name}`, def.description ?? ""]
   }
-  const value = choicesOf(def)?.join("|") ?? (def.type === "string" || def.type === "enum" ? (def.valueHint ?? "VALUE") : "")
+  const value =
+    choicesOf(def)?.join("|") ??
+    (def.type === "string" || def.type === "enum" ? (def.valueHint ?? "VALUE") : "")
   const description = def.description ?? ""
-  const dflt = def.default !== undefined && !/default/i.test(description) ? ` (default: ${String(def.default)})` : ""
+  const dflt =
+    def.default !== undefined && !/default/i.test(description) ? ` (default: ${String(def.default)})` : ""
   return [`${short}--${name} ${value}`, `${description}${dflt}`]
 }
 

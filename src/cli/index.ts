@@ -53,9 +53,13 @@ export async function runCli(argv: string[]): Promise<number> {
     if (!inv.cmd.run) {
       // A group without its subcommand (`agent`, `agent mcp`): the help shows the choices, on
       // stderr and with exit 2, as for any incomplete command line.
-      process.stderr.write(`${await renderHelp(inv.cmd, inv.path, inv.cmd === root ? version() : undefined)}\n\n`)
+      process.stderr.write(
+        `${await renderHelp(inv.cmd, inv.path, inv.cmd === root ? version() : undefined)}\n\n`,
+      )
       const first = Object.keys(inv.cmd.subCommands ?? {})[0]
-      throw new UsageError(`${commandName(inv.path)} needs a command`, { hint: `pick one of the commands above, e.g. \`${commandName(inv.path)} ${first} --help\`` })
+      throw new UsageError(`${commandName(inv.path)} needs a command`, {
+        hint: `pick one of the commands above, e.g. \`${commandName(inv.path)} ${first} --help\``,
+      })
     }
     // citty parses the command's own args plus the shared ones (-q -v --debug), in any position.
     await runCommand({ ...inv.cmd, args: argsOf(inv.cmd) }, { rawArgs: inv.rawArgs })
@@ -71,7 +75,8 @@ export async function runCli(argv: string[]): Promise<number> {
 
 function describeError(e: unknown, exitCode: number) {
   const message = (e instanceof Error ? e.message : String(e)).replace(/\u001b\[[0-9;]*m/g, "")
-  if (isAgentError(e)) return { code: e.code, exitCode, message, ...(e.hint !== undefined && { hint: e.hint }) }
+  if (isAgentError(e))
+    return { code: e.code, exitCode, message, ...(e.hint !== undefined && { hint: e.hint }) }
   const code = Object.entries(ExitCode).find(([, n]) => n === exitCode)?.[0] ?? "failure"
   return { code, exitCode, message }
 }
@@ -87,13 +92,17 @@ function reportError(e: unknown, debug: boolean): number {
   if (e instanceof Error && e.name === "CLIError") {
     // citty colours its messages; drop its SGR codes rather than show them escaped.
     const message = e.message.replace(/\u001b\[[0-9;]*m/g, "")
-    process.stderr.write(`error: ${escapeTerminal(message)}\n  hint: run \`agent --help\` to see the commands\n`)
+    process.stderr.write(
+      `error: ${escapeTerminal(message)}\n  hint: run \`agent --help\` to see the commands\n`,
+    )
     if (debug) process.stderr.write(`${stackOf(e)}\n`)
     return ExitCode.usage
   }
   const msg = e instanceof Error ? e.message : String(e)
   process.stderr.write(`error: unexpected failure: ${escapeTerminal(msg)}\n`)
-  process.stderr.write(debug && e instanceof Error ? `${stackOf(e)}\n` : "  hint: run again with --debug for details\n")
+  process.stderr.write(
+    debug && e instanceof Error ? `${stackOf(e)}\n` : "  hint: run again with --debug for details\n",
+  )
   return ExitCode.failure
 }
 

@@ -61,9 +61,12 @@ export async function resolveInvocation(root: Command, argv: string[]): Promise<
     if (!load) {
       // `agent mcp --mcp f list`: the flag's error explains why "f" looked like a command.
       if (problems[0]) throw problems[0]
-      throw new UsageError(`unknown command "${escapeTerminal(name)}" for ${commandName(path)}${didYouMean(name, Object.keys(subs))}`, {
-        hint: `run \`${commandName(path)} --help\` to see the commands`,
-      })
+      throw new UsageError(
+        `unknown command "${escapeTerminal(name)}" for ${commandName(path)}${didYouMean(name, Object.keys(subs))}`,
+        {
+          hint: `run \`${commandName(path)} --help\` to see the commands`,
+        },
+      )
     }
     cmd = await load()
     path.push(name)
@@ -114,7 +117,11 @@ function scanTokens(tokens: string[], start: number, args: ArgsDef, path: string
         const name = token.slice(2, eq < 0 ? undefined : eq)
         const negated = name.startsWith("no-") ? flags.get(`--${name.slice(3)}`) : undefined
         const flag = flags.get(`--${name}`) ?? (negated?.def.type === "boolean" ? negated : undefined)
-        if (!flag) throw new UsageError(`unknown option --${escapeTerminal(name)}${didYouMean(name, longNames(flags), (s) => `--${s}`)}`, usage)
+        if (!flag)
+          throw new UsageError(
+            `unknown option --${escapeTerminal(name)}${didYouMean(name, longNames(flags), (s) => `--${s}`)}`,
+            usage,
+          )
         if (flag.def.type === "boolean") {
           if (eq >= 0) throw new UsageError(`option --${name} takes no value`, usage)
         } else {
@@ -195,14 +202,20 @@ function checkChoice(flag: Flag, value: string, hint: string): void {
   const options = choicesOf(flag.def)
   if (!options || options.includes(value)) return
   const near = closest(value, options)
-  throw new UsageError(`--${flag.name} must be one of: ${options.join(", ")} (got "${escapeTerminal(value)}"${near ? `; did you mean ${near}?` : ""})`, { hint })
+  throw new UsageError(
+    `--${flag.name} must be one of: ${options.join(", ")} (got "${escapeTerminal(value)}"${near ? `; did you mean ${near}?` : ""})`,
+    { hint },
+  )
 }
 
 /** A command that declares no positional arguments gets none (they were silently ignored). */
 function checkPositionals(cmd: Command, path: string[], positionals: string[]): void {
   const declared = Object.values(argsOf(cmd)).some((d) => d.type === "positional")
   if (declared || positionals.length === 0) return
-  throw new UsageError(`unexpected argument "${escapeTerminal(positionals[0] as string)}": ${commandName(path)} takes no arguments`, {
-    hint: `run \`${commandName(path)} --help\` to see its options`,
-  })
+  throw new UsageError(
+    `unexpected argument "${escapeTerminal(positionals[0] as string)}": ${commandName(path)} takes no arguments`,
+    {
+      hint: `run \`${commandName(path)} --help\` to see its options`,
+    },
+  )
 }

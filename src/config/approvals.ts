@@ -39,7 +39,10 @@ const ApprovalsFile = v.object({
 })
 type ApprovalsFile = v.InferOutput<typeof ApprovalsFile>
 
-export type ProjectStatus = { status: "approved" } | { status: "new" } | { status: "changed"; previous: ServerConfig }
+export type ProjectStatus =
+  | { status: "approved" }
+  | { status: "new" }
+  | { status: "changed"; previous: ServerConfig }
 
 export interface ApprovalStore {
   readonly file: string
@@ -75,7 +78,8 @@ export function openApprovals(paths: Paths, now: () => Date = () => new Date()):
       // Re-read under the lock: another process may have added approvals since we opened.
       const fresh = readApprovals(file)
       const n = change(fresh)
-      if (n > 0) await writeFileAtomic(file, `${JSON.stringify(fresh, null, 2)}\n`, { mode: 0o600, keepMode: false })
+      if (n > 0)
+        await writeFileAtomic(file, `${JSON.stringify(fresh, null, 2)}\n`, { mode: 0o600, keepMode: false })
       data = fresh
       return n
     })
@@ -84,8 +88,15 @@ export function openApprovals(paths: Paths, now: () => Date = () => new Date()):
   const addEnv = (d: ApprovalsFile, variable: string, entry: ServerEntry) => {
     // Approvals for an older fingerprint stay (listed as stale) until revoked; the same
     // server name may have other definitions in other projects.
-    d.env = d.env.filter((a) => !(a.variable === variable && a.server === entry.name && a.fingerprint === entry.fingerprint))
-    d.env.push({ variable, server: entry.name, fingerprint: entry.fingerprint, approvedAt: now().toISOString() })
+    d.env = d.env.filter(
+      (a) => !(a.variable === variable && a.server === entry.name && a.fingerprint === entry.fingerprint),
+    )
+    d.env.push({
+      variable,
+      server: entry.name,
+      fingerprint: entry.fingerprint,
+      approvedAt: now().toISOString(),
+    })
   }
 
   return {
@@ -93,7 +104,9 @@ export function openApprovals(paths: Paths, now: () => Date = () => new Date()):
     envApprovals: () => data.env.map((a) => ({ ...a })),
     projectApprovals: () => data.projects.map((a) => ({ ...a })),
     isEnvApproved: (variable, entry) =>
-      data.env.some((a) => a.variable === variable && a.server === entry.name && a.fingerprint === entry.fingerprint),
+      data.env.some(
+        (a) => a.variable === variable && a.server === entry.name && a.fingerprint === entry.fingerprint,
+      ),
     async approveEnv(variable, entry) {
       await update((d) => (addEnv(d, variable, entry), 1))
     },
@@ -107,7 +120,9 @@ export function openApprovals(paths: Paths, now: () => Date = () => new Date()):
     revokeEnv(variable, server) {
       return update((d) => {
         const before = d.env.length
-        d.env = d.env.filter((a) => !(a.variable === variable && (server === undefined || a.server === server)))
+        d.env = d.env.filter(
+          (a) => !(a.variable === variable && (server === undefined || a.server === server)),
+        )
         return before - d.env.length
       })
     },
@@ -133,7 +148,9 @@ export function openApprovals(paths: Paths, now: () => Date = () => new Date()):
     revokeProject(name, projectFile) {
       return update((d) => {
         const before = d.projects.length
-        d.projects = d.projects.filter((p) => !(p.server === name && (projectFile === undefined || p.file === projectFile)))
+        d.projects = d.projects.filter(
+          (p) => !(p.server === name && (projectFile === undefined || p.file === projectFile)),
+        )
         return before - d.projects.length
       })
     },
@@ -149,20 +166,26 @@ function readApprovals(file: string): ApprovalsFile {
   try {
     raw = JSON.parse(text)
   } catch (e: unknown) {
-    throw new ConfigError(`the approvals file ${file} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`, {
-      file,
-      cause: e,
-      hint: fix,
-    })
+    throw new ConfigError(
+      `the approvals file ${file} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`,
+      {
+        file,
+        cause: e,
+        hint: fix,
+      },
+    )
   }
   const parsed = v.safeParse(ApprovalsFile, raw)
   if (!parsed.success) {
     const issue = parsed.issues[0]
     const path = (issue.path ?? []).map((p) => String(p.key)).join(".")
-    throw new ConfigError(`the approvals file ${file} is damaged${path ? ` at ${path}` : ""}: ${issue.message}`, {
-      file,
-      hint: fix,
-    })
+    throw new ConfigError(
+      `the approvals file ${file} is damaged${path ? ` at ${path}` : ""}: ${issue.message}`,
+      {
+        file,
+        hint: fix,
+      },
+    )
   }
   return parsed.output
 }

@@ -82,7 +82,11 @@ export interface ScopeCheck {
  * directory in PATH or a command that resolves inside the project (the repository would pick
  * the program). `allow` holds the names the user typed after --allow-dangerous-env.
  */
-export function checkServerForScope(server: ServerConfig, origin: EnvOrigin, opts: { allow?: string[]; projectDir?: string } = {}): ScopeCheck {
+export function checkServerForScope(
+  server: ServerConfig,
+  origin: EnvOrigin,
+  opts: { allow?: string[]; projectDir?: string } = {},
+): ScopeCheck {
   const out: ScopeCheck = { refused: [], allowed: [] }
   if (server.transport !== "stdio") return out
   const allow = new Set((opts.allow ?? []).map((n) => n.toUpperCase()))
@@ -92,12 +96,25 @@ export function checkServerForScope(server: ServerConfig, origin: EnvOrigin, opt
     const finding = { variable, value, reason, canAllow: true }
     if (origin === "project" && variable.toUpperCase() === "PATH" && relativePathDir(value)) {
       // I11: a relative PATH directory resolves inside the checkout: the repository picks the program.
-      out.refused.push({ ...finding, reason: `holds the relative directory "${relativePathDir(value)}", which resolves inside the project`, canAllow: false })
+      out.refused.push({
+        ...finding,
+        reason: `holds the relative directory "${relativePathDir(value)}", which resolves inside the project`,
+        canAllow: false,
+      })
     } else if (origin === "user" || allow.has(variable.toUpperCase())) out.allowed.push(finding)
     else out.refused.push(finding)
   }
-  if (origin === "project" && opts.projectDir && commandInProject(server.command, server.cwd, opts.projectDir)) {
-    out.refused.push({ variable: "command", value: server.command, reason: "is a program inside the project, which the repository can replace", canAllow: false })
+  if (
+    origin === "project" &&
+    opts.projectDir &&
+    commandInProject(server.command, server.cwd, opts.projectDir)
+  ) {
+    out.refused.push({
+      variable: "command",
+      value: server.command,
+      reason: "is a program inside the project, which the repository can replace",
+      canAllow: false,
+    })
   }
   return out
 }
@@ -106,7 +123,8 @@ export function checkServerForScope(server: ServerConfig, origin: EnvOrigin, opt
 function relativePathDir(value: string): string | undefined {
   for (const dir of value.split(/[:;]/)) {
     if (dir.startsWith("${") || dir.startsWith("{env:") || /^[A-Za-z]$/.test(dir)) continue // ${PATH}; a drive letter split off by ":"
-    if (!isAbsolute(dir) && !/^[A-Za-z]:[\\/]/.test(dir) && !dir.startsWith("\\")) return dir === "" ? "(empty: the current directory)" : dir
+    if (!isAbsolute(dir) && !/^[A-Za-z]:[\\/]/.test(dir) && !dir.startsWith("\\"))
+      return dir === "" ? "(empty: the current directory)" : dir
   }
   return undefined
 }

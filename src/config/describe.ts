@@ -29,11 +29,17 @@ export function describeServer(server: ServerConfig): string[] {
     if (server.cwd !== undefined) lines.push(`cwd:     ${maskUrlSecrets(server.cwd)}`)
     const env = Object.entries(server.env)
     // One line per variable: a value holding a space cannot pass for another variable (I09).
-    for (const [k, val] of env) lines.push(`env:     ${k}=${envShown(k, val)}${isDangerousEnv(k) ? `  (${isDangerousEnv(k)})` : ""}`)
+    for (const [k, val] of env)
+      lines.push(`env:     ${k}=${envShown(k, val)}${isDangerousEnv(k) ? `  (${isDangerousEnv(k)})` : ""}`)
   } else {
-    lines.push(`url:     ${maskUrlSecrets(server.url)}  (${server.transport === "auto" ? "http, sse fallback" : server.transport})`)
+    lines.push(
+      `url:     ${maskUrlSecrets(server.url)}  (${server.transport === "auto" ? "http, sse fallback" : server.transport})`,
+    )
     for (const [k, val] of Object.entries(server.headers)) lines.push(`header:  ${k}: ${maskValue(val)}`)
-    if (server.oauth) lines.push(`oauth:   ${server.oauth.grant}${server.oauth.clientId ? ` client ${server.oauth.clientId}` : ""}`)
+    if (server.oauth)
+      lines.push(
+        `oauth:   ${server.oauth.grant}${server.oauth.clientId ? ` client ${server.oauth.clientId}` : ""}`,
+      )
   }
   if (server.disabled) lines.push("disabled: yes")
   if (server.autoApprove.length) lines.push(`auto-approved tools: ${server.autoApprove.join(", ")}`)
@@ -66,12 +72,18 @@ function flatten(server: ServerConfig): Map<string, { raw: string; shown: string
     if (Array.isArray(value) && path[0] !== "args") {
       out.set(fieldLabel(path), { raw: stableStringify(value), shown: JSON.stringify(value) })
     } else if (value !== null && typeof value === "object") {
-      for (const [k, val] of Object.entries(value)) visit(val, [...path, Array.isArray(value) ? Number(k) : k])
+      for (const [k, val] of Object.entries(value))
+        visit(val, [...path, Array.isArray(value) ? Number(k) : k])
     } else if (value !== undefined) {
       const raw = typeof value === "string" ? value : JSON.stringify(value)
       // I12: an env value that is shown (not secret-looking, or one deciding what runs) diffs old against new.
       const isShownEnv = path[0] === "env" && typeof value === "string" && maskField(value, path) !== "***"
-      const shown = typeof value !== "string" ? JSON.stringify(value) : isSecretPath(path) && !isShownEnv ? maskValue(value) : JSON.stringify(maskField(value, path))
+      const shown =
+        typeof value !== "string"
+          ? JSON.stringify(value)
+          : isSecretPath(path) && !isShownEnv
+            ? maskValue(value)
+            : JSON.stringify(maskField(value, path))
       out.set(fieldLabel(path), { raw, shown })
     }
   }
@@ -111,6 +123,7 @@ export function destinationOf(server: ServerConfig, field: FieldPath): string {
   const host = templateHost(server.url)
   const to = host ? `sent to ${host}` : "sent to a host the variable decides"
   if (top === "headers") return `header ${String(key)} ${to}`
-  if (top === "url") return host ? `part of the URL sent to ${host}` : "the server URL (the variable decides the host)"
+  if (top === "url")
+    return host ? `part of the URL sent to ${host}` : "the server URL (the variable decides the host)"
   return `OAuth ${fieldLabel(field.slice(1))} ${to}`
 }

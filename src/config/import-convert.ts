@@ -33,9 +33,30 @@ const REMOTE_TYPES: Record<string, string | undefined> = {
 
 // Fields translated below; anything else is carried over as is.
 const HANDLED = new Set([
-  "type", "command", "args", "env", "environment", "cwd", "envFile", "url", "httpUrl", "serverUrl", "headers",
-  "oauth", "auth", "oauthScopes", "disabled", "enabled", "autoApprove", "trust", "disabledTools", "excludeTools",
-  "includeTools", "timeout", "required", "description",
+  "type",
+  "command",
+  "args",
+  "env",
+  "environment",
+  "cwd",
+  "envFile",
+  "url",
+  "httpUrl",
+  "serverUrl",
+  "headers",
+  "oauth",
+  "auth",
+  "oauthScopes",
+  "disabled",
+  "enabled",
+  "autoApprove",
+  "trust",
+  "disabledTools",
+  "excludeTools",
+  "includeTools",
+  "timeout",
+  "required",
+  "description",
 ])
 
 export function convertServer(raw: Record<string, unknown>, ctx: ConvertContext): Converted {
@@ -54,7 +75,13 @@ export function convertServer(raw: Record<string, unknown>, ctx: ConvertContext)
   return { entry: out, notes, inputsUsed }
 }
 
-function convertTransport(raw: Record<string, unknown>, out: Record<string, unknown>, notes: string[], peer: Peer, isLocal: boolean) {
+function convertTransport(
+  raw: Record<string, unknown>,
+  out: Record<string, unknown>,
+  notes: string[],
+  peer: Peer,
+  isLocal: boolean,
+) {
   const type = raw.type
   if (isLocal) {
     // stdio is implied by a command; keep any other type so validation reports the conflict.
@@ -90,7 +117,8 @@ function convertTransport(raw: Record<string, unknown>, out: Record<string, unkn
   }
   if (url !== undefined) out.url = url
   for (const k of ["httpUrl", "url", "serverUrl"] as const) {
-    if (raw[k] !== undefined && raw[k] !== url) notes.push(`dropped ${k} ${JSON.stringify(raw[k])}: the peer uses the other url field`)
+    if (raw[k] !== undefined && raw[k] !== url)
+      notes.push(`dropped ${k} ${JSON.stringify(raw[k])}: the peer uses the other url field`)
   }
   if (raw.serverUrl !== undefined && raw.serverUrl === url) notes.push("serverUrl → url")
   if (raw.headers !== undefined) out.headers = raw.headers
@@ -103,7 +131,10 @@ function mergeEnv(raw: Record<string, unknown>, out: Record<string, unknown>, no
     return
   }
   notes.push("environment → env")
-  out.env = isObject(raw.environment) && isObject(raw.env) ? { ...raw.environment, ...raw.env } : (raw.env ?? raw.environment)
+  out.env =
+    isObject(raw.environment) && isObject(raw.env)
+      ? { ...raw.environment, ...raw.env }
+      : (raw.env ?? raw.environment)
 }
 
 function convertAuth(raw: Record<string, unknown>, out: Record<string, unknown>, notes: string[]) {
@@ -177,7 +208,10 @@ function rewriteStrings(out: Record<string, unknown>, ctx: ConvertContext, notes
     })
     if (ctx.peer === "vscode" || ctx.peer === "cursor") {
       r = r.replace(/\$\{userHome\}/g, () => (note("${userHome} → ${HOME}"), "${HOME}"))
-      r = r.replace(/\$\{workspaceFolder\}/g, () => (note(`\${workspaceFolder} → ${ctx.workspaceFolder}`), ctx.workspaceFolder))
+      r = r.replace(
+        /\$\{workspaceFolder\}/g,
+        () => (note(`\${workspaceFolder} → ${ctx.workspaceFolder}`), ctx.workspaceFolder),
+      )
     }
     if (ctx.peer === "gemini") {
       // Gemini expands bare $VAR; we only expand ${VAR} (a bare $ would be an error).

@@ -70,7 +70,11 @@ const SERVERS_KEY: Record<Peer, string> = {
 export function peerSources(peer: Peer, env: PeerEnv): PeerSource[] {
   const { home, cwd } = env
   const user = (file: string, path = [SERVERS_KEY[peer]]): PeerSource => ({ file, scope: "user", path })
-  const project = (rel: string): PeerSource => ({ file: join(cwd, rel), scope: "project", path: [SERVERS_KEY[peer]] })
+  const project = (rel: string): PeerSource => ({
+    file: join(cwd, rel),
+    scope: "project",
+    path: [SERVERS_KEY[peer]],
+  })
   switch (peer) {
     case "claude":
       return [
@@ -84,13 +88,21 @@ export function peerSources(peer: Peer, env: PeerEnv): PeerSource[] {
     case "vscode":
       return [user(join(vscodeUserDir(env), "mcp.json")), project(join(".vscode", "mcp.json"))]
     case "kiro":
-      return [user(join(home, ".kiro", "settings", "mcp.json")), project(join(".kiro", "settings", "mcp.json"))]
+      return [
+        user(join(home, ".kiro", "settings", "mcp.json")),
+        project(join(".kiro", "settings", "mcp.json")),
+      ]
     case "gemini":
       return [user(join(home, ".gemini", "settings.json")), project(join(".gemini", "settings.json"))]
     case "opencode": {
       const xdg = env.env?.XDG_CONFIG_HOME
       const dir = join(xdg && isAbsolute(xdg) ? xdg : join(home, ".config"), "opencode")
-      return [user(join(dir, "opencode.json")), user(join(dir, "opencode.jsonc")), project("opencode.json"), project("opencode.jsonc")]
+      return [
+        user(join(dir, "opencode.json")),
+        user(join(dir, "opencode.jsonc")),
+        project("opencode.json"),
+        project("opencode.jsonc"),
+      ]
     }
   }
 }
@@ -98,7 +110,8 @@ export function peerSources(peer: Peer, env: PeerEnv): PeerSource[] {
 function vscodeUserDir(env: PeerEnv): string {
   const platform = env.platform ?? process.platform
   if (platform === "darwin") return join(env.home, "Library", "Application Support", "Code", "User")
-  if (platform === "win32") return join(env.env?.APPDATA ?? join(env.home, "AppData", "Roaming"), "Code", "User")
+  if (platform === "win32")
+    return join(env.env?.APPDATA ?? join(env.home, "AppData", "Roaming"), "Code", "User")
   return join(env.env?.XDG_CONFIG_HOME ?? join(env.home, ".config"), "Code", "User")
 }
 
@@ -118,7 +131,10 @@ export function importFromPeer(peer: Peer, env: PeerEnv, file?: string): PeerImp
     const exists = existsSync(src.file)
     if (!result.files.some((f) => f.file === src.file)) result.files.push({ file: src.file, exists })
     if (!exists) {
-      if (file) throw new UsageError(`${src.file} does not exist`, { hint: `pass the path of the config file of ${peer}` })
+      if (file)
+        throw new UsageError(`${src.file} does not exist`, {
+          hint: `pass the path of the config file of ${peer}`,
+        })
       continue
     }
     const doc = readJsonFile(src.file, { jsonc: true }).value
@@ -128,7 +144,12 @@ export function importFromPeer(peer: Peer, env: PeerEnv, file?: string): PeerImp
     const source = src.path.length > 1 ? `${src.file}#${path.join(".")}` : src.file
     const fileInputs = readInputs(doc)
     for (const [id, info] of fileInputs) {
-      inputs.set(id, { id, variable: inputVariableName(id), isPassword: info.password === true, ...(info.description !== undefined && { description: info.description }) })
+      inputs.set(id, {
+        id,
+        variable: inputVariableName(id),
+        isPassword: info.password === true,
+        ...(info.description !== undefined && { description: info.description }),
+      })
     }
     if (!isObject(servers)) {
       result.skipped.push({ name: "*", source, reason: `"${path.join(".")}" is not an object` })
@@ -144,7 +165,11 @@ export function importFromPeer(peer: Peer, env: PeerEnv, file?: string): PeerImp
       usedInputs.set(one.server, one.inputsUsed)
       const previous = byName.get(name)
       if (previous) {
-        result.skipped.push({ name, source: previous.source, reason: `replaced by the definition in ${source}` })
+        result.skipped.push({
+          name,
+          source: previous.source,
+          reason: `replaced by the definition in ${source}`,
+        })
         byName.delete(name)
       }
       byName.set(name, one.server)

@@ -101,7 +101,8 @@ function resolveRef(ref: Ref, lookup: (name: string) => string | undefined): str
   // POSIX `:-` and `:?` treat empty like unset; a plain ${VAR} set to "" expands to "".
   if (v !== undefined && v !== "") return v
   if (ref.default !== undefined) return ref.default
-  if (ref.required !== undefined) return ref.required ? { name: ref.name, message: ref.required } : { name: ref.name }
+  if (ref.required !== undefined)
+    return ref.required ? { name: ref.name, message: ref.required } : { name: ref.name }
   return v ?? { name: ref.name }
 }
 
@@ -244,18 +245,30 @@ function badName(s: string, start: number, i: number): never {
   const close = s.indexOf("}", i)
   if (close < 0) unclosed(s, start)
   if (close === i) {
-    fail(`empty reference "${s.slice(start, i + 1)}"`, start, `name a variable, e.g. \${HOME}; write $$ for a literal "$"`)
+    fail(
+      `empty reference "${s.slice(start, i + 1)}"`,
+      start,
+      `name a variable, e.g. \${HOME}; write $$ for a literal "$"`,
+    )
   }
   const hint = `names are letters, digits and _, not starting with a digit; supported: ${FORMS}`
   return fail(`invalid variable name "${s.slice(i, close)}" in "${excerpt(s, start)}"`, i, hint)
 }
 
 function nested(i: number): never {
-  return fail("nested references are not supported", i, "a reference and its default may not contain another reference")
+  return fail(
+    "nested references are not supported",
+    i,
+    "a reference and its default may not contain another reference",
+  )
 }
 
 function unclosed(s: string, start: number): never {
-  return fail(`unclosed reference "${excerpt(s, start)}"`, start, `add "}", or write \\\${ for a literal "\${"`)
+  return fail(
+    `unclosed reference "${excerpt(s, start)}"`,
+    start,
+    `add "}", or write \\\${ for a literal "\${"`,
+  )
 }
 
 function excerpt(s: string, start: number): string {

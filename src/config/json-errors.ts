@@ -90,7 +90,10 @@ export interface JsonErrorInfo {
 /** `<file>:<line>:<col>: <what>`, or `line L, column C: <what>` when there is no file. */
 export function jsonError(text: string, offset: number, what: string, info: JsonErrorInfo = {}): ConfigError {
   const { line, column } = positionOf(text, offset)
-  const where = info.file === undefined ? `line ${line}, column ${column}` : `${escapeTerminal(info.file)}:${line}:${column}`
+  const where =
+    info.file === undefined
+      ? `line ${line}, column ${column}`
+      : `${escapeTerminal(info.file)}:${line}:${column}`
   return new ConfigError(`${where}: ${what}`, {
     file: info.file,
     path: info.path ? formatJsonPath(info.path) : undefined,
@@ -99,11 +102,17 @@ export function jsonError(text: string, offset: number, what: string, info: Json
 }
 
 /** Hints for the mistakes people make when hand-editing JSON; undefined when none fits. */
-export function hintForFound(text: string, offset: number, expected: "key" | "comma" | "value"): string | undefined {
+export function hintForFound(
+  text: string,
+  offset: number,
+  expected: "key" | "comma" | "value",
+): string | undefined {
   const c = text[offset]
   if (c === "'") return "JSON strings use double quotes, not single quotes"
-  if (expected === "key" && c !== undefined && /[A-Za-z_$]/.test(c)) return "put the property name in double quotes"
-  if (expected === "comma" && c !== undefined && /["{[\-0-9tfn]/.test(c)) return 'add a "," between the two entries'
+  if (expected === "key" && c !== undefined && /[A-Za-z_$]/.test(c))
+    return "put the property name in double quotes"
+  if (expected === "comma" && c !== undefined && /["{[\-0-9tfn]/.test(c))
+    return 'add a "," between the two entries'
   if (expected === "value" && c !== undefined && /[A-Za-z]/.test(c)) {
     return 'text values need double quotes, e.g. "value"; the only bare words are true, false and null'
   }

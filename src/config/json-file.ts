@@ -24,7 +24,11 @@ export function readConfigText(file: string, opts: ReadOptions = {}): string {
     checkFile(f, sh, st)
     if (opts.isPrivate) checkPrivatePath(f, st)
   }
-  checkStats(file, shown, statOrThrow(file, shown, () => statSync(file)))
+  checkStats(
+    file,
+    shown,
+    statOrThrow(file, shown, () => statSync(file)),
+  )
   // O_NONBLOCK: if the path became a FIFO after the stat, open() must not hang waiting for a writer.
   const fd = statOrThrow(file, shown, () => openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0)))
   try {
@@ -40,25 +44,42 @@ function statOrThrow<T>(file: string, shown: string, f: () => T): T {
     return f()
   } catch (e: unknown) {
     const code = (e as NodeJS.ErrnoException).code
-    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : String((e as Error).message)
+    const why =
+      code === "ENOENT"
+        ? "no such file"
+        : code === "EACCES"
+          ? "permission denied"
+          : String((e as Error).message)
     throw new ConfigError(`${shown}: cannot read: ${why}`, { file, cause: e })
   }
 }
 
 function checkFile(file: string, shown: string, st: Stats): void {
   if (!st.isFile()) {
-    const kind = st.isDirectory() ? "a directory" : st.isFIFO() ? "a FIFO" : st.isSocket() ? "a socket" : "a device"
-    throw new ConfigError(`${shown} is ${kind}, not a regular file`, { file, hint: "pass the path of a JSON config file" })
+    const kind = st.isDirectory()
+      ? "a directory"
+      : st.isFIFO()
+        ? "a FIFO"
+        : st.isSocket()
+          ? "a socket"
+          : "a device"
+    throw new ConfigError(`${shown} is ${kind}, not a regular file`, {
+      file,
+      hint: "pass the path of a JSON config file",
+    })
   }
   if (st.size > MAX_CONFIG_BYTES) throw tooBig(file, shown, st.size)
 }
 
 function tooBig(file: string, shown: string, size: number): ConfigError {
   const mb = (size / (1024 * 1024)).toFixed(1)
-  return new ConfigError(`${shown} is ${mb} MB; config files are limited to ${MAX_CONFIG_BYTES / (1024 * 1024)} MB`, {
-    file,
-    hint: "check the path: a config file is a few KB",
-  })
+  return new ConfigError(
+    `${shown} is ${mb} MB; config files are limited to ${MAX_CONFIG_BYTES / (1024 * 1024)} MB`,
+    {
+      file,
+      hint: "check the path: a config file is a few KB",
+    },
+  )
 }
 
 /** Reads at most MAX_CONFIG_BYTES + 1 bytes, so a file that grew after the stat is still refused. */

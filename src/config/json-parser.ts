@@ -1,7 +1,14 @@
 // A recursive-descent JSON/JSONC parser that records where every value starts. Recursion is
 // bounded by MAX_JSON_DEPTH, checked before descending, so hostile input cannot exhaust the stack.
 import { escapeTerminal } from "../util/text.ts"
-import { describeAt, formatJsonPath, hintForFound, jsonError, positionOf, type JsonPath } from "./json-errors.ts"
+import {
+  describeAt,
+  formatJsonPath,
+  hintForFound,
+  jsonError,
+  positionOf,
+  type JsonPath,
+} from "./json-errors.ts"
 
 export const MAX_JSON_DEPTH = 64
 
@@ -18,9 +25,22 @@ const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"])
 /** Where each value starts: an offset, or for a container its offset and its children's. */
 export type Loc = number | { at: number; kids: Map<string, Loc> | Loc[] }
 
-const LITERALS = [["true", true], ["false", false], ["null", null]] as const
+const LITERALS = [
+  ["true", true],
+  ["false", false],
+  ["null", null],
+] as const
 
-const ESCAPES: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" }
+const ESCAPES: Record<string, string> = {
+  '"': '"',
+  "\\": "\\",
+  "/": "/",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "\t",
+}
 
 export class Parser {
   i: number
@@ -44,12 +64,16 @@ export class Parser {
 
   document(): unknown {
     this.skip()
-    if (this.i >= this.text.length) this.fail(this.i, "empty input: expected a JSON value", "write {} for an empty config")
+    if (this.i >= this.text.length)
+      this.fail(this.i, "empty input: expected a JSON value", "write {} for an empty config")
     const value = this.value()
     this.skip()
     if (this.i < this.text.length) {
-      this.fail(this.i, `unexpected ${describeAt(this.text, this.i)} after the end of the JSON value`,
-        "a config file holds one value: remove the extra text or merge it into the first object")
+      this.fail(
+        this.i,
+        `unexpected ${describeAt(this.text, this.i)} after the end of the JSON value`,
+        "a config file holds one value: remove the extra text or merge it into the first object",
+      )
     }
     return value
   }
@@ -68,8 +92,11 @@ export class Parser {
   comment(): void {
     const t = this.text
     if (!this.opts.jsonc) {
-      this.fail(this.i, "comments are not allowed in JSON",
-        "JSON does not allow comments; remove it (only JSONC files such as VS Code's mcp.json accept them)")
+      this.fail(
+        this.i,
+        "comments are not allowed in JSON",
+        "JSON does not allow comments; remove it (only JSONC files such as VS Code's mcp.json accept them)",
+      )
     }
     if (t[this.i + 1] === "/") {
       while (this.i < t.length && t[this.i] !== "\n" && t[this.i] !== "\r") this.i++
@@ -103,7 +130,12 @@ export class Parser {
   enter(at: number): void {
     // Fail early so that hostile input cannot exhaust the stack (the recursion is bounded by this).
     if (++this.depth > MAX_JSON_DEPTH) {
-      this.fail(at, `nesting deeper than ${MAX_JSON_DEPTH} levels`, "flatten the document; no config needs this depth", this.path)
+      this.fail(
+        at,
+        `nesting deeper than ${MAX_JSON_DEPTH} levels`,
+        "flatten the document; no config needs this depth",
+        this.path,
+      )
     }
   }
 
@@ -127,12 +159,17 @@ export class Parser {
     const t = this.text
     const keyAt = this.i
     if (t.charCodeAt(keyAt) !== 34) {
-      this.fail(keyAt, `expected a property name in double quotes, found ${describeAt(t, keyAt)}`, hintForFound(t, keyAt, "key"))
+      this.fail(
+        keyAt,
+        `expected a property name in double quotes, found ${describeAt(t, keyAt)}`,
+        hintForFound(t, keyAt, "key"),
+      )
     }
     const key = this.string()
     this.checkKey(key, keyAt, kids)
     this.skip()
-    if (t.charCodeAt(this.i) !== 58) this.fail(this.i, `expected ":" after the property name, found ${describeAt(t, this.i)}`)
+    if (t.charCodeAt(this.i) !== 58)
+      this.fail(this.i, `expected ":" after the property name, found ${describeAt(t, this.i)}`)
     this.i++
     this.path.push(key)
     obj[key] = this.value()
@@ -179,13 +216,21 @@ export class Parser {
     const closeChar = String.fromCharCode(close)
     if (c !== 44) {
       const found = describeAt(t, this.i)
-      this.fail(this.i, `expected "," or "${closeChar}" after ${what}, found ${found}`, hintForFound(t, this.i, "comma"))
+      this.fail(
+        this.i,
+        `expected "," or "${closeChar}" after ${what}, found ${found}`,
+        hintForFound(t, this.i, "comma"),
+      )
     }
     const comma = this.i++
     this.skip()
     if (t.charCodeAt(this.i) !== close) return false
     if (!this.opts.jsonc) {
-      this.fail(comma, `trailing comma before "${closeChar}"`, "remove the trailing comma; JSON does not allow one")
+      this.fail(
+        comma,
+        `trailing comma before "${closeChar}"`,
+        "remove the trailing comma; JSON does not allow one",
+      )
     }
     this.i++
     return true
@@ -195,15 +240,23 @@ export class Parser {
     if (!FORBIDDEN_KEYS.has(key) && !kids.has(key)) return
     const path = [...this.path, key]
     if (FORBIDDEN_KEYS.has(key)) {
-      this.fail(keyAt, `key "${key}" is not allowed (at ${formatJsonPath(path)})`,
-        "remove it: __proto__, constructor and prototype are refused to prevent prototype pollution", path)
+      this.fail(
+        keyAt,
+        `key "${key}" is not allowed (at ${formatJsonPath(path)})`,
+        "remove it: __proto__, constructor and prototype are refused to prevent prototype pollution",
+        path,
+      )
     }
     const first = kids.get(key)
     if (first === undefined) return
     const firstAt = typeof first === "number" ? first : first.at
     const firstLine = positionOf(this.text, firstAt).line
-    this.fail(keyAt, `duplicate key ${JSON.stringify(key)} at ${formatJsonPath(path)} (first defined on line ${firstLine})`,
-      "remove one of them; other tools would silently use the last one", path)
+    this.fail(
+      keyAt,
+      `duplicate key ${JSON.stringify(key)} at ${formatJsonPath(path)} (first defined on line ${firstLine})`,
+      "remove one of them; other tools would silently use the last one",
+      path,
+    )
   }
 
   string(): string {
@@ -223,7 +276,10 @@ export class Parser {
         run = j
       } else if (c < 32) {
         const code = c.toString(16).padStart(4, "0")
-        const hint = c === 10 || c === 13 ? 'a string cannot span lines; close it with " or write \\n' : `write it as \\u${code}`
+        const hint =
+          c === 10 || c === 13
+            ? 'a string cannot span lines; close it with " or write \\n'
+            : `write it as \\u${code}`
         this.fail(j, `raw control character U+${code.toUpperCase()} in a string`, hint)
       } else j++
     }
@@ -238,14 +294,23 @@ export class Parser {
       const hex = t.slice(at + 2, at + 6)
       // Lone surrogates pass, as with JSON.parse; a pair becomes one character by concatenation.
       if (/^[0-9a-fA-F]{4}$/.test(hex)) return String.fromCharCode(parseInt(hex, 16))
-      this.fail(at, `invalid escape "\\u${/^\w*/.exec(hex)![0]}": expected four hex digits`,
-        "write \\u followed by four hex digits, e.g. \\u00e9")
+      this.fail(
+        at,
+        `invalid escape "\\u${/^\w*/.exec(hex)![0]}": expected four hex digits`,
+        "write \\u followed by four hex digits, e.g. \\u00e9",
+      )
     }
     const v = e === undefined ? undefined : ESCAPES[e]
     if (v !== undefined) return v
-    const shown = e === undefined ? "at the end of input" : `"\\${escapeTerminal(String.fromCodePoint(t.codePointAt(at + 1)!))}"`
-    this.fail(at, `invalid escape ${shown} in a string`,
-      'write \\\\ for a backslash (e.g. "C:\\\\Users"), or use forward slashes in paths')
+    const shown =
+      e === undefined
+        ? "at the end of input"
+        : `"\\${escapeTerminal(String.fromCodePoint(t.codePointAt(at + 1)!))}"`
+    this.fail(
+      at,
+      `invalid escape ${shown} in a string`,
+      'write \\\\ for a backslash (e.g. "C:\\\\Users"), or use forward slashes in paths',
+    )
   }
 
   number(at: number): number {

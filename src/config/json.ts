@@ -58,7 +58,9 @@ function find(root: Loc, path: JsonPath): number | undefined {
   for (const k of path) {
     if (loc === undefined || typeof loc === "number") return undefined
     const kids: Map<string, Loc> | Loc[] = loc.kids
-    loc = Array.isArray(kids) ? kids[typeof k === "number" ? k : /^\d+$/.test(k) ? Number(k) : -1] : kids.get(String(k))
+    loc = Array.isArray(kids)
+      ? kids[typeof k === "number" ? k : /^\d+$/.test(k) ? Number(k) : -1]
+      : kids.get(String(k))
   }
   return loc === undefined ? undefined : typeof loc === "number" ? loc : loc.at
 }

@@ -21,7 +21,8 @@ const OAUTH_SECRETS = ["clientSecret", "idpClientSecret", "idToken", "privateKey
 /** Names that say "credential"; a plain `DEBUG=1` or `Accept: text/plain` is not one. */
 const SECRET_NAME = /key|token|secret|passw|pwd|credential|auth|cookie|session|private|bearer|signature/i
 /** Values that are credentials whatever they are called: common key prefixes and JWTs. */
-const SECRET_VALUE = /^(?:Bearer\s+|Basic\s+|Token\s+)?(?:sk-|sk_|pk_live|rk_live|ghp_|gho_|ghs_|ghu_|github_pat_|glpat-|xox[abposr]-|AKIA|AIza|ya29\.|eyJ)/i
+const SECRET_VALUE =
+  /^(?:Bearer\s+|Basic\s+|Token\s+)?(?:sk-|sk_|pk_live|rk_live|ghp_|gho_|ghs_|ghu_|github_pat_|glpat-|xox[abposr]-|AKIA|AIza|ya29\.|eyJ)/i
 
 /** Every literal (not `${VAR}`-only) credential-looking value in env, headers and OAuth secrets. */
 export function findLiteralSecrets(name: string, entry: Record<string, unknown>): LiteralSecret[] {
@@ -32,7 +33,11 @@ export function findLiteralSecrets(name: string, entry: Record<string, unknown>)
     for (const [key, value] of Object.entries(map)) {
       if (typeof value !== "string" || !hasLiteral(value)) continue
       if (!SECRET_NAME.test(key) && !SECRET_VALUE.test(value)) continue
-      found.push({ field, key, variable: ENV_MAPS.includes(field) ? envName(key) : envName(`${name}_${key}`) })
+      found.push({
+        field,
+        key,
+        variable: ENV_MAPS.includes(field) ? envName(key) : envName(`${name}_${key}`),
+      })
     }
   }
   for (const field of OAUTH_OBJECTS) {
@@ -40,7 +45,8 @@ export function findLiteralSecrets(name: string, entry: Record<string, unknown>)
     if (!isObject(o)) continue
     for (const key of OAUTH_SECRETS) {
       const value = o[key]
-      if (typeof value === "string" && hasLiteral(value)) found.push({ field, key, variable: envName(`${name}_${key}`) })
+      if (typeof value === "string" && hasLiteral(value))
+        found.push({ field, key, variable: envName(`${name}_${key}`) })
     }
   }
   return found
@@ -50,12 +56,17 @@ export function findLiteralSecrets(name: string, entry: Record<string, unknown>)
  * `--secrets-to-env`: each literal secret becomes a `${VAR}` reference (a header keeps its
  * `Bearer ` scheme). The values are dropped here and never printed; the user sets VAR instead.
  */
-export function secretsToEnv(name: string, entry: Record<string, unknown>): { entry: Record<string, unknown>; moved: LiteralSecret[] } {
+export function secretsToEnv(
+  name: string,
+  entry: Record<string, unknown>,
+): { entry: Record<string, unknown>; moved: LiteralSecret[] } {
   const moved = findLiteralSecrets(name, entry)
   const out = structuredClone(entry)
   for (const s of moved) {
     const obj = out[s.field] as Record<string, unknown>
-    const scheme = HEADER_MAPS.includes(s.field) ? /^(Bearer|Basic|Token)\s+/i.exec(String(obj[s.key]))?.[0] ?? "" : ""
+    const scheme = HEADER_MAPS.includes(s.field)
+      ? (/^(Bearer|Basic|Token)\s+/i.exec(String(obj[s.key]))?.[0] ?? "")
+      : ""
     obj[s.key] = `${scheme}\${${s.variable}}`
   }
   return { entry: out, moved }
@@ -77,7 +88,10 @@ function hasLiteral(value: string): boolean {
 }
 
 function envName(s: string): string {
-  const n = s.toUpperCase().replace(/[^A-Z0-9_]/g, "_").replace(/_+/g, "_")
+  const n = s
+    .toUpperCase()
+    .replace(/[^A-Z0-9_]/g, "_")
+    .replace(/_+/g, "_")
   return /^[0-9]/.test(n) ? `_${n}` : n
 }
 

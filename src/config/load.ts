@@ -88,7 +88,13 @@ export function parseConfigFile(file: string, scope: Scope): ParsedConfigFile {
 function sharedFileWarnings(file: string): ConfigWarning[] {
   const problem = privatePathProblem(statSync(file))
   if (!problem) return []
-  return [{ file, path: "", message: `${problem}: someone else can change its servers; each still runs only after you approve exactly what it runs` }]
+  return [
+    {
+      file,
+      path: "",
+      message: `${problem}: someone else can change its servers; each still runs only after you approve exactly what it runs`,
+    },
+  ]
 }
 
 /** Validates one parsed file; throws a ConfigError naming the file, line, server and field. */
@@ -109,7 +115,11 @@ export function parseConfigValue(doc: Located, file: string, scope: Scope): Pars
   const warnings = unknownFieldWarnings(value as Record<string, unknown>, file)
   const inputs = new Map<string, InputInfo>()
   for (const input of result.output.inputs ?? []) {
-    inputs.set(inputVariableName(input.id), { id: input.id, description: input.description, password: input.password })
+    inputs.set(inputVariableName(input.id), {
+      id: input.id,
+      description: input.description,
+      password: input.password,
+    })
   }
   const servers: ServerEntry[] = []
   const seen = new Map<string, string>()
@@ -118,18 +128,24 @@ export function parseConfigValue(doc: Located, file: string, scope: Scope): Pars
       const path = [key, name]
       const nameCheck = v.safeParse(ServerName, name)
       if (!nameCheck.success) {
-        throw new ConfigError(`${where(path)}: server name ${JSON.stringify(name)}: ${nameCheck.issues[0].message}`, {
-          file,
-          path: path.join("."),
-          hint: "rename the server; letters, digits, '-', '_' and '.' always work",
-        })
+        throw new ConfigError(
+          `${where(path)}: server name ${JSON.stringify(name)}: ${nameCheck.issues[0].message}`,
+          {
+            file,
+            path: path.join("."),
+            hint: "rename the server; letters, digits, '-', '_' and '.' always work",
+          },
+        )
       }
       if (seen.has(name)) {
-        throw new ConfigError(`${where(path)}: server "${name}" is defined in both "${seen.get(name)}" and "${key}"`, {
-          file,
-          path: path.join("."),
-          hint: "keep one definition",
-        })
+        throw new ConfigError(
+          `${where(path)}: server "${name}" is defined in both "${seen.get(name)}" and "${key}"`,
+          {
+            file,
+            path: path.join("."),
+            hint: "keep one definition",
+          },
+        )
       }
       seen.set(name, key)
       const normalized = normalizeServer(raw)
@@ -142,16 +158,30 @@ export function parseConfigValue(doc: Located, file: string, scope: Scope): Pars
         })
       }
       checkTemplates(normalized.server, (field, message, hint) => {
-        throw new ConfigError(`${where([...path, ...field])}: server "${name}" ${fieldLabel(field)}: ${message}`, {
-          file,
-          path: [...path, ...field].join("."),
-          hint,
-        })
+        throw new ConfigError(
+          `${where([...path, ...field])}: server "${name}" ${fieldLabel(field)}: ${message}`,
+          {
+            file,
+            path: [...path, ...field].join("."),
+            hint,
+          },
+        )
       })
-      servers.push({ name, scope, file, server: normalized.server, fingerprint: fingerprintServer(name, normalized.server) })
+      servers.push({
+        name,
+        scope,
+        file,
+        server: normalized.server,
+        fingerprint: fingerprintServer(name, normalized.server),
+      })
     }
   }
-  return { servers, warnings, inputs, ...(result.output.model !== undefined && { model: result.output.model }) }
+  return {
+    servers,
+    warnings,
+    inputs,
+    ...(result.output.model !== undefined && { model: result.output.model }),
+  }
 }
 
 function schemaError(
@@ -162,9 +192,13 @@ function schemaError(
   // Report the deepest issue: a union failure at "command" is less useful than "command[1]".
   const issue = issues.reduce((a, b) => ((b.path?.length ?? 0) > (a.path?.length ?? 0) ? b : a))
   const path = (issue.path ?? []).map((p) => p.key as string | number)
-  const server = SERVER_KEYS.includes(path[0] as (typeof SERVER_KEYS)[number]) && path.length > 1 ? path[1] : undefined
+  const server =
+    SERVER_KEYS.includes(path[0] as (typeof SERVER_KEYS)[number]) && path.length > 1 ? path[1] : undefined
   const field = server !== undefined ? path.slice(2) : path
-  const subject = server !== undefined ? `server "${server}"${field.length ? ` field "${fieldLabel(field)}"` : ""}` : `"${fieldLabel(field)}"`
+  const subject =
+    server !== undefined
+      ? `server "${server}"${field.length ? ` field "${fieldLabel(field)}"` : ""}`
+      : `"${fieldLabel(field)}"`
   const expected = issue.expected ? `expected ${issue.expected.replace(/"/g, "")}` : issue.message
   return new ConfigError(`${where(path)}: ${subject}: ${expected}, got ${issue.received}`, {
     file,

@@ -23,12 +23,20 @@ export function normalizeServer(entry: ServerFile): NormalizeResult {
   const url = entry.httpUrl ?? entry.url ?? entry.serverUrl
   const hasCommand = entry.command !== undefined
   if (hasCommand && url !== undefined) {
-    return fail("command", "has both a command and a url", "a server is either local (command, args) or remote (url); remove one")
+    return fail(
+      "command",
+      "has both a command and a url",
+      "a server is either local (command, args) or remote (url); remove one",
+    )
   }
   const common = commonFields(entry)
   if (hasCommand) {
     if (entry.type && entry.type !== "stdio" && entry.type !== "local") {
-      return fail("type", `is "${entry.type}" but the server has a command`, 'use "type": "stdio" or remove "type"')
+      return fail(
+        "type",
+        `is "${entry.type}" but the server has a command`,
+        'use "type": "stdio" or remove "type"',
+      )
     }
     const [command, ...leading] = Array.isArray(entry.command) ? entry.command : [entry.command as string]
     return {
@@ -44,11 +52,19 @@ export function normalizeServer(entry: ServerFile): NormalizeResult {
     }
   }
   if (url === undefined) {
-    return fail("command", "has neither a command nor a url", 'add "command" (and "args") for a local server, or "url" for a remote one')
+    return fail(
+      "command",
+      "has neither a command nor a url",
+      'add "command" (and "args") for a local server, or "url" for a remote one',
+    )
   }
   const transport = remoteTransport(entry)
   if (transport === undefined) {
-    return fail("type", `is "${entry.type}" but the server has a url`, 'use "type": "http" or "sse", or remove "type"')
+    return fail(
+      "type",
+      `is "${entry.type}" but the server has a url`,
+      'use "type": "http" or "sse", or remove "type"',
+    )
   }
   const oauth = oauthConfig(entry)
   const missing = oauth?.grant === "cross_app_access" ? missingCrossApp(oauth) : undefined
@@ -87,7 +103,8 @@ function oauthConfig(entry: ServerFile): OAuthConfig | undefined {
   const o: OAuthFile | undefined = typeof entry.oauth === "object" ? entry.oauth : undefined
   if (entry.oauth === false || o?.enabled === false) return undefined
   if (!o && !entry.oauthScopes) return undefined
-  const scopes = typeof o?.scopes === "string" ? o.scopes.split(/\s+/).filter(Boolean) : (o?.scopes ?? entry.oauthScopes)
+  const scopes =
+    typeof o?.scopes === "string" ? o.scopes.split(/\s+/).filter(Boolean) : (o?.scopes ?? entry.oauthScopes)
   return {
     grant: o?.grant ?? "authorization_code",
     ...(o?.clientId !== undefined && { clientId: o.clientId }),
@@ -107,7 +124,8 @@ function oauthConfig(entry: ServerFile): OAuthConfig | undefined {
   }
 }
 
-const CROSS_APP_HINT = "set clientId, clientSecret, idpClientId, idToken (a ${VAR}) and idpIssuer or idpTokenEndpoint"
+const CROSS_APP_HINT =
+  "set clientId, clientSecret, idpClientId, idToken (a ${VAR}) and idpIssuer or idpTokenEndpoint"
 
 function missingCrossApp(o: OAuthConfig): string | undefined {
   if (o.idpIssuer === undefined && o.idpTokenEndpoint === undefined) return "idpIssuer"

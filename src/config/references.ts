@@ -1,4 +1,11 @@
-import { InterpolationSyntaxError, findRefs, hasRefs, parseTemplate, walkStrings, type Ref } from "./interpolate.ts"
+import {
+  InterpolationSyntaxError,
+  findRefs,
+  hasRefs,
+  parseTemplate,
+  walkStrings,
+  type Ref,
+} from "./interpolate.ts"
 import type { ServerConfig } from "./schema.ts"
 
 export type FieldPath = (string | number)[]
@@ -13,7 +20,12 @@ export interface VariableUse {
 /** The part of a server definition that interpolation touches (docs/design.md §4). */
 export function interpolatedParts(server: ServerConfig): Record<string, unknown> {
   if (server.transport === "stdio") {
-    return { command: server.command, args: server.args, env: server.env, ...(server.cwd !== undefined && { cwd: server.cwd }) }
+    return {
+      command: server.command,
+      args: server.args,
+      env: server.env,
+      ...(server.cwd !== undefined && { cwd: server.cwd }),
+    }
   }
   return { url: server.url, headers: server.headers, ...(server.oauth && { oauth: server.oauth }) }
 }
@@ -45,7 +57,8 @@ export function urlProblem(url: string): string | undefined {
   } catch {
     return `${JSON.stringify(url)} is not a valid URL`
   }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return `URL scheme ${parsed.protocol} is not allowed`
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
+    return `URL scheme ${parsed.protocol} is not allowed`
   return undefined
 }
 

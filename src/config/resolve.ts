@@ -41,13 +41,25 @@ export type Resolution =
       project?: { status: "new" | "changed"; previous?: ServerConfig; refused?: EnvFinding[] }
       blocked: Blocked
     }
-  | { status: "unset"; entry: ServerEntry; missing: { variable: string; message?: string }[]; blocked: Blocked }
+  | {
+      status: "unset"
+      entry: ServerEntry
+      missing: { variable: string; message?: string }[]
+      blocked: Blocked
+    }
 export type ReadyResolution = Extract<Resolution, { status: "ready" }>
 
 /** What an interactive prompt is asked to confirm; never holds a value. */
 export type ApprovalQuestion =
   | { kind: "env"; server: string; need: VariableNeed }
-  | { kind: "project"; server: string; file: string; status: "new" | "changed"; summary: string[]; diff: string[] }
+  | {
+      kind: "project"
+      server: string
+      file: string
+      status: "new" | "changed"
+      summary: string[]
+      diff: string[]
+    }
 export type PromptFn = (q: ApprovalQuestion) => Promise<boolean>
 
 export interface ResolveOptions {
@@ -73,7 +85,10 @@ export function variableNeeds(entry: ServerEntry, inputs?: Map<string, InputInfo
     const label = fieldLabel(use.field)
     if (!need.fields.includes(label)) need.fields.push(label)
     const dest = destinationOf(entry.server, use.field)
-    need.destination = need.destination && !need.destination.split("; ").includes(dest) ? `${need.destination}; ${dest}` : need.destination || dest
+    need.destination =
+      need.destination && !need.destination.split("; ").includes(dest)
+        ? `${need.destination}; ${dest}`
+        : need.destination || dest
     const description = use.ref.kind === "input" ? inputs?.get(use.variable)?.description : undefined
     if (description) need.description = description
     byName.set(use.variable, need)
@@ -93,7 +108,11 @@ async function resolveOne(entry: ServerEntry, opts: ResolveOptions): Promise<Res
   const project = await checkProject(entry, opts)
   const pending: VariableNeed[] = []
   for (const need of variableNeeds(entry, opts.inputs)) {
-    if (isRunApproved(opts.approveEnv, entry.name, need.variable) || opts.store.isEnvApproved(need.variable, entry)) continue
+    if (
+      isRunApproved(opts.approveEnv, entry.name, need.variable) ||
+      opts.store.isEnvApproved(need.variable, entry)
+    )
+      continue
     // No point asking about variables of a project server the user just refused to trust.
     if (!project && opts.prompt && (await opts.prompt({ kind: "env", server: entry.name, need }))) {
       await opts.store.approveEnv(need.variable, entry)
@@ -103,7 +122,10 @@ async function resolveOne(entry: ServerEntry, opts: ResolveOptions): Promise<Res
   }
   if (project || pending.length) {
     const r = { status: "needs_approval" as const, entry, variables: pending, ...(project && { project }) }
-    return { ...r, blocked: { message: approvalLine(r), hint: [...new Set(approvalHints(r))].join("\n  hint: ") } }
+    return {
+      ...r,
+      blocked: { message: approvalLine(r), hint: [...new Set(approvalHints(r))].join("\n  hint: ") },
+    }
   }
   return interpolate(entry, opts.env)
 }
@@ -120,10 +142,15 @@ async function checkProject(entry: ServerEntry, opts: ResolveOptions) {
   const previous = state.status === "changed" ? { previous: state.previous } : {}
   // I10/I11: a variable that decides what runs, or a program inside the checkout, is refused
   // before any question: answering "y" to a screen is not how such a value gets in.
-  const check = checkServerForScope(entry.server, "project", { allow: opts.allowDangerousEnv, projectDir: dirname(entry.file) })
+  const check = checkServerForScope(entry.server, "project", {
+    allow: opts.allowDangerousEnv,
+    projectDir: dirname(entry.file),
+  })
   if (check.refused.length) return { status: state.status, ...previous, refused: check.refused }
   const diff = state.status === "changed" ? diffServers(state.previous, entry.server) : []
-  const warnings = check.allowed.map((f) => `warning: ${f.variable} ${f.reason}; allowed by --allow-dangerous-env ${f.variable}`)
+  const warnings = check.allowed.map(
+    (f) => `warning: ${f.variable} ${f.reason}; allowed by --allow-dangerous-env ${f.variable}`,
+  )
   const q: ApprovalQuestion = {
     kind: "project",
     server: entry.name,
@@ -159,7 +186,14 @@ function interpolate(entry: ServerEntry, env: Record<string, string | undefined>
     return ""
   }) as Partial<ServerConfig>
   if (missing.length) {
-    const r = { status: "unset" as const, entry, missing: missing.map((m) => ({ variable: m.name, ...(m.message !== undefined && { message: m.message }) })) }
+    const r = {
+      status: "unset" as const,
+      entry,
+      missing: missing.map((m) => ({
+        variable: m.name,
+        ...(m.message !== undefined && { message: m.message }),
+      })),
+    }
     return { ...r, blocked: { message: unsetLine(r), hint: unsetHint(r.missing.map((m) => m.variable)) } }
   }
   const server = { ...entry.server, ...parts } as ServerConfig
@@ -226,7 +260,8 @@ function approvalLine(r: NeedsApproval): string {
     const what = r.project.status === "changed" ? "changed since you approved it" : "not yet trusted"
     parts.push(`project server "${r.entry.name}" from ${r.entry.file} is ${what}`)
   }
-  for (const v of r.variables) parts.push(`server "${r.entry.name}" needs approval to read ${v.variable} (${v.destination})`)
+  for (const v of r.variables)
+    parts.push(`server "${r.entry.name}" needs approval to read ${v.variable} (${v.destination})`)
   return parts.join("\n")
 }
 
@@ -235,14 +270,19 @@ function approvalHints(r: NeedsApproval): string[] {
   if (r.project?.refused) hints.push(...refusedHints(r.entry.name, r.project.refused))
   else if (r.project) hints.push(`review and trust it: agent mcp approve ${r.entry.name}`)
   for (const v of r.variables) {
-    hints.push(`approve it: agent env approve ${v.variable} --server ${r.entry.name}   (or for this run only: --approve-env ${v.variable})`)
+    hints.push(
+      `approve it: agent env approve ${v.variable} --server ${r.entry.name}   (or for this run only: --approve-env ${v.variable})`,
+    )
   }
   return hints
 }
 
 function unsetLine(r: Unset): string {
   return r.missing
-    .map((m) => `server "${r.entry.name}": ${m.variable} is not set${m.message ? `: ${m.message}` : " and has no default"}`)
+    .map(
+      (m) =>
+        `server "${r.entry.name}": ${m.variable} is not set${m.message ? `: ${m.message}` : " and has no default"}`,
+    )
     .join("\n")
 }
 
@@ -251,10 +291,14 @@ export function refusedHints(name: string, refused: EnvFinding[]): string[] {
   const hints: string[] = []
   const allowable = refused.filter((f) => f.canAllow).map((f) => f.variable)
   if (allowable.length) {
-    hints.push(`if you have read the value and trust it: agent mcp approve ${name} ${allowable.map((v) => `--allow-dangerous-env ${v}`).join(" ")}`)
+    hints.push(
+      `if you have read the value and trust it: agent mcp approve ${name} ${allowable.map((v) => `--allow-dangerous-env ${v}`).join(" ")}`,
+    )
   }
   if (refused.some((f) => !f.canAllow)) {
-    hints.push("a project server may not run a program from the checkout or put a relative directory in PATH; to run the file as your own, pass --mcp FILE")
+    hints.push(
+      "a project server may not run a program from the checkout or put a relative directory in PATH; to run the file as your own, pass --mcp FILE",
+    )
   }
   return hints
 }

@@ -11,26 +11,53 @@ const Milliseconds = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(8
 
 export const OAuthFile = v.object({
   clientId: v.optional(v.pipe(v.string(), v.description("Pre-registered OAuth client id"))),
-  clientSecret: v.optional(v.pipe(v.string(), v.description("Client secret; use a ${VAR} reference, never the value"))),
+  clientSecret: v.optional(
+    v.pipe(v.string(), v.description("Client secret; use a ${VAR} reference, never the value")),
+  ),
   scopes: v.optional(v.union([StringList, v.string()])),
   callbackPort: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535))),
-  grant: v.optional(v.pipe(
-    v.picklist(["authorization_code", "client_credentials", "cross_app_access"]),
-    v.description("cross_app_access: Enterprise-Managed Authorization (SEP-990): the ID token is exchanged at the identity provider for an ID-JAG, then for an access token"),
-  )),
+  grant: v.optional(
+    v.pipe(
+      v.picklist(["authorization_code", "client_credentials", "cross_app_access"]),
+      v.description(
+        "cross_app_access: Enterprise-Managed Authorization (SEP-990): the ID token is exchanged at the identity provider for an ID-JAG, then for an access token",
+      ),
+    ),
+  ),
   clientMetadataUrl: v.optional(v.pipe(v.string(), v.description("Client ID metadata document URL (CIMD)"))),
   tokenEndpointAuthMethod: v.optional(
     v.picklist(["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]),
   ),
-  privateKey: v.optional(v.pipe(v.string(), v.description("PEM private key for private_key_jwt; use a ${VAR}"))),
+  privateKey: v.optional(
+    v.pipe(v.string(), v.description("PEM private key for private_key_jwt; use a ${VAR}")),
+  ),
   signingAlgorithm: v.optional(v.string()),
-  issuer: v.optional(v.pipe(v.string(), v.description("The authorization server's issuer URL; client credentials are sent only there"))),
+  issuer: v.optional(
+    v.pipe(
+      v.string(),
+      v.description("The authorization server's issuer URL; client credentials are sent only there"),
+    ),
+  ),
   // cross_app_access: the enterprise identity provider (IdP) that trades the user's ID token
-  idpIssuer: v.optional(v.pipe(v.string(), v.description("cross_app_access: the IdP's issuer URL (its token endpoint is discovered)"))),
-  idpTokenEndpoint: v.optional(v.pipe(v.string(), v.description("cross_app_access: the IdP's token endpoint (instead of idpIssuer)"))),
+  idpIssuer: v.optional(
+    v.pipe(
+      v.string(),
+      v.description("cross_app_access: the IdP's issuer URL (its token endpoint is discovered)"),
+    ),
+  ),
+  idpTokenEndpoint: v.optional(
+    v.pipe(v.string(), v.description("cross_app_access: the IdP's token endpoint (instead of idpIssuer)")),
+  ),
   idpClientId: v.optional(v.pipe(v.string(), v.description("cross_app_access: this client's id at the IdP"))),
-  idpClientSecret: v.optional(v.pipe(v.string(), v.description("cross_app_access: this client's secret at the IdP; use a ${VAR}"))),
-  idToken: v.optional(v.pipe(v.string(), v.description("cross_app_access: the user's ID token from their enterprise sign-in; use a ${VAR}"))),
+  idpClientSecret: v.optional(
+    v.pipe(v.string(), v.description("cross_app_access: this client's secret at the IdP; use a ${VAR}")),
+  ),
+  idToken: v.optional(
+    v.pipe(
+      v.string(),
+      v.description("cross_app_access: the user's ID token from their enterprise sign-in; use a ${VAR}"),
+    ),
+  ),
   // Peers' spellings (Kiro, Gemini)
   enabled: v.optional(v.boolean()),
   redirectUri: v.optional(v.string()),
@@ -78,10 +105,14 @@ export const ServerFile = v.object({
   timeout: v.optional(Milliseconds),
   required: v.optional(v.boolean()),
   description: v.optional(v.string()),
-  roots: v.optional(v.pipe(
-    StringList,
-    v.description("Directories offered to this server as MCP roots (C09: none unless listed here or given with --root); a relative path resolves against the directory agent runs in"),
-  )),
+  roots: v.optional(
+    v.pipe(
+      StringList,
+      v.description(
+        "Directories offered to this server as MCP roots (C09: none unless listed here or given with --root); a relative path resolves against the directory agent runs in",
+      ),
+    ),
+  ),
 })
 export type ServerFile = v.InferOutput<typeof ServerFile>
 
@@ -102,7 +133,14 @@ export const ConfigFile = v.object({
   inputs: v.optional(v.array(InputFile)),
   // `agent run`'s default model, used when neither --model nor AGENT_MODEL is given.
   // opencode's files carry `provider/model` here; agent run reads that spelling too.
-  model: v.optional(v.pipe(v.string(), v.description("Default model for `agent run` as provider:model, e.g. anthropic:claude-sonnet-4-5 (--model and AGENT_MODEL win)"))),
+  model: v.optional(
+    v.pipe(
+      v.string(),
+      v.description(
+        "Default model for `agent run` as provider:model, e.g. anthropic:claude-sonnet-4-5 (--model and AGENT_MODEL win)",
+      ),
+    ),
+  ),
 })
 export type ConfigFile = v.InferOutput<typeof ConfigFile>
 
@@ -175,7 +213,13 @@ export const ServerName = v.pipe(
   v.string(),
   v.minLength(1, "a server name cannot be empty"),
   v.maxLength(64, "a server name is at most 64 characters"),
-  v.regex(/^[^\u0000-\u001f\u007f-\u009f/\\\u200b-\u200f\u202a-\u202e\u2066-\u2069]+$/, "a server name cannot hold control characters, bidi marks or slashes"),
-  v.check((s) => s !== "." && s !== ".." && s.trim() === s, "a server name cannot be '.' or '..' or start or end with spaces"),
+  v.regex(
+    /^[^\u0000-\u001f\u007f-\u009f/\\\u200b-\u200f\u202a-\u202e\u2066-\u2069]+$/,
+    "a server name cannot hold control characters, bidi marks or slashes",
+  ),
+  v.check(
+    (s) => s !== "." && s !== ".." && s.trim() === s,
+    "a server name cannot be '.' or '..' or start or end with spaces",
+  ),
   v.check((s) => !["__proto__", "constructor", "prototype"].includes(s), "that server name is reserved"),
 )

@@ -19,7 +19,12 @@ import { isDangerousEnv } from "./dangerous-env.ts"
 //   query parameters named key, token, secret, password…).
 
 /** OAuth fields that are credentials; the ID token is a bearer credential for the user's enterprise identity. */
-export const OAUTH_SECRET_FIELDS: readonly string[] = ["clientSecret", "idToken", "idpClientSecret", "privateKey"]
+export const OAUTH_SECRET_FIELDS: readonly string[] = [
+  "clientSecret",
+  "idToken",
+  "idpClientSecret",
+  "privateKey",
+]
 
 /** Maps whose every value may be a literal credential (canonical names). */
 export const SECRET_MAPS: readonly string[] = ["env", "headers"]
@@ -47,14 +52,18 @@ export function maskValue(value: string): string {
   }
   if (!segs.some((s) => s.type === "ref")) return value === "" ? "" : "***"
   const literal = segs.map((s) => (s.type === "text" ? s.value : "")).join("")
-  return literal.replace(SCHEME, "").trim() === "" ? segs.map((s) => (s.type === "text" ? s.value : s.ref.raw)).join("") : "***"
+  return literal.replace(SCHEME, "").trim() === ""
+    ? segs.map((s) => (s.type === "text" ? s.value : s.ref.raw)).join("")
+    : "***"
 }
 
 // An env value is shown unless its name or value looks like a credential (I10): a value such as
 // `NODE_OPTIONS=--import=data:…` or `LD_PRELOAD=./x.so` decides what runs, so "***" would hide
 // exactly what the user must see. Variables that decide what runs are always shown in full.
-const SECRET_ENV_NAME = /TOKEN|SECRET|PASSW|PASS$|_PASS_|PWD|KEY|AUTH|CREDENTIAL|COOKIE|SESSION|PRIVATE|SIGNATURE|CERT/i
-const SECRET_ENV_VALUE = /^(?:sk|pk|rk|ghp|gho|ghs|ghu|github_pat|glpat|xox[abpr]|AKIA|ASIA|AIza|ya29|eyJ)[-_.A-Za-z0-9]{6,}|^[A-Za-z0-9+/_=-]{32,}$/
+const SECRET_ENV_NAME =
+  /TOKEN|SECRET|PASSW|PASS$|_PASS_|PWD|KEY|AUTH|CREDENTIAL|COOKIE|SESSION|PRIVATE|SIGNATURE|CERT/i
+const SECRET_ENV_VALUE =
+  /^(?:sk|pk|rk|ghp|gho|ghs|ghu|github_pat|glpat|xox[abpr]|AKIA|ASIA|AIza|ya29|eyJ)[-_.A-Za-z0-9]{6,}|^[A-Za-z0-9+/_=-]{32,}$/
 
 /** An env value as a screen shows it: masked only when its name or value looks like a credential. */
 export function envShown(name: string, value: string): string {
@@ -84,12 +93,16 @@ export function maskEntry(entry: unknown): unknown {
   const out: Record<string, unknown> = { ...entry }
   for (const k of FILE_SECRET_MAPS) {
     const m = out[k]
-    const shown = (n: string, v: unknown) => (k === "headers" ? maskAny(v) : typeof v === "string" ? envShown(n, v) : "***")
+    const shown = (n: string, v: unknown) =>
+      k === "headers" ? maskAny(v) : typeof v === "string" ? envShown(n, v) : "***"
     if (isObject(m)) out[k] = Object.fromEntries(Object.entries(m).map(([n, v]) => [n, shown(n, v)]))
   }
   for (const k of FILE_OAUTH_KEYS) {
     const o = out[k]
-    if (isObject(o)) out[k] = Object.fromEntries(Object.entries(o).map(([n, v]) => [n, FILE_OAUTH_SECRETS.includes(n) ? maskAny(v) : v]))
+    if (isObject(o))
+      out[k] = Object.fromEntries(
+        Object.entries(o).map(([n, v]) => [n, FILE_OAUTH_SECRETS.includes(n) ? maskAny(v) : v]),
+      )
   }
   return walkStrings(out, maskUrlSecrets)
 }

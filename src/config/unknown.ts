@@ -21,18 +21,28 @@ export function unknownFieldWarnings(doc: Record<string, unknown>, file: string)
     for (const [name, entry] of Object.entries(servers)) {
       if (!isObject(entry)) continue
       warnings.push(...fieldWarnings(entry, KNOWN_SERVER_KEYS, file, `${key}.${name}`))
-      if (isObject(entry.oauth)) warnings.push(...fieldWarnings(entry.oauth, KNOWN_OAUTH_KEYS, file, `${key}.${name}.oauth`))
+      if (isObject(entry.oauth))
+        warnings.push(...fieldWarnings(entry.oauth, KNOWN_OAUTH_KEYS, file, `${key}.${name}.oauth`))
     }
   }
   return warnings
 }
 
-function fieldWarnings(obj: Record<string, unknown>, known: Set<string>, file: string, at: string): ConfigWarning[] {
+function fieldWarnings(
+  obj: Record<string, unknown>,
+  known: Set<string>,
+  file: string,
+  at: string,
+): ConfigWarning[] {
   return Object.keys(obj)
     .filter((k) => !known.has(k))
     .map((k) => {
       const typo = suggest(k, known)
-      return { file, path: `${at}.${k}`, message: `unknown field "${k}" in ${at} is ignored${typo ? ` (${typo})` : ""}` }
+      return {
+        file,
+        path: `${at}.${k}`,
+        message: `unknown field "${k}" in ${at} is ignored${typo ? ` (${typo})` : ""}`,
+      }
     })
 }
 

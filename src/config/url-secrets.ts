@@ -16,7 +16,8 @@ import { fieldLabel } from "./references.ts"
 const URL_RE = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]+/gi
 const AUTHORITY_RE = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)@/i
 /** Matched against the name lower-cased with `-`/`_`/`.` removed: api_key → apikey, X-Amz-Signature → xamzsignature. */
-const SECRET_PARAM_RE = /(?:key|keys|^sig|sig$)$|token|secret|passw|pwd|^pass$|signature|credential|^auth$|authorization|session|jwt|cookie|bearer/
+const SECRET_PARAM_RE =
+  /(?:key|keys|^sig|sig$)$|token|secret|passw|pwd|^pass$|signature|credential|^auth$|authorization|session|jwt|cookie|bearer/
 
 function isSecretParam(name: string): boolean {
   return SECRET_PARAM_RE.test(name.toLowerCase().replace(/[-_.]/g, ""))
@@ -34,9 +35,11 @@ export function findUrlSecrets(text: string): UrlSecret[] {
   const found: UrlSecret[] = []
   for (const url of text.match(URL_RE) ?? []) {
     const auth = AUTHORITY_RE.exec(url)
-    if (auth && isLiteral(secretOfUserinfo(auth[2]!))) found.push({ where: "userinfo", value: secretOfUserinfo(auth[2]!) })
+    if (auth && isLiteral(secretOfUserinfo(auth[2]!)))
+      found.push({ where: "userinfo", value: secretOfUserinfo(auth[2]!) })
     for (const [name, value, raw] of queryParams(url)) {
-      if (isSecretParam(name) && value !== "" && isLiteral(value)) found.push({ where: `query parameter ${name}`, value: raw })
+      if (isSecretParam(name) && value !== "" && isLiteral(value))
+        found.push({ where: `query parameter ${name}`, value: raw })
     }
   }
   return found
@@ -76,7 +79,9 @@ export function maskUrlSecrets(text: string): string {
         if (eq < 0) return pair
         const name = decode(pair.slice(0, eq))
         const value = pair.slice(eq + 1)
-        return isSecretParam(name) && value !== "" && isLiteral(decode(value)) ? `${pair.slice(0, eq)}=***` : pair
+        return isSecretParam(name) && value !== "" && isLiteral(decode(value))
+          ? `${pair.slice(0, eq)}=***`
+          : pair
       })
       .join("&")
     out = `${out.slice(0, q + 1)}${query}${out.slice(end)}`

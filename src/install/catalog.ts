@@ -28,7 +28,8 @@ export const CATALOG: readonly CatalogEntry[] = [
   {
     name: "filesystem",
     title: "Filesystem",
-    description: "Read, write, search and move files under the directories it is given (here: the working directory)",
+    description:
+      "Read, write, search and move files under the directories it is given (here: the working directory)",
     auth: "none",
     variables: [],
     homepage: `${SERVERS_REPO}/filesystem`,
@@ -64,7 +65,8 @@ export const CATALOG: readonly CatalogEntry[] = [
   {
     name: "everything",
     title: "Everything (test server)",
-    description: "The MCP reference test server: tools, prompts, resources, sampling and progress, for trying a client",
+    description:
+      "The MCP reference test server: tools, prompts, resources, sampling and progress, for trying a client",
     auth: "none",
     variables: [],
     homepage: `${SERVERS_REPO}/everything`,
@@ -102,14 +104,25 @@ export const CATALOG: readonly CatalogEntry[] = [
     title: "GitHub",
     description: "GitHub's hosted server: repositories, issues, pull requests, Actions and code search",
     auth: "token",
-    variables: [{ name: "GITHUB_TOKEN", description: "A GitHub personal access token (fine-grained or classic) with the scopes you want the agent to have" }],
+    variables: [
+      {
+        name: "GITHUB_TOKEN",
+        description:
+          "A GitHub personal access token (fine-grained or classic) with the scopes you want the agent to have",
+      },
+    ],
     homepage: "https://github.com/github/github-mcp-server",
-    entry: { type: "http", url: "https://api.githubcopilot.com/mcp/", headers: { Authorization: "Bearer ${GITHUB_TOKEN}" } },
+    entry: {
+      type: "http",
+      url: "https://api.githubcopilot.com/mcp/",
+      headers: { Authorization: "Bearer ${GITHUB_TOKEN}" },
+    },
   },
   {
     name: "notion",
     title: "Notion",
-    description: "Notion's hosted server: search, read and edit pages and databases; sign in with your Notion account",
+    description:
+      "Notion's hosted server: search, read and edit pages and databases; sign in with your Notion account",
     auth: "oauth",
     variables: [],
     homepage: "https://developers.notion.com/docs/mcp",
@@ -118,7 +131,8 @@ export const CATALOG: readonly CatalogEntry[] = [
   {
     name: "linear",
     title: "Linear",
-    description: "Linear's hosted server: find, create and update issues, projects and comments; sign in with Linear",
+    description:
+      "Linear's hosted server: find, create and update issues, projects and comments; sign in with Linear",
     auth: "oauth",
     variables: [],
     homepage: "https://linear.app/docs/mcp",
@@ -136,7 +150,8 @@ export const CATALOG: readonly CatalogEntry[] = [
   {
     name: "deepwiki",
     title: "DeepWiki",
-    description: "Ask questions about any public GitHub repository and read its generated wiki; free, no sign-in",
+    description:
+      "Ask questions about any public GitHub repository and read its generated wiki; free, no sign-in",
     auth: "none",
     variables: [],
     homepage: "https://docs.devin.ai/work-with-devin/deepwiki-mcp",
@@ -145,7 +160,8 @@ export const CATALOG: readonly CatalogEntry[] = [
   {
     name: "context7",
     title: "Context7",
-    description: "Up-to-date, version-specific library documentation and code examples; works without a key (a key raises rate limits)",
+    description:
+      "Up-to-date, version-specific library documentation and code examples; works without a key (a key raises rate limits)",
     auth: "none",
     variables: [],
     homepage: "https://github.com/upstash/context7",
@@ -161,6 +177,9 @@ export function searchCatalog(query: string, catalog: readonly CatalogEntry[] = 
 }
 
 /** The entry with exactly this name, or undefined. */
-export function findCatalogEntry(name: string, catalog: readonly CatalogEntry[] = CATALOG): CatalogEntry | undefined {
+export function findCatalogEntry(
+  name: string,
+  catalog: readonly CatalogEntry[] = CATALOG,
+): CatalogEntry | undefined {
   return catalog.find((e) => e.name === name)
 }

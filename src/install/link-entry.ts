@@ -57,12 +57,19 @@ export interface RequestParts {
 export function buildRequest(parts: RequestParts): InstallRequest {
   if (!isPlainObject(parts.config)) throw linkError("the config must be a JSON object")
   const { name: wrapped, body } = unwrap(parts.config, parts.name)
-  if (body.name !== undefined && typeof body.name !== "string") throw linkError('"name" in the config must be a string')
+  if (body.name !== undefined && typeof body.name !== "string")
+    throw linkError('"name" in the config must be a string')
   if (wrapped !== undefined && typeof body.name === "string" && body.name !== wrapped) {
-    throw linkError(`the link names the server "${printable(wrapped)}" but its config says "${printable(body.name)}"`)
+    throw linkError(
+      `the link names the server "${printable(wrapped)}" but its config says "${printable(body.name)}"`,
+    )
   }
   const name = wrapped ?? (body.name as string | undefined)
-  if (name === undefined) throw linkError("the link does not name the server", 'add name=NAME (or "name" inside the JSON for VS Code links)')
+  if (name === undefined)
+    throw linkError(
+      "the link does not name the server",
+      'add name=NAME (or "name" inside the JSON for VS Code links)',
+    )
   checkName(name)
   if (body.inputs !== undefined && parts.inputs !== undefined) throw linkError('"inputs" is given twice')
   const envDescriptions = { ...parts.envDescriptions, ...inputDescriptions(body.inputs ?? parts.inputs) }
@@ -72,7 +79,10 @@ export function buildRequest(parts: RequestParts): InstallRequest {
 }
 
 /** Cursor's docs and many READMEs wrap the entry as {"NAME": {...}} or {"mcpServers": {"NAME": {...}}}. */
-function unwrap(config: Record<string, unknown>, name: string | undefined): { name?: string; body: Record<string, unknown> } {
+function unwrap(
+  config: Record<string, unknown>,
+  name: string | undefined,
+): { name?: string; body: Record<string, unknown> } {
   const keys = Object.keys(config)
   if (keys.length !== 1) return { name, body: config }
   const key = keys[0] as string
@@ -92,7 +102,8 @@ function unwrap(config: Record<string, unknown>, name: string | undefined): { na
 function inputDescriptions(inputs: unknown): Record<string, string> {
   if (inputs === undefined) return {}
   const r = v.safeParse(v.pipe(v.array(InputFile), v.maxLength(MAX_INPUTS)), inputs)
-  if (!r.success) throw linkError(`"inputs" must be a list of {"id", "description"} objects (at most ${MAX_INPUTS})`)
+  if (!r.success)
+    throw linkError(`"inputs" must be a list of {"id", "description"} objects (at most ${MAX_INPUTS})`)
   const out: Record<string, string> = {}
   for (const input of r.output) out[inputVariableName(input.id)] = input.description ?? input.id
   return out
@@ -124,12 +135,16 @@ export function checkEntry(entry: Record<string, unknown>): ServerConfig {
 function rejectUnknownKeys(entry: Record<string, unknown>): void {
   for (const key of Object.keys(entry)) {
     if (!KNOWN_SERVER_KEYS.has(key)) {
-      throw linkError(`unknown key "${printable(key)}" in the server config`, "a link may only carry the fields of one mcp.json server entry")
+      throw linkError(
+        `unknown key "${printable(key)}" in the server config`,
+        "a link may only carry the fields of one mcp.json server entry",
+      )
     }
   }
   if (isPlainObject(entry.oauth)) {
     for (const key of Object.keys(entry.oauth)) {
-      if (!KNOWN_OAUTH_KEYS.has(key)) throw linkError(`unknown key "oauth.${printable(key)}" in the server config`)
+      if (!KNOWN_OAUTH_KEYS.has(key))
+        throw linkError(`unknown key "oauth.${printable(key)}" in the server config`)
     }
   }
 }
@@ -138,6 +153,9 @@ function rejectUnknownKeys(entry: Record<string, unknown>): void {
 function checkUrlScheme(url: string): void {
   const first = parseTemplate(url)[0]
   if (first?.type !== "text" || !/^https?:\/\//i.test(first.value)) {
-    throw linkError(`the url "${printable(url, 80)}" is not an http(s) URL`, "a link must spell out http:// or https://")
+    throw linkError(
+      `the url "${printable(url, 80)}" is not an http(s) URL`,
+      "a link must spell out http:// or https://",
+    )
   }
 }

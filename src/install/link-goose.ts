@@ -8,7 +8,19 @@
 import { linkError, printable, Query } from "./link-query.ts"
 import { buildRequest, type InstallRequest } from "./link-entry.ts"
 
-const PARAMS = ["cmd", "arg", "id", "name", "description", "timeout", "env", "url", "type", "header", "installation_notes"]
+const PARAMS = [
+  "cmd",
+  "arg",
+  "id",
+  "name",
+  "description",
+  "timeout",
+  "env",
+  "url",
+  "type",
+  "header",
+  "installation_notes",
+]
 const REPEATABLE = ["arg", "env", "header"]
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
@@ -20,7 +32,11 @@ export function parseGooseLink(search: string): InstallRequest {
   if (!name) throw linkError('the link has neither "id" nor "name"')
   const cmd = q.get("cmd")
   const url = q.get("url")
-  if (cmd && url) throw linkError('the link has both "cmd" and "url"', "a server is either local (cmd, arg) or remote (url)")
+  if (cmd && url)
+    throw linkError(
+      'the link has both "cmd" and "url"',
+      "a server is either local (cmd, arg) or remote (url)",
+    )
   if (!cmd && !url) throw linkError('the link has neither "cmd" nor "url"')
   const type = q.get("type")
   if (type === "builtin") throw linkError("Goose built-in extensions have no MCP server to install")
@@ -29,7 +45,8 @@ export function parseGooseLink(search: string): InstallRequest {
   const description = q.get("description")
   if (description) entry.description = description
   if (cmd) {
-    if (type !== undefined && type !== "stdio") throw linkError(`"type=${printable(type)}" does not go with "cmd"`)
+    if (type !== undefined && type !== "stdio")
+      throw linkError(`"type=${printable(type)}" does not go with "cmd"`)
     entry.command = cmd
     const args = q.getAll("arg")
     if (args.length) entry.args = args

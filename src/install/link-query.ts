@@ -25,10 +25,14 @@ export class Query {
       const key = formDecode(eq < 0 ? part : part.slice(0, eq), "parameter name")
       const value = eq < 0 ? "" : part.slice(eq + 1)
       if (!allowed.includes(key)) {
-        throw linkError(`unknown parameter "${printable(key)}"`, `this link format takes ${allowed.join(", ")}`)
+        throw linkError(
+          `unknown parameter "${printable(key)}"`,
+          `this link format takes ${allowed.join(", ")}`,
+        )
       }
       const list = raw.get(key) ?? []
-      if (list.length && !repeatable.includes(key)) throw linkError(`parameter "${key}" is given more than once`)
+      if (list.length && !repeatable.includes(key))
+        throw linkError(`parameter "${key}" is given more than once`)
       list.push(value)
       raw.set(key, list)
     }
@@ -98,7 +102,10 @@ export function decodeConfigParam(q: Query, key = "config"): unknown {
 export function decodeBase64Text(s: string, what: string): string {
   const b64 = s.trim()
   if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(b64) || b64.replace(/=+$/, "").length % 4 === 1) {
-    throw linkError(`"${what}" is neither URL-encoded JSON nor valid base64`, "encode the JSON with encodeURIComponent or base64url")
+    throw linkError(
+      `"${what}" is neither URL-encoded JSON nor valid base64`,
+      "encode the JSON with encodeURIComponent or base64url",
+    )
   }
   const bytes = Buffer.from(b64.replace(/-/g, "+").replace(/_/g, "/"), "base64")
   try {
@@ -114,10 +121,12 @@ export function parseConfigJson(text: string, what: string): unknown {
   try {
     value = parseJsonText(text).value
   } catch (e: unknown) {
-    if (e instanceof AgentError) throw linkError(`"${what}" is not valid JSON: ${firstLine(e.message)}`, undefined, e)
+    if (e instanceof AgentError)
+      throw linkError(`"${what}" is not valid JSON: ${firstLine(e.message)}`, undefined, e)
     throw e
   }
-  if (depthOf(value, 0) > MAX_CONFIG_DEPTH) throw linkError(`"${what}" is nested too deeply (over ${MAX_CONFIG_DEPTH} levels)`)
+  if (depthOf(value, 0) > MAX_CONFIG_DEPTH)
+    throw linkError(`"${what}" is nested too deeply (over ${MAX_CONFIG_DEPTH} levels)`)
   return value
 }
 

@@ -14,7 +14,14 @@
 // guide (URL handler) and the vscode.dev redirect links in MCP READMEs, goose's deeplink handler.
 import { parseGooseLink } from "./link-goose.ts"
 import { buildRequest, type InstallRequest, type LinkSource } from "./link-entry.ts"
-import { decodeConfigParam, linkError, MAX_LINK_BYTES, parseConfigJson, printable, Query } from "./link-query.ts"
+import {
+  decodeConfigParam,
+  linkError,
+  MAX_LINK_BYTES,
+  parseConfigJson,
+  printable,
+  Query,
+} from "./link-query.ts"
 
 export type { InstallRequest, LinkSource } from "./link-entry.ts"
 export type LinkFormat = "agentrt" | "cursor" | "vscode" | "kiro" | "markdown"
@@ -27,15 +34,18 @@ export const BADGE_URL = "https://img.shields.io/badge/Add_to-agent-2F6FEB?style
 
 const NAME_CONFIG = ["name", "config"]
 const CURSOR_WEB_PATH = /^\/(?:[a-z]{2,3}(?:-[a-z0-9]{2,4})?\/)?install-mcp\/?$/i
-const SUPPORTED = "agentrt://mcp/install, cursor://…/mcp/install, cursor.com/install-mcp, vscode:mcp/install, vscode.dev/redirect, kiro.dev/launch/mcp/add, goose://extension"
+const SUPPORTED =
+  "agentrt://mcp/install, cursor://…/mcp/install, cursor.com/install-mcp, vscode:mcp/install, vscode.dev/redirect, kiro.dev/launch/mcp/add, goose://extension"
 
 /** Parses and checks an install link; throws UsageError (exit 2) with a one-line reason. */
 export function parseInstallLink(link: string): InstallRequest {
   const size = Buffer.byteLength(link, "utf8")
-  if (size > MAX_LINK_BYTES) throw linkError(`the link is ${Math.ceil(size / 1024)} KB; the limit is ${MAX_LINK_BYTES / 1024} KB`)
+  if (size > MAX_LINK_BYTES)
+    throw linkError(`the link is ${Math.ceil(size / 1024)} KB; the limit is ${MAX_LINK_BYTES / 1024} KB`)
   const text = link.trim()
   // A browser or OS never hands over raw spaces or control bytes; their presence means tampering or a paste accident.
-  if (/[\s\u0000-\u001f\u007f-\u009f]/.test(text)) throw linkError("the link contains spaces or control characters", "percent-encode them")
+  if (/[\s\u0000-\u001f\u007f-\u009f]/.test(text))
+    throw linkError("the link contains spaces or control characters", "percent-encode them")
   return parseUrl(text, false)
 }
 
@@ -54,7 +64,8 @@ function parseUrl(text: string, isInner: boolean): InstallRequest {
       if (host === "mcp" && path === "/install") return parseNameConfig("agentrt", url.search)
       break
     case "cursor:":
-      if (host === "anysphere.cursor-deeplink" && path === "/mcp/install") return parseNameConfig("cursor", url.search)
+      if (host === "anysphere.cursor-deeplink" && path === "/mcp/install")
+        return parseNameConfig("cursor", url.search)
       break
     case "vscode:":
     case "vscode-insiders:":
@@ -64,12 +75,17 @@ function parseUrl(text: string, isInner: boolean): InstallRequest {
       if (host === "extension" && (path === "" || path === "/")) return parseGooseLink(url.search)
       break
     case "https:":
-      if ((host === "cursor.com" || host === "www.cursor.com") && CURSOR_WEB_PATH.test(path)) return parseNameConfig("cursor", url.search)
+      if ((host === "cursor.com" || host === "www.cursor.com") && CURSOR_WEB_PATH.test(path))
+        return parseNameConfig("cursor", url.search)
       if (host === "kiro.dev" && path === "/launch/mcp/add") return parseNameConfig("kiro", url.search)
-      if (host === "vscode.dev" || host === "insiders.vscode.dev") return parseVsCodeRedirect(path, url.search, isInner)
+      if (host === "vscode.dev" || host === "insiders.vscode.dev")
+        return parseVsCodeRedirect(path, url.search, isInner)
       break
   }
-  throw linkError(`unknown link type ${printable(`${url.protocol}//${host}${path}`, 80)}`, `supported: ${SUPPORTED}`)
+  throw linkError(
+    `unknown link type ${printable(`${url.protocol}//${host}${path}`, 80)}`,
+    `supported: ${SUPPORTED}`,
+  )
 }
 
 function parseNameConfig(source: LinkSource, search: string): InstallRequest {
@@ -103,7 +119,8 @@ function parseVsCodeRedirect(path: string, search: string, isInner: boolean): In
   if (path === "/redirect/mcp/install") return parseVsCodeParams(search)
   if (path === "/redirect" && !isInner) {
     const inner = Query.parse(search, ["url"]).require("url")
-    if (!/^vscode(?:-insiders)?:/i.test(inner)) throw linkError("a vscode.dev redirect must point at a vscode: link")
+    if (!/^vscode(?:-insiders)?:/i.test(inner))
+      throw linkError("a vscode.dev redirect must point at a vscode: link")
     return parseUrl(inner, true)
   }
   throw linkError(`unknown vscode.dev link path ${printable(path)}`, `supported: ${SUPPORTED}`)

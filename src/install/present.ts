@@ -4,7 +4,18 @@
 // references), the variables the server will ask for, where it is written, and what changes
 // when it replaces an existing server. Pure: the CLI prompt and the approval page print these
 // lines as they are.
-import { diffServers, envShown, isDangerousEnv, maskUrlSecrets, maskValue, referencedVariables, templateHost, type ServerConfig, type StdioServer, type RemoteServer } from "../config/index.ts"
+import {
+  diffServers,
+  envShown,
+  isDangerousEnv,
+  maskUrlSecrets,
+  maskValue,
+  referencedVariables,
+  templateHost,
+  type ServerConfig,
+  type StdioServer,
+  type RemoteServer,
+} from "../config/index.ts"
 import { displayArg, escapeLine } from "../util/text.ts"
 import type { InstallRequest, LinkSource } from "./link-entry.ts"
 
@@ -29,7 +40,9 @@ export function describeInstall(req: InstallRequest, opts: DescribeOptions): str
   const server = req.server
   const lines = [`server:  "${req.name}"  (from ${SOURCE_LABEL[req.source]} link)`]
   if (server.description) lines.push(`about:   ${server.description}`)
-  lines.push(...(server.transport === "stdio" ? stdioLines(server, req.envDescriptions) : remoteLines(server)))
+  lines.push(
+    ...(server.transport === "stdio" ? stdioLines(server, req.envDescriptions) : remoteLines(server)),
+  )
   lines.push(...variableLines(server, req.envDescriptions))
   lines.push(...policyLines(server))
   lines.push(`file:    ${opts.file}`)
@@ -52,7 +65,10 @@ export function safeLine(line: string): string {
 function stdioLines(server: StdioServer, descriptions: Record<string, string>): string[] {
   // P04: a password or key in a URL argument is shown masked, like the server URL's.
   const shown = (s: string) => displayArg(maskUrlSecrets(s))
-  const lines = [`runs:    ${[server.command, ...server.args].map(shown).join(" ")}`, `command: ${shown(server.command)}`]
+  const lines = [
+    `runs:    ${[server.command, ...server.args].map(shown).join(" ")}`,
+    `command: ${shown(server.command)}`,
+  ]
   server.args.forEach((arg, i) => lines.push(`arg ${i + 1}:   ${shown(arg)}`))
   // I01: `npx; curl x|sh` is one (nonexistent) program name, spawned as argv; say so.
   if (/[\s;&|`$<>()\\*?!#~'"]/.test(server.command)) {
@@ -62,22 +78,42 @@ function stdioLines(server: StdioServer, descriptions: Record<string, string>): 
   for (const [key, value] of Object.entries(server.env)) {
     // I10: shown unless it looks like a credential; a variable that decides what runs always in full.
     const shown = envShown(key, value)
-    const what = shown === "***" ? "(fixed value from the link, hidden)" : shown === "" ? "(empty)" : `= ${shown}`
+    const what =
+      shown === "***" ? "(fixed value from the link, hidden)" : shown === "" ? "(empty)" : `= ${shown}`
     const danger = isDangerousEnv(key)
-    const about = danger ? `  — warning: ${danger}; allowed by --allow-dangerous-env ${key}` : descriptions[key] ? `  — ${descriptions[key]}` : ""
+    const about = danger
+      ? `  — warning: ${danger}; allowed by --allow-dangerous-env ${key}`
+      : descriptions[key]
+        ? `  — ${descriptions[key]}`
+        : ""
     lines.push(`env:     ${key} ${what}${about}`)
   }
   return lines
 }
 
 function remoteLines(server: RemoteServer): string[] {
-  const transport = server.transport === "auto" ? "Streamable HTTP, falling back to SSE" : server.transport === "http" ? "Streamable HTTP" : "SSE"
+  const transport =
+    server.transport === "auto"
+      ? "Streamable HTTP, falling back to SSE"
+      : server.transport === "http"
+        ? "Streamable HTTP"
+        : "SSE"
   const host = templateHost(server.url)
-  const lines = [`url:     ${maskUrlSecrets(server.url)}  (${transport})`, `host:    ${host ?? "decided by a variable"}`]
-  for (const [key, value] of Object.entries(server.headers)) lines.push(`header:  ${key}: ${maskValue(value)}`)
+  const lines = [
+    `url:     ${maskUrlSecrets(server.url)}  (${transport})`,
+    `host:    ${host ?? "decided by a variable"}`,
+  ]
+  for (const [key, value] of Object.entries(server.headers))
+    lines.push(`header:  ${key}: ${maskValue(value)}`)
   if (server.oauth) {
     const o = server.oauth
-    const parts = [o.grant === "client_credentials" ? "client credentials" : o.grant === "cross_app_access" ? "identity provider (cross-app access)" : "browser sign-in"]
+    const parts = [
+      o.grant === "client_credentials"
+        ? "client credentials"
+        : o.grant === "cross_app_access"
+          ? "identity provider (cross-app access)"
+          : "browser sign-in",
+    ]
     if (o.clientId) parts.push(`client ${o.clientId}`) // client ids are public; the secret is never shown
     if (o.scopes?.length) parts.push(`scopes ${o.scopes.join(" ")}`)
     lines.push(`oauth:   ${parts.join(", ")}`)

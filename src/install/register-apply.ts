@@ -18,14 +18,20 @@ export interface ActionReport {
   detail?: string
 }
 
-export async function applyPlan(plan: Plan, opts: { env: Record<string, string | undefined>; stateDir: string }): Promise<ActionReport[]> {
+export async function applyPlan(
+  plan: Plan,
+  opts: { env: Record<string, string | undefined>; stateDir: string },
+): Promise<ActionReport[]> {
   const done: ActionReport[] = []
   for (const action of plan.actions) {
     try {
       const detail = await applyAction(action, opts)
       done.push({ kind: action.kind, text: describeAction(action).past, isOk: detail === undefined, detail })
     } catch (e: unknown) {
-      const undo = plan.mode === "register" ? "run `agent install --unregister` to undo them" : "run `agent install --unregister` again"
+      const undo =
+        plan.mode === "register"
+          ? "run `agent install --unregister` to undo them"
+          : "run `agent install --unregister` again"
       const steps = done.length > 0 ? `; done before that: ${done.map((d) => d.text).join("; ")}` : ""
       throw new FailureError(`could not ${describeAction(action).present}: ${errorText(e)}${steps}`, {
         cause: e,
@@ -37,7 +43,10 @@ export async function applyPlan(plan: Plan, opts: { env: Record<string, string |
 }
 
 /** Returns a warning for an optional step that failed, undefined when all went well. */
-async function applyAction(action: Action, opts: { env: Record<string, string | undefined>; stateDir: string }): Promise<string | undefined> {
+async function applyAction(
+  action: Action,
+  opts: { env: Record<string, string | undefined>; stateDir: string },
+): Promise<string | undefined> {
   switch (action.kind) {
     case "write":
       await writeFileAtomic(action.path, action.content, { mode: action.mode })
@@ -51,7 +60,8 @@ async function applyAction(action: Action, opts: { env: Record<string, string | 
     case "mimeapps": {
       const text = setMimeDefault(readOrEmpty(action.path), MIME_TYPE, action.value)
       // Only our entry was ever in a file we created (xdg-mime adds just the section header).
-      if (action.isLeftRemovable && /^\s*(\[Default Applications\]\s*)?$/.test(text)) await rm(action.path, { force: true })
+      if (action.isLeftRemovable && /^\s*(\[Default Applications\]\s*)?$/.test(text))
+        await rm(action.path, { force: true })
       else await writeFileAtomic(action.path, text, { mode: 0o644 })
       return undefined
     }
@@ -84,11 +94,16 @@ async function writeRecord(path: string, record: HandlerRecord | undefined, stat
   await writeFileAtomic(path, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 })
 }
 
-function runHelper(argv: readonly string[], isOptional: boolean, env: Record<string, string | undefined>): string | undefined {
+function runHelper(
+  argv: readonly string[],
+  isOptional: boolean,
+  env: Record<string, string | undefined>,
+): string | undefined {
   // argv, never a shell: the binary path and the scheme values reach the helper verbatim.
   const r = Bun.spawnSync([...argv], { env: env as Record<string, string>, stdout: "pipe", stderr: "pipe" })
   if (r.exitCode === 0) return undefined
-  const why = `${basename(argv[0] ?? "")} exited with ${r.exitCode}: ${r.stderr.toString().trim().split("\n")[0] ?? ""}`.trim()
+  const why =
+    `${basename(argv[0] ?? "")} exited with ${r.exitCode}: ${r.stderr.toString().trim().split("\n")[0] ?? ""}`.trim()
   if (isOptional) return why
   throw new FailureError(why)
 }
@@ -104,7 +119,11 @@ function shown(arg: string): string {
 }
 
 export function describeAction(action: Action): { present: string; past: string; planned: string } {
-  const say = (verb: [string, string], rest: string) => ({ present: `${verb[0]} ${rest}`, past: `${verb[1]} ${rest}`, planned: `would ${verb[0]} ${rest}` })
+  const say = (verb: [string, string], rest: string) => ({
+    present: `${verb[0]} ${rest}`,
+    past: `${verb[1]} ${rest}`,
+    planned: `would ${verb[0]} ${rest}`,
+  })
   switch (action.kind) {
     case "write":
       return say(["write", "wrote"], action.path)
@@ -117,7 +136,10 @@ export function describeAction(action: Action): { present: string; past: string;
         ? say(["remove", "removed"], `${MIME_TYPE} from ${action.path}`)
         : say(["set", "set"], `${MIME_TYPE}=${action.value} in ${action.path}`)
     case "run":
-      return say(["run", "ran"], [basename(action.argv[0] ?? ""), ...action.argv.slice(1)].map(shown).join(" "))
+      return say(
+        ["run", "ran"],
+        [basename(action.argv[0] ?? ""), ...action.argv.slice(1)].map(shown).join(" "),
+      )
     case "record":
       return action.record === undefined
         ? say(["remove", "removed"], `the record ${action.path}`)

@@ -14,9 +14,12 @@ export const WIN_DESCRIPTION = `URL:${SCHEME} MCP install link`
 /** No format below can carry a control character safely (a newline ends a .desktop line). */
 export function checkExecPath(exec: string): void {
   if (/[\u0000-\u001f\u007f]/.test(exec)) {
-    throw new UsageError(`the agent binary path contains a control character, which no OS handler entry can carry: ${JSON.stringify(exec)}`, {
-      hint: "move the binary to a plain path (or pass one with --exec)",
-    })
+    throw new UsageError(
+      `the agent binary path contains a control character, which no OS handler entry can carry: ${JSON.stringify(exec)}`,
+      {
+        hint: "move the binary to a plain path (or pass one with --exec)",
+      },
+    )
   }
 }
 
@@ -38,9 +41,12 @@ export function renderDesktopEntry(exec: string): string {
   if (exec.includes("%")) {
     // The spec's `%%` is right, but GLib (gio, GNOME, most browsers) checks that Exec's first
     // word exists *before* unescaping it, so it drops the entry as "not installed".
-    throw new UsageError(`the agent binary path contains "%", which Linux URL openers (GLib) cannot start: ${exec}`, {
-      hint: "move the binary to a path without % (or pass one, e.g. a symlink, with --exec)",
-    })
+    throw new UsageError(
+      `the agent binary path contains "%", which Linux URL openers (GLib) cannot start: ${exec}`,
+      {
+        hint: "move the binary to a path without % (or pass one, e.g. a symlink, with --exec)",
+      },
+    )
   }
   return [
     "[Desktop Entry]",

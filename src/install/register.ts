@@ -8,8 +8,17 @@ import { dirname, isAbsolute, join, posix, win32 } from "node:path"
 import * as v from "valibot"
 import { ConfigError } from "../util/errors.ts"
 import {
-  DESKTOP_FILE, MAC_APP_NAME, MAC_EXECUTABLE, MIME_TYPE, WIN_DESCRIPTION, WIN_KEY,
-  getMimeDefault, renderAppleScript, renderDesktopEntry, renderInfoPlist, windowsCommand,
+  DESKTOP_FILE,
+  MAC_APP_NAME,
+  MAC_EXECUTABLE,
+  MIME_TYPE,
+  WIN_DESCRIPTION,
+  WIN_KEY,
+  getMimeDefault,
+  renderAppleScript,
+  renderDesktopEntry,
+  renderInfoPlist,
+  windowsCommand,
 } from "./register-formats.ts"
 
 export type HandlerOs = "linux" | "darwin" | "win32"
@@ -48,7 +57,9 @@ export const HandlerRecord = v.object({
   /** Files that were there before and that register replaced; unregister puts them back. */
   replaced: v.array(v.object({ path: v.string(), content: v.string() })),
   /** Linux: the user's mimeapps.list and its own entry for the scheme before register. */
-  mimeapps: v.optional(v.object({ path: v.string(), previous: v.optional(v.string()), isCreated: v.optional(v.boolean()) })),
+  mimeapps: v.optional(
+    v.object({ path: v.string(), previous: v.optional(v.string()), isCreated: v.optional(v.boolean()) }),
+  ),
   /** The handler the OS used before (xdg-mime query default), for the report. */
   previousDefault: v.optional(v.string()),
   /** macOS: the app bundle. */
@@ -82,17 +93,25 @@ export function readRecord(stateDir: string): HandlerRecord | undefined {
   try {
     raw = JSON.parse(readFileSync(file, "utf8"))
   } catch (e: unknown) {
-    throw new ConfigError(`${file} is not valid JSON`, { cause: e, file, hint: "fix or delete it; it records what --register did" })
+    throw new ConfigError(`${file} is not valid JSON`, {
+      cause: e,
+      file,
+      hint: "fix or delete it; it records what --register did",
+    })
   }
   const parsed = v.safeParse(HandlerRecord, raw)
   if (!parsed.success) {
-    throw new ConfigError(`${file} is not a url-handler record: ${parsed.issues[0].message}`, { file, hint: "fix or delete it" })
+    throw new ConfigError(`${file} is not a url-handler record: ${parsed.issues[0].message}`, {
+      file,
+      hint: "fix or delete it",
+    })
   }
   return parsed.output
 }
 
 export function planRegister(opts: RegisterOptions): Plan {
-  if (!(opts.os === "win32" ? win32 : posix).isAbsolute(opts.exec)) throw new ConfigError(`the agent binary path must be absolute, got "${opts.exec}"`)
+  if (!(opts.os === "win32" ? win32 : posix).isAbsolute(opts.exec))
+    throw new ConfigError(`the agent binary path must be absolute, got "${opts.exec}"`)
   const old = readRecord(opts.stateDir)
   if (opts.os === "linux") return planLinux(opts, old)
   if (opts.os === "darwin") return planMac(opts, old)
@@ -125,8 +144,13 @@ function planLinux(opts: RegisterOptions, old: HandlerRecord | undefined): Plan 
     exec: opts.exec,
     files: [desktop],
     // Registering again keeps what the first register found, which is what unregister restores.
-    replaced: old?.replaced ?? (existing !== undefined && !isLeftover ? [{ path: desktop, content: existing }] : []),
-    mimeapps: old?.mimeapps ?? { path: mimeapps, previous: current === DESKTOP_FILE ? undefined : current, isCreated: mimeText === undefined },
+    replaced:
+      old?.replaced ?? (existing !== undefined && !isLeftover ? [{ path: desktop, content: existing }] : []),
+    mimeapps: old?.mimeapps ?? {
+      path: mimeapps,
+      previous: current === DESKTOP_FILE ? undefined : current,
+      isCreated: mimeText === undefined,
+    },
     previousDefault: old ? old.previousDefault : queried === DESKTOP_FILE ? undefined : queried,
   }
   const actions: Action[] = [
@@ -137,12 +161,18 @@ function planLinux(opts: RegisterOptions, old: HandlerRecord | undefined): Plan 
       : { kind: "mimeapps", path: mimeapps, value: DESKTOP_FILE },
     ...updateDesktopDatabase(opts.which, appsDir),
   ]
-  const notes = record.previousDefault ? [`the previous handler was ${record.previousDefault}; --unregister restores it`] : []
+  const notes = record.previousDefault
+    ? [`the previous handler was ${record.previousDefault}; --unregister restores it`]
+    : []
   return { mode: "register", os: "linux", actions, record, notes }
 }
 
 function queryDefault(xdgMime: string, env: RegisterOptions["env"]): string | undefined {
-  const r = Bun.spawnSync([xdgMime, "query", "default", MIME_TYPE], { env: env as Record<string, string>, stdout: "pipe", stderr: "pipe" })
+  const r = Bun.spawnSync([xdgMime, "query", "default", MIME_TYPE], {
+    env: env as Record<string, string>,
+    stdout: "pipe",
+    stderr: "pipe",
+  })
   const out = r.stdout.toString().trim()
   // Nothing usable (no default, or xdg-mime failing): there is simply no previous handler to name.
   return r.exitCode === 0 && out !== "" ? out : undefined
@@ -158,7 +188,14 @@ function planMac(opts: RegisterOptions, old: HandlerRecord | undefined): Plan {
   const app = old?.bundle ?? join(opts.home, "Applications", MAC_APP_NAME)
   const source = join(opts.stateDir, "url-handler.applescript")
   const macos = join(app, "Contents", "MacOS")
-  const record: HandlerRecord = { version: 1, os: "darwin", exec: opts.exec, files: [source], replaced: [], bundle: app }
+  const record: HandlerRecord = {
+    version: 1,
+    os: "darwin",
+    exec: opts.exec,
+    files: [source],
+    replaced: [],
+    bundle: app,
+  }
   const actions: Action[] = [
     { kind: "record", path: recordPath(opts.stateDir), record },
     ...(existsSync(app) ? [{ kind: "remove", path: app, recursive: true } as const] : []),
@@ -167,7 +204,12 @@ function planMac(opts: RegisterOptions, old: HandlerRecord | undefined): Plan {
     // and replace Info.plist with ours, which declares the scheme.
     { kind: "run", argv: ["/usr/bin/osacompile", "-o", app, source] },
     { kind: "rename", from: join(macos, "applet"), to: join(macos, MAC_EXECUTABLE) },
-    { kind: "write", path: join(app, "Contents", "Info.plist"), content: renderInfoPlist(opts.version), mode: 0o644 },
+    {
+      kind: "write",
+      path: join(app, "Contents", "Info.plist"),
+      content: renderInfoPlist(opts.version),
+      mode: 0o644,
+    },
     // Editing Info.plist breaks osacompile's ad-hoc signature; arm64 Macs refuse to launch that.
     { kind: "run", argv: ["/usr/bin/codesign", "--force", "--sign", "-", app] },
     { kind: "run", argv: [LSREGISTER, "-f", app] },
@@ -177,25 +219,46 @@ function planMac(opts: RegisterOptions, old: HandlerRecord | undefined): Plan {
 
 function planWindows(opts: RegisterOptions, old: HandlerRecord | undefined): Plan {
   const hadKey = old === undefined && (opts.hasRegistryKey?.(WIN_KEY) ?? false)
-  const backup = old ? old.registry?.backup : hadKey ? join(opts.stateDir, "url-handler-backup.reg") : undefined
+  const backup = old
+    ? old.registry?.backup
+    : hadKey
+      ? join(opts.stateDir, "url-handler-backup.reg")
+      : undefined
   const record: HandlerRecord = {
-    version: 1, os: "win32", exec: opts.exec, files: [], replaced: [], registry: { key: WIN_KEY, backup },
+    version: 1,
+    os: "win32",
+    exec: opts.exec,
+    files: [],
+    replaced: [],
+    registry: { key: WIN_KEY, backup },
   }
   const actions: Action[] = [
     { kind: "record", path: recordPath(opts.stateDir), record },
     ...(hadKey && backup ? [{ kind: "run", argv: ["reg", "export", WIN_KEY, backup, "/y"] } as const] : []),
     { kind: "run", argv: ["reg", "add", WIN_KEY, "/ve", "/d", WIN_DESCRIPTION, "/f"] },
     { kind: "run", argv: ["reg", "add", WIN_KEY, "/v", "URL Protocol", "/d", "", "/f"] },
-    { kind: "run", argv: ["reg", "add", `${WIN_KEY}\\shell\\open\\command`, "/ve", "/d", windowsCommand(opts.exec), "/f"] },
+    {
+      kind: "run",
+      argv: ["reg", "add", `${WIN_KEY}\\shell\\open\\command`, "/ve", "/d", windowsCommand(opts.exec), "/f"],
+    },
   ]
-  const notes = hadKey ? [`${WIN_KEY} already existed; it is saved to ${backup} and --unregister restores it`] : []
+  const notes = hadKey
+    ? [`${WIN_KEY} already existed; it is saved to ${backup} and --unregister restores it`]
+    : []
   return { mode: "register", os: "win32", actions, record, notes }
 }
 
 /** Undo what the record says register did; an absent record means there is nothing to undo. */
 export function planUnregister(opts: UnregisterOptions): Plan {
   const record = readRecord(opts.stateDir)
-  if (!record) return { mode: "unregister", os: hostOs(), actions: [], record, notes: ["no agentrt:// handler is registered (nothing recorded)"] }
+  if (!record)
+    return {
+      mode: "unregister",
+      os: hostOs(),
+      actions: [],
+      record,
+      notes: ["no agentrt:// handler is registered (nothing recorded)"],
+    }
   const actions: Action[] = []
   const notes: string[] = []
   if (record.os === "darwin" && record.bundle) {
@@ -211,10 +274,15 @@ export function planUnregister(opts: UnregisterOptions): Plan {
   }
   for (const file of record.files) {
     const before = record.replaced.find((r) => r.path === file)
-    actions.push(before ? { kind: "write", path: file, content: before.content, mode: 0o644 } : { kind: "remove", path: file })
+    actions.push(
+      before
+        ? { kind: "write", path: file, content: before.content, mode: 0o644 }
+        : { kind: "remove", path: file },
+    )
   }
   if (record.mimeapps) actions.push(...undoMimeapps(record.mimeapps, notes))
-  if (record.os === "linux") actions.push(...updateDesktopDatabase(opts.which, dirname(record.files[0] ?? "/")))
+  if (record.os === "linux")
+    actions.push(...updateDesktopDatabase(opts.which, dirname(record.files[0] ?? "/")))
   actions.push({ kind: "record", path: recordPath(opts.stateDir), record: undefined })
   return { mode: "unregister", os: record.os, actions, record, notes }
 }
@@ -223,7 +291,8 @@ function undoMimeapps(m: NonNullable<HandlerRecord["mimeapps"]>, notes: string[]
   const current = getMimeDefault(readText(m.path) ?? "", MIME_TYPE)
   if (current !== DESKTOP_FILE) {
     // The user (or another app) chose a handler since; that choice is theirs to keep.
-    if (current !== undefined) notes.push(`kept ${MIME_TYPE}=${current} in ${m.path}: it no longer points at agent`)
+    if (current !== undefined)
+      notes.push(`kept ${MIME_TYPE}=${current} in ${m.path}: it no longer points at agent`)
     return []
   }
   return [{ kind: "mimeapps", path: m.path, value: m.previous, isLeftRemovable: m.isCreated }]

@@ -61,10 +61,18 @@ export interface Attempt {
 }
 
 export function connectOptions(ctx: ConnectContext) {
-  return { timeout: ctx.connectTimeoutMs, signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(ctx.connectTimeoutMs)]) }
+  return {
+    timeout: ctx.connectTimeoutMs,
+    signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(ctx.connectTimeoutMs)]),
+  }
 }
 
-export async function connectRemote(kind: "http" | "sse", a: Attempt, ctx: ConnectContext, auth: RemoteAuth): Promise<Connection> {
+export async function connectRemote(
+  kind: "http" | "sse",
+  a: Attempt,
+  ctx: ConnectContext,
+  auth: RemoteAuth,
+): Promise<Connection> {
   const { client, transport } = a
   const sends = trackNotifications(transport)
   // The SDK's discover probe does not watch the connect signal: closing the transport ends its

@@ -19,7 +19,12 @@ export async function connectWithAuth(
   ctx: ConnectContext,
   make: (auth: RemoteAuth) => Attempt,
 ): Promise<Connection> {
-  const auth = createRemoteAuth(server, url, { name: ctx.name, hooks: ctx.opts.auth, log: ctx.log, signal: ctx.signal })
+  const auth = createRemoteAuth(server, url, {
+    name: ctx.name,
+    hooks: ctx.opts.auth,
+    log: ctx.log,
+    signal: ctx.signal,
+  })
   let attempt: Attempt
   // A 2025-03-26 server whose metadata issuer is a path on its own origin: the SDK refuses it
   // (O05); when the narrow exception applies (auth/legacy.ts) it is adopted and the attempt runs once more.
@@ -54,7 +59,10 @@ export async function connectWithAuth(
     // During a sign-in, what the SDK rejects (malformed or hostile AS metadata: a javascript:
     // authorization_endpoint fails its schema, O01) is a failed sign-in, exit 4, not a dead server.
     if (isSigningIn && classify(e).kind === "other" && !isAgentError(e)) {
-      throw new AuthRequiredError(`sign-in to ${ctx.name} failed: the authorization server's metadata or answer was refused`, { cause: e, hint: "run with --debug for the details; nothing was opened" })
+      throw new AuthRequiredError(
+        `sign-in to ${ctx.name} failed: the authorization server's metadata or answer was refused`,
+        { cause: e, hint: "run with --debug for the details; nothing was opened" },
+      )
     }
     throw e
   }

@@ -1,4 +1,12 @@
-import { Client, SdkError, SdkErrorCode, SSEClientTransport, StreamableHTTPClientTransport, type PriorDiscovery, type ReconnectionScheduler } from "@modelcontextprotocol/client"
+import {
+  Client,
+  SdkError,
+  SdkErrorCode,
+  SSEClientTransport,
+  StreamableHTTPClientTransport,
+  type PriorDiscovery,
+  type ReconnectionScheduler,
+} from "@modelcontextprotocol/client"
 import type { RemoteServer, StdioServer } from "../config/index.ts"
 import { McpConnectError } from "../util/errors.ts"
 import { closeClient, connectOptions, type Broken, type ConnectContext, type Connection } from "./attempt.ts"
@@ -19,7 +27,12 @@ const STDIO_PROBE_MS = 5_000
 // T03: the SDK resets its attempt count whenever a reconnect succeeds, so a stream that
 // connects and drops again would retry forever; our scheduler bounds it (failed attempts in
 // a row, and reconnects per minute), then closes the connection so pending calls fail.
-const RECONNECT = { initialReconnectionDelay: 500, maxReconnectionDelay: 5_000, reconnectionDelayGrowFactor: 1.5, maxRetries: 1_000 }
+const RECONNECT = {
+  initialReconnectionDelay: 500,
+  maxReconnectionDelay: 5_000,
+  reconnectionDelayGrowFactor: 1.5,
+  maxRetries: 1_000,
+}
 const MAX_FAILED_RECONNECTS = 3
 const MAX_RECONNECTS_PER_MINUTE = 6
 
@@ -39,7 +52,10 @@ function boundedReconnects(broken: Broken, giveUp: () => void): ReconnectionSche
   }
 }
 
-export async function openConnection(server: StdioServer | RemoteServer, ctx: ConnectContext): Promise<Connection> {
+export async function openConnection(
+  server: StdioServer | RemoteServer,
+  ctx: ConnectContext,
+): Promise<Connection> {
   switch (server.transport) {
     case "stdio":
       return connectStdio(ctx)
@@ -58,16 +74,32 @@ export async function connectStdio(ctx: ConnectContext): Promise<Connection> {
   } catch (e: unknown) {
     // The probe runs in place (no second spawn). A server that exits on an unknown
     // pre-initialize request is a legacy server: start it once more with plain initialize.
-    if (!(SdkError.isInstance(e) && e.code === SdkErrorCode.EraNegotiationFailed) || ctx.signal.aborted) throw e
+    if (!(SdkError.isInstance(e) && e.code === SdkErrorCode.EraNegotiationFailed) || ctx.signal.aborted)
+      throw e
     ctx.log.debug("the server closed during the server/discover probe; retrying with initialize")
     return connectStdioOnce(ctx, "legacy")
   }
 }
 
-async function connectStdioOnce(ctx: ConnectContext, mode: "auto" | "legacy", early?: Spawned): Promise<Connection> {
+async function connectStdioOnce(
+  ctx: ConnectContext,
+  mode: "auto" | "legacy",
+  early?: Spawned,
+): Promise<Connection> {
   if (!ctx.spawn) throw new Error("unreachable: a stdio connect without spawn parameters")
-  const transport = new StdioTransport({ name: ctx.name, ...ctx.spawn, log: ctx.log, ...(early && { early }) })
-  const client = createClient(ctx.name, ctx.opts, mode, Math.min(STDIO_PROBE_MS, ctx.connectTimeoutMs), ctx.hooks)
+  const transport = new StdioTransport({
+    name: ctx.name,
+    ...ctx.spawn,
+    log: ctx.log,
+    ...(early && { early }),
+  })
+  const client = createClient(
+    ctx.name,
+    ctx.opts,
+    mode,
+    Math.min(STDIO_PROBE_MS, ctx.connectTimeoutMs),
+    ctx.hooks,
+  )
   const sends = trackNotifications(transport)
   // As for remote servers (connectRemote): an abort stops the child now, not at the connect timeout.
   const onAbort = () => void transport.close().catch((e: unknown) => ctx.log.debug(`close: ${String(e)}`))
@@ -76,8 +108,14 @@ async function connectStdioOnce(ctx: ConnectContext, mode: "auto" | "legacy", ea
     await client.connect(transport, connectOptions(ctx))
   } catch (e: unknown) {
     await transport.close()
-    const noise = transport.stdoutNoise && `it printed non-JSON on stdout first: ${transport.stdoutNoise}; is this an MCP stdio server?`
-    if (transport.failure) throw new McpConnectError(transport.failure, { cause: e, hint: transport.failureHint ?? noise ?? stderrHint(transport.stderrTail()) })
+    const noise =
+      transport.stdoutNoise &&
+      `it printed non-JSON on stdout first: ${transport.stdoutNoise}; is this an MCP stdio server?`
+    if (transport.failure)
+      throw new McpConnectError(transport.failure, {
+        cause: e,
+        hint: transport.failureHint ?? noise ?? stderrHint(transport.stderrTail()),
+      })
     if (noise) throw new McpConnectError(`did not answer initialize`, { cause: e, hint: noise })
     throw e
   } finally {
@@ -107,11 +145,20 @@ export function stderrHint(tail: string): string | undefined {
   return last ? `server stderr: ${last.slice(0, 400)}` : undefined
 }
 
-export async function connectHttp(server: RemoteServer, ctx: ConnectContext, isReprobe = false): Promise<Connection> {
+export async function connectHttp(
+  server: RemoteServer,
+  ctx: ConnectContext,
+  isReprobe = false,
+): Promise<Connection> {
   const url = remoteUrl(server.url, ctx.opts.allowInsecureHttp ?? false)
   const era = await ctx.eras.lookup(url.href)
   try {
-    const conn = await connectStreamable(server, url, ctx, era.prior === "legacy" ? { kind: "legacy" } : undefined)
+    const conn = await connectStreamable(
+      server,
+      url,
+      ctx,
+      era.prior === "legacy" ? { kind: "legacy" } : undefined,
+    )
     era.settle(conn.client.getProtocolEra())
     return conn
   } catch (e: unknown) {
@@ -134,11 +181,18 @@ function refusedInitialize(e: unknown): boolean {
   return (f.kind === "http" && f.status === 400) || f.kind === "protocol"
 }
 
-function connectStreamable(server: RemoteServer, url: URL, ctx: ConnectContext, prior: PriorDiscovery | undefined): Promise<Connection> {
+function connectStreamable(
+  server: RemoteServer,
+  url: URL,
+  ctx: ConnectContext,
+  prior: PriorDiscovery | undefined,
+): Promise<Connection> {
   return connectWithAuth("http", server, url, ctx, (auth) => {
     const broken: Broken = {}
     // T06: an oversized body or event ends the connection; pending calls fail with the reason.
-    const cut = (reason: string) => void ((broken.reason ??= reason), transport.close().catch((e: unknown) => ctx.log.debug(`close: ${String(e)}`)))
+    const cut = (reason: string) =>
+      void ((broken.reason ??= reason),
+      transport.close().catch((e: unknown) => ctx.log.debug(`close: ${String(e)}`)))
     const transport: StreamableHTTPClientTransport = new StreamableHTTPClientTransport(url, {
       requestInit: { headers: server.headers },
       fetch: guardedFetch(auth.fetch ?? ctx.opts.fetch, { name: ctx.name, onOversize: cut }),
@@ -146,7 +200,10 @@ function connectStreamable(server: RemoteServer, url: URL, ctx: ConnectContext, 
       // T08: Authorization never follows a redirect to another origin (the SDK's default; explicit here).
       redirectPolicy: "same-origin",
       reconnectionOptions: RECONNECT,
-      reconnectionScheduler: boundedReconnects(broken, () => void transport.close().catch((e: unknown) => ctx.log.debug(`close: ${String(e)}`))),
+      reconnectionScheduler: boundedReconnects(
+        broken,
+        () => void transport.close().catch((e: unknown) => ctx.log.debug(`close: ${String(e)}`)),
+      ),
     })
     const client = createClient(ctx.name, ctx.opts, "auto", ctx.connectTimeoutMs, ctx.hooks)
     return { client, transport, sessionId: () => transport.sessionId, broken, prior }
@@ -158,7 +215,9 @@ export async function connectSse(server: RemoteServer, ctx: ConnectContext): Pro
   return connectWithAuth("sse", server, url, ctx, (auth) => {
     // T08: the SDK refuses an `endpoint` event naming another origin.
     const broken: Broken = {}
-    const cut = (reason: string) => void ((broken.reason ??= reason), transport.close().catch((e: unknown) => ctx.log.debug(`close: ${String(e)}`)))
+    const cut = (reason: string) =>
+      void ((broken.reason ??= reason),
+      transport.close().catch((e: unknown) => ctx.log.debug(`close: ${String(e)}`)))
     const transport: SSEClientTransport = new SSEClientTransport(url, {
       requestInit: { headers: server.headers },
       fetch: guardedFetch(auth.fetch ?? ctx.opts.fetch, { name: ctx.name, onOversize: cut }),

@@ -7,19 +7,27 @@ import type { Manager, ServerState } from "./types.ts"
 // as nothing. agent writes them out wherever it shows them, and doctor names every prompt and
 // resource whose name, title or description holds one (tools: doctor-tools.ts, same wording).
 
-export const HIDDEN_HINT = "agent shows them escaped, and the model gets them written out; such text can carry instructions a person does not see, so review this server"
+export const HIDDEN_HINT =
+  "agent shows them escaped, and the model gets them written out; such text can carry instructions a person does not see, so review this server"
 
 /** `description: U+E0049, U+E0047; title: U+3164`, or undefined when every field is clean. */
 export function hiddenIn(fields: Record<string, string | undefined>): string | undefined {
   const parts = Object.entries(fields).flatMap(([field, text]) => {
     const found = text === undefined ? [] : hiddenCodePoints(text)
-    return found.length ? [`${field}: ${found.slice(0, 12).join(", ")}${found.length > 12 ? `, and ${found.length - 12} more` : ""}`] : []
+    return found.length
+      ? [
+          `${field}: ${found.slice(0, 12).join(", ")}${found.length > 12 ? `, and ${found.length - 12} more` : ""}`,
+        ]
+      : []
   })
   return parts.length ? parts.join("; ") : undefined
 }
 
 /** Findings for the prompts and resources of each connected server that has any. */
-export async function checkPromptsAndResources(states: ServerState[], manager: Manager): Promise<Map<string, Finding[]>> {
+export async function checkPromptsAndResources(
+  states: ServerState[],
+  manager: Manager,
+): Promise<Map<string, Finding[]>> {
   const out = new Map<string, Finding[]>()
   for (const s of states) {
     if (s.status !== "connected") continue
@@ -36,10 +44,25 @@ async function promptFindings(server: string, manager: Manager): Promise<Finding
     const prompts = await manager.prompts(server)
     return prompts.flatMap(({ prompt }) => {
       const where = hiddenIn({ name: prompt.name, title: prompt.title, description: prompt.description })
-      return where ? [finding("prompts.text", "warn", `prompt ${escapeTerminal(prompt.name)} has hidden or control characters in its ${where}`, HIDDEN_HINT)] : []
+      return where
+        ? [
+            finding(
+              "prompts.text",
+              "warn",
+              `prompt ${escapeTerminal(prompt.name)} has hidden or control characters in its ${where}`,
+              HIDDEN_HINT,
+            ),
+          ]
+        : []
     })
   } catch (e: unknown) {
-    return [finding("prompts.text", "warn", escapeTerminal(`prompts/list failed, so prompt texts were not checked: ${errorText(e)}`))]
+    return [
+      finding(
+        "prompts.text",
+        "warn",
+        escapeTerminal(`prompts/list failed, so prompt texts were not checked: ${errorText(e)}`),
+      ),
+    ]
   }
 }
 
@@ -48,14 +71,41 @@ async function resourceFindings(server: string, manager: Manager): Promise<Findi
     const [found] = await manager.resources(server)
     if (!found) return []
     const items = [
-      ...found.resources.map((r) => ({ kind: "resource", id: r.uri, name: r.name, title: r.title, description: r.description })),
-      ...found.templates.map((t) => ({ kind: "resource template", id: t.uriTemplate, name: t.name, title: undefined, description: t.description })),
+      ...found.resources.map((r) => ({
+        kind: "resource",
+        id: r.uri,
+        name: r.name,
+        title: r.title,
+        description: r.description,
+      })),
+      ...found.templates.map((t) => ({
+        kind: "resource template",
+        id: t.uriTemplate,
+        name: t.name,
+        title: undefined,
+        description: t.description,
+      })),
     ]
     return items.flatMap((r) => {
       const where = hiddenIn({ name: r.name, title: r.title, description: r.description })
-      return where ? [finding("resources.text", "warn", `${r.kind} ${escapeTerminal(r.id)} has hidden or control characters in its ${where}`, HIDDEN_HINT)] : []
+      return where
+        ? [
+            finding(
+              "resources.text",
+              "warn",
+              `${r.kind} ${escapeTerminal(r.id)} has hidden or control characters in its ${where}`,
+              HIDDEN_HINT,
+            ),
+          ]
+        : []
     })
   } catch (e: unknown) {
-    return [finding("resources.text", "warn", escapeTerminal(`resources/list failed, so resource texts were not checked: ${errorText(e)}`))]
+    return [
+      finding(
+        "resources.text",
+        "warn",
+        escapeTerminal(`resources/list failed, so resource texts were not checked: ${errorText(e)}`),
+      ),
+    ]
   }
 }

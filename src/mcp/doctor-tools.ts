@@ -16,17 +16,56 @@ export function checkTools(servers: ServerTools[], providers: SchemaProvider[]):
     const shown = escapeTerminal(t.tool.name)
     const plain = `${sanitize(t.server)}__${sanitize(t.tool.name)}`
     if (t.tool.name.length > MAX_TOOL_NAME) {
-      list.push(finding("tools.name", "warn", `tool ${shown.slice(0, 40)}… has a ${t.tool.name.length}-character name; the model sees it as ${t.name}`, `providers cap tool names at ${MAX_TOOL_NAME} characters; ask the server's author for a shorter name`))
+      list.push(
+        finding(
+          "tools.name",
+          "warn",
+          `tool ${shown.slice(0, 40)}… has a ${t.tool.name.length}-character name; the model sees it as ${t.name}`,
+          `providers cap tool names at ${MAX_TOOL_NAME} characters; ask the server's author for a shorter name`,
+        ),
+      )
     } else if (plain.length > MAX_TOOL_NAME) {
-      list.push(finding("tools.name", "info", `tool ${shown}: ${plain} is over ${MAX_TOOL_NAME} characters, so the model sees ${t.name}`, "a shorter server name keeps tool names whole"))
+      list.push(
+        finding(
+          "tools.name",
+          "info",
+          `tool ${shown}: ${plain} is over ${MAX_TOOL_NAME} characters, so the model sees ${t.name}`,
+          "a shorter server name keeps tool names whole",
+        ),
+      )
     } else if (t.name !== plain) {
-      list.push(finding("tools.collision", "warn", `tool ${shown} collides with another tool after namespacing; the model sees it as ${t.name}`, "rename one of the servers, or hide one tool with disabledTools"))
+      list.push(
+        finding(
+          "tools.collision",
+          "warn",
+          `tool ${shown} collides with another tool after namespacing; the model sees it as ${t.name}`,
+          "rename one of the servers, or hide one tool with disabledTools",
+        ),
+      )
     } else if (sanitize(t.tool.name) !== t.tool.name) {
-      list.push(finding("tools.name", "info", `tool ${shown} has characters outside [A-Za-z0-9_-]; the model sees it as ${t.name}`))
+      list.push(
+        finding(
+          "tools.name",
+          "info",
+          `tool ${shown} has characters outside [A-Za-z0-9_-]; the model sees it as ${t.name}`,
+        ),
+      )
     }
     // P01/P10: the set escapeTerminal escapes (controls, bidi, tags, fillers, every default-ignorable), named.
-    const hidden = hiddenIn({ name: t.tool.name, title: t.tool.title ?? t.tool.annotations?.title, description: t.tool.description })
-    if (hidden) list.push(finding("tools.text", "warn", `tool ${shown} has hidden or control characters in its ${hidden}`, HIDDEN_HINT))
+    const hidden = hiddenIn({
+      name: t.tool.name,
+      title: t.tool.title ?? t.tool.annotations?.title,
+      description: t.tool.description,
+    })
+    if (hidden)
+      list.push(
+        finding(
+          "tools.text",
+          "warn",
+          `tool ${shown} has hidden or control characters in its ${hidden}`,
+          HIDDEN_HINT,
+        ),
+      )
     for (const p of providers) {
       const f = schemaFinding(t.tool.name, t.tool.inputSchema, p)
       if (f) list.push(f)
@@ -35,7 +74,13 @@ export function checkTools(servers: ServerTools[], providers: SchemaProvider[]):
   for (const [server, list] of out) {
     if (!list.some((f) => f.check.startsWith("tools."))) {
       const count = named.tools.filter((t) => t.server === server).length
-      list.push(finding("tools", "ok", `${count} tool${count === 1 ? "" : "s"}: names, descriptions and schemas fit every provider`))
+      list.push(
+        finding(
+          "tools",
+          "ok",
+          `${count} tool${count === 1 ? "" : "s"}: names, descriptions and schemas fit every provider`,
+        ),
+      )
     }
   }
   return out
@@ -45,12 +90,22 @@ function schemaFinding(tool: string, schema: unknown, p: SchemaProvider): Findin
   const shown = escapeTerminal(tool)
   const r = p.normalize(schema)
   if (!r.ok) {
-    return finding(`tools.schema.${p.name}`, "warn", `${p.name}: tool ${shown} would be left out: ${r.reason}`, "ask the server's author for a self-contained object schema (no recursive or external $ref, and small once its $refs are inlined)")
+    return finding(
+      `tools.schema.${p.name}`,
+      "warn",
+      `${p.name}: tool ${shown} would be left out: ${r.reason}`,
+      "ask the server's author for a self-contained object schema (no recursive or external $ref, and small once its $refs are inlined)",
+    )
   }
   const kept = keywords(r.schema)
   const dropped = [...keywords(schema)].filter((k) => !kept.has(k) && !REF_KEYWORDS.has(k))
   if (dropped.length === 0) return undefined
-  return finding(`tools.schema.${p.name}`, "info", `${p.name}: tool ${shown}'s schema is rewritten: ${dropped.sort().join(", ")} dropped`, "harmless unless the model needs those constraints")
+  return finding(
+    `tools.schema.${p.name}`,
+    "info",
+    `${p.name}: tool ${shown}'s schema is rewritten: ${dropped.sort().join(", ")} dropped`,
+    "harmless unless the model needs those constraints",
+  )
 }
 
 // $ref/$defs are inlined for every provider; that is not worth a line per tool.
@@ -69,7 +124,11 @@ function keywords(node: unknown, into = new Set<string>(), depth = 0): Set<strin
   if (typeof node !== "object" || node === null || Array.isArray(node)) return into
   for (const [k, v] of Object.entries(node)) {
     into.add(k)
-    if ((k === "properties" || k === "patternProperties" || k === "$defs" || k === "definitions") && typeof v === "object" && v !== null) {
+    if (
+      (k === "properties" || k === "patternProperties" || k === "$defs" || k === "definitions") &&
+      typeof v === "object" &&
+      v !== null
+    ) {
       for (const sub of Object.values(v)) keywords(sub, into, depth + 2)
     } else if (typeof v === "object") keywords(v, into, depth + 1)
   }

@@ -23,14 +23,20 @@ export interface DoctorOptions {
 
 export const DOCTOR_TIMEOUT_MS = 5_000
 
-export async function diagnose(resolutions: Resolution[], states: ServerState[], manager: Manager, opts: DoctorOptions): Promise<ServerReport[]> {
+export async function diagnose(
+  resolutions: Resolution[],
+  states: ServerState[],
+  manager: Manager,
+  opts: DoctorOptions,
+): Promise<ServerReport[]> {
   const toolFindings = await toolReport(states, manager, opts.providers)
   const textFindings = await checkPromptsAndResources(states, manager)
   return Promise.all(
     resolutions.map(async (r) => {
       const state = states.find((s) => s.name === r.entry.name)
       const findings: Finding[] = [...configFindings(r, state)]
-      if (r.status === "ready" && r.server.transport !== "stdio") findings.push(...(await remoteFindings(r.server, opts.timeoutMs)))
+      if (r.status === "ready" && r.server.transport !== "stdio")
+        findings.push(...(await remoteFindings(r.server, opts.timeoutMs)))
       if (state && r.status === "ready") findings.push(...connectFindings(state))
       findings.push(...(toolFindings.get(r.entry.name) ?? []))
       findings.push(...(textFindings.get(r.entry.name) ?? []))
@@ -44,15 +50,34 @@ function configFindings(r: Resolution, state: ServerState | undefined): Finding[
   switch (r.status) {
     case "ready": {
       const s = r.server
-      const what = s.transport === "stdio" ? `stdio: ${[s.command, ...s.args].join(" ")}` : `${s.transport === "auto" ? "remote (transport auto-detected)" : s.transport}: ${s.url}`
+      const what =
+        s.transport === "stdio"
+          ? `stdio: ${[s.command, ...s.args].join(" ")}`
+          : `${s.transport === "auto" ? "remote (transport auto-detected)" : s.transport}: ${s.url}`
       return [finding("config", "ok", `${where}; ${escapeTerminal(what)}`)]
     }
     case "disabled":
-      return [finding("config", "info", `${where}; disabled, so not checked`, 'remove "disabled": true to use it')]
+      return [
+        finding("config", "info", `${where}; disabled, so not checked`, 'remove "disabled": true to use it'),
+      ]
     case "needs_approval":
-      return [finding("config", "warn", `${where}; not started: ${state?.status === "needs_approval" ? state.reason : "it needs approval"}`, state?.status === "needs_approval" ? state.hint : "run agent mcp approve")]
+      return [
+        finding(
+          "config",
+          "warn",
+          `${where}; not started: ${state?.status === "needs_approval" ? state.reason : "it needs approval"}`,
+          state?.status === "needs_approval" ? state.hint : "run agent mcp approve",
+        ),
+      ]
     default:
-      return [finding("config", "error", `${where}; cannot start: ${state?.status === "failed" ? state.error : r.status}`, state?.status === "failed" ? state.hint : undefined)]
+      return [
+        finding(
+          "config",
+          "error",
+          `${where}; cannot start: ${state?.status === "failed" ? state.error : r.status}`,
+          state?.status === "failed" ? state.hint : undefined,
+        ),
+      ]
   }
 }
 
@@ -63,7 +88,8 @@ async function remoteFindings(server: RemoteServer, timeoutMs: number): Promise<
   } catch (e: unknown) {
     return [finding("url", "error", `invalid server URL: ${errorText(e)}`, "fix the url in the config")]
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") return [finding("url", "error", `unsupported URL scheme ${url.protocol}`, "use https://")]
+  if (url.protocol !== "https:" && url.protocol !== "http:")
+    return [finding("url", "error", `unsupported URL scheme ${url.protocol}`, "use https://")]
   const net = await checkNetwork(url, timeoutMs)
   if (!net.isReachable) return net.findings
   const probe = await probeTransports(url, server.headers, timeoutMs)
@@ -86,23 +112,59 @@ function connectFindings(s: ServerState): Finding[] {
     case "connected": {
       const info = s.serverInfo ? `${s.serverInfo.name} ${s.serverInfo.version}` : "server info not reported"
       const session = s.sessionId ? ", with a session" : ""
-      return [finding("connect.mcp", "ok", escapeTerminal(`agent connects over ${s.transport}, protocol ${s.protocolVersion}${session} (${info}); ${s.counts.tools} tools, ${s.counts.prompts} prompts, ${s.counts.resources} resources in ${s.connectMs} ms`))]
+      return [
+        finding(
+          "connect.mcp",
+          "ok",
+          escapeTerminal(
+            `agent connects over ${s.transport}, protocol ${s.protocolVersion}${session} (${info}); ${s.counts.tools} tools, ${s.counts.prompts} prompts, ${s.counts.resources} resources in ${s.connectMs} ms`,
+          ),
+        ),
+      ]
     }
     case "needs_auth":
-      if (s.isApiKey) return [finding("connect.mcp", "error", escapeTerminal(`agent cannot connect: ${s.reason ?? "the server wants an API key"}`), escapeTerminal(s.hint))]
-      return [finding("connect.mcp", "warn", escapeTerminal(`not signed in${s.reason ? `: ${s.reason}` : ""}; tools were not checked`), s.hint)]
+      if (s.isApiKey)
+        return [
+          finding(
+            "connect.mcp",
+            "error",
+            escapeTerminal(`agent cannot connect: ${s.reason ?? "the server wants an API key"}`),
+            escapeTerminal(s.hint),
+          ),
+        ]
+      return [
+        finding(
+          "connect.mcp",
+          "warn",
+          escapeTerminal(`not signed in${s.reason ? `: ${s.reason}` : ""}; tools were not checked`),
+          s.hint,
+        ),
+      ]
     case "failed":
-      return [finding("connect.mcp", "error", escapeTerminal(`agent cannot connect: ${s.error}`), s.hint ? escapeTerminal(s.hint) : undefined)]
+      return [
+        finding(
+          "connect.mcp",
+          "error",
+          escapeTerminal(`agent cannot connect: ${s.error}`),
+          s.hint ? escapeTerminal(s.hint) : undefined,
+        ),
+      ]
     default:
       return []
   }
 }
 
-async function toolReport(states: ServerState[], manager: Manager, providers: SchemaProvider[]): Promise<Map<string, Finding[]>> {
+async function toolReport(
+  states: ServerState[],
+  manager: Manager,
+  providers: SchemaProvider[],
+): Promise<Map<string, Finding[]>> {
   if (!states.some((s) => s.status === "connected")) return new Map()
   try {
     const tools = await manager.tools()
-    const servers: ServerTools[] = states.filter((s) => s.status === "connected").map((s) => ({ server: s.name, tools: tools.filter((t) => t.server === s.name).map((t) => t.tool) }))
+    const servers: ServerTools[] = states
+      .filter((s) => s.status === "connected")
+      .map((s) => ({ server: s.name, tools: tools.filter((t) => t.server === s.name).map((t) => t.tool) }))
     return checkTools(servers, providers)
   } catch (e: unknown) {
     const failed = finding("tools", "error", `tools/list failed: ${errorText(e)}`)

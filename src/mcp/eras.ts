@@ -114,7 +114,9 @@ async function readEras(path: string, log: Log): Promise<Servers> {
   try {
     const doc = JSON.parse(text) as Partial<EraFile>
     if (doc.version !== 1 || typeof doc.servers !== "object" || doc.servers === null) return {}
-    return Object.fromEntries(Object.entries(doc.servers).filter(([, v]) => v?.era === "legacy" && typeof v.at === "string"))
+    return Object.fromEntries(
+      Object.entries(doc.servers).filter(([, v]) => v?.era === "legacy" && typeof v.at === "string"),
+    )
   } catch (e: unknown) {
     log.debug(`ignoring ${path}: ${String(e)}`)
     return {}

@@ -15,25 +15,36 @@ export interface ClientHooks {
   roots: Root[]
 }
 
-export function createClient(server: string, opts: ManagerOptions, negotiation: "auto" | "legacy", probeTimeoutMs: number, hooks: ClientHooks): Client {
+export function createClient(
+  server: string,
+  opts: ManagerOptions,
+  negotiation: "auto" | "legacy",
+  probeTimeoutMs: number,
+  hooks: ClientHooks,
+): Client {
   // C09: with no roots, the roots capability is not declared and roots/list has no handler, so a
   // server that asks anyway gets "method not found" (spec: client/roots), never a directory.
   const roots = hooks.roots
   const client = new Client(CLIENT_INFO, {
-    versionNegotiation: negotiation === "auto" ? { mode: "auto", probe: { timeoutMs: probeTimeoutMs, maxRetries: 0 } } : { mode: "legacy" },
+    versionNegotiation:
+      negotiation === "auto"
+        ? { mode: "auto", probe: { timeoutMs: probeTimeoutMs, maxRetries: 0 } }
+        : { mode: "legacy" },
     capabilities: {
       ...(roots.length > 0 && { roots: {} }),
       elicitation: { form: { applyDefaults: true }, url: {} },
       sampling: {},
     },
   })
-  if (roots.length > 0) client.setRequestHandler("roots/list", async () => ({ roots: roots.map((r) => ({ ...r })) }))
+  if (roots.length > 0)
+    client.setRequestHandler("roots/list", async () => ({ roots: roots.map((r) => ({ ...r })) }))
   client.setRequestHandler("elicitation/create", async (req) => {
     if (!opts.elicit) return { action: "decline" }
     return opts.elicit(server, req.params)
   })
   client.setRequestHandler("sampling/createMessage", async (req) => {
-    if (!opts.sample) throw new ProtocolError(ProtocolErrorCode.InvalidRequest, "sampling is not available in this command")
+    if (!opts.sample)
+      throw new ProtocolError(ProtocolErrorCode.InvalidRequest, "sampling is not available in this command")
     return opts.sample(server, req.params)
   })
   client.setNotificationHandler("notifications/message", (n) => {
@@ -41,6 +52,8 @@ export function createClient(server: string, opts: ManagerOptions, negotiation: 
   })
   client.setNotificationHandler("notifications/tools/list_changed", () => hooks.onListChanged("tools"))
   client.setNotificationHandler("notifications/prompts/list_changed", () => hooks.onListChanged("prompts"))
-  client.setNotificationHandler("notifications/resources/list_changed", () => hooks.onListChanged("resources"))
+  client.setNotificationHandler("notifications/resources/list_changed", () =>
+    hooks.onListChanged("resources"),
+  )
   return client
 }

@@ -2,8 +2,18 @@
 // import only this file); tests import the module they test. Nothing here loads the client SDK at import time
 // (tests/mcp/index-load.test.ts checks it); createManager loads it on the first connect.
 export type {
-  CallOptions, CallToolResult, ElicitHandler, GetPromptResult, Manager, NamespacedTool, ReadResourceResult,
-  SamplingHandler, ServerState, AuthHooks, SignInHook, PendingSignIn,
+  CallOptions,
+  CallToolResult,
+  ElicitHandler,
+  GetPromptResult,
+  Manager,
+  NamespacedTool,
+  ReadResourceResult,
+  SamplingHandler,
+  ServerState,
+  AuthHooks,
+  SignInHook,
+  PendingSignIn,
 } from "./types.ts"
 export { createManager } from "./manager.ts"
 export { McpTimeoutError } from "./error-classes.ts"

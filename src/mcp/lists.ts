@@ -13,7 +13,12 @@ export type Template = { uriTemplate: string; name: string; description?: string
 
 type Page<T> = { items: T[]; nextCursor?: string }
 
-export async function walkPages<T>(what: string, log: Log, key: (item: T) => string, fetchPage: (cursor?: string) => Promise<Page<T>>): Promise<T[]> {
+export async function walkPages<T>(
+  what: string,
+  log: Log,
+  key: (item: T) => string,
+  fetchPage: (cursor?: string) => Promise<Page<T>>,
+): Promise<T[]> {
   const out: T[] = []
   const seen = new Set<string>()
   const keys = new Set<string>()
@@ -36,7 +41,9 @@ export async function walkPages<T>(what: string, log: Log, key: (item: T) => str
     if (next === undefined || next === null) return out
     // A cursor seen before, or a page with nothing new (a cycle back to the unnamed first page).
     if (seen.has(next) || next === cursor || (added === 0 && page.items.length > 0)) {
-      log.warn(`${what}: the server's pagination cursor repeats; stopped after ${pages} pages (${out.length} entries)`)
+      log.warn(
+        `${what}: the server's pagination cursor repeats; stopped after ${pages} pages (${out.length} entries)`,
+      )
       return out
     }
     if (pages >= MAX_PAGES) {
@@ -51,29 +58,49 @@ export async function walkPages<T>(what: string, log: Log, key: (item: T) => str
 const params = (cursor?: string) => (cursor === undefined ? {} : { cursor })
 
 export function listTools(client: Client, log: Log, opts: RequestOptions): Promise<Tool[]> {
-  return walkPages("tools/list", log, (t) => t.name, async (cursor) => {
-    const r = await client.request({ method: "tools/list", params: params(cursor) }, opts)
-    return { items: r.tools, nextCursor: r.nextCursor }
-  })
+  return walkPages(
+    "tools/list",
+    log,
+    (t) => t.name,
+    async (cursor) => {
+      const r = await client.request({ method: "tools/list", params: params(cursor) }, opts)
+      return { items: r.tools, nextCursor: r.nextCursor }
+    },
+  )
 }
 
 export function listPrompts(client: Client, log: Log, opts: RequestOptions): Promise<Prompt[]> {
-  return walkPages("prompts/list", log, (p) => p.name, async (cursor) => {
-    const r = await client.request({ method: "prompts/list", params: params(cursor) }, opts)
-    return { items: r.prompts, nextCursor: r.nextCursor }
-  })
+  return walkPages(
+    "prompts/list",
+    log,
+    (p) => p.name,
+    async (cursor) => {
+      const r = await client.request({ method: "prompts/list", params: params(cursor) }, opts)
+      return { items: r.prompts, nextCursor: r.nextCursor }
+    },
+  )
 }
 
 export function listResources(client: Client, log: Log, opts: RequestOptions): Promise<Resource[]> {
-  return walkPages("resources/list", log, (r) => r.uri, async (cursor) => {
-    const r = await client.request({ method: "resources/list", params: params(cursor) }, opts)
-    return { items: r.resources, nextCursor: r.nextCursor }
-  })
+  return walkPages(
+    "resources/list",
+    log,
+    (r) => r.uri,
+    async (cursor) => {
+      const r = await client.request({ method: "resources/list", params: params(cursor) }, opts)
+      return { items: r.resources, nextCursor: r.nextCursor }
+    },
+  )
 }
 
 export function listTemplates(client: Client, log: Log, opts: RequestOptions): Promise<Template[]> {
-  return walkPages("resources/templates/list", log, (t) => t.uriTemplate, async (cursor) => {
-    const r = await client.request({ method: "resources/templates/list", params: params(cursor) }, opts)
-    return { items: r.resourceTemplates, nextCursor: r.nextCursor }
-  })
+  return walkPages(
+    "resources/templates/list",
+    log,
+    (t) => t.uriTemplate,
+    async (cursor) => {
+      const r = await client.request({ method: "resources/templates/list", params: params(cursor) }, opts)
+      return { items: r.resourceTemplates, nextCursor: r.nextCursor }
+    },
+  )
 }

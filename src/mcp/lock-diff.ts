@@ -24,16 +24,24 @@ export class LockMismatchError extends AgentError {
     readonly changes: LockChange[],
     lockPath: string,
   ) {
-    super("approval", `MCP servers or tools changed since ${lockPath} was written:\n${formatChanges(changes)}`, {
-      hint: "review the changes, then accept them with: agent mcp lock --update",
-    })
+    super(
+      "approval",
+      `MCP servers or tools changed since ${lockPath} was written:\n${formatChanges(changes)}`,
+      {
+        hint: "review the changes, then accept them with: agent mcp lock --update",
+      },
+    )
   }
 }
 
 /** `--locked`: throws LockMismatchError (exit 3) when a connected server differs from the lock. */
 export async function checkLock(manager: Manager, lockPath: string): Promise<void> {
   const locked = await readLock(lockPath)
-  if (!locked) throw new ConfigError(`--locked: no lock file at ${lockPath}`, { file: lockPath, hint: "create it with: agent mcp lock (or pass --lock FILE)" })
+  if (!locked)
+    throw new ConfigError(`--locked: no lock file at ${lockPath}`, {
+      file: lockPath,
+      hint: "create it with: agent mcp lock (or pass --lock FILE)",
+    })
   const changes = diffLock(locked, await snapshot(manager))
   if (changes.length) throw new LockMismatchError(changes, lockPath)
 }
@@ -68,18 +76,34 @@ function diffTool(server: string, tool: string, a: LockedTool, b: LockedTool): L
     ["description", a.descriptionHash, b.descriptionHash, { before: a.description, after: b.description }],
     ["input-schema", a.schemaHash, b.schemaHash, {}],
     ["output-schema", a.outputSchemaHash, b.outputSchemaHash, {}],
-    ["annotations", a.annotationsHash, b.annotationsHash, { before: a.annotations ?? "(none)", after: b.annotations ?? "(none)" }],
+    [
+      "annotations",
+      a.annotationsHash,
+      b.annotationsHash,
+      { before: a.annotations ?? "(none)", after: b.annotations ?? "(none)" },
+    ],
   ]
   // A version 1 lock holds no hash for the newer fields (undefined): nothing to compare there.
-  return fields.filter(([, x, y]) => x !== undefined && x !== y).map(([field, , , shown]) => ({ server, tool, kind: "tool-changed", field, ...shown }))
+  return fields
+    .filter(([, x, y]) => x !== undefined && x !== y)
+    .map(([field, , , shown]) => ({ server, tool, kind: "tool-changed", field, ...shown }))
 }
 
 function diffServer(server: string, a: LockedServer, b: LockedServer, isV1: boolean): LockChange[] {
-  const show = (v: string | string[] | undefined) => (v === undefined ? "(none)" : typeof v === "string" ? v : JSON.stringify(v))
-  const fields: ServerField[] = isV1 ? ["command", "args", "url"] : ["command", "args", "cwd", "url", "env", "headers"]
+  const show = (v: string | string[] | undefined) =>
+    v === undefined ? "(none)" : typeof v === "string" ? v : JSON.stringify(v)
+  const fields: ServerField[] = isV1
+    ? ["command", "args", "url"]
+    : ["command", "args", "cwd", "url", "env", "headers"]
   return fields
     .filter((f) => JSON.stringify(a[f] ?? null) !== JSON.stringify(b[f] ?? null))
-    .map((field) => ({ server, kind: "server-changed", field, before: show(a[field]), after: show(b[field]) }))
+    .map((field) => ({
+      server,
+      kind: "server-changed",
+      field,
+      before: show(a[field]),
+      after: show(b[field]),
+    }))
 }
 
 const FIELD_NAMES: Record<ToolField | ServerField, string> = {
@@ -97,8 +121,12 @@ const FIELD_NAMES: Record<ToolField | ServerField, string> = {
 }
 
 export function formatChanges(changes: LockChange[]): string {
-  const short = (s: string | undefined) => JSON.stringify(escapeTerminal((s ?? "").slice(0, 80)) + ((s ?? "").length > 80 ? "…" : ""))
-  const beforeAfter = (c: { before?: string; after?: string }) => (c.before === undefined && c.after === undefined ? "" : `\n      before: ${short(c.before)}\n      after:  ${short(c.after)}`)
+  const short = (s: string | undefined) =>
+    JSON.stringify(escapeTerminal((s ?? "").slice(0, 80)) + ((s ?? "").length > 80 ? "…" : ""))
+  const beforeAfter = (c: { before?: string; after?: string }) =>
+    c.before === undefined && c.after === undefined
+      ? ""
+      : `\n      before: ${short(c.before)}\n      after:  ${short(c.after)}`
   return changes
     .map((c) => {
       const who = escapeTerminal("tool" in c ? `${c.server}: ${c.tool}` : c.server)

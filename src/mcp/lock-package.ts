@@ -16,7 +16,19 @@ export interface LockedPackage {
 
 const EXACT = /^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/
 const NPX_VALUE_FLAGS = new Set(["-c", "--call", "--cache", "--registry", "--userconfig"])
-const UVX_VALUE_FLAGS = new Set(["--with", "-w", "--python", "-p", "--index-url", "-i", "--extra-index-url", "--with-requirements", "--with-editable", "--index", "--default-index"])
+const UVX_VALUE_FLAGS = new Set([
+  "--with",
+  "-w",
+  "--python",
+  "-p",
+  "--index-url",
+  "-i",
+  "--extra-index-url",
+  "--with-requirements",
+  "--with-editable",
+  "--index",
+  "--default-index",
+])
 
 export function parsePackage(command: string, args: string[]): LockedPackage | undefined {
   const tool = basename(command).replace(/\.(cmd|exe)$/i, "")
@@ -45,7 +57,9 @@ function npmSpec(manager: "npx" | "bunx", spec: string | undefined): LockedPacka
   const at = spec.lastIndexOf("@")
   const name = at > 0 ? spec.slice(0, at) : spec
   const version = at > 0 ? spec.slice(at + 1) : ""
-  return EXACT.test(version) ? { manager, name, version: version.replace(/^v/, "") } : { manager, name, version: "unpinned", spec }
+  return EXACT.test(version)
+    ? { manager, name, version: version.replace(/^v/, "") }
+    : { manager, name, version: "unpinned", spec }
 }
 
 function parseUvx(args: string[]): LockedPackage | undefined {

@@ -86,11 +86,23 @@ export function lockServer(server: ServerConfig, tools: Tool[], serverVersion?: 
   const sortedKeys = (o: Record<string, string>) => Object.keys(o).sort(cmp)
   const where =
     server.transport === "stdio"
-      ? { command: server.command, args: server.args, ...(server.cwd !== undefined && { cwd: server.cwd }), env: sortedKeys(server.env) }
+      ? {
+          command: server.command,
+          args: server.args,
+          ...(server.cwd !== undefined && { cwd: server.cwd }),
+          env: sortedKeys(server.env),
+        }
       : { url: server.url, headers: sortedKeys(server.headers) }
   const pkg = server.transport === "stdio" ? parsePackage(server.command, server.args) : undefined
-  const locked = Object.fromEntries([...tools].sort((a, b) => cmp(a.name, b.name)).map((t) => [t.name, lockTool(t)]))
-  return { ...where, ...(pkg && { package: pkg }), ...(serverVersion !== undefined && { serverVersion }), tools: locked }
+  const locked = Object.fromEntries(
+    [...tools].sort((a, b) => cmp(a.name, b.name)).map((t) => [t.name, lockTool(t)]),
+  )
+  return {
+    ...where,
+    ...(pkg && { package: pkg }),
+    ...(serverVersion !== undefined && { serverVersion }),
+    tools: locked,
+  }
 }
 
 /** What the connected servers offer now, in lock form (after disabledTools/includeTools). */
@@ -100,7 +112,11 @@ export async function snapshot(manager: Manager): Promise<LockFile> {
   const servers: Record<string, LockedServer> = {}
   for (const s of connected) {
     const mine = tools.filter((t) => t.server === s.name).map((t) => t.tool)
-    servers[s.name] = lockServer(s.entry.server, mine, s.status === "connected" ? s.serverInfo?.version : undefined)
+    servers[s.name] = lockServer(
+      s.entry.server,
+      mine,
+      s.status === "connected" ? s.serverInfo?.version : undefined,
+    )
   }
   return { lockfileVersion: LOCK_VERSION, servers }
 }
@@ -116,10 +132,15 @@ export async function readLock(path: string): Promise<LockFile | undefined> {
   try {
     const lock = JSON.parse(text) as LockFile
     const isKnown = lock?.lockfileVersion === 1 || lock?.lockfileVersion === LOCK_VERSION
-    if (!isKnown || typeof lock.servers !== "object" || lock.servers === null) throw new Error(`lockfileVersion must be 1 or ${LOCK_VERSION}`)
+    if (!isKnown || typeof lock.servers !== "object" || lock.servers === null)
+      throw new Error(`lockfileVersion must be 1 or ${LOCK_VERSION}`)
     return lock
   } catch (e: unknown) {
-    throw new ConfigError(`${path} is not a valid mcp.lock: ${e instanceof Error ? e.message : String(e)}`, { cause: e, file: path, hint: "regenerate it with: agent mcp lock --update" })
+    throw new ConfigError(`${path} is not a valid mcp.lock: ${e instanceof Error ? e.message : String(e)}`, {
+      cause: e,
+      file: path,
+      hint: "regenerate it with: agent mcp lock --update",
+    })
   }
 }
 
@@ -130,7 +151,11 @@ export async function writeLock(path: string, lock: LockFile): Promise<void> {
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys)
   if (typeof v !== "object" || v === null) return v
-  return Object.fromEntries(Object.keys(v).sort(cmp).map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]))
+  return Object.fromEntries(
+    Object.keys(v)
+      .sort(cmp)
+      .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
+  )
 }
 
 export function cmp(a: string, b: string): number {

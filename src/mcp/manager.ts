@@ -12,7 +12,12 @@ import type { Manager, ManagerOptions, NamespacedTool, ServerState } from "./typ
 // module scope. The SDK is imported lazily on the first connect; stdio servers are spawned
 // before it loads, so they boot while it does.
 
-export const DEFAULTS = { connectTimeoutMs: 30_000, requestTimeoutMs: 60_000, concurrency: 8, remoteConcurrency: 32 }
+export const DEFAULTS = {
+  connectTimeoutMs: 30_000,
+  requestTimeoutMs: 60_000,
+  concurrency: 8,
+  remoteConcurrency: 32,
+}
 
 export function createManager(resolutions: Resolution[], opts: ManagerOptions): Manager {
   const log = opts.log.withTag("mcp")
@@ -27,8 +32,18 @@ export function createManager(resolutions: Resolution[], opts: ManagerOptions): 
   const eras = createEraCache(opts.stateDir, log)
 
   for (const r of resolutions) {
-    const spawn = r.status === "ready" && r.server.transport === "stdio" ? spawnParams(r.server, opts.parentEnv) : undefined
-    slots.set(r.entry.name, { name: r.entry.name, entry: r.entry, resolution: r, ...(spawn && { spawn }), state: initialState(r), cache: {} })
+    const spawn =
+      r.status === "ready" && r.server.transport === "stdio"
+        ? spawnParams(r.server, opts.parentEnv)
+        : undefined
+    slots.set(r.entry.name, {
+      name: r.entry.name,
+      entry: r.entry,
+      resolution: r,
+      ...(spawn && { spawn }),
+      state: initialState(r),
+      cache: {},
+    })
   }
 
   const setState = (slot: Slot, state: ServerState) => {
@@ -36,7 +51,15 @@ export function createManager(resolutions: Resolution[], opts: ManagerOptions): 
     opts.onState?.(state)
   }
   const loadRuntime = async () => (runtime ??= await import("./runtime.ts"))
-  const requests = createRequests({ opts, log, signal: abort.signal, slots, setState, runtime: () => runtime!, reconnect: (slot) => open(slot) })
+  const requests = createRequests({
+    opts,
+    log,
+    signal: abort.signal,
+    slots,
+    setState,
+    runtime: () => runtime!,
+    reconnect: (slot) => open(slot),
+  })
 
   const onAbort = () => void close()
   opts.signal?.addEventListener("abort", onAbort, { once: true })
@@ -51,7 +74,10 @@ export function createManager(resolutions: Resolution[], opts: ManagerOptions): 
       log: opts.log.withTag(`mcp:${slot.name}`),
       signal: abort.signal,
       connectTimeoutMs: opts.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
-      hooks: { onListChanged: (kind) => requests.invalidate(slot, kind), roots: rootsFor(r.server.roots, opts) },
+      hooks: {
+        onListChanged: (kind) => requests.invalidate(slot, kind),
+        roots: rootsFor(r.server.roots, opts),
+      },
       eras,
       ...(slot.spawn && { spawn: slot.spawn }),
       ...(early && { early }),
@@ -95,9 +121,18 @@ export function createManager(resolutions: Resolution[], opts: ManagerOptions): 
         slot.conn = undefined
         await conn?.close()
         // Adopted children were stopped by the transport; this covers one the SDK never got to.
-        if (early && early.child.exitCode === null && early.child.signalCode === null && !conn) signalGroup(early.child, "SIGTERM")
+        if (early && early.child.exitCode === null && early.child.signalCode === null && !conn)
+          signalGroup(early.child, "SIGTERM")
         // doctor's diagnosis (DNS, refused port, TLS, HTTP status, API-key 401) replaces the fetch layer's words.
-        const explained = r.server.transport === "stdio" ? undefined : await runtime?.explainConnectFailure(r.server, e, abort.signal, opts.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs)
+        const explained =
+          r.server.transport === "stdio"
+            ? undefined
+            : await runtime?.explainConnectFailure(
+                r.server,
+                e,
+                abort.signal,
+                opts.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
+              )
         setState(slot, requests.stateForError(slot, explained ?? e, "connect"))
       }
     })
@@ -107,7 +142,8 @@ export function createManager(resolutions: Resolution[], opts: ManagerOptions): 
     connecting ??= (async () => {
       // Not awaited here: connectOne spawns each stdio server first, then waits for the SDK
       // (open); a failed import rejects there again, per server, so dropping it here is safe.
-      if ([...slots.values()].some((s) => s.resolution.status === "ready")) loadRuntime().catch((e: unknown) => void e)
+      if ([...slots.values()].some((s) => s.resolution.status === "ready"))
+        loadRuntime().catch((e: unknown) => void e)
       await Promise.all([...slots.values()].map((s) => connectOne(s)))
       return states()
     })()
@@ -124,7 +160,12 @@ export function createManager(resolutions: Resolution[], opts: ManagerOptions): 
         .filter((s) => s.state.status === "connected" && s.resolution.status === "ready")
         .map(async (s) => {
           const server = s.resolution.status === "ready" ? s.resolution.server : undefined
-          return { server: s.name, tools: await requests.tools(s), disabledTools: server?.disabledTools, includeTools: server?.includeTools }
+          return {
+            server: s.name,
+            tools: await requests.tools(s),
+            disabledTools: server?.disabledTools,
+            includeTools: server?.includeTools,
+          }
         }),
     )
     names = namespaceTools(lists)

@@ -1,4 +1,10 @@
-import { auth as runAuth, discoverOAuthServerInfo, extractWWWAuthenticateParams, type FetchLike, type OAuthClientProvider } from "@modelcontextprotocol/client"
+import {
+  auth as runAuth,
+  discoverOAuthServerInfo,
+  extractWWWAuthenticateParams,
+  type FetchLike,
+  type OAuthClientProvider,
+} from "@modelcontextprotocol/client"
 import {
   classifyAddress,
   createClientCredentialsProvider,
@@ -67,16 +73,26 @@ const NO_AUTH: RemoteAuth = {
 export function createRemoteAuth(server: RemoteServer, url: URL, ctx: RemoteAuthContext): RemoteAuth {
   if (!ctx.hooks) return NO_AUTH
   // P03: the OAuth secrets of the config, literal or resolved, as they are read for a sign-in.
-  for (const key of ["clientSecret", "privateKey", "idToken", "idpClientSecret"] as const) registerSecret(server.oauth?.[key], `oauth.${key}`)
+  for (const key of ["clientSecret", "privateKey", "idToken", "idpClientSecret"] as const)
+    registerSecret(server.oauth?.[key], `oauth.${key}`)
   // Static auth: a configured Authorization header is the user's choice; OAuth stays out of it.
-  if (!server.oauth && Object.keys(server.headers).some((h) => h.toLowerCase() === "authorization")) return NO_AUTH
+  if (!server.oauth && Object.keys(server.headers).some((h) => h.toLowerCase() === "authorization"))
+    return NO_AUTH
   // A server on this machine may use an AS on this machine; anything else private is SSRF (O07).
-  const allowLoopback = classifyAddress(url.hostname.replace(/^\[|\]$/g, "")) === "loopback" || url.hostname === "localhost"
-  if (server.oauth?.grant === "client_credentials" || server.oauth?.grant === "cross_app_access") return machineGrant(server, url, ctx, allowLoopback)
+  const allowLoopback =
+    classifyAddress(url.hostname.replace(/^\[|\]$/g, "")) === "loopback" || url.hostname === "localhost"
+  if (server.oauth?.grant === "client_credentials" || server.oauth?.grant === "cross_app_access")
+    return machineGrant(server, url, ctx, allowLoopback)
   return authorizationCode(server, url, ctx, ctx.hooks, allowLoopback)
 }
 
-function authorizationCode(server: RemoteServer, url: URL, ctx: RemoteAuthContext, hooks: AuthHooks, allowLoopback: boolean): RemoteAuth {
+function authorizationCode(
+  server: RemoteServer,
+  url: URL,
+  ctx: RemoteAuthContext,
+  hooks: AuthHooks,
+  allowLoopback: boolean,
+): RemoteAuth {
   const o = server.oauth
   const store = createTokenStore(hooks.stateDir)
   const method = o?.tokenEndpointAuthMethod === "private_key_jwt" ? undefined : o?.tokenEndpointAuthMethod
@@ -114,7 +130,10 @@ function authorizationCode(server: RemoteServer, url: URL, ctx: RemoteAuthContex
     if (pending) return true
     if (!hooks.signIn) return false
     isActive = true
-    pending = await hooks.signIn(ctx.name, { ...(o?.callbackPort !== undefined && { callbackPort: o.callbackPort }), signal: ctx.signal })
+    pending = await hooks.signIn(ctx.name, {
+      ...(o?.callbackPort !== undefined && { callbackPort: o.callbackPort }),
+      signal: ctx.signal,
+    })
     const p = pending
     provider.setRedirectUrl(p.redirectUrl)
     provider.setOpener(async (u) => {
@@ -140,10 +159,12 @@ function authorizationCode(server: RemoteServer, url: URL, ctx: RemoteAuthContex
       return isActive ? provider : undefined
     },
     get fetch() {
-      return isActive ? mcpDirect(url, provider.fetch, async (u) => {
-        challengedPrm = u ?? challengedPrm
-        await provider.noteChallenge(u)
-      }) : undefined
+      return isActive
+        ? mcpDirect(url, provider.fetch, async (u) => {
+            challengedPrm = u ?? challengedPrm
+            await provider.noteChallenge(u)
+          })
+        : undefined
     },
     async prepare() {
       if (hooks.isForced) {
@@ -167,7 +188,8 @@ function authorizationCode(server: RemoteServer, url: URL, ctx: RemoteAuthContex
     isSigningIn: () => pending !== undefined,
     async finish(transport) {
       const p = pending
-      if (!p || !redirected) throw new AuthRequiredError(`${ctx.name} needs sign-in`, { hint: `run: agent mcp auth ${ctx.name}` })
+      if (!p || !redirected)
+        throw new AuthRequiredError(`${ctx.name} needs sign-in`, { hint: `run: agent mcp auth ${ctx.name}` })
       try {
         const { code, iss } = await p.wait((params) => provider.checkCallback(params))
         redirected = false
@@ -178,10 +200,15 @@ function authorizationCode(server: RemoteServer, url: URL, ctx: RemoteAuthContex
     },
     async adoptLegacyIssuer(e) {
       if (!isActive || (await provider.discoveryState?.())) return false
-      const state = await legacySameOriginDiscovery(url, e, { fetchFn: provider.fetch, ...(challengedPrm && { resourceMetadataUrl: challengedPrm }) })
+      const state = await legacySameOriginDiscovery(url, e, {
+        fetchFn: provider.fetch,
+        ...(challengedPrm && { resourceMetadataUrl: challengedPrm }),
+      })
       if (!state) return false
       await provider.saveDiscoveryState?.(state) // O03 (S256) and O01 (authorization_endpoint) still apply
-      ctx.log.debug(`${ctx.name}: no protected-resource metadata (2025-03-26 server); accepting issuer ${state.authorizationServerMetadata?.issuer} on the server's own origin for the metadata at ${state.authorizationServerUrl}`)
+      ctx.log.debug(
+        `${ctx.name}: no protected-resource metadata (2025-03-26 server); accepting issuer ${state.authorizationServerMetadata?.issuer} on the server's own origin for the metadata at ${state.authorizationServerUrl}`,
+      )
       return true
     },
     close,
@@ -189,7 +216,12 @@ function authorizationCode(server: RemoteServer, url: URL, ctx: RemoteAuthContex
 }
 
 /** client_credentials and cross_app_access: no browser, tokens in memory only (nothing stored). */
-function machineGrant(server: RemoteServer, url: URL, ctx: RemoteAuthContext, allowLoopback: boolean): RemoteAuth {
+function machineGrant(
+  server: RemoteServer,
+  url: URL,
+  ctx: RemoteAuthContext,
+  allowLoopback: boolean,
+): RemoteAuth {
   const o = server.oauth!
   let setup: { provider: OAuthClientProvider; fetch: FetchLike } | undefined
   const auth: RemoteAuth = {
@@ -199,24 +231,36 @@ function machineGrant(server: RemoteServer, url: URL, ctx: RemoteAuthContext, al
       // the one the server's metadata names (logged, so a surprise is visible with --debug).
       let expectedIssuer = o.issuer
       if (!expectedIssuer) {
-        const info = await discoverOAuthServerInfo(url, { fetchFn: createGuardedFetch({ allowHosts: [url.host], allowLoopback }) }).catch((e: unknown) => {
-          throw new AuthRequiredError(`${ctx.name}: cannot discover its authorization server`, { cause: e, hint: `set servers.${ctx.name}.oauth.issuer` })
+        const info = await discoverOAuthServerInfo(url, {
+          fetchFn: createGuardedFetch({ allowHosts: [url.host], allowLoopback }),
+        }).catch((e: unknown) => {
+          throw new AuthRequiredError(`${ctx.name}: cannot discover its authorization server`, {
+            cause: e,
+            hint: `set servers.${ctx.name}.oauth.issuer`,
+          })
         })
         expectedIssuer = info.authorizationServerMetadata?.issuer ?? info.authorizationServerUrl
-        ctx.log.debug(`${o.grant}: using issuer ${expectedIssuer} named by the server (pin it with oauth.issuer)`)
+        ctx.log.debug(
+          `${o.grant}: using issuer ${expectedIssuer} named by the server (pin it with oauth.issuer)`,
+        )
       }
-      setup = o.grant === "cross_app_access" ? crossApp(o, ctx.name, url, expectedIssuer, allowLoopback) : createClientCredentialsProvider({
-        server: ctx.name,
-        serverUrl: url.href,
-        expectedIssuer,
-        allowLoopback,
-        ...(o.clientId !== undefined && { clientId: o.clientId }),
-        ...(o.clientSecret !== undefined && { clientSecret: o.clientSecret }),
-        ...(o.tokenEndpointAuthMethod !== undefined && { tokenEndpointAuthMethod: o.tokenEndpointAuthMethod }),
-        ...(o.privateKey !== undefined && { privateKey: parseKey(o.privateKey) }),
-        ...(o.signingAlgorithm !== undefined && { signingAlgorithm: o.signingAlgorithm }),
-        ...(o.scopes?.length && { scopes: o.scopes }),
-      })
+      setup =
+        o.grant === "cross_app_access"
+          ? crossApp(o, ctx.name, url, expectedIssuer, allowLoopback)
+          : createClientCredentialsProvider({
+              server: ctx.name,
+              serverUrl: url.href,
+              expectedIssuer,
+              allowLoopback,
+              ...(o.clientId !== undefined && { clientId: o.clientId }),
+              ...(o.clientSecret !== undefined && { clientSecret: o.clientSecret }),
+              ...(o.tokenEndpointAuthMethod !== undefined && {
+                tokenEndpointAuthMethod: o.tokenEndpointAuthMethod,
+              }),
+              ...(o.privateKey !== undefined && { privateKey: parseKey(o.privateKey) }),
+              ...(o.signingAlgorithm !== undefined && { signingAlgorithm: o.signingAlgorithm }),
+              ...(o.scopes?.length && { scopes: o.scopes }),
+            })
       auth.authProvider = setup.provider
       auth.fetch = mcpDirect(url, setup.fetch)
     },
@@ -247,13 +291,18 @@ function crossApp(o: OAuthConfig, name: string, url: URL, expectedIssuer: string
  * in front of a notifications/cancelled POST can lose it at exit); everything else (metadata,
  * token, registration) through the OAuth fetch: SSRF guard, no redirects, locked refresh.
  */
-function mcpDirect(server: URL, oauthFetch: FetchLike, onChallenge?: (resourceMetadataUrl: URL | undefined) => Promise<void>): FetchLike {
+function mcpDirect(
+  server: URL,
+  oauthFetch: FetchLike,
+  onChallenge?: (resourceMetadataUrl: URL | undefined) => Promise<void>,
+): FetchLike {
   return (input, init) => {
     const u = new URL(String(input instanceof Request ? input.url : input))
     if (u.origin !== server.origin || u.pathname.startsWith("/.well-known/")) return oauthFetch(input, init)
     if (!onChallenge) return fetch(input, init)
     return fetch(input, init).then(async (res) => {
-      if (res.status === 401 || res.status === 403) await onChallenge(extractWWWAuthenticateParams(res).resourceMetadataUrl)
+      if (res.status === 401 || res.status === 403)
+        await onChallenge(extractWWWAuthenticateParams(res).resourceMetadataUrl)
       return res
     })
   }

@@ -15,11 +15,15 @@ export function remoteUrl(raw: string, allowInsecureHttp: boolean): URL {
     throw new McpConnectError(`invalid server URL`, { cause: e })
   }
   if (url.protocol === "https:") return url
-  if (url.protocol !== "http:") throw new McpConnectError(`unsupported URL scheme ${url.protocol} (use https://)`)
+  if (url.protocol !== "http:")
+    throw new McpConnectError(`unsupported URL scheme ${url.protocol} (use https://)`)
   if (LOOPBACK.test(url.hostname) || allowInsecureHttp) return url
-  throw new McpConnectError(`refusing plain http:// to ${url.host}: requests and tokens would travel unencrypted`, {
-    hint: "use https://, or pass --allow-insecure-http if this network is trusted",
-  })
+  throw new McpConnectError(
+    `refusing plain http:// to ${url.host}: requests and tokens would travel unencrypted`,
+    {
+      hint: "use https://, or pass --allow-insecure-http if this network is trusted",
+    },
+  )
 }
 
 const VISIBLE_ASCII = /^[\x21-\x7e]+$/
@@ -46,7 +50,10 @@ export function guardedFetch(base: FetchLike = fetch, guard: FetchGuard = {}): F
   const reason = `sent a message larger than the ${limit >= 1048576 ? `${limit / 1048576} MB` : `${limit} byte`} limit`
   const fail = () => {
     guard.onOversize?.(reason)
-    return new SdkError(SdkErrorCode.ConnectionClosed, guard.name ? `server "${guard.name}" ${reason}` : `the server ${reason}`)
+    return new SdkError(
+      SdkErrorCode.ConnectionClosed,
+      guard.name ? `server "${guard.name}" ${reason}` : `the server ${reason}`,
+    )
   }
   return async (input, init) => {
     const res = await base(input, init)
@@ -57,7 +64,8 @@ export function guardedFetch(base: FetchLike = fetch, guard: FetchGuard = {}): F
     }
     // Redirects keep their url/type for the SDK's redirect handling; their bodies are discarded.
     if (!res.body || (res.status >= 300 && res.status < 400)) return res
-    const isEvents = (res.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase() === "text/event-stream"
+    const isEvents =
+      (res.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase() === "text/event-stream"
     if (!isEvents && Number(res.headers.get("content-length") ?? 0) > limit) {
       await res.body.cancel().catch((e: unknown) => void e)
       throw fail()

@@ -51,25 +51,42 @@ export function createRequests(d: Deps) {
       resetTimeoutOnProgress: true,
       ...(total !== undefined && { maxTotalTimeout: total }),
       // Always pass onprogress: that is what makes the SDK send a progress token (docs/design.md §5).
-      onprogress: (p) => co.onProgress?.({ progress: p.progress, ...(p.total !== undefined && { total: p.total }), ...(p.message !== undefined && { message: p.message }) }),
+      onprogress: (p) =>
+        co.onProgress?.({
+          progress: p.progress,
+          ...(p.total !== undefined && { total: p.total }),
+          ...(p.message !== undefined && { message: p.message }),
+        }),
       signal: co.signal ? AbortSignal.any([d.signal, co.signal]) : d.signal,
     }
   }
 
   function slotOf(name: string): Slot {
     const slot = d.slots.get(name)
-    if (!slot) throw new McpConnectError(`no server is called "${name}"`, { hint: `servers: ${[...d.slots.keys()].join(", ") || "none"}` })
+    if (!slot)
+      throw new McpConnectError(`no server is called "${name}"`, {
+        hint: `servers: ${[...d.slots.keys()].join(", ") || "none"}`,
+      })
     if (!slot.conn || slot.state.status !== "connected") {
       const s = slot.state
       const why = s.status === "failed" ? s.error : s.status.replace("_", " ")
-      if (s.status === "needs_auth") throw new AuthRequiredError(`server "${name}" needs sign-in`, { hint: s.hint })
-      throw new McpConnectError(`server "${name}" is not connected (${why})`, s.status === "failed" && s.hint ? { hint: s.hint } : {})
+      if (s.status === "needs_auth")
+        throw new AuthRequiredError(`server "${name}" needs sign-in`, { hint: s.hint })
+      throw new McpConnectError(
+        `server "${name}" is not connected (${why})`,
+        s.status === "failed" && s.hint ? { hint: s.hint } : {},
+      )
     }
     return slot
   }
 
   /** Runs `fn` on the server's connection; on a 404 for a session, re-initialises once and retries. */
-  async function run<T>(name: string, method: string, co: CallOptions | undefined, fn: (c: Connection, ro: RequestOptions) => Promise<T>): Promise<T> {
+  async function run<T>(
+    name: string,
+    method: string,
+    co: CallOptions | undefined,
+    fn: (c: Connection, ro: RequestOptions) => Promise<T>,
+  ): Promise<T> {
     const slot = slotOf(name)
     const ro = requestOptions(slot, co)
     const conn = slot.conn!
@@ -78,7 +95,8 @@ export function createRequests(d: Deps) {
     } catch (e: unknown) {
       const f = rt().classify(e)
       await settleCancel(conn, f.kind, ro)
-      if (!(f.kind === "http" && f.status === 404 && conn.sessionId !== undefined) || ro.signal?.aborted) throw toError(slot, e, method, ro)
+      if (!(f.kind === "http" && f.status === 404 && conn.sessionId !== undefined) || ro.signal?.aborted)
+        throw toError(slot, e, method, ro)
       d.log.withTag(`mcp:${name}`).info("the session expired (HTTP 404); starting a new one")
       const fresh = await reinit(slot, conn)
       try {
@@ -87,8 +105,16 @@ export function createRequests(d: Deps) {
         const g = rt().classify(again)
         await settleCancel(fresh, g.kind, ro)
         if (g.kind === "http" && g.status === 404) {
-          const err = new McpConnectError(`server "${name}" answered 404 again after a new session`, { cause: again })
-          d.setState(slot, { status: "failed", name, entry: slot.entry, error: err.message, transport: fresh.kind })
+          const err = new McpConnectError(`server "${name}" answered 404 again after a new session`, {
+            cause: again,
+          })
+          d.setState(slot, {
+            status: "failed",
+            name,
+            entry: slot.entry,
+            error: err.message,
+            transport: fresh.kind,
+          })
           throw err
         }
         throw toError(slot, again, method, ro)
@@ -111,7 +137,13 @@ export function createRequests(d: Deps) {
       try {
         return await call()
       } catch (e: unknown) {
-        if (tries >= 3 || rt().classify(e).kind !== "auth" || ro.signal?.aborted || !(await conn.reauthorize())) throw e
+        if (
+          tries >= 3 ||
+          rt().classify(e).kind !== "auth" ||
+          ro.signal?.aborted ||
+          !(await conn.reauthorize())
+        )
+          throw e
       }
     }
   }
@@ -125,7 +157,12 @@ export function createRequests(d: Deps) {
         const fresh = await d.reconnect(slot)
         slot.conn = fresh
         slot.cache = {}
-        if (slot.state.status === "connected") d.setState(slot, { ...slot.state, protocolVersion: fresh.protocolVersion, ...(fresh.sessionId !== undefined && { sessionId: fresh.sessionId }) })
+        if (slot.state.status === "connected")
+          d.setState(slot, {
+            ...slot.state,
+            protocolVersion: fresh.protocolVersion,
+            ...(fresh.sessionId !== undefined && { sessionId: fresh.sessionId }),
+          })
         return fresh
       } catch (e: unknown) {
         slot.conn = undefined
@@ -143,15 +180,29 @@ export function createRequests(d: Deps) {
     if (e instanceof AgentError) return e
     const name = slot.name
     const f = rt().classify(e)
-    if (ro.signal?.aborted && f.kind !== "closed") return new InterruptedError(`${method} to server "${name}" was cancelled`, { cause: e })
+    if (ro.signal?.aborted && f.kind !== "closed")
+      return new InterruptedError(`${method} to server "${name}" was cancelled`, { cause: e })
     switch (f.kind) {
       case "timeout":
-        return new McpTimeoutError(name, `server "${name}" did not answer ${method} in time (${describeTimeout(ro)}); the request was cancelled`, { cause: e })
+        return new McpTimeoutError(
+          name,
+          `server "${name}" did not answer ${method} in time (${describeTimeout(ro)}); the request was cancelled`,
+          { cause: e },
+        )
       case "closed": {
         const why = slot.conn?.failure()
         const hint = rt().stderrHint(slot.conn?.stderrTail() ?? "")
-        const err = new McpConnectError(`server "${name}" ${why ?? "closed the connection"} during ${method}`, { cause: e, ...(hint && { hint }) })
-        d.setState(slot, { status: "failed", name, entry: slot.entry, error: err.message, ...(hint && { hint }) })
+        const err = new McpConnectError(
+          `server "${name}" ${why ?? "closed the connection"} during ${method}`,
+          { cause: e, ...(hint && { hint }) },
+        )
+        d.setState(slot, {
+          status: "failed",
+          name,
+          entry: slot.entry,
+          error: err.message,
+          ...(hint && { hint }),
+        })
         return err
       }
       case "auth":
@@ -159,8 +210,15 @@ export function createRequests(d: Deps) {
       case "protocol":
         // Whole: the server's advice often follows the first line (tmcp's "set replayable: true").
         const urls = rt().urlsToOpen(e)
-        const open = urls.length ? { hint: `open ${urls.join(" and ")} in a browser, finish there, then run the command again` } : {}
-        return new McpRequestError(name, f.code, `server "${name}": ${e instanceof Error ? e.message : String(e)}`, { cause: e, ...open })
+        const open = urls.length
+          ? { hint: `open ${urls.join(" and ")} in a browser, finish there, then run the command again` }
+          : {}
+        return new McpRequestError(
+          name,
+          f.code,
+          `server "${name}": ${e instanceof Error ? e.message : String(e)}`,
+          { cause: e, ...open },
+        )
       default:
         return new McpConnectError(`server "${name}": ${rt().reasonOf(e)}`, { cause: e })
     }
@@ -172,19 +230,39 @@ export function createRequests(d: Deps) {
     const f = rt().classify(e)
     if (f.kind === "auth" && server && server.transport !== "stdio") {
       const reason = e instanceof AuthRequiredError ? e.message : undefined
-      return { status: "needs_auth", name, entry, url: server.url, hint: (e instanceof AuthRequiredError && e.hint) || AUTH_HINT(name), ...(reason && { reason }), ...(e instanceof ApiKeyRequiredError && { isApiKey: true }) }
+      return {
+        status: "needs_auth",
+        name,
+        entry,
+        url: server.url,
+        hint: (e instanceof AuthRequiredError && e.hint) || AUTH_HINT(name),
+        ...(reason && { reason }),
+        ...(e instanceof ApiKeyRequiredError && { isApiKey: true }),
+      }
     }
     let error = e instanceof AgentError ? e.message : rt().reasonOf(e)
     let hint = e instanceof AgentError ? e.hint : undefined
-    if (f.kind === "timeout" && !d.signal.aborted) error = `did not finish connecting within ${seconds(d.opts.connectTimeoutMs ?? 30_000)}`
+    if (f.kind === "timeout" && !d.signal.aborted)
+      error = `did not finish connecting within ${seconds(d.opts.connectTimeoutMs ?? 30_000)}`
     if (d.signal.aborted) error = "interrupted"
     if (f.kind === "forbidden") hint = "the server refused access (HTTP 403); check the token or scopes"
     if (f.kind === "session_id") hint = "the server is misbehaving; report it to its maintainers"
     d.log.withTag(`mcp:${name}`).debug(`${phase} failed: ${error}`)
-    return { status: "failed", name, entry, error, ...(hint && { hint }), ...(server && { transport: server.transport === "auto" ? "http" : server.transport }) }
+    return {
+      status: "failed",
+      name,
+      entry,
+      error,
+      ...(hint && { hint }),
+      ...(server && { transport: server.transport === "auto" ? "http" : server.transport }),
+    }
   }
 
-  async function listOf<K extends keyof Slot["cache"]>(slot: Slot, key: K, load: (c: Connection, ro: RequestOptions) => Promise<NonNullable<Slot["cache"][K]>>): Promise<NonNullable<Slot["cache"][K]>> {
+  async function listOf<K extends keyof Slot["cache"]>(
+    slot: Slot,
+    key: K,
+    load: (c: Connection, ro: RequestOptions) => Promise<NonNullable<Slot["cache"][K]>>,
+  ): Promise<NonNullable<Slot["cache"][K]>> {
     const cached = slot.cache[key]
     if (cached) return cached as NonNullable<Slot["cache"][K]>
     const list = await run(slot.name, `${key}/list`, undefined, load)
@@ -194,21 +272,45 @@ export function createRequests(d: Deps) {
 
   const caps = (slot: Slot) => slot.conn?.client.getServerCapabilities() ?? {}
   const logFor = (slot: Slot) => d.log.withTag(`mcp:${slot.name}`)
-  const tools = (slot: Slot) => (caps(slot).tools ? listOf(slot, "tools", (c, ro) => rt().listTools(c.client, logFor(slot), ro)) : Promise.resolve([]))
-  const prompts = (slot: Slot) => (caps(slot).prompts ? listOf(slot, "prompts", (c, ro) => rt().listPrompts(c.client, logFor(slot), ro)) : Promise.resolve([]))
-  const resources = (slot: Slot) => (caps(slot).resources ? listOf(slot, "resources", (c, ro) => rt().listResources(c.client, logFor(slot), ro)) : Promise.resolve([]))
-  const templates = (slot: Slot) => (caps(slot).resources ? listOf(slot, "templates", (c, ro) => rt().listTemplates(c.client, logFor(slot), ro)) : Promise.resolve([]))
+  const tools = (slot: Slot) =>
+    caps(slot).tools
+      ? listOf(slot, "tools", (c, ro) => rt().listTools(c.client, logFor(slot), ro))
+      : Promise.resolve([])
+  const prompts = (slot: Slot) =>
+    caps(slot).prompts
+      ? listOf(slot, "prompts", (c, ro) => rt().listPrompts(c.client, logFor(slot), ro))
+      : Promise.resolve([])
+  const resources = (slot: Slot) =>
+    caps(slot).resources
+      ? listOf(slot, "resources", (c, ro) => rt().listResources(c.client, logFor(slot), ro))
+      : Promise.resolve([])
+  const templates = (slot: Slot) =>
+    caps(slot).resources
+      ? listOf(slot, "templates", (c, ro) => rt().listTemplates(c.client, logFor(slot), ro))
+      : Promise.resolve([])
 
   /** Lists at connect time; a failing tools list fails the server, prompts/resources only warn. */
   async function counts(slot: Slot) {
     // Mark it connected for run(); the caller sets the full state right after.
-    slot.state = { status: "connected", name: slot.name, entry: slot.entry, transport: slot.conn!.kind, protocolVersion: slot.conn!.protocolVersion, counts: { tools: 0, prompts: 0, resources: 0 }, connectMs: 0 }
+    slot.state = {
+      status: "connected",
+      name: slot.name,
+      entry: slot.entry,
+      transport: slot.conn!.kind,
+      protocolVersion: slot.conn!.protocolVersion,
+      counts: { tools: 0, prompts: 0, resources: 0 },
+      connectMs: 0,
+    }
     const soft = async <T>(what: string, p: Promise<T[]>) =>
       p.catch((e: unknown) => {
         logFor(slot).warn(`could not list ${what}: ${e instanceof Error ? e.message : String(e)}`)
         return [] as T[]
       })
-    const [t, p, r] = await Promise.all([tools(slot), soft("prompts", prompts(slot)), soft("resources", resources(slot))])
+    const [t, p, r] = await Promise.all([
+      tools(slot),
+      soft("prompts", prompts(slot)),
+      soft("resources", resources(slot)),
+    ])
     return { tools: t.length, prompts: p.length, resources: r.length }
   }
 
@@ -227,7 +329,9 @@ export function createRequests(d: Deps) {
   }
 
   const connected = (server?: string) =>
-    [...d.slots.values()].filter((s) => s.state.status === "connected" && s.conn && (server === undefined || s.name === server))
+    [...d.slots.values()].filter(
+      (s) => s.state.status === "connected" && s.conn && (server === undefined || s.name === server),
+    )
 
   return {
     counts,
@@ -241,22 +345,38 @@ export function createRequests(d: Deps) {
     async callTool(server: string, tool: string, args: Record<string, unknown>, co?: CallOptions) {
       const slot = slotOf(server)
       const cfg = serverOf(slot)
-      if (cfg && !isToolAllowed(tool, cfg)) throw new McpRequestError(server, undefined, `tool "${tool}" of server "${server}" is disabled in ${slot.entry.file}`)
+      if (cfg && !isToolAllowed(tool, cfg))
+        throw new McpRequestError(
+          server,
+          undefined,
+          `tool "${tool}" of server "${server}" is disabled in ${slot.entry.file}`,
+        )
       const def = toolDef(slot, tool)
-      return run(server, "tools/call", co, (c, ro) => c.client.callTool({ name: tool, arguments: args }, { ...ro, ...(def && { toolDefinition: def }) }))
+      return run(server, "tools/call", co, (c, ro) =>
+        c.client.callTool({ name: tool, arguments: args }, { ...ro, ...(def && { toolDefinition: def }) }),
+      )
     },
     async prompts(server?: string) {
       if (server !== undefined) slotOf(server)
-      const all = await Promise.all(connected(server).map(async (s) => (await prompts(s)).map((prompt) => ({ server: s.name, prompt }))))
+      const all = await Promise.all(
+        connected(server).map(async (s) => (await prompts(s)).map((prompt) => ({ server: s.name, prompt }))),
+      )
       return all.flat()
     },
     getPrompt: (server: string, name: string, args: Record<string, string>, co?: CallOptions) =>
       run(server, "prompts/get", co, (c, ro) => c.client.getPrompt({ name, arguments: args }, ro)),
     async resources(server?: string) {
       if (server !== undefined) slotOf(server)
-      return Promise.all(connected(server).map(async (s) => ({ server: s.name, resources: await resources(s), templates: await templates(s) })))
+      return Promise.all(
+        connected(server).map(async (s) => ({
+          server: s.name,
+          resources: await resources(s),
+          templates: await templates(s),
+        })),
+      )
     },
-    readResource: (server: string, uri: string, co?: CallOptions) => run(server, "resources/read", co, (c, ro) => c.client.readResource({ uri }, ro)),
+    readResource: (server: string, uri: string, co?: CallOptions) =>
+      run(server, "resources/read", co, (c, ro) => c.client.readResource({ uri }, ro)),
   }
 }
 

@@ -9,7 +9,11 @@ const POSIX_ENV = ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM", "LANG", "
 const WINDOWS_ENV = ["SYSTEMROOT", "APPDATA", "LOCALAPPDATA", "USERPROFILE", "PATHEXT", "COMSPEC"]
 
 /** C05: only these parent variables reach a stdio server, plus its configured `env`. */
-export function minimalEnv(parent: Record<string, string | undefined>, extra: Record<string, string>, platform = process.platform): Record<string, string> {
+export function minimalEnv(
+  parent: Record<string, string | undefined>,
+  extra: Record<string, string>,
+  platform = process.platform,
+): Record<string, string> {
   const allowed = new Set(platform === "win32" ? [...POSIX_ENV, ...WINDOWS_ENV] : POSIX_ENV)
   const env: Record<string, string> = {}
   for (const [key, value] of Object.entries(parent)) {
@@ -32,7 +36,12 @@ export interface SpawnParams {
  * a legacy restart) all use this value, so they cannot disagree about the command or environment.
  */
 export function spawnParams(server: StdioServer, parentEnv: Record<string, string | undefined>): SpawnParams {
-  return { command: server.command, args: server.args, env: minimalEnv(parentEnv, server.env), ...(server.cwd !== undefined && { cwd: server.cwd }) }
+  return {
+    command: server.command,
+    args: server.args,
+    env: minimalEnv(parentEnv, server.env),
+    ...(server.cwd !== undefined && { cwd: server.cwd }),
+  }
 }
 
 export interface ChildEvents {
@@ -61,7 +70,14 @@ export interface Spawned {
 const OWN_GROUP = process.platform !== "win32"
 
 export function spawnServer(p: SpawnParams): Spawned {
-  const child = spawn(p.command, p.args, { env: p.env, cwd: p.cwd, stdio: ["pipe", "pipe", "pipe"], shell: false, windowsHide: true, detached: OWN_GROUP })
+  const child = spawn(p.command, p.args, {
+    env: p.env,
+    cwd: p.cwd,
+    stdio: ["pipe", "pipe", "pipe"],
+    shell: false,
+    windowsHide: true,
+    detached: OWN_GROUP,
+  })
   let target: ChildEvents | undefined
   const queued: (() => void)[] = []
   const on =
@@ -94,7 +110,8 @@ export function spawnServer(p: SpawnParams): Spawned {
 export function signalGroup(child: ChildProcess, signal: NodeJS.Signals | 0): boolean {
   const pid = child.pid
   if (pid === undefined) return false
-  if (!OWN_GROUP) return signal === 0 ? child.exitCode === null && child.signalCode === null : child.kill(signal)
+  if (!OWN_GROUP)
+    return signal === 0 ? child.exitCode === null && child.signalCode === null : child.kill(signal)
   try {
     process.kill(-pid, signal)
     return true

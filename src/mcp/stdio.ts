@@ -73,7 +73,11 @@ export class StdioTransport implements Transport {
       let isSpawned = false
       let exited!: (info: ExitInfo) => void
       this.exited = new Promise((res) => (exited = res))
-      const lines = new LineSplitter(p.maxMessageBytes ?? MAX_MESSAGE_BYTES, (line) => this.onLine(line), (bytes) => this.onOversize(bytes))
+      const lines = new LineSplitter(
+        p.maxMessageBytes ?? MAX_MESSAGE_BYTES,
+        (line) => this.onLine(line),
+        (bytes) => this.onOversize(bytes),
+      )
       spawned.attach({
         spawn: () => {
           isSpawned = true
@@ -116,7 +120,9 @@ export class StdioTransport implements Transport {
       // connect timeout, and keep it for the error if the connect then fails.
       if (!this.hasMessage && this.noise === undefined) {
         this.noise = JSON.stringify(text.slice(0, 80)) + (text.length > 80 ? "…" : "")
-        this.params.log.warn(`server "${this.params.name}" printed non-JSON on stdout: ${this.noise}; an MCP stdio server may write only JSON-RPC there (logs belong on stderr)`)
+        this.params.log.warn(
+          `server "${this.params.name}" printed non-JSON on stdout: ${this.noise}; an MCP stdio server may write only JSON-RPC there (logs belong on stderr)`,
+        )
       } else this.params.log.debug(`ignored a non-JSON line on stdout (${text.length} chars)`)
       return
     }
@@ -147,9 +153,11 @@ export class StdioTransport implements Transport {
     // S02: keep only a bounded tail for error messages; forward lines only when debugging.
     this.tail.push(chunk)
     this.tailBytes += chunk.length
-    while (this.tailBytes - this.tail[0]!.length >= STDERR_TAIL_BYTES) this.tailBytes -= this.tail.shift()!.length
+    while (this.tailBytes - this.tail[0]!.length >= STDERR_TAIL_BYTES)
+      this.tailBytes -= this.tail.shift()!.length
     if (this.params.log.level >= 4) {
-      for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) this.params.log.debug(line.slice(0, 2000))
+      for (const line of chunk.toString("utf8").split("\n"))
+        if (line.trim()) this.params.log.debug(line.slice(0, 2000))
     }
   }
 
@@ -163,7 +171,8 @@ export class StdioTransport implements Transport {
     this.exit = info
     // S04: the server is gone; what it started in its group (helpers, `sh -c … &`) goes too.
     if (this.child) this.swept ??= sweepGroup(this.child)
-    if (!this.closing) this.failure ??= info.signal ? `was killed by ${info.signal}` : `exited with status ${info.code}`
+    if (!this.closing)
+      this.failure ??= info.signal ? `was killed by ${info.signal}` : `exited with status ${info.code}`
     this.child?.stdout?.destroy()
     this.child?.stderr?.destroy()
     this.stderr.end()
@@ -172,7 +181,8 @@ export class StdioTransport implements Transport {
 
   send(message: JSONRPCMessage): Promise<void> {
     const stdin = this.child?.stdin
-    if (!stdin || stdin.destroyed || this.exit) return Promise.reject(new SdkError(SdkErrorCode.NotConnected, "not connected"))
+    if (!stdin || stdin.destroyed || this.exit)
+      return Promise.reject(new SdkError(SdkErrorCode.NotConnected, "not connected"))
     return new Promise((resolve) => {
       if (stdin.write(serializeMessage(message))) resolve()
       else stdin.once("drain", resolve)

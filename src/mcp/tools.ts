@@ -39,7 +39,10 @@ function fit(base: string, original: string, max = MAX_TOOL_NAME): string {
 }
 
 /** Whether the config lets this tool through (`disabledTools` wins over `includeTools`). */
-export function isToolAllowed(tool: string, filter: { disabledTools?: string[]; includeTools?: string[] }): boolean {
+export function isToolAllowed(
+  tool: string,
+  filter: { disabledTools?: string[]; includeTools?: string[] },
+): boolean {
   if (filter.disabledTools?.includes(tool)) return false
   if (filter.includeTools && !filter.includeTools.includes(tool)) return false
   return true
@@ -64,7 +67,12 @@ export function namespaceTools(servers: ServerTools[]): ToolNames {
     // Collisions (a/b and a_b both become a_b): later entries in the sorted order get _2, _3…
     for (let n = 2; taken.has(name); n++) {
       const suffix = `_${n}`
-      name = fit(`${sanitize(server)}${SEPARATOR}${sanitize(tool.name)}`, original, MAX_TOOL_NAME - suffix.length) + suffix
+      name =
+        fit(
+          `${sanitize(server)}${SEPARATOR}${sanitize(tool.name)}`,
+          original,
+          MAX_TOOL_NAME - suffix.length,
+        ) + suffix
     }
     taken.add(name)
     byName.set(name, { server, tool: tool.name })

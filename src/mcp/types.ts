@@ -40,9 +40,24 @@ export interface ConnectedInfo {
 /** One server's state, as `agent mcp list` shows it (a union on `status`). */
 export type ServerState =
   | ({ status: "connected"; name: string; entry: ServerEntry } & ConnectedInfo)
-  | { status: "needs_auth"; name: string; entry: ServerEntry; url: string; hint: string; reason?: string; /** A 401 without OAuth metadata: a header fixes it, not a sign-in. */ isApiKey?: boolean }
+  | {
+      status: "needs_auth"
+      name: string
+      entry: ServerEntry
+      url: string
+      hint: string
+      reason?: string /** A 401 without OAuth metadata: a header fixes it, not a sign-in. */
+      isApiKey?: boolean
+    }
   | { status: "needs_approval"; name: string; entry: ServerEntry; reason: string; hint: string }
-  | { status: "failed"; name: string; entry: ServerEntry; error: string; hint?: string; transport?: TransportKind }
+  | {
+      status: "failed"
+      name: string
+      entry: ServerEntry
+      error: string
+      hint?: string
+      transport?: TransportKind
+    }
   | { status: "disabled"; name: string; entry: ServerEntry }
   | { status: "connecting"; name: string; entry: ServerEntry }
 
@@ -63,7 +78,10 @@ export interface CallOptions {
 }
 
 export type ElicitHandler = (server: string, request: ElicitRequest["params"]) => Promise<ElicitResult>
-export type SamplingHandler = (server: string, request: CreateMessageRequest["params"]) => Promise<CreateMessageResult>
+export type SamplingHandler = (
+  server: string,
+  request: CreateMessageRequest["params"],
+) => Promise<CreateMessageResult>
 
 export interface ManagerOptions {
   log: Log
@@ -112,7 +130,10 @@ export interface AuthHooks {
 }
 
 /** Starts the callback receiver for one sign-in (a local server on 127.0.0.1, and/or a paste prompt). */
-export type SignInHook = (server: string, opts: { callbackPort?: number; signal: AbortSignal }) => Promise<PendingSignIn>
+export type SignInHook = (
+  server: string,
+  opts: { callbackPort?: number; signal: AbortSignal },
+) => Promise<PendingSignIn>
 
 export interface PendingSignIn {
   /** http://127.0.0.1:<port>/oauth/callback */
@@ -120,7 +141,9 @@ export interface PendingSignIn {
   /** Opens the authorization URL (browser), or prints it and asks for the redirect URL (--no-browser). */
   open(url: URL): Promise<void>
   /** The callback's code and iss, once `check` accepted its parameters (L07: a wrong state rejects). */
-  wait(check: (params: URLSearchParams) => { code: string; iss?: string }): Promise<{ code: string; iss?: string }>
+  wait(
+    check: (params: URLSearchParams) => { code: string; iss?: string },
+  ): Promise<{ code: string; iss?: string }>
   close(): Promise<void>
 }
 
@@ -131,10 +154,28 @@ export interface Manager extends AsyncDisposable {
   state(name: string): ServerState | undefined
   /** Every tool of every connected server, namespaced, after disabledTools/includeTools. */
   tools(): Promise<NamespacedTool[]>
-  callTool(server: string, tool: string, args: Record<string, unknown>, opts?: CallOptions): Promise<CallToolResult>
+  callTool(
+    server: string,
+    tool: string,
+    args: Record<string, unknown>,
+    opts?: CallOptions,
+  ): Promise<CallToolResult>
   prompts(server?: string): Promise<{ server: string; prompt: Prompt }[]>
-  getPrompt(server: string, name: string, args: Record<string, string>, opts?: CallOptions): Promise<GetPromptResult>
-  resources(server?: string): Promise<{ server: string; resources: Resource[]; templates: { uriTemplate: string; name: string; description?: string; mimeType?: string }[] }[]>
+  getPrompt(
+    server: string,
+    name: string,
+    args: Record<string, string>,
+    opts?: CallOptions,
+  ): Promise<GetPromptResult>
+  resources(
+    server?: string,
+  ): Promise<
+    {
+      server: string
+      resources: Resource[]
+      templates: { uriTemplate: string; name: string; description?: string; mimeType?: string }[]
+    }[]
+  >
   readResource(server: string, uri: string, opts?: CallOptions): Promise<ReadResourceResult>
   /** A namespaced name from the last tools() → its server and original tool name. */
   mapBack(name: string): { server: string; tool: string } | undefined

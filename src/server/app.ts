@@ -58,7 +58,8 @@ export function hostGuard(port: number): MiddlewareHandler {
 export function originGuard(port: number): MiddlewareHandler {
   const allowed = new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`])
   return async (c, next) => {
-    if (!SAFE_METHODS.has(c.req.method) && !allowed.has(c.req.header("origin") ?? "")) return c.body(null, 403)
+    if (!SAFE_METHODS.has(c.req.method) && !allowed.has(c.req.header("origin") ?? ""))
+      return c.body(null, 403)
     await next()
   }
 }

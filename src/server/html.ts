@@ -2,7 +2,13 @@
 // so every interpolated string goes through escapeHtml; the pages load nothing and run no
 // script (the CSP in app.ts forbids both), so the style is inline.
 
-const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }
+const ESCAPES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+}
 
 /** Safe in element content and in quoted attribute values. */
 export function escapeHtml(text: string): string {

@@ -49,10 +49,14 @@ export function createPendingInstall(opts: PendingInstallOptions): PendingInstal
   async function decide(c: Context, decision: InstallDecision): Promise<Response> {
     const body = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>) // unparsable = no token: refused below
     // Check the token first so it is used up even when the request fails for another reason.
-    if (!tokens.consume((body as Record<string, unknown>).token) || state.status !== "pending") return c.body(null, 403)
+    if (!tokens.consume((body as Record<string, unknown>).token) || state.status !== "pending")
+      return c.body(null, 403)
     state = { status: "deciding", decision }
     decided.resolve(decision)
-    let message = decision === "approved" ? `Approved "${opts.name}".` : `Denied: "${opts.name}" was not installed; nothing was written.`
+    let message =
+      decision === "approved"
+        ? `Approved "${opts.name}".`
+        : `Denied: "${opts.name}" was not installed; nothing was written.`
     let ok = true
     try {
       if (opts.onDecision) message = await opts.onDecision(decision)

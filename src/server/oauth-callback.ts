@@ -34,13 +34,17 @@ export function createPendingCallback(opts: { server: string }): PendingCallback
   result.promise.catch(() => {}) // observed by wait(); a flow nobody waits on must not crash the process
   const ready = Promise.withResolvers<void>()
 
-  async function accept(params: URLSearchParams, isPasted: boolean): Promise<{ ok: true } | { ok: false; why: string }> {
+  async function accept(
+    params: URLSearchParams,
+    isPasted: boolean,
+  ): Promise<{ ok: true } | { ok: false; why: string }> {
     if (state.status === "idle") {
       let timer: Timer | undefined
       await Promise.race([ready.promise, new Promise<void>((r) => (timer = setTimeout(r, READY_WAIT_MS)))])
       clearTimeout(timer)
     }
-    if (state.status !== "waiting") return { ok: false, why: "This sign-in link was already used, or the sign-in is over." }
+    if (state.status !== "waiting")
+      return { ok: false, why: "This sign-in link was already used, or the sign-in is over." }
     const waiting = state
     state = { status: "over" } // one use, whatever the outcome (L08)
     try {
@@ -64,9 +68,20 @@ export function createPendingCallback(opts: { server: string }): PendingCallback
   routes.get(CALLBACK_PATH, async (c: Context) => {
     const outcome = await accept(new URL(c.req.url).searchParams, false)
     if (outcome.ok) {
-      return c.html(renderPage("Signed in", `<h1 class="ok">Signed in to “${escapeHtml(opts.server)}”</h1>\n<p>agent has the authorization. You can close this window.</p>`))
+      return c.html(
+        renderPage(
+          "Signed in",
+          `<h1 class="ok">Signed in to “${escapeHtml(opts.server)}”</h1>\n<p>agent has the authorization. You can close this window.</p>`,
+        ),
+      )
     }
-    return c.html(renderPage("Sign-in refused", `<h1 class="no">Sign-in refused</h1>\n<p>${escapeHtml(outcome.why)}</p>\n<p class="muted">Nothing was exchanged. Run the sign-in command again.</p>`), 400)
+    return c.html(
+      renderPage(
+        "Sign-in refused",
+        `<h1 class="no">Sign-in refused</h1>\n<p>${escapeHtml(outcome.why)}</p>\n<p class="muted">Nothing was exchanged. Run the sign-in command again.</p>`,
+      ),
+      400,
+    )
   })
 
   return {

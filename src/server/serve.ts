@@ -37,7 +37,10 @@ const MAX_BODY_BYTES = 64 * 1024
  * `app` may be a factory: with port 0 the port is only known after binding, and the app's
  * Host/Origin guards need it (`startLocalServer((port) => createApp({ port }))`).
  */
-export async function startLocalServer(app: FetchApp | ((port: number) => FetchApp), opts: ServeOptions = {}): Promise<LocalServer> {
+export async function startLocalServer(
+  app: FetchApp | ((port: number) => FetchApp),
+  opts: ServeOptions = {},
+): Promise<LocalServer> {
   const idleMs = opts.idleMs ?? 5 * 60_000
   let handler: FetchApp | undefined = typeof app === "function" ? undefined : app
   let idle: Timer | undefined
@@ -94,5 +97,11 @@ export async function startLocalServer(app: FetchApp | ((port: number) => FetchA
   else opts.signal?.addEventListener("abort", onAbort, { once: true })
   touch()
 
-  return { url: `http://${LOOPBACK}:${port}`, port, hostname: server.hostname as string, close, closed: closedSignal.promise }
+  return {
+    url: `http://${LOOPBACK}:${port}`,
+    port,
+    hostname: server.hostname as string,
+    close,
+    closed: closedSignal.promise,
+  }
 }

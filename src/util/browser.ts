@@ -25,11 +25,16 @@ export function checkBrowserUrl(url: string): URL {
   try {
     parsed = new URL(url)
   } catch (e: unknown) {
-    throw new UsageError(`refusing to open ${JSON.stringify(url.slice(0, 200))}: not a valid URL`, { cause: e })
+    throw new UsageError(`refusing to open ${JSON.stringify(url.slice(0, 200))}: not a valid URL`, {
+      cause: e,
+    })
   }
   if (parsed.protocol === "https:") return parsed
   if (parsed.protocol === "http:" && LOOPBACK_HOSTS.has(parsed.hostname)) return parsed
-  const why = parsed.protocol === "http:" ? "plain http is only allowed to 127.0.0.1, [::1] or localhost" : `the ${parsed.protocol} scheme is not allowed`
+  const why =
+    parsed.protocol === "http:"
+      ? "plain http is only allowed to 127.0.0.1, [::1] or localhost"
+      : `the ${parsed.protocol} scheme is not allowed`
   throw new UsageError(`refusing to open ${JSON.stringify(parsed.href.slice(0, 200))}: ${why}`, {
     hint: "only https: URLs (or http: to this machine) are opened in a browser",
   })
@@ -57,7 +62,10 @@ export function browserCommands(href: string, opts: OpenBrowserOptions): string[
 function browserEntry(entry: string, href: string): string[] {
   if (!entry.includes("%s")) return [entry, href]
   // A function replacement: `$&` or `$1` in the URL must not be read as a pattern.
-  return entry.trim().split(/\s+/).map((part) => part.replaceAll("%s", () => href))
+  return entry
+    .trim()
+    .split(/\s+/)
+    .map((part) => part.replaceAll("%s", () => href))
 }
 
 /**

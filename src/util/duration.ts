@@ -12,4 +12,5 @@ export function parseDuration(raw: string): number | undefined {
   return Number.isFinite(ms) && ms >= 1 && ms <= MAX_DURATION_MS ? ms : undefined
 }
 
-export const DURATION_HINT = "a duration such as 500ms, 30s, 2m or 1h (a bare number is milliseconds; at most 24h)"
+export const DURATION_HINT =
+  "a duration such as 500ms, 30s, 2m or 1h (a bare number is milliseconds; at most 24h)"

@@ -43,10 +43,7 @@ export class UsageError extends AgentError {
 
 /** A config file that cannot be used: syntax, schema, or an unset variable. */
 export class ConfigError extends AgentError {
-  constructor(
-    message: string,
-    opts: ErrorOptions & { file?: string; path?: string } = {},
-  ) {
+  constructor(message: string, opts: ErrorOptions & { file?: string; path?: string } = {}) {
     super("usage", message, opts)
     this.file = opts.file
     this.path = opts.path

@@ -90,7 +90,10 @@ async function acquire(path: string, lockPath: string, opts: LockOptions): Promi
  * empty lock that nobody can attribute to a pid.
  */
 async function tryCreate(path: string, lockPath: string): Promise<number | undefined> {
-  const tmp = join(dirname(lockPath), `.${basename(lockPath)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`)
+  const tmp = join(
+    dirname(lockPath),
+    `.${basename(lockPath)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`,
+  )
   const fh = await openExclusive(path, tmp)
   try {
     const holder: Holder = { pid: process.pid, host: hostname(), time: new Date().toISOString() }
@@ -180,7 +183,11 @@ async function breakLock(lockPath: string, judged: Observed): Promise<boolean> {
   const guard = `${lockPath}.break`
   let fh: FileHandle
   try {
-    fh = await open(guard, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600)
+    fh = await open(
+      guard,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+      0o600,
+    )
   } catch (e: unknown) {
     if (fsErrorCode(e) !== "EEXIST") throw e
     await dropAbandonedGuard(guard)
@@ -193,7 +200,12 @@ async function breakLock(lockPath: string, judged: Observed): Promise<boolean> {
       await fh.close()
     }
     const now = await observe(lockPath)
-    if (now && now.ino === judged.ino && now.mtimeMs === judged.mtimeMs && sameHolder(now.holder, judged.holder)) {
+    if (
+      now &&
+      now.ino === judged.ino &&
+      now.mtimeMs === judged.mtimeMs &&
+      sameHolder(now.holder, judged.holder)
+    ) {
       await unlink(lockPath).catch((e: unknown) => {
         if (fsErrorCode(e) !== "ENOENT") throw e
       })
@@ -237,7 +249,9 @@ function timeoutError(path: string, lockPath: string, o: Observed | undefined, t
   const since = o ? `, locked ${Math.round((Date.now() - o.mtimeMs) / 1000)}s ago` : ""
   return new WriteError(
     `could not lock ${path} within ${timeoutMs / 1000}s: held by ${who}${since}; the previous file is unchanged`,
-    { hint: `if ${h.pid ? `process ${h.pid}` : "no agent process"} is still running, wait for it; otherwise remove the stale lock: rm ${lockPath}` },
+    {
+      hint: `if ${h.pid ? `process ${h.pid}` : "no agent process"} is still running, wait for it; otherwise remove the stale lock: rm ${lockPath}`,
+    },
   )
 }
 

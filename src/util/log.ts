@@ -48,12 +48,24 @@ class LazyLog implements Log {
     ;(this.consola()[method] as (...a: unknown[]) => void)(...args.map((a) => safeArg(a, method, this.level)))
   }
 
-  error(...args: unknown[]) { this.emit("error", args) }
-  warn(...args: unknown[]) { this.emit("warn", args) }
-  log(...args: unknown[]) { this.emit("log", args) }
-  info(...args: unknown[]) { this.emit("info", args) }
-  success(...args: unknown[]) { this.emit("success", args) }
-  debug(...args: unknown[]) { this.emit("debug", args) }
+  error(...args: unknown[]) {
+    this.emit("error", args)
+  }
+  warn(...args: unknown[]) {
+    this.emit("warn", args)
+  }
+  log(...args: unknown[]) {
+    this.emit("log", args)
+  }
+  info(...args: unknown[]) {
+    this.emit("info", args)
+  }
+  success(...args: unknown[]) {
+    this.emit("success", args)
+  }
+  debug(...args: unknown[]) {
+    this.emit("debug", args)
+  }
 }
 
 /**
@@ -62,7 +74,12 @@ class LazyLog implements Log {
  * logged requests), including tokens agent never stored, such as a server's own.
  */
 function safeArg(arg: unknown, method: Method, level: number): unknown {
-  const text = typeof arg === "string" ? arg : arg instanceof Error ? (level >= 4 && arg.stack) || `${arg.name}: ${arg.message}` : undefined
+  const text =
+    typeof arg === "string"
+      ? arg
+      : arg instanceof Error
+        ? (level >= 4 && arg.stack) || `${arg.name}: ${arg.message}`
+        : undefined
   if (text === undefined) return arg
   return escapeTerminal(method === "debug" ? redactTokens(text) : text)
 }
@@ -86,7 +103,16 @@ export function createLog(level = 3): Log {
 const plain: ConsolaReporter = {
   log(entry) {
     const text = formatWithOptions({ colors: false, compact: true }, ...entry.args)
-    const prefix = entry.level <= 0 ? "error: " : entry.level === 1 ? "warning: " : entry.level >= 4 && entry.tag ? `debug: [${escapeTerminal(entry.tag)}] ` : entry.level >= 4 ? "debug: " : ""
+    const prefix =
+      entry.level <= 0
+        ? "error: "
+        : entry.level === 1
+          ? "warning: "
+          : entry.level >= 4 && entry.tag
+            ? `debug: [${escapeTerminal(entry.tag)}] `
+            : entry.level >= 4
+              ? "debug: "
+              : ""
     process.stderr.write(`${prefix}${text}\n`)
   },
 }

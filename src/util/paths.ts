@@ -47,7 +47,10 @@ function checkHome(home: string): void {
   } catch (e: unknown) {
     // Missing: ensurePrivateDir creates it 0700 on the first write.
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return
-    throw new ConfigError(`cannot use AGENTRT_HOME ${escapeTerminal(home)}: ${describeFsError(e)}`, { file: home, cause: e })
+    throw new ConfigError(`cannot use AGENTRT_HOME ${escapeTerminal(home)}: ${describeFsError(e)}`, {
+      file: home,
+      cause: e,
+    })
   }
   checkPrivateDir(home, st)
 }
@@ -137,17 +140,23 @@ function refuseSharedAncestor(dir: string): void {
 }
 
 function notOwned(path: string, owner: number, uid: number): ConfigError {
-  return new ConfigError(`${escapeTerminal(path)} is owned by uid ${owner}, not you (uid ${uid}); agent will not use it`, {
-    file: path,
-    hint: `if it is yours: chown ${uid} ${displayArg(path)}; otherwise point AGENTRT_HOME at a directory of your own`,
-  })
+  return new ConfigError(
+    `${escapeTerminal(path)} is owned by uid ${owner}, not you (uid ${uid}); agent will not use it`,
+    {
+      file: path,
+      hint: `if it is yours: chown ${uid} ${displayArg(path)}; otherwise point AGENTRT_HOME at a directory of your own`,
+    },
+  )
 }
 
 function writableByOthers(path: string, st: Stats): ConfigError {
-  return new ConfigError(`${escapeTerminal(path)} is writable by ${writers(st)} (mode ${(st.mode & 0o777).toString(8)}); agent will not use it`, {
-    file: path,
-    hint: `run: chmod go-w ${displayArg(path)}   (or point AGENTRT_HOME somewhere private)`,
-  })
+  return new ConfigError(
+    `${escapeTerminal(path)} is writable by ${writers(st)} (mode ${(st.mode & 0o777).toString(8)}); agent will not use it`,
+    {
+      file: path,
+      hint: `run: chmod go-w ${displayArg(path)}   (or point AGENTRT_HOME somewhere private)`,
+    },
+  )
 }
 
 const writers = (st: Stats) => ((st.mode & 0o002) !== 0 ? "every user" : "its group")

@@ -42,7 +42,13 @@ export function createSecretSet(): SecretSet {
     const mark = name && /^[A-Za-z0-9_.:-]{1,64}$/.test(name) ? `[redacted:${name}]` : "***"
     // The spellings output uses: as is, escaped for the terminal, inside a JSON string, and
     // percent-encoded in a URL (a query value in a `could not connect to …` message).
-    for (const form of new Set([value, escapeTerminal(value), JSON.stringify(value).slice(1, -1), jsonEscaped(escapeTerminal(value)), safeEncode(value)])) {
+    for (const form of new Set([
+      value,
+      escapeTerminal(value),
+      JSON.stringify(value).slice(1, -1),
+      jsonEscaped(escapeTerminal(value)),
+      safeEncode(value),
+    ])) {
       if (form.length >= MIN_SECRET_LENGTH && !forms.has(form)) forms.set(form, mark)
     }
     sorted = [...forms.keys()].sort((a, b) => b.length - a.length)
@@ -62,7 +68,8 @@ export function createSecretSet(): SecretSet {
       return forms.size
     },
     redact,
-    replacer: (_key, value) => (typeof value === "string" ? redact(value) : isPlainObject(value) ? redactKeys(value, redact) : value),
+    replacer: (_key, value) =>
+      typeof value === "string" ? redact(value) : isPlainObject(value) ? redactKeys(value, redact) : value,
     get longest() {
       return longest
     },
@@ -94,7 +101,9 @@ function safeEncode(s: string): string {
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype
+  return (
+    typeof v === "object" && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype
+  )
 }
 
 /** Object keys are strings too (an env map keyed by a value would print it). */
@@ -114,7 +123,16 @@ export function redactSecrets(text: string): string {
   return runSecrets.redact(text)
 }
 
-const SECRET_KEYS = ["access_token", "refresh_token", "id_token", "client_secret", "code", "code_verifier", "client_assertion", "assertion"]
+const SECRET_KEYS = [
+  "access_token",
+  "refresh_token",
+  "id_token",
+  "client_secret",
+  "code",
+  "code_verifier",
+  "client_assertion",
+  "assertion",
+]
 const PARAM_RE = new RegExp(`((?:"|\\b)(?:${SECRET_KEYS.join("|")})"?\\s*[:=]\\s*"?)([^"&\\s,}]+)`, "gi")
 
 /**

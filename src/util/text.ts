@@ -34,13 +34,16 @@ export function escapeLine(s: string): string {
  */
 export function hiddenCodePoints(s: string): string[] {
   const found = new Set<string>()
-  for (const m of s.matchAll(UNSAFE)) found.add(`U+${(m[0].codePointAt(0) as number).toString(16).toUpperCase().padStart(4, "0")}`)
+  for (const m of s.matchAll(UNSAFE))
+    found.add(`U+${(m[0].codePointAt(0) as number).toString(16).toUpperCase().padStart(4, "0")}`)
   return [...found]
 }
 
 /** JSON text with every unsafe code point as a `\uXXXX` escape: the same value, but visible. */
 export function escapeJsonText(json: string): string {
-  return json.replace(UNSAFE, (c) => [...Array(c.length).keys()].map((i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join(""))
+  return json.replace(UNSAFE, (c) =>
+    [...Array(c.length).keys()].map((i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join(""),
+  )
 }
 
 /** Quotes an argv element for display only (never for execution). */

@@ -53,10 +53,17 @@ export async function fixtureTools(server = "srv"): Promise<FixtureTools> {
   }
 }
 
-export const anthropicModel = (srv: FakeModel) => createAnthropic({ baseURL: srv.anthropicBaseUrl, apiKey: "test" })("claude-test")
-export const openaiModel = (srv: FakeModel) => createOpenAI({ baseURL: srv.openaiBaseUrl, apiKey: "test" }).chat("gpt-test")
+export const anthropicModel = (srv: FakeModel) =>
+  createAnthropic({ baseURL: srv.anthropicBaseUrl, apiKey: "test" })("claude-test")
+export const openaiModel = (srv: FakeModel) =>
+  createOpenAI({ baseURL: srv.openaiBaseUrl, apiKey: "test" }).chat("gpt-test")
 
 export function eventLog() {
   const events: RunEvent[] = []
-  return { events, onEvent: (e: RunEvent) => void events.push(e), ofType: <T extends RunEvent["type"]>(t: T) => events.filter((e): e is Extract<RunEvent, { type: T }> => e.type === t) }
+  return {
+    events,
+    onEvent: (e: RunEvent) => void events.push(e),
+    ofType: <T extends RunEvent["type"]>(t: T) =>
+      events.filter((e): e is Extract<RunEvent, { type: T }> => e.type === t),
+  }
 }

@@ -12,7 +12,11 @@ const TOOLS = [
     type: "function" as const,
     name: "srv__echo",
     description: "echo",
-    inputSchema: { type: "object" as const, properties: { text: { type: "string" as const } }, required: ["text"] },
+    inputSchema: {
+      type: "object" as const,
+      properties: { text: { type: "string" as const } },
+      required: ["text"],
+    },
   },
 ]
 const PROMPT = [{ role: "user" as const, content: [{ type: "text" as const, text: "hello" }] }]
@@ -45,7 +49,13 @@ describe.each(providers)("fake model with the real %s provider", (api, make) => 
 
   it("streams parallel tool calls with their JSON arguments", async () => {
     await using srv = await fakeModel([
-      { text: "Calling.", toolCalls: [{ name: "srv__echo", args: { text: "a" } }, { name: "srv__echo", args: { text: "b" } }] },
+      {
+        text: "Calling.",
+        toolCalls: [
+          { name: "srv__echo", args: { text: "a" } },
+          { name: "srv__echo", args: { text: "b" } },
+        ],
+      },
     ])
     const parts = await collect(make(srv))
     const calls = parts.flatMap((p) => (p.type === "tool-call" ? [p] : []))
@@ -59,11 +69,20 @@ describe.each(providers)("fake model with the real %s provider", (api, make) => 
   })
 
   it("answers non-streaming requests with text, tool calls and usage", async () => {
-    await using srv = await fakeModel([{ text: "Sure.", toolCalls: [{ name: "srv__echo", args: { text: "x" } }], usage: { input: 3, output: 4 } }])
+    await using srv = await fakeModel([
+      {
+        text: "Sure.",
+        toolCalls: [{ name: "srv__echo", args: { text: "x" } }],
+        usage: { input: 3, output: 4 },
+      },
+    ])
     const res = await make(srv).doGenerate({ prompt: PROMPT, tools: TOOLS })
     expect(res.content.flatMap((c) => (c.type === "text" ? [c.text] : []))).toEqual(["Sure."])
     const call = res.content.find((c) => c.type === "tool-call")
-    expect(call?.type === "tool-call" && [call.toolName, JSON.parse(call.input)]).toEqual(["srv__echo", { text: "x" }])
+    expect(call?.type === "tool-call" && [call.toolName, JSON.parse(call.input)]).toEqual([
+      "srv__echo",
+      { text: "x" },
+    ])
     expect(res.finishReason.unified).toBe("tool-calls")
     expect(res.usage.inputTokens.total).toBe(3)
     expect(res.usage.outputTokens.total).toBe(4)
@@ -82,7 +101,10 @@ describe.each(providers)("fake model with the real %s provider", (api, make) => 
     await using srv = await fakeModel([{ error: { status, message: "nope" } }])
     const err = await make(srv)
       .doStream({ prompt: PROMPT })
-      .then(() => undefined, (e: unknown) => e)
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      )
     expect(APICallError.isInstance(err)).toBe(true)
     expect((err as APICallError).statusCode).toBe(status)
     expect((err as APICallError).isRetryable).toBe(status !== 401)
@@ -91,7 +113,12 @@ describe.each(providers)("fake model with the real %s provider", (api, make) => 
   it("hangs until the client aborts", async () => {
     await using srv = await fakeModel([{ hang: true }])
     const ac = new AbortController()
-    const pending = make(srv).doStream({ prompt: PROMPT, abortSignal: ac.signal }).then(() => "resolved", () => "rejected")
+    const pending = make(srv)
+      .doStream({ prompt: PROMPT, abortSignal: ac.signal })
+      .then(
+        () => "resolved",
+        () => "rejected",
+      )
     while (srv.requests.length === 0) await Bun.sleep(5)
     ac.abort()
     expect(await pending).toBe("rejected")
@@ -109,7 +136,10 @@ describe("fake model script", () => {
   it("runs as a CLI that prints LISTENING and serves the script file", async () => {
     await using t = await tmpdir()
     const file = await t.write("turns.json", [{ text: "from file" }])
-    await using proc = Bun.spawn([process.execPath, `${import.meta.dir}/../fixtures/model/server.ts`, "--script", file], { stdout: "pipe" })
+    await using proc = Bun.spawn(
+      [process.execPath, `${import.meta.dir}/../fixtures/model/server.ts`, "--script", file],
+      { stdout: "pipe" },
+    )
     const { value } = await proc.stdout.getReader().read()
     const line = new TextDecoder().decode(value)
     expect(line).toMatch(/^LISTENING http:\/\/127\.0\.0\.1:\d+/)

@@ -5,7 +5,11 @@ import { allowAll } from "../../src/agent/permissions.ts"
 import { UsageError } from "../../src/util/errors.ts"
 import { fakeModel } from "../fixtures/model/server.ts"
 
-const usage = async (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as UsageError)
+const usage = async (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e as UsageError,
+  )
 const noTools = { list: async () => [], call: async () => ({ content: [] }) }
 
 describe("createModel", () => {
@@ -24,7 +28,9 @@ describe("createModel", () => {
   it("asks bedrock for static credentials once the region is set", async () => {
     const e = await usage(createModel("bedrock:m", { env: { AWS_REGION: "us-east-1" } }))
     expect(e!.message).toStartWith("AWS_ACCESS_KEY_ID is not set")
-    const ok = await createModel("bedrock:m", { env: { AWS_REGION: "us-east-1", AWS_BEARER_TOKEN_BEDROCK: "t" } })
+    const ok = await createModel("bedrock:m", {
+      env: { AWS_REGION: "us-east-1", AWS_BEARER_TOKEN_BEDROCK: "t" },
+    })
     expect(ok.model.modelId).toBe("m")
   })
 

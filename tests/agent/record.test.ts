@@ -12,7 +12,10 @@ import { anthropicModel, fixtureTools } from "./helpers.ts"
 
 async function record(file: string) {
   await using tools = await fixtureTools()
-  await using srv = await fakeModel([{ text: "Adding.", toolCalls: [{ name: tools.nameOf("add"), args: { a: 2, b: 3 } }] }, { text: "The sum is 5." }])
+  await using srv = await fakeModel([
+    { text: "Adding.", toolCalls: [{ name: tools.nameOf("add"), args: { a: 2, b: 3 } }] },
+    { text: "The sum is 5." },
+  ])
   const model = await recordingModel(anthropicModel(srv), file)
   return await runAgent({ model, tools: tools.source, prompt: "add 2 and 3", permissions: allowAll })
 }
@@ -24,12 +27,20 @@ describe("record and replay", () => {
     const recorded = await record(file)
     expect(recorded.error).toBeUndefined()
     expect(recorded.text).toBe("The sum is 5.")
-    const lines = (await tmp.read("run.jsonl")).trimEnd().split("\n").map((l) => JSON.parse(l) as { type: string })
+    const lines = (await tmp.read("run.jsonl"))
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { type: string })
     expect(lines.map((l) => l.type)).toEqual(["header", "call", "call"])
 
     await using tools = await fixtureTools()
     const rec = await loadRecording(file)
-    const r = await runAgent({ model: replayModel(rec), tools: tools.source, prompt: "add 2 and 3", permissions: allowAll })
+    const r = await runAgent({
+      model: replayModel(rec),
+      tools: tools.source,
+      prompt: "add 2 and 3",
+      permissions: allowAll,
+    })
     expect(r.exitReason).toBe("completed")
     expect(r.text).toBe("The sum is 5.")
     expect(r.usage).toEqual(recorded.usage)
@@ -45,7 +56,12 @@ describe("record and replay", () => {
       list: () => tools.source.list(),
       call: async () => ({ content: [{ type: "text", text: "6" }] }),
     }
-    const r = await runAgent({ model: replayModel(await loadRecording(file)), tools: drifting, prompt: "add 2 and 3", permissions: allowAll })
+    const r = await runAgent({
+      model: replayModel(await loadRecording(file)),
+      tools: drifting,
+      prompt: "add 2 and 3",
+      permissions: allowAll,
+    })
     expect(r.exitReason).toBe("replay_mismatch")
     expect(r.report.exitCode).toBe(1)
     expect(r.error).toContain("model call 2 differs from the recording")
@@ -58,8 +74,16 @@ describe("record and replay", () => {
     const file = `${tmp.path}/run.jsonl`
     await record(file)
     await using tools = await fixtureTools()
-    const fewer: ToolSource = { list: async () => (await tools.source.list()).filter((t) => t.tool.name !== "echo"), call: tools.source.call }
-    const r = await runAgent({ model: replayModel(await loadRecording(file)), tools: fewer, prompt: "add 2 and 3", permissions: allowAll })
+    const fewer: ToolSource = {
+      list: async () => (await tools.source.list()).filter((t) => t.tool.name !== "echo"),
+      call: tools.source.call,
+    }
+    const r = await runAgent({
+      model: replayModel(await loadRecording(file)),
+      tools: fewer,
+      prompt: "add 2 and 3",
+      permissions: allowAll,
+    })
     expect(r.exitReason).toBe("replay_mismatch")
     expect(r.error).toContain("model call 1 differs")
     expect(r.error).toMatch(/tools\[\d+\]/)
@@ -68,9 +92,14 @@ describe("record and replay", () => {
   it("rejects a file that is not a recording", async () => {
     await using tmp = await tmpdir()
     const file = await tmp.write("bad.jsonl", '{"hello":1}\n')
-    const err = await loadRecording(file).then(() => undefined, (e: unknown) => e)
+    const err = await loadRecording(file).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
     expect(err).toBeInstanceOf(ConfigError)
     expect((err as ConfigError).exitCode).toBe(2)
-    expect((err as ConfigError).message).toBe(`${file}: not an agent recording (version ${RECORD_VERSION} header missing)`)
+    expect((err as ConfigError).message).toBe(
+      `${file}: not an agent recording (version ${RECORD_VERSION} header missing)`,
+    )
   })
 })

@@ -8,13 +8,29 @@ import { schemaBomb } from "../fixtures/servers/tools.ts"
 const ROUTE = {
   $schema: "https://json-schema.org/draft/2020-12/schema",
   type: "object",
-  $defs: { point: { type: "object", properties: { lat: { type: "number" }, lon: { type: "number" } }, required: ["lat", "lon"] } },
+  $defs: {
+    point: {
+      type: "object",
+      properties: { lat: { type: "number" }, lon: { type: "number" } },
+      required: ["lat", "lon"],
+    },
+  },
   properties: { from: { $ref: "#/$defs/point" }, to: { $ref: "#/$defs/point", description: "end" } },
   required: ["from", "to"],
 }
-const TREE = { type: "object", $defs: { node: { type: "object", properties: { kids: { type: "array", items: { $ref: "#/$defs/node" } } } } }, properties: { root: { $ref: "#/$defs/node" } } }
+const TREE = {
+  type: "object",
+  $defs: {
+    node: { type: "object", properties: { kids: { type: "array", items: { $ref: "#/$defs/node" } } } },
+  },
+  properties: { root: { $ref: "#/$defs/node" } },
+}
 
-const tool = (name: string, inputSchema: unknown): NamespacedTool => ({ name, server: "s", tool: { name, inputSchema } as NamespacedTool["tool"] })
+const tool = (name: string, inputSchema: unknown): NamespacedTool => ({
+  name,
+  server: "s",
+  tool: { name, inputSchema } as NamespacedTool["tool"],
+})
 
 describe("normalizeSchema", () => {
   it("inlines local $refs, keeps sibling keywords and drops $defs and $schema", () => {
@@ -33,14 +49,24 @@ describe("normalizeSchema", () => {
   })
 
   it("refuses external refs and non-object roots", () => {
-    expect(normalizeSchema({ type: "object", properties: { a: { $ref: "https://x.example/s.json" } } }, "anthropic")).toMatchObject({ ok: false, reason: expect.stringContaining("external $ref") })
+    expect(
+      normalizeSchema(
+        { type: "object", properties: { a: { $ref: "https://x.example/s.json" } } },
+        "anthropic",
+      ),
+    ).toMatchObject({ ok: false, reason: expect.stringContaining("external $ref") })
     expect(normalizeSchema({ type: "string" }, "anthropic")).toMatchObject({ ok: false })
     expect(normalizeSchema("nope", "anthropic")).toMatchObject({ ok: false })
   })
 
   it("P09: refuses a doubling $defs chain within the node budget, naming it, and keeps a smaller one", () => {
     // 13 levels: just over the budget; 32 levels: four billion nodes if nothing stopped it.
-    for (const [levels, provider] of [[13, "anthropic"], [32, "anthropic"], [32, "openai"], [32, "google"]] as const) {
+    for (const [levels, provider] of [
+      [13, "anthropic"],
+      [32, "anthropic"],
+      [32, "openai"],
+      [32, "google"],
+    ] as const) {
       expect(normalizeSchema(schemaBomb(levels), provider)).toEqual({
         ok: false,
         reason: `input schema is too large once its $refs are inlined (over ${SCHEMA_BUDGET.nodes} objects and arrays)`,
@@ -67,7 +93,10 @@ describe("normalizeSchema", () => {
 
   it("drops root combinators for OpenAI but keeps them for Anthropic", () => {
     const s = { type: "object", properties: { a: { type: "string" } }, anyOf: [{ required: ["a"] }] }
-    expect(normalizeSchema(s, "openai")).toEqual({ ok: true, schema: { type: "object", properties: { a: { type: "string" } } } })
+    expect(normalizeSchema(s, "openai")).toEqual({
+      ok: true,
+      schema: { type: "object", properties: { a: { type: "string" } } },
+    })
     expect(normalizeSchema(s, "anthropic")).toEqual({ ok: true, schema: s })
   })
 
@@ -114,7 +143,9 @@ describe("prepareTools", () => {
   it("P09: leaves out only the tool over the budget; the others are offered", () => {
     const p = prepareTools([tool("s__bomb", schemaBomb()), tool("s__route", ROUTE)], "openai")
     expect(p.specs.map((t) => t.name)).toEqual(["s__route"])
-    expect(p.skipped).toEqual([{ name: "s__bomb", reason: expect.stringContaining("too large once its $refs are inlined") }])
+    expect(p.skipped).toEqual([
+      { name: "s__bomb", reason: expect.stringContaining("too large once its $refs are inlined") },
+    ])
   })
 
   it("gives over-long or odd names a provider-safe alias that maps back", () => {

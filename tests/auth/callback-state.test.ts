@@ -8,7 +8,11 @@ import { tmpdir } from "../helpers/tmp.ts"
 
 async function provider() {
   const t = await tmpdir()
-  const p = createOAuthProvider({ server: "fx", serverUrl: "https://mcp.example.com/mcp", store: createTokenStore(t.home) })
+  const p = createOAuthProvider({
+    server: "fx",
+    serverUrl: "https://mcp.example.com/mcp",
+    store: createTokenStore(t.home),
+  })
   const state = await p.state!()
   const params = (extra: Record<string, string>) => new URLSearchParams({ code: "the-code", ...extra })
   return { p, state, params, [Symbol.asyncDispose]: () => t[Symbol.asyncDispose]() }
@@ -28,13 +32,19 @@ function refused(fn: () => unknown): AuthRequiredError {
 describe("checkCallback (L07, L08)", () => {
   it("L07: accepts the state it sent and returns the code and iss", async () => {
     await using s = await provider()
-    expect(s.p.checkCallback(s.params({ state: s.state, iss: "https://as.example" }))).toEqual({ code: "the-code", iss: "https://as.example" })
+    expect(s.p.checkCallback(s.params({ state: s.state, iss: "https://as.example" }))).toEqual({
+      code: "the-code",
+      iss: "https://as.example",
+    })
   })
 
   const forgeries: [string, (sent: string) => Record<string, string>][] = [
     ["a missing state", () => ({})],
     ["an empty state", () => ({ state: "" })],
-    ["a wrong state of the same length", (sent) => ({ state: `${sent.slice(0, -1)}${sent.endsWith("A") ? "B" : "A"}` })],
+    [
+      "a wrong state of the same length",
+      (sent) => ({ state: `${sent.slice(0, -1)}${sent.endsWith("A") ? "B" : "A"}` }),
+    ],
     ["a wrong state of another length", () => ({ state: "forged" })],
     ["the state with a suffix", (sent) => ({ state: `${sent}x` })],
   ]
@@ -56,13 +66,19 @@ describe("checkCallback (L07, L08)", () => {
 
   it("L07: refuses a callback when no sign-in was started", async () => {
     await using t = await tmpdir()
-    const p = createOAuthProvider({ server: "fx", serverUrl: "https://mcp.example.com/mcp", store: createTokenStore(t.home) })
+    const p = createOAuthProvider({
+      server: "fx",
+      serverUrl: "https://mcp.example.com/mcp",
+      store: createTokenStore(t.home),
+    })
     refused(() => p.checkCallback(new URLSearchParams({ code: "c", state: "" })))
   })
 
   it("L07: a right state carrying an AS error, or no code, is still refused, and that uses it up (L08)", async () => {
     await using a = await provider()
-    expect(refused(() => a.p.checkCallback(a.params({ state: a.state, error: "access_denied" }))).message).toContain("access_denied")
+    expect(
+      refused(() => a.p.checkCallback(a.params({ state: a.state, error: "access_denied" }))).message,
+    ).toContain("access_denied")
     expect(refused(() => a.p.checkCallback(a.params({ state: a.state })))).toBeInstanceOf(CallbackStateError)
     await using b = await provider()
     refused(() => b.p.checkCallback(new URLSearchParams({ state: b.state })))

@@ -1,7 +1,12 @@
 // Cross-app access (SEP-990): ID token → ID-JAG at the IdP (RFC 8693) → access token at the AS
 // (RFC 7523 jwt-bearer), against the fixture IdP and AS.
 import { describe, expect, it } from "bun:test"
-import { Client, OAuthError, OAuthErrorCode, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
+import {
+  Client,
+  OAuthError,
+  OAuthErrorCode,
+  StreamableHTTPClientTransport,
+} from "@modelcontextprotocol/client"
 import { createCrossAppProvider } from "../../src/auth/index.ts"
 import { type CrossAppOptions } from "../../src/auth/cross-app.ts"
 import { maskedDefinition, normalizeServer } from "../../src/config/index.ts"
@@ -10,10 +15,20 @@ import { startAuthServer } from "../fixtures/oauth/as.ts"
 import { ID_JAG, TOKEN_EXCHANGE, startIdp } from "../fixtures/oauth/idp.ts"
 import { JWT_BEARER } from "../fixtures/oauth/jag.ts"
 
-const AS_CLIENT = { client_id: "agent-xaa", client_secret: "as-s3cret", token_endpoint_auth_method: "client_secret_basic" as const, redirect_uris: [], grant_types: [JWT_BEARER] }
+const AS_CLIENT = {
+  client_id: "agent-xaa",
+  client_secret: "as-s3cret",
+  token_endpoint_auth_method: "client_secret_basic" as const,
+  redirect_uris: [],
+  grant_types: [JWT_BEARER],
+}
 
 async function setup() {
-  const idp = await startIdp({ clientId: "idp-client", clientSecret: "idp-s3cret", asClientId: AS_CLIENT.client_id })
+  const idp = await startIdp({
+    clientId: "idp-client",
+    clientSecret: "idp-s3cret",
+    asClientId: AS_CLIENT.client_id,
+  })
   const as = await startAuthServer({ clients: [AS_CLIENT], idps: [idp.trust], dcr: false })
   const opts = (over: Partial<CrossAppOptions> = {}): CrossAppOptions => ({
     server: "fx",
@@ -28,12 +43,19 @@ async function setup() {
     allowLoopback: true,
     ...over,
   })
-  return { idp, as, opts, [Symbol.asyncDispose]: async () => void (await Promise.all([as.close(), idp.close()])) }
+  return {
+    idp,
+    as,
+    opts,
+    [Symbol.asyncDispose]: async () => void (await Promise.all([as.close(), idp.close()])),
+  }
 }
 
 async function listTools(url: string, x: ReturnType<typeof createCrossAppProvider>) {
   const client = new Client({ name: "xaa", version: "1" })
-  await client.connect(new StreamableHTTPClientTransport(new URL(url), { authProvider: x.provider, fetch: x.fetch }))
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(url), { authProvider: x.provider, fetch: x.fetch }),
+  )
   try {
     return (await client.listTools()).tools
   } finally {
@@ -47,7 +69,9 @@ describe("cross_app_access", () => {
       await using s = await setup()
       const idToken = await s.idp.idToken()
       const over = via === "idpIssuer" ? {} : { idpIssuer: undefined, idpTokenEndpoint: s.idp.tokenEndpoint }
-      expect((await listTools(s.as.url, createCrossAppProvider(s.opts({ idToken, ...over }))))).not.toHaveLength(0)
+      expect(
+        await listTools(s.as.url, createCrossAppProvider(s.opts({ idToken, ...over }))),
+      ).not.toHaveLength(0)
       const exchange = s.idp.requests.find((r) => r.path === "/token")
       expect(exchange?.params).toMatchObject({
         grant_type: TOKEN_EXCHANGE,
@@ -72,10 +96,15 @@ describe("cross_app_access", () => {
   it("an expired ID token fails with an auth error that names the IdP, and the AS sees no grant", async () => {
     await using s = await setup()
     const idToken = await s.idp.idToken("alice@example.com", -60)
-    const err = await listTools(s.as.url, createCrossAppProvider(s.opts({ idToken }))).then(() => undefined, (e: unknown) => e)
+    const err = await listTools(s.as.url, createCrossAppProvider(s.opts({ idToken }))).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
     expect(err).toBeInstanceOf(AuthRequiredError)
     expect((err as AuthRequiredError).exitCode).toBe(4)
-    expect((err as AuthRequiredError).message).toBe("fx: the identity provider did not exchange the ID token for an authorization grant")
+    expect((err as AuthRequiredError).message).toBe(
+      "fx: the identity provider did not exchange the ID token for an authorization grant",
+    )
     expect(s.idp.requests.filter((r) => r.path === "/token")).not.toHaveLength(0)
     expect(s.as.requests.filter((r) => r.path === "/token")).toHaveLength(0)
   })
@@ -88,20 +117,34 @@ describe("cross_app_access", () => {
     console.warn = () => {}
     let err: unknown
     try {
-      err = await listTools(s.as.url, x).then(() => undefined, (e: unknown) => e)
+      err = await listTools(s.as.url, x).then(
+        () => undefined,
+        (e: unknown) => e,
+      )
     } finally {
       console.warn = warn
     }
     // The SDK's typed refusal, carrying the AS's own error code and reason.
     expect(err).toBeInstanceOf(OAuthError)
-    expect(err).toMatchObject({ code: OAuthErrorCode.InvalidGrant, message: "the ID-JAG is for another client" })
+    expect(err).toMatchObject({
+      code: OAuthErrorCode.InvalidGrant,
+      message: "the ID-JAG is for another client",
+    })
     expect(s.as.requests.find((r) => r.path === "/token")?.status).toBe(400)
   })
 })
 
 describe("cross_app_access config", () => {
   const url = "https://mcp.example.com/mcp"
-  const oauth = { grant: "cross_app_access" as const, clientId: "xaa", clientSecret: "${S}", idpIssuer: "https://idp.example.com", idpClientId: "c", idpClientSecret: "lit-idp-secret", idToken: "eyJ.literal.token" }
+  const oauth = {
+    grant: "cross_app_access" as const,
+    clientId: "xaa",
+    clientSecret: "${S}",
+    idpIssuer: "https://idp.example.com",
+    idpClientId: "c",
+    idpClientSecret: "lit-idp-secret",
+    idToken: "eyJ.literal.token",
+  }
 
   it("normalizes the IdP fields and masks the IdP secret and ID token in config show", () => {
     const r = normalizeServer({ url, oauth })

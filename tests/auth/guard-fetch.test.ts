@@ -19,7 +19,10 @@ function guarded(opts: Omit<GuardOptions, "fetch"> = {}) {
 }
 
 async function refusal(f: ReturnType<typeof guarded>["fetch"], url: string): Promise<AuthRequiredError> {
-  const err = await f(url).then(() => undefined, (e: unknown) => e)
+  const err = await f(url).then(
+    () => undefined,
+    (e: unknown) => e,
+  )
   expect(err).toBeInstanceOf(AuthRequiredError)
   return err as AuthRequiredError
 }
@@ -47,8 +50,12 @@ describe("createGuardedFetch (O07)", () => {
 
   it("O07: fetches a public https address, and never lets the fetch follow a redirect itself", async () => {
     const g = guarded()
-    expect(await (await g.fetch("https://192.0.2.7/.well-known/oauth-authorization-server")).text()).toBe("ok")
-    expect(g.seen).toEqual([{ url: "https://192.0.2.7/.well-known/oauth-authorization-server", redirect: "manual" }])
+    expect(await (await g.fetch("https://192.0.2.7/.well-known/oauth-authorization-server")).text()).toBe(
+      "ok",
+    )
+    expect(g.seen).toEqual([
+      { url: "https://192.0.2.7/.well-known/oauth-authorization-server", redirect: "manual" },
+    ])
   })
 
   it("O07: plain http only to loopback, even to a public or an allowed host", async () => {
@@ -74,7 +81,8 @@ describe("createGuardedFetch (O07)", () => {
 
   it("O07: refuses schemes other than http and https", async () => {
     const g = guarded({ allowLoopback: true })
-    for (const url of ["file:///etc/passwd", "ftp://192.0.2.7/x", "data:text/plain,x"]) await refusal(g.fetch, url)
+    for (const url of ["file:///etc/passwd", "ftp://192.0.2.7/x", "data:text/plain,x"])
+      await refusal(g.fetch, url)
     expect(g.seen).toEqual([])
   })
 })
@@ -140,11 +148,27 @@ describe("createGuardedFetch: every spelling of a local address (O15)", () => {
 })
 
 describe("checkAuthorizationUrl (O01)", () => {
-  const allowed = ["https://as.example/authorize?x=1", "http://127.0.0.1:8080/authorize", "http://localhost/authorize", "http://[::1]:9/authorize"]
-  for (const url of allowed) it(`O01: allows ${url}`, () => expect(() => checkAuthorizationUrl(new URL(url))).not.toThrow())
+  const allowed = [
+    "https://as.example/authorize?x=1",
+    "http://127.0.0.1:8080/authorize",
+    "http://localhost/authorize",
+    "http://[::1]:9/authorize",
+  ]
+  for (const url of allowed)
+    it(`O01: allows ${url}`, () => expect(() => checkAuthorizationUrl(new URL(url))).not.toThrow())
 
-  const refused = ["file:///etc/passwd", "javascript:alert(1)", "data:text/html,<script>x</script>", "http://192.0.2.7/authorize", "http://127.0.0.1.nip.io/authorize", "http://10.0.0.8/authorize", "vbscript:msgbox", "ftp://as.example/"]
+  const refused = [
+    "file:///etc/passwd",
+    "javascript:alert(1)",
+    "data:text/html,<script>x</script>",
+    "http://192.0.2.7/authorize",
+    "http://127.0.0.1.nip.io/authorize",
+    "http://10.0.0.8/authorize",
+    "vbscript:msgbox",
+    "ftp://as.example/",
+  ]
   for (const url of refused) {
-    it(`O01: refuses ${url} before any browser opens`, () => expect(() => checkAuthorizationUrl(new URL(url))).toThrow(AuthRequiredError))
+    it(`O01: refuses ${url} before any browser opens`, () =>
+      expect(() => checkAuthorizationUrl(new URL(url))).toThrow(AuthRequiredError))
   }
 })

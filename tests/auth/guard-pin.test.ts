@@ -23,10 +23,38 @@ function openssl(...args: string[]) {
 beforeAll(async () => {
   dir = await mkdtemp(join(osTmpdir(), "agentrt-pin-"))
   const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-  openssl("req", "-x509", ...ec, "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=agentrt pin test CA")
+  openssl(
+    "req",
+    "-x509",
+    ...ec,
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.crt",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=agentrt pin test CA",
+  )
   openssl("req", ...ec, "-keyout", "leaf.key", "-out", "leaf.csr", "-subj", `/CN=${NAME}`)
   await writeFile(join(dir, "leaf.ext"), `subjectAltName=DNS:${NAME}\n`)
-  openssl("x509", "-req", "-in", "leaf.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2", "-extfile", "leaf.ext", "-out", "leaf.crt")
+  openssl(
+    "x509",
+    "-req",
+    "-in",
+    "leaf.csr",
+    "-CA",
+    "ca.crt",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-days",
+    "2",
+    "-extfile",
+    "leaf.ext",
+    "-out",
+    "leaf.crt",
+  )
   ca = await readFile(join(dir, "ca.crt"), "utf8")
 })
 afterAll(() => rm(dir, { recursive: true, force: true }))
@@ -59,13 +87,23 @@ describe("createGuardedFetch connects to the address it checked (O16)", () => {
     const f = createGuardedFetch({
       lookup,
       fetch: async (url, init) => {
-        seen.push({ url: String(url), host: new Headers(init?.headers).get("host"), serverName: (init as { tls?: { serverName?: string } }).tls?.serverName })
+        seen.push({
+          url: String(url),
+          host: new Headers(init?.headers).get("host"),
+          serverName: (init as { tls?: { serverName?: string } }).tls?.serverName,
+        })
         return new Response("ok")
       },
     })
     await f("https://rebind.example/.well-known/oauth-authorization-server")
     expect(lookup.asked).toEqual(["rebind.example"])
-    expect(seen).toEqual([{ url: "https://192.0.2.7/.well-known/oauth-authorization-server", host: "rebind.example", serverName: "rebind.example" }])
+    expect(seen).toEqual([
+      {
+        url: "https://192.0.2.7/.well-known/oauth-authorization-server",
+        host: "rebind.example",
+        serverName: "rebind.example",
+      },
+    ])
     // The next request asks again, gets 127.0.0.1, and is refused before anything is fetched.
     await expect(f("https://rebind.example/token")).rejects.toBeInstanceOf(AuthRequiredError)
     expect(seen).toHaveLength(1)
@@ -88,7 +126,10 @@ describe("createGuardedFetch connects to the address it checked (O16)", () => {
     expect(await (await f(`https://${NAME}:${srv.port}/x`, init)).text()).toBe("reached")
     expect(srv.hosts).toEqual([`${NAME}:${srv.port}`])
     // The certificate names only pinned.test: connecting by IP without the server name fails its check.
-    const plain = await fetch(`https://127.0.0.1:${srv.port}/x`, init).then(() => "accepted", (e: unknown) => String((e as { code?: string }).code))
+    const plain = await fetch(`https://127.0.0.1:${srv.port}/x`, init).then(
+      () => "accepted",
+      (e: unknown) => String((e as { code?: string }).code),
+    )
     expect(plain).toBe("ERR_TLS_CERT_ALTNAME_INVALID")
     expect(refusedDestinations).toEqual(netBefore)
   })

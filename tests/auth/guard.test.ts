@@ -48,5 +48,6 @@ describe("classifyAddress (O07)", () => {
     ["198.18.0.1", "reserved"],
     ["not-an-address", "reserved"],
   ]
-  for (const [addr, kind] of spellings) it(`O15: ${addr} is ${kind}`, () => expect(classifyAddress(addr)).toBe(kind))
+  for (const [addr, kind] of spellings)
+    it(`O15: ${addr} is ${kind}`, () => expect(classifyAddress(addr)).toBe(kind))
 })

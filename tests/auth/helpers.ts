@@ -20,14 +20,20 @@ export function headlessBrowser(): Browser {
       b.opened.push(url)
       const res = await fetch(url, { redirect: "manual" })
       const location = res.headers.get("location")
-      if (res.status !== 302 || !location) throw new Error(`authorize answered ${res.status}: ${await res.text()}`)
+      if (res.status !== 302 || !location)
+        throw new Error(`authorize answered ${res.status}: ${await res.text()}`)
       b.callbacks.push(new URL(location))
     },
   }
   return b
 }
 
-export function makeProvider(store: TokenStore, serverUrl: string, browser?: Browser, extra: Partial<OAuthProviderOptions> = {}) {
+export function makeProvider(
+  store: TokenStore,
+  serverUrl: string,
+  browser?: Browser,
+  extra: Partial<OAuthProviderOptions> = {},
+) {
   return createOAuthProvider({
     server: "fx",
     serverUrl,
@@ -40,7 +46,12 @@ export function makeProvider(store: TokenStore, serverUrl: string, browser?: Bro
 }
 
 /** auth() → browser → callback (state checked by us) → auth(code). */
-export async function signIn(provider: AgentOAuthProvider, serverUrl: string, browser: Browser, scope?: string) {
+export async function signIn(
+  provider: AgentOAuthProvider,
+  serverUrl: string,
+  browser: Browser,
+  scope?: string,
+) {
   const first = await auth(provider, { serverUrl, scope, fetchFn: provider.fetch })
   if (first === "AUTHORIZED") return
   const cb = browser.callbacks.at(-1)

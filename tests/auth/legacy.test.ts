@@ -10,7 +10,10 @@ import { headlessBrowser, makeProvider, signIn } from "./helpers.ts"
 
 /** The SDK's first auth() refusal, then what the exception makes of it. */
 async function refusedThenAdopted(p: ReturnType<typeof makeProvider>, url: string) {
-  const refused = await auth(p, { serverUrl: url, fetchFn: p.fetch }).then(() => undefined, (e: unknown) => e)
+  const refused = await auth(p, { serverUrl: url, fetchFn: p.fetch }).then(
+    () => undefined,
+    (e: unknown) => e,
+  )
   expect(refused).toBeInstanceOf(IssuerMismatchError)
   return legacySameOriginDiscovery(new URL(url), refused, { fetchFn: p.fetch })
 }
@@ -62,7 +65,9 @@ describe("2025-03-26 back-compat: same-origin issuer without PRM", () => {
     // The same with the PRM only at the URL a 401 named: passed along, still found.
     const err = new IssuerMismatchError("metadata", `${new URL(as.url).origin}/`, as.issuer)
     const named = new URL(`${new URL(as.url).origin}/.well-known/oauth-protected-resource/mcp`)
-    expect(await legacySameOriginDiscovery(new URL(as.url), err, { fetchFn: p.fetch, resourceMetadataUrl: named })).toBeUndefined()
+    expect(
+      await legacySameOriginDiscovery(new URL(as.url), err, { fetchFn: p.fetch, resourceMetadataUrl: named }),
+    ).toBeUndefined()
   })
 
   it("other refusals are not the exception's business", async () => {
@@ -70,15 +75,35 @@ describe("2025-03-26 back-compat: same-origin issuer without PRM", () => {
     const fetchFn = fetch
     const url = new URL(as.url)
     expect(await legacySameOriginDiscovery(url, new Error("x"), { fetchFn })).toBeUndefined()
-    expect(await legacySameOriginDiscovery(url, new IssuerMismatchError("authorization_response", as.issuer, "https://evil.example"), { fetchFn })).toBeUndefined()
+    expect(
+      await legacySameOriginDiscovery(
+        url,
+        new IssuerMismatchError("authorization_response", as.issuer, "https://evil.example"),
+        { fetchFn },
+      ),
+    ).toBeUndefined()
     // The SDK expected an AS a PRM named elsewhere, not the server's origin.
-    expect(await legacySameOriginDiscovery(url, new IssuerMismatchError("metadata", "https://as.example/", as.issuer), { fetchFn })).toBeUndefined()
+    expect(
+      await legacySameOriginDiscovery(
+        url,
+        new IssuerMismatchError("metadata", "https://as.example/", as.issuer),
+        { fetchFn },
+      ),
+    ).toBeUndefined()
   })
 
   it("isSameOriginIssuer: scheme, host and port exactly; no query, fragment or userinfo", () => {
     const server = new URL("https://mcp.example/mcp")
     expect(isSameOriginIssuer("https://mcp.example/oauth", server)).toBe(true)
-    for (const bad of ["http://mcp.example/oauth", "https://mcp.example:8443/oauth", "https://evil.mcp.example/oauth", "https://mcp.example/oauth?x=1", "https://mcp.example/oauth#f", "https://u@mcp.example/oauth", "not a url"]) {
+    for (const bad of [
+      "http://mcp.example/oauth",
+      "https://mcp.example:8443/oauth",
+      "https://evil.mcp.example/oauth",
+      "https://mcp.example/oauth?x=1",
+      "https://mcp.example/oauth#f",
+      "https://u@mcp.example/oauth",
+      "not a url",
+    ]) {
       expect(isSameOriginIssuer(bad, server)).toBe(false)
     }
   })

@@ -14,7 +14,9 @@ import { headlessBrowser, makeProvider, signIn } from "./helpers.ts"
 
 async function connect(url: string, provider: ReturnType<typeof makeProvider>) {
   const client = new Client({ name: "t", version: "1" })
-  await client.connect(new StreamableHTTPClientTransport(new URL(url), { authProvider: provider, fetch: provider.fetch }))
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(url), { authProvider: provider, fetch: provider.fetch }),
+  )
   return client
 }
 
@@ -81,7 +83,14 @@ describe("authorization code flow", () => {
   it("uses a pre-registered client without registering", async () => {
     await using t = await tmpdir()
     await using as = await startAuthServer({
-      clients: [{ client_id: "pre", redirect_uris: ["http://127.0.0.1/oauth/callback"], grant_types: ["authorization_code", "refresh_token"], token_endpoint_auth_method: "none" }],
+      clients: [
+        {
+          client_id: "pre",
+          redirect_uris: ["http://127.0.0.1/oauth/callback"],
+          grant_types: ["authorization_code", "refresh_token"],
+          token_endpoint_auth_method: "none",
+        },
+      ],
     })
     const b = headlessBrowser()
     const p = makeProvider(createTokenStore(t.home), as.url, b, { clientId: "pre" })
@@ -94,7 +103,15 @@ describe("authorization code flow", () => {
     await using t = await tmpdir()
     const cimd = "https://agent.example/oauth/client.json"
     await using as = await startAuthServer({
-      cimd: { documents: { [cimd]: { client_id: cimd, client_name: "agent", redirect_uris: ["http://127.0.0.1/oauth/callback"] } } },
+      cimd: {
+        documents: {
+          [cimd]: {
+            client_id: cimd,
+            client_name: "agent",
+            redirect_uris: ["http://127.0.0.1/oauth/callback"],
+          },
+        },
+      },
     })
     const b = headlessBrowser()
     const p = makeProvider(createTokenStore(t.home), as.url, b, { clientMetadataUrl: cimd })
@@ -119,7 +136,9 @@ describe("hostile authorization servers", () => {
         expect(e).toBeInstanceOf(ZodError)
         expect((e as ZodError).issues.map((i) => i.path)).toEqual([["authorization_endpoint"]])
       } else {
-        expect((await authRefusal(refused)).message).toBe(`refusing to open the authorization URL "${endpoint}": only https (or http to this machine) is allowed`)
+        expect((await authRefusal(refused)).message).toBe(
+          `refusing to open the authorization URL "${endpoint}": only https (or http to this machine) is allowed`,
+        )
       }
       expect(b.opened).toHaveLength(0)
     })
@@ -132,7 +151,9 @@ describe("hostile authorization servers", () => {
       const b = headlessBrowser()
       const p = makeProvider(createTokenStore(t.home), as.url, b)
       const e = await authRefusal(auth(p, { serverUrl: as.url, fetchFn: p.fetch }))
-      expect(e.message).toBe(`fx needs sign-in: the authorization server ${as.issuer} does not support PKCE S256`)
+      expect(e.message).toBe(
+        `fx needs sign-in: the authorization server ${as.issuer} does not support PKCE S256`,
+      )
       expect(b.opened).toHaveLength(0)
       expect(as.counters.registrations).toBe(0)
     })
@@ -170,11 +191,21 @@ describe("hostile authorization servers", () => {
     await using as = await startAuthServer({ resourcePaths: ["/tenantA/mcp", "/tenantB/mcp"] })
     const server = as.urls[0]!
     const origin = new URL(server).origin
-    for (const resource of [`${origin}/`, origin, `${origin}/tenantA`, `${origin}/tenantA/`, `${origin}/tenantB/mcp`, `${origin}/tenantA/mcp/extra`]) {
+    for (const resource of [
+      `${origin}/`,
+      origin,
+      `${origin}/tenantA`,
+      `${origin}/tenantA/`,
+      `${origin}/tenantB/mcp`,
+      `${origin}/tenantA/mcp/extra`,
+    ]) {
       as.misbehave.prmResource = resource
       const b = headlessBrowser()
       const p = makeProvider(createTokenStore(t.home), server, b)
-      const err = await auth(p, { serverUrl: server, fetchFn: p.fetch }).then(() => undefined, (e: unknown) => e)
+      const err = await auth(p, { serverUrl: server, fetchFn: p.fetch }).then(
+        () => undefined,
+        (e: unknown) => e,
+      )
       expect(err).toBeInstanceOf(AuthRequiredError)
       expect((err as Error).message).toContain(`names ${resource}`)
       expect(b.opened).toHaveLength(0)
@@ -192,7 +223,9 @@ describe("hostile authorization servers", () => {
   it("never fetches a metadata URL at 169.254.169.254 (O07)", async () => {
     const netBefore = [...refusedDestinations]
     await using t = await tmpdir()
-    await using as = await startAuthServer({ misbehave: { authorizationServer: "http://169.254.169.254/latest" } })
+    await using as = await startAuthServer({
+      misbehave: { authorizationServer: "http://169.254.169.254/latest" },
+    })
     const hits: string[] = []
     const spy = (u: string | URL, init?: RequestInit) => (hits.push(String(u)), fetch(u, init))
     const b = headlessBrowser()
@@ -201,7 +234,9 @@ describe("hostile authorization servers", () => {
     expect(hits.length).toBeGreaterThan(0) // the spy does see this provider's fetches
     expect(hits.some((h) => h.includes("169.254"))).toBe(false)
     // A resource_metadata challenge pointing there is refused the same way.
-    await expect(p.fetch("http://169.254.169.254/.well-known/oauth-protected-resource")).rejects.toBeInstanceOf(AuthRequiredError)
+    await expect(
+      p.fetch("http://169.254.169.254/.well-known/oauth-protected-resource"),
+    ).rejects.toBeInstanceOf(AuthRequiredError)
     await expect(p.fetch("http://10.0.0.8/x")).rejects.toBeInstanceOf(AuthRequiredError)
     await expect(p.fetch("http://[::ffff:169.254.169.254]/x")).rejects.toBeInstanceOf(AuthRequiredError)
     expect(hits.some((h) => h.includes("169.254") || h.includes("10.0.0.8"))).toBe(false)
@@ -212,7 +247,9 @@ describe("hostile authorization servers", () => {
   it("refuses a registration endpoint over plain http on a public host (O13)", async () => {
     const netBefore = [...refusedDestinations]
     await using t = await tmpdir()
-    await using as = await startAuthServer({ misbehave: { registrationEndpoint: "http://192.0.2.14/register" } })
+    await using as = await startAuthServer({
+      misbehave: { registrationEndpoint: "http://192.0.2.14/register" },
+    })
     const b = headlessBrowser()
     const p = makeProvider(createTokenStore(t.home), as.url, b)
     await expect(auth(p, { serverUrl: as.url, fetchFn: p.fetch })).rejects.toBeInstanceOf(AuthRequiredError)
@@ -295,7 +332,9 @@ describe("tokens", () => {
     const b = headlessBrowser()
     await signIn(makeProvider(store, as.url, b), as.url, b, "mcp:read")
     const client = await connect(as.url, makeProvider(store, as.url))
-    await expect(client.callTool({ name: "add", arguments: { a: 1, b: 2 } })).rejects.toBeInstanceOf(AuthRequiredError)
+    await expect(client.callTool({ name: "add", arguments: { a: 1, b: 2 } })).rejects.toBeInstanceOf(
+      AuthRequiredError,
+    )
     expect(as.requests.filter((r) => r.status === 403)).toHaveLength(1)
     await client.close()
   })

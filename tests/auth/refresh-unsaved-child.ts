@@ -16,7 +16,9 @@ const provider = createOAuthProvider({
   onUnsavedRefresh: (e) => warnings.push(e.message),
 })
 const client = new Client({ name: "child", version: "1" })
-await client.connect(new StreamableHTTPClientTransport(new URL(serverUrl), { authProvider: provider, fetch: provider.fetch }))
+await client.connect(
+  new StreamableHTTPClientTransport(new URL(serverUrl), { authProvider: provider, fetch: provider.fetch }),
+)
 await client.listTools()
 console.log(`once ${JSON.stringify(warnings)}`)
 for await (const _ of console) break

@@ -15,7 +15,9 @@ const BUN = join(import.meta.dir, "../../node_modules/.bin/bun")
 const canFillDisk = (() => {
   if (process.getuid?.() !== 0 || !Bun.which("unshare")) return false
   const d = mkdtempSync(join(osTmpdir(), "agentrt-probe-"))
-  const r = Bun.spawnSync(["unshare", "-m", "sh", "-c", `mount -t tmpfs -o size=64k tmpfs "${d}"`], { stderr: "pipe" })
+  const r = Bun.spawnSync(["unshare", "-m", "sh", "-c", `mount -t tmpfs -o size=64k tmpfs "${d}"`], {
+    stderr: "pipe",
+  })
   rmSync(d, { recursive: true, force: true })
   return r.exitCode === 0
 })()
@@ -31,7 +33,9 @@ describe("refresh", () => {
     const before = (await store.findByResource(as.url))[0]?.tokens
     as.expireAccessTokens()
     const client = new Client({ name: "t", version: "1" })
-    await client.connect(new StreamableHTTPClientTransport(new URL(as.url), { authProvider: p, fetch: p.fetch }))
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(as.url), { authProvider: p, fetch: p.fetch }),
+    )
     await client.listTools()
     await client.close()
     const after = (await store.findByResource(as.url))[0]?.tokens
@@ -50,9 +54,18 @@ describe("refresh", () => {
     await signIn(makeProvider(store, as.url, b), as.url, b)
     as.expireAccessTokens()
     const procs = Array.from({ length: 5 }, () =>
-      Bun.spawn([BUN, join(import.meta.dir, "refresh-child.ts"), t.home, as.url], { stdout: "pipe", stderr: "pipe" }),
+      Bun.spawn([BUN, join(import.meta.dir, "refresh-child.ts"), t.home, as.url], {
+        stdout: "pipe",
+        stderr: "pipe",
+      }),
     )
-    const outs = await Promise.all(procs.map(async (c) => ({ code: await c.exited, out: await new Response(c.stdout).text(), err: await new Response(c.stderr).text() })))
+    const outs = await Promise.all(
+      procs.map(async (c) => ({
+        code: await c.exited,
+        out: await new Response(c.stdout).text(),
+        err: await new Response(c.stderr).text(),
+      })),
+    )
     for (const o of outs) expect(o).toMatchObject({ code: 0, out: "ok\n" })
     expect(as.counters.refreshGrants).toBe(1)
     // The saved refresh token is the live one: refreshing again works (no reuse detection fired).
@@ -87,43 +100,54 @@ describe("refresh", () => {
 
   // F06: a real full disk, a 64 KB tmpfs over the tokens dir in a private mount namespace (as in
   // tests/util/atomic.test.ts), with one 4 KB page left for the lock and none for the token file.
-  it.skipIf(!canFillDisk)("F06: with the new pair unsaved, a second refresh in the same connection sends the unsaved refresh token; the file stays as it was", async () => {
-    await using t = await tmpdir()
-    await using as = await startAuthServer()
-    const store = createTokenStore(t.home)
-    const b = headlessBrowser()
-    await signIn(makeProvider(store, as.url, b), as.url, b)
-    const tokens = store.dir
-    const before = await readFile(join(tokens, (await readdir(tokens)).find((f) => f.endsWith(".json"))!), "utf8")
-    as.expireAccessTokens()
-    const after = join(t.path, "after.json")
-    const script = `set -e
+  it.skipIf(!canFillDisk)(
+    "F06: with the new pair unsaved, a second refresh in the same connection sends the unsaved refresh token; the file stays as it was",
+    async () => {
+      await using t = await tmpdir()
+      await using as = await startAuthServer()
+      const store = createTokenStore(t.home)
+      const b = headlessBrowser()
+      await signIn(makeProvider(store, as.url, b), as.url, b)
+      const tokens = store.dir
+      const before = await readFile(
+        join(tokens, (await readdir(tokens)).find((f) => f.endsWith(".json"))!),
+        "utf8",
+      )
+      as.expireAccessTokens()
+      const after = join(t.path, "after.json")
+      const script = `set -e
       cp -a "${tokens}/." "${t.path}/snap"; mount -t tmpfs -o size=64k,mode=0700 tmpfs "${tokens}"; cp -a "${t.path}/snap/." "${tokens}"
       dd if=/dev/zero of="${tokens}/.fill" bs=4096 2>/dev/null || true; truncate -s -4096 "${tokens}/.fill"
       set +e; "${BUN}" "${join(import.meta.dir, "refresh-unsaved-child.ts")}" "${t.home}" "${as.url}"; code=$?
       for f in "${tokens}"/*.json; do cp "$f" "${after}"; done; exit $code`
-    await mkdir(join(t.path, "snap"))
-    const child = Bun.spawn(["unshare", "-m", "sh", "-c", script], { stdin: "pipe", stdout: "pipe", stderr: "pipe" })
-    const lines = (async function* () {
-      let buf = ""
-      for await (const chunk of child.stdout) {
-        buf += new TextDecoder().decode(chunk)
-        for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
-          yield buf.slice(0, i)
-          buf = buf.slice(i + 1)
+      await mkdir(join(t.path, "snap"))
+      const child = Bun.spawn(["unshare", "-m", "sh", "-c", script], {
+        stdin: "pipe",
+        stdout: "pipe",
+        stderr: "pipe",
+      })
+      const lines = (async function* () {
+        let buf = ""
+        for await (const chunk of child.stdout) {
+          buf += new TextDecoder().decode(chunk)
+          for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
+            yield buf.slice(0, i)
+            buf = buf.slice(i + 1)
+          }
         }
-      }
-    })()
-    const once = (await lines.next()).value as string
-    expect(once).toContain("no space left on device (ENOSPC)")
-    expect(as.counters.refreshGrants).toBe(1)
-    as.expireAccessTokens()
-    child.stdin.write("go\n")
-    child.stdin.end()
-    const twice = (await lines.next()).value
-    const [code, stderr] = await Promise.all([child.exited, new Response(child.stderr).text()])
-    expect({ code, twice, stderr }).toEqual({ code: 0, twice: "twice 2", stderr: "" })
-    expect(as.counters.refreshGrants).toBe(2) // no reuse of the spent token, so no revoked family
-    expect(await readFile(after, "utf8")).toBe(before)
-  }, 30_000)
+      })()
+      const once = (await lines.next()).value as string
+      expect(once).toContain("no space left on device (ENOSPC)")
+      expect(as.counters.refreshGrants).toBe(1)
+      as.expireAccessTokens()
+      child.stdin.write("go\n")
+      child.stdin.end()
+      const twice = (await lines.next()).value
+      const [code, stderr] = await Promise.all([child.exited, new Response(child.stderr).text()])
+      expect({ code, twice, stderr }).toEqual({ code: 0, twice: "twice 2", stderr: "" })
+      expect(as.counters.refreshGrants).toBe(2) // no reuse of the spent token, so no revoked family
+      expect(await readFile(after, "utf8")).toBe(before)
+    },
+    30_000,
+  )
 })

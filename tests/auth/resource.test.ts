@@ -6,8 +6,15 @@ import { isSameResource } from "../../src/auth/resource.ts"
 const SERVER = "https://mcp.example.com/tenantA/mcp"
 
 describe("isSameResource (O17)", () => {
-  const same = [SERVER, `${SERVER}/`, "HTTPS://MCP.EXAMPLE.COM/tenantA/mcp", "https://mcp.example.com:443/tenantA/mcp", `${SERVER}#frag`]
-  for (const resource of same) it(`O17: ${resource} names ${SERVER}`, () => expect(isSameResource(SERVER, resource)).toBe(true))
+  const same = [
+    SERVER,
+    `${SERVER}/`,
+    "HTTPS://MCP.EXAMPLE.COM/tenantA/mcp",
+    "https://mcp.example.com:443/tenantA/mcp",
+    `${SERVER}#frag`,
+  ]
+  for (const resource of same)
+    it(`O17: ${resource} names ${SERVER}`, () => expect(isSameResource(SERVER, resource)).toBe(true))
 
   const other = [
     "https://mcp.example.com/", // the origin: would speak for every tenant
@@ -23,7 +30,9 @@ describe("isSameResource (O17)", () => {
     "not a url",
     "",
   ]
-  for (const resource of other) it(`O17: ${JSON.stringify(resource)} does not name ${SERVER}`, () => expect(isSameResource(SERVER, resource)).toBe(false))
+  for (const resource of other)
+    it(`O17: ${JSON.stringify(resource)} does not name ${SERVER}`, () =>
+      expect(isSameResource(SERVER, resource)).toBe(false))
 
   it("O17: a server at the origin root is named by the origin, with or without the slash", () => {
     expect(isSameResource("https://mcp.example.com/", "https://mcp.example.com")).toBe(true)

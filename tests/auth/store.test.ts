@@ -9,7 +9,12 @@ import { AgentError } from "../../src/util/errors.ts"
 import { tmpdir } from "../helpers/tmp.ts"
 
 const A = { resource: "https://a.example/mcp", issuer: "https://as.example" }
-const entry = (k = A) => ({ server: "a", ...k, clientInformation: { client_id: "c" }, tokens: { access_token: "at_SECRET", refresh_token: "rt_SECRET", expires_at: Date.now() + 60_000 } })
+const entry = (k = A) => ({
+  server: "a",
+  ...k,
+  clientInformation: { client_id: "c" },
+  tokens: { access_token: "at_SECRET", refresh_token: "rt_SECRET", expires_at: Date.now() + 60_000 },
+})
 
 describe("token store", () => {
   it("writes files 0600 in a 0700 dir even under umask 000 (F01)", async () => {
@@ -97,7 +102,14 @@ describe("token store", () => {
     await using t = await tmpdir()
     const store = createTokenStore(t.home)
     await store.write({ ...entry(), tokens: { access_token: "0" } })
-    await Promise.all(Array.from({ length: 10 }, () => store.update(A, (e) => e && { ...e, tokens: { access_token: String(Number(e.tokens?.access_token) + 1) } })))
+    await Promise.all(
+      Array.from({ length: 10 }, () =>
+        store.update(
+          A,
+          (e) => e && { ...e, tokens: { access_token: String(Number(e.tokens?.access_token) + 1) } },
+        ),
+      ),
+    )
     expect((await store.read(A))?.tokens?.access_token).toBe("10")
   })
 })
@@ -112,7 +124,8 @@ describe("redactTokens (O14)", () => {
       "https://cb/?code=abc&state=s1",
     ].join("\n")
     const out = redactTokens(text)
-    for (const secret of ["at_abc", "Y2xpZW50", "at_x", "rt_y", "s3\"", "c0de", "v3r", "eyJ.a.b", "code=abc"]) expect(out).not.toContain(secret)
+    for (const secret of ["at_abc", "Y2xpZW50", "at_x", "rt_y", 's3"', "c0de", "v3r", "eyJ.a.b", "code=abc"])
+      expect(out).not.toContain(secret)
     expect(out).toContain("state=s1")
     expect(out).toContain("grant_type=authorization_code")
   })

@@ -9,7 +9,10 @@ const CANARY = "canary-5ecret-value-93f1"
 describe("agent config path", () => {
   it("lists user, project and --mcp files in precedence order, and the state dir", async () => {
     await using t = await tmpdir({ files: { ".mcp.json": "{}" } })
-    const r = await runCli(["config", "path", "--mcp", "x.json", "--output", "json"], { home: t.home, cwd: t.path })
+    const r = await runCli(["config", "path", "--mcp", "x.json", "--output", "json"], {
+      home: t.home,
+      cwd: t.path,
+    })
     expect(r.code).toBe(0)
     const doc = r.json<{ files: { scope: string; file: string; exists: boolean }[]; stateDir: string }>()
     expect(doc.files).toEqual([
@@ -28,14 +31,20 @@ describe("agent config show", () => {
       files: {
         "mcp.json": {
           mcpServers: {
-            api: { url: "https://api.example/mcp", headers: { Authorization: `Bearer ${CANARY}`, "X-Ref": "${API_KEY}" } },
+            api: {
+              url: "https://api.example/mcp",
+              headers: { Authorization: `Bearer ${CANARY}`, "X-Ref": "${API_KEY}" },
+            },
             local: { command: "srv", env: { API_TOKEN: CANARY, DEBUG: "1", REF: "${SECRET}" } },
           },
         },
       },
     })
     const text = await runCli(["config", "show", "--mcp", "mcp.json"], { home: t.home, cwd: t.path })
-    const json = await runCli(["config", "show", "--mcp", "mcp.json", "-o", "json"], { home: t.home, cwd: t.path })
+    const json = await runCli(["config", "show", "--mcp", "mcp.json", "-o", "json"], {
+      home: t.home,
+      cwd: t.path,
+    })
     for (const r of [text, json]) {
       expect(r.code).toBe(0)
       expect(r.stdout + r.stderr).not.toContain(CANARY)
@@ -52,7 +61,9 @@ describe("agent config show", () => {
   })
 
   it("escapes control characters from the config instead of sending them to the terminal", async () => {
-    await using t = await tmpdir({ files: { "mcp.json": { mcpServers: { s: { command: "x", args: ["\u001b[2Kevil\u202e"] } } } } })
+    await using t = await tmpdir({
+      files: { "mcp.json": { mcpServers: { s: { command: "x", args: ["\u001b[2Kevil\u202e"] } } } },
+    })
     const r = await runCli(["config", "show", "--mcp", "mcp.json"], { home: t.home, cwd: t.path })
     expect(r.code).toBe(0)
     expect(r.stdout).not.toContain("\u001b")
@@ -66,7 +77,21 @@ describe("agent config schema", () => {
     expect(r.code).toBe(0)
     const schema = r.json<any>()
     const server = schema.properties.mcpServers.additionalProperties
-    for (const field of ["command", "args", "env", "cwd", "url", "type", "headers", "oauth", "disabled", "autoApprove", "disabledTools", "timeout", "required"]) {
+    for (const field of [
+      "command",
+      "args",
+      "env",
+      "cwd",
+      "url",
+      "type",
+      "headers",
+      "oauth",
+      "disabled",
+      "autoApprove",
+      "disabledTools",
+      "timeout",
+      "required",
+    ]) {
       expect(server.properties).toHaveProperty(field)
     }
     expect(server.properties.type.enum).toContain("sse")
@@ -77,7 +102,10 @@ describe("agent config schema", () => {
 describe("agent config validate", () => {
   it("accepts mcp.example.json as shipped (exit 0)", async () => {
     await using t = await tmpdir()
-    const r = await runCli(["config", "validate", "--mcp", EXAMPLE, "-o", "json"], { home: t.home, cwd: t.path })
+    const r = await runCli(["config", "validate", "--mcp", EXAMPLE, "-o", "json"], {
+      home: t.home,
+      cwd: t.path,
+    })
     expect(r.code).toBe(0)
     const doc = r.json<{ valid: boolean; servers: { name: string; status: string }[] }>()
     expect(doc.valid).toBe(true)
@@ -90,8 +118,20 @@ describe("agent config validate", () => {
   })
 
   it("exits 3 and names the variable and the server when a variable is not approved", async () => {
-    await using t = await tmpdir({ files: { "mcp.json": { mcpServers: { api: { url: "https://api.example/mcp", headers: { Authorization: "Bearer ${API_KEY}" } } } } } })
-    const r = await runCli(["config", "validate", "--mcp", "mcp.json"], { home: t.home, cwd: t.path, env: { API_KEY: CANARY } })
+    await using t = await tmpdir({
+      files: {
+        "mcp.json": {
+          mcpServers: {
+            api: { url: "https://api.example/mcp", headers: { Authorization: "Bearer ${API_KEY}" } },
+          },
+        },
+      },
+    })
+    const r = await runCli(["config", "validate", "--mcp", "mcp.json"], {
+      home: t.home,
+      cwd: t.path,
+      env: { API_KEY: CANARY },
+    })
     expect(r.code).toBe(3)
     expect(r.stdout).toContain("API_KEY")
     expect(r.stdout).toContain("api")
@@ -100,13 +140,32 @@ describe("agent config validate", () => {
   })
 
   it("exits 0 with --approve-env, and 2 when the approved variable is unset", async () => {
-    await using t = await tmpdir({ files: { "mcp.json": { mcpServers: { api: { url: "https://api.example/mcp", headers: { Authorization: "Bearer ${API_KEY}" } } } } } })
-    const ok = await runCli(["config", "validate", "--mcp", "mcp.json", "--approve-env", "API_KEY"], { home: t.home, cwd: t.path, env: { API_KEY: CANARY } })
+    await using t = await tmpdir({
+      files: {
+        "mcp.json": {
+          mcpServers: {
+            api: { url: "https://api.example/mcp", headers: { Authorization: "Bearer ${API_KEY}" } },
+          },
+        },
+      },
+    })
+    const ok = await runCli(["config", "validate", "--mcp", "mcp.json", "--approve-env", "API_KEY"], {
+      home: t.home,
+      cwd: t.path,
+      env: { API_KEY: CANARY },
+    })
     expect(ok.code).toBe(0)
     expect(ok.stdout + ok.stderr).not.toContain(CANARY)
-    const unset = await runCli(["config", "validate", "--mcp", "mcp.json", "--approve-env", "API_KEY", "-o", "json"], { home: t.home, cwd: t.path })
+    const unset = await runCli(
+      ["config", "validate", "--mcp", "mcp.json", "--approve-env", "API_KEY", "-o", "json"],
+      { home: t.home, cwd: t.path },
+    )
     expect(unset.code).toBe(2)
-    expect(unset.json<any>().servers[0]).toMatchObject({ name: "api", status: "unset", missing: [{ variable: "API_KEY" }] })
+    expect(unset.json<any>().servers[0]).toMatchObject({
+      name: "api",
+      status: "unset",
+      missing: [{ variable: "API_KEY" }],
+    })
   })
 
   it("exits 2 with one error line and a hint for a broken file, and one JSON document with -o json", async () => {
@@ -116,7 +175,10 @@ describe("agent config validate", () => {
     expect(r.stderr).toMatch(/^error: .*mcp\.json:1:\d+: server "a" field "command"/m)
     expect(r.stderr).toContain("hint:")
     expect(r.stderr).not.toContain("    at ")
-    const j = await runCli(["config", "validate", "--mcp", "mcp.json", "-o", "json"], { home: t.home, cwd: t.path })
+    const j = await runCli(["config", "validate", "--mcp", "mcp.json", "-o", "json"], {
+      home: t.home,
+      cwd: t.path,
+    })
     expect(j.code).toBe(2)
     expect(j.json<any>()).toMatchObject({ valid: false, error: { path: "mcpServers.a.command" } })
   })
@@ -124,7 +186,10 @@ describe("agent config validate", () => {
   it("shows a stack trace only with --debug", async () => {
     await using t = await tmpdir({ files: { "mcp.json": "{" } })
     const plain = await runCli(["config", "validate", "--mcp", "mcp.json"], { home: t.home, cwd: t.path })
-    const debug = await runCli(["config", "validate", "--mcp", "mcp.json", "--debug"], { home: t.home, cwd: t.path })
+    const debug = await runCli(["config", "validate", "--mcp", "mcp.json", "--debug"], {
+      home: t.home,
+      cwd: t.path,
+    })
     expect(plain.code).toBe(2)
     expect(debug.code).toBe(2)
     expect(plain.stderr).not.toContain("    at ")
@@ -132,7 +197,9 @@ describe("agent config validate", () => {
   })
 
   it("needs approval for a project server (exit 3)", async () => {
-    await using t = await tmpdir({ files: { ".mcp.json": { mcpServers: { proj: { command: "node", args: ["srv.js"] } } } } })
+    await using t = await tmpdir({
+      files: { ".mcp.json": { mcpServers: { proj: { command: "node", args: ["srv.js"] } } } },
+    })
     const r = await runCli(["config", "validate"], { home: t.home, cwd: t.path })
     expect(r.code).toBe(3)
     expect(r.stdout).toContain("agent mcp approve proj")
@@ -148,7 +215,9 @@ describe("agent config validate", () => {
 
 describe("AGENTRT_HOME safety (C08)", () => {
   it("creates a missing state directory with mode 0700", async () => {
-    await using t = await tmpdir({ files: { "mcp.json": { mcpServers: { api: { url: "https://a.example", headers: { A: "${K}" } } } } } })
+    await using t = await tmpdir({
+      files: { "mcp.json": { mcpServers: { api: { url: "https://a.example", headers: { A: "${K}" } } } } },
+    })
     const home = join(t.path, "new-home")
     const r = await runCli(["env", "approve", "K", "--mcp", "mcp.json"], { home, cwd: t.path })
     expect(r.code).toBe(0)
@@ -157,7 +226,9 @@ describe("AGENTRT_HOME safety (C08)", () => {
   })
 
   it("refuses a world-writable AGENTRT_HOME and says which directory", async () => {
-    await using t = await tmpdir({ files: { "mcp.json": { mcpServers: { api: { url: "https://a.example", headers: { A: "${K}" } } } } } })
+    await using t = await tmpdir({
+      files: { "mcp.json": { mcpServers: { api: { url: "https://a.example", headers: { A: "${K}" } } } } },
+    })
     const home = join(t.path, "shared-home")
     const { mkdirSync, chmodSync } = await import("node:fs")
     mkdirSync(home)

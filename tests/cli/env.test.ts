@@ -38,8 +38,18 @@ describe("agent env", () => {
 
     const list = await run(t, ["env", "list", "--mcp", file, "--output", "json"])
     expect(list.code).toBe(0)
-    const doc = list.json<{ approvals: { variable: string; server: string; approvedAt: string; status: string }[]; pending: unknown[] }>()
-    expect(doc.approvals).toEqual([{ variable: "FOO", server: "tools", approvedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), status: "valid" }])
+    const doc = list.json<{
+      approvals: { variable: string; server: string; approvedAt: string; status: string }[]
+      pending: unknown[]
+    }>()
+    expect(doc.approvals).toEqual([
+      {
+        variable: "FOO",
+        server: "tools",
+        approvedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        status: "valid",
+      },
+    ])
     expect(doc.pending).toEqual([])
     const text = await run(t, ["env", "list", "--mcp", file])
     expect(text.stdout).toMatch(/FOO\s+tools\s+approved\s+\d{4}-/)
@@ -60,7 +70,10 @@ describe("agent env", () => {
     const file = await withConfig(t, { tools: { command: "npx", args: ["good", "${FOO}"] } })
     expect((await run(t, ["env", "approve", "FOO", "--mcp", file])).code).toBe(0)
     await withConfig(t, { tools: { command: "npx", args: ["evil", "${FOO}"] } })
-    const doc = (await run(t, ["env", "list", "--mcp", file, "-o", "json"])).json<{ approvals: { status: string }[]; pending: { variable: string }[] }>()
+    const doc = (await run(t, ["env", "list", "--mcp", file, "-o", "json"])).json<{
+      approvals: { status: string }[]
+      pending: { variable: string }[]
+    }>()
     expect(doc.approvals.map((a) => a.status)).toEqual(["stale"])
     expect(doc.pending.map((p) => p.variable)).toEqual(["FOO"])
     const r = await run(t, ["config", "validate", "--mcp", file])
@@ -86,10 +99,36 @@ describe("agent env", () => {
       a: { command: "a", args: ["${FOO}", "${REGION:-eu}"] },
       b: { command: "b", env: { DB: "${DB_URL:?point DB_URL at the test database}" } },
     })
-    const ok = await run(t, ["config", "validate", "--mcp", file, "--approve-env", "FOO", "--approve-env", "REGION", "--approve-env", "DB_URL"], { DB_URL: "x" })
+    const ok = await run(
+      t,
+      [
+        "config",
+        "validate",
+        "--mcp",
+        file,
+        "--approve-env",
+        "FOO",
+        "--approve-env",
+        "REGION",
+        "--approve-env",
+        "DB_URL",
+      ],
+      { DB_URL: "x" },
+    )
     expect(ok.code).toBe(0)
     expectNoCanary(ok)
-    const unset = await run(t, ["config", "validate", "--mcp", file, "--approve-env", "FOO", "--approve-env", "REGION", "--approve-env", "DB_URL"])
+    const unset = await run(t, [
+      "config",
+      "validate",
+      "--mcp",
+      file,
+      "--approve-env",
+      "FOO",
+      "--approve-env",
+      "REGION",
+      "--approve-env",
+      "DB_URL",
+    ])
     expect(unset.code).toBe(2)
     expect(unset.stdout + unset.stderr).toContain("point DB_URL at the test database")
     const list = (await run(t, ["env", "list", "--mcp", file, "-o", "json"])).json<{ approvals: unknown[] }>()
@@ -106,18 +145,29 @@ describe("agent env", () => {
     expect(unknown.code).toBe(2)
     const bare = await run(t, ["env", "approve", "--mcp", file])
     expect(bare.code).toBe(2)
-    expect((await run(t, ["env", "list", "--mcp", file, "-o", "json"])).json<{ approvals: unknown[] }>().approvals).toEqual([])
+    expect(
+      (await run(t, ["env", "list", "--mcp", file, "-o", "json"])).json<{ approvals: unknown[] }>().approvals,
+    ).toEqual([])
   })
 
   it("asks at a terminal for each pending variable and stores a yes, showing where it goes but not its value", async () => {
     await using t = await tmpdir()
-    const file = await withConfig(t, { gh: { url: "https://api.github.com/mcp", headers: { Authorization: "Bearer ${TOKEN}" } } })
-    const r = await runCliTty(["env", "approve", "--mcp", file], { home: t.home, cwd: t.path, env: { TOKEN: CANARY }, input: ["y"] })
+    const file = await withConfig(t, {
+      gh: { url: "https://api.github.com/mcp", headers: { Authorization: "Bearer ${TOKEN}" } },
+    })
+    const r = await runCliTty(["env", "approve", "--mcp", file], {
+      home: t.home,
+      cwd: t.path,
+      env: { TOKEN: CANARY },
+      input: ["y"],
+    })
     expect(r.code).toBe(0)
     expect(r.stdout).toContain("header Authorization sent to api.github.com")
     expect(r.stdout).toContain("approved 1 of 1 pending variable")
     expectNoCanary(r)
-    const doc = (await run(t, ["env", "list", "--mcp", file, "-o", "json"])).json<{ approvals: { variable: string }[] }>()
+    const doc = (await run(t, ["env", "list", "--mcp", file, "-o", "json"])).json<{
+      approvals: { variable: string }[]
+    }>()
     expect(doc.approvals.map((a) => a.variable)).toEqual(["TOKEN"])
   }, 30_000)
 
@@ -133,7 +183,16 @@ describe("agent env", () => {
 describe("agent mcp approve", () => {
   it("needs --yes without a TTY, then asks again and shows the diff when the definition changes", async () => {
     await using t = await tmpdir()
-    await t.write(".mcp.json", { mcpServers: { fs: { command: "npx", args: ["fs", "."], headers: {}, env: { KEY: "${FOO}", LIT_TOKEN: "literal-secret", LEVEL: "debug" } } } })
+    await t.write(".mcp.json", {
+      mcpServers: {
+        fs: {
+          command: "npx",
+          args: ["fs", "."],
+          headers: {},
+          env: { KEY: "${FOO}", LIT_TOKEN: "literal-secret", LEVEL: "debug" },
+        },
+      },
+    })
     const refused = await run(t, ["mcp", "approve", "fs"])
     expect(refused.code).toBe(3)
     expect(refused.stderr).toContain("runs:    npx fs .")
@@ -146,7 +205,15 @@ describe("agent mcp approve", () => {
     expect(yes.code).toBe(0)
     expect(yes.stdout).toContain('trusted "fs"')
 
-    await t.write(".mcp.json", { mcpServers: { fs: { command: "npx", args: ["fs", "/"], env: { KEY: "${FOO}", LIT_TOKEN: "other-secret", LEVEL: "debug" } } } })
+    await t.write(".mcp.json", {
+      mcpServers: {
+        fs: {
+          command: "npx",
+          args: ["fs", "/"],
+          env: { KEY: "${FOO}", LIT_TOKEN: "other-secret", LEVEL: "debug" },
+        },
+      },
+    })
     const changed = await run(t, ["mcp", "approve", "fs"])
     expect(changed.code).toBe(3)
     expect(changed.stderr).toContain('- args[1]: "."')

@@ -8,18 +8,26 @@ import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 import { witnessServer } from "../helpers/witness.ts"
 
 // Black box: `bun src/main.ts install …` with AGENTRT_HOME and HOME in a temp dir (docs/design.md §8, I01-I08).
-const run = (t: TmpDir, args: string[], env: Record<string, string> = {}) => runCli(args, { home: t.home, cwd: t.path, env })
+const run = (t: TmpDir, args: string[], env: Record<string, string> = {}) =>
+  runCli(args, { home: t.home, cwd: t.path, env })
 const install = (t: TmpDir, args: string[]) => run(t, ["install", ...args])
-const tty = (t: TmpDir, args: string[], input: string[]) => runCliTty(["install", ...args], { home: t.home, cwd: t.path, input })
+const tty = (t: TmpDir, args: string[], input: string[]) =>
+  runCliTty(["install", ...args], { home: t.home, cwd: t.path, input })
 const userFile = (t: TmpDir) => join(t.home, "config", "mcp.json")
 const readJson = async (file: string) => JSON.parse(await readFile(file, "utf8"))
 const enc = encodeURIComponent
 const b64 = (x: unknown) => Buffer.from(JSON.stringify(x)).toString("base64url")
-const agentrtLink = (name: string, config: unknown) => `agentrt://mcp/install?name=${enc(name)}&config=${b64(config)}`
+const agentrtLink = (name: string, config: unknown) =>
+  `agentrt://mcp/install?name=${enc(name)}&config=${b64(config)}`
 /** Every file under the temp dir (HOME), so a test can show a refused install wrote nothing anywhere; bun's own cache aside. */
-const tree = (t: TmpDir) => (readdirSync(t.path, { recursive: true }) as string[]).filter((f) => !f.startsWith(".bun")).sort()
+const tree = (t: TmpDir) =>
+  (readdirSync(t.path, { recursive: true }) as string[]).filter((f) => !f.startsWith(".bun")).sort()
 
-const ENTRY = { command: "npx", args: ["-y", "@modelcontextprotocol/server-memory"], env: { API_KEY: "${API_KEY}" } }
+const ENTRY = {
+  command: "npx",
+  args: ["-y", "@modelcontextprotocol/server-memory"],
+  env: { API_KEY: "${API_KEY}" },
+}
 
 const LINKS: Record<string, string> = {
   agentrt: formatInstallLink("mem", ENTRY, "agentrt"),
@@ -28,7 +36,8 @@ const LINKS: Record<string, string> = {
   vscode: formatInstallLink("mem", ENTRY, "vscode"),
   "vscode.dev": `https://vscode.dev/redirect/mcp/install?name=mem&config=${enc(JSON.stringify(ENTRY))}`,
   kiro: formatInstallLink("mem", ENTRY, "kiro"),
-  goose: "goose://extension?cmd=npx&arg=-y&arg=%40modelcontextprotocol%2Fserver-memory&id=mem&env=API_KEY%3DAn%20API%20key",
+  goose:
+    "goose://extension?cmd=npx&arg=-y&arg=%40modelcontextprotocol%2Fserver-memory&id=mem&env=API_KEY%3DAn%20API%20key",
 }
 
 describe("agent install LINK", () => {
@@ -41,14 +50,19 @@ describe("agent install LINK", () => {
       expect(r.stderr).toContain("runs:    npx -y @modelcontextprotocol/server-memory")
       expect(r.stderr).toContain(`file:    ${userFile(t)}`)
       expect(r.stdout).toContain(`installed "mem" into ${userFile(t)} (user scope)`)
-      expect(r.stdout).toContain("still needs approval: API_KEY (run: agent env approve API_KEY --server mem)")
+      expect(r.stdout).toContain(
+        "still needs approval: API_KEY (run: agent env approve API_KEY --server mem)",
+      )
       expect(await readJson(userFile(t))).toEqual({ mcpServers: { mem: ENTRY } })
     })
   }
 
   it("prints one JSON document with --output json, literal values masked", async () => {
     await using t = await tmpdir()
-    const link = agentrtLink("api", { url: "https://api.example.com/mcp", headers: { Authorization: "Bearer ${TOKEN}", "X-Key": "literal-key-123" } })
+    const link = agentrtLink("api", {
+      url: "https://api.example.com/mcp",
+      headers: { Authorization: "Bearer ${TOKEN}", "X-Key": "literal-key-123" },
+    })
     const r = await install(t, [link, "--yes", "-o", "json"])
     expect(r.code).toBe(0)
     expect(r.json()).toEqual({
@@ -57,7 +71,10 @@ describe("agent install LINK", () => {
       scope: "user",
       action: "added",
       source: "agentrt",
-      server: { url: "https://api.example.com/mcp", headers: { Authorization: "Bearer ${TOKEN}", "X-Key": "***" } },
+      server: {
+        url: "https://api.example.com/mcp",
+        headers: { Authorization: "Bearer ${TOKEN}", "X-Key": "***" },
+      },
       variables: [{ variable: "TOKEN", approved: false }],
     })
     expect(r.stdout + r.stderr).not.toContain("literal-key-123")
@@ -76,10 +93,15 @@ describe("agent install LINK", () => {
 
   it("--dry-run prints the masked entry and writes nothing", async () => {
     await using t = await tmpdir()
-    const link = agentrtLink("x", { command: "srv", env: { TOKEN: "sk-live-123secret", HOME_DIR: "${HOME}" } })
+    const link = agentrtLink("x", {
+      command: "srv",
+      env: { TOKEN: "sk-live-123secret", HOME_DIR: "${HOME}" },
+    })
     const r = await install(t, [link, "--dry-run"])
     expect(r.code).toBe(0)
-    expect(JSON.parse(r.stdout)).toEqual({ x: { command: "srv", env: { TOKEN: "***", HOME_DIR: "${HOME}" } } })
+    expect(JSON.parse(r.stdout)).toEqual({
+      x: { command: "srv", env: { TOKEN: "***", HOME_DIR: "${HOME}" } },
+    })
     expect(r.stderr).toContain("nothing was written")
     expect(r.stdout + r.stderr).not.toContain("sk-live-123secret")
     expect(existsSync(userFile(t))).toBe(false)
@@ -98,7 +120,10 @@ describe("agent install LINK", () => {
     const link = agentrtLink("local", { command: "node", args: ["srv.js"] })
     const r = await install(t, [link, "--yes", "--scope", "project"])
     expect(r.code).toBe(0)
-    expect((await readJson(join(t.path, ".mcp.json"))).mcpServers.local).toEqual({ command: "node", args: ["srv.js"] })
+    expect((await readJson(join(t.path, ".mcp.json"))).mcpServers.local).toEqual({
+      command: "node",
+      args: ["srv.js"],
+    })
     expect((await run(t, ["config", "validate"])).code).toBe(0)
     const file = join(t.path, "ci.json")
     expect((await install(t, [link, "--yes", "--mcp", file])).code).toBe(0)
@@ -134,7 +159,9 @@ describe("hostile install links", () => {
 
   it("shows ESC, bidi and zero-width characters escaped, never raw (I03)", async () => {
     await using t = await tmpdir()
-    const r = await install(t, [agentrtLink("x", { command: "srv", args: ["\u001b[2Kok", "safe\u202eexe.js", "zero\u200bwidth"] })])
+    const r = await install(t, [
+      agentrtLink("x", { command: "srv", args: ["\u001b[2Kok", "safe\u202eexe.js", "zero\u200bwidth"] }),
+    ])
     expect(r.code).toBe(3)
     expect(r.stderr).toContain("\\x1b[2Kok")
     expect(r.stderr).toContain("\\u202e")
@@ -195,14 +222,22 @@ describe("hostile install links", () => {
 describe("approving at a terminal", () => {
   it("asks to install, then per variable, and stores only the approvals given", async () => {
     await using t = await tmpdir()
-    const link = agentrtLink("gh", { url: "https://api.githubcopilot.com/mcp/", headers: { Authorization: "Bearer ${GITHUB_TOKEN}", "X-Org": "${ORG}" } })
+    const link = agentrtLink("gh", {
+      url: "https://api.githubcopilot.com/mcp/",
+      headers: { Authorization: "Bearer ${GITHUB_TOKEN}", "X-Org": "${ORG}" },
+    })
     const r = await tty(t, [link], ["y", "y", "n"])
     expect(r.code).toBe(0)
     expect(r.stdout).toContain(`Install "gh" into ${userFile(t)}? [y/N]`)
-    expect(r.stdout).toContain("Also let gh read GITHUB_TOKEN (header Authorization sent to api.githubcopilot.com)? [y/N]")
+    expect(r.stdout).toContain(
+      "Also let gh read GITHUB_TOKEN (header Authorization sent to api.githubcopilot.com)? [y/N]",
+    )
     expect(r.stdout).toContain("still needs approval: ORG")
     const list = await run(t, ["env", "list", "-o", "json"])
-    const doc = list.json<{ approvals: { variable: string; status: string }[]; pending: { variable: string }[] }>()
+    const doc = list.json<{
+      approvals: { variable: string; status: string }[]
+      pending: { variable: string }[]
+    }>()
     expect(doc.approvals.map((a) => [a.variable, a.status])).toEqual([["GITHUB_TOKEN", "valid"]])
     expect(doc.pending.map((p) => p.variable)).toEqual(["ORG"])
   })
@@ -231,13 +266,24 @@ describe("approving at a terminal", () => {
 describe("agent install --link", () => {
   it("prints a link for a configured server that installs the same entry elsewhere, in every format", async () => {
     await using t = await tmpdir()
-    const added = await run(t, ["mcp", "add", "docs", "--url", "https://docs.example.com/mcp", "--type", "http", "--header", "Authorization: Bearer ${DOCS_TOKEN}"])
+    const added = await run(t, [
+      "mcp",
+      "add",
+      "docs",
+      "--url",
+      "https://docs.example.com/mcp",
+      "--type",
+      "http",
+      "--header",
+      "Authorization: Bearer ${DOCS_TOKEN}",
+    ])
     expect(added.code).toBe(0)
     const stored = (await readJson(userFile(t))).mcpServers.docs
     for (const format of ["agentrt", "cursor", "vscode", "kiro", "markdown"]) {
       const r = await install(t, ["--link", "docs", "--format", format])
       expect(r.code).toBe(0)
-      const link = format === "markdown" ? /\]\((agentrt:[^)]+)\)$/.exec(r.stdout.trim())![1]! : r.stdout.trim()
+      const link =
+        format === "markdown" ? /\]\((agentrt:[^)]+)\)$/.exec(r.stdout.trim())![1]! : r.stdout.trim()
       if (format === "markdown") expect(r.stdout).toStartWith("[![Add to agent](https://img.shields.io/")
       await using other = await tmpdir()
       expect((await install(other, [link, "--yes"])).code).toBe(0)
@@ -254,7 +300,9 @@ describe("agent install --link", () => {
 
   it("refuses to put a literal secret into a link (exit 2), naming the field", async () => {
     await using t = await tmpdir()
-    expect((await run(t, ["mcp", "add", "leaky", "--env", "API_TOKEN=tok-literal-999", "--", "srv"])).code).toBe(0)
+    expect(
+      (await run(t, ["mcp", "add", "leaky", "--env", "API_TOKEN=tok-literal-999", "--", "srv"])).code,
+    ).toBe(0)
     const r = await install(t, ["--link", "leaky"])
     expect(r.code).toBe(2)
     expect(r.stderr).toContain("env.API_TOKEN")
@@ -291,7 +339,10 @@ describe("the catalog", () => {
     const r = await install(t, ["memory", "--yes", "-o", "json"])
     expect(r.code).toBe(0)
     expect(r.json<{ source: string }>().source).toBe("catalog")
-    expect((await readJson(userFile(t))).mcpServers.memory).toEqual({ command: "npx", args: ["-y", "@modelcontextprotocol/server-memory"] })
+    expect((await readJson(userFile(t))).mcpServers.memory).toEqual({
+      command: "npx",
+      args: ["-y", "@modelcontextprotocol/server-memory"],
+    })
     const unknown = await install(t, ["no-such-server", "--yes"])
     expect(unknown.code).toBe(2)
     expect(unknown.stderr).toContain("agent mcp catalog")

@@ -7,12 +7,18 @@ import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
 // `agent mcp call | prompts | prompt | resources | read` and ad hoc servers, as a black box.
 const BASIC = join(ROOT, "tests/fixtures/servers/stdio-basic.ts")
-const agent = (t: TmpDir, args: string[], env: Record<string, string> = {}) => runCli(args, { home: t.home, cwd: t.path, env })
+const agent = (t: TmpDir, args: string[], env: Record<string, string> = {}) =>
+  runCli(args, { home: t.home, cwd: t.path, env })
 
 async function withLocal() {
   const t = await tmpdir()
   const file = await t.write("mcp.json", { mcpServers: { local: { command: BUN, args: [BASIC] } } })
-  return { t, file, run: (args: string[]) => agent(t, [...args, "--mcp", file]), [Symbol.asyncDispose]: () => t[Symbol.asyncDispose]() }
+  return {
+    t,
+    file,
+    run: (args: string[]) => agent(t, [...args, "--mcp", file]),
+    [Symbol.asyncDispose]: () => t[Symbol.asyncDispose](),
+  }
 }
 
 describe("agent mcp call", () => {
@@ -23,9 +29,23 @@ describe("agent mcp call", () => {
     expect(echo.stdout).toBe("hi there\n")
     const add = await l.run(["mcp", "call", "local", "add", "--arg", "a=2", "--arg", "b=40"])
     expect(add.stdout).toBe("42\n")
-    const merged = await l.run(["mcp", "call", "local", "add", "--json", '{"a": 1, "b": 1}', "--arg", "b=2", "-o", "json"])
+    const merged = await l.run([
+      "mcp",
+      "call",
+      "local",
+      "add",
+      "--json",
+      '{"a": 1, "b": 1}',
+      "--arg",
+      "b=2",
+      "-o",
+      "json",
+    ])
     expect(merged.code).toBe(0)
-    expect(merged.json()).toMatchObject({ content: [{ type: "text", text: "3" }], structuredContent: { sum: 3 } })
+    expect(merged.json()).toMatchObject({
+      content: [{ type: "text", text: "3" }],
+      structuredContent: { sum: 3 },
+    })
     const asString = await l.run(["mcp", "call", "local", "echo", "--arg", "text=1.2.3"])
     expect(asString.stdout).toBe("1.2.3\n")
   }, 30_000)
@@ -68,7 +88,17 @@ describe("agent mcp call", () => {
     // before resuming, so the client hears nothing after ~100 ms.
     await using srv = await startSessionServer({ cutAfterFirstProgress: true, retryMs: 10_000 })
     await using t = await tmpdir()
-    const r = await agent(t, ["mcp", "call", "slow", "--arg", "ms=8000", "--timeout", "1000", "--url", srv.url])
+    const r = await agent(t, [
+      "mcp",
+      "call",
+      "slow",
+      "--arg",
+      "ms=8000",
+      "--timeout",
+      "1000",
+      "--url",
+      srv.url,
+    ])
     expect(r.code).toBe(5)
     // The timeout ended it, not the server: the resumed stream would have brought "slept 8000 ms".
     expect(r.stderr).toContain('server "adhoc" did not answer tools/call in time (1000 ms without progress)')
@@ -85,7 +115,9 @@ describe("agent mcp prompts, prompt, resources, read", () => {
     expect(list.code).toBe(0)
     expect(list.stdout).toMatch(/^local\s+greet\s+name\s+Greet someone$/m)
     const json = await l.run(["mcp", "prompts", "local", "-o", "json"])
-    expect(json.json()).toMatchObject({ prompts: [{ server: "local", name: "greet", arguments: [{ name: "name", required: true }] }] })
+    expect(json.json()).toMatchObject({
+      prompts: [{ server: "local", name: "greet", arguments: [{ name: "name", required: true }] }],
+    })
     const got = await l.run(["mcp", "prompt", "local", "greet", "--arg", "name=Ada"])
     expect(got.code).toBe(0)
     expect(got.stdout).toContain("[user]\nHello, Ada!")
@@ -101,7 +133,15 @@ describe("agent mcp prompts, prompt, resources, read", () => {
     expect(list.stdout).toMatch(/^local\s+fixture:\/\/readme\s+text\/markdown\s+A static text resource$/m)
     expect(list.stdout).toMatch(/fixture:\/\/items\/\{id\}.*\(template\)/)
     const json = await l.run(["mcp", "resources", "local", "-o", "json"])
-    expect(json.json()).toMatchObject({ servers: [{ server: "local", resources: [{ uri: "fixture://readme" }], templates: [{ uriTemplate: "fixture://items/{id}" }] }] })
+    expect(json.json()).toMatchObject({
+      servers: [
+        {
+          server: "local",
+          resources: [{ uri: "fixture://readme" }],
+          templates: [{ uriTemplate: "fixture://items/{id}" }],
+        },
+      ],
+    })
     const read = await l.run(["mcp", "read", "local", "fixture://readme"])
     expect(read.stdout).toBe("# Fixture\nHello.\n")
     const item = await l.run(["mcp", "read", "local", "fixture://items/42", "-o", "json"])
@@ -117,10 +157,34 @@ describe("ad hoc servers", () => {
     expect(tools.code).toBe(0)
     expect(tools.stdout).toMatch(/^adhoc__echo\s/m)
     const list = await agent(t, ["mcp", "list", "--url", srv.url, "--name", "docs", "-o", "json"])
-    expect(list.json()).toMatchObject({ servers: [{ name: "docs", status: "connected", transport: "http", file: "(command line)" }] })
-    const call = await agent(t, ["mcp", "call", "docs", "echo", "--arg", "text=yo", "--url", srv.url, "--name", "docs"])
+    expect(list.json()).toMatchObject({
+      servers: [{ name: "docs", status: "connected", transport: "http", file: "(command line)" }],
+    })
+    const call = await agent(t, [
+      "mcp",
+      "call",
+      "docs",
+      "echo",
+      "--arg",
+      "text=yo",
+      "--url",
+      srv.url,
+      "--name",
+      "docs",
+    ])
     expect(call.stdout).toBe("yo\n")
-    const header = await agent(t, ["mcp", "get", "--url", srv.url, "--header", "X-Test: 1", "--type", "http", "-o", "json"])
+    const header = await agent(t, [
+      "mcp",
+      "get",
+      "--url",
+      srv.url,
+      "--header",
+      "X-Test: 1",
+      "--type",
+      "http",
+      "-o",
+      "json",
+    ])
     expect(header.json()).toMatchObject({ name: "adhoc", protocolVersion: "2026-07-28" })
   }, 30_000)
 
@@ -129,23 +193,38 @@ describe("ad hoc servers", () => {
     const call = await agent(t, ["mcp", "call", "echo", "--arg", "text=hi", "--", BUN, BASIC])
     expect(call.code).toBe(0)
     expect(call.stdout).toBe("hi\n")
-    expect((await agent(t, ["mcp", "call", "adhoc", "echo", "--arg", "text=hi", "--", BUN, BASIC])).stdout).toBe("hi\n")
-    expect((await agent(t, ["mcp", "prompt", "greet", "--arg", "name=Bo", "--", BUN, BASIC])).stdout).toContain("Hello, Bo!")
-    expect((await agent(t, ["mcp", "read", "fixture://readme", "--", BUN, BASIC])).stdout).toContain("# Fixture")
+    expect(
+      (await agent(t, ["mcp", "call", "adhoc", "echo", "--arg", "text=hi", "--", BUN, BASIC])).stdout,
+    ).toBe("hi\n")
+    expect(
+      (await agent(t, ["mcp", "prompt", "greet", "--arg", "name=Bo", "--", BUN, BASIC])).stdout,
+    ).toContain("Hello, Bo!")
+    expect((await agent(t, ["mcp", "read", "fixture://readme", "--", BUN, BASIC])).stdout).toContain(
+      "# Fixture",
+    )
     const wrong = await agent(t, ["mcp", "call", "other", "echo", "--", BUN, BASIC])
     expect(wrong.code).toBe(2)
   }, 30_000)
 
   it("refuses ${VAR} references and bad definitions, pointing to a config file", async () => {
     await using t = await tmpdir()
-    const ref = await agent(t, ["mcp", "tools", "--url", "https://example.com/mcp", "--header", "Authorization: Bearer ${TOKEN}"])
+    const ref = await agent(t, [
+      "mcp",
+      "tools",
+      "--url",
+      "https://example.com/mcp",
+      "--header",
+      "Authorization: Bearer ${TOKEN}",
+    ])
     expect(ref.code).toBe(2)
     expect(ref.stderr).toContain("${TOKEN}")
     expect(ref.stderr).toContain("config file")
     expect((await agent(t, ["mcp", "tools", "--", "${CMD}"])).code).toBe(2)
     expect((await agent(t, ["mcp", "tools", "--url", "ftp://example.com"])).code).toBe(2)
     expect((await agent(t, ["mcp", "tools", "--url", "https://example.com/mcp", "--", "x"])).code).toBe(2)
-    expect((await agent(t, ["mcp", "tools", "--url", "https://example.com/mcp", "--type", "ws"])).code).toBe(2)
+    expect((await agent(t, ["mcp", "tools", "--url", "https://example.com/mcp", "--type", "ws"])).code).toBe(
+      2,
+    )
     expect((await agent(t, ["mcp", "tools", "--header", "A: b"])).code).toBe(2)
   }, 30_000)
 })

@@ -17,13 +17,20 @@ type Report = { servers: ServerReport[] }
 
 async function doctor(t: TmpDir, config: object, extra: string[] = [], binary = false) {
   const file = await t.write("mcp.json", config)
-  const r = await runCli(["mcp", "doctor", "--mcp", file, "-o", "json", ...extra], { home: t.home, cwd: t.path, binary, timeoutMs: 40_000 })
+  const r = await runCli(["mcp", "doctor", "--mcp", file, "-o", "json", ...extra], {
+    home: t.home,
+    cwd: t.path,
+    binary,
+    timeoutMs: 40_000,
+  })
   const servers = Object.fromEntries(r.json<Report>().servers.map((s) => [s.name, s.findings]))
   return { code: r.code, stderr: r.stderr, servers }
 }
 
-const find = (findings: Finding[] | undefined, check: string) => (findings ?? []).filter((f) => f.check === check)
-const severityOf = (findings: Finding[] | undefined, check: string) => find(findings, check).map((f) => f.severity)
+const find = (findings: Finding[] | undefined, check: string) =>
+  (findings ?? []).filter((f) => f.check === check)
+const severityOf = (findings: Finding[] | undefined, check: string) =>
+  find(findings, check).map((f) => f.severity)
 
 describe("agent mcp doctor", () => {
   it("reports each fixture's transport, session behaviour and tools without errors", async () => {
@@ -41,7 +48,8 @@ describe("agent mcp doctor", () => {
     }
     const { code, servers } = await doctor(t, config)
     expect(code).toBe(0)
-    for (const findings of Object.values(servers)) expect(findings.filter((f) => f.severity === "error")).toEqual([])
+    for (const findings of Object.values(servers))
+      expect(findings.filter((f) => f.severity === "error")).toEqual([])
     expect(severityOf(servers.local, "connect.mcp")).toEqual(["ok"])
     expect(severityOf(servers.stateless, "dns")).toEqual(["ok"])
     expect(find(servers.stateless, "dns")[0]!.message).toContain("loopback")
@@ -58,7 +66,10 @@ describe("agent mcp doctor", () => {
   it("exits 1 on a dead port (DNS ok, connect refused) and a stdio command that does not exist", async () => {
     await using t = await tmpdir()
     const { code, servers } = await doctor(t, {
-      mcpServers: { dead: { url: "http://127.0.0.1:1/mcp" }, missing: { command: "/nonexistent/agentrt-doctor-nope" } },
+      mcpServers: {
+        dead: { url: "http://127.0.0.1:1/mcp" },
+        missing: { command: "/nonexistent/agentrt-doctor-nope" },
+      },
     })
     expect(code).toBe(1)
     expect(severityOf(servers.dead, "dns")).toEqual(["ok"])
@@ -71,7 +82,9 @@ describe("agent mcp doctor", () => {
 
   it("flags a 70-character tool name, control characters, and a recursive $ref for every provider", async () => {
     await using t = await tmpdir()
-    const { code, servers } = await doctor(t, { mcpServers: { odd: { command: BUN, args: [ENV_FIXTURE], env: { HOSTILE: "1" } } } })
+    const { code, servers } = await doctor(t, {
+      mcpServers: { odd: { command: BUN, args: [ENV_FIXTURE], env: { HOSTILE: "1" } } },
+    })
     expect(code).toBe(0) // warnings only
     const names = find(servers.odd, "tools.name")
     expect(names.map((f) => f.severity)).toEqual(["warn"])
@@ -92,7 +105,14 @@ describe("agent mcp doctor", () => {
     const config = { mcpServers: { secure: { url: as.url } } }
     const good = await doctor(t, config)
     expect(good.code).toBe(0)
-    for (const check of ["auth.challenge", "auth.prm", "auth.as", "auth.registration", "auth.pkce", "auth.refresh"]) {
+    for (const check of [
+      "auth.challenge",
+      "auth.prm",
+      "auth.as",
+      "auth.registration",
+      "auth.pkce",
+      "auth.refresh",
+    ]) {
       expect(severityOf(good.servers.secure, check)).toEqual(["ok"])
     }
     expect(find(good.servers.secure, "auth.challenge")[0]!.message).toContain("resource_metadata=")
@@ -126,8 +146,15 @@ describe("agent mcp doctor", () => {
 
   it("works from the compiled binary, text output grouped per server", async () => {
     await using t = await tmpdir()
-    const file = await t.write("mcp.json", { mcpServers: { local: { command: BUN, args: [ENV_FIXTURE] }, dead: { url: "http://127.0.0.1:1/mcp" } } })
-    const r = await runCli(["mcp", "doctor", "--mcp", file], { home: t.home, cwd: t.path, binary: true, timeoutMs: 60_000 })
+    const file = await t.write("mcp.json", {
+      mcpServers: { local: { command: BUN, args: [ENV_FIXTURE] }, dead: { url: "http://127.0.0.1:1/mcp" } },
+    })
+    const r = await runCli(["mcp", "doctor", "--mcp", file], {
+      home: t.home,
+      cwd: t.path,
+      binary: true,
+      timeoutMs: 60_000,
+    })
     expect(r.code).toBe(1)
     expect(r.stdout).toMatch(/^local\n {2}ok {5}config/m)
     expect(r.stdout).toMatch(/^dead\n/m)

@@ -15,14 +15,37 @@ const readJson = async (file: string) => JSON.parse(await readFile(file, "utf8")
 describe("agent mcp add", () => {
   it("adds a local server to the user config, 0600, with env values masked on output", async () => {
     await using t = await tmpdir()
-    const r = await run(t, ["add", "fs", "--env", "API_KEY=${API_KEY}", "--env", "LITERAL_SECRET=hunter2-secret", "--env", "LEVEL=debug", "--cwd", "/srv", "--", "npx", "-y", "pkg", "--flag"])
+    const r = await run(t, [
+      "add",
+      "fs",
+      "--env",
+      "API_KEY=${API_KEY}",
+      "--env",
+      "LITERAL_SECRET=hunter2-secret",
+      "--env",
+      "LEVEL=debug",
+      "--cwd",
+      "/srv",
+      "--",
+      "npx",
+      "-y",
+      "pkg",
+      "--flag",
+    ])
     expect(r.code).toBe(0)
     expect(r.stdout).toContain(`added server "fs" to ${userFile(t)} (user scope)`)
     expect(r.stdout).toContain("API_KEY=${API_KEY}")
     expect(r.stdout + r.stderr).not.toContain("hunter2")
     expect(r.stdout).toContain("LEVEL=debug") // I10: a value that looks like no credential is shown
     expect(await readJson(userFile(t))).toEqual({
-      mcpServers: { fs: { command: "npx", args: ["-y", "pkg", "--flag"], env: { API_KEY: "${API_KEY}", LITERAL_SECRET: "hunter2-secret", LEVEL: "debug" }, cwd: "/srv" } },
+      mcpServers: {
+        fs: {
+          command: "npx",
+          args: ["-y", "pkg", "--flag"],
+          env: { API_KEY: "${API_KEY}", LITERAL_SECRET: "hunter2-secret", LEVEL: "debug" },
+          cwd: "/srv",
+        },
+      },
     })
     expect(statSync(userFile(t)).mode & 0o777).toBe(0o600)
   })
@@ -30,8 +53,20 @@ describe("agent mcp add", () => {
   it("adds a remote server to ./.mcp.json (0644) and prints JSON with literal headers masked", async () => {
     await using t = await tmpdir()
     const r = await run(t, [
-      "add", "gh", "--scope", "project", "--url", "https://api.example.com/mcp", "--type", "http",
-      "--header", "Authorization: Bearer ${GITHUB_TOKEN}", "--header", "X-Api-Key: literal-key-123", "-o", "json",
+      "add",
+      "gh",
+      "--scope",
+      "project",
+      "--url",
+      "https://api.example.com/mcp",
+      "--type",
+      "http",
+      "--header",
+      "Authorization: Bearer ${GITHUB_TOKEN}",
+      "--header",
+      "X-Api-Key: literal-key-123",
+      "-o",
+      "json",
     ])
     expect(r.code).toBe(0)
     const file = join(t.path, ".mcp.json")
@@ -40,7 +75,11 @@ describe("agent mcp add", () => {
       scope: "project",
       file,
       action: "added",
-      server: { type: "http", url: "https://api.example.com/mcp", headers: { Authorization: "Bearer ${GITHUB_TOKEN}", "X-Api-Key": "***" } },
+      server: {
+        type: "http",
+        url: "https://api.example.com/mcp",
+        headers: { Authorization: "Bearer ${GITHUB_TOKEN}", "X-Api-Key": "***" },
+      },
     })
     expect(r.stderr).not.toContain("literal-key-123")
     expect((await readJson(file)).mcpServers.gh.headers["X-Api-Key"]).toBe("literal-key-123")
@@ -55,7 +94,10 @@ describe("agent mcp add", () => {
     expect(r.code).toBe(0)
     const out = await readFile(file, "utf8")
     expect(Object.keys(JSON.parse(out))).toEqual(["$schema", "mcpServers", "custom"])
-    expect(JSON.parse(out).mcpServers).toEqual({ a: { command: "a", futureField: 1 }, b: { command: "b", args: [] } })
+    expect(JSON.parse(out).mcpServers).toEqual({
+      a: { command: "a", futureField: 1 },
+      b: { command: "b", args: [] },
+    })
     expect(out).toContain('\n\t"custom": true')
   })
 
@@ -71,7 +113,10 @@ describe("agent mcp add", () => {
     expect(forced.stdout).toContain('replaced server "x"')
     expect(forced.stdout).toMatch(/before:\n\s+command\s+old-cmd\n\s+after:\n\s+command\s+new-cmd/)
     const json = await run(t, ["add", "x", "--force", "--url", "https://e.example/mcp", "-o", "json"])
-    expect(json.json<{ action: string; previous: unknown }>()).toMatchObject({ action: "replaced", previous: { command: "new-cmd", args: [] } })
+    expect(json.json<{ action: string; previous: unknown }>()).toMatchObject({
+      action: "replaced",
+      previous: { command: "new-cmd", args: [] },
+    })
   })
 
   it("stores shell metacharacters and ${VAR} verbatim and runs nothing", async () => {
@@ -79,7 +124,11 @@ describe("agent mcp add", () => {
     const w = await witnessServer(t)
     const r = await run(t, ["add", "evil", "--env", "T=${TOKEN}", "--", w.command, ...w.args])
     expect(r.code).toBe(0)
-    expect((await readJson(userFile(t))).mcpServers.evil).toEqual({ command: w.command, args: w.args, env: { T: "${TOKEN}" } })
+    expect((await readJson(userFile(t))).mcpServers.evil).toEqual({
+      command: w.command,
+      args: w.args,
+      env: { T: "${TOKEN}" },
+    })
     expect(w.ran()).toBe(false)
   })
 
@@ -95,7 +144,10 @@ describe("agent mcp add", () => {
       [["add", "--", "npx"], "missing server NAME"],
       [["add", "__proto__", "--", "x"], "reserved"],
       [["add", "bad", "--url", "https://x", "--", "x"], "either --url"],
-      [["add", "bad", "--scope", "global", "--", "x"], '--scope must be one of: user, project (got "global")'],
+      [
+        ["add", "bad", "--scope", "global", "--", "x"],
+        '--scope must be one of: user, project (got "global")',
+      ],
       [["add-json", "bad", '{"command": "x", "args": [1]}'], 'server "bad" field "args[0]": expected string'],
       [["add-json", "bad", '{"command": "x", "url": "https://x"}'], "has both a command and a url"],
       [["add-json", "bad", "[1]"], "must be an object"],
@@ -114,7 +166,12 @@ describe("agent mcp add", () => {
 
   it("add-json stores the object verbatim, peer spellings and unknown fields included (warns)", async () => {
     await using t = await tmpdir()
-    const entry = { httpUrl: "https://g.example/mcp", trust: true, excludeTools: ["rm"], vendorThing: { a: 1 } }
+    const entry = {
+      httpUrl: "https://g.example/mcp",
+      trust: true,
+      excludeTools: ["rm"],
+      vendorThing: { a: 1 },
+    }
     const r = await run(t, ["add-json", "g", JSON.stringify(entry)])
     expect(r.code).toBe(0)
     expect(r.stderr).toContain('unknown field "vendorThing"')
@@ -125,11 +182,17 @@ describe("agent mcp add", () => {
 describe("agent mcp remove", () => {
   it("removes a server and keeps the others; a missing name exits 2 listing the names", async () => {
     await using t = await tmpdir()
-    const file = await t.write("m.json", { mcpServers: { a: { command: "a" }, b: { url: "https://b.example" } }, servers: { c: { command: "c" } } })
+    const file = await t.write("m.json", {
+      mcpServers: { a: { command: "a" }, b: { url: "https://b.example" } },
+      servers: { c: { command: "c" } },
+    })
     const r = await run(t, ["remove", "a", "--mcp", file, "-o", "json"])
     expect(r.code).toBe(0)
     expect(r.json()).toEqual({ name: "a", scope: "file", file, action: "removed", server: { command: "a" } })
-    expect(await readJson(file)).toEqual({ mcpServers: { b: { url: "https://b.example" } }, servers: { c: { command: "c" } } })
+    expect(await readJson(file)).toEqual({
+      mcpServers: { b: { url: "https://b.example" } },
+      servers: { c: { command: "c" } },
+    })
     const missing = await run(t, ["remove", "zz", "--mcp", file])
     expect(missing.code).toBe(2)
     expect(missing.stderr).toContain('no server "zz"')
@@ -151,8 +214,12 @@ describe("large values", () => {
     const before = await readFile(file, "utf8")
     const entry = { command: "npx", args: ["x".repeat(10 * 1024 * 1024)] }
     validateEntry("big", entry, file)
-    const write = writeServers({ scope: "file", file, mode: 0o600 }, [{ name: "big", entry }], { existing: "fail" })
-    await expect(write).rejects.toThrow(/would grow to 10\.0 MB, over the 4 MB config limit; nothing was written/)
+    const write = writeServers({ scope: "file", file, mode: 0o600 }, [{ name: "big", entry }], {
+      existing: "fail",
+    })
+    await expect(write).rejects.toThrow(
+      /would grow to 10\.0 MB, over the 4 MB config limit; nothing was written/,
+    )
     expect(await readFile(file, "utf8")).toBe(before)
   })
 
@@ -160,7 +227,11 @@ describe("large values", () => {
     await using t = await tmpdir()
     const file = join(t.path, "m.json")
     const big = "y".repeat(1024 * 1024)
-    await writeServers({ scope: "file", file, mode: 0o600 }, [{ name: "big", entry: { command: "x", args: [big] } }], { existing: "fail" })
+    await writeServers(
+      { scope: "file", file, mode: 0o600 },
+      [{ name: "big", entry: { command: "x", args: [big] } }],
+      { existing: "fail" },
+    )
     expect((await readJson(file)).mcpServers.big.args[0]).toBe(big)
   })
 

@@ -12,7 +12,8 @@ import { witnessServer } from "../helpers/witness.ts"
 // Black box: `bun src/main.ts mcp import`, HOME = t.path (peer files go under it), AGENTRT_HOME = t.home.
 const FIXTURES = join(import.meta.dir, "..", "fixtures", "peers")
 // --yes: these tests are about what is read and written; the approval itself (I13) is in tests/e2e/import-approve.test.ts.
-const run = (t: TmpDir, args: string[]) => runCli(["mcp", "import", "--yes", ...args], { home: t.home, cwd: t.path })
+const run = (t: TmpDir, args: string[]) =>
+  runCli(["mcp", "import", "--yes", ...args], { home: t.home, cwd: t.path })
 const userFile = (t: TmpDir) => join(t.home, "config", "mcp.json")
 const readJson = async (file: string) => JSON.parse(await readFile(file, "utf8"))
 
@@ -37,7 +38,9 @@ describe("agent mcp import", () => {
       const expected = JSON.parse(JSON.stringify(EXPECTED[peer].servers).replaceAll("/proj", t.path))
       expect(await readJson(userFile(t))).toEqual({ mcpServers: expected })
       const report = r.json<Report>()
-      expect(report.imported.map((i) => [i.name, i.action, i.source])).toEqual(Object.keys(expected).map((n) => [n, "added", src]))
+      expect(report.imported.map((i) => [i.name, i.action, i.source])).toEqual(
+        Object.keys(expected).map((n) => [n, "added", src]),
+      )
       expect(report.skipped).toEqual([])
       expect(parseConfigFile(userFile(t), "user").servers.map((s) => s.name)).toEqual(Object.keys(expected))
       expect(statSync(userFile(t)).mode & 0o777).toBe(0o600)
@@ -46,7 +49,10 @@ describe("agent mcp import", () => {
 
   it("reads Claude's default locations under HOME and prints a table of what it did", async () => {
     await using t = await tmpdir()
-    await t.write(".claude.json", { mcpServers: { a: { command: "a" } }, projects: { [t.path]: { mcpServers: { b: { type: "http", url: "https://b.example/mcp" } } } } })
+    await t.write(".claude.json", {
+      mcpServers: { a: { command: "a" } },
+      projects: { [t.path]: { mcpServers: { b: { type: "http", url: "https://b.example/mcp" } } } },
+    })
     await t.write(".mcp.json", { mcpServers: { c: { type: "stdio", command: "c", args: ["--x"] } } })
     const r = await run(t, ["--from", "claude"])
     expect(r.code).toBe(0)
@@ -66,22 +72,32 @@ describe("agent mcp import", () => {
     await t.write(".vscode/mcp.json", await readFile(join(FIXTURES, "vscode.mcp.json"), "utf8"))
     const r = await run(t, ["--from", "vscode", "--scope", "project"])
     expect(r.code).toBe(0)
-    expect(r.stdout).toContain("${input:github-token} → ${GITHUB_TOKEN} (GitHub Personal Access Token, secret)")
+    expect(r.stdout).toContain(
+      "${input:github-token} → ${GITHUB_TOKEN} (GitHub Personal Access Token, secret)",
+    )
     const written = await readJson(join(t.path, ".mcp.json"))
     expect(written.mcpServers.github.headers).toEqual({ Authorization: "Bearer ${GITHUB_TOKEN}" })
-    expect(written.mcpServers.playwright.args).toEqual(["@playwright/mcp@latest", "--output-dir", `${t.path}/out`])
+    expect(written.mcpServers.playwright.args).toEqual([
+      "@playwright/mcp@latest",
+      "--output-dir",
+      `${t.path}/out`,
+    ])
     expect(statSync(join(t.path, ".mcp.json")).mode & 0o777).toBe(0o644)
   })
 
   it("--dry-run writes nothing and prints the resulting config with literal secrets masked", async () => {
     await using t = await tmpdir()
-    const src = await t.write("kiro.json", { mcpServers: { k: { command: "k", env: { TOKEN: "literal-s3cret", REF: "${REF}" } } } })
+    const src = await t.write("kiro.json", {
+      mcpServers: { k: { command: "k", env: { TOKEN: "literal-s3cret", REF: "${REF}" } } },
+    })
     const r = await run(t, ["--from", "kiro", src, "--dry-run", "-o", "json"])
     expect(r.code).toBe(0)
     expect(r.stdout).not.toContain("literal-s3cret")
     const report = r.json<Report>()
     expect(report.dryRun).toBe(true)
-    expect(report.result).toEqual({ mcpServers: { k: { command: "k", env: { TOKEN: "***", REF: "${REF}" } } } })
+    expect(report.result).toEqual({
+      mcpServers: { k: { command: "k", env: { TOKEN: "***", REF: "${REF}" } } },
+    })
     expect(existsSync(userFile(t))).toBe(false)
     expect(existsSync(join(t.home, "config"))).toBe(false)
     const text = await run(t, ["--from", "kiro", src, "--dry-run"])
@@ -92,23 +108,36 @@ describe("agent mcp import", () => {
 
   it("skips a name that already exists with a note; --force replaces it", async () => {
     await using t = await tmpdir()
-    await t.write("agentrt-home/config/mcp.json", { mcpServers: { k: { command: "mine" }, other: { command: "o" } } })
-    const src = await t.write("cursor.json", { mcpServers: { k: { command: "theirs" }, n: { command: "new" } } })
+    await t.write("agentrt-home/config/mcp.json", {
+      mcpServers: { k: { command: "mine" }, other: { command: "o" } },
+    })
+    const src = await t.write("cursor.json", {
+      mcpServers: { k: { command: "theirs" }, n: { command: "new" } },
+    })
     const r = await run(t, ["--from", "cursor", src, "-o", "json"])
     expect(r.code).toBe(0)
     const report = r.json<Report>()
     expect(report.imported.map((i) => [i.name, i.action])).toEqual([["n", "added"]])
-    expect(report.skipped).toEqual([{ name: "k", source: src, reason: `already in ${userFile(t)}; --force replaces it` }])
+    expect(report.skipped).toEqual([
+      { name: "k", source: src, reason: `already in ${userFile(t)}; --force replaces it` },
+    ])
     expect((await readJson(userFile(t))).mcpServers.k).toEqual({ command: "mine" })
     const forced = await run(t, ["--from", "cursor", src, "--force", "-o", "json"])
-    expect(forced.json<Report>().imported.map((i) => [i.name, i.action])).toEqual([["k", "replaced"], ["n", "replaced"]])
-    expect(await readJson(userFile(t))).toEqual({ mcpServers: { k: { command: "theirs" }, other: { command: "o" }, n: { command: "new" } } })
+    expect(forced.json<Report>().imported.map((i) => [i.name, i.action])).toEqual([
+      ["k", "replaced"],
+      ["n", "replaced"],
+    ])
+    expect(await readJson(userFile(t))).toEqual({
+      mcpServers: { k: { command: "theirs" }, other: { command: "o" }, n: { command: "new" } },
+    })
   })
 
   it("stores hostile commands verbatim and runs nothing", async () => {
     await using t = await tmpdir()
     const w = await witnessServer(t)
-    const src = await t.write("evil.json", { mcp: { evil: { type: "local", command: [w.command, ...w.args] } } })
+    const src = await t.write("evil.json", {
+      mcp: { evil: { type: "local", command: [w.command, ...w.args] } },
+    })
     const r = await run(t, ["--from", "opencode", src])
     expect(r.code).toBe(0)
     expect((await readJson(userFile(t))).mcpServers.evil).toEqual({ command: w.command, args: w.args })
@@ -126,7 +155,9 @@ describe("agent mcp import", () => {
     const missing = await run(t, ["--from", "claude", "nope.json"])
     expect(missing.code).toBe(2)
     expect(missing.stderr).toContain("does not exist")
-    const big = await t.write("big.json", { mcpServers: { a: { command: "a", args: ["x".repeat(10 * 1024 * 1024)] } } })
+    const big = await t.write("big.json", {
+      mcpServers: { a: { command: "a", args: ["x".repeat(10 * 1024 * 1024)] } },
+    })
     const huge = await run(t, ["--from", "claude", big])
     expect(huge.code).toBe(2)
     expect(huge.stderr).toMatch(/error: .*big\.json/)
@@ -135,11 +166,15 @@ describe("agent mcp import", () => {
 
   it("skips entries that would not load, with the reason, and imports the rest", async () => {
     await using t = await tmpdir()
-    const src = await t.write("g.json", { mcpServers: { ok: { httpUrl: "https://ok.example/mcp" }, bad: { url: "ftp://x" } } })
+    const src = await t.write("g.json", {
+      mcpServers: { ok: { httpUrl: "https://ok.example/mcp" }, bad: { url: "ftp://x" } },
+    })
     const r = await run(t, ["--from", "gemini", src])
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/bad\s+skipped/)
     expect(r.stdout).toContain("URL scheme ftp: is not allowed")
-    expect((await readJson(userFile(t))).mcpServers).toEqual({ ok: { type: "http", url: "https://ok.example/mcp" } })
+    expect((await readJson(userFile(t))).mcpServers).toEqual({
+      ok: { type: "http", url: "https://ok.example/mcp" },
+    })
   })
 })

@@ -10,7 +10,8 @@ import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 const FIX = join(ROOT, "tests/fixtures/servers")
 const CANARY = "list-canary-51f0c2"
 const stdio = (file: string, extra: object = {}) => ({ command: BUN, args: [join(FIX, file)], ...extra })
-const agent = (t: TmpDir, args: string[], env: Record<string, string> = {}) => runCli(args, { home: t.home, cwd: t.path, env })
+const agent = (t: TmpDir, args: string[], env: Record<string, string> = {}) =>
+  runCli(args, { home: t.home, cwd: t.path, env })
 
 interface ListedServer {
   name: string
@@ -56,28 +57,56 @@ describe("agent mcp list", () => {
     await using s = await servers()
     await using t = await tmpdir()
     const file = await t.write("mcp.json", s.config)
-    const r = await agent(t, ["mcp", "list", "--mcp", file, "-o", "json", "--no-interactive"], { LIST_TOKEN: CANARY })
+    const r = await agent(t, ["mcp", "list", "--mcp", file, "-o", "json", "--no-interactive"], {
+      LIST_TOKEN: CANARY,
+    })
     expect(r.code).toBe(0)
     const list = r.json<{ servers: ListedServer[] }>().servers
     const by = Object.fromEntries(list.map((x) => [x.name, x]))
-    expect(list.map((x) => x.name)).toEqual(["local", "stateless", "session", "legacy", "dead", "off", "secret"])
+    expect(list.map((x) => x.name)).toEqual([
+      "local",
+      "stateless",
+      "session",
+      "legacy",
+      "dead",
+      "off",
+      "secret",
+    ])
     for (const x of list) {
       expect(x.scope).toBe("file")
       expect(x.file).toBe(file)
     }
 
-    expect(by.local).toMatchObject({ status: "connected", transport: "stdio", counts: { tools: 8, prompts: 1 } })
+    expect(by.local).toMatchObject({
+      status: "connected",
+      transport: "stdio",
+      counts: { tools: 8, prompts: 1 },
+    })
     expect(by.local!.protocolVersion).toMatch(/^\d{4}-\d{2}-\d{2}$/)
     expect(by.local!.connectMs).toBeGreaterThan(0)
     expect(by.local!.counts!.resources).toBeGreaterThanOrEqual(1)
-    expect(by.stateless).toMatchObject({ status: "connected", transport: "http", protocolVersion: "2026-07-28", counts: { tools: 8, prompts: 1 } })
+    expect(by.stateless).toMatchObject({
+      status: "connected",
+      transport: "http",
+      protocolVersion: "2026-07-28",
+      counts: { tools: 8, prompts: 1 },
+    })
     expect(by.stateless!.sessionId).toBeUndefined()
-    expect(by.session).toMatchObject({ status: "connected", transport: "http", counts: { tools: 8, prompts: 0 } })
+    expect(by.session).toMatchObject({
+      status: "connected",
+      transport: "http",
+      counts: { tools: 8, prompts: 0 },
+    })
     expect(by.session!.protocolVersion).toStartWith("2025-")
     expect(s.session.sessionIds()).toContain(by.session!.sessionId!)
     expect(by.legacy).toMatchObject({ status: "connected", transport: "sse", counts: { tools: 2 } })
 
-    expect(by.dead).toMatchObject({ status: "failed", protocolVersion: null, counts: null, transport: "stdio" })
+    expect(by.dead).toMatchObject({
+      status: "failed",
+      protocolVersion: null,
+      counts: null,
+      transport: "stdio",
+    })
     expect(by.dead!.error).toBeString()
     expect(by.off).toMatchObject({ status: "disabled", counts: null })
     expect(by.secret).toMatchObject({ status: "needs_approval", counts: null })
@@ -93,7 +122,9 @@ describe("agent mcp list", () => {
     expect(r.code).toBe(0)
     const lines = r.stdout.trim().split("\n")
     expect(lines[0]).toMatch(/^NAME\s+TRANSPORT\s+PROTOCOL\s+STATUS\s+TOOLS\s+PROMPTS\s+RESOURCES\s+TIME$/)
-    expect(lines.find((l) => l.startsWith("local "))).toMatch(/stdio .*connected\s+8\s+1\s+\d+\s+\d+(ms|\.\ds)$/)
+    expect(lines.find((l) => l.startsWith("local "))).toMatch(
+      /stdio .*connected\s+8\s+1\s+\d+\s+\d+(ms|\.\ds)$/,
+    )
     expect(lines.find((l) => l.startsWith("legacy "))).toMatch(/sse .*connected/)
     expect(lines.find((l) => l.startsWith("dead "))).toContain("failed: ")
     expect(lines.find((l) => l.startsWith("off "))).toContain("disabled")
@@ -106,7 +137,11 @@ describe("agent mcp list", () => {
   it("--strict exits 5 and names the servers that did not connect", async () => {
     await using t = await tmpdir()
     const file = await t.write("mcp.json", {
-      mcpServers: { local: stdio("stdio-basic.ts"), dead: { command: "/nonexistent/agentrt-no-such-server" }, off: stdio("stdio-basic.ts", { disabled: true }) },
+      mcpServers: {
+        local: stdio("stdio-basic.ts"),
+        dead: { command: "/nonexistent/agentrt-no-such-server" },
+        off: stdio("stdio-basic.ts", { disabled: true }),
+      },
     })
     expect((await agent(t, ["mcp", "list", "--mcp", file])).code).toBe(0)
     const r = await agent(t, ["mcp", "list", "--mcp", file, "--strict"])
@@ -118,7 +153,10 @@ describe("agent mcp list", () => {
   it("exits 5 when a required server is down, and 0 once --approve-env lets an unapproved one start", async () => {
     await using t = await tmpdir()
     const file = await t.write("mcp.json", {
-      mcpServers: { local: stdio("stdio-basic.ts"), dead: { command: "/nonexistent/agentrt-no-such-server", required: true } },
+      mcpServers: {
+        local: stdio("stdio-basic.ts"),
+        dead: { command: "/nonexistent/agentrt-no-such-server", required: true },
+      },
     })
     const r = await agent(t, ["mcp", "list", "--mcp", file, "-o", "json"])
     expect(r.code).toBe(5)
@@ -126,25 +164,42 @@ describe("agent mcp list", () => {
     expect(r.stderr).toContain("required")
     expect(r.stderr).toContain("dead")
 
-    const secret = await t.write("secret.json", { mcpServers: { secret: stdio("stdio-basic.ts", { env: { TOKEN: "${LIST_TOKEN}" }, required: true }) } })
+    const secret = await t.write("secret.json", {
+      mcpServers: { secret: stdio("stdio-basic.ts", { env: { TOKEN: "${LIST_TOKEN}" }, required: true }) },
+    })
     expect((await agent(t, ["mcp", "list", "--mcp", secret], { LIST_TOKEN: CANARY })).code).toBe(5)
-    const ok = await agent(t, ["mcp", "list", "--mcp", secret, "--approve-env", "LIST_TOKEN", "-o", "json"], { LIST_TOKEN: CANARY })
+    const ok = await agent(t, ["mcp", "list", "--mcp", secret, "--approve-env", "LIST_TOKEN", "-o", "json"], {
+      LIST_TOKEN: CANARY,
+    })
     expect(ok.code).toBe(0)
     expect(ok.json<{ servers: ListedServer[] }>().servers[0]!.status).toBe("connected")
   }, 30_000)
 
   it("at a terminal, offers the approval prompt first and then connects the approved server", async () => {
     await using t = await tmpdir()
-    const file = await t.write("mcp.json", { mcpServers: { secret: stdio("stdio-basic.ts", { env: { TOKEN: "${LIST_TOKEN}" } }) } })
-    const r = await runCliTty(["mcp", "list", "--mcp", file], { home: t.home, cwd: t.path, env: { LIST_TOKEN: CANARY }, input: ["y"] })
+    const file = await t.write("mcp.json", {
+      mcpServers: { secret: stdio("stdio-basic.ts", { env: { TOKEN: "${LIST_TOKEN}" } }) },
+    })
+    const r = await runCliTty(["mcp", "list", "--mcp", file], {
+      home: t.home,
+      cwd: t.path,
+      env: { LIST_TOKEN: CANARY },
+      input: ["y"],
+    })
     expect(r.code).toBe(0)
     expect(r.stdout).toContain("wants to read the environment variable LIST_TOKEN")
     expect(r.stdout).toMatch(/^secret\s+stdio\s+\S+\s+connected\s+8/m)
     expect(r.stdout).not.toContain(CANARY)
     // --no-interactive: no question, the server is listed as needing approval
     await using t2 = await tmpdir()
-    const file2 = await t2.write("mcp.json", { mcpServers: { secret: stdio("stdio-basic.ts", { env: { TOKEN: "${LIST_TOKEN}" } }) } })
-    const quiet = await runCliTty(["mcp", "list", "--mcp", file2, "--no-interactive"], { home: t2.home, cwd: t2.path, input: [] })
+    const file2 = await t2.write("mcp.json", {
+      mcpServers: { secret: stdio("stdio-basic.ts", { env: { TOKEN: "${LIST_TOKEN}" } }) },
+    })
+    const quiet = await runCliTty(["mcp", "list", "--mcp", file2, "--no-interactive"], {
+      home: t2.home,
+      cwd: t2.path,
+      input: [],
+    })
     expect(quiet.stdout).not.toContain("wants to read")
     expect(quiet.stdout).toContain("needs-approval")
   }, 30_000)
@@ -160,11 +215,18 @@ describe("agent mcp list", () => {
 describe("agent mcp get", () => {
   it("shows what was negotiated with one server", async () => {
     await using t = await tmpdir()
-    const file = await t.write("mcp.json", { mcpServers: { local: stdio("stdio-basic.ts"), dead: { command: "/nonexistent/x" } } })
+    const file = await t.write("mcp.json", {
+      mcpServers: { local: stdio("stdio-basic.ts"), dead: { command: "/nonexistent/x" } },
+    })
     const r = await agent(t, ["mcp", "get", "local", "--mcp", file, "-o", "json"])
     expect(r.code).toBe(0)
     const info = r.json<Record<string, any>>()
-    expect(info).toMatchObject({ name: "local", status: "connected", transport: "stdio", serverInfo: { name: "fixture-basic", version: "1.2.3" } })
+    expect(info).toMatchObject({
+      name: "local",
+      status: "connected",
+      transport: "stdio",
+      serverInfo: { name: "fixture-basic", version: "1.2.3" },
+    })
     expect(info.instructions).toBe("Fixture server for agentrt tests.")
     expect(info.capabilities.tools).toBeDefined()
     const text = await agent(t, ["mcp", "get", "local", "--mcp", file])
@@ -201,14 +263,27 @@ describe("agent mcp tools", () => {
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/^local__echo\s+Echo the text back \(and log it\)$/m)
     const json = await agent(t, ["mcp", "tools", "local", "--mcp", file, "-o", "json"])
-    const tools = json.json<{ tools: { name: string; server: string; tool: string; inputSchema: any }[] }>().tools
-    expect(tools.find((x) => x.tool === "echo")).toMatchObject({ name: "local__echo", server: "local", inputSchema: { required: ["text"] } })
+    const tools = json.json<{ tools: { name: string; server: string; tool: string; inputSchema: any }[] }>()
+      .tools
+    expect(tools.find((x) => x.tool === "echo")).toMatchObject({
+      name: "local__echo",
+      server: "local",
+      inputSchema: { required: ["text"] },
+    })
   }, 30_000)
 
   it("escapes terminal control sequences in descriptions and output (P01)", async () => {
     await using t = await tmpdir()
-    const file = await t.write("mcp.json", { mcpServers: { hostile: { command: BUN, args: [join(import.meta.dir, "mcp-hostile-server.ts")] } } })
-    for (const args of [["tools"], ["prompts"], ["call", "hostile", "steal"], ["prompt", "hostile", "trap"], ["list"]]) {
+    const file = await t.write("mcp.json", {
+      mcpServers: { hostile: { command: BUN, args: [join(import.meta.dir, "mcp-hostile-server.ts")] } },
+    })
+    for (const args of [
+      ["tools"],
+      ["prompts"],
+      ["call", "hostile", "steal"],
+      ["prompt", "hostile", "trap"],
+      ["list"],
+    ]) {
       const r = await agent(t, ["mcp", ...args, "--mcp", file])
       expect(r.code).toBe(0)
       expect(r.stdout + r.stderr).not.toMatch(/[\u001b\u0007\u009b\u202e]/)

@@ -9,7 +9,8 @@ import { ROOT } from "../helpers/cli.ts"
 import { ErrorDoc, JSON_COMMANDS, shapeIssues, type JsonCommand } from "../helpers/json-shapes.ts"
 
 const section = readFileSync(join(ROOT, "docs/json-output.md"), "utf8")
-const blocks = (text: string) => [...text.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]!) as unknown)
+const blocks = (text: string) =>
+  [...text.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]!) as unknown)
 
 /** `### \`agent …\`` headings with the text up to the next one. */
 function documented(): Map<string, string> {
@@ -34,7 +35,10 @@ describe("docs/json-output.md", () => {
     for (const [command, text] of documented()) {
       const examples = blocks(text)
       expect({ command, count: examples.length }).toEqual({ command, count: 1 })
-      expect({ command, issues: shapeIssues(JSON_COMMANDS[command as JsonCommand], examples[0]) }).toEqual({ command, issues: [] })
+      expect({ command, issues: shapeIssues(JSON_COMMANDS[command as JsonCommand], examples[0]) }).toEqual({
+        command,
+        issues: [],
+      })
     }
   })
 

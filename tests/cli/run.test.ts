@@ -14,28 +14,62 @@ describe("agent run", () => {
   it("streams json events and runs allowed tools (exit 0)", async () => {
     await using tmp = await tmpdir()
     const file = await tmp.write("mcp.json", { mcpServers: { local: { command: BUN, args: [BASIC] } } })
-    await using srv = await fakeModel([{ toolCalls: [{ name: "local__echo", args: { text: "hey" } }] }, { text: "said hey" }])
+    await using srv = await fakeModel([
+      { toolCalls: [{ name: "local__echo", args: { text: "hey" } }] },
+      { text: "said hey" },
+    ])
     const env = { ANTHROPIC_API_KEY: "k", ANTHROPIC_BASE_URL: srv.anthropicBaseUrl }
-    const r = await runCli(["run", "--mcp", file, "-m", "anthropic:claude-test", "--allow", "local__*", "-o", "stream-json", "say hey"], { home: tmp.home, cwd: tmp.path, env })
+    const r = await runCli(
+      [
+        "run",
+        "--mcp",
+        file,
+        "-m",
+        "anthropic:claude-test",
+        "--allow",
+        "local__*",
+        "-o",
+        "stream-json",
+        "say hey",
+      ],
+      { home: tmp.home, cwd: tmp.path, env },
+    )
     expect(r.code).toBe(0)
-    const events = r.stdout.trimEnd().split("\n").map((l) => JSON.parse(l) as RunEvent)
+    const events = r.stdout
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as RunEvent)
     for (const e of events) expect(v.safeParse(RunEvent, e).issues).toBeUndefined()
     expect(events[0]).toMatchObject({ type: "init", servers: [{ name: "local", status: "connected" }] })
-    expect(events.at(-1)).toMatchObject({ type: "result", result: "said hey", exitCode: 0, toolCalls: [{ server: "local", tool: "echo" }] })
+    expect(events.at(-1)).toMatchObject({
+      type: "result",
+      result: "said hey",
+      exitCode: 0,
+      toolCalls: [{ server: "local", tool: "echo" }],
+    })
   }, 30_000)
 
   it("records, then replays without a key; an unlisted tool is refused (json report)", async () => {
     await using tmp = await tmpdir()
     const file = await tmp.write("mcp.json", { mcpServers: { local: { command: BUN, args: [BASIC] } } })
     const rec = join(tmp.path, "run.jsonl")
-    await using srv = await fakeModel([{ toolCalls: [{ name: "local__echo", args: { text: "x" } }] }, { text: "done" }])
+    await using srv = await fakeModel([
+      { toolCalls: [{ name: "local__echo", args: { text: "x" } }] },
+      { text: "done" },
+    ])
     const env = { ANTHROPIC_API_KEY: "k", ANTHROPIC_BASE_URL: srv.anthropicBaseUrl }
-    const first = await runCli(["run", "--mcp", file, "-m", "anthropic:claude-test", "-o", "json", "--record", rec, "go"], { home: tmp.home, cwd: tmp.path, env })
+    const first = await runCli(
+      ["run", "--mcp", file, "-m", "anthropic:claude-test", "-o", "json", "--record", rec, "go"],
+      { home: tmp.home, cwd: tmp.path, env },
+    )
     expect(first.code).toBe(0)
     const report = first.json<RunReport>()
     expect(v.safeParse(RunReport, report).issues).toBeUndefined()
     expect(report.refusals[0]!.reason).toContain("--allow local__echo")
-    const again = await runCli(["run", "--mcp", file, "-o", "json", "--replay", rec, "go"], { home: tmp.home, cwd: tmp.path })
+    const again = await runCli(["run", "--mcp", file, "-o", "json", "--replay", rec, "go"], {
+      home: tmp.home,
+      cwd: tmp.path,
+    })
     expect(again.code).toBe(0)
     expect(again.json<RunReport>().result).toBe("done")
     expect(srv.requests).toHaveLength(2)

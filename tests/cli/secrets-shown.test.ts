@@ -35,17 +35,31 @@ describe("agent mcp add-json with literal credentials", () => {
   it("writes them as given but never prints them, in text or JSON", async () => {
     await using t = await tmpdir()
     const file = join(t.path, "mcp.json")
-    const text = await runCli(["mcp", "add-json", "xaa", JSON.stringify(XAA), "--mcp", file], { home: t.home, cwd: t.path })
+    const text = await runCli(["mcp", "add-json", "xaa", JSON.stringify(XAA), "--mcp", file], {
+      home: t.home,
+      cwd: t.path,
+    })
     expect(text.code).toBe(0)
     expect(text.stdout).toContain(`added server "xaa" to ${file}`)
     expectNoCanary(text.stdout + text.stderr)
     expect(text.stdout).toContain("mcp.example.com")
 
-    const json = await runCli(["mcp", "add-json", "xaa", JSON.stringify(XAA), "--mcp", file, "--force", "-o", "json"], { home: t.home, cwd: t.path })
+    const json = await runCli(
+      ["mcp", "add-json", "xaa", JSON.stringify(XAA), "--mcp", file, "--force", "-o", "json"],
+      { home: t.home, cwd: t.path },
+    )
     expect(json.code).toBe(0)
     expectNoCanary(json.stdout + json.stderr)
-    const doc = json.json<{ server: { url: string; oauth: Record<string, string> }; previous: { oauth: Record<string, string> } }>()
-    expect(doc.server.oauth).toMatchObject({ idToken: "***", idpClientSecret: "***", clientSecret: "${AS_SECRET}", idpClientId: "idp-client" })
+    const doc = json.json<{
+      server: { url: string; oauth: Record<string, string> }
+      previous: { oauth: Record<string, string> }
+    }>()
+    expect(doc.server.oauth).toMatchObject({
+      idToken: "***",
+      idpClientSecret: "***",
+      clientSecret: "${AS_SECRET}",
+      idpClientId: "idp-client",
+    })
     expect(doc.previous.oauth).toMatchObject({ idToken: "***", idpClientSecret: "***" })
     expect(doc.server.url).toBe("https://alice:***@mcp.example.com/mcp?api_key=***&region=eu")
 
@@ -60,13 +74,18 @@ describe("agent config show", () => {
   it("masks oauth.idToken, oauth.idpClientSecret and URL credentials in text and JSON", async () => {
     await using t = await tmpdir({ files: { "mcp.json": { mcpServers: { xaa: XAA } } } })
     const text = await runCli(["config", "show", "--mcp", "mcp.json"], { home: t.home, cwd: t.path })
-    const json = await runCli(["config", "show", "--mcp", "mcp.json", "-o", "json"], { home: t.home, cwd: t.path })
+    const json = await runCli(["config", "show", "--mcp", "mcp.json", "-o", "json"], {
+      home: t.home,
+      cwd: t.path,
+    })
     for (const r of [text, json]) {
       expect(r.code).toBe(0)
       expectNoCanary(r.stdout + r.stderr)
       expect(r.stdout).toContain("${AS_SECRET}")
     }
-    const doc = json.json<{ servers: { name: string; definition: { url: string; oauth: Record<string, string> } }[] }>()
+    const doc = json.json<{
+      servers: { name: string; definition: { url: string; oauth: Record<string, string> } }[]
+    }>()
     const def = doc.servers.find((s) => s.name === "xaa")!.definition
     expect(def.oauth).toMatchObject({ idToken: "***", idpClientSecret: "***", clientSecret: "${AS_SECRET}" })
     expect(def.url).toBe("https://alice:***@mcp.example.com/mcp?api_key=***&region=eu")

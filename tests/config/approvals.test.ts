@@ -8,11 +8,16 @@ import { resolvePaths } from "../../src/util/paths.ts"
 import { BUN, ROOT } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
-async function load(t: TmpDir, servers: Record<string, object>, scope: "file" | "project" = "file"): Promise<ServerEntry[]> {
+async function load(
+  t: TmpDir,
+  servers: Record<string, object>,
+  scope: "file" | "project" = "file",
+): Promise<ServerEntry[]> {
   const rel = scope === "project" ? ".mcp.json" : "mcp.json"
   const file = await t.write(rel, { mcpServers: servers })
   const paths = resolvePaths({ AGENTRT_HOME: t.home })
-  return loadConfig({ paths, cwd: t.path, files: scope === "file" ? [file] : [], only: scope === "file" }).servers
+  return loadConfig({ paths, cwd: t.path, files: scope === "file" ? [file] : [], only: scope === "file" })
+    .servers
 }
 
 const paths = (t: TmpDir) => resolvePaths({ AGENTRT_HOME: t.home })
@@ -33,7 +38,9 @@ describe("approval store", () => {
 
   it("writes approvals.json 0600 in a 0700 state dir, even under umask 000", async () => {
     await using t = await tmpdir()
-    const [e] = await load(t, { api: { url: "https://api.example.com/mcp", headers: { Authorization: "Bearer ${TOKEN}" } } })
+    const [e] = await load(t, {
+      api: { url: "https://api.example.com/mcp", headers: { Authorization: "Bearer ${TOKEN}" } },
+    })
     const old = process.umask(0)
     try {
       await openApprovals(paths(t)).approveEnv("TOKEN", e!)
@@ -44,14 +51,22 @@ describe("approval store", () => {
     expect((await stat(approvalsPath(p))).mode & 0o777).toBe(0o600)
     expect((await stat(p.stateDir)).mode & 0o777).toBe(0o700)
     const doc = JSON.parse(await readFile(approvalsPath(p), "utf8"))
-    expect(doc.env).toEqual([{ variable: "TOKEN", server: "api", fingerprint: e!.fingerprint, approvedAt: expect.any(String) }])
+    expect(doc.env).toEqual([
+      { variable: "TOKEN", server: "api", fingerprint: e!.fingerprint, approvedAt: expect.any(String) },
+    ])
   })
 
   it("revokes by variable, optionally by server, and counts what it removed", async () => {
     await using t = await tmpdir()
-    const [a, b] = await load(t, { a: { command: "x", env: { K: "${K}" } }, b: { command: "y", env: { K: "${K}" } } })
+    const [a, b] = await load(t, {
+      a: { command: "x", env: { K: "${K}" } },
+      b: { command: "y", env: { K: "${K}" } },
+    })
     const store = openApprovals(paths(t))
-    await store.approveEnvMany([{ variable: "K", entry: a! }, { variable: "K", entry: b! }])
+    await store.approveEnvMany([
+      { variable: "K", entry: a! },
+      { variable: "K", entry: b! },
+    ])
     expect(await store.revokeEnv("K", "a")).toBe(1)
     expect(store.isEnvApproved("K", b!)).toBe(true)
     expect(await store.revokeEnv("K")).toBe(1)
@@ -122,12 +137,18 @@ describe("approval store", () => {
       await openApprovals(paths).approveEnv("V" + i, entry)
     `
     const procs = Array.from({ length: 10 }, (_, i) =>
-      Bun.spawn([BUN, "-e", script, String(i)], { env: { PATH: process.env.PATH ?? "", AGENTRT_HOME: t.home }, stderr: "pipe" }),
+      Bun.spawn([BUN, "-e", script, String(i)], {
+        env: { PATH: process.env.PATH ?? "", AGENTRT_HOME: t.home },
+        stderr: "pipe",
+      }),
     )
     const codes = await Promise.all(procs.map((p) => p.exited))
     const errors = await Promise.all(procs.map((p) => new Response(p.stderr).text()))
     expect({ codes, errors: errors.filter(Boolean) }).toEqual({ codes: Array(10).fill(0), errors: [] })
-    const vars = openApprovals(paths(t)).envApprovals().map((a) => a.variable).sort()
+    const vars = openApprovals(paths(t))
+      .envApprovals()
+      .map((a) => a.variable)
+      .sort()
     expect(vars).toEqual(Array.from({ length: 10 }, (_, i) => `V${i}`).sort())
   }, 30_000)
 })

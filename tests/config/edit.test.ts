@@ -1,5 +1,14 @@
 import { afterEach, describe, expect, it } from "bun:test"
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { editJsonFile } from "../../src/config/edit.ts"
@@ -32,14 +41,17 @@ async function runAll(cmds: string[][]) {
 describe("editJsonFile", () => {
   it("keeps key order, unknown fields, tab indent and a missing final newline", async () => {
     const f = join(tmp(), "mcp.json")
-    const text = '{\n\t"zeta": 1,\n\t"mcpServers": {\n\t\t"b": {"command": "b", "x-custom": [1, 2]},\n\t\t"a": {"url": "https://a"}\n\t},\n\t"alpha": {"keep": true}\n}'
+    const text =
+      '{\n\t"zeta": 1,\n\t"mcpServers": {\n\t\t"b": {"command": "b", "x-custom": [1, 2]},\n\t\t"a": {"url": "https://a"}\n\t},\n\t"alpha": {"keep": true}\n}'
     writeFileSync(f, text)
     await editJsonFile(f, (doc) => {
       ;(doc.mcpServers as Record<string, unknown>).c = { command: "c" }
     })
     const out = readFileSync(f, "utf8")
     expect(out.endsWith("}")).toBe(true)
-    expect(out).toContain('\n\t"zeta": 1,\n\t"mcpServers": {\n\t\t"b": {\n\t\t\t"command": "b",\n\t\t\t"x-custom": [')
+    expect(out).toContain(
+      '\n\t"zeta": 1,\n\t"mcpServers": {\n\t\t"b": {\n\t\t\t"command": "b",\n\t\t\t"x-custom": [',
+    )
     expect(Object.keys(JSON.parse(out))).toEqual(["zeta", "mcpServers", "alpha"])
     expect(Object.keys(JSON.parse(out).mcpServers)).toEqual(["b", "a", "c"])
     expect(JSON.parse(out).mcpServers.b["x-custom"]).toEqual([1, 2])
@@ -115,7 +127,10 @@ describe("editJsonFile", () => {
     const f = join(d, "mcp.json")
     let lastVersion = 0
     for (let round = 0; round < 8; round++) {
-      await using child = Bun.spawn([BUN, join(WRITERS, "write-loop.ts"), f], { stdout: "pipe", stderr: "inherit" })
+      await using child = Bun.spawn([BUN, join(WRITERS, "write-loop.ts"), f], {
+        stdout: "pipe",
+        stderr: "inherit",
+      })
       const { value } = await child.stdout.getReader().read()
       expect(new TextDecoder().decode(value)).toBe("ready\n")
       await Bun.sleep(20 + Math.random() * 200)

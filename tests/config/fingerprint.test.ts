@@ -7,7 +7,11 @@ import { fingerprintServer, parseConfigFile } from "../../src/config/index.ts"
 import { tmpdir } from "../helpers/tmp.ts"
 
 const LOCAL = { command: "npx", args: ["-y", "pkg"], env: { API_KEY: "${API_KEY}" }, cwd: "/srv/w" }
-const REMOTE = { url: "https://mcp.example.com/mcp", headers: { Authorization: "Bearer ${TOKEN}" }, oauth: { clientId: "c1", scopes: ["read"] } }
+const REMOTE = {
+  url: "https://mcp.example.com/mcp",
+  headers: { Authorization: "Bearer ${TOKEN}" },
+  oauth: { clientId: "c1", scopes: ["read"] },
+}
 
 // [what changed, base definition, changed definition]
 const CHANGES: [string, object, object][] = [

@@ -7,15 +7,30 @@ import { tmpdir } from "../helpers/tmp.ts"
 
 const FIXTURES = join(import.meta.dir, "..", "fixtures", "peers")
 
-
 // Where the import is deliberately more faithful than loading the peer file as ours.
 const INTENDED_DIFFERENCES: Partial<Record<Peer, (name: string, s: ServerConfig) => ServerConfig>> = {
   // ${input:github-token} becomes the variable it would read anyway.
-  vscode: (_n, s) => JSON.parse(JSON.stringify(s).replaceAll("${input:github-token}", "${GITHUB_TOKEN}").replaceAll("${workspaceFolder}", "/proj")),
+  vscode: (_n, s) =>
+    JSON.parse(
+      JSON.stringify(s)
+        .replaceAll("${input:github-token}", "${GITHUB_TOKEN}")
+        .replaceAll("${workspaceFolder}", "/proj"),
+    ),
   // Gemini's typeless `url` is SSE; loading it as ours tries Streamable HTTP first.
   gemini: (n, s) => (n === "events" ? { ...s, transport: "sse" } : s) as ServerConfig,
   // Cursor's `auth` is unknown to the loader (ignored); the import turns it into oauth.
-  cursor: (n, s) => (n === "notion" ? { ...s, oauth: { grant: "authorization_code", clientId: "cursor-notion-client", clientSecret: "${env:NOTION_CLIENT_SECRET}", scopes: ["read", "write"] } } : s) as ServerConfig,
+  cursor: (n, s) =>
+    (n === "notion"
+      ? {
+          ...s,
+          oauth: {
+            grant: "authorization_code",
+            clientId: "cursor-notion-client",
+            clientSecret: "${env:NOTION_CLIENT_SECRET}",
+            scopes: ["read", "write"],
+          },
+        }
+      : s) as ServerConfig,
 }
 
 const env = { home: "/nonexistent-home", cwd: "/proj" }
@@ -35,12 +50,18 @@ describe("importFromPeer", () => {
       expect(result.skipped).toEqual([])
       expect(Object.fromEntries(result.servers.map((s) => [s.name, s.entry]))).toEqual(servers)
       // Key order matters too: the written file should read like a hand-written one.
-      expect(JSON.stringify(Object.fromEntries(result.servers.map((s) => [s.name, s.entry])))).toBe(JSON.stringify(servers))
+      expect(JSON.stringify(Object.fromEntries(result.servers.map((s) => [s.name, s.entry])))).toBe(
+        JSON.stringify(servers),
+      )
     })
 
     it(`${peer}: the imported entries load to the same canonical servers as the original`, () => {
       const original = parseConfigFile(path, "file").servers
-      const imported = parseConfigValue({ value: { mcpServers: servers }, locate: () => undefined }, "imported.json", "file").servers
+      const imported = parseConfigValue(
+        { value: { mcpServers: servers }, locate: () => undefined },
+        "imported.json",
+        "file",
+      ).servers
       const adjust = INTENDED_DIFFERENCES[peer] ?? ((_n: string, s: ServerConfig) => s)
       expect(imported.map((e) => e.server)).toEqual(original.map((e) => adjust(e.name, e.server)))
     })
@@ -49,24 +70,37 @@ describe("importFromPeer", () => {
   it("notes what changed meaning: trust, Gemini url, excludeTools, inputs with their description", () => {
     const gemini = importFromPeer("gemini", env, join(FIXTURES, "gemini.settings.json"))
     const notes = Object.fromEntries(gemini.servers.map((s) => [s.name, s.notes]))
-    expect(notes.stream).toContain('trust: true → autoApprove ["*"]: every tool of this server runs without asking')
+    expect(notes.stream).toContain(
+      'trust: true → autoApprove ["*"]: every tool of this server runs without asking',
+    )
     expect(notes.events).toContain('Gemini "url" is SSE → type sse')
     expect(notes.events).toContain("excludeTools → disabledTools")
     const vscode = importFromPeer("vscode", env, join(FIXTURES, "vscode.mcp.json"))
-    expect(vscode.inputs).toEqual([{ id: "github-token", variable: "GITHUB_TOKEN", isPassword: true, description: "GitHub Personal Access Token" }])
+    expect(vscode.inputs).toEqual([
+      {
+        id: "github-token",
+        variable: "GITHUB_TOKEN",
+        isPassword: true,
+        description: "GitHub Personal Access Token",
+      },
+    ])
     expect(vscode.servers[0]?.notes.join("\n")).toContain("GitHub Personal Access Token")
   })
 
   it("rewrites Gemini's bare $VAR to ${VAR} and keeps $$ escapes", async () => {
     await using t = await tmpdir()
-    const file = await t.write("settings.json", { mcpServers: { a: { command: "run", args: ["$TOKEN", "x$$y"], env: { K: "pre-$KEY" } } } })
+    const file = await t.write("settings.json", {
+      mcpServers: { a: { command: "run", args: ["$TOKEN", "x$$y"], env: { K: "pre-$KEY" } } },
+    })
     const [s] = importFromPeer("gemini", env, file).servers
     expect(s?.entry).toEqual({ command: "run", args: ["${TOKEN}", "x$$y"], env: { K: "pre-${KEY}" } })
   })
 
   it("skips an entry that would not load, with the loader's reason, and keeps the rest", async () => {
     await using t = await tmpdir()
-    const file = await t.write("mcp.json", { mcpServers: { bad: { command: "x", args: [1] }, ok: { command: "y" }, odd: "nope" } })
+    const file = await t.write("mcp.json", {
+      mcpServers: { bad: { command: "x", args: [1] }, ok: { command: "y" }, odd: "nope" },
+    })
     const result = importFromPeer("claude", env, file)
     expect(result.servers.map((s) => s.name)).toEqual(["ok"])
     expect(result.skipped.map((s) => s.name)).toEqual(["bad", "odd"])
@@ -80,7 +114,10 @@ describe("importFromPeer", () => {
     await t.write("home/.claude.json", {
       numStartups: 3,
       mcpServers: { shared: { command: "user-version" }, user: { command: "u" } },
-      projects: { [cwd]: { mcpServers: { local: { type: "http", url: "https://local.example/mcp" } } }, "/other": { mcpServers: { nope: { command: "n" } } } },
+      projects: {
+        [cwd]: { mcpServers: { local: { type: "http", url: "https://local.example/mcp" } } },
+        "/other": { mcpServers: { nope: { command: "n" } } },
+      },
     })
     await t.write("repo/.mcp.json", { mcpServers: { shared: { command: "project-version" } } })
     const result = importFromPeer("claude", { home, cwd }, undefined)
@@ -89,7 +126,13 @@ describe("importFromPeer", () => {
       ["local", `${join(home, ".claude.json")}#projects.${cwd}.mcpServers`],
       ["shared", join(cwd, ".mcp.json")],
     ])
-    expect(result.skipped).toEqual([{ name: "shared", source: join(home, ".claude.json"), reason: `replaced by the definition in ${join(cwd, ".mcp.json")}` }])
+    expect(result.skipped).toEqual([
+      {
+        name: "shared",
+        source: join(home, ".claude.json"),
+        reason: `replaced by the definition in ${join(cwd, ".mcp.json")}`,
+      },
+    ])
   })
 })
 
@@ -107,8 +150,15 @@ describe("peerSources", () => {
       "project:/p/opencode.json",
       "project:/p/opencode.jsonc",
     ])
-    expect(files("vscode", { ...e, platform: "linux" } as never)).toEqual(["user:/h/.config/Code/User/mcp.json", "project:/p/.vscode/mcp.json"])
-    expect(files("vscode", { ...e, platform: "darwin" } as never)[0]).toBe("user:/h/Library/Application Support/Code/User/mcp.json")
-    expect(files("vscode", { ...e, platform: "win32", env: { APPDATA: "/appdata" } } as never)[0]).toBe("user:/appdata/Code/User/mcp.json")
+    expect(files("vscode", { ...e, platform: "linux" } as never)).toEqual([
+      "user:/h/.config/Code/User/mcp.json",
+      "project:/p/.vscode/mcp.json",
+    ])
+    expect(files("vscode", { ...e, platform: "darwin" } as never)[0]).toBe(
+      "user:/h/Library/Application Support/Code/User/mcp.json",
+    )
+    expect(files("vscode", { ...e, platform: "win32", env: { APPDATA: "/appdata" } } as never)[0]).toBe(
+      "user:/appdata/Code/User/mcp.json",
+    )
   })
 })

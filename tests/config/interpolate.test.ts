@@ -10,7 +10,8 @@ import {
   walkStrings,
 } from "../../src/config/interpolate.ts"
 
-const env = (vars: Record<string, string>) => (name: string) => (Object.hasOwn(vars, name) ? vars[name] : undefined)
+const env = (vars: Record<string, string>) => (name: string) =>
+  Object.hasOwn(vars, name) ? vars[name] : undefined
 const expandOk = (s: string, vars: Record<string, string> = {}) => {
   const r = expandTemplate(s, env(vars))
   if (!r.ok) throw new Error(`unexpected missing: ${JSON.stringify(r.missing)}`)
@@ -159,7 +160,9 @@ describe("syntax errors (C02)", () => {
 
   it("hints at the fix for bare and Windows-style names", () => {
     expect(syntaxError("$FOO").hint).toBe('write ${FOO} to use the variable, or $$FOO for a literal "$FOO"')
-    expect(syntaxError("%FOO%").hint).toBe('write ${FOO} to use the variable, or %%FOO% for a literal "%FOO%"')
+    expect(syntaxError("%FOO%").hint).toBe(
+      'write ${FOO} to use the variable, or %%FOO% for a literal "%FOO%"',
+    )
     expect(syntaxError("${foo:bar}").hint).toContain("${VAR:-default}")
   })
 
@@ -181,7 +184,10 @@ describe("expandTemplate", () => {
 
   it("reports unset variables, each once, with no partial value", () => {
     const r = expandTemplate("${A} ${B} ${A} ${C:?set C first} ${input:my.key}", env({ B: "b" }))
-    expect(r).toEqual({ ok: false, missing: [{ name: "A" }, { name: "C", message: "set C first" }, { name: "MY_KEY" }] })
+    expect(r).toEqual({
+      ok: false,
+      missing: [{ name: "A" }, { name: "C", message: "set C first" }, { name: "MY_KEY" }],
+    })
   })
 
   it("expands a plain reference to an empty value to the empty string", () => {
@@ -196,7 +202,10 @@ describe("expandTemplate", () => {
   })
 
   it("fails :? when unset or empty, with its message if any", () => {
-    expect(expandTemplate("${A:?need A}", env({ A: "" }))).toEqual({ ok: false, missing: [{ name: "A", message: "need A" }] })
+    expect(expandTemplate("${A:?need A}", env({ A: "" }))).toEqual({
+      ok: false,
+      missing: [{ name: "A", message: "need A" }],
+    })
     expect(expandTemplate("${A:?}", env({}))).toEqual({ ok: false, missing: [{ name: "A" }] })
     expect(expandOk("${A:?need A}", { A: "v" })).toBe("v")
   })
@@ -242,7 +251,14 @@ describe("walkStrings", () => {
     const snapshot = structuredClone(input)
     const seen: string[] = []
     const out = walkStrings(input, (s, path) => (seen.push(path.join(".")), s.toUpperCase()))
-    expect(out).toEqual({ command: "NPX", args: ["-Y", "${PKG}"], env: { A: "${A}" }, n: 1, b: true, z: null })
+    expect(out).toEqual({
+      command: "NPX",
+      args: ["-Y", "${PKG}"],
+      env: { A: "${A}" },
+      n: 1,
+      b: true,
+      z: null,
+    })
     expect(seen).toEqual(["command", "args.0", "args.1", "env.A"])
     expect(input).toEqual(snapshot)
     expect(out).not.toBe(input)

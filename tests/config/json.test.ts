@@ -45,7 +45,7 @@ describe("parseJsonText: valid documents", () => {
     '"x"',
     "null",
     ' \t\r\n{ "mcpServers" : { "github" : { "command" : "npx", "args" : ["-y", "srv"], "env": {} } } } \n',
-    '[1, -0, 0.5, -12.5e-3, 1E+2, 123456789012345678901234567890, 1e400]',
+    "[1, -0, 0.5, -12.5e-3, 1E+2, 123456789012345678901234567890, 1e400]",
     '{"s": "\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u00e9 \\ud83d\\ude00 \\u0000 \\udc00"}',
     '{"unicode": "héllo 😀 \u2028", "nested": [[[{"a": [true, false, null]}]]]}',
   ]
@@ -66,7 +66,11 @@ describe("parseJsonText: valid documents", () => {
   it("parses a 4 MB config to the same value as JSON.parse", () => {
     const servers: Record<string, unknown> = {}
     for (let i = 0; i < 20000; i++) {
-      servers[`server-${i}`] = { command: "npx", args: ["-y", `@scope/pkg-${i}`, "--flag=\u00e9\\n"], env: { TOKEN: "${TOKEN}", N: i } }
+      servers[`server-${i}`] = {
+        command: "npx",
+        args: ["-y", `@scope/pkg-${i}`, "--flag=\u00e9\\n"],
+        env: { TOKEN: "${TOKEN}", N: i },
+      }
     }
     const text = JSON.stringify({ mcpServers: servers }, null, 2)
     expect(text.length).toBeGreaterThan(MAX_CONFIG_BYTES * 0.9)
@@ -98,9 +102,9 @@ describe("parseJsonText: syntax errors (C07)", () => {
     ['{"a": tru}', 'line 1, column 7: expected a value, found "tru"', "true, false and null"],
     ['{"a": 1} {}', 'line 1, column 10: unexpected "{" after the end of the JSON value'],
     ['{"a": 01}', "line 1, column 7: invalid number: leading zeros are not allowed"],
-    ['[1.]', 'line 1, column 4: invalid number: expected a digit, found "]"'],
-    ['[-]', 'line 1, column 3: invalid number: expected a digit, found "]"'],
-    ['[1e]', 'line 1, column 4: invalid number: expected a digit, found "]"'],
+    ["[1.]", 'line 1, column 4: invalid number: expected a digit, found "]"'],
+    ["[-]", 'line 1, column 3: invalid number: expected a digit, found "]"'],
+    ["[1e]", 'line 1, column 4: invalid number: expected a digit, found "]"'],
     ['["abc', "line 1, column 2: unterminated string"],
     ['{"a": "x\ny"}', "line 1, column 9: raw control character U+000A in a string", "\\n"],
     ['["\t"]', "line 1, column 3: raw control character U+0009 in a string", "\\u0009"],
@@ -108,8 +112,12 @@ describe("parseJsonText: syntax errors (C07)", () => {
     ['["\\u12G4"]', 'line 1, column 3: invalid escape "\\u12G4": expected four hex digits'],
     ['{"a": 1,}', 'line 1, column 8: trailing comma before "}"', "remove the trailing comma"],
     ["[1,\n 2,\n]", 'line 2, column 3: trailing comma before "]"', "remove the trailing comma"],
-    ['{\n  // note\n  "a": 1}', "line 2, column 3: comments are not allowed in JSON", "JSON does not allow comments"],
-    ['[1, /* x */ 2]', "line 1, column 5: comments are not allowed in JSON"],
+    [
+      '{\n  // note\n  "a": 1}',
+      "line 2, column 3: comments are not allowed in JSON",
+      "JSON does not allow comments",
+    ],
+    ["[1, /* x */ 2]", "line 1, column 5: comments are not allowed in JSON"],
     ["[,]", 'line 1, column 2: expected a value, found ","'],
   ]
   for (const [text, message, hint] of cases) {
@@ -138,7 +146,9 @@ describe("parseJsonText: byte-order mark and NUL (C07)", () => {
   })
 
   it("rejects a BOM anywhere else", () => {
-    expect(parseError('{"a": \ufeff1}').message).toBe("line 1, column 7: byte-order mark (U+FEFF) in the middle of the file")
+    expect(parseError('{"a": \ufeff1}').message).toBe(
+      "line 1, column 7: byte-order mark (U+FEFF) in the middle of the file",
+    )
     expect(parseError("\ufeff\ufeff{}").message).toStartWith("line 1, column 1: byte-order mark")
   })
 
@@ -178,14 +188,19 @@ describe("parseJsonText: prototype pollution guard", () => {
   }
 
   it("never touches Object.prototype", () => {
-    for (const text of ['{"__proto__": {"polluted": 1}}', '{"a": {"constructor": {"prototype": {"polluted": 1}}}}']) {
+    for (const text of [
+      '{"__proto__": {"polluted": 1}}',
+      '{"a": {"constructor": {"prototype": {"polluted": 1}}}}',
+    ]) {
       expect(() => parseJsonText(text)).toThrow(ConfigError)
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
   })
 
   it("builds objects without a prototype so inherited names are not found", () => {
-    const { value } = parseJsonText('{"servers": {"a": 1}}') as { value: { servers: Record<string, unknown> } }
+    const { value } = parseJsonText('{"servers": {"a": 1}}') as {
+      value: { servers: Record<string, unknown> }
+    }
     expect(Object.getPrototypeOf(value.servers)).toBeNull()
     expect(value.servers.toString).toBeUndefined()
     expect(value.servers.hasOwnProperty).toBeUndefined()
@@ -194,9 +209,12 @@ describe("parseJsonText: prototype pollution guard", () => {
 
 describe("parseJsonText: duplicate keys (C07)", () => {
   it("names the key, its path and where the second one is", () => {
-    const text = '{\n  "mcpServers": {\n    "github": {\n      "env": {},\n      "command": "x",\n      "env": {"A": "1"}\n    }\n  }\n}'
+    const text =
+      '{\n  "mcpServers": {\n    "github": {\n      "env": {},\n      "command": "x",\n      "env": {"A": "1"}\n    }\n  }\n}'
     const e = parseError(text, { file: "mcp.json" })
-    expect(e.message).toBe('mcp.json:6:7: duplicate key "env" at mcpServers.github.env (first defined on line 4)')
+    expect(e.message).toBe(
+      'mcp.json:6:7: duplicate key "env" at mcpServers.github.env (first defined on line 4)',
+    )
     expect(e.path).toBe("mcpServers.github.env")
     expect(e.hint).toContain("remove one")
   })
@@ -207,7 +225,8 @@ describe("parseJsonText: duplicate keys (C07)", () => {
 })
 
 describe("parseJsonText: JSONC", () => {
-  const text = '// VS Code mcp.json\n{\n  /* servers */\n  "servers": {\n    "a": {"args": ["x", "y",],}, // last\n  },\n}\n'
+  const text =
+    '// VS Code mcp.json\n{\n  /* servers */\n  "servers": {\n    "a": {"args": ["x", "y",],}, // last\n  },\n}\n'
 
   it("accepts comments and trailing commas with { jsonc: true }", () => {
     expect(parseJsonText(text, { jsonc: true }).value).toEqual({ servers: { a: { args: ["x", "y"] } } })
@@ -219,18 +238,23 @@ describe("parseJsonText: JSONC", () => {
   })
 
   it("still rejects an unterminated comment, a lone comma and a double comma", () => {
-    expect(parseError("{} /* open", { jsonc: true }).message).toBe("line 1, column 4: unterminated /* comment")
+    expect(parseError("{} /* open", { jsonc: true }).message).toBe(
+      "line 1, column 4: unterminated /* comment",
+    )
     expect(parseError("[,]", { jsonc: true }).message).toBe('line 1, column 2: expected a value, found ","')
     expect(parseError("[1,,]", { jsonc: true }).message).toBe('line 1, column 4: expected a value, found ","')
   })
 
   it("keeps // inside strings as data", () => {
-    expect(parseJsonText('{"url": "https://x/*y*/"} // c', { jsonc: true }).value).toEqual({ url: "https://x/*y*/" })
+    expect(parseJsonText('{"url": "https://x/*y*/"} // c', { jsonc: true }).value).toEqual({
+      url: "https://x/*y*/",
+    })
   })
 })
 
 describe("locate", () => {
-  const text = '{\n  "mcpServers": {\n    "github": {\n      "args": ["-y", 42],\n      "env": {"K": "v"}\n    }\n  },\n  "x": [[], {}]\n}'
+  const text =
+    '{\n  "mcpServers": {\n    "github": {\n      "args": ["-y", 42],\n      "env": {"K": "v"}\n    }\n  },\n  "x": [[], {}]\n}'
   const { locate } = parseJsonText(text)
 
   it("returns where each value starts", () => {
@@ -304,7 +328,9 @@ describe("readJsonFile", () => {
   })
 
   it("explains a missing file, UTF-16 and invalid UTF-8", () => {
-    expect(readError(join(dir, "missing.json")).message).toBe(`${join(dir, "missing.json")}: cannot read: no such file`)
+    expect(readError(join(dir, "missing.json")).message).toBe(
+      `${join(dir, "missing.json")}: cannot read: no such file`,
+    )
     const utf16 = join(dir, "utf16.json")
     writeFileSync(utf16, Buffer.from("\ufeff{}", "utf16le"))
     expect(readError(utf16).hint).toBe("save it as UTF-8")

@@ -41,10 +41,21 @@ describe("loading the mcpServers format and the peers' aliases", () => {
       },
     })
     expect(server(c, "fs")).toEqual({
-      transport: "stdio", command: "npx", args: ["-y", "pkg"], env: { A: "1" }, cwd: "/tmp",
-      disabled: false, autoApprove: [], disabledTools: [], required: false,
+      transport: "stdio",
+      command: "npx",
+      args: ["-y", "pkg"],
+      env: { A: "1" },
+      cwd: "/tmp",
+      disabled: false,
+      autoApprove: [],
+      disabledTools: [],
+      required: false,
     })
-    expect(server(c, "gh")).toMatchObject({ transport: "http", url: "https://h.example/mcp", headers: { Authorization: "Bearer ${T}" } })
+    expect(server(c, "gh")).toMatchObject({
+      transport: "http",
+      url: "https://h.example/mcp",
+      headers: { Authorization: "Bearer ${T}" },
+    })
   })
 
   it("reads VS Code servers, opencode mcp, Gemini httpUrl/excludeTools/trust, serverUrl and streamable-http", async () => {
@@ -63,9 +74,20 @@ describe("loading the mcpServers format and the peers' aliases", () => {
       },
     })
     expect(server(c, "vs")).toMatchObject({ transport: "stdio", command: "node", args: ["s.js"] })
-    expect(server(c, "oc")).toMatchObject({ transport: "stdio", command: "bun", args: ["x", "srv"], env: { K: "v" }, disabled: true })
+    expect(server(c, "oc")).toMatchObject({
+      transport: "stdio",
+      command: "bun",
+      args: ["x", "srv"],
+      env: { K: "v" },
+      disabled: true,
+    })
     expect(server(c, "ocr")).toMatchObject({ transport: "auto", url: "https://r.example/mcp" })
-    expect(server(c, "gem")).toMatchObject({ transport: "http", disabledTools: ["rm"], autoApprove: ["*"], timeout: 5000 })
+    expect(server(c, "gem")).toMatchObject({
+      transport: "http",
+      disabledTools: ["rm"],
+      autoApprove: ["*"],
+      timeout: 5000,
+    })
     expect(server(c, "wind")).toMatchObject({ transport: "auto" })
     expect(server(c, "claude")).toMatchObject({ transport: "http" })
   })
@@ -74,10 +96,20 @@ describe("loading the mcpServers format and the peers' aliases", () => {
     const c = await load({
       "mcp.json": {
         inputs: [{ type: "promptString", id: "github-token", description: "GitHub PAT", password: true }],
-        servers: { gh: { type: "http", url: "https://x.example", headers: { Authorization: "Bearer ${input:github-token}" } } },
+        servers: {
+          gh: {
+            type: "http",
+            url: "https://x.example",
+            headers: { Authorization: "Bearer ${input:github-token}" },
+          },
+        },
       },
     })
-    expect(c.inputs.get("GITHUB_TOKEN")).toEqual({ id: "github-token", description: "GitHub PAT", password: true })
+    expect(c.inputs.get("GITHUB_TOKEN")).toEqual({
+      id: "github-token",
+      description: "GitHub PAT",
+      password: true,
+    })
   })
 
   it("reads JSONC (comments, trailing commas) as VS Code and Gemini write it", async () => {
@@ -96,7 +128,11 @@ describe("scopes", () => {
         "extra.json": { mcpServers: { a: { command: "file" } } },
       },
     })
-    const c = loadConfig({ paths: resolvePaths({ AGENTRT_HOME: t.home }), cwd: t.path, files: ["extra.json"] })
+    const c = loadConfig({
+      paths: resolvePaths({ AGENTRT_HOME: t.home }),
+      cwd: t.path,
+      files: ["extra.json"],
+    })
     const byName = Object.fromEntries(c.servers.map((s) => [s.name, s]))
     expect(byName.a?.scope).toBe("file")
     expect(byName.a?.server).toMatchObject({ command: "file" })
@@ -114,7 +150,9 @@ describe("scopes", () => {
 
 describe("errors name the file, the line, the server and the field", () => {
   it("gives line and column for a JSON syntax error (C07)", async () => {
-    const e = await loadError({ "mcp.json": '{\n  "mcpServers": {\n    "a": { "command": "x" "args": [] }\n  }\n}' })
+    const e = await loadError({
+      "mcp.json": '{\n  "mcpServers": {\n    "a": { "command": "x" "args": [] }\n  }\n}',
+    })
     expect(e.message).toMatch(/mcp\.json:3:\d+: /)
   })
 
@@ -125,7 +163,9 @@ describe("errors name the file, the line, the server and the field", () => {
   })
 
   it("refuses a server with both command and url, or neither", async () => {
-    expect((await loadError({ "mcp.json": { mcpServers: { s: { command: "x", url: "https://a" } } } })).message).toContain("both a command and a url")
+    expect(
+      (await loadError({ "mcp.json": { mcpServers: { s: { command: "x", url: "https://a" } } } })).message,
+    ).toContain("both a command and a url")
     expect((await loadError({ "mcp.json": { mcpServers: { s: { args: [] } } } })).hint).toContain('"command"')
   })
 
@@ -135,20 +175,38 @@ describe("errors name the file, the line, the server and the field", () => {
   })
 
   it("refuses a bare $VAR and %VAR% instead of passing them on", async () => {
-    expect((await loadError({ "mcp.json": { mcpServers: { s: { command: "x", args: ["$TOKEN"] } } } })).message).toContain('args[0]')
-    expect((await loadError({ "mcp.json": { mcpServers: { s: { command: "x", env: { A: "%TOKEN%" } } } } })).path).toBe("mcpServers.s.env.A")
-    expect((await loadError({ "mcp.json": { mcpServers: { s: { url: "https://a/${${X}}" } } } })).message).toContain('"s"')
+    expect(
+      (await loadError({ "mcp.json": { mcpServers: { s: { command: "x", args: ["$TOKEN"] } } } })).message,
+    ).toContain("args[0]")
+    expect(
+      (await loadError({ "mcp.json": { mcpServers: { s: { command: "x", env: { A: "%TOKEN%" } } } } })).path,
+    ).toBe("mcpServers.s.env.A")
+    expect(
+      (await loadError({ "mcp.json": { mcpServers: { s: { url: "https://a/${${X}}" } } } })).message,
+    ).toContain('"s"')
   })
 
   it("refuses invalid server names and a name defined twice", async () => {
-    expect((await loadError({ "mcp.json": { mcpServers: { "a/b": { command: "x" } } } })).message).toContain("slashes")
-    expect((await loadError({ "mcp.json": { mcpServers: { a: { command: "x" } }, servers: { a: { command: "y" } } } })).message).toContain("both")
+    expect((await loadError({ "mcp.json": { mcpServers: { "a/b": { command: "x" } } } })).message).toContain(
+      "slashes",
+    )
+    expect(
+      (
+        await loadError({
+          "mcp.json": { mcpServers: { a: { command: "x" } }, servers: { a: { command: "y" } } },
+        })
+      ).message,
+    ).toContain("both")
   })
 
   it("warns about unknown fields with a did-you-mean, and still loads", async () => {
-    const c = await load({ "mcp.json": { mcpServers: { a: { command: "x", arg: ["y"], color: "red" } }, theme: "dark" } })
+    const c = await load({
+      "mcp.json": { mcpServers: { a: { command: "x", arg: ["y"], color: "red" } }, theme: "dark" },
+    })
     const messages = c.warnings.map((w) => w.message)
-    expect(messages).toContainEqual(expect.stringContaining('"arg" in mcpServers.a is ignored (did you mean "args"?)'))
+    expect(messages).toContainEqual(
+      expect.stringContaining('"arg" in mcpServers.a is ignored (did you mean "args"?)'),
+    )
     expect(messages).toContainEqual(expect.stringContaining('"color"'))
     expect(messages).toContainEqual(expect.stringContaining('"theme"'))
     expect(c.servers).toHaveLength(1)
@@ -157,17 +215,23 @@ describe("errors name the file, the line, the server and the field", () => {
 
 describe("hostile configs", () => {
   it("refuses a 10 MB file before parsing it", async () => {
-    const e = await loadError({ "mcp.json": `{"mcpServers":{"a":{"command":"${"x".repeat(10 * 1024 * 1024)}"}}}` })
+    const e = await loadError({
+      "mcp.json": `{"mcpServers":{"a":{"command":"${"x".repeat(10 * 1024 * 1024)}"}}}`,
+    })
     expect(e.message).toMatch(/MB/)
   })
 
   it("refuses deep nesting without a crash", async () => {
-    const e = await loadError({ "mcp.json": `{"mcpServers":{"a":{"command":"x","x":${"[".repeat(5000)}${"]".repeat(5000)}}}}` })
+    const e = await loadError({
+      "mcp.json": `{"mcpServers":{"a":{"command":"x","x":${"[".repeat(5000)}${"]".repeat(5000)}}}}`,
+    })
     expect(e.message).toMatch(/nest/i)
   })
 
   it("refuses __proto__ keys and leaves prototypes alone", async () => {
-    const e = await loadError({ "mcp.json": '{"mcpServers":{"a":{"command":"x","env":{"__proto__":{"polluted":"1"}}}}}' })
+    const e = await loadError({
+      "mcp.json": '{"mcpServers":{"a":{"command":"x","env":{"__proto__":{"polluted":"1"}}}}}',
+    })
     expect(e.message).toContain("__proto__")
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
   })
@@ -175,9 +239,15 @@ describe("hostile configs", () => {
   it("stores a command with shell metacharacters verbatim and runs nothing", async () => {
     await using t = await tmpdir()
     const w = await witnessServer(t)
-    await t.write("mcp.json", { mcpServers: { s: { command: w.command, args: w.args.map((a) => a.replace("$(", "$$(")) } } })
+    await t.write("mcp.json", {
+      mcpServers: { s: { command: w.command, args: w.args.map((a) => a.replace("$(", "$$(")) } },
+    })
     const before = descendants(process.pid)
-    const c = await loadConfig({ paths: resolvePaths({ AGENTRT_HOME: t.home }), cwd: t.path, files: ["mcp.json"] })
+    const c = await loadConfig({
+      paths: resolvePaths({ AGENTRT_HOME: t.home }),
+      cwd: t.path,
+      files: ["mcp.json"],
+    })
     expect(server(c, "s")).toMatchObject({ command: w.command, args: w.args })
     // A server started by loading would still be our child (running, or exited and unreaped), or
     // it has already run and left its mark: both are checked, so no wait is needed.

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "bun:test"
-import { loadConfig, openApprovals, resolveServers, type ApprovalQuestion, type Config } from "../../src/config/index.ts"
+import {
+  loadConfig,
+  openApprovals,
+  resolveServers,
+  type ApprovalQuestion,
+  type Config,
+} from "../../src/config/index.ts"
 import { requireReady } from "../../src/config/resolve.ts"
 import { redactSecrets } from "../../src/util/secrets.ts"
 import { ApprovalRequiredError, ConfigError } from "../../src/util/errors.ts"
@@ -39,12 +45,18 @@ function errorOf(fn: () => unknown): Error {
 describe("resolveServers", () => {
   it("blocks an unapproved variable without reading it, naming server and variable (C01)", async () => {
     await using t = await tmpdir()
-    const config = await setup(t, { mcpServers: { aws: { command: "npx", args: ["aws-mcp", "--key=${AWS_SECRET}"] } } })
+    const config = await setup(t, {
+      mcpServers: { aws: { command: "npx", args: ["aws-mcp", "--key=${AWS_SECRET}"] } },
+    })
     const { env, reads } = spyEnv({ AWS_SECRET: CANARY })
     const [r] = await resolveServers(config.servers, { store: store(t), env })
     expect(r!.status).toBe("needs_approval")
     expect(r!.status === "needs_approval" && r!.variables).toEqual([
-      { variable: "AWS_SECRET", fields: ["args[1]"], destination: "argument 2 of `npx aws-mcp --key=${AWS_SECRET}`" },
+      {
+        variable: "AWS_SECRET",
+        fields: ["args[1]"],
+        destination: "argument 2 of `npx aws-mcp --key=${AWS_SECRET}`",
+      },
     ])
     expect(reads).not.toContain("AWS_SECRET")
     const e = errorOf(() => requireReady([r!]))
@@ -61,12 +73,18 @@ describe("resolveServers", () => {
     await using t = await tmpdir()
     // Its own value: the registry is per process, and the first name a value was read under is the one shown.
     const value = `${CANARY}-api-key`
-    const config = await setup(t, { mcpServers: { api: { command: "npx", args: ["api"], env: { API_KEY: "${API_KEY}", MODE: "x" } } } })
+    const config = await setup(t, {
+      mcpServers: { api: { command: "npx", args: ["api"], env: { API_KEY: "${API_KEY}", MODE: "x" } } },
+    })
     await store(t).approveEnv("API_KEY", config.servers[0]!)
-    const [r] = requireReady(await resolveServers(config.servers, { store: store(t), env: { API_KEY: value } }))
+    const [r] = requireReady(
+      await resolveServers(config.servers, { store: store(t), env: { API_KEY: value } }),
+    )
     expect(r!.server).toMatchObject({ command: "npx", env: { API_KEY: value, MODE: "x" } })
     expect(r!.secrets).toEqual([value])
-    expect(redactSecrets(`failed with ${value} and ${value}`)).toBe("failed with [redacted:API_KEY] and [redacted:API_KEY]")
+    expect(redactSecrets(`failed with ${value} and ${value}`)).toBe(
+      "failed with [redacted:API_KEY] and [redacted:API_KEY]",
+    )
   })
 
   it("voids the approval when the command or args change (C03)", async () => {
@@ -86,7 +104,10 @@ describe("resolveServers", () => {
         anywhere: { url: "https://${HOST}/mcp" },
       },
     })
-    const res = await resolveServers(config.servers, { store: store(t), env: { TOKEN: CANARY, GH: CANARY, HOST: CANARY } })
+    const res = await resolveServers(config.servers, {
+      store: store(t),
+      env: { TOKEN: CANARY, GH: CANARY, HOST: CANARY },
+    })
     const needs = res.flatMap((r) => (r.status === "needs_approval" ? r.variables : []))
     expect(needs.map((n) => [n.variable, n.destination])).toEqual([
       ["TOKEN", "part of the URL sent to api.github.com"],
@@ -100,12 +121,22 @@ describe("resolveServers", () => {
 
   it("needs approval even with a default; the default applies only when the approved variable is unset", async () => {
     await using t = await tmpdir()
-    const config = await setup(t, { mcpServers: { s: { command: "srv", args: ["--region=${REGION:-eu-west-1}"] } } })
+    const config = await setup(t, {
+      mcpServers: { s: { command: "srv", args: ["--region=${REGION:-eu-west-1}"] } },
+    })
     const [r0] = await resolveServers(config.servers, { store: store(t), env: {} })
     expect(r0!.status).toBe("needs_approval")
-    const [r1] = await resolveServers(config.servers, { store: store(t), env: { REGION: "" }, approveEnv: ["REGION"] })
+    const [r1] = await resolveServers(config.servers, {
+      store: store(t),
+      env: { REGION: "" },
+      approveEnv: ["REGION"],
+    })
     expect(r1!.status === "ready" && r1!.server).toMatchObject({ args: ["--region=eu-west-1"] })
-    const [r2] = await resolveServers(config.servers, { store: store(t), env: { REGION: "us-east-2" }, approveEnv: ["REGION"] })
+    const [r2] = await resolveServers(config.servers, {
+      store: store(t),
+      env: { REGION: "us-east-2" },
+      approveEnv: ["REGION"],
+    })
     expect(r2!.status === "ready" && r2!.server).toMatchObject({ args: ["--region=us-east-2"] })
   })
 
@@ -117,9 +148,15 @@ describe("resolveServers", () => {
         b: { url: "https://x.example/mcp", headers: { "X-Key": "${XKEY}" } },
       },
     })
-    const res = await resolveServers(config.servers, { store: store(t), env: {}, approveEnv: ["DB_URL", "XKEY"] })
+    const res = await resolveServers(config.servers, {
+      store: store(t),
+      env: {},
+      approveEnv: ["DB_URL", "XKEY"],
+    })
     expect(res.map((r) => r.status)).toEqual(["unset", "unset"])
-    expect(res[0]!.status === "unset" && res[0]!.missing).toEqual([{ variable: "DB_URL", message: "set DB_URL to your database" }])
+    expect(res[0]!.status === "unset" && res[0]!.missing).toEqual([
+      { variable: "DB_URL", message: "set DB_URL to your database" },
+    ])
     expect(JSON.stringify(res.map((r) => ("server" in r ? r.server : null)))).not.toContain("${")
     const e = errorOf(() => requireReady(res)) as ConfigError
     expect(e).toBeInstanceOf(ConfigError)
@@ -147,25 +184,56 @@ describe("resolveServers", () => {
   it("asks once per new variable, shows the input description, never the value, and stores a yes", async () => {
     await using t = await tmpdir()
     const config = await setup(t, {
-      inputs: [{ id: "gh-token", type: "promptString", description: "GitHub personal access token", password: true }],
-      servers: { gh: { url: "https://api.github.com/mcp", headers: { Authorization: "Bearer ${input:gh-token}", "X-T": "${input:gh-token}" } } },
+      inputs: [
+        { id: "gh-token", type: "promptString", description: "GitHub personal access token", password: true },
+      ],
+      servers: {
+        gh: {
+          url: "https://api.github.com/mcp",
+          headers: { Authorization: "Bearer ${input:gh-token}", "X-T": "${input:gh-token}" },
+        },
+      },
     })
     const asked: ApprovalQuestion[] = []
     const prompt = async (q: ApprovalQuestion) => (asked.push(q), true)
-    const [r] = await resolveServers(config.servers, { store: store(t), env: { GH_TOKEN: CANARY }, prompt, inputs: config.inputs })
-    expect(r!.status === "ready" && r!.server).toMatchObject({ headers: { Authorization: `Bearer ${CANARY}` } })
+    const [r] = await resolveServers(config.servers, {
+      store: store(t),
+      env: { GH_TOKEN: CANARY },
+      prompt,
+      inputs: config.inputs,
+    })
+    expect(r!.status === "ready" && r!.server).toMatchObject({
+      headers: { Authorization: `Bearer ${CANARY}` },
+    })
     expect(asked).toHaveLength(1)
-    expect(asked[0]).toMatchObject({ kind: "env", server: "gh", need: { variable: "GH_TOKEN", description: "GitHub personal access token" } })
+    expect(asked[0]).toMatchObject({
+      kind: "env",
+      server: "gh",
+      need: { variable: "GH_TOKEN", description: "GitHub personal access token" },
+    })
     expect(JSON.stringify(asked)).not.toContain(CANARY)
-    expect(store(t).envApprovals().map((a) => a.variable)).toEqual(["GH_TOKEN"])
-    await resolveServers(config.servers, { store: store(t), env: { GH_TOKEN: CANARY }, prompt, inputs: config.inputs })
+    expect(
+      store(t)
+        .envApprovals()
+        .map((a) => a.variable),
+    ).toEqual(["GH_TOKEN"])
+    await resolveServers(config.servers, {
+      store: store(t),
+      env: { GH_TOKEN: CANARY },
+      prompt,
+      inputs: config.inputs,
+    })
     expect(asked).toHaveLength(1)
   })
 
   it("a 'no' leaves the server needing approval and stores nothing", async () => {
     await using t = await tmpdir()
     const config = await setup(t, { mcpServers: { s: { command: "s", args: ["${K}"] } } })
-    const [r] = await resolveServers(config.servers, { store: store(t), env: { K: "v" }, prompt: async () => false })
+    const [r] = await resolveServers(config.servers, {
+      store: store(t),
+      env: { K: "v" },
+      prompt: async () => false,
+    })
     expect(r!.status).toBe("needs_approval")
     expect(store(t).envApprovals()).toEqual([])
   })
@@ -184,8 +252,19 @@ describe("resolveServers", () => {
 
     const v2 = await setup(t, { mcpServers: { fs: { command: "npx", args: ["fs", "/"] } } }, "project")
     const asked: ApprovalQuestion[] = []
-    const [r2] = await resolveServers(v2.servers, { store: store(t), env: {}, prompt: async (q) => (asked.push(q), false) })
-    expect(r2).toMatchObject({ status: "needs_approval", project: { status: "changed", previous: { args: ["fs", "."] } } })
-    expect(asked[0]).toMatchObject({ kind: "project", status: "changed", diff: ['- args[1]: "."', '+ args[1]: "/"'] })
+    const [r2] = await resolveServers(v2.servers, {
+      store: store(t),
+      env: {},
+      prompt: async (q) => (asked.push(q), false),
+    })
+    expect(r2).toMatchObject({
+      status: "needs_approval",
+      project: { status: "changed", previous: { args: ["fs", "."] } },
+    })
+    expect(asked[0]).toMatchObject({
+      kind: "project",
+      status: "changed",
+      diff: ['- args[1]: "."', '+ args[1]: "/"'],
+    })
   })
 })

@@ -17,7 +17,16 @@ const ACTION_TEXT = readFileSync(join(ROOT, "action.yml"), "utf8")
 const RUN_SCRIPT = join(ROOT, "scripts/action-run.sh")
 const BASIC = join(ROOT, "tests/fixtures/servers/stdio-basic.ts")
 
-interface Step { name?: string; id?: string; shell?: string; run?: string; uses?: string; if?: string; env?: Record<string, string>; with?: Record<string, string> }
+interface Step {
+  name?: string
+  id?: string
+  shell?: string
+  run?: string
+  uses?: string
+  if?: string
+  env?: Record<string, string>
+  with?: Record<string, string>
+}
 interface Action {
   name: string
   description: string
@@ -33,7 +42,20 @@ describe("action.yml", () => {
     expect(action.name).toBeString()
     expect(action.description).toBeString()
     expect(action.runs.using).toBe("composite")
-    for (const i of ["version", "download-url", "prompt", "model", "mcp-config", "mcp-json", "output", "approve-env", "args", "continue-on-error", "upload-report", "artifact-name"])
+    for (const i of [
+      "version",
+      "download-url",
+      "prompt",
+      "model",
+      "mcp-config",
+      "mcp-json",
+      "output",
+      "approve-env",
+      "args",
+      "continue-on-error",
+      "upload-report",
+      "artifact-name",
+    ])
       expect(action.inputs[i]?.description, i).toBeString()
     expect(action.inputs.prompt!.required).toBe(true)
     expect(action.inputs.output!.default).toBe("json")
@@ -55,7 +77,8 @@ describe("action.yml", () => {
     const runStep = action.runs.steps.find((s) => s.id === "run")!
     expect(runStep.run).toContain("scripts/action-run.sh")
     expect(Object.keys(runStep.env ?? {}).sort()).toEqual([...read].sort())
-    for (const value of Object.values(runStep.env ?? {})) expect(value).toMatch(/^\$\{\{ inputs\.[a-z-]+ \}\}$/)
+    for (const value of Object.values(runStep.env ?? {}))
+      expect(value).toMatch(/^\$\{\{ inputs\.[a-z-]+ \}\}$/)
   })
 })
 
@@ -84,14 +107,20 @@ async function runStep(inputs: Record<string, string>, env: Record<string, strin
       RUNNER_TEMP: runnerTemp,
       GITHUB_OUTPUT: outputFile,
       GITHUB_JOB: "review",
-      ...Object.fromEntries(Object.entries(inputs).map(([k, val]) => [`INPUT_${k.toUpperCase().replaceAll("-", "_")}`, val])),
+      ...Object.fromEntries(
+        Object.entries(inputs).map(([k, val]) => [`INPUT_${k.toUpperCase().replaceAll("-", "_")}`, val]),
+      ),
       ...env,
     },
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",
   })
-  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited])
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ])
   return { code, stdout, stderr, runnerTemp, outputs: parseOutputs(readFileSync(outputFile, "utf8")) }
 }
 
@@ -106,19 +135,31 @@ function parseOutputs(text: string): Record<string, string> {
       expect(end).toBeGreaterThan(i)
       out[heredoc[1]!] = lines.slice(i + 1, end).join("\n")
       i = end
-    } else if (lines[i]!.includes("=")) out[lines[i]!.slice(0, lines[i]!.indexOf("="))] = lines[i]!.slice(lines[i]!.indexOf("=") + 1)
+    } else if (lines[i]!.includes("="))
+      out[lines[i]!.slice(0, lines[i]!.indexOf("="))] = lines[i]!.slice(lines[i]!.indexOf("=") + 1)
   }
   return out
 }
 
-const config = JSON.stringify({ mcpServers: { local: { command: BUN, args: [BASIC], env: { TOKEN: "${MY_TOKEN}" } } } })
+const config = JSON.stringify({
+  mcpServers: { local: { command: BUN, args: [BASIC], env: { TOKEN: "${MY_TOKEN}" } } },
+})
 
 describe("scripts/action-run.sh", () => {
   it("runs the prompt from stdin with a secret config, saves the report and sets multi-line outputs", async () => {
-    await using srv = await fakeModel([{ toolCalls: [{ name: "local__echo", args: { text: "hey" } }] }, { text: "line one\nline two\nAGENTRT_EOF_x" }])
+    await using srv = await fakeModel([
+      { toolCalls: [{ name: "local__echo", args: { text: "hey" } }] },
+      { text: "line one\nline two\nAGENTRT_EOF_x" },
+    ])
     const prompt = `review "this" $(touch ${join(tmp.path, "pwned")}) \`id\` 'quoted'`
     const r = await runStep(
-      { prompt, model: "anthropic:claude-test", "mcp-json": config, "approve-env": "MY_TOKEN,\nOTHER", args: "--allow\nlocal__*" },
+      {
+        prompt,
+        model: "anthropic:claude-test",
+        "mcp-json": config,
+        "approve-env": "MY_TOKEN,\nOTHER",
+        args: "--allow\nlocal__*",
+      },
       { ANTHROPIC_API_KEY: "k", ANTHROPIC_BASE_URL: srv.anthropicBaseUrl, MY_TOKEN: "t0k" },
       "ok",
     )
@@ -130,7 +171,11 @@ describe("scripts/action-run.sh", () => {
     expect(v.safeParse(RunReport, report).issues).toBeUndefined()
     expect(report).toMatchObject({ exitCode: 0, toolCalls: [{ server: "local", tool: "echo" }] })
     expect(r.stdout.trim()).toBe(readFileSync(join(r.runnerTemp, "agent-report.json"), "utf8").trim())
-    expect(r.outputs).toMatchObject({ "exit-code": "0", result: "line one\nline two\nAGENTRT_EOF_x", report: join(r.runnerTemp, "agent-report.json") })
+    expect(r.outputs).toMatchObject({
+      "exit-code": "0",
+      result: "line one\nline two\nAGENTRT_EOF_x",
+      report: join(r.runnerTemp, "agent-report.json"),
+    })
     expect(r.outputs["artifact-name"]).toMatch(/^agent-report-review-[0-9a-f]{8}$/)
     expect(readdirSync(r.runnerTemp).filter((f) => f.startsWith("agentrt-mcp"))).toEqual([]) // the secret is gone
   }, 30_000)
@@ -138,13 +183,23 @@ describe("scripts/action-run.sh", () => {
   it("fails the step with agent's exit code, or not with continue-on-error; stream-json keeps the report", async () => {
     const turns = [{ toolCalls: [{ name: "local__echo", args: { text: "a" } }] }]
     await using srv = await fakeModel([...turns, ...turns])
-    const inputs = { prompt: "loop", model: "anthropic:claude-test", "mcp-json": config, "approve-env": "MY_TOKEN", args: "--yes --max-turns 1" }
+    const inputs = {
+      prompt: "loop",
+      model: "anthropic:claude-test",
+      "mcp-json": config,
+      "approve-env": "MY_TOKEN",
+      args: "--yes --max-turns 1",
+    }
     const env = { ANTHROPIC_API_KEY: "k", ANTHROPIC_BASE_URL: srv.anthropicBaseUrl, MY_TOKEN: "t" }
     const failed = await runStep(inputs, env, "fail")
     expect(failed.code).toBe(1)
     expect(failed.stderr).toContain("::error title=agentrt::agent run exited 1")
     expect(failed.outputs["exit-code"]).toBe("1")
-    const kept = await runStep({ ...inputs, output: "stream-json", "continue-on-error": "true", "artifact-name": "mine" }, env, "kept")
+    const kept = await runStep(
+      { ...inputs, output: "stream-json", "continue-on-error": "true", "artifact-name": "mine" },
+      env,
+      "kept",
+    )
     expect(kept.code).toBe(0)
     expect(kept.outputs).toMatchObject({ "exit-code": "1", "artifact-name": "mine" })
     const report = JSON.parse(readFileSync(join(kept.runnerTemp, "agent-report.json"), "utf8")) as RunReport

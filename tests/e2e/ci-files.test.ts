@@ -22,8 +22,12 @@ const needShellcheck = Bun.which("shellcheck") === null && process.env.CI !== "t
 
 /** shellcheck's findings as text ("" when clean); `stdin` lints that text instead of the files. */
 function shellcheck(args: string[], stdin?: string): string {
-  if (Bun.which("shellcheck") === null) throw new Error("shellcheck is not installed (apt-get install shellcheck; .ci/run does)")
-  const r = Bun.spawnSync(["shellcheck", "--format=gcc", ...args], { cwd: ROOT, ...(stdin !== undefined && { stdin: Buffer.from(stdin) }) })
+  if (Bun.which("shellcheck") === null)
+    throw new Error("shellcheck is not installed (apt-get install shellcheck; .ci/run does)")
+  const r = Bun.spawnSync(["shellcheck", "--format=gcc", ...args], {
+    cwd: ROOT,
+    ...(stdin !== undefined && { stdin: Buffer.from(stdin) }),
+  })
   const out = r.stdout.toString() + r.stderr.toString()
   return r.exitCode === 0 ? out : out || `shellcheck exited ${r.exitCode}`
 }
@@ -31,7 +35,8 @@ function shellcheck(args: string[], stdin?: string): string {
 /** Every shell script in the repo: *.sh, and files in .ci/ and scripts/ with a sh or bash shebang. */
 function shellScripts(): string[] {
   const files = [...new Bun.Glob("{.ci,scripts,tests}/**/*").scanSync({ cwd: ROOT, dot: true })]
-  const isShell = (f: string) => f.endsWith(".sh") || (!f.startsWith("tests/") && /^#!.*\b(ba|da)?sh\b/.test(read(f).slice(0, 100)))
+  const isShell = (f: string) =>
+    f.endsWith(".sh") || (!f.startsWith("tests/") && /^#!.*\b(ba|da)?sh\b/.test(read(f).slice(0, 100)))
   return files.filter((f) => !f.includes("node_modules/") && isShell(f)).sort()
 }
 
@@ -50,18 +55,25 @@ describe("Dockerfile", () => {
   const finalStage = ins.slice(ins.findLastIndex((i) => i.op === "FROM"))
 
   it("starts from a version-pinned Alpine, never latest", () => {
-    const froms = ins.filter((i) => i.op === "FROM").map((i) => i.args.replace(/--platform=\S+\s+/, "").split(/\s+/)[0]!)
+    const froms = ins
+      .filter((i) => i.op === "FROM")
+      .map((i) => i.args.replace(/--platform=\S+\s+/, "").split(/\s+/)[0]!)
     expect(froms.length).toBeGreaterThan(0)
     for (const image of froms) expect(image).toMatch(/^alpine:3\.\d+(\.\d+)?$/)
   })
 
   it("installs the musl C++ runtime and copies the musl builds build.ts makes", () => {
     expect(finalStage.find((i) => i.op === "RUN")?.args).toMatch(/apk add --no-cache .*libstdc\+\+.*libgcc/)
-    const copied = ins.filter((i) => i.op === "COPY" && !i.args.startsWith("--from")).flatMap((i) => i.args.split(/\s+/).slice(0, -1))
+    const copied = ins
+      .filter((i) => i.op === "COPY" && !i.args.startsWith("--from"))
+      .flatMap((i) => i.args.split(/\s+/).slice(0, -1))
     expect(copied.sort()).toEqual(["dist/agent-linux-arm64-musl", "dist/agent-linux-x64-musl"])
     expect(read("build.ts")).toContain('"bun-linux-x64-musl", "bun-linux-arm64-musl"')
     // .dockerignore lets exactly those in.
-    const allowed = read(".dockerignore").split("\n").filter((l) => l.startsWith("!")).map((l) => l.slice(1))
+    const allowed = read(".dockerignore")
+      .split("\n")
+      .filter((l) => l.startsWith("!"))
+      .map((l) => l.slice(1))
     expect(allowed.sort()).toEqual(copied.sort())
     expect(finalStage.some((i) => i.op === "COPY" && i.args.endsWith("/usr/local/bin/agent"))).toBe(true)
   })
@@ -76,25 +88,39 @@ describe("Dockerfile", () => {
   })
 
   it("passes dockerfile-utils' validator, which does flag a broken Dockerfile", () => {
-    const problems = (text: string) => validate(text).map((d) => `line ${d.range.start.line + 1}: ${d.message}`)
+    const problems = (text: string) =>
+      validate(text).map((d) => `line ${d.range.start.line + 1}: ${d.message}`)
     expect(problems(read("Dockerfile"))).toEqual([])
-    expect(problems("FROM alpine:3.22\nCOPY one-argument\n")).toEqual(["line 2: COPY requires at least two arguments"])
+    expect(problems("FROM alpine:3.22\nCOPY one-argument\n")).toEqual([
+      "line 2: COPY requires at least two arguments",
+    ])
   })
 
   it.skipIf(needShellcheck)("has shellcheck-clean RUN commands (/bin/sh: Alpine's busybox ash)", () => {
     const runs = ins.filter((i) => i.op === "RUN" && !i.args.startsWith("["))
     expect(runs.length).toBeGreaterThan(0)
-    for (const run of runs) expect({ run: run.args, findings: shellcheck(["--shell=sh", "-"], `${run.args}\n`) }).toEqual({ run: run.args, findings: "" })
+    for (const run of runs)
+      expect({ run: run.args, findings: shellcheck(["--shell=sh", "-"], `${run.args}\n`) }).toEqual({
+        run: run.args,
+        findings: "",
+      })
   })
 })
 
 describe("shell scripts", () => {
   it.skipIf(needShellcheck)("are all shellcheck-clean, each in its shebang's dialect", () => {
     const scripts = shellScripts()
-    for (const known of [".ci/run", "scripts/install.sh", "scripts/action-run.sh", "scripts/verify-release.sh", "tests/fixtures/oauth/browser.sh"]) expect(scripts).toContain(known)
+    for (const known of [
+      ".ci/run",
+      "scripts/install.sh",
+      "scripts/action-run.sh",
+      "scripts/verify-release.sh",
+      "tests/fixtures/oauth/browser.sh",
+    ])
+      expect(scripts).toContain(known)
     expect(shellcheck(scripts)).toBe("")
     // The lint is live: a known finding (SC2086, an unquoted expansion) is reported.
-    expect(shellcheck(["--shell=sh", "-"], 'rm $1\n')).toContain("SC2086")
+    expect(shellcheck(["--shell=sh", "-"], "rm $1\n")).toContain("SC2086")
   })
 })
 
@@ -104,14 +130,22 @@ describe("examples/ci", () => {
   it("github-actions.yml: a matrix of jobs, each running the action with declared inputs", () => {
     const wf = parse(read("examples/ci/github-actions.yml")) as {
       on: unknown
-      jobs: Record<string, { "runs-on": string; strategy: { "fail-fast": boolean; matrix: { task: { name: string; prompt: string }[] } }; steps: Record<string, unknown>[] }>
+      jobs: Record<
+        string,
+        {
+          "runs-on": string
+          strategy: { "fail-fast": boolean; matrix: { task: { name: string; prompt: string }[] } }
+          steps: Record<string, unknown>[]
+        }
+      >
     }
     expect(wf.on).toBeDefined()
     const job = Object.values(wf.jobs)[0]!
     expect(job["runs-on"]).toBeString()
     expect(job.strategy["fail-fast"]).toBe(false)
     expect(job.strategy.matrix.task.length).toBeGreaterThan(1)
-    for (const t of job.strategy.matrix.task) expect(t).toEqual({ name: expect.any(String), prompt: expect.any(String) })
+    for (const t of job.strategy.matrix.task)
+      expect(t).toEqual({ name: expect.any(String), prompt: expect.any(String) })
     const step = job.steps.find((s) => String(s.uses).startsWith("agentrt/agentrt@"))!
     expect(step.uses).toBe(`agentrt/agentrt@v${pkg.version}`)
     const inputs = step.with as Record<string, string>
@@ -122,12 +156,15 @@ describe("examples/ci", () => {
   })
 
   it("gitlab-ci.yml: a parallel:matrix job in the pinned image that keeps the JSON report", () => {
-    const ci = parse(read("examples/ci/gitlab-ci.yml")) as Record<string, {
-      image: { name: string; entrypoint: string[] }
-      parallel: { matrix: Record<string, string>[] }
-      script: string[]
-      artifacts: { when: string; paths: string[] }
-    }>
+    const ci = parse(read("examples/ci/gitlab-ci.yml")) as Record<
+      string,
+      {
+        image: { name: string; entrypoint: string[] }
+        parallel: { matrix: Record<string, string>[] }
+        script: string[]
+        artifacts: { when: string; paths: string[] }
+      }
+    >
     const job = ci.agent!
     expect(job.image.name).toEndWith(`:${pkg.version}`)
     expect(job.image.entrypoint).toEqual([""])

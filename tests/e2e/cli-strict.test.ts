@@ -25,7 +25,10 @@ async function commands(): Promise<Node[]> {
   const out: Node[] = []
   const walk = async (cmd: Command, path: string[]) => {
     out.push({ path, cmd })
-    for (const [name, load] of Object.entries((cmd.subCommands ?? {}) as Record<string, () => Promise<Command>>)) await walk(await load(), [...path, name])
+    for (const [name, load] of Object.entries(
+      (cmd.subCommands ?? {}) as Record<string, () => Promise<Command>>,
+    ))
+      await walk(await load(), [...path, name])
   }
   await walk(commandTree, [])
   return out
@@ -34,14 +37,18 @@ async function commands(): Promise<Node[]> {
 /** Runs `f` over the items, `n` at a time (each item spawns the binary). */
 async function eachLimited<T>(items: T[], n: number, f: (item: T) => Promise<void>): Promise<void> {
   const queue = [...items]
-  await Promise.all(Array.from({ length: n }, async () => {
-    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await f(item)
-  }))
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await f(item)
+    }),
+  )
 }
 
 /** A typo of `name`: two neighbouring letters swapped (output → otuput). */
 function typo(name: string): string {
-  const k = [...name].findIndex((c, i) => i > 0 && name[i + 1] !== undefined && c !== name[i + 1] && /[a-z]/.test(c + name[i + 1]))
+  const k = [...name].findIndex(
+    (c, i) => i > 0 && name[i + 1] !== undefined && c !== name[i + 1] && /[a-z]/.test(c + name[i + 1]),
+  )
   return `${name.slice(0, k)}${name[k + 1]}${name[k]}${name.slice(k + 2)}`
 }
 
@@ -63,7 +70,8 @@ describe("compiled binary: every command's --help", () => {
       for (const [i, line] of lines.entries()) {
         expect(line.length, `${where}: ${line}`).toBeLessThanOrEqual(100)
         // Everything but the example commands, which are shown as typed, wraps at 80.
-        if (examplesAt < 0 || i < examplesAt || line.startsWith("  #")) expect(line.length, `${where}: ${line}`).toBeLessThanOrEqual(80)
+        if (examplesAt < 0 || i < examplesAt || line.startsWith("  #"))
+          expect(line.length, `${where}: ${line}`).toBeLessThanOrEqual(80)
       }
       expect(r.stdout, where).toContain(`Usage: ${["agent", ...path].join(" ")} `)
       expect(r.stdout, where).not.toContain(`${path.at(-1)} ${path.at(-1)} `)
@@ -79,7 +87,10 @@ describe("compiled binary: every command's --help", () => {
       // Every declared flag is listed (a boolean that only matters off as --no-NAME).
       for (const [name, def] of Object.entries(argsOf(cmd))) {
         if (def.type === "positional") continue
-        expect(new RegExp(`^  (-\\w, )?--(no-)?${name}\\b`, "m").test(r.stdout), `${where} lists --${name}`).toBe(true)
+        expect(
+          new RegExp(`^  (-\\w, )?--(no-)?${name}\\b`, "m").test(r.stdout),
+          `${where} lists --${name}`,
+        ).toBe(true)
       }
     })
   }, 240_000)
@@ -89,7 +100,9 @@ describe("compiled binary: strict flags", () => {
   it("refuses a misspelt flag on every command with exit 2 and a suggestion, running nothing", async () => {
     await using t = await tmpdir()
     await eachLimited(await commands(), 4, async ({ path, cmd }) => {
-      const own = Object.entries(cmd.args ?? {}).filter(([n, d]) => (d as { type?: string }).type !== "positional" && n.length >= 4).map(([n]) => n)
+      const own = Object.entries(cmd.args ?? {})
+        .filter(([n, d]) => (d as { type?: string }).type !== "positional" && n.length >= 4)
+        .map(([n]) => n)
       const name = own[0] ?? "quiet"
       for (const [args, message] of [
         [[...path, `--${typo(name)}`], `error: unknown option --${typo(name)} (did you mean --${name}?)`],
@@ -112,7 +125,10 @@ describe("compiled binary: strict flags", () => {
       [["run", "--modle", "openai:gpt-5", "hi"], "error: unknown option --modle (did you mean --model?)"],
       [["mcp", "lsit"], 'error: unknown command "lsit" for agent mcp (did you mean list?)'],
       [["mcp", "list", "--output", "yaml"], 'error: --output must be one of: text, json (got "yaml")'],
-      [["mcp", "list", "--output", "jsno"], 'error: --output must be one of: text, json (got "jsno"; did you mean json?)'],
+      [
+        ["mcp", "list", "--output", "jsno"],
+        'error: --output must be one of: text, json (got "jsno"; did you mean json?)',
+      ],
       [["run", "-o", "yaml", "hi"], 'error: --output must be one of: text, json, stream-json (got "yaml")'],
       [["mcp", "list", "--interactive=no"], "error: option --interactive takes no value"],
       [["mcp", "list", "stray"], 'error: unexpected argument "stray": agent mcp list takes no arguments'],
@@ -139,11 +155,17 @@ describe("compiled binary: strict flags", () => {
     expect(bare.code).toBe(2)
     expect(bare.stderr).toContain("Commands:\n  config ")
     expect(firstError(bare)).toBe("error: agent needs a command")
-    for (const args of [["help", "mcp", "call"], ["mcp", "-h", "call"], ["mcp", "call", "--help", "--ouptut"]]) {
+    for (const args of [
+      ["help", "mcp", "call"],
+      ["mcp", "-h", "call"],
+      ["mcp", "call", "--help", "--ouptut"],
+    ]) {
       const help = await agent(args)
       expect(help.code, args.join(" ")).toBe(0)
       expect(help.stdout, args.join(" ")).toStartWith("agent mcp call: ")
-      expect(help.stdout, args.join(" ")).toContain("Usage: agent mcp call [options] [SERVER] [TOOL] [-- COMMAND ARGS…]")
+      expect(help.stdout, args.join(" ")).toContain(
+        "Usage: agent mcp call [options] [SERVER] [TOOL] [-- COMMAND ARGS…]",
+      )
     }
   }, 30_000)
 
@@ -157,7 +179,10 @@ describe("compiled binary: strict flags", () => {
     ]) {
       const r = await agent(args, t)
       expect(r.code, `${args.join(" ")}\n${r.stderr}`).toBe(0)
-      expect(r.json<{ tools: { name: string }[] }>().tools.map((x) => x.name), args.join(" ")).toContain("local__echo")
+      expect(
+        r.json<{ tools: { name: string }[] }>().tools.map((x) => x.name),
+        args.join(" "),
+      ).toContain("local__echo")
     }
   }, 60_000)
 })
@@ -168,7 +193,9 @@ describe("compiled binary: did-you-mean for servers and tools", () => {
     const file = await t.write("mcp.json", { mcpServers: { everything: { command: BUN, args: [BASIC] } } })
     const server = await agent(["mcp", "call", "everythng", "ech", "--mcp", file], t)
     expect(server.code).toBe(2)
-    expect(firstError(server)).toBe('error: no server "everythng" in the loaded config (did you mean everything?)')
+    expect(firstError(server)).toBe(
+      'error: no server "everythng" in the loaded config (did you mean everything?)',
+    )
     const tool = await agent(["mcp", "call", "everything", "ech", "--arg", "text=hi", "--mcp", file], t)
     expect(tool.code).toBe(2)
     expect(firstError(tool)).toBe('error: server "everything" has no tool "ech" (did you mean echo?)')
@@ -182,12 +209,19 @@ describe("compiled binary: -q and -v in any position", () => {
   it("-q leaves stdout as it is and stderr empty: no progress, no per-server lines", async () => {
     await using t = await tmpdir()
     const file = await t.write("mcp.json", {
-      mcpServers: { everything: { command: BUN, args: [BASIC] }, broken: { command: join(t.path, "no-such-server") } },
+      mcpServers: {
+        everything: { command: BUN, args: [BASIC] },
+        broken: { command: join(t.path, "no-such-server") },
+      },
     })
     const loud = await agent(["mcp", "list", "--mcp", file], t)
     expect(loud.code).toBe(0)
     expect(loud.stderr).toContain("[broken] failed")
-    for (const args of [["-q", "mcp", "list", "--mcp", file], ["mcp", "-q", "list", "--mcp", file], ["mcp", "list", "--mcp", file, "--quiet"]]) {
+    for (const args of [
+      ["-q", "mcp", "list", "--mcp", file],
+      ["mcp", "-q", "list", "--mcp", file],
+      ["mcp", "list", "--mcp", file, "--quiet"],
+    ]) {
       const quiet = await agent(args, t)
       expect(quiet.code, args.join(" ")).toBe(0)
       expect(table(quiet.stdout), args.join(" ")).toBe(table(loud.stdout))
@@ -210,7 +244,11 @@ describe("compiled binary: -q and -v in any position", () => {
     const plain = await agent(call, t)
     expect(plain.code).toBe(0)
     expect(plain.stderr).not.toContain("[adhoc] info:")
-    for (const args of [["-v", ...call], [...call, "--verbose"], ["mcp", "-v", ...call.slice(1)]]) {
+    for (const args of [
+      ["-v", ...call],
+      [...call, "--verbose"],
+      ["mcp", "-v", ...call.slice(1)],
+    ]) {
       const loud = await agent(args, t)
       expect(loud.code, args.join(" ")).toBe(0)
       expect(loud.stdout, args.join(" ")).toBe(plain.stdout)

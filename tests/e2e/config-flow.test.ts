@@ -14,7 +14,19 @@ describe("compiled binary: add, approve, validate, revoke", () => {
   it("gates a ${VAR} on approval bound to the server definition", async () => {
     await using t = await tmpdir()
     const env = { API_KEY: CANARY }
-    expect((await agent(t, ["mcp", "add", "api", "--url", "https://api.example.com/mcp", "--header", "Authorization: Bearer ${API_KEY}"])).code).toBe(0)
+    expect(
+      (
+        await agent(t, [
+          "mcp",
+          "add",
+          "api",
+          "--url",
+          "https://api.example.com/mcp",
+          "--header",
+          "Authorization: Bearer ${API_KEY}",
+        ])
+      ).code,
+    ).toBe(0)
 
     const pending = await agent(t, ["config", "validate"], env)
     expect(pending.code).toBe(3)
@@ -29,18 +41,35 @@ describe("compiled binary: add, approve, validate, revoke", () => {
     expect(JSON.stringify(list.json())).toContain("API_KEY")
 
     // A changed definition voids the approval (C03).
-    expect((await agent(t, ["mcp", "add", "api", "--force", "--url", "https://other.example.com/mcp", "--header", "Authorization: Bearer ${API_KEY}"])).code).toBe(0)
+    expect(
+      (
+        await agent(t, [
+          "mcp",
+          "add",
+          "api",
+          "--force",
+          "--url",
+          "https://other.example.com/mcp",
+          "--header",
+          "Authorization: Bearer ${API_KEY}",
+        ])
+      ).code,
+    ).toBe(0)
     expect((await agent(t, ["config", "validate"], env)).code).toBe(3)
 
     expect((await agent(t, ["env", "approve", "API_KEY", "--server", "api"])).code).toBe(0)
     expect((await agent(t, ["env", "revoke", "API_KEY"])).code).toBe(0)
     const revoked = await agent(t, ["config", "validate", "-o", "json"], env)
     expect(revoked.code).toBe(3)
-    expect(revoked.stdout + revoked.stderr + list.stdout + list.stderr + pending.stdout + pending.stderr).not.toContain(CANARY)
+    expect(
+      revoked.stdout + revoked.stderr + list.stdout + list.stderr + pending.stdout + pending.stderr,
+    ).not.toContain(CANARY)
   })
 
   it("needs `agent mcp approve` for a project server, and again after it changes", async () => {
-    await using t = await tmpdir({ files: { ".mcp.json": { mcpServers: { proj: { command: "node", args: ["srv.js"] } } } } })
+    await using t = await tmpdir({
+      files: { ".mcp.json": { mcpServers: { proj: { command: "node", args: ["srv.js"] } } } },
+    })
     expect((await agent(t, ["config", "validate"])).code).toBe(3)
     expect((await agent(t, ["mcp", "approve", "proj"])).code).toBe(3) // no TTY, no --yes
     expect((await agent(t, ["mcp", "approve", "proj", "--yes"])).code).toBe(0)
@@ -65,12 +94,21 @@ describe("compiled binary: concurrent and interrupted writes", () => {
     const bin = await ensureBinary()
     const file = join(t.path, "shared.json")
     const writer = (prefix: string) =>
-      Bun.spawn(["sh", "-c", `for i in $(seq 1 50); do "$0" mcp add ${prefix}$i --mcp "$1" -q -- echo $i || exit 1; done`, bin, file], {
-        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", AGENTRT_HOME: t.home, HOME: t.path },
-        cwd: t.path,
-        stdout: "ignore",
-        stderr: "pipe",
-      })
+      Bun.spawn(
+        [
+          "sh",
+          "-c",
+          `for i in $(seq 1 50); do "$0" mcp add ${prefix}$i --mcp "$1" -q -- echo $i || exit 1; done`,
+          bin,
+          file,
+        ],
+        {
+          env: { PATH: process.env.PATH ?? "/usr/bin:/bin", AGENTRT_HOME: t.home, HOME: t.path },
+          cwd: t.path,
+          stdout: "ignore",
+          stderr: "pipe",
+        },
+      )
     const [a, b] = [writer("a"), writer("b")]
     expect([await a.exited, await b.exited]).toEqual([0, 0])
     const servers = Object.keys(JSON.parse(readFileSync(file, "utf8")).mcpServers)
@@ -86,7 +124,12 @@ describe("compiled binary: concurrent and interrupted writes", () => {
     // AGENTRT_TEST_PAUSE_WRITE (util/atomic.ts) holds the writer after its temp file is complete
     // and before the rename, so the SIGINT below is certain to arrive in the middle of the write.
     const p = Bun.spawn([bin, "mcp", "add", "n", "--mcp", file, "--", "echo"], {
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", AGENTRT_HOME: t.home, HOME: t.path, AGENTRT_TEST_PAUSE_WRITE: file },
+      env: {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        AGENTRT_HOME: t.home,
+        HOME: t.path,
+        AGENTRT_TEST_PAUSE_WRITE: file,
+      },
       cwd: t.path,
       stdout: "ignore",
       stderr: "pipe",
@@ -94,13 +137,18 @@ describe("compiled binary: concurrent and interrupted writes", () => {
     try {
       const deadline = Date.now() + 20_000
       while (!existsSync(paused)) {
-        if (p.exitCode !== null || Date.now() > deadline) throw new Error(`the writer never paused: ${await new Response(p.stderr).text()}`)
+        if (p.exitCode !== null || Date.now() > deadline)
+          throw new Error(`the writer never paused: ${await new Response(p.stderr).text()}`)
         await Bun.sleep(10)
       }
       // Mid-write: the new content sits complete in a temp file; the target is still the old one.
       const temps = readdirSync(t.path).filter((n) => /^\.servers\.json\.\d+\.[0-9a-f]+\.tmp$/.test(n))
       expect(temps).toHaveLength(1)
-      expect(Object.keys(JSON.parse(readFileSync(join(t.path, temps[0]!), "utf8")).mcpServers)).toEqual(["a", "b", "n"])
+      expect(Object.keys(JSON.parse(readFileSync(join(t.path, temps[0]!), "utf8")).mcpServers)).toEqual([
+        "a",
+        "b",
+        "n",
+      ])
       expect(readFileSync(file, "utf8")).toBe(before)
       expect(existsSync(`${file}.lock`)).toBe(true)
       p.kill("SIGINT")

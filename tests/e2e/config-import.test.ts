@@ -28,14 +28,28 @@ describe("compiled binary: agent config schema", () => {
     const ajv = new Ajv({ strict: true, allErrors: true })
     expect(ajv.validateSchema(schema)).toBe(true) // against the draft-07 meta-schema
     const validate = ajv.compile(schema)
-    for (const file of ["claude.mcp.json", "cursor.mcp.json", "kiro.mcp.json", "gemini.settings.json", "opencode.json"]) {
+    for (const file of [
+      "claude.mcp.json",
+      "cursor.mcp.json",
+      "kiro.mcp.json",
+      "gemini.settings.json",
+      "opencode.json",
+    ]) {
       const doc = JSON.parse(await readFile(join(PEERS, file), "utf8"))
-      expect({ file, valid: validate(doc), errors: validate.errors }).toEqual({ file, valid: true, errors: null })
+      expect({ file, valid: validate(doc), errors: validate.errors }).toEqual({
+        file,
+        valid: true,
+        errors: null,
+      })
     }
     expect(validate(JSON.parse(await readFile(join(ROOT, "mcp.example.json"), "utf8")))).toBe(true)
     expect(validate({ mcpServers: { x: { command: 42 } } })).toBe(false)
-    expect(validate({ mcpServers: { x: { type: "carrier-pigeon", url: "https://x.example/mcp" } } })).toBe(false)
-    expect(validate({ mcpServers: { x: { url: "https://x.example/mcp", headers: "Authorization: y" } } })).toBe(false)
+    expect(validate({ mcpServers: { x: { type: "carrier-pigeon", url: "https://x.example/mcp" } } })).toBe(
+      false,
+    )
+    expect(
+      validate({ mcpServers: { x: { url: "https://x.example/mcp", headers: "Authorization: y" } } }),
+    ).toBe(false)
   }, 30_000)
 })
 
@@ -80,7 +94,17 @@ describe("compiled binary: agent mcp import", () => {
     expect(again.stderr).toContain("0 servers written")
     expect(await readFile(userConfig(t), "utf8")).toBe(before)
 
-    const forced = await agent(t, ["mcp", "import", "--from", "cursor", src, "--force", "--yes", "-o", "json"])
+    const forced = await agent(t, [
+      "mcp",
+      "import",
+      "--from",
+      "cursor",
+      src,
+      "--force",
+      "--yes",
+      "-o",
+      "json",
+    ])
     expect(forced.code).toBe(0)
     const report = forced.json<{ imported: { name: string; action: string }[] }>()
     expect(report.imported.map((i) => i.action)).toEqual(["replaced", "replaced", "replaced"])

@@ -4,18 +4,33 @@
 // (run-example.test.ts, quick-start.test.ts).
 import { describe, expect, it } from "bun:test"
 import { ROOT, runCli } from "../helpers/cli.ts"
-import { agentCommands, codeBlocks, commandPath, docPages, flagsOf, readPage, shellLines, shellWords } from "../helpers/doc-blocks.ts"
+import {
+  agentCommands,
+  codeBlocks,
+  commandPath,
+  docPages,
+  flagsOf,
+  readPage,
+  shellLines,
+  shellWords,
+} from "../helpers/doc-blocks.ts"
 import { tmpdir } from "../helpers/tmp.ts"
 
 const blocks = docPages(ROOT).flatMap((file) => codeBlocks(file, readPage(ROOT, file)))
 const commands = blocks
   .filter((b) => b.lang === "sh")
-  .flatMap((b) => shellLines(b.body).flatMap((line) => agentCommands(line).map((c) => ({ where: `${b.file}:${b.line}`, line, ...c }))))
+  .flatMap((b) =>
+    shellLines(b.body).flatMap((line) =>
+      agentCommands(line).map((c) => ({ where: `${b.file}:${b.line}`, line, ...c })),
+    ),
+  )
 
 describe("doc-blocks: finding commands", () => {
   it("splits shell words, pipes, env prefixes and comments like a shell", () => {
     expect(shellWords(`a 'b c' "d'e" x$(f g)y | h`)).toEqual(["a", "b c", "d'e", "x$(f g)y", "|", "h"])
-    const lines = shellLines("X=$(id -u) agent mcp list --strict  # why\n# only a comment\necho hi | agent run \\\n  --yes > out.json\n")
+    const lines = shellLines(
+      "X=$(id -u) agent mcp list --strict  # why\n# only a comment\necho hi | agent run \\\n  --yes > out.json\n",
+    )
     expect(lines.flatMap(agentCommands)).toEqual([
       { env: { X: "$(id -u)" }, args: ["mcp", "list", "--strict"] },
       { env: {}, args: ["run", "--yes"] },
@@ -30,7 +45,15 @@ describe("compiled binary: the commands in README.md and docs/", () => {
   it("finds the commands of every page that has some", () => {
     expect(commands.length).toBeGreaterThan(40)
     const files = new Set(commands.map((c) => c.where.split(":")[0]))
-    for (const f of ["README.md", "docs/commands.md", "docs/variables.md", "docs/remote.md", "docs/runs.md", "docs/install-links.md", "docs/doctor-and-lock.md"]) {
+    for (const f of [
+      "README.md",
+      "docs/commands.md",
+      "docs/variables.md",
+      "docs/remote.md",
+      "docs/runs.md",
+      "docs/install-links.md",
+      "docs/doctor-and-lock.md",
+    ]) {
       expect(files).toContain(f)
     }
   })
@@ -53,8 +76,11 @@ describe("compiled binary: the commands in README.md and docs/", () => {
       }
       for (const flag of flagsOf(c.args)) {
         const names = flag.startsWith("--no-") ? [flag, `--${flag.slice(5)}`] : [flag]
-        const listed = names.some((n) => new RegExp(`(^|[\\s,(])${n.replaceAll("-", "\\-")}(?=[\\s,=<)]|$)`, "m").test(help.text))
-        if (!listed && flag !== "--help") problems.push(`${c.where}: \`agent ${key}\` has no ${flag} (${c.line})`)
+        const listed = names.some((n) =>
+          new RegExp(`(^|[\\s,(])${n.replaceAll("-", "\\-")}(?=[\\s,=<)]|$)`, "m").test(help.text),
+        )
+        if (!listed && flag !== "--help")
+          problems.push(`${c.where}: \`agent ${key}\` has no ${flag} (${c.line})`)
       }
     }
     expect(problems).toEqual([])
@@ -78,8 +104,13 @@ describe("compiled binary: the commands in README.md and docs/", () => {
         configs++
         const file = await t.write(`config-${configs}.json`, text)
         // 0: usable; 3: usable once its ${VAR}s are approved. 2 would be an invalid example.
-        const r = await runCli(["config", "validate", "--mcp", file], { home: t.home, cwd: t.path, binary: true })
-        if (r.code !== 0 && r.code !== 3) problems.push(`${b.file}:${b.line}: config validate exited ${r.code}: ${r.stderr.trim()}`)
+        const r = await runCli(["config", "validate", "--mcp", file], {
+          home: t.home,
+          cwd: t.path,
+          binary: true,
+        })
+        if (r.code !== 0 && r.code !== 3)
+          problems.push(`${b.file}:${b.line}: config validate exited ${r.code}: ${r.stderr.trim()}`)
       }
     }
     expect(configs).toBeGreaterThan(2)

@@ -15,7 +15,10 @@ import { tmpdir } from "../helpers/tmp.ts"
 const ERRORS = join(ROOT, "tests/fixtures/servers/stdio-errors.ts")
 const NODE = Bun.which("node")
 
-async function agent(args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+async function agent(
+  args: string[],
+  opts: { stdin?: string; env?: Record<string, string> } = {},
+): Promise<CliResult> {
   await using t = await tmpdir()
   return await runCli(args, { home: t.home, cwd: t.path, binary: true, timeoutMs: 60_000, ...opts })
 }
@@ -36,7 +39,9 @@ describe("connection failures get doctor's diagnosis", () => {
     using dead = refusedPort()
     const call = await agent(["mcp", "call", "--url", `${dead.url}/mcp`, "echo"])
     expect(call.code).toBe(5)
-    expect(call.stderr).toContain(`error: server "adhoc" is unavailable: nothing listens on 127.0.0.1:${dead.port} (connection refused: ECONNREFUSED)`)
+    expect(call.stderr).toContain(
+      `error: server "adhoc" is unavailable: nothing listens on 127.0.0.1:${dead.port} (connection refused: ECONNREFUSED)`,
+    )
     expect(call.stderr).toContain("hint: is the server running")
     expectPlain(call.stderr)
     const tools = await agent(["mcp", "tools", "--url", `${dead.url}/mcp`])
@@ -54,23 +59,60 @@ describe("connection failures get doctor's diagnosis", () => {
     expect(r.stderr).toContain("hint: check the host name in the server URL")
   }, 60_000)
 
-  itUnless(Bun.which("openssl") ? undefined : "openssl not installed")("TLS failure: a self-signed certificate is named as such", async () => {
-    await using t = await tmpdir()
-    const ssl = Bun.spawnSync(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "k.pem", "-out", "c.pem", "-days", "2", "-subj", "/CN=self-signed", "-addext", "subjectAltName=IP:127.0.0.1"], { cwd: t.path, stderr: "pipe" })
-    expect(ssl.exitCode).toBe(0)
-    const server = Bun.serve({ hostname: "127.0.0.1", port: 0, tls: { cert: await t.read("c.pem"), key: await t.read("k.pem") }, fetch: () => new Response("no") })
-    try {
-      const r = await agent(["mcp", "call", "--url", `https://127.0.0.1:${server.port}/mcp`, "echo"])
-      expect(r.code).toBe(5)
-      expect(r.stderr).toContain("the certificate for 127.0.0.1 is not trusted")
-      expect(r.stderr).toContain("hint: a self-signed or intercepted certificate")
-    } finally {
-      server.stop(true)
-    }
-  }, 60_000)
+  itUnless(Bun.which("openssl") ? undefined : "openssl not installed")(
+    "TLS failure: a self-signed certificate is named as such",
+    async () => {
+      await using t = await tmpdir()
+      const ssl = Bun.spawnSync(
+        [
+          "openssl",
+          "req",
+          "-x509",
+          "-newkey",
+          "ec",
+          "-pkeyopt",
+          "ec_paramgen_curve:prime256v1",
+          "-nodes",
+          "-keyout",
+          "k.pem",
+          "-out",
+          "c.pem",
+          "-days",
+          "2",
+          "-subj",
+          "/CN=self-signed",
+          "-addext",
+          "subjectAltName=IP:127.0.0.1",
+        ],
+        { cwd: t.path, stderr: "pipe" },
+      )
+      expect(ssl.exitCode).toBe(0)
+      const server = Bun.serve({
+        hostname: "127.0.0.1",
+        port: 0,
+        tls: { cert: await t.read("c.pem"), key: await t.read("k.pem") },
+        fetch: () => new Response("no"),
+      })
+      try {
+        const r = await agent(["mcp", "call", "--url", `https://127.0.0.1:${server.port}/mcp`, "echo"])
+        expect(r.code).toBe(5)
+        expect(r.stderr).toContain("the certificate for 127.0.0.1 is not trusted")
+        expect(r.stderr).toContain("hint: a self-signed or intercepted certificate")
+      } finally {
+        server.stop(true)
+      }
+    },
+    60_000,
+  )
 
   it("404 on the MCP path: the status, not the HTML body", async () => {
-    await using srv = httpServer(() => new Response("<html><body><h1>Not Found</h1></body></html>", { status: 404, headers: { "content-type": "text/html" } }))
+    await using srv = httpServer(
+      () =>
+        new Response("<html><body><h1>Not Found</h1></body></html>", {
+          status: 404,
+          headers: { "content-type": "text/html" },
+        }),
+    )
     const r = await agent(["mcp", "call", "--url", `${srv.base}/wrong`, "echo"])
     expect(r.code).toBe(5)
     expect(r.stderr).toContain(`${srv.base}/wrong answered HTTP 404`)
@@ -101,25 +143,43 @@ describe("stdio servers that cannot start", () => {
     expect(r.stderr).toContain("hint: install it, or give its full path")
     const path = await agent(["mcp", "call", "echo", "--", "/nonexistent-dir/agentrt-missing"])
     expect(path.code).toBe(5)
-    expect(path.stderr).toContain("is unavailable: could not start /nonexistent-dir/agentrt-missing: no such file")
+    expect(path.stderr).toContain(
+      "is unavailable: could not start /nonexistent-dir/agentrt-missing: no such file",
+    )
   }, 60_000)
 
-  itUnless(NODE ? undefined : "node not on PATH")("a Node server without its script: the Cannot find module line", async () => {
-    await using t = await tmpdir()
-    const missing = join(t.path, "gone.js")
-    const r = await agent(["mcp", "call", "echo", "--", NODE!, missing])
-    expect(r.code).toBe(5)
-    expect(r.stderr).toContain(`hint: server stderr: Error: Cannot find module '${missing}'`)
-    expect(r.stderr).not.toContain("Node.js v")
-  }, 60_000)
+  itUnless(NODE ? undefined : "node not on PATH")(
+    "a Node server without its script: the Cannot find module line",
+    async () => {
+      await using t = await tmpdir()
+      const missing = join(t.path, "gone.js")
+      const r = await agent(["mcp", "call", "echo", "--", NODE!, missing])
+      expect(r.code).toBe(5)
+      expect(r.stderr).toContain(`hint: server stderr: Error: Cannot find module '${missing}'`)
+      expect(r.stderr).not.toContain("Node.js v")
+    },
+    60_000,
+  )
 
   it("non-JSON on stdout is reported at once, escaped, before the connect gives up", async () => {
-    const r = await agent(["mcp", "call", "echo", "--connect-timeout", "2s", "--", "/bin/sh", "-c", "printf 'hello\\tworld\\n'; exec sleep 30"])
+    const r = await agent([
+      "mcp",
+      "call",
+      "echo",
+      "--connect-timeout",
+      "2s",
+      "--",
+      "/bin/sh",
+      "-c",
+      "printf 'hello\\tworld\\n'; exec sleep 30",
+    ])
     expect(r.code).toBe(5)
     const warning = r.stderr.indexOf('warning: server "adhoc" printed non-JSON on stdout: "hello\\tworld"')
     expect(warning).toBeGreaterThanOrEqual(0)
     expect(r.stderr.indexOf("error: ")).toBeGreaterThan(warning)
-    expect(r.stderr).toContain('hint: it printed non-JSON on stdout first: "hello\\tworld"; is this an MCP stdio server?')
+    expect(r.stderr).toContain(
+      'hint: it printed non-JSON on stdout first: "hello\\tworld"; is this an MCP stdio server?',
+    )
     expectPlain(r.stderr)
   }, 60_000)
 })
@@ -157,9 +217,22 @@ describe("config commands", () => {
   it("add-json accepts comments and trailing commas, like config files", async () => {
     await using t = await tmpdir()
     const file = join(t.path, "mcp.json")
-    const r = await runCli(["mcp", "add-json", "fs", '{ "command": "npx", /* the package */ "args": ["-y", "pkg",], }', "--mcp", file], { home: t.home, cwd: t.path, binary: true })
+    const r = await runCli(
+      [
+        "mcp",
+        "add-json",
+        "fs",
+        '{ "command": "npx", /* the package */ "args": ["-y", "pkg",], }',
+        "--mcp",
+        file,
+      ],
+      { home: t.home, cwd: t.path, binary: true },
+    )
     expect(r.code).toBe(0)
-    expect(JSON.parse(await t.read("mcp.json")).mcpServers.fs).toEqual({ command: "npx", args: ["-y", "pkg"] })
+    expect(JSON.parse(await t.read("mcp.json")).mcpServers.fs).toEqual({
+      command: "npx",
+      args: ["-y", "pkg"],
+    })
   }, 60_000)
 
   it("a missing --mcp FILE: the hint names that file", async () => {
@@ -180,7 +253,9 @@ describe("--debug stacks", () => {
     const env = { AGENTRT_TEST_INTERNAL_ERROR: "1" }
     const debug = await agent(["mcp", "list", "--debug"], { env })
     expect(debug.code).toBe(1)
-    expect(debug.stderr).toContain("error: unexpected failure: internal error forced by AGENTRT_TEST_INTERNAL_ERROR")
+    expect(debug.stderr).toContain(
+      "error: unexpected failure: internal error forced by AGENTRT_TEST_INTERNAL_ERROR",
+    )
     expect(debug.stderr).toMatch(/^ +at .*\bsrc\/cli\/index\.ts:\d+:\d+, chunk-\w+\.js:\d+:\d+/m)
     const plain = await agent(["mcp", "list"], { env })
     expect(plain.stderr).toContain("hint: run again with --debug for details")

@@ -16,7 +16,8 @@ function unauthorized() {
   const server = Bun.serve({
     port: 0,
     hostname: "127.0.0.1",
-    fetch: () => new Response("unauthorized", { status: 401, headers: { "www-authenticate": 'Bearer realm="api"' } }),
+    fetch: () =>
+      new Response("unauthorized", { status: 401, headers: { "www-authenticate": 'Bearer realm="api"' } }),
   })
   return { url: `http://127.0.0.1:${server.port}/mcp`, [Symbol.asyncDispose]: () => server.stop(true) }
 }
@@ -71,7 +72,9 @@ describe("compiled binary: agent env revoke", () => {
 
   it("revokes what matched, then fails naming what did not", async () => {
     await using t = await tmpdir()
-    const file = await t.write("mcp.json", { mcpServers: { s: { command: BUN, args: [BASIC], env: { TOKEN: "${TOKEN}" } } } })
+    const file = await t.write("mcp.json", {
+      mcpServers: { s: { command: BUN, args: [BASIC], env: { TOKEN: "${TOKEN}" } } },
+    })
     expect((await agent(t, ["env", "approve", "TOKEN", "--mcp", file])).code).toBe(0)
     const r = await agent(t, ["env", "revoke", "TOKEN", "NOPE"])
     expect(r.code).toBe(2)
@@ -84,7 +87,10 @@ describe("compiled binary: agent env revoke", () => {
 describe("compiled binary: --mcp-only (alias --strict-mcp-config)", () => {
   /** A user config with a server whose variable is not approved, and a project config. */
   async function configs(t: TmpDir) {
-    await Bun.write(join(t.home, "config", "mcp.json"), JSON.stringify({ mcpServers: { mine: { command: BUN, args: [BASIC], env: { TOKEN: "${TOKEN}" } } } }))
+    await Bun.write(
+      join(t.home, "config", "mcp.json"),
+      JSON.stringify({ mcpServers: { mine: { command: BUN, args: [BASIC], env: { TOKEN: "${TOKEN}" } } } }),
+    )
     await t.write(".mcp.json", { mcpServers: { project: { command: BUN, args: [BASIC] } } })
     return t.write("only.json", { mcpServers: { basic: { command: BUN, args: [BASIC] } } })
   }
@@ -102,7 +108,9 @@ describe("compiled binary: --mcp-only (alias --strict-mcp-config)", () => {
     expect(await names(["--strict-mcp-config"])).toEqual({ code: 0, names: ["basic"] })
     const list = await agent(t, ["mcp", "list", "--mcp-only", "--mcp", file, "-o", "json"], { TOKEN: "x" })
     expect(list.code).toBe(0)
-    expect(list.json<{ servers: { name: string; status: string }[] }>().servers).toMatchObject([{ name: "basic", status: "connected" }])
+    expect(list.json<{ servers: { name: string; status: string }[] }>().servers).toMatchObject([
+      { name: "basic", status: "connected" },
+    ])
     expect(list.stderr).not.toContain("TOKEN")
   }, 60_000)
 

@@ -15,8 +15,10 @@ const ESCAPED_TAGS = "\\u{e0049}\\u{e0047}\\u{e004e}\\u{e004f}\\u{e0052}\\u{e004
 /** Any raw character of the hidden kinds the fixture uses. */
 const RAW = /[\u{e0000}-\u{e007f}\u3164\u115f\u2060]/u
 
-const agent = (t: TmpDir, args: string[], env: Record<string, string> = {}) => runCli(args, { home: t.home, cwd: t.path, env, binary: true, timeoutMs: 60_000 })
-const configFile = (t: TmpDir) => t.write("mcp.json", { mcpServers: { odd: { command: BUN, args: [FIXTURE], env: { HIDDEN: "1" } } } })
+const agent = (t: TmpDir, args: string[], env: Record<string, string> = {}) =>
+  runCli(args, { home: t.home, cwd: t.path, env, binary: true, timeoutMs: 60_000 })
+const configFile = (t: TmpDir) =>
+  t.write("mcp.json", { mcpServers: { odd: { command: BUN, args: [FIXTURE], env: { HIDDEN: "1" } } } })
 
 interface Finding {
   check: string
@@ -31,12 +33,17 @@ describe("compiled binary: text that hides text", () => {
     const r = await agent(t, ["mcp", "doctor", "--mcp", file, "-o", "json"])
     expect(r.code).toBe(0) // warnings only
     const findings = r.json<{ servers: { findings: Finding[] }[] }>().servers[0]!.findings
-    const of = (check: string) => findings.filter((f) => f.check === check).map((f) => `${f.severity} ${f.message}`)
+    const of = (check: string) =>
+      findings.filter((f) => f.check === check).map((f) => `${f.severity} ${f.message}`)
     expect(of("tools.text")).toEqual([
       "warn tool smuggle has hidden or control characters in its title: U+3164; description: U+E0049, U+E0047, U+E004E, U+E004F, U+E0052, U+E0045",
     ])
-    expect(of("prompts.text")).toEqual(["warn prompt greet has hidden or control characters in its description: U+115F"])
-    expect(of("resources.text")).toEqual(["warn resource file:///notes.txt has hidden or control characters in its name: U+2060"])
+    expect(of("prompts.text")).toEqual([
+      "warn prompt greet has hidden or control characters in its description: U+115F",
+    ])
+    expect(of("resources.text")).toEqual([
+      "warn resource file:///notes.txt has hidden or control characters in its name: U+2060",
+    ])
     expect(r.stdout).not.toMatch(RAW)
 
     const text = await agent(t, ["mcp", "doctor", "--mcp", file])
@@ -64,14 +71,25 @@ describe("compiled binary: text that hides text", () => {
     await using t = await tmpdir()
     const file = await configFile(t)
     await using srv = await fakeModel([{ text: "done" }])
-    const listed = await agent(t, ["run", "--mcp", file, "-m", "anthropic:claude-test", "--yes", "go"], modelEnv(srv))
+    const listed = await agent(
+      t,
+      ["run", "--mcp", file, "-m", "anthropic:claude-test", "--yes", "go"],
+      modelEnv(srv),
+    )
     expect(listed.code).toBe(0)
     const sent = JSON.stringify(srv.requests[0]!.body.tools)
     expect(sent).toContain(`Adds numbers.${ESCAPED_TAGS.replaceAll("\\", "\\\\")}`)
     expect(sent).not.toMatch(RAW)
 
-    await using search = await fakeModel([{ toolCalls: [{ name: "search_tools", args: { query: "smuggle" } }] }, { text: "done" }])
-    const found = await agent(t, ["run", "--mcp", file, "-m", "anthropic:claude-test", "--yes", "--tool-budget", "1", "go"], modelEnv(search))
+    await using search = await fakeModel([
+      { toolCalls: [{ name: "search_tools", args: { query: "smuggle" } }] },
+      { text: "done" },
+    ])
+    const found = await agent(
+      t,
+      ["run", "--mcp", file, "-m", "anthropic:claude-test", "--yes", "--tool-budget", "1", "go"],
+      modelEnv(search),
+    )
     expect(found.code).toBe(0)
     const result = JSON.stringify(search.requests[1]!.body.messages)
     expect(result).toContain("smuggle")

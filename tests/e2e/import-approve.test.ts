@@ -9,14 +9,22 @@ import { runCli, runCliTty } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
 const SECRET = "sk-live-canary-0987654321"
-const agent = (t: TmpDir, args: string[], env: Record<string, string> = {}) => runCli(args, { home: t.home, cwd: t.path, env, binary: true, timeoutMs: 60_000 })
+const agent = (t: TmpDir, args: string[], env: Record<string, string> = {}) =>
+  runCli(args, { home: t.home, cwd: t.path, env, binary: true, timeoutMs: 60_000 })
 const userConfig = (t: TmpDir) => join(t.home, "config", "mcp.json")
 
 /** A cloned repository's ./.mcp.json, as Claude Code reads it. */
 const PROJECT = {
   mcpServers: {
-    tools: { command: "npx", args: ["-y", "some-pkg", "--flag\nruns: npx -y harmless"], env: { API_KEY: SECRET, DEBUG: "1" } },
-    web: { url: "https://api.example.com/mcp", headers: { Authorization: `Bearer ${SECRET}`, Accept: "application/json" } },
+    tools: {
+      command: "npx",
+      args: ["-y", "some-pkg", "--flag\nruns: npx -y harmless"],
+      env: { API_KEY: SECRET, DEBUG: "1" },
+    },
+    web: {
+      url: "https://api.example.com/mcp",
+      headers: { Authorization: `Bearer ${SECRET}`, Accept: "application/json" },
+    },
   },
 }
 
@@ -36,7 +44,10 @@ describe("compiled binary: agent mcp import is an install", () => {
 
     const yes = await agent(t, ["mcp", "import", "--from", "claude", "--yes", "-o", "json"])
     expect(yes.code).toBe(0)
-    expect(Object.keys(JSON.parse(await readFile(userConfig(t), "utf8")).mcpServers)).toEqual(["tools", "web"])
+    expect(Object.keys(JSON.parse(await readFile(userConfig(t), "utf8")).mcpServers)).toEqual([
+      "tools",
+      "web",
+    ])
   }, 60_000)
 
   it("I13: at a terminal it asks once for all servers; no writes nothing, yes writes them", async () => {
@@ -52,27 +63,56 @@ describe("compiled binary: agent mcp import is an install", () => {
     expect(yes.code).toBe(0)
     expect(yes.stdout.match(/Import these 2 servers into/g)).toHaveLength(1)
     expect(yes.stdout).toContain("2 servers written to")
-    expect(Object.keys(JSON.parse(await readFile(userConfig(t), "utf8")).mcpServers)).toEqual(["tools", "web"])
+    expect(Object.keys(JSON.parse(await readFile(userConfig(t), "utf8")).mcpServers)).toEqual([
+      "tools",
+      "web",
+    ])
   }, 60_000)
 
   it("I13: a server that sets a variable deciding what runs (NODE_OPTIONS) is refused unless --allow-dangerous-env names it", async () => {
-    await using t = await tmpdir({ files: { ".mcp.json": { mcpServers: { boot: { command: "node", args: ["server.js"], env: { NODE_OPTIONS: "--import=data:text/javascript,1" } } } } } })
+    await using t = await tmpdir({
+      files: {
+        ".mcp.json": {
+          mcpServers: {
+            boot: {
+              command: "node",
+              args: ["server.js"],
+              env: { NODE_OPTIONS: "--import=data:text/javascript,1" },
+            },
+          },
+        },
+      },
+    })
     const refused = await agent(t, ["mcp", "import", "--from", "claude", "--yes"])
     expect(refused.code).toBe(3)
     expect(refused.stderr).toContain('nothing was imported: "boot" sets NODE_OPTIONS')
     expect(refused.stderr).toContain("--allow-dangerous-env NODE_OPTIONS")
     expect(existsSync(userConfig(t))).toBe(false)
-    const allowed = await agent(t, ["mcp", "import", "--from", "claude", "--yes", "--allow-dangerous-env", "NODE_OPTIONS"])
+    const allowed = await agent(t, [
+      "mcp",
+      "import",
+      "--from",
+      "claude",
+      "--yes",
+      "--allow-dangerous-env",
+      "NODE_OPTIONS",
+    ])
     expect(allowed.code).toBe(0)
-    expect(JSON.parse(await readFile(userConfig(t), "utf8")).mcpServers.boot.env.NODE_OPTIONS).toBe("--import=data:text/javascript,1")
+    expect(JSON.parse(await readFile(userConfig(t), "utf8")).mcpServers.boot.env.NODE_OPTIONS).toBe(
+      "--import=data:text/javascript,1",
+    )
   }, 60_000)
 
   it("I14: literal secrets are written only with a warning naming the ${VAR} form; --secrets-to-env rewrites them", async () => {
     await using t = await tmpdir({ files: { ".mcp.json": PROJECT } })
     const r = await agent(t, ["mcp", "import", "--from", "claude", "--yes"])
     expect(r.code).toBe(0)
-    expect(r.stderr).toContain('server "tools": env API_KEY holds a literal secret, written as is; prefer "${API_KEY}"')
-    expect(r.stderr).toContain('server "web": headers Authorization holds a literal secret, written as is; prefer "${WEB_AUTHORIZATION}"')
+    expect(r.stderr).toContain(
+      'server "tools": env API_KEY holds a literal secret, written as is; prefer "${API_KEY}"',
+    )
+    expect(r.stderr).toContain(
+      'server "web": headers Authorization holds a literal secret, written as is; prefer "${WEB_AUTHORIZATION}"',
+    )
     // Plain settings are not secrets.
     expect(r.stderr).not.toContain("DEBUG holds")
     expect(r.stderr).not.toContain("Accept holds")
@@ -83,17 +123,38 @@ describe("compiled binary: agent mcp import is an install", () => {
     expect(moved.code).toBe(0)
     const written = JSON.parse(await readFile(userConfig(u), "utf8")).mcpServers
     expect(written.tools.env).toEqual({ API_KEY: "${API_KEY}", DEBUG: "1" })
-    expect(written.web.headers).toEqual({ Authorization: "Bearer ${WEB_AUTHORIZATION}", Accept: "application/json" })
+    expect(written.web.headers).toEqual({
+      Authorization: "Bearer ${WEB_AUTHORIZATION}",
+      Accept: "application/json",
+    })
     expect(moved.stderr).toContain("agent env approve WEB_AUTHORIZATION --server web")
     expect(moved.stdout + moved.stderr).not.toContain(SECRET)
   }, 60_000)
 
   it("I14: mcp add --env KEY=literal and a literal Authorization header warn; --secrets-to-env writes ${VAR}", async () => {
     await using t = await tmpdir()
-    const add = await agent(t, ["mcp", "add", "gh", "--env", `GITHUB_TOKEN=ghp_${SECRET}`, "--", "npx", "-y", "gh-mcp"])
+    const add = await agent(t, [
+      "mcp",
+      "add",
+      "gh",
+      "--env",
+      `GITHUB_TOKEN=ghp_${SECRET}`,
+      "--",
+      "npx",
+      "-y",
+      "gh-mcp",
+    ])
     expect(add.code).toBe(0)
-    expect(add.stderr).toContain('server "gh": env GITHUB_TOKEN holds a literal secret, written as is; prefer "${GITHUB_TOKEN}"')
-    const json = await agent(t, ["mcp", "add-json", "api", JSON.stringify({ url: "https://api.example.com/mcp", headers: { Authorization: `Bearer ${SECRET}` } }), "--secrets-to-env"])
+    expect(add.stderr).toContain(
+      'server "gh": env GITHUB_TOKEN holds a literal secret, written as is; prefer "${GITHUB_TOKEN}"',
+    )
+    const json = await agent(t, [
+      "mcp",
+      "add-json",
+      "api",
+      JSON.stringify({ url: "https://api.example.com/mcp", headers: { Authorization: `Bearer ${SECRET}` } }),
+      "--secrets-to-env",
+    ])
     expect(json.code).toBe(0)
     const written = JSON.parse(await readFile(userConfig(t), "utf8")).mcpServers
     expect(written.gh.env.GITHUB_TOKEN).toBe(`ghp_${SECRET}`)
@@ -113,16 +174,39 @@ describe("compiled binary: --approve-env SERVER:VAR", () => {
     })
     const env = { SHARED_TOKEN: SECRET }
     type Validate = { servers: { name: string; status: string }[] }
-    const one = await agent(t, ["config", "validate", "--mcp", file, "--approve-env", "one:SHARED_TOKEN", "-o", "json"], env)
+    const one = await agent(
+      t,
+      ["config", "validate", "--mcp", file, "--approve-env", "one:SHARED_TOKEN", "-o", "json"],
+      env,
+    )
     expect(one.code).toBe(3)
     expect(one.json<Validate>().servers.map((s) => [s.name, s.status])).toEqual([
       ["one", "ready"],
       ["two", "needs_approval"],
     ])
-    const all = await agent(t, ["config", "validate", "--mcp", file, "--approve-env", "SHARED_TOKEN", "-o", "json"], env)
+    const all = await agent(
+      t,
+      ["config", "validate", "--mcp", file, "--approve-env", "SHARED_TOKEN", "-o", "json"],
+      env,
+    )
     expect(all.code).toBe(0)
     // Another server's name does not carry over, and a prefix is not a server.
-    const other = await agent(t, ["config", "validate", "--mcp", file, "--approve-env", "three:SHARED_TOKEN", "--approve-env", "on:SHARED_TOKEN", "-o", "json"], env)
+    const other = await agent(
+      t,
+      [
+        "config",
+        "validate",
+        "--mcp",
+        file,
+        "--approve-env",
+        "three:SHARED_TOKEN",
+        "--approve-env",
+        "on:SHARED_TOKEN",
+        "-o",
+        "json",
+      ],
+      env,
+    )
     expect(other.code).toBe(3)
     expect(other.json<Validate>().servers.every((s) => s.status === "needs_approval")).toBe(true)
     for (const r of [one, all, other]) expect(r.stdout + r.stderr).not.toContain(SECRET)

@@ -18,7 +18,13 @@ describe("compiled binary: install --browser with a failing opener", () => {
       await using t = await tmpdir()
       const bin = await ensureBinary()
       await using proc = Bun.spawn([bin, "install", "--browser", LINK], {
-        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", AGENTRT_HOME: t.home, HOME: t.path, BROWSER: opener, AGENTRT_INSTALL_TIMEOUT_MS: "4000" },
+        env: {
+          PATH: process.env.PATH ?? "/usr/bin:/bin",
+          AGENTRT_HOME: t.home,
+          HOME: t.path,
+          BROWSER: opener,
+          AGENTRT_INSTALL_TIMEOUT_MS: "4000",
+        },
         cwd: t.path,
         stdin: "ignore",
         stdout: "pipe",
@@ -32,7 +38,9 @@ describe("compiled binary: install --browser with a failing opener", () => {
         const { value, done } = await reader.read()
         if (done) break
         stderr += new TextDecoder().decode(value)
-        url = stderr.match(/open this page yourself to answer: (http:\/\/127\.0\.0\.1:\d+\/install\/[0-9a-f-]+)/)?.[1]
+        url = stderr.match(
+          /open this page yourself to answer: (http:\/\/127\.0\.0\.1:\d+\/install\/[0-9a-f-]+)/,
+        )?.[1]
       }
       expect(stderr).toContain("could not start a browser")
       expect(stderr).toContain(opener)
@@ -47,19 +55,35 @@ describe("compiled binary: install --browser with a failing opener", () => {
       }
       expect(await proc.exited).toBe(3)
       expect(stderr).toContain("no answer in the browser in time; nothing was written")
-      expect(stderr.indexOf("could not start a browser")).toBeLessThan(stderr.indexOf("no answer in the browser"))
+      expect(stderr.indexOf("could not start a browser")).toBeLessThan(
+        stderr.indexOf("no answer in the browser"),
+      )
       expect(existsSync(userConfig(t))).toBe(false)
-      expect(await readFile(join(t.home, "state", "logs", "install.log"), "utf8")).toContain("could not start a browser")
+      expect(await readFile(join(t.home, "state", "logs", "install.log"), "utf8")).toContain(
+        "could not start a browser",
+      )
     }
   }, 60_000)
 
   it("at a terminal: says so and asks there instead; yes installs", async () => {
     await using t = await tmpdir()
-    const r = await runCliTty(["install", "--browser", LINK], { home: t.home, cwd: t.path, env: { BROWSER: "/bin/false" }, binary: true, input: ["y"], timeoutMs: 30_000 })
+    const r = await runCliTty(["install", "--browser", LINK], {
+      home: t.home,
+      cwd: t.path,
+      env: { BROWSER: "/bin/false" },
+      binary: true,
+      input: ["y"],
+      timeoutMs: 30_000,
+    })
     expect(r.code).toBe(0)
-    expect(r.stdout).toContain("could not start a browser (/bin/false: exited with code 1); asking here instead")
+    expect(r.stdout).toContain(
+      "could not start a browser (/bin/false: exited with code 1); asking here instead",
+    )
     expect(r.stdout).toContain('Install "mem" into')
     const written = JSON.parse(await readFile(userConfig(t), "utf8"))
-    expect(written.mcpServers.mem).toEqual({ command: "npx", args: ["-y", "@modelcontextprotocol/server-memory"] })
+    expect(written.mcpServers.mem).toEqual({
+      command: "npx",
+      args: ["-y", "@modelcontextprotocol/server-memory"],
+    })
   }, 40_000)
 })

@@ -10,7 +10,16 @@ import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 // handler runs) serves the approval page, a real headless Chromium answers it. Only the
 // opener is replaced: BROWSER points at a script that records the URL instead of opening it.
 const CHROMIUM = "/usr/bin/chromium"
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+]
 
 let browser: Browser
 beforeAll(async () => {
@@ -20,8 +29,13 @@ afterAll(async () => {
   await browser?.close()
 })
 
-const link = (name: string, config: unknown) => `agentrt://mcp/install?name=${encodeURIComponent(name)}&config=${Buffer.from(JSON.stringify(config)).toString("base64url")}`
-const FS_LINK = link("fs", { command: "npx", args: ["-y", "@modelcontextprotocol/server-filesystem", "."], env: { TOKEN: "${FS_TOKEN}" } })
+const link = (name: string, config: unknown) =>
+  `agentrt://mcp/install?name=${encodeURIComponent(name)}&config=${Buffer.from(JSON.stringify(config)).toString("base64url")}`
+const FS_LINK = link("fs", {
+  command: "npx",
+  args: ["-y", "@modelcontextprotocol/server-filesystem", "."],
+  env: { TOKEN: "${FS_TOKEN}" },
+})
 const userConfig = (t: TmpDir) => join(t.home, "config", "mcp.json")
 
 interface Flow {
@@ -30,16 +44,31 @@ interface Flow {
   run: Promise<CliResult>
 }
 
-async function startInstall(t: TmpDir, opts: { link?: string; binary?: boolean; timeoutMs?: number } = {}): Promise<Flow> {
+async function startInstall(
+  t: TmpDir,
+  opts: { link?: string; binary?: boolean; timeoutMs?: number } = {},
+): Promise<Flow> {
   const urlFile = join(t.path, "opened-url")
-  const opener = await t.write("bin/record-url", `#!/bin/sh\nprintf '%s' "$1" > "${urlFile}.tmp" && mv "${urlFile}.tmp" "${urlFile}"\n`)
+  const opener = await t.write(
+    "bin/record-url",
+    `#!/bin/sh\nprintf '%s' "$1" > "${urlFile}.tmp" && mv "${urlFile}.tmp" "${urlFile}"\n`,
+  )
   await chmod(opener, 0o755)
   const env: Record<string, string> = { BROWSER: opener }
   if (opts.timeoutMs) env.AGENTRT_INSTALL_TIMEOUT_MS = String(opts.timeoutMs)
-  const run = runCli(["install", "--browser", opts.link ?? FS_LINK], { home: t.home, cwd: t.path, env, binary: opts.binary, timeoutMs: 25_000 })
+  const run = runCli(["install", "--browser", opts.link ?? FS_LINK], {
+    home: t.home,
+    cwd: t.path,
+    env,
+    binary: opts.binary,
+    timeoutMs: 25_000,
+  })
   const until = Date.now() + 20_000
   while (!existsSync(urlFile)) {
-    if (Date.now() > until) throw new Error(`the opener was never called\n${JSON.stringify(await Promise.race([run, Bun.sleep(10)]))}`)
+    if (Date.now() > until)
+      throw new Error(
+        `the opener was never called\n${JSON.stringify(await Promise.race([run, Bun.sleep(10)]))}`,
+      )
     await Bun.sleep(25)
   }
   return { url: await readFile(urlFile, "utf8"), run }
@@ -65,10 +94,19 @@ describe("approval page in a real browser", () => {
     const result = await run
     expect(result.code).toBe(0)
     const written = JSON.parse(await readFile(userConfig(t), "utf8"))
-    expect(written.mcpServers.fs).toEqual({ command: "npx", args: ["-y", "@modelcontextprotocol/server-filesystem", "."], env: { TOKEN: "${FS_TOKEN}" } })
+    expect(written.mcpServers.fs).toEqual({
+      command: "npx",
+      args: ["-y", "@modelcontextprotocol/server-filesystem", "."],
+      env: { TOKEN: "${FS_TOKEN}" },
+    })
     expect(await readFile(join(t.home, "state", "logs", "install.log"), "utf8")).toContain('Installed "fs"')
     // L08: the server is gone with the flow.
-    expect(await fetch(url).then(() => "answered", () => "refused")).toBe("refused")
+    expect(
+      await fetch(url).then(
+        () => "answered",
+        () => "refused",
+      ),
+    ).toBe("refused")
   })
 
   it("Deny writes nothing and exits 3", async () => {
@@ -98,7 +136,10 @@ describe("approval page in a real browser", () => {
       expect(result.code).toBe(3)
       expect(result.stderr).toContain("no answer")
       // The page is still open; a late Approve reaches nobody.
-      const late = await page.click("button.approve", { timeout: 3000 }).then(() => "submitted", () => "failed")
+      const late = await page.click("button.approve", { timeout: 3000 }).then(
+        () => "submitted",
+        () => "failed",
+      )
       expect(late).toBe("submitted")
       expect(await page.textContent("body").catch(() => "")).not.toContain("Installed")
     } finally {
@@ -110,19 +151,27 @@ describe("approval page in a real browser", () => {
   it("a cross-origin form POST from another local page is refused, even with a valid token (L04)", async () => {
     await using t = await tmpdir()
     const { url, run } = await startInstall(t)
-    const token = /name="token" value="([^"]+)"/.exec(await (await fetch(url, { headers: { host: new URL(url).host } })).text())![1]!
+    const token = /name="token" value="([^"]+)"/.exec(
+      await (await fetch(url, { headers: { host: new URL(url).host } })).text(),
+    )![1]!
     const evil = Bun.serve({
       hostname: "127.0.0.1",
       port: 0,
       fetch: () =>
-        new Response(`<form method="post" action="${url}/approve"><input type="hidden" name="token" value="${token}"><button id="go">Win a prize</button></form>`, {
-          headers: { "content-type": "text/html" },
-        }),
+        new Response(
+          `<form method="post" action="${url}/approve"><input type="hidden" name="token" value="${token}"><button id="go">Win a prize</button></form>`,
+          {
+            headers: { "content-type": "text/html" },
+          },
+        ),
     })
     const page = await browser.newPage()
     try {
       await page.goto(`http://127.0.0.1:${evil.port}/`)
-      const [response] = await Promise.all([page.waitForResponse((r) => r.url().startsWith(url)), page.click("#go")])
+      const [response] = await Promise.all([
+        page.waitForResponse((r) => r.url().startsWith(url)),
+        page.click("#go"),
+      ])
       expect(response.status()).toBe(403)
       expect(response.headers()["access-control-allow-origin"]).toBeUndefined()
       expect(existsSync(userConfig(t))).toBe(false)
@@ -145,7 +194,11 @@ describe("approval page in a real browser", () => {
 
   it("renders a hostile link's text as text, and looks like an approval page", async () => {
     await using t = await tmpdir()
-    const hostile = link("evil-srv", { command: "npx", args: [`"><script>document.title='pwned'</script><img src=x onerror=alert(1)>`], env: { "A": "'&<b>" } })
+    const hostile = link("evil-srv", {
+      command: "npx",
+      args: [`"><script>document.title='pwned'</script><img src=x onerror=alert(1)>`],
+      env: { A: "'&<b>" },
+    })
     const { url, run } = await startInstall(t, { link: hostile })
     const page = await browser.newPage({ viewport: { width: 900, height: 720 } })
     try {
@@ -169,9 +222,15 @@ describe("agent install --browser without a browser answer", () => {
     const opener = await t.write("bin/opener", `#!/bin/sh\ntouch "${opened}"\n`)
     await chmod(opener, 0o755)
     const bad = link("../etc", { command: "npx" })
-    const result = await runCli(["install", "--browser", bad], { home: t.home, cwd: t.path, env: { BROWSER: opener } })
+    const result = await runCli(["install", "--browser", bad], {
+      home: t.home,
+      cwd: t.path,
+      env: { BROWSER: opener },
+    })
     expect(result.code).toBe(2)
-    expect(await readFile(join(t.home, "state", "logs", "install.log"), "utf8")).toMatch(/^\S+Z error: .*\.\./m)
+    expect(await readFile(join(t.home, "state", "logs", "install.log"), "utf8")).toMatch(
+      /^\S+Z error: .*\.\./m,
+    )
     expect(existsSync(opened)).toBe(false)
     expect(existsSync(userConfig(t))).toBe(false)
   })

@@ -1,7 +1,16 @@
 // scripts/install.sh under dash (POSIX sh) against a static file server on 127.0.0.1 laid out
 // like a release (agent-<target> + SHA256SUMS), installing the compiled dist/agent.
 import { afterAll, beforeAll, describe, expect, it } from "bun:test"
-import { chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs"
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs"
 import { join } from "node:path"
 import pkg from "../../package.json"
 import { ensureBinary } from "../helpers/binary.ts"
@@ -9,7 +18,8 @@ import { ROOT } from "../helpers/cli.ts"
 import { type TmpDir, tmpdir } from "../helpers/tmp.ts"
 
 const SCRIPT = join(ROOT, "scripts/install.sh")
-const glibc = (process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime
+const glibc = (process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header
+  ?.glibcVersionRuntime
 const HOST_FILE = `agent-linux-${process.arch === "arm64" ? "arm64" : "x64"}${glibc ? "" : "-musl"}`
 
 let tmp: TmpDir
@@ -29,8 +39,14 @@ beforeAll(async () => {
     }
   }
   const sum = new Bun.CryptoHasher("sha256").update(new Uint8Array(Bun.mmap(binary))).digest("hex")
-  writeFileSync(join(tmp.path, "www/good/SHA256SUMS"), `${"0".repeat(64)}  agent-other\n${sum}  ${HOST_FILE}\n`)
-  writeFileSync(join(tmp.path, "www/bad/SHA256SUMS"), `${sum.replace(/^./, (c) => (c === "a" ? "b" : "a"))}  ${HOST_FILE}\n`)
+  writeFileSync(
+    join(tmp.path, "www/good/SHA256SUMS"),
+    `${"0".repeat(64)}  agent-other\n${sum}  ${HOST_FILE}\n`,
+  )
+  writeFileSync(
+    join(tmp.path, "www/bad/SHA256SUMS"),
+    `${sum.replace(/^./, (c) => (c === "a" ? "b" : "a"))}  ${HOST_FILE}\n`,
+  )
   server = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
@@ -38,7 +54,9 @@ beforeAll(async () => {
       const path = decodeURIComponent(new URL(req.url).pathname)
       requested.push(path)
       const file = Bun.file(join(tmp.path, "www", path))
-      return path.includes("..") ? new Response("no", { status: 400 }) : file.exists().then((ok) => (ok ? new Response(file) : new Response("not found", { status: 404 })))
+      return path.includes("..")
+        ? new Response("no", { status: 400 })
+        : file.exists().then((ok) => (ok ? new Response(file) : new Response("not found", { status: 404 })))
     },
   })
 })
@@ -48,7 +66,10 @@ afterAll(async () => {
   await tmp?.[Symbol.asyncDispose]()
 })
 
-async function install(release: string, opts: { installDir: string; env?: Record<string, string>; path?: string }) {
+async function install(
+  release: string,
+  opts: { installDir: string; env?: Record<string, string>; path?: string },
+) {
   const proc = Bun.spawn(["sh", SCRIPT], {
     env: {
       PATH: opts.path ?? process.env.PATH ?? "/usr/bin:/bin",
@@ -61,7 +82,11 @@ async function install(release: string, opts: { installDir: string; env?: Record
     stdout: "pipe",
     stderr: "pipe",
   })
-  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited])
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ])
   return { code, stdout, stderr }
 }
 
@@ -105,7 +130,9 @@ describe.skipIf(process.platform !== "linux")("scripts/install.sh", () => {
   })
 
   it("stops with a clear error on an architecture with no build", async () => {
-    const bin = fakeBin("riscv", { uname: 'case "$1" in -s) echo Linux ;; -m) echo riscv64 ;; *) echo Linux ;; esac' })
+    const bin = fakeBin("riscv", {
+      uname: 'case "$1" in -s) echo Linux ;; -m) echo riscv64 ;; *) echo Linux ;; esac',
+    })
     const dir = join(tmp.path, "riscv-install")
     const r = await install("good", { installDir: dir, path: `${bin}:${process.env.PATH}` })
     expect(r.code).not.toBe(0)
@@ -115,23 +142,48 @@ describe.skipIf(process.platform !== "linux")("scripts/install.sh", () => {
 
   it("stops with a clear error on an unknown operating system", async () => {
     const bin = fakeBin("plan9", { uname: 'case "$1" in -s) echo Plan9 ;; *) echo x86_64 ;; esac' })
-    const r = await install("good", { installDir: join(tmp.path, "plan9"), path: `${bin}:${process.env.PATH}` })
+    const r = await install("good", {
+      installDir: join(tmp.path, "plan9"),
+      path: `${bin}:${process.env.PATH}`,
+    })
     expect(r.code).not.toBe(0)
     expect(r.stderr).toContain("unsupported operating system: Plan9")
   })
 
   it("asks for the musl build when ldd says musl, or when AGENTRT_LIBC=musl", async () => {
     const bin = fakeBin("alpine", { ldd: 'echo "musl libc (x86_64)" >&2; exit 1' })
-    const r = await install("good", { installDir: join(tmp.path, "alpine"), path: `${bin}:${process.env.PATH}` })
+    const r = await install("good", {
+      installDir: join(tmp.path, "alpine"),
+      path: `${bin}:${process.env.PATH}`,
+    })
     expect(r.code).not.toBe(0)
     expect(r.stderr).toContain(`${HOST_FILE.replace(/-musl$/, "")}-musl is not listed in`)
-    const forced = await install("good", { installDir: join(tmp.path, "forced"), env: { AGENTRT_LIBC: "musl" } })
+    const forced = await install("good", {
+      installDir: join(tmp.path, "forced"),
+      env: { AGENTRT_LIBC: "musl" },
+    })
     expect(forced.stderr).toContain("-musl is not listed in")
   })
 
   it.skipIf(!Bun.which("wget"))("works with wget when there is no curl", async () => {
     // PATH holds only what the script needs, wget instead of curl.
-    const tools = ["sh", "uname", "ldd", "getconf", "grep", "awk", "mktemp", "rm", "chmod", "mkdir", "cp", "mv", "cut", "sha256sum", "wget"]
+    const tools = [
+      "sh",
+      "uname",
+      "ldd",
+      "getconf",
+      "grep",
+      "awk",
+      "mktemp",
+      "rm",
+      "chmod",
+      "mkdir",
+      "cp",
+      "mv",
+      "cut",
+      "sha256sum",
+      "wget",
+    ]
     const dir = join(tmp.path, "bin", "wget-only")
     mkdirSync(dir, { recursive: true })
     for (const t of tools) {

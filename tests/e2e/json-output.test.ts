@@ -44,44 +44,160 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { command: "agent config validate", ok: (e) => ["config", "validate", "--mcp", e.file], fail: (e) => ["config", "validate", "--mcp", e.missing], failCode: 2, failShape: JSON_COMMANDS["agent config validate"] },
-  { command: "agent config path", ok: (e) => ["config", "path", "--mcp", e.file], fail: () => ["config", "path", "--mcp-only"], failCode: 2 },
-  { command: "agent config show", ok: (e) => ["config", "show", "--mcp", e.file], fail: (e) => ["config", "show", "--mcp", e.missing], failCode: 2 },
-  { command: "agent env list", ok: (e) => ["env", "list", "--mcp", e.file], fail: (e) => ["env", "list", "--mcp", e.missing], failCode: 2 },
-  { command: "agent install", ok: (e) => ["install", "memory", "--yes", "--mcp", join(e.t.path, "installed.json")], fail: () => ["install", "no-such-server", "--yes"], failCode: 2 },
-  { command: "agent install --link", ok: () => ["install", "--link", "memory"], fail: () => ["install", "--link", "no-such-server"], failCode: 2 },
-  { command: "agent install --register", ok: () => ["install", "--register", "--dry-run"], fail: () => ["install", "--register", "--unregister"], failCode: 2 },
+  {
+    command: "agent config validate",
+    ok: (e) => ["config", "validate", "--mcp", e.file],
+    fail: (e) => ["config", "validate", "--mcp", e.missing],
+    failCode: 2,
+    failShape: JSON_COMMANDS["agent config validate"],
+  },
+  {
+    command: "agent config path",
+    ok: (e) => ["config", "path", "--mcp", e.file],
+    fail: () => ["config", "path", "--mcp-only"],
+    failCode: 2,
+  },
+  {
+    command: "agent config show",
+    ok: (e) => ["config", "show", "--mcp", e.file],
+    fail: (e) => ["config", "show", "--mcp", e.missing],
+    failCode: 2,
+  },
+  {
+    command: "agent env list",
+    ok: (e) => ["env", "list", "--mcp", e.file],
+    fail: (e) => ["env", "list", "--mcp", e.missing],
+    failCode: 2,
+  },
+  {
+    command: "agent install",
+    ok: (e) => ["install", "memory", "--yes", "--mcp", join(e.t.path, "installed.json")],
+    fail: () => ["install", "no-such-server", "--yes"],
+    failCode: 2,
+  },
+  {
+    command: "agent install --link",
+    ok: () => ["install", "--link", "memory"],
+    fail: () => ["install", "--link", "no-such-server"],
+    failCode: 2,
+  },
+  {
+    command: "agent install --register",
+    ok: () => ["install", "--register", "--dry-run"],
+    fail: () => ["install", "--register", "--unregister"],
+    failCode: 2,
+  },
   // A list names the servers that did not connect; the ad hoc one must, so that is exit 5.
-  { command: "agent mcp list", ok: (e) => ["mcp", "list", "--mcp", e.file], fail: (e) => ["mcp", "list", "--url", e.dead], failCode: 5, failShape: JSON_COMMANDS["agent mcp list"] },
-  { command: "agent mcp get", ok: (e) => ["mcp", "get", "basic", "--mcp", e.file], fail: (e) => ["mcp", "get", "--url", e.dead], failCode: 5 },
-  { command: "agent mcp tools", ok: (e) => ["mcp", "tools", "basic", "--mcp", e.file], fail: (e) => ["mcp", "tools", "--url", e.dead], failCode: 5 },
-  { command: "agent mcp call", ok: (e) => ["mcp", "call", "basic", "echo", "--arg", "text=hi", "--mcp", e.file], fail: (e) => ["mcp", "call", "echo", "--arg", "text=hi", "--url", e.dead], failCode: 5 },
-  { command: "agent mcp prompts", ok: (e) => ["mcp", "prompts", "--mcp", e.file], fail: (e) => ["mcp", "prompts", "--url", e.dead], failCode: 5 },
-  { command: "agent mcp prompt", ok: (e) => ["mcp", "prompt", "basic", "greet", "--arg", "name=Ada", "--mcp", e.file], fail: (e) => ["mcp", "prompt", "basic", "nope", "--mcp", e.file], failCode: 2 },
-  { command: "agent mcp resources", ok: (e) => ["mcp", "resources", "--mcp", e.file], fail: (e) => ["mcp", "resources", "--url", e.dead], failCode: 5 },
-  { command: "agent mcp read", ok: (e) => ["mcp", "read", "basic", "fixture://readme", "--mcp", e.file], fail: (e) => ["mcp", "read", "fixture://readme", "--url", e.dead], failCode: 5 },
+  {
+    command: "agent mcp list",
+    ok: (e) => ["mcp", "list", "--mcp", e.file],
+    fail: (e) => ["mcp", "list", "--url", e.dead],
+    failCode: 5,
+    failShape: JSON_COMMANDS["agent mcp list"],
+  },
+  {
+    command: "agent mcp get",
+    ok: (e) => ["mcp", "get", "basic", "--mcp", e.file],
+    fail: (e) => ["mcp", "get", "--url", e.dead],
+    failCode: 5,
+  },
+  {
+    command: "agent mcp tools",
+    ok: (e) => ["mcp", "tools", "basic", "--mcp", e.file],
+    fail: (e) => ["mcp", "tools", "--url", e.dead],
+    failCode: 5,
+  },
+  {
+    command: "agent mcp call",
+    ok: (e) => ["mcp", "call", "basic", "echo", "--arg", "text=hi", "--mcp", e.file],
+    fail: (e) => ["mcp", "call", "echo", "--arg", "text=hi", "--url", e.dead],
+    failCode: 5,
+  },
+  {
+    command: "agent mcp prompts",
+    ok: (e) => ["mcp", "prompts", "--mcp", e.file],
+    fail: (e) => ["mcp", "prompts", "--url", e.dead],
+    failCode: 5,
+  },
+  {
+    command: "agent mcp prompt",
+    ok: (e) => ["mcp", "prompt", "basic", "greet", "--arg", "name=Ada", "--mcp", e.file],
+    fail: (e) => ["mcp", "prompt", "basic", "nope", "--mcp", e.file],
+    failCode: 2,
+  },
+  {
+    command: "agent mcp resources",
+    ok: (e) => ["mcp", "resources", "--mcp", e.file],
+    fail: (e) => ["mcp", "resources", "--url", e.dead],
+    failCode: 5,
+  },
+  {
+    command: "agent mcp read",
+    ok: (e) => ["mcp", "read", "basic", "fixture://readme", "--mcp", e.file],
+    fail: (e) => ["mcp", "read", "fixture://readme", "--url", e.dead],
+    failCode: 5,
+  },
   // The doctor's report is the document either way; a broken server is exit 1.
-  { command: "agent mcp doctor", ok: (e) => ["mcp", "doctor", "basic", "--mcp", e.file], fail: (e) => ["mcp", "doctor", "--url", e.dead], failCode: 1, failShape: JSON_COMMANDS["agent mcp doctor"] },
+  {
+    command: "agent mcp doctor",
+    ok: (e) => ["mcp", "doctor", "basic", "--mcp", e.file],
+    fail: (e) => ["mcp", "doctor", "--url", e.dead],
+    failCode: 1,
+    failShape: JSON_COMMANDS["agent mcp doctor"],
+  },
   {
     command: "agent mcp lock",
     ok: (e) => ["mcp", "lock", "--mcp", e.file],
     // After the first run wrote mcp.lock, the lock forgets a tool: the server now "adds" it.
     before: async (e) => {
       const path = join(e.t.path, "mcp.lock")
-      const lock = JSON.parse(await readFile(path, "utf8")) as { servers: { basic: { tools: Record<string, unknown> } } }
+      const lock = JSON.parse(await readFile(path, "utf8")) as {
+        servers: { basic: { tools: Record<string, unknown> } }
+      }
       delete lock.servers.basic.tools.echo
       await writeFile(path, JSON.stringify(lock))
     },
     fail: (e) => ["mcp", "lock", "--mcp", e.file],
     failCode: 3,
     failShape: JSON_COMMANDS["agent mcp lock"],
-    check: (doc) => expect(doc).toMatchObject({ written: false, changes: [{ server: "basic", tool: "echo", kind: "added" }], error: { code: "approval", exitCode: 3 } }),
+    check: (doc) =>
+      expect(doc).toMatchObject({
+        written: false,
+        changes: [{ server: "basic", tool: "echo", kind: "added" }],
+        error: { code: "approval", exitCode: 3 },
+      }),
   },
-  { command: "agent mcp catalog", ok: () => ["mcp", "catalog", "git"], fail: () => ["mcp", "catalog"], failCode: 2, failEnv: { AGENTRT_HOME: "relative/home" } },
-  { command: "agent mcp import", ok: (e) => ["mcp", "import", "--from", "claude", e.claude, "--dry-run"], fail: () => ["mcp", "import", "--from", "nope"], failCode: 2 },
-  { command: "agent mcp auth", ok: (e) => ["mcp", "auth", "--url", e.remote], fail: (e) => ["mcp", "auth", "--url", e.dead], failCode: 5 },
-  { command: "agent mcp auth --status", ok: (e) => ["mcp", "auth", "--status", "--mcp", e.claude], fail: (e) => ["mcp", "auth", "--status", "nope", "--mcp", e.claude], failCode: 2 },
-  { command: "agent mcp logout", ok: (e) => ["mcp", "logout", "gh", "--mcp", e.claude], fail: (e) => ["mcp", "logout", "gh", "--mcp", e.missing], failCode: 2 },
+  {
+    command: "agent mcp catalog",
+    ok: () => ["mcp", "catalog", "git"],
+    fail: () => ["mcp", "catalog"],
+    failCode: 2,
+    failEnv: { AGENTRT_HOME: "relative/home" },
+  },
+  {
+    command: "agent mcp import",
+    ok: (e) => ["mcp", "import", "--from", "claude", e.claude, "--dry-run"],
+    fail: () => ["mcp", "import", "--from", "nope"],
+    failCode: 2,
+  },
+  {
+    command: "agent mcp auth",
+    ok: (e) => ["mcp", "auth", "--url", e.remote],
+    fail: (e) => ["mcp", "auth", "--url", e.dead],
+    failCode: 5,
+  },
+  {
+    command: "agent mcp auth --status",
+    ok: (e) => ["mcp", "auth", "--status", "--mcp", e.claude],
+    fail: (e) => ["mcp", "auth", "--status", "nope", "--mcp", e.claude],
+    failCode: 2,
+  },
+  {
+    command: "agent mcp logout",
+    ok: (e) => ["mcp", "logout", "gh", "--mcp", e.claude],
+    fail: (e) => ["mcp", "logout", "gh", "--mcp", e.missing],
+    failCode: 2,
+  },
   // A run that fails before the model still prints its report: exitReason startup_error.
   {
     command: "agent run",
@@ -90,7 +206,13 @@ const CASES: Case[] = [
     fail: (e) => ["run", "--mcp", e.missing, "-m", "anthropic:claude-sonnet-4-5", "say hi"],
     failCode: 2,
     failShape: JSON_COMMANDS["agent run"],
-    check: (doc) => expect(doc).toMatchObject({ exitReason: "startup_error", exitCode: 2, turns: 0, error: expect.stringContaining("does not exist") }),
+    check: (doc) =>
+      expect(doc).toMatchObject({
+        exitReason: "startup_error",
+        exitCode: 2,
+        turns: 0,
+        error: expect.stringContaining("does not exist"),
+      }),
   },
 ]
 
@@ -99,7 +221,9 @@ function document(r: CliResult): unknown {
   try {
     return JSON.parse(r.stdout)
   } catch {
-    throw new Error(`stdout is not one JSON document (exit ${r.code})\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`)
+    throw new Error(
+      `stdout is not one JSON document (exit ${r.code})\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`,
+    )
   }
 }
 
@@ -118,7 +242,9 @@ describe("compiled binary: --output json on success and on failure", () => {
       missing: join(t.path, "missing.json"),
       dead: `${dead.url}/mcp`,
       remote: remote.url,
-      claude: await t.write("claude.json", { mcpServers: { gh: { url: "https://example.com/mcp", headers: { Authorization: "Bearer ${TOKEN}" } } } }),
+      claude: await t.write("claude.json", {
+        mcpServers: { gh: { url: "https://example.com/mcp", headers: { Authorization: "Bearer ${TOKEN}" } } },
+      }),
       model,
     }
   })
@@ -130,7 +256,13 @@ describe("compiled binary: --output json on success and on failure", () => {
   })
 
   const agent = (args: string[], env: Record<string, string> = {}) =>
-    runCli([...args, "--output", "json"], { home: e.t.home, cwd: e.t.path, env, binary: true, timeoutMs: 40_000 })
+    runCli([...args, "--output", "json"], {
+      home: e.t.home,
+      cwd: e.t.path,
+      env,
+      binary: true,
+      timeoutMs: 40_000,
+    })
 
   it("covers every command the shapes list", () => {
     const tested: string[] = CASES.map((c) => c.command)

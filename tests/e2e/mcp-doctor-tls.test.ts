@@ -27,14 +27,55 @@ function openssl(...args: string[]) {
 /** A leaf signed by the test CA for `san`, valid for `days` from now (negative: already expired). */
 async function leaf(name: string, san: string, days: number) {
   await writeFile(join(dir, `${name}.ext`), `subjectAltName=${san}\n`)
-  openssl("x509", "-req", "-in", "leaf.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-days", String(days), "-extfile", `${name}.ext`, "-out", `${name}.crt`)
+  openssl(
+    "x509",
+    "-req",
+    "-in",
+    "leaf.csr",
+    "-CA",
+    "ca.crt",
+    "-CAkey",
+    "ca.key",
+    "-days",
+    String(days),
+    "-extfile",
+    `${name}.ext`,
+    "-out",
+    `${name}.crt`,
+  )
 }
 
 beforeAll(async () => {
   dir = await realpath(await mkdtemp(join(osTmpdir(), "agentrt-tls-")))
   const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-  openssl("req", "-x509", ...ec, "-keyout", "self.key", "-out", "self.crt", "-days", "30", "-subj", "/O=agentrt tests/CN=self-signed", "-addext", "subjectAltName=IP:127.0.0.1")
-  openssl("req", "-x509", ...ec, "-keyout", "ca.key", "-out", "ca.crt", "-days", "30", "-subj", "/O=agentrt tests/CN=test CA")
+  openssl(
+    "req",
+    "-x509",
+    ...ec,
+    "-keyout",
+    "self.key",
+    "-out",
+    "self.crt",
+    "-days",
+    "30",
+    "-subj",
+    "/O=agentrt tests/CN=self-signed",
+    "-addext",
+    "subjectAltName=IP:127.0.0.1",
+  )
+  openssl(
+    "req",
+    "-x509",
+    ...ec,
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.crt",
+    "-days",
+    "30",
+    "-subj",
+    "/O=agentrt tests/CN=test CA",
+  )
   openssl("req", "-new", "-key", "self.key", "-subj", "/O=agentrt tests/CN=leaf", "-out", "leaf.csr")
   await leaf("good", "IP:127.0.0.1", 30)
   await leaf("soon", "IP:127.0.0.1", 5)
@@ -45,12 +86,17 @@ afterAll(() => rm(dir, { recursive: true, force: true }))
 
 /** An HTTPS MCP server (the shared fixture surface, stateless) on 127.0.0.1 with this certificate. */
 async function httpsServer(cert: string) {
-  const handler = createMcpHandler(({ era }) => createFixtureServer(era), { legacy: "stateless", responseMode: "auto", keepAliveMs: 0 })
+  const handler = createMcpHandler(({ era }) => createFixtureServer(era), {
+    legacy: "stateless",
+    responseMode: "auto",
+    keepAliveMs: 0,
+  })
   const server = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
     tls: { cert: await pem(cert), key: await pem("self.key") },
-    fetch: (req) => (new URL(req.url).pathname === "/mcp" ? handler.fetch(req) : new Response("not found", { status: 404 })),
+    fetch: (req) =>
+      new URL(req.url).pathname === "/mcp" ? handler.fetch(req) : new Response("not found", { status: 404 }),
   })
   return { url: `https://127.0.0.1:${server.port}/mcp`, [Symbol.asyncDispose]: () => server.stop(true) }
 }
@@ -59,7 +105,13 @@ async function doctor(cert: string, opts: { trustCa?: boolean } = {}) {
   await using srv = await httpsServer(cert)
   await using t = await tmpdir()
   const env = opts.trustCa ? { NODE_EXTRA_CA_CERTS: join(dir, "ca.crt") } : undefined
-  const r = await runCli(["mcp", "doctor", "--url", srv.url, "-o", "json"], { home: t.home, cwd: t.path, binary: true, timeoutMs: 60_000, ...(env && { env }) })
+  const r = await runCli(["mcp", "doctor", "--url", srv.url, "-o", "json"], {
+    home: t.home,
+    cwd: t.path,
+    binary: true,
+    timeoutMs: 60_000,
+    ...(env && { env }),
+  })
   const findings = r.json<Report>().servers[0]!.findings
   const tls = findings.filter((f) => f.check.startsWith("tls"))
   expect(tls).toHaveLength(1)
@@ -87,7 +139,9 @@ describe("compiled binary: agent mcp doctor, TLS", () => {
 
     const { code, tls, findings } = await doctor("good.crt", { trustCa: true })
     expect(tls).toMatchObject({ check: "tls", severity: "ok" })
-    expect(tls.message).toMatch(/^TLS ok: certificate issued by agentrt tests \/ test CA, expires \d{4}-\d\d-\d\d$/)
+    expect(tls.message).toMatch(
+      /^TLS ok: certificate issued by agentrt tests \/ test CA, expires \d{4}-\d\d-\d\d$/,
+    )
     expect(findings.find((f) => f.check === "transport.stateless")?.severity).toBe("ok")
     expect(findings.find((f) => f.check === "connect.mcp")?.severity).toBe("ok")
     expect(code).toBe(0)
@@ -105,7 +159,9 @@ describe("compiled binary: agent mcp doctor, TLS", () => {
     const expired = await doctor("expired.crt", { trustCa: true })
     expect(expired.code).toBe(1)
     expect(expired.tls).toMatchObject({ check: "tls.expiry", severity: "error" })
-    expect(expired.tls.message).toMatch(/^the certificate for 127\.0\.0\.1 expired on \d{4}-\d\d-\d\d .*CERT_HAS_EXPIRED$/)
+    expect(expired.tls.message).toMatch(
+      /^the certificate for 127\.0\.0\.1 expired on \d{4}-\d\d-\d\d .*CERT_HAS_EXPIRED$/,
+    )
     expect(expired.tls.hint).toContain("renewed")
 
     const other = await doctor("other.crt", { trustCa: true })

@@ -9,11 +9,13 @@ import type { ServerReport } from "../../src/mcp/doctor-types.ts"
 // probes, what it finds for each, and the exit code (1 when any finding is an error).
 // The TLS checks are in mcp-doctor-tls.test.ts.
 const BASIC = join(ROOT, "tests/fixtures/servers/stdio-basic.ts")
-const agent = (t: TmpDir, args: string[]) => runCli(args, { home: t.home, cwd: t.path, binary: true, timeoutMs: 60_000 })
+const agent = (t: TmpDir, args: string[]) =>
+  runCli(args, { home: t.home, cwd: t.path, binary: true, timeoutMs: 60_000 })
 
 // The JSON document `agent mcp doctor --output json` prints.
 type Report = { servers: ServerReport[] }
-const checks = (r: Report, name: string) => r.servers.find((s) => s.name === name)!.findings.map((f) => `${f.check} ${f.severity}`)
+const checks = (r: Report, name: string) =>
+  r.servers.find((s) => s.name === name)!.findings.map((f) => `${f.check} ${f.severity}`)
 
 describe("compiled binary: agent mcp doctor", () => {
   it("NAME probes only that server; an unknown NAME is exit 2 and lists the servers", async () => {
@@ -46,7 +48,15 @@ describe("compiled binary: agent mcp doctor", () => {
     const report = r.json<Report>()
     expect(report.servers.map((s) => s.name)).toEqual(["adhoc"])
     const got = checks(report, "adhoc")
-    for (const c of ["dns ok", "tls info", "connect ok", "transport.session ok", "session.expiry ok", "session.delete ok", "connect.mcp ok"]) {
+    for (const c of [
+      "dns ok",
+      "tls info",
+      "connect ok",
+      "transport.session ok",
+      "session.expiry ok",
+      "session.delete ok",
+      "connect.mcp ok",
+    ]) {
       expect(got).toContain(c)
     }
     expect(got.filter((c) => c.endsWith(" error"))).toEqual([])

@@ -11,10 +11,12 @@ const BASIC = join(ROOT, "tests/fixtures/servers/stdio-basic.ts")
 
 async function setup(t: TmpDir) {
   const file = await t.write("mcp.json", { mcpServers: { local: { command: BUN, args: [BASIC] } } })
-  return (args: string[]) => runCli(["mcp", ...args, "--mcp", file], { home: t.home, cwd: t.path, binary: true, timeoutMs: 30_000 })
+  return (args: string[]) =>
+    runCli(["mcp", ...args, "--mcp", file], { home: t.home, cwd: t.path, binary: true, timeoutMs: 30_000 })
 }
 
-const answerOf = (stdout: string) => (JSON.parse(stdout) as { answer: { action: string; content?: Record<string, unknown> } }).answer
+const answerOf = (stdout: string) =>
+  (JSON.parse(stdout) as { answer: { action: string; content?: Record<string, unknown> } }).answer
 
 describe("compiled binary: elicitation in agent mcp", () => {
   it("declines without a terminal, and says how to accept the defaults instead", async () => {
@@ -31,7 +33,10 @@ describe("compiled binary: elicitation in agent mcp", () => {
     const agent = await setup(t)
     const accepted = await agent(["call", "local", "ask_user", "--elicit", "defaults"])
     expect(accepted.code).toBe(0)
-    expect(answerOf(accepted.stdout)).toEqual({ action: "accept", content: { name: "Ada", color: "green", count: 3, agree: true } })
+    expect(answerOf(accepted.stdout)).toEqual({
+      action: "accept",
+      content: { name: "Ada", color: "green", count: 3, agree: true },
+    })
     expect(accepted.stderr).not.toContain("declined")
     const declined = await agent(["call", "local", "ask_user", "--elicit", "decline"])
     expect(answerOf(declined.stdout)).toMatchObject({ action: "decline" })
@@ -49,19 +54,35 @@ describe("compiled binary: elicitation in agent mcp", () => {
     await using t = await tmpdir()
     const file = await t.write("mcp.json", { mcpServers: { local: { command: BUN, args: [BASIC] } } })
     const input = ["y", "Grace", "", "5", "n"]
-    const r = await runCliTty(["mcp", "call", "local", "ask_user", "--mcp", file], { home: t.home, cwd: t.path, binary: true, input, timeoutMs: 30_000 })
+    const r = await runCliTty(["mcp", "call", "local", "ask_user", "--mcp", file], {
+      home: t.home,
+      cwd: t.path,
+      binary: true,
+      input,
+      timeoutMs: 30_000,
+    })
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('Server "local" asks: Tell me about yourself')
-    expect(r.stdout).toMatch(/"answer":\{"action":"accept","content":\{"name":"Grace","color":"green","count":5,"agree":false\}\}/)
+    expect(r.stdout).toMatch(
+      /"answer":\{"action":"accept","content":\{"name":"Grace","color":"green","count":5,"agree":false\}\}/,
+    )
   }, 40_000)
 
   it("asks again when the answer to y/n/c is something else (a typo does not decline)", async () => {
     await using t = await tmpdir()
     const file = await t.write("mcp.json", { mcpServers: { local: { command: BUN, args: [BASIC] } } })
     const input = ["yse", "y", "", "", "", ""]
-    const r = await runCliTty(["mcp", "call", "local", "ask_user", "--mcp", file], { home: t.home, cwd: t.path, binary: true, input, timeoutMs: 30_000 })
+    const r = await runCliTty(["mcp", "call", "local", "ask_user", "--mcp", file], {
+      home: t.home,
+      cwd: t.path,
+      binary: true,
+      input,
+      timeoutMs: 30_000,
+    })
     expect(r.code).toBe(0)
     expect(r.stdout).toContain("Please answer y or n or c:")
-    expect(r.stdout).toMatch(/"answer":\{"action":"accept","content":\{"name":"Ada","color":"green","count":3,"agree":true\}\}/)
+    expect(r.stdout).toMatch(
+      /"answer":\{"action":"accept","content":\{"name":"Ada","color":"green","count":3,"agree":true\}\}/,
+    )
   }, 40_000)
 })

@@ -14,7 +14,17 @@ describe("compiled binary: --connect-timeout", () => {
   it("gives up on a server that accepts but never answers, names the timeout, exit 5", async () => {
     await using srv = await silentServer()
     await using t = await tmpdir()
-    const call = await agent(t, ["mcp", "call", "echo", "--arg", "text=hi", "--connect-timeout", "700ms", "--url", srv.url])
+    const call = await agent(t, [
+      "mcp",
+      "call",
+      "echo",
+      "--arg",
+      "text=hi",
+      "--connect-timeout",
+      "700ms",
+      "--url",
+      srv.url,
+    ])
     expect(call.code).toBe(5)
     // The value given, not the 30 s default: the flag reached the connection.
     expect(call.stderr).toContain('server "adhoc" is unavailable: did not finish connecting within 0.7 s')
@@ -32,7 +42,7 @@ describe("compiled binary: --connect-timeout", () => {
     await using t = await tmpdir()
     const r = await agent(t, ["mcp", "call", "echo", "--connect-timeout", "soon", "--url", srv.url])
     expect(r.code).toBe(2)
-    expect(r.stderr).toContain('--connect-timeout must be')
+    expect(r.stderr).toContain("--connect-timeout must be")
     expect(r.stderr).toContain('got "soon"')
     expect(srv.sockets).toHaveLength(0)
   }, 30_000)
@@ -44,9 +54,13 @@ describe("compiled binary: --allow-insecure-http", () => {
     // 192.0.2.1 is a documentation address: the refusal comes before any connection is tried.
     // Safety net: were that guard ever broken, the request would go to this closed loopback
     // "proxy" (connection refused), never toward 192.0.2.1.
-    const r = await agent(t, ["mcp", "call", "echo", "--arg", "text=hi", "--url", "http://192.0.2.1/mcp"], { HTTP_PROXY: "http://127.0.0.1:9" })
+    const r = await agent(t, ["mcp", "call", "echo", "--arg", "text=hi", "--url", "http://192.0.2.1/mcp"], {
+      HTTP_PROXY: "http://127.0.0.1:9",
+    })
     expect(r.code).toBe(5)
-    expect(r.stderr).toContain("refusing plain http:// to 192.0.2.1: requests and tokens would travel unencrypted")
+    expect(r.stderr).toContain(
+      "refusing plain http:// to 192.0.2.1: requests and tokens would travel unencrypted",
+    )
     expect(r.stderr).toContain("hint: use https://, or pass --allow-insecure-http if this network is trusted")
   }, 30_000)
 
@@ -56,7 +70,11 @@ describe("compiled binary: --allow-insecure-http", () => {
     // for. The host is a `.invalid` name (RFC 6761): were the proxy ever bypassed, it would not
     // resolve, and no connection could be made anywhere.
     const hosts: string[] = []
-    const handler = createMcpHandler(({ era }) => createFixtureServer(era), { legacy: "stateless", responseMode: "auto", keepAliveMs: 0 })
+    const handler = createMcpHandler(({ era }) => createFixtureServer(era), {
+      legacy: "stateless",
+      responseMode: "auto",
+      keepAliveMs: 0,
+    })
     using proxy = Bun.serve({
       hostname: "127.0.0.1",
       port: 0,
@@ -74,7 +92,11 @@ describe("compiled binary: --allow-insecure-http", () => {
     expect(refused.stderr).toContain("refusing plain http:// to mcp.agentrt-test.invalid")
     expect(hosts).toEqual([]) // refused before any request
 
-    const allowed = await agent(t, ["mcp", "call", "echo", "--arg", "text=hi", "--url", url, "--allow-insecure-http"], env)
+    const allowed = await agent(
+      t,
+      ["mcp", "call", "echo", "--arg", "text=hi", "--url", url, "--allow-insecure-http"],
+      env,
+    )
     expect(allowed.stderr).toBe("")
     expect(allowed.stdout).toBe("hi\n")
     expect(allowed.code).toBe(0)

@@ -7,7 +7,8 @@ import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 // What `agent mcp call` and `read` print for content that is not text, on the compiled binary:
 // text as is, images, audio and resources summarised in brackets; `--output json` the raw result.
 const MEDIA = join(ROOT, "tests/fixtures/servers/stdio-media.ts")
-const agent = (t: TmpDir, args: string[]) => runCli([...args, "--", BUN, MEDIA], { home: t.home, cwd: t.path, binary: true })
+const agent = (t: TmpDir, args: string[]) =>
+  runCli([...args, "--", BUN, MEDIA], { home: t.home, cwd: t.path, binary: true })
 
 describe("compiled binary: rendering tool results and resources", () => {
   it("call prints text content and summarises image, audio, embedded resources and resource links", async () => {
@@ -41,7 +42,9 @@ describe("compiled binary: rendering tool results and resources", () => {
     await using t = await tmpdir()
     const text = await agent(t, ["mcp", "read", "fixture://media/blob"])
     expect(text.code).toBe(0)
-    expect(text.stdout).toBe("[blob fixture://media/blob application/octet-stream, 2.0 KB; --output json prints it]\n")
+    expect(text.stdout).toBe(
+      "[blob fixture://media/blob application/octet-stream, 2.0 KB; --output json prints it]\n",
+    )
 
     const json = await agent(t, ["mcp", "read", "fixture://media/blob", "-o", "json"])
     expect(json.code).toBe(0)

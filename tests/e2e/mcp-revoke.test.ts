@@ -9,13 +9,19 @@ const BASIC = join(ROOT, "tests/fixtures/servers/stdio-basic.ts")
 const agent = (t: TmpDir, args: string[]) => runCli(args, { home: t.home, cwd: t.path, binary: true })
 const statuses = async (t: TmpDir) =>
   Object.fromEntries(
-    (await agent(t, ["mcp", "list", "-o", "json"])).json<{ servers: { name: string; status: string }[] }>().servers.map((s) => [s.name, s.status]),
+    (await agent(t, ["mcp", "list", "-o", "json"]))
+      .json<{ servers: { name: string; status: string }[] }>()
+      .servers.map((s) => [s.name, s.status]),
   )
 
 describe("compiled binary: agent mcp revoke", () => {
   it("withdraws trust from one project server: it is not started again until approved again", async () => {
     await using t = await tmpdir({
-      files: { ".mcp.json": { mcpServers: { proj: { command: BUN, args: [BASIC] }, other: { command: BUN, args: [BASIC] } } } },
+      files: {
+        ".mcp.json": {
+          mcpServers: { proj: { command: BUN, args: [BASIC] }, other: { command: BUN, args: [BASIC] } },
+        },
+      },
     })
     expect((await agent(t, ["mcp", "approve", "proj", "--yes"])).code).toBe(0)
     expect((await agent(t, ["mcp", "approve", "other", "--yes"])).code).toBe(0)
@@ -41,7 +47,9 @@ describe("compiled binary: agent mcp revoke", () => {
   }, 60_000)
 
   it("a name with no trust to revoke is an error that says nothing changed (exit 2)", async () => {
-    await using t = await tmpdir({ files: { ".mcp.json": { mcpServers: { proj: { command: "node", args: ["srv.js"] } } } } })
+    await using t = await tmpdir({
+      files: { ".mcp.json": { mcpServers: { proj: { command: "node", args: ["srv.js"] } } } },
+    })
     const r = await agent(t, ["mcp", "revoke", "proj"])
     expect(r.code).toBe(2)
     expect(r.stderr).toContain('no trusted project server is called "proj"')

@@ -15,7 +15,9 @@ async function stubbornConfig(t: TmpDir) {
   const pidFile = join(t.path, "server.pid")
   const signalLog = join(t.path, "signals.log")
   const file = await t.write("mcp.json", {
-    mcpServers: { stubborn: { command: BUN, args: [STUBBORN], env: { PID_FILE: pidFile, SIGNAL_LOG: signalLog } } },
+    mcpServers: {
+      stubborn: { command: BUN, args: [STUBBORN], env: { PID_FILE: pidFile, SIGNAL_LOG: signalLog } },
+    },
   })
   return {
     file,
@@ -28,7 +30,11 @@ describe("compiled binary: stopping a stdio server that ignores SIGTERM", () => 
   it("after a call: TERM is sent and ignored, KILL ends it, agent exits 0 with the result", async () => {
     await using t = await tmpdir()
     const srv = await stubbornConfig(t)
-    const r = await runCli(["mcp", "call", "stubborn", "echo", "--arg", "text=hi", "--mcp", srv.file], { home: t.home, cwd: t.path, binary: true })
+    const r = await runCli(["mcp", "call", "stubborn", "echo", "--arg", "text=hi", "--mcp", srv.file], {
+      home: t.home,
+      cwd: t.path,
+      binary: true,
+    })
     expect(r.stderr).toBe("")
     expect(r.stdout).toBe("hi\n")
     expect(r.code).toBe(0)

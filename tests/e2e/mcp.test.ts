@@ -35,7 +35,15 @@ describe("compiled binary: agent mcp", () => {
     })
     const r = await agent(t, ["mcp", "list", "--mcp", file, "-o", "json"], { E2E_TOKEN: CANARY })
     expect(r.code).toBe(0)
-    const got = r.json<{ servers: { name: string; status: string; transport: string; protocolVersion: string | null; sessionId?: string }[] }>()
+    const got = r.json<{
+      servers: {
+        name: string
+        status: string
+        transport: string
+        protocolVersion: string | null
+        sessionId?: string
+      }[]
+    }>()
     expect(got.servers.map((s) => [s.name, s.status, s.transport])).toEqual([
       ["local", "connected", "stdio"],
       ["stateless", "connected", "http"],
@@ -52,13 +60,17 @@ describe("compiled binary: agent mcp", () => {
     const strict = await agent(t, ["mcp", "list", "--mcp", file, "--strict"], { E2E_TOKEN: CANARY })
     expect(strict.code).toBe(5)
     expect(strict.stderr).toMatch(/not connected \(--strict\): dead .*secret/)
-    const withRequired = await t.write("req.json", { mcpServers: { dead: { url: "http://127.0.0.1:9/mcp", required: true } } })
+    const withRequired = await t.write("req.json", {
+      mcpServers: { dead: { url: "http://127.0.0.1:9/mcp", required: true } },
+    })
     expect((await agent(t, ["mcp", "list", "--mcp", withRequired])).code).toBe(5)
   }, 60_000)
 
   it("gets, lists tools (escaped), calls with progress, isError and a timeout, prompts and reads", async () => {
     await using t = await tmpdir()
-    const file = await t.write("mcp.json", { mcpServers: { local: { command: BUN, args: [BASIC] }, hostile: { command: BUN, args: [HOSTILE] } } })
+    const file = await t.write("mcp.json", {
+      mcpServers: { local: { command: BUN, args: [BASIC] }, hostile: { command: BUN, args: [HOSTILE] } },
+    })
     const get = await agent(t, ["mcp", "get", "local", "--mcp", file])
     expect(get.code).toBe(0)
     expect(get.stdout).toContain("fixture-basic 1.2.3")
@@ -89,7 +101,17 @@ describe("compiled binary: agent mcp", () => {
   it("cancels an unanswered call after --timeout: notifications/cancelled reaches the server, exit 5 (T04)", async () => {
     await using srv = await startSessionServer({ cutAfterFirstProgress: true, retryMs: 10_000 })
     await using t = await tmpdir()
-    const r = await agent(t, ["mcp", "call", "slow", "--arg", "ms=8000", "--timeout", "800", "--url", srv.url])
+    const r = await agent(t, [
+      "mcp",
+      "call",
+      "slow",
+      "--arg",
+      "ms=8000",
+      "--timeout",
+      "800",
+      "--url",
+      srv.url,
+    ])
     expect(r.code).toBe(5)
     // The timeout ended it, not the server: the resumed stream would have brought "slept 8000 ms".
     expect(r.stderr).toContain('server "adhoc" did not answer tools/call in time (800 ms without progress)')

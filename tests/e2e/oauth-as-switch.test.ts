@@ -20,10 +20,18 @@ describe("O09: the server moves to another authorization server", () => {
     await using t = await tmpdir()
     const file = await t.write("mcp.json", { mcpServers: { fx: { type: "http", url: as1.url } } })
     const agent = (args: string[], env: Record<string, string> = {}) =>
-      runCli([...args, "--mcp", file], { home: t.home, cwd: t.path, env: { BROWSER_LOG: join(t.path, "browser.log"), ...env } })
+      runCli([...args, "--mcp", file], {
+        home: t.home,
+        cwd: t.path,
+        env: { BROWSER_LOG: join(t.path, "browser.log"), ...env },
+      })
     const entries = () => {
       const dir = join(t.home, "state", "tokens")
-      return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")) as Entry) : []
+      return existsSync(dir)
+        ? readdirSync(dir)
+            .filter((f) => f.endsWith(".json"))
+            .map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")) as Entry)
+        : []
     }
 
     expect((await agent(["mcp", "auth", "fx"], { BROWSER })).code).toBe(0)
@@ -43,7 +51,9 @@ describe("O09: the server moves to another authorization server", () => {
     expect(r.code).toBe(4)
     expect(r.stderr).toContain("agent mcp auth fx")
     // Nothing of AS1's went to AS2, and AS1 was not asked to refresh for a server that left it.
-    const leaked = as2.requests.filter((q) => JSON.stringify(q).includes(refreshToken) || q.params.grant_type === "refresh_token")
+    const leaked = as2.requests.filter(
+      (q) => JSON.stringify(q).includes(refreshToken) || q.params.grant_type === "refresh_token",
+    )
     expect(leaked).toEqual([])
     expect(as2.requests.some((q) => q.path.startsWith("/.well-known/"))).toBe(true) // it was discovered
     expect(as1.counters.refreshGrants).toBe(refreshesBefore)

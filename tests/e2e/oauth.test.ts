@@ -15,14 +15,26 @@ const BROWSER = join(ROOT, "tests/fixtures/oauth/browser.sh")
 type As = Awaited<ReturnType<typeof startAuthServer>>
 
 async function setup(t: TmpDir, as: As, oauth?: object) {
-  const file = await t.write("mcp.json", { mcpServers: { fx: { type: "http", url: as.url, ...(oauth && { oauth }) } } })
+  const file = await t.write("mcp.json", {
+    mcpServers: { fx: { type: "http", url: as.url, ...(oauth && { oauth }) } },
+  })
   const log = join(t.path, "browser.log")
   const agent = (args: string[], env: Record<string, string> = {}, stdin?: string) =>
-    runCli([...args, "--mcp", file], { home: t.home, cwd: t.path, binary: true, env: { BROWSER_LOG: log, ...env }, ...(stdin !== undefined && { stdin }) })
+    runCli([...args, "--mcp", file], {
+      home: t.home,
+      cwd: t.path,
+      binary: true,
+      env: { BROWSER_LOG: log, ...env },
+      ...(stdin !== undefined && { stdin }),
+    })
   const opened = () => (existsSync(log) ? readFileSync(log, "utf8").trim().split("\n").filter(Boolean) : [])
   const tokenFiles = () => {
     const dir = join(t.home, "state", "tokens")
-    return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => join(dir, f)) : []
+    return existsSync(dir)
+      ? readdirSync(dir)
+          .filter((f) => f.endsWith(".json"))
+          .map((f) => join(dir, f))
+      : []
   }
   return { agent, opened, tokenFiles, browser: { BROWSER } }
 }
@@ -54,9 +66,13 @@ describe("compiled binary: OAuth sign-in", () => {
     const [file] = tokenFiles()
     expect(statSync(file!).mode & 0o777).toBe(0o600)
     expect(statSync(join(t.home, "state", "tokens")).mode & 0o777).toBe(0o700)
-    const saved = JSON.parse(readFileSync(file!, "utf8")) as { tokens: { access_token: string; refresh_token: string } }
+    const saved = JSON.parse(readFileSync(file!, "utf8")) as {
+      tokens: { access_token: string; refresh_token: string }
+    }
     const status = await agent(["mcp", "auth", "--status", "--output", "json"])
-    const doc = status.json<{ servers: { server: string; status: string; scopes: string[]; expiresAt: string }[] }>()
+    const doc = status.json<{
+      servers: { server: string; status: string; scopes: string[]; expiresAt: string }[]
+    }>()
     expect(doc.servers[0]).toMatchObject({ server: "fx", status: "signed_in", scopes: ["mcp:read"] })
     const call = await agent(["mcp", "call", "fx", "echo", "--arg", "text=hi", "--debug"])
     expect(call.code).toBe(0)
@@ -120,14 +136,16 @@ describe("compiled binary: OAuth sign-in", () => {
     expect(forged.code).toBe(0)
     expect(forged.stdout).toContain("Signed in to fx")
     // The detached browser logs the status after agent may already have exited.
-    for (let i = 0; i < 50 && opened().filter((l) => l.startsWith("callback")).length < 2; i++) await Bun.sleep(50)
+    for (let i = 0; i < 50 && opened().filter((l) => l.startsWith("callback")).length < 2; i++)
+      await Bun.sleep(50)
     expect(opened().filter((l) => l.startsWith("callback"))).toEqual(["callback 400", "callback 200"])
     expect(as.requests.filter((r) => r.path === "/token")).toHaveLength(1)
 
     await using t2 = await tmpdir()
     const again = await setup(t2, as)
     expect((await again.agent(["mcp", "auth", "fx"], { BROWSER, BROWSER_MODE: "replay" })).code).toBe(0)
-    for (let i = 0; i < 50 && again.opened().filter((l) => l.startsWith("callback")).length < 2; i++) await Bun.sleep(50)
+    for (let i = 0; i < 50 && again.opened().filter((l) => l.startsWith("callback")).length < 2; i++)
+      await Bun.sleep(50)
     const codes = again.opened().filter((l) => l.startsWith("callback"))
     expect(codes[0]).toBe("callback 200")
     expect(codes[1]).not.toBe("callback 200") // 400, or 000 once the server is gone
@@ -166,7 +184,10 @@ describe("compiled binary: OAuth sign-in", () => {
     expect((await agent(["mcp", "call", "fx", "echo", "--arg", "text=hi"])).stdout).toContain("hi")
     expect(opened()).toHaveLength(1)
 
-    await using other = await startAuthServer({ sameOriginAs: "no-prm", misbehave: { metadataIssuer: "https://other.example/oauth" } })
+    await using other = await startAuthServer({
+      sameOriginAs: "no-prm",
+      misbehave: { metadataIssuer: "https://other.example/oauth" },
+    })
     await using t2 = await tmpdir()
     const refused = await setup(t2, other)
     expect((await refused.agent(["mcp", "auth", "fx"], refused.browser)).code).toBe(4)
@@ -181,8 +202,11 @@ describe("compiled binary: tokens over time", () => {
     await using t = await tmpdir()
     const { agent, browser } = await setup(t, as)
     expect((await agent(["mcp", "auth", "fx"], browser)).code).toBe(0)
-    const runs = await Promise.all(Array.from({ length: 5 }, () => agent(["mcp", "call", "fx", "echo", "--arg", "text=p"])))
-    for (const r of runs) expect({ code: r.code, stderr: r.code ? r.stderr : "" }).toEqual({ code: 0, stderr: "" })
+    const runs = await Promise.all(
+      Array.from({ length: 5 }, () => agent(["mcp", "call", "fx", "echo", "--arg", "text=p"])),
+    )
+    for (const r of runs)
+      expect({ code: r.code, stderr: r.code ? r.stderr : "" }).toEqual({ code: 0, stderr: "" })
     expect(as.counters.refreshGrants).toBeGreaterThanOrEqual(1)
   }, 60_000)
 
@@ -215,11 +239,27 @@ describe("compiled binary: tokens over time", () => {
   it("CI: client_credentials with an approved ${VAR} secret; the secret never reaches the disk (O12)", async () => {
     const secret = "ci-secret-5d1f0c"
     await using as = await startAuthServer({
-      clients: [{ client_id: "ci", client_secret: secret, token_endpoint_auth_method: "client_secret_basic", redirect_uris: [], grant_types: ["client_credentials"] }],
+      clients: [
+        {
+          client_id: "ci",
+          client_secret: secret,
+          token_endpoint_auth_method: "client_secret_basic",
+          redirect_uris: [],
+          grant_types: ["client_credentials"],
+        },
+      ],
     })
     await using t = await tmpdir()
-    const { agent, opened, tokenFiles } = await setup(t, as, { grant: "client_credentials", clientId: "ci", clientSecret: "${CI_SECRET}", issuer: as.issuer })
-    const r = await agent(["mcp", "call", "fx", "echo", "--arg", "text=ci", "--approve-env", "CI_SECRET", "--no-interactive"], { CI_SECRET: secret })
+    const { agent, opened, tokenFiles } = await setup(t, as, {
+      grant: "client_credentials",
+      clientId: "ci",
+      clientSecret: "${CI_SECRET}",
+      issuer: as.issuer,
+    })
+    const r = await agent(
+      ["mcp", "call", "fx", "echo", "--arg", "text=ci", "--approve-env", "CI_SECRET", "--no-interactive"],
+      { CI_SECRET: secret },
+    )
     expect(r.code).toBe(0)
     expect(r.stdout).toContain("ci")
     expect(opened()).toHaveLength(0)

@@ -23,7 +23,13 @@ async function groupConfig(t: TmpDir, server: "answers" | "silent") {
   const then = server === "answers" ? 'exec "$SERVER_BUN" "$SERVER"' : "exec sleep 100000"
   const file = await t.write("mcp.json", {
     // `$$` is a literal `$` in config strings (a bare `$VAR` is refused there, C02).
-    mcpServers: { grouped: { command: "sh", args: ["-c", `${HELPER}\n${then}`.replaceAll("$", () => "$$")], env: { HELPER_PID: pidFile, SERVER_BUN: BUN, SERVER } } },
+    mcpServers: {
+      grouped: {
+        command: "sh",
+        args: ["-c", `${HELPER}\n${then}`.replaceAll("$", () => "$$")],
+        env: { HELPER_PID: pidFile, SERVER_BUN: BUN, SERVER },
+      },
+    },
   })
   return { file, helper: () => Number(readFileSync(pidFile, "utf8")), hasStarted: () => existsSync(pidFile) }
 }
@@ -50,7 +56,12 @@ describe("compiled binary: stopping a stdio server stops its whole process group
     await using t = await tmpdir()
     const srv = await groupConfig(t, "answers")
     try {
-      const r = await runCli(["mcp", "call", "grouped", "echo", "--arg", "text=hi", "--mcp", srv.file], { home: t.home, cwd: t.path, binary: true, timeoutMs: 30_000 })
+      const r = await runCli(["mcp", "call", "grouped", "echo", "--arg", "text=hi", "--mcp", srv.file], {
+        home: t.home,
+        cwd: t.path,
+        binary: true,
+        timeoutMs: 30_000,
+      })
       expect(r.stdout).toBe("hi\n")
       expect(r.code).toBe(0)
       expect(await untilGone(srv.helper())).toBe(true)
@@ -63,7 +74,10 @@ describe("compiled binary: stopping a stdio server stops its whole process group
     await using t = await tmpdir()
     const srv = await groupConfig(t, "silent")
     try {
-      const r = await runCli(["mcp", "call", "grouped", "echo", "--arg", "text=hi", "--connect-timeout", "1s", "--mcp", srv.file], { home: t.home, cwd: t.path, binary: true, timeoutMs: 30_000 })
+      const r = await runCli(
+        ["mcp", "call", "grouped", "echo", "--arg", "text=hi", "--connect-timeout", "1s", "--mcp", srv.file],
+        { home: t.home, cwd: t.path, binary: true, timeoutMs: 30_000 },
+      )
       expect(r.code).toBe(5)
       expect(r.stderr).toContain("grouped")
       expect(await untilGone(srv.helper())).toBe(true)
@@ -72,7 +86,10 @@ describe("compiled binary: stopping a stdio server stops its whole process group
     }
   }, 40_000)
 
-  for (const [id, signal] of [["S05", "SIGINT"], ["S06", "SIGTERM"]] as const) {
+  for (const [id, signal] of [
+    ["S05", "SIGINT"],
+    ["S06", "SIGTERM"],
+  ] as const) {
     it(`${id}: ${signal} mid-call: agent exits 130 and the helper is gone`, async () => {
       await using t = await tmpdir()
       const srv = await groupConfig(t, "answers")

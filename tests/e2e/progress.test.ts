@@ -13,7 +13,11 @@ describe("compiled binary: tool call progress", () => {
     await using t = await tmpdir()
     const file = await t.write("mcp.json", { mcpServers: { local: { command: BUN, args: [BASIC] } } })
     const started = performance.now()
-    const r = await runCli(["mcp", "call", "local", "slow", "--arg", "ms=3000", "--mcp", file], { home: t.home, cwd: t.path, binary: true })
+    const r = await runCli(["mcp", "call", "local", "slow", "--arg", "ms=3000", "--mcp", file], {
+      home: t.home,
+      cwd: t.path,
+      binary: true,
+    })
     const seconds = (performance.now() - started) / 1000
     expect(r.code).toBe(0)
     expect(r.stdout).toBe("slept 3000 ms\n")
@@ -23,7 +27,11 @@ describe("compiled binary: tool call progress", () => {
     expect(lines.length).toBeLessThanOrEqual(Math.ceil(seconds) + 1)
     expect(r.stderr).not.toContain("\r")
 
-    const quiet = await runCli(["mcp", "call", "local", "slow", "--arg", "ms=500", "-q", "--mcp", file], { home: t.home, cwd: t.path, binary: true })
+    const quiet = await runCli(["mcp", "call", "local", "slow", "--arg", "ms=500", "-q", "--mcp", file], {
+      home: t.home,
+      cwd: t.path,
+      binary: true,
+    })
     expect(quiet.code).toBe(0)
     expect(quiet.stdout).toBe("slept 500 ms\n")
     expect(quiet.stderr).not.toMatch(TICK)
@@ -32,7 +40,13 @@ describe("compiled binary: tool call progress", () => {
   it("at a terminal: one line rewritten with \\r and erase-line, gone from the screen at the end", async () => {
     await using t = await tmpdir()
     const file = await t.write("mcp.json", { mcpServers: { local: { command: BUN, args: [BASIC] } } })
-    const r = await runCliTty(["mcp", "call", "local", "slow", "--arg", "ms=2000", "--mcp", file], { home: t.home, cwd: t.path, binary: true, input: [], timeoutMs: 30_000 })
+    const r = await runCliTty(["mcp", "call", "local", "slow", "--arg", "ms=2000", "--mcp", file], {
+      home: t.home,
+      cwd: t.path,
+      binary: true,
+      input: [],
+      timeoutMs: 30_000,
+    })
     expect(r.code).toBe(0)
     const raw = r.stdout
     // Many redraws, all on one line: no newline between two progress states.

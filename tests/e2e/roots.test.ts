@@ -12,7 +12,12 @@ import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 import { AGENT_SERVER, config, events, modelEnv, run } from "./run-helpers.ts"
 
 const call = (t: TmpDir, file: string, extra: string[] = []) =>
-  runCli(["mcp", "call", "srv", "roots", "--mcp", file, ...extra], { home: t.home, cwd: t.path, binary: true, timeoutMs: 30_000 })
+  runCli(["mcp", "call", "srv", "roots", "--mcp", file, ...extra], {
+    home: t.home,
+    cwd: t.path,
+    binary: true,
+    timeoutMs: 30_000,
+  })
 
 describe("compiled binary: roots only where the user asked (C09)", () => {
   it("offers nothing by default, not even the working directory", async () => {
@@ -51,14 +56,27 @@ describe("compiled binary: roots only where the user asked (C09)", () => {
     await using t = await tmpdir()
     mkdirSync(join(t.path, "work"))
     const file = await config(t)
-    await using srv = await fakeModel([{ toolCalls: [{ name: "srv__roots" }] }, { text: "none" }, { toolCalls: [{ name: "srv__roots" }] }, { text: "one" }])
-    const result = (args: string[]) => run(t, ["--mcp", file, "-m", "anthropic:claude-test", "--yes", "-o", "stream-json", ...args, "which roots?"], modelEnv(srv))
+    await using srv = await fakeModel([
+      { toolCalls: [{ name: "srv__roots" }] },
+      { text: "none" },
+      { toolCalls: [{ name: "srv__roots" }] },
+      { text: "one" },
+    ])
+    const result = (args: string[]) =>
+      run(
+        t,
+        ["--mcp", file, "-m", "anthropic:claude-test", "--yes", "-o", "stream-json", ...args, "which roots?"],
+        modelEnv(srv),
+      )
     const content = async (args: string[]) => {
       const r = await result(args)
       expect(r.code).toBe(0)
       return JSON.parse((events(r).find((e) => e.type === "tool_result") as { content: string }).content)
     }
     expect(await content([])).toEqual({ declared: false, roots: [] })
-    expect(await content(["--root", "work"])).toEqual({ declared: true, roots: [{ uri: pathToFileURL(join(t.path, "work")).href, name: "work" }] })
+    expect(await content(["--root", "work"])).toEqual({
+      declared: true,
+      roots: [{ uri: pathToFileURL(join(t.path, "work")).href, name: "work" }],
+    })
   }, 60_000)
 })

@@ -26,10 +26,20 @@ describe("compiled binary: agent run --timeout covers start-up", () => {
     await using t = await tmpdir()
     const file = await t.write("mcp.json", { mcpServers: { hung: { url: srv.url } } })
     // The connect timeout (30 s by default) is far longer than --timeout: only the run's deadline ends this.
-    const r = await run(t, ["--mcp", file, ...MODEL, "--yes", "--timeout", "1s", "-o", "json", "hi"], modelEnv(model), 40_000)
+    const r = await run(
+      t,
+      ["--mcp", file, ...MODEL, "--yes", "--timeout", "1s", "-o", "json", "hi"],
+      modelEnv(model),
+      40_000,
+    )
     expect(r.code).toBe(124)
     const doc = report(r)
-    expect(doc).toMatchObject({ exitReason: "timeout", exitCode: 124, turns: 0, error: expect.stringContaining("--timeout") })
+    expect(doc).toMatchObject({
+      exitReason: "timeout",
+      exitCode: 124,
+      turns: 0,
+      error: expect.stringContaining("--timeout"),
+    })
     expect(doc.phases.agentMs).toBe(0)
     expectConsistent(doc)
     expect(srv.sockets.length).toBeGreaterThan(0) // it did connect, and then waited
@@ -39,8 +49,17 @@ describe("compiled binary: agent run --timeout covers start-up", () => {
 
   it("a stdio server that never answers: text output, exit 124 with the error on stderr", async () => {
     await using t = await tmpdir()
-    const file = await t.write("mcp.json", { mcpServers: { mute: { command: BUN, args: ["-e", "process.stdin.resume(); setInterval(() => {}, 1000)"] } } })
-    const r = await run(t, ["--mcp", file, ...MODEL, "--yes", "--timeout", "1s", "hi"], { ANTHROPIC_API_KEY: "k" }, 40_000)
+    const file = await t.write("mcp.json", {
+      mcpServers: {
+        mute: { command: BUN, args: ["-e", "process.stdin.resume(); setInterval(() => {}, 1000)"] },
+      },
+    })
+    const r = await run(
+      t,
+      ["--mcp", file, ...MODEL, "--yes", "--timeout", "1s", "hi"],
+      { ANTHROPIC_API_KEY: "k" },
+      40_000,
+    )
     expect(r.code).toBe(124)
     expect(r.stdout).toBe("")
     expect(r.stderr).toContain("run timed out after 1000 ms (--timeout)")
@@ -50,7 +69,11 @@ describe("compiled binary: agent run --timeout covers start-up", () => {
     await using model = await fakeModel([{ text: "done" }])
     await using t = await tmpdir()
     const file = await t.write("mcp.json", { mcpServers: { basic: { command: BUN, args: [BASIC] } } })
-    const r = await run(t, ["--mcp", file, ...MODEL, "--yes", "--timeout", "30s", "-o", "json", "hi"], modelEnv(model))
+    const r = await run(
+      t,
+      ["--mcp", file, ...MODEL, "--yes", "--timeout", "30s", "-o", "json", "hi"],
+      modelEnv(model),
+    )
     const doc = report(r)
     expect(doc).toMatchObject({ exitReason: "completed", exitCode: 0, result: "done" })
     expectConsistent(doc)
@@ -60,9 +83,15 @@ describe("compiled binary: agent run --timeout covers start-up", () => {
 
   it("an early config error with -o json still prints one report (startup_error, exit 2)", async () => {
     await using t = await tmpdir()
-    const r = await run(t, ["--mcp", join(t.path, "missing.json"), ...MODEL, "-o", "json", "hi"], { ANTHROPIC_API_KEY: "k" })
+    const r = await run(t, ["--mcp", join(t.path, "missing.json"), ...MODEL, "-o", "json", "hi"], {
+      ANTHROPIC_API_KEY: "k",
+    })
     expect(r.code).toBe(2)
-    expect(report(r)).toMatchObject({ exitReason: "startup_error", exitCode: 2, error: expect.stringContaining("missing.json") })
+    expect(report(r)).toMatchObject({
+      exitReason: "startup_error",
+      exitCode: 2,
+      error: expect.stringContaining("missing.json"),
+    })
     expect(r.stderr).toContain("error: config file")
   })
 })

@@ -12,18 +12,31 @@ import type { TmpDir } from "../helpers/tmp.ts"
 export const AGENT_SERVER = join(ROOT, "tests/fixtures/servers/stdio-agent.ts")
 export const MANY_TOOLS = join(ROOT, "tests/fixtures/servers/stdio-many-tools.ts")
 
-export const config = (t: TmpDir, servers: Record<string, object> = { srv: { command: BUN, args: [AGENT_SERVER] } }) =>
-  t.write("mcp.json", { mcpServers: servers })
+export const config = (
+  t: TmpDir,
+  servers: Record<string, object> = { srv: { command: BUN, args: [AGENT_SERVER] } },
+) => t.write("mcp.json", { mcpServers: servers })
 
-export const modelEnv = (srv: FakeModel) => ({ ANTHROPIC_API_KEY: "test-key", ANTHROPIC_BASE_URL: srv.anthropicBaseUrl })
+export const modelEnv = (srv: FakeModel) => ({
+  ANTHROPIC_API_KEY: "test-key",
+  ANTHROPIC_BASE_URL: srv.anthropicBaseUrl,
+})
 
-export function run(t: TmpDir, args: string[], env: Record<string, string> = {}, timeoutMs = 30_000): Promise<CliResult> {
+export function run(
+  t: TmpDir,
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 30_000,
+): Promise<CliResult> {
   return runCli(["run", ...args], { home: t.home, cwd: t.path, env, binary: true, timeoutMs })
 }
 
 /** stdout of `-o stream-json`: every line a valid RunEvent, init first, result last. */
 export function events(r: CliResult): RunEvent[] {
-  const list = r.stdout.trimEnd().split("\n").map((l) => JSON.parse(l) as RunEvent)
+  const list = r.stdout
+    .trimEnd()
+    .split("\n")
+    .map((l) => JSON.parse(l) as RunEvent)
   for (const e of list) expect(v.safeParse(RunEvent, e).issues).toBeUndefined()
   expect(list[0]!.type).toBe("init")
   expect(list.at(-1)!.type).toBe("result")

@@ -41,7 +41,8 @@ const bedrock = {
     const spec = b.toolConfig.tools.find((t: Body) => t.toolSpec.name === "srv__add").toolSpec
     return { name: spec.name, properties: Object.keys(spec.inputSchema.json.properties) }
   },
-  toolResult: (b: Body) => b.messages.flatMap((m: Body) => m.content).find((c: Body) => c.toolResult)?.toolResult,
+  toolResult: (b: Body) =>
+    b.messages.flatMap((m: Body) => m.content).find((c: Body) => c.toolResult)?.toolResult,
   sentResult: { toolUseId: "tooluse_0_0", content: [{ text: "5" }] },
   system: (b: Body) => b.system,
   sentSystem: [{ text: "Be exact." }],
@@ -58,10 +59,16 @@ const cases: [string, Case][] = [
       query: "?alt=sse",
       auth: (h) => expect(h["x-goog-api-key"]).toBe("gemini-key"),
       tool: (b) => {
-        const fn = b.tools.flatMap((t: Body) => t.functionDeclarations ?? []).find((f: Body) => f.name === "srv__add")
-        return { name: fn.name, properties: Object.keys((fn.parametersJsonSchema ?? fn.parameters).properties) }
+        const fn = b.tools
+          .flatMap((t: Body) => t.functionDeclarations ?? [])
+          .find((f: Body) => f.name === "srv__add")
+        return {
+          name: fn.name,
+          properties: Object.keys((fn.parametersJsonSchema ?? fn.parameters).properties),
+        }
       },
-      toolResult: (b) => b.contents.flatMap((c: Body) => c.parts).find((p: Body) => p.functionResponse)?.functionResponse,
+      toolResult: (b) =>
+        b.contents.flatMap((c: Body) => c.parts).find((p: Body) => p.functionResponse)?.functionResponse,
       sentResult: { name: "srv__add", response: { name: "srv__add", content: "5" } },
       system: (b) => b.systemInstruction,
       sentSystem: { parts: [{ text: "Be exact." }] },
@@ -72,7 +79,11 @@ const cases: [string, Case][] = [
     "bedrock (AWS_BEARER_TOKEN_BEDROCK, AWS_BEDROCK_BASE_URL)",
     {
       ...bedrock,
-      env: (srv) => ({ AWS_REGION: "us-east-1", AWS_BEARER_TOKEN_BEDROCK: "bedrock-key", AWS_BEDROCK_BASE_URL: srv.url }),
+      env: (srv) => ({
+        AWS_REGION: "us-east-1",
+        AWS_BEARER_TOKEN_BEDROCK: "bedrock-key",
+        AWS_BEDROCK_BASE_URL: srv.url,
+      }),
       auth: (h) => expect(h.authorization).toBe("Bearer bedrock-key"),
     },
   ],
@@ -88,7 +99,9 @@ const cases: [string, Case][] = [
         AWS_BEDROCK_BASE_URL: srv.url,
       }),
       auth: (h) => {
-        expect(h.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/bedrock\/aws4_request, SignedHeaders=\S+, Signature=[0-9a-f]{64}$/)
+        expect(h.authorization).toMatch(
+          /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/bedrock\/aws4_request, SignedHeaders=\S+, Signature=[0-9a-f]{64}$/,
+        )
         expect(h["x-amz-security-token"]).toBe("session-token")
       },
     },
@@ -116,29 +129,66 @@ const cases: [string, Case][] = [
 ]
 
 describe("compiled binary: agent run against each provider's wire format", () => {
-  it.each(cases)("%s: calls an MCP tool and finishes; report and requests in that provider's terms", async (_, c) => {
-    await using t = await tmpdir()
-    await using srv = await fakeModel([
-      { text: "Adding. ", toolCalls: [{ name: "srv__add", args: { a: 2, b: 3 } }], usage: { input: 101, output: 11 } },
-      { text: "2 + 3 = 5", usage: { input: 202, output: 22 } },
-    ])
-    const args = ["--mcp", await config(t), "-m", c.model, ...(c.args?.(srv) ?? []), "--yes", "--system", "Be exact.", "--max-output-tokens", "777", "-o", "json", "add 2 and 3"]
-    const doc = report(await run(t, args, c.env(srv)))
-    expect(doc).toMatchObject({ exitReason: "completed", exitCode: 0, model: c.model, result: "2 + 3 = 5", turns: 2 })
-    expect(doc.usage).toEqual({ inputTokens: 303, outputTokens: 33, totalTokens: 336 })
-    expect(doc.toolCalls).toEqual([expect.objectContaining({ name: "srv__add", server: "srv", tool: "add", turn: 1, isError: false, isRefused: false })])
+  it.each(cases)(
+    "%s: calls an MCP tool and finishes; report and requests in that provider's terms",
+    async (_, c) => {
+      await using t = await tmpdir()
+      await using srv = await fakeModel([
+        {
+          text: "Adding. ",
+          toolCalls: [{ name: "srv__add", args: { a: 2, b: 3 } }],
+          usage: { input: 101, output: 11 },
+        },
+        { text: "2 + 3 = 5", usage: { input: 202, output: 22 } },
+      ])
+      const args = [
+        "--mcp",
+        await config(t),
+        "-m",
+        c.model,
+        ...(c.args?.(srv) ?? []),
+        "--yes",
+        "--system",
+        "Be exact.",
+        "--max-output-tokens",
+        "777",
+        "-o",
+        "json",
+        "add 2 and 3",
+      ]
+      const doc = report(await run(t, args, c.env(srv)))
+      expect(doc).toMatchObject({
+        exitReason: "completed",
+        exitCode: 0,
+        model: c.model,
+        result: "2 + 3 = 5",
+        turns: 2,
+      })
+      expect(doc.usage).toEqual({ inputTokens: 303, outputTokens: 33, totalTokens: 336 })
+      expect(doc.toolCalls).toEqual([
+        expect.objectContaining({
+          name: "srv__add",
+          server: "srv",
+          tool: "add",
+          turn: 1,
+          isError: false,
+          isRefused: false,
+        }),
+      ])
 
-    expect(srv.requests).toHaveLength(2)
-    const [first, second] = srv.requests as [RecordedRequest, RecordedRequest]
-    for (const r of [first, second]) {
-      expect({ path: r.path, query: r.query }).toEqual({ path: c.path, query: c.query })
-      c.auth(r.headers)
-    }
-    expect(c.tool(first.body)).toEqual({ name: "srv__add", properties: ["a", "b"] })
-    expect(c.system(first.body)).toEqual(c.sentSystem)
-    expect(c.maxTokens(first.body)).toBe(777)
-    expect(c.toolResult(first.body)).toBeUndefined()
-    // No asymmetric matchers here: Bun's toMatchObject writes them into the object it checks (oven-sh/bun#3521).
-    expect(c.toolResult(second.body)).toMatchObject(c.sentResult)
-  }, 30_000)
+      expect(srv.requests).toHaveLength(2)
+      const [first, second] = srv.requests as [RecordedRequest, RecordedRequest]
+      for (const r of [first, second]) {
+        expect({ path: r.path, query: r.query }).toEqual({ path: c.path, query: c.query })
+        c.auth(r.headers)
+      }
+      expect(c.tool(first.body)).toEqual({ name: "srv__add", properties: ["a", "b"] })
+      expect(c.system(first.body)).toEqual(c.sentSystem)
+      expect(c.maxTokens(first.body)).toBe(777)
+      expect(c.toolResult(first.body)).toBeUndefined()
+      // No asymmetric matchers here: Bun's toMatchObject writes them into the object it checks (oven-sh/bun#3521).
+      expect(c.toolResult(second.body)).toMatchObject(c.sentResult)
+    },
+    30_000,
+  )
 })

@@ -8,13 +8,23 @@ import { tmpdir } from "../helpers/tmp.ts"
 import { config, modelEnv } from "./run-helpers.ts"
 
 const MODEL = ["-m", "anthropic:claude-test"]
-const script = () => [{ delayMs: 1600, toolCalls: [{ name: "srv__sleep", args: { ms: 2500 } }] }, { text: "finished" }]
+const script = () => [
+  { delayMs: 1600, toolCalls: [{ name: "srv__sleep", args: { ms: 2500 } }] },
+  { text: "finished" },
+]
 
 describe("compiled binary: agent run status line", () => {
   it("shows the running tool with its seconds and the wait for the model, then erases it", async () => {
     await using t = await tmpdir()
     await using srv = await fakeModel(script())
-    const r = await runCliTty(["run", "--mcp", await config(t), ...MODEL, "--yes", "go"], { home: t.home, cwd: t.path, env: modelEnv(srv), binary: true, input: [], timeoutMs: 30_000 })
+    const r = await runCliTty(["run", "--mcp", await config(t), ...MODEL, "--yes", "go"], {
+      home: t.home,
+      cwd: t.path,
+      env: modelEnv(srv),
+      binary: true,
+      input: [],
+      timeoutMs: 30_000,
+    })
     expect(r.code).toBe(0)
     expect(r.stdout).toContain("waiting for the model (1s)")
     expect(r.stdout).toContain("running srv__sleep (1s)")
@@ -30,7 +40,14 @@ describe("compiled binary: agent run status line", () => {
     await using t = await tmpdir()
     for (const flags of [["-o", "json"], ["-q"]]) {
       await using srv = await fakeModel(script())
-      const r = await runCliTty(["run", "--mcp", await config(t), ...MODEL, "--yes", ...flags, "go"], { home: t.home, cwd: t.path, env: modelEnv(srv), binary: true, input: [], timeoutMs: 30_000 })
+      const r = await runCliTty(["run", "--mcp", await config(t), ...MODEL, "--yes", ...flags, "go"], {
+        home: t.home,
+        cwd: t.path,
+        env: modelEnv(srv),
+        binary: true,
+        input: [],
+        timeoutMs: 30_000,
+      })
       expect(r.code).toBe(0)
       expect(r.stdout).toContain("finished")
       expect(r.stdout).not.toMatch(/running srv__sleep|waiting for the model/)

@@ -13,11 +13,23 @@ describe("compiled binary: agent run at a terminal", () => {
   it("asks per tool call: always covers the tool's other calls, no refuses and tells the model", async () => {
     await using t = await tmpdir()
     await using srv = await fakeModel([
-      { toolCalls: [{ name: "srv__echo", args: { text: "one" } }, { name: "srv__echo", args: { text: "two" } }] },
+      {
+        toolCalls: [
+          { name: "srv__echo", args: { text: "one" } },
+          { name: "srv__echo", args: { text: "two" } },
+        ],
+      },
       { toolCalls: [{ name: "srv__add", args: { a: 1, b: 2 } }] },
       { text: "finished" },
     ])
-    const r = await runCliTty(["run", "--mcp", await config(t), ...MODEL, "go"], { home: t.home, cwd: t.path, env: modelEnv(srv), binary: true, input: ["a", "n"], timeoutMs: 30_000 })
+    const r = await runCliTty(["run", "--mcp", await config(t), ...MODEL, "go"], {
+      home: t.home,
+      cwd: t.path,
+      env: modelEnv(srv),
+      binary: true,
+      input: ["a", "n"],
+      timeoutMs: 30_000,
+    })
     expect(r.code).toBe(0)
     expect(r.stdout.match(/Allow srv__echo/g)).toHaveLength(1)
     expect(r.stdout).toContain("[y]es / [n]o / [a]lways for this tool")
@@ -38,7 +50,14 @@ describe("compiled binary: agent run at a terminal", () => {
       { text: "thanks" },
     ])
     const input = ["y", "y", "Grace", "", "5", "n"]
-    const r = await runCliTty(["run", "--mcp", await config(t), ...MODEL, "--yes", "-o", "json", "go"], { home: t.home, cwd: t.path, env: modelEnv(srv), binary: true, input, timeoutMs: 30_000 })
+    const r = await runCliTty(["run", "--mcp", await config(t), ...MODEL, "--yes", "-o", "json", "go"], {
+      home: t.home,
+      cwd: t.path,
+      env: modelEnv(srv),
+      binary: true,
+      input,
+      timeoutMs: 30_000,
+    })
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('Server "srv" asks the model to answer')
     expect(r.stdout).toContain("capital of Peru?")

@@ -16,9 +16,17 @@ describe("compiled binary: a tool schema over the inlining budget (P09)", () => 
   it("agent run leaves out only that tool, says so on stderr and in the report, and the run goes on", async () => {
     await using t = await tmpdir()
     const file = await config(t, BOMB)
-    await using srv = await fakeModel([{ toolCalls: [{ name: "srv__echo", args: { text: "still here" } }] }, { text: "done" }, { text: "again" }])
+    await using srv = await fakeModel([
+      { toolCalls: [{ name: "srv__echo", args: { text: "still here" } }] },
+      { text: "done" },
+      { text: "again" },
+    ])
 
-    const json = await run(t, ["--mcp", file, ...MODEL, "--yes", "--timeout", "20s", "-o", "json", "echo something"], modelEnv(srv))
+    const json = await run(
+      t,
+      ["--mcp", file, ...MODEL, "--yes", "--timeout", "20s", "-o", "json", "echo something"],
+      modelEnv(srv),
+    )
     const doc = report(json)
     expect(json.code).toBe(0)
     expect(doc).toMatchObject({ exitReason: "completed", result: "done" })
@@ -36,12 +44,28 @@ describe("compiled binary: a tool schema over the inlining budget (P09)", () => 
   it("agent mcp doctor reports the tool as left out for each provider and keeps checking the rest", async () => {
     await using t = await tmpdir()
     const file = await config(t, BOMB)
-    const r = await runCli(["mcp", "doctor", "srv", "--mcp", file, "-o", "json"], { home: t.home, cwd: t.path, binary: true, timeoutMs: 60_000 })
+    const r = await runCli(["mcp", "doctor", "srv", "--mcp", file, "-o", "json"], {
+      home: t.home,
+      cwd: t.path,
+      binary: true,
+      timeoutMs: 60_000,
+    })
     expect(r.code).toBe(0) // a left-out tool is a warning, not a broken server
-    const findings = r.json<{ servers: { name: string; findings: { check: string; severity: string; message: string }[] }[] }>().servers[0]!.findings
+    const findings = r.json<{
+      servers: { name: string; findings: { check: string; severity: string; message: string }[] }[]
+    }>().servers[0]!.findings
     const bomb = findings.filter((f) => f.message.includes("tool bomb"))
-    expect(bomb.map((f) => f.check).sort()).toEqual(["tools.schema.anthropic", "tools.schema.bedrock", "tools.schema.google", "tools.schema.openai"])
-    for (const f of bomb) expect(f).toMatchObject({ severity: "warn", message: expect.stringContaining(`would be left out: ${REASON}`) })
+    expect(bomb.map((f) => f.check).sort()).toEqual([
+      "tools.schema.anthropic",
+      "tools.schema.bedrock",
+      "tools.schema.google",
+      "tools.schema.openai",
+    ])
+    for (const f of bomb)
+      expect(f).toMatchObject({
+        severity: "warn",
+        message: expect.stringContaining(`would be left out: ${REASON}`),
+      })
     expect(findings.map((f) => f.check)).toContain("connect.mcp")
   }, 60_000)
 })

@@ -44,7 +44,9 @@ describe("compiled binary: secrets never printed", () => {
     const json = await agent(t, ["mcp", "list", ...base, "-o", "json"])
     const debug = await agent(t, ["mcp", "list", ...base, "--debug"])
     for (const r of [text, json, debug]) expectNoCanary(r)
-    const servers = json.json<{ servers: { name: string; status: string; error?: string; hint?: string }[] }>().servers
+    const servers = json.json<{
+      servers: { name: string; status: string; error?: string; hint?: string }[]
+    }>().servers
     expect(servers.map((s) => [s.name, s.status])).toEqual([
       ["nocmd", "failed"],
       ["remote", "failed"],
@@ -67,7 +69,9 @@ describe("compiled binary: secrets never printed", () => {
     await using t = await tmpdir()
     const file = await t.write("mcp.json", { mcpServers: FAILING })
     for (const server of Object.keys(FAILING)) {
-      expect((await agent(t, ["env", "approve", "CANARY_KEY", "--server", server, "--mcp", file])).code).toBe(0)
+      expect((await agent(t, ["env", "approve", "CANARY_KEY", "--server", server, "--mcp", file])).code).toBe(
+        0,
+      )
     }
     const text = await agent(t, ["mcp", "doctor", "--mcp", file])
     const json = await agent(t, ["mcp", "doctor", "--mcp", file, "-o", "json", "--debug"])
@@ -77,12 +81,19 @@ describe("compiled binary: secrets never printed", () => {
     // The doctor still says where the value goes: the definition is shown with the name in its place.
     expect(text.stdout).toContain(`http://127.0.0.1:1/mcp?api_key=${MARK}`)
     const doc = json.json<{ servers: { name: string; findings: { message: string }[] }[] }>()
-    expect(doc.servers.find((s) => s.name === "nocmd")!.findings.map((f) => f.message).join("\n")).toContain(`--key=${MARK}`)
+    expect(
+      doc.servers
+        .find((s) => s.name === "nocmd")!
+        .findings.map((f) => f.message)
+        .join("\n"),
+    ).toContain(`--key=${MARK}`)
   }, 120_000)
 
   it("P03/P06: agent run reports (json, stream-json, text, --debug) never show the value, even when a tool or the model echoes it", async () => {
     await using t = await tmpdir()
-    const file = await t.write("mcp.json", { mcpServers: { srv: { command: BUN, args: [AGENT_SERVER], env: { API_KEY: "${CANARY_KEY}" } } } })
+    const file = await t.write("mcp.json", {
+      mcpServers: { srv: { command: BUN, args: [AGENT_SERVER], env: { API_KEY: "${CANARY_KEY}" } } },
+    })
     const turns = () => [
       { text: "Checking. ", toolCalls: [{ name: "srv__echo", args: { text: `key=${CANARY}` } }] },
       { text: `The key is ${CANARY} indeed.` },
@@ -142,7 +153,8 @@ describe("compiled binary: secrets never printed", () => {
     for (const format of ["text", "json"]) {
       const shown = await agent(t, ["config", "show", "--mcp", file, "-o", format])
       expect(shown.code).toBe(0)
-      for (const secret of ["hunter2-pw", "literal-key-123", "db-pass-99", "local-key-456"]) expect(shown.stdout).not.toContain(secret)
+      for (const secret of ["hunter2-pw", "literal-key-123", "db-pass-99", "local-key-456"])
+        expect(shown.stdout).not.toContain(secret)
       expect(shown.stdout).toContain("https://alice:***@mcp.example.com/mcp")
       expect(shown.stdout).toContain("api_key=***&region=eu")
       expect(shown.stdout).toContain("token=${MCP_TOKEN}")

@@ -18,7 +18,9 @@ const isRoot = process.getuid?.() === 0
 const canMountNs = (() => {
   if (!isRoot || !Bun.which("unshare")) return false
   const d = mkdtempSync(join(osTmpdir(), "agentrt-probe-"))
-  const r = Bun.spawnSync(["unshare", "-m", "sh", "-c", `mount -t tmpfs -o size=64k tmpfs "${d}"`], { stderr: "pipe" })
+  const r = Bun.spawnSync(["unshare", "-m", "sh", "-c", `mount -t tmpfs -o size=64k tmpfs "${d}"`], {
+    stderr: "pipe",
+  })
   rmSync(d, { recursive: true, force: true })
   if (r.exitCode !== 0) console.warn(`skipping F06: unshare -m + mount failed: ${r.stderr.toString().trim()}`)
   return r.exitCode === 0
@@ -48,7 +50,12 @@ describe.skipIf(!canMountNs)("compiled binary: a rotated refresh token that cann
     await using t = await tmpdir()
     const file = await t.write("mcp.json", { mcpServers: { fx: { type: "http", url: as.url } } })
     const env = { BROWSER_LOG: join(t.path, "browser.log") }
-    const signIn = await runCli(["mcp", "auth", "fx", "--mcp", file], { home: t.home, cwd: t.path, binary: true, env: { ...env, BROWSER } })
+    const signIn = await runCli(["mcp", "auth", "fx", "--mcp", file], {
+      home: t.home,
+      cwd: t.path,
+      binary: true,
+      env: { ...env, BROWSER },
+    })
     expect(signIn.code).toBe(0)
     const tokens = join(t.home, "state", "tokens")
     const [name] = readdirSync(tokens).filter((f) => f.endsWith(".json"))
@@ -61,12 +68,22 @@ describe.skipIf(!canMountNs)("compiled binary: a rotated refresh token that cann
     const argv = [binary, "mcp", "call", "fx", "echo", "--arg", "text=still-works", "--mcp", file]
     const proc = Bun.spawn(["unshare", "-m", "sh", "-c", FULL_DISK, "sh", tokens, scratch, after, ...argv], {
       cwd: t.path,
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: t.path, NO_COLOR: "1", AGENTRT_HOME: t.home, ...env },
+      env: {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        HOME: t.path,
+        NO_COLOR: "1",
+        AGENTRT_HOME: t.home,
+        ...env,
+      },
       stdout: "pipe",
       stderr: "pipe",
       timeout: 30_000,
     })
-    const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited])
+    const [stdout, stderr, code] = await Promise.all([
+      new Response(proc.stdout).text(),
+      new Response(proc.stderr).text(),
+      proc.exited,
+    ])
 
     // The AS rotated the token during the run: this is the save that failed.
     expect(as.counters.refreshGrants).toBe(refreshes + 1)
@@ -80,7 +97,12 @@ describe.skipIf(!canMountNs)("compiled binary: a rotated refresh token that cann
 
     // Why the warning says so: the file's refresh token was spent, and this AS treats its reuse as
     // theft (RFC 9700 §4.14.2), so the next run is told to sign in again, as the warning said.
-    const next = await runCli(["mcp", "call", "fx", "echo", "--arg", "text=x", "--mcp", file], { home: t.home, cwd: t.path, binary: true, env })
+    const next = await runCli(["mcp", "call", "fx", "echo", "--arg", "text=x", "--mcp", file], {
+      home: t.home,
+      cwd: t.path,
+      binary: true,
+      env,
+    })
     expect(next.code).toBe(4)
     expect(next.stderr).toContain("agent mcp auth fx")
   }, 60_000)

@@ -27,7 +27,11 @@ async function build(): Promise<string> {
     stdout: "pipe",
     stderr: "pipe",
   })
-  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited])
+  const [out, err, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ])
   if (code !== 0) throw new Error(`bun run build.ts --single failed (exit ${code})\n${out}${err}`)
   return BINARY
 }

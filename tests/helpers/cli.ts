@@ -51,7 +51,8 @@ export async function runCli(args: string[], opts: CliOptions = {}): Promise<Cli
       new Response(proc.stderr).text(),
       proc.exited,
     ])
-    if (proc.signalCode === "SIGKILL") throw new Error(`agent ${args.join(" ")} timed out\nstderr:\n${stderr}`)
+    if (proc.signalCode === "SIGKILL")
+      throw new Error(`agent ${args.join(" ")} timed out\nstderr:\n${stderr}`)
     return result(code, stdout, stderr)
   })
 }
@@ -91,7 +92,8 @@ export async function runCliTty(
     let seen = 0
     for (const line of opts.input) {
       // Wait for new output, then for quiet: typing before a prompt switches to raw mode can lose input.
-      while (proc.exitCode === null && (out.length === seen || Date.now() - lastOutput < settle)) await Bun.sleep(20)
+      while (proc.exitCode === null && (out.length === seen || Date.now() - lastOutput < settle))
+        await Bun.sleep(20)
       if (proc.exitCode !== null) break
       seen = out.length
       proc.stdin.write(line.endsWith("\n") || line.startsWith("\x1b") || line === "\x03" ? line : `${line}\r`)
@@ -102,7 +104,8 @@ export async function runCliTty(
     await reading
     proc.stdin.end()
     const stderr = await new Response(proc.stderr).text()
-    if (proc.signalCode === "SIGKILL") throw new Error(`agent ${args.join(" ")} timed out under a tty\noutput:\n${out}`)
+    if (proc.signalCode === "SIGKILL")
+      throw new Error(`agent ${args.join(" ")} timed out under a tty\noutput:\n${out}`)
     return result(code, out.replaceAll("\r\n", "\n"), stderr)
   })
 }
@@ -128,7 +131,10 @@ async function withHome<T>(opts: CliOptions, run: (env: Record<string, string>) 
 
 function environment(home: string, opts: CliOptions): Record<string, string> {
   const base = opts.inheritEnv
-    ? (Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== undefined)) as Record<string, string>)
+    ? (Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== undefined)) as Record<
+        string,
+        string
+      >)
     : { PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin" }
   // HOME is the directory holding AGENTRT_HOME: with tmpdir() that is `t.path`, so a test can put
   // a peer tool's config (~/.claude.json) there with `t.write(...)`.
@@ -145,7 +151,9 @@ function result(code: number, stdout: string, stderr: string): CliResult {
       try {
         return JSON.parse(stdout) as T
       } catch (e: unknown) {
-        throw new Error(`stdout is not one JSON document (${String(e)})\nstdout:\n${stdout}\nstderr:\n${stderr}`)
+        throw new Error(
+          `stdout is not one JSON document (${String(e)})\nstdout:\n${stdout}\nstderr:\n${stderr}`,
+        )
       }
     },
   }

@@ -133,14 +133,17 @@ export function agentCommands(line: string): AgentCommand[] {
 export function commandPath(args: string[]): string[] {
   const [first, second] = args
   if (first === undefined || first.startsWith("-")) return []
-  if (["mcp", "config", "env"].includes(first) && second !== undefined && !second.startsWith("-")) return [first, second]
+  if (["mcp", "config", "env"].includes(first) && second !== undefined && !second.startsWith("-"))
+    return [first, second]
   return [first]
 }
 
 /** The flags an invocation uses, up to a `--` (what follows is a server's command line). */
 export function flagsOf(args: string[]): string[] {
   const end = args.indexOf("--")
-  return (end < 0 ? args : args.slice(0, end)).filter((a) => /^--?[A-Za-z]/.test(a)).map((a) => a.split("=")[0]!)
+  return (end < 0 ? args : args.slice(0, end))
+    .filter((a) => /^--?[A-Za-z]/.test(a))
+    .map((a) => a.split("=")[0]!)
 }
 
 export function readPage(root: string, file: string): string {

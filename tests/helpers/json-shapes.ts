@@ -38,7 +38,10 @@ const ConfigValidate = v.union([
     ),
     warnings: v.array(v.strictObject({ file: str, path: str, message: str })),
   }),
-  v.strictObject({ valid: v.literal(false), error: v.strictObject({ ...ErrorBody.entries, file: opt(str), path: opt(str) }) }),
+  v.strictObject({
+    valid: v.literal(false),
+    error: v.strictObject({ ...ErrorBody.entries, file: opt(str), path: opt(str) }),
+  }),
 ])
 
 const ConfigPath = v.strictObject({
@@ -54,8 +57,23 @@ const ConfigShow = v.strictObject({
 })
 
 const EnvList = v.strictObject({
-  approvals: v.array(v.strictObject({ variable: str, server: str, approvedAt: str, status: v.picklist(["valid", "stale", "unused"]) })),
-  pending: v.array(v.strictObject({ variable: str, server: str, status: v.literal("pending"), fields: v.array(str), destination: str })),
+  approvals: v.array(
+    v.strictObject({
+      variable: str,
+      server: str,
+      approvedAt: str,
+      status: v.picklist(["valid", "stale", "unused"]),
+    }),
+  ),
+  pending: v.array(
+    v.strictObject({
+      variable: str,
+      server: str,
+      status: v.literal("pending"),
+      fields: v.array(str),
+      destination: str,
+    }),
+  ),
 })
 
 const Install = v.strictObject({
@@ -69,7 +87,11 @@ const Install = v.strictObject({
   dryRun: opt(v.literal(true)),
 })
 
-const InstallLink = v.strictObject({ name: str, format: v.picklist(["agentrt", "cursor", "vscode", "kiro", "markdown"]), link: str })
+const InstallLink = v.strictObject({
+  name: str,
+  format: v.picklist(["agentrt", "cursor", "vscode", "kiro", "markdown"]),
+  link: str,
+})
 
 const InstallRegister = v.strictObject({
   mode: v.picklist(["register", "unregister"]),
@@ -108,16 +130,39 @@ const McpGet = v.strictObject({
 })
 
 const McpTools = v.strictObject({
-  tools: v.array(v.strictObject({ name: str, server: str, tool: str, description: v.nullable(str), inputSchema: v.looseObject({ type: v.literal("object") }) })),
+  tools: v.array(
+    v.strictObject({
+      name: str,
+      server: str,
+      tool: str,
+      description: v.nullable(str),
+      inputSchema: v.looseObject({ type: v.literal("object") }),
+    }),
+  ),
 })
 
-const McpCall = v.looseObject({ content: v.array(v.looseObject({ type: str })), isError: opt(bool), structuredContent: opt(v.unknown()) })
+const McpCall = v.looseObject({
+  content: v.array(v.looseObject({ type: str })),
+  isError: opt(bool),
+  structuredContent: opt(v.unknown()),
+})
 
 const McpPrompts = v.strictObject({
-  prompts: v.array(v.looseObject({ server: str, name: str, description: opt(str), arguments: opt(v.array(v.looseObject({ name: str, required: opt(bool) }))) })),
+  prompts: v.array(
+    v.looseObject({
+      server: str,
+      name: str,
+      description: opt(str),
+      arguments: opt(v.array(v.looseObject({ name: str, required: opt(bool) }))),
+    }),
+  ),
 })
 
-const McpPrompt = v.looseObject({ messages: v.array(v.looseObject({ role: v.picklist(["user", "assistant"]), content: v.looseObject({ type: str }) })) })
+const McpPrompt = v.looseObject({
+  messages: v.array(
+    v.looseObject({ role: v.picklist(["user", "assistant"]), content: v.looseObject({ type: str }) }),
+  ),
+})
 
 const McpResources = v.strictObject({
   servers: v.array(
@@ -135,7 +180,14 @@ const McpDoctor = v.strictObject({
   servers: v.array(
     v.strictObject({
       name: str,
-      findings: v.array(v.strictObject({ check: str, severity: v.picklist(["ok", "info", "warn", "error"]), message: str, hint: opt(str) })),
+      findings: v.array(
+        v.strictObject({
+          check: str,
+          severity: v.picklist(["ok", "info", "warn", "error"]),
+          message: str,
+          hint: opt(str),
+        }),
+      ),
     }),
   ),
 })
@@ -147,7 +199,12 @@ const LockChange = v.strictObject({
   before: opt(str),
   after: opt(str),
 })
-const McpLock = v.strictObject({ lock: str, written: bool, changes: v.array(LockChange), error: opt(ErrorBody) })
+const McpLock = v.strictObject({
+  lock: str,
+  written: bool,
+  changes: v.array(LockChange),
+  error: opt(ErrorBody),
+})
 
 const McpCatalog = v.strictObject({
   servers: v.array(
@@ -168,7 +225,15 @@ const McpImport = v.strictObject({
   files: v.array(v.strictObject({ file: str, exists: bool })),
   target: v.strictObject({ scope, file: str }),
   dryRun: bool,
-  imported: v.array(v.strictObject({ name: str, action: v.picklist(["added", "replaced"]), source: str, notes: v.array(str), server: opt(v.unknown()) })),
+  imported: v.array(
+    v.strictObject({
+      name: str,
+      action: v.picklist(["added", "replaced"]),
+      source: str,
+      notes: v.array(str),
+      server: opt(v.unknown()),
+    }),
+  ),
   skipped: v.array(v.strictObject({ name: str, source: str, reason: opt(str) })),
   inputs: v.array(v.unknown()),
   result: opt(object),
@@ -176,7 +241,14 @@ const McpImport = v.strictObject({
 
 const SignIn = v.strictObject({
   server: str,
-  status: v.picklist(["signed_in", "expired", "not_signed_in", "client_credentials", "cross_app_access", "not_needed"]),
+  status: v.picklist([
+    "signed_in",
+    "expired",
+    "not_signed_in",
+    "client_credentials",
+    "cross_app_access",
+    "not_needed",
+  ]),
   issuer: opt(str),
   resource: opt(str),
   scopes: v.array(str),

@@ -24,13 +24,22 @@ export const refusedDestinations: string[] = []
 
 function refuse(where: string): never {
   refusedDestinations.push(where)
-  throw new TypeError(`tests/helpers/loopback-only.ts: refusing a connection to ${where} (tests use loopback only)`)
+  throw new TypeError(
+    `tests/helpers/loopback-only.ts: refusing a connection to ${where} (tests use loopback only)`,
+  )
 }
 
 const realFetch = globalThis.fetch
 const guardedFetch = (async (input: string | URL | Request, init?: RequestInit) => {
   const url = new URL(input instanceof Request ? input.url : String(input))
-  if ((url.protocol === "http:" || url.protocol === "https:" || url.protocol === "ws:" || url.protocol === "wss:") && !isLoopbackHost(url.hostname)) refuse(url.host)
+  if (
+    (url.protocol === "http:" ||
+      url.protocol === "https:" ||
+      url.protocol === "ws:" ||
+      url.protocol === "wss:") &&
+    !isLoopbackHost(url.hostname)
+  )
+    refuse(url.host)
   return realFetch(input, init)
 }) as typeof fetch
 Object.assign(guardedFetch, realFetch)
@@ -59,5 +68,8 @@ for (const mod of [net, tls] as const) {
 }
 
 process.on("exit", () => {
-  if (refusedDestinations.length) console.error(`loopback-only: refused ${refusedDestinations.length} connection(s) off this machine: ${[...new Set(refusedDestinations)].join(", ")}`)
+  if (refusedDestinations.length)
+    console.error(
+      `loopback-only: refused ${refusedDestinations.length} connection(s) off this machine: ${[...new Set(refusedDestinations)].join(", ")}`,
+    )
 })

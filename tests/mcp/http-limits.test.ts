@@ -11,7 +11,10 @@ const children: Bun.Subprocess[] = []
 afterAll(() => children.forEach((c) => c.kill()))
 
 async function spawnFixture(file: string, ...args: string[]): Promise<string> {
-  const child = Bun.spawn([process.execPath, join(SERVERS, file), ...args], { stdout: "pipe", stderr: "ignore" })
+  const child = Bun.spawn([process.execPath, join(SERVERS, file), ...args], {
+    stdout: "pipe",
+    stderr: "ignore",
+  })
   children.push(child)
   const reader = child.stdout.getReader()
   let out = ""
@@ -41,7 +44,9 @@ describe("T06 over HTTP", () => {
       const err = await m.callTool("big", "big", { mb: 20 }).catch((e: unknown) => e)
       const grown = process.memoryUsage().rss - before
       expect(err).toBeInstanceOf(McpConnectError)
-      expect((err as Error).message).toBe('server "big" sent a message larger than the 16 MB limit during tools/call')
+      expect((err as Error).message).toBe(
+        'server "big" sent a message larger than the 16 MB limit during tools/call',
+      )
       expect(grown).toBeLessThan(200 * MB)
       expect(m.state("big")).toMatchObject({ status: "failed" })
     }, 30_000)
@@ -66,7 +71,10 @@ describe("T08: redirects", () => {
         fetch: (req) => Response.redirect(`http://127.0.0.1:${other.port}${new URL(req.url).pathname}`, 307),
       })
       const url = `http://127.0.0.1:${redirector.port}/mcp`
-      await using m = await manager([remote("moved", url, transport, { headers: { Authorization: "Bearer canary-t08" } })], { connectTimeoutMs: 3000 })
+      await using m = await manager(
+        [remote("moved", url, transport, { headers: { Authorization: "Bearer canary-t08" } })],
+        { connectTimeoutMs: 3000 },
+      )
       const [state] = await m.connect()
       expect(state).toMatchObject({ status: "failed" })
       if (state?.status === "failed") expect(state.error).toContain(`127.0.0.1:${other.port}`) // says where it points

@@ -25,7 +25,12 @@ describe("Streamable HTTP", () => {
     await using srv = await startSessionServer()
     await using m = await manager([remote("sess", srv.url, "http")])
     const [state] = await m.connect()
-    expect(state).toMatchObject({ status: "connected", transport: "http", protocolVersion: "2025-11-25", sessionId: srv.sessionIds()[0] })
+    expect(state).toMatchObject({
+      status: "connected",
+      transport: "http",
+      protocolVersion: "2025-11-25",
+      sessionId: srv.sessionIds()[0],
+    })
     expect(textOf(await m.callTool("sess", "echo", { text: "s" }))).toBe("s")
   })
 
@@ -60,11 +65,18 @@ describe("Streamable HTTP", () => {
     await using m = await manager([remote("sess", srv.url, "http")])
     await m.connect()
     const progress: number[] = []
-    const result = await m.callTool("sess", "slow", { ms: 500 }, { onProgress: (p) => void progress.push(p.progress) })
+    const result = await m.callTool(
+      "sess",
+      "slow",
+      { ms: 500 },
+      { onProgress: (p) => void progress.push(p.progress) },
+    )
     expect(textOf(result)).toBe("slept 500 ms")
     expect(progress).toEqual([...new Set(progress)].sort((a, b) => a - b))
     expect(srv.requests.filter((r) => r.rpcMethod === "tools/call")).toHaveLength(1)
-    expect(srv.requests.find((r) => r.method === "GET" && r.lastEventId !== null)).toMatchObject({ status: 200 })
+    expect(srv.requests.find((r) => r.method === "GET" && r.lastEventId !== null)).toMatchObject({
+      status: 200,
+    })
     expect(m.log.lines.filter((l) => l.level <= 1)).toEqual([])
   })
 
@@ -82,15 +94,30 @@ describe("Streamable HTTP", () => {
   it("gives up on a stream that keeps dropping and fails the call naming the server (T03)", async () => {
     let gets = 0
     await using srv = serve(async (req) => {
-      const sse = (id: number) => new Response(`id: ${id}\nretry: 10\ndata: \n\n`, { headers: { "content-type": "text/event-stream", "mcp-session-id": "s1" } })
-      if (req.method === "GET") return req.headers.get("last-event-id") ? (gets++, sse(100 + gets)) : new Response(null, { status: 405 })
+      const sse = (id: number) =>
+        new Response(`id: ${id}\nretry: 10\ndata: \n\n`, {
+          headers: { "content-type": "text/event-stream", "mcp-session-id": "s1" },
+        })
+      if (req.method === "GET")
+        return req.headers.get("last-event-id")
+          ? (gets++, sse(100 + gets))
+          : new Response(null, { status: 405 })
       const body = (await req.json()) as { id?: number; method: string }
       if (body.method === "server/discover") return new Response("no", { status: 400 })
       if (body.method === "initialize") {
-        const result = { protocolVersion: "2025-11-25", capabilities: { tools: {} }, serverInfo: { name: "flaky", version: "1" } }
+        const result = {
+          protocolVersion: "2025-11-25",
+          capabilities: { tools: {} },
+          serverInfo: { name: "flaky", version: "1" },
+        }
         return Response.json({ jsonrpc: "2.0", id: body.id, result }, { headers: { "mcp-session-id": "s1" } })
       }
-      if (body.method === "tools/list") return Response.json({ jsonrpc: "2.0", id: body.id, result: { tools: [{ name: "t", inputSchema: { type: "object" } }] } })
+      if (body.method === "tools/list")
+        return Response.json({
+          jsonrpc: "2.0",
+          id: body.id,
+          result: { tools: [{ name: "t", inputSchema: { type: "object" } }] },
+        })
       if (body.id === undefined) return new Response(null, { status: 202 })
       return sse(1) // tools/call: a stream that ends without the result
     })
@@ -106,11 +133,15 @@ describe("Streamable HTTP", () => {
   })
 
   it("marks a 401 without OAuth metadata as needs_auth by API key: the header to set, not a sign-in", async () => {
-    await using srv = serve(() => new Response("no", { status: 401, headers: { "www-authenticate": 'Bearer realm="x"' } }))
+    await using srv = serve(
+      () => new Response("no", { status: 401, headers: { "www-authenticate": 'Bearer realm="x"' } }),
+    )
     await using m = await manager([remote("locked", srv.url, "http")])
     const [state] = await m.connect()
     expect(state).toMatchObject({ status: "needs_auth", url: srv.url, isApiKey: true })
-    expect(state!.status === "needs_auth" && state!.hint).toContain("--header 'Authorization: Bearer ${API_KEY}'")
+    expect(state!.status === "needs_auth" && state!.hint).toContain(
+      "--header 'Authorization: Bearer ${API_KEY}'",
+    )
     expect(state!.status === "needs_auth" && state!.hint).not.toContain("agent mcp auth")
   })
 })
@@ -169,10 +200,16 @@ describe("T07", () => {
     }
     await using m = await manager([remote("far", FAR, "http")], { fetch: standIn })
     const [state] = await m.connect()
-    expect(state).toMatchObject({ status: "failed", error: "refusing plain http:// to 192.0.2.1: requests and tokens would travel unencrypted" })
+    expect(state).toMatchObject({
+      status: "failed",
+      error: "refusing plain http:// to 192.0.2.1: requests and tokens would travel unencrypted",
+    })
     if (state?.status === "failed") expect(state.hint).toContain("https://")
     expect(asked).toEqual([])
-    await using allowed = await manager([remote("far", FAR, "http")], { allowInsecureHttp: true, fetch: standIn })
+    await using allowed = await manager([remote("far", FAR, "http")], {
+      allowInsecureHttp: true,
+      fetch: standIn,
+    })
     const [tried] = await allowed.connect()
     expect(tried).toMatchObject({ status: "failed" })
     if (tried?.status === "failed") expect(tried.error).not.toContain("refusing")
@@ -184,13 +221,24 @@ describe("T07", () => {
     let initialized = false
     await using srv = serve(async (req) => {
       const body = (await req.json()) as { id?: number; method: string }
-      if (body.method === "server/discover") return Response.json({ jsonrpc: "2.0", id: body.id, error: { code: -32601, message: "no" } }, { status: 400 })
+      if (body.method === "server/discover")
+        return Response.json(
+          { jsonrpc: "2.0", id: body.id, error: { code: -32601, message: "no" } },
+          { status: 400 },
+        )
       if (body.method !== "initialize") {
         initialized = true
         return new Response(null, { status: 202 })
       }
-      const result = { protocolVersion: "2025-11-25", capabilities: { tools: {} }, serverInfo: { name: "bad", version: "1" } }
-      return Response.json({ jsonrpc: "2.0", id: body.id, result }, { headers: { "mcp-session-id": "abc def" } })
+      const result = {
+        protocolVersion: "2025-11-25",
+        capabilities: { tools: {} },
+        serverInfo: { name: "bad", version: "1" },
+      }
+      return Response.json(
+        { jsonrpc: "2.0", id: body.id, result },
+        { headers: { "mcp-session-id": "abc def" } },
+      )
     })
     await using m = await manager([remote("bad", srv.url, "http")])
     const [state] = await m.connect()

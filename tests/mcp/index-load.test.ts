@@ -26,7 +26,11 @@ async function modulesLoadedBy(file: string): Promise<{ sdk: string[]; src: stri
     stderr: "pipe",
   })
   try {
-    const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited])
+    const [out, err, code] = await Promise.all([
+      new Response(proc.stdout).text(),
+      new Response(proc.stderr).text(),
+      proc.exited,
+    ])
     expect({ code, err }).toEqual({ code: 0, err: "" })
     return JSON.parse(out)
   } finally {

@@ -32,7 +32,9 @@ describe("2025 session notifications", () => {
   it("a server log message reaches onLog", async () => {
     await using srv = await startSessionServer()
     const logs: [string, string, unknown][] = []
-    await using m = await manager([remote("sess", srv.url, "http")], { onLog: (s, level, data) => void logs.push([s, level, data]) })
+    await using m = await manager([remote("sess", srv.url, "http")], {
+      onLog: (s, level, data) => void logs.push([s, level, data]),
+    })
     await m.connect()
     expect(textOf(await m.callTool("sess", "echo", { text: "logged" }))).toBe("logged")
     expect(logs).toContainEqual(["sess", "info", { echoed: "logged" }])
@@ -42,7 +44,11 @@ describe("2025 session notifications", () => {
     await using srv = await startSessionServer()
     await using t = await tmpdir()
     const file = await t.write("mcp.json", { mcpServers: { sess: { type: "http", url: srv.url } } })
-    const call = (...extra: string[]) => runCli(["mcp", "call", "sess", "echo", "--arg", "text=hello", "--mcp", file, ...extra], { home: t.home, cwd: t.path })
+    const call = (...extra: string[]) =>
+      runCli(["mcp", "call", "sess", "echo", "--arg", "text=hello", "--mcp", file, ...extra], {
+        home: t.home,
+        cwd: t.path,
+      })
     const verbose = await call("--verbose")
     expect(verbose.code).toBe(0)
     expect(verbose.stdout).toContain("hello")

@@ -17,7 +17,13 @@ function grouped(name: string, fixture: string, pidFile: string, env: Record<str
   const script = `sh -c 'trap "" TERM; echo $$ > "$HELPER_PID.tmp"; mv "$HELPER_PID.tmp" "$HELPER_PID"; exec sleep 100000' &
 while [ ! -s "$HELPER_PID" ]; do sleep 0.05; done
 exec "$SERVER_BUN" "$SERVER"`
-  return ready(name, { ...common, transport: "stdio", command: "sh", args: ["-c", script], env: { ...env, HELPER_PID: pidFile, SERVER_BUN: process.execPath, SERVER: join(SERVERS, fixture) } })
+  return ready(name, {
+    ...common,
+    transport: "stdio",
+    command: "sh",
+    args: ["-c", script],
+    env: { ...env, HELPER_PID: pidFile, SERVER_BUN: process.execPath, SERVER: join(SERVERS, fixture) },
+  })
 }
 
 async function untilGone(pid: number) {

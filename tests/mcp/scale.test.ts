@@ -20,14 +20,24 @@ describe("T09", () => {
     const local = (i: number) =>
       stdio(`local${i}`, "stdio-basic.ts", {}, {
         command: "/bin/sh",
-        args: ["-c", `printf 'start %s\\n' "$0" >> "$1" && exec "$2" "$3"`, `local${i}`, log, process.execPath, join(SERVERS, "stdio-basic.ts")],
+        args: [
+          "-c",
+          `printf 'start %s\\n' "$0" >> "$1" && exec "$2" "$3"`,
+          `local${i}`,
+          log,
+          process.execPath,
+          join(SERVERS, "stdio-basic.ts"),
+        ],
       } as never)
     const resolutions = [
       ...Array.from({ length: 20 }, (_, i) => local(i)),
       ...Array.from({ length: 75 }, (_, i) => remote(`web${i}`, srv.url, i % 2 ? "http" : "auto")),
       stdio("dead0", "stdio-basic.ts", {}, { command: "/nonexistent/dead0" } as never),
       stdio("dead1", "stdio-basic.ts", {}, { command: "/bin/false", args: [] } as never),
-      stdio("dead2", "stdio-basic.ts", {}, { command: process.execPath, args: ["-e", "process.exit(9)"] } as never),
+      stdio("dead2", "stdio-basic.ts", {}, {
+        command: process.execPath,
+        args: ["-e", "process.exit(9)"],
+      } as never),
       remote("dead3", `${dead.url}/mcp`, "http"),
       remote("dead4", `${dead.url}/mcp`, "auto"),
     ]
@@ -39,8 +49,16 @@ describe("T09", () => {
     const failed = states.filter((s) => s.status !== "connected").map((s) => s.name)
     expect(failed.sort()).toEqual(["dead0", "dead1", "dead2", "dead3", "dead4"])
     expect(states.filter((s) => s.status === "connected")).toHaveLength(95)
-    const events = readFileSync(log, "utf8").trim().split("\n").map((l) => l.split(" ") as ["start" | "done", string])
-    expect(events.filter(([e]) => e === "start").map(([, n]) => n).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `local${i}`).sort())
+    const events = readFileSync(log, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => l.split(" ") as ["start" | "done", string])
+    expect(
+      events
+        .filter(([e]) => e === "start")
+        .map(([, n]) => n)
+        .sort(),
+    ).toEqual(Array.from({ length: 20 }, (_, i) => `local${i}`).sort())
     expect(events.filter(([e]) => e === "done")).toHaveLength(20)
     let starting = 0
     let peak = 0
@@ -67,7 +85,9 @@ describe("T10", () => {
   }, 30_000)
 
   it("stops a cycling cursor with a warning and keeps what it got", async () => {
-    await using m = await manager([stdio("loop", "stdio-many-tools.ts", { TOOLS: "30", PAGE: "10", CYCLE: "1" })])
+    await using m = await manager([
+      stdio("loop", "stdio-many-tools.ts", { TOOLS: "30", PAGE: "10", CYCLE: "1" }),
+    ])
     const [state] = await m.connect()
     expect(state).toMatchObject({ status: "connected", counts: { tools: 30 } })
     expect(m.log.lines.some((l) => l.level === 1 && l.text.includes("cursor repeats"))).toBe(true)

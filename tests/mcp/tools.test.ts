@@ -4,11 +4,14 @@ import { LineSplitter } from "../../src/mcp/lines.ts"
 import { namespaceTools } from "../../src/mcp/tools.ts"
 import { type Tool } from "../../src/mcp/types.ts"
 
-const tool = (name: string, description?: string): Tool => ({ name, description, inputSchema: { type: "object" } }) as Tool
+const tool = (name: string, description?: string): Tool =>
+  ({ name, description, inputSchema: { type: "object" } }) as Tool
 
 describe("namespaceTools", () => {
   it("names tools server__tool, sanitised to [A-Za-z0-9_-]", () => {
-    const { tools, mapBack } = namespaceTools([{ server: "git.hub", tools: [tool("repos/list"), tool("añadir"), tool("ok-1")] }])
+    const { tools, mapBack } = namespaceTools([
+      { server: "git.hub", tools: [tool("repos/list"), tool("añadir"), tool("ok-1")] },
+    ])
     expect(tools.map((t) => t.name)).toEqual(["git_hub__a_adir", "git_hub__ok-1", "git_hub__repos_list"])
     expect(mapBack("git_hub__repos_list")).toEqual({ server: "git.hub", tool: "repos/list" })
     expect(mapBack("git_hub__a_adir")).toEqual({ server: "git.hub", tool: "añadir" })
@@ -34,11 +37,15 @@ describe("namespaceTools", () => {
 
   it("cuts names over 64 chars with a hash that keeps them unique", () => {
     const long = "x".repeat(70)
-    const { tools, mapBack } = namespaceTools([{ server: "srv", tools: [tool(`${long}_1`), tool(`${long}_2`)] }])
+    const { tools, mapBack } = namespaceTools([
+      { server: "srv", tools: [tool(`${long}_1`), tool(`${long}_2`)] },
+    ])
     expect(tools.every((t) => t.name.length <= 64)).toBe(true)
     expect(new Set(tools.map((t) => t.name)).size).toBe(2)
     expect(mapBack(tools[1]!.name)).toEqual({ server: "srv", tool: `${long}_2` })
-    expect(namespaceTools([{ server: "srv", tools: [tool(`${long}_2`)] }]).tools[0]!.name).toBe(tools[1]!.name)
+    expect(namespaceTools([{ server: "srv", tools: [tool(`${long}_2`)] }]).tools[0]!.name).toBe(
+      tools[1]!.name,
+    )
   })
 
   it("applies disabledTools and includeTools", () => {
@@ -62,7 +69,11 @@ describe("LineSplitter", () => {
   it("discards a 200 MB line as it streams, reports it once, and reads the next line", () => {
     const lines: string[] = []
     let oversize = 0
-    const split = new LineSplitter(16 * 1024 * 1024, (l) => void lines.push(l.toString()), () => void oversize++)
+    const split = new LineSplitter(
+      16 * 1024 * 1024,
+      (l) => void lines.push(l.toString()),
+      () => void oversize++,
+    )
     split.push(Buffer.from('{"a":1}\n{"b":'))
     const chunk = Buffer.alloc(64 * 1024, "x")
     for (let i = 0; i < 3200; i++) split.push(chunk)
@@ -74,7 +85,11 @@ describe("LineSplitter", () => {
 
   it("joins a line split across many chunks", () => {
     const lines: string[] = []
-    const split = new LineSplitter(100, (l) => void lines.push(l.toString()), () => {})
+    const split = new LineSplitter(
+      100,
+      (l) => void lines.push(l.toString()),
+      () => {},
+    )
     for (const c of '{"x":"hello"}\n{"y"'.split("")) split.push(Buffer.from(c))
     split.push(Buffer.from(":2}\n"))
     expect(lines).toEqual(['{"x":"hello"}', '{"y":2}'])

@@ -6,7 +6,9 @@ import { BUN, ROOT } from "../helpers/cli.ts"
 import { tmpdir } from "../helpers/tmp.ts"
 
 async function checkImports(files: Record<string, string>): Promise<{ code: number; stderr: string }> {
-  await using t = await tmpdir({ files: Object.fromEntries(Object.entries(files).map(([k, v]) => [`src/${k}`, v])) })
+  await using t = await tmpdir({
+    files: Object.fromEntries(Object.entries(files).map(([k, v]) => [`src/${k}`, v])),
+  })
   const proc = Bun.spawn([BUN, join(ROOT, "scripts/check-imports.ts"), join(t.path, "src")], {
     cwd: t.path,
     env: { PATH: process.env.PATH ?? "", AGENTRT_HOME: t.home },
@@ -49,6 +51,8 @@ describe("check-imports", () => {
       "server/page.ts": 'import type { app } from "."\nexport const page = 1\nexport type A = typeof app\n',
     })
     expect(r.code).toBe(1)
-    expect(r.stderr).toContain("cycle between files: server/app.ts → server/page.ts → server/index.ts → server/app.ts")
+    expect(r.stderr).toContain(
+      "cycle between files: server/app.ts → server/page.ts → server/index.ts → server/app.ts",
+    )
   })
 })

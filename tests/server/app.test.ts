@@ -20,15 +20,30 @@ function setup(opts: Partial<PendingInstallOptions> = {}) {
     ...opts,
   })
   const app = createApp({ port: PORT, install: pending })
-  const get = (path: string, headers: Record<string, string> = {}) => app.request(path, { headers: { host: HOST, ...headers } })
+  const get = (path: string, headers: Record<string, string> = {}) =>
+    app.request(path, { headers: { host: HOST, ...headers } })
   const post = (path: string, form: Record<string, string>, headers: Record<string, string> = {}) =>
     app.request(path, {
       method: "POST",
-      headers: { host: HOST, origin: ORIGIN, "content-type": "application/x-www-form-urlencoded", ...headers },
+      headers: {
+        host: HOST,
+        origin: ORIGIN,
+        "content-type": "application/x-www-form-urlencoded",
+        ...headers,
+      },
       body: new URLSearchParams(form).toString(),
     })
   const token = async () => /name="token" value="([^"]+)"/.exec(await (await get(pending.path)).text())![1]!
-  return { app, pending, decisions, get, post, token, approve: `${pending.path}/approve`, deny: `${pending.path}/deny` }
+  return {
+    app,
+    pending,
+    decisions,
+    get,
+    post,
+    token,
+    approve: `${pending.path}/approve`,
+    deny: `${pending.path}/deny`,
+  }
 }
 
 function expectNoCors(res: Response) {
@@ -37,10 +52,22 @@ function expectNoCors(res: Response) {
 }
 
 describe("hostGuard (L02, DNS rebinding)", () => {
-  for (const host of ["evil.example", "127.0.0.1.nip.io", `evil.example:${PORT}`, `127.0.0.1.nip.io:${PORT}`, "127.0.0.1", "127.0.0.1:1", "[::1]:" + PORT, "LOCALHOST:" + PORT]) {
+  for (const host of [
+    "evil.example",
+    "127.0.0.1.nip.io",
+    `evil.example:${PORT}`,
+    `127.0.0.1.nip.io:${PORT}`,
+    "127.0.0.1",
+    "127.0.0.1:1",
+    "[::1]:" + PORT,
+    "LOCALHOST:" + PORT,
+  ]) {
     it(`refuses Host: ${host} with an empty body`, async () => {
       const s = setup()
-      for (const res of [await s.get(s.pending.path, { host }), await s.post(s.approve, { token: await s.token() }, { host })]) {
+      for (const res of [
+        await s.get(s.pending.path, { host }),
+        await s.post(s.approve, { token: await s.token() }, { host }),
+      ]) {
         expect([403, 421]).toContain(res.status)
         expect(await res.text()).toBe("")
         expectNoCors(res)
@@ -66,7 +93,10 @@ describe("one-time tokens (L03)", () => {
   it("refuses a POST without a token, with a wrong one, or with an empty one; nothing is decided", async () => {
     const s = setup()
     await s.token()
-    for (const form of [{}, { token: "wrong" }, { token: "" }, { token: "x".repeat(5000) }] as Record<string, string>[]) {
+    for (const form of [{}, { token: "wrong" }, { token: "" }, { token: "x".repeat(5000) }] as Record<
+      string,
+      string
+    >[]) {
       expect((await s.post(s.approve, form)).status).toBe(403)
     }
     expect(s.decisions).toEqual([])
@@ -103,7 +133,14 @@ describe("one-time tokens (L03)", () => {
 })
 
 describe("originGuard (L04)", () => {
-  for (const origin of ["https://evil.example", "null", "http://127.0.0.1:1", `http://127.0.0.1.nip.io:${PORT}`, `https://127.0.0.1:${PORT}`, ""]) {
+  for (const origin of [
+    "https://evil.example",
+    "null",
+    "http://127.0.0.1:1",
+    `http://127.0.0.1.nip.io:${PORT}`,
+    `https://127.0.0.1:${PORT}`,
+    "",
+  ]) {
     it(`refuses a POST with Origin: ${JSON.stringify(origin)}`, async () => {
       const s = setup()
       const res = await s.post(s.approve, { token: await s.token() }, { origin })
@@ -185,7 +222,11 @@ describe("security headers (L06)", () => {
 
   it("every other response, refusals included, carries them too", async () => {
     const s = setup()
-    for (const res of [await s.get("/nope"), await s.get("/", { host: "evil.example" }), await s.post(s.approve, {})]) {
+    for (const res of [
+      await s.get("/nope"),
+      await s.get("/", { host: "evil.example" }),
+      await s.post(s.approve, {}),
+    ]) {
       expect(res.headers.get("content-security-policy")).toContain("default-src 'none'")
       expect(res.headers.get("x-frame-options")).toBe("DENY")
       expect(res.headers.get("referrer-policy")).toBe("no-referrer")
@@ -196,7 +237,9 @@ describe("security headers (L06)", () => {
 
 describe("escaping", () => {
   it("escapes & < > \" ' everywhere", () => {
-    expect(escapeHtml(`<a href="x" title='y'>&amp;</a>`)).toBe("&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;")
+    expect(escapeHtml(`<a href="x" title='y'>&amp;</a>`)).toBe(
+      "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;",
+    )
   })
 
   it("shows hostile names and arguments as text, never markup", async () => {

@@ -24,7 +24,20 @@ describe("createFormTokens (L03)", () => {
   it("L03: refuses tokens it never issued, empty, over-long or non-string ones", () => {
     const store = createFormTokens()
     const t = store.issue()
-    for (const bad of ["", "wrong", t.slice(1), t.slice(0, -1), `${t}x`, t.toUpperCase() === t ? t.toLowerCase() : t.toUpperCase(), "x".repeat(5000), undefined, null, 42, [t], { t }]) {
+    for (const bad of [
+      "",
+      "wrong",
+      t.slice(1),
+      t.slice(0, -1),
+      `${t}x`,
+      t.toUpperCase() === t ? t.toLowerCase() : t.toUpperCase(),
+      "x".repeat(5000),
+      undefined,
+      null,
+      42,
+      [t],
+      { t },
+    ]) {
       expect(store.consume(bad)).toBe(false)
     }
     expect(store.consume(t)).toBe(true) // the failed guesses did not spend it

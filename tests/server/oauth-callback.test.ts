@@ -12,7 +12,11 @@ const HOST = `127.0.0.1:${PORT}`
 
 async function flow() {
   const t = await tmpdir()
-  const provider = createOAuthProvider({ server: "fx", serverUrl: "https://mcp.example.com/mcp", store: createTokenStore(t.home) })
+  const provider = createOAuthProvider({
+    server: "fx",
+    serverUrl: "https://mcp.example.com/mcp",
+    store: createTokenStore(t.home),
+  })
   const state = await provider.state!()
   const pending = createPendingCallback({ server: "fx" })
   const app = createApp({ port: PORT, oauth: pending })
@@ -39,7 +43,10 @@ describe("/oauth/callback (L07, L08)", () => {
     it(`L07/O18: ${what} is a 400 that does not use up the pending sign-in; the right state then completes it`, async () => {
       await using f = await flow()
       const settled: string[] = []
-      void f.result.then(() => settled.push("resolved"), () => settled.push("rejected"))
+      void f.result.then(
+        () => settled.push("resolved"),
+        () => settled.push("rejected"),
+      )
       const res = await f.callback(query)
       expect(res.status).toBe(400)
       expect(await res.text()).toContain("Sign-in refused")

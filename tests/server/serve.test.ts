@@ -44,7 +44,10 @@ describe("startLocalServer", () => {
       expect(server.url).toBe(`http://127.0.0.1:${server.port}`)
       expect(await (await fetch(server.url)).text()).toBe("hi")
       for (const address of otherLocalAddresses()) {
-        expect({ address, reachable: await isReachable(`http://${address}:${server.port}/`) }).toEqual({ address, reachable: false })
+        expect({ address, reachable: await isReachable(`http://${address}:${server.port}/`) }).toEqual({
+          address,
+          reachable: false,
+        })
       }
     } finally {
       await server.close()
@@ -125,6 +128,11 @@ describe("startLocalServer", () => {
     await pending.done
     await server.close()
     await server.closed
-    expect(await post("deny").then(() => "answered", () => "refused")).toBe("refused")
+    expect(
+      await post("deny").then(
+        () => "answered",
+        () => "refused",
+      ),
+    ).toBe("refused")
   })
 })

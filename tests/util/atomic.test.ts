@@ -1,5 +1,16 @@
 import { afterEach, describe, expect, it } from "bun:test"
-import { chmodSync, chownSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs"
+import {
+  chmodSync,
+  chownSync,
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { cleanupStaleTemps, writeFileAtomic } from "../../src/util/atomic.ts"
@@ -27,7 +38,10 @@ function run(cmd: string[]): { code: number; stdout: string; stderr: string } {
 }
 
 async function writeError(p: Promise<unknown>): Promise<WriteError> {
-  const e = await p.then(() => undefined, (err: unknown) => err)
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  )
   expect(e).toBeInstanceOf(WriteError)
   return e as WriteError
 }
@@ -56,7 +70,9 @@ const noUnprivilegedWriter = (() => {
   if (!isRoot) return undefined
   if (!Bun.which("setpriv")) return "running as root and setpriv (util-linux) is not installed"
   const r = run([...UNPRIVILEGED, "true"])
-  return r.code === 0 ? undefined : `running as root and setpriv cannot drop CAP_DAC_OVERRIDE: ${r.stderr.trim()}`
+  return r.code === 0
+    ? undefined
+    : `running as root and setpriv cannot drop CAP_DAC_OVERRIDE: ${r.stderr.trim()}`
 })()
 
 /** Runs write-once.ts in a private tmpfs of `size`; `between` runs in the shell between the two writes. */
@@ -68,7 +84,10 @@ function inTmpfs(size: string, first: number, second: number, between = (_dir: s
     "${BUN}" "${WRITE_ONCE}" "${f}" second ${second}`
   const r = run([...UNSHARE, "sh", "-c", script])
   expect(r.stderr).toBe("")
-  const [a, b] = r.stdout.trim().split("\n").map((l) => JSON.parse(l))
+  const [a, b] = r.stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l))
   return { before: a, after: b }
 }
 
@@ -115,13 +134,16 @@ describe("writeFileAtomic", () => {
     expect(statSync(f).mode & 0o7777).toBe(0o600)
   })
 
-  itUnless(isRoot ? undefined : "only root can give a file to another user")("keeps the owner when root rewrites a user's file", async () => {
-    const f = join(tmp(), "mcp.json")
-    writeFileSync(f, "{}")
-    chownSync(f, 65534, 65534)
-    await writeFileAtomic(f, "{ }")
-    expect(statSync(f)).toMatchObject({ uid: 65534, gid: 65534 })
-  })
+  itUnless(isRoot ? undefined : "only root can give a file to another user")(
+    "keeps the owner when root rewrites a user's file",
+    async () => {
+      const f = join(tmp(), "mcp.json")
+      writeFileSync(f, "{}")
+      chownSync(f, 65534, 65534)
+      await writeFileAtomic(f, "{ }")
+      expect(statSync(f)).toMatchObject({ uid: 65534, gid: 65534 })
+    },
+  )
 
   it("creates a new file 0600 in new 0700 directories even under umask 000 (F01)", () => {
     const d = tmp()
@@ -133,44 +155,59 @@ describe("writeFileAtomic", () => {
     expect(statSync(join(d, "state")).mode & 0o7777).toBe(0o700)
   })
 
-  itUnless(noUnprivilegedWriter)("fails with WriteError and keeps the old file in a directory it may not write", () => {
-    const d = tmp()
-    const f = join(d, "mcp.json")
-    writeFileSync(f, '{"old":true}')
-    chmodSync(d, 0o555)
-    try {
-      const r = run([...UNPRIVILEGED, BUN, WRITE_ATOMIC, f, '{"new":true}'])
-      expect(r.stderr).toBe("")
-      const { error } = JSON.parse(r.stdout)
-      expect(error).toMatchObject({ name: "WriteError", exitCode: 2, hasCause: true, hint: `check that you may write to ${d}` })
-      expect(error.message).toBe(`could not write ${f}: permission denied (EACCES); the previous file is unchanged`)
-    } finally {
-      chmodSync(d, 0o755)
-    }
-    expect(readFileSync(f, "utf8")).toBe('{"old":true}')
-    expect(readdirSync(d)).toEqual(["mcp.json"])
-  })
+  itUnless(noUnprivilegedWriter)(
+    "fails with WriteError and keeps the old file in a directory it may not write",
+    () => {
+      const d = tmp()
+      const f = join(d, "mcp.json")
+      writeFileSync(f, '{"old":true}')
+      chmodSync(d, 0o555)
+      try {
+        const r = run([...UNPRIVILEGED, BUN, WRITE_ATOMIC, f, '{"new":true}'])
+        expect(r.stderr).toBe("")
+        const { error } = JSON.parse(r.stdout)
+        expect(error).toMatchObject({
+          name: "WriteError",
+          exitCode: 2,
+          hasCause: true,
+          hint: `check that you may write to ${d}`,
+        })
+        expect(error.message).toBe(
+          `could not write ${f}: permission denied (EACCES); the previous file is unchanged`,
+        )
+      } finally {
+        chmodSync(d, 0o755)
+      }
+      expect(readFileSync(f, "utf8")).toBe('{"old":true}')
+      expect(readdirSync(d)).toEqual(["mcp.json"])
+    },
+  )
 
   itUnless(noMountNs)("reports a full disk as 'no space left' and keeps the old file (tmpfs)", () => {
     const { before, after } = inTmpfs("64k", 10, 1_000_000)
     expect(before.ok).toBe(true)
     expect(after.ok).toBe(false)
     expect(after.error.name).toBe("WriteError")
-    expect(after.error.message).toMatch(/^could not write .*mcp\.json: no space left on device \(ENOSPC\); the previous file is unchanged$/)
+    expect(after.error.message).toMatch(
+      /^could not write .*mcp\.json: no space left on device \(ENOSPC\); the previous file is unchanged$/,
+    )
     expect(after.error.exitCode).toBe(2)
     expect(after.after).toBe(before.after)
     // No temp and no lock left behind.
     expect(after.leftovers).toEqual([])
   })
 
-  itUnless(noMountNs)("reports a read-only file system and keeps the old file (tmpfs remounted read-only)", () => {
-    const { before, after } = inTmpfs("1m", 10, 10, (d) => `mount -o remount,bind,ro "${d}"`)
-    expect(before.ok).toBe(true)
-    expect(after.error.message).toMatch(/read-only file system \(EROFS\); the previous file is unchanged$/)
-    expect(after.error.hint).toContain("read-only")
-    expect(after.after).toBe(before.after)
-    expect(after.leftovers).toEqual([])
-  })
+  itUnless(noMountNs)(
+    "reports a read-only file system and keeps the old file (tmpfs remounted read-only)",
+    () => {
+      const { before, after } = inTmpfs("1m", 10, 10, (d) => `mount -o remount,bind,ro "${d}"`)
+      expect(before.ok).toBe(true)
+      expect(after.error.message).toMatch(/read-only file system \(EROFS\); the previous file is unchanged$/)
+      expect(after.error.hint).toContain("read-only")
+      expect(after.after).toBe(before.after)
+      expect(after.leftovers).toEqual([])
+    },
+  )
 
   it("cleanupStaleTemps removes temps of dead writers only", async () => {
     const d = tmp()

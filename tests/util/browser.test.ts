@@ -10,7 +10,10 @@ import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 // A stand-in browser: writes each argv element on its own line. Only the opener is mocked.
 async function recorder(t: TmpDir, name = "browser"): Promise<{ program: string; out: string }> {
   const out = join(t.path, `${name}.argv`)
-  const program = await t.write(`bin/${name}`, `#!/bin/sh\nfor a in "$@"; do printf '%s\\n' "$a"; done > "${out}.tmp"\nmv "${out}.tmp" "${out}"\n`)
+  const program = await t.write(
+    `bin/${name}`,
+    `#!/bin/sh\nfor a in "$@"; do printf '%s\\n' "$a"; done > "${out}.tmp"\nmv "${out}.tmp" "${out}"\n`,
+  )
   await chmod(program, 0o755)
   return { program, out }
 }
@@ -26,7 +29,9 @@ async function recorded(file: string, timeoutMs = 5000): Promise<string[]> {
 
 describe("checkBrowserUrl", () => {
   it("allows https anywhere and http only to loopback", () => {
-    expect(checkBrowserUrl("https://auth.example.com/authorize?a=1").href).toBe("https://auth.example.com/authorize?a=1")
+    expect(checkBrowserUrl("https://auth.example.com/authorize?a=1").href).toBe(
+      "https://auth.example.com/authorize?a=1",
+    )
     for (const u of ["http://127.0.0.1:4312/install/x", "http://localhost:1/", "http://[::1]:8080/cb"]) {
       expect(checkBrowserUrl(u).protocol).toBe("http:")
     }
@@ -64,7 +69,9 @@ describe("browserCommands", () => {
   it("uses the OS opener when BROWSER is unset", () => {
     expect(browserCommands(href, { env: {}, platform: "linux" })).toEqual([["xdg-open", href]])
     expect(browserCommands(href, { env: {}, platform: "darwin" })).toEqual([["open", href]])
-    expect(browserCommands(href, { env: {}, platform: "win32" })).toEqual([["rundll32", "url.dll,FileProtocolHandler", href]])
+    expect(browserCommands(href, { env: {}, platform: "win32" })).toEqual([
+      ["rundll32", "url.dll,FileProtocolHandler", href],
+    ])
   })
 
   it("splits BROWSER on ':' and keeps each entry one program, even with spaces or shell syntax", () => {
@@ -78,13 +85,15 @@ describe("browserCommands", () => {
 
   it("replaces %s inside its own argv element, never reading $& in the URL as a pattern", () => {
     const tricky = "https://a.example/$&$1?q=%s"
-    expect(browserCommands(tricky, { env: { BROWSER: "firefox --new-window %s" } })).toEqual([["firefox", "--new-window", tricky]])
+    expect(browserCommands(tricky, { env: { BROWSER: "firefox --new-window %s" } })).toEqual([
+      ["firefox", "--new-window", tricky],
+    ])
     expect(browserCommands(href, { env: { BROWSER: "w3m --url=%s" } })).toEqual([["w3m", `--url=${href}`]])
   })
 })
 
 describe("openBrowser", () => {
-  it("passes the re-serialised URL as one argv element; $(…) and \"& never reach a shell (O02)", async () => {
+  it('passes the re-serialised URL as one argv element; $(…) and "& never reach a shell (O02)', async () => {
     await using t = await tmpdir()
     const { program, out } = await recorder(t)
     const planted = join(t.path, "p")
@@ -103,7 +112,10 @@ describe("openBrowser", () => {
   it("runs xdg-open from PATH on Linux when BROWSER is unset", async () => {
     await using t = await tmpdir()
     const { out } = await recorder(t, "xdg-open")
-    await openBrowser("http://127.0.0.1:9/install/abc", { env: { PATH: `${join(t.path, "bin")}:/usr/bin:/bin` }, platform: "linux" })
+    await openBrowser("http://127.0.0.1:9/install/abc", {
+      env: { PATH: `${join(t.path, "bin")}:/usr/bin:/bin` },
+      platform: "linux",
+    })
     expect(await recorded(out)).toEqual(["http://127.0.0.1:9/install/abc"])
   })
 
@@ -111,8 +123,16 @@ describe("openBrowser", () => {
     await using t = await tmpdir()
     const { program, out } = await recorder(t)
     const before = descendants(process.pid)
-    for (const u of ["file:///etc/passwd", "javascript:alert(1)", "data:text/html,x", "http://evil.example/"]) {
-      const err = await openBrowser(u, { env: { BROWSER: program } }).then(() => undefined, (e: unknown) => e)
+    for (const u of [
+      "file:///etc/passwd",
+      "javascript:alert(1)",
+      "data:text/html,x",
+      "http://evil.example/",
+    ]) {
+      const err = await openBrowser(u, { env: { BROWSER: program } }).then(
+        () => undefined,
+        (e: unknown) => e,
+      )
       expect(err).toBeInstanceOf(AgentError)
       expect((err as AgentError).exitCode).toBe(2)
     }
@@ -128,7 +148,9 @@ describe("openBrowser", () => {
     const missing = join(t.path, "no-such-browser")
     await openBrowser("https://a.example/", { env: { BROWSER: `${missing}:${program}` } })
     expect(await recorded(out)).toEqual(["https://a.example/"])
-    const err = await openBrowser("https://a.example/", { env: { BROWSER: missing } }).catch((e: unknown) => e)
+    const err = await openBrowser("https://a.example/", { env: { BROWSER: missing } }).catch(
+      (e: unknown) => e,
+    )
     expect(err).toBeInstanceOf(AgentError)
     expect((err as AgentError).message).toContain("could not start a browser")
   })
@@ -140,7 +162,9 @@ describe("openBrowser", () => {
     await chmod(failing, 0o755)
     await openBrowser("https://a.example/", { env: { BROWSER: `${failing}:${program}` }, watchMs: 5000 })
     expect(await recorded(out)).toEqual(["https://a.example/"])
-    const err = await openBrowser("https://a.example/", { env: { BROWSER: failing }, watchMs: 5000 }).catch((e: unknown) => e)
+    const err = await openBrowser("https://a.example/", { env: { BROWSER: failing }, watchMs: 5000 }).catch(
+      (e: unknown) => e,
+    )
     expect(err).toBeInstanceOf(AgentError)
     expect((err as AgentError).message).toBe(`could not start a browser (${failing}: exited with code 1)`)
     // Without watchMs, starting is enough (the OAuth flow does not wait on its opener).

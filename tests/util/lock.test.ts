@@ -1,5 +1,14 @@
 import { afterEach, describe, expect, it } from "bun:test"
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs"
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs"
 import { hostname, tmpdir } from "node:os"
 import { join } from "node:path"
 import { withFileLock } from "../../src/util/lock.ts"
@@ -68,7 +77,10 @@ describe("withFileLock", () => {
   it("breaks a stale lock only through the break guard, and drops a guard its breaker abandoned", async () => {
     const d = tmp()
     const f = join(d, "mcp.json")
-    writeFileSync(`${f}.lock`, JSON.stringify({ pid: deadPid(), host: hostname(), time: new Date().toISOString() }))
+    writeFileSync(
+      `${f}.lock`,
+      JSON.stringify({ pid: deadPid(), host: hostname(), time: new Date().toISOString() }),
+    )
     // A fresh guard means another breaker is at work: nobody else may break the lock meanwhile.
     writeFileSync(`${f}.lock.break`, "{}")
     await expect(withFileLock(f, () => "ran", { timeoutMs: 300 })).rejects.toBeInstanceOf(WriteError)

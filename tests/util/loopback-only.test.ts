@@ -6,8 +6,27 @@ import { isLoopbackHost, refusedDestinations } from "../helpers/loopback-only.ts
 
 describe("loopback-only test net", () => {
   it("classifies loopback spellings", () => {
-    for (const h of ["127.0.0.1", "127.9.8.7", "localhost", "a.localhost", "[::1]", "::ffff:127.0.0.1", "[::ffff:7f00:1]"]) expect(isLoopbackHost(h)).toBe(true)
-    for (const h of ["192.0.2.1", "10.0.0.8", "169.254.169.254", "0.0.0.0", "example.com", "localhost.example", "[::ffff:a00:8]", "::"]) expect(isLoopbackHost(h)).toBe(false)
+    for (const h of [
+      "127.0.0.1",
+      "127.9.8.7",
+      "localhost",
+      "a.localhost",
+      "[::1]",
+      "::ffff:127.0.0.1",
+      "[::ffff:7f00:1]",
+    ])
+      expect(isLoopbackHost(h)).toBe(true)
+    for (const h of [
+      "192.0.2.1",
+      "10.0.0.8",
+      "169.254.169.254",
+      "0.0.0.0",
+      "example.com",
+      "localhost.example",
+      "[::ffff:a00:8]",
+      "::",
+    ])
+      expect(isLoopbackHost(h)).toBe(false)
   })
 
   it("refuses a fetch to another host before it is made, and records it", async () => {

@@ -2,7 +2,12 @@
 // URL credential detector that install links and config show use (P04).
 import { describe, expect, it } from "bun:test"
 import { guardStream } from "../../src/cli/shared/redact-streams.ts"
-import { findUrlSecrets, hasUrlSecrets, maskUrlSecrets, urlSecretFields } from "../../src/config/url-secrets.ts"
+import {
+  findUrlSecrets,
+  hasUrlSecrets,
+  maskUrlSecrets,
+  urlSecretFields,
+} from "../../src/config/url-secrets.ts"
 import { createSecretSet, MIN_SECRET_LENGTH } from "../../src/util/secrets.ts"
 
 const CANARY = "sk-canary-1234567890"
@@ -32,7 +37,12 @@ describe("secret set (P03)", () => {
     set.add('a"b\\c-secret', "S")
     const doc = { msg: 'got a"b\\c-secret', list: ['a"b\\c-secret'], env: { 'a"b\\c-secret': 1 }, n: 3 }
     const out = JSON.stringify(doc, set.replacer)
-    expect(JSON.parse(out)).toEqual({ msg: "got [redacted:S]", list: ["[redacted:S]"], env: { "[redacted:S]": 1 }, n: 3 })
+    expect(JSON.parse(out)).toEqual({
+      msg: "got [redacted:S]",
+      list: ["[redacted:S]"],
+      env: { "[redacted:S]": 1 },
+      n: 3,
+    })
   })
 })
 
@@ -40,7 +50,9 @@ describe("stream guard (P03)", () => {
   function sink(isHoldingBack: boolean) {
     const set = createSecretSet()
     const written: string[] = []
-    const stream = { write: (chunk: string, _enc?: unknown, cb?: () => void) => (written.push(chunk), cb?.(), true) }
+    const stream = {
+      write: (chunk: string, _enc?: unknown, cb?: () => void) => (written.push(chunk), cb?.(), true),
+    }
     guardStream(stream, set, isHoldingBack)
     return { set, written, write: (s: string) => stream.write(s) }
   }
@@ -67,12 +79,31 @@ describe("URL credentials (P04)", () => {
   it("finds userinfo and key-like query values in any text, but not ${VAR} references", () => {
     expect(findUrlSecrets("https://user:pw@host/x")).toEqual([{ where: "userinfo", value: "pw" }])
     expect(findUrlSecrets("https://ghp_token@host/")).toEqual([{ where: "userinfo", value: "ghp_token" }])
-    expect(findUrlSecrets("--db=postgres://u:secret@127.0.0.1/db")).toEqual([{ where: "userinfo", value: "secret" }])
-    expect(findUrlSecrets("https://h/mcp?api_key=sk%2D1&x=2")).toEqual([{ where: "query parameter api_key", value: "sk%2D1" }])
-    for (const name of ["token", "access_token", "apiKey", "X-Amz-Signature", "password", "client_secret", "auth", "sessionid"]) {
+    expect(findUrlSecrets("--db=postgres://u:secret@127.0.0.1/db")).toEqual([
+      { where: "userinfo", value: "secret" },
+    ])
+    expect(findUrlSecrets("https://h/mcp?api_key=sk%2D1&x=2")).toEqual([
+      { where: "query parameter api_key", value: "sk%2D1" },
+    ])
+    for (const name of [
+      "token",
+      "access_token",
+      "apiKey",
+      "X-Amz-Signature",
+      "password",
+      "client_secret",
+      "auth",
+      "sessionid",
+    ]) {
       expect(hasUrlSecrets(`https://h/mcp?${name}=v`)).toBe(true)
     }
-    for (const ok of ["https://h/mcp?page=2&author=bob&design=x", "https://alice:${PW}@h/", "https://${U}:${P}@h/", "https://h/?token=${T}", "https://h/?token="]) {
+    for (const ok of [
+      "https://h/mcp?page=2&author=bob&design=x",
+      "https://alice:${PW}@h/",
+      "https://${U}:${P}@h/",
+      "https://h/?token=${T}",
+      "https://h/?token=",
+    ]) {
       expect(hasUrlSecrets(ok)).toBe(false)
     }
   })
@@ -80,12 +111,20 @@ describe("URL credentials (P04)", () => {
   it("masks only the credential: the user name, host, path and other parameters stay", () => {
     expect(maskUrlSecrets("https://user:pw@host/x")).toBe("https://user:***@host/x")
     expect(maskUrlSecrets("https://ghp_token@host/")).toBe("https://***@host/")
-    expect(maskUrlSecrets("see https://h/mcp?api_key=sk-1&region=eu#top now")).toBe("see https://h/mcp?api_key=***&region=eu#top now")
+    expect(maskUrlSecrets("see https://h/mcp?api_key=sk-1&region=eu#top now")).toBe(
+      "see https://h/mcp?api_key=***&region=eu#top now",
+    )
     expect(maskUrlSecrets("https://h/mcp?token=${T}")).toBe("https://h/mcp?token=${T}")
   })
 
   it("names the field of a server definition that holds one", () => {
-    expect(urlSecretFields({ command: "x", args: ["--a", "--db=mysql://u:p@h/d"], env: { URL: "https://h/?key=k" } })).toEqual([
+    expect(
+      urlSecretFields({
+        command: "x",
+        args: ["--a", "--db=mysql://u:p@h/d"],
+        env: { URL: "https://h/?key=k" },
+      }),
+    ).toEqual([
       { field: "args[1]", where: "userinfo" },
       { field: "env.URL", where: "query parameter key" },
     ])

@@ -25,7 +25,10 @@ const UNSAFE: [string, number[]][] = [
   ["reserved specials U+FFF0-FFF8 and interlinear annotation U+FFF9-FFFB", range(0xfff0, 0xfffb)],
   ["musical format controls U+1D173-1D17A", range(0x1d173, 0x1d17a)],
   ["tags U+E0000-E007F (ASCII smuggling)", range(0xe0000, 0xe007f)],
-  ["supplementary variation selectors and the rest of U+E0080-E0FFF", [0xe0080, 0xe0100, 0xe01ef, 0xe01f0, 0xe0fff]],
+  [
+    "supplementary variation selectors and the rest of U+E0080-E0FFF",
+    [0xe0080, 0xe0100, 0xe01ef, 0xe01f0, 0xe0fff],
+  ],
 ]
 
 function expected(cp: number): string {
@@ -48,7 +51,9 @@ describe("escapeTerminal (P01, I03)", () => {
   })
 
   it("P01: an OSC 52 clipboard write and an OSC 8 link come out with no raw ESC or BEL", () => {
-    const out = escapeTerminal("\x1b]52;c;cm0gLXJmIH4=\x07 \x1b]8;;https://evil.example\x1b\\here\x1b]8;;\x1b\\")
+    const out = escapeTerminal(
+      "\x1b]52;c;cm0gLXJmIH4=\x07 \x1b]8;;https://evil.example\x1b\\here\x1b]8;;\x1b\\",
+    )
     expect(out).not.toMatch(/[\x1b\x07]/)
     expect(out).toBe("\\x1b]52;c;cm0gLXJmIH4=\\x07 \\x1b]8;;https://evil.example\\x1b\\here\\x1b]8;;\\x1b\\")
   })

@@ -22,7 +22,10 @@ export default command({
       return
     }
     printTable(
-      [...files.map((f) => [f.scope, f.file, f.exists ? "" : "(missing)"]), ["state", ctx.paths.stateDir, ""]],
+      [
+        ...files.map((f) => [f.scope, f.file, f.exists ? "" : "(missing)"]),
+        ["state", ctx.paths.stateDir, ""],
+      ],
       ["SCOPE", "PATH", ""],
     )
   },

@@ -21,7 +21,8 @@ export default command({
       definition: serverJson(e.server),
     }))
     // I10: a variable that loads code or picks the program is shown in full, and said so.
-    for (const e of config.servers) for (const w of dangerousEnvWarnings(e.name, e.server)) ctx.log.warn(escapeLine(w))
+    for (const e of config.servers)
+      for (const w of dangerousEnvWarnings(e.name, e.server)) ctx.log.warn(escapeLine(w))
     if (ctx.output === "json") {
       printJson({ servers, shadowed: config.shadowed.map(where), sources: config.sources })
       return
@@ -33,7 +34,8 @@ export default command({
     const merged = { mcpServers: Object.fromEntries(servers.map((s) => [s.name, s.definition])) }
     printRaw(jsonText(merged))
     for (const s of servers) ctx.log.info(`${s.name}: ${s.scope} scope, ${s.file}`)
-    for (const s of config.shadowed) ctx.log.info(`${s.name}: the definition in ${s.file} is overridden by a later scope`)
+    for (const s of config.shadowed)
+      ctx.log.info(`${s.name}: the definition in ${s.file} is overridden by a later scope`)
   },
 })
 

@@ -12,7 +12,12 @@ export default command({
     "Check the config: exit 0 when every enabled server is usable, 2 on errors (syntax, schema, unset variables), 3 when variables or project servers still need approval",
   args: {
     ...configArgs,
-    "approve-env": { type: "string", valueHint: "[SERVER:]VAR", description: "Treat VAR as approved for this check only: for every server, or with SERVER: for that server alone (repeatable)" },
+    "approve-env": {
+      type: "string",
+      valueHint: "[SERVER:]VAR",
+      description:
+        "Treat VAR as approved for this check only: for every server, or with SERVER: for that server alone (repeatable)",
+    },
   },
   examples: [
     "agent config validate",
@@ -37,7 +42,10 @@ export default command({
       // goes to stderr (rethrown: runCli prints it and adds no second document).
       if (ctx.output === "json" && isAgentError(e)) {
         const { error } = errorDocument(e)
-        printJson({ valid: false, error: { ...error, ...(e instanceof ConfigError && { file: e.file, path: e.path }) } })
+        printJson({
+          valid: false,
+          error: { ...error, ...(e instanceof ConfigError && { file: e.file, path: e.path }) },
+        })
       }
       throw e
     }
@@ -47,7 +55,8 @@ export default command({
       return code
     }
     printRaw(resolutions.map(describe).join("\n") || "no servers configured")
-    if (code === ExitCode.approval) ctx.log.warn("some servers need approval before they can start (see above)")
+    if (code === ExitCode.approval)
+      ctx.log.warn("some servers need approval before they can start (see above)")
     if (code === ExitCode.usage) ctx.log.error("some servers cannot start (see above)")
     return code
   },
@@ -63,7 +72,12 @@ function summarize(r: Resolution) {
   const base = { name: r.entry.name, scope: r.entry.scope, file: r.entry.file, status: r.status }
   switch (r.status) {
     case "needs_approval":
-      return { ...base, variables: r.variables, ...(r.project && { project: r.project.status }), ...(r.project?.refused && { refused: r.project.refused.map((f) => f.variable) }) }
+      return {
+        ...base,
+        variables: r.variables,
+        ...(r.project && { project: r.project.status }),
+        ...(r.project?.refused && { refused: r.project.refused.map((f) => f.variable) }),
+      }
     case "unset":
       return { ...base, missing: r.missing }
     default:
@@ -82,7 +96,10 @@ function describe(r: Resolution): string {
       return escapeTerminal(
         [
           `unset     ${head}`,
-          ...r.missing.map((m) => `  ${m.variable} is not set${m.message ? `: ${m.message}` : ""}; export it or give a default with \${${m.variable}:-…}`),
+          ...r.missing.map(
+            (m) =>
+              `  ${m.variable} is not set${m.message ? `: ${m.message}` : ""}; export it or give a default with \${${m.variable}:-…}`,
+          ),
         ].join("\n"),
       )
     case "needs_approval":
@@ -90,9 +107,21 @@ function describe(r: Resolution): string {
         [
           `approval  ${head}`,
           // I10/I11: a refused server says which variable or command, and what would let it in.
-          ...(r.project?.refused ? [`  ${r.blocked.message}`, ...refusedHints(r.entry.name, r.project.refused).map((h) => `  hint: ${h}`)] : []),
-          ...(r.project && !r.project.refused ? [`  project server is ${r.project.status === "changed" ? "changed since it was approved" : "not approved yet"}; run: agent mcp approve ${r.entry.name}`] : []),
-          ...r.variables.map((v) => `  ${v.variable} → ${v.destination}; run: agent env approve ${v.variable} --server ${r.entry.name}`),
+          ...(r.project?.refused
+            ? [
+                `  ${r.blocked.message}`,
+                ...refusedHints(r.entry.name, r.project.refused).map((h) => `  hint: ${h}`),
+              ]
+            : []),
+          ...(r.project && !r.project.refused
+            ? [
+                `  project server is ${r.project.status === "changed" ? "changed since it was approved" : "not approved yet"}; run: agent mcp approve ${r.entry.name}`,
+              ]
+            : []),
+          ...r.variables.map(
+            (v) =>
+              `  ${v.variable} → ${v.destination}; run: agent env approve ${v.variable} --server ${r.entry.name}`,
+          ),
         ].join("\n"),
       )
   }

@@ -20,7 +20,11 @@ import { didYouMean } from "../../util/suggest.ts"
 // server's current definition; nothing here ever reads or prints a variable's value.
 
 const serverArg = {
-  server: { type: "string", valueHint: "NAME", description: "Only this server (default: every server that references the variable)" },
+  server: {
+    type: "string",
+    valueHint: "NAME",
+    description: "Only this server (default: every server that references the variable)",
+  },
 } as const
 
 interface Pending {
@@ -56,10 +60,7 @@ const list = command({
   name: "list",
   description: "List approved variables (never their values) and the ones the config still needs approved",
   args: { ...commonArgs, ...outputArg, ...mcpArg },
-  examples: [
-    "agent env list",
-    "agent env list --mcp ci.json --output json",
-  ],
+  examples: ["agent env list", "agent env list --mcp ci.json --output json"],
   run({ args, rawArgs }) {
     const ctx = createContext(args)
     const config = loadFromArgs(ctx, rawArgs)
@@ -83,22 +84,37 @@ const list = command({
       return
     }
     const rows = [
-      ...approvals.map((a) => [a.variable, a.server, STATE_WORDS[a.status], a.approvedAt.slice(0, 19).replace("T", " "), ""]),
+      ...approvals.map((a) => [
+        a.variable,
+        a.server,
+        STATE_WORDS[a.status],
+        a.approvedAt.slice(0, 19).replace("T", " "),
+        "",
+      ]),
       ...pending.map((p) => [p.variable, p.server, "pending", "-", p.destination]),
     ]
     printTable(rows, ["VARIABLE", "SERVER", "STATUS", "APPROVED (UTC)", "GOES TO"])
-    if (pending.length) ctx.log.info("approve with `agent env approve VAR --server NAME`, or run `agent env approve` at a terminal to go through them")
+    if (pending.length)
+      ctx.log.info(
+        "approve with `agent env approve VAR --server NAME`, or run `agent env approve` at a terminal to go through them",
+      )
   },
 })
 
 const approve = command({
   name: "approve",
-  description: "Let servers read these variables; stored until the server's definition changes or you revoke it",
+  description:
+    "Let servers read these variables; stored until the server's definition changes or you revoke it",
   args: {
     ...commonArgs,
     ...mcpArg,
     ...serverArg,
-    variables: { type: "positional", required: false, valueHint: "VAR", description: "Variables to approve (at a terminal, omit to go through every pending one)" },
+    variables: {
+      type: "positional",
+      required: false,
+      valueHint: "VAR",
+      description: "Variables to approve (at a terminal, omit to go through every pending one)",
+    },
   },
   examples: [
     "agent env approve GITHUB_TOKEN --server github",
@@ -112,7 +128,9 @@ const approve = command({
     const variables = positionals(args._)
     const server = args.server as string | undefined
     if (variables.length === 0) return walkPending(ctx, config, store, server)
-    const items = variables.flatMap((variable) => targetsFor(config, variable, server).map((t) => ({ variable, ...t })))
+    const items = variables.flatMap((variable) =>
+      targetsFor(config, variable, server).map((t) => ({ variable, ...t })),
+    )
     await store.approveEnvMany(items.map(({ variable, entry }) => ({ variable, entry })))
     for (const i of items) printText(`approved ${i.variable} for "${i.entry.name}": ${i.need.destination}`)
   },
@@ -124,16 +142,28 @@ function positionals(raw: unknown): string[] {
 
 function targetsFor(config: Config, variable: string, server: string | undefined): Pending[] {
   if (server !== undefined && !config.servers.some((e) => e.name === server)) {
-    throw new ConfigError(`no server "${server}" in the loaded config${didYouMean(server, config.servers.map((e) => e.name))}`, {
-      hint: `servers: ${config.servers.map((e) => e.name).join(", ") || "none"}; pass --mcp FILE if it lives in another file`,
-    })
+    throw new ConfigError(
+      `no server "${server}" in the loaded config${didYouMean(
+        server,
+        config.servers.map((e) => e.name),
+      )}`,
+      {
+        hint: `servers: ${config.servers.map((e) => e.name).join(", ") || "none"}; pass --mcp FILE if it lives in another file`,
+      },
+    )
   }
   const found = config.servers
     .filter((e) => server === undefined || e.name === server)
-    .flatMap((entry) => variableNeeds(entry, config.inputs).filter((n) => n.variable === variable).map((need) => ({ entry, need })))
+    .flatMap((entry) =>
+      variableNeeds(entry, config.inputs)
+        .filter((n) => n.variable === variable)
+        .map((need) => ({ entry, need })),
+    )
   if (found.length === 0) {
     const where = server === undefined ? "no server in the loaded config" : `server "${server}"`
-    const known = [...new Set(config.servers.flatMap((e) => variableNeeds(e, config.inputs).map((n) => n.variable)))]
+    const known = [
+      ...new Set(config.servers.flatMap((e) => variableNeeds(e, config.inputs).map((n) => n.variable))),
+    ]
     throw new ConfigError(`${where} references ${variable}, so there is nothing to approve`, {
       hint: known.length
         ? `referenced variables: ${known.join(", ")}; pass --mcp FILE if the server lives in another file`
@@ -143,7 +173,12 @@ function targetsFor(config: Config, variable: string, server: string | undefined
   return found
 }
 
-async function walkPending(ctx: Ctx, config: Config, store: ApprovalStore, server: string | undefined): Promise<void> {
+async function walkPending(
+  ctx: Ctx,
+  config: Config,
+  store: ApprovalStore,
+  server: string | undefined,
+): Promise<void> {
   if (!ctx.isInteractive) {
     throw new UsageError("name the variables to approve, e.g. `agent env approve API_KEY --server NAME`", {
       hint: "without a terminal nothing is approved implicitly; `agent env list` shows what is pending",
@@ -185,7 +220,10 @@ const revoke = command({
     }
     if (unmatched.length) {
       const what = `${unmatched.join(", ")}${server ? ` for "${server}"` : ""}`
-      throw new ConfigError(`no approval of ${what}, so nothing was revoked for ${unmatched.length === 1 ? "it" : "them"}`, { hint: "`agent env list` shows the approvals" })
+      throw new ConfigError(
+        `no approval of ${what}, so nothing was revoked for ${unmatched.length === 1 ? "it" : "them"}`,
+        { hint: "`agent env list` shows the approvals" },
+      )
     }
   },
 })

@@ -4,23 +4,43 @@
 // Approve button is pressed; Deny, closing the tab or waiting out the timeout installs nothing.
 import { appendFileSync, mkdirSync } from "node:fs"
 import { join } from "node:path"
-import { createApp, createPendingInstall, startLocalServer, type InstallDecision, type LocalServer, type PendingInstall } from "../../server/index.ts"
+import {
+  createApp,
+  createPendingInstall,
+  startLocalServer,
+  type InstallDecision,
+  type LocalServer,
+  type PendingInstall,
+} from "../../server/index.ts"
 import { openBrowser } from "../../util/browser.ts"
 import { AgentError, ApprovalRequiredError, FailureError, UsageError } from "../../util/errors.ts"
 import { ensurePrivateDir } from "../../util/paths.ts"
 import type { Ctx } from "../shared/context.ts"
-import { applyInstall, decide, installScreen, planInstall, showScreen, type InstallArgs, type Plan } from "./plan.ts"
+import {
+  applyInstall,
+  decide,
+  installScreen,
+  planInstall,
+  showScreen,
+  type InstallArgs,
+  type Plan,
+} from "./plan.ts"
 
 const DEFAULT_TIMEOUT_MS = 5 * 60_000
 /** An opener that exits non-zero within this is reported at once as failed. */
 const OPENER_WATCH_MS = 1500
 
-type Outcome = { status: "installed"; message: string } | { status: "failed"; error: unknown } | { status: "denied" } | { status: "timeout" }
+type Outcome =
+  | { status: "installed"; message: string }
+  | { status: "failed"; error: unknown }
+  | { status: "denied" }
+  | { status: "timeout" }
 
 export async function installViaBrowser(ctx: Ctx, args: InstallArgs, input: string): Promise<number> {
   const logLine = (line: string) => appendInstallLog(ctx, line)
   try {
-    if (args.yes || args["dry-run"]) throw new UsageError("--browser asks in the browser; it does not combine with --yes or --dry-run")
+    if (args.yes || args["dry-run"])
+      throw new UsageError("--browser asks in the browser; it does not combine with --yes or --dry-run")
     const plan = planInstall(ctx, args, input)
     const outcome = await askInBrowser(ctx, args, plan)
     return finish(plan, outcome, logLine)
@@ -50,7 +70,9 @@ async function askInBrowser(ctx: Ctx, args: InstallArgs, plan: Plan): Promise<Ou
       }
     },
   })
-  const server = await startLocalServer((port) => createApp({ port, install: pending }), { idleMs: timeoutMs })
+  const server = await startLocalServer((port) => createApp({ port, install: pending }), {
+    idleMs: timeoutMs,
+  })
   try {
     const url = `${server.url}${pending.path}`
     ctx.log.info(`waiting for your answer in the browser: ${url}`)
@@ -72,7 +94,9 @@ async function askInBrowser(ctx: Ctx, args: InstallArgs, plan: Plan): Promise<Ou
     const decision = await waitForDecision(pending, server, timeoutMs)
     if (decision === undefined) return { status: "timeout" }
     await pending.done
-    return decision === "denied" ? { status: "denied" } : (applied ?? { status: "failed", error: new Error("the install did not run") })
+    return decision === "denied"
+      ? { status: "denied" }
+      : (applied ?? { status: "failed", error: new Error("the install did not run") })
   } finally {
     await server.close() // L08: the page is gone with the flow
   }
@@ -87,7 +111,11 @@ async function askInTerminal(ctx: Ctx, args: InstallArgs, plan: Plan): Promise<O
 }
 
 /** The decision, or undefined once timeoutMs passed (or the server closed) without one. */
-async function waitForDecision(pending: PendingInstall, server: LocalServer, timeoutMs: number): Promise<InstallDecision | undefined> {
+async function waitForDecision(
+  pending: PendingInstall,
+  server: LocalServer,
+  timeoutMs: number,
+): Promise<InstallDecision | undefined> {
   let timer: Timer | undefined
   const timedOut = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, timeoutMs)))
   try {
@@ -108,15 +136,22 @@ function finish(plan: Plan, outcome: Outcome, logLine: (line: string) => void): 
       logLine(outcome.message)
       return 0
     case "failed":
-      throw outcome.error instanceof AgentError ? outcome.error : new FailureError(`could not install "${name}"`, { cause: outcome.error })
+      throw outcome.error instanceof AgentError
+        ? outcome.error
+        : new FailureError(`could not install "${name}"`, { cause: outcome.error })
     case "denied":
       logLine(`"${name}" was denied in the browser; nothing was written`)
-      throw new ApprovalRequiredError(`"${name}" was not installed: it was denied in the browser; nothing was written`)
+      throw new ApprovalRequiredError(
+        `"${name}" was not installed: it was denied in the browser; nothing was written`,
+      )
     case "timeout":
       logLine(`no answer for "${name}" in time; nothing was written`)
-      throw new ApprovalRequiredError(`"${name}" was not installed: no answer in the browser in time; nothing was written`, {
-        hint: "click the install link again when you are ready to answer",
-      })
+      throw new ApprovalRequiredError(
+        `"${name}" was not installed: no answer in the browser in time; nothing was written`,
+        {
+          hint: "click the install link again when you are ready to answer",
+        },
+      )
   }
 }
 
@@ -133,7 +168,10 @@ function installTimeout(ctx: Ctx): number {
   const raw = ctx.env.AGENTRT_INSTALL_TIMEOUT_MS
   if (raw === undefined || raw === "") return DEFAULT_TIMEOUT_MS
   const ms = Number(raw)
-  if (!Number.isInteger(ms) || ms <= 0) throw new UsageError(`AGENTRT_INSTALL_TIMEOUT_MS must be a positive number of milliseconds, got "${raw.slice(0, 40)}"`)
+  if (!Number.isInteger(ms) || ms <= 0)
+    throw new UsageError(
+      `AGENTRT_INSTALL_TIMEOUT_MS must be a positive number of milliseconds, got "${raw.slice(0, 40)}"`,
+    )
   return ms
 }
 
@@ -142,7 +180,11 @@ function appendInstallLog(ctx: Ctx, line: string): void {
   try {
     const dir = join(ensurePrivateDir(ctx.paths.stateDir), "logs")
     mkdirSync(dir, { recursive: true, mode: 0o700 })
-    appendFileSync(join(dir, "install.log"), `${new Date().toISOString()} ${line.replace(/[\r\n]+/g, " ")}\n`, { mode: 0o600 })
+    appendFileSync(
+      join(dir, "install.log"),
+      `${new Date().toISOString()} ${line.replace(/[\r\n]+/g, " ")}\n`,
+      { mode: 0o600 },
+    )
   } catch (e: unknown) {
     // The log only mirrors what stderr already says; failing to write it must not hide that.
     ctx.log.debug(`cannot write install.log: ${e instanceof Error ? e.message : String(e)}`)

@@ -12,28 +12,81 @@ import { applyInstall, decide, planInstall, report, showScreen, type InstallArgs
 
 export default command({
   name: "install",
-  description: "Install an MCP server from an install link (agentrt, Cursor, VS Code, Kiro, Goose) or the built-in catalog, after showing exactly what it adds",
+  description:
+    "Install an MCP server from an install link (agentrt, Cursor, VS Code, Kiro, Goose) or the built-in catalog, after showing exactly what it adds",
   args: {
     ...commonArgs,
     ...outputArg,
-    target: { type: "positional", required: false, valueHint: "LINK|CATALOG_NAME", description: "An install link, or a name from `agent mcp catalog`" },
-    scope: { type: "string", valueHint: "user|project", description: "Which config to write: user (default) or project (./.mcp.json)" },
-    mcp: { type: "string", valueHint: "FILE", description: "Write this config file instead of a scope (with --link: also load it)" },
-    name: { type: "string", valueHint: "NEW", description: "Install under this name instead of the one the link gives" },
-    yes: { type: "boolean", alias: "y", description: "Install without asking (needed without a terminal); variables stay unapproved unless --approve-env" },
-    "approve-env": { type: "boolean", description: "Also approve every variable the server references (bound to this definition)" },
+    target: {
+      type: "positional",
+      required: false,
+      valueHint: "LINK|CATALOG_NAME",
+      description: "An install link, or a name from `agent mcp catalog`",
+    },
+    scope: {
+      type: "string",
+      valueHint: "user|project",
+      description: "Which config to write: user (default) or project (./.mcp.json)",
+    },
+    mcp: {
+      type: "string",
+      valueHint: "FILE",
+      description: "Write this config file instead of a scope (with --link: also load it)",
+    },
+    name: {
+      type: "string",
+      valueHint: "NEW",
+      description: "Install under this name instead of the one the link gives",
+    },
+    yes: {
+      type: "boolean",
+      alias: "y",
+      description:
+        "Install without asking (needed without a terminal); variables stay unapproved unless --approve-env",
+    },
+    "approve-env": {
+      type: "boolean",
+      description: "Also approve every variable the server references (bound to this definition)",
+    },
     "allow-dangerous-env": {
       type: "string",
       valueHint: "NAME",
-      description: "Let the link set NAME (PATH, NODE_OPTIONS, LD_PRELOAD…: variables that decide what runs); refused otherwise (repeatable)",
+      description:
+        "Let the link set NAME (PATH, NODE_OPTIONS, LD_PRELOAD…: variables that decide what runs); refused otherwise (repeatable)",
     },
-    "dry-run": { type: "boolean", description: "Show the screen and the entry that would be written; write nothing" },
-    link: { type: "string", valueHint: "NAME", description: "Print an install link for a configured server or catalog entry instead of installing" },
-    format: { type: "string", valueHint: "agentrt|cursor|vscode|kiro|markdown", description: "With --link: the link format (markdown: an \"Add to agent\" badge)", default: "agentrt" },
-    register: { type: "boolean", description: "Make this binary the OS handler for agentrt:// links (with --exec PATH: that binary)" },
-    unregister: { type: "boolean", description: "Undo --register: remove the handler and restore the previous one" },
-    exec: { type: "string", valueHint: "PATH", description: "With --register: the agent binary the OS should start" },
-    browser: { type: "boolean", description: "Ask on a local page in the browser instead of the terminal (what a clicked agentrt:// link runs)" },
+    "dry-run": {
+      type: "boolean",
+      description: "Show the screen and the entry that would be written; write nothing",
+    },
+    link: {
+      type: "string",
+      valueHint: "NAME",
+      description: "Print an install link for a configured server or catalog entry instead of installing",
+    },
+    format: {
+      type: "string",
+      valueHint: "agentrt|cursor|vscode|kiro|markdown",
+      description: 'With --link: the link format (markdown: an "Add to agent" badge)',
+      default: "agentrt",
+    },
+    register: {
+      type: "boolean",
+      description: "Make this binary the OS handler for agentrt:// links (with --exec PATH: that binary)",
+    },
+    unregister: {
+      type: "boolean",
+      description: "Undo --register: remove the handler and restore the previous one",
+    },
+    exec: {
+      type: "string",
+      valueHint: "PATH",
+      description: "With --register: the agent binary the OS should start",
+    },
+    browser: {
+      type: "boolean",
+      description:
+        "Ask on a local page in the browser instead of the terminal (what a clicked agentrt:// link runs)",
+    },
   },
   examples: [
     "agent install github                                   # from the catalog: review, then answer y",
@@ -41,20 +94,27 @@ export default command({
     "agent install 'cursor://anysphere.cursor-deeplink/mcp/install?name=x&config=…' --scope project",
     "agent install memory --yes                             # scripts and CI: no terminal to ask",
     "agent install github --dry-run",
-    "agent install --link my-server --format markdown       # an \"Add to agent\" badge for a README",
+    'agent install --link my-server --format markdown       # an "Add to agent" badge for a README',
   ],
   async run({ args, rawArgs }) {
     const ctx = createContext(args)
     if (args.register || args.unregister) return (await import("./register.ts")).run(ctx, args)
     if (args.link !== undefined) {
-      if (args.target !== undefined) throw new UsageError("give either --link NAME or a link/catalog name to install, not both")
+      if (args.target !== undefined)
+        throw new UsageError("give either --link NAME or a link/catalog name to install, not both")
       return printInstallLink(ctx, rawArgs, String(args.link), String(args.format))
     }
     if (args.target === undefined || args.target === "") {
-      throw new UsageError("missing LINK or CATALOG_NAME", { hint: "agent install github, or agent install 'agentrt://mcp/install?name=…&config=…'; see `agent mcp catalog`" })
+      throw new UsageError("missing LINK or CATALOG_NAME", {
+        hint: "agent install github, or agent install 'agentrt://mcp/install?name=…&config=…'; see `agent mcp catalog`",
+      })
     }
-    const installArgs = { ...args, allowDangerousEnv: repeated(rawArgs, "allow-dangerous-env") } as InstallArgs
-    if (args.browser) return (await import("./browser.ts")).installViaBrowser(ctx, installArgs, String(args.target))
+    const installArgs = {
+      ...args,
+      allowDangerousEnv: repeated(rawArgs, "allow-dangerous-env"),
+    } as InstallArgs
+    if (args.browser)
+      return (await import("./browser.ts")).installViaBrowser(ctx, installArgs, String(args.target))
     return install(ctx, installArgs, String(args.target))
   },
 })

@@ -48,10 +48,17 @@ function refuseLiteralSecrets(name: string, server: ServerConfig): void {
         ]
   for (const [field, value] of fields) {
     if (value === undefined || value === "" || maskValue(value) !== "***") continue
-    const variable = field.split(".").pop()!.toUpperCase().replace(/[^A-Z0-9_]/g, "_")
-    throw new UsageError(`server "${escapeTerminal(name)}" has a literal value in ${escapeTerminal(field)}; a link would publish it`, {
-      hint: `use a reference instead, e.g. "\${${variable}}", then approve it with \`agent env approve ${variable} --server ${name}\``,
-    })
+    const variable = field
+      .split(".")
+      .pop()!
+      .toUpperCase()
+      .replace(/[^A-Z0-9_]/g, "_")
+    throw new UsageError(
+      `server "${escapeTerminal(name)}" has a literal value in ${escapeTerminal(field)}; a link would publish it`,
+      {
+        hint: `use a reference instead, e.g. "\${${variable}}", then approve it with \`agent env approve ${variable} --server ${name}\``,
+      },
+    )
   }
 }
 
@@ -59,7 +66,10 @@ function refuseLiteralSecrets(name: string, server: ServerConfig): void {
 function refuseUrlSecrets(name: string, server: ServerConfig): void {
   const [found] = urlSecretFields(server)
   if (!found) return
-  throw new UsageError(`server "${escapeTerminal(name)}" has a password or key in a URL (${found.where} in ${escapeTerminal(found.field)}); a link would publish it`, {
-    hint: "use a reference instead, e.g. https://host/mcp?api_key=${API_KEY} or https://${USER}:${PASSWORD}@host/, then approve the variable",
-  })
+  throw new UsageError(
+    `server "${escapeTerminal(name)}" has a password or key in a URL (${found.where} in ${escapeTerminal(found.field)}); a link would publish it`,
+    {
+      hint: "use a reference instead, e.g. https://host/mcp?api_key=${API_KEY} or https://${USER}:${PASSWORD}@host/, then approve the variable",
+    },
+  )
 }

@@ -10,7 +10,16 @@ import {
   type ServerEntry,
   type VariableNeed,
 } from "../../config/index.ts"
-import { describeInstall, findCatalogEntry, formatInstallLink, parseInstallLink, safeLine, searchCatalog, type InstallRequest, type LinkSource } from "../../install/index.ts"
+import {
+  describeInstall,
+  findCatalogEntry,
+  formatInstallLink,
+  parseInstallLink,
+  safeLine,
+  searchCatalog,
+  type InstallRequest,
+  type LinkSource,
+} from "../../install/index.ts"
 import { ApprovalRequiredError, UsageError } from "../../util/errors.ts"
 import { escapeTerminal } from "../../util/text.ts"
 import type { Ctx } from "../shared/context.ts"
@@ -50,11 +59,18 @@ export interface InstallArgs {
 const LINK_LIKE = /^[a-z][a-z0-9+.-]*:/i
 
 /** The write once approved, shared by the terminal and the browser (browser.ts) paths. */
-export async function applyInstall(ctx: Ctx, args: InstallArgs, plan: Plan, approved: string[]): Promise<void> {
+export async function applyInstall(
+  ctx: Ctx,
+  args: InstallArgs,
+  plan: Plan,
+  approved: string[],
+): Promise<void> {
   resolveTarget(ctx, args) // now creates the user config dir (0700) if needed
   // An add only adds: a server that appeared after the screen was shown fails (exit 2)
   // instead of being overwritten unseen (I05).
-  await writeServers(plan.target, [{ name: plan.req.name, entry: plan.req.entry }], { existing: plan.existing ? "replace" : "fail" })
+  await writeServers(plan.target, [{ name: plan.req.name, entry: plan.req.entry }], {
+    existing: plan.existing ? "replace" : "fail",
+  })
   report(ctx, plan, await recordApprovals(ctx, plan, approved), false)
 }
 
@@ -64,7 +80,9 @@ export function planInstall(ctx: Ctx, args: InstallArgs, input: string): Plan {
   refuseDangerousEnv(req, args.allowDangerousEnv ?? [])
   // Creates no directory yet: a refused install leaves no trace (I08).
   const target = resolveTarget(ctx, args, { isDryRun: true })
-  const existing = existsSync(target.file) ? parseConfigFile(target.file, target.scope).servers.find((e) => e.name === req.name)?.server : undefined
+  const existing = existsSync(target.file)
+    ? parseConfigFile(target.file, target.scope).servers.find((e) => e.name === req.name)?.server
+    : undefined
   const needs = variableNeeds(entryFor(req, target, req.server))
   return { req, origin, target, existing, needs }
 }
@@ -78,9 +96,12 @@ function refuseDangerousEnv(req: InstallRequest, allow: string[]): void {
   const { refused } = checkServerForScope(req.server, "link", { allow })
   if (!refused.length) return
   const names = refused.map((f) => f.variable)
-  throw new ApprovalRequiredError(`"${req.name}" was not installed: the link sets ${refused.map(findingText).join("; ")}`, {
-    hint: `if you trust the value, re-run with ${names.map((n) => `--allow-dangerous-env ${n}`).join(" ")}; the screen will show it in full`,
-  })
+  throw new ApprovalRequiredError(
+    `"${req.name}" was not installed: the link sets ${refused.map(findingText).join("; ")}`,
+    {
+      hint: `if you trust the value, re-run with ${names.map((n) => `--allow-dangerous-env ${n}`).join(" ")}; the screen will show it in full`,
+    },
+  )
 }
 
 function requestFor(input: string): { req: InstallRequest; origin: Origin } {
@@ -91,9 +112,14 @@ function requestFor(input: string): { req: InstallRequest; origin: Origin } {
   const entry = findCatalogEntry(input)
   if (!entry) {
     const similar = searchCatalog(input).map((e) => e.name)
-    throw new UsageError(`"${escapeTerminal(input.slice(0, 80))}" is neither an install link nor a catalog entry`, {
-      hint: similar.length ? `did you mean: ${similar.join(", ")}?` : "`agent mcp catalog` lists the catalog; links start with a scheme such as agentrt:// or cursor://",
-    })
+    throw new UsageError(
+      `"${escapeTerminal(input.slice(0, 80))}" is neither an install link nor a catalog entry`,
+      {
+        hint: similar.length
+          ? `did you mean: ${similar.join(", ")}?`
+          : "`agent mcp catalog` lists the catalog; links start with a scheme such as agentrt:// or cursor://",
+      },
+    )
   }
   // Through our own link format, so a catalog entry passes exactly the checks a link does.
   const req = parseInstallLink(formatInstallLink(entry.name, entry.entry, "agentrt"))
@@ -108,7 +134,13 @@ function renamed(req: InstallRequest, name: string): InstallRequest {
 }
 
 function entryFor(req: InstallRequest, target: Target, server: ServerConfig): ServerEntry {
-  return { name: req.name, scope: target.scope, file: target.file, server, fingerprint: fingerprintServer(req.name, server) }
+  return {
+    name: req.name,
+    scope: target.scope,
+    file: target.file,
+    server,
+    fingerprint: fingerprintServer(req.name, server),
+  }
 }
 
 /** The approval screen, on stderr even with --quiet: it is what the user approves. */
@@ -121,7 +153,8 @@ export function showScreen(plan: Plan): void {
 /** The lines the user approves, in the terminal and on the browser page alike. */
 export function installScreen(plan: Plan): string[] {
   const lines = describeInstall(plan.req, { file: plan.target.file, existing: plan.existing })
-  if (plan.origin === "catalog") lines[0] = safeLine(`server:  "${plan.req.name}"  (from the built-in catalog)`)
+  if (plan.origin === "catalog")
+    lines[0] = safeLine(`server:  "${plan.req.name}"  (from the built-in catalog)`)
   return lines
 }
 
@@ -132,16 +165,23 @@ export async function decide(ctx: Ctx, args: InstallArgs, plan: Plan): Promise<s
   if (args.yes) return args["approve-env"] ? all : []
   if (!ctx.isInteractive) {
     // I08: no terminal means nobody approved anything.
-    throw new ApprovalRequiredError(`"${req.name}" was not installed: there is no terminal to ask, and --yes was not given`, {
-      hint: "review the screen above, then re-run the same command with --yes (add --approve-env to also approve its variables)",
-    })
+    throw new ApprovalRequiredError(
+      `"${req.name}" was not installed: there is no terminal to ask, and --yes was not given`,
+      {
+        hint: "review the screen above, then re-run the same command with --yes (add --approve-env to also approve its variables)",
+      },
+    )
   }
-  const question = plan.existing ? `Replace "${req.name}" in ${target.file}?` : `Install "${req.name}" into ${target.file}?`
-  if (!(await confirm(question))) throw new ApprovalRequiredError(`"${req.name}" was not installed; nothing was written`)
+  const question = plan.existing
+    ? `Replace "${req.name}" in ${target.file}?`
+    : `Install "${req.name}" into ${target.file}?`
+  if (!(await confirm(question)))
+    throw new ApprovalRequiredError(`"${req.name}" was not installed; nothing was written`)
   if (args["approve-env"]) return all
   const approved: string[] = []
   for (const n of needs) {
-    if (await confirm(`Also let ${req.name} read ${n.variable} (${n.destination})?`)) approved.push(n.variable)
+    if (await confirm(`Also let ${req.name} read ${n.variable} (${n.destination})?`))
+      approved.push(n.variable)
   }
   return approved
 }
@@ -152,7 +192,9 @@ export async function decide(ctx: Ctx, args: InstallArgs, plan: Plan): Promise<s
  * Returns every variable now approved for the server, including ones approved before.
  */
 async function recordApprovals(ctx: Ctx, plan: Plan, approved: string[]): Promise<string[]> {
-  const written = parseConfigFile(plan.target.file, plan.target.scope).servers.find((e) => e.name === plan.req.name)
+  const written = parseConfigFile(plan.target.file, plan.target.scope).servers.find(
+    (e) => e.name === plan.req.name,
+  )
   if (!written) return []
   const store = openApprovals(ctx.paths)
   await store.approveEnvMany(approved.map((variable) => ({ variable, entry: written })))
@@ -165,21 +207,36 @@ export function report(ctx: Ctx, plan: Plan, approved: string[], isDryRun: boole
   const action = plan.existing ? "replaced" : "added"
   const variables = plan.needs.map((n) => ({ variable: n.variable, approved: approved.includes(n.variable) }))
   if (ctx.output === "json") {
-    printJson({ name: req.name, file: target.file, scope: target.scope, action, source: plan.origin, server: entryJson(req.entry), variables, ...(isDryRun && { dryRun: true }) })
+    printJson({
+      name: req.name,
+      file: target.file,
+      scope: target.scope,
+      action,
+      source: plan.origin,
+      server: entryJson(req.entry),
+      variables,
+      ...(isDryRun && { dryRun: true }),
+    })
     return
   }
   if (isDryRun) {
     printRaw(jsonText({ [req.name]: entryJson(req.entry) }))
-    process.stderr.write(`dry run: "${req.name}" would be ${action} in ${escapeTerminal(target.file)}; nothing was written\n`)
+    process.stderr.write(
+      `dry run: "${req.name}" would be ${action} in ${escapeTerminal(target.file)}; nothing was written\n`,
+    )
     return
   }
   const where = target.scope === "file" ? "--mcp" : `${target.scope} scope`
-  const lines = [`installed "${req.name}" into ${target.file} (${where})${plan.existing ? ", replacing the previous definition" : ""}`]
+  const lines = [
+    `installed "${req.name}" into ${target.file} (${where})${plan.existing ? ", replacing the previous definition" : ""}`,
+  ]
   if (approved.length) lines.push(`approved: ${approved.join(", ")}`)
   const pending = variables.filter((v) => !v.approved).map((v) => v.variable)
   if (pending.length) {
     const mcp = target.scope === "file" ? ` --mcp ${target.file}` : ""
-    lines.push(`still needs approval: ${pending.join(", ")} (run: agent env approve ${pending.join(" ")} --server ${req.name}${mcp})`)
+    lines.push(
+      `still needs approval: ${pending.join(", ")} (run: agent env approve ${pending.join(" ")} --server ${req.name}${mcp})`,
+    )
   }
   if (target.scope === "project") lines.push(`trusted as a project server in ${target.file}`)
   printText(lines.join("\n"))

@@ -1,7 +1,15 @@
 import { homedir } from "node:os"
 import { basename, resolve } from "node:path"
 import pkg from "../../../package.json" with { type: "json" }
-import { applyPlan, describeAction, hostOs, planRegister, planUnregister, type ActionReport, type Plan } from "../../install/index.ts"
+import {
+  applyPlan,
+  describeAction,
+  hostOs,
+  planRegister,
+  planUnregister,
+  type ActionReport,
+  type Plan,
+} from "../../install/index.ts"
 import { UsageError } from "../../util/errors.ts"
 import type { Ctx } from "../shared/context.ts"
 import { printJson, printText } from "../shared/output.ts"
@@ -22,16 +30,22 @@ declare const AGENT_VERSION: string | undefined
 export async function run(ctx: Ctx, args: RegisterArgs): Promise<number> {
   if (args.register && args.unregister) throw new UsageError("give --register or --unregister, not both")
   const isDryRun = Boolean(args["dry-run"])
-  const plan = args.register ? planRegister({
-    os: hostOs(),
-    exec: agentBinary(ctx, args.exec),
-    env: ctx.env,
-    home: ctx.env.HOME || homedir(),
-    stateDir: ctx.paths.stateDir,
-    version: typeof AGENT_VERSION === "string" ? AGENT_VERSION : pkg.version,
-    which: (cmd) => Bun.which(cmd, { PATH: ctx.env.PATH ?? "" }) ?? undefined,
-    hasRegistryKey,
-  }) : planUnregister({ env: ctx.env, stateDir: ctx.paths.stateDir, which: (cmd) => Bun.which(cmd, { PATH: ctx.env.PATH ?? "" }) ?? undefined })
+  const plan = args.register
+    ? planRegister({
+        os: hostOs(),
+        exec: agentBinary(ctx, args.exec),
+        env: ctx.env,
+        home: ctx.env.HOME || homedir(),
+        stateDir: ctx.paths.stateDir,
+        version: typeof AGENT_VERSION === "string" ? AGENT_VERSION : pkg.version,
+        which: (cmd) => Bun.which(cmd, { PATH: ctx.env.PATH ?? "" }) ?? undefined,
+        hasRegistryKey,
+      })
+    : planUnregister({
+        env: ctx.env,
+        stateDir: ctx.paths.stateDir,
+        which: (cmd) => Bun.which(cmd, { PATH: ctx.env.PATH ?? "" }) ?? undefined,
+      })
   const reports: ActionReport[] = isDryRun
     ? plan.actions.map((a) => ({ kind: a.kind, text: describeAction(a).planned, isOk: true }))
     : await applyPlan(plan, { env: ctx.env, stateDir: ctx.paths.stateDir })
@@ -52,9 +66,12 @@ function agentBinary(ctx: Ctx, override: string | undefined): string {
   }
   const exe = basename(process.execPath).toLowerCase()
   if (exe === "bun" || exe === "bun.exe") {
-    throw new UsageError("agent is running from source under Bun; an agentrt:// handler needs the compiled binary", {
-      hint: "build it with `npm run build`, then run `dist/agent install --register` (or pass --exec PATH)",
-    })
+    throw new UsageError(
+      "agent is running from source under Bun; an agentrt:// handler needs the compiled binary",
+      {
+        hint: "build it with `npm run build`, then run `dist/agent install --register` (or pass --exec PATH)",
+      },
+    )
   }
   return process.execPath
 }
@@ -71,7 +88,12 @@ function report(plan: Plan, reports: ActionReport[], isDryRun: boolean) {
     dryRun: isDryRun,
     exec: plan.record?.exec,
     isRegistered: plan.mode === "register" ? !isDryRun : false,
-    actions: reports.map((r) => ({ kind: r.kind, text: r.text, ok: r.isOk, ...(r.detail ? { detail: r.detail } : {}) })),
+    actions: reports.map((r) => ({
+      kind: r.kind,
+      text: r.text,
+      ok: r.isOk,
+      ...(r.detail ? { detail: r.detail } : {}),
+    })),
     record: plan.record,
     notes: plan.notes,
   }

@@ -23,15 +23,26 @@ import { didYouMean } from "../../util/suggest.ts"
 // (values masked unless they are only ${VAR} references), and what changed since last time.
 
 const nameArg = {
-  name: { type: "positional", required: true, valueHint: "NAME", description: "The server's name in the project config" },
+  name: {
+    type: "positional",
+    required: true,
+    valueHint: "NAME",
+    description: "The server's name in the project config",
+  },
 } as const
 
 function findEntry(config: Config, name: string): ServerEntry {
   const entry = config.servers.find((e) => e.name === name)
   if (entry) return entry
-  throw new ConfigError(`no server "${name}" in the loaded config${didYouMean(name, config.servers.map((e) => e.name))}`, {
-    hint: `servers: ${config.servers.map((e) => e.name).join(", ") || "none"}; run it in the project directory, or pass --mcp FILE`,
-  })
+  throw new ConfigError(
+    `no server "${name}" in the loaded config${didYouMean(
+      name,
+      config.servers.map((e) => e.name),
+    )}`,
+    {
+      hint: `servers: ${config.servers.map((e) => e.name).join(", ") || "none"}; run it in the project directory, or pass --mcp FILE`,
+    },
+  )
 }
 
 /**
@@ -42,9 +53,12 @@ function findEntry(config: Config, name: string): ServerEntry {
 function checkDangerous(entry: ServerEntry, allow: string[]): EnvFinding[] {
   const check = checkServerForScope(entry.server, "project", { allow, projectDir: dirname(entry.file) })
   if (check.refused.length) {
-    throw new ApprovalRequiredError(`project server "${entry.name}" from ${entry.file} was refused: it sets ${check.refused.map(findingText).join("; ")}`, {
-      hint: refusedHints(entry.name, check.refused).join("\n  hint: "),
-    })
+    throw new ApprovalRequiredError(
+      `project server "${entry.name}" from ${entry.file} was refused: it sets ${check.refused.map(findingText).join("; ")}`,
+      {
+        hint: refusedHints(entry.name, check.refused).join("\n  hint: "),
+      },
+    )
   }
   return check.allowed
 }
@@ -54,9 +68,18 @@ function checkDangerous(entry: ServerEntry, allow: string[]): EnvFinding[] {
  * breaks too: I03, I09). Written straight to stderr when a question follows, even with
  * --quiet: nobody is asked about a screen they did not see (I12).
  */
-function showServer(ctx: Ctx, entry: ServerEntry, previous: ServerConfig | undefined, allowed: EnvFinding[], isAsking: boolean): void {
+function showServer(
+  ctx: Ctx,
+  entry: ServerEntry,
+  previous: ServerConfig | undefined,
+  allowed: EnvFinding[],
+  isAsking: boolean,
+): void {
   const lines = trustScreen(entry, previous)
-  for (const f of allowed) lines.push(`  ${escapeLine(`warning: ${f.variable} ${f.reason}; allowed by --allow-dangerous-env ${f.variable}`)}`)
+  for (const f of allowed)
+    lines.push(
+      `  ${escapeLine(`warning: ${f.variable} ${f.reason}; allowed by --allow-dangerous-env ${f.variable}`)}`,
+    )
   const text = lines.join("\n")
   if (isAsking) process.stderr.write(`${text}\n`)
   else ctx.log.log(text)
@@ -69,11 +92,16 @@ const approve = command({
     ...commonArgs,
     ...mcpArg,
     ...nameArg,
-    yes: { type: "boolean", alias: "y", description: "Trust without asking (needed when there is no terminal)" },
+    yes: {
+      type: "boolean",
+      alias: "y",
+      description: "Trust without asking (needed when there is no terminal)",
+    },
     "allow-dangerous-env": {
       type: "string",
       valueHint: "NAME",
-      description: "Let the server set NAME (PATH, NODE_OPTIONS, LD_PRELOAD…: variables that decide what runs) after you read its value (repeatable)",
+      description:
+        "Let the server set NAME (PATH, NODE_OPTIONS, LD_PRELOAD…: variables that decide what runs) after you read its value (repeatable)",
     },
   },
   examples: [
@@ -86,7 +114,9 @@ const approve = command({
     const config = loadFromArgs(ctx, rawArgs)
     const entry = findEntry(config, String(args.name))
     if (entry.scope !== "project") {
-      printText(`"${entry.name}" comes from ${entry.file} (${entry.scope} scope), which is trusted already; nothing to approve`)
+      printText(
+        `"${entry.name}" comes from ${entry.file} (${entry.scope} scope), which is trusted already; nothing to approve`,
+      )
       return
     }
     const store = openApprovals(ctx.paths)
@@ -100,9 +130,12 @@ const approve = command({
     showServer(ctx, entry, state.status === "changed" ? state.previous : undefined, allowed, isAsking)
     if (!args.yes) {
       if (!ctx.isInteractive) {
-        throw new ApprovalRequiredError(`project server "${entry.name}" was not trusted: no terminal to ask, and --yes was not given`, {
-          hint: `review the definition above, then run: agent mcp approve ${entry.name} --yes`,
-        })
+        throw new ApprovalRequiredError(
+          `project server "${entry.name}" was not trusted: no terminal to ask, and --yes was not given`,
+          {
+            hint: `review the definition above, then run: agent mcp approve ${entry.name} --yes`,
+          },
+        )
       }
       if (!(await confirm(`Trust "${entry.name}" as shown?`))) {
         throw new ApprovalRequiredError(`project server "${entry.name}" was not trusted`)
@@ -122,7 +155,9 @@ export const revoke = command({
     const ctx = createContext(args)
     const n = await openApprovals(ctx.paths).revokeProject(String(args.name))
     if (n === 0) {
-      throw new ConfigError(`no trusted project server is called "${args.name}"`, { hint: "nothing was changed" })
+      throw new ConfigError(`no trusted project server is called "${args.name}"`, {
+        hint: "nothing was changed",
+      })
     }
     printText(`revoked trust in ${plural(n, "project server")} called "${args.name}"`)
   },

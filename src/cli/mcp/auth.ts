@@ -13,12 +13,24 @@ import { printJson, printRaw, printTable } from "../shared/output.ts"
 
 export const auth = command({
   name: "auth",
-  description: "Sign in to a remote server (OAuth), or show sign-in state with --status; exit 4 when sign-in fails",
+  description:
+    "Sign in to a remote server (OAuth), or show sign-in state with --status; exit 4 when sign-in fails",
   args: {
     ...connectArgs,
-    browser: { type: "boolean", negativeDescription: "Print the sign-in URL and read the redirect URL you paste (SSH, headless)" },
-    status: { type: "boolean", description: "Show who is signed in where (expiry, scopes); never tokens; connects to nothing" },
-    server: { type: "positional", required: false, valueHint: "NAME", description: "The server (or an ad hoc --url)" },
+    browser: {
+      type: "boolean",
+      negativeDescription: "Print the sign-in URL and read the redirect URL you paste (SSH, headless)",
+    },
+    status: {
+      type: "boolean",
+      description: "Show who is signed in where (expiry, scopes); never tokens; connects to nothing",
+    },
+    server: {
+      type: "positional",
+      required: false,
+      valueHint: "NAME",
+      description: "The server (or an ad hoc --url)",
+    },
   },
   examples: [
     "agent mcp auth linear                       # opens the browser, waits for the callback",
@@ -30,20 +42,43 @@ export const auth = command({
     const [name] = positionals(args._, rawArgs)
     if (args.status) return showStatus(createContext(args), rawArgs, name)
     const noBrowser = args.browser === false || rawArgs.includes("--no-browser")
-    return withServers(args, rawArgs, { only: name, isSingle: true, signIn: { isExplicit: true, isForced: true, noBrowser } }, async (s) => {
-      const state = connectedServer(s, name ?? s.states[0]!.name)
-      const server = state.entry.server
-      if (server.transport === "stdio") throw new UsageError(`${state.name} is a local (stdio) server; it has no sign-in`)
-      const machine = machineGrant(server.oauth?.grant)
-      const entry = machine ? undefined : (await entriesFor(createTokenStore(s.ctx.paths.stateDir), state.name, server.url))[0]
-      const info = describe(state.name, entry, machine ?? (entry ? "signed_in" : "not_needed"))
-      if (s.ctx.output === "json") return printJson(info)
-      if (info.status === "not_needed") return printRaw(`${escapeTerminal(state.name)} connected without signing in (the server asked for none)`)
-      if (info.status === "client_credentials") return printRaw(`${escapeTerminal(state.name)}: signed in with client credentials (nothing stored)`)
-      if (info.status === "cross_app_access") return printRaw(`${escapeTerminal(state.name)}: signed in through the identity provider (cross-app access; nothing stored)`)
-      printRaw(escapeTerminal(`Signed in to ${state.name}${info.subject ? ` as ${info.subject}` : ""} (${info.issuer})`))
-      printRaw(escapeTerminal(`  scopes: ${info.scopes.join(" ") || "(none granted explicitly)"}${info.expiresAt ? `; access token expires ${info.expiresAt}` : ""}`))
-    })
+    return withServers(
+      args,
+      rawArgs,
+      { only: name, isSingle: true, signIn: { isExplicit: true, isForced: true, noBrowser } },
+      async (s) => {
+        const state = connectedServer(s, name ?? s.states[0]!.name)
+        const server = state.entry.server
+        if (server.transport === "stdio")
+          throw new UsageError(`${state.name} is a local (stdio) server; it has no sign-in`)
+        const machine = machineGrant(server.oauth?.grant)
+        const entry = machine
+          ? undefined
+          : (await entriesFor(createTokenStore(s.ctx.paths.stateDir), state.name, server.url))[0]
+        const info = describe(state.name, entry, machine ?? (entry ? "signed_in" : "not_needed"))
+        if (s.ctx.output === "json") return printJson(info)
+        if (info.status === "not_needed")
+          return printRaw(
+            `${escapeTerminal(state.name)} connected without signing in (the server asked for none)`,
+          )
+        if (info.status === "client_credentials")
+          return printRaw(`${escapeTerminal(state.name)}: signed in with client credentials (nothing stored)`)
+        if (info.status === "cross_app_access")
+          return printRaw(
+            `${escapeTerminal(state.name)}: signed in through the identity provider (cross-app access; nothing stored)`,
+          )
+        printRaw(
+          escapeTerminal(
+            `Signed in to ${state.name}${info.subject ? ` as ${info.subject}` : ""} (${info.issuer})`,
+          ),
+        )
+        printRaw(
+          escapeTerminal(
+            `  scopes: ${info.scopes.join(" ") || "(none granted explicitly)"}${info.expiresAt ? `; access token expires ${info.expiresAt}` : ""}`,
+          ),
+        )
+      },
+    )
   },
 })
 
@@ -54,11 +89,22 @@ export const logout = command({
     ...commonArgs,
     ...outputArg,
     ...mcpArg,
-    url: { type: "string", valueHint: "URL", description: "The server's URL instead of a config name (ad hoc sign-ins)" },
-    "forget-client": { type: "boolean", description: "Also forget the OAuth client registration (DCR), so the next sign-in registers afresh" },
+    url: {
+      type: "string",
+      valueHint: "URL",
+      description: "The server's URL instead of a config name (ad hoc sign-ins)",
+    },
+    "forget-client": {
+      type: "boolean",
+      description: "Also forget the OAuth client registration (DCR), so the next sign-in registers afresh",
+    },
     server: { type: "positional", required: false, valueHint: "NAME", description: "The server" },
   },
-  examples: ["agent mcp logout linear", "agent mcp logout linear --forget-client", "agent mcp logout --url https://mcp.example.com/mcp"],
+  examples: [
+    "agent mcp logout linear",
+    "agent mcp logout linear --forget-client",
+    "agent mcp logout --url https://mcp.example.com/mcp",
+  ],
   async run({ args, rawArgs }) {
     const ctx = createContext(args)
     const [name] = positionals(args._, rawArgs)
@@ -68,8 +114,15 @@ export const logout = command({
     const found = await entriesFor(store, name, url)
     for (const e of found) await store.forget(e, { client: Boolean(args["forget-client"]) })
     const who = name ?? url ?? ""
-    if (ctx.output === "json") return printJson({ server: who, removed: found.length, forgotClient: Boolean(args["forget-client"]) })
-    printRaw(escapeTerminal(found.length ? `Signed out of ${who}${args["forget-client"] ? " and forgot its client registration" : ""}` : `${who}: not signed in; nothing to remove`))
+    if (ctx.output === "json")
+      return printJson({ server: who, removed: found.length, forgotClient: Boolean(args["forget-client"]) })
+    printRaw(
+      escapeTerminal(
+        found.length
+          ? `Signed out of ${who}${args["forget-client"] ? " and forgot its client registration" : ""}`
+          : `${who}: not signed in; nothing to remove`,
+      ),
+    )
   },
 })
 
@@ -91,7 +144,12 @@ function machineGrant(grant: string | undefined): "client_credentials" | "cross_
 
 function describe(server: string, e: TokenEntry | undefined, status: SignInInfo["status"]): SignInInfo {
   const t = e?.tokens
-  const st = status === "signed_in" && !t ? "not_signed_in" : status === "signed_in" && t && isExpired(t) ? "expired" : status
+  const st =
+    status === "signed_in" && !t
+      ? "not_signed_in"
+      : status === "signed_in" && t && isExpired(t)
+        ? "expired"
+        : status
   return {
     server,
     status: st,
@@ -118,10 +176,18 @@ function subjectOf(token: string): string | undefined {
 }
 
 /** Stored entries for a server: by its config name, or by its URL (the token store's resource). */
-async function entriesFor(store: ReturnType<typeof createTokenStore>, name: string | undefined, url: string | undefined): Promise<TokenEntry[]> {
+async function entriesFor(
+  store: ReturnType<typeof createTokenStore>,
+  name: string | undefined,
+  url: string | undefined,
+): Promise<TokenEntry[]> {
   const resource = canonical(url)
   const all = await store.list()
-  return all.filter((e) => (resource !== undefined && e.resource === resource) || (resource === undefined && name !== undefined && e.server === name))
+  return all.filter(
+    (e) =>
+      (resource !== undefined && e.resource === resource) ||
+      (resource === undefined && name !== undefined && e.server === name),
+  )
 }
 
 function canonical(url: string | undefined): string | undefined {
@@ -145,25 +211,39 @@ function configUrl(ctx: Ctx, rawArgs: string[], name: string): string | undefine
 
 async function showStatus(ctx: Ctx, rawArgs: string[], name: string | undefined): Promise<void> {
   const store = createTokenStore(ctx.paths.stateDir)
-  const remote = configEntries(ctx, rawArgs).filter((e) => e.server.transport !== "stdio" && (name === undefined || e.name === name))
+  const remote = configEntries(ctx, rawArgs).filter(
+    (e) => e.server.transport !== "stdio" && (name === undefined || e.name === name),
+  )
   const stored = await store.list()
   const rows: SignInInfo[] = remote.map((e) => {
     const url = e.server.transport === "stdio" ? undefined : e.server.url
-    const [entry] = stored.filter((s) => s.resource === canonical(url) || (canonical(url) === undefined && s.server === e.name))
+    const [entry] = stored.filter(
+      (s) => s.resource === canonical(url) || (canonical(url) === undefined && s.server === e.name),
+    )
     const machine = e.server.transport !== "stdio" ? machineGrant(e.server.oauth?.grant) : undefined
     return describe(e.name, entry, machine ?? (entry ? "signed_in" : "not_signed_in"))
   })
   // Sign-ins without a config entry (ad hoc --url), by the name they were made under.
   for (const s of stored) {
-    if ((name === undefined || s.server === name) && !remote.some((e) => e.server.transport !== "stdio" && canonical(e.server.url) === s.resource)) {
+    if (
+      (name === undefined || s.server === name) &&
+      !remote.some((e) => e.server.transport !== "stdio" && canonical(e.server.url) === s.resource)
+    ) {
       rows.push(describe(s.server, s, "signed_in"))
     }
   }
-  if (name !== undefined && rows.length === 0) throw new UsageError(`no remote server or sign-in called "${escapeTerminal(name)}"`)
+  if (name !== undefined && rows.length === 0)
+    throw new UsageError(`no remote server or sign-in called "${escapeTerminal(name)}"`)
   if (ctx.output === "json") return printJson({ servers: rows })
   if (rows.length === 0) return printRaw("no remote servers and no sign-ins")
   printTable(
-    rows.map((r) => [r.server, r.status.replace(/_/g, "-"), r.expiresAt ?? "-", r.scopes.join(" ") || "-", r.issuer ?? "-"]),
+    rows.map((r) => [
+      r.server,
+      r.status.replace(/_/g, "-"),
+      r.expiresAt ?? "-",
+      r.scopes.join(" ") || "-",
+      r.issuer ?? "-",
+    ]),
     ["SERVER", "STATE", "EXPIRES", "SCOPES", "ISSUER"],
   )
 }

@@ -12,7 +12,12 @@ export default command({
   args: {
     ...commonArgs,
     ...outputArg,
-    query: { type: "positional", required: false, valueHint: "QUERY", description: "Only entries whose name, title or description contains this" },
+    query: {
+      type: "positional",
+      required: false,
+      valueHint: "QUERY",
+      description: "Only entries whose name, title or description contains this",
+    },
   },
   examples: [
     "agent mcp catalog",

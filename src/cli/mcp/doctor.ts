@@ -1,6 +1,12 @@
 import { normalizeSchema, type ProviderName } from "../../agent/index.ts"
 import { openApprovals, resolveServers, type Resolution } from "../../config/index.ts"
-import { isBroken, loadDoctor, type Finding, type SchemaProvider, type ServerReport } from "../../mcp/index.ts"
+import {
+  isBroken,
+  loadDoctor,
+  type Finding,
+  type SchemaProvider,
+  type ServerReport,
+} from "../../mcp/index.ts"
 import { ExitCode, UsageError } from "../../util/errors.ts"
 import { escapeTerminal } from "../../util/text.ts"
 import { command } from "../command.ts"
@@ -14,14 +20,25 @@ import { printJson, printRaw } from "../shared/output.ts"
 // Read-only: never prompts, approves, registers an OAuth client or starts a sign-in.
 
 const PROVIDERS: ProviderName[] = ["anthropic", "openai", "google", "bedrock"]
-const MARK: Record<Finding["severity"], string> = { ok: "ok   ", info: "info ", warn: "warn ", error: "error" }
+const MARK: Record<Finding["severity"], string> = {
+  ok: "ok   ",
+  info: "info ",
+  warn: "warn ",
+  error: "error",
+}
 
 export default command({
   name: "doctor",
-  description: "Probe one server or all of them: DNS/TLS, transports and protocol, sessions, the OAuth chain, tool names and schemas per model provider",
+  description:
+    "Probe one server or all of them: DNS/TLS, transports and protocol, sessions, the OAuth chain, tool names and schemas per model provider",
   args: {
     ...connectArgs,
-    server: { type: "positional", required: false, valueHint: "NAME", description: "Only this server (default: every configured one)" },
+    server: {
+      type: "positional",
+      required: false,
+      valueHint: "NAME",
+      description: "Only this server (default: every configured one)",
+    },
   },
   examples: [
     "agent mcp doctor --mcp mcp.example.json",
@@ -34,19 +51,31 @@ export default command({
     const [name, extra] = positionals(args._, rawArgs)
     if (extra !== undefined) throw new UsageError(`unexpected argument "${escapeTerminal(extra)}"`)
     // interactive: false — no approval prompt and no inline sign-in: a doctor only looks.
-    return withServers({ ...args, interactive: false }, rawArgs, { only: name, progress: args.output !== "json" }, async (s) => {
-      const { diagnose, DOCTOR_TIMEOUT_MS } = await loadDoctor()
-      const reports = await diagnose(await resolutions(s, args, rawArgs), s.states, s.manager, { timeoutMs: s.timeoutMs ?? DOCTOR_TIMEOUT_MS, providers: providers() })
-      if (s.ctx.output === "json") printJson({ servers: reports })
-      else printRaw(render(reports))
-      if (!isBroken(reports)) return ExitCode.ok
-      // Text output ends with the verdict; json gets it on stderr, so exit 1 is never silent.
-      if (s.ctx.output === "json") {
-        const broken = reports.filter((r) => r.findings.some((f) => f.severity === "error")).map((r) => r.name)
-        s.ctx.log.error(escapeTerminal(`something is broken: ${broken.join(", ")} (see the error findings)`))
-      }
-      return ExitCode.failure
-    })
+    return withServers(
+      { ...args, interactive: false },
+      rawArgs,
+      { only: name, progress: args.output !== "json" },
+      async (s) => {
+        const { diagnose, DOCTOR_TIMEOUT_MS } = await loadDoctor()
+        const reports = await diagnose(await resolutions(s, args, rawArgs), s.states, s.manager, {
+          timeoutMs: s.timeoutMs ?? DOCTOR_TIMEOUT_MS,
+          providers: providers(),
+        })
+        if (s.ctx.output === "json") printJson({ servers: reports })
+        else printRaw(render(reports))
+        if (!isBroken(reports)) return ExitCode.ok
+        // Text output ends with the verdict; json gets it on stderr, so exit 1 is never silent.
+        if (s.ctx.output === "json") {
+          const broken = reports
+            .filter((r) => r.findings.some((f) => f.severity === "error"))
+            .map((r) => r.name)
+          s.ctx.log.error(
+            escapeTerminal(`something is broken: ${broken.join(", ")} (see the error findings)`),
+          )
+        }
+        return ExitCode.failure
+      },
+    )
   },
 })
 
@@ -54,7 +83,11 @@ export default command({
  * The interpolated definitions (URL and headers as sent). withServers already resolved and
  * approved them; resolving again without a prompt gives the same answer and writes nothing.
  */
-async function resolutions(s: Session, args: { url?: string; type?: string; name?: string }, rawArgs: string[]): Promise<Resolution[]> {
+async function resolutions(
+  s: Session,
+  args: { url?: string; type?: string; name?: string },
+  rawArgs: string[],
+): Promise<Resolution[]> {
   if (s.isAdhoc) return [adhocServer(args, rawArgs)!]
   return resolveServers(
     s.states.map((x) => x.entry),
@@ -80,6 +113,8 @@ export function render(reports: ServerReport[]): string {
     lines.push("")
   }
   const verdict = counts.error ? "something is broken" : counts.warn ? "working, with warnings" : "all good"
-  lines.push(`${reports.length} server${reports.length === 1 ? "" : "s"}: ${counts.error} error${counts.error === 1 ? "" : "s"}, ${counts.warn} warning${counts.warn === 1 ? "" : "s"} (${verdict})`)
+  lines.push(
+    `${reports.length} server${reports.length === 1 ? "" : "s"}: ${counts.error} error${counts.error === 1 ? "" : "s"}, ${counts.warn} warning${counts.warn === 1 ? "" : "s"} (${verdict})`,
+  )
   return lines.join("\n")
 }

@@ -3,7 +3,14 @@ import { UsageError } from "../../util/errors.ts"
 import { escapeTerminal } from "../../util/text.ts"
 import { command, commonArgs, outputArg } from "../command.ts"
 import { afterDashDash, createContext, repeated, type Ctx } from "../shared/context.ts"
-import { removeServer, resolveTarget, validateEntry, writeServers, type Entry, type Target } from "../shared/config-write.ts"
+import {
+  removeServer,
+  resolveTarget,
+  validateEntry,
+  writeServers,
+  type Entry,
+  type Target,
+} from "../shared/config-write.ts"
 import { entryJson, entryLines } from "../shared/present.ts"
 import { printJson, printRaw } from "../shared/output.ts"
 
@@ -11,13 +18,21 @@ import { printJson, printRaw } from "../shared/output.ts"
 // reference (expanded only at connect time, after approval) and nothing here runs a command.
 
 const targetArgs = {
-  scope: { type: "string", valueHint: "user|project", description: "Which config to write: user (default) or project (./.mcp.json)" },
+  scope: {
+    type: "string",
+    valueHint: "user|project",
+    description: "Which config to write: user (default) or project (./.mcp.json)",
+  },
   mcp: { type: "string", valueHint: "FILE", description: "Write this config file instead of a scope" },
 } as const
 
 // I14: a literal secret is written only with a warning; this flag turns it into a ${VAR} reference.
 export const secretsToEnvArg = {
-  "secrets-to-env": { type: "boolean", description: "Write literal secrets (env, headers, OAuth secrets) as ${VAR} references instead, and name the variables to set" },
+  "secrets-to-env": {
+    type: "boolean",
+    description:
+      "Write literal secrets (env, headers, OAuth secrets) as ${VAR} references instead, and name the variables to set",
+  },
 } as const
 
 const nameArg = { name: { type: "positional", required: false, description: "Server name" } } as const
@@ -32,9 +47,21 @@ export const add = command({
     ...secretsToEnvArg,
     ...nameArg,
     url: { type: "string", description: "Remote server URL (Streamable HTTP or SSE)" },
-    type: { type: "string", valueHint: "http|sse", description: "Remote transport; default: Streamable HTTP, falling back to SSE" },
-    header: { type: "string", valueHint: "'Name: value'", description: "HTTP header for a remote server (repeatable); use ${VAR} for secrets" },
-    env: { type: "string", valueHint: "KEY=VALUE", description: "Environment variable for a local server (repeatable); use ${VAR} for secrets" },
+    type: {
+      type: "string",
+      valueHint: "http|sse",
+      description: "Remote transport; default: Streamable HTTP, falling back to SSE",
+    },
+    header: {
+      type: "string",
+      valueHint: "'Name: value'",
+      description: "HTTP header for a remote server (repeatable); use ${VAR} for secrets",
+    },
+    env: {
+      type: "string",
+      valueHint: "KEY=VALUE",
+      description: "Environment variable for a local server (repeatable); use ${VAR} for secrets",
+    },
     cwd: { type: "string", description: "Working directory for a local server" },
     force: { type: "boolean", description: "Replace a server with the same name" },
   },
@@ -73,7 +100,9 @@ export const addJson = command({
     if (!args.name || args.json === undefined) throw new UsageError("usage: agent mcp add-json NAME 'JSON'")
     const value = parseJsonText(String(args.json), { file: "the JSON argument", jsonc: true }).value // what config files accept: comments, trailing commas
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
-      throw new UsageError("the JSON argument must be an object, e.g. '{\"command\": \"npx\", \"args\": [\"-y\", \"pkg\"]}'")
+      throw new UsageError(
+        'the JSON argument must be an object, e.g. \'{"command": "npx", "args": ["-y", "pkg"]}\'',
+      )
     }
     return save(ctx, args, String(args.name), value as Entry)
   },
@@ -94,11 +123,18 @@ export const remove = command({
   },
 })
 
-async function save(ctx: Ctx, args: { scope?: string; mcp?: string; force?: boolean; "secrets-to-env"?: boolean }, name: string, given: Entry) {
+async function save(
+  ctx: Ctx,
+  args: { scope?: string; mcp?: string; force?: boolean; "secrets-to-env"?: boolean },
+  name: string,
+  given: Entry,
+) {
   const target = resolveTarget(ctx, args)
   const entry = literalSecrets(ctx, name, given, Boolean(args["secrets-to-env"]))
   for (const w of validateEntry(name, entry, target.file)) ctx.log.warn(escapeTerminal(w.message))
-  const { previous } = await writeServers(target, [{ name, entry }], { existing: args.force ? "replace" : "fail" })
+  const { previous } = await writeServers(target, [{ name, entry }], {
+    existing: args.force ? "replace" : "fail",
+  })
   const old = previous.get(name)
   report(ctx, target, name, old === undefined ? "added" : "replaced", entry, old)
 }
@@ -106,25 +142,45 @@ async function save(ctx: Ctx, args: { scope?: string; mcp?: string; force?: bool
 /** I14: warns about each literal secret, or with --secrets-to-env rewrites it to a reference; never prints a value. */
 export function literalSecrets(ctx: Ctx, name: string, entry: Entry, toEnv: boolean): Entry {
   if (!toEnv) {
-    for (const s of findLiteralSecrets(name, entry)) ctx.log.warn(escapeTerminal(literalSecretWarning(name, s)))
+    for (const s of findLiteralSecrets(name, entry))
+      ctx.log.warn(escapeTerminal(literalSecretWarning(name, s)))
     return entry
   }
   const { entry: rewritten, moved } = secretsToEnv(name, entry)
   for (const s of moved) {
-    ctx.log.info(escapeTerminal(`server "${name}": ${s.field} ${s.key} written as \${${s.variable}}; set ${s.variable} in the environment and approve it: agent env approve ${s.variable} --server ${name}`))
+    ctx.log.info(
+      escapeTerminal(
+        `server "${name}": ${s.field} ${s.key} written as \${${s.variable}}; set ${s.variable} in the environment and approve it: agent env approve ${s.variable} --server ${name}`,
+      ),
+    )
   }
   return rewritten
 }
 
-function report(ctx: Ctx, target: Target, name: string, action: "added" | "replaced" | "removed", server: unknown, old?: unknown) {
+function report(
+  ctx: Ctx,
+  target: Target,
+  name: string,
+  action: "added" | "replaced" | "removed",
+  server: unknown,
+  old?: unknown,
+) {
   if (ctx.output === "json") {
-    printJson({ name, scope: target.scope, file: target.file, action, server: entryJson(server), ...(old !== undefined && { previous: entryJson(old) }) })
+    printJson({
+      name,
+      scope: target.scope,
+      file: target.file,
+      action,
+      server: entryJson(server),
+      ...(old !== undefined && { previous: entryJson(old) }),
+    })
     return
   }
   const where = `${escapeTerminal(target.file)} (${target.scope === "file" ? "--mcp" : `${target.scope} scope`})`
   const verb = action === "added" ? "to" : action === "removed" ? "from" : "in"
   const lines = [`${action} server "${escapeTerminal(name)}" ${verb} ${where}`]
-  if (old !== undefined) lines.push("  before:", ...entryLines(old, "    "), "  after:", ...entryLines(server, "    "))
+  if (old !== undefined)
+    lines.push("  before:", ...entryLines(old, "    "), "  after:", ...entryLines(server, "    "))
   else lines.push(...entryLines(server))
   printRaw(lines.join("\n"))
 }
@@ -133,7 +189,10 @@ function report(ctx: Ctx, target: Target, name: string, action: "added" | "repla
 function nameBeforeDashDash(positionals: string[], rawArgs: string[]): string {
   const after = afterDashDash(rawArgs) ?? []
   const before = positionals.slice(0, positionals.length - after.length)
-  if (before.length === 0) throw new UsageError("missing server NAME", { hint: "agent mcp add NAME -- COMMAND ARGS… or agent mcp add NAME --url URL" })
+  if (before.length === 0)
+    throw new UsageError("missing server NAME", {
+      hint: "agent mcp add NAME -- COMMAND ARGS… or agent mcp add NAME --url URL",
+    })
   if (before.length > 1) {
     throw new UsageError(`unexpected argument "${escapeTerminal(before[1] as string)}" before --`, {
       hint: "put the command after --: agent mcp add NAME -- COMMAND ARGS…",
@@ -150,22 +209,31 @@ function buildEntry(args: { url?: string; type?: string; cwd?: string }, rawArgs
     throw new UsageError("give either --url (remote) or -- COMMAND (local), not both")
   }
   if (args.url !== undefined) {
-    if (env.length > 0 || args.cwd !== undefined) throw new UsageError("--env and --cwd are for local servers (-- COMMAND)", { hint: "remote servers take --header 'Name: value'" })
+    if (env.length > 0 || args.cwd !== undefined)
+      throw new UsageError("--env and --cwd are for local servers (-- COMMAND)", {
+        hint: "remote servers take --header 'Name: value'",
+      })
     if (args.type !== undefined && args.type !== "http" && args.type !== "sse") {
       throw new UsageError(`--type must be "http" or "sse", got "${escapeTerminal(args.type)}"`)
     }
     return {
       ...(args.type !== undefined && { type: args.type }),
       url: args.url,
-      ...(headers.length > 0 && { headers: pairs(headers, ":", "--header", "'Authorization: Bearer ${TOKEN}'") }),
+      ...(headers.length > 0 && {
+        headers: pairs(headers, ":", "--header", "'Authorization: Bearer ${TOKEN}'"),
+      }),
     }
   }
   if (commandLine === undefined || commandLine.length === 0) {
-    throw new UsageError("nothing to run: give -- COMMAND ARGS… for a local server or --url URL for a remote one", {
-      hint: "agent mcp add fs -- npx -y @modelcontextprotocol/server-filesystem .",
-    })
+    throw new UsageError(
+      "nothing to run: give -- COMMAND ARGS… for a local server or --url URL for a remote one",
+      {
+        hint: "agent mcp add fs -- npx -y @modelcontextprotocol/server-filesystem .",
+      },
+    )
   }
-  if (headers.length > 0 || args.type !== undefined) throw new UsageError("--header and --type are for remote servers (--url)")
+  if (headers.length > 0 || args.type !== undefined)
+    throw new UsageError("--header and --type are for remote servers (--url)")
   const [cmd, ...rest] = commandLine
   return {
     command: cmd,
@@ -181,11 +249,15 @@ function pairs(items: string[], sep: string, flag: string, example: string): Rec
     const i = item.indexOf(sep)
     const key = i > 0 ? item.slice(0, i).trim() : ""
     if (!key || /\s/.test(key) || (sep === "=" && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(key))) {
-      throw new UsageError(`${flag} expects ${sep === "=" ? "KEY=VALUE" : "'Name: value'"}, got "${escapeTerminal(item.slice(0, 40))}"`, {
-        hint: `for example ${flag} ${example}`,
-      })
+      throw new UsageError(
+        `${flag} expects ${sep === "=" ? "KEY=VALUE" : "'Name: value'"}, got "${escapeTerminal(item.slice(0, 40))}"`,
+        {
+          hint: `for example ${flag} ${example}`,
+        },
+      )
     }
-    if (key === "__proto__" || key === "constructor" || key === "prototype") throw new UsageError(`${flag} name "${key}" is reserved`)
+    if (key === "__proto__" || key === "constructor" || key === "prototype")
+      throw new UsageError(`${flag} name "${key}" is reserved`)
     if (Object.hasOwn(out, key)) throw new UsageError(`${flag} ${escapeTerminal(key)} is given twice`)
     out[key] = sep === ":" ? item.slice(i + 1).trimStart() : item.slice(i + 1)
   }

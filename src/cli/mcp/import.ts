@@ -20,8 +20,16 @@ export default command({
     ...commonArgs,
     ...outputArg,
     from: { type: "string", valueHint: PEERS.join("|"), description: "Which tool's config to read" },
-    file: { type: "positional", required: false, description: "Read this file instead of the tool's default locations" },
-    scope: { type: "string", valueHint: "user|project", description: "Where to write: user (default) or project (./.mcp.json)" },
+    file: {
+      type: "positional",
+      required: false,
+      description: "Read this file instead of the tool's default locations",
+    },
+    scope: {
+      type: "string",
+      valueHint: "user|project",
+      description: "Where to write: user (default) or project (./.mcp.json)",
+    },
     mcp: { type: "string", valueHint: "FILE", description: "Write this config file instead of a scope" },
     "dry-run": { type: "boolean", description: "Write nothing; print the resulting config" },
     force: { type: "boolean", description: "Replace servers that already exist under the same name" },
@@ -38,17 +46,29 @@ export default command({
     const ctx = createContext(args)
     const peer = args.from
     if (!PEERS.includes(peer as Peer)) {
-      throw new UsageError(peer ? `unknown --from "${escapeTerminal(peer)}"` : "--from is required", { hint: `one of: ${PEERS.join(", ")}` })
+      throw new UsageError(peer ? `unknown --from "${escapeTerminal(peer)}"` : "--from is required", {
+        hint: `one of: ${PEERS.join(", ")}`,
+      })
     }
     const isDryRun = Boolean(args["dry-run"])
-    const read = await importFromPeer(peer as Peer, { home: ctx.env.HOME || homedir(), cwd: ctx.cwd, env: ctx.env }, args.file)
+    const read = await importFromPeer(
+      peer as Peer,
+      { home: ctx.env.HOME || homedir(), cwd: ctx.cwd, env: ctx.env },
+      args.file,
+    )
     // I14: literal secrets are written only with a warning, or as ${VAR} with --secrets-to-env.
-    const servers = read.servers.map((s) => ({ ...s, entry: literalSecrets(ctx, s.name, s.entry, Boolean(args["secrets-to-env"])) }))
+    const servers = read.servers.map((s) => ({
+      ...s,
+      entry: literalSecrets(ctx, s.name, s.entry, Boolean(args["secrets-to-env"])),
+    }))
     const found: PeerImport = { ...read, servers }
     if (!found.files.some((f) => f.exists)) {
-      throw new UsageError(`no ${peer} config found; looked in:\n${found.files.map((f) => `  ${escapeTerminal(f.file)}`).join("\n")}`, {
-        hint: `pass the file: agent mcp import --from ${peer} FILE`,
-      })
+      throw new UsageError(
+        `no ${peer} config found; looked in:\n${found.files.map((f) => `  ${escapeTerminal(f.file)}`).join("\n")}`,
+        {
+          hint: `pass the file: agent mcp import --from ${peer} FILE`,
+        },
+      )
     }
     const target = resolveTarget(ctx, args, { isDryRun })
     const entries = found.servers.map((s) => ({ name: s.name, entry: s.entry }))
@@ -57,7 +77,13 @@ export default command({
       // I13: the servers that would be written are shown and approved before anything is.
       const planned = await writeServers(target, entries, { existing, dryRun: true })
       const shown = found.servers.filter((s) => !planned.skipped.includes(s.name))
-      await approveImport(ctx, { yes: args.yes, allowDangerousEnv: repeated(rawArgs, "allow-dangerous-env") }, shown, target, found.inputs)
+      await approveImport(
+        ctx,
+        { yes: args.yes, allowDangerousEnv: repeated(rawArgs, "allow-dangerous-env") },
+        shown,
+        target,
+        found.inputs,
+      )
     }
     const written = await writeServers(target, entries, { existing, dryRun: isDryRun })
     const report = buildReport(found, target, written, isDryRun)
@@ -84,19 +110,34 @@ function buildReport(
   const rows: Row[] = []
   for (const s of found.servers) {
     if (written.skipped.includes(s.name)) {
-      rows.push({ name: s.name, action: "skipped", source: s.source, reason: `already in ${target.file}; --force replaces it`, notes: s.notes })
+      rows.push({
+        name: s.name,
+        action: "skipped",
+        source: s.source,
+        reason: `already in ${target.file}; --force replaces it`,
+        notes: s.notes,
+      })
       continue
     }
-    rows.push({ name: s.name, action: written.previous.has(s.name) ? "replaced" : "added", source: s.source, notes: s.notes, server: entryJson(s.entry) })
+    rows.push({
+      name: s.name,
+      action: written.previous.has(s.name) ? "replaced" : "added",
+      source: s.source,
+      notes: s.notes,
+      server: entryJson(s.entry),
+    })
   }
-  for (const s of found.skipped) rows.push({ name: s.name, action: "skipped", source: s.source, reason: s.reason, notes: [] })
+  for (const s of found.skipped)
+    rows.push({ name: s.name, action: "skipped", source: s.source, reason: s.reason, notes: [] })
   return {
     from: found.peer,
     files: found.files,
     target: { scope: target.scope, file: target.file },
     dryRun: isDryRun,
     imported: rows.filter((r) => r.action !== "skipped").map(({ reason: _r, ...r }) => r),
-    skipped: rows.filter((r) => r.action === "skipped").map(({ server: _s, notes: _n, action: _a, ...r }) => r),
+    skipped: rows
+      .filter((r) => r.action === "skipped")
+      .map(({ server: _s, notes: _n, action: _a, ...r }) => r),
     inputs: found.inputs,
     ...(isDryRun && { result: documentJson(written.doc) }),
   }
@@ -117,7 +158,9 @@ function printReport(ctx: Ctx, report: Report) {
   }
   printTable(rows, ["NAME", "RESULT", "FROM"])
   const notes = [
-    ...report.imported.flatMap((r) => r.notes.map((n) => `  ${escapeTerminal(r.name)}: ${escapeTerminal(n)}`)),
+    ...report.imported.flatMap((r) =>
+      r.notes.map((n) => `  ${escapeTerminal(r.name)}: ${escapeTerminal(n)}`),
+    ),
     ...report.skipped.map((r) => `  ${escapeTerminal(r.name)}: skipped: ${escapeTerminal(r.reason ?? "")}`),
   ]
   if (notes.length > 0) printRaw(`\nnotes:\n${notes.join("\n")}`)
@@ -127,5 +170,7 @@ function printReport(ctx: Ctx, report: Report) {
     return
   }
   const n = report.imported.length
-  ctx.log.success(`${plural(n, "server")} written to ${escapeTerminal(report.target.file)} (${report.target.scope})`)
+  ctx.log.success(
+    `${plural(n, "server")} written to ${escapeTerminal(report.target.file)} (${report.target.scope})`,
+  )
 }

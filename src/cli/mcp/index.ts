@@ -3,7 +3,8 @@ import { command } from "../command.ts"
 // The `agent mcp` group. Each verb loads only when it runs.
 export default command({
   name: "mcp",
-  description: "Talk to MCP servers (list, get, tools, call, prompts, resources) and manage them (add, remove, import, approve)",
+  description:
+    "Talk to MCP servers (list, get, tools, call, prompts, resources) and manage them (add, remove, import, approve)",
   examples: [
     "agent mcp list --mcp mcp.example.json",
     "agent mcp call everything echo --arg message=hi --mcp mcp.example.json",

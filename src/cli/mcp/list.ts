@@ -2,7 +2,15 @@ import type { ServerState } from "../../mcp/index.ts"
 import { ExitCode, UsageError } from "../../util/errors.ts"
 import { escapeTerminal } from "../../util/text.ts"
 import { command } from "../command.ts"
-import { connectArgs, connectedServer, missingError, missingRequired, positionals, withServers, type Session } from "../shared/connect.ts"
+import {
+  connectArgs,
+  connectedServer,
+  missingError,
+  missingRequired,
+  positionals,
+  withServers,
+  type Session,
+} from "../shared/connect.ts"
 import { enforceLock, lockArgs } from "../shared/lock-check.ts"
 import { settledText } from "../shared/progress.ts"
 import { printJson, printRaw, printTable } from "../shared/output.ts"
@@ -12,10 +20,14 @@ import { shownUrl, targetJson } from "../shared/present.ts"
 
 export const list = command({
   name: "list",
-  description: "Connect to every enabled server in parallel; show each one's transport, protocol, status and counts",
+  description:
+    "Connect to every enabled server in parallel; show each one's transport, protocol, status and counts",
   args: {
     ...connectArgs,
-    strict: { type: "boolean", description: "Exit 5 unless every enabled server connected (4 when the missing ones only need sign-in)" },
+    strict: {
+      type: "boolean",
+      description: "Exit 5 unless every enabled server connected (4 when the missing ones only need sign-in)",
+    },
     ...lockArgs,
   },
   examples: [
@@ -32,9 +44,19 @@ export const list = command({
     withServers(args, rawArgs, { progress: true }, async (s) => {
       await enforceLock(s, args, rawArgs) // --locked: exit 3 when tools changed since mcp.lock
       if (s.ctx.output === "json") printJson({ servers: s.states.map(summary) })
-      else if (s.states.length === 0) printRaw("no servers configured (add one with `agent mcp add`, or pass --mcp FILE)")
+      else if (s.states.length === 0)
+        printRaw("no servers configured (add one with `agent mcp add`, or pass --mcp FILE)")
       else {
-        printTable(s.states.map(row), ["NAME", "TRANSPORT", "PROTOCOL", "STATUS", "TOOLS", "PROMPTS", "RESOURCES", "TIME"])
+        printTable(s.states.map(row), [
+          "NAME",
+          "TRANSPORT",
+          "PROTOCOL",
+          "STATUS",
+          "TOOLS",
+          "PROMPTS",
+          "RESOURCES",
+          "TIME",
+        ])
         for (const x of s.states) {
           const hint = "hint" in x ? x.hint : undefined
           if (hint) s.ctx.log.info(escapeTerminal(`${x.name}: ${hint}`))
@@ -46,10 +68,16 @@ export const list = command({
 
 /** 5 when a server that must connect did not; 4 when each such server only needs sign-in. */
 function strictCode(s: Session, isStrict: boolean): number {
-  const failing = isStrict ? s.states.filter((x) => x.status !== "connected" && x.status !== "disabled") : missingRequired(s.states)
+  const failing = isStrict
+    ? s.states.filter((x) => x.status !== "connected" && x.status !== "disabled")
+    : missingRequired(s.states)
   if (failing.length === 0) return ExitCode.ok
   const why = isStrict ? "--strict" : s.isAdhoc ? "the ad hoc server" : "required: true"
-  s.ctx.log.error(escapeTerminal(`not connected (${why}): ${failing.map((x) => `${x.name} (${settledText(x)})`).join(", ")}`))
+  s.ctx.log.error(
+    escapeTerminal(
+      `not connected (${why}): ${failing.map((x) => `${x.name} (${settledText(x)})`).join(", ")}`,
+    ),
+  )
   const err = missingError(failing, "server")
   if (err.code === "auth" && err.hint) s.ctx.log.info(escapeTerminal(err.hint))
   return ExitCode[err.code]
@@ -63,7 +91,8 @@ function configuredTransport(s: ServerState): string {
 
 function row(s: ServerState): string[] {
   const connected = s.status === "connected"
-  const status = s.status === "failed" ? `failed: ${clip(s.error.split("\n")[0]!, 60)}` : settledText(s).split(" (")[0]!
+  const status =
+    s.status === "failed" ? `failed: ${clip(s.error.split("\n")[0]!, 60)}` : settledText(s).split(" (")[0]!
   return [
     s.name,
     configuredTransport(s),
@@ -85,7 +114,13 @@ function duration(ms: number): string {
 }
 
 export function summary(s: ServerState) {
-  const base = { name: s.name, scope: s.entry.scope, file: s.entry.file, status: s.status, transport: configuredTransport(s) }
+  const base = {
+    name: s.name,
+    scope: s.entry.scope,
+    file: s.entry.file,
+    status: s.status,
+    transport: configuredTransport(s),
+  }
   if (s.status === "connected") {
     return {
       ...base,
@@ -108,10 +143,16 @@ export function summary(s: ServerState) {
 
 export const get = command({
   name: "get",
-  description: "Connect to one server; show what was negotiated: transport, protocol, session, server info, instructions, capabilities",
+  description:
+    "Connect to one server; show what was negotiated: transport, protocol, session, server info, instructions, capabilities",
   args: {
     ...connectArgs,
-    server: { type: "positional", required: false, valueHint: "NAME", description: "The server (optional with an ad hoc --url or -- COMMAND)" },
+    server: {
+      type: "positional",
+      required: false,
+      valueHint: "NAME",
+      description: "The server (optional with an ad hoc --url or -- COMMAND)",
+    },
   },
   examples: [
     "agent mcp get everything --mcp mcp.example.json",

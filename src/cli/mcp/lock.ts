@@ -1,4 +1,12 @@
-import { diffLock, formatChanges, LockMismatchError, readLock, snapshot, writeLock, type LockChange } from "../../mcp/index.ts"
+import {
+  diffLock,
+  formatChanges,
+  LockMismatchError,
+  readLock,
+  snapshot,
+  writeLock,
+  type LockChange,
+} from "../../mcp/index.ts"
 import { McpConnectError } from "../../util/errors.ts"
 import { escapeTerminal, plural } from "../../util/text.ts"
 import { command } from "../command.ts"
@@ -12,11 +20,15 @@ import { errorDocument, printJson, printRaw } from "../shared/output.ts"
 
 export default command({
   name: "lock",
-  description: "Record each server's command, args, cwd or URL, env and header names, package version and a hash of every tool (name, title, description, schemas, annotations) in mcp.lock",
+  description:
+    "Record each server's command, args, cwd or URL, env and header names, package version and a hash of every tool (name, title, description, schemas, annotations) in mcp.lock",
   args: {
     ...connectArgs,
     lock: lockArgs.lock,
-    update: { type: "boolean", description: "Accept changed servers and changed, added or removed tools and rewrite the lock" },
+    update: {
+      type: "boolean",
+      description: "Accept changed servers and changed, added or removed tools and rewrite the lock",
+    },
   },
   examples: [
     "agent mcp lock --mcp mcp.json            # writes mcp.lock next to mcp.json",
@@ -43,10 +55,12 @@ export default command({
       if (blocking.length && !args.update) {
         const refused = new LockMismatchError(blocking, path)
         // json: the refused changes as data (the same shape a written lock reports), then exit 3.
-        if (s.ctx.output === "json") printJson({ lock: path, written: false, changes: blocking, ...errorDocument(refused) })
+        if (s.ctx.output === "json")
+          printJson({ lock: path, written: false, changes: blocking, ...errorDocument(refused) })
         throw refused
       }
-      const isSame = previous !== undefined && JSON.stringify(sorted(previous)) === JSON.stringify(sorted(current))
+      const isSame =
+        previous !== undefined && JSON.stringify(sorted(previous)) === JSON.stringify(sorted(current))
       if (!isSame) await writeLock(path, current)
       report(s, path, !isSame, changes, Object.keys(current.servers).length)
     }),
@@ -61,5 +75,9 @@ function report(s: Session, path: string, written: boolean, changes: LockChange[
 function sorted(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sorted)
   if (typeof v !== "object" || v === null) return v
-  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])]))
+  return Object.fromEntries(
+    Object.keys(v)
+      .sort()
+      .map((k) => [k, sorted((v as Record<string, unknown>)[k])]),
+  )
 }

@@ -34,13 +34,16 @@ export function renderContent(c: Content): string {
 
 export function renderToolResult(r: CallToolResult): string {
   const parts = (r.content ?? []).map(renderContent)
-  if (parts.length === 0 && r.structuredContent !== undefined) parts.push(safeText(JSON.stringify(r.structuredContent, null, 2)))
+  if (parts.length === 0 && r.structuredContent !== undefined)
+    parts.push(safeText(JSON.stringify(r.structuredContent, null, 2)))
   return parts.join("\n")
 }
 
 export function renderPrompt(r: GetPromptResult): string {
   const head = r.description ? [`# ${safeText(r.description)}`] : []
-  const messages = r.messages.map((m) => `[${escapeTerminal(m.role)}]\n${renderContent(m.content as Content)}`)
+  const messages = r.messages.map(
+    (m) => `[${escapeTerminal(m.role)}]\n${renderContent(m.content as Content)}`,
+  )
   return [...head, ...messages].join("\n\n")
 }
 

@@ -13,13 +13,22 @@ import { callProgress } from "../shared/call-progress.ts"
 // `agent mcp tools [NAME]` and `agent mcp call SERVER TOOL`.
 
 const argFlags = {
-  arg: { type: "string", valueHint: "KEY=VALUE", description: "An argument (repeatable); numbers, true/false, null, objects and arrays are read as JSON, anything else as a string" },
+  arg: {
+    type: "string",
+    valueHint: "KEY=VALUE",
+    description:
+      "An argument (repeatable); numbers, true/false, null, objects and arrays are read as JSON, anything else as a string",
+  },
 } as const
 
 export const tools = command({
   name: "tools",
-  description: "List the tools of every connected server (or of NAME) as the model sees them (server__tool); json adds schemas",
-  args: { ...connectArgs, server: { type: "positional", required: false, valueHint: "NAME", description: "Only this server" } },
+  description:
+    "List the tools of every connected server (or of NAME) as the model sees them (server__tool); json adds schemas",
+  args: {
+    ...connectArgs,
+    server: { type: "positional", required: false, valueHint: "NAME", description: "Only this server" },
+  },
   examples: [
     "agent mcp tools --mcp mcp.example.json",
     "agent mcp tools everything --output json",
@@ -33,11 +42,20 @@ export const tools = command({
       const list = (await s.manager.tools()).filter((t) => name === undefined || t.server === name)
       if (s.ctx.output === "json") {
         return printJson({
-          tools: list.map((t) => ({ name: t.name, server: t.server, tool: t.tool.name, description: t.tool.description ?? null, inputSchema: t.tool.inputSchema })),
+          tools: list.map((t) => ({
+            name: t.name,
+            server: t.server,
+            tool: t.tool.name,
+            description: t.tool.description ?? null,
+            inputSchema: t.tool.inputSchema,
+          })),
         })
       }
       if (list.length === 0) return printRaw("no tools")
-      printTable(list.map((t) => [t.name, firstLine(t.tool.description)]), ["TOOL", "DESCRIPTION"])
+      printTable(
+        list.map((t) => [t.name, firstLine(t.tool.description)]),
+        ["TOOL", "DESCRIPTION"],
+      )
     })
   },
 })
@@ -55,7 +73,14 @@ export function oneOrAll(s: Session, name: string | undefined): void {
 export function warnNotConnected(s: Session): void {
   for (const x of s.states) {
     if (x.status === "connected" || x.status === "disabled") continue
-    const why = x.status === "failed" ? x.error : x.status === "needs_approval" ? "needs approval" : x.status === "needs_auth" ? "needs sign-in" : x.status
+    const why =
+      x.status === "failed"
+        ? x.error
+        : x.status === "needs_approval"
+          ? "needs approval"
+          : x.status === "needs_auth"
+            ? "needs sign-in"
+            : x.status
     s.ctx.log.warn(escapeTerminal(`${x.name}: not connected (${why}); its items are not listed`))
   }
 }
@@ -66,13 +91,27 @@ export const call = command({
   args: {
     ...connectArgs,
     ...argFlags,
-    json: { type: "string", valueHint: "'{…}'", description: "Arguments as a JSON object, merged with --arg (--arg wins)" },
-    server: { type: "positional", required: false, valueHint: "SERVER", description: "The server (may be omitted with an ad hoc --url or -- COMMAND)" },
-    tool: { type: "positional", required: false, valueHint: "TOOL", description: "The tool's own name (not server__tool)" },
+    json: {
+      type: "string",
+      valueHint: "'{…}'",
+      description: "Arguments as a JSON object, merged with --arg (--arg wins)",
+    },
+    server: {
+      type: "positional",
+      required: false,
+      valueHint: "SERVER",
+      description: "The server (may be omitted with an ad hoc --url or -- COMMAND)",
+    },
+    tool: {
+      type: "positional",
+      required: false,
+      valueHint: "TOOL",
+      description: "The tool's own name (not server__tool)",
+    },
   },
   examples: [
     "agent mcp call everything echo --arg message=hi --mcp mcp.example.json",
-    "agent mcp call everything get-sum --json '{\"a\": 1, \"b\": 2}' --mcp mcp.example.json",
+    'agent mcp call everything get-sum --json \'{"a": 1, "b": 2}\' --mcp mcp.example.json',
     "agent mcp call echo --arg text=hi -- bun server.ts           # ad hoc: SERVER omitted",
     "agent mcp call api search --arg q=mcp --timeout 30000 --output json",
     "# exit 0 ok; 1 the tool returned isError (its content on stderr); 2 bad arguments or unknown tool;",
@@ -83,18 +122,34 @@ export const call = command({
     const pos = positionals(args._, rawArgs)
     const isAdhoc = args.url !== undefined || rawArgs.includes("--")
     const [server, toolName] = isAdhoc && pos.length === 1 ? [undefined, pos[0]] : pos
-    if (toolName === undefined) throw new UsageError("usage: agent mcp call SERVER TOOL [--arg KEY=VALUE]… [--json '{…}']")
-    if (pos.length > 2) throw new UsageError(`unexpected argument "${escapeTerminal(pos[2]!)}"`, { hint: "pass arguments with --arg KEY=VALUE or --json '{…}'" })
+    if (toolName === undefined)
+      throw new UsageError("usage: agent mcp call SERVER TOOL [--arg KEY=VALUE]… [--json '{…}']")
+    if (pos.length > 2)
+      throw new UsageError(`unexpected argument "${escapeTerminal(pos[2]!)}"`, {
+        hint: "pass arguments with --arg KEY=VALUE or --json '{…}'",
+      })
     const input = toolArguments(rawArgs, args.json)
     return withServers(args, rawArgs, { only: server, isSingle: true }, async (s) => {
       const c = connectedServer(s, server ?? s.states[0]!.name)
       const tool = (await s.manager.tools()).find((t) => t.server === c.name && t.tool.name === toolName)
       if (!tool) throw await noSuchTool(s, c.name, toolName)
       const filled = fillDefaults(tool, input)
-      if (args.verbose && filled.length) s.ctx.log.info(escapeTerminal(`using the schema's default for ${filled.map((k) => `${k}=${JSON.stringify(input[k])}`).join(", ")}`))
+      if (args.verbose && filled.length)
+        s.ctx.log.info(
+          escapeTerminal(
+            `using the schema's default for ${filled.map((k) => `${k}=${JSON.stringify(input[k])}`).join(", ")}`,
+          ),
+        )
       checkRequired(tool, input)
       // -q silences progress like every other informational line (log level below info).
-      const progress = s.ctx.log.level >= 3 ? callProgress(c.name, { write: (x) => process.stderr.write(x), isTty: Boolean(process.stderr.isTTY), columns: process.stderr.columns }) : undefined
+      const progress =
+        s.ctx.log.level >= 3
+          ? callProgress(c.name, {
+              write: (x) => process.stderr.write(x),
+              isTty: Boolean(process.stderr.isTTY),
+              columns: process.stderr.columns,
+            })
+          : undefined
       const result = await s.manager
         .callTool(c.name, toolName, input, {
           signal: s.signal,
@@ -131,7 +186,8 @@ function toolArguments(rawArgs: string[], json: string | undefined): Record<stri
   let base: Record<string, unknown> = {}
   if (json !== undefined) {
     const value = parseJsonText(json, { file: "--json" }).value
-    if (value === null || typeof value !== "object" || Array.isArray(value)) throw new UsageError("--json must be a JSON object, e.g. '{\"text\": \"hi\"}'")
+    if (value === null || typeof value !== "object" || Array.isArray(value))
+      throw new UsageError('--json must be a JSON object, e.g. \'{"text": "hi"}\'')
     base = value as Record<string, unknown>
   }
   return { ...base, ...keyValues(rawArgs, parseArgValue) }
@@ -143,36 +199,59 @@ function toolArguments(rawArgs: string[], json: string | undefined): Record<stri
  * browser_take_screenshot requires `scale` yet defaults it). Returns the keys it filled.
  */
 function fillDefaults(t: NamespacedTool, input: Record<string, unknown>): string[] {
-  const schema = t.tool.inputSchema as { required?: unknown; properties?: Record<string, { default?: unknown }> }
-  const required = Array.isArray(schema.required) ? schema.required.filter((k): k is string => typeof k === "string") : []
-  const filled = required.filter((k) => !Object.hasOwn(input, k) && schema.properties?.[k]?.default !== undefined)
+  const schema = t.tool.inputSchema as {
+    required?: unknown
+    properties?: Record<string, { default?: unknown }>
+  }
+  const required = Array.isArray(schema.required)
+    ? schema.required.filter((k): k is string => typeof k === "string")
+    : []
+  const filled = required.filter(
+    (k) => !Object.hasOwn(input, k) && schema.properties?.[k]?.default !== undefined,
+  )
   for (const k of filled) input[k] = schema.properties![k]!.default
   return filled
 }
 
 function checkRequired(t: NamespacedTool, input: Record<string, unknown>): void {
-  const schema = t.tool.inputSchema as { required?: unknown; properties?: Record<string, { type?: unknown; description?: string }> }
-  const required = Array.isArray(schema.required) ? schema.required.filter((k): k is string => typeof k === "string") : []
+  const schema = t.tool.inputSchema as {
+    required?: unknown
+    properties?: Record<string, { type?: unknown; description?: string }>
+  }
+  const required = Array.isArray(schema.required)
+    ? schema.required.filter((k): k is string => typeof k === "string")
+    : []
   const missing = required.filter((k) => !Object.hasOwn(input, k))
   if (missing.length === 0) return
   const describe = (k: string) => {
     const p = schema.properties?.[k]
     return `${k}${typeof p?.type === "string" ? ` (${p.type})` : ""}${p?.description ? `: ${firstLine(p.description)}` : ""}`
   }
-  throw new UsageError(escapeTerminal(`tool ${t.tool.name} on "${t.server}" needs ${missing.map(describe).join("; ")}`), {
-    hint: escapeTerminal(`pass ${missing.map((k) => `--arg ${k}=…`).join(" ")}; \`agent mcp tools ${t.server} --output json\` shows the schema`),
-  })
+  throw new UsageError(
+    escapeTerminal(`tool ${t.tool.name} on "${t.server}" needs ${missing.map(describe).join("; ")}`),
+    {
+      hint: escapeTerminal(
+        `pass ${missing.map((k) => `--arg ${k}=…`).join(" ")}; \`agent mcp tools ${t.server} --output json\` shows the schema`,
+      ),
+    },
+  )
 }
 
 async function noSuchTool(s: Session, server: string, name: string): Promise<UsageError> {
   const names = (await s.manager.tools()).filter((t) => t.server === server).map((t) => t.tool.name)
-  return new UsageError(escapeTerminal(`server "${server}" has no tool "${name}"${didYouMean(name, names)}`), {
-    hint: `\`agent mcp tools ${server}\` lists them (disabledTools/includeTools in the config hide some); give the tool's own name, not server__tool`,
-  })
+  return new UsageError(
+    escapeTerminal(`server "${server}" has no tool "${name}"${didYouMean(name, names)}`),
+    {
+      hint: `\`agent mcp tools ${server}\` lists them (disabledTools/includeTools in the config hide some); give the tool's own name, not server__tool`,
+    },
+  )
 }
 
 /** A server that does not answer in time is an unavailable server (T04: exit 5, not 124). */
 function callError(e: unknown, s: Session): unknown {
   if (!(e instanceof McpTimeoutError) || e.hint) return e
-  return new McpTimeoutError(e.server, e.message, { cause: e, hint: `raise --timeout (now ${s.timeoutMs ?? "the default"} ms), or check the server with \`agent mcp get ${e.server}\`` })
+  return new McpTimeoutError(e.server, e.message, {
+    cause: e,
+    hint: `raise --timeout (now ${s.timeoutMs ?? "the default"} ms), or check the server with \`agent mcp get ${e.server}\``,
+  })
 }

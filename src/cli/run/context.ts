@@ -17,13 +17,19 @@ export interface ContextFlags {
 
 export function parsePromptRef(raw: string): { server: string; name: string } {
   const at = raw.indexOf("/")
-  if (at <= 0 || at === raw.length - 1) throw new UsageError(`--prompt takes SERVER/NAME, got "${escapeTerminal(raw)}"`, { hint: "`agent mcp prompts` lists them" })
+  if (at <= 0 || at === raw.length - 1)
+    throw new UsageError(`--prompt takes SERVER/NAME, got "${escapeTerminal(raw)}"`, {
+      hint: "`agent mcp prompts` lists them",
+    })
   return { server: raw.slice(0, at), name: raw.slice(at + 1) }
 }
 
 export function parseAttachRef(raw: string): { server: string; uri: string } {
   const at = raw.indexOf(":")
-  if (at <= 0 || at === raw.length - 1) throw new UsageError(`--attach takes SERVER:URI, got "${escapeTerminal(raw)}"`, { hint: "`agent mcp resources` lists them" })
+  if (at <= 0 || at === raw.length - 1)
+    throw new UsageError(`--attach takes SERVER:URI, got "${escapeTerminal(raw)}"`, {
+      hint: "`agent mcp resources` lists them",
+    })
   return { server: raw.slice(0, at), uri: raw.slice(at + 1) }
 }
 
@@ -41,16 +47,26 @@ export async function buildContext(s: Session, flags: ContextFlags): Promise<Lan
     const { server, name } = parsePromptRef(flags.prompt)
     const c = connectedServer(s, server)
     const known = (await s.manager.prompts(c.name)).find((p) => p.prompt.name === name)
-    if (!known) throw new UsageError(`server "${escapeTerminal(c.name)}" has no prompt "${escapeTerminal(name)}"`, { hint: `\`agent mcp prompts ${c.name}\` lists them` })
-    const missing = (known.prompt.arguments ?? []).filter((a) => a.required && !Object.hasOwn(flags.args, a.name)).map((a) => a.name)
-    if (missing.length) throw new UsageError(escapeTerminal(`prompt ${name} needs ${missing.join(", ")}`), { hint: escapeTerminal(missing.map((m) => `--arg ${m}=…`).join(" ")) })
+    if (!known)
+      throw new UsageError(`server "${escapeTerminal(c.name)}" has no prompt "${escapeTerminal(name)}"`, {
+        hint: `\`agent mcp prompts ${c.name}\` lists them`,
+      })
+    const missing = (known.prompt.arguments ?? [])
+      .filter((a) => a.required && !Object.hasOwn(flags.args, a.name))
+      .map((a) => a.name)
+    if (missing.length)
+      throw new UsageError(escapeTerminal(`prompt ${name} needs ${missing.join(", ")}`), {
+        hint: escapeTerminal(missing.map((m) => `--arg ${m}=…`).join(" ")),
+      })
     out.push(...promptMessages(await s.manager.getPrompt(c.name, name, flags.args, opts)))
   }
   return out
 }
 
 function resourceText(server: string, uri: string, result: ReadResourceResult): string {
-  const parts = result.contents.map((c) => ("text" in c ? c.text : `[binary ${c.mimeType ?? "data"}, ${Math.floor((c.blob.length * 3) / 4)} bytes]`))
+  const parts = result.contents.map((c) =>
+    "text" in c ? c.text : `[binary ${c.mimeType ?? "data"}, ${Math.floor((c.blob.length * 3) / 4)} bytes]`,
+  )
   return `Attached resource ${uri} from server ${server}:\n\n${parts.join("\n\n")}`
 }
 
@@ -59,10 +75,17 @@ export function promptMessages(result: GetPromptResult): LanguageModelV4Message[
   return result.messages.map((m) => {
     const c = m.content
     const text =
-      c.type === "text" ? c.text
-      : c.type === "resource" ? ("text" in c.resource ? c.resource.text : `[resource ${c.resource.uri}]`)
-      : c.type === "resource_link" ? `[resource link ${c.uri}]`
-      : `[${c.type} ${"mimeType" in c ? c.mimeType : ""}]`
-    return m.role === "assistant" ? { role: "assistant" as const, content: [{ type: "text" as const, text }] } : { role: "user" as const, content: [{ type: "text" as const, text }] }
+      c.type === "text"
+        ? c.text
+        : c.type === "resource"
+          ? "text" in c.resource
+            ? c.resource.text
+            : `[resource ${c.resource.uri}]`
+          : c.type === "resource_link"
+            ? `[resource link ${c.uri}]`
+            : `[${c.type} ${"mimeType" in c ? c.mimeType : ""}]`
+    return m.role === "assistant"
+      ? { role: "assistant" as const, content: [{ type: "text" as const, text }] }
+      : { role: "user" as const, content: [{ type: "text" as const, text }] }
   })
 }

@@ -18,13 +18,29 @@ import {
   type ServerStatus,
 } from "../../agent/index.ts"
 import type { ElicitHandler, SamplingHandler, ServerState } from "../../mcp/index.ts"
-import { ApprovalRequiredError, ExitCode, FailureError, InterruptedError, TimeoutError, UsageError, isAgentError } from "../../util/errors.ts"
+import {
+  ApprovalRequiredError,
+  ExitCode,
+  FailureError,
+  InterruptedError,
+  TimeoutError,
+  UsageError,
+  isAgentError,
+} from "../../util/errors.ts"
 import { escapeTerminal } from "../../util/text.ts"
 import type { ParsedArgs } from "citty"
 import { command } from "../command.ts"
 import { keyValues, repeated } from "../shared/context.ts"
 import { createContext } from "../shared/context.ts"
-import { connectArgs, millis, missingError, missingRequired, positionals, withServers, type Session } from "../shared/connect.ts"
+import {
+  connectArgs,
+  millis,
+  missingError,
+  missingRequired,
+  positionals,
+  withServers,
+  type Session,
+} from "../shared/connect.ts"
 import { enforceLock, lockArgs } from "../shared/lock-check.ts"
 import { writeStdout } from "../shared/output.ts"
 import { shownUrl } from "../shared/present.ts"
@@ -47,27 +63,98 @@ const INTERRUPT_GRACE_MS = 3000
 const runArgs = {
   ...connectArgs,
   ...lockArgs,
-  task: { type: "positional", required: false, valueHint: "PROMPT", description: "The task; `-` or nothing with piped stdin reads it from stdin" },
-  model: { type: "string", alias: "m", valueHint: "PROVIDER:MODEL", description: "e.g. anthropic:claude-sonnet-4-5 (default: $AGENT_MODEL, then the config's \"model\")" },
-  "base-url": { type: "string", valueHint: "URL", description: "Provider endpoint (required for openai-compatible)" },
+  task: {
+    type: "positional",
+    required: false,
+    valueHint: "PROMPT",
+    description: "The task; `-` or nothing with piped stdin reads it from stdin",
+  },
+  model: {
+    type: "string",
+    alias: "m",
+    valueHint: "PROVIDER:MODEL",
+    description: 'e.g. anthropic:claude-sonnet-4-5 (default: $AGENT_MODEL, then the config\'s "model")',
+  },
+  "base-url": {
+    type: "string",
+    valueHint: "URL",
+    description: "Provider endpoint (required for openai-compatible)",
+  },
   system: { type: "string", valueHint: "TEXT", description: "System prompt" },
-  "max-turns": { type: "string", valueHint: "N", description: "Stop after N model turns (default 25; exit 1)" },
-  timeout: { type: "string", valueHint: "DURATION", description: "Stop the whole run, servers' start-up included, after this long: 30s, 2m, 500ms (bare number = ms; exit 124)" },
-  "tool-timeout": { type: "string", valueHint: "DURATION", description: "Per tool call idle timeout, reset by progress (e.g. 60s)" },
+  "max-turns": {
+    type: "string",
+    valueHint: "N",
+    description: "Stop after N model turns (default 25; exit 1)",
+  },
+  timeout: {
+    type: "string",
+    valueHint: "DURATION",
+    description:
+      "Stop the whole run, servers' start-up included, after this long: 30s, 2m, 500ms (bare number = ms; exit 124)",
+  },
+  "tool-timeout": {
+    type: "string",
+    valueHint: "DURATION",
+    description: "Per tool call idle timeout, reset by progress (e.g. 60s)",
+  },
   "max-output-tokens": { type: "string", valueHint: "N", description: "Cap on each model response" },
-  "max-tool-output": { type: "string", valueHint: "TOKENS", description: "Cut tool results past this many tokens (default 25000, ≈4 chars each)" },
-  "tool-budget": { type: "string", valueHint: "TOKENS", description: "Past this many tokens of tool definitions the model gets a search_tools tool instead (default: 10% of its context)" },
-  prompt: { type: "string", valueHint: "SERVER/NAME", description: "Start from an MCP prompt's messages (its arguments with --arg)" },
+  "max-tool-output": {
+    type: "string",
+    valueHint: "TOKENS",
+    description: "Cut tool results past this many tokens (default 25000, ≈4 chars each)",
+  },
+  "tool-budget": {
+    type: "string",
+    valueHint: "TOKENS",
+    description:
+      "Past this many tokens of tool definitions the model gets a search_tools tool instead (default: 10% of its context)",
+  },
+  prompt: {
+    type: "string",
+    valueHint: "SERVER/NAME",
+    description: "Start from an MCP prompt's messages (its arguments with --arg)",
+  },
   arg: { type: "string", valueHint: "KEY=VALUE", description: "An argument for --prompt (repeatable)" },
-  attach: { type: "string", valueHint: "SERVER:URI", description: "Add an MCP resource to the context (repeatable)" },
-  "allow-sampling": { type: "boolean", description: "Let servers' sampling requests be answered by the run's model without asking" },
-  allow: { type: "string", valueHint: "PATTERN", description: "Allow tools matching server__tool (`*` wildcard; repeatable)" },
-  deny: { type: "string", valueHint: "PATTERN", description: "Refuse tools matching server__tool (repeatable; beats --allow)" },
-  yes: { type: "boolean", alias: "y", description: "Allow every tool no --deny rule refuses (at a terminal, the others are asked about)" },
-  "strict-permissions": { type: "boolean", description: "A refused tool call ends the run with exit 3 instead of telling the model" },
-  output: { type: "string", alias: "o", valueHint: "text|json|stream-json", description: "text (default), one JSON report, or one JSON event per line" },
+  attach: {
+    type: "string",
+    valueHint: "SERVER:URI",
+    description: "Add an MCP resource to the context (repeatable)",
+  },
+  "allow-sampling": {
+    type: "boolean",
+    description: "Let servers' sampling requests be answered by the run's model without asking",
+  },
+  allow: {
+    type: "string",
+    valueHint: "PATTERN",
+    description: "Allow tools matching server__tool (`*` wildcard; repeatable)",
+  },
+  deny: {
+    type: "string",
+    valueHint: "PATTERN",
+    description: "Refuse tools matching server__tool (repeatable; beats --allow)",
+  },
+  yes: {
+    type: "boolean",
+    alias: "y",
+    description: "Allow every tool no --deny rule refuses (at a terminal, the others are asked about)",
+  },
+  "strict-permissions": {
+    type: "boolean",
+    description: "A refused tool call ends the run with exit 3 instead of telling the model",
+  },
+  output: {
+    type: "string",
+    alias: "o",
+    valueHint: "text|json|stream-json",
+    description: "text (default), one JSON report, or one JSON event per line",
+  },
   record: { type: "string", valueHint: "FILE", description: "Save the model side of the run as JSONL" },
-  replay: { type: "string", valueHint: "FILE", description: "Answer from a recording instead of the provider (no key needed); tools run for real" },
+  replay: {
+    type: "string",
+    valueHint: "FILE",
+    description: "Answer from a recording instead of the provider (no key needed); tools run for real",
+  },
 } as const
 type RunFlags = ParsedArgs<typeof runArgs>
 
@@ -79,27 +166,40 @@ export default command({
     'agent run --mcp mcp.json --model anthropic:claude-sonnet-4-5 --allow "fs__*" "summarise README.md"',
     "echo 'list open issues' | agent run -o stream-json --yes",
     "agent run --replay run.jsonl --yes 'same prompt as recorded'",
-    'agent run --mcp mcp.example.json --prompt everything/args-prompt --arg city=Paris --timeout 2m',
+    "agent run --mcp mcp.example.json --prompt everything/args-prompt --arg city=Paris --timeout 2m",
     "# -o json prints one report even when the run fails before the model (exitReason startup_error)",
   ],
   async run({ args, rawArgs }) {
     // --timeout and durationMs count from here: config, approvals and server start-up included.
     const startedAt = performance.now()
     const format = (args.output ?? "text") as RunOutputFormat
-    if (!OUTPUT_FORMATS.includes(format)) throw new UsageError(`--output must be one of ${OUTPUT_FORMATS.join(", ")}, got "${escapeTerminal(format)}"`)
+    if (!OUTPUT_FORMATS.includes(format))
+      throw new UsageError(
+        `--output must be one of ${OUTPUT_FORMATS.join(", ")}, got "${escapeTerminal(format)}"`,
+      )
     const status = statusFor(format, args)
     const sinks = {
       stdout: (s: string) => (status?.before("stdout", s), writeStdout(s)),
       stderr: (l: string) => (status?.before("stderr", l), process.stderr.write(`${l}\n`)),
     }
-    const writer = createWriter(format, sinks, { isVerbose: Boolean(args.verbose), isQuiet: Boolean(args.quiet) })
-    const run: RunState = { startedAt, isReported: false, status, onEvent: (e: RunEvent) => void ((run.isReported ||= e.type === "result"), status?.onEvent(e), writer.onEvent(e)) }
+    const writer = createWriter(format, sinks, {
+      isVerbose: Boolean(args.verbose),
+      isQuiet: Boolean(args.quiet),
+    })
+    const run: RunState = {
+      startedAt,
+      isReported: false,
+      status,
+      onEvent: (e: RunEvent) =>
+        void ((run.isReported ||= e.type === "result"), status?.onEvent(e), writer.onEvent(e)),
+    }
     const deadline = runDeadline(args.timeout)
     try {
       return await runWith(args, rawArgs, format, run, deadline.signal)
     } catch (e: unknown) {
       // json and stream-json still end with one report: the error's, with its exit code.
-      const err = deadline.signal.aborted && !(e instanceof InterruptedError) ? (deadline.signal.reason as unknown) : e
+      const err =
+        deadline.signal.aborted && !(e instanceof InterruptedError) ? (deadline.signal.reason as unknown) : e
       if (format !== "text" && !run.isReported) run.onEvent(failedReport(err, run, args.model))
       throw err
     } finally {
@@ -113,7 +213,11 @@ export default command({
 function statusFor(format: RunOutputFormat, args: RunFlags): RunStatus | undefined {
   if (format !== "text" || !process.stderr.isTTY) return undefined
   if (args.quiet) return undefined
-  return runStatus({ write: (s) => process.stderr.write(s), columns: process.stderr.columns, isStdoutTty: Boolean(process.stdout.isTTY) })
+  return runStatus({
+    write: (s) => process.stderr.write(s),
+    columns: process.stderr.columns,
+    isStdoutTty: Boolean(process.stdout.isTTY),
+  })
 }
 
 interface RunState {
@@ -126,7 +230,13 @@ interface RunState {
   servers?: ServerStatus[]
 }
 
-async function runWith(args: RunFlags, rawArgs: string[], format: RunOutputFormat, run: RunState, deadline: AbortSignal): Promise<number | void> {
+async function runWith(
+  args: RunFlags,
+  rawArgs: string[],
+  format: RunOutputFormat,
+  run: RunState,
+  deadline: AbortSignal,
+): Promise<number | void> {
   const task = positionals(args._, rawArgs)[0]
   const prompt = args.prompt !== undefined && task === undefined ? "" : await readPrompt(task)
   const limits = {
@@ -142,35 +252,55 @@ async function runWith(args: RunFlags, rawArgs: string[], format: RunOutputForma
   const queue = isInteractive ? createQueue(pausing(run.status)) : undefined
   // Server requests can arrive as soon as servers connect; the model exists only once the run starts.
   const live: { model?: LanguageModelV4; signal?: AbortSignal } = {}
-  const handlers = serverRequests(live, run.onEvent, queue, Boolean(args["allow-sampling"]), elicitMode(args.elicit))
-  return withServers(connectFlags, rawArgs, { ...handlers, interruptGraceMs: INTERRUPT_GRACE_MS, signal: deadline }, async (s) => {
-    run.servers = s.states.map(serverStatus)
-    await enforceLock(s, args, rawArgs) // --locked: exit 3 before the model sees a changed tool
-    const down = missingRequired(s.states)
-    if (down.length > 0) throw missingError(down, "required server")
-    const { model, modelName } = await chooseModel(args, s)
-    Object.assign(live, { model, signal: s.signal })
-    const context = await buildContext(s, { prompt: args.prompt, args: keyValues(rawArgs, (raw) => raw) as Record<string, string>, attach: repeated(rawArgs, "attach") })
-    const autoApprove = Object.fromEntries(s.states.map((x) => [x.name, x.entry.server.autoApprove ?? []]))
-    const rules = { allow: repeated(rawArgs, "allow"), deny: repeated(rawArgs, "deny"), autoApprove, isYes: Boolean(args.yes) }
-    const result = await runAgent({
-      model,
-      modelName,
-      tools: managerToolSource(s.manager),
-      prompt,
-      context,
-      system: args.system,
-      ...limits,
-      startedAt: run.startedAt,
-      // s.signal carries Ctrl-C and the --timeout deadline: the loop reports either as its exit reason.
-      signal: s.signal,
-      permissions: createPermissions({ ...rules, ...(queue && { ask: toolAsker(queue) }) }),
-      isStrictPermissions: Boolean(args["strict-permissions"]),
-      servers: run.servers,
-      onEvent: run.onEvent,
-    })
-    return result.report.exitCode
-  })
+  const handlers = serverRequests(
+    live,
+    run.onEvent,
+    queue,
+    Boolean(args["allow-sampling"]),
+    elicitMode(args.elicit),
+  )
+  return withServers(
+    connectFlags,
+    rawArgs,
+    { ...handlers, interruptGraceMs: INTERRUPT_GRACE_MS, signal: deadline },
+    async (s) => {
+      run.servers = s.states.map(serverStatus)
+      await enforceLock(s, args, rawArgs) // --locked: exit 3 before the model sees a changed tool
+      const down = missingRequired(s.states)
+      if (down.length > 0) throw missingError(down, "required server")
+      const { model, modelName } = await chooseModel(args, s)
+      Object.assign(live, { model, signal: s.signal })
+      const context = await buildContext(s, {
+        prompt: args.prompt,
+        args: keyValues(rawArgs, (raw) => raw) as Record<string, string>,
+        attach: repeated(rawArgs, "attach"),
+      })
+      const autoApprove = Object.fromEntries(s.states.map((x) => [x.name, x.entry.server.autoApprove ?? []]))
+      const rules = {
+        allow: repeated(rawArgs, "allow"),
+        deny: repeated(rawArgs, "deny"),
+        autoApprove,
+        isYes: Boolean(args.yes),
+      }
+      const result = await runAgent({
+        model,
+        modelName,
+        tools: managerToolSource(s.manager),
+        prompt,
+        context,
+        system: args.system,
+        ...limits,
+        startedAt: run.startedAt,
+        // s.signal carries Ctrl-C and the --timeout deadline: the loop reports either as its exit reason.
+        signal: s.signal,
+        permissions: createPermissions({ ...rules, ...(queue && { ask: toolAsker(queue) }) }),
+        isStrictPermissions: Boolean(args["strict-permissions"]),
+        servers: run.servers,
+        onEvent: run.onEvent,
+      })
+      return result.report.exitCode
+    },
+  )
 }
 
 /** The terminal asker, with the status line erased while the question is on screen. */
@@ -189,27 +319,54 @@ function pausing(status: RunStatus | undefined): (question: string) => Promise<s
 function runDeadline(raw: string | undefined): { signal: AbortSignal; dispose: () => void } {
   const ms = millis(raw, "--timeout")
   const ac = new AbortController()
-  const timer = ms === undefined ? undefined : setTimeout(() => ac.abort(new TimeoutError(`run timed out after ${ms} ms (--timeout)`, { hint: "raise --timeout; it covers the whole run, servers' start-up included" })), ms)
+  const timer =
+    ms === undefined
+      ? undefined
+      : setTimeout(
+          () =>
+            ac.abort(
+              new TimeoutError(`run timed out after ${ms} ms (--timeout)`, {
+                hint: "raise --timeout; it covers the whole run, servers' start-up included",
+              }),
+            ),
+          ms,
+        )
   return { signal: ac.signal, dispose: () => clearTimeout(timer) }
 }
 
 /** The report of a run that ended before (or without) the agent loop's own report. */
 function failedReport(e: unknown, run: RunState, model: string | undefined) {
-  const exitReason = e instanceof TimeoutError ? "timeout" : e instanceof InterruptedError ? "interrupted" : "startup_error"
+  const exitReason =
+    e instanceof TimeoutError ? "timeout" : e instanceof InterruptedError ? "interrupted" : "startup_error"
   const exitCode = isAgentError(e) ? e.exitCode : ExitCode.failure
   const error = e instanceof Error ? e.message : String(e)
-  return startupReport({ exitReason, exitCode, error, model: model ?? "", startedAt: run.startedAt, ...(run.servers && { servers: run.servers }) })
+  return startupReport({
+    exitReason,
+    exitCode,
+    error,
+    model: model ?? "",
+    startedAt: run.startedAt,
+    ...(run.servers && { servers: run.servers }),
+  })
 }
 
 /** Sampling through the run's model (asked at a terminal, else only with --allow-sampling); elicitation per --elicit. */
-function serverRequests(live: { model?: LanguageModelV4; signal?: AbortSignal }, emit: (e: RunEvent) => void, queue: ReturnType<typeof createQueue> | undefined, isSamplingAllowed: boolean, mode: ElicitMode) {
+function serverRequests(
+  live: { model?: LanguageModelV4; signal?: AbortSignal },
+  emit: (e: RunEvent) => void,
+  queue: ReturnType<typeof createQueue> | undefined,
+  isSamplingAllowed: boolean,
+  mode: ElicitMode,
+) {
   const approve = queue ? samplingApprover(queue) : undefined
   const sample: SamplingHandler = async (server, request) => {
     const { model, signal } = live
     if (!model || !signal) throw new FailureError("sampling is only answered once the run has started")
     const isApproved = isSamplingAllowed || (approve ? await approve(server, request, signal) : false)
     if (!isApproved) {
-      const why = approve ? "the user refused it" : "no terminal to ask; pass --allow-sampling to let the model answer"
+      const why = approve
+        ? "the user refused it"
+        : "no terminal to ask; pass --allow-sampling to let the model answer"
       emit({ type: "warning", message: `sampling request from ${server} refused: ${why}` })
       throw new ApprovalRequiredError(`sampling refused: ${why}`)
     }
@@ -218,11 +375,18 @@ function serverRequests(live: { model?: LanguageModelV4; signal?: AbortSignal },
   const warn = (message: string) => emit({ type: "warning", message })
   // The form is asked only once the run has started (live.signal), like sampling.
   const elicit: ElicitHandler = async (server, request) =>
-    elicitHandler(mode, { ...(queue && live.signal && { queue }), signal: live.signal ?? new AbortController().signal, warn })(server, request)
+    elicitHandler(mode, {
+      ...(queue && live.signal && { queue }),
+      signal: live.signal ?? new AbortController().signal,
+      warn,
+    })(server, request)
   return { sample, elicit }
 }
 
-async function chooseModel(args: { model?: string; "base-url"?: string; record?: string; replay?: string }, s: Session): Promise<{ model: LanguageModelV4; modelName: string }> {
+async function chooseModel(
+  args: { model?: string; "base-url"?: string; record?: string; replay?: string },
+  s: Session,
+): Promise<{ model: LanguageModelV4; modelName: string }> {
   if (args.replay) {
     const rec = await loadRecording(args.replay)
     return { model: replayModel(rec), modelName: `${schemaFlavor(rec.provider)}:${rec.modelId}` }
@@ -246,7 +410,8 @@ async function readPrompt(arg: string | undefined): Promise<string> {
 function count(raw: string | undefined, flag: string): number | undefined {
   if (raw === undefined) return undefined
   const n = Number(raw)
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive whole number, got "${escapeTerminal(raw)}"`)
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`${flag} must be a positive whole number, got "${escapeTerminal(raw)}"`)
   return n
 }
 
@@ -255,6 +420,12 @@ function serverStatus(s: ServerState): ServerStatus {
     name: s.name,
     status: s.status,
     ...(s.status === "connected" ? { transport: s.transport, tools: s.counts.tools } : {}),
-    ...(s.status === "failed" ? { error: s.error } : s.status === "needs_approval" ? { error: s.reason } : s.status === "needs_auth" ? { error: `needs sign-in: ${shownUrl(s.url)}` } : {}),
+    ...(s.status === "failed"
+      ? { error: s.error }
+      : s.status === "needs_approval"
+        ? { error: s.reason }
+        : s.status === "needs_auth"
+          ? { error: `needs sign-in: ${shownUrl(s.url)}` }
+          : {}),
   }
 }

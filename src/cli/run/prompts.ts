@@ -19,18 +19,28 @@ export function toolAsker(queue: Queue): NonNullable<Permissions["ask"]> {
       return true
     }
     if (a === "y" || a === "yes") return true
-    return { allow: false, reason: answer === undefined ? "the run was interrupted before the user answered" : `the user refused ${tool.name}` }
+    return {
+      allow: false,
+      reason:
+        answer === undefined
+          ? "the run was interrupted before the user answered"
+          : `the user refused ${tool.name}`,
+    }
   }
 }
 
 /** At a terminal: asks before the model answers a server's sampling request ("always" = for that server). */
-export function samplingApprover(queue: Queue): (server: string, request: SamplingRequest, signal: AbortSignal) => Promise<boolean> {
+export function samplingApprover(
+  queue: Queue,
+): (server: string, request: SamplingRequest, signal: AbortSignal) => Promise<boolean> {
   const always = new Set<string>()
   return async (server, request, signal) => {
     if (always.has(server)) return true
     // P11: the whole request (system prompt and every message), not only the last message.
     const q = `${samplingScreen(server, request).join("\n")}\n  [y]es / [n]o / [a]lways for this server:`
-    const a = ((await queue(q, signal, () => (always.has(server) ? "always" : undefined))) ?? "").trim().toLowerCase()
+    const a = ((await queue(q, signal, () => (always.has(server) ? "always" : undefined))) ?? "")
+      .trim()
+      .toLowerCase()
     if (a === "a" || a === "always") always.add(server)
     return a === "y" || a === "yes" || always.has(server)
   }

@@ -15,8 +15,11 @@ const MAX_PARTS = 8
 export function samplingScreen(server: string, request: SamplingRequest): string[] {
   const parts = samplingParts(request)
   const total = parts.reduce((n, p) => n + p.text.length, 0)
-  const lines = [`Server "${server}" asks the model to answer (up to ${request.maxTokens} tokens); the whole request, ${plural(parts.length, "part")}, ${plural(total, "character")}:`]
-  const shown = parts.length > MAX_PARTS ? [...parts.slice(0, 2), undefined, ...parts.slice(-(MAX_PARTS - 3))] : parts
+  const lines = [
+    `Server "${server}" asks the model to answer (up to ${request.maxTokens} tokens); the whole request, ${plural(parts.length, "part")}, ${plural(total, "character")}:`,
+  ]
+  const shown =
+    parts.length > MAX_PARTS ? [...parts.slice(0, 2), undefined, ...parts.slice(-(MAX_PARTS - 3))] : parts
   for (const part of shown) {
     if (!part) {
       const hidden = parts.slice(2, parts.length - (MAX_PARTS - 3))
@@ -38,7 +41,9 @@ function partLines(text: string): string[] {
   const hiddenChars = text.length - kept.join("\n").length
   if (hiddenChars > 0) {
     const hiddenLines = text.split("\n").length - kept.length
-    lines.push(`    … ${plural(hiddenChars, "more character")}${hiddenLines > 0 ? ` (${plural(hiddenLines, "more line")})` : ""} of this part hidden`)
+    lines.push(
+      `    … ${plural(hiddenChars, "more character")}${hiddenLines > 0 ? ` (${plural(hiddenLines, "more line")})` : ""} of this part hidden`,
+    )
   }
   return lines
 }

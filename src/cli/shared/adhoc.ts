@@ -19,9 +19,21 @@ import { afterDashDash, repeated } from "./context.ts"
 // connect fails the command with the exit code a configured server would get (4 sign-in, 5 down).
 
 export const adhocArgs = {
-  url: { type: "string", valueHint: "URL", description: "Ad hoc: talk to this remote server instead of the config" },
-  header: { type: "string", valueHint: "'Name: value'", description: "Ad hoc: HTTP header for --url (repeatable)" },
-  type: { type: "string", valueHint: "http|sse", description: "Ad hoc: remote transport (default: Streamable HTTP, falling back to SSE)" },
+  url: {
+    type: "string",
+    valueHint: "URL",
+    description: "Ad hoc: talk to this remote server instead of the config",
+  },
+  header: {
+    type: "string",
+    valueHint: "'Name: value'",
+    description: "Ad hoc: HTTP header for --url (repeatable)",
+  },
+  type: {
+    type: "string",
+    valueHint: "http|sse",
+    description: "Ad hoc: remote transport (default: Streamable HTTP, falling back to SSE)",
+  },
   name: { type: "string", valueHint: "NAME", description: "Ad hoc: the server's name (default: adhoc)" },
 } as const
 
@@ -39,17 +51,33 @@ export function adhocServer(args: AdhocFlags, rawArgs: string[]): ReadyResolutio
   const headers = repeated(rawArgs, "header")
   if (args.url === undefined && commandLine === undefined) {
     if (headers.length || args.type !== undefined || args.name !== undefined) {
-      throw new UsageError("--header, --type and --name define an ad hoc server: add --url URL or -- COMMAND ARGS…")
+      throw new UsageError(
+        "--header, --type and --name define an ad hoc server: add --url URL or -- COMMAND ARGS…",
+      )
     }
     return undefined
   }
-  if (args.url !== undefined && commandLine !== undefined) throw new UsageError("give either --url (remote) or -- COMMAND (local), not both")
-  if (repeated(rawArgs, "mcp").length) throw new UsageError("--mcp loads a config; an ad hoc server (--url or -- COMMAND) skips config loading, so use one or the other")
+  if (args.url !== undefined && commandLine !== undefined)
+    throw new UsageError("give either --url (remote) or -- COMMAND (local), not both")
+  if (repeated(rawArgs, "mcp").length)
+    throw new UsageError(
+      "--mcp loads a config; an ad hoc server (--url or -- COMMAND) skips config loading, so use one or the other",
+    )
   const name = args.name ?? "adhoc"
   const named = v.safeParse(ServerName, name)
   if (!named.success) throw new UsageError(`--name: ${named.issues[0].message}`)
-  const server = { ...validate(args.url !== undefined ? remoteEntry(args, headers) : localEntry(commandLine ?? [], headers, args.type)), required: true }
-  return { status: "ready", entry: { name, scope: "file", file: ADHOC_FILE, server, fingerprint: "" }, server, secrets: [] }
+  const server = {
+    ...validate(
+      args.url !== undefined ? remoteEntry(args, headers) : localEntry(commandLine ?? [], headers, args.type),
+    ),
+    required: true,
+  }
+  return {
+    status: "ready",
+    entry: { name, scope: "file", file: ADHOC_FILE, server, fingerprint: "" },
+    server,
+    secrets: [],
+  }
 }
 
 function remoteEntry(args: AdhocFlags, headers: string[]): ServerFile {
@@ -64,8 +92,10 @@ function remoteEntry(args: AdhocFlags, headers: string[]): ServerFile {
 }
 
 function localEntry(commandLine: string[], headers: string[], type: string | undefined): ServerFile {
-  if (commandLine.length === 0) throw new UsageError("nothing to run after --", { hint: "agent mcp tools -- bun server.ts" })
-  if (headers.length || type !== undefined) throw new UsageError("--header and --type are for remote servers (--url)")
+  if (commandLine.length === 0)
+    throw new UsageError("nothing to run after --", { hint: "agent mcp tools -- bun server.ts" })
+  if (headers.length || type !== undefined)
+    throw new UsageError("--header and --type are for remote servers (--url)")
   const [command, ...args] = commandLine
   return { command, args }
 }
@@ -76,7 +106,9 @@ function parseHeaders(items: string[]): Record<string, string> {
     const i = item.indexOf(":")
     const key = i > 0 ? item.slice(0, i).trim() : ""
     if (!key || /\s/.test(key)) {
-      throw new UsageError(`--header expects 'Name: value', got "${escapeTerminal(item.slice(0, 40))}"`, { hint: "for example --header 'Authorization: Bearer abc123'" })
+      throw new UsageError(`--header expects 'Name: value', got "${escapeTerminal(item.slice(0, 40))}"`, {
+        hint: "for example --header 'Authorization: Bearer abc123'",
+      })
     }
     if (Object.hasOwn(out, key)) throw new UsageError(`--header ${escapeTerminal(key)} is given twice`)
     out[key] = item.slice(i + 1).trimStart()
@@ -89,7 +121,10 @@ function validate(file: ServerFile) {
   const parsed = v.safeParse(ServerFile, file)
   if (!parsed.success) throw new UsageError(`invalid ad hoc server: ${parsed.issues[0].message}`)
   const normalized = normalizeServer(parsed.output)
-  if (!normalized.ok) throw new UsageError(`ad hoc server ${normalized.problem.field} ${normalized.problem.message}`, { hint: normalized.problem.hint })
+  if (!normalized.ok)
+    throw new UsageError(`ad hoc server ${normalized.problem.field} ${normalized.problem.message}`, {
+      hint: normalized.problem.hint,
+    })
   const refuse = (field: (string | number)[], message: string, hint?: string): never => {
     throw new UsageError(`ad hoc server, ${fieldLabel(field)}: ${message}`, { hint })
   }
@@ -97,8 +132,11 @@ function validate(file: ServerFile) {
   const uses = variableUses(normalized.server)
   if (uses.length) {
     const use = uses[0]!
-    refuse(use.field, `\${${use.variable}} is not expanded on the command line (it would be sent literally)`,
-      "let your shell expand it (double quotes: \"Bearer $TOKEN\"), or put the server in a config file (--mcp FILE), where ${VAR} is read after approval")
+    refuse(
+      use.field,
+      `\${${use.variable}} is not expanded on the command line (it would be sent literally)`,
+      'let your shell expand it (double quotes: "Bearer $TOKEN"), or put the server in a config file (--mcp FILE), where ${VAR} is read after approval',
+    )
   }
   return normalized.server
 }

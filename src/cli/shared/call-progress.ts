@@ -79,7 +79,11 @@ export function progressText(label: string, p: Progress): string {
  * Calls emit with the first value at once, then at most once per interval with the latest
  * value (last state wins); values between two emits are dropped.
  */
-export function throttled<T>(interval: number, clock: Clock, emit: (value: T) => void): { push(value: T): void; cancel(): void } {
+export function throttled<T>(
+  interval: number,
+  clock: Clock,
+  emit: (value: T) => void,
+): { push(value: T): void; cancel(): void } {
   let last: number | undefined
   let pending: { value: T } | undefined
   let timer: unknown

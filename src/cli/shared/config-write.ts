@@ -29,7 +29,11 @@ export interface Target {
 
 export type Entry = Record<string, unknown>
 
-export function resolveTarget(ctx: Ctx, args: { scope?: string; mcp?: string }, opts: { isDryRun?: boolean } = {}): Target {
+export function resolveTarget(
+  ctx: Ctx,
+  args: { scope?: string; mcp?: string },
+  opts: { isDryRun?: boolean } = {},
+): Target {
   if (args.mcp !== undefined) {
     if (args.scope !== undefined) throw new UsageError("use either --scope or --mcp FILE, not both")
     return { scope: "file", file: isAbsolute(args.mcp) ? args.mcp : resolve(ctx.cwd, args.mcp), mode: 0o600 }
@@ -107,10 +111,13 @@ export async function writeServers(
     // The loader refuses files over MAX_CONFIG_BYTES; never write one it would not read back.
     const size = Buffer.byteLength(JSON.stringify(doc, null, 2))
     if (size > MAX_CONFIG_BYTES) {
-      throw new ConfigError(`${target.file} would grow to ${(size / 1048576).toFixed(1)} MB, over the ${MAX_CONFIG_BYTES / 1048576} MB config limit; nothing was written`, {
-        file: target.file,
-        hint: "a value this large does not belong in a config file; pass it through a file or an environment variable",
-      })
+      throw new ConfigError(
+        `${target.file} would grow to ${(size / 1048576).toFixed(1)} MB, over the ${MAX_CONFIG_BYTES / 1048576} MB config limit; nothing was written`,
+        {
+          file: target.file,
+          hint: "a value this large does not belong in a config file; pass it through a file or an environment variable",
+        },
+      )
     }
     return doc
   }
@@ -118,7 +125,12 @@ export async function writeServers(
     const current = existsSync(target.file) ? await readDoc(target.file, target.scope === "user") : {}
     return { doc: edit(current), previous, skipped }
   }
-  const doc = await editJsonFile(target.file, edit, { create: true, mode: target.mode, pauseForTest: process.env.AGENTRT_TEST_PAUSE_WRITE, isPrivate: target.scope === "user" })
+  const doc = await editJsonFile(target.file, edit, {
+    create: true,
+    mode: target.mode,
+    pauseForTest: process.env.AGENTRT_TEST_PAUSE_WRITE,
+    isPrivate: target.scope === "user",
+  })
   return { doc, previous, skipped }
 }
 
@@ -130,17 +142,26 @@ export async function removeServer(target: Target, name: string): Promise<unknow
     })
   }
   let removed: unknown
-  await editJsonFile(target.file, (doc) => {
-    const found = findServer(doc, name)
-    if (!found) {
-      const names = serverNames(doc)
-      throw new UsageError(escapeTerminal(`no server "${name}" in ${target.file}${didYouMean(name, names)}`), {
-        hint: names.length ? `servers there: ${names.map(escapeTerminal).join(", ")}` : "that file has no servers",
-      })
-    }
-    removed = found.entry
-    delete (doc[found.key] as JsonObject)[name]
-  }, { isPrivate: target.scope === "user" })
+  await editJsonFile(
+    target.file,
+    (doc) => {
+      const found = findServer(doc, name)
+      if (!found) {
+        const names = serverNames(doc)
+        throw new UsageError(
+          escapeTerminal(`no server "${name}" in ${target.file}${didYouMean(name, names)}`),
+          {
+            hint: names.length
+              ? `servers there: ${names.map(escapeTerminal).join(", ")}`
+              : "that file has no servers",
+          },
+        )
+      }
+      removed = found.entry
+      delete (doc[found.key] as JsonObject)[name]
+    },
+    { isPrivate: target.scope === "user" },
+  )
   return removed
 }
 

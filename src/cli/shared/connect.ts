@@ -1,10 +1,25 @@
 import { statSync } from "node:fs"
 import { resolve } from "node:path"
-import { dangerousEnvWarnings, openApprovals, resolveServers, type Config, type Resolution } from "../../config/index.ts"
+import {
+  dangerousEnvWarnings,
+  openApprovals,
+  resolveServers,
+  type Config,
+  type Resolution,
+} from "../../config/index.ts"
 import type { ElicitHandler, Manager, SamplingHandler, ServerState } from "../../mcp/index.ts"
 import { interruptSignal } from "../../util/abort.ts"
 import { DURATION_HINT, parseDuration } from "../../util/duration.ts"
-import { AgentError, ApprovalRequiredError, AuthRequiredError, ConfigError, InterruptedError, McpConnectError, UsageError, isAgentError } from "../../util/errors.ts"
+import {
+  AgentError,
+  ApprovalRequiredError,
+  AuthRequiredError,
+  ConfigError,
+  InterruptedError,
+  McpConnectError,
+  UsageError,
+  isAgentError,
+} from "../../util/errors.ts"
 import { escapeLine, escapeTerminal } from "../../util/text.ts"
 import { terminalPrompt } from "./approval-prompt.ts"
 import { commonArgs, mcpArg, outputArg, sharedArgs } from "../command.ts"
@@ -28,17 +43,43 @@ export const connectArgs = sharedArgs("Connection options", {
   ...mcpArg,
   ...adhocArgs,
   ...elicitArg,
-  "approve-env": { type: "string", valueHint: "[SERVER:]VAR", description: "Treat VAR as approved for this run only: for every server, or with SERVER: for that server alone (repeatable)" },
+  "approve-env": {
+    type: "string",
+    valueHint: "[SERVER:]VAR",
+    description:
+      "Treat VAR as approved for this run only: for every server, or with SERVER: for that server alone (repeatable)",
+  },
   "allow-dangerous-env": {
     type: "string",
     valueHint: "NAME",
-    description: "Let a project server set NAME (PATH, NODE_OPTIONS, LD_PRELOAD…: variables that decide what runs) when you trust it (repeatable)",
+    description:
+      "Let a project server set NAME (PATH, NODE_OPTIONS, LD_PRELOAD…: variables that decide what runs) when you trust it (repeatable)",
   },
-  root: { type: "string", valueHint: "DIR", description: "Offer DIR to every server as an MCP root (repeatable); none are offered unless asked, here or in a server's \"roots\"" },
-  timeout: { type: "string", valueHint: "DURATION", description: "Request timeout (30s, 2m, 500ms; bare number = ms; default 60s), reset by progress; an unanswered request is cancelled and the command exits 5" },
-  "connect-timeout": { type: "string", valueHint: "DURATION", description: "How long each server may take to connect (default 30s)" },
-  "allow-insecure-http": { type: "boolean", description: "Allow plain http:// to a host other than this machine (trusted networks only)" },
-  interactive: { type: "boolean", negativeDescription: "Never ask for approvals or answers, even at a terminal" },
+  root: {
+    type: "string",
+    valueHint: "DIR",
+    description:
+      'Offer DIR to every server as an MCP root (repeatable); none are offered unless asked, here or in a server\'s "roots"',
+  },
+  timeout: {
+    type: "string",
+    valueHint: "DURATION",
+    description:
+      "Request timeout (30s, 2m, 500ms; bare number = ms; default 60s), reset by progress; an unanswered request is cancelled and the command exits 5",
+  },
+  "connect-timeout": {
+    type: "string",
+    valueHint: "DURATION",
+    description: "How long each server may take to connect (default 30s)",
+  },
+  "allow-insecure-http": {
+    type: "boolean",
+    description: "Allow plain http:// to a host other than this machine (trusted networks only)",
+  },
+  interactive: {
+    type: "boolean",
+    negativeDescription: "Never ask for approvals or answers, even at a terminal",
+  },
 } as const)
 
 export interface ConnectFlags {
@@ -105,10 +146,15 @@ export async function withServers(
   const elicit = elicitMode(args.elicit)
   const adhoc = adhocServer(args, rawArgs)
   if (adhoc && opts.only !== undefined && opts.only !== adhoc.entry.name) {
-    throw new UsageError(`the ad hoc server is called "${adhoc.entry.name}", not "${escapeTerminal(opts.only)}"`, { hint: "omit the server name, or pass --name" })
+    throw new UsageError(
+      `the ad hoc server is called "${adhoc.entry.name}", not "${escapeTerminal(opts.only)}"`,
+      { hint: "omit the server name, or pass --name" },
+    )
   }
   if (opts.isSingle && !adhoc && opts.only === undefined) {
-    throw new UsageError("name the server", { hint: "`agent mcp list` shows them; or define one ad hoc with --url URL or -- COMMAND ARGS…" })
+    throw new UsageError("name the server", {
+      hint: "`agent mcp list` shows them; or define one ad hoc with --url URL or -- COMMAND ARGS…",
+    })
   }
   const config = adhoc ? undefined : loadFromArgs(ctx, rawArgs)
   const resolutions = adhoc ? [adhoc] : await configServers(ctx, rawArgs, config!, opts.only)
@@ -129,11 +175,19 @@ export async function withServers(
     ...(timeoutMs !== undefined && { requestTimeoutMs: timeoutMs }),
     allowInsecureHttp: Boolean(args["allow-insecure-http"]),
     auth: authHooks(ctx, { ...opts.signIn, noInteractive: args.interactive === false }),
-    elicit: opts.elicit ?? elicitHandler(elicit, { ...(elicit === "ask" && ctx.isInteractive && { queue: createQueue() }), signal: interrupt.signal, warn: (m) => ctx.log.warn(escapeTerminal(m)) }),
+    elicit:
+      opts.elicit ??
+      elicitHandler(elicit, {
+        ...(elicit === "ask" && ctx.isInteractive && { queue: createQueue() }),
+        signal: interrupt.signal,
+        warn: (m) => ctx.log.warn(escapeTerminal(m)),
+      }),
     ...(opts.sample && { sample: opts.sample }),
     onState: (s) => progress?.update(s),
     onLog: (server, level, data) => {
-      const line = escapeTerminal(`[${server}] ${level}: ${typeof data === "string" ? data : JSON.stringify(data)}`)
+      const line = escapeTerminal(
+        `[${server}] ${level}: ${typeof data === "string" ? data : JSON.stringify(data)}`,
+      )
       if (args.verbose && !args.quiet) process.stderr.write(`${line}\n`)
       else ctx.log.debug(line)
     },
@@ -141,11 +195,24 @@ export async function withServers(
   try {
     let states = withResolutions(await untilAborted(manager.connect(), signal), resolutions)
     // An ad hoc server has no config name to sign in to: its sign-in is by URL.
-    if (adhoc) states = states.map((x) => (x.status === "needs_auth" && !x.isApiKey ? { ...x, hint: `run: agent mcp auth --url ${x.url}` } : x))
+    if (adhoc)
+      states = states.map((x) =>
+        x.status === "needs_auth" && !x.isApiKey ? { ...x, hint: `run: agent mcp auth --url ${x.url}` } : x,
+      )
     progress?.done()
-    const session: Session = { ctx, manager, states, signal, timeoutMs, isAdhoc: adhoc !== undefined, ...(config && { config }) }
+    const session: Session = {
+      ctx,
+      manager,
+      states,
+      signal,
+      timeoutMs,
+      isAdhoc: adhoc !== undefined,
+      ...(config && { config }),
+    }
     const work = body(session)
-    return await (opts.interruptGraceMs === undefined ? untilAborted(work, signal) : withinGrace(work, signal, opts.interruptGraceMs))
+    return await (opts.interruptGraceMs === undefined
+      ? untilAborted(work, signal)
+      : withinGrace(work, signal, opts.interruptGraceMs))
   } catch (e: unknown) {
     progress?.done()
     if (interrupt.signal.aborted) throw new InterruptedError()
@@ -185,19 +252,29 @@ function withinGrace<T>(work: Promise<T>, signal: AbortSignal, graceMs: number):
   })
 }
 
-async function configServers(ctx: Ctx, rawArgs: string[], config: Config, only: string | undefined): Promise<Resolution[]> {
+async function configServers(
+  ctx: Ctx,
+  rawArgs: string[],
+  config: Config,
+  only: string | undefined,
+): Promise<Resolution[]> {
   let entries = config.servers
   if (only !== undefined) {
     entries = entries.filter((e) => e.name === only)
     if (entries.length === 0) {
       const names = config.servers.map((e) => e.name)
-      throw new ConfigError(`no server "${escapeTerminal(only)}" in the loaded config${escapeTerminal(didYouMean(only, names))}`, {
-        hint: `servers: ${config.servers.map((e) => e.name).join(", ") || "none"}; pass --mcp FILE, or define one ad hoc with --url URL or -- COMMAND`,
-      })
+      throw new ConfigError(
+        `no server "${escapeTerminal(only)}" in the loaded config${escapeTerminal(didYouMean(only, names))}`,
+        {
+          hint: `servers: ${config.servers.map((e) => e.name).join(", ") || "none"}; pass --mcp FILE, or define one ad hoc with --url URL or -- COMMAND`,
+        },
+      )
     }
   }
   // I10: the user's own config may set PATH or NODE_OPTIONS; it runs, with the value said aloud.
-  for (const e of entries) if (e.scope !== "project") for (const w of dangerousEnvWarnings(e.name, e.server)) ctx.log.warn(escapeLine(w))
+  for (const e of entries)
+    if (e.scope !== "project")
+      for (const w of dangerousEnvWarnings(e.name, e.server)) ctx.log.warn(escapeLine(w))
   return resolveServers(entries, {
     store: openApprovals(ctx.paths),
     env: ctx.env,
@@ -230,7 +307,8 @@ function stateOf(r: Resolution): ServerState {
 function rootDirs(ctx: Ctx, rawArgs: string[]): string[] {
   return repeated(rawArgs, "root").map((dir) => {
     const abs = resolve(ctx.cwd, dir)
-    if (!statSync(abs, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--root ${escapeTerminal(dir)} is not a directory`)
+    if (!statSync(abs, { throwIfNoEntry: false })?.isDirectory())
+      throw new UsageError(`--root ${escapeTerminal(dir)} is not a directory`)
     return abs
   })
 }
@@ -243,7 +321,10 @@ export function millis(raw: string | undefined, flag: string): number | undefine
 }
 
 /** The one server a single-server command needs: connected, or an error with its exit code. */
-export function connectedServer(session: Session, name: string): Extract<ServerState, { status: "connected" }> {
+export function connectedServer(
+  session: Session,
+  name: string,
+): Extract<ServerState, { status: "connected" }> {
   const s = session.states.find((x) => x.name === name)
   if (s?.status === "connected") return s
   throw notConnectedError(s, name)
@@ -255,9 +336,14 @@ export function notConnectedError(s: ServerState | undefined, name: string): Age
     case "needs_approval":
       return new ApprovalRequiredError(`${who} was not started: ${s.reason}`, { hint: s.hint })
     case "needs_auth":
-      return new AuthRequiredError(s.reason ? escapeTerminal(s.reason) : `${who} needs sign-in (${shownUrl(s.url)})`, { hint: s.hint })
+      return new AuthRequiredError(
+        s.reason ? escapeTerminal(s.reason) : `${who} needs sign-in (${shownUrl(s.url)})`,
+        { hint: s.hint },
+      )
     case "disabled":
-      return new McpConnectError(`${who} is disabled in ${s.entry.file}`, { hint: "remove \"disabled\": true (or set \"enabled\": true) to use it" })
+      return new McpConnectError(`${who} is disabled in ${s.entry.file}`, {
+        hint: 'remove "disabled": true (or set "enabled": true) to use it',
+      })
     case "failed":
       return new McpConnectError(`${who} is unavailable: ${s.error}`, s.hint ? { hint: s.hint } : {})
     default:
@@ -275,7 +361,9 @@ export function missingError(down: ServerState[], why: string): AgentError {
   const names = down.map((d) => escapeTerminal(d.name)).join(", ")
   const needAuth = down.flatMap((d) => (d.status === "needs_auth" ? [d] : []))
   if (needAuth.length === down.length) {
-    return new AuthRequiredError(`${why} ${names} ${down.length === 1 ? "needs" : "need"} sign-in`, { hint: needAuth.map((d) => d.hint || `sign in: agent mcp auth ${d.name}`).join("; ") })
+    return new AuthRequiredError(`${why} ${names} ${down.length === 1 ? "needs" : "need"} sign-in`, {
+      hint: needAuth.map((d) => d.hint || `sign in: agent mcp auth ${d.name}`).join("; "),
+    })
   }
   return new McpConnectError(`${why} ${names} did not connect`)
 }

@@ -66,7 +66,10 @@ export function keyValues(rawArgs: string[], parse: (raw: string) => unknown): R
   for (const item of repeated(rawArgs, "arg")) {
     const i = item.indexOf("=")
     const key = i > 0 ? item.slice(0, i) : ""
-    if (!key) throw new UsageError(`--arg expects KEY=VALUE, got "${escapeTerminal(item.slice(0, 40))}"`, { hint: "for example --arg text=hello --arg count=3" })
+    if (!key)
+      throw new UsageError(`--arg expects KEY=VALUE, got "${escapeTerminal(item.slice(0, 40))}"`, {
+        hint: "for example --arg text=hello --arg count=3",
+      })
     if (key === "__proto__") throw new UsageError('--arg name "__proto__" is reserved')
     out[key] = parse(item.slice(i + 1))
   }
@@ -85,7 +88,9 @@ export function configFiles(rawArgs: string[]): { files: string[]; only: boolean
   const before = afterDashDash(rawArgs) === undefined ? rawArgs : rawArgs.slice(0, rawArgs.indexOf("--"))
   const only = before.some((a) => a === "--mcp-only" || a === "--strict-mcp-config")
   if (only && files.length === 0) {
-    throw new UsageError("--mcp-only reads only the --mcp files, and none is given", { hint: "add --mcp FILE, e.g. --mcp-only --mcp mcp.json" })
+    throw new UsageError("--mcp-only reads only the --mcp files, and none is given", {
+      hint: "add --mcp FILE, e.g. --mcp-only --mcp mcp.json",
+    })
   }
   return { files, only }
 }

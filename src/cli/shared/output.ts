@@ -31,12 +31,25 @@ export function printJson(doc: unknown): void {
 export function isJsonRequested(argv: string[]): boolean {
   const end = argv.indexOf("--")
   const args = end < 0 ? argv : argv.slice(0, end)
-  return args.some((a, i) => ((a === "--output" || a === "-o") && args[i + 1] === "json") || a === "--output=json" || a === "-o=json" || a === "-ojson")
+  return args.some(
+    (a, i) =>
+      ((a === "--output" || a === "-o") && args[i + 1] === "json") ||
+      a === "--output=json" ||
+      a === "-o=json" ||
+      a === "-ojson",
+  )
 }
 
 /** The document a failed `--output json` command prints: the error, its exit code and the hint. */
 export function errorDocument(e: { code: string; exitCode: number; message: string; hint?: string }) {
-  return { error: { code: e.code, exitCode: e.exitCode, message: e.message, ...(e.hint !== undefined && { hint: e.hint }) } }
+  return {
+    error: {
+      code: e.code,
+      exitCode: e.exitCode,
+      message: e.message,
+      ...(e.hint !== undefined && { hint: e.hint }),
+    },
+  }
 }
 
 /** Text for people; escapes control characters so config or server text cannot drive the terminal. */
@@ -54,7 +67,12 @@ export function printTable(rows: string[][], header?: string[]): void {
   const all = (header ? [header, ...rows] : rows).map((r) => r.map(escapeTerminal))
   const widths: number[] = []
   for (const r of all) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)))
-  const lines = all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join("  ").trimEnd())
+  const lines = all.map((r) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join("  ")
+      .trimEnd(),
+  )
   write(`${lines.join("\n")}\n`)
 }
 

@@ -36,14 +36,17 @@ export function documentJson(doc: Entry): Entry {
   const out: Entry = { ...doc }
   for (const key of SERVER_KEYS) {
     const servers = out[key]
-    if (isObject(servers)) out[key] = Object.fromEntries(Object.entries(servers).map(([n, e]) => [n, entryJson(e)]))
+    if (isObject(servers))
+      out[key] = Object.fromEntries(Object.entries(servers).map(([n, e]) => [n, entryJson(e)]))
   }
   return out
 }
 
 /** What a loaded server runs or where it is, for a listing's JSON (`mcp get`): URL credentials masked. */
 export function targetJson(server: ServerConfig): { command: string; args: string[] } | { url: string } {
-  return server.transport === "stdio" ? { command: server.command, args: server.args.map(maskUrlSecrets) } : { url: maskUrlSecrets(server.url) }
+  return server.transport === "stdio"
+    ? { command: server.command, args: server.args.map(maskUrlSecrets) }
+    : { url: maskUrlSecrets(server.url) }
 }
 
 /** Pretty JSON for people, escaped; escapeTerminal keeps its layout, and JSON already writes a line break inside a value as \n. */
@@ -63,14 +66,27 @@ export function entryLines(entry: unknown, indent = "  "): string[] {
   const lines: string[] = []
   const cmd = [e.command, ...(Array.isArray(e.args) ? e.args : [])].flat().filter((x) => x !== undefined)
   if (e.command !== undefined) lines.push(`command  ${cmd.map((a) => displayArg(String(a))).join(" ")}`)
-  for (const k of ["url", "httpUrl", "serverUrl", "type", "cwd"]) if (e[k] !== undefined) lines.push(`${k.padEnd(8)} ${escapeTerminal(String(e[k]))}`)
+  for (const k of ["url", "httpUrl", "serverUrl", "type", "cwd"])
+    if (e[k] !== undefined) lines.push(`${k.padEnd(8)} ${escapeTerminal(String(e[k]))}`)
   for (const k of ["env", "environment", "headers"]) {
     const m = e[k]
     if (!isObject(m)) continue
     const sep = k === "headers" ? ": " : "="
-    for (const [n, v] of Object.entries(m)) lines.push(`${k.padEnd(8)} ${escapeTerminal(n)}${sep}${escapeTerminal(String(v))}`)
+    for (const [n, v] of Object.entries(m))
+      lines.push(`${k.padEnd(8)} ${escapeTerminal(n)}${sep}${escapeTerminal(String(v))}`)
   }
-  const shown = new Set(["command", "args", "url", "httpUrl", "serverUrl", "type", "cwd", "env", "environment", "headers"])
+  const shown = new Set([
+    "command",
+    "args",
+    "url",
+    "httpUrl",
+    "serverUrl",
+    "type",
+    "cwd",
+    "env",
+    "environment",
+    "headers",
+  ])
   for (const [k, v] of Object.entries(e)) {
     if (!shown.has(k)) lines.push(`${escapeTerminal(k).padEnd(8)} ${escapeTerminal(JSON.stringify(v))}`)
   }
@@ -89,12 +105,18 @@ export function diffLines(previous: ServerConfig, next: ServerConfig): string[] 
 
 /** `agent mcp approve`'s screen: the server, the variables it reads, and what changed since it was trusted. */
 export function trustScreen(entry: ServerEntry, previous?: ServerConfig): string[] {
-  const lines = [escapeLine(`Project server "${entry.name}" from ${entry.file}:`), ...serverLines(entry.server).map((l) => `  ${l}`)]
+  const lines = [
+    escapeLine(`Project server "${entry.name}" from ${entry.file}:`),
+    ...serverLines(entry.server).map((l) => `  ${l}`),
+  ]
   const vars = variableNeeds(entry).map((n) => n.variable)
   if (vars.length) lines.push(`  reads variables (each approved separately): ${escapeLine(vars.join(", "))}`)
   if (previous) {
     const diff = diffLines(previous, entry.server)
-    lines.push("Changed since you trusted it:", ...(diff.length ? diff : ["(only fields that are not shown)"]).map((l) => `  ${l}`))
+    lines.push(
+      "Changed since you trusted it:",
+      ...(diff.length ? diff : ["(only fields that are not shown)"]).map((l) => `  ${l}`),
+    )
   }
   return lines
 }
@@ -109,7 +131,11 @@ export function trustQuestion(q: Extract<ApprovalQuestion, { kind: "project" }>)
       ? `Project server "${q.server}" in ${q.file} changed since you trusted it:`
       : `Project server "${q.server}" in ${q.file} is not trusted yet:`
   const body = q.status === "changed" && q.diff.length ? q.diff : q.summary
-  return [escapeLine(head), ...body.map((l) => `  ${escapeLine(l)}`), escapeLine(`Trust "${q.server}" as shown?`)]
+  return [
+    escapeLine(head),
+    ...body.map((l) => `  ${escapeLine(l)}`),
+    escapeLine(`Trust "${q.server}" as shown?`),
+  ]
 }
 
 function isObject(x: unknown): x is Entry {

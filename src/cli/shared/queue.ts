@@ -10,7 +10,11 @@ type Asker = (question: string) => Promise<string>
 export function createQueue(asker: Asker = ask) {
   let last: Promise<unknown> = Promise.resolve()
   // `settled`: checked when this question's turn comes (an "always" given meanwhile answers it).
-  return (question: string, signal?: AbortSignal, settled?: () => string | undefined): Promise<string | undefined> => {
+  return (
+    question: string,
+    signal?: AbortSignal,
+    settled?: () => string | undefined,
+  ): Promise<string | undefined> => {
     const next = last.then(async () => {
       if (signal?.aborted) return undefined
       return settled?.() ?? (await untilAborted(asker(question), signal))

@@ -21,7 +21,10 @@ export function guardOutput(set: SecretSet = runSecrets): void {
   // Bun's console writes to the file descriptors directly, past the guard; a dependency's
   // console.warn (the AI SDK's warnings, say) goes through the streams instead. Only console.log
   // keeps stdout; a dependency's info or debug line must not end up inside a JSON result.
-  const to = (stream: NodeJS.WriteStream) => (...args: unknown[]) => void stream.write(`${format(...args)}\n`)
+  const to =
+    (stream: NodeJS.WriteStream) =>
+    (...args: unknown[]) =>
+      void stream.write(`${format(...args)}\n`)
   console.log = to(process.stdout)
   console.info = console.debug = console.warn = console.error = to(process.stderr)
 }
@@ -33,10 +36,17 @@ export function guardStream(stream: { write: unknown }, set: SecretSet, isHoldin
   const write: Write = (chunk, encoding, cb) => {
     if (typeof encoding === "function") [cb, encoding] = [encoding, undefined]
     if (set.size === 0 && !pending) return original(chunk, encoding, cb)
-    let text = pending + (typeof chunk === "string" ? chunk : chunk instanceof Uint8Array ? Buffer.from(chunk).toString("utf8") : String(chunk))
+    let text =
+      pending +
+      (typeof chunk === "string"
+        ? chunk
+        : chunk instanceof Uint8Array
+          ? Buffer.from(chunk).toString("utf8")
+          : String(chunk))
     pending = ""
     // An empty write is a flush (main.ts drains stdout with one before exiting).
-    const isFlush = typeof chunk === "string" ? chunk === "" : chunk instanceof Uint8Array && chunk.length === 0
+    const isFlush =
+      typeof chunk === "string" ? chunk === "" : chunk instanceof Uint8Array && chunk.length === 0
     text = set.redact(text)
     if (isHoldingBack && !isFlush) {
       const held = set.partialTail(text)

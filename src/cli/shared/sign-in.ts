@@ -24,7 +24,10 @@ export interface SignInChoice {
 }
 
 /** Whether a browser can open here: $BROWSER, or a desktop session that is not over SSH. */
-export function canOpenBrowser(env: Record<string, string | undefined>, platform: NodeJS.Platform = process.platform): boolean {
+export function canOpenBrowser(
+  env: Record<string, string | undefined>,
+  platform: NodeJS.Platform = process.platform,
+): boolean {
   if (env.BROWSER?.trim()) return true
   if (env.SSH_CONNECTION || env.SSH_TTY) return false
   if (platform === "darwin" || platform === "win32") return true
@@ -36,7 +39,8 @@ export function authHooks(ctx: Ctx, choice: SignInChoice = {}): AuthHooks {
   let mode: "browser" | "paste" | undefined
   if (choice.isExplicit) mode = choice.noBrowser || !hasBrowser ? "paste" : "browser"
   // Inline: a person at a terminal with a browser, or an explicit $BROWSER; never with --no-interactive.
-  else if (!choice.noInteractive && hasBrowser && (ctx.isInteractive || ctx.env.BROWSER?.trim())) mode = "browser"
+  else if (!choice.noInteractive && hasBrowser && (ctx.isInteractive || ctx.env.BROWSER?.trim()))
+    mode = "browser"
   if (mode === "paste" && !choice.noBrowser && !process.stdin.isTTY) mode = undefined
   return {
     stateDir: ctx.paths.stateDir,
@@ -62,9 +66,17 @@ function createSignIn(ctx: Ctx, mode: "browser" | "paste"): SignInHook {
   }
 }
 
-async function startSignIn(ctx: Ctx, mode: "browser" | "paste", server: string, opts: { callbackPort?: number; signal: AbortSignal }, release: () => void): Promise<PendingSignIn> {
+async function startSignIn(
+  ctx: Ctx,
+  mode: "browser" | "paste",
+  server: string,
+  opts: { callbackPort?: number; signal: AbortSignal },
+  release: () => void,
+): Promise<PendingSignIn> {
   // Loaded only when a sign-in really starts: most runs never need the local server.
-  const { CALLBACK_PATH, createApp, createPendingCallback, startLocalServer } = await import("../../server/index.ts")
+  const { CALLBACK_PATH, createApp, createPendingCallback, startLocalServer } = await import(
+    "../../server/index.ts"
+  )
   const callback = createPendingCallback({ server })
   const local = await startLocalServer((port) => createApp({ port, oauth: callback }), {
     ...(opts.callbackPort !== undefined && { port: opts.callbackPort }),
@@ -72,7 +84,15 @@ async function startSignIn(ctx: Ctx, mode: "browser" | "paste", server: string, 
     signal: opts.signal,
   })
   const who = escapeTerminal(server)
-  const timer = setTimeout(() => callback.end(new AuthRequiredError(`sign-in to ${server} timed out after ${SIGN_IN_TIMEOUT_MS / 60_000} minutes`, { hint: `run: agent mcp auth ${server}` })), SIGN_IN_TIMEOUT_MS)
+  const timer = setTimeout(
+    () =>
+      callback.end(
+        new AuthRequiredError(`sign-in to ${server} timed out after ${SIGN_IN_TIMEOUT_MS / 60_000} minutes`, {
+          hint: `run: agent mcp auth ${server}`,
+        }),
+      ),
+    SIGN_IN_TIMEOUT_MS,
+  )
   void local.closed.then(() => callback.end(new AuthRequiredError(`sign-in to ${server} was interrupted`)))
   let paste: ReturnType<typeof createInterface> | undefined
   let isClosed = false
@@ -87,7 +107,9 @@ async function startSignIn(ctx: Ctx, mode: "browser" | "paste", server: string, 
         )
         return
       }
-      process.stderr.write(`Opening the sign-in page for ${who} in your browser. If it does not open, visit:\n  ${url.href}\n`)
+      process.stderr.write(
+        `Opening the sign-in page for ${who} in your browser. If it does not open, visit:\n  ${url.href}\n`,
+      )
       try {
         await openBrowser(url.href, { env: ctx.env })
       } catch (e: unknown) {
