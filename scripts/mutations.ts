@@ -225,7 +225,7 @@ export const MUTATIONS: Mutation[] = [
     replace: "",
     tests: SSRF_TESTS,
   },
-  { name: "SSRF: 10/8 treated as public", file: GUARD, find: "a === 10 || ", replace: "", tests: SSRF_TESTS },
+  { name: "SSRF: 10/8 treated as public", file: GUARD, find: "    a === 10 ||\n", replace: "", tests: SSRF_TESTS },
   {
     name: "SSRF: fe80::/10 treated as public",
     file: GUARD,
@@ -390,7 +390,7 @@ export const MUTATIONS: Mutation[] = [
   {
     name: "P03 secrets: the JSON-escaped spelling of a value not redacted",
     file: "src/util/secrets.ts",
-    find: "JSON.stringify(value).slice(1, -1), ",
+    find: "      JSON.stringify(value).slice(1, -1),\n",
     replace: "",
     tests: ["tests/util/secrets.test.ts"],
   },
@@ -411,8 +411,8 @@ export const MUTATIONS: Mutation[] = [
   {
     name: "P04 URL credentials: key-like query parameters not detected",
     file: "src/config/url-secrets.ts",
-    find: 'if (isSecretParam(name) && value !== "" && isLiteral(value)) found.push',
-    replace: "if (false) found.push",
+    find: 'if (isSecretParam(name) && value !== "" && isLiteral(value))\n        found.push',
+    replace: "if (false)\n        found.push",
     tests: ["tests/util/secrets.test.ts", "tests/e2e/secrets.test.ts"],
   },
   {
