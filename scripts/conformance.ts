@@ -143,7 +143,7 @@ async function main(): Promise<void> {
   mkdirSync(outdir, { recursive: true })
   // A private copy: a rebuild of dist/agent by other work in the tree must not change the binary mid-run.
   const agent = customClient ? AGENT : privateAgent(outdir)
-  writeFileSync(join(outdir, "scenarios.txt"), scenarios.join("\n") + "\n")
+  writeFileSync(join(outdir, "scenarios.txt"), `${scenarios.join("\n")}\n`)
   const authMissing = !customClient && !hasAuthCommand(agent)
   console.error(
     `running ${scenarios.length} client scenarios against ${customClient ?? "dist/agent"} (${jobs} at a time) -> ${outdir}`,

@@ -225,7 +225,13 @@ export const MUTATIONS: Mutation[] = [
     replace: "",
     tests: SSRF_TESTS,
   },
-  { name: "SSRF: 10/8 treated as public", file: GUARD, find: "    a === 10 ||\n", replace: "", tests: SSRF_TESTS },
+  {
+    name: "SSRF: 10/8 treated as public",
+    file: GUARD,
+    find: "    a === 10 ||\n",
+    replace: "",
+    tests: SSRF_TESTS,
+  },
   {
     name: "SSRF: fe80::/10 treated as public",
     file: GUARD,

@@ -31,4 +31,3 @@ const code = await runCli(argv)
 // Let a large result drain into a pipe before exiting (exit does not wait for it).
 await new Promise<void>((resolve) => process.stdout.write("", () => resolve()))
 process.exit(code)
-export {}

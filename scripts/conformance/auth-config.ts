@@ -34,7 +34,7 @@ if (scenario.startsWith("auth/cross-app-access")) {
 }
 writeFileSync(
   file,
-  JSON.stringify({ mcpServers: { conformance: { type: "http", url, oauth } } }, null, 2) + "\n",
+  `${JSON.stringify({ mcpServers: { conformance: { type: "http", url, oauth } } }, null, 2)}\n`,
 )
 for (const [k, v] of Object.entries(env)) console.log(`export ${k}='${v.replace(/'/g, `'\\''`)}'`)
 console.log(

@@ -71,7 +71,7 @@ export function loadRow(outdir: string, scenario: string): Row {
     harnessError =
       rc === 124 || rc === 137 ? "runner killed by outer timeout" : "runner produced no checks.json"
   const count = (st: Check["status"]) => checks.filter((c) => c.status === st).length
-  let pass = count("SUCCESS")
+  const pass = count("SUCCESS")
   let fail = count("FAILURE")
   const noScored = !harnessError && pass + fail === 0
   if (harnessError || noScored) fail += 1
@@ -161,7 +161,7 @@ export function summarize(outdir: string, scenarios: string[], verbose = true): 
   )
   writeFileSync(
     join(outdir, "summary.tsv"),
-    ["scenario\tpass\tfail\twarn\tinfo\tclient\tclean\treason", ...tsv].join("\n") + "\n",
+    `${["scenario\tpass\tfail\twarn\tinfo\tclient\tclean\treason", ...tsv].join("\n")}\n`,
   )
   console.log("-".repeat(w + 40))
   console.log(`checks: ${C} SUCCESS, ${F} FAILURE, ${W} WARNING, ${I} INFO (WARNING/INFO not counted in C/T)`)

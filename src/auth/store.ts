@@ -2,7 +2,7 @@
 // dir 0700, files 0600, written atomically, read with O_NOFOLLOW. Keying on both means a token
 // minted for server A is never found when talking to server B, nor sent to another AS (O08, O09).
 import { constants, type Stats } from "node:fs"
-import { chmod, lstat, open, readdir, unlink } from "node:fs/promises"
+import { chmod, type FileHandle, lstat, open, readdir, unlink } from "node:fs/promises"
 import { createHash } from "node:crypto"
 import { join } from "node:path"
 import { writeFileAtomic, describeFsError, fsErrorCode } from "../util/atomic.ts"
@@ -167,7 +167,7 @@ async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
 }
 
 async function readEntry(path: string): Promise<TokenEntry | undefined> {
-  let fh
+  let fh: FileHandle | undefined
   try {
     // F01: O_NOFOLLOW, so a link planted at the token path is never read through.
     fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW)

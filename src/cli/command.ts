@@ -1,6 +1,7 @@
 import type { ArgDef, ArgsDef, CommandDef, CommandContext, SubCommandsDef } from "citty"
 
 // Every command carries real examples; `agent <cmd> --help` prints them after the usage.
+// biome-ignore lint/suspicious/noExplicitAny: citty's CommandDef is invariant in its args, and one list holds commands with different args
 export type Command = CommandDef<any> & { examples?: string[] }
 
 export interface CommandSpec<T extends ArgsDef> {

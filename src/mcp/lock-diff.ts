@@ -140,6 +140,10 @@ export function formatChanges(changes: LockChange[]): string {
         case "tool-changed":
         case "server-changed":
           return `  ~ ${who}: ${FIELD_NAMES[c.field]} changed${beforeAfter(c)}`
+        default: {
+          const unknown: never = c
+          return unknown
+        }
       }
     })
     .join("\n")

@@ -207,7 +207,7 @@ export function createRequests(d: Deps) {
       }
       case "auth":
         return new AuthRequiredError(`server "${name}" needs sign-in`, { cause: e, hint: AUTH_HINT(name) })
-      case "protocol":
+      case "protocol": {
         // Whole: the server's advice often follows the first line (tmcp's "set replayable: true").
         const urls = rt().urlsToOpen(e)
         const open = urls.length
@@ -219,6 +219,7 @@ export function createRequests(d: Deps) {
           `server "${name}": ${e instanceof Error ? e.message : String(e)}`,
           { cause: e, ...open },
         )
+      }
       default:
         return new McpConnectError(`server "${name}": ${rt().reasonOf(e)}`, { cause: e })
     }

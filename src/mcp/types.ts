@@ -167,9 +167,7 @@ export interface Manager extends AsyncDisposable {
     args: Record<string, string>,
     opts?: CallOptions,
   ): Promise<GetPromptResult>
-  resources(
-    server?: string,
-  ): Promise<
+  resources(server?: string): Promise<
     {
       server: string
       resources: Resource[]

@@ -1,5 +1,15 @@
 import { constants, existsSync } from "node:fs"
-import { lstat, mkdir, open, readdir, rename, stat, unlink, writeFile } from "node:fs/promises"
+import {
+  type FileHandle,
+  lstat,
+  mkdir,
+  open,
+  readdir,
+  rename,
+  stat,
+  unlink,
+  writeFile,
+} from "node:fs/promises"
 import type { Stats } from "node:fs"
 import { basename, dirname, join } from "node:path"
 import { randomBytes } from "node:crypto"
@@ -147,7 +157,7 @@ async function removeTemp(tmp: string) {
 
 /** Make the rename itself durable. The new content is already in place when this runs. */
 async function syncDir(dir: string, path: string) {
-  let fh
+  let fh: FileHandle | undefined
   try {
     fh = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY)
     await fh.sync()

@@ -9,6 +9,7 @@
 // selectors, variation selectors, reserved U+2065 and U+FFF0-FFF8, interlinear annotation
 // U+FFF9-FFFB, and the whole U+E0000-E0FFF tag and supplementary variation selector block.
 const UNSAFE =
+  // biome-ignore lint/suspicious/noMisleadingCharacterClass: a class of single code points on purpose (variation selectors, fillers), each escaped alone
   /[\0-\x08\x0b-\x1f\x7f-\x9f\p{Cf}\p{Zl}\p{Zp}\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2065\u3164\ufe00-\ufe0f\uffa0\ufff0-\ufffb\u{e0000}-\u{e0fff}]/gu
 
 /** `\x1b` for a byte, `\u202e` in the BMP, `\u{e0041}` above it: never the raw character. */

@@ -3,7 +3,7 @@
 import { createAnthropic } from "@ai-sdk/anthropic"
 import { createOpenAI } from "@ai-sdk/openai"
 import { managerToolSource, type RunEvent } from "../../src/agent/index.ts"
-import { type ToolSource } from "../../src/agent/tools.ts"
+import type { ToolSource } from "../../src/agent/tools.ts"
 import type { NamespacedTool } from "../../src/mcp/index.ts"
 import type { FakeModel } from "../fixtures/model/server.ts"
 import { manager, stdio } from "../mcp/helpers.ts"

@@ -18,7 +18,7 @@ import { ROOT } from "../helpers/cli.ts"
 const readme = readFileSync(join(ROOT, "README.md"), "utf8")
 const section = readFileSync(join(ROOT, "docs/runs.md"), "utf8")
 const blocks = (lang: string) =>
-  [...section.matchAll(new RegExp("```" + lang + "\\n([\\s\\S]*?)```", "g"))].map((m) => m[1]!)
+  [...section.matchAll(new RegExp(`\`\`\`${lang}\\n([\\s\\S]*?)\`\`\``, "g"))].map((m) => m[1]!)
 const keysOf = (schema: { entries: Record<string, unknown> }) => Object.keys(schema.entries)
 
 describe("docs/runs.md: agent run output", () => {

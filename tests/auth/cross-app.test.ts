@@ -8,7 +8,7 @@ import {
   StreamableHTTPClientTransport,
 } from "@modelcontextprotocol/client"
 import { createCrossAppProvider } from "../../src/auth/index.ts"
-import { type CrossAppOptions } from "../../src/auth/cross-app.ts"
+import type { CrossAppOptions } from "../../src/auth/cross-app.ts"
 import { maskedDefinition, normalizeServer } from "../../src/config/index.ts"
 import { AuthRequiredError } from "../../src/util/errors.ts"
 import { startAuthServer } from "../fixtures/oauth/as.ts"

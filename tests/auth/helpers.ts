@@ -3,8 +3,8 @@
 // /oauth/callback route (another domain's).
 import { auth } from "@modelcontextprotocol/client"
 import { createOAuthProvider, type AgentOAuthProvider } from "../../src/auth/index.ts"
-import { type OAuthProviderOptions } from "../../src/auth/provider.ts"
-import { type TokenStore } from "../../src/auth/store.ts"
+import type { OAuthProviderOptions } from "../../src/auth/provider.ts"
+import type { TokenStore } from "../../src/auth/store.ts"
 
 export interface Browser {
   opened: URL[]

@@ -2,7 +2,7 @@ import { describe, expect, it } from "bun:test"
 import { join } from "node:path"
 import { diffLock } from "../../src/mcp/lock-diff.ts"
 import { parsePackage } from "../../src/mcp/lock-package.ts"
-import { type LockFile } from "../../src/mcp/lock.ts"
+import type { LockFile } from "../../src/mcp/lock.ts"
 import { BUN, ROOT, runCli } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 

@@ -106,7 +106,7 @@ const CASES: Case[] = [
       oauth: {
         grant: "cross_app_access",
         clientId: "as-client",
-        clientSecret: "\${AS_SECRET}",
+        clientSecret: "${AS_SECRET}",
         idpIssuer: "https://idp.example.com",
         idpClientId: "idp-client",
         idpClientSecret: "idp-secret-literal-6",

@@ -172,7 +172,7 @@ describe("syntax errors (C02)", () => {
   })
 
   it("truncates long excerpts", () => {
-    expect(syntaxError("${" + "A".repeat(100)).message.length).toBeLessThan(70)
+    expect(syntaxError(`\${${"A".repeat(100)}`).message.length).toBeLessThan(70)
   })
 })
 
@@ -266,13 +266,13 @@ describe("walkStrings", () => {
 
   it("does not follow __proto__, and copies own enumerable keys only", () => {
     const parsed = JSON.parse('{"__proto__": {"polluted": "${X}"}, "a": "x"}') as object
-    const out = walkStrings(parsed, (s) => s + "!") as Record<string, unknown>
+    const out = walkStrings(parsed, (s) => `${s}!`) as Record<string, unknown>
     expect(out).toEqual({ a: "x!" })
     expect(Object.getPrototypeOf(out)).toBe(Object.prototype)
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
     const obj: Record<string, unknown> = { own: "z" }
     Object.defineProperty(obj, "hidden", { value: "h", enumerable: false })
-    expect(Object.getOwnPropertyNames(walkStrings(obj, (s) => s + "!"))).toEqual(["own"])
+    expect(Object.getOwnPropertyNames(walkStrings(obj, (s) => `${s}!`))).toEqual(["own"])
   })
 
   it("starts paths from the given prefix", () => {

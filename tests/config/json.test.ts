@@ -169,7 +169,7 @@ describe("parseJsonText: nesting depth", () => {
   it("fails cleanly on 10,000 levels without a RangeError", () => {
     const arrays = parseError("[".repeat(10000) + "]".repeat(10000))
     expect(arrays.message).toContain("nesting deeper than 64 levels")
-    const objects = parseError('{"a":'.repeat(10000) + "1" + "}".repeat(10000))
+    const objects = parseError(`${'{"a":'.repeat(10000)}1${"}".repeat(10000)}`)
     expect(objects.message).toContain("nesting deeper than 64 levels")
     expect(objects.path).toBe(Array(64).fill("a").join("."))
   })

@@ -80,7 +80,7 @@ describe("compiled binary: every command's --help", () => {
       expect(body, where).not.toMatch(/--\S+ --no-|\(default: the /)
       // Every flag row has a description, on its line or the next one.
       for (const [i, line] of lines.entries()) {
-        if (!/^  (-\w, )?--[\w-]+/.test(line) || (examplesAt >= 0 && i > examplesAt)) continue
+        if (!/^ {2}(-\w, )?--[\w-]+/.test(line) || (examplesAt >= 0 && i > examplesAt)) continue
         const described = /\S {2,}\S/.test(line.trim()) || /^ {10,}\S/.test(lines[i + 1] ?? "")
         expect(described, `${where}: ${line}`).toBe(true)
       }

@@ -2,7 +2,7 @@ import { join } from "node:path"
 import { createConsola } from "consola"
 import type { Resolution, ServerConfig } from "../../src/config/index.ts"
 import { createManager, type Manager } from "../../src/mcp/index.ts"
-import { type ManagerOptions } from "../../src/mcp/types.ts"
+import type { ManagerOptions } from "../../src/mcp/types.ts"
 
 export const SERVERS = join(import.meta.dir, "../fixtures/servers")
 

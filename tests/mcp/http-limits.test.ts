@@ -8,7 +8,9 @@ import { manager, remote, SERVERS, textOf } from "./helpers.ts"
 
 const MB = 1024 * 1024
 const children: Bun.Subprocess[] = []
-afterAll(() => children.forEach((c) => c.kill()))
+afterAll(() => {
+  for (const c of children) c.kill()
+})
 
 async function spawnFixture(file: string, ...args: string[]): Promise<string> {
   const child = Bun.spawn([process.execPath, join(SERVERS, file), ...args], {

@@ -3,7 +3,6 @@
 import { describe, expect, it } from "bun:test"
 import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
-import { pathToFileURL } from "node:url"
 import { InterruptedError, McpConnectError } from "../../src/util/errors.ts"
 import { elicitDefaults, McpTimeoutError } from "../../src/mcp/index.ts"
 import { tmpdir } from "../helpers/tmp.ts"

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "bun:test"
 import { LineSplitter } from "../../src/mcp/lines.ts"
 import { namespaceTools } from "../../src/mcp/tools.ts"
-import { type Tool } from "../../src/mcp/types.ts"
+import type { Tool } from "../../src/mcp/types.ts"
 
 const tool = (name: string, description?: string): Tool =>
   ({ name, description, inputSchema: { type: "object" } }) as Tool

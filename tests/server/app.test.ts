@@ -1,7 +1,7 @@
 import { describe, expect, it } from "bun:test"
 import { createApp, createPendingInstall, type InstallDecision } from "../../src/server/index.ts"
 import { escapeHtml } from "../../src/server/html.ts"
-import { type PendingInstallOptions } from "../../src/server/install-page.ts"
+import type { PendingInstallOptions } from "../../src/server/install-page.ts"
 
 const PORT = 48123
 const HOST = `127.0.0.1:${PORT}`
@@ -59,8 +59,8 @@ describe("hostGuard (L02, DNS rebinding)", () => {
     `127.0.0.1.nip.io:${PORT}`,
     "127.0.0.1",
     "127.0.0.1:1",
-    "[::1]:" + PORT,
-    "LOCALHOST:" + PORT,
+    `[::1]:${PORT}`,
+    `LOCALHOST:${PORT}`,
   ]) {
     it(`refuses Host: ${host} with an empty body`, async () => {
       const s = setup()

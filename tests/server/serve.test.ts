@@ -2,7 +2,7 @@ import { describe, expect, it, jest } from "bun:test"
 import { connect } from "node:net"
 import { networkInterfaces } from "node:os"
 import { createApp, createPendingInstall, startLocalServer } from "../../src/server/index.ts"
-import { type FetchApp } from "../../src/server/serve.ts"
+import type { FetchApp } from "../../src/server/serve.ts"
 import { AgentError } from "../../src/util/errors.ts"
 import { reservedPort } from "../helpers/ports.ts"
 

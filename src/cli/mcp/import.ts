@@ -1,5 +1,5 @@
 import { homedir } from "node:os"
-import { importFromPeer, PEERS, SERVER_KEYS, type Peer, type PeerImport } from "../../config/index.ts"
+import { importFromPeer, PEERS, type Peer, type PeerImport } from "../../config/index.ts"
 import { UsageError } from "../../util/errors.ts"
 import { escapeTerminal, plural } from "../../util/text.ts"
 import { command, commonArgs, outputArg } from "../command.ts"

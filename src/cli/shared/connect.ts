@@ -11,7 +11,7 @@ import type { ElicitHandler, Manager, SamplingHandler, ServerState } from "../..
 import { interruptSignal } from "../../util/abort.ts"
 import { DURATION_HINT, parseDuration } from "../../util/duration.ts"
 import {
-  AgentError,
+  type AgentError,
   ApprovalRequiredError,
   AuthRequiredError,
   ConfigError,

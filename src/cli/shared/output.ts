@@ -66,7 +66,11 @@ export function printRaw(text: string): void {
 export function printTable(rows: string[][], header?: string[]): void {
   const all = (header ? [header, ...rows] : rows).map((r) => r.map(escapeTerminal))
   const widths: number[] = []
-  for (const r of all) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)))
+  for (const r of all) {
+    r.forEach((c, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, c.length)
+    })
+  }
   const lines = all.map((r) =>
     r
       .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
