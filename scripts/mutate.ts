@@ -15,8 +15,23 @@ import { MUTATIONS, type Mutation } from "./mutations.ts"
 
 const ROOT = resolve(import.meta.dir, "..")
 const BUN = join(ROOT, "node_modules/.bin/bun")
-/** What a scratch copy needs to build and test; node_modules is linked, not copied. */
-const COPIED = ["src", "tests", "scripts", "package.json", "bunfig.toml", "tsconfig.json", "build.ts"]
+/** What a scratch copy needs to build and test (and for scripts/test.ts to lint and check docs); node_modules is linked, not copied. */
+const COPIED = [
+  "src",
+  "tests",
+  "scripts",
+  "docs",
+  "examples",
+  "package.json",
+  "bunfig.toml",
+  "tsconfig.json",
+  "build.ts",
+  "biome.json",
+  ".gitignore",
+  "README.md",
+  "CONTRIBUTING.md",
+  "mcp.example.json",
+]
 /** A mutation that makes a test hang is killed by bun's per-test timeout well before this. */
 const RUN_LIMIT_MS = 10 * 60_000
 
