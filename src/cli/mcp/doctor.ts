@@ -12,7 +12,7 @@ import { escapeTerminal } from "../../util/text.ts"
 import { command } from "../command.ts"
 import { repeated } from "../shared/context.ts"
 import { adhocServer } from "../shared/adhoc.ts"
-import { connectArgs, positionals, withServers, type Session } from "../shared/connect.ts"
+import { connectArgs, optionalName, withServers, type Session } from "../shared/connect.ts"
 import { printJson, printRaw } from "../shared/output.ts"
 
 // `agent mcp doctor [NAME | --url URL]`: probes servers and explains what it finds, each
@@ -48,8 +48,7 @@ export default command({
     "# --output json: { servers: [{ name, findings: [{ check, severity: ok|info|warn|error, message, hint? }] }] }",
   ],
   run({ args, rawArgs }) {
-    const [name, extra] = positionals(args._, rawArgs)
-    if (extra !== undefined) throw new UsageError(`unexpected argument "${escapeTerminal(extra)}"`)
+    const name = optionalName(args._, rawArgs)
     // interactive: false — no approval prompt and no inline sign-in: a doctor only looks.
     return withServers(
       { ...args, interactive: false },

@@ -7,7 +7,7 @@ import {
   connectedServer,
   missingError,
   missingRequired,
-  positionals,
+  optionalName,
   withServers,
   type Session,
 } from "../shared/connect.ts"
@@ -160,8 +160,7 @@ export const get = command({
     "# exit 5 when it does not connect (3: needs approval, 4: needs sign-in)",
   ],
   run({ args, rawArgs }) {
-    const [name, extra] = positionals(args._, rawArgs)
-    if (extra !== undefined) throw new UsageError(`unexpected argument "${escapeTerminal(extra)}"`)
+    const name = optionalName(args._, rawArgs)
     return withServers(args, rawArgs, { only: name, isSingle: true }, async (s) => {
       const c = connectedServer(s, name ?? s.states[0]!.name)
       const info = {

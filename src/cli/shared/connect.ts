@@ -375,3 +375,10 @@ export function positionals(parsed: unknown, rawArgs: string[]): string[] {
   const after = i < 0 ? 0 : rawArgs.length - i - 1
   return all.slice(0, all.length - after)
 }
+
+/** The one optional NAME a command takes (before any `-- COMMAND`); a second one is a usage error. */
+export function optionalName(parsed: unknown, rawArgs: string[]): string | undefined {
+  const [name, extra] = positionals(parsed, rawArgs)
+  if (extra !== undefined) throw new UsageError(`unexpected argument "${escapeTerminal(extra)}"`)
+  return name
+}
