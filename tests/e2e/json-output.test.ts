@@ -148,13 +148,24 @@ const CASES: Case[] = [
   {
     command: "agent mcp lock",
     ok: (e) => ["mcp", "lock", "--mcp", e.file],
-    // After the first run wrote mcp.lock, the lock forgets a tool: the server now "adds" it.
+    // After the first run wrote mcp.lock, the lock forgets one tool ("added") and remembers
+    // another's description differently ("tool-changed", field "description").
     before: async (e) => {
       const path = join(e.t.path, "mcp.lock")
       const lock = JSON.parse(await readFile(path, "utf8")) as {
-        servers: { basic: { tools: Record<string, unknown> } }
+        servers: {
+          basic: { tools: Record<string, { description?: string; descriptionHash?: string; hash?: string }> }
+        }
       }
-      delete lock.servers.basic.tools.echo
+      const tools = lock.servers.basic.tools
+      delete tools.echo
+      const other = Object.keys(tools)[0]!
+      tools[other] = {
+        ...tools[other],
+        description: "what the lock remembered",
+        descriptionHash: "0",
+        hash: "0",
+      }
       await writeFile(path, JSON.stringify(lock))
     },
     fail: (e) => ["mcp", "lock", "--mcp", e.file],
@@ -163,7 +174,10 @@ const CASES: Case[] = [
     check: (doc) =>
       expect(doc).toMatchObject({
         written: false,
-        changes: [{ server: "basic", tool: "echo", kind: "added" }],
+        changes: expect.arrayContaining([
+          { server: "basic", tool: "echo", kind: "added", after: expect.any(String) },
+          expect.objectContaining({ server: "basic", kind: "tool-changed", field: "description" }),
+        ]),
         error: { code: "approval", exitCode: 3 },
       }),
   },

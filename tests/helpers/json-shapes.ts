@@ -195,7 +195,22 @@ const McpDoctor = v.strictObject({
 const LockChange = v.strictObject({
   server: str,
   tool: opt(str),
-  kind: v.picklist(["server-added", "added", "removed", "description", "schema"]),
+  kind: v.picklist(["server-added", "added", "removed", "tool-changed", "server-changed"]),
+  field: opt(
+    v.picklist([
+      "title",
+      "description",
+      "input-schema",
+      "output-schema",
+      "annotations",
+      "command",
+      "args",
+      "cwd",
+      "url",
+      "env",
+      "headers",
+    ]),
+  ),
   before: opt(str),
   after: opt(str),
 })
