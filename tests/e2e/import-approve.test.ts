@@ -190,25 +190,18 @@ describe("compiled binary: --approve-env SERVER:VAR", () => {
       env,
     )
     expect(all.code).toBe(0)
-    // Another server's name does not carry over, and a prefix is not a server.
+    // A SERVER that is not in the config is a usage error with a did-you-mean, never a silent
+    // approval of nothing (a prefix of a server's name is not that server).
     const other = await agent(
       t,
-      [
-        "config",
-        "validate",
-        "--mcp",
-        file,
-        "--approve-env",
-        "three:SHARED_TOKEN",
-        "--approve-env",
-        "on:SHARED_TOKEN",
-        "-o",
-        "json",
-      ],
+      ["config", "validate", "--mcp", file, "--approve-env", "three:SHARED_TOKEN"],
       env,
     )
-    expect(other.code).toBe(3)
-    expect(other.json<Validate>().servers.every((s) => s.status === "needs_approval")).toBe(true)
-    for (const r of [one, all, other]) expect(r.stdout + r.stderr).not.toContain(SECRET)
+    expect(other.code).toBe(2)
+    expect(other.stderr).toContain('--approve-env three:SHARED_TOKEN: no server "three" in the loaded config')
+    const typo = await agent(t, ["mcp", "list", "--mcp", file, "--approve-env", "on:SHARED_TOKEN"], env)
+    expect(typo.code).toBe(2)
+    expect(typo.stderr).toContain('no server "on" in the loaded config (did you mean one?)')
+    for (const r of [one, all, other, typo]) expect(r.stdout + r.stderr).not.toContain(SECRET)
   }, 60_000)
 })

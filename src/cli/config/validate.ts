@@ -3,7 +3,7 @@ import { ConfigError, ExitCode, isAgentError } from "../../util/errors.ts"
 import { escapeTerminal } from "../../util/text.ts"
 import { command } from "../command.ts"
 import { configArgs } from "./args.ts"
-import { createContext, loadFromArgs, repeated } from "../shared/context.ts"
+import { createContext, loadFromArgs, runApprovals } from "../shared/context.ts"
 import { errorDocument, printJson, printRaw } from "../shared/output.ts"
 
 export default command({
@@ -34,7 +34,10 @@ export default command({
       resolutions = await resolveServers(config.servers, {
         store: openApprovals(ctx.paths),
         env: ctx.env,
-        approveEnv: repeated(rawArgs, "approve-env"),
+        approveEnv: runApprovals(
+          rawArgs,
+          config.servers.map((e) => e.name),
+        ),
         inputs: config.inputs,
       })
     } catch (e: unknown) {

@@ -23,7 +23,7 @@ import {
 import { escapeLine, escapeTerminal } from "../../util/text.ts"
 import { terminalPrompt } from "./approval-prompt.ts"
 import { commonArgs, mcpArg, outputArg, sharedArgs } from "../command.ts"
-import { createContext, loadFromArgs, repeated, type Ctx } from "./context.ts"
+import { createContext, loadFromArgs, repeated, runApprovals, type Ctx } from "./context.ts"
 import { elicitArg, elicitHandler, elicitMode } from "./elicit-prompt.ts"
 import { adhocArgs, adhocServer } from "./adhoc.ts"
 import { connectProgress } from "./progress.ts"
@@ -278,7 +278,10 @@ async function configServers(
   return resolveServers(entries, {
     store: openApprovals(ctx.paths),
     env: ctx.env,
-    approveEnv: repeated(rawArgs, "approve-env"),
+    approveEnv: runApprovals(
+      rawArgs,
+      config.servers.map((e) => e.name),
+    ),
     allowDangerousEnv: repeated(rawArgs, "allow-dangerous-env"),
     prompt: terminalPrompt(ctx),
     inputs: config.inputs,

@@ -1,6 +1,7 @@
 import { loadConfig, type Config } from "../../config/index.ts"
 import { UsageError } from "../../util/errors.ts"
 import { escapeTerminal } from "../../util/text.ts"
+import { didYouMean } from "../../util/suggest.ts"
 import { createLog, type Log } from "../../util/log.ts"
 import { resolvePaths, type Paths } from "../../util/paths.ts"
 import type { OutputFormat } from "./output.ts"
@@ -45,6 +46,28 @@ export function createContext(args: CommonParsed): Ctx {
  * Values of a repeatable flag (`--mcp a --mcp b`, `--mcp=a`), up to a `--` separator.
  * citty keeps only the last occurrence, so repeatable flags are read from the raw argv.
  */
+/**
+ * `--approve-env VAR` and `--approve-env SERVER:VAR` (C10). A SERVER that is not in the loaded
+ * config is a usage error with a did-you-mean: a misspelt name would otherwise approve nothing,
+ * silently, and the run would stop later at an approval the user thought they gave.
+ */
+export function runApprovals(rawArgs: string[], serverNames: string[]): string[] {
+  const values = repeated(rawArgs, "approve-env")
+  for (const v of values) {
+    const i = v.indexOf(":")
+    if (i < 0) continue
+    const server = v.slice(0, i)
+    if (serverNames.includes(server)) continue
+    throw new UsageError(
+      `--approve-env ${escapeTerminal(v)}: no server "${escapeTerminal(server)}" in the loaded config${escapeTerminal(didYouMean(server, serverNames))}`,
+      {
+        hint: `servers: ${serverNames.join(", ") || "none"}; --approve-env ${escapeTerminal(v.slice(i + 1))} approves it for every server of this run`,
+      },
+    )
+  }
+  return values
+}
+
 export function repeated(rawArgs: string[], name: string): string[] {
   const out: string[] = []
   for (let i = 0; i < rawArgs.length; i++) {
