@@ -1,4 +1,5 @@
 import { parseTemplate } from "./interpolate.ts"
+import { FILE_OAUTH_KEYS, FILE_OAUTH_SECRETS, looksLikeCredential } from "./secrets.ts"
 
 // Literal secrets in a server entry as written to a file (I14): `--env API_KEY=sk-…`, a literal
 // `Authorization: Bearer …` header, an OAuth client secret typed into the file. They are still
@@ -15,14 +16,6 @@ export interface LiteralSecret {
 
 const ENV_MAPS = ["env", "environment"]
 const HEADER_MAPS = ["headers"]
-const OAUTH_OBJECTS = ["oauth", "auth"]
-const OAUTH_SECRETS = ["clientSecret", "idpClientSecret", "idToken", "privateKey", "CLIENT_SECRET"]
-
-/** Names that say "credential"; a plain `DEBUG=1` or `Accept: text/plain` is not one. */
-const SECRET_NAME = /key|token|secret|passw|pwd|credential|auth|cookie|session|private|bearer|signature/i
-/** Values that are credentials whatever they are called: common key prefixes and JWTs. */
-const SECRET_VALUE =
-  /^(?:Bearer\s+|Basic\s+|Token\s+)?(?:sk-|sk_|pk_live|rk_live|ghp_|gho_|ghs_|ghu_|github_pat_|glpat-|xox[abposr]-|AKIA|AIza|ya29\.|eyJ)/i
 
 /** Every literal (not `${VAR}`-only) credential-looking value in env, headers and OAuth secrets. */
 export function findLiteralSecrets(name: string, entry: Record<string, unknown>): LiteralSecret[] {
@@ -32,7 +25,7 @@ export function findLiteralSecrets(name: string, entry: Record<string, unknown>)
     if (!isObject(map)) continue
     for (const [key, value] of Object.entries(map)) {
       if (typeof value !== "string" || !hasLiteral(value)) continue
-      if (!SECRET_NAME.test(key) && !SECRET_VALUE.test(value)) continue
+      if (!looksLikeCredential(key, value)) continue
       found.push({
         field,
         key,
@@ -40,10 +33,10 @@ export function findLiteralSecrets(name: string, entry: Record<string, unknown>)
       })
     }
   }
-  for (const field of OAUTH_OBJECTS) {
+  for (const field of FILE_OAUTH_KEYS) {
     const o = entry[field]
     if (!isObject(o)) continue
-    for (const key of OAUTH_SECRETS) {
+    for (const key of FILE_OAUTH_SECRETS) {
       const value = o[key]
       if (typeof value === "string" && hasLiteral(value))
         found.push({ field, key, variable: envName(`${name}_${key}`) })

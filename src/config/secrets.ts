@@ -31,8 +31,8 @@ export const SECRET_MAPS: readonly string[] = ["env", "headers"]
 
 /** Peers' spellings in a config file as written: `environment` (opencode), Cursor's `auth { CLIENT_SECRET }`. */
 const FILE_SECRET_MAPS = [...SECRET_MAPS, "environment"]
-const FILE_OAUTH_KEYS = ["oauth", "auth"]
-const FILE_OAUTH_SECRETS = [...OAUTH_SECRET_FIELDS, "CLIENT_SECRET"]
+export const FILE_OAUTH_KEYS: readonly string[] = ["oauth", "auth"]
+export const FILE_OAUTH_SECRETS: readonly string[] = [...OAUTH_SECRET_FIELDS, "CLIENT_SECRET"]
 
 /** Whether the value at this path of a canonical ServerConfig is masked as a whole. */
 export function isSecretPath(path: FieldPath): boolean {
@@ -60,17 +60,30 @@ export function maskValue(value: string): string {
 // An env value is shown unless its name or value looks like a credential (I10): a value such as
 // `NODE_OPTIONS=--import=data:…` or `LD_PRELOAD=./x.so` decides what runs, so "***" would hide
 // exactly what the user must see. Variables that decide what runs are always shown in full.
-const SECRET_ENV_NAME =
-  /TOKEN|SECRET|PASSW|PASS$|_PASS_|PWD|KEY|AUTH|CREDENTIAL|COOKIE|SESSION|PRIVATE|SIGNATURE|CERT/i
-const SECRET_ENV_VALUE =
-  /^(?:sk|pk|rk|ghp|gho|ghs|ghu|github_pat|glpat|xox[abpr]|AKIA|ASIA|AIza|ya29|eyJ)[-_.A-Za-z0-9]{6,}|^[A-Za-z0-9+/_=-]{32,}$/
+// One rule for "this looks like a credential", by name or by value: the screens mask by it
+// (envShown) and add/import warn by it (literal-secrets.ts, I14).
+const CREDENTIAL_NAME =
+  /TOKEN|SECRET|PASSW|PASS$|_PASS_|PWD|KEY|AUTH|CREDENTIAL|COOKIE|SESSION|PRIVATE|SIGNATURE|CERT|BEARER/i
+const CREDENTIAL_VALUES = [
+  // Common key prefixes and JWTs, long enough to be one.
+  /^(?:sk|pk|rk|ghp|gho|ghs|ghu|github_pat|glpat|xox[abpr]|AKIA|ASIA|AIza|ya29|eyJ)[-_.A-Za-z0-9]{6,}/,
+  // A long random-looking string.
+  /^[A-Za-z0-9+/_=-]{32,}$/,
+  // Those prefixes after an auth scheme, any case: a literal `Authorization: Bearer sk-…`.
+  /^(?:(?:Bearer|Basic|Token)\s+)?(?:sk-|sk_|pk_live|rk_live|ghp_|gho_|ghs_|ghu_|github_pat_|glpat-|xox[abposr]-|AKIA|AIza|ya29\.|eyJ)/i,
+]
+
+/** True when a name or a value says "credential"; a plain `DEBUG=1` or `Accept: text/plain` does not. */
+export function looksLikeCredential(name: string, value: string): boolean {
+  return CREDENTIAL_NAME.test(name) || CREDENTIAL_VALUES.some((re) => re.test(value))
+}
 
 /** An env value as a screen shows it: masked only when its name or value looks like a credential. */
 export function envShown(name: string, value: string): string {
   if (isDangerousEnv(name)) return value
   const masked = maskValue(value)
   if (masked !== "***") return masked
-  return SECRET_ENV_NAME.test(name) || SECRET_ENV_VALUE.test(value) ? "***" : maskUrlSecrets(value)
+  return looksLikeCredential(name, value) ? "***" : maskUrlSecrets(value)
 }
 
 /** A string of a canonical server as it may be shown: secrets masked, URL credentials in any other field too. */
