@@ -23,6 +23,23 @@ export function hiddenIn(fields: Record<string, string | undefined>): string | u
   return parts.length ? parts.join("; ") : undefined
 }
 
+/** The warning for one tool, prompt or resource whose texts hide code points; none when clean. */
+export function hiddenTextFinding(
+  check: string,
+  label: string,
+  fields: { name: string; title?: string; description?: string },
+): Finding[] {
+  const where = hiddenIn(fields)
+  return where
+    ? [finding(check, "warn", `${label} has hidden or control characters in its ${where}`, HIDDEN_HINT)]
+    : []
+}
+
+/** The three texts checked, in the order the message names them (never the whole object). */
+function textsOf(x: { name: string; title?: string; description?: string }) {
+  return { name: x.name, title: x.title, description: x.description }
+}
+
 /** Findings for the prompts and resources of each connected server that has any. */
 export async function checkPromptsAndResources(
   states: ServerState[],
@@ -32,80 +49,49 @@ export async function checkPromptsAndResources(
   for (const s of states) {
     if (s.status !== "connected") continue
     const list: Finding[] = []
-    if (s.counts.prompts > 0) list.push(...(await promptFindings(s.name, manager)))
-    if (s.counts.resources > 0) list.push(...(await resourceFindings(s.name, manager)))
+    if (s.counts.prompts > 0)
+      list.push(...(await listed("prompts.text", "prompt", () => promptFindings(s.name, manager))))
+    if (s.counts.resources > 0)
+      list.push(...(await listed("resources.text", "resource", () => resourceFindings(s.name, manager))))
     out.set(s.name, list)
   }
   return out
 }
 
-async function promptFindings(server: string, manager: Manager): Promise<Finding[]> {
+/** A list that cannot be read is one warning saying its texts were not checked, not a failed doctor. */
+async function listed(check: string, what: string, read: () => Promise<Finding[]>): Promise<Finding[]> {
   try {
-    const prompts = await manager.prompts(server)
-    return prompts.flatMap(({ prompt }) => {
-      const where = hiddenIn({ name: prompt.name, title: prompt.title, description: prompt.description })
-      return where
-        ? [
-            finding(
-              "prompts.text",
-              "warn",
-              `prompt ${escapeTerminal(prompt.name)} has hidden or control characters in its ${where}`,
-              HIDDEN_HINT,
-            ),
-          ]
-        : []
-    })
+    return await read()
   } catch (e: unknown) {
     return [
       finding(
-        "prompts.text",
+        check,
         "warn",
-        escapeTerminal(`prompts/list failed, so prompt texts were not checked: ${errorText(e)}`),
+        escapeTerminal(`${what}s/list failed, so ${what} texts were not checked: ${errorText(e)}`),
       ),
     ]
   }
 }
 
+async function promptFindings(server: string, manager: Manager): Promise<Finding[]> {
+  const prompts = await manager.prompts(server)
+  return prompts.flatMap(({ prompt }) =>
+    hiddenTextFinding("prompts.text", `prompt ${escapeTerminal(prompt.name)}`, textsOf(prompt)),
+  )
+}
+
 async function resourceFindings(server: string, manager: Manager): Promise<Finding[]> {
-  try {
-    const [found] = await manager.resources(server)
-    if (!found) return []
-    const items = [
-      ...found.resources.map((r) => ({
-        kind: "resource",
-        id: r.uri,
-        name: r.name,
-        title: r.title,
-        description: r.description,
-      })),
-      ...found.templates.map((t) => ({
-        kind: "resource template",
-        id: t.uriTemplate,
+  const [found] = await manager.resources(server)
+  if (!found) return []
+  return [
+    ...found.resources.flatMap((r) =>
+      hiddenTextFinding("resources.text", `resource ${escapeTerminal(r.uri)}`, textsOf(r)),
+    ),
+    ...found.templates.flatMap((t) =>
+      hiddenTextFinding("resources.text", `resource template ${escapeTerminal(t.uriTemplate)}`, {
         name: t.name,
-        title: undefined,
         description: t.description,
-      })),
-    ]
-    return items.flatMap((r) => {
-      const where = hiddenIn({ name: r.name, title: r.title, description: r.description })
-      return where
-        ? [
-            finding(
-              "resources.text",
-              "warn",
-              `${r.kind} ${escapeTerminal(r.id)} has hidden or control characters in its ${where}`,
-              HIDDEN_HINT,
-            ),
-          ]
-        : []
-    })
-  } catch (e: unknown) {
-    return [
-      finding(
-        "resources.text",
-        "warn",
-        escapeTerminal(`resources/list failed, so resource texts were not checked: ${errorText(e)}`),
-      ),
-    ]
-  }
+      }),
+    ),
+  ]
 }

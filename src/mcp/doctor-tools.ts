@@ -1,5 +1,5 @@
 import { escapeTerminal } from "../util/text.ts"
-import { HIDDEN_HINT, hiddenIn } from "./doctor-text.ts"
+import { hiddenTextFinding } from "./doctor-text.ts"
 import { finding, type Finding, type SchemaProvider } from "./doctor-types.ts"
 import { MAX_TOOL_NAME, namespaceTools, sanitize, type ServerTools } from "./tools.ts"
 
@@ -52,20 +52,13 @@ export function checkTools(servers: ServerTools[], providers: SchemaProvider[]):
       )
     }
     // P01/P10: the set escapeTerminal escapes (controls, bidi, tags, fillers, every default-ignorable), named.
-    const hidden = hiddenIn({
-      name: t.tool.name,
-      title: t.tool.title ?? t.tool.annotations?.title,
-      description: t.tool.description,
-    })
-    if (hidden)
-      list.push(
-        finding(
-          "tools.text",
-          "warn",
-          `tool ${shown} has hidden or control characters in its ${hidden}`,
-          HIDDEN_HINT,
-        ),
-      )
+    list.push(
+      ...hiddenTextFinding("tools.text", `tool ${shown}`, {
+        name: t.tool.name,
+        title: t.tool.title ?? t.tool.annotations?.title,
+        description: t.tool.description,
+      }),
+    )
     for (const p of providers) {
       const f = schemaFinding(t.tool.name, t.tool.inputSchema, p)
       if (f) list.push(f)
