@@ -74,7 +74,7 @@ export async function runCli(argv: string[]): Promise<number> {
 }
 
 function describeError(e: unknown, exitCode: number) {
-  const message = (e instanceof Error ? e.message : String(e)).replace(/\u001b\[[0-9;]*m/g, "")
+  const message = withoutSgr(e instanceof Error ? e.message : String(e))
   if (isAgentError(e))
     return { code: e.code, exitCode, message, ...(e.hint !== undefined && { hint: e.hint }) }
   const code = Object.entries(ExitCode).find(([, n]) => n === exitCode)?.[0] ?? "failure"
@@ -90,8 +90,7 @@ function reportError(e: unknown, debug: boolean): number {
   }
   // citty's own argument errors (a missing required positional)
   if (e instanceof Error && e.name === "CLIError") {
-    // citty colours its messages; drop its SGR codes rather than show them escaped.
-    const message = e.message.replace(/\u001b\[[0-9;]*m/g, "")
+    const message = withoutSgr(e.message)
     process.stderr.write(
       `error: ${escapeTerminal(message)}\n  hint: run \`agent --help\` to see the commands\n`,
     )
@@ -104,6 +103,11 @@ function reportError(e: unknown, debug: boolean): number {
     debug && e instanceof Error ? `${stackOf(e)}\n` : "  hint: run again with --debug for details\n",
   )
   return ExitCode.failure
+}
+
+/** citty colours its messages; its SGR codes are dropped rather than shown escaped. */
+function withoutSgr(text: string): string {
+  return text.replace(/\u001b\[[0-9;]*m/g, "")
 }
 
 /** P05: a stack repeats the message, which may hold server text; escaped like everything else. */
