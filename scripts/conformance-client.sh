@@ -59,6 +59,14 @@ elicitation-sep1034-client-defaults)
   # Non-interactive: the form is accepted with the schema's defaults (SEP-1034), as asked.
   run mcp call test_client_elicitation_defaults --url "$url" --no-interactive --elicit defaults
   ;;
+sep-2640-client-no-prefetch)
+  # Skills extension: list the skills; a listing must read no skill file.
+  run mcp skills --url "$url" --output json >/dev/null
+  ;;
+sep-2640-client-verify-digest | sep-2640-client-verify-size | sep-2640-client-verify-frontmatter)
+  # Load the skill: its SKILL.md fails one check, so agent must refuse it (exit 1) and read no more.
+  run mcp skill pdf-processing --url "$url"
+  ;;
 auth/*)
   auth_flow
   ;;

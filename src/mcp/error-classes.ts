@@ -29,6 +29,27 @@ export class McpRequestError extends AgentError {
   }
 }
 
+/**
+ * A skill file that failed the skills extension's checks (SEP-2640 "Integrity and verification"):
+ * not listed in its entry, a size or sha256 digest that differs, SKILL.md frontmatter that differs
+ * from the entry's (or does not parse), or a listed size over the per-skill limit. The content is
+ * not used. Exit 1: the server answered, but with something we must not load; exit 2 for a file
+ * the skill does not list.
+ */
+export class SkillRejectedError extends AgentError {
+  constructor(
+    readonly server: string,
+    readonly skill: string,
+    readonly reason: "unlisted" | "size" | "digest" | "frontmatter" | "entry",
+    readonly uri: string,
+    message: string,
+    opts?: ErrorOptions,
+  ) {
+    // A file the skill does not list is the asker's mistake (exit 2), not the server's.
+    super(reason === "unlisted" ? "usage" : "failure", message, opts)
+  }
+}
+
 /** A 401 from a server with no OAuth metadata: it wants an API key in a header; a sign-in cannot help. */
 export class ApiKeyRequiredError extends AuthRequiredError {}
 

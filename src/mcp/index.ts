@@ -9,6 +9,10 @@ export type {
   Manager,
   NamespacedTool,
   ReadResourceResult,
+  ServerSkill,
+  SkillContent,
+  SkillListing,
+  InvalidSkill,
   SamplingHandler,
   ServerState,
   AuthHooks,
@@ -16,7 +20,7 @@ export type {
   PendingSignIn,
 } from "./types.ts"
 export { createManager } from "./manager.ts"
-export { McpTimeoutError } from "./error-classes.ts"
+export { McpTimeoutError, SkillRejectedError } from "./error-classes.ts"
 export { elicitDefaults } from "./elicit.ts"
 export type { Finding, ServerReport, SchemaProvider } from "./doctor-types.ts"
 export { isBroken } from "./doctor-types.ts"

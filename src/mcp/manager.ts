@@ -202,6 +202,8 @@ export function createManager(resolutions: Resolution[], opts: ManagerOptions): 
     getPrompt: requests.getPrompt,
     resources: requests.resources,
     readResource: requests.readResource,
+    skills: requests.skills,
+    readSkill: requests.readSkill,
     pids: () => [...slots.values()].flatMap((s) => (s.conn?.pid === undefined ? [] : [s.conn.pid])),
     close,
     [Symbol.asyncDispose]: close,

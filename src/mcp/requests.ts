@@ -6,7 +6,16 @@ import { ApiKeyRequiredError, McpRequestError, McpTimeoutError } from "./error-c
 import type { Template } from "./lists.ts"
 import type { SpawnParams } from "./spawn.ts"
 import { isToolAllowed } from "./tools.ts"
-import type { CallOptions, ManagerOptions, Prompt, Resource, ServerState, Tool } from "./types.ts"
+import type {
+  CallOptions,
+  ManagerOptions,
+  Prompt,
+  Resource,
+  ServerSkill,
+  ServerState,
+  SkillListing,
+  Tool,
+} from "./types.ts"
 
 // Requests to one server: timeouts (idle, reset by progress; total), cancellation, one
 // re-initialise on a 404 for a dead session (T01), and SDK errors turned into AgentErrors
@@ -24,7 +33,13 @@ export interface Slot {
   state: ServerState
   conn?: Connection
   reconnecting?: Promise<Connection>
-  cache: { tools?: Tool[]; prompts?: Prompt[]; resources?: Resource[]; templates?: Template[] }
+  cache: {
+    tools?: Tool[]
+    prompts?: Prompt[]
+    resources?: Resource[]
+    templates?: Template[]
+    skills?: SkillListing
+  }
 }
 
 interface Deps {
@@ -340,7 +355,11 @@ export function createRequests(d: Deps) {
     tools: (slot: Slot) => tools(slot),
     invalidate(slot: Slot, kind: "tools" | "prompts" | "resources") {
       delete slot.cache[kind]
-      if (kind === "resources") delete slot.cache.templates
+      // The skills extension announces a changed catalogue with resources/list_changed.
+      if (kind === "resources") {
+        delete slot.cache.templates
+        delete slot.cache.skills
+      }
       logFor(slot).debug(`${kind} list changed`)
     },
     async callTool(server: string, tool: string, args: Record<string, unknown>, co?: CallOptions) {
@@ -378,6 +397,18 @@ export function createRequests(d: Deps) {
     },
     readResource: (server: string, uri: string, co?: CallOptions) =>
       run(server, "resources/read", co, (c, ro) => c.client.readResource({ uri }, ro)),
+    async skills(server?: string) {
+      if (server !== undefined) slotOf(server)
+      const offering = connected(server).filter((s) => rt().offersSkills(s.conn!.client))
+      return Promise.all(
+        offering.map(async (s) => ({
+          server: s.name,
+          ...(await listOf(s, "skills", (c, ro) => rt().listSkills(s.name, c.client, ro))),
+        })),
+      )
+    },
+    readSkill: (skill: ServerSkill, ref?: string, co?: CallOptions) =>
+      run(skill.server, "resources/read", co, (c, ro) => rt().readSkillFile(skill, c.client, ref, ro)),
   }
 }
 

@@ -16,6 +16,7 @@ import type {
   ServerCapabilities,
   Tool,
 } from "@modelcontextprotocol/client"
+import type { Skill } from "@modelcontextprotocol/client/ext/skills"
 import type { Resolution, ServerConfig, ServerEntry } from "../config/index.ts"
 import type { Log } from "../util/log.ts"
 
@@ -66,6 +67,47 @@ export interface NamespacedTool {
   name: string
   server: string
   tool: Tool
+}
+
+/** One skill a server offers (SEP-2640), as listed: nothing of it has been read yet. */
+export interface ServerSkill {
+  server: string
+  /** The frontmatter's name (names may repeat within a server; `path` does not). */
+  name: string
+  description: string
+  /** Its SKILL.md's URI. */
+  uri: string
+  /** The URI without scheme and `/SKILL.md`: `pdf-processing`, `acme/pdf-processing`. */
+  path: string
+  /** Listed files and their total bytes; absent for a `"dynamic"` skill. */
+  files?: number
+  size?: number
+  /** The entry as the server listed it, which every read is checked against. */
+  entry: Skill
+}
+
+/** A `skills/list` entry refused as malformed, and why (the rest of the listing stands). */
+export interface InvalidSkill {
+  index: number
+  uri?: string
+  reason: string
+}
+
+export interface SkillListing {
+  skills: ServerSkill[]
+  invalid: InvalidSkill[]
+}
+
+/** A skill file read and verified against its entry. */
+export interface SkillContent {
+  uri: string
+  mimeType?: string
+  text: string
+  bytes: number
+  /** Size and digest checked (false only for a `"dynamic"` skill, whose files carry none). */
+  isVerified: boolean
+  /** SKILL.md only: the markdown after its frontmatter. */
+  body?: string
 }
 
 export interface CallOptions {
@@ -175,6 +217,10 @@ export interface Manager extends AsyncDisposable {
     }[]
   >
   readResource(server: string, uri: string, opts?: CallOptions): Promise<ReadResourceResult>
+  /** Skills of every connected server that declares the skills extension (or of `server`): listed, never read. */
+  skills(server?: string): Promise<({ server: string } & SkillListing)[]>
+  /** One file of a listed skill (default its SKILL.md), verified; SkillRejectedError when a check fails. */
+  readSkill(skill: ServerSkill, ref?: string, opts?: CallOptions): Promise<SkillContent>
   /** A namespaced name from the last tools() → its server and original tool name. */
   mapBack(name: string): { server: string; tool: string } | undefined
   /** Pids of the running stdio children (for tests and diagnostics). */
