@@ -4,7 +4,7 @@ import { command } from "../command.ts"
 export default command({
   name: "mcp",
   description:
-    "Talk to MCP servers (list, get, tools, call, prompts, resources) and manage them (add, remove, import, approve)",
+    "Talk to MCP servers (list, get, tools, call, prompts, resources, skills) and manage them (add, remove, import, approve)",
   examples: [
     "agent mcp list --mcp mcp.example.json",
     "agent mcp call everything echo --arg message=hi --mcp mcp.example.json",
@@ -23,6 +23,8 @@ export default command({
     prompt: () => import("./prompts.ts").then((m) => m.prompt),
     resources: () => import("./prompts.ts").then((m) => m.resources),
     read: () => import("./prompts.ts").then((m) => m.read),
+    skills: () => import("./skills.ts").then((m) => m.skills),
+    skill: () => import("./skills.ts").then((m) => m.skill),
     add: () => import("./edit.ts").then((m) => m.add),
     "add-json": () => import("./edit.ts").then((m) => m.addJson),
     remove: () => import("./edit.ts").then((m) => m.remove),
