@@ -17,10 +17,15 @@ export interface CallContext {
   toolTimeoutMs?: number
   signal: AbortSignal
   turn: number
-  /** Tools the agent answers itself (search_tools), by model-facing name. */
-  builtins?: Map<string, (args: Record<string, unknown>) => { text: string; isError: boolean }>
+  /** Tools the agent answers itself (search_tools, load_skill), by model-facing name. */
+  builtins?: Map<string, Builtin>
   emit(e: EventOf<"tool_use"> | EventOf<"tool_result">): void
 }
+
+export type Builtin = (
+  args: Record<string, unknown>,
+  ctx: { turn: number; signal: AbortSignal },
+) => { text: string; isError: boolean } | Promise<{ text: string; isError: boolean }>
 
 export interface CallOutcome {
   record: ToolCallRecord
@@ -108,7 +113,7 @@ export async function executeCall(call: TurnCall, ctx: CallContext): Promise<Cal
   if (!parsed.ok) return finish(parsed.error, "error", t0)
   const builtin = target ? undefined : ctx.builtins?.get(call.name)
   if (builtin) {
-    const out = builtin(args)
+    const out = await builtin(args, { turn: ctx.turn, signal: ctx.signal })
     return finish(out.text, out.isError ? "error" : "ok", t0)
   }
   if (!target) return finish(`unknown tool ${call.name}`, "error", t0)

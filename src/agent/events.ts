@@ -59,6 +59,23 @@ export type Refusal = v.InferOutput<typeof Refusal>
 export const SkippedTool = v.object({ name: v.string(), reason: v.string() })
 export type SkippedTool = v.InferOutput<typeof SkippedTool>
 
+/** One load_skill call: the skill, the file read (its SKILL.md unless `file`), and how it went. */
+export const SkillLoad = v.object({
+  server: v.string(),
+  name: v.string(),
+  /** The file asked for, relative to the skill's folder (absent: its SKILL.md). */
+  file: v.optional(v.string()),
+  /** The URI read (or, when refused, the skill's SKILL.md). */
+  uri: v.string(),
+  turn: v.number(),
+  bytes: v.number(),
+  /** Size and sha256 digest matched the server's entry (false for a "dynamic" skill or a refusal). */
+  isVerified: v.boolean(),
+  /** Why the file was refused (digest, size, frontmatter…) or could not be read; the model was told. */
+  error: v.optional(v.string()),
+})
+export type SkillLoad = v.InferOutput<typeof SkillLoad>
+
 export const RunReport = v.object({
   type: v.literal("result"),
   exitReason: ExitReason,
@@ -76,6 +93,8 @@ export const RunReport = v.object({
   refusals: v.array(Refusal),
   servers: v.array(ServerStatus),
   skippedTools: v.array(SkippedTool),
+  /** Present when the servers offered skills (SEP-2640): every load_skill call of the run. */
+  skills: v.optional(v.array(SkillLoad)),
   error: v.optional(v.string()),
 })
 export type RunReport = v.InferOutput<typeof RunReport>
@@ -90,6 +109,8 @@ export const RunEvent = v.variant("type", [
     skippedTools: v.array(SkippedTool),
     /** Present when the definitions exceed --tool-budget: the model starts with search_tools only. */
     toolSearch: v.optional(v.object({ definitionTokens: v.number(), budgetTokens: v.number() })),
+    /** Skills offered through load_skill (`server/name`); absent when no server offers any. */
+    skills: v.optional(v.array(v.string())),
   }),
   v.object({ type: v.literal("turn"), turn }),
   v.object({ type: v.literal("text"), turn, delta: v.string() }),

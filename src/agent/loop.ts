@@ -8,7 +8,7 @@ import type {
   LanguageModelV4Prompt,
 } from "@ai-sdk/provider"
 import { ExitCode, TimeoutError } from "../util/errors.ts"
-import { type CallOutcome, executeCall } from "./calls.ts"
+import { type Builtin, type CallOutcome, executeCall } from "./calls.ts"
 import type {
   ExitReason,
   Refusal,
@@ -29,6 +29,7 @@ import {
   estimateTokens,
   type ToolSearch,
 } from "./tool-search.ts"
+import { LOAD_SKILL, createSkillTool, type SkillSource } from "./skills.ts"
 import { prepareTools, type PreparedTools, type ToolSource } from "./tools.ts"
 import { runTurn, type TurnOutput } from "./turn.ts"
 
@@ -42,6 +43,8 @@ export interface RunOptions {
   /** Which schema rules apply; defaults to the one matching model.provider. */
   provider?: ProviderName
   tools: ToolSource
+  /** Skills the servers offer (SEP-2640): named to the model in a load_skill tool, read only when it calls it. */
+  skills?: SkillSource
   prompt: string
   /** Conversation before `prompt` (an MCP prompt's messages, attached resources); an empty `prompt` then adds nothing. */
   context?: LanguageModelV4Message[]
@@ -105,6 +108,9 @@ export async function runAgent(o: RunOptions): Promise<RunResult> {
   const modelName = o.modelName ?? `${o.model.provider}:${o.model.modelId}`
   const { search, toolSearch } = chooseToolSearch(prepared, o)
   for (const s of prepared.skipped) emit({ type: "warning", message: `tool ${s.name} left out: ${s.reason}` })
+  const listed = o.skills ? await o.skills.list() : undefined
+  for (const message of listed?.warnings ?? []) emit({ type: "warning", message })
+  const skillTool = listed && o.skills ? createSkillTool(listed.skills, o.skills) : undefined
   emit({
     type: "init",
     model: modelName,
@@ -112,11 +118,22 @@ export async function runAgent(o: RunOptions): Promise<RunResult> {
     tools: prepared.specs.map((t) => t.name),
     skippedTools: prepared.skipped,
     ...(toolSearch && { toolSearch }),
+    ...(skillTool && { skills: skillTool.ids }),
   })
-  const builtins = search
-    ? new Map([[SEARCH_TOOL, (args: Record<string, unknown>) => search.run(args)]])
-    : undefined
-  const offered = (): LanguageModelV4FunctionTool[] => (search ? search.specs() : prepared.specs)
+  const builtins = new Map<string, Builtin>()
+  if (search) builtins.set(SEARCH_TOOL, (args) => search.run(args))
+  if (skillTool)
+    builtins.set(LOAD_SKILL, (args, c) =>
+      skillTool.run(args, {
+        ...c,
+        ...(o.toolTimeoutMs !== undefined && { timeoutMs: o.toolTimeoutMs }),
+        maxTokens: o.maxToolOutputTokens ?? DEFAULT_MAX_TOOL_OUTPUT_TOKENS,
+      }),
+    )
+  const offered = (): LanguageModelV4FunctionTool[] => [
+    ...(search ? search.specs() : prepared.specs),
+    ...(skillTool ? [skillTool.spec] : []),
+  ]
 
   const messages: LanguageModelV4Prompt = [
     ...(o.system ? [{ role: "system" as const, content: o.system }] : []),
@@ -211,6 +228,7 @@ export async function runAgent(o: RunOptions): Promise<RunResult> {
     refusals,
     servers: o.servers ?? [],
     skippedTools: prepared.skipped,
+    ...(skillTool && { skills: skillTool.loads() }),
     ...(error === undefined ? {} : { error }),
   }
   emit(report)

@@ -5,6 +5,7 @@ import {
   createPermissions,
   createWriter,
   loadRecording,
+  managerSkillSource,
   managerToolSource,
   recordingModel,
   replayModel,
@@ -119,6 +120,11 @@ const runArgs = {
     type: "string",
     valueHint: "SERVER:URI",
     description: "Add an MCP resource to the context (repeatable)",
+  },
+  skills: {
+    type: "boolean",
+    negativeDescription:
+      "Offer the model no skills (by default it is offered a load_skill tool naming the servers' skills)",
   },
   "allow-sampling": {
     type: "boolean",
@@ -286,6 +292,7 @@ async function runWith(
         model,
         modelName,
         tools: managerToolSource(s.manager),
+        ...(args.skills !== false && { skills: managerSkillSource(s.manager) }),
         prompt,
         context,
         system: args.system,
