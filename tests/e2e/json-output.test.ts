@@ -14,6 +14,7 @@ import { refusedPort, type HeldPort } from "../helpers/ports.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
 const BASIC = join(ROOT, "tests/fixtures/servers/stdio-basic.ts")
+const SKILLS = join(ROOT, "tests/fixtures/servers/stdio-skills.ts")
 
 interface Env {
   t: TmpDir
@@ -24,6 +25,8 @@ interface Env {
   dead: string
   /** A stateless HTTP MCP server that needs no sign-in. */
   remote: string
+  /** mcp.json with two skills fixtures: `docs` (honest) and `bad` (hostile). */
+  skills: string
   /** A Claude Code config with one server, to import. */
   claude: string
   model: FakeModel
@@ -136,6 +139,19 @@ const CASES: Case[] = [
     ok: (e) => ["mcp", "read", "basic", "fixture://readme", "--mcp", e.file],
     fail: (e) => ["mcp", "read", "fixture://readme", "--url", e.dead],
     failCode: 5,
+  },
+  {
+    command: "agent mcp skills",
+    ok: (e) => ["mcp", "skills", "--mcp", e.skills],
+    fail: (e) => ["mcp", "skills", "--url", e.dead],
+    failCode: 5,
+  },
+  // A skill whose SKILL.md fails its digest check is refused: exit 1, the error document.
+  {
+    command: "agent mcp skill",
+    ok: (e) => ["mcp", "skill", "docs", "pdf-processing", "--mcp", e.skills],
+    fail: (e) => ["mcp", "skill", "bad", "tampered", "--mcp", e.skills],
+    failCode: 1,
   },
   // The doctor's report is the document either way; a broken server is exit 1.
   {
@@ -256,6 +272,12 @@ describe("compiled binary: --output json on success and on failure", () => {
       missing: join(t.path, "missing.json"),
       dead: `${dead.url}/mcp`,
       remote: remote.url,
+      skills: await t.write("skills.json", {
+        mcpServers: {
+          docs: { command: BUN, args: [SKILLS] },
+          bad: { command: BUN, args: [SKILLS], env: { SKILLS_MODE: "hostile" } },
+        },
+      }),
       claude: await t.write("claude.json", {
         mcpServers: { gh: { url: "https://example.com/mcp", headers: { Authorization: "Bearer ${TOKEN}" } } },
       }),

@@ -158,6 +158,28 @@ const McpPrompts = v.strictObject({
   ),
 })
 
+const SkillListed = {
+  server: str,
+  name: str,
+  description: str,
+  path: str,
+  uri: str,
+  files: opt(num),
+  size: opt(num),
+  dynamic: opt(v.literal(true)),
+  frontmatter: object,
+}
+
+const McpSkills = v.strictObject({
+  skills: v.array(v.strictObject(SkillListed)),
+  invalid: v.array(v.strictObject({ server: str, index: num, uri: opt(str), reason: str })),
+})
+
+const McpSkill = v.strictObject({
+  ...SkillListed,
+  file: v.strictObject({ uri: str, mimeType: opt(str), bytes: num, isVerified: bool, text: str }),
+})
+
 const McpPrompt = v.looseObject({
   messages: v.array(
     v.looseObject({ role: v.picklist(["user", "assistant"]), content: v.looseObject({ type: str }) }),
@@ -293,6 +315,8 @@ export const JSON_COMMANDS = {
   "agent mcp prompt": McpPrompt,
   "agent mcp resources": McpResources,
   "agent mcp read": McpRead,
+  "agent mcp skills": McpSkills,
+  "agent mcp skill": McpSkill,
   "agent mcp doctor": McpDoctor,
   "agent mcp lock": McpLock,
   "agent mcp catalog": McpCatalog,

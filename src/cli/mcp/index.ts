@@ -9,6 +9,7 @@ export default command({
     "agent mcp list --mcp mcp.example.json",
     "agent mcp call everything echo --arg message=hi --mcp mcp.example.json",
     "agent mcp tools --url http://127.0.0.1:8080/mcp   # ad hoc, without a config",
+    "agent mcp skills --mcp mcp.example.json   # skills servers publish (SEP-2640)",
     "agent mcp add fs -- npx -y @modelcontextprotocol/server-filesystem .",
     "agent mcp add github --url https://api.githubcopilot.com/mcp/ --header 'Authorization: Bearer ${GITHUB_TOKEN}'",
     "agent mcp import --from claude --dry-run",
