@@ -536,4 +536,27 @@ export const MUTATIONS: Mutation[] = [
     replace: "if (++spend.nodes > SCHEMA_BUDGET.nodes * 100) {",
     tests: ["tests/agent/schema.test.ts"],
   },
+
+  // P12/P13: skills (SEP-2640)
+  {
+    name: "skills: a file listed over the per-skill limit is read anyway",
+    file: "src/mcp/skills.ts",
+    find: "if (listed && listed.size > SKILL_LIMITS.bytes)",
+    replace: "if (listed && listed.size > SKILL_LIMITS.bytes * 2)",
+    tests: ["tests/mcp/skills.test.ts"],
+  },
+  {
+    name: "skills: a refused skill's error is swallowed and the load reported as fine",
+    file: "src/agent/skills.ts",
+    find: "        record.error = message\n",
+    replace: "        return { text: message, isError: false }\n",
+    tests: ["tests/agent/skills.test.ts", "tests/e2e/skills.test.ts"],
+  },
+  {
+    name: "skills: descriptions reach the model with their escapes raw",
+    file: "src/agent/skills.ts",
+    find: "const one = escapeTerminal(d.replace(",
+    replace: "const one = (d.replace(",
+    tests: ["tests/e2e/skills.test.ts"],
+  },
 ]

@@ -86,7 +86,7 @@ export function createSkillTool(skills: ServerSkill[], source: SkillSource): Ski
   return {
     spec,
     ids,
-    loads: () => [...loads],
+    loads: () => loads.map((l) => ({ ...l })),
     async run(args, ctx) {
       const parsed = v.safeParse(Args, args)
       if (!parsed.success)
@@ -97,27 +97,29 @@ export function createSkillTool(skills: ServerSkill[], source: SkillSource): Ski
       const { skill: id, file } = parsed.output
       const skill = byId.get(id) ?? uniqueByName(skills, id)
       if (!skill) return { text: `no skill "${id}"; the skills are: ${ids.join(", ")}`, isError: true }
-      const base = {
+      // Recorded when asked, so concurrent loads of one turn keep the model's order.
+      const record: SkillLoad = {
         server: skill.server,
         name: skill.name,
-        turn: ctx.turn,
         ...(file !== undefined && { file }),
+        uri: skill.uri,
+        turn: ctx.turn,
+        bytes: 0,
+        isVerified: false,
       }
+      loads.push(record)
       try {
         const content = await source.load(skill, file, {
           signal: ctx.signal,
           ...(ctx.timeoutMs !== undefined && { timeoutMs: ctx.timeoutMs }),
         })
-        loads.push({ ...base, uri: content.uri, bytes: content.bytes, isVerified: content.isVerified })
-        const out = resultText(
-          { content: [{ type: "text", text: withFiles(content, skill, file) }] },
-          ctx.maxTokens,
-        )
-        return { text: out.text, isError: false }
+        Object.assign(record, { uri: content.uri, bytes: content.bytes, isVerified: content.isVerified })
+        const text = withFiles(content, skill, file)
+        return { text: resultText({ content: [{ type: "text", text }] }, ctx.maxTokens).text, isError: false }
       } catch (e: unknown) {
         if (ctx.signal.aborted) throw e
         const message = isAgentError(e) ? e.message : e instanceof Error ? e.message : String(e)
-        loads.push({ ...base, uri: skill.uri, bytes: 0, isVerified: false, error: message })
+        record.error = message
         return { text: `${message}; do not rely on this skill`, isError: true }
       }
     },
