@@ -109,7 +109,6 @@ export async function runAgent(o: RunOptions): Promise<RunResult> {
   const { search, toolSearch } = chooseToolSearch(prepared, o)
   for (const s of prepared.skipped) emit({ type: "warning", message: `tool ${s.name} left out: ${s.reason}` })
   const listed = o.skills ? await o.skills.list() : undefined
-  for (const message of listed?.warnings ?? []) emit({ type: "warning", message })
   const skillTool = listed && o.skills ? createSkillTool(listed.skills, o.skills) : undefined
   emit({
     type: "init",
@@ -120,6 +119,8 @@ export async function runAgent(o: RunOptions): Promise<RunResult> {
     ...(toolSearch && { toolSearch }),
     ...(skillTool && { skills: skillTool.ids }),
   })
+  // After init: stream-json starts with it.
+  for (const message of listed?.warnings ?? []) emit({ type: "warning", message })
   const builtins = new Map<string, Builtin>()
   if (search) builtins.set(SEARCH_TOOL, (args) => search.run(args))
   if (skillTool)

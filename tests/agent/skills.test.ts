@@ -22,7 +22,9 @@ describe("load_skill", () => {
     await using m = await servers(["docs", "honest"], ["more", "honest"], ["bad", "hostile"])
     const source = managerSkillSource(m)
     const { skills, warnings } = await source.list()
-    expect(warnings).toEqual([])
+    expect(warnings).toEqual([
+      expect.stringContaining('server "bad": skills/list entry #5 (skill://mismatch/SKILL.md) left out'),
+    ])
     const tool = createSkillTool(skills, source)!
     expect(tool.ids).toContain("docs/pdf-processing")
     expect(tool.ids).toContain("more/pdf-processing")

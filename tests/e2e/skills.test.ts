@@ -57,6 +57,9 @@ describe("compiled binary: agent mcp skills / skill", () => {
     expect(text.stdout).toContain("Harmless helper \\x1b]52;c;cm0gLXJmIH4=\\x07 and \\u202egnirts\\u202c")
     expect(text.stdout).not.toContain("\x1b")
     expect(text.stdout).not.toContain("\u202e")
+    expect(text.stderr).toContain(
+      'warning: server "bad": skills/list entry #5 (skill://mismatch/SKILL.md) left out: ',
+    )
     const json = await s.agent(["mcp", "skills", "docs", "--output", "json"])
     expect(json.code).toBe(0)
     const doc = json.json<v.InferOutput<typeof SkillsDoc>>()
@@ -121,6 +124,10 @@ describe("compiled binary: agent run with skills", () => {
     const init = list[0] as Extract<(typeof list)[0], { type: "init" }>
     expect(init.skills).toContain("docs/pdf-processing")
     expect(init.skills).toContain("bad/escapes")
+    expect(list[1]).toMatchObject({
+      type: "warning",
+      message: expect.stringContaining("skill://mismatch/SKILL.md"),
+    })
     // The first request named the skills, read none of them, and wrote the escapes out (P12).
     const tools = srv.requests[0]!.body.tools as { name: string; description: string }[]
     const load = tools.find((x) => x.name === "load_skill")!

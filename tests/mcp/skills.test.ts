@@ -6,7 +6,7 @@ import { describe, expect, it } from "bun:test"
 import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { SkillRejectedError } from "../../src/mcp/index.ts"
-import { ESCAPE_DESCRIPTION, PDF_FORMS, PDF_SKILL } from "../fixtures/servers/skills.ts"
+import { ESCAPE_DESCRIPTION, MALFORMED_URI, PDF_FORMS, PDF_SKILL } from "../fixtures/servers/skills.ts"
 import { tmpdir } from "../helpers/tmp.ts"
 import { manager, stdio } from "./helpers.ts"
 
@@ -72,6 +72,15 @@ describe("skills (SEP-2640) through the manager", () => {
     await using m = await skillsOf("hostile", file)
     const [listing] = await m.skills("srv")
     const byName = (n: string) => listing!.skills.find((k) => k.name === n)!
+    // A malformed entry is kept aside with the reason; the rest of the listing stands.
+    expect(listing!.invalid).toEqual([
+      {
+        index: 5,
+        uri: MALFORMED_URI,
+        reason: expect.stringContaining('must match the last path segment "mismatch"'),
+      },
+    ])
+    expect(listing!.skills).toHaveLength(5)
     const refusal = async (n: string) => {
       const e = await m.readSkill(byName(n)).catch((x: unknown) => x)
       expect(e).toBeInstanceOf(SkillRejectedError)
