@@ -23,7 +23,7 @@ describe("load_skill", () => {
     const source = managerSkillSource(m)
     const { skills, warnings } = await source.list()
     expect(warnings).toEqual([
-      expect.stringContaining('server "bad": skills/list entry #5 (skill://mismatch/SKILL.md) left out'),
+      expect.stringContaining('server "bad": skills/list entry #6 (skill://mismatch/SKILL.md) left out'),
     ])
     const tool = createSkillTool(skills, source)!
     expect(tool.ids).toContain("docs/pdf-processing")

@@ -58,7 +58,7 @@ describe("compiled binary: agent mcp skills / skill", () => {
     expect(text.stdout).not.toContain("\x1b")
     expect(text.stdout).not.toContain("\u202e")
     expect(text.stderr).toContain(
-      'warning: server "bad": skills/list entry #5 (skill://mismatch/SKILL.md) left out: ',
+      'warning: server "bad": skills/list entry #6 (skill://mismatch/SKILL.md) left out: ',
     )
     const json = await s.agent(["mcp", "skills", "docs", "--output", "json"])
     expect(json.code).toBe(0)
@@ -104,6 +104,9 @@ describe("compiled binary: agent mcp skills / skill", () => {
       )
       expect(r.stderr).toContain("  hint: ")
     }
+    const dynamic = await s.agent(["mcp", "skill", "bad", "live-notes"])
+    expect(dynamic.code).toBe(0)
+    expect(dynamic.stderr).toContain('warning: skill "live-notes" is dynamic: the server publishes no digest')
     const json = await s.agent(["mcp", "skill", "bad", "tampered", "--output", "json"])
     expect(json.json<{ error: { exitCode: number } }>().error.exitCode).toBe(1)
   }, 60_000)

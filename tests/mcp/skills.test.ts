@@ -6,7 +6,7 @@ import { describe, expect, it } from "bun:test"
 import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { SkillRejectedError } from "../../src/mcp/index.ts"
-import { ESCAPE_DESCRIPTION, MALFORMED_URI, PDF_FORMS, PDF_SKILL } from "../fixtures/servers/skills.ts"
+import { ESCAPE_DESCRIPTION, LIVE, MALFORMED_URI, PDF_FORMS, PDF_SKILL } from "../fixtures/servers/skills.ts"
 import { tmpdir } from "../helpers/tmp.ts"
 import { manager, stdio } from "./helpers.ts"
 
@@ -75,12 +75,12 @@ describe("skills (SEP-2640) through the manager", () => {
     // A malformed entry is kept aside with the reason; the rest of the listing stands.
     expect(listing!.invalid).toEqual([
       {
-        index: 5,
+        index: 6,
         uri: MALFORMED_URI,
         reason: expect.stringContaining('must match the last path segment "mismatch"'),
       },
     ])
-    expect(listing!.skills).toHaveLength(5)
+    expect(listing!.skills).toHaveLength(6)
     const refusal = async (n: string) => {
       const e = await m.readSkill(byName(n)).catch((x: unknown) => x)
       expect(e).toBeInstanceOf(SkillRejectedError)
@@ -99,5 +99,9 @@ describe("skills (SEP-2640) through the manager", () => {
     // The escapes skill is honest: its description arrives as the server wrote it (escaping is the sinks' job).
     expect(byName("escapes").description).toBe(ESCAPE_DESCRIPTION)
     expect((await m.readSkill(byName("escapes"))).isVerified).toBe(true)
+    // A "dynamic" skill lists no files: no size or digest to check, but its frontmatter still is.
+    expect(byName("live-notes").entry.resources).toBe("dynamic")
+    expect([byName("live-notes").files, byName("live-notes").size]).toEqual([undefined, undefined])
+    expect(await m.readSkill(byName("live-notes"))).toMatchObject({ text: LIVE, isVerified: false })
   }, 30_000)
 })
