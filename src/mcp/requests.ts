@@ -400,12 +400,21 @@ export function createRequests(d: Deps) {
     async skills(server?: string) {
       if (server !== undefined) slotOf(server)
       const offering = connected(server).filter((s) => rt().offersSkills(s.conn!.client))
-      return Promise.all(
-        offering.map(async (s) => ({
-          server: s.name,
-          ...(await listOf(s, "skills", (c, ro) => rt().listSkills(s.name, c.client, ro))),
-        })),
+      const listed = await Promise.all(
+        offering.map(async (s) => {
+          const list = () => listOf(s, "skills", (c, ro) => rt().listSkills(s.name, c.client, ro))
+          // One server's broken skills/list leaves the others' skills (and a run) standing, as
+          // for prompts at connect; a server named on its own fails with its error.
+          if (server !== undefined) return { server: s.name, ...(await list()) }
+          try {
+            return { server: s.name, ...(await list()) }
+          } catch (e: unknown) {
+            logFor(s).warn(`could not list skills: ${e instanceof Error ? e.message : String(e)}`)
+            return undefined
+          }
+        }),
       )
+      return listed.filter((l) => l !== undefined)
     },
     readSkill: (skill: ServerSkill, ref?: string, co?: CallOptions) =>
       run(skill.server, "resources/read", co, (c, ro) => rt().readSkillFile(skill, c.client, ref, ro)),

@@ -104,4 +104,17 @@ describe("skills (SEP-2640) through the manager", () => {
     expect([byName("live-notes").files, byName("live-notes").size]).toEqual([undefined, undefined])
     expect(await m.readSkill(byName("live-notes"))).toMatchObject({ text: LIVE, isVerified: false })
   }, 30_000)
+
+  it("a server whose skills/list fails is left out with a warning; named on its own, its error is the answer", async () => {
+    await using m = await manager([
+      stdio("good", "stdio-skills.ts"),
+      stdio("broken", "stdio-skills.ts", { SKILLS_MODE: "broken" }),
+    ])
+    await m.connect()
+    expect((await m.skills()).map((l) => l.server)).toEqual(["good"])
+    expect(m.log.lines.map((l) => l.text)).toContain(
+      'could not list skills: server "broken": the skills index is corrupt',
+    )
+    expect(await m.skills("broken").catch((e: unknown) => String(e))).toContain("the skills index is corrupt")
+  }, 30_000)
 })
