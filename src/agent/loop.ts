@@ -107,7 +107,6 @@ export async function runAgent(o: RunOptions): Promise<RunResult> {
   const { signal, dispose } = runSignal(o.signal, o.timeoutMs)
   const modelName = o.modelName ?? `${o.model.provider}:${o.model.modelId}`
   const { search, toolSearch } = chooseToolSearch(prepared, o)
-  for (const s of prepared.skipped) emit({ type: "warning", message: `tool ${s.name} left out: ${s.reason}` })
   const listed = o.skills ? await o.skills.list() : undefined
   const skillTool = listed && o.skills ? createSkillTool(listed.skills, o.skills) : undefined
   emit({

@@ -20,6 +20,7 @@ describe("compiled binary: a tool schema over the inlining budget (P09)", () => 
       { toolCalls: [{ name: "srv__echo", args: { text: "still here" } }] },
       { text: "done" },
       { text: "again" },
+      { text: "streamed" },
     ])
 
     const json = await run(
@@ -39,6 +40,18 @@ describe("compiled binary: a tool schema over the inlining budget (P09)", () => 
     expect(text.code).toBe(0)
     expect(text.stdout).toBe("again\n")
     expect(text.stderr).toContain(`tool srv__bomb left out: ${REASON}`)
+    // Said once: init carries the skipped tools, and no separate warning event repeats it.
+    expect(text.stderr.split("srv__bomb left out").length).toBe(2)
+
+    // stream-json: the first event is init (a warning before it broke consumers that wait for init).
+    const stream = await run(
+      t,
+      ["--mcp", file, ...MODEL, "--yes", "-o", "stream-json", "once more"],
+      modelEnv(srv),
+    )
+    expect(stream.code).toBe(0)
+    const first = JSON.parse(stream.stdout.split("\n")[0]!)
+    expect(first).toMatchObject({ type: "init", skippedTools: [{ name: "srv__bomb", reason: REASON }] })
   }, 60_000)
 
   it("agent mcp doctor reports the tool as left out for each provider and keeps checking the rest", async () => {
