@@ -5,6 +5,7 @@
 // locked refresh (O07, O10).
 import { randomBytes, timingSafeEqual } from "node:crypto"
 import type {
+  DpopSession,
   OAuthClientInformationContext,
   OAuthClientMetadata,
   OAuthClientProvider,
@@ -13,6 +14,7 @@ import type {
   StoredOAuthTokens,
 } from "@modelcontextprotocol/client"
 import { AuthRequiredError, type WriteError } from "../util/errors.ts"
+import { createDpopKey, type DpopPrivateJwk, isDpopPrivateJwk, loadDpopKey, wantsDpop } from "./dpop.ts"
 import { checkAuthorizationUrl, createGuardedFetch, type FetchFn } from "./guard.ts"
 import { createLockedRefreshFetch, fromSaved, toSaved } from "./refresh.ts"
 import { isSameResource } from "./resource.ts"
@@ -40,6 +42,8 @@ export interface OAuthProviderOptions {
   fetch?: FetchFn
   /** F06: refreshed tokens could not be saved (the message says why and what to do). */
   onUnsavedRefresh?: (error: WriteError) => void
+  /** oauth.dpop: true always, false never; unset: when the AS advertises it (dpop.ts). */
+  dpop?: boolean
 }
 
 export type AgentOAuthProvider = OAuthClientProvider & {
@@ -117,6 +121,20 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
     } finally {
       forget()
     }
+  }
+  // DPoP: the session in use and its private key, saved with the next tokens (dpop.ts).
+  let dpop: { session: DpopSession; jwk: DpopPrivateJwk } | undefined
+  const dpopSession = async (): Promise<DpopSession | undefined> => {
+    if (opts.dpop === false) return undefined
+    const saved = (await current())?.dpopKey
+    // The key the stored tokens are bound to: the same on every refresh and in every process.
+    if (isDpopPrivateJwk(saved) && saved.d !== dpop?.jwk.d)
+      dpop = { session: await loadDpopKey(saved), jwk: saved }
+    if (dpop) return dpop.session
+    const known = await provider.discoveryState?.()
+    if (!wantsDpop(opts.dpop, known?.authorizationServerMetadata, known?.resourceMetadata)) return undefined
+    dpop = await createDpopKey()
+    return dpop.session
   }
   const needSignIn = (why: string) =>
     new AuthRequiredError(`${server} needs sign-in: ${why}`, { hint: `run: agent mcp auth ${server}` })
@@ -235,8 +253,11 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
         ...e,
         tokens: toSaved(tokens, e.tokens),
         ...(discovery ? { discoveryState: { ...discovery } } : {}),
+        // The key these tokens are bound to goes with them (RFC 9449 §5: so do refresh tokens).
+        ...(dpop && tokens.token_type?.toLowerCase() === "dpop" ? { dpopKey: dpop.jwk } : {}),
       }))
     },
+    dpop: dpopSession,
     async saveDiscoveryState(state) {
       const meta = state.authorizationServerMetadata
       // O03: refuse metadata that does not offer S256; the SDK only refuses when the list is present.

@@ -10,6 +10,7 @@ import { withFileLock, type LockOptions } from "../util/lock.ts"
 import { checkPrivatePath, ensurePrivateDir, existingPrivateDir } from "../util/paths.ts"
 import { AuthRequiredError, WriteError, isAgentError } from "../util/errors.ts"
 import { registerSecret } from "../util/secrets.ts"
+import type { DpopPrivateJwk } from "./dpop.ts"
 
 export interface TokenKey {
   /** Canonical MCP server URL (the RFC 8707 resource). */
@@ -33,6 +34,8 @@ export interface TokenEntry extends TokenKey {
   clientInformation?: Record<string, unknown>
   tokens?: SavedTokens
   discoveryState?: Record<string, unknown>
+  /** DPoP (RFC 9449): the private key the tokens are bound to, kept with them (dpop.ts). */
+  dpopKey?: DpopPrivateJwk
   savedAt?: string
 }
 
@@ -199,12 +202,13 @@ async function readEntry(path: string): Promise<TokenEntry | undefined> {
   }
 }
 
-/** P03: tokens and a registered client's secret, as they are read or saved, are never printed. */
+/** P03: tokens, a registered client's secret and the DPoP private key, as they are read or saved, are never printed. */
 export function registerEntrySecrets(entry: TokenEntry): void {
   registerSecret(entry.tokens?.access_token, "access_token")
   registerSecret(entry.tokens?.refresh_token, "refresh_token")
   const secret = entry.clientInformation?.client_secret
   if (typeof secret === "string") registerSecret(secret, "client_secret")
+  registerSecret(entry.dpopKey?.d, "dpop_private_key")
 }
 
 function isEntry(v: unknown): v is TokenEntry {

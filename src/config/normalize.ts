@@ -69,6 +69,15 @@ export function normalizeServer(entry: ServerFile): NormalizeResult {
   const oauth = oauthConfig(entry)
   const missing = oauth?.grant === "cross_app_access" ? missingCrossApp(oauth) : undefined
   if (missing) return fail(`oauth.${missing}`, "is required by the cross_app_access grant", CROSS_APP_HINT)
+  const sources = oauth?.grant === "jwt_bearer" ? assertionSources(oauth) : 1
+  if (sources !== 1)
+    return fail(
+      "oauth.assertion",
+      sources === 0
+        ? "is required by the jwt_bearer grant (or assertionFile, or assertionFrom)"
+        : "is given more than once: set one of assertion, assertionFile, assertionFrom",
+      JWT_BEARER_HINT,
+    )
   return {
     ok: true,
     server: { transport, url, headers: { ...entry.headers }, ...(oauth && { oauth }), ...common },
@@ -121,7 +130,19 @@ function oauthConfig(entry: ServerFile): OAuthConfig | undefined {
     ...(o?.idpClientId !== undefined && { idpClientId: o.idpClientId }),
     ...(o?.idpClientSecret !== undefined && { idpClientSecret: o.idpClientSecret }),
     ...(o?.idToken !== undefined && { idToken: o.idToken }),
+    ...(o?.dpop !== undefined && { dpop: o.dpop }),
+    ...(o?.assertion !== undefined && { assertion: o.assertion }),
+    ...(o?.assertionFile !== undefined && { assertionFile: o.assertionFile }),
+    ...(o?.assertionFrom !== undefined && { assertionFrom: o.assertionFrom }),
+    ...(o?.audience !== undefined && { audience: o.audience }),
   }
+}
+
+const JWT_BEARER_HINT =
+  'e.g. "assertion": "${CI_JWT}", "assertionFile": "/var/run/secrets/token", or "assertionFrom": "github-actions"'
+
+function assertionSources(o: OAuthConfig): number {
+  return [o.assertion, o.assertionFile, o.assertionFrom].filter((x) => x !== undefined).length
 }
 
 const CROSS_APP_HINT =

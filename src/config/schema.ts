@@ -18,9 +18,9 @@ export const OAuthFile = v.object({
   callbackPort: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535))),
   grant: v.optional(
     v.pipe(
-      v.picklist(["authorization_code", "client_credentials", "cross_app_access"]),
+      v.picklist(["authorization_code", "client_credentials", "cross_app_access", "jwt_bearer"]),
       v.description(
-        "cross_app_access: Enterprise-Managed Authorization (SEP-990): the ID token is exchanged at the identity provider for an ID-JAG, then for an access token",
+        "cross_app_access: Enterprise-Managed Authorization (SEP-990): the ID token is exchanged at the identity provider for an ID-JAG, then for an access token. jwt_bearer: workload identity federation (RFC 7523, SEP-1933): a JWT from the CI (assertion, assertionFile or assertionFrom) is exchanged for an access token",
       ),
     ),
   ),
@@ -56,6 +56,40 @@ export const OAuthFile = v.object({
     v.pipe(
       v.string(),
       v.description("cross_app_access: the user's ID token from their enterprise sign-in; use a ${VAR}"),
+    ),
+  ),
+  dpop: v.optional(
+    v.pipe(
+      v.boolean(),
+      v.description(
+        "DPoP sender-constrained tokens (RFC 9449): true always, false never; unset: when the authorization server advertises ES256 DPoP",
+      ),
+    ),
+  ),
+  // jwt_bearer (workload identity federation): where the workload's JWT comes from, one of three
+  assertion: v.optional(
+    v.pipe(v.string(), v.description("jwt_bearer: the workload's JWT; use a ${VAR}, never the value")),
+  ),
+  assertionFile: v.optional(
+    v.pipe(
+      v.string(),
+      v.description(
+        "jwt_bearer: a file holding the workload's JWT, read at each sign-in (e.g. a projected token)",
+      ),
+    ),
+  ),
+  assertionFrom: v.optional(
+    v.pipe(
+      v.picklist(["github-actions"]),
+      v.description(
+        "jwt_bearer: ask the CI for its OIDC token (GitHub Actions: needs `permissions: id-token: write`)",
+      ),
+    ),
+  ),
+  audience: v.optional(
+    v.pipe(
+      v.string(),
+      v.description("jwt_bearer with assertionFrom: the audience of the CI's token (default: the issuer)"),
     ),
   ),
   // Peers' spellings (Kiro, Gemini)
@@ -158,7 +192,7 @@ export interface OAuthConfig {
   clientSecret?: string
   scopes?: string[]
   callbackPort?: number
-  grant: "authorization_code" | "client_credentials" | "cross_app_access"
+  grant: "authorization_code" | "client_credentials" | "cross_app_access" | "jwt_bearer"
   clientMetadataUrl?: string
   tokenEndpointAuthMethod?: "client_secret_basic" | "client_secret_post" | "private_key_jwt" | "none"
   privateKey?: string
@@ -170,6 +204,14 @@ export interface OAuthConfig {
   idpClientId?: string
   idpClientSecret?: string
   idToken?: string
+  /** DPoP (RFC 9449): true always, false never, unset when the AS advertises it. */
+  dpop?: boolean
+  /** jwt_bearer: the workload JWT itself (a resolved ${VAR}), a file holding it, or the CI to ask. */
+  assertion?: string
+  assertionFile?: string
+  assertionFrom?: "github-actions"
+  /** jwt_bearer with assertionFrom: the audience to ask the CI for (default: the AS issuer). */
+  audience?: string
 }
 
 interface CommonServer {

@@ -8,8 +8,10 @@ import {
 import {
   classifyAddress,
   createClientCredentialsProvider,
+  assertionFor,
   createCrossAppProvider,
   createGuardedFetch,
+  createJwtBearerProvider,
   createOAuthProvider,
   createTokenStore,
   isExpired,
@@ -73,7 +75,7 @@ const NO_AUTH: RemoteAuth = {
 export function createRemoteAuth(server: RemoteServer, url: URL, ctx: RemoteAuthContext): RemoteAuth {
   if (!ctx.hooks) return NO_AUTH
   // P03: the OAuth secrets of the config, literal or resolved, as they are read for a sign-in.
-  for (const key of ["clientSecret", "privateKey", "idToken", "idpClientSecret"] as const)
+  for (const key of ["clientSecret", "privateKey", "idToken", "idpClientSecret", "assertion"] as const)
     registerSecret(server.oauth?.[key], `oauth.${key}`)
   // Static auth: a configured Authorization header is the user's choice; OAuth stays out of it.
   if (!server.oauth && Object.keys(server.headers).some((h) => h.toLowerCase() === "authorization"))
@@ -81,7 +83,8 @@ export function createRemoteAuth(server: RemoteServer, url: URL, ctx: RemoteAuth
   // A server on this machine may use an AS on this machine; anything else private is SSRF (O07).
   const allowLoopback =
     classifyAddress(url.hostname.replace(/^\[|\]$/g, "")) === "loopback" || url.hostname === "localhost"
-  if (server.oauth?.grant === "client_credentials" || server.oauth?.grant === "cross_app_access")
+  const grant = server.oauth?.grant
+  if (grant === "client_credentials" || grant === "cross_app_access" || grant === "jwt_bearer")
     return machineGrant(server, url, ctx, allowLoopback)
   return authorizationCode(server, url, ctx, ctx.hooks, allowLoopback)
 }
@@ -106,6 +109,7 @@ function authorizationCode(
     ...(method && { tokenEndpointAuthMethod: method }),
     ...(o?.clientMetadataUrl !== undefined && { clientMetadataUrl: o.clientMetadataUrl }),
     ...(o?.scopes?.length && { scopes: o.scopes }),
+    ...(o?.dpop !== undefined && { dpop: o.dpop }),
     // F06: the AS has rotated the refresh token; the saved one is spent, so say what comes next.
     onUnsavedRefresh: (e) =>
       ctx.log.warn(
@@ -215,7 +219,7 @@ function authorizationCode(
   }
 }
 
-/** client_credentials and cross_app_access: no browser, tokens in memory only (nothing stored). */
+/** client_credentials, cross_app_access and jwt_bearer: no browser, tokens in memory only (nothing stored). */
 function machineGrant(
   server: RemoteServer,
   url: URL,
@@ -245,27 +249,56 @@ function machineGrant(
         )
       }
       setup =
-        o.grant === "cross_app_access"
-          ? crossApp(o, ctx.name, url, expectedIssuer, allowLoopback)
-          : createClientCredentialsProvider({
-              server: ctx.name,
-              serverUrl: url.href,
-              expectedIssuer,
-              allowLoopback,
-              ...(o.clientId !== undefined && { clientId: o.clientId }),
-              ...(o.clientSecret !== undefined && { clientSecret: o.clientSecret }),
-              ...(o.tokenEndpointAuthMethod !== undefined && {
-                tokenEndpointAuthMethod: o.tokenEndpointAuthMethod,
-              }),
-              ...(o.privateKey !== undefined && { privateKey: parseKey(o.privateKey) }),
-              ...(o.signingAlgorithm !== undefined && { signingAlgorithm: o.signingAlgorithm }),
-              ...(o.scopes?.length && { scopes: o.scopes }),
-            })
+        o.grant === "jwt_bearer"
+          ? jwtBearer(o, ctx, url, expectedIssuer, allowLoopback)
+          : o.grant === "cross_app_access"
+            ? crossApp(o, ctx.name, url, expectedIssuer, allowLoopback)
+            : createClientCredentialsProvider({
+                server: ctx.name,
+                serverUrl: url.href,
+                expectedIssuer,
+                allowLoopback,
+                ...(o.clientId !== undefined && { clientId: o.clientId }),
+                ...(o.clientSecret !== undefined && { clientSecret: o.clientSecret }),
+                ...(o.tokenEndpointAuthMethod !== undefined && {
+                  tokenEndpointAuthMethod: o.tokenEndpointAuthMethod,
+                }),
+                ...(o.privateKey !== undefined && { privateKey: parseKey(o.privateKey) }),
+                ...(o.signingAlgorithm !== undefined && { signingAlgorithm: o.signingAlgorithm }),
+                ...(o.scopes?.length && { scopes: o.scopes }),
+              })
       auth.authProvider = setup.provider
       auth.fetch = mcpDirect(url, setup.fetch)
     },
   }
   return auth
+}
+
+function jwtBearer(
+  o: OAuthConfig,
+  ctx: RemoteAuthContext,
+  url: URL,
+  expectedIssuer: string,
+  allowLoopback: boolean,
+) {
+  return createJwtBearerProvider({
+    server: ctx.name,
+    serverUrl: url.href,
+    expectedIssuer,
+    allowLoopback,
+    assertion: assertionFor({
+      server: ctx.name,
+      ...(o.assertion !== undefined && { assertion: o.assertion }),
+      ...(o.assertionFile !== undefined && { assertionFile: o.assertionFile }),
+      ...(o.assertionFrom !== undefined && { assertionFrom: o.assertionFrom }),
+      ...(o.audience !== undefined && { audience: o.audience }),
+      ...(ctx.hooks?.github && { github: ctx.hooks.github }),
+    }),
+    ...(o.clientId !== undefined && { clientId: o.clientId }),
+    ...(o.clientSecret !== undefined && { clientSecret: o.clientSecret }),
+    ...(o.scopes?.length && { scopes: o.scopes }),
+    ...(o.dpop !== undefined && { dpop: o.dpop }),
+  })
 }
 
 function crossApp(o: OAuthConfig, name: string, url: URL, expectedIssuer: string, allowLoopback: boolean) {

@@ -169,6 +169,8 @@ export interface AuthHooks {
   signIn?: SignInHook
   /** `agent mcp auth`: sign in again even when stored tokens still work. */
   isForced?: boolean
+  /** GitHub Actions' OIDC token service, when the job may use it (oauth.assertionFrom "github-actions"). */
+  github?: { requestUrl?: string; requestToken?: string }
 }
 
 /** Starts the callback receiver for one sign-in (a local server on 127.0.0.1, and/or a paste prompt). */

@@ -67,6 +67,10 @@ export const auth = command({
           return printRaw(
             `${escapeTerminal(state.name)}: signed in through the identity provider (cross-app access; nothing stored)`,
           )
+        if (info.status === "jwt_bearer")
+          return printRaw(
+            `${escapeTerminal(state.name)}: signed in with the workload's JWT (jwt-bearer; nothing stored)`,
+          )
         printRaw(
           escapeTerminal(
             `Signed in to ${state.name}${info.subject ? ` as ${info.subject}` : ""} (${info.issuer})`,
@@ -128,7 +132,14 @@ export const logout = command({
 
 interface SignInInfo {
   server: string
-  status: "signed_in" | "expired" | "not_signed_in" | "client_credentials" | "cross_app_access" | "not_needed"
+  status:
+    | "signed_in"
+    | "expired"
+    | "not_signed_in"
+    | "client_credentials"
+    | "cross_app_access"
+    | "jwt_bearer"
+    | "not_needed"
   issuer?: string
   resource?: string
   scopes: string[]
@@ -138,8 +149,12 @@ interface SignInInfo {
 }
 
 /** Grants that sign in without a browser and store nothing: their status is the grant. */
-function machineGrant(grant: string | undefined): "client_credentials" | "cross_app_access" | undefined {
-  return grant === "client_credentials" || grant === "cross_app_access" ? grant : undefined
+function machineGrant(
+  grant: string | undefined,
+): "client_credentials" | "cross_app_access" | "jwt_bearer" | undefined {
+  return grant === "client_credentials" || grant === "cross_app_access" || grant === "jwt_bearer"
+    ? grant
+    : undefined
 }
 
 function describe(server: string, e: TokenEntry | undefined, status: SignInInfo["status"]): SignInInfo {

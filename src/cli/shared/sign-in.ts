@@ -46,6 +46,14 @@ export function authHooks(ctx: Ctx, choice: SignInChoice = {}): AuthHooks {
     stateDir: ctx.paths.stateDir,
     ...(mode && { signIn: createSignIn(ctx, mode) }),
     ...(choice.isForced && { isForced: true }),
+    // Workload identity in GitHub Actions: only jobs with `id-token: write` have these, and only a
+    // server whose oauth.assertionFrom is "github-actions" uses them (auth/assertion.ts).
+    ...(ctx.env.ACTIONS_ID_TOKEN_REQUEST_URL && {
+      github: {
+        requestUrl: ctx.env.ACTIONS_ID_TOKEN_REQUEST_URL,
+        requestToken: ctx.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN,
+      },
+    }),
   }
 }
 
