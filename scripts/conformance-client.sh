@@ -67,6 +67,16 @@ sep-2640-client-verify-digest | sep-2640-client-verify-size | sep-2640-client-ve
   # Load the skill: its SKILL.md fails one check, so agent must refuse it (exit 1) and read no more.
   run mcp skill pdf-processing --url "$url"
   ;;
+auth/dpop | auth/dpop-nonce)
+  # DPoP (RFC 9449): the AS advertises ES256 DPoP, so the plain sign-in binds the tokens to a key
+  # kept with them; `mcp tools` and `mcp call` (new processes) present them with fresh proofs, and
+  # answer the AS's and the server's use_dpop_nonce (dpop-nonce) with one retry each.
+  auth_flow
+  ;;
+auth/wif-jwt-bearer)
+  # Workload identity federation: oauth.grant jwt_bearer with the CI's JWT from an approved ${VAR}.
+  auth_flow
+  ;;
 auth/*)
   auth_flow
   ;;

@@ -32,6 +32,11 @@ if (scenario.startsWith("auth/cross-app-access")) {
   if (ctx.idp_client_id) oauth.idpClientId = ctx.idp_client_id
   if (ctx.idp_id_token) oauth.idToken = ref("CONFORMANCE_ID_TOKEN", ctx.idp_id_token)
 }
+if (scenario === "auth/wif-jwt-bearer") {
+  // Workload identity federation (SEP-1933): the CI's JWT in a ${VAR}, traded with the jwt-bearer grant.
+  oauth.grant = "jwt_bearer"
+  oauth.assertion = ref("CONFORMANCE_WORKLOAD_JWT", ctx.valid_jwt ?? "")
+}
 writeFileSync(
   file,
   `${JSON.stringify({ mcpServers: { conformance: { type: "http", url, oauth } } }, null, 2)}\n`,
