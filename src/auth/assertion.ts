@@ -19,7 +19,7 @@ export interface AssertionSource {
   assertion?: string
   assertionFile?: string
   assertionFrom?: "github-actions"
-  /** The audience asked of the CI; default the issuer the JWT is for (O19). */
+  /** The audience asked of the CI; default the issuer the JWT is for (O21). */
   audience?: string
   github?: GithubOidc
   fetch?: typeof fetch

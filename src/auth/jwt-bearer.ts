@@ -4,7 +4,7 @@
 // auth() runs discovery and the token request through prepareTokenRequest; this provider supplies
 // the assertion and, like client_credentials, keeps every token in memory only (O12).
 //
-// O19: the assertion goes only to the pinned or discovered issuer (SEP-2352, via the client
+// O21: the assertion goes only to the pinned or discovered issuer (SEP-2352, via the client
 // information's issuer), and a CI token asked for here is minted with that issuer as its audience
 // unless oauth.audience says otherwise, so a server naming a rogue AS cannot collect a token the
 // real AS would take. A refused assertion is reported, never retried and never traded for another
