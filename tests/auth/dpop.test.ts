@@ -30,7 +30,7 @@ function proofKey(proof: string | null): string {
 }
 
 describe("DPoP", () => {
-  it("binds the tokens to a key saved with them (0600) when the AS advertises DPoP; later runs present DPoP proofs", async () => {
+  it("binds the tokens to a key saved with them (0600) when the AS advertises DPoP; later runs present DPoP proofs (O20)", async () => {
     await using t = await tmpdir()
     await using as = await startAuthServer({ dpop: {} })
     const store = createTokenStore(t.home)
@@ -74,7 +74,7 @@ describe("DPoP", () => {
     ).toBe(true)
   })
 
-  it("refresh keeps the same key: the AS takes the bound refresh token only with a proof by it", async () => {
+  it("refresh keeps the same key: the AS takes the bound refresh token only with a proof by it (O20)", async () => {
     await using t = await tmpdir()
     await using as = await startAuthServer({ dpop: {} })
     const store = createTokenStore(t.home)

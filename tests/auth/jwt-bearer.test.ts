@@ -37,9 +37,10 @@ async function connect(url: string, issuer: string, src: Source, github?: Github
   return tools
 }
 
-async function setup() {
+async function setup(extra: Parameters<typeof startAuthServer>[0] = {}) {
   const ci = await startCiOidc()
   const as = await startAuthServer({
+    ...extra,
     workloads: [ci.trust],
     dcr: false,
     clients: [
@@ -136,5 +137,15 @@ describe("jwt_bearer (workload identity federation)", () => {
     expect(e).toBeInstanceOf(Error)
     expect(other.requests.filter((r) => r.path === "/token")).toHaveLength(0)
     expect(s.grants()).toHaveLength(0)
+  })
+
+  it("uses DPoP when the authorization server offers it: a bound token, presented with proofs (O20)", async () => {
+    await using s = await setup({ dpop: { rsNonce: true } })
+    const jwt = await s.ci.mint(s.as.issuer)
+    expect((await connect(s.as.url, s.as.issuer, { assertion: jwt })).length).toBeGreaterThan(0)
+    expect(s.grants().map((r) => r.dpop !== null)).toEqual([true])
+    const mcp = s.as.requests.filter((r) => r.path === "/mcp" && r.status === 200)
+    expect(mcp.length).toBeGreaterThan(0)
+    expect(mcp.every((r) => r.authorization?.startsWith("DPoP ") && r.dpop !== null)).toBe(true)
   })
 })
