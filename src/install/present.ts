@@ -114,13 +114,24 @@ function remoteLines(server: RemoteServer): string[] {
         ? "client credentials"
         : o.grant === "cross_app_access"
           ? "identity provider (cross-app access)"
-          : "browser sign-in",
+          : o.grant === "jwt_bearer"
+            ? `workload JWT (jwt-bearer) ${workloadSource(o)}`
+            : "browser sign-in",
     ]
+    if (o.dpop !== undefined) parts.push(o.dpop ? "DPoP" : "no DPoP")
     if (o.clientId) parts.push(`client ${o.clientId}`) // client ids are public; the secret is never shown
     if (o.scopes?.length) parts.push(`scopes ${o.scopes.join(" ")}`)
     lines.push(`oauth:   ${parts.join(", ")}`)
   }
   return lines
+}
+
+/** Where a jwt_bearer JWT is read: the file path and the CI are what an approver must see (O21). */
+function workloadSource(o: NonNullable<RemoteServer["oauth"]>): string {
+  if (o.assertionFile !== undefined) return `from the file ${o.assertionFile}`
+  if (o.assertionFrom === "github-actions")
+    return `from GitHub Actions' OIDC service${o.audience ? ` (audience ${o.audience})` : ""}`
+  return "from a variable"
 }
 
 function variableLines(server: ServerConfig, descriptions: Record<string, string>): string[] {

@@ -83,6 +83,24 @@ describe("describeInstall content", () => {
     expect(text).toContain("host:    api.githubcopilot.com")
   })
 
+  it("says where a jwt_bearer server reads the workload JWT: the file path, or GitHub Actions, or a variable (O21)", () => {
+    const line = (oauth: object) =>
+      describeInstall(kiro("ci", { url: "https://mcp.example.com/mcp", oauth }), { file: FILE }).find((l) =>
+        l.startsWith("oauth:"),
+      )
+    expect(line({ grant: "jwt_bearer", assertionFile: "/var/run/secrets/tokens/mcp", dpop: true })).toBe(
+      "oauth:   workload JWT (jwt-bearer) from the file /var/run/secrets/tokens/mcp, DPoP",
+    )
+    expect(
+      line({ grant: "jwt_bearer", assertionFrom: "github-actions", audience: "https://auth.example.com" }),
+    ).toBe(
+      "oauth:   workload JWT (jwt-bearer) from GitHub Actions' OIDC service (audience https://auth.example.com)",
+    )
+    expect(line({ grant: "jwt_bearer", assertion: "${CI_JWT}", clientId: "ci" })).toBe(
+      "oauth:   workload JWT (jwt-bearer) from a variable, client ci",
+    )
+  })
+
   it("lists env names with descriptions, never literal values, and the variables to approve (I07)", () => {
     const req = kiro("x", { command: "npx", env: { API_KEY: "sk-live-1234567890abcdef", H: "${HOME}" } })
     const text = describeInstall(req, { file: FILE }).join("\n")
