@@ -559,4 +559,27 @@ export const MUTATIONS: Mutation[] = [
     replace: "const one = (d.replace(",
     tests: ["tests/e2e/skills.test.ts"],
   },
+  // O20: DPoP-bound tokens keep their key
+  {
+    name: "O20 DPoP: the key is not saved with the tokens it binds",
+    file: "src/auth/provider.ts",
+    find: 'tokens.token_type?.toLowerCase() === "dpop" ? { dpopKey: dpop.jwk } : {}',
+    replace: "{}",
+    tests: ["tests/auth/dpop.test.ts"],
+  },
+  // O21: workload identity: where the JWT goes, and no retry
+  {
+    name: "O21 jwt_bearer: a refused JWT is sent again",
+    file: "src/auth/jwt-bearer.ts",
+    find: "if (refusal !== undefined)",
+    replace: 'if (refusal === "never")',
+    tests: ["tests/auth/jwt-bearer.test.ts"],
+  },
+  {
+    name: "O21 jwt_bearer: the CI token is asked for another audience than the issuer",
+    file: "src/auth/assertion.ts",
+    find: "src.audience ?? issuer",
+    replace: 'src.audience ?? "https://auth.example.com"',
+    tests: ["tests/auth/jwt-bearer.test.ts"],
+  },
 ]
