@@ -571,8 +571,8 @@ export const MUTATIONS: Mutation[] = [
   {
     name: "O21 jwt_bearer: a refused JWT is sent again",
     file: "src/auth/jwt-bearer.ts",
-    find: "if (refusal !== undefined)",
-    replace: 'if (refusal === "never")',
+    find: 'if (refusal.startsWith("use_dpop_nonce")) return res',
+    replace: "return res",
     tests: ["tests/auth/jwt-bearer.test.ts"],
   },
   {

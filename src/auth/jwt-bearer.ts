@@ -44,20 +44,27 @@ export function createJwtBearerProvider(opts: JwtBearerOptions): {
   provider: OAuthClientProvider
   fetch: FetchFn
 } {
-  let refusal: string | undefined
   const guarded = createGuardedFetch({
     allowHosts: [new URL(opts.serverUrl).host],
     allowLoopback: opts.allowLoopback,
     fetch: opts.fetch,
   })
-  // Notes the AS's answer to a jwt-bearer request that failed: the SDK's auth() would invalidate
-  // and send the grant again (invalid_grant, unauthorized_client); prepareTokenRequest stops that.
+  // A jwt-bearer request the AS refused ends here, with its reason: handed back, the SDK's auth()
+  // would warn and send the same JWT again (invalid_grant, unauthorized_client). Only a DPoP nonce
+  // challenge goes back to the SDK, which retries once with the nonce (RFC 9449 §8).
   const fetch: FetchFn = async (input, init) => {
     const res = await guarded(input, init)
     const body = init?.body
-    if (!res.ok && body instanceof URLSearchParams && body.get("grant_type") === JWT_BEARER_GRANT)
-      refusal = await describeRefusal(res.clone() as Response)
-    return res
+    if (res.ok || !(body instanceof URLSearchParams) || body.get("grant_type") !== JWT_BEARER_GRANT)
+      return res
+    const refusal = await describeRefusal(res.clone() as Response)
+    if (refusal.startsWith("use_dpop_nonce")) return res
+    throw new AuthRequiredError(
+      `${opts.server}: the authorization server refused the workload JWT: ${refusal}`,
+      {
+        hint: "check the token's issuer, subject and audience against the trust the authorization server is configured with",
+      },
+    )
   }
   let tokens: OAuthTokens | undefined
   let discovery: OAuthDiscoveryState | undefined
@@ -103,13 +110,6 @@ export function createJwtBearerProvider(opts: JwtBearerOptions): {
       return dpop
     },
     async prepareTokenRequest(scope) {
-      if (refusal !== undefined)
-        throw new AuthRequiredError(
-          `${opts.server}: the authorization server refused the workload JWT: ${refusal}`,
-          {
-            hint: "check the token's issuer, subject and audience against the trust the authorization server is configured with",
-          },
-        )
       const assertion = await opts.assertion(issuer ?? opts.expectedIssuer)
       const params = new URLSearchParams({ grant_type: JWT_BEARER_GRANT, assertion })
       if (scope) params.set("scope", scope)

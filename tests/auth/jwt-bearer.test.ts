@@ -139,11 +139,15 @@ describe("jwt_bearer (workload identity federation)", () => {
     expect(s.grants()).toHaveLength(0)
   })
 
-  it("uses DPoP when the authorization server offers it: a bound token, presented with proofs (O20)", async () => {
-    await using s = await setup({ dpop: { rsNonce: true } })
+  it("uses DPoP when the authorization server offers it: nonce retry, a bound token, presented with proofs (O20)", async () => {
+    await using s = await setup({ dpop: { asNonce: true, rsNonce: true } })
     const jwt = await s.ci.mint(s.as.issuer)
     expect((await connect(s.as.url, s.as.issuer, { assertion: jwt })).length).toBeGreaterThan(0)
-    expect(s.grants().map((r) => r.dpop !== null)).toEqual([true])
+    // The AS's use_dpop_nonce is the one refusal answered with a second request (RFC 9449 §8).
+    expect(s.grants().map((r) => [r.status, r.dpop !== null])).toEqual([
+      [400, true],
+      [200, true],
+    ])
     const mcp = s.as.requests.filter((r) => r.path === "/mcp" && r.status === 200)
     expect(mcp.length).toBeGreaterThan(0)
     expect(mcp.every((r) => r.authorization?.startsWith("DPoP ") && r.dpop !== null)).toBe(true)
