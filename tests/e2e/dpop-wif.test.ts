@@ -34,6 +34,8 @@ describe("compiled binary: DPoP and workload identity", () => {
     expect(call.code).toBe(0)
     expect(call.stdout).toContain("bound")
     const status = await agent(["mcp", "auth", "--status", "--output", "json"])
+    expect(signIn.stdout).toContain("DPoP-bound")
+    expect(status.json<{ servers: { tokenType?: string }[] }>().servers[0]?.tokenType).toBe("DPoP")
 
     const [tokenFile] = files(join(t.home, "state", "tokens")).filter((f) => f.endsWith(".json"))
     expect(statSync(tokenFile!).mode & 0o777).toBe(0o600)
@@ -72,7 +74,11 @@ describe("compiled binary: DPoP and workload identity", () => {
     expect(ci.requests.find((r) => r.path === "/token")?.params.audience).toBe(as.issuer)
     const grant = as.requests.find((r) => r.path === "/token" && r.params.grant_type === JWT_BEARER)
     expect(grant?.status).toBe(200)
-    const printed = [denied.stdout, denied.stderr, call.stdout, call.stderr].join("\n")
+    const auth = await agent(["mcp", "auth", "fx", "--output", "json"], ci.env)
+    expect(auth.json()).toMatchObject({ server: "fx", status: "jwt_bearer" })
+    const printed = [denied.stdout, denied.stderr, call.stdout, call.stderr, auth.stdout, auth.stderr].join(
+      "\n",
+    )
     const stored = files(t.home)
       .map((f) => readFileSync(f, "utf8"))
       .join("\n")

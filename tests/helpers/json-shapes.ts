@@ -284,6 +284,7 @@ const SignIn = v.strictObject({
     "not_signed_in",
     "client_credentials",
     "cross_app_access",
+    "jwt_bearer",
     "not_needed",
   ]),
   issuer: opt(str),
@@ -292,6 +293,7 @@ const SignIn = v.strictObject({
   expiresAt: opt(str),
   canRefresh: bool,
   subject: opt(str),
+  tokenType: opt(v.literal("DPoP")),
 })
 
 const McpAuthStatus = v.strictObject({ servers: v.array(SignIn) })

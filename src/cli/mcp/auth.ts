@@ -78,7 +78,7 @@ export const auth = command({
         )
         printRaw(
           escapeTerminal(
-            `  scopes: ${info.scopes.join(" ") || "(none granted explicitly)"}${info.expiresAt ? `; access token expires ${info.expiresAt}` : ""}`,
+            `  scopes: ${info.scopes.join(" ") || "(none granted explicitly)"}${info.expiresAt ? `; access token expires ${info.expiresAt}` : ""}${info.tokenType ? "; DPoP-bound (RFC 9449)" : ""}`,
           ),
         )
       },
@@ -146,6 +146,8 @@ interface SignInInfo {
   expiresAt?: string
   canRefresh: boolean
   subject?: string
+  /** "DPoP": the tokens are bound to the key saved with them (RFC 9449); absent for Bearer. */
+  tokenType?: "DPoP"
 }
 
 /** Grants that sign in without a browser and store nothing: their status is the grant. */
@@ -173,6 +175,7 @@ function describe(server: string, e: TokenEntry | undefined, status: SignInInfo[
     ...(t?.expires_at !== undefined && { expiresAt: new Date(t.expires_at).toISOString() }),
     canRefresh: Boolean(t?.refresh_token),
     ...(t && subjectOf(t.access_token) && { subject: subjectOf(t.access_token) }),
+    ...(t?.token_type?.toLowerCase() === "dpop" && { tokenType: "DPoP" as const }),
   }
 }
 
