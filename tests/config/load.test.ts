@@ -169,6 +169,25 @@ describe("errors name the file, the line, the server and the field", () => {
     expect((await loadError({ "mcp.json": { mcpServers: { s: { args: [] } } } })).hint).toContain('"command"')
   })
 
+  it("jwt_bearer needs exactly one JWT source: none or two is a config error naming oauth.assertion", async () => {
+    const jwt = (oauth: object) => ({
+      "mcp.json": { mcpServers: { ci: { url: "https://a.example/mcp", oauth } } },
+    })
+    const none = await loadError(jwt({ grant: "jwt_bearer" }))
+    expect(none.message).toContain('server "ci": "oauth.assertion" is required by the jwt_bearer grant')
+    expect(none.hint).toContain("github-actions")
+    const two = await loadError(
+      jwt({ grant: "jwt_bearer", assertion: "${X}", assertionFrom: "github-actions" }),
+    )
+    expect(two.message).toContain("more than once")
+    const ok = server(await load(jwt({ grant: "jwt_bearer", assertionFile: "/run/token", dpop: true })), "ci")
+    expect(ok.transport !== "stdio" && ok.oauth).toMatchObject({
+      grant: "jwt_bearer",
+      assertionFile: "/run/token",
+      dpop: true,
+    })
+  })
+
   it("refuses a url that is not http(s)", async () => {
     const e = await loadError({ "mcp.json": { mcpServers: { s: { url: "file:///etc/passwd" } } } })
     expect(e.message).toContain("file: is not allowed")
