@@ -9,6 +9,7 @@ import {
   type StoredOAuthClientInformation,
 } from "@modelcontextprotocol/client"
 import { AuthRequiredError } from "../util/errors.ts"
+import { withMemoryDpop } from "./dpop.ts"
 import { createGuardedFetch, type FetchFn } from "./guard.ts"
 
 export interface ClientCredentialsOptions {
@@ -28,6 +29,8 @@ export interface ClientCredentialsOptions {
   expectedIssuer: string
   allowLoopback?: boolean
   fetch?: FetchFn
+  /** oauth.dpop (dpop.ts): the key lives in memory with the tokens. */
+  dpop?: boolean
 }
 
 /** client_secret_post: the SDK's provider picks basic unless the client info says otherwise. */
@@ -60,17 +63,15 @@ export function createClientCredentialsProvider(opts: ClientCredentialsOptions):
       privateKey: opts.privateKey,
       algorithm: opts.signingAlgorithm ?? "ES256",
     })
-    return { provider, fetch }
+    return { provider: withMemoryDpop(provider, opts.dpop), fetch }
   }
   if (!opts.clientSecret) throw missing(opts.server, "oauth.clientSecret")
   const Provider =
     opts.tokenEndpointAuthMethod === "client_secret_post"
       ? PostClientCredentialsProvider
       : ClientCredentialsProvider
-  return {
-    provider: new Provider({ ...common, clientId: opts.clientId, clientSecret: opts.clientSecret }),
-    fetch,
-  }
+  const provider = new Provider({ ...common, clientId: opts.clientId, clientSecret: opts.clientSecret })
+  return { provider: withMemoryDpop(provider, opts.dpop), fetch }
 }
 
 function missing(server: string, field: string): AuthRequiredError {

@@ -12,6 +12,7 @@ import {
   type OAuthClientProvider,
 } from "@modelcontextprotocol/client"
 import { AuthRequiredError } from "../util/errors.ts"
+import { withMemoryDpop } from "./dpop.ts"
 import { createGuardedFetch, type FetchFn } from "./guard.ts"
 
 export interface CrossAppOptions {
@@ -31,6 +32,8 @@ export interface CrossAppOptions {
   expectedIssuer: string
   allowLoopback?: boolean
   fetch?: FetchFn
+  /** oauth.dpop (dpop.ts): the key lives in memory with the tokens. */
+  dpop?: boolean
 }
 
 export function createCrossAppProvider(opts: CrossAppOptions): {
@@ -53,7 +56,7 @@ export function createCrossAppProvider(opts: CrossAppOptions): {
     fetchFn: fetch,
     assertion: (ctx) => requestGrant(opts, ctx),
   })
-  return { provider, fetch }
+  return { provider: withMemoryDpop(provider, opts.dpop), fetch }
 }
 
 async function requestGrant(opts: CrossAppOptions, ctx: CrossAppAccessContext): Promise<string> {

@@ -7,7 +7,12 @@
 // 0600, atomic, F01) and reused on every refresh and every later run (the AS binds refresh
 // tokens of public clients to it, RFC 9449 §5). Its private part is a secret (P03), never printed.
 import { createHash, webcrypto } from "node:crypto"
-import { DpopSession, type DpopKeyPair } from "@modelcontextprotocol/client"
+import {
+  DpopSession,
+  type DpopKeyPair,
+  type OAuthClientProvider,
+  type OAuthDiscoveryState,
+} from "@modelcontextprotocol/client"
 import { AuthRequiredError } from "../util/errors.ts"
 import { registerSecret } from "../util/secrets.ts"
 
@@ -97,4 +102,31 @@ export function isDpopPrivateJwk(v: unknown): v is DpopPrivateJwk {
 export function jwkThumbprint(jwk: { crv: string; kty: string; x: string; y: string }): string {
   const canonical = JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y })
   return createHash("sha256").update(canonical).digest("base64url")
+}
+
+/**
+ * DPoP for the in-memory machine grants (client_credentials, cross_app_access, jwt_bearer): adds
+ * dpop() to their provider, with a key that lives as long as their tokens (this process), and
+ * the discovery state the SDK hands over, to see whether the AS offers DPoP.
+ */
+export function withMemoryDpop<P extends OAuthClientProvider>(
+  provider: P,
+  configured: boolean | undefined,
+): P {
+  let discovery: OAuthDiscoveryState | undefined
+  let session: Promise<DpopSession> | undefined
+  const saveOwn = provider.saveDiscoveryState?.bind(provider)
+  const readOwn = provider.discoveryState?.bind(provider)
+  provider.saveDiscoveryState = async (state) => {
+    discovery = state
+    await saveOwn?.(state)
+  }
+  provider.discoveryState = async () => (readOwn ? await readOwn() : undefined) ?? discovery
+  provider.dpop = async () => {
+    if (!wantsDpop(configured, discovery?.authorizationServerMetadata, discovery?.resourceMetadata))
+      return undefined
+    session ??= createDpopKey().then((k) => k.session)
+    return session
+  }
+  return provider
 }

@@ -10,16 +10,14 @@
 // real AS would take. A refused assertion is reported, never retried and never traded for another
 // grant (the AS said no; a retry is the same JWT again).
 import type {
-  DpopSession,
   OAuthClientInformationMixed,
   OAuthClientMetadata,
   OAuthClientProvider,
-  OAuthDiscoveryState,
   OAuthTokens,
 } from "@modelcontextprotocol/client"
 import { AuthRequiredError } from "../util/errors.ts"
 import { registerSecret } from "../util/secrets.ts"
-import { createDpopKey, wantsDpop } from "./dpop.ts"
+import { withMemoryDpop } from "./dpop.ts"
 import { createGuardedFetch, type FetchFn } from "./guard.ts"
 
 export const JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -67,9 +65,7 @@ export function createJwtBearerProvider(opts: JwtBearerOptions): {
     )
   }
   let tokens: OAuthTokens | undefined
-  let discovery: OAuthDiscoveryState | undefined
   let issuer: string | undefined
-  let dpop: Promise<DpopSession> | undefined
   const clientInfo = {
     client_id: opts.clientId ?? "",
     ...(opts.clientSecret && { client_secret: opts.clientSecret }),
@@ -96,18 +92,8 @@ export function createJwtBearerProvider(opts: JwtBearerOptions): {
     },
     // RFC 7523 §3: client authentication is optional; without a client id there is none to send.
     ...(opts.clientId === undefined && { addClientAuthentication: async () => {} }),
-    saveDiscoveryState(state) {
-      discovery = state
-    },
-    discoveryState: () => discovery,
     saveAuthorizationServerUrl(url: string) {
       issuer = url
-    },
-    async dpop() {
-      if (!wantsDpop(opts.dpop, discovery?.authorizationServerMetadata, discovery?.resourceMetadata))
-        return undefined
-      dpop ??= createDpopKey().then((k) => k.session)
-      return dpop
     },
     async prepareTokenRequest(scope) {
       const assertion = await opts.assertion(issuer ?? opts.expectedIssuer)
@@ -123,7 +109,7 @@ export function createJwtBearerProvider(opts: JwtBearerOptions): {
       throw new AuthRequiredError(`${opts.server}: the jwt_bearer grant has no code verifier`)
     },
   }
-  return { provider, fetch }
+  return { provider: withMemoryDpop(provider, opts.dpop), fetch }
 }
 
 /** `invalid_grant: JWT assertion is expired`, from an RFC 6749 §5.2 error body (or the status). */

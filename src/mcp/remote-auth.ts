@@ -266,6 +266,7 @@ function machineGrant(
                 ...(o.privateKey !== undefined && { privateKey: parseKey(o.privateKey) }),
                 ...(o.signingAlgorithm !== undefined && { signingAlgorithm: o.signingAlgorithm }),
                 ...(o.scopes?.length && { scopes: o.scopes }),
+                ...(o.dpop !== undefined && { dpop: o.dpop }),
               })
       auth.authProvider = setup.provider
       auth.fetch = mcpDirect(url, setup.fetch)
@@ -316,6 +317,7 @@ function crossApp(o: OAuthConfig, name: string, url: URL, expectedIssuer: string
     ...(o.idpTokenEndpoint !== undefined && { idpTokenEndpoint: o.idpTokenEndpoint }),
     ...(o.idpClientSecret && { idpClientSecret: o.idpClientSecret }),
     ...(o.scopes?.length && { scopes: o.scopes }),
+    ...(o.dpop !== undefined && { dpop: o.dpop }),
   })
 }
 

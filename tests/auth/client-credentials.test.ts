@@ -54,6 +54,34 @@ describe("client_credentials", () => {
     })
   }
 
+  it("uses DPoP when the AS offers it (a key in memory), and not when oauth.dpop is false (O20)", async () => {
+    const client = {
+      client_id: "ci",
+      client_secret: "s3cret",
+      token_endpoint_auth_method: "client_secret_basic" as const,
+      redirect_uris: [],
+      grant_types: GRANTS,
+    }
+    for (const dpop of [undefined, false]) {
+      await using as = await startAuthServer({ clients: [client], dpop: { asNonce: true } })
+      const cc = createClientCredentialsProvider({
+        server: "fx",
+        serverUrl: as.url,
+        clientId: "ci",
+        clientSecret: "s3cret",
+        expectedIssuer: as.issuer,
+        allowLoopback: true,
+        ...(dpop !== undefined && { dpop }),
+      })
+      expect((await listTools(as.url, cc)).length).toBeGreaterThan(0)
+      const mcp = as.requests.filter((r) => r.path === "/mcp" && r.status === 200)
+      expect(mcp.length).toBeGreaterThan(0)
+      const scheme = dpop === false ? "Bearer " : "DPoP "
+      expect(mcp.every((r) => r.authorization?.startsWith(scheme))).toBe(true)
+      expect(as.dpop?.counters.asNonceChallenges).toBe(dpop === false ? 0 : 1)
+    }
+  })
+
   for (const alg of ["ES256", "RS256"] as const) {
     it(`authenticates with private_key_jwt ${alg}, verified by the AS`, async () => {
       const params =
