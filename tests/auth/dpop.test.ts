@@ -24,7 +24,7 @@ async function listTools(store: TokenStore, as: AuthServer, extra = {}) {
 }
 
 /** The thumbprint of the key a proof was signed with. */
-function proofKey(proof: string | null): string {
+function proofKey(proof: string | null | undefined): string {
   const header = JSON.parse(Buffer.from((proof ?? "").split(".")[0] ?? "", "base64url").toString())
   return thumbprint(header.jwk)
 }
@@ -64,7 +64,7 @@ describe("DPoP", () => {
     expect((await listTools(store, as)).length).toBeGreaterThan(0)
     expect(as.dpop?.counters.asNonceChallenges).toBe(1)
     expect(as.dpop?.counters.rsNonceChallenges).toBeGreaterThanOrEqual(1)
-    const nonceOf = (p: string | null) =>
+    const nonceOf = (p: string | null | undefined) =>
       JSON.parse(Buffer.from((p ?? "").split(".")[1] ?? "", "base64url").toString()).nonce
     const token = as.requests.filter((r) => r.path === "/token")
     expect(token.map((r) => r.status)).toEqual([400, 200])
