@@ -18,8 +18,11 @@ export interface Connection {
   sessionId?: string
   /** stdio child pid (tests check that it is gone after close). */
   pid?: number
-  /** Why the transport broke, if it did on its own: "exited with status 3". */
-  failure(): string | undefined
+  /**
+   * Why the transport broke, if it did: "exited with status 3"; `isLimit` when we ended it
+   * ourselves because the server went over a limit (T06), not because the server went away.
+   */
+  failure(): Broken
   /** Last stderr lines of a stdio server, for hints. */
   stderrTail(): string
   /**
@@ -49,7 +52,7 @@ export interface ConnectContext {
   early?: Spawned
 }
 
-export type Broken = { reason?: string }
+export type Broken = { reason?: string; isLimit?: boolean }
 
 export interface Attempt {
   client: Client
@@ -58,6 +61,10 @@ export interface Attempt {
   broken: Broken
   /** A remembered era verdict: the SDK skips the discover probe. */
   prior?: PriorDiscovery
+  /** Runs once connected: watchers that need the negotiated era and the protocol's handlers (streams.ts). */
+  afterConnect?: () => void
+  /** Ends the server-side session, bounded (Streamable HTTP sessions: DELETE). */
+  endSession?: () => Promise<void>
 }
 
 export function connectOptions(ctx: ConnectContext) {
@@ -82,11 +89,13 @@ export async function connectRemote(
   try {
     await client.connect(transport, { ...connectOptions(ctx), ...(a.prior && { prior: a.prior }) })
   } catch (e: unknown) {
-    await closeClient(client, transport)
+    // A session may exist already (initialize answered, a later step failed): end it too.
+    await closeClient(client, transport, undefined, a.endSession)
     throw e
   } finally {
     ctx.signal.removeEventListener("abort", onAbort)
   }
+  a.afterConnect?.()
   client.onerror = (e) => {
     // T05: malformed or unknown messages are dropped by the SDK and reported here; the session goes on.
     ctx.log.debug(`transport: ${e.message}`)
@@ -96,7 +105,7 @@ export async function connectRemote(
     client,
     protocolVersion: client.getNegotiatedProtocolVersion() ?? "unknown",
     sessionId: a.sessionId(),
-    failure: () => a.broken.reason,
+    failure: () => a.broken,
     stderrTail: () => "",
     async reauthorize() {
       if (!auth.isRedirected()) return auth.beginSignIn()
@@ -105,14 +114,21 @@ export async function connectRemote(
     },
     settle: sends.settle,
     close: async () => {
-      await closeClient(client, transport, sends)
+      await closeClient(client, transport, sends, a.endSession)
       await auth.close()
     },
   }
 }
 
-export async function closeClient(client: Client, transport: Transport, sends?: SendTracker) {
+export async function closeClient(
+  client: Client,
+  transport: Transport,
+  sends?: SendTracker,
+  endSession?: () => Promise<void>,
+) {
   await sends?.settle()
+  // Before the close: closing the transport aborts its requests, the DELETE among them.
+  await endSession?.()
   try {
     await client.close()
   } catch (e: unknown) {

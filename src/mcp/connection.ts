@@ -16,6 +16,7 @@ import { connectWithAuth } from "./connect-auth.ts"
 import type { Spawned } from "./spawn.ts"
 import { guardedFetch, remoteUrl } from "./remote-url.ts"
 import { trackNotifications } from "./sends.ts"
+import { endSession, watchLegacyStream, watchRequestStreams } from "./streams.ts"
 
 // One server's connection: stdio, Streamable HTTP (2026-07-28 stateless first, 2025 session
 // fallback inside the SDK's "auto" negotiation) or legacy HTTP+SSE, plus the `auto` rule
@@ -35,20 +36,34 @@ const RECONNECT = {
 const MAX_FAILED_RECONNECTS = 3
 const MAX_RECONNECTS_PER_MINUTE = 6
 
-function boundedReconnects(broken: Broken, giveUp: () => void): ReconnectionScheduler {
+function boundedReconnects(giveUp: (reason: string) => void): ReconnectionScheduler {
   const recent: number[] = []
   return (reconnect, delay, attempt) => {
     const now = Date.now()
     while (recent.length && now - recent[0]! > 60_000) recent.shift()
     recent.push(now)
     if (attempt >= MAX_FAILED_RECONNECTS || recent.length > MAX_RECONNECTS_PER_MINUTE) {
-      broken.reason ??= `lost its event stream (${recent.length} reconnects in a minute, ${attempt} failed in a row)`
-      giveUp()
+      giveUp(`lost its event stream (${recent.length} reconnects in a minute, ${attempt} failed in a row)`)
       return
     }
     const timer = setTimeout(reconnect, delay)
     return () => clearTimeout(timer)
   }
+}
+
+/**
+ * Ends a remote connection on its own, recording why first; pending calls then fail at once
+ * with that reason. `limit`: T06, an oversize body or event (we ended it); `lost`: the server
+ * went away in the middle (streams.ts).
+ */
+function cutter(broken: Broken, transport: () => { close(): Promise<void> }, ctx: ConnectContext) {
+  const cut = (reason: string, isLimit: boolean) => {
+    if (broken.reason === undefined) Object.assign(broken, { reason, ...(isLimit && { isLimit }) })
+    transport()
+      .close()
+      .catch((e: unknown) => ctx.log.debug(`close: ${String(e)}`))
+  }
+  return { limit: (reason: string) => cut(reason, true), lost: (reason: string) => cut(reason, false) }
 }
 
 export async function openConnection(
@@ -127,7 +142,10 @@ async function connectStdioOnce(
     client,
     protocolVersion: client.getNegotiatedProtocolVersion() ?? "unknown",
     pid: transport.pid ?? undefined,
-    failure: () => transport.failure,
+    failure: () => ({
+      ...(transport.failure !== undefined && { reason: transport.failure }),
+      ...(transport.isLimit && { isLimit: true }),
+    }),
     stderrTail: () => transport.stderrTail(),
     reauthorize: async () => false,
     settle: sends.settle,
@@ -189,23 +207,26 @@ function connectStreamable(
   return connectWithAuth("http", server, url, ctx, (auth) => {
     const broken: Broken = {}
     // T06: an oversized body or event ends the connection; pending calls fail with the reason.
-    const cut = (reason: string) =>
-      void ((broken.reason ??= reason),
-      transport.close().catch((e: unknown) => ctx.log.debug(`close: ${String(e)}`)))
+    const cut = cutter(broken, () => transport, ctx)
     const transport: StreamableHTTPClientTransport = new StreamableHTTPClientTransport(url, {
       requestInit: { headers: server.headers },
-      fetch: guardedFetch(auth.fetch ?? ctx.opts.fetch, { name: ctx.name, onOversize: cut }),
+      fetch: guardedFetch(auth.fetch ?? ctx.opts.fetch, { name: ctx.name, onOversize: cut.limit }),
       ...(auth.authProvider && { authProvider: auth.authProvider }),
       // T08: Authorization never follows a redirect to another origin (the SDK's default; explicit here).
       redirectPolicy: "same-origin",
       reconnectionOptions: RECONNECT,
-      reconnectionScheduler: boundedReconnects(
-        broken,
-        () => void transport.close().catch((e: unknown) => ctx.log.debug(`close: ${String(e)}`)),
-      ),
+      reconnectionScheduler: boundedReconnects(cut.lost),
     })
     const client = createClient(ctx.name, ctx.opts, "auto", ctx.connectTimeoutMs, ctx.hooks)
-    return { client, transport, sessionId: () => transport.sessionId, broken, prior }
+    return {
+      client,
+      transport,
+      sessionId: () => transport.sessionId,
+      broken,
+      prior,
+      afterConnect: () => watchRequestStreams(transport, client, cut.lost, ctx.log),
+      endSession: () => endSession(transport, ctx.log),
+    }
   })
 }
 
@@ -214,17 +235,21 @@ export async function connectSse(server: RemoteServer, ctx: ConnectContext): Pro
   return connectWithAuth("sse", server, url, ctx, (auth) => {
     // T08: the SDK refuses an `endpoint` event naming another origin.
     const broken: Broken = {}
-    const cut = (reason: string) =>
-      void ((broken.reason ??= reason),
-      transport.close().catch((e: unknown) => ctx.log.debug(`close: ${String(e)}`)))
+    const cut = cutter(broken, () => transport, ctx)
     const transport: SSEClientTransport = new SSEClientTransport(url, {
       requestInit: { headers: server.headers },
-      fetch: guardedFetch(auth.fetch ?? ctx.opts.fetch, { name: ctx.name, onOversize: cut }),
+      fetch: guardedFetch(auth.fetch ?? ctx.opts.fetch, { name: ctx.name, onOversize: cut.limit }),
       ...(auth.authProvider && { authProvider: auth.authProvider }),
       redirectPolicy: "same-origin",
     })
     const client = createClient(ctx.name, ctx.opts, "legacy", ctx.connectTimeoutMs, ctx.hooks)
-    return { client, transport, sessionId: () => undefined, broken }
+    return {
+      client,
+      transport,
+      sessionId: () => undefined,
+      broken,
+      afterConnect: () => watchLegacyStream(transport, cut.lost),
+    }
   })
 }
 

@@ -53,6 +53,7 @@ interface Deps {
 }
 
 const AUTH_HINT = (name: string) => `sign in: agent mcp auth ${name}`
+const LOST_HINT = "check that the server is still running, then try again"
 
 export function createRequests(d: Deps) {
   const rt = () => d.runtime()
@@ -205,12 +206,15 @@ export function createRequests(d: Deps) {
           { cause: e },
         )
       case "closed": {
-        const why = slot.conn?.failure()
-        const hint = rt().stderrHint(slot.conn?.stderrTail() ?? "")
-        const err = new McpConnectError(
-          `server "${name}" ${why ?? "closed the connection"} during ${method}`,
-          { cause: e, ...(hint && { hint }) },
-        )
+        const { reason, isLimit } = slot.conn?.failure() ?? {}
+        const tail = rt().stderrHint(slot.conn?.stderrTail() ?? "")
+        // The server went away (it exited, its streams broke): one message on every transport,
+        // what we know about why in the hint. Over a limit (T06) we ended it: that is the message.
+        const message = isLimit
+          ? `server "${name}" ${reason} during ${method}`
+          : `server "${name}" closed the connection during ${method}`
+        const hint = isLimit ? tail : [reason && `it ${reason}`, tail ?? LOST_HINT].filter(Boolean).join("; ")
+        const err = new McpConnectError(message, { cause: e, ...(hint && { hint }) })
         d.setState(slot, {
           status: "failed",
           name,

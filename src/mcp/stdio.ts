@@ -50,6 +50,8 @@ export class StdioTransport implements Transport {
   private swept?: Promise<void>
   /** Why the connection ended, when it was not our close(): "exited with status 3". */
   failure?: string
+  /** We ended the connection because the server went over a limit (T06), not the server. */
+  isLimit = false
   /** What to do about `failure`, when the failure itself knows (a missing command). */
   failureHint?: string
   /** The first non-JSON line on stdout before any message: reported once, at once. */
@@ -144,6 +146,7 @@ export class StdioTransport implements Transport {
 
   private onOversize(_bytes: number) {
     const limit = this.params.maxMessageBytes ?? MAX_MESSAGE_BYTES
+    this.isLimit = true
     this.failure = `sent a message larger than the ${limit >= 1048576 ? `${limit / 1048576} MB` : `${limit} byte`} limit`
     this.onerror?.(new SdkError(SdkErrorCode.ConnectionClosed, this.failure))
     void this.close()
