@@ -15,7 +15,7 @@ import type { Log } from "../util/log.ts"
 import { InvalidSessionIdError } from "./error-classes.ts"
 
 // How a remote connection notices a server that went away in the middle of a call, and how it
-// says goodbye when we are done. docs/design.md §5, docs/remote.md "Sessions and dead servers".
+// says goodbye when we are done. docs/design.md §5; for users, docs/remote.md (sessions and dead servers).
 //
 // The SDK rejects every pending request when a transport closes (onclose), but two transports
 // never close on their own when the server dies:

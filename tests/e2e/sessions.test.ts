@@ -8,7 +8,7 @@ import { BUN, ROOT, runCli } from "../helpers/cli.ts"
 import { startSlowCall } from "../helpers/processes.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
-// Sessions and streams, as a good client behaves (docs/remote.md "Sessions and dead servers"),
+// Sessions and streams, as a good client behaves (docs/remote.md: sessions and dead servers),
 // on the compiled binary against real fixture servers:
 // - every Streamable HTTP session a command opens is ended with DELETE when it exits (errors
 //   and Ctrl-C included), and a server that never answers the DELETE cannot hold the exit;
