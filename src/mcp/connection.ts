@@ -52,16 +52,26 @@ function boundedReconnects(giveUp: (reason: string) => void): ReconnectionSchedu
 }
 
 /**
- * Ends a remote connection on its own, recording why first; pending calls then fail at once
- * with that reason. `limit`: T06, an oversize body or event (we ended it); `lost`: the server
- * went away in the middle (streams.ts).
+ * Ends a remote connection on its own, recording why first; pending calls then fail with that
+ * reason. `limit`: T06, an oversize body or event (we ended it); `lost`: the server went away in
+ * the middle (streams.ts). A session still gets its DELETE (bounded) before the close, which
+ * would abort it: a server that is alive but broke a stream keeps no orphan session.
  */
-function cutter(broken: Broken, transport: () => { close(): Promise<void> }, ctx: ConnectContext) {
+function cutter(
+  broken: Broken,
+  transport: () => { close(): Promise<void> },
+  ctx: ConnectContext,
+  beforeClose?: () => Promise<void>,
+) {
+  let isCut = false
   const cut = (reason: string, isLimit: boolean) => {
     if (broken.reason === undefined) Object.assign(broken, { reason, ...(isLimit && { isLimit }) })
-    transport()
-      .close()
-      .catch((e: unknown) => ctx.log.debug(`close: ${String(e)}`))
+    if (isCut) return
+    isCut = true
+    void (async () => {
+      await beforeClose?.()
+      await transport().close()
+    })().catch((e: unknown) => ctx.log.debug(`close: ${String(e)}`))
   }
   return { limit: (reason: string) => cut(reason, true), lost: (reason: string) => cut(reason, false) }
 }
@@ -207,7 +217,12 @@ function connectStreamable(
   return connectWithAuth("http", server, url, ctx, (auth) => {
     const broken: Broken = {}
     // T06: an oversized body or event ends the connection; pending calls fail with the reason.
-    const cut = cutter(broken, () => transport, ctx)
+    const cut = cutter(
+      broken,
+      () => transport,
+      ctx,
+      () => endSession(transport, ctx.log),
+    )
     const transport: StreamableHTTPClientTransport = new StreamableHTTPClientTransport(url, {
       requestInit: { headers: server.headers },
       fetch: guardedFetch(auth.fetch ?? ctx.opts.fetch, { name: ctx.name, onOversize: cut.limit }),

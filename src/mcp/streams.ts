@@ -56,6 +56,9 @@ export function watchLegacyStream(transport: SSEClientTransport, cut: (reason: s
   }
 }
 
+/** 2025 sessions: how long an answer may still arrive elsewhere after its own stream ended. */
+const LEGACY_GRACE_MS = 300
+
 type Request = Extract<JSONRPCMessage, { method: string; id: string | number }>
 type Id = string | number
 
@@ -96,19 +99,29 @@ export function watchRequestStreams(
     const wireId = isReissue ? `${message.id}~reissued-${++reissues}` : message.id
     const entry = { id: message.id, answered: false }
     inflight.set(wireId, entry)
+    /** The request is lost: true when it is to be re-issued; otherwise the connection is cut (or it was answered). */
     const lost = () => {
       inflight.delete(wireId)
       if (options?.requestSignal?.aborted || entry.answered) return false
       if (!isModern || isReissue) {
-        cut(isReissue ? "broke off the answer again after the request was re-issued" : "broke off the answer")
+        cut(
+          isReissue
+            ? "stopped answering (the request was re-issued once)"
+            : "ended a call's stream without its answer",
+        )
         return false
       }
       log.debug(`the response stream of ${message.method} broke before its answer; re-issuing it once`)
       return true
     }
+    const onLost = () => {
+      if (lost()) sendWatched(message, options, true).catch((e: unknown) => void e) // a failure cut the connection
+    }
     const onRequestStreamEnd = () => {
       options?.onRequestStreamEnd?.()
-      if (lost()) sendWatched(message, options, true).catch((e: unknown) => void e) // a failure cut the connection
+      if (isModern || entry.answered) return onLost()
+      // 2025: a server that (against the spec) moves the answer to its GET stream gets a moment.
+      setTimeout(onLost, LEGACY_GRACE_MS).unref?.()
     }
     try {
       await send(isReissue ? { ...message, id: wireId } : message, { ...options, onRequestStreamEnd })

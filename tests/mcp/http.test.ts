@@ -102,6 +102,7 @@ describe("Streamable HTTP", () => {
         return req.headers.get("last-event-id")
           ? (gets++, sse(100 + gets))
           : new Response(null, { status: 405 })
+      if (req.method === "DELETE") return new Response(null, { status: 200 }) // the session's end
       const body = (await req.json()) as { id?: number; method: string }
       if (body.method === "server/discover") return new Response("no", { status: 400 })
       if (body.method === "initialize") {
@@ -131,6 +132,50 @@ describe("Streamable HTTP", () => {
     expect((err as McpConnectError).hint).toStartWith("it lost its event stream")
     expect(gets).toBeLessThanOrEqual(7)
     expect(m.state("flaky")).toMatchObject({ status: "failed" })
+  })
+
+  it("2025: a call stream that ends without its answer and cannot be resumed fails at once, and the session is deleted", async () => {
+    const deletes: (string | null)[] = []
+    await using srv = serve(async (req) => {
+      if (req.method === "GET") return new Response(null, { status: 405 })
+      if (req.method === "DELETE") {
+        deletes.push(req.headers.get("mcp-session-id"))
+        return new Response(null, { status: 200 })
+      }
+      const body = (await req.json()) as { id?: number; method: string }
+      if (body.method === "server/discover") return new Response("no", { status: 400 })
+      const headers = { "mcp-session-id": "s2" }
+      if (body.method === "initialize") {
+        const result = {
+          protocolVersion: "2025-11-25",
+          capabilities: { tools: {} },
+          serverInfo: { name: "lossy", version: "1" },
+        }
+        return Response.json({ jsonrpc: "2.0", id: body.id, result }, { headers })
+      }
+      if (body.method === "tools/list")
+        return Response.json(
+          {
+            jsonrpc: "2.0",
+            id: body.id,
+            result: { tools: [{ name: "t", inputSchema: { type: "object" } }] },
+          },
+          { headers },
+        )
+      if (body.id === undefined) return new Response(null, { status: 202, headers })
+      // tools/call: an SSE stream with no event id (nothing to resume) that ends without the result
+      return new Response(": nothing\n\n", { headers: { ...headers, "content-type": "text/event-stream" } })
+    })
+    const m = await manager([remote("lossy", srv.url, "http")])
+    expect((await m.connect())[0]).toMatchObject({ status: "connected", sessionId: "s2" })
+    const err = await m.callTool("lossy", "t", {}, { timeoutMs: 60_000 }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(McpConnectError)
+    expect(err).not.toBeInstanceOf(McpTimeoutError)
+    expect((err as McpConnectError).message).toBe('server "lossy" closed the connection during tools/call')
+    expect((err as McpConnectError).hint).toStartWith("it ended a call's stream without its answer")
+    expect(m.state("lossy")).toMatchObject({ status: "failed" })
+    await m.close()
+    expect(deletes).toEqual(["s2"])
   })
 
   it("marks a 401 without OAuth metadata as needs_auth by API key: the header to set, not a sign-in", async () => {
