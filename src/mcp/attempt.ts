@@ -84,7 +84,12 @@ export async function connectRemote(
   const sends = trackNotifications(transport)
   // The SDK's discover probe does not watch the connect signal: closing the transport ends its
   // fetch, so an abort (Ctrl-C, agent run's --timeout) stops a silent server's connect at once.
-  const onAbort = () => void transport.close().catch((e: unknown) => ctx.log.debug(`close: ${String(e)}`))
+  // A session the server already handed out is ended first (bounded): the close aborts its DELETE.
+  const onAbort = () =>
+    void (async () => {
+      await a.endSession?.()
+      await transport.close()
+    })().catch((e: unknown) => ctx.log.debug(`close: ${String(e)}`))
   ctx.signal.addEventListener("abort", onAbort, { once: true })
   try {
     await client.connect(transport, { ...connectOptions(ctx), ...(a.prior && { prior: a.prior }) })

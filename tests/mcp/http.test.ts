@@ -178,6 +178,35 @@ describe("Streamable HTTP", () => {
     expect(deletes).toEqual(["s2"])
   })
 
+  it("an abort in the middle of the connect still ends the session the server handed out", async () => {
+    const deletes: (string | null)[] = []
+    const abort = new AbortController()
+    await using srv = serve(async (req) => {
+      if (req.method === "DELETE") {
+        deletes.push(req.headers.get("mcp-session-id"))
+        return new Response(null, { status: 200 })
+      }
+      if (req.method === "GET") return new Response(null, { status: 405 })
+      const body = (await req.json()) as { id?: number; method: string }
+      if (body.method === "server/discover") return new Response("no", { status: 400 })
+      if (body.method === "initialize") {
+        const result = {
+          protocolVersion: "2025-11-25",
+          capabilities: {},
+          serverInfo: { name: "x", version: "1" },
+        }
+        return Response.json({ jsonrpc: "2.0", id: body.id, result }, { headers: { "mcp-session-id": "s3" } })
+      }
+      // notifications/initialized: never answered; the user gives up (Ctrl-C) while the connect waits
+      abort.abort()
+      return new Promise<Response>(() => {})
+    })
+    const m = await manager([remote("stuck", srv.url, "http")], { signal: abort.signal })
+    expect((await m.connect())[0]).toMatchObject({ status: "failed", error: "interrupted" })
+    await m.close()
+    expect(deletes).toEqual(["s3"])
+  })
+
   it("marks a 401 without OAuth metadata as needs_auth by API key: the header to set, not a sign-in", async () => {
     await using srv = serve(
       () => new Response("no", { status: 401, headers: { "www-authenticate": 'Bearer realm="x"' } }),
