@@ -26,6 +26,8 @@ import { InvalidSessionIdError } from "./error-classes.ts"
 //   SDK drops that request silently (no onRequestStreamEnd from the protocol layer).
 // Both are turned into a closed connection here, so pending calls fail at once.
 
+type Id = string | number
+
 /** How long closing waits for the DELETE that ends a session: never holds the exit longer. */
 export const SESSION_DELETE_MS = 100
 
@@ -47,12 +49,36 @@ export async function endSession(transport: StreamableHTTPClientTransport, log: 
   clearTimeout(timer)
 }
 
-/** Legacy HTTP+SSE: a broken GET stream ends the connection (see above); `cut` closes it. */
+/**
+ * Legacy HTTP+SSE: the answers to pending calls travel on the GET stream; when it breaks under
+ * them they are lost (see above), so `cut` closes the connection. With no call pending, the
+ * EventSource's own reconnect goes on as before (a proxy that drops idle streams).
+ */
 export function watchLegacyStream(transport: SSEClientTransport, cut: (reason: string) => void): void {
+  const pending = new Set<Id>()
+  const send = transport.send.bind(transport)
+  transport.send = async (message) => {
+    if ("method" in message && "id" in message && message.id !== undefined) pending.add(message.id)
+    // A cancelled request (timeout, Ctrl-C) will get no answer: it is no longer waiting for one.
+    else if ("method" in message && message.method === "notifications/cancelled")
+      pending.delete((message.params as { requestId?: Id } | undefined)?.requestId ?? "")
+    try {
+      return await send(message)
+    } catch (e: unknown) {
+      if ("id" in message && message.id !== undefined && message.id !== null) pending.delete(message.id)
+      throw e
+    }
+  }
+  const deliver = transport.onmessage
+  transport.onmessage = (message) => {
+    if ("id" in message && !("method" in message) && message.id !== undefined && message.id !== null)
+      pending.delete(message.id)
+    deliver?.(message)
+  }
   const report = transport.onerror
   transport.onerror = (e) => {
     report?.(e)
-    if (SseError.isInstance(e)) cut("broke its event stream")
+    if (SseError.isInstance(e) && pending.size > 0) cut("broke its event stream")
   }
 }
 
@@ -60,7 +86,6 @@ export function watchLegacyStream(transport: SSEClientTransport, cut: (reason: s
 const LEGACY_GRACE_MS = 300
 
 type Request = Extract<JSONRPCMessage, { method: string; id: string | number }>
-type Id = string | number
 
 /**
  * Streamable HTTP: a request's response stream that ends (or fails to open) without an answer.

@@ -98,8 +98,9 @@ describe("agent mcp list", () => {
       counts: { tools: 8, prompts: 0 },
     })
     expect(by.session!.protocolVersion).toStartWith("2025-")
-    expect(s.session.sessionIds()).toContain(by.session!.sessionId!)
-    expect(by.legacy).toMatchObject({ status: "connected", transport: "sse", counts: { tools: 2 } })
+    expect(s.session.opened).toContain(by.session!.sessionId!)
+    expect(s.session.sessionIds()).not.toContain(by.session!.sessionId!) // ended with DELETE on exit
+    expect(by.legacy).toMatchObject({ status: "connected", transport: "sse", counts: { tools: 3 } })
 
     expect(by.dead).toMatchObject({
       status: "failed",
