@@ -62,14 +62,17 @@ describe("compiled binary: sessions are closed on exit", () => {
       ["mcp", "list", ...m],
       ["mcp", "tools", "session", ...m],
       ["mcp", "call", "session", "echo", "--arg", "text=hi", ...m],
+      ["mcp", "get", "session", ...m],
       ["mcp", "prompts", ...m],
       ["mcp", "resources", ...m],
+      ["mcp", "lock", ...m],
     ]
     for (const args of ok) expect((await agent(t, args)).code).toBe(0)
     // Errors: an unknown tool (the server answers an error), a tool error, a usage error after connecting.
     expect((await agent(t, ["mcp", "call", "session", "nope", ...m])).code).not.toBe(0)
     expect((await agent(t, ["mcp", "call", "session", "fail", ...m])).code).not.toBe(0)
     expect((await agent(t, ["mcp", "doctor", "session", ...m])).code).toBeNumber()
+    expect((await agent(t, ["mcp", "auth", "session", "--no-interactive", ...m])).code).toBeNumber()
     const run = await agent(t, ["run", ...m, "-m", "anthropic:claude-test", "--yes", "go"], {
       ANTHROPIC_API_KEY: "test-key",
       ANTHROPIC_BASE_URL: model.anthropicBaseUrl,
@@ -85,7 +88,7 @@ describe("compiled binary: sessions are closed on exit", () => {
       proc.kill("SIGKILL")
     }
 
-    expect(srv.opened.length).toBeGreaterThanOrEqual(ok.length + 5)
+    expect(srv.opened.length).toBeGreaterThanOrEqual(ok.length + 6)
     expect(srv.deletesSeen.toSorted()).toEqual(srv.opened.toSorted())
     const answered = srv.requests.filter((r) => r.method === "DELETE")
     expect(answered.every((r) => r.status === 200)).toBe(true)
