@@ -3,6 +3,7 @@ import {
   SdkErrorCode,
   SSEClientTransport,
   StreamableHTTPClientTransport,
+  type FetchLike,
   type PriorDiscovery,
   type ReconnectionScheduler,
 } from "@modelcontextprotocol/client"
@@ -36,12 +37,21 @@ const RECONNECT = {
 const MAX_FAILED_RECONNECTS = 3
 const MAX_RECONNECTS_PER_MINUTE = 6
 
-function boundedReconnects(giveUp: (reason: string) => void): ReconnectionScheduler {
+function boundedReconnects(
+  giveUp: (reason: string) => void,
+  isRefused: () => boolean,
+): ReconnectionScheduler {
   const recent: number[] = []
   return (reconnect, delay, attempt) => {
     const now = Date.now()
     while (recent.length && now - recent[0]! > 60_000) recent.shift()
     recent.push(now)
+    // A reconnect the server's host refused: nothing listens there any more (it died, and its
+    // in-memory session with it); more tries would only delay the failure of the pending calls.
+    if (attempt > 0 && isRefused()) {
+      giveUp("is no longer listening (its event stream broke and the reconnect was refused)")
+      return
+    }
     if (attempt >= MAX_FAILED_RECONNECTS || recent.length > MAX_RECONNECTS_PER_MINUTE) {
       giveUp(`lost its event stream (${recent.length} reconnects in a minute, ${attempt} failed in a row)`)
       return
@@ -49,6 +59,25 @@ function boundedReconnects(giveUp: (reason: string) => void): ReconnectionSchedu
     const timer = setTimeout(reconnect, delay)
     return () => clearTimeout(timer)
   }
+}
+
+/** Whether the last request failed because the connection was refused (ECONNREFUSED, by code). */
+function noteRefusals(base: FetchLike) {
+  let isRefused = false
+  const fetchNoting: FetchLike = async (input, init) => {
+    try {
+      const res = await base(input, init)
+      isRefused = false
+      return res
+    } catch (e: unknown) {
+      const code =
+        (e as { code?: unknown; cause?: { code?: unknown } } | null)?.code ??
+        (e as { cause?: { code?: unknown } } | null)?.cause?.code
+      isRefused = code === "ECONNREFUSED" || code === "ConnectionRefused"
+      throw e
+    }
+  }
+  return { fetch: fetchNoting, isRefused: () => isRefused }
 }
 
 /**
@@ -223,14 +252,15 @@ function connectStreamable(
       ctx,
       () => endSession(transport, ctx.log),
     )
+    const refused = noteRefusals(auth.fetch ?? ctx.opts.fetch ?? fetch)
     const transport: StreamableHTTPClientTransport = new StreamableHTTPClientTransport(url, {
       requestInit: { headers: server.headers },
-      fetch: guardedFetch(auth.fetch ?? ctx.opts.fetch, { name: ctx.name, onOversize: cut.limit }),
+      fetch: guardedFetch(refused.fetch, { name: ctx.name, onOversize: cut.limit }),
       ...(auth.authProvider && { authProvider: auth.authProvider }),
       // T08: Authorization never follows a redirect to another origin (the SDK's default; explicit here).
       redirectPolicy: "same-origin",
       reconnectionOptions: RECONNECT,
-      reconnectionScheduler: boundedReconnects(cut.lost),
+      reconnectionScheduler: boundedReconnects(cut.lost, refused.isRefused),
     })
     const client = createClient(ctx.name, ctx.opts, "auto", ctx.connectTimeoutMs, ctx.hooks)
     return {

@@ -128,13 +128,32 @@ describe("compiled binary: a server that dies mid-call is noticed at once", () =
     expect(r.stderr).toContain("it exited with status 3")
   }, 30_000)
 
-  const remote: [string, string, string, string[]][] = [
-    ["session Streamable HTTP (2025-11-25, resumable streams)", "http", "http-session.ts", []],
-    ["stateless Streamable HTTP (2026-07-28), SSE answers", "http", "http-stateless.ts", ["--mode", "sse"]],
-    ["stateless Streamable HTTP (2026-07-28), JSON answers", "http", "http-stateless.ts", ["--mode", "json"]],
-    ["legacy HTTP+SSE", "sse", "http-legacy-sse.ts", []],
+  // [label, type, fixture, its flags, what the hint says happened]
+  const remote: [string, string, string, string[], string][] = [
+    [
+      "session Streamable HTTP (2025-11-25, resumable streams)",
+      "http",
+      "http-session.ts",
+      [],
+      "it is no longer listening (its event stream broke and the reconnect was refused)",
+    ],
+    [
+      "stateless Streamable HTTP (2026-07-28), SSE answers",
+      "http",
+      "http-stateless.ts",
+      ["--mode", "sse"],
+      "it stopped answering (the request was re-issued once)",
+    ],
+    [
+      "stateless Streamable HTTP (2026-07-28), JSON answers",
+      "http",
+      "http-stateless.ts",
+      ["--mode", "json"],
+      "it stopped answering (the request was re-issued once)",
+    ],
+    ["legacy HTTP+SSE", "sse", "http-legacy-sse.ts", [], "it broke its event stream"],
   ]
-  for (const [label, type, fixture, args] of remote) {
+  for (const [label, type, fixture, args, why] of remote) {
     it(`${label}: the server process exits during the call`, async () => {
       const { url, proc } = await spawnFixture(fixture, "--die-on", "slow", ...args)
       await using t = await tmpdir()
@@ -142,6 +161,7 @@ describe("compiled binary: a server that dies mid-call is noticed at once", () =
       const r = await call(t, file, "dying", "slow", ["--arg", "ms=20000"])
       expect(await proc.exited).toBe(1) // it did die, of --die-on
       expectClosed(r, "dying")
+      expect(r.stderr).toContain(`hint: ${why}`)
     }, 30_000)
   }
 
