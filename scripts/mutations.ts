@@ -495,6 +495,29 @@ export const MUTATIONS: Mutation[] = [
     tests: ["tests/mcp/process-group.test.ts"],
   },
 
+  // S10: a Windows batch file (npx.cmd) gets an escaped cmd.exe line
+  {
+    name: "windows spawn: carets once for a shim, so its %* line parses the argument again",
+    file: "src/mcp/windows-spawn.ts",
+    find: "input.args.map((a) => escapeArgument(a, true))",
+    replace: "input.args.map((a) => escapeArgument(a, false))",
+    tests: ["tests/mcp/windows-spawn.test.ts"],
+  },
+  {
+    name: "windows spawn: a line break reaches cmd.exe",
+    file: "src/mcp/windows-spawn.ts",
+    find: "if (/[\\r\\n\\0]/.test(a))",
+    replace: "if (/[\\0]/.test(a))",
+    tests: ["tests/mcp/windows-spawn.test.ts"],
+  },
+  {
+    name: "windows spawn: the current directory searched before PATH",
+    file: "src/mcp/windows-spawn.ts",
+    find: "for (const dir of dirs) {",
+    replace: "for (const dir of [input.cwd, ...dirs]) {",
+    tests: ["tests/mcp/windows-spawn.test.ts"],
+  },
+
   // C09: roots only where the user asked
   {
     name: "roots: the working directory offered to every server again",

@@ -92,9 +92,11 @@ export function createManager(resolutions: Resolution[], opts: ManagerOptions): 
     await limit(async () => {
       if (abort.signal.aborted) return setState(slot, failedState(slot, "interrupted"))
       const started = performance.now()
-      // Started before the SDK has loaded (spawn.ts); the transport adopts it.
-      const early = slot.spawn && spawnServer(slot.spawn)
+      let early: Spawned | undefined
       try {
+        // Started before the SDK has loaded (spawn.ts); the transport adopts it. Inside the try:
+        // a command line Windows cannot be given safely (S10) fails this server alone.
+        early = slot.spawn && spawnServer(slot.spawn)
         const conn = await open(slot, early)
         if (abort.signal.aborted) {
           await conn.close()

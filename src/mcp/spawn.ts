@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process"
+import { statSync } from "node:fs"
 import type { StdioServer } from "../config/index.ts"
+import { windowsSpawn, type WindowsSpawn } from "./windows-spawn.ts"
 
 // Starting a stdio server, without the client SDK: the manager spawns the first servers
 // before the SDK has loaded (~25 ms of module evaluation) so the children boot meanwhile, and
@@ -69,13 +71,30 @@ export interface Spawned {
 // start as before and stopping one ends that process alone, not what it started (docs/commands.md, "Stopping servers").
 const OWN_GROUP = process.platform !== "win32"
 
+/**
+ * What spawn runs for `p`: the command itself, except on Windows (S10), where PATH × PATHEXT finds
+ * the file and a .cmd/.bat (npx) runs through cmd.exe with an escaped line (windows-spawn.ts).
+ * Throws McpConnectError when a batch file would need a line break or NUL on that line.
+ */
+export function spawnPlan(
+  p: SpawnParams,
+  platform: NodeJS.Platform,
+  isFileAt: (path: string) => boolean = isFile,
+): WindowsSpawn {
+  if (platform !== "win32") return { file: p.command, args: p.args, isVerbatim: false }
+  return windowsSpawn({ ...p, cwd: p.cwd ?? process.cwd(), isFile: isFileAt })
+}
+
+/** Throws as spawnPlan does (S10); every other failure to start arrives as the child's "error" event. */
 export function spawnServer(p: SpawnParams): Spawned {
-  const child = spawn(p.command, p.args, {
+  const plan = spawnPlan(p, process.platform)
+  const child = spawn(plan.file, plan.args, {
     env: p.env,
     cwd: p.cwd,
     stdio: ["pipe", "pipe", "pipe"],
     shell: false,
     windowsHide: true,
+    windowsVerbatimArguments: plan.isVerbatim,
     detached: OWN_GROUP,
   })
   let target: ChildEvents | undefined
@@ -101,6 +120,10 @@ export function spawnServer(p: SpawnParams): Spawned {
       for (const fire of queued.splice(0)) fire()
     },
   }
+}
+
+function isFile(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false
 }
 
 /**
