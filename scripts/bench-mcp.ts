@@ -1,23 +1,32 @@
 #!/usr/bin/env bun
 // MCP cost of the product against a bare-SDK client, in one run (a measurement, not a test:
-// it reports PASS/FAIL against the targets and always exits 0).
+// it reports PASS/FAIL against the targets and always exits 0). Every figure is over at least
+// 10 runs and printed as median [min–max]; ratios are medians over the baseline's median from
+// the same interleaved rounds, with the range of the per-round ratios beside them.
 //   list   `agent mcp list --output json --mcp CFG` vs scripts/bench/baseline-list.ts (the SDK,
 //          every server at once, tools/list), both compiled with build.ts's compile(); stdio
 //          N = 1/5/20 (the fixture compiled once, so both sides pay the same spawn) and
 //          N = 1/20 entries on one session HTTP fixture (one session each).
-//   calls  1,000 sequential tools/call round trips, in this process: createManager vs a bare Client.
-//   npm run bench:mcp [-- --runs N]
+//   calls  sequential tools/call round trips, in this process: createManager vs a bare Client.
+//   npm run bench:mcp [-- --runs N] [--before BINARY] [--only stdio,http,calls]
+//   --before: a second agent binary (say, built from main) measured in the same rounds, so a
+//   change is judged against the same machine state (docs/performance.md says how to build one).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { compile } from "../build.ts"
 import { measureCalls, type Target } from "./bench/calls.ts"
-import { compare, startHttpFixture } from "./bench/measure.ts"
+import { compare, type Compared, type Spread, spread, startHttpFixture } from "./bench/measure.ts"
 import { privateAgent } from "./fresh-build.ts"
 
 const ROOT = resolve(import.meta.dir, "..")
-const runsArg = process.argv.indexOf("--runs")
-const RUNS = Math.max(10, runsArg > 0 ? Number(process.argv[runsArg + 1]) || 0 : 15)
+const flag = (name: string) => {
+  const i = process.argv.indexOf(name)
+  return i > 0 ? process.argv[i + 1] : undefined
+}
+const RUNS = Math.max(10, Number(flag("--runs")) || 15)
+const BEFORE = flag("--before")
+const ONLY = new Set((flag("--only") ?? "stdio,http,calls").split(","))
 const WARMUP = 3
 const CALLS = 1000
 const MB = 1024 * 1024
@@ -25,14 +34,23 @@ const MB = 1024 * 1024
 interface Row {
   what: string
   product: string
+  before: string
   baseline: string
   ratio: string
+  beforeRatio: string
   target: string
   verdict: "PASS" | "FAIL" | ""
 }
 const rows: Row[] = []
-const ms = (x: number) => `${x.toFixed(1)} ms`
 const verdict = (ok: boolean) => (ok ? "PASS" : "FAIL")
+const fmt = (s: Spread | undefined, unit: string, scale = 1, digits = 1) =>
+  s
+    ? `${(s.median / scale).toFixed(digits)} ${unit} [${(s.min / scale).toFixed(digits)}–${(s.max / scale).toFixed(digits)}]`
+    : ""
+const ratioOf = (m: Compared | undefined, b: Compared) =>
+  m
+    ? `${(m.wallMs.median / b.wallMs.median).toFixed(2)}x [${m.pairedRatio!.min.toFixed(2)}–${m.pairedRatio!.max.toFixed(2)}]`
+    : ""
 
 /** A config of `n` servers, all the same definition (names s01…). */
 function writeConfig(dir: string, label: string, n: number, server: object): string {
@@ -50,81 +68,105 @@ const allConnected = (n: number) => (stdout: string) => {
   return doc.servers?.length === n && doc.servers.every((s) => s.status === "connected")
 }
 
+interface Sides {
+  agent: string
+  before?: string
+  baseline: string
+}
+
 async function benchList(
   label: string,
   n: number,
   cfg: string,
-  agent: string,
-  baseline: string,
+  sides: Sides,
   env: Record<string, string>,
   maxRatio?: number,
   rssTarget?: number,
 ) {
+  const list = (bin: string) => [bin, "mcp", "list", "--output", "json", "--mcp", cfg]
   const m = await compare(
-    { product: [agent, "mcp", "list", "--output", "json", "--mcp", cfg], baseline: [baseline, cfg] },
+    {
+      product: list(sides.agent),
+      ...(sides.before && { before: list(sides.before) }),
+      baseline: [sides.baseline, cfg],
+    },
     env,
     allConnected(n),
     RUNS,
     WARMUP,
+    "baseline",
   )
   const p = m.product!
   const b = m.baseline!
-  const ratio = p.wallMs / b.wallMs
+  const ratio = p.wallMs.median / b.wallMs.median
   rows.push({
     what: `${label} list, N=${n}`,
-    product: ms(p.wallMs),
-    baseline: ms(b.wallMs),
-    ratio: `${ratio.toFixed(2)}x`,
+    product: fmt(p.wallMs, "ms"),
+    before: fmt(m.before?.wallMs, "ms"),
+    baseline: fmt(b.wallMs, "ms"),
+    ratio: ratioOf(p, b),
+    beforeRatio: ratioOf(m.before, b),
     target: maxRatio ? `<= ${maxRatio}x` : "",
     verdict: maxRatio ? verdict(ratio <= maxRatio) : "",
   })
   rows.push({
     what: `  peak RSS (client)`,
-    product: `${(p.rss / MB).toFixed(1)} MB`,
-    baseline: `${(b.rss / MB).toFixed(1)} MB`,
-    ratio: `${(p.rss / b.rss).toFixed(2)}x`,
+    product: fmt(p.rss, "MB", MB),
+    before: fmt(m.before?.rss, "MB", MB),
+    baseline: fmt(b.rss, "MB", MB),
+    ratio: `${(p.rss.median / b.rss.median).toFixed(2)}x`,
+    beforeRatio: m.before ? `${(m.before.rss.median / b.rss.median).toFixed(2)}x` : "",
     target: rssTarget ? `<= ${rssTarget} MB` : "",
-    verdict: rssTarget ? verdict(p.rss <= rssTarget * MB) : "",
+    verdict: rssTarget ? verdict(p.rss.median <= rssTarget * MB) : "",
   })
   rows.push({
     what: `  teardown`,
-    product: ms(p.teardownMs),
-    baseline: ms(b.teardownMs),
+    product: fmt(p.teardownMs, "ms"),
+    before: fmt(m.before?.teardownMs, "ms"),
+    baseline: fmt(b.teardownMs, "ms"),
     ratio: "",
+    beforeRatio: "",
     target: "< 60 ms",
-    verdict: verdict(p.teardownMs < 60),
+    verdict: verdict(p.teardownMs.median < 60),
   })
 }
 
 async function benchCalls(label: string, target: Target, home: string) {
-  const r = await measureCalls(target, home, CALLS)
-  const ratio = r.productMs / r.baselineMs
-  const per = (total: number) => `${((total / r.calls) * 1000).toFixed(0)} us/call`
+  const r = await measureCalls(target, home, CALLS, RUNS)
+  const p = spread(r.productUs)
+  const b = spread(r.baselineUs)
+  const ratio = p.median / b.median
+  const paired = spread(r.productUs.map((x, i) => x / r.baselineUs[i]!))
   rows.push({
     what: `${label} tools/call x${r.calls}`,
-    product: per(r.productMs),
-    baseline: per(r.baselineMs),
-    ratio: `${ratio.toFixed(2)}x`,
+    product: fmt(p, "us/call", 1, 0),
+    before: "",
+    baseline: fmt(b, "us/call", 1, 0),
+    ratio: `${ratio.toFixed(2)}x [${paired.min.toFixed(2)}–${paired.max.toFixed(2)}]`,
+    beforeRatio: "",
     target: "<= 1.10x",
     verdict: verdict(ratio <= 1.1),
   })
 }
 
 function printTable(): void {
-  const cols: (keyof Row)[] = ["what", "product", "baseline", "ratio", "target", "verdict"]
-  const width = (c: keyof Row) => Math.max(c.length, ...rows.map((r) => r[c].length))
-  const line = (r: Record<keyof Row, string>) =>
+  const cols = (
+    ["what", "product", "before", "baseline", "ratio", "beforeRatio", "target", "verdict"] as const
+  ).filter((c) => BEFORE || (c !== "before" && c !== "beforeRatio"))
+  const head: Row = {
+    what: "",
+    product: "product",
+    before: "before",
+    baseline: "baseline",
+    ratio: "ratio",
+    beforeRatio: "before ratio",
+    target: "target",
+    verdict: "",
+  }
+  const width = (c: keyof Row) => Math.max(head[c].length, ...rows.map((r) => r[c].length))
+  const line = (r: Row) =>
     cols.map((c, i) => (i === 0 ? r[c].padEnd(width(c)) : r[c].padStart(width(c)))).join("  ")
-  console.log(
-    line({
-      what: "",
-      product: "product",
-      baseline: "baseline",
-      ratio: "ratio",
-      target: "target",
-      verdict: "",
-    }),
-  )
+  console.log(line(head))
   for (const r of rows) console.log(line(r))
 }
 
@@ -140,57 +182,51 @@ async function main(): Promise<void> {
     const fixture = join(dir, "stdio-basic")
     await compile(join(ROOT, "scripts/bench/baseline-list.ts"), baseline)
     await compile(join(ROOT, "tests/fixtures/servers/stdio-basic.ts"), fixture)
+    const sides: Sides = { agent, baseline, ...(BEFORE && { before: resolve(BEFORE) }) }
     await using http = await startHttpFixture(
       [process.execPath, join(ROOT, "tests/fixtures/servers/http-session.ts")],
       env,
     )
-    console.error(`list: median of ${RUNS} interleaved runs after ${WARMUP} warm-ups; RSS: median of 3 runs`)
-    for (const [n, max] of [
-      [1, 1.3],
-      [5, undefined],
-      [20, 1.15],
-    ] as const) {
-      console.error(`  stdio N=${n}…`)
-      await benchList(
-        "stdio",
-        n,
-        writeConfig(dir, "stdio", n, { command: fixture }),
-        agent,
-        baseline,
-        env,
-        max,
-        n === 20 ? 80 : undefined,
-      )
+    console.error(`list: ${RUNS} interleaved rounds after ${WARMUP} warm-ups, then ${RUNS} RSS runs each`)
+    if (ONLY.has("stdio"))
+      for (const [n, max] of [
+        [1, 1.3],
+        [5, undefined],
+        [20, 1.15],
+      ] as const) {
+        console.error(`  stdio N=${n}…`)
+        const cfg = writeConfig(dir, "stdio", n, { command: fixture })
+        await benchList("stdio", n, cfg, sides, env, max, n === 20 ? 80 : undefined)
+      }
+    if (ONLY.has("http"))
+      for (const [n, max] of [
+        [1, undefined],
+        [20, 1.3],
+      ] as const) {
+        console.error(`  http N=${n}…`)
+        const cfg = writeConfig(dir, "http", n, { type: "http", url: http.url })
+        await benchList("http", n, cfg, sides, env, max)
+      }
+    if (ONLY.has("calls")) {
+      console.error(`calls: ${CALLS} sequential round trips per side in ${RUNS} blocks, in-process…`)
+      await benchCalls("stdio", { stdio: { command: fixture } }, home)
+      await benchCalls("http", { http: { url: http.url } }, home)
     }
-    for (const [n, max] of [
-      [1, undefined],
-      [20, 1.3],
-    ] as const) {
-      console.error(`  http N=${n}…`)
-      await benchList(
-        "http",
-        n,
-        writeConfig(dir, "http", n, { type: "http", url: http.url }),
-        agent,
-        baseline,
-        env,
-        max,
-      )
-    }
-    console.error(`calls: ${CALLS} sequential round trips per side, in-process (createManager vs Client)…`)
-    await benchCalls("stdio", { stdio: { command: fixture } }, home)
-    await benchCalls("http", { http: { url: http.url } }, home)
     console.log(
-      `agentrt MCP bench, ${new Date().toISOString().slice(0, 10)}, ${process.platform}-${process.arch}, bun ${Bun.version}`,
+      `agentrt MCP bench, ${new Date().toISOString().slice(0, 10)}, ${process.platform}-${process.arch}, bun ${Bun.version}, ${RUNS} runs`,
     )
     printTable()
+    console.log(
+      "each figure: median [min–max] over the runs; ratio: median over the baseline's median [per-round range]",
+    )
     console.log(
       "list: wall time spawn→exit; baseline = bare SDK client per server: connect (SDK default negotiation) + tools/list, and prompts/resources where advertised",
     )
     console.log(
-      "calls: measured in one process (src/mcp createManager vs a bare Client on the same protocol and capabilities), not through agent mcp call",
+      "calls: measured in one process (src/mcp createManager vs a bare Client on the same protocol and capabilities), not through agent mcp call; before: not measured (in-process, this tree only)",
     )
     console.log("teardown: last stdout chunk → process exit; RSS: the client's own VmHWM (servers excluded)")
+    if (BEFORE) console.log(`before: ${BEFORE}`)
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

@@ -12,12 +12,12 @@ import { resolvePaths } from "../../src/util/paths.ts"
 
 export type Target = { stdio: { command: string } } | { http: { url: string } }
 export interface CallResult {
-  productMs: number
-  baselineMs: number
+  /** Microseconds per call, one value per block. */
+  productUs: number[]
+  baselineUs: number[]
   calls: number
 }
 
-const BLOCKS = 5
 const WARMUP = 100
 
 async function productCaller(
@@ -72,21 +72,26 @@ async function timeCalls(call: () => Promise<unknown>, n: number): Promise<numbe
   return performance.now() - t0
 }
 
-/** `calls` round trips per side, in interleaved blocks after a warm-up, both connected at once. */
-export async function measureCalls(target: Target, home: string, calls: number): Promise<CallResult> {
+/** `calls` round trips per side in `blocks` interleaved blocks after a warm-up, both connected at once. */
+export async function measureCalls(
+  target: Target,
+  home: string,
+  calls: number,
+  blocks: number,
+): Promise<CallResult> {
   const product = await productCaller(target, home)
   const baseline = await baselineCaller(target)
   try {
     await timeCalls(product.call, WARMUP)
     await timeCalls(baseline.call, WARMUP)
-    let productMs = 0
-    let baselineMs = 0
-    const per = Math.ceil(calls / BLOCKS)
-    for (let b = 0; b < BLOCKS; b++) {
-      productMs += await timeCalls(product.call, per)
-      baselineMs += await timeCalls(baseline.call, per)
+    const productUs: number[] = []
+    const baselineUs: number[] = []
+    const per = Math.ceil(calls / blocks)
+    for (let b = 0; b < blocks; b++) {
+      productUs.push(((await timeCalls(product.call, per)) / per) * 1000)
+      baselineUs.push(((await timeCalls(baseline.call, per)) / per) * 1000)
     }
-    return { productMs, baselineMs, calls: per * BLOCKS }
+    return { productUs, baselineUs, calls: per * blocks }
   } finally {
     await product.close()
     await baseline.close()

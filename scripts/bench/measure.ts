@@ -63,9 +63,29 @@ export async function peakRss(cmd: string[], env: Record<string, string>): Promi
   return peak
 }
 
+/** min / median / max of a figure over its runs: these machines vary by ±15 % from run to run. */
+export interface Spread {
+  min: number
+  median: number
+  max: number
+}
+
+export function spread(xs: number[]): Spread {
+  return { min: Math.min(...xs), median: median(xs), max: Math.max(...xs) }
+}
+
+export interface Compared {
+  wallMs: Spread
+  teardownMs: Spread
+  rss: Spread
+  /** This command's wall time over the reference command's in the same round, per round. */
+  pairedRatio?: Spread
+}
+
 /**
- * Medians of `runs` interleaved runs per command (after `warmup` rounds), so drift hits all
- * commands alike; plus the median peak RSS of 3 separate runs (polling would skew timing).
+ * `runs` interleaved rounds of every command (after `warmup` rounds), so drift hits all alike;
+ * then `runs` more of each for the peak RSS, apart, since polling would skew the timing.
+ * `reference` names the command each one's per-round ratio is taken against (the bare SDK).
  */
 export async function compare(
   cmds: Record<string, string[]>,
@@ -73,19 +93,24 @@ export async function compare(
   check: (stdout: string) => boolean,
   runs: number,
   warmup: number,
-): Promise<Record<string, { wallMs: number; teardownMs: number; rss: number }>> {
+  reference?: string,
+): Promise<Record<string, Compared>> {
   const samples: Record<string, Sample[]> = Object.fromEntries(Object.keys(cmds).map((k) => [k, []]))
   for (let i = 0; i < warmup; i++) for (const cmd of Object.values(cmds)) await runOnce(cmd, env, check)
   for (let i = 0; i < runs; i++)
     for (const [k, cmd] of Object.entries(cmds)) samples[k]!.push(await runOnce(cmd, env, check))
-  const out: Record<string, { wallMs: number; teardownMs: number; rss: number }> = {}
-  for (const [k, cmd] of Object.entries(cmds)) {
-    const rss: number[] = []
-    for (let i = 0; i < 3; i++) rss.push(await peakRss(cmd, env))
+  const rss: Record<string, number[]> = Object.fromEntries(Object.keys(cmds).map((k) => [k, []]))
+  for (let i = 0; i < runs; i++)
+    for (const [k, cmd] of Object.entries(cmds)) rss[k]!.push(await peakRss(cmd, env))
+  const ref = reference ? samples[reference] : undefined
+  const out: Record<string, Compared> = {}
+  for (const k of Object.keys(cmds)) {
+    const mine = samples[k]!
     out[k] = {
-      wallMs: median(samples[k]!.map((s) => s.wallMs)),
-      teardownMs: median(samples[k]!.map((s) => s.teardownMs)),
-      rss: median(rss),
+      wallMs: spread(mine.map((s) => s.wallMs)),
+      teardownMs: spread(mine.map((s) => s.teardownMs)),
+      rss: spread(rss[k]!),
+      ...(ref && { pairedRatio: spread(mine.map((s, i) => s.wallMs / ref[i]!.wallMs)) }),
     }
   }
   return out
