@@ -12,10 +12,19 @@ import type { Manager, ManagerOptions, NamespacedTool, ServerState } from "./typ
 // module scope. The SDK is imported lazily on the first connect; stdio servers are spawned
 // before it loads, so they boot while it does.
 
+// How many stdio servers may be starting at once (T09). Not what it seems to bound: a server
+// that has connected stays up until the command ends, so the bound caps neither processes,
+// memory nor pipes, only how many boot side by side. With 8, a 20-server config booted in three
+// waves, and servers 9–20 were spawned only after the SDK had loaded and the first ones had
+// answered: 1.24x the bare SDK, which starts all 20 at once (docs/performance.md, 2026-12-06).
+// What a bound does protect is each server's connect timeout, which starts at its spawn: a
+// herd of 100 `npx` servers on two cores would otherwise time each other out. 32 starts every
+// server of a usual config (Claude Code users report ~25) at once, before the SDK loads, and
+// still keeps a 100-server herd in check.
 export const DEFAULTS = {
   connectTimeoutMs: 30_000,
   requestTimeoutMs: 60_000,
-  concurrency: 8,
+  concurrency: 32,
   remoteConcurrency: 32,
 }
 
