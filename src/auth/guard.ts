@@ -13,7 +13,6 @@
 // fetch itself (DNS rebinding: public at check time, 127.0.0.1 at connect time) never happens.
 // Bun's fetch takes no custom `lookup`, so pinning the URL is the seam; a refused connection
 // moves on to the next checked address (localhost: ::1, then 127.0.0.1).
-import { lookup as dnsLookup } from "node:dns/promises"
 import { isIP } from "node:net"
 import { AuthRequiredError } from "../util/errors.ts"
 
@@ -95,7 +94,9 @@ function isRefusedConnection(e: unknown): boolean {
 }
 
 async function systemLookup(hostname: string): Promise<string[]> {
-  return (await dnsLookup(hostname, { all: true, verbatim: true })).map((a) => a.address)
+  // Loaded when a name is first resolved: a run against IP addresses or loopback never needs it.
+  const { lookup } = await import("node:dns/promises")
+  return (await lookup(hostname, { all: true, verbatim: true })).map((a) => a.address)
 }
 
 async function resolve(url: URL, host: string, lookup: LookupFn): Promise<string[]> {

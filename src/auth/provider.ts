@@ -3,7 +3,6 @@
 // stored where, which URLs may be opened or fetched, and we check `state` ourselves (L07: the
 // SDK does not). Use `provider.fetch` as the transport's fetch: it is the SSRF guard and the
 // locked refresh (O07, O10).
-import { randomBytes, timingSafeEqual } from "node:crypto"
 import type {
   DpopSession,
   OAuthClientInformationContext,
@@ -19,6 +18,9 @@ import { checkAuthorizationUrl, createGuardedFetch, type FetchFn } from "./guard
 import { createLockedRefreshFetch, fromSaved, toSaved } from "./refresh.ts"
 import { isSameResource } from "./resource.ts"
 import type { TokenEntry, TokenKey, TokenStore } from "./store.ts"
+
+/** node:crypto when a sign-in needs it, not at every connect's import (~3 ms: util/hash.ts). */
+const nodeCrypto = () => require("node:crypto") as typeof import("node:crypto")
 
 /** L07/O18: a callback whose `state` is not the one sent: someone else's request, not this sign-in's answer. */
 export class CallbackStateError extends AuthRequiredError {}
@@ -189,7 +191,7 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
       }
     },
     state() {
-      pendingState = randomBytes(32).toString("base64url")
+      pendingState = nodeCrypto().randomBytes(32).toString("base64url")
       return pendingState
     },
     checkCallback(params) {
@@ -197,6 +199,7 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
       const got = params.get("state") ?? ""
       // O18: a wrong state is not this sign-in's answer (a cross-site GET can send any): refused
       // without using up the state, so the user's own callback still completes the sign-in.
+      const { timingSafeEqual } = nodeCrypto()
       if (!sent || got.length !== sent.length || !timingSafeEqual(Buffer.from(got), Buffer.from(sent))) {
         throw new CallbackStateError(
           `${server} needs sign-in: the sign-in callback carried a wrong or missing state (possible CSRF); nothing was exchanged`,

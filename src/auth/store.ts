@@ -3,12 +3,12 @@
 // minted for server A is never found when talking to server B, nor sent to another AS (O08, O09).
 import { constants, type Stats } from "node:fs"
 import { chmod, type FileHandle, lstat, open, readdir, unlink } from "node:fs/promises"
-import { createHash } from "node:crypto"
 import { join } from "node:path"
 import { writeFileAtomic, describeFsError, fsErrorCode } from "../util/atomic.ts"
 import { withFileLock, type LockOptions } from "../util/lock.ts"
 import { checkPrivatePath, ensurePrivateDir, existingPrivateDir } from "../util/paths.ts"
 import { AuthRequiredError, WriteError, isAgentError } from "../util/errors.ts"
+import { sha256Hex } from "../util/hash.ts"
 import { registerSecret } from "../util/secrets.ts"
 import type { DpopPrivateJwk } from "./dpop.ts"
 
@@ -60,7 +60,7 @@ export interface TokenStore {
 const MAX_FILE = 1 << 20
 
 export function tokenFileName(key: TokenKey): string {
-  const h = createHash("sha256").update(`${key.resource}\n${key.issuer}`).digest("hex")
+  const h = sha256Hex(`${key.resource}\n${key.issuer}`)
   return `${h.slice(0, 32)}.json`
 }
 

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto"
+import { sha256Hex } from "../util/hash.ts"
 import type { ServerConfig } from "./schema.ts"
 
 /** JSON with object keys sorted, so equal definitions hash equally whatever their key order. */
@@ -17,7 +17,7 @@ export function stableStringify(value: unknown): string {
  * every approval for the server; changing a secret's value does not.
  */
 export function fingerprintServer(name: string, server: ServerConfig): string {
-  return createHash("sha256").update(stableStringify({ name, server })).digest("hex")
+  return sha256Hex(stableStringify({ name, server }))
 }
 
 export function shortFingerprint(fp: string): string {

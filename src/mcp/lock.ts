@@ -1,9 +1,9 @@
-import { createHash } from "node:crypto"
 import { readFile } from "node:fs/promises"
 import { stableStringify, type ServerConfig } from "../config/index.ts"
 import { writeFileAtomic } from "../util/atomic.ts"
 import { ConfigError } from "../util/errors.ts"
 import { parsePackage, type LockedPackage } from "./lock-package.ts"
+import { sha256Hex } from "../util/hash.ts"
 import type { Manager, Tool } from "./types.ts"
 
 // mcp.lock (P02/P07/P08: the "rug pull"): what each server ran as and a hash of everything the
@@ -54,7 +54,7 @@ export interface LockFile {
 }
 
 function sha256(text: string): string {
-  return `sha256:${createHash("sha256").update(text).digest("hex")}`
+  return `sha256:${sha256Hex(text)}`
 }
 
 const preview = (s: string) => (s.length > PREVIEW ? `${s.slice(0, PREVIEW)}…` : s)

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto"
+import { sha256Hex } from "../util/hash.ts"
 import type { NamespacedTool, Tool } from "./types.ts"
 
 // Tool names as the model sees them (docs/design.md §5, P02): `server__tool`, only [A-Za-z0-9_-],
@@ -28,7 +28,7 @@ export function sanitize(part: string): string {
 }
 
 function shortHash(text: string): string {
-  return createHash("sha256").update(text).digest("hex").slice(0, 6)
+  return sha256Hex(text).slice(0, 6)
 }
 
 /** Fits `base` into `max` chars; when it has to cut, a hash of the full original keeps it unique. */

@@ -12,8 +12,8 @@ import {
 } from "node:fs/promises"
 import type { Stats } from "node:fs"
 import { basename, dirname, join } from "node:path"
-import { randomBytes } from "node:crypto"
 import { WriteError } from "./errors.ts"
+import { randomHex } from "./hash.ts"
 
 export interface WriteOptions {
   /** Mode for a new file (default 0600). An existing file keeps its own mode unless keepMode is false. */
@@ -86,7 +86,7 @@ export async function writeFileAtomic(
     throw new WriteError(`refusing to write ${path}: it is not a regular file; nothing was written`)
   }
   const mode = existing && opts.keepMode !== false ? existing.mode & 0o7777 : (opts.mode ?? 0o600)
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`)
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomHex(6)}.tmp`)
   try {
     await mkdir(dir, { recursive: true, mode: 0o700 })
     await writeTemp(tmp, data, mode, existing)

@@ -2,8 +2,8 @@ import { constants, statSync, unlinkSync } from "node:fs"
 import { link, mkdir, open, stat, unlink, type FileHandle } from "node:fs/promises"
 import { hostname } from "node:os"
 import { basename, dirname, join } from "node:path"
-import { randomBytes } from "node:crypto"
 import { InterruptedError, WriteError, isAgentError } from "./errors.ts"
+import { randomHex } from "./hash.ts"
 import { cleanupStaleTemps, describeFsError, fsErrorCode, fsErrorHint, isProcessAlive } from "./atomic.ts"
 
 export interface LockOptions {
@@ -90,10 +90,7 @@ async function acquire(path: string, lockPath: string, opts: LockOptions): Promi
  * empty lock that nobody can attribute to a pid.
  */
 async function tryCreate(path: string, lockPath: string): Promise<number | undefined> {
-  const tmp = join(
-    dirname(lockPath),
-    `.${basename(lockPath)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`,
-  )
+  const tmp = join(dirname(lockPath), `.${basename(lockPath)}.${process.pid}.${randomHex(6)}.tmp`)
   const fh = await openExclusive(path, tmp)
   try {
     const holder: Holder = { pid: process.pid, host: hostname(), time: new Date().toISOString() }

@@ -1,5 +1,4 @@
 import type { ConsolaInstance, ConsolaReporter } from "consola"
-import { formatWithOptions } from "node:util"
 import { redactTokens } from "./secrets.ts"
 import { escapeTerminal } from "./text.ts"
 
@@ -21,6 +20,14 @@ type Method = keyof typeof LEVELS
 type LogFn = (message?: unknown, ...args: unknown[]) => void
 
 export type Log = { readonly level: number; withTag(tag: string): Log } & Record<Method, LogFn>
+
+/**
+ * node:util on first use: importing it (or a named export) loads its inspect module, ~5 ms of
+ * start-up that every command paid before printing anything (docs/performance.md, 2026-12-06).
+ */
+export function nodeUtil(): typeof import("node:util") {
+  return require("node:util") as typeof import("node:util")
+}
 
 /** Loaded synchronously (Bun's require of an ES module), so messages keep their order. */
 function load(): typeof import("consola") {
@@ -102,7 +109,7 @@ export function createLog(level = 3): Log {
  */
 const plain: ConsolaReporter = {
   log(entry) {
-    const text = formatWithOptions({ colors: false, compact: true }, ...entry.args)
+    const text = nodeUtil().formatWithOptions({ colors: false, compact: true }, ...entry.args)
     const prefix =
       entry.level <= 0
         ? "error: "

@@ -1,9 +1,10 @@
-import { createInterface } from "node:readline"
 import { escapeTerminal } from "../../util/text.ts"
 
 // Prompts read the terminal and write to stderr, never stdout. Only asked when interactive;
 // without a TTY the callers refuse instead (deny by default: docs/security.md, threat model).
 export async function ask(question: string): Promise<string> {
+  // node:readline on first use: most runs never prompt, and its import is ~1 ms of start-up.
+  const { createInterface } = require("node:readline") as typeof import("node:readline")
   const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: false })
   try {
     process.stderr.write(`${escapeTerminal(question)} `)

@@ -1,4 +1,4 @@
-import { format } from "node:util"
+import { nodeUtil } from "../../util/log.ts"
 import { runSecrets, type SecretSet } from "../../util/secrets.ts"
 
 // P03: the last line of defence for "an approved ${VAR} value appears in no output". Every byte
@@ -24,7 +24,7 @@ export function guardOutput(set: SecretSet = runSecrets): void {
   const to =
     (stream: NodeJS.WriteStream) =>
     (...args: unknown[]) =>
-      void stream.write(`${format(...args)}\n`)
+      void stream.write(`${nodeUtil().format(...args)}\n`)
   console.log = to(process.stdout)
   console.info = console.debug = console.warn = console.error = to(process.stderr)
 }

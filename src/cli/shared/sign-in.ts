@@ -1,4 +1,4 @@
-import { createInterface } from "node:readline"
+import type { Interface } from "node:readline"
 import type { AuthHooks, PendingSignIn, SignInHook } from "../../mcp/index.ts"
 import { openBrowser } from "../../util/browser.ts"
 import { AgentError, AuthRequiredError } from "../../util/errors.ts"
@@ -102,7 +102,7 @@ async function startSignIn(
     SIGN_IN_TIMEOUT_MS,
   )
   void local.closed.then(() => callback.end(new AuthRequiredError(`sign-in to ${server} was interrupted`)))
-  let paste: ReturnType<typeof createInterface> | undefined
+  let paste: Interface | undefined
   let isClosed = false
   return {
     redirectUrl: `${local.url}${CALLBACK_PATH}`,
@@ -145,7 +145,8 @@ async function startSignIn(
 }
 
 /** --no-browser: the address the browser ended on, pasted on stdin (one line). */
-function readRedirect(submit: (params: URLSearchParams) => void): ReturnType<typeof createInterface> {
+function readRedirect(submit: (params: URLSearchParams) => void): Interface {
+  const { createInterface } = require("node:readline") as typeof import("node:readline") // on first use, as in prompt.ts
   const rl = createInterface({ input: process.stdin, terminal: false })
   rl.once("line", (line) => {
     rl.close()
