@@ -24,7 +24,8 @@ if (scenario === "auth/client-credentials-jwt") {
   oauth.privateKey = ref("CONFORMANCE_PRIVATE_KEY", (ctx.private_key_pem ?? "").replace(/\n/g, "\\n"))
   if (ctx.signing_algorithm) oauth.signingAlgorithm = ctx.signing_algorithm
 }
-if (scenario.startsWith("auth/cross-app-access")) {
+// auth/cross-app-access-* in 0.1.16; auth/enterprise-managed-authorization since 0.2.0.
+if (scenario.startsWith("auth/cross-app-access") || scenario === "auth/enterprise-managed-authorization") {
   // Enterprise-Managed Authorization: the user's ID token (from their SSO) and the IdP client.
   oauth.grant = "cross_app_access"
   if (ctx.idp_token_endpoint) oauth.idpTokenEndpoint = ctx.idp_token_endpoint

@@ -8,10 +8,19 @@
 # stdio servers, ...) keeps those pipes open and hangs the runner. This wrapper
 #   * runs the client in its own process group,
 #   * enforces CONFORMANCE_WRAP_DEADLINE_MS itself (kills the whole group, exits
-#     124 and drops a marker file <CONFORMANCE_HARNESS_DIR>/client-timeout),
-#   * kills any leftovers of that group once the client exits.
+#     124 and drops a marker file client-timeout in the scenario's directory),
+#   * kills any leftovers of that group once the client exits,
+#   * records the client's exit code (client.rc): in requirement-set mode the
+#     runner runs every scenario at once and reports no exit code per scenario.
+# The scenario's directory is $CONFORMANCE_RUN_DIR/<scenario with / as __>.
 # Arguments are passed through unchanged (the runner appends the server URL).
 set -m # job control: each background job gets its own process group
+
+dir=""
+if [ -n "${CONFORMANCE_RUN_DIR:-}" ] && [ -n "${MCP_CONFORMANCE_SCENARIO:-}" ]; then
+  dir="$CONFORMANCE_RUN_DIR/$(printf '%s' "$MCP_CONFORMANCE_SCENARIO" | sed 's#/#__#g')"
+  mkdir -p "$dir"
+fi
 
 "$@" &
 pid=$!
@@ -21,8 +30,8 @@ secs="$(awk -v ms="$deadline_ms" 'BEGIN { printf "%.3f", ms / 1000 }')"
 
 watchdog() {
   sleep "$secs"
-  if [ -n "${CONFORMANCE_HARNESS_DIR:-}" ] && [ -d "${CONFORMANCE_HARNESS_DIR}" ]; then
-    : >"$CONFORMANCE_HARNESS_DIR/client-timeout"
+  if [ -n "$dir" ]; then
+    : >"$dir/client-timeout"
   fi
   kill -TERM -- "-$pid" 2>/dev/null
   sleep 2
@@ -38,7 +47,8 @@ wait "$pid"
 rc=$?
 kill -KILL -- "-$wd" 2>/dev/null
 kill -KILL -- "-$pid" 2>/dev/null # leftovers of the client's process group
-if [ -n "${CONFORMANCE_HARNESS_DIR:-}" ] && [ -f "${CONFORMANCE_HARNESS_DIR}/client-timeout" ]; then
-  exit 124
+if [ -n "$dir" ] && [ -f "$dir/client-timeout" ]; then
+  rc=124
 fi
+[ -z "$dir" ] || echo "$rc" >"$dir/client.rc"
 exit "$rc"

@@ -6,8 +6,10 @@
 //        a scenario without checks.json, or without any scored check, adds one FAILURE.
 //   clean  the runner's "OVERALL: PASSED": no FAILURE, no WARNING, no client timeout, and
 //        the client exited 0 unless the scenario allows an error (= runner exit 0).
-// Plus a `reason` per known gap (e.g. OAuth not built yet), so a failing row says why
-// instead of being hidden. `bun scripts/conformance/summarize.ts <outdir>`
+//   suite  (requirement-set mode: one runner for all, no per-scenario runner verdict) clean is
+//        what the runner's suite summary ticks: no FAILURE, no WARNING, and no client timeout.
+// A scenario with no scored check is never clean: nothing was shown. Plus a `reason` per known
+// gap, so a failing row says why instead of being hidden. `bun scripts/conformance/summarize.ts <outdir>`
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 
@@ -53,9 +55,9 @@ function findChecks(dir: string): string | undefined {
 
 const readText = (file: string) => (existsSync(file) ? readFileSync(file, "utf8") : "")
 
-export function loadRow(outdir: string, scenario: string): Row {
+export function loadRow(outdir: string, scenario: string, suite = false): Row {
   const dir = join(outdir, slugOf(scenario))
-  const rcText = readText(join(dir, "runner.rc")).trim()
+  const rcText = suite ? "0" : readText(join(dir, "runner.rc")).trim()
   const rc = rcText === "" ? NaN : Number(rcText)
   const log = readText(join(dir, "runner.log")).replace(ANSI, "")
   const checksFile = findChecks(dir)
@@ -77,8 +79,9 @@ export function loadRow(outdir: string, scenario: string): Row {
   if (harnessError || noScored) fail += 1
   const timedOut = /Client timed out after/.test(log) || existsSync(join(dir, "client-timeout"))
   const exit = log.match(/Client exited with code (-?\d+)/)
-  const clientExit = exit ? exit[1]! : harnessError ? "?" : "0"
-  const passed = /OVERALL: PASSED/.test(log)
+  const clientRc = readText(join(dir, "client.rc")).trim() // written by client-wrap.sh
+  const clientExit = clientRc || (exit ? exit[1]! : harnessError ? "?" : "0")
+  const passed = suite ? fail === 0 && count("WARNING") === 0 : /OVERALL: PASSED/.test(log)
   const problems: Problem[] = checks
     .filter((c) => c.status === "FAILURE" || c.status === "WARNING")
     .map((c) => ({ id: c.id, status: c.status, text: c.errorMessage ?? c.description ?? "" }))
@@ -110,7 +113,7 @@ export function loadRow(outdir: string, scenario: string): Row {
     warn: count("WARNING"),
     info: count("INFO"),
     client: timedOut ? "timeout" : `exit ${clientExit}`,
-    clean: !harnessError && rc === 0 && passed && !timedOut,
+    clean: !harnessError && !noScored && rc === 0 && passed && !timedOut,
     ...(reason && { reason }),
     problems,
   }
@@ -119,21 +122,38 @@ export function loadRow(outdir: string, scenario: string): Row {
 const pad = (s: string | number, n: number) => String(s).padEnd(n)
 const lpad = (s: string | number, n: number) => String(s).padStart(n)
 
+export interface SummaryOptions {
+  verbose?: boolean
+  /** Requirement-set mode: the runner's suite verdicts (see the header). */
+  suite?: boolean
+  /** Run and shown, but not in the final line (a requirement set's unscored scenarios). */
+  unscored?: string[]
+}
+
 /** Prints the table and the final line; writes summary.json and summary.tsv next to the results. */
-export function summarize(outdir: string, scenarios: string[], verbose = true): Row[] {
-  const rows = scenarios.map((s) => loadRow(outdir, s))
+export function summarize(outdir: string, scenarios: string[], o: SummaryOptions = {}): Row[] {
+  const verbose = o.verbose ?? true
+  const rows = scenarios.map((s) => loadRow(outdir, s, o.suite))
+  const extra = (o.unscored ?? []).map((s) => loadRow(outdir, s, o.suite))
   const w = Math.max(8, ...rows.map((r) => r.scenario.length))
   console.log(
     `${pad("scenario", w)}  ${lpad("pass", 4)} ${lpad("fail", 4)} ${lpad("warn", 4)} ${lpad("info", 4)}  ${pad("client", 8)} verdict`,
   )
   console.log("-".repeat(w + 40))
-  for (const r of rows) {
+  const line = (r: Row) => {
     const verdict = r.clean ? "clean" : `NOT CLEAN${r.reason ? `: ${r.reason}` : ""}`
     console.log(
       `${pad(r.scenario, w)}  ${lpad(r.pass, 4)} ${lpad(r.fail, 4)} ${lpad(r.warn, 4)} ${lpad(r.info, 4)}  ${pad(r.client, 8)} ${verdict}`,
     )
     if (verbose && !r.clean)
       for (const p of r.problems.slice(0, 6)) console.log(`    ${p.status} ${p.id}: ${p.text}`)
+  }
+  rows.forEach(line)
+  if (extra.length) {
+    console.log(
+      `not scored by this requirement set (${extra.filter((r) => r.clean).length}/${extra.length} clean):`,
+    )
+    extra.forEach(line)
   }
   const S = rows.filter((r) => r.clean).length
   const C = rows.reduce((a, r) => a + r.pass, 0)
@@ -151,6 +171,7 @@ export function summarize(outdir: string, scenarios: string[], verbose = true): 
         warnings: W,
         info: I,
         rows,
+        ...(extra.length && { unscored: extra }),
       },
       null,
       2,
@@ -179,5 +200,5 @@ if (import.meta.main) {
     .split("\n")
     .map((l) => l.trim())
     .filter(Boolean)
-  summarize(outdir, list, !process.argv.includes("--quiet"))
+  summarize(outdir, list, { verbose: !process.argv.includes("--quiet") })
 }
