@@ -5,6 +5,8 @@
 //   bun tool-args.ts context        the context's toolCalls, in order
 //   bun tool-args.ts listed         every listed tool, with a value of the right type for each required property
 //   bun tool-args.ts echo FROM TO   a call of TO with {"schema": FROM's inputSchema as listed}
+export {}
+
 type Schema = { type?: string | string[]; properties?: Record<string, Schema>; required?: string[] }
 type Listed = { tools: { tool: string; inputSchema?: Schema }[] }
 
