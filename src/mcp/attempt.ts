@@ -3,6 +3,7 @@ import type { Log } from "../util/log.ts"
 import type { EraCache } from "./eras.ts"
 import type { ClientHooks } from "./handlers.ts"
 import type { RemoteAuth } from "./remote-auth.ts"
+import { completeResultType } from "./result-type.ts"
 import { trackNotifications, type SendTracker } from "./sends.ts"
 import type { SpawnParams, Spawned } from "./spawn.ts"
 import type { ManagerOptions, TransportKind } from "./types.ts"
@@ -81,6 +82,7 @@ export async function connectRemote(
   auth: RemoteAuth,
 ): Promise<Connection> {
   const { client, transport } = a
+  completeResultType(transport)
   const sends = trackNotifications(transport)
   // The SDK's discover probe does not watch the connect signal: closing the transport ends its
   // fetch, so an abort (Ctrl-C, agent run's --timeout) stops a silent server's connect at once.

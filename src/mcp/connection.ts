@@ -18,6 +18,7 @@ import type { Spawned } from "./spawn.ts"
 import { guardedFetch, remoteUrl } from "./remote-url.ts"
 import { trackNotifications } from "./sends.ts"
 import { endSession, watchLegacyStream, watchRequestStreams } from "./streams.ts"
+import { completeResultType } from "./result-type.ts"
 
 // One server's connection: stdio, Streamable HTTP (2026-07-28 stateless first, 2025 session
 // fallback inside the SDK's "auto" negotiation) or legacy HTTP+SSE, plus the `auto` rule
@@ -153,6 +154,7 @@ async function connectStdioOnce(
     Math.min(STDIO_PROBE_MS, ctx.connectTimeoutMs),
     ctx.hooks,
   )
+  completeResultType(transport)
   const sends = trackNotifications(transport)
   // As for remote servers (connectRemote): an abort stops the child now, not at the connect timeout.
   const onAbort = () => void transport.close().catch((e: unknown) => ctx.log.debug(`close: ${String(e)}`))

@@ -1,10 +1,14 @@
-import type { Client, RequestOptions } from "@modelcontextprotocol/client"
+import { type Client, type RequestOptions, SdkError, SdkErrorCode } from "@modelcontextprotocol/client"
 import type { Log } from "../util/log.ts"
 import type { Prompt, Resource, Tool } from "./types.ts"
 
-// Paginated lists walked page by page (T10): the SDK's aggregate path stops at 64 pages, and
-// 20k tools must list. A cursor seen before means the server cycles: stop with a warning and
-// keep what we have. Hard caps keep memory bounded whatever the server does.
+// Lists come from the SDK's own list calls (client.listTools() and kin): they apply what the
+// protocol asks of a client, e.g. on 2026-07-28 HTTP a tool whose `x-mcp-header` declarations are
+// invalid is left out with a warning naming it (SEP-2243), and the SDK caches the tool
+// definitions it mirrors into Mcp-Param-* headers. The SDK's walk stops at 64 pages; a server
+// with more (20k tools must list, T10) or a cycling cursor is walked again page by page here: a
+// cursor seen before means the server cycles, so stop with a warning and keep what we have. Hard
+// caps keep memory bounded whatever the server does.
 
 export const MAX_PAGES = 5_000
 export const MAX_ITEMS = 50_000
@@ -55,51 +59,88 @@ export async function walkPages<T>(
   }
 }
 
-const params = (cursor?: string) => (cursor === undefined ? {} : { cursor })
+/**
+ * The SDK's list call; past its page limit, our page walk. The SDK's per-page call (with a cursor)
+ * applies the same checks to every later page; the first page of a walk has no SDK call of its
+ * own (without a cursor the SDK walks everything), so on that rare path it is taken raw.
+ */
+async function sdkList<T>(
+  what: string,
+  log: Log,
+  key: (item: T) => string,
+  all: () => Promise<T[]>,
+  page: (cursor?: string) => Promise<Page<T>>,
+): Promise<T[]> {
+  let items: T[]
+  try {
+    items = await all()
+  } catch (e: unknown) {
+    if (!(SdkError.isInstance(e) && e.code === SdkErrorCode.ListPaginationExceeded)) throw e
+    log.debug(`${what}: more pages than the SDK walks; listing page by page`)
+    return walkPages(what, log, key, page)
+  }
+  return walkPages(what, log, key, async () => ({ items })) // the same de-duplication and caps
+}
 
 export function listTools(client: Client, log: Log, opts: RequestOptions): Promise<Tool[]> {
-  return walkPages(
+  return sdkList(
     "tools/list",
     log,
     (t) => t.name,
+    async () => (await client.listTools(undefined, opts)).tools,
     async (cursor) => {
-      const r = await client.request({ method: "tools/list", params: params(cursor) }, opts)
+      const r =
+        cursor === undefined
+          ? await client.request({ method: "tools/list", params: {} }, opts)
+          : await client.listTools({ cursor }, opts)
       return { items: r.tools, nextCursor: r.nextCursor }
     },
   )
 }
 
 export function listPrompts(client: Client, log: Log, opts: RequestOptions): Promise<Prompt[]> {
-  return walkPages(
+  return sdkList(
     "prompts/list",
     log,
     (p) => p.name,
+    async () => (await client.listPrompts(undefined, opts)).prompts,
     async (cursor) => {
-      const r = await client.request({ method: "prompts/list", params: params(cursor) }, opts)
+      const r =
+        cursor === undefined
+          ? await client.request({ method: "prompts/list", params: {} }, opts)
+          : await client.listPrompts({ cursor }, opts)
       return { items: r.prompts, nextCursor: r.nextCursor }
     },
   )
 }
 
 export function listResources(client: Client, log: Log, opts: RequestOptions): Promise<Resource[]> {
-  return walkPages(
+  return sdkList(
     "resources/list",
     log,
     (r) => r.uri,
+    async () => (await client.listResources(undefined, opts)).resources,
     async (cursor) => {
-      const r = await client.request({ method: "resources/list", params: params(cursor) }, opts)
+      const r =
+        cursor === undefined
+          ? await client.request({ method: "resources/list", params: {} }, opts)
+          : await client.listResources({ cursor }, opts)
       return { items: r.resources, nextCursor: r.nextCursor }
     },
   )
 }
 
 export function listTemplates(client: Client, log: Log, opts: RequestOptions): Promise<Template[]> {
-  return walkPages(
+  return sdkList(
     "resources/templates/list",
     log,
     (t) => t.uriTemplate,
+    async () => (await client.listResourceTemplates(undefined, opts)).resourceTemplates,
     async (cursor) => {
-      const r = await client.request({ method: "resources/templates/list", params: params(cursor) }, opts)
+      const r =
+        cursor === undefined
+          ? await client.request({ method: "resources/templates/list", params: {} }, opts)
+          : await client.listResourceTemplates({ cursor }, opts)
       return { items: r.resourceTemplates, nextCursor: r.nextCursor }
     },
   )
