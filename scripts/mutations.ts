@@ -441,9 +441,16 @@ export const MUTATIONS: Mutation[] = [
   {
     name: "O17 PRM resource: the provider skips the check",
     file: "src/auth/provider.ts",
-    find: "if (prmResource !== undefined && !isSameResource(expected, prmResource)) {",
-    replace: "if (false) {",
+    find: "if (!isSameResource(expected, prmResource) && !isOriginWide)",
+    replace: "if (false)",
     tests: PRM_TESTS,
+  },
+  {
+    name: "O17 PRM resource: root metadata named by the server's own 401 taken as origin-wide",
+    file: "src/auth/provider.ts",
+    find: "prmFetchedFrom !== prmNamedByServer &&",
+    replace: "true &&",
+    tests: ["tests/auth/provider.test.ts"],
   },
 
   // P07/P08: mcp.lock compares every field

@@ -16,7 +16,7 @@ import { AuthRequiredError, type WriteError } from "../util/errors.ts"
 import { createDpopKey, type DpopPrivateJwk, isDpopPrivateJwk, loadDpopKey, wantsDpop } from "./dpop.ts"
 import { checkAuthorizationUrl, createGuardedFetch, type FetchFn } from "./guard.ts"
 import { createLockedRefreshFetch, fromSaved, toSaved } from "./refresh.ts"
-import { isSameResource } from "./resource.ts"
+import { isOriginMetadata, isSameResource, VerbatimResource } from "./resource.ts"
 import type { TokenEntry, TokenKey, TokenStore } from "./store.ts"
 
 /** node:crypto when a sign-in needs it, not at every connect's import (~3 ms: util/hash.ts). */
@@ -78,11 +78,20 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
   let opener = opts.openAuthorizationUrl
   const storedByRefresh = new Set<string>()
   const serverHost = new URL(opts.serverUrl).host
-  const guarded = createGuardedFetch({
+  const guardedFetch = createGuardedFetch({
     allowHosts: [serverHost],
     allowLoopback: opts.allowLoopback,
     fetch: opts.fetch,
   })
+  // O17: where the protected-resource metadata came from, and what the server's 401 named.
+  let prmFetchedFrom: string | undefined
+  let prmNamedByServer: string | undefined
+  const guarded: FetchFn = async (input, init) => {
+    const res = await guardedFetch(input, init)
+    const u = String(input instanceof Request ? input.url : input)
+    if (res.ok && new URL(u).pathname.startsWith("/.well-known/oauth-protected-resource")) prmFetchedFrom = u
+    return res
+  }
   const keyFor = (iss: string): TokenKey => ({ resource, issuer: iss })
   // The SDK asks for tokens() before every request. The stored entry (or its absence) is
   // remembered for this provider, i.e. one connection, and read again only when it may have
@@ -165,6 +174,7 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
     async noteChallenge(resourceMetadataUrl) {
       forget() // the server refused what we sent: read the store again (see `cached`)
       if (!resourceMetadataUrl) return
+      prmNamedByServer = resourceMetadataUrl.href
       const known = await provider.discoveryState?.()
       if (!known?.authorizationServerUrl || known.resourceMetadataUrl === resourceMetadataUrl.href) return
       await provider.invalidateCredentials?.("discovery")
@@ -294,12 +304,18 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
     },
     async validateResourceURL(serverUrl, prmResource) {
       const expected = new URL(String(serverUrl)).href
+      if (prmResource === undefined) return new URL(expected)
       // O06/O17 (RFC 9728 §3.3): the metadata must name this server exactly; a parent path such
-      // as the origin (`https://host/` for `/tenantA/mcp`) or another tenant is refused.
-      if (prmResource !== undefined && !isSameResource(expected, prmResource)) {
+      // as the origin (`https://host/` for `/tenantA/mcp`) or another tenant is refused, except
+      // the origin named by the origin's own root metadata, found by discovery (resource.ts).
+      const isOriginWide =
+        prmFetchedFrom !== undefined &&
+        prmFetchedFrom !== prmNamedByServer &&
+        isOriginMetadata(expected, prmFetchedFrom, prmResource)
+      if (!isSameResource(expected, prmResource) && !isOriginWide)
         throw needSignIn(`its protected-resource metadata names ${prmResource}, not ${expected}`)
-      }
-      return new URL(prmResource ?? expected)
+      // Sent as published: `http://host:port` stays without the `/` a URL parser adds.
+      return new VerbatimResource(prmResource)
     },
     async invalidateCredentials(scope) {
       if (scope === "verifier" || scope === "all") verifier = undefined

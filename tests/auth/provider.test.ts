@@ -220,6 +220,36 @@ describe("hostile authorization servers", () => {
     expect(as.requests.find((r) => r.path === "/token")?.params.resource).toBe(server)
   })
 
+  it("O17: metadata at the origin's root well-known names the origin: accepted, and the resource is sent exactly as published", async () => {
+    await using t = await tmpdir()
+    await using as = await startAuthServer({ misbehave: { originResource: true } })
+    const origin = new URL(as.url).origin // http://127.0.0.1:<port>, no trailing slash
+    const b = headlessBrowser()
+    const p = makeProvider(createTokenStore(t.home), as.url, b)
+    await signIn(p, as.url, b)
+    expect(b.opened[0]?.searchParams.get("resource")).toBe(origin)
+    expect(as.requests.find((r) => r.path === "/token")?.params.resource).toBe(origin)
+  })
+
+  it("O17: the same root metadata named by the server's own 401 is refused (a tenant controls its challenge)", async () => {
+    await using t = await tmpdir()
+    await using as = await startAuthServer({ misbehave: { originResource: true } })
+    const root = `${new URL(as.url).origin}/.well-known/oauth-protected-resource`
+    const b = headlessBrowser()
+    const p = makeProvider(createTokenStore(t.home), as.url, b)
+    await p.noteChallenge(new URL(root))
+    const err = await auth(p, {
+      serverUrl: as.url,
+      resourceMetadataUrl: new URL(root),
+      fetchFn: p.fetch,
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(err).toBeInstanceOf(AuthRequiredError)
+    expect(b.opened).toHaveLength(0)
+  })
+
   it("never fetches a metadata URL at 169.254.169.254 (O07)", async () => {
     const netBefore = [...refusedDestinations]
     await using t = await tmpdir()
