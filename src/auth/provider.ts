@@ -147,6 +147,28 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
     dpop = await createDpopKey()
     return dpop.session
   }
+  /**
+   * SEP-2352: the same metadata URL may now name another authorization server (a migration).
+   * Read it again: when its first authorization server is not the one discovery was cached for,
+   * the cache goes and the SDK discovers and registers anew there. Tokens and client
+   * registrations stay keyed by (resource, issuer), so nothing from the old AS is sent to the new.
+   */
+  const hasMovedIssuer = async (known: OAuthDiscoveryState, named: URL | undefined): Promise<boolean> => {
+    const at = named ?? (known.resourceMetadataUrl ? new URL(known.resourceMetadataUrl) : undefined)
+    try {
+      // Loaded here, not at import: only a 401 with cached discovery gets this far.
+      const { discoverOAuthProtectedResourceMetadata } = await import("@modelcontextprotocol/client")
+      const prm = await discoverOAuthProtectedResourceMetadata(
+        opts.serverUrl,
+        at ? { resourceMetadataUrl: at } : {},
+        guarded,
+      )
+      const now = prm.authorization_servers?.[0]
+      return now !== undefined && withoutSlash(now) !== withoutSlash(known.authorizationServerUrl)
+    } catch {
+      return false // no metadata to compare: keep the cached discovery; the SDK's own path decides
+    }
+  }
   const needSignIn = (why: string) =>
     new AuthRequiredError(`${server} needs sign-in: ${why}`, { hint: `run: agent mcp auth ${server}` })
 
@@ -173,11 +195,13 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
     key: () => (issuer ? keyFor(issuer) : undefined),
     async noteChallenge(resourceMetadataUrl) {
       forget() // the server refused what we sent: read the store again (see `cached`)
-      if (!resourceMetadataUrl) return
-      prmNamedByServer = resourceMetadataUrl.href
+      if (resourceMetadataUrl) prmNamedByServer = resourceMetadataUrl.href
       const known = await provider.discoveryState?.()
-      if (!known?.authorizationServerUrl || known.resourceMetadataUrl === resourceMetadataUrl.href) return
-      await provider.invalidateCredentials?.("discovery")
+      if (!known?.authorizationServerUrl) return
+      const moved =
+        (resourceMetadataUrl !== undefined && known.resourceMetadataUrl !== resourceMetadataUrl.href) ||
+        (await hasMovedIssuer(known, resourceMetadataUrl))
+      if (moved) await provider.invalidateCredentials?.("discovery")
     },
     setRedirectUrl(url) {
       redirectUrl = url
@@ -333,3 +357,5 @@ export function createOAuthProvider(opts: OAuthProviderOptions): AgentOAuthProvi
   }
   return provider
 }
+
+const withoutSlash = (url: string) => url.replace(/\/+$/, "")

@@ -220,6 +220,31 @@ describe("hostile authorization servers", () => {
     expect(as.requests.find((r) => r.path === "/token")?.params.resource).toBe(server)
   })
 
+  it("SEP-2352: when the metadata names a new authorization server, discovers and registers there, never sending the old client", async () => {
+    await using t = await tmpdir()
+    await using as1 = await startAuthServer()
+    await using as2 = await startAuthServer()
+    const store = createTokenStore(t.home)
+    const b = headlessBrowser()
+    const p = makeProvider(store, as1.url, b)
+    await signIn(p, as1.url, b)
+    const old = await store.read({ resource: as1.url, issuer: as1.issuer })
+    const oldClient = old?.clientInformation?.client_id
+    expect(oldClient).toBeDefined()
+    // The server moves to as2: same metadata URL, another authorization server; its next 401.
+    as1.misbehave.authorizationServer = as2.issuer
+    await p.noteChallenge(undefined)
+    expect(await auth(p, { serverUrl: as1.url, fetchFn: p.fetch })).toBe("REDIRECT")
+    expect(as2.counters.registrations).toBe(1)
+    const authorize = b.opened.at(-1)!
+    expect(authorize.origin).toBe(new URL(as2.issuer).origin)
+    expect(authorize.searchParams.get("client_id")).not.toBe(oldClient)
+    expect(as2.requests.some((r) => JSON.stringify(r).includes(String(oldClient)))).toBe(false)
+    expect(as1.counters.refreshGrants).toBe(0) // no refresh at the old AS either
+    // The old issuer's tokens stay under their own key.
+    expect((await store.read({ resource: as1.url, issuer: as1.issuer }))?.tokens).toBeDefined()
+  })
+
   it("O17: metadata at the origin's root well-known names the origin: accepted, and the resource is sent exactly as published", async () => {
     await using t = await tmpdir()
     await using as = await startAuthServer({ misbehave: { originResource: true } })
