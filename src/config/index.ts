@@ -7,6 +7,8 @@ export {
   KNOWN_SERVER_KEYS,
   KNOWN_OAUTH_KEYS,
   ServerName,
+  PROTOCOL_VERSIONS,
+  type ProtocolVersion,
   type OAuthConfig,
   type StdioServer,
   type RemoteServer,

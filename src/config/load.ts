@@ -213,6 +213,8 @@ const FIELD_HINTS: Record<string, string> = {
   headers: 'headers maps names to strings, e.g. "headers": {"Authorization": "Bearer ${TOKEN}"}',
   type: 'type is one of "stdio", "http" or "sse" (peers\' "streamable-http" also works)',
   timeout: "timeout is a whole number of milliseconds, e.g. 30000",
+  protocolVersion:
+    'protocolVersion is one of "2026-07-28", "2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"',
   command: 'command is the program to run, e.g. "npx"; put its arguments in "args"',
 }
 

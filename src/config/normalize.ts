@@ -102,6 +102,7 @@ function commonFields(entry: ServerFile) {
     disabledTools: [...(entry.disabledTools ?? []), ...(entry.excludeTools ?? [])],
     ...(entry.includeTools !== undefined && { includeTools: entry.includeTools }),
     ...(entry.timeout !== undefined && { timeout: entry.timeout }),
+    ...(entry.protocolVersion !== undefined && { protocolVersion: entry.protocolVersion }),
     required: entry.required === true,
     ...(entry.description !== undefined && { description: entry.description }),
     ...(entry.roots !== undefined && { roots: entry.roots }),
@@ -181,6 +182,7 @@ export function toFileEntry(server: ServerConfig): Record<string, unknown> {
   if (server.roots?.length) out.roots = server.roots
   if (server.includeTools) out.includeTools = server.includeTools
   if (server.timeout !== undefined) out.timeout = server.timeout
+  if (server.protocolVersion !== undefined) out.protocolVersion = server.protocolVersion
   if (server.required) out.required = true
   return out
 }

@@ -9,6 +9,16 @@ const StringMap = v.record(v.string(), v.string())
 const StringList = v.array(v.string())
 const Milliseconds = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(86_400_000))
 
+/** MCP protocol revisions a server can be pinned to (`protocolVersion`, `--protocol-version`). */
+export const PROTOCOL_VERSIONS = [
+  "2026-07-28",
+  "2025-11-25",
+  "2025-06-18",
+  "2025-03-26",
+  "2024-11-05",
+] as const
+export type ProtocolVersion = (typeof PROTOCOL_VERSIONS)[number]
+
 export const OAuthFile = v.object({
   clientId: v.optional(v.pipe(v.string(), v.description("Pre-registered OAuth client id"))),
   clientSecret: v.optional(
@@ -137,6 +147,14 @@ export const ServerFile = v.object({
   excludeTools: v.optional(StringList),
   includeTools: v.optional(StringList),
   timeout: v.optional(Milliseconds),
+  protocolVersion: v.optional(
+    v.pipe(
+      v.picklist(PROTOCOL_VERSIONS),
+      v.description(
+        "Pin the MCP protocol revision instead of negotiating it (2026-07-28 is stateless; 2025-* are sessions): no fallback to another",
+      ),
+    ),
+  ),
   required: v.optional(v.boolean()),
   description: v.optional(v.string()),
   roots: v.optional(
@@ -223,6 +241,8 @@ interface CommonServer {
   includeTools?: string[]
   /** Request timeout in milliseconds. */
   timeout?: number
+  /** The protocol revision to speak, no negotiation (undefined: negotiate). */
+  protocolVersion?: ProtocolVersion
   required: boolean
   description?: string
   /** Directories offered as MCP roots (C09: none by default), as written; the manager resolves them. */

@@ -47,6 +47,8 @@ export interface ConnectContext {
   hooks: ClientHooks
   /** Protocol eras remembered per URL (skips the discover probe on a known 2025 server). */
   eras: EraCache
+  /** A pinned protocol revision (server `protocolVersion`, or --protocol-version): no negotiation, no fallback. */
+  protocolVersion?: string
   /** How to start a stdio server (the manager builds it once, from opts.parentEnv). */
   spawn?: SpawnParams
   /** A stdio server the manager already started with `spawn`, for the first attempt to adopt. */

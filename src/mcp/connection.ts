@@ -128,7 +128,11 @@ export async function connectStdio(ctx: ConnectContext): Promise<Connection> {
   } catch (e: unknown) {
     // The probe runs in place (no second spawn). A server that exits on an unknown
     // pre-initialize request is a legacy server: start it once more with plain initialize.
-    if (!(SdkError.isInstance(e) && e.code === SdkErrorCode.EraNegotiationFailed) || ctx.signal.aborted)
+    if (
+      !(SdkError.isInstance(e) && e.code === SdkErrorCode.EraNegotiationFailed) ||
+      ctx.signal.aborted ||
+      ctx.protocolVersion !== undefined
+    )
       throw e
     ctx.log.debug("the server closed during the server/discover probe; retrying with initialize")
     return connectStdioOnce(ctx, "legacy")
@@ -153,6 +157,7 @@ async function connectStdioOnce(
     mode,
     Math.min(STDIO_PROBE_MS, ctx.connectTimeoutMs),
     ctx.hooks,
+    ctx.protocolVersion,
   )
   completeResultType(transport)
   const sends = trackNotifications(transport)
@@ -209,6 +214,8 @@ export async function connectHttp(
   isReprobe = false,
 ): Promise<Connection> {
   const url = remoteUrl(server.url, ctx.opts.allowInsecureHttp ?? false)
+  // A pinned revision is not negotiated, so there is no era to remember or to skip a probe with.
+  if (ctx.protocolVersion !== undefined) return connectStreamable(server, url, ctx, undefined)
   const era = await ctx.eras.lookup(url.href)
   try {
     const conn = await connectStreamable(
@@ -264,7 +271,14 @@ function connectStreamable(
       reconnectionOptions: RECONNECT,
       reconnectionScheduler: boundedReconnects(cut.lost, refused.isRefused),
     })
-    const client = createClient(ctx.name, ctx.opts, "auto", ctx.connectTimeoutMs, ctx.hooks)
+    const client = createClient(
+      ctx.name,
+      ctx.opts,
+      "auto",
+      ctx.connectTimeoutMs,
+      ctx.hooks,
+      ctx.protocolVersion,
+    )
     return {
       client,
       transport,
@@ -289,7 +303,14 @@ export async function connectSse(server: RemoteServer, ctx: ConnectContext): Pro
       ...(auth.authProvider && { authProvider: auth.authProvider }),
       redirectPolicy: "same-origin",
     })
-    const client = createClient(ctx.name, ctx.opts, "legacy", ctx.connectTimeoutMs, ctx.hooks)
+    const client = createClient(
+      ctx.name,
+      ctx.opts,
+      "legacy",
+      ctx.connectTimeoutMs,
+      ctx.hooks,
+      ctx.protocolVersion,
+    )
     return {
       client,
       transport,
@@ -307,6 +328,8 @@ export async function connectAuto(server: RemoteServer, ctx: ConnectContext): Pr
   } catch (e: unknown) {
     const f = classify(e)
     if (f.kind !== "http" || (f.status !== 404 && f.status !== 405) || ctx.signal.aborted) throw e
+    // Legacy HTTP+SSE speaks only 2025 revisions: not a fallback for a pinned 2026-07-28.
+    if (ctx.protocolVersion !== undefined && ctx.protocolVersion >= "2026-07-28") throw e
     ctx.log.debug(`Streamable HTTP refused (HTTP ${f.status}); trying legacy HTTP+SSE`)
     return connectSse(server, ctx)
   }

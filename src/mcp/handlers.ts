@@ -15,21 +15,35 @@ export interface ClientHooks {
   roots: Root[]
 }
 
+/**
+ * How the client picks the protocol revision: a pinned revision (config `protocolVersion`,
+ * `--protocol-version`) is spoken or the connect fails, with no fallback; 2026-07-28 and later
+ * through the SDK's pin, a 2025 revision as the only one `initialize` offers and accepts.
+ */
+function versionOptions(negotiation: "auto" | "legacy", probeTimeoutMs: number, pinned?: string) {
+  if (pinned && pinned >= "2026-07-28") return { versionNegotiation: { mode: { pin: pinned } } }
+  if (pinned) return { versionNegotiation: { mode: "legacy" as const }, supportedProtocolVersions: [pinned] }
+  return {
+    versionNegotiation:
+      negotiation === "auto"
+        ? { mode: "auto" as const, probe: { timeoutMs: probeTimeoutMs, maxRetries: 0 } }
+        : { mode: "legacy" as const },
+  }
+}
+
 export function createClient(
   server: string,
   opts: ManagerOptions,
   negotiation: "auto" | "legacy",
   probeTimeoutMs: number,
   hooks: ClientHooks,
+  pinned?: string,
 ): Client {
   // C09: with no roots, the roots capability is not declared and roots/list has no handler, so a
   // server that asks anyway gets "method not found" (spec: client/roots), never a directory.
   const roots = hooks.roots
   const client = new Client(CLIENT_INFO, {
-    versionNegotiation:
-      negotiation === "auto"
-        ? { mode: "auto", probe: { timeoutMs: probeTimeoutMs, maxRetries: 0 } }
-        : { mode: "legacy" },
+    ...versionOptions(negotiation, probeTimeoutMs, pinned),
     capabilities: {
       ...(roots.length > 0 && { roots: {} }),
       elicitation: { form: { applyDefaults: true }, url: {} },

@@ -88,6 +88,7 @@ export function createManager(resolutions: Resolution[], opts: ManagerOptions): 
         roots: rootsFor(r.server.roots, opts),
       },
       eras,
+      ...(pinnedVersion(r.server, opts) && { protocolVersion: pinnedVersion(r.server, opts) }),
       ...(slot.spawn && { spawn: slot.spawn }),
       ...(early && { early }),
     })
@@ -238,4 +239,9 @@ function initialState(r: Resolution): ServerState {
 
 function failedState(slot: Slot, error: string): ServerState {
   return { status: "failed", name: slot.name, entry: slot.entry, error }
+}
+
+/** --protocol-version (opts) wins over the server's own `protocolVersion`. */
+function pinnedVersion(server: { protocolVersion?: string }, opts: ManagerOptions): string | undefined {
+  return opts.protocolVersion ?? server.protocolVersion
 }

@@ -156,6 +156,8 @@ export interface ManagerOptions {
   onLog?: (server: string, level: LoggingLevel, data: unknown) => void
   /** T07: allow plain http:// to a host that is not loopback (default: refused). */
   allowInsecureHttp?: boolean
+  /** --protocol-version: speak this revision with every server, no negotiation (overrides a server's `protocolVersion`). */
+  protocolVersion?: string
   /** The network under every remote transport when OAuth is off (default: global fetch). Tests pass a stand-in that never leaves this machine. */
   fetch?: FetchLike
   /** OAuth for remote servers (docs/design.md §6). Without it a server answering 401 is needs_auth. */

@@ -1,6 +1,7 @@
 import { statSync } from "node:fs"
 import { resolve } from "node:path"
 import {
+  PROTOCOL_VERSIONS,
   dangerousEnvWarnings,
   openApprovals,
   resolveServers,
@@ -76,6 +77,12 @@ export const connectArgs = sharedArgs("Connection options", {
     type: "boolean",
     description: "Allow plain http:// to a host other than this machine (trusted networks only)",
   },
+  "protocol-version": {
+    type: "string",
+    valueHint: "VERSION",
+    description:
+      "Speak this MCP revision with every server instead of negotiating (2026-07-28, 2025-11-25, 2025-06-18, 2025-03-26, 2024-11-05); no fallback",
+  },
   interactive: {
     type: "boolean",
     negativeDescription: "Never ask for approvals or answers, even at a terminal",
@@ -91,6 +98,7 @@ export interface ConnectFlags {
   timeout?: string
   "connect-timeout"?: string
   "allow-insecure-http"?: boolean
+  "protocol-version"?: string
   url?: string
   type?: string
   name?: string
@@ -144,6 +152,7 @@ export async function withServers(
   const connectTimeoutMs = millis(args["connect-timeout"], "--connect-timeout")
   const roots = rootDirs(ctx, rawArgs)
   const elicit = elicitMode(args.elicit)
+  const protocolVersion = protocolVersionArg(args["protocol-version"])
   const adhoc = adhocServer(args, rawArgs)
   if (adhoc && opts.only !== undefined && opts.only !== adhoc.entry.name) {
     throw new UsageError(
@@ -174,6 +183,7 @@ export async function withServers(
     ...(connectTimeoutMs !== undefined && { connectTimeoutMs }),
     ...(timeoutMs !== undefined && { requestTimeoutMs: timeoutMs }),
     allowInsecureHttp: Boolean(args["allow-insecure-http"]),
+    ...(protocolVersion && { protocolVersion }),
     auth: authHooks(ctx, { ...opts.signIn, noInteractive: args.interactive === false }),
     elicit:
       opts.elicit ??
@@ -384,4 +394,14 @@ export function optionalName(parsed: unknown, rawArgs: string[]): string | undef
   const [name, extra] = positionals(parsed, rawArgs)
   if (extra !== undefined) throw new UsageError(`unexpected argument "${escapeTerminal(extra)}"`)
   return name
+}
+
+/** --protocol-version: one of the revisions a server can be pinned to (as the config's `protocolVersion`). */
+function protocolVersionArg(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined
+  if ((PROTOCOL_VERSIONS as readonly string[]).includes(value)) return value
+  throw new UsageError(
+    `--protocol-version ${escapeTerminal(value)} is not an MCP revision${didYouMean(value, [...PROTOCOL_VERSIONS])}`,
+    { hint: `one of ${PROTOCOL_VERSIONS.join(", ")}` },
+  )
 }
