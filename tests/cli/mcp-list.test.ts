@@ -5,6 +5,7 @@ import { startSessionServer } from "../fixtures/servers/http-session.ts"
 import { startStatelessServer } from "../fixtures/servers/http-stateless.ts"
 import { BUN, ROOT, runCli, runCliTty } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
+import { RICH_TOOL } from "./mcp-rich-tool-server.ts"
 
 // `agent mcp list | get | tools` as a black box, against the real fixture servers.
 const FIX = join(ROOT, "tests/fixtures/servers")
@@ -271,6 +272,30 @@ describe("agent mcp tools", () => {
       server: "local",
       inputSchema: { required: ["text"] },
     })
+  }, 30_000)
+
+  it("json carries each tool's title, output schema, annotations, icons and execution.taskSupport", async () => {
+    await using t = await tmpdir()
+    const file = await t.write("mcp.json", {
+      mcpServers: { rich: { command: BUN, args: [join(import.meta.dir, "mcp-rich-tool-server.ts")] } },
+    })
+    // `execution` is a 2025-11-25 field (2026-07-28 moved tasks to an extension): pin that revision.
+    const r = await agent(t, [
+      "mcp",
+      "tools",
+      "rich",
+      "--mcp",
+      file,
+      "-o",
+      "json",
+      "--protocol-version",
+      "2025-11-25",
+    ])
+    expect(r.code).toBe(0)
+    const { name, ...tool } = RICH_TOOL
+    expect(r.json<{ tools: object[] }>().tools).toEqual([
+      { ...tool, name: "rich__forecast", server: "rich", tool: name },
+    ])
   }, 30_000)
 
   it("escapes terminal control sequences in descriptions and output (P01)", async () => {

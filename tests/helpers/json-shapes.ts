@@ -135,8 +135,13 @@ const McpTools = v.strictObject({
       name: str,
       server: str,
       tool: str,
+      title: v.nullable(str),
       description: v.nullable(str),
       inputSchema: v.looseObject({ type: v.literal("object") }),
+      outputSchema: v.nullable(v.looseObject({ type: v.literal("object") })),
+      annotations: v.nullable(v.looseObject({})),
+      icons: v.nullable(v.array(v.looseObject({ src: str }))),
+      execution: v.nullable(v.looseObject({ taskSupport: opt(str) })),
     }),
   ),
 })

@@ -24,7 +24,7 @@ const argFlags = {
 export const tools = command({
   name: "tools",
   description:
-    "List the tools of every connected server (or of NAME) as the model sees them (server__tool); json adds schemas",
+    "List the tools of every connected server (or of NAME) as the model sees them (server__tool); json adds title, schemas, annotations, icons and execution",
   args: {
     ...connectArgs,
     server: { type: "positional", required: false, valueHint: "NAME", description: "Only this server" },
@@ -46,8 +46,14 @@ export const tools = command({
             name: t.name,
             server: t.server,
             tool: t.tool.name,
+            title: t.tool.title ?? null,
             description: t.tool.description ?? null,
             inputSchema: t.tool.inputSchema,
+            outputSchema: t.tool.outputSchema ?? null,
+            annotations: t.tool.annotations ?? null,
+            icons: t.tool.icons ?? null,
+            // execution.taskSupport: "required" runs as a task always, "optional" with --task.
+            execution: t.tool.execution ?? null,
           })),
         })
       }
