@@ -5,7 +5,7 @@
 // `agent …` commands. Not part of `npm test`: 48 scenarios × up to 30 s.
 //
 //   npm run conformance [-- [--jobs N] [--out DIR] [--client "CMD"] [scenario …]]
-//   npm run conformance -- --requirements 2026-07-28 [--client "CMD"]
+//   npm run conformance -- --requirements 2026-07-28 [--jobs N] [--client "CMD"]
 //
 // Default: one runner per scenario (`client --scenario S`), N at a time. --requirements REV is the
 // suite's requirement-set mode: one runner runs exactly the scenarios revision REV requires, all
@@ -68,7 +68,12 @@ interface Run {
   outdir: string
   clientCmd: string
   agent: string
+  /** The runner's --timeout per client (suite mode: includes waiting for a slot). */
   timeoutMs: number
+  /** One client's own deadline, from when it starts (client-wrap.sh). */
+  clientMs: number
+  /** Suite mode: clients running at once (client-wrap.sh slots). */
+  slots?: number
 }
 
 function runnerEnv(run: Run, home: string): Record<string, string> {
@@ -79,7 +84,8 @@ function runnerEnv(run: Run, home: string): Record<string, string> {
     NO_COLOR: "1",
     BROWSER: join(ROOT, "scripts/conformance/headless-browser.sh"),
     CONFORMANCE_RUN_DIR: run.outdir,
-    CONFORMANCE_WRAP_DEADLINE_MS: String(run.timeoutMs > 3000 ? run.timeoutMs - 1500 : run.timeoutMs - 500),
+    CONFORMANCE_WRAP_DEADLINE_MS: String(run.clientMs > 3000 ? run.clientMs - 1500 : run.clientMs - 500),
+    ...(run.slots !== undefined && { CONFORMANCE_SLOTS: String(run.slots) }),
   }
 }
 
@@ -96,7 +102,7 @@ async function spawnRunner(args: string[], run: Run, logDir: string): Promise<nu
     },
   )
   // The runner kills a client at --timeout; this bounds the runner itself (suite mode runs them all at once).
-  const outer = setTimeout(() => proc.kill("SIGKILL"), run.timeoutMs * 2 + 60_000)
+  const outer = setTimeout(() => proc.kill("SIGKILL"), run.timeoutMs + 120_000)
   const [stdout, stderr] = await Promise.all([
     new Response(proc.stdout).text(),
     new Response(proc.stderr).text(),
@@ -145,12 +151,16 @@ async function main(): Promise<void> {
   mkdirSync(outdir, { recursive: true })
   // A private copy: a rebuild of dist/agent by other work in the tree must not change the binary mid-run.
   const agent = customClient ? AGENT : privateAgent(outdir)
-  const defaultTimeout = revision ? 90_000 : 30_000
+  const clientMs = Number(process.env.CONFORMANCE_CLIENT_TIMEOUT_MS ?? 30_000)
+  // Suite mode starts every client at once: --jobs of them run (default 2), the rest wait their turn.
+  const slots = revision ? Math.max(1, Number(option("--jobs") ?? 2)) : undefined
   const run: Run = {
     outdir,
     clientCmd: customClient ?? ADAPTER,
     agent,
-    timeoutMs: Number(process.env.CONFORMANCE_CLIENT_TIMEOUT_MS ?? defaultTimeout),
+    clientMs,
+    timeoutMs: revision ? clientMs * 40 : clientMs,
+    ...(slots !== undefined && { slots }),
   }
   const who = customClient ?? "dist/agent"
   try {
@@ -159,7 +169,7 @@ async function main(): Promise<void> {
       const scenarios = [...set.scored, ...set.unscored]
       writeFileSync(join(outdir, "scenarios.txt"), `${scenarios.join("\n")}\n`)
       console.error(
-        `running requirement set ${revision}: ${set.scored.length} scored + ${set.unscored.length} unscored client scenarios in parallel against ${who} -> ${outdir}`,
+        `running requirement set ${revision}: ${set.scored.length} scored + ${set.unscored.length} unscored client scenarios in one runner (${slots} clients at a time) against ${who} -> ${outdir}`,
       )
       const raw = join(outdir, "raw")
       mkdirSync(raw, { recursive: true })

@@ -22,6 +22,26 @@ if [ -n "${CONFORMANCE_RUN_DIR:-}" ] && [ -n "${MCP_CONFORMANCE_SCENARIO:-}" ]; 
   mkdir -p "$dir"
 fi
 
+# Requirement-set mode starts every client at once; on a small machine 40 agents starting
+# together miss their own connect timeouts. CONFORMANCE_SLOTS=N lets N clients run at a time
+# (the others wait here, before their deadline starts); each takes a slot directory.
+slot=""
+if [ -n "${CONFORMANCE_SLOTS:-}" ] && [ -n "${CONFORMANCE_RUN_DIR:-}" ]; then
+  mkdir -p "$CONFORMANCE_RUN_DIR/slots"
+  while [ -z "$slot" ]; do
+    i=1
+    while [ "$i" -le "$CONFORMANCE_SLOTS" ]; do
+      if mkdir "$CONFORMANCE_RUN_DIR/slots/$i" 2>/dev/null; then
+        slot="$CONFORMANCE_RUN_DIR/slots/$i"
+        break
+      fi
+      i=$((i + 1))
+    done
+    [ -n "$slot" ] || sleep 0.2
+  done
+fi
+release() { [ -z "$slot" ] || rmdir "$slot" 2>/dev/null; }
+
 "$@" &
 pid=$!
 
@@ -41,12 +61,13 @@ watchdog </dev/null >/dev/null 2>&1 &
 wd=$!
 disown "$wd" 2>/dev/null # no job-control "Killed" notice for the watchdog
 
-trap 'kill -TERM -- "-$pid" 2>/dev/null; sleep 1; kill -KILL -- "-$pid" 2>/dev/null; kill -KILL -- "-$wd" 2>/dev/null; exit 143' TERM INT HUP
+trap 'kill -TERM -- "-$pid" 2>/dev/null; sleep 1; kill -KILL -- "-$pid" 2>/dev/null; kill -KILL -- "-$wd" 2>/dev/null; release; exit 143' TERM INT HUP
 
 wait "$pid"
 rc=$?
 kill -KILL -- "-$wd" 2>/dev/null
 kill -KILL -- "-$pid" 2>/dev/null # leftovers of the client's process group
+release
 if [ -n "$dir" ] && [ -f "$dir/client-timeout" ]; then
   rc=124
 fi
