@@ -33,10 +33,6 @@ const KNOWN_GAPS: Record<string, string> = {
   "auth/dpop": "issue 13: DPoP/WIF/skills in progress",
   "auth/dpop-nonce": "issue 13: DPoP/WIF/skills in progress",
   "auth/wif-jwt-bearer": "issue 13: DPoP/WIF/skills in progress",
-  "sep-2640-client-no-prefetch": "issue 13: DPoP/WIF/skills in progress",
-  "sep-2640-client-verify-digest": "issue 13: DPoP/WIF/skills in progress",
-  "sep-2640-client-verify-size": "issue 13: DPoP/WIF/skills in progress",
-  "sep-2640-client-verify-frontmatter": "issue 13: DPoP/WIF/skills in progress",
 }
 
 function option(name: string): string | undefined {
