@@ -38,12 +38,12 @@ run() {
   return "$rc"
 }
 
-# Calls each `TOOL<TAB>ARGS` line of stdin with `agent mcp call TOOL --url URL --json ARGS [flags]`.
+# Calls each `TOOL<TAB>ARGS` line of stdin with `agent mcp call TOOL --url URL --json ARGS`.
 call_each() {
   status=0
   while IFS="$tab" read -r name args; do
     [ -n "$name" ] || continue
-    run mcp call "$name" --url "$url" --json "$args" "$@" >/dev/null || status=$?
+    run mcp call "$name" --url "$url" --json "$args" >/dev/null || status=$?
   done
   return "$status"
 }
