@@ -10,8 +10,10 @@ import {
   ClientCredentialsProvider,
   CrossAppAccessProvider,
   discoverAndRequestJwtAuthGrant,
+  type OAuthClientInformationMixed,
   type OAuthClientProvider,
   type OAuthDiscoveryState,
+  type OAuthTokens,
   PrivateKeyJwtProvider,
   StreamableHTTPClientTransport,
   UnauthorizedError,
@@ -21,12 +23,33 @@ const MAPPED =
   /^(auth\/.*|initialize|tools_call|sse-retry|elicitation-sep1034-client-defaults|request-metadata|sep-2322-client-request-state|http-standard-headers|http-custom-headers|http-invalid-tool-headers|json-schema-ref-no-deref|json-schema-2020-12-preservation)$/
 const url = new URL(process.argv.at(-1)!)
 const scenario = process.env.MCP_CONFORMANCE_SCENARIO ?? ""
-const ctx = JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT || "{}") as Record<string, any>
+// Every field the scenarios hand over; a scenario reads only the ones it provides ("" when absent).
+interface Context {
+  client_id: string
+  client_secret: string
+  private_key_pem: string
+  signing_algorithm?: string
+  idp_issuer: string
+  idp_id_token: string
+  idp_client_id: string
+  toolCalls?: { name: string; arguments?: Record<string, unknown> }[]
+}
+const ctx: Context = {
+  client_id: "",
+  client_secret: "",
+  private_key_pem: "",
+  idp_issuer: "",
+  idp_id_token: "",
+  idp_client_id: "",
+  ...(JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT || "{}") as Partial<Context>),
+}
 
 /** Authorization code flow in memory; the "browser" GETs the authorization URL and keeps the code. */
 function browserProvider(): OAuthClientProvider & { callback?: URLSearchParams } {
-  let info: any = ctx.client_id ? { client_id: ctx.client_id, client_secret: ctx.client_secret } : undefined
-  let tokens: any
+  let info: OAuthClientInformationMixed | undefined = ctx.client_id
+    ? { client_id: ctx.client_id, ...(ctx.client_secret && { client_secret: ctx.client_secret }) }
+    : undefined
+  let tokens: OAuthTokens | undefined
   let verifier = ""
   let discovery: OAuthDiscoveryState | undefined
   const p: OAuthClientProvider & { callback?: URLSearchParams } = {
@@ -122,7 +145,9 @@ async function authed<T>(fn: () => Promise<T>): Promise<T> {
 const call = (name: string, args: Record<string, unknown> = {}) =>
   authed(() => client.callTool({ name, arguments: args }))
 
-function argsFor(schema: any): Record<string, unknown> {
+type Schema = { required?: string[]; properties?: Record<string, { type?: unknown }> }
+
+function argsFor(schema: Schema): Record<string, unknown> {
   const sample: Record<string, unknown> = {
     integer: 1,
     number: 1.5,
@@ -132,7 +157,8 @@ function argsFor(schema: any): Record<string, unknown> {
     null: null,
   }
   const out: Record<string, unknown> = {}
-  for (const k of schema?.required ?? []) out[k] = sample[schema.properties?.[k]?.type] ?? "conformance"
+  for (const k of schema?.required ?? [])
+    out[k] = sample[String(schema.properties?.[k]?.type)] ?? "conformance"
   return out
 }
 
@@ -177,7 +203,7 @@ async function run(): Promise<void> {
       for (const c of ctx.toolCalls ?? []) await call(c.name, c.arguments)
       return
     case "http-invalid-tool-headers":
-      for (const t of tools) await call(t.name, argsFor(t.inputSchema))
+      for (const t of tools) await call(t.name, argsFor(t.inputSchema as Schema))
       return
     case "json-schema-2020-12-preservation": {
       const focal = tools.find((t) => t.name === "json_schema_2020_12_tool")
