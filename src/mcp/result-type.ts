@@ -7,16 +7,20 @@ import type { JSONRPCMessage, Transport } from "@modelcontextprotocol/client"
 // 2025 codec drops the field, so older sessions see no change; `input_required` results, errors,
 // requests and notifications pass untouched.
 
-/** Wraps the transport's `onmessage` (set by the SDK at connect), so call it before `client.connect`. */
+/**
+ * Every `onmessage` set on the transport from now on (the SDK's at connect, and any wrapper
+ * installed later that chains to the one it read) sees results with `resultType`; call it
+ * before `client.connect`. Reading the property gives the wrapped handler, so chaining stays
+ * finite and the fill is applied at most once per message that lacks the field.
+ */
 export function completeResultType<T extends Transport>(transport: T): T {
   let handler: Transport["onmessage"]
-  const wrapped: Transport["onmessage"] = (message, extra) => handler?.(withResultType(message), extra)
   Object.defineProperty(transport, "onmessage", {
     configurable: true,
     enumerable: true,
-    get: () => (handler ? wrapped : undefined),
+    get: () => handler,
     set: (h: Transport["onmessage"]) => {
-      handler = h
+      handler = h && ((message, extra) => h(withResultType(message), extra))
     },
   })
   return transport
