@@ -2,8 +2,9 @@
 // servers: a result without `resultType` is complete (SEP-2322); tools whose `x-mcp-header`
 // declarations are invalid are left out with a warning naming them (SEP-2243).
 import { afterEach, beforeEach, describe, expect, it } from "bun:test"
+import type { Transport } from "@modelcontextprotocol/client"
 import { createMcpHandler, fromJsonSchema, McpServer } from "@modelcontextprotocol/server"
-import { withResultType } from "../../src/mcp/result-type.ts"
+import { completeResultType, withResultType } from "../../src/mcp/result-type.ts"
 import { manager, remote, textOf } from "./helpers.ts"
 
 const text = (t: string) => ({ content: [{ type: "text" as const, text: t }] })
@@ -70,6 +71,18 @@ describe("resultType (SEP-2322)", () => {
     expect(withResultType(pending)).toBe(pending)
     const error = { jsonrpc: "2.0" as const, id: 3, error: { code: -32601, message: "no" } }
     expect(withResultType(error)).toBe(error)
+  })
+})
+
+describe("resultType fill on a transport", () => {
+  it("reaches a handler installed later that chains to the one it read", () => {
+    const seen: unknown[] = []
+    const t = completeResultType({ onmessage: undefined } as unknown as Transport)
+    t.onmessage = (m) => void seen.push(m) // the SDK's, at connect
+    const deliver = t.onmessage
+    t.onmessage = (m, extra) => deliver?.(m, extra) // a later wrapper (streams.ts)
+    t.onmessage?.({ jsonrpc: "2.0", id: 7, result: { content: [] } })
+    expect(seen).toEqual([{ jsonrpc: "2.0", id: 7, result: { content: [], resultType: "complete" } }])
   })
 })
 
