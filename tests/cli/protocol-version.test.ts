@@ -39,7 +39,7 @@ describe("protocolVersion", () => {
     // A 2025-only server pinned to 2026-07-28 fails: no fallback to a session.
     expect(byName.modern?.status).toBe("failed")
     expect(sess.sessionIds()).toHaveLength(0)
-  })
+  }, 30_000)
 
   it("--protocol-version wins over the config, for every server", async () => {
     await using web = await startStatelessServer()
@@ -50,7 +50,7 @@ describe("protocolVersion", () => {
     expect(s).toMatchObject({ status: "connected", protocolVersion: "2026-07-28" })
     const [adhoc] = await list(t, ["--url", web.url, "--protocol-version", "2025-03-26"])
     expect(adhoc).toMatchObject({ status: "connected", protocolVersion: "2025-03-26" })
-  })
+  }, 30_000)
 
   it("an unknown revision is a usage error (exit 2), in a flag or in the config", async () => {
     await using t = await withConfig({
@@ -69,5 +69,5 @@ describe("protocolVersion", () => {
     const cfg = await agent(t, ["mcp", "list", "--mcp", t.file])
     expect(cfg.code).toBe(2)
     expect(cfg.stderr).toContain("protocolVersion")
-  })
+  }, 30_000)
 })
