@@ -29,11 +29,7 @@ const ADAPTER = join(ROOT, "scripts/conformance-client.sh")
 /** What `list` shows for the pinned suite (0.2.0-alpha.12); a different count means a new suite. */
 const EXPECTED_SCENARIOS = 48
 /** Scenarios agent cannot pass yet on this branch; the summary row says why. */
-const KNOWN_GAPS: Record<string, string> = {
-  "auth/dpop": "issue 13: DPoP/WIF/skills in progress",
-  "auth/dpop-nonce": "issue 13: DPoP/WIF/skills in progress",
-  "auth/wif-jwt-bearer": "issue 13: DPoP/WIF/skills in progress",
-}
+const KNOWN_GAPS: Record<string, string> = {}
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name)
