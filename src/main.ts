@@ -26,8 +26,17 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   })
 }
 
-const { runCli } = await import("./cli/index.ts")
-const code = await runCli(argv)
+// docs/daemon.md: while the user's daemon runs, these commands run in it (warm servers); this
+// side loads only the small socket client. undefined: no daemon (or a broken one), run cold.
+let code: number | undefined
+if (argv.includes("mcp") || argv.includes("run")) {
+  const client = await import("./cli/shared/daemon-client.ts")
+  if (client.isWarmCommand(argv)) code = await client.runWarm(argv, process.env)
+}
+if (code === undefined) {
+  const { runCli } = await import("./cli/index.ts")
+  code = await runCli(argv)
+}
 // Let a large result drain into a pipe before exiting (exit does not wait for it).
 await new Promise<void>((resolve) => process.stdout.write("", () => resolve()))
 process.exit(code)

@@ -33,6 +33,8 @@ const root = command({
     env: () => import("./env/index.ts").then((m) => m.default),
     install: () => import("./install/index.ts").then((m) => m.default),
     run: () => import("./run/index.ts").then((m) => m.default),
+    // The daemon runs commands itself, in-process: it gets runCli rather than importing this file.
+    daemon: () => import("./daemon/index.ts").then((m) => m.daemonCommand(runCli)),
   },
 })
 

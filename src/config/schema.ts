@@ -193,6 +193,20 @@ export const ConfigFile = v.object({
       ),
     ),
   ),
+  // docs/daemon.md: read from the user config by the daemon and its small client (without this validator).
+  daemon: v.optional(
+    v.object({
+      autoStart: v.optional(
+        v.pipe(v.boolean(), v.description("Start the daemon on demand, as if every command had --daemon")),
+      ),
+      idleTimeout: v.optional(
+        v.pipe(v.string(), v.description("Close a held server nobody used for this long (default 10m)")),
+      ),
+      exitAfter: v.optional(
+        v.pipe(v.string(), v.description("Stop the daemon after this long without a request (default 1h)")),
+      ),
+    }),
+  ),
 })
 export type ConfigFile = v.InferOutput<typeof ConfigFile>
 

@@ -7,6 +7,7 @@ export type {
   ElicitHandler,
   GetPromptResult,
   Manager,
+  ManagerOptions,
   NamespacedTool,
   ReadResourceResult,
   ServerSkill,
@@ -20,6 +21,7 @@ export type {
   PendingSignIn,
 } from "./types.ts"
 export { createManager } from "./manager.ts"
+export { namespaceTools } from "./tools.ts"
 export { McpTimeoutError, SkillRejectedError } from "./error-classes.ts"
 export { elicitDefaults } from "./elicit.ts"
 export type { Finding, ServerReport, SchemaProvider } from "./doctor-types.ts"

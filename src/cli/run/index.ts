@@ -48,6 +48,7 @@ import { shownUrl } from "../shared/present.ts"
 import { buildContext } from "./context.ts"
 import { elicitHandler, elicitMode, type ElicitMode } from "../shared/elicit-prompt.ts"
 import { ask } from "../shared/prompt.ts"
+import { warmRequest } from "../shared/warm.ts"
 import { createQueue } from "../shared/queue.ts"
 import { runStatus, type RunStatus } from "./status.ts"
 import { samplingApprover, toolAsker } from "./prompts.ts"
@@ -409,7 +410,8 @@ async function readPrompt(arg: string | undefined): Promise<string> {
   if (arg === undefined && process.stdin.isTTY) {
     throw new UsageError("no prompt", { hint: 'agent run "what to do", or pipe it: echo "…" | agent run -' })
   }
-  const text = (await new Response(Bun.stdin.stream()).text()).trim()
+  const warm = warmRequest()
+  const text = (warm ? await warm.readStdin() : await new Response(Bun.stdin.stream()).text()).trim()
   if (!text) throw new UsageError("the prompt on stdin is empty")
   return text
 }

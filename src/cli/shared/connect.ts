@@ -8,7 +8,7 @@ import {
   type Config,
   type Resolution,
 } from "../../config/index.ts"
-import type { ElicitHandler, Manager, SamplingHandler, ServerState } from "../../mcp/index.ts"
+import type { ElicitHandler, Manager, ManagerOptions, SamplingHandler, ServerState } from "../../mcp/index.ts"
 import { interruptSignal } from "../../util/abort.ts"
 import { DURATION_HINT, parseDuration } from "../../util/duration.ts"
 import {
@@ -32,6 +32,7 @@ import { shownUrl } from "./present.ts"
 import { authHooks, type SignInChoice } from "./sign-in.ts"
 import { createQueue } from "./queue.ts"
 import { didYouMean } from "../../util/suggest.ts"
+import { warmRequest } from "./warm.ts"
 
 // Shared by the `agent mcp` commands that talk to servers (list, get, tools, call, prompts,
 // prompt, resources, read): which servers (config or ad hoc), the manager, Ctrl-C, cleanup.
@@ -86,6 +87,12 @@ export const connectArgs = sharedArgs("Connection options", {
   interactive: {
     type: "boolean",
     negativeDescription: "Never ask for approvals or answers, even at a terminal",
+  },
+  // Read by the small client in main.ts before any of this loads (docs/daemon.md); declared for --help and strictness.
+  daemon: {
+    type: "boolean",
+    description: "Run in the user's daemon (warm servers), starting one if none is running",
+    negativeDescription: "Run cold, even while a daemon is running",
   },
 } as const)
 
@@ -167,13 +174,16 @@ export async function withServers(
   }
   const config = adhoc ? undefined : loadFromArgs(ctx, rawArgs)
   const resolutions = adhoc ? [adhoc] : await configServers(ctx, rawArgs, config!, opts.only)
+  // Inside the daemon: approvals are checked (above) before any held server is touched.
+  const warm = warmRequest()
+  warm?.checkpoint()
   // Taken over only now: a Ctrl-C at an approval prompt above still exits at once.
   using interrupt = interruptSignal()
   const signal = opts.signal ? AbortSignal.any([interrupt.signal, opts.signal]) : interrupt.signal
-  const { createManager } = await import("../../mcp/index.ts")
   // Progress is informational: -q (log level 0) silences it like any info line.
   const progress = opts.progress && ctx.log.level >= 3 ? connectProgress(resolutions.length) : undefined
-  const manager = createManager(resolutions, {
+  const { signIn, ...auth } = authHooks(ctx, { ...opts.signIn, noInteractive: args.interactive === false })
+  const managerOpts: ManagerOptions = {
     log: ctx.log,
     cwd: ctx.cwd,
     parentEnv: ctx.env,
@@ -184,7 +194,8 @@ export async function withServers(
     ...(timeoutMs !== undefined && { requestTimeoutMs: timeoutMs }),
     allowInsecureHttp: Boolean(args["allow-insecure-http"]),
     ...(protocolVersion && { protocolVersion }),
-    auth: authHooks(ctx, { ...opts.signIn, noInteractive: args.interactive === false }),
+    // Warm, a sign-in is the caller's to do (handBack below): the daemon has no browser of theirs.
+    auth: warm || !signIn ? auth : { ...auth, signIn },
     elicit:
       opts.elicit ??
       elicitHandler(elicit, {
@@ -201,7 +212,10 @@ export async function withServers(
       if (args.verbose && !args.quiet) process.stderr.write(`${line}\n`)
       else ctx.log.debug(line)
     },
-  })
+  }
+  const manager = warm
+    ? warm.pool.acquire(resolutions, managerOpts)
+    : (await import("../../mcp/index.ts")).createManager(resolutions, managerOpts)
   try {
     let states = withResolutions(await untilAborted(manager.connect(), signal), resolutions)
     // An ad hoc server has no config name to sign in to: its sign-in is by URL.
@@ -210,6 +224,9 @@ export async function withServers(
         x.status === "needs_auth" && !x.isApiKey ? { ...x, hint: `run: agent mcp auth --url ${x.url}` } : x,
       )
     progress?.done()
+    if (warm && signIn && states.some((x) => x.status === "needs_auth" && !x.isApiKey))
+      warm.handBack("a server needs sign-in, which happens in the caller's terminal")
+    warm?.commit()
     const session: Session = {
       ctx,
       manager,

@@ -5,6 +5,7 @@ import { didYouMean } from "../../util/suggest.ts"
 import { createLog, type Log } from "../../util/log.ts"
 import { resolvePaths, type Paths } from "../../util/paths.ts"
 import type { OutputFormat } from "./output.ts"
+import { warmRequest } from "./warm.ts"
 
 export interface Ctx {
   log: Log
@@ -30,13 +31,19 @@ export function createContext(args: CommonParsed): Ctx {
   if (output !== "text" && output !== "json") {
     throw new UsageError(`--output must be "text" or "json", got "${output}"`)
   }
+  // Inside the daemon the caller's directory, environment and terminal stand in for this process's.
+  const warm = warmRequest()
+  const env = warm?.env ?? process.env
+  const isTty = warm
+    ? warm.tty.stdin && warm.tty.stderr
+    : Boolean(process.stdin.isTTY && process.stderr.isTTY)
   return {
     // -q leaves only errors (progress and warnings included: CI logs stay clean); -v adds debug lines.
     log: createLog(args.debug || (args.verbose && !args.quiet) ? 4 : args.quiet ? 0 : 3),
-    paths: resolvePaths(process.env),
-    cwd: process.cwd(),
-    env: process.env,
-    isInteractive: Boolean(process.stdin.isTTY && process.stderr.isTTY) && args.interactive !== false,
+    paths: resolvePaths(env),
+    cwd: warm?.cwd ?? process.cwd(),
+    env,
+    isInteractive: isTty && args.interactive !== false,
     debug: Boolean(args.debug),
     output,
   }

@@ -14,6 +14,11 @@ function write(chunk: string): void {
   process.stdout.write(chunk)
 }
 
+/** The daemon runs many commands in one process: each starts with nothing written. */
+export function resetWrittenStdout(): void {
+  stdout.hasWritten = false
+}
+
 export function hasWrittenStdout(): boolean {
   return stdout.hasWritten
 }

@@ -15,7 +15,12 @@ import { runSecrets, type SecretSet } from "../../util/secrets.ts"
 
 type Write = (chunk: unknown, encoding?: unknown, cb?: unknown) => boolean
 
+const guarded = new WeakSet<object>()
+
 export function guardOutput(set: SecretSet = runSecrets): void {
+  // Once per process: the daemon runs runCli once per request.
+  if (guarded.has(process.stdout)) return
+  guarded.add(process.stdout)
   guardStream(process.stdout, set, true)
   guardStream(process.stderr, set, false)
   // Bun's console writes to the file descriptors directly, past the guard; a dependency's

@@ -1,0 +1,162 @@
+import type { Caller, Pool } from "../../daemon/index.ts"
+import { runInterruptHandlers } from "../../util/abort.ts"
+import { resetWrittenStdout } from "../shared/output.ts"
+import { HandBackError, NeedMoreEnvError, asWarmRequest, type WarmRequest } from "../shared/warm.ts"
+
+// One caller's command, run inside the daemon (docs/daemon.md "How a command runs warm"). S31: the
+// command sees the caller's environment only as far as the caller sent it; a variable it reads
+// that was not sent (an approved ${VAR}: resolveServers reads one only after its approval) is
+// asked for, and the attempt runs again with its value. Output is held until the command has
+// passed its approvals, so a repeated attempt prints nothing twice.
+
+/** What `agent run` reads to reach its model (src/agent/providers.ts), asked for up front. */
+const MODEL_ENV = [
+  "AGENT_MODEL",
+  "ANTHROPIC_API_KEY",
+  "ANTHROPIC_BASE_URL",
+  "OPENAI_API_KEY",
+  "OPENAI_BASE_URL",
+  "OPENAI_ORG_ID",
+  "OPENAI_PROJECT_ID",
+  "GOOGLE_GENERATIVE_AI_API_KEY",
+  "GOOGLE_GENERATIVE_AI_BASE_URL",
+  "OPENAI_COMPATIBLE_API_KEY",
+  "OPENAI_COMPATIBLE_BASE_URL",
+  "AWS_REGION",
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "AWS_BEARER_TOKEN_BEDROCK",
+  "AWS_BEDROCK_BASE_URL",
+]
+
+type Outcome =
+  | { kind: "exit"; code: number }
+  | { kind: "more"; names: string[] }
+  | { kind: "handback"; reason: string }
+
+export function createExecutor(deps: {
+  pool: Pool
+  runCli: (argv: string[]) => Promise<number>
+  log: (l: string) => void
+}) {
+  // Names a command read after its output began (too late to ask): asked for first next time.
+  const learned = new Map<string, Set<string>>()
+
+  return async (caller: Caller): Promise<void> => {
+    const req = caller.request
+    const values: Record<string, string> = { ...req.env }
+    const asked = new Set(Object.keys(req.env))
+    const key = `${req.cwd}\0${req.argv[0] ?? ""}`
+    let hasShownPre = false
+
+    const fetchEnv = async (names: string[]) => {
+      const wanted = names.filter((n) => !asked.has(n))
+      if (wanted.length === 0) return
+      caller.send({ t: "env?", names: wanted })
+      const answer = await caller.receive("env")
+      for (const n of wanted) {
+        asked.add(n)
+        const v = answer.values[n]
+        if (typeof v === "string") values[n] = v
+      }
+    }
+
+    await fetchEnv([...(learned.get(key) ?? []), ...(req.argv[0] === "run" ? MODEL_ENV : [])])
+    for (let round = 0; round < 8; round++) {
+      const outcome = await attempt()
+      if (outcome.kind === "more") {
+        await fetchEnv(outcome.names)
+        continue
+      }
+      if (outcome.kind === "handback") return caller.send({ t: "fallback", reason: outcome.reason })
+      return caller.send({ t: "exit", code: outcome.code })
+    }
+    caller.send({ t: "fallback", reason: "the command kept asking for more of the environment" })
+
+    async function attempt(): Promise<Outcome> {
+      const missing = new Set<string>()
+      const late = new Set<string>()
+      let held: { fd: 1 | 2; data: string }[] = []
+      let isCommitted = false
+      let isCheckpointed = false
+      let stop: Outcome | undefined
+      const env = new Proxy(values, {
+        get(target, name) {
+          if (typeof name !== "string") return undefined
+          if (!asked.has(name)) (isCommitted ? late : missing).add(name)
+          return target[name]
+        },
+      }) as Record<string, string | undefined>
+      const flush = () => {
+        for (const h of held) caller.send({ t: "out", fd: h.fd, data: h.data })
+        held = []
+      }
+      const checkpoint = () => {
+        if (missing.size > 0) {
+          stop = { kind: "more", names: [...missing] }
+          throw new NeedMoreEnvError([...missing])
+        }
+        if (isCheckpointed) return
+        isCheckpointed = true
+        // A repeated attempt already showed what comes before this point (its warnings, a prompt).
+        if (hasShownPre) held = []
+      }
+      const warm: WarmRequest = {
+        cwd: req.cwd,
+        env,
+        tty: req.tty,
+        pool: deps.pool,
+        write: (fd, data) =>
+          isCommitted ? caller.send({ t: "out", fd, data }) : void held.push({ fd, data }),
+        checkpoint,
+        commit() {
+          checkpoint()
+          isCommitted = true
+          flush()
+        },
+        handBack(reason) {
+          stop = { kind: "handback", reason }
+          throw new HandBackError(reason)
+        },
+        async ask() {
+          flush()
+          hasShownPre = true
+          caller.send({ t: "ask" })
+          return (await caller.receive("answer")).text
+        },
+        async readStdin() {
+          caller.send({ t: "stdin?" })
+          return (await caller.receive("stdin")).text
+        },
+      }
+      let isActive = true
+      caller.onCancel(() => {
+        // Ctrl-C in the caller: what main.ts does on SIGINT, for this command only (S03, T04).
+        if (isActive) runInterruptHandlers()
+      })
+      process.exitCode = undefined
+      resetWrittenStdout()
+      let code: number
+      try {
+        code = await asWarmRequest(warm, async () => {
+          const c = await deps.runCli(req.argv)
+          // main.ts's final empty write: the redaction guard lets go of a held-back tail.
+          await new Promise<void>((r) => process.stdout.write("", () => r()))
+          return c
+        })
+      } finally {
+        isActive = false
+        process.exitCode = undefined
+      }
+      if (stop) return stop
+      if (!isCommitted && missing.size > 0) return { kind: "more", names: [...missing] }
+      if (late.size > 0) {
+        deps.log(`learned that "${req.argv[0]}" reads ${[...late].join(", ")}; asked for first next time`)
+        learned.set(key, new Set([...(learned.get(key) ?? []), ...late]))
+      }
+      flush()
+      return { kind: "exit", code }
+    }
+  }
+}

@@ -1,0 +1,44 @@
+// S31: what a caller sends the daemon of its environment without being asked. These names are
+// not secrets: where files are (AGENTRT_HOME, XDG_*), what a stdio server inherits anyway (C05's
+// list: PATH, HOME, locale…) and how to print (NO_COLOR, TERM). Every other variable (an approved
+// ${VAR}, a model's API key) is sent only when the command, run inside the daemon, reads it,
+// which the approvals gate: the daemon asks for those names and the caller answers with their
+// values. The daemon never reads its own environment in place of the caller's.
+
+const NAMES = new Set([
+  "PATH",
+  "HOME",
+  "USER",
+  "LOGNAME",
+  "SHELL",
+  "TERM",
+  "COLORTERM",
+  "LANG",
+  "TZ",
+  "TMPDIR",
+  "TMP",
+  "TEMP",
+  "NO_COLOR",
+  "FORCE_COLOR",
+  "CI",
+  "AGENTRT_HOME",
+  "XDG_CONFIG_HOME",
+  "XDG_STATE_HOME",
+  "SYSTEMROOT",
+  "APPDATA",
+  "LOCALAPPDATA",
+  "USERPROFILE",
+  "PATHEXT",
+  "COMSPEC",
+])
+
+/** Whether the caller sends `name` with every request (else only when the daemon asks for it). */
+export function isBaseEnv(name: string): boolean {
+  return NAMES.has(name) || name.startsWith("LC_")
+}
+
+export function baseEnv(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && isBaseEnv(k)) out[k] = v
+  return out
+}

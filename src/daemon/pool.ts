@@ -1,0 +1,253 @@
+import { createHash } from "node:crypto"
+import { readFileSync } from "node:fs"
+import { stableStringify, type Resolution } from "../config/index.ts"
+import {
+  createManager,
+  namespaceTools,
+  type Manager,
+  type ManagerOptions,
+  type ServerState,
+} from "../mcp/index.ts"
+import type { HeldServerStatus } from "./protocol.ts"
+
+// The servers the daemon keeps (docs/daemon.md): one manager per server definition, keyed by a
+// fingerprint of what was resolved (the interpolated definition, the working directory it runs
+// in, the environment it inherits, the roots and timeouts). A request gets a composite Manager
+// over the ones it needs, so command code cannot tell it from a cold one.
+// S32: a definition whose fingerprint changed (config edited, approved value changed) closes the
+// old server before the new one starts; one that no longer resolves (approval revoked, project
+// trust withdrawn, server removed or disabled) closes without a successor.
+
+type Hooks = Pick<ManagerOptions, "onState" | "onLog" | "elicit" | "sample">
+
+interface Held {
+  key: string
+  fingerprint: string
+  name: string
+  cwd: string
+  transport: string
+  manager: Manager
+  hooks: Hooks
+  startedAt: number
+  lastUsed: number
+  calls: number
+  inUse: number
+}
+
+export interface Pool {
+  /** A manager over `resolutions` (only the ready ones are held; the caller fills in the others). */
+  acquire(resolutions: Resolution[], opts: ManagerOptions): Manager
+  status(now?: number): HeldServerStatus[]
+  /** Closes servers idle for longer than `idleMs`; returns how many it closed. */
+  sweep(idleMs: number, now?: number): Promise<number>
+  isBusy(): boolean
+  close(): Promise<void>
+}
+
+export function createPool(log: (line: string) => void): Pool {
+  const held = new Map<string, Held>()
+
+  function slotKey(cwd: string, name: string): string {
+    return `${cwd}\0${name}`
+  }
+
+  async function drop(h: Held, why: string): Promise<void> {
+    held.delete(h.key)
+    log(`closing "${h.name}" (${h.cwd}): ${why}`)
+    await h.manager.close().catch((e: unknown) => log(`closing "${h.name}" failed: ${String(e)}`))
+  }
+
+  function take(r: Extract<Resolution, { status: "ready" }>, opts: ManagerOptions): Held {
+    const key = slotKey(opts.cwd, r.entry.name)
+    const fp = fingerprintOf(r, opts)
+    const old = held.get(key)
+    if (old && old.fingerprint === fp && isAlive(old)) return old
+    if (old)
+      void drop(
+        old,
+        old.fingerprint === fp ? "not running any more; restarting it" : "its definition changed",
+      )
+    const hooks: Hooks = {}
+    const now = Date.now()
+    const h: Held = {
+      key,
+      fingerprint: fp,
+      name: r.entry.name,
+      cwd: opts.cwd,
+      transport: r.server.transport,
+      hooks,
+      startedAt: now,
+      lastUsed: now,
+      calls: 0,
+      inUse: 0,
+      manager: createManager([r], {
+        ...opts,
+        // The held server outlives this request: no request's signal may close it, and whoever
+        // uses it next gets its progress, log lines and questions (requests run one at a time).
+        signal: undefined,
+        onState: (s) => hooks.onState?.(s),
+        onLog: (server, level, data) => hooks.onLog?.(server, level, data),
+        elicit: (server, req) =>
+          hooks.elicit ? hooks.elicit(server, req) : Promise.resolve({ action: "decline" }),
+        sample: (server, req) => {
+          if (!hooks.sample) throw new Error("sampling is not available to this command")
+          return hooks.sample(server, req)
+        },
+      }),
+    }
+    held.set(key, h)
+    log(`starting "${h.name}" (${h.cwd})`)
+    return h
+  }
+
+  function acquire(resolutions: Resolution[], opts: ManagerOptions): Manager {
+    const mine: Held[] = []
+    for (const r of resolutions) {
+      if (r.status === "ready") {
+        const h = take(r, opts)
+        Object.assign(h.hooks, {
+          onState: opts.onState,
+          onLog: opts.onLog,
+          elicit: opts.elicit,
+          sample: opts.sample,
+        })
+        h.inUse++
+        h.lastUsed = Date.now()
+        mine.push(h)
+        continue
+      }
+      const old = held.get(slotKey(opts.cwd, r.entry.name))
+      if (old) void drop(old, `it is ${r.status.replace("_", " ")} now`)
+    }
+    return composite(mine)
+  }
+
+  async function sweep(idleMs: number, now = Date.now()): Promise<number> {
+    const idle = [...held.values()].filter((h) => h.inUse === 0 && now - h.lastUsed >= idleMs)
+    await Promise.all(idle.map((h) => drop(h, `idle for ${Math.round((now - h.lastUsed) / 1000)} s`)))
+    return idle.length
+  }
+
+  return {
+    acquire,
+    sweep,
+    status: (now = Date.now()) => [...held.values()].map((h) => describe(h, now)),
+    isBusy: () => [...held.values()].some((h) => h.inUse > 0),
+    async close() {
+      await Promise.all([...held.values()].map((h) => drop(h, "the daemon is stopping")))
+    },
+  }
+}
+
+/** A server that connected once but whose child has gone, or that failed: started again on use. */
+function isAlive(h: Held): boolean {
+  const s = h.manager.states()[0]
+  if (s && s.status !== "connected" && s.status !== "connecting") return false
+  return h.manager.pids().every((pid) => {
+    try {
+      process.kill(pid, 0)
+      return true
+    } catch {
+      return false // ESRCH: the child exited (EPERM cannot happen: it is our own child)
+    }
+  })
+}
+
+function fingerprintOf(r: Extract<Resolution, { status: "ready" }>, opts: ManagerOptions): string {
+  const text = stableStringify({
+    server: r.server,
+    cwd: opts.cwd,
+    env: opts.parentEnv,
+    roots: opts.roots ?? [],
+    connectTimeoutMs: opts.connectTimeoutMs ?? null,
+    requestTimeoutMs: opts.requestTimeoutMs ?? null,
+    allowInsecureHttp: Boolean(opts.allowInsecureHttp),
+  })
+  return createHash("sha256").update(text).digest("hex")
+}
+
+function describe(h: Held, now: number): HeldServerStatus {
+  const s = h.manager.states()[0]
+  const pid = h.manager.pids()[0]
+  const rss = pid === undefined ? undefined : rssOf(pid)
+  return {
+    name: h.name,
+    cwd: h.cwd,
+    transport: s?.status === "connected" ? s.transport : h.transport,
+    status: s?.status ?? "connecting",
+    ...(pid !== undefined && { pid }),
+    uptimeMs: now - h.startedAt,
+    idleMs: h.inUse > 0 ? 0 : now - h.lastUsed,
+    calls: h.calls,
+    ...(rss !== undefined && { rssBytes: rss }),
+  }
+}
+
+/** Resident memory of a child (Linux /proc; elsewhere unknown). */
+function rssOf(pid: number): number | undefined {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))
+    return m ? Number(m[1]) * 1024 : undefined
+  } catch {
+    return undefined // not Linux, or the child just exited: status shows no figure
+  }
+}
+
+/** One Manager over several held ones; close() releases them (they stay running). */
+function composite(list: Held[]): Manager {
+  const byName = new Map(list.map((h) => [h.name, h]))
+  let names: ReturnType<typeof namespaceTools> | undefined
+  let isReleased = false
+  const one = (server: string): Held => {
+    const h = byName.get(server)
+    if (!h) throw new Error(`unreachable: server "${server}" is not part of this request`)
+    return h
+  }
+  const counted = <T>(server: string, work: (m: Manager) => Promise<T>): Promise<T> => {
+    const h = one(server)
+    h.calls++
+    h.lastUsed = Date.now()
+    return work(h.manager).finally(() => (h.lastUsed = Date.now()))
+  }
+  const states = (): ServerState[] => list.flatMap((h) => h.manager.states())
+  const release = async () => {
+    if (isReleased) return
+    isReleased = true
+    for (const h of list) {
+      h.inUse--
+      h.lastUsed = Date.now()
+    }
+  }
+  return {
+    connect: async () => {
+      await Promise.all(list.map((h) => h.manager.connect()))
+      return states()
+    },
+    states,
+    state: (name) => byName.get(name)?.manager.state(name),
+    async tools() {
+      const lists = await Promise.all(
+        list
+          .filter((h) => h.manager.state(h.name)?.status === "connected")
+          .map(async (h) => ({ server: h.name, tools: (await h.manager.tools()).map((t) => t.tool) })),
+      )
+      names = namespaceTools(lists)
+      return names.tools
+    },
+    mapBack: (name) => names?.mapBack(name),
+    callTool: (server, tool, args, opts) => counted(server, (m) => m.callTool(server, tool, args, opts)),
+    getPrompt: (server, name, args, opts) => counted(server, (m) => m.getPrompt(server, name, args, opts)),
+    readResource: (server, uri, opts) => counted(server, (m) => m.readResource(server, uri, opts)),
+    async prompts(server) {
+      if (server !== undefined) return one(server).manager.prompts(server)
+      return (await Promise.all(list.map((h) => h.manager.prompts()))).flat()
+    },
+    async resources(server) {
+      if (server !== undefined) return one(server).manager.resources(server)
+      return (await Promise.all(list.map((h) => h.manager.resources()))).flat()
+    },
+    pids: () => list.flatMap((h) => h.manager.pids()),
+    close: release,
+    [Symbol.asyncDispose]: release,
+  }
+}

@@ -1,0 +1,225 @@
+import {
+  appendFileSync,
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs"
+import { createServer, type Socket } from "node:net"
+import { AgentError } from "../util/errors.ts"
+import type { DaemonPlace } from "./paths.ts"
+import type { Pool } from "./pool.ts"
+import {
+  PROTOCOL_VERSION,
+  encode,
+  lineReader,
+  type ClientMessage,
+  type DaemonMessage,
+  type DaemonStatus,
+} from "./protocol.ts"
+
+// The daemon's listening side (docs/daemon.md): one socket, requests run one at a time (a command
+// runs with the caller's working directory and environment, and those are per process here), status
+// and stop answered at once. It exits after `exitAfterMs` without a request, and closes held
+// servers idle for `idleServerMs`.
+
+export interface Caller {
+  request: Extract<ClientMessage, { t: "run" }>
+  send(msg: DaemonMessage): void
+  /** The next message of kind `t` from the caller; rejects when the caller hangs up. */
+  receive<K extends ClientMessage["t"]>(t: K): Promise<Extract<ClientMessage, { t: K }>>
+  /** Fires on the caller's Ctrl-C (a cancel message) or when it hangs up. */
+  onCancel(fn: () => void): void
+}
+
+export interface DaemonOptions {
+  place: DaemonPlace
+  version: string
+  pool: Pool
+  idleServerMs: number
+  exitAfterMs: number
+  execute(caller: Caller): Promise<void>
+}
+
+export class DaemonStartError extends AgentError {
+  constructor(message: string, hint?: string) {
+    super("unavailable", message, hint === undefined ? {} : { hint })
+  }
+}
+
+export interface Daemon {
+  log(line: string): void
+  /** Resolves once the daemon has stopped (stop message, idle hour, signal). */
+  stopped: Promise<void>
+  stop(why: string): Promise<void>
+}
+
+export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
+  const { place, pool } = opts
+  preparePlace(place)
+  const log = (line: string) => {
+    try {
+      appendFileSync(place.log, `${new Date().toISOString()} ${line}\n`, { mode: 0o600 })
+    } catch {
+      // A full disk must not stop the daemon; the log is for people, not for correctness.
+    }
+  }
+  const started = Date.now()
+  let lastActivity = started
+  let requests = 0
+  let queue: Promise<void> = Promise.resolve()
+  let running = 0
+  let stopping: Promise<void> | undefined
+  let resolveStopped!: () => void
+  const stopped = new Promise<void>((r) => (resolveStopped = r))
+
+  const status = (): DaemonStatus => ({
+    pid: process.pid,
+    version: opts.version,
+    socket: place.socket,
+    log: place.log,
+    uptimeMs: Date.now() - started,
+    idleServerMs: opts.idleServerMs,
+    exitAfterMs: opts.exitAfterMs,
+    requests,
+    servers: pool.status(),
+  })
+
+  const server = createServer((socket) => handle(socket))
+  const timer = setInterval(
+    () => {
+      void pool.sweep(opts.idleServerMs)
+      if (running === 0 && Date.now() - lastActivity >= opts.exitAfterMs)
+        void stop(`no request for ${Math.round(opts.exitAfterMs / 1000)} s`)
+    },
+    Math.max(50, Math.min(30_000, opts.idleServerMs / 4, opts.exitAfterMs / 4)),
+  )
+
+  async function stop(why: string): Promise<void> {
+    stopping ??= (async () => {
+      log(`stopping: ${why}`)
+      clearInterval(timer)
+      server.close()
+      await pool.close()
+      for (const f of [place.socket, place.pidFile]) {
+        try {
+          if (process.platform !== "win32" || f !== place.socket) unlinkSync(f)
+        } catch {
+          // Already gone (a second stop, or a user removed it): nothing left to clean.
+        }
+      }
+      resolveStopped()
+    })()
+    return stopping
+  }
+
+  function handle(socket: Socket): void {
+    socket.setEncoding("utf8")
+    const waiting = new Map<string, (m: ClientMessage) => void>()
+    const cancels: (() => void)[] = []
+    let isClosed = false
+    let isRun = false
+    const cancel = () => {
+      for (const fn of cancels.splice(0)) fn()
+    }
+    const send = (msg: DaemonMessage) => {
+      if (!isClosed) socket.write(encode(msg))
+    }
+    socket.on("close", () => {
+      isClosed = true
+      cancel()
+      for (const fn of waiting.values()) fn({ t: "cancel" })
+    })
+    socket.on("error", (e) => log(`caller connection: ${e.message}`))
+    const read = lineReader(
+      (raw) => {
+        const msg = raw as ClientMessage
+        if (msg.t === "cancel") return cancel()
+        const w = waiting.get(msg.t)
+        if (w) {
+          waiting.delete(msg.t)
+          return w(msg)
+        }
+        if (isRun) return
+        if (msg.t === "status") {
+          send({ t: "status", status: status() })
+          return void socket.end()
+        }
+        if (msg.t === "stop") {
+          send({ t: "stopping" })
+          socket.end()
+          return void stop("asked to stop")
+        }
+        if (msg.t === "run") {
+          isRun = true
+          if (msg.v !== PROTOCOL_VERSION) {
+            send({
+              t: "fallback",
+              reason: `protocol version ${msg.v} (the daemon speaks ${PROTOCOL_VERSION})`,
+            })
+            return void socket.end()
+          }
+          lastActivity = Date.now()
+          const caller: Caller = {
+            request: msg,
+            send,
+            receive: (t) =>
+              new Promise((resolve, reject) => {
+                if (isClosed) return reject(new Error("the caller hung up"))
+                waiting.set(t, (m) =>
+                  m.t === t ? resolve(m as never) : reject(new Error("the caller hung up")),
+                )
+              }),
+            onCancel: (fn) => (isClosed ? fn() : void cancels.push(fn)),
+          }
+          queue = queue.then(async () => {
+            if (isClosed) return
+            running++
+            requests++
+            try {
+              await opts.execute(caller)
+            } catch (e: unknown) {
+              log(`request failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`)
+              send({ t: "fallback", reason: "the daemon failed to run it" })
+            } finally {
+              running--
+              lastActivity = Date.now()
+              socket.end()
+            }
+          })
+        }
+      },
+      (line) => log(`a caller sent a line that is not JSON (${line.length} bytes)`),
+    )
+    socket.on("data", (chunk) => read(String(chunk)))
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (e) =>
+      reject(new DaemonStartError(`cannot listen on ${place.socket}: ${e.message}`)),
+    )
+    // S30: created 0600 from the start (umask), inside a 0700 directory.
+    const old = process.platform === "win32" ? undefined : process.umask(0o177)
+    server.listen(place.socket, () => {
+      if (old !== undefined) process.umask(old)
+      resolve()
+    })
+  })
+  if (process.platform !== "win32") chmodSync(place.socket, 0o600)
+  writeFileSync(place.pidFile, `${process.pid}\n`, { mode: 0o600 })
+  log(`listening on ${place.socket} (pid ${process.pid}, version ${opts.version})`)
+  return { log, stopped, stop }
+}
+
+/** The 0700 directory, refusing one that is not ours; a stale socket from a crashed daemon is removed. */
+function preparePlace(place: DaemonPlace): void {
+  mkdirSync(place.dir, { recursive: true, mode: 0o700 })
+  if (process.platform === "win32") return
+  const st = lstatSync(place.dir)
+  if (!st.isDirectory() || (process.getuid && st.uid !== process.getuid()))
+    throw new DaemonStartError(`${place.dir} is not a directory of this user`, "remove it, then start again")
+  chmodSync(place.dir, 0o700)
+  if (existsSync(place.socket)) unlinkSync(place.socket)
+}
