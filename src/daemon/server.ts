@@ -178,8 +178,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
             if (isClosed) return
             running++
             requests++
+            const t0 = performance.now()
             try {
               await opts.execute(caller)
+              log(`ran "${msg.argv.slice(0, 2).join(" ")}" in ${(performance.now() - t0).toFixed(1)} ms`)
             } catch (e: unknown) {
               log(`request failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`)
               send({ t: "fallback", reason: "the daemon failed to run it" })

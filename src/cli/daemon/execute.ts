@@ -53,6 +53,7 @@ export function createExecutor(deps: {
     const fetchEnv = async (names: string[]) => {
       const wanted = names.filter((n) => !asked.has(n))
       if (wanted.length === 0) return
+      deps.log(`asking the caller for ${wanted.join(", ")} (names only are logged)`)
       caller.send({ t: "env?", names: wanted })
       const answer = await caller.receive("env")
       for (const n of wanted) {

@@ -2,7 +2,9 @@ import { readFileSync } from "node:fs"
 import { loadDaemonServer } from "../../daemon/index.ts"
 import { parseDuration } from "../../util/duration.ts"
 import { UnavailableError } from "../../util/errors.ts"
+import { runSecrets } from "../../util/secrets.ts"
 import { createContext } from "../shared/context.ts"
+import { guardStream } from "../shared/redact-streams.ts"
 import { placeFor, socketProblem, ask } from "../shared/daemon-client.ts"
 import { warmRequest } from "../shared/warm.ts"
 import { createExecutor } from "./execute.ts"
@@ -72,6 +74,9 @@ function routeOutput(log: (l: string) => void): void {
     })
     Object.defineProperty(stream, "columns", { configurable: true, get: () => warmRequest()?.tty.columns })
   }
+  // P03: the redaction guard runCli put on the streams was replaced above; it goes back on top.
+  guardStream(process.stdout, runSecrets, true)
+  guardStream(process.stderr, runSecrets, false)
   Object.defineProperty(process.stdin, "isTTY", {
     configurable: true,
     get: () => warmRequest()?.tty.stdin ?? false,
