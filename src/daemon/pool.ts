@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto"
 import { readFileSync } from "node:fs"
+import { resolve } from "node:path"
 import { stableStringify, type Resolution } from "../config/index.ts"
 import {
   createManager,
@@ -57,7 +58,8 @@ export function createPool(log: (line: string) => void): Pool {
     await h.manager.close().catch((e: unknown) => log(`closing "${h.name}" failed: ${String(e)}`))
   }
 
-  function take(r: Extract<Resolution, { status: "ready" }>, opts: ManagerOptions): Held {
+  function take(ready: Extract<Resolution, { status: "ready" }>, opts: ManagerOptions): Held {
+    const r = inCallerDir(ready, opts.cwd)
     const key = slotKey(opts.cwd, r.entry.name)
     const fp = fingerprintOf(r, opts)
     const old = held.get(key)
@@ -137,6 +139,19 @@ export function createPool(log: (line: string) => void): Pool {
       await Promise.all([...held.values()].map((h) => drop(h, "the daemon is stopping")))
     },
   }
+}
+
+/**
+ * A cold run's stdio server starts in the caller's directory (it inherits agent's); the daemon's
+ * own directory is not the caller's, so a server without `cwd` gets the caller's explicitly.
+ * Relative `cwd`s resolve against it too, as the child would have resolved them.
+ */
+function inCallerDir(
+  r: Extract<Resolution, { status: "ready" }>,
+  cwd: string,
+): Extract<Resolution, { status: "ready" }> {
+  if (r.server.transport !== "stdio") return r
+  return { ...r, server: { ...r.server, cwd: resolve(cwd, r.server.cwd ?? ".") } }
 }
 
 /** A server that connected once but whose child has gone, or that failed: started again on use. */

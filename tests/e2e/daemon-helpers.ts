@@ -35,8 +35,9 @@ export async function status(t: TmpDir): Promise<{ running: boolean; pid?: numbe
 export async function startedDaemon(
   t: TmpDir,
   args: string[] = [],
+  env: Record<string, string> = {},
 ): Promise<AsyncDisposable & { pid: number }> {
-  const r = await agent(t, ["daemon", "start", ...args])
+  const r = await agent(t, ["daemon", "start", ...args], env)
   if (r.code !== 0) throw new Error(`daemon start failed (${r.code}): ${r.stderr}`)
   const pid = Number(readFileSync(join(daemonDir(t), "daemon.pid"), "utf8"))
   return {

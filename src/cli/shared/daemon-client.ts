@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process"
-import { lstatSync, readFileSync } from "node:fs"
+import { lstatSync, mkdirSync, readFileSync } from "node:fs"
 import { createConnection, type Socket } from "node:net"
 import { createInterface } from "node:readline"
 import {
@@ -116,10 +116,13 @@ export async function startDaemon(
   extra: string[] = [],
 ): Promise<true | string> {
   const [cmd, ...args] = selfCommand()
+  mkdirSync(place.dir, { recursive: true, mode: 0o700 })
   // S31: the daemon gets only the non-secret part of this environment; callers send the rest per request.
   const child = spawn(cmd!, [...args, "daemon", "run", ...extra], {
     detached: true,
     stdio: "ignore",
+    // Not the caller's directory: the daemon outlives it, and commands carry their own.
+    cwd: place.dir,
     env: baseEnv(env),
   })
   child.unref()
