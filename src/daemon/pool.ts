@@ -158,14 +158,23 @@ function inCallerDir(
 function isAlive(h: Held): boolean {
   const s = h.manager.states()[0]
   if (s && s.status !== "connected" && s.status !== "connecting") return false
-  return h.manager.pids().every((pid) => {
-    try {
-      process.kill(pid, 0)
-      return true
-    } catch {
-      return false // ESRCH: the child exited (EPERM cannot happen: it is our own child)
-    }
-  })
+  return h.manager.pids().every(isRunning)
+}
+
+/** The child is there and not a zombie (exited, not reaped yet: Linux /proc tells; elsewhere kill 0). */
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z"
+  } catch {
+    // No /proc (macOS) or no such process: ask the kernel; ESRCH means it exited.
+  }
+  try {
+    process.kill(pid, 0)
+    return process.platform !== "linux" // on Linux a missing /proc entry already meant "gone"
+  } catch {
+    return false
+  }
 }
 
 function fingerprintOf(r: Extract<Resolution, { status: "ready" }>, opts: ManagerOptions): string {

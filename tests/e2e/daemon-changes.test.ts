@@ -1,5 +1,5 @@
 import { describe, expect, it } from "bun:test"
-import { readFileSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
 import { fakeModel } from "../fixtures/model/server.ts"
 import { isAlive, startSlowCall } from "../helpers/processes.ts"
 import { BINARY } from "../helpers/binary.ts"
@@ -123,7 +123,7 @@ describe("compiled binary: agent daemon while things change", () => {
       expect(stderr.text).toContain("tick")
       proc.kill("SIGINT")
       expect(await proc.exited).toBe(130)
-      await until(() => readFileSync(events, "utf8").includes("slow: cancelled"))
+      await until(() => existsSync(events) && readFileSync(events, "utf8").includes("slow: cancelled"))
       const held = (await status(t)).servers!
       expect(held.map((s) => [s.name, s.status])).toEqual([["basic", "connected"]])
       expect(isAlive(held[0]!.pid!)).toBe(true)

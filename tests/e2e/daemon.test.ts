@@ -9,6 +9,11 @@ import { agent, counterServer, daemonDir, daemonLog, startedDaemon, status } fro
 // output as a cold run, approvals and config edits honoured while it runs, and a cold run when
 // the daemon is gone.
 
+async function until(what: () => boolean, ms = 10_000): Promise<void> {
+  for (const deadline = Date.now() + ms; !what(); await Bun.sleep(25))
+    if (Date.now() > deadline) throw new Error("timed out waiting")
+}
+
 const call = (t: Parameters<typeof agent>[0], extra: string[] = [], env: Record<string, string> = {}) =>
   agent(t, ["mcp", "call", "counter", "increment", "--mcp", "mcp.json", ...extra], env)
 
@@ -42,8 +47,8 @@ describe("compiled binary: agent daemon", () => {
       expect(text.stdout).toMatch(/^counter +connected +stdio +\d+ +\d+s +3 +[\d.]+ MB/m)
       const stop = await agent(t, ["daemon", "stop", "-o", "json"])
       expect(stop.json()).toEqual({ stopped: true })
-      expect(isAlive(d.pid)).toBe(false)
-      expect(isAlive(held.pid!)).toBe(false) // its servers are stopped with it
+      await until(() => !isAlive(d.pid))
+      expect(isAlive(held.pid!)).toBe(false) // its servers were stopped before it said so
     }
     expect((await agent(t, ["daemon", "stop"])).stdout).toBe("no daemon was running\n")
     expect((await call(t)).stdout).toBe("1\n")
