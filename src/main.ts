@@ -32,6 +32,8 @@ let code: number | undefined
 if (argv.includes("mcp") || argv.includes("run")) {
   const client = await import("./cli/shared/daemon-client.ts")
   if (client.isWarmCommand(argv)) code = await client.runWarm(argv, process.env)
+  // Its output was written synchronously; process.stdout was never touched (~8 ms on first use).
+  if (code !== undefined) process.exit(code)
 }
 if (code === undefined) {
   const { runCli } = await import("./cli/index.ts")

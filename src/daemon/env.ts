@@ -30,6 +30,12 @@ const NAMES = new Set([
   "USERPROFILE",
   "PATHEXT",
   "COMSPEC",
+  // Read by every command that might sign in (can a browser open here?): where, not secrets.
+  "BROWSER",
+  "DISPLAY",
+  "WAYLAND_DISPLAY",
+  "SSH_CONNECTION",
+  "SSH_TTY",
 ])
 
 /** Whether the caller sends `name` with every request (else only when the daemon asks for it). */

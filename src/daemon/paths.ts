@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto"
 import { join } from "node:path"
 
 // Where a user's daemon listens (docs/daemon.md "Where it listens"). S30: one socket per user,
@@ -39,7 +38,9 @@ export function daemonPlace(stateDir: string, who: Who): DaemonPlace {
  * are at most 256 characters; the user part is reduced to [A-Za-z0-9._-] and 64 characters.
  */
 export function pipeName(stateDir: string, user: string): string {
-  const hash = createHash("sha256").update(stateDir.toLowerCase()).digest("hex").slice(0, 16)
+  // Bun.hash (wyhash, 64 bits), not node:crypto: this runs on every warm call, and node:crypto
+  // costs ~2 ms to load. A name, not a secret: the pipe's own ACL keeps other users out.
+  const hash = Bun.hash(stateDir.toLowerCase()).toString(16).padStart(16, "0")
   return `\\\\.\\pipe\\agentrt-${safeName(user)}-${hash}`
 }
 

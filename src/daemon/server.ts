@@ -179,9 +179,13 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
             running++
             requests++
             const t0 = performance.now()
+            const cpu0 = process.cpuUsage()
             try {
               await opts.execute(caller)
-              log(`ran "${msg.argv.slice(0, 2).join(" ")}" in ${(performance.now() - t0).toFixed(1)} ms`)
+              const cpu = process.cpuUsage(cpu0)
+              log(
+                `ran "${msg.argv.slice(0, 2).join(" ")}" in ${(performance.now() - t0).toFixed(1)} ms (${((cpu.user + cpu.system) / 1000).toFixed(1)} ms CPU)`,
+              )
             } catch (e: unknown) {
               log(`request failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`)
               send({ t: "fallback", reason: "the daemon failed to run it" })

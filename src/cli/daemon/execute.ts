@@ -1,4 +1,4 @@
-import type { Caller, Pool } from "../../daemon/index.ts"
+import { isBaseEnv, type Caller, type Pool } from "../../daemon/index.ts"
 import { runInterruptHandlers } from "../../util/abort.ts"
 import { resetWrittenStdout } from "../shared/output.ts"
 import { HandBackError, NeedMoreEnvError, asWarmRequest, type WarmRequest } from "../shared/warm.ts"
@@ -67,6 +67,8 @@ export function createExecutor(deps: {
     for (let round = 0; round < 8; round++) {
       const outcome = await attempt()
       if (outcome.kind === "more") {
+        // Not remembered for next time: an approval may be revoked by then, and a value the
+        // command would not read must not be sent (S31). The second attempt costs a config load.
         await fetchEnv(outcome.names)
         continue
       }
@@ -85,7 +87,8 @@ export function createExecutor(deps: {
       const env = new Proxy(values, {
         get(target, name) {
           if (typeof name !== "string") return undefined
-          if (!asked.has(name)) (isCommitted ? late : missing).add(name)
+          // A base name the caller did not send is one it does not have (isBaseEnv: always sent).
+          if (!asked.has(name) && !isBaseEnv(name)) (isCommitted ? late : missing).add(name)
           return target[name]
         },
       }) as Record<string, string | undefined>
