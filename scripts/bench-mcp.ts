@@ -11,6 +11,7 @@
 //   npm run bench:mcp [-- --runs N] [--before BINARY] [--only stdio,http,calls]
 //   --before: a second agent binary (say, built from main) measured in the same rounds, so a
 //   change is judged against the same machine state (docs/performance.md says how to build one).
+// Warm figures (commands served by `agent daemon`, against mcporter's daemon): scripts/bench-warm.ts.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
@@ -227,6 +228,7 @@ async function main(): Promise<void> {
     )
     console.log("teardown: last stdout chunk → process exit; RSS: the client's own VmHWM (servers excluded)")
     if (BEFORE) console.log(`before: ${BEFORE}`)
+    console.log("warm (servers kept by `agent daemon`, and mcporter's keep-alive daemon): npm run bench:warm")
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

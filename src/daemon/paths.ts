@@ -1,6 +1,6 @@
 import { join } from "node:path"
 
-// Where a user's daemon listens (docs/daemon.md "Where it listens"). S30: one socket per user,
+// Where a user's daemon listens (docs/daemon.md "Where it listens (S30)"). S30: one socket per user,
 // inside that user's state dir (0700) with the uid in its name, so two users' daemons never share
 // one even when they share an AGENTRT_HOME; on Windows a named pipe, whose name carries the user
 // and a hash of the state dir (pipes live in one machine-wide namespace).

@@ -3,7 +3,7 @@ import { runInterruptHandlers } from "../../util/abort.ts"
 import { resetWrittenStdout } from "../shared/output.ts"
 import { HandBackError, NeedMoreEnvError, asWarmRequest, type WarmRequest } from "../shared/warm.ts"
 
-// One caller's command, run inside the daemon (docs/daemon.md "How a command runs warm"). S31: the
+// One caller's command, run inside the daemon (docs/daemon.md "What it does for a command"). S31: the
 // command sees the caller's environment only as far as the caller sent it; a variable it reads
 // that was not sent (an approved ${VAR}: resolveServers reads one only after its approval) is
 // asked for, and the attempt runs again with its value. Output is held until the command has

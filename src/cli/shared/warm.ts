@@ -1,7 +1,7 @@
 import type { CallerTty, Pool } from "../../daemon/index.ts"
 import { AgentError } from "../../util/errors.ts"
 
-// A command running inside the daemon for a caller (docs/daemon.md "How a command runs warm"). The
+// A command running inside the daemon for a caller (docs/daemon.md "What it does for a command"). The
 // daemon runs one request at a time, so "the current request" is process-wide on purpose, like
 // Ctrl-C in util/abort.ts: createContext takes the caller's cwd, environment and terminal from it,
 // withServers takes servers from its pool, and prompts go to the caller's terminal through it.
