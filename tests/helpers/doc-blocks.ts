@@ -133,7 +133,7 @@ export function agentCommands(line: string): AgentCommand[] {
 export function commandPath(args: string[]): string[] {
   const [first, second] = args
   if (first === undefined || first.startsWith("-")) return []
-  if (["mcp", "config", "env"].includes(first) && second !== undefined && !second.startsWith("-"))
+  if (["mcp", "config", "env", "daemon"].includes(first) && second !== undefined && !second.startsWith("-"))
     return [first, second]
   return [first]
 }
