@@ -9,7 +9,7 @@ import type * as v from "valibot"
 import { fakeModel, type FakeModel } from "../fixtures/model/server.ts"
 import { startStatelessServer } from "../fixtures/servers/http-stateless.ts"
 import { BUN, ROOT, runCli, type CliResult } from "../helpers/cli.ts"
-import { ErrorDoc, JSON_COMMANDS, shapeIssues, type JsonCommand } from "../helpers/json-shapes.ts"
+import { DaemonDown, ErrorDoc, JSON_COMMANDS, shapeIssues, type JsonCommand } from "../helpers/json-shapes.ts"
 import { refusedPort, type HeldPort } from "../helpers/ports.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
@@ -243,6 +243,27 @@ const CASES: Case[] = [
         turns: 0,
         error: expect.stringContaining("does not exist"),
       }),
+  },
+  // Last: while this daemon runs, the commands above would go through it.
+  {
+    command: "agent daemon start",
+    ok: () => ["daemon", "start", "--exit-after", "2m"],
+    fail: () => ["daemon", "start", "--idle-timeout", "soon"],
+    failCode: 2,
+  },
+  {
+    command: "agent daemon status",
+    ok: () => ["daemon", "status"],
+    fail: () => ["daemon", "status"],
+    failEnv: { AGENTRT_HOME: "/nonexistent/agentrt-json-output" },
+    failCode: 5,
+    failShape: DaemonDown,
+  },
+  {
+    command: "agent daemon stop",
+    ok: () => ["daemon", "stop"],
+    fail: () => ["daemon", "stop", "--now"],
+    failCode: 2,
   },
 ]
 

@@ -305,6 +305,34 @@ const McpAuthStatus = v.strictObject({ servers: v.array(SignIn) })
 
 const McpLogout = v.strictObject({ server: str, removed: num, forgotClient: bool })
 
+const HeldServer = v.strictObject({
+  name: str,
+  cwd: str,
+  transport: str,
+  status: str,
+  pid: opt(num),
+  uptimeMs: num,
+  idleMs: num,
+  calls: num,
+  rssBytes: opt(num),
+})
+const daemonUp = {
+  running: v.literal(true),
+  pid: num,
+  version: str,
+  socket: str,
+  log: str,
+  uptimeMs: num,
+  idleServerMs: num,
+  exitAfterMs: num,
+  requests: num,
+  servers: v.array(HeldServer),
+}
+export const DaemonDown = v.strictObject({ running: v.literal(false), socket: str, reason: str })
+const DaemonStatus = v.union([v.strictObject(daemonUp), DaemonDown])
+const DaemonStart = v.strictObject({ ...daemonUp, alreadyRunning: bool })
+const DaemonStop = v.strictObject({ stopped: bool })
+
 /** Every command that takes --output json, by its name as typed, with the document it prints. */
 export const JSON_COMMANDS = {
   "agent config validate": ConfigValidate,
@@ -332,6 +360,9 @@ export const JSON_COMMANDS = {
   "agent mcp auth --status": McpAuthStatus,
   "agent mcp logout": McpLogout,
   "agent run": RunReport,
+  "agent daemon start": DaemonStart,
+  "agent daemon status": DaemonStatus,
+  "agent daemon stop": DaemonStop,
 } as const satisfies Record<string, v.GenericSchema>
 
 export type JsonCommand = keyof typeof JSON_COMMANDS

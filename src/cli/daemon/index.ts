@@ -132,6 +132,7 @@ const status = command({
     if (answer?.t !== "status") {
       const why = problem === "missing" || problem === undefined ? "no daemon is running" : problem
       if (ctx.output === "json") {
+        ctx.log.error(why)
         printJson({ running: false, socket: place.socket, reason: why })
         return 5
       }
