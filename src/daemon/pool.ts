@@ -181,13 +181,36 @@ function fingerprintOf(r: Extract<Resolution, { status: "ready" }>, opts: Manage
   const text = stableStringify({
     server: r.server,
     cwd: opts.cwd,
-    env: opts.parentEnv,
+    env: inherited(opts.parentEnv),
     roots: opts.roots ?? [],
     connectTimeoutMs: opts.connectTimeoutMs ?? null,
     requestTimeoutMs: opts.requestTimeoutMs ?? null,
     allowInsecureHttp: Boolean(opts.allowInsecureHttp),
   })
   return createHash("sha256").update(text).digest("hex")
+}
+
+/**
+ * What a stdio server inherits from the caller (C05's list, mcp/spawn.ts) counts toward its
+ * definition, except TERM: a server's stdio are pipes, and a call from a terminal followed by one
+ * from a script must not restart a stateful server. The server keeps the TERM it started with.
+ */
+const INHERITED = new Set(["PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "TZ", "TMPDIR", "TMP", "TEMP"])
+const WINDOWS_INHERITED = new Set([
+  "SYSTEMROOT",
+  "APPDATA",
+  "LOCALAPPDATA",
+  "USERPROFILE",
+  "PATHEXT",
+  "COMSPEC",
+])
+
+function inherited(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  return Object.fromEntries(
+    Object.entries(env).filter(
+      ([k]) => INHERITED.has(k) || WINDOWS_INHERITED.has(k.toUpperCase()) || k.startsWith("LC_"),
+    ),
+  )
 }
 
 function describe(h: Held, now: number): HeldServerStatus {

@@ -5,7 +5,7 @@ import { isAlive, startSlowCall } from "../helpers/processes.ts"
 import { BINARY } from "../helpers/binary.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 import { BASIC, agent, counterServer, daemonLog, startedDaemon, status } from "./daemon-helpers.ts"
-import { BUN } from "../helpers/cli.ts"
+import { BUN, runCliTty } from "../helpers/cli.ts"
 
 // What changes while a daemon runs (docs/daemon.md): revoked approvals, config edits, crashed
 // servers, a crashed daemon, Ctrl-C, idle timers, and the caller's environment (S31, S32).
@@ -165,4 +165,25 @@ describe("compiled binary: agent daemon while things change", () => {
     expect(daemonLog(t)).toContain("asking the caller for")
     expect(daemonLog(t)).toContain("ANTHROPIC_API_KEY")
   }, 90_000)
+})
+
+describe("compiled binary: agent daemon prompts in the caller's terminal", () => {
+  it("asks the trust question at the caller's terminal, takes the answer there, and stores it", async () => {
+    await using t = await tmpdir({ files: { ".mcp.json": { mcpServers: { counter: counterServer() } } } })
+    await using _d = await startedDaemon(t)
+    const r = await runCliTty(["mcp", "call", "counter", "increment"], {
+      home: t.home,
+      cwd: t.path,
+      binary: true,
+      input: ["y"],
+      timeoutMs: 30_000,
+    })
+    expect(r.stdout).toContain('Trust "counter" as shown?')
+    expect(r.stdout).toMatch(/\n1\r?\n/) // the call ran after the answer
+    expect(r.code).toBe(0)
+    expect(daemonLog(t)).toContain('ran "mcp call"') // in the daemon
+    // The "yes" was stored: the next call asks nothing and reaches the same server.
+    const next = await increment(t)
+    expect({ code: next.code, stdout: next.stdout }).toEqual({ code: 0, stdout: "2\n" })
+  }, 60_000)
 })
