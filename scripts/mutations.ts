@@ -612,4 +612,27 @@ export const MUTATIONS: Mutation[] = [
     replace: 'src.audience ?? "https://auth.example.com"',
     tests: ["tests/auth/jwt-bearer.test.ts"],
   },
+
+  // S30/S31/S32: the daemon's socket owner, what a caller sends, what a changed definition does
+  {
+    name: "daemon: a socket another uid owns is used",
+    file: "src/cli/shared/daemon-client.ts",
+    find: "    if (process.getuid && st.uid !== process.getuid())",
+    replace: "    if (false)",
+    tests: ["tests/e2e/daemon-socket.test.ts"],
+  },
+  {
+    name: "daemon: the caller sends its whole environment",
+    file: "src/cli/shared/daemon-client.ts",
+    find: "          env: baseEnv(env),",
+    replace: "          env: env as Record<string, string>,",
+    tests: ["tests/e2e/daemon-socket.test.ts"],
+  },
+  {
+    name: "daemon: a server that no longer resolves stays held",
+    file: "src/daemon/pool.ts",
+    find: "      if (old) void drop(old, `it is ${r.status.replace(\"_\", \" \")} now`)",
+    replace: "      void old",
+    tests: ["tests/e2e/daemon-changes.test.ts"],
+  },
 ]
