@@ -96,3 +96,40 @@ describe("compiled binary: agent daemon", () => {
     expect(statSync(join(dir, "daemon.log")).mode & 0o777).toBe(0o600)
   }, 30_000)
 })
+
+describe("compiled binary: starting a daemon on demand", () => {
+  it("--daemon starts one when none runs, and the next command uses it without the flag", async () => {
+    await using t = await tmpdir({ files: { "mcp.json": { mcpServers: { counter: counterServer() } } } })
+    try {
+      expect((await call(t, ["--daemon"])).stdout).toBe("1\n")
+      const s = await status(t)
+      expect(s.running).toBe(true)
+      expect((await call(t)).stdout).toBe("2\n")
+    } finally {
+      await stopAny(t)
+    }
+  }, 60_000)
+
+  it('"daemon": {"autoStart": true} in the user config does what --daemon does; --no-daemon still runs cold', async () => {
+    await using t = await tmpdir({ files: { "mcp.json": { mcpServers: { counter: counterServer() } } } })
+    await t.write("agentrt-home/config/mcp.json", { daemon: { autoStart: true } })
+    try {
+      expect((await call(t, ["--no-daemon"])).stdout).toBe("1\n")
+      expect((await status(t)).running).toBe(false)
+      expect((await call(t)).stdout).toBe("1\n")
+      expect((await status(t)).running).toBe(true)
+      expect((await call(t)).stdout).toBe("2\n")
+      // The setting validates as part of the config.
+      expect((await agent(t, ["config", "validate"])).code).toBe(0)
+    } finally {
+      await stopAny(t)
+    }
+  }, 60_000)
+})
+
+/** Stops a daemon a command started on demand (and kills it should stop fail). */
+async function stopAny(t: Parameters<typeof agent>[0]): Promise<void> {
+  const pid = (await status(t)).pid
+  await agent(t, ["daemon", "stop"])
+  if (pid !== undefined && isAlive(pid)) process.kill(pid, "SIGKILL")
+}
