@@ -13,7 +13,7 @@ import type { HeldServerStatus } from "./protocol.ts"
 
 // The servers the daemon keeps (docs/daemon.md): one manager per server definition, keyed by a
 // fingerprint of what was resolved (the interpolated definition, the working directory it runs
-// in, the environment it inherits, the roots and timeouts). A request gets a composite Manager
+// in, the environment it inherits, the roots). A request gets a composite Manager
 // over the ones it needs, so command code cannot tell it from a cold one.
 // S32: a definition whose fingerprint changed (config edited, approved value changed) closes the
 // old server before the new one starts; one that no longer resolves (approval revoked, project
@@ -183,8 +183,8 @@ function fingerprintOf(r: Extract<Resolution, { status: "ready" }>, opts: Manage
     cwd: opts.cwd,
     env: inherited(opts.parentEnv),
     roots: opts.roots ?? [],
-    connectTimeoutMs: opts.connectTimeoutMs ?? null,
-    requestTimeoutMs: opts.requestTimeoutMs ?? null,
+    // Not the timeouts: `--timeout 2m` on one call must not restart a stateful server. A call
+    // passes its own timeout (CallOptions); the held manager keeps its first default for lists.
     allowInsecureHttp: Boolean(opts.allowInsecureHttp),
   })
   return createHash("sha256").update(text).digest("hex")
