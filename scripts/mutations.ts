@@ -631,7 +631,7 @@ export const MUTATIONS: Mutation[] = [
   {
     name: "daemon: a server that no longer resolves stays held",
     file: "src/daemon/pool.ts",
-    find: '      if (old) void drop(old, `it is ${r.status.replace("_", " ")} now`)',
+    find: '      if (old) await drop(old, `it is ${r.status.replace("_", " ")} now`)',
     replace: "      void old",
     tests: ["tests/e2e/daemon-changes.test.ts"],
   },

@@ -37,7 +37,7 @@ interface Held {
 
 export interface Pool {
   /** A manager over `resolutions` (only the ready ones are held; the caller fills in the others). */
-  acquire(resolutions: Resolution[], opts: ManagerOptions): Manager
+  acquire(resolutions: Resolution[], opts: ManagerOptions): Promise<Manager>
   status(now?: number): HeldServerStatus[]
   /** Closes servers idle for longer than `idleMs`; returns how many it closed. */
   sweep(idleMs: number, now?: number): Promise<number>
@@ -58,14 +58,15 @@ export function createPool(log: (line: string) => void): Pool {
     await h.manager.close().catch((e: unknown) => log(`closing "${h.name}" failed: ${String(e)}`))
   }
 
-  function take(ready: Extract<Resolution, { status: "ready" }>, opts: ManagerOptions): Held {
+  async function take(ready: Extract<Resolution, { status: "ready" }>, opts: ManagerOptions): Promise<Held> {
     const r = inCallerDir(ready, opts.cwd)
     const key = slotKey(opts.cwd, r.entry.name)
     const fp = fingerprintOf(r, opts)
     const old = held.get(key)
     if (old && old.fingerprint === fp && isAlive(old)) return old
+    // Closed before its successor starts: both may want one resource (a browser profile, a port).
     if (old)
-      void drop(
+      await drop(
         old,
         old.fingerprint === fp ? "not running any more; restarting it" : "its definition changed",
       )
@@ -102,11 +103,11 @@ export function createPool(log: (line: string) => void): Pool {
     return h
   }
 
-  function acquire(resolutions: Resolution[], opts: ManagerOptions): Manager {
+  async function acquire(resolutions: Resolution[], opts: ManagerOptions): Promise<Manager> {
     const mine: Held[] = []
     for (const r of resolutions) {
       if (r.status === "ready") {
-        const h = take(r, opts)
+        const h = await take(r, opts)
         Object.assign(h.hooks, {
           onState: opts.onState,
           onLog: opts.onLog,
@@ -119,7 +120,7 @@ export function createPool(log: (line: string) => void): Pool {
         continue
       }
       const old = held.get(slotKey(opts.cwd, r.entry.name))
-      if (old) void drop(old, `it is ${r.status.replace("_", " ")} now`)
+      if (old) await drop(old, `it is ${r.status.replace("_", " ")} now`)
     }
     return composite(mine)
   }

@@ -214,7 +214,7 @@ export async function withServers(
     },
   }
   const manager = warm
-    ? warm.pool.acquire(resolutions, managerOpts)
+    ? await warm.pool.acquire(resolutions, managerOpts)
     : (await import("../../mcp/index.ts")).createManager(resolutions, managerOpts)
   try {
     let states = withResolutions(await untilAborted(manager.connect(), signal), resolutions)
