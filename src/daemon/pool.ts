@@ -290,6 +290,11 @@ function composite(list: Held[]): Manager {
       if (server !== undefined) return one(server).manager.prompts(server)
       return (await Promise.all(list.map((h) => h.manager.prompts()))).flat()
     },
+    async skills(server) {
+      if (server !== undefined) return one(server).manager.skills(server)
+      return (await Promise.all(list.map((h) => h.manager.skills()))).flat()
+    },
+    readSkill: (skill, ref, opts) => counted(skill.server, (m) => m.readSkill(skill, ref, opts)),
     async resources(server) {
       if (server !== undefined) return one(server).manager.resources(server)
       return (await Promise.all(list.map((h) => h.manager.resources()))).flat()
