@@ -184,6 +184,8 @@ function fingerprintOf(r: Extract<Resolution, { status: "ready" }>, opts: Manage
     cwd: opts.cwd,
     env: inherited(opts.parentEnv),
     roots: opts.roots ?? [],
+    // --protocol-version pins the revision a server speaks: another one is another connection.
+    protocolVersion: opts.protocolVersion ?? null,
     // Not the timeouts: `--timeout 2m` on one call must not restart a stateful server. A call
     // passes its own timeout (CallOptions); the held manager keeps its first default for lists.
     allowInsecureHttp: Boolean(opts.allowInsecureHttp),
