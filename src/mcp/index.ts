@@ -9,6 +9,8 @@ export type {
   Manager,
   ManagerOptions,
   NamespacedTool,
+  Prompt,
+  Resource,
   ReadResourceResult,
   ServerSkill,
   SkillContent,
@@ -22,7 +24,7 @@ export type {
 } from "./types.ts"
 export { createManager } from "./manager.ts"
 export { namespaceTools } from "./tools.ts"
-export { McpTimeoutError, SkillRejectedError } from "./error-classes.ts"
+export { McpRequestError, McpTimeoutError, SkillRejectedError } from "./error-classes.ts"
 export { elicitDefaults } from "./elicit.ts"
 export type { Finding, ServerReport, SchemaProvider } from "./doctor-types.ts"
 export { isBroken } from "./doctor-types.ts"

@@ -84,7 +84,11 @@ export function createManager(resolutions: Resolution[], opts: ManagerOptions): 
       signal: abort.signal,
       connectTimeoutMs: opts.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
       hooks: {
-        onListChanged: (kind) => requests.invalidate(slot, kind),
+        onListChanged: (kind) => {
+          // The cache first, so a listener that lists again at once gets the new list.
+          requests.invalidate(slot, kind)
+          opts.onListChanged?.(slot.name, kind)
+        },
         roots: rootsFor(r.server.roots, opts),
       },
       eras,

@@ -152,6 +152,8 @@ export interface ManagerOptions {
   sample?: SamplingHandler
   /** Live state changes while connecting (for progress on stderr). */
   onState?: (state: ServerState) => void
+  /** A server said its tools, prompts or resources changed (after the manager dropped its cached list). */
+  onListChanged?: (server: string, kind: "tools" | "prompts" | "resources") => void
   /** Server log messages (notifications/message). */
   onLog?: (server: string, level: LoggingLevel, data: unknown) => void
   /** T07: allow plain http:// to a host that is not loopback (default: refused). */

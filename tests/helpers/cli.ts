@@ -158,3 +158,12 @@ function result(code: number, stdout: string, stderr: string): CliResult {
     },
   }
 }
+
+/** The argv that runs agent (source or compiled) and its minimal environment, for tests that keep it running as a child (agent mcp serve, proxy). */
+export function agentArgv(binary = false): Promise<string[]> {
+  return command({ binary })
+}
+
+export function agentEnv(home: string, env?: Record<string, string>): Record<string, string> {
+  return environment(home, env ? { env } : {})
+}

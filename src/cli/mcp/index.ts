@@ -14,6 +14,8 @@ export default command({
     "agent mcp add github --url https://api.githubcopilot.com/mcp/ --header 'Authorization: Bearer ${GITHUB_TOKEN}'",
     "agent mcp import --from claude --dry-run",
     "agent mcp remove fs",
+    "agent mcp serve --http 8931   # agent's servers for another client, on loopback HTTP with a token",
+    "agent mcp proxy https://mcp.example.com/mcp   # one server on stdio, with agent's sign-in",
   ],
   subCommands: {
     list: () => import("./list.ts").then((m) => m.list),
@@ -37,5 +39,7 @@ export default command({
     lock: () => import("./lock.ts").then((m) => m.default),
     auth: () => import("./auth.ts").then((m) => m.auth),
     logout: () => import("./auth.ts").then((m) => m.logout),
+    serve: () => import("./serve.ts").then((m) => m.serve),
+    proxy: () => import("./proxy.ts").then((m) => m.proxy),
   },
 })

@@ -126,6 +126,8 @@ export interface Session {
 export interface SessionOptions {
   /** Connect only this server (by name); with an ad hoc server, it must be that one's name. */
   only?: string
+  /** Connect only these servers (`agent mcp serve --only A,B`); each must be in the config. */
+  among?: string[]
   /** Live connect progress on stderr (list). */
   progress?: boolean
   /** The command needs exactly one server: `only`, or the ad hoc one. */
@@ -135,6 +137,8 @@ export interface SessionOptions {
   /** Server → client requests during the session (elicitation: per --elicit unless given; without `sample`, sampling is refused). */
   elicit?: ElicitHandler
   sample?: SamplingHandler
+  /** A server's tools, prompts or resources changed (agent mcp serve passes it on to its clients). */
+  onListChanged?: (server: string, kind: "tools" | "prompts" | "resources") => void
   /**
    * The body reacts to Ctrl-C itself (session.signal) and still returns its result (agent run's
    * final report); it gets `graceMs` to do so before the session gives up on it with 130.
@@ -173,7 +177,7 @@ export async function withServers(
     })
   }
   const config = adhoc ? undefined : loadFromArgs(ctx, rawArgs)
-  const resolutions = adhoc ? [adhoc] : await configServers(ctx, rawArgs, config!, opts.only)
+  const resolutions = adhoc ? [adhoc] : await configServers(ctx, rawArgs, config!, opts.only, opts.among)
   // Inside the daemon: approvals are checked (above) before any held server is touched.
   const warm = warmRequest()
   warm?.checkpoint()
@@ -204,6 +208,7 @@ export async function withServers(
         warn: (m) => ctx.log.warn(escapeTerminal(m)),
       }),
     ...(opts.sample && { sample: opts.sample }),
+    ...(opts.onListChanged && { onListChanged: opts.onListChanged }),
     onState: (s) => progress?.update(s),
     onLog: (server, level, data) => {
       const line = escapeTerminal(
@@ -284,19 +289,14 @@ async function configServers(
   rawArgs: string[],
   config: Config,
   only: string | undefined,
+  among: string[] = [],
 ): Promise<Resolution[]> {
   let entries = config.servers
+  for (const name of among) if (!entries.some((e) => e.name === name)) unknownServer(config, name)
+  if (among.length) entries = entries.filter((e) => among.includes(e.name))
   if (only !== undefined) {
     entries = entries.filter((e) => e.name === only)
-    if (entries.length === 0) {
-      const names = config.servers.map((e) => e.name)
-      throw new ConfigError(
-        `no server "${escapeTerminal(only)}" in the loaded config${escapeTerminal(didYouMean(only, names))}`,
-        {
-          hint: `servers: ${config.servers.map((e) => e.name).join(", ") || "none"}; pass --mcp FILE, or define one ad hoc with --url URL or -- COMMAND`,
-        },
-      )
-    }
+    if (entries.length === 0) unknownServer(config, only)
   }
   // I10: the user's own config may set PATH or NODE_OPTIONS; it runs, with the value said aloud.
   for (const e of entries)
@@ -313,6 +313,16 @@ async function configServers(
     prompt: terminalPrompt(ctx),
     inputs: config.inputs,
   })
+}
+
+function unknownServer(config: Config, only: string): never {
+  const names = config.servers.map((e) => e.name)
+  throw new ConfigError(
+    `no server "${escapeTerminal(only)}" in the loaded config${escapeTerminal(didYouMean(only, names))}`,
+    {
+      hint: `servers: ${names.join(", ") || "none"}; pass --mcp FILE, or define one ad hoc with --url URL or -- COMMAND`,
+    },
+  )
 }
 
 /**

@@ -1,0 +1,88 @@
+import type { ServerCapabilities } from "@modelcontextprotocol/server"
+import pkg from "../../../package.json" with { type: "json" }
+import { createLog } from "../../util/log.ts"
+import { command } from "../command.ts"
+import { connectArgs, connectedServer, positionals, withServers } from "../shared/connect.ts"
+import { logLevel } from "./serve.ts"
+
+// `agent mcp proxy NAME|URL`: a stdio bridge to one server, transparent (every name as the server
+// gives it), that signs in, refreshes and stores tokens, and checks approvals the way every agent
+// command does. A drop-in for `npx mcp-remote URL` (docs/serve.md).
+
+export const proxy = command({
+  name: "proxy",
+  description:
+    "Bridge one server (a config NAME or a URL) to stdio for another MCP client, with agent's sign-in, token store and approvals",
+  args: {
+    target: {
+      type: "positional",
+      required: false,
+      valueHint: "NAME|URL",
+      description: "A server from the config, or the URL of a remote server",
+    },
+    "no-browser": {
+      type: "boolean",
+      description:
+        "Sign in without opening a browser: print the URL and read the redirect address pasted on a terminal",
+    },
+    ...connectArgs,
+  },
+  examples: [
+    "agent mcp proxy github                                 # a configured server, on stdio",
+    "agent mcp proxy https://mcp.example.com/mcp            # instead of: npx mcp-remote https://mcp.example.com/mcp",
+    '# in a client config: {"command": "agent", "args": ["mcp", "proxy", "https://mcp.example.com/mcp"]}',
+    "# sign in once ahead (headless): agent mcp auth --url https://mcp.example.com/mcp --no-browser",
+  ],
+  async run({ args, rawArgs }) {
+    const [target, extra] = positionals(args._, rawArgs)
+    if (extra !== undefined)
+      throw new (await import("../../util/errors.ts")).UsageError(`unexpected argument "${extra}"`)
+    const isUrl = target !== undefined && /^https?:\/\//i.test(target)
+    const flags = isUrl ? { ...args, url: target } : args
+    const { createServeCore, serveOverStdio } = await import("../../serve/index.ts")
+    const core = createServeCore({
+      mode: { kind: "transparent", server: "" },
+      info: { name: "agent", version: pkg.version },
+      log: createLog(logLevel(args)),
+    })
+    return withServers(
+      flags,
+      rawArgs,
+      {
+        ...(isUrl || target === undefined ? {} : { only: target }),
+        isSingle: true,
+        // Started by a client, stdin is its pipe: no paste prompt there (agent mcp auth … --no-browser signs in ahead).
+        signIn: args["no-browser"]
+          ? process.stdin.isTTY
+            ? { isExplicit: true, noBrowser: true }
+            : { noInteractive: true }
+          : { isExplicit: true },
+        ...core.hooks,
+        onListChanged: core.events.listChanged,
+      },
+      async (s) => {
+        const up = connectedServer(s, isUrl || target === undefined ? s.states[0]!.name : target)
+        core.attach(s.manager, {
+          mode: { kind: "transparent", server: up.name },
+          info: up.serverInfo ?? { name: up.name, version: pkg.version },
+          ...(up.instructions !== undefined && { instructions: up.instructions }),
+          capabilities: mirrored(up.capabilities),
+        })
+        try {
+          await serveOverStdio(core, s.signal)
+        } finally {
+          await core.close()
+        }
+      },
+    )
+  },
+})
+
+/** What the upstream offers, offered again (list changes are always passed on). */
+function mirrored(caps: ServerCapabilities | undefined): ServerCapabilities {
+  return {
+    ...(caps?.tools && { tools: { listChanged: true } }),
+    ...(caps?.prompts && { prompts: { listChanged: true } }),
+    ...(caps?.resources && { resources: { listChanged: true } }),
+  }
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from "bun:test"
+import { tmpdir } from "../helpers/tmp.ts"
+import { AGENT_FIXTURE, BASIC, connectStdio, stdioConfig, textOf } from "./helpers.ts"
+
+// `agent mcp serve` over stdio with the SDK client: every server's tools, prompts and resources
+// under agent's names (server__tool, as agent run names them), calls routed back to their server.
+
+describe("agent mcp serve (stdio, SDK client)", () => {
+  it("offers every server's tools as server__tool and routes a call to the right server", async () => {
+    await using t = await tmpdir()
+    const cfg = await stdioConfig(t, { one: BASIC, two: AGENT_FIXTURE })
+    await using c = await connectStdio(t, ["mcp", "serve", "--mcp", cfg])
+    const { tools } = await c.client.listTools()
+    const names = tools.map((x) => x.name)
+    expect(names).toContain("one__echo")
+    expect(names).toContain("two__echo")
+    expect(names).toContain("two__sample")
+    expect(names).not.toContain("echo")
+    const r = await c.client.callTool({ name: "one__add", arguments: { a: 2, b: 3 } })
+    expect(textOf(r)).toBe("5")
+    expect(r.structuredContent).toEqual({ sum: 5 })
+  }, 30_000)
+
+  it("serves prompts as server__prompt and resources under their own URIs", async () => {
+    await using t = await tmpdir()
+    const cfg = await stdioConfig(t, { one: BASIC })
+    await using c = await connectStdio(t, ["mcp", "serve", "--mcp", cfg])
+    const { prompts } = await c.client.listPrompts()
+    expect(prompts.map((p) => p.name)).toEqual(["one__greet"])
+    const got = await c.client.getPrompt({ name: "one__greet", arguments: { name: "Ada" } })
+    expect(JSON.stringify(got.messages)).toContain("Hello, Ada!")
+    const { resources } = await c.client.listResources()
+    expect(resources.map((r) => r.uri)).toContain("fixture://readme")
+    const read = await c.client.readResource({ uri: "fixture://readme" })
+    expect(JSON.stringify(read.contents)).toContain("# Fixture")
+    // A URI no one listed, matched by a template of the server that offers it.
+    const item = await c.client.readResource({ uri: "fixture://items/42" })
+    expect(JSON.stringify(item.contents)).toContain('\\"id\\":\\"42\\"')
+  }, 30_000)
+
+  it("--only serves the named servers alone", async () => {
+    await using t = await tmpdir()
+    const cfg = await stdioConfig(t, { one: BASIC, two: AGENT_FIXTURE })
+    await using c = await connectStdio(t, ["mcp", "serve", "--mcp", cfg, "--only", "two"])
+    const { tools } = await c.client.listTools()
+    expect(tools.every((x) => x.name.startsWith("two__"))).toBe(true)
+    expect(tools.length).toBeGreaterThan(0)
+  }, 30_000)
+})
