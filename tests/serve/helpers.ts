@@ -61,3 +61,53 @@ export async function connectStdio(
 
 export const textOf = (r: unknown) =>
   ((r as { content: { type: string; text?: string }[] }).content ?? []).map((c) => c.text ?? "").join("")
+
+export interface HttpServe extends AsyncDisposable {
+  url: string
+  token: string
+  stderr: () => string
+  proc: ReturnType<typeof Bun.spawn>
+}
+
+/** `agent mcp serve --http 0 …` as a child: the URL from stdout, the token from the header line on stderr. */
+export async function startServeHttp(
+  t: TmpDir,
+  args: string[],
+  opts: { binary?: boolean } = {},
+): Promise<HttpServe> {
+  const argv = await agentArgv(opts.binary)
+  const proc = Bun.spawn([...argv, "mcp", "serve", "--http", "0", ...args], {
+    cwd: t.path,
+    env: agentEnv(t.home),
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  })
+  let out = ""
+  let err = ""
+  const pump = async (s: ReadableStream<Uint8Array>, add: (x: string) => void) => {
+    const dec = new TextDecoder()
+    for await (const chunk of s) add(dec.decode(chunk))
+  }
+  void pump(proc.stdout, (x) => (out += x))
+  void pump(proc.stderr, (x) => (err += x))
+  const stop = async () => {
+    proc.kill("SIGINT")
+    await proc.exited
+  }
+  for (const end = Date.now() + 20_000; !/Bearer \S+/.test(err) || !out.includes("\n"); await Bun.sleep(25)) {
+    if (Date.now() > end || proc.exitCode !== null) {
+      await stop()
+      throw new Error(
+        `agent mcp serve --http did not start (exit ${proc.exitCode})\nstdout:\n${out}\nstderr:\n${err}`,
+      )
+    }
+  }
+  return {
+    url: out.trim().split("\n")[0]!,
+    token: /Bearer (\S+)/.exec(err)![1]!,
+    stderr: () => err,
+    proc,
+    [Symbol.asyncDispose]: stop,
+  }
+}
