@@ -29,13 +29,17 @@ export interface Connected extends AsyncDisposable {
 export async function connectStdio(
   t: TmpDir,
   args: string[],
-  opts: { binary?: boolean; capabilities?: ConstructorParameters<typeof Client>[1] } = {},
+  opts: {
+    binary?: boolean
+    capabilities?: ConstructorParameters<typeof Client>[1]
+    env?: Record<string, string>
+  } = {},
 ): Promise<Connected> {
   const [command, ...rest] = await agentArgv(opts.binary)
   const transport = new StdioClientTransport({
     command: command!,
     args: [...rest, ...args],
-    env: agentEnv(t.home),
+    env: agentEnv(t.home, opts.env),
     cwd: t.path,
     stderr: "pipe",
   })

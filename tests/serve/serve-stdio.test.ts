@@ -1,4 +1,5 @@
 import { describe, expect, it } from "bun:test"
+import { runCli } from "../helpers/cli.ts"
 import { tmpdir } from "../helpers/tmp.ts"
 import { AGENT_FIXTURE, BASIC, connectStdio, stdioConfig, textOf } from "./helpers.ts"
 
@@ -45,5 +46,25 @@ describe("agent mcp serve (stdio, SDK client)", () => {
     const { tools } = await c.client.listTools()
     expect(tools.every((x) => x.name.startsWith("two__"))).toBe(true)
     expect(tools.length).toBeGreaterThan(0)
+  }, 30_000)
+})
+
+describe("agent mcp serve: before serving", () => {
+  it("a server that needs approval and no terminal to ask at: exit 3 with the hint, nothing served", async () => {
+    await using t = await tmpdir()
+    await t.write(".mcp.json", { mcpServers: { proj: { command: "bun", args: [BASIC] } } })
+    const r = await runCli(["mcp", "serve"], { home: t.home, cwd: t.path })
+    expect(r.code).toBe(3)
+    expect(r.stderr).toContain("proj")
+    expect(r.stderr).toContain("hint:")
+    expect(r.stdout).toBe("")
+  }, 30_000)
+
+  it("--only with a name not in the config: exit 2 with a did-you-mean", async () => {
+    await using t = await tmpdir()
+    const cfg = await stdioConfig(t, { one: BASIC })
+    const r = await runCli(["mcp", "serve", "--mcp", cfg, "--only", "onee"], { home: t.home, cwd: t.path })
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('no server "onee"')
   }, 30_000)
 })

@@ -20,10 +20,10 @@ export const proxy = command({
       valueHint: "NAME|URL",
       description: "A server from the config, or the URL of a remote server",
     },
-    "no-browser": {
+    browser: {
       type: "boolean",
-      description:
-        "Sign in without opening a browser: print the URL and read the redirect address pasted on a terminal",
+      negativeDescription:
+        "Sign in without opening a browser: print the URL and read the redirect address pasted at a terminal",
     },
     ...connectArgs,
   },
@@ -38,7 +38,11 @@ export const proxy = command({
     if (extra !== undefined)
       throw new (await import("../../util/errors.ts")).UsageError(`unexpected argument "${extra}"`)
     const isUrl = target !== undefined && /^https?:\/\//i.test(target)
-    const flags = isUrl ? { ...args, url: target } : args
+    // Started by a client, stdin is its pipe: --no-browser cannot read a pasted address there, so
+    // this run does not sign in (exit 4 names `agent mcp auth`, which signs in ahead at a terminal).
+    const noBrowser = args.browser === false || rawArgs.includes("--no-browser")
+    const cannotPaste = noBrowser && !process.stdin.isTTY
+    const flags = { ...args, ...(isUrl && { url: target }), ...(cannotPaste && { interactive: false }) }
     const { createServeCore, serveOverStdio } = await import("../../serve/index.ts")
     const core = createServeCore({
       mode: { kind: "transparent", server: "" },
@@ -51,12 +55,8 @@ export const proxy = command({
       {
         ...(isUrl || target === undefined ? {} : { only: target }),
         isSingle: true,
-        // Started by a client, stdin is its pipe: no paste prompt there (agent mcp auth … --no-browser signs in ahead).
-        signIn: args["no-browser"]
-          ? process.stdin.isTTY
-            ? { isExplicit: true, noBrowser: true }
-            : { noInteractive: true }
-          : { isExplicit: true },
+        // The user asked for this server by configuring the proxy: sign in even without a terminal.
+        signIn: cannotPaste ? {} : { isExplicit: true, noBrowser },
         ...core.hooks,
         onListChanged: core.events.listChanged,
       },
