@@ -24,6 +24,7 @@ const ENV_TESTS = ["tests/mcp/spawn-env.test.ts", "tests/mcp/stdio.test.ts"]
 const SSRF_TESTS = ["tests/auth/guard.test.ts", "tests/auth/guard-fetch.test.ts"]
 const PIN_TESTS = ["tests/auth/guard-pin.test.ts"]
 const PRM_TESTS = ["tests/auth/resource.test.ts", "tests/auth/provider.test.ts"]
+const SERVE_TESTS = ["tests/serve/http.test.ts"]
 const STATE_TESTS = ["tests/auth/callback-state.test.ts", "tests/server/oauth-callback.test.ts"]
 
 const TEXT = "src/util/text.ts"
@@ -634,5 +635,41 @@ export const MUTATIONS: Mutation[] = [
     find: '      if (old) await drop(old, `it is ${r.status.replace("_", " ")} now`)',
     replace: "      void old",
     tests: ["tests/e2e/daemon-changes.test.ts"],
+  },
+  // L09-L12: agent mcp serve --http (loopback bind, Host, Origin, bearer token)
+  {
+    name: "serve bind: a non-loopback --http address accepted",
+    file: "src/serve/bind.ts",
+    find: "if (!LOOPBACK_NAMES.has(host.toLowerCase()))",
+    replace: "if (!LOOPBACK_NAMES.has(host.toLowerCase()) && host === \"\")",
+    tests: SERVE_TESTS,
+  },
+  {
+    name: "serve host guard: dropped",
+    file: "src/serve/http.ts",
+    find: "app.use(securityHeaders(), hostGuard(port), originGuard(port), tokenGuard(opts.token))",
+    replace: "app.use(securityHeaders(), originGuard(port), tokenGuard(opts.token))",
+    tests: SERVE_TESTS,
+  },
+  {
+    name: "serve origin guard: any Origin passes",
+    file: "src/serve/http.ts",
+    find: "if (origin !== undefined && !allowed.has(origin)) return c.body(null, 403)",
+    replace: "if (origin === undefined && !allowed.has(origin ?? \"\")) return c.body(null, 403)",
+    tests: SERVE_TESTS,
+  },
+  {
+    name: "serve token: only the length compared",
+    file: "src/serve/token.ts",
+    find: "return given.length === want.length && timingSafeEqual(given, want)",
+    replace: "return given.length === want.length",
+    tests: SERVE_TESTS,
+  },
+  {
+    name: "serve token file: left as it was found",
+    file: "src/serve/token.ts",
+    find: "await writeFileAtomic(file, `${existing}\\n`, { mode: 0o600, keepMode: false })",
+    replace: "await writeFileAtomic(file, `${existing}\\n`, { mode: 0o600 })",
+    tests: SERVE_TESTS,
   },
 ]
