@@ -87,6 +87,8 @@ describe("agent mcp serve --http guards", () => {
       {},
       { authorization: "Bearer wrong" },
       { authorization: `Bearer ${TOKEN}x` },
+      // Same length, other bytes: the comparison is of the bytes, not only the length.
+      { authorization: `Bearer ${"u".repeat(TOKEN.length)}` },
       { authorization: `Basic ${TOKEN}` },
       { authorization: TOKEN },
     ]) {
@@ -100,6 +102,7 @@ describe("agent mcp serve --http guards", () => {
   it("hasToken: the scheme is case-insensitive, the token exact (L12)", () => {
     expect(hasToken(`bearer ${TOKEN}`, TOKEN)).toBe(true)
     expect(hasToken(`Bearer ${TOKEN.slice(1)}`, TOKEN)).toBe(false)
+    expect(hasToken(`Bearer ${TOKEN.slice(1)}u`, TOKEN)).toBe(false)
     expect(hasToken(undefined, TOKEN)).toBe(false)
   })
 })
