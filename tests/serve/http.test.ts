@@ -83,8 +83,9 @@ describe("agent mcp serve --http guards", () => {
 
   it("refuses a missing, wrong or differently shaped token with 401 and a Bearer challenge (L12)", async () => {
     const { core, initialize } = setup()
+    const none: Record<string, string> = {}
     for (const headers of [
-      {},
+      none,
       { authorization: "Bearer wrong" },
       { authorization: `Bearer ${TOKEN}x` },
       // Same length, other bytes: the comparison is of the bytes, not only the length.

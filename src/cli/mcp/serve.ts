@@ -50,8 +50,6 @@ export const serve = command({
     const core = createServeCore({
       mode: { kind: "aggregate" },
       info: { name: "agent", version: pkg.version },
-      instructions:
-        "Tools, prompts and resources of the MCP servers configured in agent, named server__name.",
       log: createLog(logLevel(args)),
     })
     return withServers(
@@ -60,7 +58,7 @@ export const serve = command({
       { among, ...core.hooks, onListChanged: core.events.listChanged },
       async (s) => {
         checkStates(s, among)
-        core.attach(s.manager)
+        core.attach(s.manager, { instructions: instructionsOf(s.states) })
         try {
           if (!bind) return void (await serveOverStdio(core, s.signal))
           const { token, file } = await serveToken(s.ctx.paths.stateDir)
@@ -93,6 +91,19 @@ function checkStates(s: Session, among: string[]): void {
       hint: "`agent mcp list` shows why each one did not",
     })
   warnNotConnected(s)
+}
+
+/** Each served server's own instructions, under its name: the client's model reads them as if it talked to each server. */
+function instructionsOf(states: ServerState[]): string {
+  const parts = states.flatMap((x) =>
+    x.status === "connected" && x.instructions
+      ? [`## ${x.name} (tools named ${x.name}__…)\n${x.instructions}`]
+      : [],
+  )
+  return [
+    "Tools, prompts and resources of the MCP servers configured in agent; tools and prompts are named server__name.",
+    ...parts,
+  ].join("\n\n")
 }
 
 function howToConnect(url: string, token: string, file: string, s: Session): string {
