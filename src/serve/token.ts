@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from "node:crypto"
 import { readFile } from "node:fs/promises"
 import { join } from "node:path"
 import { writeFileAtomic } from "../util/atomic.ts"
+import { ensurePrivateDir } from "../util/paths.ts"
 
 // The bearer token of `agent mcp serve --http` (L12). Created once, kept in the state dir in a
 // 0600 file written atomically (so a client config that holds it keeps working across restarts);
@@ -11,6 +12,7 @@ export const TOKEN_FILE = "serve-token"
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/
 
 export async function serveToken(stateDir: string): Promise<{ token: string; file: string; isNew: boolean }> {
+  ensurePrivateDir(stateDir) // F03: ours alone, as for the OAuth tokens next to it
   const file = join(stateDir, TOKEN_FILE)
   const existing = await readFile(file, "utf8").then(
     (t) => t.trim(),

@@ -69,6 +69,7 @@ export const textOf = (r: unknown) =>
 export interface HttpServe extends AsyncDisposable {
   url: string
   token: string
+  stdout: () => string
   stderr: () => string
   proc: ReturnType<typeof Bun.spawn>
 }
@@ -99,7 +100,16 @@ export async function startServeHttp(
     proc.kill("SIGINT")
     await proc.exited
   }
-  for (const end = Date.now() + 20_000; !/Bearer \S+/.test(err) || !out.includes("\n"); await Bun.sleep(25)) {
+  // stdout: the URL on a line, or with --output json one document holding it.
+  const urlOf = (): string | undefined => {
+    if (!out.startsWith("{")) return out.includes("\n") ? out.split("\n")[0] : undefined
+    try {
+      return (JSON.parse(out) as { url: string }).url
+    } catch {
+      return undefined // not all of the document yet
+    }
+  }
+  for (const end = Date.now() + 20_000; !/Bearer \S+/.test(err) || !urlOf(); await Bun.sleep(25)) {
     if (Date.now() > end || proc.exitCode !== null) {
       await stop()
       throw new Error(
@@ -108,7 +118,8 @@ export async function startServeHttp(
     }
   }
   return {
-    url: out.trim().split("\n")[0]!,
+    url: urlOf()!,
+    stdout: () => out,
     token: /Bearer (\S+)/.exec(err)![1]!,
     stderr: () => err,
     proc,

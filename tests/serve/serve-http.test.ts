@@ -91,6 +91,15 @@ describe("agent mcp serve --http", () => {
     expect(ok.headers.get("mcp-session-id")).toBeTruthy()
   }, 40_000)
 
+  it("--output json prints one document with the URL, the token file and the servers, never the token", async () => {
+    await using t = await tmpdir()
+    const cfg = await stdioConfig(t, { one: BASIC })
+    await using srv = await startServeHttp(t, ["--mcp", cfg, "--output", "json"])
+    const doc = JSON.parse(srv.stdout()) as { url: string; tokenFile: string; servers: string[] }
+    expect(doc).toEqual({ url: srv.url, tokenFile: expect.stringMatching(/serve-token$/), servers: ["one"] })
+    expect(srv.stdout()).not.toContain(srv.token)
+  }, 40_000)
+
   it("refuses to bind an address that is not loopback: exit 2 with a hint (L09)", async () => {
     await using t = await tmpdir()
     const cfg = await stdioConfig(t, { one: BASIC })

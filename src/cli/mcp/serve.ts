@@ -5,7 +5,7 @@ import { createLog } from "../../util/log.ts"
 import { escapeTerminal } from "../../util/text.ts"
 import { command } from "../command.ts"
 import { connectArgs, notConnectedError, withServers, type Session } from "../shared/connect.ts"
-import { printRaw } from "../shared/output.ts"
+import { printJson, printRaw } from "../shared/output.ts"
 import { warnNotConnected } from "./tools.ts"
 
 // `agent mcp serve`: agent's servers for every other MCP client (docs/serve.md). Approvals and
@@ -34,6 +34,7 @@ export const serve = command({
     "agent mcp serve --mcp mcp.example.json            # stdio: what a client's config runs",
     "agent mcp serve --http 8931 --only github,fs      # http://127.0.0.1:8931/mcp, bearer token on stderr",
     "agent mcp serve --http 0                          # a free port; the URL is printed on stdout",
+    "agent mcp serve --http 0 --output json            # stdout: {url, tokenFile, servers}",
     '# in a client config: {"command": "agent", "args": ["mcp", "serve", "--mcp", "/path/to/mcp.json"]}',
     "# exit 3 when a server needs approval and there is no terminal to ask at; exit 2 for a non-loopback --http",
   ],
@@ -64,7 +65,9 @@ export const serve = command({
           const { token, file } = await serveToken(s.ctx.paths.stateDir)
           const http = listen(bind, { core, token, log: s.ctx.log })
           try {
-            printRaw(http.url)
+            const served = s.states.filter((x) => x.status === "connected").map((x) => x.name)
+            if (s.ctx.output === "json") printJson({ url: http.url, tokenFile: file, servers: served })
+            else printRaw(http.url)
             if (args.quiet !== true) process.stderr.write(howToConnect(http.url, token, file, s))
             await new Promise<void>((resolve) => s.signal.addEventListener("abort", () => resolve()))
           } finally {
