@@ -1,5 +1,6 @@
 import { describe, expect, it } from "bun:test"
-import { runCli } from "../helpers/cli.ts"
+import { startAuthServer } from "../fixtures/oauth/as.ts"
+import { BUN, runCli } from "../helpers/cli.ts"
 import { tmpdir } from "../helpers/tmp.ts"
 import { AGENT_FIXTURE, BASIC, connectStdio, stdioConfig, textOf } from "./helpers.ts"
 
@@ -50,6 +51,21 @@ describe("agent mcp serve (stdio, SDK client)", () => {
 })
 
 describe("agent mcp serve: before serving", () => {
+  it("a server that needs sign-in, with no way to sign in here: named on stderr, the others served", async () => {
+    await using as = await startAuthServer()
+    await using t = await tmpdir()
+    const cfg = await t.write("mcp.json", {
+      mcpServers: { one: { command: BUN, args: [BASIC] }, fx: { type: "http", url: as.url } },
+    })
+    await using c = await connectStdio(t, ["mcp", "serve", "--mcp", cfg])
+    const names = (await c.client.listTools()).tools.map((x) => x.name)
+    expect(names).toContain("one__echo")
+    expect(names.some((n) => n.startsWith("fx__"))).toBe(false)
+    expect(c.stderr()).toContain("fx: not connected (needs sign-in)")
+    // No sign-in was started: no browser, no authorization request.
+    expect(as.requests.filter((q) => q.path === "/authorize")).toEqual([])
+  }, 30_000)
+
   it("a server that needs approval and no terminal to ask at: exit 3 with the hint, nothing served", async () => {
     await using t = await tmpdir()
     await t.write(".mcp.json", { mcpServers: { proj: { command: "bun", args: [BASIC] } } })
