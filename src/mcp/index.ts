@@ -7,6 +7,8 @@ export type {
   ElicitHandler,
   GetPromptResult,
   Manager,
+  LoggingLevel,
+  Manager,
   ManagerOptions,
   NamespacedTool,
   Prompt,

@@ -20,7 +20,7 @@ import type { Skill } from "@modelcontextprotocol/client/ext/skills"
 import type { Resolution, ServerConfig, ServerEntry } from "../config/index.ts"
 import type { Log } from "../util/log.ts"
 
-export type { CallToolResult, GetPromptResult, Prompt, ReadResourceResult, Resource, Tool }
+export type { CallToolResult, GetPromptResult, LoggingLevel, Prompt, ReadResourceResult, Resource, Tool }
 
 /** The wire transport actually used (an `auto` server resolves to http or sse). */
 export type TransportKind = "stdio" | "http" | "sse"

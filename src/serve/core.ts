@@ -55,6 +55,7 @@ export interface ServeCore {
 }
 
 const AGGREGATE_CAPABILITIES: ServerCapabilities = {
+  logging: {},
   tools: { listChanged: true },
   prompts: { listChanged: true },
   resources: { listChanged: true },
@@ -214,6 +215,15 @@ export function createServeCore(given: ServeCoreOptions): ServeCore {
         s.server
           .notification({ method: `notifications/${kind}/list_changed` })
           .catch((e: unknown) => log.debug(`list change not forwarded: ${String(e)}`))
+    },
+    log(upstream, level, data) {
+      if (only !== undefined && upstream !== only) return
+      // The logger names the server; each session's logging/setLevel filters (the SDK keeps it per session).
+      for (const s of sessions)
+        if (s.server.getCapabilities().logging)
+          s.server
+            .sendLoggingMessage({ level, logger: upstream, data })
+            .catch((e: unknown) => log.debug(`log message not forwarded: ${String(e)}`))
     },
   }
 

@@ -1,4 +1,4 @@
-import type { Manager, ServerState } from "../mcp/index.ts"
+import type { LoggingLevel, Manager, ServerState } from "../mcp/index.ts"
 
 // What `agent mcp serve` and `agent mcp proxy` serve from (docs/serve.md "Design"): the manager of
 // this process today, a daemon-backed source later. The serve core never creates or closes one;
@@ -12,9 +12,10 @@ export type ServerSource = Pick<
 
 export type ListKind = "tools" | "prompts" | "resources"
 
-/** What the source tells the core: a list changed on one of its servers. */
+/** What the source tells the core: a list changed on one of its servers; a server logged a message. */
 export interface SourceEvents {
   listChanged(server: string, kind: ListKind): void
+  log(server: string, level: LoggingLevel, data: unknown): void
 }
 
 /** The connected servers of a source, by name (what is offered downstream). */

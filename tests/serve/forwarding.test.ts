@@ -31,6 +31,19 @@ describe("agent mcp serve forwards", () => {
     expect(seen[0]!.message).toBe("tick 1")
   }, 30_000)
 
+  it("a server's log messages to the client, the logger naming the server", async () => {
+    await using t = await tmpdir()
+    // This fixture logs each echo as notifications/message (level info, its logger "fixture").
+    await using srv = await startSessionServer()
+    const cfg = await t.write("mcp.json", { mcpServers: { s: { url: srv.url } } })
+    await using c = await connectStdio(t, ["mcp", "serve", "--mcp", cfg])
+    const logs: { logger?: string; level: string; data: unknown }[] = []
+    c.client.setNotificationHandler("notifications/message", (n) => void logs.push(n.params))
+    await c.client.callTool({ name: "s__echo", arguments: { text: "logged" } })
+    await waitFor("the log message reached the client", async () => logs.length > 0)
+    expect(logs[0]).toEqual({ level: "info", logger: "s", data: { echoed: "logged" } })
+  }, 30_000)
+
   it("a client's cancel to the server that runs the call", async () => {
     await using t = await tmpdir()
     const events = join(t.path, "events.log")

@@ -59,6 +59,7 @@ export const proxy = command({
         signIn: cannotPaste ? {} : { isExplicit: true, noBrowser },
         ...core.hooks,
         onListChanged: core.events.listChanged,
+        onLog: core.events.log,
       },
       async (s) => {
         const up = connectedServer(s, isUrl || target === undefined ? s.states[0]!.name : target)
@@ -81,6 +82,7 @@ export const proxy = command({
 /** What the upstream offers, offered again (list changes are always passed on). */
 function mirrored(caps: ServerCapabilities | undefined): ServerCapabilities {
   return {
+    ...(caps?.logging && { logging: {} }),
     ...(caps?.tools && { tools: { listChanged: true } }),
     ...(caps?.prompts && { prompts: { listChanged: true } }),
     ...(caps?.resources && { resources: { listChanged: true } }),

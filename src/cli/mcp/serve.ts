@@ -56,7 +56,7 @@ export const serve = command({
     return withServers(
       args,
       rawArgs,
-      { among, ...core.hooks, onListChanged: core.events.listChanged },
+      { among, ...core.hooks, onListChanged: core.events.listChanged, onLog: core.events.log },
       async (s) => {
         checkStates(s, among)
         core.attach(s.manager, { instructions: instructionsOf(s.states) })

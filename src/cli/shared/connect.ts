@@ -8,7 +8,14 @@ import {
   type Config,
   type Resolution,
 } from "../../config/index.ts"
-import type { ElicitHandler, Manager, ManagerOptions, SamplingHandler, ServerState } from "../../mcp/index.ts"
+import type {
+  ElicitHandler,
+  LoggingLevel,
+  Manager,
+  ManagerOptions,
+  SamplingHandler,
+  ServerState,
+} from "../../mcp/index.ts"
 import { interruptSignal } from "../../util/abort.ts"
 import { DURATION_HINT, parseDuration } from "../../util/duration.ts"
 import {
@@ -137,6 +144,8 @@ export interface SessionOptions {
   /** Server → client requests during the session (elicitation: per --elicit unless given; without `sample`, sampling is refused). */
   elicit?: ElicitHandler
   sample?: SamplingHandler
+  /** A server's log message, besides stderr (-v) or the debug log (agent mcp serve passes it on). */
+  onLog?: (server: string, level: LoggingLevel, data: unknown) => void
   /** A server's tools, prompts or resources changed (agent mcp serve passes it on to its clients). */
   onListChanged?: (server: string, kind: "tools" | "prompts" | "resources") => void
   /**
@@ -211,6 +220,7 @@ export async function withServers(
     ...(opts.onListChanged && { onListChanged: opts.onListChanged }),
     onState: (s) => progress?.update(s),
     onLog: (server, level, data) => {
+      opts.onLog?.(server, level, data)
       const line = escapeTerminal(
         `[${server}] ${level}: ${typeof data === "string" ? data : JSON.stringify(data)}`,
       )
