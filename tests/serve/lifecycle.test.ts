@@ -52,6 +52,21 @@ describe("agent mcp serve and proxy: sessions", () => {
     }
   }, 30_000)
 
+  it("serve --http stops its servers when a client app ends it with SIGTERM (S01)", async () => {
+    await using t = await tmpdir()
+    const cfg = await stdioConfig(t, { one: BASIC })
+    const srv = await startServeHttp(t, ["--mcp", cfg])
+    try {
+      const children = descendants(srv.proc.pid)
+      expect(children.length).toBeGreaterThan(0)
+      srv.proc.kill("SIGTERM")
+      await srv.proc.exited
+      expect(children.filter(isAlive)).toEqual([])
+    } finally {
+      await srv[Symbol.asyncDispose]()
+    }
+  }, 30_000)
+
   it("over HTTP, a server's elicitation reaches the client whose call is running", async () => {
     await using t = await tmpdir()
     const cfg = await stdioConfig(t, { one: BASIC })
