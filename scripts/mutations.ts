@@ -641,7 +641,7 @@ export const MUTATIONS: Mutation[] = [
     name: "serve bind: a non-loopback --http address accepted",
     file: "src/serve/bind.ts",
     find: "if (!LOOPBACK_NAMES.has(host.toLowerCase()))",
-    replace: "if (!LOOPBACK_NAMES.has(host.toLowerCase()) && host === \"\")",
+    replace: 'if (!LOOPBACK_NAMES.has(host.toLowerCase()) && host === "")',
     tests: SERVE_TESTS,
   },
   {
@@ -655,7 +655,7 @@ export const MUTATIONS: Mutation[] = [
     name: "serve origin guard: any Origin passes",
     file: "src/serve/http.ts",
     find: "if (origin !== undefined && !allowed.has(origin)) return c.body(null, 403)",
-    replace: "if (origin === undefined && !allowed.has(origin ?? \"\")) return c.body(null, 403)",
+    replace: 'if (origin === undefined && !allowed.has(origin ?? "")) return c.body(null, 403)',
     tests: SERVE_TESTS,
   },
   {
