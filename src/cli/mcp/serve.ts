@@ -1,6 +1,6 @@
 import pkg from "../../../package.json" with { type: "json" }
 import type { ServerState } from "../../mcp/index.ts"
-import { McpConnectError } from "../../util/errors.ts"
+import { McpConnectError, UsageError } from "../../util/errors.ts"
 import { createLog } from "../../util/log.ts"
 import { escapeTerminal } from "../../util/text.ts"
 import { command } from "../command.ts"
@@ -48,6 +48,10 @@ export const serve = command({
       .split(",")
       .map((n) => n.trim())
       .filter(Boolean)
+    if (among.length && (args.url !== undefined || rawArgs.includes("--")))
+      throw new UsageError(
+        "--only picks servers from the config; an ad hoc server (--url or -- COMMAND) is served alone",
+      )
     const core = createServeCore({
       mode: { kind: "aggregate" },
       info: { name: "agent", version: pkg.version },
