@@ -6,7 +6,6 @@ export type {
   CallToolResult,
   ElicitHandler,
   GetPromptResult,
-  Manager,
   LoggingLevel,
   Manager,
   ManagerOptions,
