@@ -1,8 +1,11 @@
 // Release packaging for build.ts: dist/SHA256SUMS, dist/install.sh (the format `sha256sum -c` and
 // scripts/install.sh read) and dist/manifest.json, which says for every binary what it is,
-// how big, its checksum and whether it kept its bytecode (build.ts drops bytecode for a target
-// that would otherwise pass 140 MB, which starts real commands more slowly).
-import { copyFileSync, readdirSync, rmSync, statSync } from "node:fs"
+// how big (on disk, and gzipped: what a download of it costs compressed), its checksum and
+// whether it kept its bytecode (build.ts drops bytecode for a target that would otherwise pass
+// 140 MB, which starts real commands more slowly).
+// `bun scripts/release.ts notes [DIST]` prints the release notes' table of binaries from
+// DIST/manifest.json (.github/workflows/release.yml publishes them with the release).
+import { copyFileSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs"
 import { basename, join } from "node:path"
 
 export interface BuiltBinary {
@@ -19,7 +22,10 @@ export interface ManifestEntry {
   target: string
   /** The file name inside dist/, which is also the name of the release asset. */
   file: string
+  /** Bytes on disk. */
   size: number
+  /** Bytes once gzipped (gzip's default level 6): what a compressed download of it costs. */
+  gzipSize: number
   sha256: string
   bytecode: boolean
   /** The source maps shipped beside the binary (also listed in SHA256SUMS). */
@@ -37,6 +43,10 @@ export function sha256(file: string): string {
   return new Bun.CryptoHasher("sha256").update(new Uint8Array(Bun.mmap(file))).digest("hex")
 }
 
+export function gzipSize(file: string): number {
+  return Bun.gzipSync(new Uint8Array(Bun.mmap(file)), { level: 6 }).byteLength
+}
+
 /**
  * Writes `${dir}/SHA256SUMS` and `${dir}/manifest.json` for `built`, copies scripts/install.sh
  * beside them (the `curl …/install.sh | sh` asset) and returns the manifest.
@@ -51,6 +61,7 @@ export async function writeReleaseFiles(
     target: b.target,
     file: basename(b.file),
     size: statSync(b.file).size,
+    gzipSize: gzipSize(b.file),
     sha256: sha256(b.file),
     bytecode: b.bytecode,
     ...(b.sourcemap && {
@@ -76,4 +87,37 @@ export async function writeReleaseFiles(
 // so none of those may linger there.
 function removeStaleMaps(dir: string): void {
   for (const name of readdirSync(dir)) if (name.endsWith(".map")) rmSync(join(dir, name), { force: true })
+}
+
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`
+
+/** The release notes' part about the binaries: a Markdown table with both sizes of each. */
+export function releaseNotes(manifest: Manifest): string {
+  const rows = manifest.binaries.map(
+    (b) =>
+      `| \`${b.file}\` | ${b.target.replace(/^bun-/, "")} | ${mb(b.size)} | ${mb(b.gzipSize)} | ${b.bytecode ? "yes" : "no (slower start of real commands)"} |`,
+  )
+  return [
+    `agent ${manifest.version}, built with Bun ${manifest.bun}.`,
+    "",
+    "| file | target | size | gzipped | bytecode |",
+    "| --- | --- | --- | --- | --- |",
+    ...rows,
+    "",
+    "Install: `curl -fsSL https://github.com/agentrt/agentrt/releases/latest/download/install.sh | sh`",
+    "(checks the download against `SHA256SUMS`). Every binary's size, gzipped size and SHA-256 are in",
+    "`manifest.json`; `gh attestation verify <file> --repo agentrt/agentrt` checks its build provenance.",
+    "",
+  ].join("\n")
+}
+
+if (import.meta.main) {
+  const [cmd, dir = join(import.meta.dir, "..", "dist")] = process.argv.slice(2)
+  if (cmd !== "notes") {
+    console.error(
+      "usage: bun scripts/release.ts notes [DIST]   (prints release notes from DIST/manifest.json)",
+    )
+    process.exit(2)
+  }
+  process.stdout.write(releaseNotes(JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as Manifest))
 }
