@@ -116,6 +116,7 @@ describe("shell scripts", () => {
       "scripts/install.sh",
       "scripts/action-run.sh",
       "scripts/verify-release.sh",
+      "scripts/smoke-binary.sh",
       "tests/fixtures/oauth/browser.sh",
     ])
       expect(scripts).toContain(known)
