@@ -39,12 +39,15 @@ export interface Manifest {
   binaries: ManifestEntry[]
 }
 
+// Read, not Bun.mmap: its default shared mapping counts as a writer until it is collected, and
+// Linux refuses to start a binary that is open for writing (ETXTBSY), so build.ts's smoke run or
+// scripts/verify-release.sh right after this would fail.
 export function sha256(file: string): string {
-  return new Bun.CryptoHasher("sha256").update(new Uint8Array(Bun.mmap(file))).digest("hex")
+  return new Bun.CryptoHasher("sha256").update(readFileSync(file)).digest("hex")
 }
 
 export function gzipSize(file: string): number {
-  return Bun.gzipSync(new Uint8Array(Bun.mmap(file)), { level: 6 }).byteLength
+  return Bun.gzipSync(readFileSync(file), { level: 6 }).byteLength
 }
 
 /**

@@ -11,6 +11,9 @@
 #          runner needs node but no node_modules
 # VERSION  what `BINARY --version` must print (default: the version in manifest.json beside
 #          BINARY, else in package.json of this checkout)
+# SMOKE_RUN  (environment) a command that runs BINARY on this host, split on spaces, e.g.
+#          "qemu-aarch64-static -L /usr/aarch64-linux-gnu" for linux-arm64 on x64
+#          (scripts/verify-release.sh --smoke sets it for what it runs through qemu)
 #
 # The checks: --version; an unknown flag exits 2; `mcp list` against the fixture over stdio;
 # an agentrt:// install link and a link agent itself printed, parsed in a --dry-run; the
@@ -43,11 +46,13 @@ failed=0 passed=0
 pass() { passed=$((passed + 1)); echo "ok      $1"; }
 fail() { failed=$((failed + 1)); echo "FAILED  $1"; sed 's/^/        | /' "$work/err" | tail -n 15; }
 
-# agent NAME ARGS... : runs the binary with a clean environment of its own; stdout to $work/out
+# agent ARGS... : runs the binary (through $SMOKE_RUN, word-split on purpose) with a clean
+# environment of its own; stdout to $work/out, stderr to $work/err
+# shellcheck disable=SC2086
 agent() {
   env AGENTRT_HOME="$home/agentrt" HOME="$home" USERPROFILE="$home" APPDATA="$home/AppData/Roaming" LOCALAPPDATA="$home/AppData/Local" \
     XDG_CONFIG_HOME="$home/.config" XDG_STATE_HOME="$home/.local/state" XDG_DATA_HOME="$home/.local/share" \
-    XDG_CACHE_HOME="$home/.cache" NO_COLOR=1 "$bin" "$@" >"$work/out" 2>"$work/err" </dev/null
+    XDG_CACHE_HOME="$home/.cache" NO_COLOR=1 ${SMOKE_RUN:-} "$bin" "$@" >"$work/out" 2>"$work/err" </dev/null
 }
 
 # expect_json CHECK : CHECK is a JavaScript expression over `j` (stdout parsed as JSON)
@@ -103,5 +108,5 @@ else fail "install --register --dry-run plans the $os handler"; fi
 if [ -z "$(find "$work/home" -mindepth 1 -print | head -n 5 | tee "$work/err")" ]; then pass "the dry runs left the home directory empty"
 else fail "the dry runs left the home directory empty"; fi
 
-echo "smoke-binary: $passed passed, $failed failed ($bin, $(uname -s) $(uname -m))"
+echo "smoke-binary: $passed passed, $failed failed ($bin${SMOKE_RUN:+ through $SMOKE_RUN}, $(uname -s) $(uname -m))"
 [ "$failed" -eq 0 ]

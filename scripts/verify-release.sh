@@ -4,7 +4,11 @@
 # plainly which ones it could not run and why. Exit 1 when a checksum or a run fails; binaries
 # that could not be run do not fail it unless --strict (exit 3 then).
 #
-#   sh scripts/verify-release.sh [--strict] [DIST]
+#   sh scripts/verify-release.sh [--strict] [--smoke FIXTURE] [DIST]
+#
+# --smoke FIXTURE: also run scripts/smoke-binary.sh (mcp list, install links, the URL-scheme
+# registration in dry runs) on each binary that ran, the same way (natively, through qemu or
+# the musl loader; not through wine). FIXTURE is the stdio fixture server bundled for node.
 #
 # How each kind is run (none is faked; nothing is downloaded):
 #   linux glibc   natively on its own arch; arm64 on x64 through qemu-aarch64(-static), with
@@ -17,8 +21,13 @@
 # A binary that is not run still gets its format checked with `file` when that is installed.
 set -u
 
-strict=0
+strict=0 fixture=""
+here=$(cd "$(dirname "$0")" && pwd)
 [ "${1:-}" = "--strict" ] && { strict=1; shift; }
+if [ "${1:-}" = "--smoke" ]; then
+  [ -f "${2:-}" ] || { echo "verify-release: --smoke needs the fixture file (got '${2:-}')" >&2; exit 2; }
+  fixture=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2
+fi
 dist=${1:-"$(dirname "$0")/../dist"}
 cd "$dist" || { echo "verify-release: no directory $dist" >&2; exit 2; }
 [ -f SHA256SUMS ] || { echo "verify-release: no SHA256SUMS in $dist (run: bun run build.ts --release)" >&2; exit 2; }
@@ -46,6 +55,17 @@ if [ "$os" = Linux ] && ldd --version 2>&1 | grep -qi musl; then libc=musl; fi
 qemu=$(command -v qemu-aarch64-static || command -v qemu-aarch64 || true)
 wine=$(command -v wine64 || command -v wine || ls /usr/lib/wine/wine64 2>/dev/null || true)
 
+# smoke FILE : scripts/smoke-binary.sh on FILE, through $via (how `run` ran it), with --smoke
+smoke() {
+  [ -n "$fixture" ] || return 0
+  if SMOKE_RUN=$via sh "$here/smoke-binary.sh" "./$1" "$fixture" "$version" >"$errs" 2>&1; then
+    printf 'ok       %-24s %s\n' "$1" "smoke-binary.sh: $(grep -c '^ok ' "$errs") checks"
+  else
+    reason="smoke-binary.sh: $(grep '^FAILED' "$errs" | tr '\n' ' ')"
+    return 1
+  fi
+}
+
 # run FILE CMD... : CMD --version must print exactly $version
 run() {
   f=$1; shift
@@ -64,17 +84,18 @@ while read -r _ f <&3; do
       want_arch=${f#agent-linux-}; want_arch=${want_arch%-musl}
       case $f in *-musl) want_libc=musl ;; *) want_libc=glibc ;; esac
       if [ "$os" = Linux ] && [ "$arch" = "$want_arch" ] && [ "$libc" = "$want_libc" ]; then
-        how=native; run "$f" "./$f" || bad "$f" "$reason"
+        how=native via=""; { run "$f" "./$f" && smoke "$f"; } || bad "$f" "$reason"
       elif [ "$want_libc" = glibc ] && [ "$os" = Linux ] && [ "$want_arch" = arm64 ] && [ -n "$qemu" ]; then
         how="qemu: $(basename "$qemu")"
-        if [ -d /usr/aarch64-linux-gnu ]; then run "$f" "$qemu" -L /usr/aarch64-linux-gnu "./$f" || bad "$f" "$reason"
-        else run "$f" "$qemu" "./$f" || bad "$f" "$reason"; fi
+        if [ -d /usr/aarch64-linux-gnu ]; then via="$qemu -L /usr/aarch64-linux-gnu"; else via=$qemu; fi
+        # shellcheck disable=SC2086 # $via: the qemu command and its flags
+        { run "$f" $via "./$f" && smoke "$f"; } || bad "$f" "$reason"
       elif [ "$want_libc" = musl ] && [ -n "${AGENTRT_MUSL_ROOT:-}" ]; then
         r=$AGENTRT_MUSL_ROOT; m=$( [ "$want_arch" = x64 ] && echo x86_64 || echo aarch64 )
         loader="$r/lib/ld-musl-$m.so.1"
         if [ ! -e "$loader" ]; then skip "$f" "AGENTRT_MUSL_ROOT has no lib/ld-musl-$m.so.1 (needs an Alpine $m rootfs)"
-        elif [ "$want_arch" = "$arch" ]; then how="ld-musl of $r"; run "$f" "$loader" --library-path "$r/lib:$r/usr/lib" "./$f" || bad "$f" "$reason"
-        elif [ -n "$qemu" ] && [ "$want_arch" = arm64 ]; then how="qemu + ld-musl of $r"; run "$f" "$qemu" -L "$r" "$loader" --library-path "$r/lib:$r/usr/lib" "./$f" || bad "$f" "$reason"
+        elif [ "$want_arch" = "$arch" ]; then how="ld-musl of $r" via="$loader --library-path $r/lib:$r/usr/lib"; { run "$f" "$loader" --library-path "$r/lib:$r/usr/lib" "./$f" && smoke "$f"; } || bad "$f" "$reason"
+        elif [ -n "$qemu" ] && [ "$want_arch" = arm64 ]; then how="qemu + ld-musl of $r" via="$qemu -L $r $loader --library-path $r/lib:$r/usr/lib"; { run "$f" "$qemu" -L "$r" "$loader" --library-path "$r/lib:$r/usr/lib" "./$f" && smoke "$f"; } || bad "$f" "$reason"
         else skip "$f" "no way to run $want_arch code here"; fi
       elif [ "$want_libc" = musl ]; then
         skip "$f" "needs a musl system (Alpine) or AGENTRT_MUSL_ROOT=<Alpine $want_arch rootfs>: it links libstdc++.so.6 built for musl, which this host does not have"
@@ -82,11 +103,11 @@ while read -r _ f <&3; do
         skip "$f" "needs Linux on $want_arch, or qemu-aarch64 (apt-get install qemu-user-static libc6-arm64-cross)"
       fi ;;
     agent-darwin-*)
-      if [ "$os" = Darwin ] && [ "$arch" = "${f#agent-darwin-}" ]; then how=native; run "$f" "./$f" || bad "$f" "$reason"
+      if [ "$os" = Darwin ] && [ "$arch" = "${f#agent-darwin-}" ]; then how=native via=""; { run "$f" "./$f" && smoke "$f"; } || bad "$f" "$reason"
       else skip "$f" "needs macOS on ${f#agent-darwin-} (no Mach-O loader on $os)"; fi ;;
     agent-windows-*)
       case $os in
-        MINGW* | MSYS* | CYGWIN*) how=native; run "$f" "./$f" || bad "$f" "$reason" ;;
+        MINGW* | MSYS* | CYGWIN*) how=native via=""; { run "$f" "./$f" && smoke "$f"; } || bad "$f" "$reason" ;;
         *) if [ -n "$wine" ]; then
              how="wine: $(basename "$wine")"
              WINEDEBUG=${WINEDEBUG:-err+module} run "$f" "$wine" "./$f" || skip "$f" "wine could not run it ($reason)"

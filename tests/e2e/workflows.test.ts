@@ -197,6 +197,7 @@ describe(".github/workflows/release.yml", () => {
       "bun build tests/fixtures/servers/stdio-basic.ts --target node --outfile smoke/stdio-fixture.mjs",
     )
     expect(kit).toContain("cp scripts/smoke-binary.sh smoke/")
+    expect(kit).toContain("sh scripts/verify-release.sh --smoke smoke/stdio-fixture.mjs dist")
   })
 
   it("publishes only after every smoke test, with SHA256SUMS, manifest.json, notes and provenance", () => {
