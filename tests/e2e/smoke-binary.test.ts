@@ -53,7 +53,7 @@ const glibc = (process.report.getReport() as { header?: { glibcVersionRuntime?: 
   ?.glibcVersionRuntime
 const HOST_FILE = `agent-linux-${process.arch === "arm64" ? "arm64" : "x64"}${glibc ? "" : "-musl"}`
 const qemu = Bun.which("qemu-aarch64-static") ?? Bun.which("qemu-aarch64")
-const canQemu = process.platform === "linux" && process.arch === "x64" && glibc !== undefined && qemu !== null
+const hasQemu = process.platform === "linux" && process.arch === "x64" && glibc !== undefined && qemu !== null
 
 describe("scripts/smoke-binary.sh", () => {
   it("passes every check on dist/agent", () => {
@@ -120,7 +120,7 @@ describe("scripts/verify-release.sh --smoke", () => {
   )
 
   // linux-arm64 through qemu: the same smoke test as on the ubuntu-24.04-arm runner.
-  it.skipIf(!canQemu)(
+  it.skipIf(!hasQemu)(
     "runs linux-arm64 through qemu, --version and smoke test alike",
     async () => {
       const dist = join(tmp.path, "dist-arm64")

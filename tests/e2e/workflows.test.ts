@@ -16,7 +16,7 @@ import { parse } from "yaml"
 import { ROOT } from "../helpers/cli.ts"
 
 const read = (rel: string) => readFileSync(join(ROOT, rel), "utf8")
-const needShellcheck = Bun.which("shellcheck") === null && process.env.CI !== "true"
+const isShellcheckMissing = Bun.which("shellcheck") === null && process.env.CI !== "true"
 
 interface Step {
   uses?: string
@@ -121,7 +121,7 @@ describe("GitHub workflows", () => {
     }
   })
 
-  it.skipIf(needShellcheck)("have shellcheck-clean run: scripts, each in its shell's dialect", () => {
+  it.skipIf(isShellcheckMissing)("have shellcheck-clean run: scripts, each in its shell's dialect", () => {
     if (Bun.which("shellcheck") === null) throw new Error("shellcheck is not installed (.ci/run installs it)")
     const problems: string[] = []
     let checked = 0
