@@ -26,6 +26,17 @@ export type {
 export { createManager } from "./manager.ts"
 export { namespaceTools } from "./tools.ts"
 export { McpRequestError, McpTimeoutError, SkillRejectedError } from "./error-classes.ts"
+export type { TaskOutcome } from "./task-driver.ts"
+export { isTerminal, TASK_STATUSES, type Started, type TaskSnapshot, type TaskStatus } from "./tasks.ts"
+export {
+  findHandle,
+  handleText,
+  parseHandle,
+  readHandles,
+  removeHandle,
+  saveHandle,
+  type TaskHandle,
+} from "./task-handles.ts"
 export { elicitDefaults } from "./elicit.ts"
 export type { Finding, ServerReport, SchemaProvider } from "./doctor-types.ts"
 export { isBroken } from "./doctor-types.ts"

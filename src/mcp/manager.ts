@@ -3,6 +3,7 @@ import { createEraCache } from "./eras.ts"
 import { createLimiter } from "./limit.ts"
 import { signalGroup, spawnParams, spawnServer, type Spawned } from "./spawn.ts"
 import { createRequests, type Runtime, type Slot } from "./requests.ts"
+import { createTaskRequests } from "./task-requests.ts"
 import { rootsFor } from "./roots.ts"
 import { namespaceTools, type ToolNames } from "./tools.ts"
 import type { Manager, ManagerOptions, NamespacedTool, ServerState } from "./types.ts"
@@ -68,6 +69,15 @@ export function createManager(resolutions: Resolution[], opts: ManagerOptions): 
     setState,
     runtime: () => runtime!,
     reconnect: (slot) => open(slot),
+  })
+
+  const tasks = createTaskRequests({
+    opts,
+    log,
+    run: requests.run,
+    slotOf: requests.slotOf,
+    toolDef: requests.toolDef,
+    callTool: requests.callTool,
   })
 
   const onAbort = () => void close()
@@ -191,6 +201,8 @@ export function createManager(resolutions: Resolution[], opts: ManagerOptions): 
   async function close(): Promise<void> {
     closing ??= (async () => {
       opts.signal?.removeEventListener("abort", onAbort)
+      // Ctrl-C or the deadline during a task: tasks/cancel reaches the server before the connections close.
+      await tasks.cancelActive((server) => slots.get(server)?.conn)
       // Aborting cancels every in-flight request (the SDK sends notifications/cancelled) and
       // every connect attempt; then each transport closes (stdio: stdin, TERM, KILL).
       abort.abort(opts.signal?.reason)
@@ -213,7 +225,14 @@ export function createManager(resolutions: Resolution[], opts: ManagerOptions): 
     state: (name) => slots.get(name)?.state,
     tools,
     mapBack: (name) => names?.mapBack(name),
-    callTool: requests.callTool,
+    callTool: tasks.callTool,
+    taskSupport: tasks.taskSupport,
+    startTask: tasks.startTask,
+    getTask: tasks.getTask,
+    waitTask: tasks.waitTask,
+    taskResult: tasks.taskResult,
+    cancelTask: tasks.cancelTask,
+    listTasks: tasks.listTasks,
     prompts: requests.prompts,
     getPrompt: requests.getPrompt,
     resources: requests.resources,

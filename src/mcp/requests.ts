@@ -354,6 +354,9 @@ export function createRequests(d: Deps) {
     )
 
   return {
+    run,
+    slotOf,
+    toolDef,
     counts,
     stateForError,
     tools: (slot: Slot) => tools(slot),

@@ -19,6 +19,8 @@ import type {
 import type { Skill } from "@modelcontextprotocol/client/ext/skills"
 import type { Resolution, ServerConfig, ServerEntry } from "../config/index.ts"
 import type { Log } from "../util/log.ts"
+import type { TaskOutcome } from "./task-driver.ts"
+import type { Started, TaskSnapshot } from "./tasks.ts"
 
 export type { CallToolResult, GetPromptResult, LoggingLevel, Prompt, ReadResourceResult, Resource, Tool }
 
@@ -117,6 +119,13 @@ export interface CallOptions {
   timeoutMs?: number
   /** Hard cap, whatever progress says. */
   totalTimeoutMs?: number
+  /**
+   * Tasks (tasks.ts): a tool whose `execution.taskSupport` is "required" always runs as a task;
+   * "prefer" also runs an "optional" one as a task (`agent mcp call --task`).
+   */
+  task?: "prefer"
+  /** Each new state of a task this call runs as (status, message), for stderr and the run report. */
+  onTask?: (server: string, task: TaskSnapshot) => void
 }
 
 export type ElicitHandler = (server: string, request: ElicitRequest["params"]) => Promise<ElicitResult>
@@ -227,6 +236,19 @@ export interface Manager extends AsyncDisposable {
   skills(server?: string): Promise<({ server: string } & SkillListing)[]>
   /** One file of a listed skill (default its SKILL.md), verified; SkillRejectedError when a check fails. */
   readSkill(skill: ServerSkill, ref?: string, opts?: CallOptions): Promise<SkillContent>
+  /** A tool's `execution.taskSupport` from the last tools list ("forbidden" when absent). */
+  taskSupport(server: string, tool: string): "required" | "optional" | "forbidden"
+  /** tools/call as a task, not followed (`--detach`); `kind: "result"` when the server answered at once. */
+  startTask(server: string, tool: string, args: Record<string, unknown>, opts?: CallOptions): Promise<Started>
+  getTask(server: string, taskId: string, opts?: CallOptions): Promise<TaskSnapshot>
+  /** Polls the task until it ends (answering its input requests), then its result. */
+  waitTask(server: string, taskId: string, opts?: CallOptions): Promise<TaskOutcome>
+  /** The result of a task (2025-11-25: tasks/result, which waits for the end). */
+  taskResult(server: string, taskId: string, opts?: CallOptions): Promise<TaskOutcome>
+  /** tasks/cancel; then the task's state when the server still has it. */
+  cancelTask(server: string, taskId: string, opts?: CallOptions): Promise<TaskSnapshot | undefined>
+  /** tasks/list (2025-11-25 servers only). */
+  listTasks(server: string, opts?: CallOptions): Promise<TaskSnapshot[]>
   /** A namespaced name from the last tools() → its server and original tool name. */
   mapBack(name: string): { server: string; tool: string } | undefined
   /** Pids of the running stdio children (for tests and diagnostics). */

@@ -4,12 +4,13 @@ import { command } from "../command.ts"
 export default command({
   name: "mcp",
   description:
-    "Talk to MCP servers (list, get, tools, call, prompts, resources, skills) and manage them (add, remove, import, approve)",
+    "Talk to MCP servers (list, get, tools, call, tasks, prompts, resources, skills) and manage them (add, remove, import, approve)",
   examples: [
     "agent mcp list --mcp mcp.example.json",
     "agent mcp call everything echo --arg message=hi --mcp mcp.example.json",
     "agent mcp tools --url http://127.0.0.1:8080/mcp   # ad hoc, without a config",
     "agent mcp skills --mcp mcp.example.json   # skills servers publish (SEP-2640)",
+    "agent mcp call api report --task --detach   # then: agent mcp tasks; agent mcp task wait api/<id>",
     "agent mcp add fs -- npx -y @modelcontextprotocol/server-filesystem .",
     "agent mcp add github --url https://api.githubcopilot.com/mcp/ --header 'Authorization: Bearer ${GITHUB_TOKEN}'",
     "agent mcp import --from claude --dry-run",
@@ -22,6 +23,8 @@ export default command({
     get: () => import("./list.ts").then((m) => m.get),
     tools: () => import("./tools.ts").then((m) => m.tools),
     call: () => import("./tools.ts").then((m) => m.call),
+    tasks: () => import("./tasks.ts").then((m) => m.tasks),
+    task: () => import("./tasks.ts").then((m) => m.task),
     prompts: () => import("./prompts.ts").then((m) => m.prompts),
     prompt: () => import("./prompts.ts").then((m) => m.prompt),
     resources: () => import("./prompts.ts").then((m) => m.resources),

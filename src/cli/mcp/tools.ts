@@ -1,12 +1,20 @@
 import { parseJsonText } from "../../config/index.ts"
-import { McpTimeoutError, type NamespacedTool } from "../../mcp/index.ts"
-import { ExitCode, UsageError } from "../../util/errors.ts"
+import {
+  type CallOptions,
+  handleText,
+  McpTimeoutError,
+  type NamespacedTool,
+  saveHandle,
+  type TaskHandle,
+} from "../../mcp/index.ts"
+import { UsageError } from "../../util/errors.ts"
 import { escapeTerminal } from "../../util/text.ts"
 import { command } from "../command.ts"
 import { keyValues } from "../shared/context.ts"
 import { connectArgs, connectedServer, positionals, withServers, type Session } from "../shared/connect.ts"
-import { firstLine, renderToolResult } from "./render-content.ts"
+import { firstLine } from "./render-content.ts"
 import { printJson, printRaw, printTable } from "../shared/output.ts"
+import { handleJson, printCallResult, taskReporter } from "./call-output.ts"
 import { didYouMean } from "../../util/suggest.ts"
 import { callProgress } from "../shared/call-progress.ts"
 
@@ -102,6 +110,16 @@ export const call = command({
       valueHint: "'{…}'",
       description: "Arguments as a JSON object, merged with --arg (--arg wins)",
     },
+    task: {
+      type: "boolean",
+      description:
+        'Run the tool as an MCP task when it allows one (execution.taskSupport "optional"; "required" ones always are): status on stderr, Ctrl-C cancels it',
+    },
+    detach: {
+      type: "boolean",
+      description:
+        "With --task: start the task, print its handle (SERVER/TASKID) and exit 0; collect it later with `agent mcp task`",
+    },
     server: {
       type: "positional",
       required: false,
@@ -120,6 +138,8 @@ export const call = command({
     'agent mcp call everything get-sum --json \'{"a": 1, "b": 2}\' --mcp mcp.example.json',
     "agent mcp call echo --arg text=hi -- bun server.ts           # ad hoc: SERVER omitted",
     "agent mcp call api search --arg q=mcp --timeout 30000 --output json",
+    "agent mcp call everything simulate-research-query --arg topic=python --mcp mcp.example.json   # a task",
+    "agent mcp call api report --arg month=11 --task --detach   # prints api/<task id>; see agent mcp task",
     "# exit 0 ok; 1 the tool returned isError (its content on stderr); 2 bad arguments or unknown tool;",
     "#   3 needs approval; 4 needs sign-in; 5 server unavailable, or no answer within --timeout",
     "#   (idle time, reset by progress; notifications/cancelled is sent); 130 Ctrl-C (server stopped)",
@@ -135,6 +155,8 @@ export const call = command({
         hint: "pass arguments with --arg KEY=VALUE or --json '{…}'",
       })
     const input = toolArguments(rawArgs, args.json)
+    if (args.detach && !args.task)
+      throw new UsageError("--detach needs --task", { hint: "agent mcp call SERVER TOOL --task --detach" })
     return withServers(args, rawArgs, { only: server, isSingle: true }, async (s) => {
       const c = connectedServer(s, server ?? s.states[0]!.name)
       const tool = (await s.manager.tools()).find((t) => t.server === c.name && t.tool.name === toolName)
@@ -156,25 +178,75 @@ export const call = command({
               columns: process.stderr.columns,
             })
           : undefined
+      const co = {
+        signal: s.signal,
+        ...(s.timeoutMs !== undefined && { timeoutMs: s.timeoutMs }),
+        onProgress: (p: { progress: number; total?: number; message?: string }) => progress?.update(p),
+        ...(args.task && { task: "prefer" as const }),
+        onTask: taskReporter(s),
+      }
+      if (args.detach) return detach(s, c.name, toolName, input, co).finally(() => progress?.done())
       const result = await s.manager
-        .callTool(c.name, toolName, input, {
-          signal: s.signal,
-          ...(s.timeoutMs !== undefined && { timeoutMs: s.timeoutMs }),
-          onProgress: (p) => progress?.update(p),
-        })
+        .callTool(c.name, toolName, input, co)
         .catch((e: unknown) => {
           throw callError(e, s)
         })
         .finally(() => progress?.done())
-      if (s.ctx.output === "json") printJson(result)
-      else if (!result.isError) printRaw(renderToolResult(result) || "(no content)")
-      if (!result.isError) return
-      process.stderr.write(`${renderToolResult(result) || "(no content)"}\n`)
-      s.ctx.log.error(escapeTerminal(`tool ${toolName} on "${c.name}" reported an error (isError)`))
-      return ExitCode.failure
+      return printCallResult(s, result, toolName, c.name)
     })
   },
 })
+
+/**
+ * `--task --detach`: start the task and keep its handle in the state dir, for `agent mcp task` in
+ * another process. A stdio server stops when we exit, and its tasks with it: refused up front.
+ */
+async function detach(
+  s: Session,
+  server: string,
+  tool: string,
+  input: Record<string, unknown>,
+  co: CallOptions,
+): Promise<number | void> {
+  const state = s.manager.state(server)
+  if (state?.status === "connected" && state.transport === "stdio")
+    throw new UsageError(`server "${server}" is a stdio server: its tasks end when this command does`, {
+      hint: "drop --detach (the call waits for the task), or run the server over HTTP",
+    })
+  if (
+    s.manager.taskSupport(server, tool) === "forbidden" &&
+    state?.status === "connected" &&
+    state.protocolVersion < "2026-07-28"
+  )
+    throw new UsageError(`tool ${tool} on "${server}" does not run as a task (execution.taskSupport)`, {
+      hint: "call it without --task --detach",
+    })
+  const started = await s.manager.startTask(server, tool, input, co).catch((e: unknown) => {
+    throw callError(e, s)
+  })
+  if (started.kind === "result") {
+    s.ctx.log.info(`server "${escapeTerminal(server)}" answered at once; no task to detach`)
+    return printCallResult(s, started.result, tool, server)
+  }
+  const t = started.task
+  const now = new Date().toISOString()
+  const h: TaskHandle = {
+    handle: handleText(server, t.taskId),
+    server,
+    taskId: t.taskId,
+    tool,
+    file: s.isAdhoc ? "(command line)" : (state?.entry.file ?? ""),
+    protocolVersion: state?.status === "connected" ? state.protocolVersion : "",
+    createdAt: t.createdAt ?? now,
+    status: t.status,
+    ...(t.statusMessage !== undefined && { statusMessage: t.statusMessage }),
+    updatedAt: now,
+  }
+  await saveHandle(s.ctx.paths.stateDir, h)
+  if (s.ctx.output === "json") printJson(handleJson(h, t))
+  else printRaw(h.handle)
+  s.ctx.log.info(escapeTerminal(`collect it with: agent mcp task wait ${h.handle}`))
+}
 
 /** `--arg k=v` values: JSON when they look like JSON, else the string as typed. */
 export function parseArgValue(raw: string): unknown {
@@ -254,7 +326,7 @@ async function noSuchTool(s: Session, server: string, name: string): Promise<Usa
 }
 
 /** A server that does not answer in time is an unavailable server (T04: exit 5, not 124). */
-function callError(e: unknown, s: Session): unknown {
+export function callError(e: unknown, s: Session): unknown {
   if (!(e instanceof McpTimeoutError) || e.hint) return e
   return new McpTimeoutError(e.server, e.message, {
     cause: e,
