@@ -120,12 +120,17 @@ describe("tasks over session HTTP, across connections", () => {
     let id = ""
     let closed: Promise<void> | undefined
     // No signal on the call itself: only the manager's close can cancel the task.
-    const call = m.callTool("api", "forever", {}, {
-      onTask: (_s, t) => {
-        id = t.taskId
-        closed ??= m.close()
+    const call = m.callTool(
+      "api",
+      "forever",
+      {},
+      {
+        onTask: (_s, t) => {
+          id = t.taskId
+          closed ??= m.close()
+        },
       },
-    })
+    )
     await expect(call).rejects.toThrow()
     await closed
     expect(srv.events).toContain(`cancelled ${id}`)
