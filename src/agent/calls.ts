@@ -73,6 +73,7 @@ export async function executeCall(call: TurnCall, ctx: CallContext): Promise<Cal
     tool: target?.tool.name,
     turn: ctx.turn,
   }
+  let task: ToolCallRecord["task"]
   const finish = (
     text: string,
     kind: "ok" | "error" | "refused",
@@ -86,6 +87,7 @@ export async function executeCall(call: TurnCall, ctx: CallContext): Promise<Cal
       isError: kind !== "ok",
       isRefused: kind === "refused",
       isTruncated: extra.isTruncated ?? false,
+      ...(task && { task }),
     }
     ctx.emit({
       type: "tool_result",
@@ -121,9 +123,15 @@ export async function executeCall(call: TurnCall, ctx: CallContext): Promise<Cal
   if (refused !== undefined) return finish(refused, "refused", t0)
   const started = performance.now()
   try {
+    // Tools that support tasks run as tasks (taskSupport optional or required): polled until they
+    // end, within the run's --timeout; the report keeps each task's id and last status.
     const result = await ctx.tools.call(target.name, args, {
       signal: ctx.signal,
       timeoutMs: ctx.toolTimeoutMs,
+      task: "prefer",
+      onTask: (_server, t) => {
+        task = { id: t.taskId, status: t.status }
+      },
     })
     const out = resultText(result, ctx.maxToolOutputTokens)
     return finish(out.text, result.isError ? "error" : "ok", started, out)

@@ -50,6 +50,13 @@ export const ToolCallRecord = v.object({
   isError: v.boolean(),
   isRefused: v.boolean(),
   isTruncated: v.boolean(),
+  /** The call ran as an MCP task: its id and the last status seen (completed, failed, cancelled…). */
+  task: v.optional(
+    v.object({
+      id: v.string(),
+      status: v.picklist(["working", "input_required", "completed", "failed", "cancelled"]),
+    }),
+  ),
 })
 export type ToolCallRecord = v.InferOutput<typeof ToolCallRecord>
 
