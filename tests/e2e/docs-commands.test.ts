@@ -38,6 +38,7 @@ describe("doc-blocks: finding commands", () => {
     expect(agentCommands("curl -fsSL https://x/install.sh | sh")).toEqual([])
     expect(flagsOf(["mcp", "add", "fs", "--scope=project", "--", "npx", "-y", "pkg"])).toEqual(["--scope"])
     expect(commandPath(["mcp", "call", "srv", "tool"])).toEqual(["mcp", "call"])
+    expect(commandPath(["mcp", "task", "wait", "api/1"])).toEqual(["mcp", "task", "wait"])
   })
 })
 

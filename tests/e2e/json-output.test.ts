@@ -8,6 +8,7 @@ import { join } from "node:path"
 import type * as v from "valibot"
 import { fakeModel, type FakeModel } from "../fixtures/model/server.ts"
 import { startStatelessServer } from "../fixtures/servers/http-stateless.ts"
+import { startTaskServer } from "../fixtures/servers/http-tasks.ts"
 import { BUN, ROOT, runCli, type CliResult } from "../helpers/cli.ts"
 import { DaemonDown, ErrorDoc, JSON_COMMANDS, shapeIssues, type JsonCommand } from "../helpers/json-shapes.ts"
 import { refusedPort, type HeldPort } from "../helpers/ports.ts"
@@ -30,6 +31,11 @@ interface Env {
   /** A Claude Code config with one server, to import. */
   claude: string
   model: FakeModel
+  /** mcp.json with the task fixture (http-tasks.ts) as `api`. */
+  tasks: string
+  /** A finished task of `api` (api/<id>), and one that runs until cancelled. */
+  done: string
+  running: string
 }
 
 interface Case {
@@ -115,6 +121,43 @@ const CASES: Case[] = [
     ok: (e) => ["mcp", "call", "basic", "echo", "--arg", "text=hi", "--mcp", e.file],
     fail: (e) => ["mcp", "call", "echo", "--arg", "text=hi", "--url", e.dead],
     failCode: 5,
+  },
+  {
+    command: "agent mcp call --task --detach",
+    ok: (e) => ["mcp", "call", "api", "report", "--arg", "topic=x", "--task", "--detach", "--mcp", e.tasks],
+    // A stdio server's tasks end with the process: refused.
+    fail: (e) => ["mcp", "call", "basic", "echo", "--arg", "text=hi", "--task", "--detach", "--mcp", e.file],
+    failCode: 2,
+  },
+  {
+    command: "agent mcp tasks",
+    ok: (e) => ["mcp", "tasks", "api", "--mcp", e.tasks],
+    fail: (e) => ["mcp", "tasks", "--url", e.dead],
+    failCode: 5,
+  },
+  {
+    command: "agent mcp task get",
+    ok: (e) => ["mcp", "task", "get", e.done, "--mcp", e.tasks],
+    fail: (e) => ["mcp", "task", "get", "no-slash", "--mcp", e.tasks],
+    failCode: 2,
+  },
+  {
+    command: "agent mcp task wait",
+    ok: (e) => ["mcp", "task", "wait", e.done, "--mcp", e.tasks],
+    fail: (e) => ["mcp", "task", "wait", "api/no-such-task", "--mcp", e.tasks],
+    failCode: 1,
+  },
+  {
+    command: "agent mcp task result",
+    ok: (e) => ["mcp", "task", "result", e.done, "--mcp", e.tasks],
+    fail: (e) => ["mcp", "task", "result", "nowhere/x", "--mcp", e.tasks],
+    failCode: 2,
+  },
+  {
+    command: "agent mcp task cancel",
+    ok: (e) => ["mcp", "task", "cancel", e.running, "--mcp", e.tasks],
+    fail: (e) => ["mcp", "task", "cancel", "api/x", "--url", e.dead],
+    failCode: 2,
   },
   {
     command: "agent mcp prompts",
@@ -286,7 +329,18 @@ describe("compiled binary: --output json on success and on failure", () => {
     const remote = await startStatelessServer()
     const dead: HeldPort = refusedPort()
     const model = await fakeModel([{ text: "hi" }])
-    cleanup.push(t, remote, dead, model)
+    const taskServer = await startTaskServer()
+    cleanup.push(t, remote, dead, model, taskServer)
+    const tasks = await t.write("tasks.json", { mcpServers: { api: { url: taskServer.url } } })
+    const detach = async (tool: string) =>
+      (
+        await runCli(["mcp", "call", "api", tool, "--arg", "topic=x", "--task", "--detach", "--mcp", tasks], {
+          home: t.home,
+          cwd: t.path,
+          binary: true,
+          timeoutMs: 40_000,
+        })
+      ).stdout.trim()
     e = {
       t,
       file: await t.write("mcp.json", { mcpServers: { basic: { command: BUN, args: [BASIC] } } }),
@@ -303,6 +357,9 @@ describe("compiled binary: --output json on success and on failure", () => {
         mcpServers: { gh: { url: "https://example.com/mcp", headers: { Authorization: "Bearer ${TOKEN}" } } },
       }),
       model,
+      tasks,
+      done: await detach("report"),
+      running: await detach("forever"),
     }
   })
   afterAll(async () => {

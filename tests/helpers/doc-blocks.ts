@@ -131,8 +131,11 @@ export function agentCommands(line: string): AgentCommand[] {
 
 /** The command path of an invocation: `run`, `install`, or a group and its subcommand (`mcp call`). */
 export function commandPath(args: string[]): string[] {
-  const [first, second] = args
+  const [first, second, third] = args
   if (first === undefined || first.startsWith("-")) return []
+  // `agent mcp task get|wait|result|cancel`: the one group three words deep.
+  if (first === "mcp" && second === "task" && third !== undefined && !third.startsWith("-"))
+    return [first, second, third]
   if (["mcp", "config", "env", "daemon"].includes(first) && second !== undefined && !second.startsWith("-"))
     return [first, second]
   return [first]

@@ -152,6 +152,32 @@ const McpCall = v.looseObject({
   structuredContent: opt(v.unknown()),
 })
 
+const taskStatus = v.picklist(["working", "input_required", "completed", "failed", "cancelled"])
+/** A kept task handle (`agent mcp call --task --detach`, each row of `agent mcp tasks`). */
+const TaskHandleDoc = v.strictObject({
+  handle: str,
+  server: str,
+  taskId: str,
+  tool: str,
+  file: str,
+  createdAt: str,
+  status: taskStatus,
+  statusMessage: v.nullable(str),
+})
+const McpTasks = v.strictObject({ tasks: v.array(TaskHandleDoc) })
+/** `agent mcp task get|cancel`: the handle and the task as the server reports it. */
+const McpTask = v.looseObject({
+  handle: str,
+  server: str,
+  taskId: str,
+  status: taskStatus,
+  statusMessage: opt(str),
+  createdAt: opt(str),
+  lastUpdatedAt: opt(str),
+  ttlMs: opt(v.nullable(num)),
+  pollIntervalMs: opt(num),
+})
+
 const McpPrompts = v.strictObject({
   prompts: v.array(
     v.looseObject({
@@ -346,6 +372,12 @@ export const JSON_COMMANDS = {
   "agent mcp get": McpGet,
   "agent mcp tools": McpTools,
   "agent mcp call": McpCall,
+  "agent mcp call --task --detach": TaskHandleDoc,
+  "agent mcp tasks": McpTasks,
+  "agent mcp task get": McpTask,
+  "agent mcp task wait": McpCall,
+  "agent mcp task result": McpCall,
+  "agent mcp task cancel": McpTask,
   "agent mcp prompts": McpPrompts,
   "agent mcp prompt": McpPrompt,
   "agent mcp resources": McpResources,

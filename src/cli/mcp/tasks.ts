@@ -10,7 +10,7 @@ import {
 import { UsageError } from "../../util/errors.ts"
 import { escapeTerminal } from "../../util/text.ts"
 import { command } from "../command.ts"
-import { connectArgs, positionals, withServers, type Session } from "../shared/connect.ts"
+import { connectArgs, connectedServer, positionals, withServers, type Session } from "../shared/connect.ts"
 import { createContext } from "../shared/context.ts"
 import { printJson, printRaw, printTable } from "../shared/output.ts"
 import { handleJson, printCallResult, taskLine, taskReporter } from "./call-output.ts"
@@ -34,19 +34,25 @@ export const tasks = command({
       description: "Only this server's tasks",
     },
   },
-  examples: ["agent mcp tasks", "agent mcp tasks everything --output json --mcp mcp.example.json"],
+  examples: [
+    "agent mcp tasks",
+    "agent mcp tasks api --output json --mcp mcp.json",
+    "agent mcp tasks --url http://127.0.0.1:8080/mcp   # ad hoc",
+  ],
   async run({ args, rawArgs }) {
-    const [server] = positionals(args._, rawArgs)
-    const ctx = createContext(args)
-    const stored = (await readHandles(ctx.paths.stateDir)).filter(
-      (h) => server === undefined || h.server === server,
-    )
-    if (server === undefined)
+    const [named] = positionals(args._, rawArgs)
+    const isAdhoc = args.url !== undefined || rawArgs.includes("--")
+    if (named === undefined && !isAdhoc) {
+      const ctx = createContext(args)
+      const all = await readHandles(ctx.paths.stateDir)
       return printHandles(
         ctx.output === "json",
-        stored.map((h) => handleJson(h)),
+        all.map((h) => handleJson(h)),
       )
-    return withServers(args, rawArgs, { only: server, isSingle: true }, async (s) => {
+    }
+    return withServers(args, rawArgs, { only: named, isSingle: true }, async (s) => {
+      const server = named ?? s.states[0]!.name
+      const stored = (await readHandles(s.ctx.paths.stateDir)).filter((h) => h.server === server)
       const live = await serverTasks(s, server)
       const known = new Set(live.map((t) => t.taskId))
       const rows = [
@@ -78,10 +84,9 @@ function liveJson(server: string, t: TaskSnapshot): Row {
 
 /** tasks/list when the server offers it (2025-11-25 `capabilities.tasks.list`); else none. */
 async function serverTasks(s: Session, server: string): Promise<TaskSnapshot[]> {
-  const st = s.manager.state(server)
-  const caps =
-    st?.status === "connected" ? (st.capabilities as { tasks?: { list?: object } } | undefined) : undefined
-  if (st?.status !== "connected" || st.protocolVersion >= "2026-07-28" || !caps?.tasks?.list) return []
+  const st = connectedServer(s, server) // not connected: its exit code (3 approval, 4 sign-in, 5 down)
+  const caps = st.capabilities as { tasks?: { list?: object } } | undefined
+  if (st.protocolVersion >= "2026-07-28" || !caps?.tasks?.list) return []
   return s.manager.listTasks(server, { signal: s.signal })
 }
 
