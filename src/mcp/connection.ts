@@ -19,6 +19,7 @@ import { guardedFetch, remoteUrl } from "./remote-url.ts"
 import { trackNotifications } from "./sends.ts"
 import { endSession, watchLegacyStream, watchRequestStreams } from "./streams.ts"
 import { completeResultType } from "./result-type.ts"
+import { acceptTaskResults } from "./tasks.ts"
 
 // One server's connection: stdio, Streamable HTTP (2026-07-28 stateless first, 2025 session
 // fallback inside the SDK's "auto" negotiation) or legacy HTTP+SSE, plus the `auto` rule
@@ -160,6 +161,7 @@ async function connectStdioOnce(
     ctx.protocolVersion,
   )
   completeResultType(transport)
+  acceptTaskResults(transport)
   const sends = trackNotifications(transport)
   // As for remote servers (connectRemote): an abort stops the child now, not at the connect timeout.
   const onAbort = () => void transport.close().catch((e: unknown) => ctx.log.debug(`close: ${String(e)}`))
@@ -271,6 +273,7 @@ function connectStreamable(
       reconnectionOptions: RECONNECT,
       reconnectionScheduler: boundedReconnects(cut.lost, refused.isRefused),
     })
+    acceptTaskResults(transport)
     const client = createClient(
       ctx.name,
       ctx.opts,

@@ -1,6 +1,7 @@
 import { Client, ProtocolError, ProtocolErrorCode } from "@modelcontextprotocol/client"
 import pkg from "../../package.json" with { type: "json" }
 import type { Root } from "./roots.ts"
+import { TASKS_EXTENSION } from "./tasks.ts"
 import type { ManagerOptions } from "./types.ts"
 
 // Server → client requests and notifications (docs/design.md §5): roots, elicitation, sampling,
@@ -48,6 +49,8 @@ export function createClient(
       ...(roots.length > 0 && { roots: {} }),
       elicitation: { form: { applyDefaults: true }, url: {} },
       sampling: {},
+      // 2026-07-28 tasks (tasks.ts): the server may answer a tools/call with a task, which we follow.
+      extensions: { [TASKS_EXTENSION]: {} },
     },
   })
   if (roots.length > 0)

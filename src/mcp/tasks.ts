@@ -207,14 +207,18 @@ export async function listTasks(
  * 2026-07-28: the SDK's result decoding refuses `resultType: "task"` (it knows only complete and
  * input_required) and would drop the handle. Incoming results of that type are rewritten, before
  * the SDK sees them, into a complete result that carries the task under `_meta[TASK_META]`;
- * startedFrom reads it back. Installed only where the extension is declared.
+ * startedFrom reads it back. Installed on a transport before the client connects: the client
+ * sets `onmessage` during connect (and again after the era probe), so the setter wraps each one.
  */
 export function acceptTaskResults(transport: Transport): void {
-  const inner = transport.onmessage
-  if (!inner) return
-  transport.onmessage = (message, extra) => {
-    const m = message as { result?: Record<string, unknown> }
-    if (m.result && m.result.resultType === "task") {
+  type OnMessage = NonNullable<Transport["onmessage"]>
+  // The getter binds the handler current at read time, so code that reads onmessage, wraps it
+  // and sets the wrapper back (streams.ts) chains through without looping; rewriting twice is harmless.
+  const unwrapInto =
+    (deliver: OnMessage): OnMessage =>
+    (message, extra) => {
+      const m = message as { result?: Record<string, unknown> }
+      if (m.result?.resultType !== "task") return deliver(message, extra)
       const { resultType: _t, _meta, ...task } = m.result
       const rewritten = {
         ...message,
@@ -224,8 +228,15 @@ export function acceptTaskResults(transport: Transport): void {
           _meta: { ...(_meta as Record<string, unknown> | undefined), [TASK_META]: task },
         },
       }
-      return inner.call(transport, rewritten as typeof message, extra)
+      return deliver(rewritten as typeof message, extra)
     }
-    return inner.call(transport, message, extra)
-  }
+  let inner: OnMessage | undefined = transport.onmessage
+  Object.defineProperty(transport, "onmessage", {
+    configurable: true,
+    enumerable: true,
+    get: () => (inner ? unwrapInto(inner) : undefined),
+    set: (fn: OnMessage | undefined) => {
+      inner = fn
+    },
+  })
 }

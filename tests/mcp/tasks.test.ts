@@ -4,7 +4,9 @@
 import { describe, expect, it } from "bun:test"
 import { join } from "node:path"
 import { startTaskServer } from "../fixtures/servers/http-tasks.ts"
+import { startExtTaskServer } from "../fixtures/servers/http-tasks-ext.ts"
 import type { TaskSnapshot } from "../../src/mcp/index.ts"
+import { tmpdir } from "../helpers/tmp.ts"
 import { manager, ready, remote, stdio, textOf } from "./helpers.ts"
 
 const EVERYTHING = join(
@@ -162,4 +164,81 @@ describe("the reference server-everything", () => {
     expect(textOf(r)).toContain("# Research Report: python (snake)")
     expect(s.states.map((t) => t.status)).toContain("input_required")
   }, 30_000)
+})
+
+describe("the 2026-07-28 tasks extension over stdio", () => {
+  it("follows a task the server chose to create and returns its inlined result", async () => {
+    await using m = await manager([stdio("x", "stdio-tasks-ext.ts")])
+    const [state] = await m.connect()
+    expect(state).toMatchObject({ status: "connected", protocolVersion: "2026-07-28" })
+    const s = seen()
+    const r = await m.callTool("x", "report", { topic: "newts" }, { onTask: s.onTask })
+    expect(textOf(r)).toBe("report on newts")
+    expect(s.states.map((t) => t.statusMessage)).toContain("step 2 of 2")
+    expect(s.states.at(-1)?.status).toBe("completed")
+  })
+
+  it("answers input requests with tasks/update, through the usual elicitation handler", async () => {
+    const asked: string[] = []
+    await using m = await manager([stdio("x", "stdio-tasks-ext.ts")], {
+      elicit: async (server, req) => {
+        asked.push(`${server}: ${req.message}`)
+        return { action: "accept", content: { colour: "plum" } }
+      },
+    })
+    await m.connect()
+    expect(textOf(await m.callTool("x", "choose", {}))).toBe("picked plum")
+    expect(asked).toEqual(["x: Pick a colour"]) // asked once, though several polls listed it
+  })
+
+  it("a failed task is a failed call with the server's error", async () => {
+    await using m = await manager([stdio("x", "stdio-tasks-ext.ts")])
+    await m.connect()
+    await expect(m.callTool("x", "broken", {})).rejects.toThrow(/failed: disk full/)
+  })
+
+  it("an abort sends tasks/cancel", async () => {
+    await using t = await tmpdir()
+    const events = join(t.path, "events")
+    await using m = await manager([stdio("x", "stdio-tasks-ext.ts", { EVENTS_FILE: events })])
+    await m.connect()
+    const ac = new AbortController()
+    let id = ""
+    const call = m.callTool(
+      "x",
+      "forever",
+      {},
+      {
+        signal: ac.signal,
+        onTask: (_s, task) => {
+          id = task.taskId
+          ac.abort(new Error("stop"))
+        },
+      },
+    )
+    await expect(call).rejects.toThrow(/cancelled/)
+    expect(await Bun.file(events).text()).toContain(`cancelled ${id}`)
+    expect((await m.getTask("x", id)).status).toBe("cancelled")
+  })
+})
+
+describe("the 2026-07-28 tasks extension over stateless HTTP, across connections", () => {
+  it("a task started by one manager is followed to its result by another", async () => {
+    await using srv = await startExtTaskServer()
+    let taskId = ""
+    {
+      await using a = await manager([remote("api", srv.url, "http")])
+      await a.connect()
+      const started = await a.startTask("api", "report", { topic: "voles" })
+      if (started.kind !== "task") throw new Error("expected a task")
+      taskId = started.task.taskId
+    }
+    await using b = await manager([remote("api", srv.url, "http")])
+    const [state] = await b.connect()
+    expect(state).toMatchObject({ status: "connected", protocolVersion: "2026-07-28" })
+    const out = await b.waitTask("api", taskId)
+    expect(textOf(out.result)).toBe("report on voles")
+    expect(textOf((await b.taskResult("api", taskId)).result)).toBe("report on voles")
+    await expect(b.listTasks("api")).rejects.toThrow(/no tasks\/list/)
+  })
 })
