@@ -8,6 +8,7 @@ import { readdir } from "node:fs/promises"
 import { join } from "node:path"
 import { fakeModel } from "../fixtures/model/server.ts"
 import { startTaskServer } from "../fixtures/servers/http-tasks.ts"
+import { startExtTaskServer } from "../fixtures/servers/http-tasks-ext.ts"
 import { ensureBinary } from "../helpers/binary.ts"
 import { BUN, ROOT, runCli } from "../helpers/cli.ts"
 import { collect } from "../helpers/processes.ts"
@@ -44,7 +45,7 @@ describe("compiled binary: server-everything's task tool", () => {
     expect(r.code).toBe(0)
     expect(r.stdout).toContain("# Research Report: python")
     expect(r.stdout).toContain("User declined")
-    expect(r.stderr).toMatch(/everything: task \w+: working \(Gathering sources\.\.\.\)/)
+    expect(r.stderr).toMatch(/^everything: task \w+: working/m)
     expect(r.stderr).toMatch(/task \w+: input_required/)
     expect(r.stderr).toMatch(/task \w+: completed/)
   }, 60_000)
@@ -195,5 +196,26 @@ describe("compiled binary: detached tasks, collected later", () => {
     } finally {
       proc.kill("SIGKILL") // no-op once it has exited
     }
+  }, 60_000)
+})
+
+describe("compiled binary: the 2026-07-28 tasks extension", () => {
+  it("a call the server turns into a task is followed; --detach and task wait work across processes", async () => {
+    await using t = await tmpdir()
+    await using srv = await startExtTaskServer()
+    const file = await t.write("mcp.json", { mcpServers: { ext: { url: srv.url } } })
+    const direct = await agent(t, ["mcp", "call", "ext", "report", "--arg", "topic=voles", "--mcp", file])
+    expect(direct.code).toBe(0)
+    expect(direct.stdout).toBe("report on voles\n")
+    expect(direct.stderr).toMatch(/^ext: task [\w-]+: working/m)
+    expect(direct.stderr).toMatch(/^ext: task [\w-]+: completed/m)
+
+    const handle = (
+      await agent(t, ["mcp", "call", "ext", "choose", "--task", "--detach", "--mcp", file])
+    ).stdout.trim()
+    expect(handle).toMatch(/^ext\/[\w-]+$/)
+    const waited = await agent(t, ["mcp", "task", "wait", handle, "--elicit", "defaults", "--mcp", file])
+    expect(waited.code).toBe(0)
+    expect(waited.stdout).toBe("picked teal\n") // the form's default, sent with tasks/update
   }, 60_000)
 })
