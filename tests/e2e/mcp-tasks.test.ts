@@ -77,6 +77,27 @@ describe("compiled binary: server-everything's task tool", () => {
   }, 60_000)
 })
 
+describe("compiled binary: agent run and a task that outlasts --timeout", () => {
+  it("the deadline cancels the task on the server; the run exits 124", async () => {
+    await using t = await tmpdir()
+    await using srv = await startTaskServer()
+    const file = await t.write("mcp.json", { mcpServers: { api: { url: srv.url } } })
+    await using model = await fakeModel([
+      { toolCalls: [{ name: "api__forever", args: {} }] },
+      { text: "never" },
+    ])
+    const r = await run(
+      t,
+      ["--mcp", file, "-m", "anthropic:claude-test", "--yes", "-o", "json", "--timeout", "2s", "go"],
+      modelEnv(model),
+      60_000,
+    )
+    expect(r.code).toBe(124)
+    expect(report(r).exitReason).toBe("timeout")
+    expect(srv.events).toEqual([expect.stringMatching(/^cancelled \w+$/)])
+  }, 60_000)
+})
+
 describe("compiled binary: detached tasks, collected later", () => {
   it("--task --detach prints a handle; tasks lists it; task get, wait and result work from new processes", async () => {
     await using t = await tmpdir()
