@@ -128,7 +128,11 @@ export function createTaskRequests(d: Deps) {
       (support === "required" || (support === "optional" && co?.task === "prefer"))
     if (co?.task === "prefer" && support === "forbidden" && generation(server) === "experimental")
       d.log.withTag(`mcp:${server}`).info(`tool ${tool} does not support tasks; calling it directly`)
-    const started = asTask
+    // 2026: the SDK checks a result against the tool's outputSchema, and a task handle has no
+    // structuredContent; such tools go through the raw request, which any answer passes.
+    const hasOutputSchema = d.toolDef(d.slotOf(server), tool)?.outputSchema !== undefined
+    const raw = asTask || (generation(server) === "extension" && hasOutputSchema)
+    const started = raw
       ? await startTask(server, tool, args, co)
       : wire.startedFrom((await d.callTool(server, tool, args, co)) as Record<string, unknown>)
     if (started.kind === "result") return started.result

@@ -191,6 +191,16 @@ describe("the 2026-07-28 tasks extension over stdio", () => {
     expect(asked).toEqual(["x: Pick a colour"]) // asked once, though several polls listed it
   })
 
+  it("a tool with an outputSchema still answers directly (its call takes the raw path)", async () => {
+    await using m = await manager([stdio("x", "stdio-tasks-ext.ts")])
+    await m.connect()
+    await m.tools()
+    const s = seen()
+    const r = await m.callTool("x", "measure", {}, { onTask: s.onTask })
+    expect(r.structuredContent).toEqual({ cm: 12 })
+    expect(s.states).toEqual([])
+  })
+
   it("a failed task is a failed call with the server's error", async () => {
     await using m = await manager([stdio("x", "stdio-tasks-ext.ts")])
     await m.connect()
