@@ -1,8 +1,8 @@
-import { createHash } from "node:crypto"
 import { readdir, readFile, rm } from "node:fs/promises"
 import { join } from "node:path"
 import * as v from "valibot"
 import { writeFileAtomic } from "../util/atomic.ts"
+import { sha256Hex } from "../util/hash.ts"
 import { ensurePrivateDir, existingPrivateDir } from "../util/paths.ts"
 import { TASK_STATUSES } from "./tasks.ts"
 
@@ -38,7 +38,7 @@ export function parseHandle(text: string): { server: string; taskId: string } | 
 
 const dirOf = (stateDir: string) => join(stateDir, "tasks")
 const fileOf = (stateDir: string, handle: string) =>
-  join(dirOf(stateDir), `${createHash("sha256").update(handle).digest("hex").slice(0, 32)}.json`)
+  join(dirOf(stateDir), `${sha256Hex(handle).slice(0, 32)}.json`)
 
 export async function saveHandle(stateDir: string, h: TaskHandle): Promise<void> {
   ensurePrivateDir(dirOf(stateDir))
