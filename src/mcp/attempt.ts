@@ -4,6 +4,7 @@ import type { EraCache } from "./eras.ts"
 import type { ClientHooks } from "./handlers.ts"
 import type { RemoteAuth } from "./remote-auth.ts"
 import { completeResultType } from "./result-type.ts"
+import { acceptTaskResults } from "./tasks.ts"
 import { trackNotifications, type SendTracker } from "./sends.ts"
 import type { SpawnParams, Spawned } from "./spawn.ts"
 import type { ManagerOptions, TransportKind } from "./types.ts"
@@ -85,6 +86,7 @@ export async function connectRemote(
 ): Promise<Connection> {
   const { client, transport } = a
   completeResultType(transport)
+  acceptTaskResults(transport) // after the fill: each redefines onmessage, the last one set wraps the other
   const sends = trackNotifications(transport)
   // The SDK's discover probe does not watch the connect signal: closing the transport ends its
   // fetch, so an abort (Ctrl-C, agent run's --timeout) stops a silent server's connect at once.

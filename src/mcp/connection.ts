@@ -273,7 +273,6 @@ function connectStreamable(
       reconnectionOptions: RECONNECT,
       reconnectionScheduler: boundedReconnects(cut.lost, refused.isRefused),
     })
-    acceptTaskResults(transport)
     const client = createClient(
       ctx.name,
       ctx.opts,

@@ -230,6 +230,21 @@ export function acceptTaskResults(transport: Transport): void {
       }
       return deliver(rewritten as typeof message, extra)
     }
+  // Another accessor already on onmessage (result-type.ts's fill): keep it, wrap what it yields.
+  const prev = Object.getOwnPropertyDescriptor(transport, "onmessage")
+  if (prev?.get && prev.set) {
+    const { get, set } = prev
+    Object.defineProperty(transport, "onmessage", {
+      configurable: true,
+      enumerable: true,
+      get: () => {
+        const handler = get.call(transport) as OnMessage | undefined
+        return handler ? unwrapInto(handler) : undefined
+      },
+      set: (fn: OnMessage | undefined) => set.call(transport, fn),
+    })
+    return
+  }
   let inner: OnMessage | undefined = transport.onmessage
   Object.defineProperty(transport, "onmessage", {
     configurable: true,
