@@ -297,6 +297,14 @@ function composite(list: Held[]): Manager {
       return (await Promise.all(list.map((h) => h.manager.skills()))).flat()
     },
     readSkill: (skill, ref, opts) => counted(skill.server, (m) => m.readSkill(skill, ref, opts)),
+    // Tasks: the command runs in this process, so options (onTask, signal) pass through as they are.
+    taskSupport: (server, tool) => one(server).manager.taskSupport(server, tool),
+    startTask: (server, tool, args, opts) => counted(server, (m) => m.startTask(server, tool, args, opts)),
+    getTask: (server, id, opts) => one(server).manager.getTask(server, id, opts),
+    waitTask: (server, id, opts) => one(server).manager.waitTask(server, id, opts),
+    taskResult: (server, id, opts) => one(server).manager.taskResult(server, id, opts),
+    cancelTask: (server, id, opts) => one(server).manager.cancelTask(server, id, opts),
+    listTasks: (server, opts) => one(server).manager.listTasks(server, opts),
     async resources(server) {
       if (server !== undefined) return one(server).manager.resources(server)
       return (await Promise.all(list.map((h) => h.manager.resources()))).flat()
