@@ -240,3 +240,36 @@ describe("compiled binary: the 2026-07-28 tasks extension", () => {
     expect(waited.stdout).toBe("picked teal\n") // the form's default, sent with tasks/update
   }, 60_000)
 })
+
+describe("compiled binary: a task through the daemon", () => {
+  it("a warm mcp call runs a task-required tool as a task on the held server, as a cold call does", async () => {
+    await using t = await tmpdir()
+    const file = await everything(t)
+    const args = [
+      "mcp",
+      "call",
+      "everything",
+      "simulate-research-query",
+      "--arg",
+      "topic=rust",
+      "--mcp",
+      file,
+    ]
+    const start = await agent(t, ["daemon", "start"])
+    expect(start.code).toBe(0)
+    try {
+      const warm = await agent(t, args)
+      expect(warm.stderr).not.toContain("requires task augmentation")
+      expect(warm.code).toBe(0)
+      expect(warm.stdout).toContain("# Research Report: rust")
+      expect(warm.stderr).toMatch(/task \w+: completed/)
+      const status = (await agent(t, ["daemon", "status", "-o", "json"])).json<{
+        servers: { name: string; calls: number }[]
+      }>()
+      // Held by the daemon: the task went through it, not through a cold server of its own.
+      expect(status.servers.find((s) => s.name === "everything")?.calls).toBeGreaterThan(0)
+    } finally {
+      await agent(t, ["daemon", "stop"])
+    }
+  }, 90_000)
+})
