@@ -17,6 +17,7 @@ import { connectWithAuth } from "./connect-auth.ts"
 import type { Spawned } from "./spawn.ts"
 import { guardedFetch, remoteUrl } from "./remote-url.ts"
 import { trackNotifications } from "./sends.ts"
+import { traceHeaders } from "./trace-headers.ts"
 import { endSession, watchLegacyStream, watchRequestStreams } from "./streams.ts"
 import { completeResultType } from "./result-type.ts"
 import { acceptTaskResults } from "./tasks.ts"
@@ -266,7 +267,7 @@ function connectStreamable(
     const refused = noteRefusals(auth.fetch ?? ctx.opts.fetch ?? fetch)
     const transport: StreamableHTTPClientTransport = new StreamableHTTPClientTransport(url, {
       requestInit: { headers: server.headers },
-      fetch: guardedFetch(refused.fetch, { name: ctx.name, onOversize: cut.limit }),
+      fetch: guardedFetch(traceHeaders(refused.fetch), { name: ctx.name, onOversize: cut.limit }),
       ...(auth.authProvider && { authProvider: auth.authProvider }),
       // T08: Authorization never follows a redirect to another origin (the SDK's default; explicit here).
       redirectPolicy: "same-origin",
@@ -301,7 +302,10 @@ export async function connectSse(server: RemoteServer, ctx: ConnectContext): Pro
     const cut = cutter(broken, () => transport, ctx)
     const transport: SSEClientTransport = new SSEClientTransport(url, {
       requestInit: { headers: server.headers },
-      fetch: guardedFetch(auth.fetch ?? ctx.opts.fetch, { name: ctx.name, onOversize: cut.limit }),
+      fetch: guardedFetch(traceHeaders(auth.fetch ?? ctx.opts.fetch ?? fetch), {
+        name: ctx.name,
+        onOversize: cut.limit,
+      }),
       ...(auth.authProvider && { authProvider: auth.authProvider }),
       redirectPolicy: "same-origin",
     })

@@ -380,7 +380,10 @@ export function createRequests(d: Deps) {
         )
       const def = toolDef(slot, tool)
       return run(server, "tools/call", co, (c, ro) =>
-        c.client.callTool({ name: tool, arguments: args }, { ...ro, ...(def && { toolDefinition: def }) }),
+        c.client.callTool(
+          { name: tool, arguments: args, ...(co?.meta && { _meta: co.meta }) },
+          { ...ro, ...(def && { toolDefinition: def }) },
+        ),
       )
     },
     async prompts(server?: string) {

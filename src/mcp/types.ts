@@ -126,6 +126,11 @@ export interface CallOptions {
   task?: "prefer"
   /** Each new state of a task this call runs as (status, message), for stderr and the run report. */
   onTask?: (server: string, task: TaskSnapshot) => void
+  /**
+   * Goes into the request's `_meta` (tools/call): the W3C trace context (`traceparent`,
+   * `tracestate`, SEP-414), which HTTP transports also send as headers (trace-headers.ts).
+   */
+  meta?: Record<string, string>
 }
 
 export type ElicitHandler = (server: string, request: ElicitRequest["params"]) => Promise<ElicitResult>

@@ -33,6 +33,8 @@ import type { ParsedArgs } from "citty"
 import { command } from "../command.ts"
 import { keyValues, repeated } from "../shared/context.ts"
 import { createContext } from "../shared/context.ts"
+import { TELEMETRY_FLUSH_MS, openTelemetry } from "../shared/telemetry.ts"
+import type { RunTrace } from "../../telemetry/index.ts"
 import {
   connectArgs,
   millis,
@@ -193,12 +195,19 @@ export default command({
       isVerbose: Boolean(args.verbose),
       isQuiet: Boolean(args.quiet),
     })
+    // Off (and not even loaded) unless OTEL_EXPORTER_OTLP_ENDPOINT is set: docs/telemetry.md.
+    const telemetry = await openTelemetry(process.env, createContext({ ...args, output: undefined }).log)
+    const trace = telemetry.startRun({ startedAt })
     const run: RunState = {
       startedAt,
       isReported: false,
       status,
+      trace,
       onEvent: (e: RunEvent) =>
-        void ((run.isReported ||= e.type === "result"), status?.onEvent(e), writer.onEvent(e)),
+        void ((run.isReported ||= e.type === "result"),
+        status?.onEvent(e),
+        writer.onEvent(e),
+        trace.onEvent(e)),
     }
     const deadline = runDeadline(args.timeout)
     try {
@@ -208,10 +217,16 @@ export default command({
       const err =
         deadline.signal.aborted && !(e instanceof InterruptedError) ? (deadline.signal.reason as unknown) : e
       if (format !== "text" && !run.isReported) run.onEvent(failedReport(err, run, args.model))
+      trace.end({
+        exitCode: isAgentError(err) ? err.exitCode : ExitCode.failure,
+        error: err instanceof Error ? err.message : String(err),
+      })
       throw err
     } finally {
       status?.stop()
       deadline.dispose()
+      trace.end()
+      await telemetry.shutdown(TELEMETRY_FLUSH_MS)
     }
   },
 })
@@ -235,6 +250,8 @@ interface RunState {
   status?: RunStatus
   /** What the servers did, once they connected (for a report the run ends with before the loop). */
   servers?: ServerStatus[]
+  /** The run's trace (a no-op unless telemetry is on). */
+  trace: RunTrace
 }
 
 async function runWith(
@@ -269,7 +286,7 @@ async function runWith(
   return withServers(
     connectFlags,
     rawArgs,
-    { ...handlers, interruptGraceMs: INTERRUPT_GRACE_MS, signal: deadline },
+    { ...handlers, interruptGraceMs: INTERRUPT_GRACE_MS, signal: deadline, onState: run.trace.onServerState },
     async (s) => {
       run.servers = s.states.map(serverStatus)
       await enforceLock(s, args, rawArgs) // --locked: exit 3 before the model sees a changed tool
@@ -289,10 +306,11 @@ async function runWith(
         autoApprove,
         isYes: Boolean(args.yes),
       }
+      run.trace.recordPrompt(prompt, args.system)
       const result = await runAgent({
         model,
         modelName,
-        tools: managerToolSource(s.manager),
+        tools: run.trace.tools(managerToolSource(s.manager)),
         ...(args.skills !== false && { skills: managerSkillSource(s.manager) }),
         prompt,
         context,

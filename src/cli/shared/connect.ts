@@ -158,6 +158,8 @@ export interface SessionOptions {
    * AgentError such as TimeoutError, is what withServers then throws; session.signal carries it.
    */
   signal?: AbortSignal
+  /** Each server's state as it changes while connecting (agent run's connect spans). */
+  onState?: (state: ServerState) => void
 }
 
 /** Connects, runs `body`, always closes (stdio children stopped); Ctrl-C → InterruptedError (130). */
@@ -218,7 +220,7 @@ export async function withServers(
       }),
     ...(opts.sample && { sample: opts.sample }),
     ...(opts.onListChanged && { onListChanged: opts.onListChanged }),
-    onState: (s) => progress?.update(s),
+    onState: (s) => (progress?.update(s), opts.onState?.(s)),
     onLog: (server, level, data) => {
       opts.onLog?.(server, level, data)
       const line = escapeTerminal(
