@@ -416,6 +416,13 @@ export const MUTATIONS: Mutation[] = [
     tests: ["tests/e2e/secrets.test.ts"],
   },
   {
+    name: "P03 secrets: OpenTelemetry span attributes not redacted",
+    file: "src/telemetry/trace.ts",
+    find: "  return redactTokens(redactSecrets(s))\n",
+    replace: "  return s\n",
+    tests: ["tests/e2e/telemetry.test.ts"],
+  },
+  {
     name: "P04 URL credentials: key-like query parameters not detected",
     file: "src/config/url-secrets.ts",
     find: 'if (isSecretParam(name) && value !== "" && isLiteral(value))\n        found.push',
