@@ -177,6 +177,7 @@ export default command({
     "agent run --replay run.jsonl --yes 'same prompt as recorded'",
     "agent run --mcp mcp.example.json --prompt everything/args-prompt --arg city=Paris --timeout 2m",
     "# -o json prints one report even when the run fails before the model (exitReason startup_error)",
+    "# OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 also sends an OpenTelemetry trace of the run",
   ],
   async run({ args, rawArgs }) {
     // --timeout and durationMs count from here: config, approvals and server start-up included.
