@@ -60,6 +60,12 @@ export function createExporter(
   const pending = new Set<Promise<void>>()
   let hasWarned = false
   const where = safeOrigin(config.url)
+  // One warning per run: the run goes on, and so do later exports (the collector may come back).
+  const warnOnce = (why: string) => {
+    if (hasWarned) return
+    hasWarned = true
+    opts.warn(`could not export traces to ${where}: ${why}; the run goes on without them`)
+  }
 
   const post = async (spans: SpanData[], timeoutMs: number) => {
     try {
@@ -72,11 +78,7 @@ export function createExporter(
       await res.body?.cancel().catch((e: unknown) => void e) // the answer carries nothing we use
       if (!res.ok) throw new Error(`HTTP ${res.status}`)
     } catch (e: unknown) {
-      // One warning per run: the run goes on, and so do later exports (the collector may come back).
-      if (hasWarned) return
-      hasWarned = true
-      const why = e instanceof Error && e.name === "TimeoutError" ? "no answer in time" : describe(e)
-      opts.warn(`could not export traces to ${where}: ${why}; the run goes on without them`)
+      warnOnce(e instanceof Error && e.name === "TimeoutError" ? "no answer in time" : describe(e))
     }
   }
   const drain = (timeoutMs: number) => {
@@ -99,7 +101,17 @@ export function createExporter(
     },
     async flush(timeoutMs = 2_000) {
       drain(timeoutMs)
-      await Promise.all([...pending])
+      if (pending.size === 0) return
+      // Bounded: an earlier batch still waiting on a silent collector does not hold the exit up either.
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const isDone = await Promise.race([
+        Promise.all([...pending]).then(() => true),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), timeoutMs)
+        }),
+      ])
+      clearTimeout(timer)
+      if (!isDone) warnOnce("no answer in time")
     },
   }
 }

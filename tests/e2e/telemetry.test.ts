@@ -8,7 +8,7 @@ import { fakeModel } from "../fixtures/model/server.ts"
 import { otlpReceiver, type ReceivedSpan } from "../fixtures/otlp.ts"
 import { startStatelessServer } from "../fixtures/servers/http-stateless.ts"
 import { BUN } from "../helpers/cli.ts"
-import { refusedPort } from "../helpers/ports.ts"
+import { refusedPort, silentServer } from "../helpers/ports.ts"
 import { tmpdir } from "../helpers/tmp.ts"
 import { AGENT_SERVER, config, events, modelEnv, report, run } from "./run-helpers.ts"
 
@@ -256,5 +256,21 @@ describe("compiled binary: OpenTelemetry traces", () => {
     expect(warnings).toHaveLength(1)
     expect(warnings[0]).toContain(`${dead.url}/collector`)
     expect(r.stderr).not.toContain("hidden-query-value")
+  }, 60_000)
+
+  it("a collector that never answers costs one warning too, and the run still ends with its report", async () => {
+    await using t = await tmpdir()
+    await using silent = await silentServer()
+    const file = await config(t)
+    await using srv = await fakeModel([{ text: "ok" }])
+    const r = await run(t, ["--mcp", file, ...MODEL, "--yes", "-o", "json", "hi"], {
+      ...modelEnv(srv),
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: silent.url,
+    })
+    expect(r.code).toBe(0)
+    expect(report(r).result).toBe("ok")
+    expect(silent.sockets.length).toBeGreaterThan(0)
+    const warnings = r.stderr.split("\n").filter((l) => l.includes("could not export traces"))
+    expect(warnings).toEqual([expect.stringContaining("no answer in time")])
   }, 60_000)
 })
