@@ -256,6 +256,14 @@ describe("compiled binary: OpenTelemetry traces", () => {
     expect(warnings).toHaveLength(1)
     expect(warnings[0]).toContain(`${dead.url}/collector`)
     expect(r.stderr).not.toContain("hidden-query-value")
+    // -q silences it, as it does every warning.
+    await using again = await fakeModel([{ text: "ok" }])
+    const quiet = await run(t, ["--mcp", file, ...MODEL, "-q", "-o", "json", "hi"], {
+      ...modelEnv(again),
+      OTEL_EXPORTER_OTLP_ENDPOINT: dead.url,
+    })
+    expect(quiet.code).toBe(0)
+    expect(quiet.stderr).toBe("")
   }, 60_000)
 
   it("a collector that never answers costs one warning too, and the run still ends with its report", async () => {

@@ -197,7 +197,7 @@ export default command({
       isQuiet: Boolean(args.quiet),
     })
     // Off (and not even loaded) unless OTEL_EXPORTER_OTLP_ENDPOINT is set: docs/telemetry.md.
-    const telemetry = await openTelemetry(process.env, createContext({ ...args, output: undefined }).log)
+    const telemetry = await openTelemetry(process.env, args)
     const trace = telemetry.startRun({ startedAt })
     const run: RunState = {
       startedAt,

@@ -3,7 +3,7 @@
 // batch, one task span per task: telemetry.startRun({ parent, taskId })) use it.
 import pkg from "../../../package.json" with { type: "json" }
 import { type Telemetry, startTelemetry, telemetryConfig } from "../../telemetry/index.ts"
-import type { Log } from "../../util/log.ts"
+import { createLog } from "../../util/log.ts"
 import { escapeTerminal } from "../../util/text.ts"
 
 declare const AGENT_VERSION: string | undefined
@@ -11,7 +11,15 @@ declare const AGENT_VERSION: string | undefined
 /** How long the exit waits for the collector at most: an unreachable one never holds a run up longer. */
 export const TELEMETRY_FLUSH_MS = 2_000
 
-export function openTelemetry(env: Record<string, string | undefined>, log: Log): Promise<Telemetry> {
+/**
+ * `flags`: -q silences the warnings, as it does every warning (the level rule of createContext,
+ * without its checks: a bad flag or AGENTRT_HOME is the command's error to report, not ours).
+ */
+export function openTelemetry(
+  env: Record<string, string | undefined>,
+  flags: { debug?: boolean; verbose?: boolean; quiet?: boolean },
+): Promise<Telemetry> {
+  const log = createLog(flags.debug || (flags.verbose && !flags.quiet) ? 4 : flags.quiet ? 0 : 3)
   return startTelemetry(telemetryConfig(env), {
     warn: (m) => log.warn(escapeTerminal(`telemetry: ${m}`)),
     version: typeof AGENT_VERSION === "string" ? AGENT_VERSION : pkg.version,
