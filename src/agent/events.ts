@@ -18,10 +18,18 @@ export const EXIT_REASONS = [
 export const ExitReason = v.picklist(EXIT_REASONS)
 export type ExitReason = v.InferOutput<typeof ExitReason>
 
+// inputTokens counts cached input too; the cache and reasoning fields are there only when the
+// provider reports them (Anthropic, Bedrock: cache; OpenAI Responses: cache reads, reasoning).
 export const Usage = v.object({
   inputTokens: v.number(),
   outputTokens: v.number(),
   totalTokens: v.number(),
+  /** Input tokens read from the provider's prompt cache (billed at a fraction). */
+  cacheReadTokens: v.optional(v.number()),
+  /** Input tokens written to the prompt cache (Anthropic bills these at a premium). */
+  cacheWriteTokens: v.optional(v.number()),
+  /** Output tokens spent on reasoning (part of outputTokens). */
+  reasoningTokens: v.optional(v.number()),
 })
 export type Usage = v.InferOutput<typeof Usage>
 

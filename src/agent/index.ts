@@ -1,7 +1,7 @@
 // The agent domain's public surface: what other domains use (CONTRIBUTING.md "Who may import whom": they
 // import only this file); tests import the module they test.
 export { runAgent } from "./loop.ts"
-export { createModel, resolveModelSpec, schemaFlavor, type ProviderName } from "./providers.ts"
+export { createModel, resolveModelSpec, schemaFlavor, modelOptions, type ProviderName } from "./providers.ts"
 export { normalizeSchema } from "./schema.ts"
 export { managerToolSource } from "./tools.ts"
 export { managerSkillSource } from "./skills.ts"

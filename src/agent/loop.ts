@@ -20,7 +20,7 @@ import type {
   Usage,
 } from "./events.ts"
 import type { Permissions } from "./permissions.ts"
-import { type ProviderName, schemaFlavor } from "./providers.ts"
+import { CACHE_BREAKPOINT, type ProviderName, markLastForCache, schemaFlavor } from "./providers.ts"
 import { ReplayMismatchError } from "./record.ts"
 import {
   SEARCH_TOOL,
@@ -31,7 +31,7 @@ import {
 } from "./tool-search.ts"
 import { LOAD_SKILL, createSkillTool, type SkillSource } from "./skills.ts"
 import { prepareTools, type PreparedTools, type ToolSource } from "./tools.ts"
-import { runTurn, type TurnOutput } from "./turn.ts"
+import { runTurn, type TurnOptions, type TurnOutput } from "./turn.ts"
 
 export const DEFAULT_MAX_TURNS = 25
 export const DEFAULT_MAX_TOOL_OUTPUT_TOKENS = 25_000
@@ -59,6 +59,10 @@ export interface RunOptions {
    */
   startedAt?: number
   maxOutputTokens?: number
+  /** Anthropic prompt caching of the system prompt and tool definitions (default on; --no-prompt-cache). */
+  promptCache?: boolean
+  /** Per-provider request options for every turn (modelOptions() in providers.ts). */
+  providerOptions?: TurnOptions["providerOptions"]
   maxToolOutputTokens?: number
   toolTimeoutMs?: number
   signal?: AbortSignal
@@ -130,13 +134,23 @@ export async function runAgent(o: RunOptions): Promise<RunResult> {
         maxTokens: o.maxToolOutputTokens ?? DEFAULT_MAX_TOOL_OUTPUT_TOKENS,
       }),
     )
-  const offered = (): LanguageModelV4FunctionTool[] => [
-    ...(search ? search.specs() : prepared.specs),
-    ...(skillTool ? [skillTool.spec] : []),
-  ]
+  const isCached = o.promptCache !== false
+  const offered = (): LanguageModelV4FunctionTool[] =>
+    markLastForCache(
+      [...(search ? search.specs() : prepared.specs), ...(skillTool ? [skillTool.spec] : [])],
+      isCached,
+    )
 
   const messages: LanguageModelV4Prompt = [
-    ...(o.system ? [{ role: "system" as const, content: o.system }] : []),
+    ...(o.system
+      ? [
+          {
+            role: "system" as const,
+            content: o.system,
+            ...(isCached && { providerOptions: CACHE_BREAKPOINT }),
+          },
+        ]
+      : []),
     ...(o.context ?? []),
     ...(o.prompt || !o.context?.length
       ? [{ role: "user" as const, content: [{ type: "text" as const, text: o.prompt }] }]
@@ -165,6 +179,7 @@ export async function runAgent(o: RunOptions): Promise<RunResult> {
         prompt: messages,
         tools: offered(),
         maxOutputTokens: o.maxOutputTokens,
+        providerOptions: o.providerOptions,
         signal,
         onText: (delta) => emit({ type: "text", turn, delta }),
         onRetry: (message) => emit({ type: "warning", message }),
@@ -277,6 +292,8 @@ function addUsage(total: Usage, u: Usage) {
   total.inputTokens += u.inputTokens
   total.outputTokens += u.outputTokens
   total.totalTokens += u.totalTokens
+  for (const k of ["cacheReadTokens", "cacheWriteTokens", "reasoningTokens"] as const)
+    if (u[k] !== undefined) total[k] = (total[k] ?? 0) + u[k]
 }
 
 /** One signal for the whole run: the caller's (Ctrl-C) or --timeout, whichever fires first. */

@@ -3,7 +3,7 @@
 // Keys and base URLs come from the `env` passed in, never from process.env directly: the
 // provider packages fall back to process.env when a setting is undefined, so every setting
 // is passed explicitly.
-import type { LanguageModelV4 } from "@ai-sdk/provider"
+import type { LanguageModelV4, LanguageModelV4FunctionTool, SharedV4ProviderOptions } from "@ai-sdk/provider"
 import { UsageError } from "../util/errors.ts"
 
 export const PROVIDERS = ["anthropic", "openai", "google", "bedrock", "openai-compatible"] as const
@@ -82,8 +82,9 @@ const BUILDERS: Record<ProviderName, (id: string, o: CreateModelOptions) => Prom
       baseURL: baseUrl ?? env.ANTHROPIC_BASE_URL ?? "https://api.anthropic.com/v1",
     })(id)
   },
-  // Chat Completions rather than the Responses API: it is what OpenAI-style proxies, Azure
-  // deployments and OPENAI_BASE_URL gateways speak.
+  // The Responses API (POST /v1/responses), which reasoning models expect (reasoning effort,
+  // reasoning-token usage). Proxies and gateways that speak only Chat Completions are what
+  // `openai-compatible:` is for.
   async openai(id, { baseUrl, env }) {
     const apiKey = requireVar(env, ["OPENAI_API_KEY"], "openai")
     const { createOpenAI } = await import("@ai-sdk/openai")
@@ -93,7 +94,7 @@ const BUILDERS: Record<ProviderName, (id: string, o: CreateModelOptions) => Prom
       baseURL,
       organization: env.OPENAI_ORG_ID,
       project: env.OPENAI_PROJECT_ID,
-    }).chat(id)
+    }).responses(id)
   },
   async google(id, { baseUrl, env }) {
     const apiKey = requireVar(env, ["GOOGLE_GENERATIVE_AI_API_KEY", "GEMINI_API_KEY"], "google")
@@ -143,4 +144,43 @@ export function schemaFlavor(provider: string): ProviderName {
   if (provider.startsWith("google")) return "google"
   if (provider.includes("bedrock")) return "bedrock"
   return "openai-compatible"
+}
+
+// Anthropic prompt caching: a breakpoint on the system prompt and one on the last tool
+// definition caches everything before them (tools, then system), so the second turn of a run,
+// and every run of a batch within the cache's 5 minutes, reads them at a tenth of the price.
+// Other providers ignore the `anthropic` key (OpenAI and Gemini cache by themselves).
+export const CACHE_BREAKPOINT: SharedV4ProviderOptions = {
+  anthropic: { cacheControl: { type: "ephemeral" } },
+}
+
+export function markLastForCache(
+  tools: LanguageModelV4FunctionTool[],
+  isCached: boolean,
+): LanguageModelV4FunctionTool[] {
+  const last = tools.at(-1)
+  if (!isCached || !last) return tools
+  return [
+    ...tools.slice(0, -1),
+    { ...last, providerOptions: { ...last.providerOptions, ...CACHE_BREAKPOINT } },
+  ]
+}
+
+export const REASONING_EFFORTS = ["low", "medium", "high"] as const
+
+/** Per-provider request options from run flags: `{ providerOptions }` or nothing. */
+export function modelOptions(
+  provider: ProviderName,
+  o: { reasoningEffort?: string },
+): { providerOptions?: SharedV4ProviderOptions } {
+  if (o.reasoningEffort === undefined) return {}
+  if (!(REASONING_EFFORTS as readonly string[]).includes(o.reasoningEffort))
+    throw new UsageError(`--reasoning-effort must be ${REASONING_EFFORTS.join(", ")}`, {
+      hint: "e.g. --reasoning-effort high",
+    })
+  if (provider !== "openai")
+    throw new UsageError(`--reasoning-effort is for openai: models, not ${provider}:`, {
+      hint: "drop the flag, or use an openai: reasoning model (e.g. openai:o4-mini)",
+    })
+  return { providerOptions: { openai: { reasoningEffort: o.reasoningEffort } } }
 }

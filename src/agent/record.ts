@@ -48,7 +48,8 @@ export class ReplayMismatchError extends AgentError {
 /** What of a request must match on replay: everything the model would see. */
 export function normalizeRequest(o: LanguageModelV4CallOptions): Record<string, unknown> {
   return toJson({
-    prompt: o.prompt,
+    // Without providerOptions (prompt-cache breakpoints): they change the bill, not what the model reads.
+    prompt: o.prompt.map(({ providerOptions: _, ...m }) => m),
     tools: (o.tools ?? []).map((t) =>
       t.type === "function"
         ? { name: t.name, description: t.description, inputSchema: t.inputSchema }

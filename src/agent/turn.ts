@@ -7,6 +7,7 @@ import {
   type LanguageModelV4CallOptions,
   type LanguageModelV4FunctionTool,
   type LanguageModelV4Prompt,
+  type LanguageModelV4Usage,
 } from "@ai-sdk/provider"
 import type { Usage } from "./events.ts"
 
@@ -29,6 +30,8 @@ export interface TurnOptions {
   prompt: LanguageModelV4Prompt
   tools: LanguageModelV4FunctionTool[]
   maxOutputTokens?: number
+  /** Per-provider request options (reasoning effort, thinking budget), passed through as they are. */
+  providerOptions?: LanguageModelV4CallOptions["providerOptions"]
   signal: AbortSignal
   onText(delta: string): void
   onRetry?(message: string): void
@@ -42,6 +45,7 @@ export async function runTurn(o: TurnOptions): Promise<TurnOutput> {
     prompt: o.prompt,
     ...(o.tools.length > 0 ? { tools: o.tools, toolChoice: { type: "auto" } } : {}),
     ...(o.maxOutputTokens ? { maxOutputTokens: o.maxOutputTokens } : {}),
+    ...(o.providerOptions && { providerOptions: o.providerOptions }),
     abortSignal: o.signal,
   }
   const retries = o.retries ?? 2
@@ -78,9 +82,7 @@ async function consume(
         break
       case "finish": {
         finishReason = part.finishReason.unified
-        const input = part.usage.inputTokens.total ?? 0
-        const output = part.usage.outputTokens.total ?? 0
-        usage = { inputTokens: input, outputTokens: output, totalTokens: input + output }
+        usage = toUsage(part.usage)
         break
       }
       case "error":
@@ -88,6 +90,19 @@ async function consume(
     }
   }
   return { text, toolCalls, finishReason, usage }
+}
+
+function toUsage(u: LanguageModelV4Usage): Usage {
+  const input = u.inputTokens.total ?? 0
+  const output = u.outputTokens.total ?? 0
+  return {
+    inputTokens: input,
+    outputTokens: output,
+    totalTokens: input + output,
+    ...(u.inputTokens.cacheRead !== undefined && { cacheReadTokens: u.inputTokens.cacheRead }),
+    ...(u.inputTokens.cacheWrite !== undefined && { cacheWriteTokens: u.inputTokens.cacheWrite }),
+    ...(u.outputTokens.reasoning !== undefined && { reasoningTokens: u.outputTokens.reasoning }),
+  }
 }
 
 function retryDelay(e: APICallError, attempt: number): number {

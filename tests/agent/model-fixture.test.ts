@@ -1,5 +1,5 @@
 // The model fixture is only right if the real provider packages parse it: drive
-// @ai-sdk/anthropic and @ai-sdk/openai (chat) against it, streaming and not.
+// @ai-sdk/anthropic and @ai-sdk/openai (Chat Completions and Responses) against it, streaming and not.
 import { createAnthropic } from "@ai-sdk/anthropic"
 import { createOpenAI } from "@ai-sdk/openai"
 import { APICallError, type LanguageModelV4, type LanguageModelV4StreamPart } from "@ai-sdk/provider"
@@ -24,6 +24,7 @@ const PROMPT = [{ role: "user" as const, content: [{ type: "text" as const, text
 const providers: [string, (srv: FakeModel) => LanguageModelV4][] = [
   ["anthropic", (srv) => createAnthropic({ baseURL: srv.anthropicBaseUrl, apiKey: "k" })("claude-test")],
   ["openai", (srv) => createOpenAI({ baseURL: srv.openaiBaseUrl, apiKey: "k" }).chat("gpt-test")],
+  ["responses", (srv) => createOpenAI({ baseURL: srv.openaiBaseUrl, apiKey: "k" }).responses("gpt-test")],
 ]
 
 async function collect(model: LanguageModelV4): Promise<LanguageModelV4StreamPart[]> {
@@ -92,9 +93,11 @@ describe.each(providers)("fake model with the real %s provider", (api, make) => 
     await using srv = await fakeModel([{ text: "ok" }])
     await collect(make(srv))
     expect(srv.requests).toHaveLength(1)
-    expect(srv.requests[0]!.api).toBe(api as "anthropic" | "openai")
+    expect(srv.requests[0]!.api).toBe(api as "anthropic" | "openai" | "responses")
     expect(JSON.stringify(srv.requests[0]!.body.tools)).toContain("srv__echo")
-    expect(JSON.stringify(srv.requests[0]!.body.messages)).toContain("hello")
+    // The Responses API sends the conversation as `input` items.
+    const body = srv.requests[0]!.body
+    expect(JSON.stringify(api === "responses" ? body.input : body.messages)).toContain("hello")
   })
 
   it.each([429, 500, 401])("returns a scripted %d as an APICallError", async (status) => {

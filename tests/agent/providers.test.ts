@@ -55,13 +55,13 @@ describe("createModel", () => {
 
   it.each([
     ["anthropic:claude-test", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "anthropic"],
-    ["openai:gpt-test", "OPENAI_API_KEY", "OPENAI_BASE_URL", "openai"],
+    ["openai:gpt-test", "OPENAI_API_KEY", "OPENAI_BASE_URL", "responses"],
   ])("%s honours %s and %s from env", async (spec, keyVar, urlVar, api) => {
     await using srv = await fakeModel([{ text: "from the fixture" }])
     const { model } = await createModel(spec, { env: { [keyVar]: "sk-test", [urlVar]: `${srv.url}/v1` } })
     const r = await runAgent({ model, tools: noTools, prompt: "hi", permissions: allowAll })
     expect(r.text).toBe("from the fixture")
-    expect(srv.requests[0]!.api).toBe(api as "anthropic" | "openai")
+    expect(srv.requests[0]!.api).toBe(api as "anthropic" | "responses")
     expect(JSON.stringify(srv.requests[0]!.headers)).toContain("sk-test")
   })
 })

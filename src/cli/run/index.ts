@@ -2,6 +2,7 @@ import type { LanguageModelV4 } from "@ai-sdk/provider"
 import {
   OUTPUT_FORMATS,
   createModel,
+  modelOptions,
   createPermissions,
   createWriter,
   loadRecording,
@@ -102,6 +103,16 @@ const runArgs = {
     description: "Per tool call idle timeout, reset by progress (e.g. 60s)",
   },
   "max-output-tokens": { type: "string", valueHint: "N", description: "Cap on each model response" },
+  "reasoning-effort": {
+    type: "string",
+    valueHint: "LEVEL",
+    description: "low, medium or high: how hard a reasoning model thinks (openai: models)",
+  },
+  "prompt-cache": {
+    type: "boolean",
+    negativeDescription:
+      "Do not mark the system prompt and tool definitions for Anthropic prompt caching (on by default)",
+  },
   "max-tool-output": {
     type: "string",
     valueHint: "TOKENS",
@@ -317,6 +328,8 @@ async function runWith(
         context,
         system: args.system,
         ...limits,
+        promptCache: args["prompt-cache"] !== false,
+        ...modelOptions(schemaFlavor(model.provider), { reasoningEffort: args["reasoning-effort"] }),
         startedAt: run.startedAt,
         // s.signal carries Ctrl-C and the --timeout deadline: the loop reports either as its exit reason.
         signal: s.signal,
