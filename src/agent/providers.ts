@@ -103,8 +103,10 @@ const BUILDERS: Record<ProviderName, (id: string, o: CreateModelOptions) => Prom
       baseUrl ?? env.GOOGLE_GENERATIVE_AI_BASE_URL ?? "https://generativelanguage.googleapis.com/v1beta"
     return createGoogleGenerativeAI({ apiKey, baseURL })(id)
   },
-  // Bedrock: a bearer API key (AWS_BEARER_TOKEN_BEDROCK) or static credentials from AWS_*.
-  // Profiles and SSO need the AWS credential chain, which we do not bundle.
+  // Bedrock: a bearer API key (AWS_BEARER_TOKEN_BEDROCK), static keys from AWS_*, or else the
+  // standard AWS credential chain (profiles incl. AWS_PROFILE, SSO cache, web identity,
+  // container and instance metadata) as the AI SDK documents it: `credentialProvider` with
+  // fromNodeProviderChain. The chain is loaded only then (docs/build.md: what it costs).
   async bedrock(id, { baseUrl, env }) {
     const region = requireVar(env, ["AWS_REGION", "AWS_DEFAULT_REGION"], "bedrock")
     const { createAmazonBedrock } = await import("@ai-sdk/amazon-bedrock")
@@ -114,14 +116,14 @@ const BUILDERS: Record<ProviderName, (id: string, o: CreateModelOptions) => Prom
     }
     if (env.AWS_BEARER_TOKEN_BEDROCK)
       return createAmazonBedrock({ ...common, apiKey: env.AWS_BEARER_TOKEN_BEDROCK })(id)
-    const accessKeyId = requireVar(env, ["AWS_ACCESS_KEY_ID"], "bedrock")
-    const secretAccessKey = requireVar(env, ["AWS_SECRET_ACCESS_KEY"], "bedrock")
-    return createAmazonBedrock({
-      ...common,
-      accessKeyId,
-      secretAccessKey,
-      sessionToken: env.AWS_SESSION_TOKEN,
-    })(id)
+    if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY)
+      return createAmazonBedrock({
+        ...common,
+        accessKeyId: env.AWS_ACCESS_KEY_ID,
+        secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+        sessionToken: env.AWS_SESSION_TOKEN,
+      })(id)
+    return createAmazonBedrock({ ...common, credentialProvider: await credentialChain(env, region) })(id)
   },
   // Local servers (Ollama, vLLM, LM Studio) often need no key, so the key is optional here.
   async "openai-compatible"(id, { baseUrl, env }) {
@@ -183,4 +185,34 @@ export function modelOptions(
       hint: "drop the flag, or use an openai: reasoning model (e.g. openai:o4-mini)",
     })
   return { providerOptions: { openai: { reasoningEffort: o.reasoningEffort } } }
+}
+
+/**
+ * The AWS SDK's Node credential chain, with the settings it would read from process.env taken
+ * from `env` instead where it lets us (profile, shared files, web identity). A chain that finds
+ * nothing fails on the first model request, as a model error naming what it tried.
+ */
+async function credentialChain(
+  env: CreateModelOptions["env"],
+  region: string,
+): Promise<() => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>> {
+  const { fromNodeProviderChain } = await import("@aws-sdk/credential-providers")
+  const chain = fromNodeProviderChain({
+    ...(env.AWS_PROFILE && { profile: env.AWS_PROFILE }),
+    ...(env.AWS_SHARED_CREDENTIALS_FILE && { filepath: env.AWS_SHARED_CREDENTIALS_FILE }),
+    ...(env.AWS_CONFIG_FILE && { configFilepath: env.AWS_CONFIG_FILE }),
+    ...(env.AWS_WEB_IDENTITY_TOKEN_FILE && { webIdentityTokenFile: env.AWS_WEB_IDENTITY_TOKEN_FILE }),
+    ...(env.AWS_ROLE_ARN && { roleArn: env.AWS_ROLE_ARN }),
+    ...(env.AWS_ROLE_SESSION_NAME && { roleSessionName: env.AWS_ROLE_SESSION_NAME }),
+    // STS (web identity, assume-role profiles) in the run's region; AWS_ENDPOINT_URL_STS still applies.
+    clientConfig: { region },
+  })
+  return async () => {
+    const c = await chain()
+    return {
+      accessKeyId: c.accessKeyId,
+      secretAccessKey: c.secretAccessKey,
+      ...(c.sessionToken && { sessionToken: c.sessionToken }),
+    }
+  }
 }

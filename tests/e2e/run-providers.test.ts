@@ -164,7 +164,8 @@ describe("compiled binary: agent run against each provider's wire format", () =>
         result: "2 + 3 = 5",
         turns: 2,
       })
-      expect(doc.usage).toEqual({ inputTokens: 303, outputTokens: 33, totalTokens: 336 })
+      // Plus cacheReadTokens etc. where the provider reports them (0 here).
+      expect(doc.usage).toMatchObject({ inputTokens: 303, outputTokens: 33, totalTokens: 336 })
       expect(doc.toolCalls).toEqual([
         expect.objectContaining({
           name: "srv__add",

@@ -187,6 +187,8 @@ export default command({
     "echo 'list open issues' | agent run -o stream-json --yes",
     "agent run --replay run.jsonl --yes 'same prompt as recorded'",
     "agent run --mcp mcp.example.json --prompt everything/args-prompt --arg city=Paris --timeout 2m",
+    "agent run -m openai:o4-mini --reasoning-effort high 'plan the migration'",
+    "# -m bedrock:…  without keys in AWS_*, uses the AWS credential chain (AWS_PROFILE, SSO, web identity in CI)",
     "# -o json prints one report even when the run fails before the model (exitReason startup_error)",
     "# OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 also sends an OpenTelemetry trace of the run",
   ],
