@@ -56,7 +56,7 @@ describe("compiled binary: agent run flags", () => {
     expect(JSON.stringify(srv.requests[0]!.body.messages)).not.toContain("You are terse.")
   }, 30_000)
 
-  it("--system and --max-output-tokens arrive as OpenAI's system message and max_tokens, at --base-url", async () => {
+  it("--system and --max-output-tokens arrive as the Responses API's system input and max_output_tokens, at --base-url", async () => {
     await using t = await tmpdir()
     await using fromEnv = await fakeModel([{ text: "wrong endpoint" }])
     await using srv = await fakeModel([{ text: "Terse." }])
@@ -82,9 +82,10 @@ describe("compiled binary: agent run flags", () => {
       model: "openai:gpt-test",
     })
     expect(fromEnv.requests).toEqual([])
+    expect(srv.requests[0]!.path).toBe("/v1/responses")
     expect(srv.requests[0]!.body).toMatchObject({
-      max_tokens: 321,
-      messages: [{ role: "system", content: "You are terse." }, { role: "user" }],
+      max_output_tokens: 321,
+      input: [{ role: "system", content: "You are terse." }, { role: "user" }],
     })
   }, 30_000)
 
