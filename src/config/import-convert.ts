@@ -13,6 +13,9 @@ export interface ConvertContext {
   workspaceFolder: string
   /** `${input:id}` descriptions from the same file, by id. */
   inputs: Map<string, { description?: string; password?: boolean }>
+  /** opencode's top-level `tools` (globs on `server_tool` → enabled), for this server's filters. */
+  toolGlobs?: Record<string, unknown>
+  serverName?: string
 }
 
 export interface Converted {
@@ -52,8 +55,10 @@ const HANDLED = new Set([
   "autoApprove",
   "trust",
   "disabledTools",
+  "disabled_tools",
   "excludeTools",
   "includeTools",
+  "enabled_tools",
   "timeout",
   "required",
   "description",
@@ -66,6 +71,7 @@ export function convertServer(raw: Record<string, unknown>, ctx: ConvertContext)
   convertTransport(raw, out, notes, ctx.peer, isLocal)
   convertAuth(raw, out, notes)
   convertCommon(raw, out, notes)
+  if (ctx.toolGlobs) convertToolGlobs(ctx.serverName ?? "", ctx.toolGlobs, out, notes)
   for (const [k, v] of Object.entries(raw)) {
     if (HANDLED.has(k) || k === "__proto__") continue
     out[k] = v
@@ -177,16 +183,52 @@ function convertCommon(raw: Record<string, unknown>, out: Record<string, unknown
     out.trust = raw.trust
   }
   if (autoApprove !== undefined) out.autoApprove = autoApprove
-  if (raw.excludeTools !== undefined) {
-    const both = [...asList(raw.disabledTools), ...asList(raw.excludeTools)]
-    out.disabledTools = Array.isArray(raw.excludeTools) ? [...new Set(both)] : raw.excludeTools
-    notes.push("excludeTools → disabledTools")
-  } else if (raw.disabledTools !== undefined) {
-    out.disabledTools = raw.disabledTools
-  }
-  for (const k of ["includeTools", "timeout", "required", "description"] as const) {
+  convertFilters(raw, out, notes)
+  for (const k of ["timeout", "required", "description"] as const) {
     if (raw[k] !== undefined) out[k] = raw[k]
   }
+}
+
+/**
+ * The tool filters under our names (issue 14): Kiro's disabledTools and Codex's disabled_tools
+ * are excludeTools, Codex's enabled_tools is includeTools. Two spellings of one list are merged.
+ */
+function convertFilters(raw: Record<string, unknown>, out: Record<string, unknown>, notes: string[]) {
+  const lists = [
+    ["includeTools", ["includeTools", "enabled_tools"]],
+    ["excludeTools", ["excludeTools", "disabledTools", "disabled_tools"]],
+  ] as const
+  for (const [canonical, spellings] of lists) {
+    const given = spellings.filter((k) => raw[k] !== undefined)
+    if (given.length === 0) continue
+    const values = given.map((k) => raw[k])
+    out[canonical] = values.every(Array.isArray) ? [...new Set(values.flatMap(asList))] : values[0]
+    for (const k of given) if (k !== canonical) notes.push(`${k} → ${canonical}`)
+  }
+}
+
+/**
+ * opencode's top-level `tools` map: globs on `server_tool` names → false to hide. The entries
+ * that name this server become its excludeTools (`server_*` or `server*`: every tool).
+ */
+function convertToolGlobs(
+  server: string,
+  globs: Record<string, unknown>,
+  out: Record<string, unknown>,
+  notes: string[],
+) {
+  const prefix = `${server}_`
+  const hidden: string[] = []
+  for (const [glob, enabled] of Object.entries(globs)) {
+    if (enabled !== false) continue
+    if (glob.startsWith(prefix)) hidden.push(glob.slice(prefix.length) || "*")
+    else if (glob.endsWith("*") && !glob.slice(0, -1).includes("*") && prefix.startsWith(glob.slice(0, -1)))
+      hidden.push("*")
+    else continue
+    notes.push(`tools "${glob}": false → excludeTools "${hidden.at(-1)}"`)
+  }
+  if (hidden.length === 0) return
+  out.excludeTools = [...new Set([...asList(out.excludeTools), ...hidden])]
 }
 
 /** `${input:id}` → `${ID}`, `${userHome}` → `${HOME}`, `${workspaceFolder}` → the folder, Gemini `$VAR` → `${VAR}`. */

@@ -156,8 +156,15 @@ export function importFromPeer(peer: Peer, env: PeerEnv, file?: string): PeerImp
       continue
     }
     const workspaceFolder = workspaceOf(src.file, env.cwd)
+    // opencode hides MCP tools with top-level globs on `server_tool` (`"tools": {"gh_*": false}`).
+    const toolGlobs = peer === "opencode" && isObject(doc) && isObject(doc.tools) ? doc.tools : undefined
     for (const [name, raw] of Object.entries(servers)) {
-      const one = importOne(peer, name, raw, source, { workspaceFolder, inputs: fileInputs })
+      const one = importOne(peer, name, raw, source, {
+        workspaceFolder,
+        inputs: fileInputs,
+        serverName: name,
+        ...(toolGlobs && { toolGlobs }),
+      })
       if ("reason" in one) {
         result.skipped.push(one)
         continue
@@ -186,7 +193,12 @@ function importOne(
   name: string,
   raw: unknown,
   source: string,
-  opts: { workspaceFolder: string; inputs: Map<string, { description?: string; password?: boolean }> },
+  opts: {
+    workspaceFolder: string
+    inputs: Map<string, { description?: string; password?: boolean }>
+    serverName: string
+    toolGlobs?: Record<string, unknown>
+  },
 ): { server: ImportedServer; inputsUsed: string[] } | SkippedServer {
   if (!isObject(raw)) return { name, source, reason: "the entry is not an object" }
   const { entry, notes, inputsUsed } = convertServer(raw, { peer, ...opts })

@@ -29,7 +29,9 @@ export function normalizeServer(entry: ServerFile): NormalizeResult {
       "a server is either local (command, args) or remote (url); remove one",
     )
   }
-  const common = commonFields(entry)
+  const filters = toolFilters(entry)
+  if ("field" in filters) return { ok: false, problem: filters }
+  const common = { ...commonFields(entry), ...filters }
   if (hasCommand) {
     if (entry.type && entry.type !== "stdio" && entry.type !== "local") {
       return fail(
@@ -99,14 +101,37 @@ function commonFields(entry: ServerFile) {
   return {
     disabled: entry.disabled === true || entry.enabled === false,
     autoApprove,
-    disabledTools: [...(entry.disabledTools ?? []), ...(entry.excludeTools ?? [])],
-    ...(entry.includeTools !== undefined && { includeTools: entry.includeTools }),
     ...(entry.timeout !== undefined && { timeout: entry.timeout }),
     ...(entry.protocolVersion !== undefined && { protocolVersion: entry.protocolVersion }),
     required: entry.required === true,
     ...(entry.description !== undefined && { description: entry.description }),
     ...(entry.roots !== undefined && { roots: entry.roots }),
   }
+}
+
+// The peers' spellings of the two filter lists (issue 14); each list may be written one way only,
+// so a file never says two different things about the same tools.
+const FILTER_SPELLINGS = {
+  includeTools: ["includeTools", "enabled_tools"],
+  excludeTools: ["excludeTools", "disabledTools", "disabled_tools"],
+} as const
+
+function toolFilters(entry: ServerFile): { includeTools?: string[]; excludeTools?: string[] } | EntryProblem {
+  const out: { includeTools?: string[]; excludeTools?: string[] } = {}
+  for (const [canonical, spellings] of Object.entries(FILTER_SPELLINGS) as [
+    keyof typeof FILTER_SPELLINGS,
+    readonly (keyof ServerFile)[],
+  ][]) {
+    const given = spellings.filter((k) => entry[k] !== undefined)
+    if (given.length > 1)
+      return {
+        field: given[1]!,
+        message: `repeats ${given[0]}: both spell the ${canonical} list`,
+        hint: `keep one: move the patterns into "${canonical}" and remove "${given.filter((k) => k !== canonical).join('", "')}"`,
+      }
+    if (given[0] !== undefined) out[canonical] = entry[given[0]] as string[]
+  }
+  return out
 }
 
 function oauthConfig(entry: ServerFile): OAuthConfig | undefined {
@@ -178,9 +203,9 @@ export function toFileEntry(server: ServerConfig): Record<string, unknown> {
   }
   if (server.disabled) out.disabled = true
   if (server.autoApprove.length) out.autoApprove = server.autoApprove
-  if (server.disabledTools.length) out.disabledTools = server.disabledTools
   if (server.roots?.length) out.roots = server.roots
   if (server.includeTools) out.includeTools = server.includeTools
+  if (server.excludeTools?.length) out.excludeTools = server.excludeTools
   if (server.timeout !== undefined) out.timeout = server.timeout
   if (server.protocolVersion !== undefined) out.protocolVersion = server.protocolVersion
   if (server.required) out.required = true

@@ -143,9 +143,26 @@ export const ServerFile = v.object({
   enabled: v.optional(v.boolean()),
   autoApprove: v.optional(v.union([StringList, v.boolean()])),
   trust: v.optional(v.boolean()),
+  includeTools: v.optional(
+    v.pipe(
+      StringList,
+      v.description(
+        "Offer only the tools whose names match one of these globs (* and ?); Codex's enabled_tools is read as this",
+      ),
+    ),
+  ),
+  excludeTools: v.optional(
+    v.pipe(
+      StringList,
+      v.description(
+        "Never offer or call the tools whose names match one of these globs (beats includeTools); Kiro's disabledTools and Codex's disabled_tools are read as this",
+      ),
+    ),
+  ),
+  // Peers' spellings of the two lists above (one spelling per list: two is an error)
   disabledTools: v.optional(StringList),
-  excludeTools: v.optional(StringList),
-  includeTools: v.optional(StringList),
+  enabled_tools: v.optional(StringList),
+  disabled_tools: v.optional(StringList),
   timeout: v.optional(Milliseconds),
   protocolVersion: v.optional(
     v.pipe(
@@ -250,9 +267,10 @@ interface CommonServer {
   disabled: boolean
   /** Tool names run without asking; "*" means all. */
   autoApprove: string[]
-  disabledTools: string[]
-  /** Allowlist of tools (Gemini `includeTools`); undefined means all. */
+  /** Globs on the server's own tool names: offer only these (undefined: all). src/mcp/filters.ts. */
   includeTools?: string[]
+  /** Globs on the server's own tool names: never offered, never called (wins over includeTools). */
+  excludeTools?: string[]
   /** Request timeout in milliseconds. */
   timeout?: number
   /** The protocol revision to speak, no negotiation (undefined: negotiate). */

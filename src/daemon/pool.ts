@@ -284,6 +284,11 @@ function composite(list: Held[]): Manager {
       names = namespaceTools(lists)
       return names.tools
     },
+    // Each held manager applies its own server's includeTools/excludeTools (part of its fingerprint).
+    async filteredTools() {
+      const connected = list.filter((h) => h.manager.state(h.name)?.status === "connected")
+      return (await Promise.all(connected.map((h) => h.manager.filteredTools()))).flat()
+    },
     mapBack: (name) => names?.mapBack(name),
     callTool: (server, tool, args, opts) => counted(server, (m) => m.callTool(server, tool, args, opts)),
     getPrompt: (server, name, args, opts) => counted(server, (m) => m.getPrompt(server, name, args, opts)),

@@ -154,7 +154,7 @@ function policyLines(server: ServerConfig): string[] {
   if (server.disabled) lines.push("disabled: yes (installed but not started)")
   if (server.required) lines.push("required: yes (runs fail when this server is unavailable)")
   if (server.timeout !== undefined) lines.push(`timeout: ${server.timeout} ms`)
-  if (server.disabledTools.length) lines.push(`disabled tools: ${server.disabledTools.join(", ")}`)
+  if (server.excludeTools?.length) lines.push(`excluded tools: ${server.excludeTools.join(", ")}`)
   if (server.includeTools) lines.push(`only tools: ${server.includeTools.join(", ")}`)
   return lines
 }

@@ -39,7 +39,7 @@ export function checkTools(servers: ServerTools[], providers: SchemaProvider[]):
           "tools.collision",
           "warn",
           `tool ${shown} collides with another tool after namespacing; the model sees it as ${t.name}`,
-          "rename one of the servers, or hide one tool with disabledTools",
+          "rename one of the servers, or hide one tool with excludeTools",
         ),
       )
     } else if (sanitize(t.tool.name) !== t.tool.name) {

@@ -1,4 +1,5 @@
 import { AgentError, AuthRequiredError, McpConnectError, type ErrorOptions } from "../util/errors.ts"
+import { describeFilter, type FilteredBy } from "./filters.ts"
 
 // Error classes the manager throws (SDK-free, so the CLI can `instanceof` them without
 // loading the client SDK). Exit codes come from util/errors.ts (docs/design.md §10).
@@ -58,5 +59,29 @@ export class InvalidSessionIdError extends Error {
   constructor() {
     super("the server sent an Mcp-Session-Id with bytes outside visible ASCII (0x21-0x7E)")
     this.name = "InvalidSessionIdError"
+  }
+}
+
+/**
+ * The config (includeTools/excludeTools) hides this tool: it is not offered and not called.
+ * Exit 2, a config matter like an unknown tool; the message names the rule.
+ */
+export class ToolFilteredError extends AgentError {
+  constructor(
+    readonly server: string,
+    readonly tool: string,
+    readonly filtered: FilteredBy,
+    file: string,
+  ) {
+    super(
+      "usage",
+      `tool "${tool}" of server "${server}" is filtered by ${describeFilter(filtered)} in ${file}`,
+      {
+        hint:
+          filtered.by === "excludeTools"
+            ? `remove "${filtered.pattern}" from the server's excludeTools to call it`
+            : `add "${tool}" (or a glob matching it) to the server's includeTools to call it`,
+      },
+    )
   }
 }

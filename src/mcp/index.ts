@@ -12,6 +12,7 @@ export type {
   NamespacedTool,
   Prompt,
   Resource,
+  FilteredTool,
   ReadResourceResult,
   ServerSkill,
   SkillContent,
@@ -44,3 +45,13 @@ export { isBroken } from "./doctor-types.ts"
 export const loadDoctor = () => import("./doctor.ts")
 export { readLock, snapshot, writeLock } from "./lock.ts"
 export { checkLock, diffLock, formatChanges, LockMismatchError, type LockChange } from "./lock-diff.ts"
+export { ToolFilteredError } from "./error-classes.ts"
+export {
+  configFilter,
+  describeFilter,
+  matchesGlob,
+  runFilter,
+  splitPatterns,
+  type FilteredBy,
+  type RunToolFilter,
+} from "./filters.ts"

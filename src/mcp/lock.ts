@@ -105,7 +105,7 @@ export function lockServer(server: ServerConfig, tools: Tool[], serverVersion?: 
   }
 }
 
-/** What the connected servers offer now, in lock form (after disabledTools/includeTools). */
+/** What the connected servers offer now, in lock form (after includeTools/excludeTools). */
 export async function snapshot(manager: Manager): Promise<LockFile> {
   const connected = manager.states().filter((s) => s.status === "connected")
   const tools = connected.length ? await manager.tools() : []

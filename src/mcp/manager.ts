@@ -5,7 +5,7 @@ import { signalGroup, spawnParams, spawnServer, type Spawned } from "./spawn.ts"
 import { createRequests, type Runtime, type Slot } from "./requests.ts"
 import { createTaskRequests } from "./task-requests.ts"
 import { rootsFor } from "./roots.ts"
-import { namespaceTools, type ToolNames } from "./tools.ts"
+import { filteredTools, namespaceTools, type ServerTools, type ToolNames } from "./tools.ts"
 import type { Manager, ManagerOptions, NamespacedTool, ServerState } from "./types.ts"
 
 // The connection manager (docs/design.md §5): every enabled server connects in parallel with its own
@@ -181,7 +181,12 @@ export function createManager(resolutions: Resolution[], opts: ManagerOptions): 
   }
 
   async function tools(): Promise<NamespacedTool[]> {
-    const lists = await Promise.all(
+    names = namespaceTools(await serverTools())
+    return names.tools
+  }
+
+  async function serverTools(): Promise<ServerTools[]> {
+    return Promise.all(
       [...slots.values()]
         .filter((s) => s.state.status === "connected" && s.resolution.status === "ready")
         .map(async (s) => {
@@ -189,13 +194,11 @@ export function createManager(resolutions: Resolution[], opts: ManagerOptions): 
           return {
             server: s.name,
             tools: await requests.tools(s),
-            disabledTools: server?.disabledTools,
+            excludeTools: server?.excludeTools,
             includeTools: server?.includeTools,
           }
         }),
     )
-    names = namespaceTools(lists)
-    return names.tools
   }
 
   async function close(): Promise<void> {
@@ -224,6 +227,7 @@ export function createManager(resolutions: Resolution[], opts: ManagerOptions): 
     states,
     state: (name) => slots.get(name)?.state,
     tools,
+    filteredTools: async () => filteredTools(await serverTools()),
     mapBack: (name) => names?.mapBack(name),
     callTool: tasks.callTool,
     taskSupport: tasks.taskSupport,

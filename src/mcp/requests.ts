@@ -2,10 +2,10 @@ import type { RequestOptions } from "@modelcontextprotocol/client"
 import type { Resolution, ServerEntry } from "../config/index.ts"
 import { AgentError, AuthRequiredError, InterruptedError, McpConnectError } from "../util/errors.ts"
 import type { Log } from "../util/log.ts"
-import { ApiKeyRequiredError, McpRequestError, McpTimeoutError } from "./error-classes.ts"
+import { ApiKeyRequiredError, McpRequestError, McpTimeoutError, ToolFilteredError } from "./error-classes.ts"
+import { configFilter } from "./filters.ts"
 import type { Template } from "./lists.ts"
 import type { SpawnParams } from "./spawn.ts"
-import { isToolAllowed } from "./tools.ts"
 import type {
   CallOptions,
   ManagerOptions,
@@ -372,12 +372,8 @@ export function createRequests(d: Deps) {
     async callTool(server: string, tool: string, args: Record<string, unknown>, co?: CallOptions) {
       const slot = slotOf(server)
       const cfg = serverOf(slot)
-      if (cfg && !isToolAllowed(tool, cfg))
-        throw new McpRequestError(
-          server,
-          undefined,
-          `tool "${tool}" of server "${server}" is disabled in ${slot.entry.file}`,
-        )
+      const filtered = cfg && configFilter(tool, cfg)
+      if (filtered) throw new ToolFilteredError(server, tool, filtered, slot.entry.file)
       const def = toolDef(slot, tool)
       return run(server, "tools/call", co, (c, ro) =>
         c.client.callTool(

@@ -1,5 +1,6 @@
 import { sha256Hex } from "../util/hash.ts"
-import type { NamespacedTool, Tool } from "./types.ts"
+import { configFilter, type ToolFilter } from "./filters.ts"
+import type { FilteredTool, NamespacedTool, Tool } from "./types.ts"
 
 // Tool names as the model sees them (docs/design.md §5, P02): `server__tool`, only [A-Za-z0-9_-],
 // at most 64 characters, unique. Deterministic: the same servers and tools always give the
@@ -9,11 +10,9 @@ import type { NamespacedTool, Tool } from "./types.ts"
 export const MAX_TOOL_NAME = 64
 const SEPARATOR = "__"
 
-export interface ServerTools {
+export interface ServerTools extends ToolFilter {
   server: string
   tools: Tool[]
-  disabledTools?: string[]
-  includeTools?: string[]
 }
 
 export interface ToolNames {
@@ -38,14 +37,20 @@ function fit(base: string, original: string, max = MAX_TOOL_NAME): string {
   return `${base.slice(0, max - hash.length - 1)}_${hash}`
 }
 
-/** Whether the config lets this tool through (`disabledTools` wins over `includeTools`). */
-export function isToolAllowed(
-  tool: string,
-  filter: { disabledTools?: string[]; includeTools?: string[] },
-): boolean {
-  if (filter.disabledTools?.includes(tool)) return false
-  if (filter.includeTools && !filter.includeTools.includes(tool)) return false
-  return true
+/** Whether the config lets this tool through (`excludeTools` wins over `includeTools`). */
+export function isToolAllowed(tool: string, filter: ToolFilter): boolean {
+  return configFilter(tool, filter) === undefined
+}
+
+/** The tools the config hides, sorted like namespaceTools' order. */
+export function filteredTools(servers: ServerTools[]): FilteredTool[] {
+  const out: FilteredTool[] = []
+  for (const s of [...servers].sort((a, b) => cmp(a.server, b.server)))
+    for (const tool of [...s.tools].sort((a, b) => cmp(a.name, b.name))) {
+      const filtered = configFilter(tool.name, s)
+      if (filtered) out.push({ server: s.server, tool, filtered })
+    }
+  return out
 }
 
 export function namespaceTools(servers: ServerTools[]): ToolNames {

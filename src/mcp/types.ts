@@ -1,5 +1,6 @@
 // The connection manager's public types (docs/design.md §5). Types only: importing this file loads
 // nothing from the SDK at run time, so commands that never talk to a server stay fast.
+import type { FilteredBy } from "./filters.ts"
 import type {
   CallToolResult,
   CreateMessageRequest,
@@ -209,13 +210,22 @@ export interface PendingSignIn {
   close(): Promise<void>
 }
 
+/** A tool the config hides from the model, with the rule that hides it (`agent mcp tools` shows these). */
+export interface FilteredTool {
+  server: string
+  tool: Tool
+  filtered: FilteredBy
+}
+
 export interface Manager extends AsyncDisposable {
   /** Connects every ready server in parallel; resolves when each has settled. */
   connect(): Promise<ServerState[]>
   states(): ServerState[]
   state(name: string): ServerState | undefined
-  /** Every tool of every connected server, namespaced, after disabledTools/includeTools. */
+  /** Every tool of every connected server, namespaced, after includeTools/excludeTools. */
   tools(): Promise<NamespacedTool[]>
+  /** The tools includeTools/excludeTools hide, each with the rule that hides it. */
+  filteredTools(): Promise<FilteredTool[]>
   callTool(
     server: string,
     tool: string,

@@ -88,7 +88,8 @@ describe("agent config schema", () => {
       "oauth",
       "disabled",
       "autoApprove",
-      "disabledTools",
+      "includeTools",
+      "excludeTools",
       "timeout",
       "required",
     ]) {

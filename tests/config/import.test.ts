@@ -74,7 +74,7 @@ describe("importFromPeer", () => {
       'trust: true → autoApprove ["*"]: every tool of this server runs without asking',
     )
     expect(notes.events).toContain('Gemini "url" is SSE → type sse')
-    expect(notes.events).toContain("excludeTools → disabledTools")
+    expect(notes.events).not.toContain("excludeTools → disabledTools") // the same list, same name
     const vscode = importFromPeer("vscode", env, join(FIXTURES, "vscode.mcp.json"))
     expect(vscode.inputs).toEqual([
       {
@@ -160,5 +160,37 @@ describe("peerSources", () => {
     expect(files("vscode", { ...e, platform: "win32", env: { APPDATA: "/appdata" } } as never)[0]).toBe(
       "user:/appdata/Code/User/mcp.json",
     )
+  })
+})
+
+describe("importFromPeer: tool filters (issue 14)", () => {
+  it("carries opencode's top-level tool globs over as the server's excludeTools", async () => {
+    await using t = await tmpdir()
+    const file = await t.write("opencode.json", {
+      mcp: {
+        gh: { type: "local", command: ["gh-mcp"] },
+        fs: { type: "local", command: ["fs-mcp"] },
+        web: { type: "remote", url: "https://w.example/mcp" },
+      },
+      tools: { "gh_delete_*": false, gh_create_issue: false, "fs*": false, web_fetch: true, bash: false },
+    })
+    const byName = Object.fromEntries(importFromPeer("opencode", env, file).servers.map((s) => [s.name, s]))
+    expect(byName.gh?.entry.excludeTools).toEqual(["delete_*", "create_issue"])
+    expect(byName.gh?.notes).toContain('tools "gh_delete_*": false → excludeTools "delete_*"')
+    expect(byName.fs?.entry.excludeTools).toEqual(["*"])
+    expect(byName.web?.entry.excludeTools).toBeUndefined()
+  })
+
+  it("renames Kiro's disabledTools and Codex's enabled_tools/disabled_tools", async () => {
+    await using t = await tmpdir()
+    const kiro = await t.write("kiro.json", { mcpServers: { k: { command: "k", disabledTools: ["rm_*"] } } })
+    const [k] = importFromPeer("kiro", env, kiro).servers
+    expect(k?.entry).toEqual({ command: "k", excludeTools: ["rm_*"] })
+    expect(k?.notes).toContain("disabledTools → excludeTools")
+    const codex = await t.write("codex.json", {
+      mcpServers: { c: { command: "c", enabled_tools: ["read_*"], disabled_tools: ["read_secret"] } },
+    })
+    const [c] = importFromPeer("claude", env, codex).servers
+    expect(c?.entry).toEqual({ command: "c", includeTools: ["read_*"], excludeTools: ["read_secret"] })
   })
 })

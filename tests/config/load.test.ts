@@ -48,7 +48,6 @@ describe("loading the mcpServers format and the peers' aliases", () => {
       cwd: "/tmp",
       disabled: false,
       autoApprove: [],
-      disabledTools: [],
       required: false,
     })
     expect(server(c, "gh")).toMatchObject({
@@ -84,7 +83,7 @@ describe("loading the mcpServers format and the peers' aliases", () => {
     expect(server(c, "ocr")).toMatchObject({ transport: "auto", url: "https://r.example/mcp" })
     expect(server(c, "gem")).toMatchObject({
       transport: "http",
-      disabledTools: ["rm"],
+      excludeTools: ["rm"],
       autoApprove: ["*"],
       timeout: 5000,
     })
@@ -289,5 +288,31 @@ describe("fingerprints", () => {
     expect(fp("a.json")).not.toBe(fp("c.json") as string)
     const s = parseConfigFile(join(t.path, "a.json"), "file").servers[0]!
     expect(fingerprintServer("other", s.server)).not.toBe(s.fingerprint)
+  })
+})
+
+describe("tool filter spellings (issue 14)", () => {
+  it("reads each peer's spelling into includeTools/excludeTools", async () => {
+    const c = await load({
+      "mcp.json": {
+        mcpServers: {
+          gemini: { command: "g", includeTools: ["a*"], excludeTools: ["ab"] },
+          codex: { command: "c", enabled_tools: ["read_*"], disabled_tools: ["read_x"] },
+          kiro: { command: "k", disabledTools: ["rm"] },
+        },
+      },
+    })
+    expect(server(c, "gemini")).toMatchObject({ includeTools: ["a*"], excludeTools: ["ab"] })
+    expect(server(c, "codex")).toMatchObject({ includeTools: ["read_*"], excludeTools: ["read_x"] })
+    expect(server(c, "kiro")).toMatchObject({ excludeTools: ["rm"] })
+  })
+
+  it("refuses one list written twice (an alias beside the canonical key)", async () => {
+    const e = await loadError({
+      "mcp.json": { mcpServers: { s: { command: "s", excludeTools: ["a"], disabledTools: ["b"] } } },
+    })
+    expect(e.message).toContain("disabledTools")
+    expect(e.message).toContain("excludeTools")
+    expect(e.hint).toContain('"excludeTools"')
   })
 })

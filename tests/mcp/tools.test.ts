@@ -48,9 +48,9 @@ describe("namespaceTools", () => {
     )
   })
 
-  it("applies disabledTools and includeTools", () => {
+  it("applies excludeTools and includeTools", () => {
     const { tools } = namespaceTools([
-      { server: "a", tools: [tool("x"), tool("y"), tool("z")], disabledTools: ["y"] },
+      { server: "a", tools: [tool("x"), tool("y"), tool("z")], excludeTools: ["y"] },
       { server: "b", tools: [tool("x"), tool("y")], includeTools: ["y"] },
     ])
     expect(tools.map((t) => t.name)).toEqual(["a__x", "a__z", "b__y"])

@@ -320,7 +320,7 @@ async function noSuchTool(s: Session, server: string, name: string): Promise<Usa
   return new UsageError(
     escapeTerminal(`server "${server}" has no tool "${name}"${didYouMean(name, names)}`),
     {
-      hint: `\`agent mcp tools ${server}\` lists them (disabledTools/includeTools in the config hide some); give the tool's own name, not server__tool`,
+      hint: `\`agent mcp tools ${server}\` lists them (with the ones includeTools/excludeTools hide); give the tool's own name, not server__tool`,
     },
   )
 }
