@@ -91,6 +91,18 @@ export const SkillLoad = v.object({
 })
 export type SkillLoad = v.InferOutput<typeof SkillLoad>
 
+/** What the tool definitions sent on the first turn cost (src/agent/budget.ts: an estimate). */
+export const ToolDefinitions = v.object({ tokens: v.number(), tools: v.number(), method: v.string() })
+export type ToolDefinitions = v.InferOutput<typeof ToolDefinitions>
+
+/** Tool search turned on: the definitions' tokens, the budget they passed, and why in words. */
+export const ToolSearchChoice = v.object({
+  definitionTokens: v.number(),
+  budgetTokens: v.number(),
+  reason: v.string(),
+})
+export type ToolSearchChoice = v.InferOutput<typeof ToolSearchChoice>
+
 export const RunReport = v.object({
   type: v.literal("result"),
   exitReason: ExitReason,
@@ -108,6 +120,10 @@ export const RunReport = v.object({
   refusals: v.array(Refusal),
   servers: v.array(ServerStatus),
   skippedTools: v.array(SkippedTool),
+  /** Tokens the tool definitions cost per request when all are sent (absent in a start-up failure). */
+  toolDefinitions: v.optional(ToolDefinitions),
+  /** Present when tool search was on (the definitions passed the budget): the model got search_tools. */
+  toolSearch: v.optional(ToolSearchChoice),
   /** Present when the servers offered skills (SEP-2640): every load_skill call of the run. */
   skills: v.optional(v.array(SkillLoad)),
   error: v.optional(v.string()),
@@ -123,7 +139,7 @@ export const RunEvent = v.variant("type", [
     tools: v.array(v.string()),
     skippedTools: v.array(SkippedTool),
     /** Present when the definitions exceed --tool-budget: the model starts with search_tools only. */
-    toolSearch: v.optional(v.object({ definitionTokens: v.number(), budgetTokens: v.number() })),
+    toolSearch: v.optional(ToolSearchChoice),
     /** Skills offered through load_skill (`server/name`); absent when no server offers any. */
     skills: v.optional(v.array(v.string())),
   }),

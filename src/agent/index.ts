@@ -1,7 +1,15 @@
 // The agent domain's public surface: what other domains use (CONTRIBUTING.md "Who may import whom": they
 // import only this file); tests import the module they test.
 export { runAgent } from "./loop.ts"
-export { createModel, resolveModelSpec, schemaFlavor, modelOptions, type ProviderName } from "./providers.ts"
+export {
+  createModel,
+  modelOptions,
+  parseModelSpec,
+  resolveModelSpec,
+  schemaFlavor,
+  type ProviderName,
+} from "./providers.ts"
+export { toolCosts, TOKEN_METHOD, type ToolCosts } from "./budget.ts"
 export { normalizeSchema } from "./schema.ts"
 export { managerToolSource } from "./tools.ts"
 export { managerSkillSource } from "./skills.ts"

@@ -17,6 +17,8 @@ import type {
   ServerStatus,
   SkippedTool,
   ToolCallRecord,
+  ToolDefinitions,
+  ToolSearchChoice,
   Usage,
 } from "./events.ts"
 import type { Permissions } from "./permissions.ts"
@@ -24,11 +26,12 @@ import { CACHE_BREAKPOINT, type ProviderName, markLastForCache, schemaFlavor } f
 import { ReplayMismatchError } from "./record.ts"
 import {
   SEARCH_TOOL,
+  TOOL_BUDGET_SHARE,
+  contextWindow,
   createToolSearch,
-  defaultToolBudget,
-  estimateTokens,
   type ToolSearch,
 } from "./tool-search.ts"
+import { TOKEN_METHOD, specTokens } from "./budget.ts"
 import { LOAD_SKILL, createSkillTool, type SkillSource } from "./skills.ts"
 import { prepareTools, type PreparedTools, type ToolSource } from "./tools.ts"
 import { runTurn, type TurnOptions, type TurnOutput } from "./turn.ts"
@@ -49,8 +52,12 @@ export interface RunOptions {
   /** Conversation before `prompt` (an MCP prompt's messages, attached resources); an empty `prompt` then adds nothing. */
   context?: LanguageModelV4Message[]
   system?: string
-  /** Past this many tokens of tool definitions the model gets search_tools instead (default: 10% of its context). */
+  /** Past this many tokens of tool definitions the model gets search_tools instead (default: toolSearchShare of its context). */
   toolBudgetTokens?: number
+  /** Share of the model's context the definitions may take before search turns on (default TOOL_BUDGET_SHARE). */
+  toolSearchShare?: number
+  /** --no-tool-search: always send every definition. */
+  isToolSearchOff?: boolean
   maxTurns?: number
   timeoutMs?: number
   /**
@@ -110,7 +117,7 @@ export async function runAgent(o: RunOptions): Promise<RunResult> {
   const prepared = prepareTools(await o.tools.list(), o.provider ?? schemaFlavor(o.model.provider))
   const { signal, dispose } = runSignal(o.signal, o.timeoutMs)
   const modelName = o.modelName ?? `${o.model.provider}:${o.model.modelId}`
-  const { search, toolSearch } = chooseToolSearch(prepared, o)
+  const { search, toolSearch, toolDefinitions } = chooseToolSearch(prepared, o)
   const listed = o.skills ? await o.skills.list() : undefined
   const skillTool = listed && o.skills ? createSkillTool(listed.skills, o.skills) : undefined
   emit({
@@ -122,6 +129,7 @@ export async function runAgent(o: RunOptions): Promise<RunResult> {
     ...(toolSearch && { toolSearch }),
     ...(skillTool && { skills: skillTool.ids }),
   })
+  if (toolSearch) emit({ type: "warning", message: `tool search on: ${toolSearch.reason}` })
   // After init: stream-json starts with it.
   for (const message of listed?.warnings ?? []) emit({ type: "warning", message })
   const builtins = new Map<string, Builtin>()
@@ -243,6 +251,8 @@ export async function runAgent(o: RunOptions): Promise<RunResult> {
     refusals,
     servers: o.servers ?? [],
     skippedTools: prepared.skipped,
+    toolDefinitions,
+    ...(toolSearch && { toolSearch }),
     ...(skillTool && { skills: skillTool.loads() }),
     ...(error === undefined ? {} : { error }),
   }
@@ -265,12 +275,25 @@ export async function runAgent(o: RunOptions): Promise<RunResult> {
 function chooseToolSearch(
   prepared: PreparedTools,
   o: RunOptions,
-): { search?: ToolSearch; toolSearch?: { definitionTokens: number; budgetTokens: number } } {
-  const budgetTokens =
-    o.toolBudgetTokens ?? defaultToolBudget(o.provider ?? schemaFlavor(o.model.provider), o.model.modelId)
-  const definitionTokens = estimateTokens(prepared.specs)
-  if (definitionTokens <= budgetTokens) return {}
-  return { search: createToolSearch(prepared.specs), toolSearch: { definitionTokens, budgetTokens } }
+): { search?: ToolSearch; toolSearch?: ToolSearchChoice; toolDefinitions: ToolDefinitions } {
+  const provider = o.provider ?? schemaFlavor(o.model.provider)
+  const definitionTokens = specTokens(prepared.specs, provider)
+  const toolDefinitions = { tokens: definitionTokens, tools: prepared.specs.length, method: TOKEN_METHOD }
+  if (o.isToolSearchOff) return { toolDefinitions }
+  const share = o.toolSearchShare ?? TOOL_BUDGET_SHARE
+  const window = contextWindow(provider, o.model.modelId)
+  const budgetTokens = o.toolBudgetTokens ?? Math.floor(window * share)
+  if (definitionTokens <= budgetTokens) return { toolDefinitions }
+  const budget =
+    o.toolBudgetTokens !== undefined
+      ? `--tool-budget ${budgetTokens}`
+      : `${budgetTokens} tokens, ${Math.round(share * 100)}% of the model's ${window}-token context`
+  const reason = `the ${prepared.specs.length} tool definitions take ≈${definitionTokens} tokens, more than ${budget}; the model gets search_tools instead`
+  return {
+    search: createToolSearch(prepared.specs),
+    toolSearch: { definitionTokens, budgetTokens, reason },
+    toolDefinitions,
+  }
 }
 
 function assistantMessage(out: TurnOutput, outcomes: CallOutcome[]): LanguageModelV4Message {

@@ -1,7 +1,14 @@
 // The loop's view of MCP (CONTRIBUTING.md "Who may import whom": agent uses mcp through a small ToolSource interface): list the
 // namespaced tools, call one by its namespaced name. The CLI backs it with the manager.
 import type { LanguageModelV4FunctionTool, LanguageModelV4ToolResultOutput } from "@ai-sdk/provider"
-import type { CallOptions, CallToolResult, Manager, NamespacedTool } from "../mcp/index.ts"
+import {
+  runFilter,
+  type CallOptions,
+  type CallToolResult,
+  type Manager,
+  type NamespacedTool,
+  type RunToolFilter,
+} from "../mcp/index.ts"
 import { FailureError } from "../util/errors.ts"
 import { escapeTerminal } from "../util/text.ts"
 import type { SkippedTool } from "./events.ts"
@@ -13,12 +20,19 @@ export interface ToolSource {
   call(name: string, args: Record<string, unknown>, opts: CallOptions): Promise<CallToolResult>
 }
 
-/** The CLI's ToolSource: the connection manager, called by the namespaced names it listed. */
-export function managerToolSource(manager: Pick<Manager, "tools" | "callTool">): ToolSource {
+/**
+ * The CLI's ToolSource: the connection manager, called by the namespaced names it listed.
+ * `only` (--tools/--exclude-tools) hides more for this run; a hidden tool is never listed, so never called.
+ */
+export function managerToolSource(
+  manager: Pick<Manager, "tools" | "callTool">,
+  only?: RunToolFilter,
+): ToolSource {
   const byName = new Map<string, NamespacedTool>()
   return {
     async list() {
-      const tools = await manager.tools()
+      const all = await manager.tools()
+      const tools = only ? all.filter((t) => runFilter(t.server, t.tool.name, only) === undefined) : all
       for (const t of tools) byName.set(t.name, t)
       return tools
     },

@@ -6,6 +6,7 @@ import {
   type NamespacedTool,
   saveHandle,
   type TaskHandle,
+  ToolFilteredError,
 } from "../../mcp/index.ts"
 import { UsageError } from "../../util/errors.ts"
 import { escapeTerminal } from "../../util/text.ts"
@@ -15,6 +16,7 @@ import { connectArgs, connectedServer, positionals, withServers, type Session } 
 import { firstLine } from "./render-content.ts"
 import { printJson, printRaw, printTable } from "../shared/output.ts"
 import { handleJson, printCallResult, taskReporter } from "./call-output.ts"
+import { DEFAULT_TOKENS_MODEL, costsFor, printTools } from "./tools-view.ts"
 import { didYouMean } from "../../util/suggest.ts"
 import { callProgress } from "../shared/call-progress.ts"
 
@@ -36,9 +38,20 @@ export const tools = command({
   args: {
     ...connectArgs,
     server: { type: "positional", required: false, valueHint: "NAME", description: "Only this server" },
+    tokens: {
+      type: "boolean",
+      description:
+        "Add the estimated tokens each tool's and server's definitions cost the model, and the total",
+    },
+    model: {
+      type: "string",
+      valueHint: "PROVIDER:MODEL",
+      description: `Whose wire format --tokens measures (default: $AGENT_MODEL, the config's model, ${DEFAULT_TOKENS_MODEL})`,
+    },
   },
   examples: [
     "agent mcp tools --mcp mcp.example.json",
+    "agent mcp tools --tokens --model openai:gpt-5 --mcp mcp.example.json",
     "agent mcp tools everything --output json",
     "agent mcp tools -- bun server.ts",
     "# exit 5 when NAME (or the ad hoc server) did not connect, 4 when it needs sign-in, 3 approval",
@@ -48,28 +61,11 @@ export const tools = command({
     return withServers(args, rawArgs, { only: name }, async (s) => {
       oneOrAll(s, name)
       const list = (await s.manager.tools()).filter((t) => name === undefined || t.server === name)
-      if (s.ctx.output === "json") {
-        return printJson({
-          tools: list.map((t) => ({
-            name: t.name,
-            server: t.server,
-            tool: t.tool.name,
-            title: t.tool.title ?? null,
-            description: t.tool.description ?? null,
-            inputSchema: t.tool.inputSchema,
-            outputSchema: t.tool.outputSchema ?? null,
-            annotations: t.tool.annotations ?? null,
-            icons: t.tool.icons ?? null,
-            // execution.taskSupport: "required" runs as a task always, "optional" with --task.
-            execution: t.tool.execution ?? null,
-          })),
-        })
-      }
-      if (list.length === 0) return printRaw("no tools")
-      printTable(
-        list.map((t) => [t.name, firstLine(t.tool.description)]),
-        ["TOOL", "DESCRIPTION"],
+      const filtered = (await s.manager.filteredTools()).filter(
+        (t) => name === undefined || t.server === name,
       )
+      const priced = args.tokens ? costsFor(s, list, args.model) : undefined
+      printTools(s, list, filtered, priced)
     })
   },
 })
@@ -160,7 +156,7 @@ export const call = command({
     return withServers(args, rawArgs, { only: server, isSingle: true }, async (s) => {
       const c = connectedServer(s, server ?? s.states[0]!.name)
       const tool = (await s.manager.tools()).find((t) => t.server === c.name && t.tool.name === toolName)
-      if (!tool) throw await noSuchTool(s, c.name, toolName)
+      if (!tool) throw (await filteredError(s, c.name, toolName)) ?? (await noSuchTool(s, c.name, toolName))
       const filled = fillDefaults(tool, input)
       if (args.verbose && filled.length)
         s.ctx.log.info(
@@ -313,6 +309,18 @@ function checkRequired(t: NamespacedTool, input: Record<string, unknown>): void 
       ),
     },
   )
+}
+
+/** A tool the config hides: the error names the rule (exit 2), not "no such tool". */
+async function filteredError(
+  s: Session,
+  server: string,
+  name: string,
+): Promise<ToolFilteredError | undefined> {
+  const hit = (await s.manager.filteredTools()).find((t) => t.server === server && t.tool.name === name)
+  if (!hit) return undefined
+  const file = s.states.find((x) => x.name === server)?.entry.file ?? "the config"
+  return new ToolFilteredError(server, name, hit.filtered, file)
 }
 
 async function noSuchTool(s: Session, server: string, name: string): Promise<UsageError> {

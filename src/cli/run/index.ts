@@ -19,7 +19,7 @@ import {
   type RunOutputFormat,
   type ServerStatus,
 } from "../../agent/index.ts"
-import type { ElicitHandler, SamplingHandler, ServerState } from "../../mcp/index.ts"
+import { splitPatterns, type ElicitHandler, type SamplingHandler, type ServerState } from "../../mcp/index.ts"
 import {
   ApprovalRequiredError,
   ExitCode,
@@ -124,6 +124,26 @@ const runArgs = {
     description:
       "Past this many tokens of tool definitions the model gets a search_tools tool instead (default: 10% of its context)",
   },
+  "tool-search": {
+    type: "boolean",
+    negativeDescription: "Always send every tool definition, however many tokens they take",
+  },
+  "tool-search-share": {
+    type: "string",
+    valueHint: "PERCENT",
+    description:
+      "Turn tool search on past this share of the model's context (default 10; docs/context-budget.md)",
+  },
+  tools: {
+    type: "string",
+    valueHint: "GLOBS",
+    description: "Offer only these tools: comma-separated server__tool or server:tool globs (repeatable)",
+  },
+  "exclude-tools": {
+    type: "string",
+    valueHint: "GLOBS",
+    description: "Never offer these tools (same globs; beats --tools and the config's includeTools)",
+  },
   prompt: {
     type: "string",
     valueHint: "SERVER/NAME",
@@ -186,6 +206,8 @@ export default command({
     'agent run --mcp mcp.json --model anthropic:claude-sonnet-4-5 --allow "fs__*" "summarise README.md"',
     "echo 'list open issues' | agent run -o stream-json --yes",
     "agent run --replay run.jsonl --yes 'same prompt as recorded'",
+    "agent run --mcp mcp.json --tools 'github:*_issue*,fs__read_*' --exclude-tools 'github:delete_*' --yes 'triage'",
+    "agent run --mcp mcp.json --tool-search-share 5 -o json 'find the right tool'   # or --no-tool-search",
     "agent run --mcp mcp.example.json --prompt everything/args-prompt --arg city=Paris --timeout 2m",
     "agent run -m openai:o4-mini --reasoning-effort high 'plan the migration'",
     "# -m bedrock:…  without keys in AWS_*, uses the AWS credential chain (AWS_PROFILE, SSO, web identity in CI)",
@@ -283,6 +305,11 @@ async function runWith(
     maxOutputTokens: count(args["max-output-tokens"], "--max-output-tokens"),
     maxToolOutputTokens: count(args["max-tool-output"], "--max-tool-output"),
     toolBudgetTokens: count(args["tool-budget"], "--tool-budget"),
+    ...toolSearchFlags(args),
+  }
+  const only = {
+    tools: splitPatterns(repeated(rawArgs, "tools")),
+    excludeTools: splitPatterns(repeated(rawArgs, "exclude-tools")),
   }
   // The connection flags mean what they mean for `agent mcp`; --timeout here is the run's (the deadline).
   const connectFlags = { ...args, output: format === "text" ? "text" : "json", timeout: undefined }
@@ -324,7 +351,7 @@ async function runWith(
       const result = await runAgent({
         model,
         modelName,
-        tools: run.trace.tools(managerToolSource(s.manager)),
+        tools: run.trace.tools(managerToolSource(s.manager, only)),
         ...(args.skills !== false && { skills: managerSkillSource(s.manager) }),
         prompt,
         context,
@@ -448,6 +475,20 @@ async function readPrompt(arg: string | undefined): Promise<string> {
   const text = (warm ? await warm.readStdin() : await new Response(Bun.stdin.stream()).text()).trim()
   if (!text) throw new UsageError("the prompt on stdin is empty")
   return text
+}
+
+/** --no-tool-search, --tool-search-share PERCENT (a share of the model's context, 1–100). */
+function toolSearchFlags(args: RunFlags): { isToolSearchOff?: boolean; toolSearchShare?: number } {
+  const raw = args["tool-search-share"]
+  const share = raw === undefined ? undefined : Number(raw.replace(/%$/, ""))
+  if (share !== undefined && !(share > 0 && share <= 100))
+    throw new UsageError(
+      `--tool-search-share must be a percentage above 0 and at most 100, got "${escapeTerminal(raw!)}"`,
+    )
+  return {
+    ...(args["tool-search"] === false && { isToolSearchOff: true }),
+    ...(share !== undefined && { toolSearchShare: share / 100 }),
+  }
 }
 
 function count(raw: string | undefined, flag: string): number | undefined {
