@@ -22,7 +22,7 @@ export function wireTool(spec: LanguageModelV4FunctionTool, provider: ProviderNa
     case "anthropic":
       return { name, ...(description && { description }), input_schema: inputSchema }
     case "google":
-      return { name, ...(description && { description }), parameters: inputSchema }
+      return { name, ...(description && { description }), parametersJsonSchema: inputSchema }
     case "bedrock":
       return { toolSpec: { name, ...(description && { description }), inputSchema: { json: inputSchema } } }
     default:

@@ -142,6 +142,25 @@ const McpTools = v.strictObject({
       annotations: v.nullable(v.looseObject({})),
       icons: v.nullable(v.array(v.looseObject({ src: str }))),
       execution: v.nullable(v.looseObject({ taskSupport: opt(str) })),
+      /** With --tokens: this definition's estimated tokens. */
+      tokens: opt(num),
+    }),
+  ),
+  /** Tools includeTools/excludeTools hide, with the rule. */
+  filtered: v.array(
+    v.strictObject({
+      server: str,
+      tool: str,
+      filtered: v.strictObject({ by: v.picklist(["excludeTools", "includeTools"]), pattern: opt(str) }),
+    }),
+  ),
+  tokens: opt(
+    v.strictObject({
+      model: str,
+      provider: str,
+      method: str,
+      total: num,
+      servers: v.array(v.strictObject({ server: str, tools: num, tokens: num })),
     }),
   ),
 })

@@ -24,7 +24,7 @@ export function printTools(
 ): void {
   const tokensOf = new Map(priced?.costs.tools.map((c) => [c.name, c.tokens]))
   if (s.ctx.output === "json") {
-    return printJson({
+    printJson({
       tools: list.map((t) => ({
         name: t.name,
         server: t.server,
@@ -54,8 +54,12 @@ export function printTools(
         },
       }),
     })
+    return
   }
-  if (list.length === 0 && filtered.length === 0) return printRaw("no tools")
+  if (list.length === 0 && filtered.length === 0) {
+    printRaw("no tools")
+    return
+  }
   const rows = list.map((t) =>
     priced
       ? [t.name, String(tokensOf.get(t.name) ?? 0), firstLine(t.tool.description)]
