@@ -9,7 +9,7 @@ export {
   schemaFlavor,
   type ProviderName,
 } from "./providers.ts"
-export { toolCosts, TOKEN_METHOD, type ToolCosts } from "./budget.ts"
+export { toolCosts, type ToolCosts } from "./budget.ts"
 export { normalizeSchema } from "./schema.ts"
 export { managerToolSource } from "./tools.ts"
 export { managerSkillSource } from "./skills.ts"

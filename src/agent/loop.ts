@@ -31,7 +31,7 @@ import {
   createToolSearch,
   type ToolSearch,
 } from "./tool-search.ts"
-import { TOKEN_METHOD, specTokens } from "./budget.ts"
+import { specTokens, tokenCounter } from "./budget.ts"
 import { LOAD_SKILL, createSkillTool, type SkillSource } from "./skills.ts"
 import { prepareTools, type PreparedTools, type ToolSource } from "./tools.ts"
 import { runTurn, type TurnOptions, type TurnOutput } from "./turn.ts"
@@ -117,7 +117,7 @@ export async function runAgent(o: RunOptions): Promise<RunResult> {
   const prepared = prepareTools(await o.tools.list(), o.provider ?? schemaFlavor(o.model.provider))
   const { signal, dispose } = runSignal(o.signal, o.timeoutMs)
   const modelName = o.modelName ?? `${o.model.provider}:${o.model.modelId}`
-  const { search, toolSearch, toolDefinitions } = chooseToolSearch(prepared, o)
+  const { search, toolSearch, toolDefinitions } = await chooseToolSearch(prepared, o)
   const listed = o.skills ? await o.skills.list() : undefined
   const skillTool = listed && o.skills ? createSkillTool(listed.skills, o.skills) : undefined
   emit({
@@ -272,13 +272,14 @@ export async function runAgent(o: RunOptions): Promise<RunResult> {
   }
 }
 
-function chooseToolSearch(
+async function chooseToolSearch(
   prepared: PreparedTools,
   o: RunOptions,
-): { search?: ToolSearch; toolSearch?: ToolSearchChoice; toolDefinitions: ToolDefinitions } {
+): Promise<{ search?: ToolSearch; toolSearch?: ToolSearchChoice; toolDefinitions: ToolDefinitions }> {
   const provider = o.provider ?? schemaFlavor(o.model.provider)
-  const definitionTokens = specTokens(prepared.specs, provider)
-  const toolDefinitions = { tokens: definitionTokens, tools: prepared.specs.length, method: TOKEN_METHOD }
+  const counter = await tokenCounter(provider)
+  const definitionTokens = specTokens(prepared.specs, provider, counter)
+  const toolDefinitions = { tokens: definitionTokens, tools: prepared.specs.length, method: counter.method }
   if (o.isToolSearchOff) return { toolDefinitions }
   const share = o.toolSearchShare ?? TOOL_BUDGET_SHARE
   const window = contextWindow(provider, o.model.modelId)

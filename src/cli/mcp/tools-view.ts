@@ -10,10 +10,10 @@ import { firstLine } from "./render-content.ts"
 /** The model whose wire format --tokens measures: --model, $AGENT_MODEL, the config's, else Anthropic's. */
 export const DEFAULT_TOKENS_MODEL = "anthropic:claude-sonnet-4-5"
 
-export function costsFor(s: Session, list: NamespacedTool[], model: string | undefined) {
+export async function costsFor(s: Session, list: NamespacedTool[], model: string | undefined) {
   const spec = model ?? s.ctx.env.AGENT_MODEL ?? s.config?.model ?? DEFAULT_TOKENS_MODEL
   const parsed = parseModelSpec(spec.includes(":") ? spec : spec.replace("/", ":"))
-  return { model: `${parsed.provider}:${parsed.modelId}`, costs: toolCosts(list, parsed.provider) }
+  return { model: `${parsed.provider}:${parsed.modelId}`, costs: await toolCosts(list, parsed.provider) }
 }
 
 export function printTools(

@@ -64,7 +64,7 @@ export const tools = command({
       const filtered = (await s.manager.filteredTools()).filter(
         (t) => name === undefined || t.server === name,
       )
-      const priced = args.tokens ? costsFor(s, list, args.model) : undefined
+      const priced = args.tokens ? await costsFor(s, list, args.model) : undefined
       printTools(s, list, filtered, priced)
     })
   },
