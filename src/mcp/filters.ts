@@ -85,7 +85,7 @@ export function splitPatterns(values: string[]): string[] {
 /** Readable form of a rule: `excludeTools "delete_*"`, `includeTools (no pattern matches)`. */
 export function describeFilter(f: FilteredBy): string {
   if (f.pattern !== undefined) return `${f.by} "${f.pattern}"`
-  return `${f.by} (no pattern matches it)`
+  return `${f.by} (no pattern matches)`
 }
 
 function sanitized(part: string): string {

@@ -62,7 +62,8 @@ describe("compiled binary: tool filters, token figures, automatic tool search", 
     })
     expect(doc.filtered.filter((f) => f.server === "kiro")).toHaveLength(300)
     const text = await mcp(t, ["tools", "gem", "--mcp", file])
-    expect(text.stdout).toContain('gem__tool_00003  (filtered: excludeTools "tool_0000*")')
+    expect(text.stdout).toMatch(/gem__tool_00003 +filtered by excludeTools "tool_0000\*"/)
+    expect(text.stdout).toMatch(/gem__tool_00200 +filtered by includeTools \(no pattern matches\)/)
 
     const called = await mcp(t, ["call", "gem", "tool_00003", "--mcp", file])
     expect(called.code).toBe(2)

@@ -66,7 +66,7 @@ export function printTools(
       : [t.name, firstLine(t.tool.description)],
   )
   for (const f of filtered) {
-    const why = `(filtered: ${describeFilter(f.filtered)})`
+    const why = `filtered by ${describeFilter(f.filtered)}`
     rows.push(priced ? [`${f.server}__${f.tool.name}`, "-", why] : [`${f.server}__${f.tool.name}`, why])
   }
   printTable(rows, priced ? ["TOOL", "TOKENS", "DESCRIPTION"] : ["TOOL", "DESCRIPTION"])
