@@ -1,4 +1,5 @@
 import { inputVariableName } from "./interpolate.ts"
+import { peerToolGlobs } from "./normalize.ts"
 import { INTERPOLATED_FIELDS } from "./schema.ts"
 
 // One peer server entry → our canonical file form. Nothing is dropped silently: every field is
@@ -207,28 +208,17 @@ function convertFilters(raw: Record<string, unknown>, out: Record<string, unknow
   }
 }
 
-/**
- * opencode's top-level `tools` map: globs on `server_tool` names → false to hide. The entries
- * that name this server become its excludeTools (`server_*` or `server*`: every tool).
- */
+/** opencode's top-level tool switches that name this server → its excludeTools (normalize.ts). */
 function convertToolGlobs(
   server: string,
-  globs: Record<string, unknown>,
+  switches: Record<string, unknown>,
   out: Record<string, unknown>,
   notes: string[],
 ) {
-  const prefix = `${server}_`
-  const hidden: string[] = []
-  for (const [glob, enabled] of Object.entries(globs)) {
-    if (enabled !== false) continue
-    if (glob.startsWith(prefix)) hidden.push(glob.slice(prefix.length) || "*")
-    else if (glob.endsWith("*") && !glob.slice(0, -1).includes("*") && prefix.startsWith(glob.slice(0, -1)))
-      hidden.push("*")
-    else continue
-    notes.push(`tools "${glob}": false → excludeTools "${hidden.at(-1)}"`)
-  }
+  const hidden = peerToolGlobs(server, switches)
   if (hidden.length === 0) return
   out.excludeTools = [...new Set([...asList(out.excludeTools), ...hidden])]
+  notes.push(`opencode "tools" switches → excludeTools ${hidden.map((g) => JSON.stringify(g)).join(", ")}`)
 }
 
 /** `${input:id}` → `${ID}`, `${userHome}` → `${HOME}`, `${workspaceFolder}` → the folder, Gemini `$VAR` → `${VAR}`. */

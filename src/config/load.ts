@@ -5,7 +5,7 @@ import { ConfigError } from "../util/errors.ts"
 import { existingPrivateDir, privatePathProblem, type Paths } from "../util/paths.ts"
 import { fingerprintServer } from "./fingerprint.ts"
 import { readJsonFile, type Located } from "./json.ts"
-import { normalizeServer } from "./normalize.ts"
+import { normalizeServer, peerToolGlobs } from "./normalize.ts"
 import { inputVariableName } from "./interpolate.ts"
 import { checkTemplates, fieldLabel } from "./references.ts"
 import { ConfigFile, SERVER_KEYS, ServerName } from "./schema.ts"
@@ -157,6 +157,9 @@ export function parseConfigValue(doc: Located, file: string, scope: Scope): Pars
           hint: p.hint,
         })
       }
+      const hidden = result.output.tools ? peerToolGlobs(name, result.output.tools) : []
+      if (hidden.length > 0)
+        normalized.server.excludeTools = [...new Set([...(normalized.server.excludeTools ?? []), ...hidden])]
       checkTemplates(normalized.server, (field, message, hint) => {
         throw new ConfigError(
           `${where([...path, ...field])}: server "${name}" ${fieldLabel(field)}: ${message}`,

@@ -134,6 +134,22 @@ function toolFilters(entry: ServerFile): { includeTools?: string[]; excludeTools
   return out
 }
 
+/**
+ * opencode's top-level `tools` switches (globs on `server_tool` names) that hide tools of this
+ * server, as globs on its own tool names: `github_delete_*` → `delete_*`, `github*` → `*`.
+ */
+export function peerToolGlobs(server: string, switches: Record<string, unknown>): string[] {
+  const prefix = `${server}_`
+  const hidden: string[] = []
+  for (const [glob, enabled] of Object.entries(switches)) {
+    if (enabled !== false) continue
+    if (glob.startsWith(prefix)) hidden.push(glob.slice(prefix.length) || "*")
+    else if (glob.endsWith("*") && !glob.slice(0, -1).includes("*") && prefix.startsWith(glob.slice(0, -1)))
+      hidden.push("*")
+  }
+  return [...new Set(hidden)]
+}
+
 function oauthConfig(entry: ServerFile): OAuthConfig | undefined {
   const o: OAuthFile | undefined = typeof entry.oauth === "object" ? entry.oauth : undefined
   if (entry.oauth === false || o?.enabled === false) return undefined

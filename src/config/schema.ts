@@ -200,6 +200,15 @@ export const ConfigFile = v.object({
   servers: v.optional(v.record(v.string(), ServerFile)),
   mcp: v.optional(v.record(v.string(), ServerFile)),
   inputs: v.optional(v.array(InputFile)),
+  // opencode's tool switches, read for its files: `"github_delete_*": false` hides those MCP tools.
+  tools: v.optional(
+    v.pipe(
+      v.record(v.string(), v.boolean()),
+      v.description(
+        "opencode's tool switches: globs on server_tool names; false adds the matching tools to that server's excludeTools",
+      ),
+    ),
+  ),
   // `agent run`'s default model, used when neither --model nor AGENT_MODEL is given.
   // opencode's files carry `provider/model` here; agent run reads that spelling too.
   model: v.optional(

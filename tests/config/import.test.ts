@@ -176,7 +176,7 @@ describe("importFromPeer: tool filters (issue 14)", () => {
     })
     const byName = Object.fromEntries(importFromPeer("opencode", env, file).servers.map((s) => [s.name, s]))
     expect(byName.gh?.entry.excludeTools).toEqual(["delete_*", "create_issue"])
-    expect(byName.gh?.notes).toContain('tools "gh_delete_*": false → excludeTools "delete_*"')
+    expect(byName.gh?.notes).toContain('opencode "tools" switches → excludeTools "delete_*", "create_issue"')
     expect(byName.fs?.entry.excludeTools).toEqual(["*"])
     expect(byName.web?.entry.excludeTools).toBeUndefined()
   })

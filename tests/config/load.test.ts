@@ -307,6 +307,20 @@ describe("tool filter spellings (issue 14)", () => {
     expect(server(c, "kiro")).toMatchObject({ excludeTools: ["rm"] })
   })
 
+  it("reads opencode's top-level tool switches as the servers' excludeTools", async () => {
+    const c = await load({
+      "mcp.json": {
+        mcp: {
+          gh: { type: "local", command: ["gh"], environment: {} },
+          fs: { type: "local", command: ["fs"] },
+        },
+        tools: { "gh_delete_*": false, gh_read: true, "fs*": false, bash: false },
+      },
+    })
+    expect(server(c, "gh").excludeTools).toEqual(["delete_*"])
+    expect(server(c, "fs").excludeTools).toEqual(["*"])
+  })
+
   it("refuses one list written twice (an alias beside the canonical key)", async () => {
     const e = await loadError({
       "mcp.json": { mcpServers: { s: { command: "s", excludeTools: ["a"], disabledTools: ["b"] } } },
