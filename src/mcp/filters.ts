@@ -15,19 +15,13 @@ export interface FilteredBy {
   pattern?: string
 }
 
-const cache = new Map<string, RegExp>()
-
 /** `*` any run of characters, `?` one character; everything else literal; whole-name match. */
 export function globToRegExp(glob: string): RegExp {
-  let re = cache.get(glob)
-  if (re) return re
   const body = glob
     .split("")
     .map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
     .join("")
-  re = new RegExp(`^${body}$`, "s")
-  cache.set(glob, re)
-  return re
+  return new RegExp(`^${body}$`, "s")
 }
 
 export function matchesGlob(name: string, glob: string): boolean {
