@@ -40,6 +40,15 @@ export function wireTool(spec: LanguageModelV4FunctionTool, provider: ProviderNa
       return { name, ...(description && { description }), parametersJsonSchema: inputSchema }
     case "bedrock":
       return { toolSpec: { name, ...(description && { description }), inputSchema: { json: inputSchema } } }
+    case "openai":
+      // The Responses API (openai: models): a flat function tool, as @ai-sdk/openai sends it.
+      return {
+        type: "function",
+        name,
+        ...(description && { description }),
+        parameters: inputSchema,
+        strict: false,
+      }
     default:
       return {
         type: "function",

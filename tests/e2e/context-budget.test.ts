@@ -115,8 +115,9 @@ describe("compiled binary: tool filters, token figures, automatic tool search", 
       "anthropic",
       ["anthropic:claude-test"],
       (s) => ({ ANTHROPIC_API_KEY: "k", ANTHROPIC_BASE_URL: s.anthropicBaseUrl }),
-      // eager_input_streaming is a request option of the AI SDK, not text the model reads
-      (b) => b.tools.map(({ eager_input_streaming: _, ...rest }: Body) => rest),
+      // eager_input_streaming is a request option of the AI SDK and cache_control (on the last tool:
+      // prompt caching) a cache marker, not text the model reads
+      (b) => b.tools.map(({ eager_input_streaming: _, cache_control: __, ...rest }: Body) => rest),
     ],
     [
       "openai",
