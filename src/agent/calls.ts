@@ -8,12 +8,15 @@ import type { EventOf, Refusal, ToolCallRecord } from "./events.ts"
 import { decide, type Permissions } from "./permissions.ts"
 import { type PreparedTools, type ToolSource, resultText, toolOutput } from "./tools.ts"
 import type { TurnCall } from "./turn.ts"
+import type { Spill } from "./spill.ts"
 
 export interface CallContext {
   tools: ToolSource
   prepared: PreparedTools
   permissions: Permissions
   maxToolOutputTokens: number
+  /** Past the limit, save the whole result and send the head (spill.ts); without it, results are cut. */
+  spill?: Spill
   toolTimeoutMs?: number
   signal: AbortSignal
   turn: number
@@ -133,7 +136,7 @@ export async function executeCall(call: TurnCall, ctx: CallContext): Promise<Cal
         task = { id: t.taskId, status: t.status }
       },
     })
-    const out = resultText(result, ctx.maxToolOutputTokens)
+    const out = ctx.spill ? ctx.spill.limit(result, base) : resultText(result, ctx.maxToolOutputTokens)
     return finish(out.text, result.isError ? "error" : "ok", started, out)
   } catch (e: unknown) {
     // The run is being stopped: let the loop report timeout/interrupted rather than a tool error.

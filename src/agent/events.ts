@@ -68,6 +68,29 @@ export const ToolCallRecord = v.object({
 })
 export type ToolCallRecord = v.InferOutput<typeof ToolCallRecord>
 
+/** A tool result over the limit, saved whole in the run's directory (spill.ts). */
+export const SpillRecord = v.object({
+  /** What read_tool_output takes ("out1", ...). */
+  id: v.string(),
+  callId: v.string(),
+  name: v.string(),
+  server: v.optional(v.string()),
+  tool: v.optional(v.string()),
+  turn: v.number(),
+  /** The whole result as text (0600). */
+  path: v.string(),
+  chars: v.number(),
+  /** UTF-8 bytes of that text. */
+  bytes: v.number(),
+  /** ≈ 4 characters a token, over the text and the binary items' base64. */
+  estimatedTokens: v.number(),
+  limitTokens: v.number(),
+  /** One file per image, audio or blob content item. */
+  files: v.array(v.object({ path: v.string(), mimeType: v.string(), bytes: v.number() })),
+})
+
+export type SpillRecord = v.InferOutput<typeof SpillRecord>
+
 export const Refusal = v.object({ id: v.string(), name: v.string(), turn: v.number(), reason: v.string() })
 export type Refusal = v.InferOutput<typeof Refusal>
 
@@ -126,6 +149,8 @@ export const RunReport = v.object({
   toolSearch: v.optional(ToolSearchChoice),
   /** Present when the servers offered skills (SEP-2640): every load_skill call of the run. */
   skills: v.optional(v.array(SkillLoad)),
+  /** Present when a tool result was over the limit: where each whole result was saved. */
+  spills: v.optional(v.array(SpillRecord)),
   error: v.optional(v.string()),
 })
 export type RunReport = v.InferOutput<typeof RunReport>

@@ -33,6 +33,7 @@ import {
 } from "./tool-search.ts"
 import { specTokens, tokenCounter } from "./budget.ts"
 import { LOAD_SKILL, createSkillTool, type SkillSource } from "./skills.ts"
+import { READ_TOOL_OUTPUT, createSpill } from "./spill.ts"
 import { prepareTools, type PreparedTools, type ToolSource } from "./tools.ts"
 import { runTurn, type TurnOptions, type TurnOutput } from "./turn.ts"
 
@@ -71,6 +72,10 @@ export interface RunOptions {
   /** Per-provider request options for every turn (modelOptions() in providers.ts). */
   providerOptions?: TurnOptions["providerOptions"]
   maxToolOutputTokens?: number
+  /** Per-server tool output limits (config `maxOutputTokens`), by server name. */
+  serverMaxToolOutputTokens?: Record<string, number>
+  /** The run's directory: results past the limit are saved there (spill.ts); without it they are cut. */
+  spillDir?: string
   toolTimeoutMs?: number
   signal?: AbortSignal
   permissions: Permissions
@@ -133,6 +138,12 @@ export async function runAgent(o: RunOptions): Promise<RunResult> {
   // After init: stream-json starts with it.
   for (const message of listed?.warnings ?? []) emit({ type: "warning", message })
   const builtins = new Map<string, Builtin>()
+  const spill = createSpill({
+    dir: o.spillDir,
+    maxTokens: o.maxToolOutputTokens ?? DEFAULT_MAX_TOOL_OUTPUT_TOKENS,
+    perServer: o.serverMaxToolOutputTokens,
+  })
+  builtins.set(READ_TOOL_OUTPUT, (args) => spill.read(args))
   if (search) builtins.set(SEARCH_TOOL, (args) => search.run(args))
   if (skillTool)
     builtins.set(LOAD_SKILL, (args, c) =>
@@ -143,11 +154,14 @@ export async function runAgent(o: RunOptions): Promise<RunResult> {
       }),
     )
   const isCached = o.promptCache !== false
-  const offered = (): LanguageModelV4FunctionTool[] =>
-    markLastForCache(
+  // read_tool_output joins after the cache breakpoint, once something spilled: the cached prefix stays valid.
+  const offered = (): LanguageModelV4FunctionTool[] => [
+    ...markLastForCache(
       [...(search ? search.specs() : prepared.specs), ...(skillTool ? [skillTool.spec] : [])],
       isCached,
-    )
+    ),
+    ...(spill.isUsed() ? [spill.spec] : []),
+  ]
 
   const messages: LanguageModelV4Prompt = [
     ...(o.system
@@ -213,6 +227,7 @@ export async function runAgent(o: RunOptions): Promise<RunResult> {
         emit,
         toolTimeoutMs: o.toolTimeoutMs,
         maxToolOutputTokens: o.maxToolOutputTokens ?? DEFAULT_MAX_TOOL_OUTPUT_TOKENS,
+        spill,
       }
       // Parallel tool calls run concurrently (one turn may ask for several).
       const outcomes = await Promise.all(out.toolCalls.map((c) => executeCall(c, ctx)))
@@ -254,6 +269,7 @@ export async function runAgent(o: RunOptions): Promise<RunResult> {
     toolDefinitions,
     ...(toolSearch && { toolSearch }),
     ...(skillTool && { skills: skillTool.loads() }),
+    ...(spill.records().length > 0 && { spills: spill.records() }),
     ...(error === undefined ? {} : { error }),
   }
   emit(report)

@@ -102,6 +102,7 @@ function commonFields(entry: ServerFile) {
     disabled: entry.disabled === true || entry.enabled === false,
     autoApprove,
     ...(entry.timeout !== undefined && { timeout: entry.timeout }),
+    ...(entry.maxOutputTokens !== undefined && { maxOutputTokens: entry.maxOutputTokens }),
     ...(entry.protocolVersion !== undefined && { protocolVersion: entry.protocolVersion }),
     required: entry.required === true,
     ...(entry.description !== undefined && { description: entry.description }),

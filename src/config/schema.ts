@@ -164,6 +164,16 @@ export const ServerFile = v.object({
   enabled_tools: v.optional(StringList),
   disabled_tools: v.optional(StringList),
   timeout: v.optional(Milliseconds),
+  maxOutputTokens: v.optional(
+    v.pipe(
+      v.number(),
+      v.integer(),
+      v.minValue(1),
+      v.description(
+        "agent run: this server's tool results past this many tokens (≈ 4 characters each) are saved to the run's directory and the model gets the head (default 25000; --max-tool-output overrides)",
+      ),
+    ),
+  ),
   protocolVersion: v.optional(
     v.pipe(
       v.picklist(PROTOCOL_VERSIONS),
@@ -282,6 +292,8 @@ interface CommonServer {
   excludeTools?: string[]
   /** Request timeout in milliseconds. */
   timeout?: number
+  /** agent run: tool results past this many tokens spill to the run's directory. */
+  maxOutputTokens?: number
   /** The protocol revision to speak, no negotiation (undefined: negotiate). */
   protocolVersion?: ProtocolVersion
   required: boolean

@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto"
+import { join } from "node:path"
 import type { LanguageModelV4 } from "@ai-sdk/provider"
 import {
   OUTPUT_FORMATS,
@@ -116,7 +118,8 @@ const runArgs = {
   "max-tool-output": {
     type: "string",
     valueHint: "TOKENS",
-    description: "Cut tool results past this many tokens (default 25000, ≈4 chars each)",
+    description:
+      "Tool results past this many tokens (≈4 chars each) are saved to the run's directory; the model gets the head and read_tool_output (default: the server's maxOutputTokens, then $AGENTRT_MAX_TOOL_OUTPUT, then 25000)",
   },
   "tool-budget": {
     type: "string",
@@ -359,6 +362,7 @@ async function runWith(
         ...limits,
         promptCache: args["prompt-cache"] !== false,
         ...modelOptions(schemaFlavor(model.provider), { reasoningEffort: args["reasoning-effort"] }),
+        ...outputLimits(s, limits.maxToolOutputTokens),
         startedAt: run.startedAt,
         // s.signal carries Ctrl-C and the --timeout deadline: the loop reports either as its exit reason.
         signal: s.signal,
@@ -370,6 +374,24 @@ async function runWith(
       return result.report.exitCode
     },
   )
+}
+
+/**
+ * Tool output limits: --max-tool-output for every server, else each server's maxOutputTokens,
+ * else $AGENTRT_MAX_TOOL_OUTPUT (CI), else the loop's 25000. Results past the limit are saved
+ * under <stateDir>/runs/<run id>/ (created on the first one; docs/runs.md).
+ */
+function outputLimits(s: Session, flag: number | undefined) {
+  const env = count(s.ctx.env.AGENTRT_MAX_TOOL_OUTPUT, "AGENTRT_MAX_TOOL_OUTPUT")
+  const perServer: Record<string, number> = {}
+  for (const x of s.states)
+    if (x.entry.server.maxOutputTokens !== undefined) perServer[x.name] = x.entry.server.maxOutputTokens
+  const runId = `${new Date().toISOString().replace(/[-:]|\.\d+/g, "")}-${randomBytes(3).toString("hex")}`
+  return {
+    maxToolOutputTokens: flag ?? env,
+    ...(flag === undefined && { serverMaxToolOutputTokens: perServer }),
+    spillDir: join(s.ctx.paths.stateDir, "runs", runId),
+  }
 }
 
 /** The terminal asker, with the status line erased while the question is on screen. */
