@@ -1,6 +1,6 @@
 // `agent run` flags on the compiled binary, checked where their effect shows on the wire:
 // --system and --max-output-tokens in the provider's own request fields, --base-url as where
-// the requests go, --max-tool-output as the text the model is sent back, and --tool-timeout as
+// the requests go, --max-tool-output as the head the model is sent back, and --tool-timeout as
 // a silent tool cancelled (the server hears it) while one that reports progress runs on.
 import { describe, expect, it } from "bun:test"
 import { join } from "node:path"
@@ -89,7 +89,7 @@ describe("compiled binary: agent run flags", () => {
     })
   }, 30_000)
 
-  it("--max-tool-output cuts a longer result, with a marker, before the model sees it; shorter ones pass whole", async () => {
+  it("--max-tool-output: a longer result reaches the model as its head and a note (the rest is saved); shorter ones pass whole", async () => {
     await using t = await tmpdir()
     const file = await config(t)
     const size = Math.floor(0.001 * 1024 * 1024) // what `big {mb: 0.001}` returns: 1048 x's
@@ -113,8 +113,10 @@ describe("compiled binary: agent run flags", () => {
     const big = list.find((e) => e.type === "tool_result" && e.name === "srv__big") as ToolResult
     // 100 tokens ≈ 400 characters (docs/runs.md: ≈ 4 characters a token).
     expect(big).toMatchObject({ isTruncated: true, isError: false, bytes: size })
-    expect(big.content.startsWith(`${"x".repeat(400)}\n\n[agent: tool output truncated`)).toBe(true)
-    expect(big.content).toContain(`showing 400 of ${size} characters (--max-tool-output 100 tokens)`)
+    expect(
+      big.content.startsWith(`${"x".repeat(400)}\n\n[agent: this tool result is ${size} characters`),
+    ).toBe(true)
+    expect(big.content).toContain("over the 100-token limit; showing characters 0–400 (lines 1–1 of 1)")
     const echo = list.find((e) => e.type === "tool_result" && e.name === "srv__echo") as ToolResult
     expect(echo).toMatchObject({ isTruncated: false, content: "short" })
     const sent = sentResults(srv, 1)
@@ -127,7 +129,7 @@ describe("compiled binary: agent run flags", () => {
     ])
   }, 30_000)
 
-  it("without --max-tool-output, results are cut at the default 25000 tokens (100000 characters)", async () => {
+  it("without --max-tool-output, the model gets the first 25000 tokens (100000 characters) of a longer result", async () => {
     await using t = await tmpdir()
     await using srv = await fakeModel([
       { toolCalls: [{ name: "srv__big", args: { mb: 0.2 } }] },
@@ -138,8 +140,8 @@ describe("compiled binary: agent run flags", () => {
       expect.objectContaining({ tool: "big", isTruncated: true, bytes: Math.floor(0.2 * 1024 * 1024) }),
     ])
     const sent = [...sentResults(srv, 1).values()][0]!
-    expect(sent.startsWith(`${"x".repeat(100_000)}\n\n[agent: tool output truncated`)).toBe(true)
-    expect(sent).toContain("(--max-tool-output 25000 tokens)")
+    expect(sent.startsWith(`${"x".repeat(100_000)}\n\n[agent: this tool result is`)).toBe(true)
+    expect(sent).toContain("over the 25000-token limit")
   }, 30_000)
 
   it("--tool-timeout cancels a silent call (error result, the server told) while progress keeps another alive", async () => {
