@@ -36,9 +36,11 @@ if (argv.includes("mcp") || argv.includes("run")) {
   if (code !== undefined) process.exit(code)
 }
 if (code === undefined) {
-  const { runCli } = await import("./cli/index.ts")
+  const { runCli, stdoutWritten } = await import("./cli/index.ts")
   code = await runCli(argv)
+  // Let a large result drain into a pipe before exiting (exit does not wait for it): every
+  // write's own callback first, then an empty write, which also flushes what the secret guard held back.
+  await stdoutWritten()
 }
-// Let a large result drain into a pipe before exiting (exit does not wait for it).
 await new Promise<void>((resolve) => process.stdout.write("", () => resolve()))
 process.exit(code)

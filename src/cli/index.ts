@@ -137,3 +137,4 @@ async function printHelp(cmd: Command, path: string[]): Promise<number> {
 
 /** The command tree, for tests that check every command (help width, strict flags). */
 export { root as commandTree }
+export { stdoutWritten } from "./shared/output.ts"

@@ -9,9 +9,18 @@ export type OutputFormat = "text" | "json"
 // gets no second one (runCli adds a JSON error document only to an empty stdout).
 const stdout = { hasWritten: false }
 
+// The last write's completion: Bun's process.stdout.write("", cb) calls back before earlier
+// large writes have reached a slow pipe, so exiting after it cut a 5 MB result at 64 KB.
+let lastWrite: Promise<void> = Promise.resolve()
+
 function write(chunk: string): void {
   stdout.hasWritten ||= chunk.length > 0
-  process.stdout.write(chunk)
+  lastWrite = new Promise((resolve) => process.stdout.write(chunk, () => resolve()))
+}
+
+/** Resolves once everything written to stdout so far has been handed to the OS (main.ts awaits it before exiting). */
+export function stdoutWritten(): Promise<void> {
+  return lastWrite
 }
 
 /** The daemon runs many commands in one process: each starts with nothing written. */
