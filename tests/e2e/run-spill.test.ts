@@ -9,7 +9,7 @@ import { dirname, join } from "node:path"
 import type { RunReport } from "../../src/agent/events.ts"
 import { fakeModel, type FakeModel } from "../fixtures/model/server.ts"
 import { lineOf, linesText, pictureBytes } from "../fixtures/servers/stdio-spill.ts"
-import { BUN, ROOT } from "../helpers/cli.ts"
+import { BUN, ROOT, runCli } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 import { config, modelEnv, report, run } from "./run-helpers.ts"
 
@@ -200,4 +200,53 @@ describe("compiled binary: tool results past the limit spill to the run's direct
     expect(r.stderr).toContain('error: AGENTRT_MAX_TOOL_OUTPUT must be a positive whole number, got "lots"')
     expect(srv.requests).toEqual([])
   }, 30_000)
+})
+
+describe("compiled binary: agent mcp call prints results whole, --max-output caps them", () => {
+  const call = (t: TmpDir, args: string[]) =>
+    runCli(["mcp", "call", ...args], { home: t.home, cwd: t.path, binary: true, timeoutMs: 30_000 })
+
+  it("text: 5 MB printed whole without the flag; with it, the first N characters and a line on stderr, exit 0", async () => {
+    await using t = await tmpdir()
+    const file = await spillConfig(t)
+    const full = linesText(5)
+    // Several times: a slow reader once got only the first 64 KB (the exit did not wait for the pipe).
+    for (let i = 0; i < 3; i++) {
+      const whole = await call(t, ["big", "lines", "--arg", "mb=5", "--mcp", file])
+      expect(whole.code).toBe(0)
+      expect(whole.stdout.length).toBe(full.length + 1)
+      expect(whole.stdout).toBe(`${full}\n`)
+    }
+    const cut = await call(t, ["big", "lines", "--arg", "mb=5", "--max-output", "100", "--mcp", file])
+    expect(cut.code).toBe(0)
+    expect(cut.stdout).toBe(`${full.slice(0, 100)}\n`)
+    expect(cut.stderr).toContain(`output cut at 100 of ${full.length} characters (--max-output 100)`)
+    const under = await call(t, ["big", "small", "--max-output", "100", "--mcp", file])
+    expect(under.stdout).toBe("a few words\n")
+    expect(under.stderr).not.toContain("output cut")
+  }, 60_000)
+
+  it("json: still one CallToolResult; text cut, a binary item that does not fit left out", async () => {
+    await using t = await tmpdir()
+    const file = await spillConfig(t)
+    const b64 = pictureBytes(64).toString("base64").length
+    const r = await call(t, [
+      "big",
+      "picture",
+      "--arg",
+      "kb=64",
+      "--max-output",
+      "5",
+      "-o",
+      "json",
+      "--mcp",
+      file,
+    ])
+    expect(r.code).toBe(0)
+    expect(r.json<{ content: unknown[] }>().content).toEqual([{ type: "text", text: "a pic" }])
+    expect(r.stderr).toContain(`output cut at 5 of ${9 + 2 * b64} characters (--max-output 5)`)
+    const bad = await call(t, ["big", "small", "--max-output", "0", "--mcp", file])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('error: --max-output must be a positive whole number, got "0"')
+  }, 60_000)
 })

@@ -106,6 +106,12 @@ export const call = command({
       valueHint: "'{…}'",
       description: "Arguments as a JSON object, merged with --arg (--arg wins)",
     },
+    "max-output": {
+      type: "string",
+      valueHint: "CHARS",
+      description:
+        "Print at most this many characters of the result (json: of its text and base64 data; items that do not fit are left out); a line on stderr says what was cut; the exit code stays the tool's",
+    },
     task: {
       type: "boolean",
       description:
@@ -134,6 +140,7 @@ export const call = command({
     'agent mcp call everything get-sum --json \'{"a": 1, "b": 2}\' --mcp mcp.example.json',
     "agent mcp call echo --arg text=hi -- bun server.ts           # ad hoc: SERVER omitted",
     "agent mcp call api search --arg q=mcp --timeout 30000 --output json",
+    "agent mcp call api search --arg q=mcp --max-output 2000   # scripts: cap what is printed",
     "agent mcp call everything simulate-research-query --arg topic=python --mcp mcp.example.json   # a task",
     "agent mcp call api report --arg month=11 --task --detach   # prints api/<task id>; see agent mcp task",
     "# exit 0 ok; 1 the tool returned isError (its content on stderr); 2 bad arguments or unknown tool;",
@@ -151,6 +158,7 @@ export const call = command({
         hint: "pass arguments with --arg KEY=VALUE or --json '{…}'",
       })
     const input = toolArguments(rawArgs, args.json)
+    const maxOutput = positiveCount(args["max-output"], "--max-output")
     if (args.detach && !args.task)
       throw new UsageError("--detach needs --task", { hint: "agent mcp call SERVER TOOL --task --detach" })
     return withServers(args, rawArgs, { only: server, isSingle: true }, async (s) => {
@@ -188,7 +196,7 @@ export const call = command({
           throw callError(e, s)
         })
         .finally(() => progress?.done())
-      return printCallResult(s, result, toolName, c.name)
+      return printCallResult(s, result, toolName, c.name, maxOutput)
     })
   },
 })
@@ -242,6 +250,14 @@ async function detach(
   if (s.ctx.output === "json") printJson(handleJson(h, t))
   else printRaw(h.handle)
   s.ctx.log.info(escapeTerminal(`collect it with: agent mcp task wait ${h.handle}`))
+}
+
+function positiveCount(raw: string | undefined, flag: string): number | undefined {
+  if (raw === undefined) return undefined
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`${flag} must be a positive whole number, got "${escapeTerminal(raw)}"`)
+  return n
 }
 
 /** `--arg k=v` values: JSON when they look like JSON, else the string as typed. */
