@@ -121,7 +121,8 @@ export function limitToolResult(
       ? `showing characters 0–${headChars} (lines 1–${headLines} of ${lines})`
       : "the text is shown whole"
   const note = `[agent: this tool result is ${full.length} characters${items.length ? ` and ${items.length} binary item${items.length === 1 ? "" : "s"}` : ""} (≈${estimatedTokens} tokens), over the ${o.maxTokens}-token limit; ${shown}. The whole result is saved in ${textPath}.${more}]`
-  const text = `${full.slice(0, headChars)}${headChars ? "\n\n" : ""}${note}`
+  const head = full.slice(0, headChars)
+  const text = `${head}${head === "" ? "" : head.endsWith("\n") ? "\n" : "\n\n"}${note}`
   return {
     result: { content: [{ type: "text", text }], ...(result.isError && { isError: true }) },
     text,
