@@ -26,9 +26,10 @@ describe("docs/runs.md: agent run output", () => {
     expect(section.length).toBeGreaterThan(1000)
   })
 
-  it("its report example is a valid RunReport", () => {
-    const [json] = blocks("json")
-    expect(v.safeParse(RunReport, JSON.parse(json!)).issues).toBeUndefined()
+  it("its report examples (the report, a run with spilled results) are valid RunReports", () => {
+    const reports = blocks("json")
+    expect(reports.length).toBeGreaterThanOrEqual(2)
+    for (const json of reports) expect(v.safeParse(RunReport, JSON.parse(json)).issues).toBeUndefined()
   })
 
   it("its stream-json example is valid RunEvents, init first", () => {

@@ -119,7 +119,7 @@ const runArgs = {
     type: "string",
     valueHint: "TOKENS",
     description:
-      "Tool results past this many tokens (≈4 chars each) are saved to the run's directory; the model gets the head and read_tool_output (default: the server's maxOutputTokens, then $AGENTRT_MAX_TOOL_OUTPUT, then 25000)",
+      "Tool results past this many tokens (≈4 chars each) are saved to the run's directory; the model gets the head and read_tool_output (default 25000; a server's maxOutputTokens, then $AGENTRT_MAX_TOOL_OUTPUT, apply first)",
   },
   "tool-budget": {
     type: "string",
