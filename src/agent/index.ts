@@ -19,3 +19,11 @@ export { recordingModel, replayModel, loadRecording } from "./record.ts"
 export { ServerStatus, RunEvent } from "./events.ts"
 export { startupReport } from "./report.ts"
 export { sampleWithModel, samplingParts, samplingPreview, type SamplingRequest } from "./sampling.ts"
+export {
+  limitToolResult,
+  readRange,
+  writeSpill,
+  READ_TOOL_OUTPUT,
+  type LimitedResult,
+  type SpillPlan,
+} from "./spill.ts"
