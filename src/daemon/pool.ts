@@ -19,7 +19,18 @@ import type { HeldServerStatus } from "./protocol.ts"
 // old server before the new one starts; one that no longer resolves (approval revoked, project
 // trust withdrawn, server removed or disabled) closes without a successor.
 
-type Hooks = Pick<ManagerOptions, "onState" | "onLog" | "elicit" | "sample">
+type Hooks = Pick<ManagerOptions, "onState" | "onLog" | "onListChanged" | "elicit" | "sample">
+
+/**
+ * One request's (or serve session's) use of a held server. Several may use one server at once
+ * (serve sessions run beside other requests): list changes, logs and state go to every user; a
+ * question the server asks (elicitation, sampling) goes to the newest user with a call to it in
+ * flight, else the newest user (docs/serve.md "Design").
+ */
+interface User {
+  hooks: Hooks
+  busy: number
+}
 
 interface Held {
   key: string
@@ -28,7 +39,7 @@ interface Held {
   cwd: string
   transport: string
   manager: Manager
-  hooks: Hooks
+  users: Set<User>
   startedAt: number
   lastUsed: number
   calls: number
@@ -70,7 +81,12 @@ export function createPool(log: (line: string) => void): Pool {
         old,
         old.fingerprint === fp ? "not running any more; restarting it" : "its definition changed",
       )
-    const hooks: Hooks = {}
+    const users = new Set<User>()
+    const all = () => [...users]
+    const asker = (): Hooks | undefined => {
+      const list = all()
+      return (list.findLast((u) => u.busy > 0) ?? list.at(-1))?.hooks
+    }
     const now = Date.now()
     const h: Held = {
       key,
@@ -78,7 +94,7 @@ export function createPool(log: (line: string) => void): Pool {
       name: r.entry.name,
       cwd: opts.cwd,
       transport: r.server.transport,
-      hooks,
+      users,
       startedAt: now,
       lastUsed: now,
       calls: 0,
@@ -86,14 +102,24 @@ export function createPool(log: (line: string) => void): Pool {
       manager: createManager([r], {
         ...opts,
         // The held server outlives this request: no request's signal may close it, and whoever
-        // uses it next gets its progress, log lines and questions (requests run one at a time).
+        // uses it gets its progress, log lines and questions (User above).
         signal: undefined,
-        onState: (s) => hooks.onState?.(s),
-        onLog: (server, level, data) => hooks.onLog?.(server, level, data),
-        elicit: (server, req) =>
-          hooks.elicit ? hooks.elicit(server, req) : Promise.resolve({ action: "decline" }),
+        onState: (st) => {
+          for (const u of all()) u.hooks.onState?.(st)
+        },
+        onLog: (server, level, data) => {
+          for (const u of all()) u.hooks.onLog?.(server, level, data)
+        },
+        onListChanged: (server, kind) => {
+          for (const u of all()) u.hooks.onListChanged?.(server, kind)
+        },
+        elicit: (server, req) => {
+          const hooks = asker()
+          return hooks?.elicit ? hooks.elicit(server, req) : Promise.resolve({ action: "decline" })
+        },
         sample: (server, req) => {
-          if (!hooks.sample) throw new Error("sampling is not available to this command")
+          const hooks = asker()
+          if (!hooks?.sample) throw new Error("sampling is not available to this command")
           return hooks.sample(server, req)
         },
       }),
@@ -104,19 +130,24 @@ export function createPool(log: (line: string) => void): Pool {
   }
 
   async function acquire(resolutions: Resolution[], opts: ManagerOptions): Promise<Manager> {
-    const mine: Held[] = []
+    const mine: Use[] = []
     for (const r of resolutions) {
       if (r.status === "ready") {
         const h = await take(r, opts)
-        Object.assign(h.hooks, {
-          onState: opts.onState,
-          onLog: opts.onLog,
-          elicit: opts.elicit,
-          sample: opts.sample,
-        })
+        const u: User = {
+          busy: 0,
+          hooks: {
+            onState: opts.onState,
+            onLog: opts.onLog,
+            onListChanged: opts.onListChanged,
+            elicit: opts.elicit,
+            sample: opts.sample,
+          },
+        }
+        h.users.add(u)
         h.inUse++
         h.lastUsed = Date.now()
-        mine.push(h)
+        mine.push({ h, u })
         continue
       }
       const old = held.get(slotKey(opts.cwd, r.entry.name))
@@ -243,9 +274,16 @@ function rssOf(pid: number): number | undefined {
   }
 }
 
+interface Use {
+  h: Held
+  u: User
+}
+
 /** One Manager over several held ones; close() releases them (they stay running). */
-function composite(list: Held[]): Manager {
+function composite(uses: Use[]): Manager {
+  const list = uses.map((x) => x.h)
   const byName = new Map(list.map((h) => [h.name, h]))
+  const userOf = new Map(uses.map((x) => [x.h, x.u]))
   let names: ReturnType<typeof namespaceTools> | undefined
   let isReleased = false
   const one = (server: string): Held => {
@@ -255,15 +293,21 @@ function composite(list: Held[]): Manager {
   }
   const counted = <T>(server: string, work: (m: Manager) => Promise<T>): Promise<T> => {
     const h = one(server)
+    const u = userOf.get(h)!
     h.calls++
+    u.busy++
     h.lastUsed = Date.now()
-    return work(h.manager).finally(() => (h.lastUsed = Date.now()))
+    return work(h.manager).finally(() => {
+      u.busy--
+      h.lastUsed = Date.now()
+    })
   }
   const states = (): ServerState[] => list.flatMap((h) => h.manager.states())
   const release = async () => {
     if (isReleased) return
     isReleased = true
-    for (const h of list) {
+    for (const { h, u } of uses) {
+      h.users.delete(u)
       h.inUse--
       h.lastUsed = Date.now()
     }

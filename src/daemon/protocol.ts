@@ -27,12 +27,21 @@ export type ClientMessage =
   | { t: "cancel" }
   | { t: "status"; v: number }
   | { t: "stop"; v: number }
+  /** After `tunnel`: a chunk of the caller's stdin (JSON-RPC lines of its MCP client). */
+  | { t: "in"; data: string }
+  /** After `tunnel`: the caller's stdin closed (its MCP client went away). */
+  | { t: "eof" }
 
 export type DaemonMessage =
   | { t: "out"; fd: 1 | 2; data: string }
   | { t: "env?"; names: string[] }
   | { t: "ask" }
   | { t: "stdin?" }
+  /**
+   * `agent mcp serve` / `proxy`: the MCP session starts; from now on the caller sends its stdin as
+   * `in` messages and writes `out` fd 1 (JSON-RPC lines) to its stdout until `exit`.
+   */
+  | { t: "tunnel" }
   | { t: "exit"; code: number }
   /** Run this command cold instead (a sign-in to do in the caller, another protocol version…). */
   | { t: "fallback"; reason: string }

@@ -32,6 +32,13 @@ export interface Caller {
   receive<K extends ClientMessage["t"]>(t: K): Promise<Extract<ClientMessage, { t: K }>>
   /** Fires on the caller's Ctrl-C (a cancel message) or when it hangs up. */
   onCancel(fn: () => void): void
+  /** A tunnelled session's stdin: each `in` chunk, then null at `eof` or when the caller hangs up. */
+  onInput(fn: (data: string | null) => void): void
+  /**
+   * The request goes on in the background (a serve session): the next request may start. It still
+   * counts as running for the daemon's idle exit until it ends.
+   */
+  release(): void
 }
 
 export interface DaemonOptions {
@@ -119,6 +126,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     socket.setEncoding("utf8")
     const waiting = new Map<string, (m: ClientMessage) => void>()
     const cancels: (() => void)[] = []
+    let input: ((data: string | null) => void) | undefined
+    let release = () => {}
     let isClosed = false
     let isRun = false
     const cancel = () => {
@@ -130,6 +139,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     socket.on("close", () => {
       isClosed = true
       cancel()
+      input?.(null)
       for (const fn of waiting.values()) fn({ t: "cancel" })
     })
     socket.on("error", (e) => log(`caller connection: ${e.message}`))
@@ -137,6 +147,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       (raw) => {
         const msg = raw as ClientMessage
         if (msg.t === "cancel") return cancel()
+        if (msg.t === "in" || msg.t === "eof") return input?.(msg.t === "in" ? String(msg.data) : null)
         const w = waiting.get(msg.t)
         if (w) {
           waiting.delete(msg.t)
@@ -173,8 +184,20 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
                 )
               }),
             onCancel: (fn) => (isClosed ? fn() : void cancels.push(fn)),
+            onInput: (fn) => {
+              input = fn
+              if (isClosed) fn(null)
+            },
+            release: () => release(),
           }
-          queue = queue.then(async () => {
+          queue = queue.then(
+            () =>
+              new Promise<void>((released) => {
+                release = released
+                void run().finally(released)
+              }),
+          )
+          const run = async () => {
             if (isClosed) return
             running++
             requests++
@@ -194,7 +217,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
               lastActivity = Date.now()
               socket.end()
             }
-          })
+          }
         }
       },
       (line) => log(`a caller sent a line that is not JSON (${line.length} bytes)`),

@@ -22,6 +22,19 @@ export function runInterruptHandlers(): boolean {
   return true
 }
 
+/**
+ * Takes the handlers registered so far out of the process-wide set and returns a function that
+ * runs them: a command that goes on in the background (a serve session inside the daemon) keeps
+ * its own Ctrl-C, so the next command's Ctrl-C does not end it.
+ */
+export function takeInterruptHandlers(): () => void {
+  const list = [...handlers]
+  handlers.clear()
+  return () => {
+    for (const fn of list.splice(0)) fn()
+  }
+}
+
 /** An AbortSignal that fires on Ctrl-C, for one command's lifetime (`using`). */
 export function interruptSignal(): { signal: AbortSignal; isInterrupted: () => boolean } & Disposable {
   const controller = new AbortController()

@@ -1,7 +1,13 @@
 import { isBaseEnv, type Caller, type Pool } from "../../daemon/index.ts"
-import { runInterruptHandlers } from "../../util/abort.ts"
+import { runInterruptHandlers, takeInterruptHandlers } from "../../util/abort.ts"
 import { resetWrittenStdout } from "../shared/output.ts"
-import { HandBackError, NeedMoreEnvError, asWarmRequest, type WarmRequest } from "../shared/warm.ts"
+import {
+  HandBackError,
+  NeedMoreEnvError,
+  asWarmRequest,
+  leaveWarmRequest,
+  type WarmRequest,
+} from "../shared/warm.ts"
 
 // One caller's command, run inside the daemon (docs/daemon.md "What it does for a command"). S31: the
 // command sees the caller's environment only as far as the caller sent it; a variable it reads
@@ -133,11 +139,29 @@ export function createExecutor(deps: {
           caller.send({ t: "stdin?" })
           return (await caller.receive("stdin")).text
         },
+        tunnel() {
+          warm.commit()
+          caller.send({ t: "tunnel" })
+          // From here on this session runs beside other requests: it is not the current one (its
+          // output goes to the tunnel, its log lines to the daemon's log), and its Ctrl-C is its own.
+          interruptTunnel = takeInterruptHandlers()
+          leaveWarmRequest(warm)
+          isActive = false
+          caller.release()
+          deps.log(`"${req.argv.slice(0, 2).join(" ")}" serves its client through the daemon`)
+          return {
+            write: (data) => caller.send({ t: "out", fd: 1, data }),
+            onData: (fn) => caller.onInput(fn),
+          }
+        },
       }
       let isActive = true
+      let interruptTunnel: (() => void) | undefined
       caller.onCancel(() => {
         // Ctrl-C in the caller: what main.ts does on SIGINT, for this command only (S03, T04).
-        if (isActive) runInterruptHandlers()
+        // A tunnelled session has its own handlers (taken at tunnel()): no other command's end.
+        if (interruptTunnel) interruptTunnel()
+        else if (isActive) runInterruptHandlers()
       })
       process.exitCode = undefined
       resetWrittenStdout()

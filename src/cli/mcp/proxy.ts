@@ -3,6 +3,7 @@ import pkg from "../../../package.json" with { type: "json" }
 import { createLog } from "../../util/log.ts"
 import { command } from "../command.ts"
 import { connectArgs, connectedServer, positionals, withServers } from "../shared/connect.ts"
+import { warmRequest } from "../shared/warm.ts"
 import { logLevel } from "./serve.ts"
 
 // `agent mcp proxy NAME|URL`: a stdio bridge to one server, transparent (every name as the server
@@ -43,7 +44,7 @@ export const proxy = command({
     const noBrowser = args.browser === false || rawArgs.includes("--no-browser")
     const cannotPaste = noBrowser && !process.stdin.isTTY
     const flags = { ...args, ...(isUrl && { url: target }), ...(cannotPaste && { interactive: false }) }
-    const { createServeCore, serveOverStdio } = await import("../../serve/index.ts")
+    const { createServeCore, serveOverLines, serveOverStdio } = await import("../../serve/index.ts")
     const core = createServeCore({
       mode: { kind: "transparent", server: "" },
       info: { name: "agent", version: pkg.version },
@@ -70,7 +71,9 @@ export const proxy = command({
           capabilities: mirrored(up.capabilities),
         })
         try {
-          await serveOverStdio(core, s.signal)
+          // Inside the daemon (docs/daemon.md "serve"): the caller's stdin/stdout, tunnelled.
+          const warm = warmRequest()
+          await (warm ? serveOverLines(core, warm.tunnel(), s.signal) : serveOverStdio(core, s.signal))
         } finally {
           await core.close()
         }

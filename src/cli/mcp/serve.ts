@@ -6,6 +6,7 @@ import { escapeTerminal } from "../../util/text.ts"
 import { command } from "../command.ts"
 import { connectArgs, notConnectedError, withServers, type Session } from "../shared/connect.ts"
 import { printJson, printRaw } from "../shared/output.ts"
+import { warmRequest } from "../shared/warm.ts"
 import { warnNotConnected } from "./tools.ts"
 
 // `agent mcp serve`: agent's servers for every other MCP client (docs/serve.md). Approvals and
@@ -39,7 +40,7 @@ export const serve = command({
     "# exit 3 when a server needs approval and there is no terminal to ask at; exit 2 for a non-loopback --http",
   ],
   async run({ args, rawArgs }) {
-    const { createServeCore, listen, parseBind, serveOverStdio, serveToken } = await import(
+    const { createServeCore, listen, parseBind, serveOverLines, serveOverStdio, serveToken } = await import(
       "../../serve/index.ts"
     )
     // Before anything connects: a bad address is a usage error (exit 2), not a late failure (L09).
@@ -65,6 +66,9 @@ export const serve = command({
         checkStates(s, among)
         core.attach(s.manager, { instructions: instructionsOf(s.states) })
         try {
+          // Inside the daemon (docs/daemon.md "serve"): the caller's stdin/stdout, tunnelled.
+          const warm = warmRequest()
+          if (!bind && warm) return void (await serveOverLines(core, warm.tunnel(), s.signal))
           if (!bind) return void (await serveOverStdio(core, s.signal))
           const { token, file } = await serveToken(s.ctx.paths.stateDir)
           const http = listen(bind, { core, token, log: s.ctx.log })

@@ -29,10 +29,11 @@ export function isWarmCommand(argv: string[]): boolean {
     return false
   const [group, verb] = args.filter((a) => !a.startsWith("-"))
   if (group === "run") return true
-  return (
-    group === "mcp" &&
-    ["list", "tools", "call", "prompts", "prompt", "resources", "read"].includes(verb ?? "")
-  )
+  if (group !== "mcp") return false
+  // serve and proxy on stdio share the daemon's held servers (docs/serve.md); `serve --http` is a
+  // listener of its own and runs in this process.
+  if (verb === "serve") return !args.some((a) => a === "--http" || a.startsWith("--http="))
+  return ["list", "tools", "call", "prompts", "prompt", "resources", "read", "proxy"].includes(verb ?? "")
 }
 
 export function placeFor(env: Env): DaemonPlace {
@@ -194,6 +195,13 @@ function talk(place: DaemonPlace, argv: string[], env: Env, log: LazyLog) {
         case "stdin?":
           void new Response(Bun.stdin.stream()).text().then((text) => send({ t: "stdin", text }))
           return
+        case "tunnel":
+          // serve/proxy: stdin carries the MCP client's JSON-RPC lines to the daemon from here on;
+          // fd 1 `out` messages are the replies. Moved as text, never parsed here (no SDK).
+          hasOutput = true // the client has been answered: a cold rerun would confuse it
+          lines?.close()
+          void pump((data) => send({ t: "in", data })).then(() => send({ t: "eof" }))
+          return
         case "exit":
           return finish(m.code)
         case "fallback":
@@ -237,6 +245,18 @@ function talk(place: DaemonPlace, argv: string[], env: Env, log: LazyLog) {
     // answers with exit 130; a second Ctrl-C finds no handler and main.ts exits at once.
     const off = onInterrupt(() => send({ t: "cancel" }))
   })
+}
+
+/** Each chunk of stdin as text, until it ends. */
+async function pump(fn: (data: string) => void): Promise<void> {
+  const decoder = new TextDecoder()
+  try {
+    for await (const chunk of Bun.stdin.stream()) fn(decoder.decode(chunk, { stream: true }))
+  } catch {
+    // stdin unreadable (closed under us): the same as its end
+  }
+  const rest = decoder.decode()
+  if (rest !== "") fn(rest)
 }
 
 /** All of `data` to fd 1 or 2 (a pipe may take it in parts; EAGAIN on a non-blocking one is retried). */

@@ -28,6 +28,18 @@ export interface WarmRequest {
   ask(): Promise<string | null>
   /** All of the caller's stdin (`agent run -`). */
   readStdin(): Promise<string>
+  /**
+   * `agent mcp serve` / `proxy` on stdio: the caller's stdin/stdout become this MCP session's
+   * pipe, and the request goes on in the background (the daemon takes the next one; this one is
+   * no longer the current request). Its servers stay acquired until the session ends.
+   */
+  tunnel(): LinePipe
+}
+
+/** Both directions of a tunnelled stdio session: text chunks, null at the end of the input. */
+export interface LinePipe {
+  write(data: string): void
+  onData(fn: (data: string | null) => void): void
 }
 
 let current: WarmRequest | undefined
@@ -43,8 +55,13 @@ export async function asWarmRequest<T>(req: WarmRequest, fn: () => Promise<T>): 
   try {
     return await fn()
   } finally {
-    current = undefined
+    if (current === req) current = undefined
   }
+}
+
+/** The request stops being the current one (it went on in the background: WarmRequest.tunnel). */
+export function leaveWarmRequest(req: WarmRequest): void {
+  if (current === req) current = undefined
 }
 
 /** Ends an attempt that must start again with more of the caller's environment (not an error the user sees). */
