@@ -33,7 +33,11 @@ interface User {
 }
 
 interface Held {
+  /** slot + fingerprint: one slot (a name in a directory) holds one server, two while a superseded one is still in use. */
   key: string
+  slot: string
+  /** A newer definition took the slot while this one was in use: closed when its last user lets go. */
+  isSuperseded: boolean
   fingerprint: string
   name: string
   cwd: string
@@ -63,6 +67,19 @@ export function createPool(log: (line: string) => void): Pool {
     return `${cwd}\0${name}`
   }
 
+  /**
+   * Closed before its successor starts: both may want one resource (a browser profile, a port).
+   * One still in use (a serve session beside this request, whose client's environment differs)
+   * is closed when it is let go instead: a caller must not pull a server from under another.
+   */
+  async function supersede(slot: string, key: string): Promise<void> {
+    for (const h of [...held.values()]) {
+      if (h.slot !== slot || h.key === key) continue
+      if (h.inUse === 0) await drop(h, "its definition changed")
+      else h.isSuperseded = true
+    }
+  }
+
   async function drop(h: Held, why: string): Promise<void> {
     held.delete(h.key)
     log(`closing "${h.name}" (${h.cwd}): ${why}`)
@@ -71,16 +88,16 @@ export function createPool(log: (line: string) => void): Pool {
 
   async function take(ready: Extract<Resolution, { status: "ready" }>, opts: ManagerOptions): Promise<Held> {
     const r = inCallerDir(ready, opts.cwd)
-    const key = slotKey(opts.cwd, r.entry.name)
+    const slot = slotKey(opts.cwd, r.entry.name)
     const fp = fingerprintOf(r, opts)
-    const old = held.get(key)
-    if (old && old.fingerprint === fp && isAlive(old)) return old
-    // Closed before its successor starts: both may want one resource (a browser profile, a port).
-    if (old)
-      await drop(
-        old,
-        old.fingerprint === fp ? "not running any more; restarting it" : "its definition changed",
-      )
+    const key = `${slot}\0${fp}`
+    const same = held.get(key)
+    await supersede(slot, key)
+    if (same && isAlive(same)) {
+      same.isSuperseded = false // its definition is the current one again
+      return same
+    }
+    if (same) await drop(same, "not running any more; restarting it")
     const users = new Set<User>()
     const all = () => [...users]
     const asker = (): Hooks | undefined => {
@@ -90,6 +107,8 @@ export function createPool(log: (line: string) => void): Pool {
     const now = Date.now()
     const h: Held = {
       key,
+      slot,
+      isSuperseded: false,
       fingerprint: fp,
       name: r.entry.name,
       cwd: opts.cwd,
@@ -150,10 +169,14 @@ export function createPool(log: (line: string) => void): Pool {
         mine.push({ h, u })
         continue
       }
-      const old = held.get(slotKey(opts.cwd, r.entry.name))
-      if (old) await drop(old, `it is ${r.status.replace("_", " ")} now`)
+      // S32: approval revoked, trust withdrawn, disabled: closed even while a serve session uses it.
+      const slot = slotKey(opts.cwd, r.entry.name)
+      for (const old of [...held.values()].filter((h) => h.slot === slot))
+        await drop(old, `it is ${r.status.replace("_", " ")} now`)
     }
-    return composite(mine)
+    return composite(mine, (h) => {
+      if (h.isSuperseded && h.inUse === 0) void drop(h, "its definition changed")
+    })
   }
 
   async function sweep(idleMs: number, now = Date.now()): Promise<number> {
@@ -213,7 +236,9 @@ function fingerprintOf(r: Extract<Resolution, { status: "ready" }>, opts: Manage
   const text = stableStringify({
     server: r.server,
     cwd: opts.cwd,
-    env: inherited(opts.parentEnv),
+    // Only a stdio child inherits the caller's environment; a remote server is the same server
+    // whatever the shell of the client that asks (Claude Desktop's or a terminal's).
+    env: r.server.transport === "stdio" ? inherited(opts.parentEnv) : {},
     roots: opts.roots ?? [],
     // --protocol-version pins the revision a server speaks: another one is another connection.
     protocolVersion: opts.protocolVersion ?? null,
@@ -280,7 +305,7 @@ interface Use {
 }
 
 /** One Manager over several held ones; close() releases them (they stay running). */
-function composite(uses: Use[]): Manager {
+function composite(uses: Use[], onRelease: (h: Held) => void): Manager {
   const list = uses.map((x) => x.h)
   const byName = new Map(list.map((h) => [h.name, h]))
   const userOf = new Map(uses.map((x) => [x.h, x.u]))
@@ -310,6 +335,7 @@ function composite(uses: Use[]): Manager {
       h.users.delete(u)
       h.inUse--
       h.lastUsed = Date.now()
+      onRelease(h)
     }
   }
   return {

@@ -47,4 +47,20 @@ describe("compiled binary: serve and proxy through the daemon", () => {
     expect(r.stdout).toBe("2\n") // not blocked behind the session, and the same server
     expect(textOf(await a.client.callTool({ name: "counter__increment", arguments: {} }))).toBe("3")
   }, 90_000)
+
+  it("a command whose environment differs does not pull the server from under a serve session", async () => {
+    await using t = await tmpdir({ files })
+    await using _d = await startedDaemon(t)
+    await using a = await connectStdio(t, ["mcp", "serve", "--mcp", "mcp.json"], { binary: true })
+    const inc = async () => textOf(await a.client.callTool({ name: "counter__increment", arguments: {} }))
+    expect(await inc()).toBe("1")
+    // Another SHELL: another definition of a stdio server (what it inherits), so another process…
+    const other = await agent(t, ["mcp", "call", "counter", "increment", "--mcp", "mcp.json"], {
+      SHELL: "/bin/other-shell",
+    })
+    expect(other.stdout).toBe("1\n")
+    // …and the session's own server is still there, its count intact.
+    expect(await inc()).toBe("2")
+    expect(daemonLog(t)).not.toContain("its definition changed")
+  }, 90_000)
 })

@@ -46,7 +46,8 @@ export function placeFor(env: Env): DaemonPlace {
 
 /** Runs argv in the daemon: its exit code, or undefined to run cold (with a warning when the daemon failed). */
 export async function runWarm(argv: string[], env: Env): Promise<number | undefined> {
-  const log = lazyLog(argv.includes("-q") || argv.includes("--quiet") ? 0 : 3)
+  // --debug shows why a command ran cold (a sign-in handed back, another protocol version).
+  const log = lazyLog(argv.includes("-q") || argv.includes("--quiet") ? 0 : argv.includes("--debug") ? 4 : 3)
   // A relative AGENTRT_HOME is an error the cold run reports properly.
   if (env.AGENTRT_HOME && !env.AGENTRT_HOME.startsWith("/") && process.platform !== "win32") return undefined
   const place = placeFor(env)
