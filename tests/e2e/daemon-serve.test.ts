@@ -1,4 +1,5 @@
 import { describe, expect, it } from "bun:test"
+import { isAlive } from "../helpers/processes.ts"
 import { tmpdir } from "../helpers/tmp.ts"
 import { connectStdio, textOf } from "../serve/helpers.ts"
 import { agent, counterServer, daemonLog, startedDaemon, status } from "./daemon-helpers.ts"
@@ -62,5 +63,25 @@ describe("compiled binary: serve and proxy through the daemon", () => {
     // …and the session's own server is still there, its count intact.
     expect(await inc()).toBe("2")
     expect(daemonLog(t)).not.toContain("its definition changed")
+  }, 90_000)
+
+  it("approvals as for a warm call: refused the cold way, and a revoked one closes the server a session holds (S32)", async () => {
+    await using t = await tmpdir({ files: { ".mcp.json": { mcpServers: { counter: counterServer() } } } })
+    await using _d = await startedDaemon(t)
+    const warm = await agent(t, ["mcp", "serve"])
+    const cold = await agent(t, ["mcp", "serve", "--no-daemon"])
+    expect(warm.code).toBe(3)
+    expect({ stdout: warm.stdout, stderr: warm.stderr }).toEqual({ stdout: cold.stdout, stderr: cold.stderr })
+    expect(warm.stderr).toContain("is not yet trusted")
+    expect((await agent(t, ["mcp", "approve", "counter", "--yes"])).code).toBe(0)
+    await using a = await connectStdio(t, ["mcp", "serve"], { binary: true })
+    expect(textOf(await a.client.callTool({ name: "counter__increment", arguments: {} }))).toBe("1")
+    const pid = (await status(t)).servers![0]!.pid!
+    expect(isAlive(pid)).toBe(true)
+    expect((await agent(t, ["mcp", "revoke", "counter"])).code).toBe(0)
+    expect((await agent(t, ["mcp", "list"])).code).toBe(0) // any warm command notices the revocation
+    for (let i = 0; i < 400 && isAlive(pid); i++) await Bun.sleep(25)
+    expect(isAlive(pid)).toBe(false)
+    expect(daemonLog(t)).toContain("needs approval now")
   }, 90_000)
 })
