@@ -26,7 +26,7 @@ export async function serveOverStdio(core: ServeCore, signal: AbortSignal): Prom
   }
 }
 
-/** Both directions of a tunnelled stdio session (the daemon's caller: docs/daemon.md "serve"). */
+/** Both directions of a tunnelled stdio session (the daemon's caller: docs/daemon.md "Serve and proxy through the daemon"). */
 export interface LinePipe {
   write(data: string): void
   /** Each chunk of the client's input, then null when it ends. */

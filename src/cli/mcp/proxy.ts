@@ -33,6 +33,7 @@ export const proxy = command({
     "agent mcp proxy https://mcp.example.com/mcp            # instead of: npx mcp-remote https://mcp.example.com/mcp",
     '# in a client config: {"command": "agent", "args": ["mcp", "proxy", "https://mcp.example.com/mcp"]}',
     "# sign in once ahead (headless): agent mcp auth --url https://mcp.example.com/mcp --no-browser",
+    "# with `agent daemon start` running, proxies of one server share its connection and sign-in",
   ],
   async run({ args, rawArgs }) {
     const [target, extra] = positionals(args._, rawArgs)
@@ -71,7 +72,7 @@ export const proxy = command({
           capabilities: mirrored(up.capabilities),
         })
         try {
-          // Inside the daemon (docs/daemon.md "serve"): the caller's stdin/stdout, tunnelled.
+          // Inside the daemon (docs/daemon.md "Serve and proxy through the daemon"): the caller's stdin/stdout, tunnelled.
           const warm = warmRequest()
           await (warm ? serveOverLines(core, warm.tunnel(), s.signal) : serveOverStdio(core, s.signal))
         } finally {

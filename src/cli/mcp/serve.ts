@@ -37,6 +37,7 @@ export const serve = command({
     "agent mcp serve --http 0                          # a free port; the URL is printed on stdout",
     "agent mcp serve --http 0 --output json            # stdout: {url, tokenFile, servers}",
     '# in a client config: {"command": "agent", "args": ["mcp", "serve", "--mcp", "/path/to/mcp.json"]}',
+    "# with `agent daemon start` running, every client's serve shares its held servers (--no-daemon: not)",
     "# exit 3 when a server needs approval and there is no terminal to ask at; exit 2 for a non-loopback --http",
   ],
   async run({ args, rawArgs }) {
@@ -66,7 +67,7 @@ export const serve = command({
         checkStates(s, among)
         core.attach(s.manager, { instructions: instructionsOf(s.states) })
         try {
-          // Inside the daemon (docs/daemon.md "serve"): the caller's stdin/stdout, tunnelled.
+          // Inside the daemon (docs/daemon.md "Serve and proxy through the daemon"): the caller's stdin/stdout, tunnelled.
           const warm = warmRequest()
           if (!bind && warm) return void (await serveOverLines(core, warm.tunnel(), s.signal))
           if (!bind) return void (await serveOverStdio(core, s.signal))
