@@ -226,7 +226,8 @@ export async function withServers(
       const line = escapeTerminal(
         `[${server}] ${level}: ${typeof data === "string" ? data : JSON.stringify(data)}`,
       )
-      if (args.verbose && !args.quiet) process.stderr.write(`${line}\n`)
+      // Warm, to this request's caller even when it runs beside another (a serve session).
+      if (args.verbose && !args.quiet) warm ? warm.write(2, `${line}\n`) : process.stderr.write(`${line}\n`)
       else ctx.log.debug(line)
     },
   }
