@@ -27,3 +27,16 @@ export {
   type LimitedResult,
   type SpillPlan,
 } from "./spill.ts"
+export {
+  BatchTask,
+  DEFAULT_CONCURRENCY,
+  fillVars,
+  parseShard,
+  parseTasks,
+  runPool,
+  shardTasks,
+  taskFileName,
+  type Shard,
+} from "./batch.ts"
+export { openResults, resumeResults, type ResultsFile, type TaskReport } from "./batch-results.ts"
+export { formatSummary, isBatchOk, mergeResults, summarize, type BatchSummary } from "./batch-merge.ts"

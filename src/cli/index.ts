@@ -35,6 +35,7 @@ const root = command({
     run: () => import("./run/index.ts").then((m) => m.default),
     // The daemon runs commands itself, in-process: it gets runCli rather than importing this file.
     daemon: () => import("./daemon/index.ts").then((m) => m.daemonCommand(runCli)),
+    report: () => import("./report/index.ts").then((m) => m.default),
   },
 })
 

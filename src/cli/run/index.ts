@@ -56,6 +56,7 @@ import { ask } from "../shared/prompt.ts"
 import { warmRequest } from "../shared/warm.ts"
 import { createQueue } from "../shared/queue.ts"
 import { runStatus, type RunStatus } from "./status.ts"
+import { batchArgs, runBatch } from "./batch.ts"
 import { samplingApprover, toolAsker } from "./prompts.ts"
 
 // `agent run [PROMPT | -]` (docs/design.md §9): config → servers → manager → ToolSource → runAgent →
@@ -192,12 +193,18 @@ const runArgs = {
     valueHint: "text|json|stream-json",
     description: "text (default), one JSON report, or one JSON event per line",
   },
-  record: { type: "string", valueHint: "FILE", description: "Save the model side of the run as JSONL" },
+  record: {
+    type: "string",
+    valueHint: "FILE",
+    description: "Save the model side of the run as JSONL (--batch: a folder, one FILE per task id)",
+  },
   replay: {
     type: "string",
     valueHint: "FILE",
-    description: "Answer from a recording instead of the provider (no key needed); tools run for real",
+    description:
+      "Answer from a recording instead of the provider (no key needed); tools run for real (--batch: a folder)",
   },
+  ...batchArgs,
 } as const
 type RunFlags = ParsedArgs<typeof runArgs>
 
@@ -216,8 +223,12 @@ export default command({
     "# -m bedrock:…  without keys in AWS_*, uses the AWS credential chain (AWS_PROFILE, SSO, web identity in CI)",
     "# -o json prints one report even when the run fails before the model (exitReason startup_error)",
     "# OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 also sends an OpenTelemetry trace of the run",
+    "agent run --batch tasks.jsonl --results out.jsonl --concurrency 8 --yes",
+    "agent run --batch tasks.jsonl --results out.jsonl --resume --yes   # after a kill: only the missing ids",
+    "agent run --batch tasks.jsonl --shard 2/4 --results out-2.jsonl --replay recordings/ --yes",
   ],
   async run({ args, rawArgs }) {
+    if (args.batch !== undefined) return batch(args, rawArgs)
     // --timeout and durationMs count from here: config, approvals and server start-up included.
     const startedAt = performance.now()
     const format = (args.output ?? "text") as RunOutputFormat
@@ -269,6 +280,33 @@ export default command({
     }
   },
 })
+
+/** `--batch`: the same flags, the servers once, one agent loop per task (./batch.ts). */
+function batch(args: RunFlags, rawArgs: string[]): Promise<number> {
+  const format = args.output ?? "text"
+  if (!OUTPUT_FORMATS.includes(format as RunOutputFormat))
+    throw new UsageError(
+      `--output must be one of ${OUTPUT_FORMATS.join(", ")}, got "${escapeTerminal(format)}"`,
+    )
+  const live: { model?: LanguageModelV4; signal?: AbortSignal } = {}
+  const warn = (e: RunEvent) =>
+    void (e.type === "warning" && process.stderr.write(`warning: ${escapeTerminal(e.message)}\n`))
+  return runBatch(args, rawArgs, positionals(args._, rawArgs)[0], {
+    chooseModel,
+    serverStatus,
+    live,
+    handlers: serverRequests(live, warn, undefined, Boolean(args["allow-sampling"]), elicitMode(args.elicit)),
+    limits: {
+      maxTurns: count(args["max-turns"], "--max-turns"),
+      toolTimeoutMs: millis(args["tool-timeout"], "--tool-timeout"),
+      maxOutputTokens: count(args["max-output-tokens"], "--max-output-tokens"),
+      maxToolOutputTokens: count(args["max-tool-output"], "--max-tool-output"),
+      toolBudgetTokens: count(args["tool-budget"], "--tool-budget"),
+    },
+    connectFlags: { ...args, output: format === "text" ? "text" : "json", timeout: undefined },
+    interruptGraceMs: INTERRUPT_GRACE_MS,
+  })
+}
 
 /** The status line: text mode, stderr a terminal, not -q (never in json or stream-json). */
 function statusFor(format: RunOutputFormat, args: RunFlags): RunStatus | undefined {
