@@ -198,17 +198,18 @@ function planBatch(args: BatchFlags, positional: string | undefined): BatchPlan 
     throw new UsageError("--batch --output json prints the summary; the reports need --results FILE")
   if (args.resume && !args.results)
     throw new UsageError("--resume needs --results FILE (the ids already there are skipped)")
+  const concurrency = positive(args.concurrency, "--concurrency") ?? DEFAULT_CONCURRENCY
+  const shard = args.shard === undefined ? undefined : shardFrom(args.shard, process.env)
   let text: string
   try {
     text = readFileSync(file, "utf8")
   } catch (e: unknown) {
     throw new ConfigError(`cannot read the tasks file ${file}`, { cause: e, file })
   }
-  const shard = args.shard === undefined ? undefined : shardFrom(args.shard, process.env)
   return {
     tasks: shardTasks(parseTasks(text, file), shard),
     ...(args.results && { results: args.results }),
-    concurrency: positive(args.concurrency, "--concurrency") ?? DEFAULT_CONCURRENCY,
+    concurrency,
     ...(args.record && { recordDir: args.record }),
     ...(args.replay && { replayDir: args.replay }),
     ...(shard && { shard }),
