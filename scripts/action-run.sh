@@ -3,7 +3,12 @@
 # Inputs arrive as environment variables (action.yml maps each `inputs.<name>` to INPUT_<NAME> through
 # `env:`), never spliced into a script, so a prompt cannot inject shell code.
 #
-#   INPUT_PROMPT (required)  the task, given to `agent run -` on stdin
+#   INPUT_PROMPT             the task, given to `agent run -` on stdin
+#   INPUT_BATCH              instead of a prompt: a tasks.jsonl for `agent run --batch` (its
+#                            reports go to $RUNNER_TEMP/agent-results.jsonl; add --shard I/N
+#                            through INPUT_ARGS)
+#   INPUT_MERGE              instead of a prompt: results files (a glob, e.g. results/*.jsonl)
+#                            for `agent report merge`
 #   INPUT_MODEL              --model
 #   INPUT_MCP_CONFIG         --mcp FILE
 #   INPUT_MCP_JSON           a config's JSON content (e.g. a secret), written to a 0600 temp
@@ -19,15 +24,72 @@
 # Writes $RUNNER_TEMP/agent-report.json (json and stream-json: the run's RunReport), plus
 # agent-events.jsonl for stream-json or agent-output.txt for text, and the step outputs
 # exit-code, result (the model's final answer), report (the report's path) and artifact-name.
+# With batch, report is the results file (one report per task) and result the batch's counts;
+# with merge, report is the merged summary (agent-summary.json) and result its counts.
 set -uo pipefail
 
 fail() { echo "::error title=agentrt::$*" >&2; exit 2; }
+
+# The artifact name and the step outputs, as every mode sets them.
+write_outputs() { # CODE REPORT RESULT
+  artifact=${INPUT_ARTIFACT_NAME:-"agent-report-${GITHUB_JOB:-job}-$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')"}
+  delim="AGENTRT_EOF_$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+  {
+    echo "exit-code=$1"
+    echo "report=$2"
+    echo "artifact-name=$artifact"
+    echo "result<<$delim"
+    printf '%s\n' "$3"
+    echo "$delim"
+  } >>"$GITHUB_OUTPUT"
+}
+
+json_field() { # FIELD FILE
+  if command -v jq >/dev/null 2>&1; then jq -r --arg f "$1" '.[$f] // empty' "$2"
+  else node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[2], "utf8")); process.stdout.write(String(r[process.argv[1]] ?? ""))' "$1" "$2"; fi
+}
+
+# "N tasks: S succeeded, F failed" from a batch summary document.
+counts() { echo "$(json_field tasks "$1") tasks: $(json_field succeeded "$1") succeeded, $(json_field failed "$1") failed"; }
+
+finish() { # CODE
+  if [ "$1" -ne 0 ]; then
+    echo "::error title=agentrt::agent exited $1 (see docs/exit-codes.md)" >&2
+    [ "${INPUT_CONTINUE_ON_ERROR:-false}" = true ] && exit 0
+    exit "$1"
+  fi
+  exit 0
+}
+
+# `agent report merge` over the files INPUT_MERGE names (globbed here, never evaluated).
+merge_mode() {
+  local -a files=()
+  read -r -a patterns <<<"${INPUT_MERGE//$'\n'/ }"
+  for p in "${patterns[@]}"; do
+    # compgen -G expands the glob without word splitting; "./" keeps a file named -x a file.
+    while IFS= read -r f; do [[ $f == -* ]] && f="./$f"; files+=("$f"); done < <(compgen -G "$p" || true)
+  done
+  [ "${#files[@]}" -gt 0 ] || fail "merge: no file matches: $INPUT_MERGE"
+  local summary="$RUNNER_TEMP/agent-summary.json" code
+  local -a extra=()
+  [ -z "${INPUT_ARGS:-}" ] || read -r -a extra <<<"${INPUT_ARGS//$'\n'/ }"
+  echo "agent report merge ${files[*]} ${extra[*]}" >&2
+  "$agent" report merge --output json "${extra[@]}" "${files[@]}" | tee "$summary"
+  code=${PIPESTATUS[0]}
+  write_outputs "$code" "$summary" "$(counts "$summary" 2>/dev/null)"
+  finish "$code"
+}
 : "${RUNNER_TEMP:?RUNNER_TEMP is not set (the runner sets it)}"
 : "${GITHUB_OUTPUT:?GITHUB_OUTPUT is not set (the runner sets it)}"
-[ -n "${INPUT_PROMPT:-}" ] || fail "the prompt input is empty"
+modes=0
+for m in "${INPUT_PROMPT:-}" "${INPUT_BATCH:-}" "${INPUT_MERGE:-}"; do [ -z "$m" ] || modes=$((modes + 1)); done
+[ "$modes" -eq 1 ] || fail "give exactly one of the prompt, batch and merge inputs"
 output=${INPUT_OUTPUT:-json}
 case $output in text | json | stream-json) ;; *) fail "output must be text, json or stream-json, got: $output" ;; esac
 agent=${AGENT_BIN:-agent}
+# A batch or a merge prints one summary document; its reports are a file of their own.
+[ -z "${INPUT_PROMPT:-}" ] && output=json
+[ -n "${INPUT_MERGE:-}" ] && merge_mode
 
 args=(run --output "$output" --no-interactive)
 [ -n "${INPUT_MODEL:-}" ] && args+=(--model "$INPUT_MODEL")
@@ -43,7 +105,8 @@ if [ -n "${INPUT_MCP_JSON:-}" ]; then
   (umask 077 && set -C && printf '%s\n' "$INPUT_MCP_JSON" >"$secret_config") || fail "cannot write $secret_config"
   args+=(--mcp "$secret_config")
 fi
-for name in ${INPUT_APPROVE_ENV//,/ }; do
+approve_env=${INPUT_APPROVE_ENV:-}
+for name in ${approve_env//,/ }; do
   [[ $name =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || fail "approve-env: not a variable name: $name"
   args+=(--approve-env "$name")
 done
@@ -54,6 +117,17 @@ if [ -n "${INPUT_ARGS:-}" ]; then
     read -r -a extra <<<"$INPUT_ARGS"
     args+=("${extra[@]}")
   fi
+fi
+if [ -n "${INPUT_BATCH:-}" ]; then
+  [ -f "$INPUT_BATCH" ] || fail "batch: no such file: $INPUT_BATCH"
+  results="$RUNNER_TEMP/agent-results.jsonl"
+  summary="$RUNNER_TEMP/agent-summary.json"
+  args+=(--batch "$INPUT_BATCH" --results "$results")
+  echo "agent ${args[*]}" >&2
+  "$agent" "${args[@]}" | tee "$summary"
+  code=${PIPESTATUS[0]}
+  write_outputs "$code" "$results" "$(counts "$summary" 2>/dev/null)"
+  finish "$code"
 fi
 args+=(-)
 
@@ -70,28 +144,10 @@ code=${PIPESTATUS[1]}
 
 # The report is the `result` event: stream-json prints it last.
 if [ "$output" = stream-json ]; then grep '"type":"result"' "$saved" | tail -n 1 >"$report"; fi
-json_field() { # FIELD FILE
-  if command -v jq >/dev/null 2>&1; then jq -r --arg f "$1" '.[$f] // empty' "$2"
-  else node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[2], "utf8")); process.stdout.write(String(r[process.argv[1]] ?? ""))' "$1" "$2"; fi
-}
 result=""
 if [ "$output" = text ]; then result=$(cat "$saved"); report=""
 elif [ -s "$report" ]; then result=$(json_field result "$report" 2>/dev/null) || result=""
 else report=""; fi
 
-artifact=${INPUT_ARTIFACT_NAME:-"agent-report-${GITHUB_JOB:-job}-$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')"}
-delim="AGENTRT_EOF_$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
-{
-  echo "exit-code=$code"
-  echo "report=$report"
-  echo "artifact-name=$artifact"
-  echo "result<<$delim"
-  printf '%s\n' "$result"
-  echo "$delim"
-} >>"$GITHUB_OUTPUT"
-
-if [ "$code" -ne 0 ]; then
-  echo "::error title=agentrt::agent run exited $code (see docs/exit-codes.md)" >&2
-  [ "${INPUT_CONTINUE_ON_ERROR:-false}" = true ] && exit 0
-  exit "$code"
-fi
+write_outputs "$code" "$report" "$result"
+finish "$code"

@@ -8,6 +8,7 @@ import * as v from "valibot"
 import { parse } from "yaml"
 import pkg from "../../package.json"
 import { RunReport } from "../../src/agent/events.ts"
+import { perTaskModel } from "../fixtures/model/per-task.ts"
 import { fakeModel } from "../fixtures/model/server.ts"
 import { ensureBinary } from "../helpers/binary.ts"
 import { BUN, ROOT } from "../helpers/cli.ts"
@@ -16,6 +17,7 @@ import { type TmpDir, tmpdir } from "../helpers/tmp.ts"
 const ACTION_TEXT = readFileSync(join(ROOT, "action.yml"), "utf8")
 const RUN_SCRIPT = join(ROOT, "scripts/action-run.sh")
 const BASIC = join(ROOT, "tests/fixtures/servers/stdio-basic.ts")
+const AGENT_SERVER = join(ROOT, "tests/fixtures/servers/stdio-agent.ts")
 
 interface Step {
   name?: string
@@ -57,7 +59,8 @@ describe("action.yml", () => {
       "artifact-name",
     ])
       expect(action.inputs[i]?.description, i).toBeString()
-    expect(action.inputs.prompt!.required).toBe(true)
+    // One of prompt, batch and merge: action-run.sh checks that exactly one is given.
+    for (const i of ["prompt", "batch", "merge"]) expect(action.inputs[i]!.required).toBe(false)
     expect(action.inputs.output!.default).toBe("json")
     expect(action.inputs.version!.default).toBe(pkg.version) // bump it with package.json
     expect(Object.keys(action.outputs).sort()).toEqual(["exit-code", "report", "result"])
@@ -193,7 +196,7 @@ describe("scripts/action-run.sh", () => {
     const env = { ANTHROPIC_API_KEY: "k", ANTHROPIC_BASE_URL: srv.anthropicBaseUrl, MY_TOKEN: "t" }
     const failed = await runStep(inputs, env, "fail")
     expect(failed.code).toBe(1)
-    expect(failed.stderr).toContain("::error title=agentrt::agent run exited 1")
+    expect(failed.stderr).toContain("::error title=agentrt::agent exited 1")
     expect(failed.outputs["exit-code"]).toBe("1")
     const kept = await runStep(
       { ...inputs, output: "stream-json", "continue-on-error": "true", "artifact-name": "mine" },
@@ -214,6 +217,45 @@ describe("scripts/action-run.sh", () => {
     const badOutput = await runStep({ prompt: "x", output: "yaml" }, {}, "bad-output")
     expect(badOutput.code).toBe(2)
     const noPrompt = await runStep({ prompt: "" }, {}, "no-prompt")
-    expect(noPrompt.stderr).toContain("the prompt input is empty")
+    expect(noPrompt.stderr).toContain("give exactly one of the prompt, batch and merge inputs")
+    const both = await runStep({ prompt: "x", batch: "tasks.jsonl" }, {}, "both")
+    expect(both.code).toBe(2)
+    expect(both.stderr).toContain("give exactly one of the prompt, batch and merge inputs")
   })
+
+  it("runs a sharded batch (batch input) and merges the shards' results (merge input)", async () => {
+    await using m = await perTaskModel()
+    const tasks = ["a1", "a2", "fail3", "a4", "a5"].map((id) => JSON.stringify({ id, prompt: `task:${id}` }))
+    await tmp.write("tasks.jsonl", `${tasks.join("\n")}\n`)
+    const env = { ANTHROPIC_API_KEY: "k", ANTHROPIC_BASE_URL: m.anthropicBaseUrl }
+    const mcp = JSON.stringify({ mcpServers: { srv: { command: BUN, args: [AGENT_SERVER] } } })
+    for (const i of [1, 2]) {
+      const inputs = {
+        batch: "tasks.jsonl",
+        model: "anthropic:claude-test",
+        "mcp-json": mcp,
+        args: `--shard ${i}/2 --yes`,
+        "continue-on-error": "true",
+      }
+      const step = await runStep(inputs, env, `shard-${i}`)
+      expect({ code: step.code, stderr: step.stderr }).toEqual({ code: 0, stderr: expect.any(String) })
+      expect(step.outputs.report).toBe(join(step.runnerTemp, "agent-results.jsonl"))
+      expect(step.outputs.result).toBe(
+        i === 1 ? "3 tasks: 2 succeeded, 1 failed" : "2 tasks: 2 succeeded, 0 failed",
+      )
+      expect(step.outputs["exit-code"]).toBe(i === 1 ? "1" : "0")
+    }
+    const merged = await runStep(
+      { merge: "shard-*/agent-results.jsonl", args: "--tasks tasks.jsonl" },
+      {},
+      "merge",
+    )
+    expect(merged.code).toBe(1) // fail3 failed: the merge job fails the workflow
+    expect(merged.outputs.result).toBe("5 tasks: 4 succeeded, 1 failed")
+    const summary = JSON.parse(readFileSync(merged.outputs.report!, "utf8")) as { failures: { id: string }[] }
+    expect(summary.failures.map((f) => f.id)).toEqual(["fail3"])
+    const none = await runStep({ merge: "nothing-*.jsonl" }, {}, "merge-none")
+    expect(none.code).toBe(2)
+    expect(none.stderr).toContain("merge: no file matches")
+  }, 60_000)
 })
