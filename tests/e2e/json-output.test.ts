@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test"
 import { readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import type * as v from "valibot"
+import { startupReport } from "../../src/agent/report.ts"
 import { fakeModel, type FakeModel } from "../fixtures/model/server.ts"
 import { startStatelessServer } from "../fixtures/servers/http-stateless.ts"
 import { startTaskServer } from "../fixtures/servers/http-tasks.ts"
@@ -36,6 +37,8 @@ interface Env {
   /** A finished task of `api` (api/<id>), and one that runs until cancelled. */
   done: string
   running: string
+  /** A tasks.jsonl for agent run --batch with one task (and results.jsonl beside it with its report). */
+  batchTasks: string
 }
 
 interface Case {
@@ -287,6 +290,30 @@ const CASES: Case[] = [
         error: expect.stringContaining("does not exist"),
       }),
   },
+  // No key: the one task fails at its start (exit 1 for the batch); a bad tasks line is exit 2.
+  {
+    command: "agent run --batch",
+    ok: (e) => [
+      "run",
+      "--batch",
+      e.batchTasks,
+      "--results",
+      join(e.t.path, "batch.jsonl"),
+      "--mcp",
+      e.file,
+      "-m",
+      "anthropic:claude-sonnet-4-5",
+    ],
+    okCode: 1,
+    fail: (e) => ["run", "--batch", e.file, "--results", join(e.t.path, "batch.jsonl"), "--mcp", e.file],
+    failCode: 2,
+  },
+  {
+    command: "agent report merge",
+    ok: (e) => ["report", "merge", e.batchTasks.replace("batch-tasks.jsonl", "results.jsonl")],
+    fail: (e) => ["report", "merge", e.missing],
+    failCode: 2,
+  },
   // Last: while this daemon runs, the commands above would go through it.
   {
     command: "agent daemon start",
@@ -360,7 +387,12 @@ describe("compiled binary: --output json on success and on failure", () => {
       tasks,
       done: await detach("report"),
       running: await detach("forever"),
+      batchTasks: await t.write("batch-tasks.jsonl", '{"id":"t1","prompt":"say hi"}\n'),
     }
+    await t.write(
+      "results.jsonl",
+      `${JSON.stringify({ id: "t1", ...startupReport({ exitReason: "startup_error", exitCode: 0, error: "", model: "m", startedAt: 0 }), exitReason: "completed" })}\n`,
+    )
   })
   afterAll(async () => {
     for (const c of cleanup.reverse()) {

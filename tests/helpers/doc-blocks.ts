@@ -136,7 +136,11 @@ export function commandPath(args: string[]): string[] {
   // `agent mcp task get|wait|result|cancel`: the one group three words deep.
   if (first === "mcp" && second === "task" && third !== undefined && !third.startsWith("-"))
     return [first, second, third]
-  if (["mcp", "config", "env", "daemon"].includes(first) && second !== undefined && !second.startsWith("-"))
+  if (
+    ["mcp", "config", "env", "daemon", "report"].includes(first) &&
+    second !== undefined &&
+    !second.startsWith("-")
+  )
     return [first, second]
   return [first]
 }

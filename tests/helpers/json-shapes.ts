@@ -377,6 +377,24 @@ export const DaemonDown = v.strictObject({ running: v.literal(false), socket: st
 const DaemonStatus = v.union([v.strictObject(daemonUp), DaemonDown])
 const DaemonStart = v.strictObject({ ...daemonUp, alreadyRunning: bool })
 const DaemonStop = v.strictObject({ stopped: bool })
+const BatchSummary = v.strictObject({
+  type: v.literal("batch_summary"),
+  files: v.array(str),
+  tasks: num,
+  succeeded: num,
+  failed: num,
+  exitReasons: v.record(str, num),
+  failures: v.array(v.strictObject({ id: str, exitReason: str, exitCode: num, error: opt(str), file: str })),
+  missing: opt(v.array(str)),
+  duplicates: v.array(str),
+  tornLines: num,
+  usage: v.strictObject({ inputTokens: num, outputTokens: num, totalTokens: num }),
+  turns: num,
+  toolCalls: num,
+  durationMs: v.strictObject({ total: num, mean: num, p50: num, p95: num, max: num }),
+})
+/** `agent run --batch -o json`: the summary of the batch's tasks, plus the batch's wall time. */
+const RunBatch = v.strictObject({ ...BatchSummary.entries, wallMs: num })
 
 /** Every command that takes --output json, by its name as typed, with the document it prints. */
 export const JSON_COMMANDS = {
@@ -414,6 +432,8 @@ export const JSON_COMMANDS = {
   "agent daemon start": DaemonStart,
   "agent daemon status": DaemonStatus,
   "agent daemon stop": DaemonStop,
+  "agent run --batch": RunBatch,
+  "agent report merge": BatchSummary,
 } as const satisfies Record<string, v.GenericSchema>
 
 export type JsonCommand = keyof typeof JSON_COMMANDS
