@@ -90,6 +90,59 @@ describe("compiled binary: agent run --batch", () => {
     expect(resumed.stdout).toContain("200 tasks: 200 succeeded, 0 failed")
   }, 180_000)
 
+  it("stops on Ctrl-C with exit 130: finished tasks kept, running ones left for --resume", async () => {
+    await using t = await tmpdir()
+    await using m = await perTaskModel({ delayMs: 30 })
+    const list = tasks(60)
+    const { mcp, tasksFile } = await setup(t, list)
+    const out = join(t.path, "out.jsonl")
+    const args = ["run", "--batch", tasksFile, "--mcp", mcp, ...MODEL, "--concurrency", "4", "--results", out]
+    const proc = Bun.spawn([await ensureBinary(), ...args], {
+      cwd: t.path,
+      env: { PATH: process.env.PATH!, HOME: t.path, AGENTRT_HOME: t.home, NO_COLOR: "1", ...env(m) },
+      stdout: "pipe",
+      stderr: "pipe",
+    })
+    const lines = () => (existsSync(out) ? readFileSync(out, "utf8").split("\n").length - 1 : 0)
+    while (lines() < 8 && proc.exitCode === null) await Bun.sleep(5)
+    proc.kill("SIGINT")
+    expect(await proc.exited).toBe(130)
+    const before = results(out)
+    expect(before.length).toBeLessThan(60)
+    expect(before.every((r) => r.exitReason === "completed")).toBe(true) // no "interrupted" line
+    const finished = new Set(before.map((r) => r.id))
+    m.reset()
+    const resumed = await run(t, [...args.slice(1), "--resume"], env(m), 60_000)
+    expect(resumed.code).toBe(0)
+    expect(
+      results(out)
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(list.map((x) => x.id).sort())
+    for (const id of finished) expect(m.requests.get(id)).toBeUndefined()
+  }, 120_000)
+
+  it("without --results writes each report as a line on stdout and the summary on stderr", async () => {
+    await using t = await tmpdir()
+    await using m = await perTaskModel()
+    const { mcp, tasksFile } = await setup(t, tasks(3, [1]))
+    const r = await run(t, ["--batch", tasksFile, "--mcp", mcp, ...MODEL], env(m), 60_000)
+    expect(r.code).toBe(1)
+    const lines = r.stdout
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { id: string; exitCode: number })
+    expect(lines.map((l) => [l.id, l.exitCode]).sort()).toEqual([
+      ["fail001", 1],
+      ["t000", 0],
+      ["t002", 0],
+    ])
+    expect(r.stderr).toContain("3 tasks: 2 succeeded, 1 failed")
+    expect(r.stderr).toContain("failed fail001: model_error (exit 1)")
+    const quiet = await run(t, ["--batch", tasksFile, "--mcp", mcp, ...MODEL, "-q"], env(m), 60_000)
+    expect(quiet.stderr).toBe("")
+  }, 60_000)
+
   it("splits a batch into shards that cover every task once; report merge sums them (text and JSON)", async () => {
     await using t = await tmpdir()
     await using m = await perTaskModel()
