@@ -311,6 +311,11 @@ describe("compiled binary: agent run --batch", () => {
       [["--batch", bad, "--concurrency", "0"], "--concurrency must be a positive whole number"],
       [["--batch", bad, "prompt text"], "--batch takes its prompts from the tasks file"],
     ]
+    // No key for the default model: every task would fail alike, so the batch does not start.
+    const tasksFile = await t.write("ok.jsonl", jsonl(tasks(2)))
+    const noKey = await run(t, ["--batch", tasksFile, "--mcp", mcp, ...MODEL, "--results", "out.jsonl"])
+    expect(noKey.code).toBe(2)
+    expect(noKey.stderr).toContain("ANTHROPIC_API_KEY")
     for (const [args, message] of cases) {
       const r = await run(t, [...args, "--mcp", mcp, ...MODEL])
       expect({ args, code: r.code }).toEqual({ args, code: 2 })

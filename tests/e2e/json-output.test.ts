@@ -290,7 +290,7 @@ const CASES: Case[] = [
         error: expect.stringContaining("does not exist"),
       }),
   },
-  // No key: the one task fails at its start (exit 1 for the batch); a bad tasks line is exit 2.
+  // One task answered by the model; a bad tasks line is exit 2 (the error document).
   {
     command: "agent run --batch",
     ok: (e) => [
@@ -304,7 +304,12 @@ const CASES: Case[] = [
       "-m",
       "anthropic:claude-sonnet-4-5",
     ],
-    okCode: 1,
+    // Called for the ok and the fail run; the fail run never reaches the model, so one turn is left over.
+    env: (e) => (
+      e.model.push({ text: "hi" }),
+      { ANTHROPIC_API_KEY: "test-key", ANTHROPIC_BASE_URL: e.model.anthropicBaseUrl }
+    ),
+    check: (doc) => expect(doc).toMatchObject({ error: { exitCode: 2 } }),
     fail: (e) => ["run", "--batch", e.file, "--results", join(e.t.path, "batch.jsonl"), "--mcp", e.file],
     failCode: 2,
   },

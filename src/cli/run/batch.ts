@@ -136,6 +136,7 @@ export async function runBatch(
           const down = missingRequired(s.states)
           if (down.length > 0) throw missingError(down, "required server")
           const servers = s.states.map(deps.serverStatus)
+          await checkModel(todo, args, plan, s, deps)
           const progress = args.quiet
             ? undefined
             : batchProgress({
@@ -308,6 +309,23 @@ async function runTask(
     })
     return { id: task.id, ...report }
   }
+}
+
+/**
+ * A batch whose tasks would all fail the same way (no model named, no key) does not start: exit 2
+ * as for a single run. Only the default model is checked; a task's own `model` fails that task.
+ */
+async function checkModel(
+  todo: BatchTask[],
+  args: BatchFlags,
+  plan: BatchPlan,
+  s: Session,
+  deps: BatchDeps,
+): Promise<void> {
+  if (plan.replayDir || todo.every((t) => t.model !== undefined)) return
+  const chosen = await deps.chooseModel({ model: args.model, "base-url": args["base-url"] }, s)
+  deps.live.model ??= chosen.model
+  deps.live.signal ??= s.signal
 }
 
 /** The summary of this batch's tasks (earlier runs' included under --resume); exit 0 or 1. */
