@@ -122,6 +122,25 @@ describe("compiled binary: agent run --batch", () => {
     for (const id of finished) expect(m.requests.get(id)).toBeUndefined()
   }, 120_000)
 
+  it("cancels one task's tool call on its --timeout while the others finish", async () => {
+    await using t = await tmpdir()
+    await using m = await perTaskModel()
+    const list = [...tasks(6), { id: "slow1", prompt: "task:slow1 wait" }]
+    const { mcp, tasksFile } = await setup(t, list)
+    const r = await run(
+      t,
+      ["--batch", tasksFile, "--mcp", mcp, ...MODEL, "--timeout", "10s", "--results", "out.jsonl"],
+      env(m),
+      60_000,
+    )
+    expect(r.code).toBe(1)
+    const byId = new Map(results(join(t.path, "out.jsonl")).map((x) => [x.id, x]))
+    expect(byId.get("slow1")).toMatchObject({ exitReason: "timeout", exitCode: 124 })
+    for (const x of tasks(6))
+      expect(byId.get(x.id)).toMatchObject({ exitReason: "completed", result: `done ${x.id}` })
+    expect(m.mixed).toEqual([])
+  }, 60_000)
+
   it("without --results writes each report as a line on stdout and the summary on stderr", async () => {
     await using t = await tmpdir()
     await using m = await perTaskModel()
