@@ -149,3 +149,12 @@ describe("merge", () => {
     expect(s.durationMs).toEqual({ total: 300, mean: 100, p50: 100, p95: 100, max: 100 })
   })
 })
+
+describe("the daemon", () => {
+  it("leaves a batch to run cold (its shard variables and kill semantics are the process's own)", async () => {
+    const { isWarmCommand } = await import("../../src/cli/shared/daemon-client.ts")
+    expect(isWarmCommand(["run", "hello"])).toBe(true)
+    expect(isWarmCommand(["run", "--batch", "tasks.jsonl"])).toBe(false)
+    expect(isWarmCommand(["run", "--batch=tasks.jsonl", "--shard", "auto"])).toBe(false)
+  })
+})

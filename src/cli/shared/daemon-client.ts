@@ -28,7 +28,9 @@ export function isWarmCommand(argv: string[]): boolean {
   if (args.some((a) => a === "--help" || a === "-h" || a === "--no-daemon" || a === "--daemon=false"))
     return false
   const [group, verb] = args.filter((a) => !a.startsWith("-"))
-  if (group === "run") return true
+  // A batch runs cold: it starts its servers once itself, reads the CI's shard variables from its
+  // own environment, and its results file must not outlive a kill of the process that was started.
+  if (group === "run") return !args.some((a) => a === "--batch" || a.startsWith("--batch="))
   if (group !== "mcp") return false
   // serve and proxy on stdio share the daemon's held servers (docs/serve.md); `serve --http` is a
   // listener of its own and runs in this process.
