@@ -282,3 +282,44 @@ describe("compiled binary: OpenTelemetry traces", () => {
     expect(warnings).toEqual([expect.stringContaining("no answer in time")])
   }, 60_000)
 })
+
+describe("compiled binary: OpenTelemetry traces of a batch", () => {
+  it("a span for the batch, one per task under it, and each task's turns and tool calls under its task", async () => {
+    await using t = await tmpdir()
+    await using otlp = await otlpReceiver()
+    const file = await config(t, { srv: { command: BUN, args: [AGENT_SERVER] } })
+    const tasks = await t.write(
+      "tasks.jsonl",
+      `${JSON.stringify({ id: "one", prompt: "first" })}\n${JSON.stringify({ id: "two", prompt: "second" })}\n`,
+    )
+    await using srv = await fakeModel([
+      { toolCalls: [{ name: "srv__echo", args: { text: ARG } }] },
+      { text: "done one" },
+      { toolCalls: [{ name: "srv__echo", args: { text: ARG } }] },
+      { text: "done two" },
+    ])
+    const r = await run(
+      t,
+      ["--batch", tasks, "--concurrency", "1", "--mcp", file, ...MODEL, "--yes", "--results", "out.jsonl"],
+      { ...modelEnv(srv), OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url },
+    )
+    expect(r.code).toBe(0)
+    const spans = otlp.spans
+    expect(new Set(spans.map((s) => s.traceId)).size).toBe(1)
+    const runs = byName(spans, "invoke_agent")
+    const batch = runs.filter((s) => s.parentSpanId === undefined)
+    expect(batch).toHaveLength(1)
+    const taskSpans = runs.filter((s) => s.parentSpanId === batch[0]!.spanId)
+    expect(taskSpans.map((s) => s.name)).toEqual(["invoke_agent task", "invoke_agent task"])
+    expect(taskSpans.map((s) => s.attributes["agentrt.task.id"]).sort()).toEqual(["one", "two"])
+    const taskIds = new Set(taskSpans.map((s) => s.spanId))
+    const calls = byName(spans, "tools/call")
+    expect(calls).toHaveLength(2)
+    for (const c of calls) expect(taskIds.has(c.parentSpanId!)).toBe(true)
+    expect(new Set(calls.map((c) => c.parentSpanId)).size).toBe(2) // one call under each task
+    for (const turn of byName(spans, "chat")) expect(taskIds.has(turn.parentSpanId!)).toBe(true)
+    expect(byName(spans, "chat")).toHaveLength(4)
+    // The servers connect once, for the batch.
+    for (const c of byName(spans, "initialize")) expect(c.parentSpanId).toBe(batch[0]!.spanId)
+  }, 60_000)
+})

@@ -31,6 +31,7 @@ import {
 } from "../../agent/index.ts"
 import type { ElicitHandler, SamplingHandler, ServerState } from "../../mcp/index.ts"
 import { ConfigError, ExitCode, InterruptedError, UsageError, isAgentError } from "../../util/errors.ts"
+import type { RunTrace, Telemetry } from "../../telemetry/index.ts"
 import { runSecrets } from "../../util/secrets.ts"
 import { escapeJsonText, escapeTerminal } from "../../util/text.ts"
 import { keyValues, repeated } from "../shared/context.ts"
@@ -102,6 +103,8 @@ export interface BatchDeps {
   limits: Record<string, number | undefined>
   connectFlags: Record<string, unknown>
   interruptGraceMs: number
+  /** OpenTelemetry (a no-op unless an OTLP endpoint is set): a span for the batch, one per task under it. */
+  telemetry: Telemetry
 }
 
 export async function runBatch(
@@ -125,12 +128,16 @@ export async function runBatch(
     : { append: (r: TaskReport) => writeStdout(`${serialize(r)}\n`), close: () => {} }
   if (plan.recordDir) mkdirSync(plan.recordDir, { recursive: true })
   const sessionFlags = { ...deps.connectFlags, quiet: args.quiet }
+  const trace = deps.telemetry.startRun({
+    startedAt: started,
+    attributes: { "agentrt.batch.tasks": todo.length },
+  })
   try {
     return Number(
       (await withServers(
         sessionFlags,
         rawArgs,
-        { ...deps.handlers, interruptGraceMs: deps.interruptGraceMs },
+        { ...deps.handlers, interruptGraceMs: deps.interruptGraceMs, onState: trace.onServerState },
         async (s) => {
           await enforceLock(s, args as Parameters<typeof enforceLock>[1], rawArgs)
           const down = missingRequired(s.states)
@@ -150,7 +157,7 @@ export async function runBatch(
           const runOne = async (task: BatchTask) => {
             counts.running++
             progress?.update({ ...counts })
-            const report = await runTask(task, s, servers, args, rawArgs, plan, deps)
+            const report = await runTask(task, s, servers, args, rawArgs, plan, deps, trace)
             counts.running--
             // An interrupted task did not finish: it is not written, so --resume runs it again.
             if (report.exitReason === "interrupted") interrupted++
@@ -172,7 +179,14 @@ export async function runBatch(
         },
       )) ?? 0,
     )
+  } catch (e: unknown) {
+    trace.end({
+      exitCode: isAgentError(e) ? e.exitCode : ExitCode.failure,
+      error: e instanceof Error ? e.message : String(e),
+    })
+    throw e
   } finally {
+    trace.end()
     sink.close()
   }
 }
@@ -251,8 +265,10 @@ async function runTask(
   rawArgs: string[],
   plan: BatchPlan,
   deps: BatchDeps,
+  batchTrace: RunTrace,
 ): Promise<TaskReport> {
   const startedAt = performance.now()
+  const trace = deps.telemetry.startRun({ startedAt, parent: batchTrace, taskId: task.id })
   const perTask = (dir: string | undefined) => dir && join(dir, taskFileName(task.id))
   let modelName = task.model ?? args.model ?? ""
   try {
@@ -274,12 +290,15 @@ async function runTask(
       attach: [...repeated(rawArgs, "attach"), ...(task.attach ?? [])],
     })
     const autoApprove = Object.fromEntries(s.states.map((x) => [x.name, x.entry.server.autoApprove ?? []]))
+    const prompt = fillVars(task.prompt, task.vars)
+    trace.recordPrompt(prompt, args.system)
     const result = await runAgent({
       model: chosen.model,
       modelName,
-      tools: managerToolSource(s.manager),
+      tools: trace.tools(managerToolSource(s.manager)),
+      onEvent: trace.onEvent,
       ...(args.skills !== false && { skills: managerSkillSource(s.manager) }),
-      prompt: fillVars(task.prompt, task.vars),
+      prompt,
       context,
       system: args.system,
       ...deps.limits,
@@ -307,7 +326,10 @@ async function runTask(
       startedAt,
       servers,
     })
+    trace.onEvent(report)
     return { id: task.id, ...report }
+  } finally {
+    trace.end()
   }
 }
 

@@ -282,7 +282,7 @@ export default command({
 })
 
 /** `--batch`: the same flags, the servers once, one agent loop per task (./batch.ts). */
-function batch(args: RunFlags, rawArgs: string[]): Promise<number> {
+async function batch(args: RunFlags, rawArgs: string[]): Promise<number> {
   const format = args.output ?? "text"
   if (!OUTPUT_FORMATS.includes(format as RunOutputFormat))
     throw new UsageError(
@@ -291,21 +291,34 @@ function batch(args: RunFlags, rawArgs: string[]): Promise<number> {
   const live: { model?: LanguageModelV4; signal?: AbortSignal } = {}
   const warn = (e: RunEvent) =>
     void (e.type === "warning" && process.stderr.write(`warning: ${escapeTerminal(e.message)}\n`))
-  return runBatch(args, rawArgs, positionals(args._, rawArgs)[0], {
-    chooseModel,
-    serverStatus,
-    live,
-    handlers: serverRequests(live, warn, undefined, Boolean(args["allow-sampling"]), elicitMode(args.elicit)),
-    limits: {
-      maxTurns: count(args["max-turns"], "--max-turns"),
-      toolTimeoutMs: millis(args["tool-timeout"], "--tool-timeout"),
-      maxOutputTokens: count(args["max-output-tokens"], "--max-output-tokens"),
-      maxToolOutputTokens: count(args["max-tool-output"], "--max-tool-output"),
-      toolBudgetTokens: count(args["tool-budget"], "--tool-budget"),
-    },
-    connectFlags: { ...args, output: format === "text" ? "text" : "json", timeout: undefined },
-    interruptGraceMs: INTERRUPT_GRACE_MS,
-  })
+  // Off (and not even loaded) unless OTEL_EXPORTER_OTLP_ENDPOINT is set: docs/telemetry.md.
+  const telemetry = await openTelemetry(process.env, args)
+  try {
+    return await runBatch(args, rawArgs, positionals(args._, rawArgs)[0], {
+      telemetry,
+      chooseModel,
+      serverStatus,
+      live,
+      handlers: serverRequests(
+        live,
+        warn,
+        undefined,
+        Boolean(args["allow-sampling"]),
+        elicitMode(args.elicit),
+      ),
+      limits: {
+        maxTurns: count(args["max-turns"], "--max-turns"),
+        toolTimeoutMs: millis(args["tool-timeout"], "--tool-timeout"),
+        maxOutputTokens: count(args["max-output-tokens"], "--max-output-tokens"),
+        maxToolOutputTokens: count(args["max-tool-output"], "--max-tool-output"),
+        toolBudgetTokens: count(args["tool-budget"], "--tool-budget"),
+      },
+      connectFlags: { ...args, output: format === "text" ? "text" : "json", timeout: undefined },
+      interruptGraceMs: INTERRUPT_GRACE_MS,
+    })
+  } finally {
+    await telemetry.shutdown(TELEMETRY_FLUSH_MS)
+  }
 }
 
 /** The status line: text mode, stderr a terminal, not -q (never in json or stream-json). */
