@@ -126,6 +126,14 @@ export const ToolSearchChoice = v.object({
 })
 export type ToolSearchChoice = v.InferOutput<typeof ToolSearchChoice>
 
+/**
+ * Present when the run could start from cached tool lists (docs/runs.md "Cached tool lists"):
+ * `used` whether the first model request was built from the cache, `changed` the servers whose
+ * live lists differed from it (the live ones were used from the next request on).
+ */
+export const ToolCache = v.object({ used: v.boolean(), changed: v.array(v.string()) })
+export type ToolCache = v.InferOutput<typeof ToolCache>
+
 export const RunReport = v.object({
   type: v.literal("result"),
   exitReason: ExitReason,
@@ -151,6 +159,7 @@ export const RunReport = v.object({
   skills: v.optional(v.array(SkillLoad)),
   /** Present when a tool result was over the limit: where each whole result was saved. */
   spills: v.optional(v.array(SpillRecord)),
+  toolCache: v.optional(ToolCache),
   error: v.optional(v.string()),
 })
 export type RunReport = v.InferOutput<typeof RunReport>

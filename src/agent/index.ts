@@ -11,7 +11,7 @@ export {
 } from "./providers.ts"
 export { toolCosts, type ToolCosts } from "./budget.ts"
 export { normalizeSchema } from "./schema.ts"
-export { managerToolSource } from "./tools.ts"
+export { managerToolSource, type ToolSource } from "./tools.ts"
 export { managerSkillSource } from "./skills.ts"
 export { createPermissions, type Permissions, type AskAnswer } from "./permissions.ts"
 export { createWriter, OUTPUT_FORMATS, type RunOutputFormat } from "./output.ts"

@@ -81,6 +81,8 @@ export interface RunOptions {
   permissions: Permissions
   /** --strict-permissions: a refused call ends the run (exit 3) instead of informing the model. */
   isStrictPermissions?: boolean
+  /** The run may use cached lists (not --no-cache): the report says whether it did (toolCache). */
+  isToolCacheOn?: boolean
   /** Server statuses for the init event and the report. */
   servers?: ServerStatus[]
   onEvent?: (e: RunEvent) => void
@@ -119,10 +121,11 @@ export function exitCodeFor(reason: ExitReason): number {
 export async function runAgent(o: RunOptions): Promise<RunResult> {
   const started = performance.now()
   const emit = o.onEvent ?? (() => {})
-  const prepared = prepareTools(await o.tools.list(), o.provider ?? schemaFlavor(o.model.provider))
+  const flavor = o.provider ?? schemaFlavor(o.model.provider)
+  let prepared = prepareTools(await o.tools.list(), flavor)
   const { signal, dispose } = runSignal(o.signal, o.timeoutMs)
   const modelName = o.modelName ?? `${o.model.provider}:${o.model.modelId}`
-  const { search, toolSearch, toolDefinitions } = await chooseToolSearch(prepared, o)
+  let { search, toolSearch, toolDefinitions } = await chooseToolSearch(prepared, o)
   const listed = o.skills ? await o.skills.list() : undefined
   const skillTool = listed && o.skills ? createSkillTool(listed.skills, o.skills) : undefined
   emit({
@@ -144,7 +147,8 @@ export async function runAgent(o: RunOptions): Promise<RunResult> {
     perServer: o.serverMaxToolOutputTokens,
   })
   builtins.set(READ_TOOL_OUTPUT, (args) => spill.read(args))
-  if (search) builtins.set(SEARCH_TOOL, (args) => search.run(args))
+  const searchBuiltin: Builtin = (args) => search!.run(args)
+  if (search) builtins.set(SEARCH_TOOL, searchBuiltin)
   if (skillTool)
     builtins.set(LOAD_SKILL, (args, c) =>
       skillTool.run(args, {
@@ -182,6 +186,27 @@ export async function runAgent(o: RunOptions): Promise<RunResult> {
   const toolCalls: ToolCallRecord[] = []
   const refusals: Refusal[] = []
   const usage: Usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 }
+  let servers = o.servers ?? []
+  // Cached lists (ToolSource.settle): checked against the live servers before any tool runs.
+  let toolCache: { used: boolean; changed: string[] } | undefined
+  const settle = async () => {
+    if (!o.tools.settle || toolCache) return
+    const live = await o.tools.settle().catch((e: unknown) => {
+      throw new SettleError(e)
+    })
+    toolCache = { used: true, changed: live.changed }
+    if (live.servers) servers = live.servers
+    if (live.changed.length === 0) return
+    // A changed list is used at once: the calls of this turn and every later request see it.
+    prepared = prepareTools(await o.tools.list(), flavor)
+    ;({ search, toolSearch } = await chooseToolSearch(prepared, o))
+    if (search) builtins.set(SEARCH_TOOL, searchBuiltin)
+    else builtins.delete(SEARCH_TOOL)
+    emit({
+      type: "warning",
+      message: `tool lists changed since they were cached (${live.changed.join(", ")}); using the live lists`,
+    })
+  }
   let text = ""
   let turns = 0
   let exitReason: ExitReason = "completed"
@@ -213,6 +238,7 @@ export async function runAgent(o: RunOptions): Promise<RunResult> {
         messages.push(assistantMessage(out, []))
         break
       }
+      await settle()
       if (turns >= maxTurns) {
         messages.push(assistantMessage(out, []))
         continue
@@ -242,7 +268,9 @@ export async function runAgent(o: RunOptions): Promise<RunResult> {
         break
       }
     }
+    await settle()
   } catch (e: unknown) {
+    if (e instanceof SettleError) throw e.cause
     ;({ exitReason, error } = classify(e, signal, o.signal))
   } finally {
     dispose()
@@ -264,12 +292,13 @@ export async function runAgent(o: RunOptions): Promise<RunResult> {
     usage,
     toolCalls,
     refusals,
-    servers: o.servers ?? [],
+    servers,
     skippedTools: prepared.skipped,
     toolDefinitions,
     ...(toolSearch && { toolSearch }),
     ...(skillTool && { skills: skillTool.loads() }),
     ...(spill.records().length > 0 && { spills: spill.records() }),
+    ...((toolCache || o.isToolCacheOn) && { toolCache: toolCache ?? { used: false, changed: [] } }),
     ...(error === undefined ? {} : { error }),
   }
   emit(report)
@@ -285,6 +314,13 @@ export async function runAgent(o: RunOptions): Promise<RunResult> {
     durationMs,
     messages,
     report,
+  }
+}
+
+/** The live servers could not be checked (settle rejected): the run ends with that error, not a model error. */
+class SettleError extends Error {
+  constructor(override readonly cause: unknown) {
+    super("settle failed")
   }
 }
 

@@ -11,13 +11,20 @@ import {
 } from "../mcp/index.ts"
 import { FailureError } from "../util/errors.ts"
 import { escapeTerminal } from "../util/text.ts"
-import type { SkippedTool } from "./events.ts"
+import type { ServerStatus, SkippedTool } from "./events.ts"
 import type { ProviderName } from "./providers.ts"
 import { modelToolName, normalizeSchema } from "./schema.ts"
 
 export interface ToolSource {
   list(): Promise<NamespacedTool[]>
   call(name: string, args: Record<string, unknown>, opts: CallOptions): Promise<CallToolResult>
+  /**
+   * Present when list() first answered from cached lists: waits for the live servers and
+   * compares. The loop calls it before any tool is called (and before the report); `changed`
+   * names the servers whose live lists differ, and list() answers live from then on. It rejects
+   * when the run cannot go on (a required server down): the run then ends with that error.
+   */
+  settle?(): Promise<{ changed: string[]; servers?: ServerStatus[] }>
 }
 
 /**

@@ -360,6 +360,7 @@ function composite(uses: Use[], onRelease: (h: Held) => void): Manager {
       return (await Promise.all(connected.map((h) => h.manager.filteredTools()))).flat()
     },
     mapBack: (name) => names?.mapBack(name),
+    listHints: (server) => byName.get(server)?.manager.listHints(server) ?? {},
     callTool: (server, tool, args, opts) => counted(server, (m) => m.callTool(server, tool, args, opts)),
     getPrompt: (server, name, args, opts) => counted(server, (m) => m.getPrompt(server, name, args, opts)),
     readResource: (server, uri, opts) => counted(server, (m) => m.readResource(server, uri, opts)),

@@ -7,6 +7,7 @@ export type {
   ElicitHandler,
   GetPromptResult,
   LoggingLevel,
+  ListHint,
   Manager,
   ManagerOptions,
   NamespacedTool,
@@ -25,6 +26,14 @@ export type {
   PendingSignIn,
 } from "./types.ts"
 export { createManager } from "./manager.ts"
+export {
+  DEFAULT_LIST_TTL_MS,
+  dropListCache,
+  readListCache,
+  ttlFromHint,
+  writeListCache,
+  type CachedLists,
+} from "./list-cache.ts"
 export { namespaceTools } from "./tools.ts"
 export { McpRequestError, McpTimeoutError, SkillRejectedError } from "./error-classes.ts"
 export type { TaskOutcome } from "./task-driver.ts"

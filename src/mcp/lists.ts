@@ -1,5 +1,6 @@
 import { type Client, type RequestOptions, SdkError, SdkErrorCode } from "@modelcontextprotocol/client"
 import type { Log } from "../util/log.ts"
+import { recordListHint } from "./list-cache.ts"
 import type { Prompt, Resource, Tool } from "./types.ts"
 
 // Lists come from the SDK's own list calls (client.listTools() and kin): they apply what the
@@ -87,7 +88,11 @@ export function listTools(client: Client, log: Log, opts: RequestOptions): Promi
     "tools/list",
     log,
     (t) => t.name,
-    async () => (await client.listTools(undefined, opts)).tools,
+    async () => {
+      const r = await client.listTools(undefined, opts)
+      recordListHint(client, "tools", r) // 2026-07-28 ttlMs/cacheScope, for list-cache.ts
+      return r.tools
+    },
     async (cursor) => {
       const r =
         cursor === undefined
@@ -103,7 +108,11 @@ export function listPrompts(client: Client, log: Log, opts: RequestOptions): Pro
     "prompts/list",
     log,
     (p) => p.name,
-    async () => (await client.listPrompts(undefined, opts)).prompts,
+    async () => {
+      const r = await client.listPrompts(undefined, opts)
+      recordListHint(client, "prompts", r) // 2026-07-28 ttlMs/cacheScope, for list-cache.ts
+      return r.prompts
+    },
     async (cursor) => {
       const r =
         cursor === undefined
@@ -119,7 +128,11 @@ export function listResources(client: Client, log: Log, opts: RequestOptions): P
     "resources/list",
     log,
     (r) => r.uri,
-    async () => (await client.listResources(undefined, opts)).resources,
+    async () => {
+      const r = await client.listResources(undefined, opts)
+      recordListHint(client, "resources", r) // 2026-07-28 ttlMs/cacheScope, for list-cache.ts
+      return r.resources
+    },
     async (cursor) => {
       const r =
         cursor === undefined

@@ -4,6 +4,7 @@ import { createLimiter } from "./limit.ts"
 import { signalGroup, spawnParams, spawnServer, type Spawned } from "./spawn.ts"
 import { createRequests, type Runtime, type Slot } from "./requests.ts"
 import { createTaskRequests } from "./task-requests.ts"
+import { listHints } from "./list-cache.ts"
 import { rootsFor } from "./roots.ts"
 import { filteredTools, namespaceTools, type ServerTools, type ToolNames } from "./tools.ts"
 import type { Manager, ManagerOptions, NamespacedTool, ServerState } from "./types.ts"
@@ -229,6 +230,10 @@ export function createManager(resolutions: Resolution[], opts: ManagerOptions): 
     tools,
     filteredTools: async () => filteredTools(await serverTools()),
     mapBack: (name) => names?.mapBack(name),
+    listHints: (server) => {
+      const client = slots.get(server)?.conn?.client
+      return client ? listHints(client) : {}
+    },
     callTool: tasks.callTool,
     taskSupport: tasks.taskSupport,
     startTask: tasks.startTask,

@@ -217,6 +217,12 @@ export interface FilteredTool {
   filtered: FilteredBy
 }
 
+/** The 2026-07-28 cache hints of a list result (`ttlMs`, `cacheScope`). */
+export interface ListHint {
+  ttlMs?: number
+  cacheScope?: "public" | "private"
+}
+
 export interface Manager extends AsyncDisposable {
   /** Connects every ready server in parallel; resolves when each has settled. */
   connect(): Promise<ServerState[]>
@@ -264,6 +270,8 @@ export interface Manager extends AsyncDisposable {
   cancelTask(server: string, taskId: string, opts?: CallOptions): Promise<TaskSnapshot | undefined>
   /** tasks/list (2025-11-25 servers only). */
   listTasks(server: string, opts?: CallOptions): Promise<TaskSnapshot[]>
+  /** The 2026-07-28 cache hints (ttlMs, cacheScope) of the server's last list results (list-cache.ts). */
+  listHints(server: string): Partial<Record<"tools" | "prompts" | "resources", ListHint>>
   /** A namespaced name from the last tools() → its server and original tool name. */
   mapBack(name: string): { server: string; tool: string } | undefined
   /** Pids of the running stdio children (for tests and diagnostics). */

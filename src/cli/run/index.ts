@@ -20,8 +20,11 @@ import {
   type RunEvent,
   type RunOutputFormat,
   type ServerStatus,
+  type ToolSource,
 } from "../../agent/index.ts"
 import { splitPatterns, type ElicitHandler, type SamplingHandler, type ServerState } from "../../mcp/index.ts"
+import type { Config } from "../../config/index.ts"
+import { cachedStart, saveLists, type CacheRun } from "./cached.ts"
 import {
   ApprovalRequiredError,
   ExitCode,
@@ -163,6 +166,11 @@ const runArgs = {
     type: "boolean",
     negativeDescription:
       "Offer the model no skills (by default it is offered a load_skill tool naming the servers' skills)",
+  },
+  cache: {
+    type: "boolean",
+    negativeDescription:
+      "Neither start from nor save the servers' cached tool lists (by default a run with a valid cache sends its first model request while the servers connect)",
   },
   "allow-sampling": {
     type: "boolean",
@@ -378,50 +386,138 @@ async function runWith(
     Boolean(args["allow-sampling"]),
     elicitMode(args.elicit),
   )
+  const isSkillsOn = args.skills !== false
+  const isCacheOn = args.cache !== false
+  const agent = (a: {
+    model: LanguageModelV4
+    modelName: string
+    tools: ToolSource
+    skills?: ReturnType<typeof managerSkillSource>
+    context?: Awaited<ReturnType<typeof buildContext>>
+    autoApprove: Record<string, string[]>
+    outputs: ReturnType<typeof outputLimits>
+    servers: ServerStatus[]
+    signal: AbortSignal
+  }) => {
+    const rules = {
+      allow: repeated(rawArgs, "allow"),
+      deny: repeated(rawArgs, "deny"),
+      autoApprove: a.autoApprove,
+      isYes: Boolean(args.yes),
+    }
+    run.trace.recordPrompt(prompt, args.system)
+    const tools = run.trace.tools(a.tools)
+    if (a.tools.settle) tools.settle = a.tools.settle.bind(a.tools)
+    return runAgent({
+      model: a.model,
+      modelName: a.modelName,
+      tools,
+      ...(a.skills && { skills: a.skills }),
+      prompt,
+      ...(a.context && { context: a.context }),
+      system: args.system,
+      ...limits,
+      promptCache: args["prompt-cache"] !== false,
+      ...modelOptions(schemaFlavor(a.model.provider), { reasoningEffort: args["reasoning-effort"] }),
+      ...a.outputs,
+      startedAt: run.startedAt,
+      // s.signal carries Ctrl-C and the --timeout deadline: the loop reports either as its exit reason.
+      signal: a.signal,
+      permissions: createPermissions({ ...rules, ...(queue && { ask: toolAsker(queue) }) }),
+      isStrictPermissions: Boolean(args["strict-permissions"]),
+      servers: a.servers,
+      isToolCacheOn: isCacheOn,
+      onEvent: run.onEvent,
+    })
+  }
+  // Cached lists (cached.ts): never with --locked (compared live, before the model sees a tool),
+  // nor when the first request needs a server (--prompt, --attach).
+  const canStartEarly =
+    isCacheOn && !args.locked && args.prompt === undefined && repeated(rawArgs, "attach").length === 0
+  let early: { cache: CacheRun; result: Promise<Awaited<ReturnType<typeof runAgent>>> } | undefined
   return withServers(
     connectFlags,
     rawArgs,
-    { ...handlers, interruptGraceMs: INTERRUPT_GRACE_MS, signal: deadline, onState: run.trace.onServerState },
+    {
+      ...handlers,
+      interruptGraceMs: INTERRUPT_GRACE_MS,
+      signal: deadline,
+      onState: run.trace.onServerState,
+      ...(canStartEarly && {
+        beforeConnect: (pre) => {
+          const cache = cachedStart(pre.ctx.paths.stateDir, pre.resolutions, {
+            isSkillsOn,
+            only,
+            status: (s) => s.states.map(serverStatus),
+          })
+          if (!cache) return
+          run.servers = cache.servers
+          const result = (async () => {
+            const { model, modelName } = await chooseModel(args, pre.ctx.env, pre.config)
+            Object.assign(live, { model, signal: pre.signal })
+            const autoApprove = Object.fromEntries(
+              pre.resolutions.map((r) => [r.entry.name, r.entry.server.autoApprove ?? []]),
+            )
+            return agent({
+              model,
+              modelName,
+              tools: cache.tools,
+              autoApprove,
+              outputs: outputLimits(
+                pre.ctx,
+                pre.resolutions.map((r) => r.entry),
+                limits.maxToolOutputTokens,
+              ),
+              servers: cache.servers,
+              signal: pre.signal,
+            })
+          })()
+          result.catch(() => {}) // awaited by the session body; unobserved only when connecting failed
+          early = { cache, result }
+        },
+      }),
+    },
     async (s) => {
       run.servers = s.states.map(serverStatus)
-      await enforceLock(s, args, rawArgs) // --locked: exit 3 before the model sees a changed tool
-      const down = missingRequired(s.states)
-      if (down.length > 0) throw missingError(down, "required server")
-      const { model, modelName } = await chooseModel(args, s)
+      try {
+        await enforceLock(s, args, rawArgs) // --locked: exit 3 before the model sees a changed tool
+        const down = missingRequired(s.states)
+        if (down.length > 0) throw missingError(down, "required server")
+      } catch (e: unknown) {
+        early?.cache.fail(e)
+        throw e
+      }
+      // Refreshed for the next run while this one goes on (not with --no-cache).
+      const saving = isCacheOn ? saveLists(s, isSkillsOn) : Promise.resolve()
+      if (early) {
+        early.cache.ready(s)
+        const result = await early.result
+        await saving
+        return result.report.exitCode
+      }
+      const { model, modelName } = await chooseModel(args, s.ctx.env, s.config)
       Object.assign(live, { model, signal: s.signal })
       const context = await buildContext(s, {
         prompt: args.prompt,
         args: keyValues(rawArgs, (raw) => raw) as Record<string, string>,
         attach: repeated(rawArgs, "attach"),
       })
-      const autoApprove = Object.fromEntries(s.states.map((x) => [x.name, x.entry.server.autoApprove ?? []]))
-      const rules = {
-        allow: repeated(rawArgs, "allow"),
-        deny: repeated(rawArgs, "deny"),
-        autoApprove,
-        isYes: Boolean(args.yes),
-      }
-      run.trace.recordPrompt(prompt, args.system)
-      const result = await runAgent({
+      const result = await agent({
         model,
         modelName,
-        tools: run.trace.tools(managerToolSource(s.manager, only)),
-        ...(args.skills !== false && { skills: managerSkillSource(s.manager) }),
-        prompt,
+        tools: managerToolSource(s.manager, only),
+        ...(isSkillsOn && { skills: managerSkillSource(s.manager) }),
         context,
-        system: args.system,
-        ...limits,
-        promptCache: args["prompt-cache"] !== false,
-        ...modelOptions(schemaFlavor(model.provider), { reasoningEffort: args["reasoning-effort"] }),
-        ...outputLimits(s, limits.maxToolOutputTokens),
-        startedAt: run.startedAt,
-        // s.signal carries Ctrl-C and the --timeout deadline: the loop reports either as its exit reason.
-        signal: s.signal,
-        permissions: createPermissions({ ...rules, ...(queue && { ask: toolAsker(queue) }) }),
-        isStrictPermissions: Boolean(args["strict-permissions"]),
+        autoApprove: Object.fromEntries(s.states.map((x) => [x.name, x.entry.server.autoApprove ?? []])),
+        outputs: outputLimits(
+          s.ctx,
+          s.states.map((x) => x.entry),
+          limits.maxToolOutputTokens,
+        ),
         servers: run.servers,
-        onEvent: run.onEvent,
+        signal: s.signal,
       })
+      await saving
       return result.report.exitCode
     },
   )
@@ -432,16 +528,20 @@ async function runWith(
  * else $AGENTRT_MAX_TOOL_OUTPUT (CI), else the loop's 25000. Results past the limit are saved
  * under <stateDir>/runs/<run id>/ (created on the first one; docs/runs.md).
  */
-function outputLimits(s: Session, flag: number | undefined) {
-  const env = count(s.ctx.env.AGENTRT_MAX_TOOL_OUTPUT, "AGENTRT_MAX_TOOL_OUTPUT")
+function outputLimits(
+  ctx: Session["ctx"],
+  entries: { name: string; server: { maxOutputTokens?: number } }[],
+  flag: number | undefined,
+) {
+  const env = count(ctx.env.AGENTRT_MAX_TOOL_OUTPUT, "AGENTRT_MAX_TOOL_OUTPUT")
   const perServer: Record<string, number> = {}
-  for (const x of s.states)
-    if (x.entry.server.maxOutputTokens !== undefined) perServer[x.name] = x.entry.server.maxOutputTokens
+  for (const x of entries)
+    if (x.server.maxOutputTokens !== undefined) perServer[x.name] = x.server.maxOutputTokens
   const runId = `${new Date().toISOString().replace(/[-:]|\.\d+/g, "")}-${randomBytes(3).toString("hex")}`
   return {
     maxToolOutputTokens: flag ?? env,
     ...(flag === undefined && { serverMaxToolOutputTokens: perServer }),
-    spillDir: join(s.ctx.paths.stateDir, "runs", runId),
+    spillDir: join(ctx.paths.stateDir, "runs", runId),
   }
 }
 
@@ -527,14 +627,15 @@ function serverRequests(
 
 async function chooseModel(
   args: { model?: string; "base-url"?: string; record?: string; replay?: string },
-  s: Session,
+  env: Record<string, string | undefined>,
+  config: Config | undefined,
 ): Promise<{ model: LanguageModelV4; modelName: string }> {
   if (args.replay) {
     const rec = await loadRecording(args.replay)
     return { model: replayModel(rec), modelName: `${schemaFlavor(rec.provider)}:${rec.modelId}` }
   }
-  const spec = resolveModelSpec(args.model, s.ctx.env, s.config?.model)
-  const created = await createModel(spec, { baseUrl: args["base-url"], env: s.ctx.env })
+  const spec = resolveModelSpec(args.model, env, config?.model)
+  const created = await createModel(spec, { baseUrl: args["base-url"], env })
   const model = args.record ? await recordingModel(created.model, args.record) : created.model
   return { model, modelName: spec }
 }

@@ -8,6 +8,7 @@ import {
   type Config,
   type Resolution,
 } from "../../config/index.ts"
+import { dropListCache } from "../../mcp/index.ts"
 import type {
   ElicitHandler,
   LoggingLevel,
@@ -160,6 +161,19 @@ export interface SessionOptions {
   signal?: AbortSignal
   /** Each server's state as it changes while connecting (agent run's connect spans). */
   onState?: (state: ServerState) => void
+  /**
+   * Called once approvals are settled and before any server is connected (cold runs only, not in
+   * the daemon): agent run starts its first model request from cached lists here.
+   */
+  beforeConnect?: (pre: PreConnect) => void
+}
+
+/** What a command knows before its servers connect: every resolution has passed the approval checks. */
+export interface PreConnect {
+  ctx: Ctx
+  config?: Config
+  resolutions: Resolution[]
+  signal: AbortSignal
 }
 
 /** Connects, runs `body`, always closes (stdio children stopped); Ctrl-C → InterruptedError (130). */
@@ -219,7 +233,13 @@ export async function withServers(
         warn: (m) => ctx.log.warn(escapeTerminal(m)),
       }),
     ...(opts.sample && { sample: opts.sample }),
-    ...(opts.onListChanged && { onListChanged: opts.onListChanged }),
+    onListChanged: (server, kind) => {
+      // notifications/*/list_changed: the cached lists of that server are stale (list-cache.ts).
+      const r = resolutions.find((x) => x.entry.name === server)
+      ctx.log.debug(`${escapeTerminal(server)}: ${kind} changed; its cached lists are dropped`)
+      if (r) dropListCache(ctx.paths.stateDir, r.entry.fingerprint)
+      opts.onListChanged?.(server, kind)
+    },
     onState: (s) => (progress?.update(s), opts.onState?.(s)),
     onLog: (server, level, data) => {
       opts.onLog?.(server, level, data)
@@ -235,6 +255,7 @@ export async function withServers(
     ? await warm.pool.acquire(resolutions, managerOpts)
     : (await import("../../mcp/index.ts")).createManager(resolutions, managerOpts)
   try {
+    if (!warm) opts.beforeConnect?.({ ctx, resolutions, signal, ...(config && { config }) })
     let states = withResolutions(await untilAborted(manager.connect(), signal), resolutions)
     // An ad hoc server has no config name to sign in to: its sign-in is by URL.
     if (adhoc)
