@@ -452,8 +452,12 @@ async function runWith(
           })
           if (!cache) return
           run.servers = cache.servers
+          let sent!: () => void
+          const isSent = new Promise<void>((r) => (sent = r))
           const result = (async () => {
-            const { model, modelName } = await chooseModel(args, pre.ctx.env, pre.config)
+            const chosen = await chooseModel(args, pre.ctx.env, pre.config)
+            const { modelName } = chosen
+            const model = onFirstRequest(chosen.model, sent)
             Object.assign(live, { model, signal: pre.signal })
             const autoApprove = Object.fromEntries(
               pre.resolutions.map((r) => [r.entry.name, r.entry.server.autoApprove ?? []]),
@@ -474,6 +478,14 @@ async function runWith(
           })()
           result.catch(() => {}) // awaited by the session body; unobserved only when connecting failed
           early = { cache, result }
+          // The servers start once the first request is on its way (or the run could not send it).
+          return Promise.race([
+            isSent,
+            result.then(
+              () => {},
+              () => {},
+            ),
+          ])
         },
       }),
     },
@@ -543,6 +555,23 @@ function outputLimits(
     ...(flag === undefined && { serverMaxToolOutputTokens: perServer }),
     spillDir: join(ctx.paths.stateDir, "runs", runId),
   }
+}
+
+/** The model, calling `sent` once its first request has been handed to the network. */
+function onFirstRequest(model: LanguageModelV4, sent: () => void): LanguageModelV4 {
+  const doStream: LanguageModelV4["doStream"] = (options) => {
+    const response = model.doStream(options)
+    setTimeout(sent, 0) // after the provider's fetch has been issued
+    return response
+  }
+  // A proxy, not a copy: getters and methods run on the provider's own object (private fields).
+  return new Proxy(model, {
+    get(target, prop) {
+      if (prop === "doStream") return doStream
+      const value: unknown = Reflect.get(target, prop, target)
+      return typeof value === "function" ? value.bind(target) : value
+    },
+  })
 }
 
 /** The terminal asker, with the status line erased while the question is on screen. */

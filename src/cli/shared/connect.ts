@@ -163,9 +163,11 @@ export interface SessionOptions {
   onState?: (state: ServerState) => void
   /**
    * Called once approvals are settled and before any server is connected (cold runs only, not in
-   * the daemon): agent run starts its first model request from cached lists here.
+   * the daemon): agent run starts its first model request from cached lists here. A promise
+   * returned holds the servers' start until it settles (the request is sent first, so twenty
+   * servers starting at once do not compete with it for the CPU).
    */
-  beforeConnect?: (pre: PreConnect) => void
+  beforeConnect?: (pre: PreConnect) => Promise<void> | void
 }
 
 /** What a command knows before its servers connect: every resolution has passed the approval checks. */
@@ -255,7 +257,10 @@ export async function withServers(
     ? await warm.pool.acquire(resolutions, managerOpts)
     : (await import("../../mcp/index.ts")).createManager(resolutions, managerOpts)
   try {
-    if (!warm) opts.beforeConnect?.({ ctx, resolutions, signal, ...(config && { config }) })
+    const held = warm
+      ? undefined
+      : opts.beforeConnect?.({ ctx, resolutions, signal, ...(config && { config }) })
+    if (held) await untilAborted(held, signal)
     let states = withResolutions(await untilAborted(manager.connect(), signal), resolutions)
     // An ad hoc server has no config name to sign in to: its sign-in is by URL.
     if (adhoc)
