@@ -304,7 +304,7 @@ async function batch(args: RunFlags, rawArgs: string[]): Promise<number> {
   try {
     return await runBatch(args, rawArgs, positionals(args._, rawArgs)[0], {
       telemetry,
-      chooseModel,
+      chooseModel: (a, session) => chooseModel(a, session.ctx.env, session.config),
       serverStatus,
       live,
       handlers: serverRequests(
