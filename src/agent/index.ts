@@ -11,7 +11,7 @@ export {
 } from "./providers.ts"
 export { toolCosts, type ToolCosts } from "./budget.ts"
 export { normalizeSchema } from "./schema.ts"
-export { managerToolSource, type ToolSource } from "./tools.ts"
+export { CHARS_PER_TOKEN, managerToolSource, type ToolSource } from "./tools.ts"
 export { managerSkillSource } from "./skills.ts"
 export { createPermissions, type Permissions, type AskAnswer } from "./permissions.ts"
 export { createWriter, OUTPUT_FORMATS, type RunOutputFormat } from "./output.ts"
@@ -20,6 +20,7 @@ export { ServerStatus, RunEvent } from "./events.ts"
 export { startupReport } from "./report.ts"
 export { sampleWithModel, samplingParts, samplingPreview, type SamplingRequest } from "./sampling.ts"
 export {
+  createSpill,
   limitToolResult,
   readRange,
   writeSpill,

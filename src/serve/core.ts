@@ -9,6 +9,7 @@ import type { CallOptions, ElicitHandler, SamplingHandler } from "../mcp/index.t
 import { McpRequestError } from "../mcp/index.ts"
 import { isAgentError } from "../util/errors.ts"
 import type { Log } from "../util/log.ts"
+import { READ_TOOL_OUTPUT, type ServeLimit } from "./limit.ts"
 import { namespacePrompts, resourceRoute, toolRoutes, type Route } from "./names.ts"
 import type { ListKind, ServerSource, SourceEvents } from "./source.ts"
 
@@ -24,6 +25,8 @@ export interface ServeCoreOptions {
   /** transparent: the upstream's own; aggregate: tools, prompts and resources. */
   capabilities?: ServerCapabilities
   log: Log
+  /** Tool output limits (--max-tool-output; off without it): see limit.ts. */
+  limit?: ServeLimit
 }
 
 interface Session {
@@ -46,7 +49,7 @@ export interface ServeCore {
    */
   attach(
     source: ServerSource,
-    identity?: Partial<Pick<ServeCoreOptions, "mode" | "info" | "instructions" | "capabilities">>,
+    identity?: Partial<Pick<ServeCoreOptions, "mode" | "info" | "instructions" | "capabilities" | "limit">>,
   ): void
   /** A new downstream session; connect it to a transport. */
   createSession(): Server
@@ -110,7 +113,8 @@ export function createServeCore(given: ServeCoreOptions): ServeCore {
     const one = only
     if (one === undefined) {
       tools = toolRoutes(all)
-      return all.map((t) => ({ ...t.tool, name: t.name }))
+      const listed = all.map((t) => ({ ...t.tool, name: t.name }))
+      return opts.limit?.isUsed() ? [...listed, opts.limit.tool] : listed
     }
     const mine = all.filter((t) => t.server === one)
     tools = new Map(mine.map((t) => [t.tool.name, { server: one, name: t.tool.name }]))
@@ -157,8 +161,17 @@ export function createServeCore(given: ServeCoreOptions): ServeCore {
   function registerTools(server: Server) {
     server.setRequestHandler("tools/list", async () => ({ tools: await listTools() }))
     server.setRequestHandler("tools/call", async (req, ctx) => {
+      const limit = opts.limit
+      if (limit?.isUsed() && req.params.name === READ_TOOL_OUTPUT)
+        return limit.read(req.params.arguments ?? {})
       const r = await route(() => tools, listTools, req.params.name)
-      return forward(r.server, ctx, (co) => src().callTool(r.server, r.name, req.params.arguments ?? {}, co))
+      const result = await forward(r.server, ctx, (co) =>
+        src().callTool(r.server, r.name, req.params.arguments ?? {}, co),
+      )
+      if (!limit) return result
+      const limited = limit.apply(result, r.server)
+      if (limited.first) events.listChanged(r.server, "tools") // read_tool_output appears
+      return limited.result
     })
   }
 

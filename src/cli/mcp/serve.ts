@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto"
+import { join } from "node:path"
 import pkg from "../../../package.json" with { type: "json" }
 import type { ServerState } from "../../mcp/index.ts"
 import { McpConnectError, UsageError } from "../../util/errors.ts"
@@ -29,6 +31,12 @@ export const serve = command({
       valueHint: "A,B",
       description: "Serve only these servers (comma-separated names from the config)",
     },
+    "max-tool-output": {
+      type: "string",
+      valueHint: "TOKENS",
+      description:
+        "Tool results past this many tokens (≈4 chars each) are saved under the state dir; the client gets the head and a read_tool_output tool (off without it; a server's maxOutputTokens applies to that server then)",
+    },
     ...connectArgs,
   },
   examples: [
@@ -36,16 +44,24 @@ export const serve = command({
     "agent mcp serve --http 8931 --only github,fs      # http://127.0.0.1:8931/mcp, bearer token on stderr",
     "agent mcp serve --http 0                          # a free port; the URL is printed on stdout",
     "agent mcp serve --http 0 --output json            # stdout: {url, tokenFile, servers}",
+    "agent mcp serve --max-tool-output 25000           # results past ≈25k tokens: the head + read_tool_output",
     '# in a client config: {"command": "agent", "args": ["mcp", "serve", "--mcp", "/path/to/mcp.json"]}',
     "# with `agent daemon start` running, every client's serve shares its held servers (--no-daemon: not)",
     "# exit 3 when a server needs approval and there is no terminal to ask at; exit 2 for a non-loopback --http",
   ],
   async run({ args, rawArgs }) {
-    const { createServeCore, listen, parseBind, serveOverLines, serveOverStdio, serveToken } = await import(
-      "../../serve/index.ts"
-    )
+    const {
+      createServeCore,
+      createServeLimit,
+      listen,
+      parseBind,
+      serveOverLines,
+      serveOverStdio,
+      serveToken,
+    } = await import("../../serve/index.ts")
     // Before anything connects: a bad address is a usage error (exit 2), not a late failure (L09).
     const bind = args.http !== undefined ? parseBind(args.http) : undefined
+    const maxToolOutput = tokens(args["max-tool-output"])
     const among = (args.only ?? "")
       .split(",")
       .map((n) => n.trim())
@@ -65,7 +81,23 @@ export const serve = command({
       { among, ...core.hooks, onListChanged: core.events.listChanged, onLog: core.events.log },
       async (s) => {
         checkStates(s, among)
-        core.attach(s.manager, { instructions: instructionsOf(s.states) })
+        core.attach(s.manager, {
+          instructions: instructionsOf(s.states),
+          ...(maxToolOutput !== undefined && {
+            limit: createServeLimit({
+              maxTokens: maxToolOutput,
+              perServer: Object.fromEntries(
+                s.states.flatMap((x) =>
+                  x.entry.server.maxOutputTokens !== undefined
+                    ? [[x.name, x.entry.server.maxOutputTokens]]
+                    : [],
+                ),
+              ),
+              // One directory per serve, also when the daemon runs several in one process.
+              dir: join(s.ctx.paths.stateDir, "serve", `${process.pid}-${randomBytes(3).toString("hex")}`),
+            }),
+          }),
+        })
         try {
           // Inside the daemon (docs/daemon.md "Serve and proxy through the daemon"): the caller's stdin/stdout, tunnelled.
           const warm = warmRequest()
@@ -129,6 +161,15 @@ function howToConnect(url: string, token: string, file: string, s: Session): str
     `  Authorization: Bearer ${token}\n` +
     `A client config for it:\n  ${snippet}\n`
   )
+}
+
+/** --max-tool-output: a positive whole number of tokens, or undefined (no limit). */
+function tokens(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`--max-tool-output must be a positive whole number, got "${escapeTerminal(raw)}"`)
+  return n
 }
 
 /** The same levels as every command's log (createContext): the core's debug lines show with -v. */
