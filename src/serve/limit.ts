@@ -13,7 +13,7 @@ import { readFileSync } from "node:fs"
 // unless --max-tool-output is given. Then a tools/call result past the limit goes whole to
 // files in `dir` (0700, files 0600) and the client gets the head and a note, as `agent run`'s
 // model does (src/agent/spill.ts), and a `read_tool_output` tool appears to read on. Ids
-// (out1, out2 …) count per serve process, so every session of it can read every saved result.
+// (out1, out2 …) count per serve, so every session of it can read every saved result.
 
 export interface ServeLimitOptions {
   /** The limit in tokens (≈ 4 characters each) for every server … */
