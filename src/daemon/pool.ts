@@ -5,6 +5,8 @@ import { stableStringify, type Resolution } from "../config/index.ts"
 import {
   createManager,
   namespaceTools,
+  POSIX_ENV,
+  WINDOWS_ENV,
   type Manager,
   type ManagerOptions,
   type ServerState,
@@ -254,15 +256,8 @@ function fingerprintOf(r: Extract<Resolution, { status: "ready" }>, opts: Manage
  * definition, except TERM: a server's stdio are pipes, and a call from a terminal followed by one
  * from a script must not restart a stateful server. The server keeps the TERM it started with.
  */
-const INHERITED = new Set(["PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "TZ", "TMPDIR", "TMP", "TEMP"])
-const WINDOWS_INHERITED = new Set([
-  "SYSTEMROOT",
-  "APPDATA",
-  "LOCALAPPDATA",
-  "USERPROFILE",
-  "PATHEXT",
-  "COMSPEC",
-])
+const INHERITED = new Set(POSIX_ENV.filter((k) => k !== "TERM"))
+const WINDOWS_INHERITED = new Set(WINDOWS_ENV)
 
 function inherited(env: Record<string, string | undefined>): Record<string, string | undefined> {
   return Object.fromEntries(

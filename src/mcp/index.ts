@@ -26,6 +26,7 @@ export type {
   PendingSignIn,
 } from "./types.ts"
 export { createManager } from "./manager.ts"
+export { POSIX_ENV, WINDOWS_ENV } from "./spawn.ts"
 export {
   DEFAULT_LIST_TTL_MS,
   dropListCache,
