@@ -12,8 +12,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { compile } from "../build.ts"
-import { fakeModel } from "../tests/fixtures/model/server.ts"
-import { median } from "./bench/measure.ts"
+import { firstRequestModel, median } from "./bench/measure.ts"
 import { privateAgent } from "./fresh-build.ts"
 
 const ROOT = resolve(import.meta.dir, "..")
@@ -48,28 +47,14 @@ async function main(): Promise<void> {
     )
     writeFileSync(cfg, JSON.stringify({ mcpServers: servers }))
 
-    await using model = await fakeModel()
-    let arrived = 0
-    await using proxy = Bun.serve({
-      hostname: "127.0.0.1",
-      port: 0,
-      async fetch(req) {
-        arrived ||= performance.now()
-        const url = new URL(req.url)
-        return fetch(`${model.url}${url.pathname}${url.search}`, {
-          method: req.method,
-          headers: req.headers,
-          body: await req.arrayBuffer(),
-        })
-      },
-    })
+    await using model = await firstRequestModel()
     const env = {
       PATH: process.env.PATH ?? "",
       HOME: dir,
       AGENTRT_HOME: home,
       NO_COLOR: "1",
       ANTHROPIC_API_KEY: "bench",
-      ANTHROPIC_BASE_URL: `http://127.0.0.1:${proxy.port}/v1`,
+      ANTHROPIC_BASE_URL: model.baseUrl,
     }
     const base = [agent, "run", "--no-daemon", "--mcp", cfg, "-m", "anthropic:claude-bench", "-o", "json"]
     const variants = { cached: [...base, "say hi"], uncached: [...base, "--no-cache", "say hi"] }
@@ -79,7 +64,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < WARMUP + RUNS; i++) {
       for (const [name, cmd] of Object.entries(variants)) {
         model.push({ text: "hi" })
-        arrived = 0
+        model.reset()
         const t0 = performance.now()
         const proc = Bun.spawn(cmd, { env, cwd: dir, stdin: "ignore", stdout: "pipe", stderr: "pipe" })
         const [out, err, code] = await Promise.all([
@@ -93,7 +78,7 @@ async function main(): Promise<void> {
         if (report.servers.filter((s) => s.status === "connected").length !== SERVERS)
           throw new Error(`not every server connected: ${out.slice(0, 400)}`)
         if (i >= WARMUP) {
-          samples[name]!.push(arrived - t0)
+          samples[name]!.push(model.arrived - t0)
           if (name === "cached" && report.toolCache?.used) usedCache++
         }
       }

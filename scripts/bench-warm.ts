@@ -11,8 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { compile } from "../build.ts"
-import { fakeModel } from "../tests/fixtures/model/server.ts"
-import { median } from "./bench/measure.ts"
+import { firstRequestModel, median } from "./bench/measure.ts"
 import { privateAgent } from "./fresh-build.ts"
 
 const ROOT = resolve(import.meta.dir, "..")
@@ -178,34 +177,20 @@ async function firstRequest(
   env: Record<string, string>,
   cwd: string,
 ): Promise<Stats> {
-  await using model = await fakeModel()
-  let arrived = 0
-  await using proxy = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    async fetch(req) {
-      arrived ||= performance.now()
-      const url = new URL(req.url)
-      return fetch(`${model.url}${url.pathname}${url.search}`, {
-        method: req.method,
-        headers: req.headers,
-        body: await req.arrayBuffer(),
-      })
-    },
-  })
+  await using model = await firstRequestModel()
   const runEnv = {
     ...env,
     ANTHROPIC_API_KEY: "bench",
-    ANTHROPIC_BASE_URL: `http://127.0.0.1:${proxy.port}/v1`,
+    ANTHROPIC_BASE_URL: model.baseUrl,
   }
   const cmd = [agent, "run", "--mcp", cfg, "-m", "anthropic:claude-bench", "--yes", "-o", "json", "say hi"]
   const xs: number[] = []
   for (let i = 0; i < WARMUP + RUNS; i++) {
     model.push({ text: "hi" })
-    arrived = 0
+    model.reset()
     const t0 = performance.now()
     await once(cmd, runEnv, cwd, () => true)
-    if (i >= WARMUP) xs.push(arrived - t0)
+    if (i >= WARMUP) xs.push(model.arrived - t0)
   }
   return stats(xs)
 }

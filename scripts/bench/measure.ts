@@ -139,3 +139,40 @@ export async function startHttpFixture(
     },
   }
 }
+
+/**
+ * The fake model (Anthropic wire format) behind a proxy that notes when the first request of a
+ * round arrives: what "time to the first model request" is measured against (bench:warm,
+ * bench:cache). `reset()` before each round; `arrived` is 0 until a request came.
+ */
+export async function firstRequestModel(): Promise<
+  AsyncDisposable & { baseUrl: string; push(reply: { text: string }): void; reset(): void; arrived: number }
+> {
+  const { fakeModel } = await import("../../tests/fixtures/model/server.ts")
+  const model = await fakeModel()
+  const state = {
+    baseUrl: "",
+    arrived: 0,
+    push: (reply: { text: string }) => model.push(reply),
+    reset: () => void (state.arrived = 0),
+    async [Symbol.asyncDispose]() {
+      proxy.stop(true)
+      await model[Symbol.asyncDispose]()
+    },
+  }
+  const proxy = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    async fetch(req) {
+      state.arrived ||= performance.now()
+      const url = new URL(req.url)
+      return fetch(`${model.url}${url.pathname}${url.search}`, {
+        method: req.method,
+        headers: req.headers,
+        body: await req.arrayBuffer(),
+      })
+    },
+  })
+  state.baseUrl = `http://127.0.0.1:${proxy.port}/v1`
+  return state
+}
