@@ -6,8 +6,10 @@ export {
   type InstallRequest,
   type LinkSource,
   type LinkFormat,
+  LINK_FORMATS,
 } from "./links.ts"
-export { describeInstall, safeLine } from "./present.ts"
+export { INSTALL_PAGE_URL } from "./link-web.ts"
+export { describeInstall, describeLink, safeLine } from "./present.ts"
 export { searchCatalog, findCatalogEntry, type CatalogEntry } from "./catalog.ts"
 export { planRegister, planUnregister, hostOs, type Plan } from "./register.ts"
 export { applyPlan, describeAction, type ActionReport } from "./register-apply.ts"

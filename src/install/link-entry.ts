@@ -18,7 +18,15 @@ import {
 } from "../config/index.ts"
 import { isPlainObject, linkError, printable } from "./link-query.ts"
 
-export type LinkSource = "agentrt" | "cursor" | "vscode" | "kiro" | "goose"
+export type LinkSource =
+  | "agentrt"
+  | "cursor"
+  | "vscode"
+  | "kiro"
+  | "goose"
+  | "lmstudio"
+  | "windsurf"
+  | "antigravity"
 
 export interface InstallRequest {
   /** The server name, exactly as it will be written. */

@@ -107,12 +107,39 @@ export function decodeBase64Text(s: string, what: string): string {
       "encode the JSON with encodeURIComponent or base64url",
     )
   }
-  const bytes = Buffer.from(b64.replace(/-/g, "+").replace(/_/g, "/"), "base64")
+  let bytes: Uint8Array
+  try {
+    bytes = base64Bytes(b64)
+  } catch (e: unknown) {
+    throw linkError(`"${what}" is not valid base64`, undefined, e)
+  }
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes)
   } catch (e: unknown) {
     throw linkError(`"${what}" decodes to bytes that are not UTF-8 text`, undefined, e)
   }
+}
+
+// The link code also runs in the browser (the install page, web/), so no Buffer: atob/btoa and
+// TextEncoder exist in Bun and in every browser.
+
+/** Bytes of a base64 or base64url text already checked against the alphabet (padding optional). */
+function base64Bytes(b64: string): Uint8Array {
+  const bin = atob(b64.replace(/=+$/, "").replace(/-/g, "+").replace(/_/g, "/"))
+  return Uint8Array.from(bin, (c) => c.charCodeAt(0))
+}
+
+/** base64 of a text's UTF-8 bytes; `url`: the url-safe alphabet without padding (RFC 4648 §5). */
+export function toBase64(text: string, url = false): string {
+  const bytes = new TextEncoder().encode(text)
+  let bin = ""
+  for (const b of bytes) bin += String.fromCharCode(b)
+  const std = btoa(bin)
+  return url ? std.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "") : std
+}
+
+export function utf8Length(text: string): number {
+  return new TextEncoder().encode(text).length
 }
 
 /** Strict JSON (no comments), duplicate and prototype keys refused, then a depth limit. */

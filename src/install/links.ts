@@ -9,11 +9,17 @@
 //   https://[insiders.]vscode.dev/redirect?url=<URL-encoded vscode: link>
 //   https://kiro.dev/launch/mcp/add?name=NAME&config=<URL-encoded JSON>
 //   goose://extension?cmd=…&arg=…&id=…&env=KEY%3Ddesc   or   goose://extension?url=…&type=…
+//   lmstudio://add_mcp?name=NAME&config=<base64 JSON>   (also https://lmstudio.ai/install-mcp?…)
+//   windsurf:mcp/install?…, antigravity:mcp/install?…   (VS Code's format; see below)
+//   https://<install page>#name=NAME&config=<base64url JSON>   (ours on the web, link-web.ts)
 //
 // Sources: cursor.com/docs/mcp/install-links, kiro.dev/docs/mcp/share, VS Code's MCP developer
-// guide (URL handler) and the vscode.dev redirect links in MCP READMEs, goose's deeplink handler.
+// guide (URL handler) and the vscode.dev redirect links in MCP READMEs, goose's deeplink handler,
+// lmstudio.ai/docs/app/mcp/deeplink. Windsurf and Antigravity document no install link; both are
+// VS Code forks, and the links generators emit for them are VS Code's, so they are read as such.
 import { parseGooseLink } from "./link-goose.ts"
 import { buildRequest, type InstallRequest, type LinkSource } from "./link-entry.ts"
+import { formatLink, type LinkFormat } from "./link-format.ts"
 import {
   decodeConfigParam,
   linkError,
@@ -21,25 +27,21 @@ import {
   parseConfigJson,
   printable,
   Query,
+  utf8Length,
 } from "./link-query.ts"
+import { installPageFragment, isInstallPage } from "./link-web.ts"
 
 export type { InstallRequest, LinkSource } from "./link-entry.ts"
-export type LinkFormat = "agentrt" | "cursor" | "vscode" | "kiro" | "markdown"
-
-/**
- * The "Add to agent" badge: a static shields.io badge (label "Add to", message "agent"), the
- * same service VS Code and many MCP READMEs use for theirs, so it renders on GitHub.
- */
-export const BADGE_URL = "https://img.shields.io/badge/Add_to-agent-2F6FEB?style=flat-square"
+export { BADGE_URL, LINK_FORMATS, type LinkFormat } from "./link-format.ts"
 
 const NAME_CONFIG = ["name", "config"]
 const CURSOR_WEB_PATH = /^\/(?:[a-z]{2,3}(?:-[a-z0-9]{2,4})?\/)?install-mcp\/?$/i
 const SUPPORTED =
-  "agentrt://mcp/install, cursor://…/mcp/install, cursor.com/install-mcp, vscode:mcp/install, vscode.dev/redirect, kiro.dev/launch/mcp/add, goose://extension"
+  "agentrt://mcp/install, the agentrt install page, cursor://…/mcp/install, cursor.com/install-mcp, vscode:mcp/install, vscode.dev/redirect, kiro.dev/launch/mcp/add, goose://extension, lmstudio://add_mcp, windsurf:/antigravity:mcp/install"
 
 /** Parses and checks an install link; throws UsageError (exit 2) with a one-line reason. */
 export function parseInstallLink(link: string): InstallRequest {
-  const size = Buffer.byteLength(link, "utf8")
+  const size = utf8Length(link)
   if (size > MAX_LINK_BYTES)
     throw linkError(`the link is ${Math.ceil(size / 1024)} KB; the limit is ${MAX_LINK_BYTES / 1024} KB`)
   const text = link.trim()
@@ -69,12 +71,21 @@ function parseUrl(text: string, isInner: boolean): InstallRequest {
       break
     case "vscode:":
     case "vscode-insiders:":
-      if (host === "" && path.replace(/^\/\//, "") === "mcp/install") return parseVsCode(url.search)
+    case "windsurf:":
+    case "antigravity:":
+      if (host === "" && path.replace(/^\/\//, "") === "mcp/install")
+        return parseVsCode(vsCodeSource(url.protocol), url.search)
       break
     case "goose:":
       if (host === "extension" && (path === "" || path === "/")) return parseGooseLink(url.search)
       break
+    case "lmstudio:":
+      if (host === "add_mcp" && (path === "" || path === "/")) return parseNameConfig("lmstudio", url.search)
+      break
     case "https:":
+      // I15: our own page, exactly as this build knows it; the server is in the fragment.
+      if (isInstallPage(url)) return parseNameConfig("agentrt", installPageFragment(url))
+      if (host === "lmstudio.ai" && path === "/install-mcp") return parseNameConfig("lmstudio", url.search)
       if ((host === "cursor.com" || host === "www.cursor.com") && CURSOR_WEB_PATH.test(path))
         return parseNameConfig("cursor", url.search)
       if (host === "kiro.dev" && path === "/launch/mcp/add") return parseNameConfig("kiro", url.search)
@@ -93,8 +104,14 @@ function parseNameConfig(source: LinkSource, search: string): InstallRequest {
   return buildRequest({ source, name: q.require("name"), config: decodeConfigParam(q) })
 }
 
+function vsCodeSource(protocol: string): LinkSource {
+  if (protocol === "windsurf:") return "windsurf"
+  if (protocol === "antigravity:") return "antigravity"
+  return "vscode"
+}
+
 /** `vscode:mcp/install?<encodeURIComponent(JSON incl. name)>`; the `?name=&config=` variant the ecosystem also emits. */
-function parseVsCode(search: string): InstallRequest {
+function parseVsCode(source: LinkSource, search: string): InstallRequest {
   const raw = search.replace(/^\?/, "")
   if (/^(?:\{|%7b)/i.test(raw)) {
     let json: string
@@ -103,15 +120,15 @@ function parseVsCode(search: string): InstallRequest {
     } catch (e: unknown) {
       throw linkError("the link has a malformed %-escape", undefined, e)
     }
-    return buildRequest({ source: "vscode", config: parseConfigJson(json, "config") })
+    return buildRequest({ source, config: parseConfigJson(json, "config") })
   }
-  return parseVsCodeParams(search)
+  return parseVsCodeParams(search, source)
 }
 
-function parseVsCodeParams(search: string): InstallRequest {
+function parseVsCodeParams(search: string, source: LinkSource = "vscode"): InstallRequest {
   const q = Query.parse(search, ["name", "config", "inputs"])
   const inputs = q.has("inputs") ? parseConfigJson(q.get("inputs") ?? "", "inputs") : undefined
-  return buildRequest({ source: "vscode", name: q.require("name"), config: decodeConfigParam(q), inputs })
+  return buildRequest({ source, name: q.require("name"), config: decodeConfigParam(q), inputs })
 }
 
 /** GitHub does not link custom schemes, so READMEs wrap VS Code links in vscode.dev redirects. */
@@ -127,24 +144,10 @@ function parseVsCodeRedirect(path: string, search: string, isInner: boolean): In
 }
 
 /**
- * Builds a link in the given format (markdown: an "Add to agent" badge around our link). The
- * result is parsed back before it is returned, so an entry a link could not carry is refused.
+ * Builds a link in the given format (docs/install-links.md). Our own link is parsed back before
+ * anything is returned, so an entry a link could not carry is refused, in every format.
  */
 export function formatInstallLink(name: string, entry: Record<string, unknown>, format: LinkFormat): string {
-  const json = JSON.stringify(entry)
-  const enc = encodeURIComponent
-  const ours = `agentrt://mcp/install?name=${enc(name)}&config=${Buffer.from(json, "utf8").toString("base64url")}`
-  parseInstallLink(ours)
-  switch (format) {
-    case "agentrt":
-      return ours
-    case "cursor":
-      return `cursor://anysphere.cursor-deeplink/mcp/install?name=${enc(name)}&config=${enc(Buffer.from(json, "utf8").toString("base64"))}`
-    case "vscode":
-      return `vscode:mcp/install?${enc(JSON.stringify({ name, ...entry }))}`
-    case "kiro":
-      return `https://kiro.dev/launch/mcp/add?name=${enc(name)}&config=${enc(json)}`
-    case "markdown":
-      return `[![Add to agent](${BADGE_URL})](${ours})`
-  }
+  parseInstallLink(formatLink(name, entry, "agentrt"))
+  return formatLink(name, entry, format)
 }

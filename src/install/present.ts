@@ -33,10 +33,35 @@ const SOURCE_LABEL: Record<LinkSource, string> = {
   vscode: "a VS Code",
   kiro: "a Kiro",
   goose: "a Goose",
+  lmstudio: "an LM Studio",
+  windsurf: "a Windsurf",
+  antigravity: "an Antigravity",
 }
 
 /** One escaped line per item; no raw control, bidi or zero-width character survives. */
 export function describeInstall(req: InstallRequest, opts: DescribeOptions): string[] {
+  const lines = linkLines(req)
+  lines.push(`file:    ${opts.file}`)
+  if (!opts.existing) {
+    lines.push(`action:  adds "${req.name}"`)
+  } else {
+    lines.push(`action:  replaces the existing "${req.name}"`)
+    const diff = diffServers(opts.existing, req.server)
+    lines.push(diff.length ? "changes:" : "changes: none (same definition)")
+    for (const d of diff) lines.push(`  ${d}`)
+  }
+  return lines.map(safeLine)
+}
+
+/**
+ * The part of the screen that depends only on the link: everything but the file and whether it
+ * adds or replaces. The web install page (web/) shows exactly these lines, escaped the same way.
+ */
+export function describeLink(req: InstallRequest): string[] {
+  return linkLines(req).map(safeLine)
+}
+
+function linkLines(req: InstallRequest): string[] {
   const server = req.server
   const lines = [`server:  "${req.name}"  (from ${SOURCE_LABEL[req.source]} link)`]
   if (server.description) lines.push(`about:   ${server.description}`)
@@ -45,16 +70,7 @@ export function describeInstall(req: InstallRequest, opts: DescribeOptions): str
   )
   lines.push(...variableLines(server, req.envDescriptions))
   lines.push(...policyLines(server))
-  lines.push(`file:    ${opts.file}`)
-  if (!opts.existing) {
-    lines.push(`action:  adds "${req.name}"`)
-  } else {
-    lines.push(`action:  replaces the existing "${req.name}"`)
-    const diff = diffServers(opts.existing, server)
-    lines.push(diff.length ? "changes:" : "changes: none (same definition)")
-    for (const d of diff) lines.push(`  ${d}`)
-  }
-  return lines.map(safeLine)
+  return lines
 }
 
 /** One approval-screen line: escapeTerminal plus the tab and newline it keeps (util/text.ts). */

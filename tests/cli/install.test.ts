@@ -279,12 +279,33 @@ describe("agent install --link", () => {
     ])
     expect(added.code).toBe(0)
     const stored = (await readJson(userFile(t))).mcpServers.docs
-    for (const format of ["agentrt", "cursor", "vscode", "kiro", "markdown"]) {
+    for (const format of [
+      "agentrt",
+      "scheme",
+      "url",
+      "cursor",
+      "vscode",
+      "kiro",
+      "lmstudio",
+      "markdown",
+      "html",
+    ]) {
       const r = await install(t, ["--link", "docs", "--format", format])
       expect(r.code).toBe(0)
+      const out = r.stdout.trim()
       const link =
-        format === "markdown" ? /\]\((agentrt:[^)]+)\)$/.exec(r.stdout.trim())![1]! : r.stdout.trim()
-      if (format === "markdown") expect(r.stdout).toStartWith("[![Add to agent](https://img.shields.io/")
+        format === "markdown"
+          ? /\]\((https:[^)]+)\)$/.exec(out)![1]!
+          : format === "html"
+            ? /^<a href="([^"]+)">/.exec(out)![1]!.replace(/&amp;/g, "&")
+            : out
+      if (format === "markdown") expect(out).toStartWith("[![Add to agent](https://img.shields.io/")
+      if (format === "html")
+        expect(out).toEndWith(
+          '<img src="https://img.shields.io/badge/Add_to-agent-2F6FEB?style=flat-square" alt="Add to agent"></a>',
+        )
+      if (["url", "markdown", "html"].includes(format))
+        expect(link).toStartWith("https://agentrt.github.io/agentrt/install.html#name=docs&config=")
       await using other = await tmpdir()
       expect((await install(other, [link, "--yes"])).code).toBe(0)
       expect((await readJson(userFile(other))).mcpServers.docs).toEqual(stored)

@@ -89,7 +89,17 @@ const Install = v.strictObject({
 
 const InstallLink = v.strictObject({
   name: str,
-  format: v.picklist(["agentrt", "cursor", "vscode", "kiro", "markdown"]),
+  format: v.picklist([
+    "agentrt",
+    "scheme",
+    "url",
+    "markdown",
+    "html",
+    "cursor",
+    "vscode",
+    "kiro",
+    "lmstudio",
+  ]),
   link: str,
 })
 

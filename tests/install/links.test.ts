@@ -163,21 +163,24 @@ describe("formatInstallLink round-trips", () => {
     ],
     ["Ünïcödé name", { command: "uvx", args: ["x&y=z", "%41", "+plus+"], description: "ümlaut & ampersand" }],
   ]
-  for (const format of ["agentrt", "cursor", "vscode", "kiro"] as const) {
+  const sourceOf = { scheme: "agentrt", url: "agentrt" } as Record<string, string>
+  for (const format of ["agentrt", "scheme", "url", "cursor", "vscode", "kiro", "lmstudio"] as const) {
     it(`format → parse gives the same name and entry (${format})`, () => {
       for (const [name, entry] of entries) {
         const r: InstallRequest = parseInstallLink(formatInstallLink(name, entry, format))
         expect(r.name).toBe(name)
         expect(r.entry).toEqual(entry)
-        expect(r.source).toBe(format)
+        expect(r.source as string).toBe(sourceOf[format] ?? format)
       }
     })
   }
 
-  it("markdown wraps our link in an 'Add to agent' badge", () => {
+  it("markdown wraps the web install page's link in an 'Add to agent' badge", () => {
     const md = formatInstallLink("time", { command: "uvx", args: ["mcp-server-time"] }, "markdown")
     const m =
-      /^\[!\[Add to agent\]\((https:\/\/img\.shields\.io\/badge\/[^)]+)\)\]\((agentrt:\/\/[^)]+)\)$/.exec(md)
+      /^\[!\[Add to agent\]\((https:\/\/img\.shields\.io\/badge\/[^)]+)\)\]\((https:\/\/agentrt\.github\.io\/agentrt\/install\.html#[^)]+)\)$/.exec(
+        md,
+      )
     expect(m).not.toBeNull()
     expect(parseInstallLink(m![2]!).name).toBe("time")
   })

@@ -13,7 +13,7 @@ import { applyInstall, decide, planInstall, report, showScreen, type InstallArgs
 export default command({
   name: "install",
   description:
-    "Install an MCP server from an install link (agentrt, Cursor, VS Code, Kiro, Goose) or the built-in catalog, after showing exactly what it adds",
+    "Install an MCP server from an install link (agentrt and its web page, Cursor, VS Code, Kiro, Goose, LM Studio) or the built-in catalog, after showing exactly what it adds",
   args: {
     ...commonArgs,
     ...outputArg,
@@ -65,8 +65,9 @@ export default command({
     },
     format: {
       type: "string",
-      valueHint: "agentrt|cursor|vscode|kiro|markdown",
-      description: 'With --link: the link format (markdown: an "Add to agent" badge)',
+      valueHint: "agentrt|scheme|url|markdown|html|cursor|vscode|kiro|lmstudio",
+      description:
+        'With --link: the link format (url: the web install page; markdown/html: an "Add to agent" badge linking to it; agentrt/scheme: the raw agentrt:// link)',
       default: "agentrt",
     },
     register: {
@@ -94,7 +95,12 @@ export default command({
     "agent install 'cursor://anysphere.cursor-deeplink/mcp/install?name=x&config=…' --scope project",
     "agent install memory --yes                             # scripts and CI: no terminal to ask",
     "agent install github --dry-run",
+    "agent install 'https://agentrt.github.io/agentrt/install.html#name=fs&config=…'   # the web page's link",
+    "agent install 'lmstudio://add_mcp?name=x&config=…' --dry-run",
     'agent install --link my-server --format markdown       # an "Add to agent" badge for a README',
+    "agent install --link my-server --format html           # the same badge as HTML",
+    "agent install --link my-server --format scheme         # the raw agentrt:// link",
+    "agent install --link my-server --format lmstudio       # an LM Studio deeplink",
   ],
   async run({ args, rawArgs }) {
     const ctx = createContext(args)

@@ -1,5 +1,5 @@
 import { maskValue, toFileEntry, urlSecretFields, type ServerConfig } from "../../config/index.ts"
-import { findCatalogEntry, formatInstallLink, type LinkFormat } from "../../install/index.ts"
+import { findCatalogEntry, formatInstallLink, LINK_FORMATS, type LinkFormat } from "../../install/index.ts"
 import { UsageError } from "../../util/errors.ts"
 import { escapeTerminal } from "../../util/text.ts"
 import { loadFromArgs, type Ctx } from "../shared/context.ts"
@@ -7,9 +7,10 @@ import { printJson, printText } from "../shared/output.ts"
 
 // `agent install --link NAME`: the "Add to agent" link or badge a server author puts in a
 // README (docs/design.md §8). A configured server wins over a catalog entry of the same name: it is
-// what the author has actually been running.
+// what the author has actually been running. markdown, html and url point at the web install
+// page (READMEs drop agentrt:// links); agentrt (the default) and scheme give the raw link.
 
-const FORMATS: readonly LinkFormat[] = ["agentrt", "cursor", "vscode", "kiro", "markdown"]
+const FORMATS = LINK_FORMATS
 
 export function printInstallLink(ctx: Ctx, rawArgs: string[], name: string, format: string): void {
   if (!(FORMATS as readonly string[]).includes(format)) {
