@@ -8,6 +8,7 @@
 import { statSync } from "node:fs"
 import { join } from "node:path"
 import pkg from "./package.json"
+import { installPageDefine } from "./scripts/build-web.ts"
 import { writeReleaseFiles } from "./scripts/release.ts"
 import { writeSourceMaps } from "./scripts/sourcemaps.ts"
 
@@ -43,7 +44,8 @@ export function compileOptions(
     // Code splitting keeps each lazily imported command group in its own embedded chunk, so
     // `--version` loads ~nothing: 15 ms → 5 ms on these machines (scripts/bench-startup.ts).
     splitting: true,
-    define: { AGENT_VERSION: JSON.stringify(pkg.version) },
+    // AGENTRT_INSTALL_PAGE_URL: the web install page the binary links to and accepts (docs/build.md).
+    define: { AGENT_VERSION: JSON.stringify(pkg.version), ...installPageDefine() },
   }
 }
 
