@@ -20,6 +20,7 @@ const COPIED = [
   "src",
   "tests",
   "scripts",
+  "web",
   "docs",
   "examples",
   "package.json",

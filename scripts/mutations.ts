@@ -679,4 +679,34 @@ export const MUTATIONS: Mutation[] = [
     replace: "await writeFileAtomic(file, `${existing}\\n`, { mode: 0o600 })",
     tests: SERVE_TESTS,
   },
+  // I15: the web install page's link is read only for this build's page
+  {
+    name: "install page link: any host with the page's path passes",
+    file: "src/install/link-web.ts",
+    find: 'url.protocol === "https:" && url.origin === p.origin && url.pathname === p.pathname',
+    replace: 'url.protocol === "https:" && url.pathname === p.pathname',
+    tests: ["tests/install/links-web.test.ts"],
+  },
+  {
+    name: "install page link: a query next to the fragment passes",
+    file: "src/install/link-web.ts",
+    find: 'if (url.search !== "")',
+    replace: "if (false)",
+    tests: ["tests/install/links-web.test.ts"],
+  },
+  // I16: the page shows fragment data as text and links only to our re-encoded link
+  {
+    name: "web install page: the screen rendered as HTML",
+    file: "web/install-page.ts",
+    find: 'byId("screen").textContent = view.lines.join("\\n")',
+    replace: 'byId("screen").innerHTML = view.lines.join("\\n")',
+    tests: ["tests/e2e/web-install-page.test.ts"],
+  },
+  {
+    name: "web install page: the offered link is the fragment's text, not re-encoded",
+    file: "src/install/link-page.ts",
+    find: 'const link = formatInstallLink(req.name, req.entry, "agentrt")',
+    replace: "const link = `agentrt://mcp/install?${fragment}`",
+    tests: ["tests/install/link-page.test.ts"],
+  },
 ]

@@ -223,6 +223,47 @@ describe("the web install page in headless Chromium (I16)", () => {
   })
 })
 
+describe("badges point at the page, and the binary accepts the page's URL (I15)", () => {
+  it("--format markdown's link opens on the page with our link, and `agent install URL --dry-run` takes it", async () => {
+    await using t = await tmpdir()
+    const opts = { home: t.home, cwd: t.path, binary: true }
+    const add = ["mcp", "add", "docs", "--url", "https://docs.example.com/mcp", "--type", "http"]
+    expect((await runCli([...add, "--header", "Authorization: Bearer ${DOCS_TOKEN}"], opts)).code).toBe(0)
+    const md = (await runCli(["install", "--link", "docs", "--format", "markdown"], opts)).stdout.trim()
+    const url = /\]\((https:\/\/agentrt\.github\.io\/agentrt\/install\.html#[^)]+)\)$/.exec(md)![1]!
+    const scheme = (await runCli(["install", "--link", "docs", "--format", "scheme"], opts)).stdout.trim()
+    const seen = await open(new URL(url).hash.slice(1))
+    try {
+      expect(await value(seen.page, "#link")).toBe(scheme)
+    } finally {
+      await close(seen)
+    }
+    await using other = await tmpdir()
+    const r = await runCli(["install", url, "--dry-run", "-o", "json"], {
+      home: other.home,
+      cwd: other.path,
+      binary: true,
+    })
+    expect(r.code).toBe(0)
+    expect(r.json<{ source: string; server: unknown }>()).toMatchObject({
+      source: "agentrt",
+      server: {
+        type: "http",
+        url: "https://docs.example.com/mcp",
+        headers: { Authorization: "Bearer ${DOCS_TOKEN}" },
+      },
+    })
+    const elsewhere = url.replace("agentrt.github.io", "agentrt.github.io.evil.example")
+    const refused = await runCli(["install", elsewhere, "--dry-run"], {
+      home: other.home,
+      cwd: other.path,
+      binary: true,
+    })
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain("unknown link type")
+  })
+})
+
 describe("the web install page refuses bad fragments readably (I17)", () => {
   const cases: [string, string, RegExp][] = [
     ["no fragment", "", /names no server/],

@@ -49,8 +49,15 @@ describe("viewFragment (I16)", () => {
 
   it("accepts the fragment with or without the leading #, and percent-encoded JSON too", () => {
     const json = encodeURIComponent(JSON.stringify({ url: "https://mcp.example.com/mcp" }))
-    for (const f of [`#name=r&config=${json}`, `name=r&config=${json}`])
-      expect(viewFragment(f)).toMatchObject({ status: "ok", name: "r" })
+    for (const f of [`#name=r&config=${json}`, `name=r&config=${json}`]) {
+      const view = viewFragment(f)
+      expect(view).toMatchObject({ status: "ok", name: "r" })
+      // Re-encoded from the checked entry, never the fragment's own text.
+      if (view.status === "ok")
+        expect(view.link).toBe(
+          `agentrt://mcp/install?name=r&config=${b64url({ url: "https://mcp.example.com/mcp" })}`,
+        )
+    }
   })
 })
 
