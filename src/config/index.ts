@@ -2,6 +2,7 @@
 // tests import the module they test.
 export {
   ServerFile,
+  RegistryOrigin,
   InputFile,
   SERVER_KEYS,
   KNOWN_SERVER_KEYS,

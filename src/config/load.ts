@@ -59,6 +59,9 @@ export function loadConfig(opts: LoadOptions): Config {
     config.warnings.push(...doc.warnings)
     for (const [k, input] of doc.inputs) config.inputs.set(k, input)
     if (doc.model !== undefined) config.model = doc.model
+    // A project file is shared with the repository: it does not get to pick where installs come from.
+    if (doc.registries && loc.scope !== "project")
+      config.registries = [...new Set([...(config.registries ?? []), ...doc.registries])]
     for (const entry of doc.servers) {
       const previous = byName.get(entry.name)
       if (previous) config.shadowed.push(previous)
@@ -74,6 +77,7 @@ export interface ParsedConfigFile {
   warnings: ConfigWarning[]
   inputs: Map<string, InputInfo>
   model?: string
+  registries?: string[]
 }
 
 export function parseConfigFile(file: string, scope: Scope): ParsedConfigFile {
@@ -184,6 +188,7 @@ export function parseConfigValue(doc: Located, file: string, scope: Scope): Pars
     warnings,
     inputs,
     ...(result.output.model !== undefined && { model: result.output.model }),
+    ...(result.output.registries !== undefined && { registries: result.output.registries }),
   }
 }
 

@@ -107,6 +107,7 @@ function commonFields(entry: ServerFile) {
     required: entry.required === true,
     ...(entry.description !== undefined && { description: entry.description }),
     ...(entry.roots !== undefined && { roots: entry.roots }),
+    ...(entry.registry !== undefined && { registry: entry.registry }),
   }
 }
 
@@ -226,5 +227,6 @@ export function toFileEntry(server: ServerConfig): Record<string, unknown> {
   if (server.timeout !== undefined) out.timeout = server.timeout
   if (server.protocolVersion !== undefined) out.protocolVersion = server.protocolVersion
   if (server.required) out.required = true
+  if (server.registry) out.registry = server.registry
   return out
 }

@@ -120,6 +120,20 @@ export const TRANSPORT_TYPES = [
   "remote",
 ] as const
 
+// Where a server came from when `agent install NAME` took it from an MCP Registry (docs/registry.md):
+// `agent mcp outdated`/`update` ask that registry again, and mcp.lock records it (I19).
+export const RegistryOrigin = v.object({
+  url: v.pipe(v.string(), v.description("The registry's base URL")),
+  name: v.pipe(v.string(), v.description("The server's reverse-DNS name in the registry")),
+  version: v.pipe(v.string(), v.description("The server version installed")),
+  type: v.optional(
+    v.pipe(v.string(), v.description("npm, pypi, oci, nuget, mcpb, or the remote's transport")),
+  ),
+  identifier: v.optional(v.pipe(v.string(), v.description("The package identifier or remote URL"))),
+  digest: v.optional(v.pipe(v.string(), v.description("sha256:… of an mcpb file or an OCI image"))),
+})
+export type RegistryOrigin = v.InferOutput<typeof RegistryOrigin>
+
 export const ServerFile = v.object({
   type: v.optional(v.picklist(TRANSPORT_TYPES)),
   command: v.optional(
@@ -192,6 +206,7 @@ export const ServerFile = v.object({
       ),
     ),
   ),
+  registry: v.optional(RegistryOrigin),
 })
 export type ServerFile = v.InferOutput<typeof ServerFile>
 
@@ -226,6 +241,14 @@ export const ConfigFile = v.object({
       v.string(),
       v.description(
         "Default model for `agent run` as provider:model, e.g. anthropic:claude-sonnet-4-5 (--model and AGENT_MODEL win)",
+      ),
+    ),
+  ),
+  registries: v.optional(
+    v.pipe(
+      v.array(v.string()),
+      v.description(
+        "MCP Registry base URLs that `agent install NAME` and `agent mcp search` ask, in order (default: the official one); read from the user config and --mcp files",
       ),
     ),
   ),
@@ -300,6 +323,8 @@ interface CommonServer {
   description?: string
   /** Directories offered as MCP roots (C09: none by default), as written; the manager resolves them. */
   roots?: string[]
+  /** Set by `agent install NAME` from an MCP Registry. */
+  registry?: RegistryOrigin
 }
 
 export interface StdioServer extends CommonServer {

@@ -43,4 +43,6 @@ export interface Config {
   inputs: Map<string, InputInfo>
   /** `agent run`'s default model: the last file that sets `model` wins. */
   model?: string
+  /** MCP Registry URLs from the user config and --mcp files (not project files), in order. */
+  registries?: string[]
 }

@@ -13,3 +13,21 @@ export { describeInstall, describeLink, safeLine } from "./present.ts"
 export { searchCatalog, findCatalogEntry, type CatalogEntry } from "./catalog.ts"
 export { planRegister, planUnregister, hostOs, type Plan } from "./register.ts"
 export { applyPlan, describeAction, type ActionReport } from "./register-apply.ts"
+export {
+  createRegistryClient,
+  normalizeRegistryUrl,
+  OFFICIAL_REGISTRY,
+  type RegistryClient,
+  type SearchPage,
+} from "./registry-client.ts"
+export {
+  checkOutdated,
+  localName,
+  parseRegistryName,
+  registryRequest,
+  resolveRegistryServer,
+  type OutdatedRow,
+  type Resolved,
+} from "./registry.ts"
+export { waysLabel } from "./registry-map.ts"
+export type { RegistryServer } from "./registry-schema.ts"

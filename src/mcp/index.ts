@@ -53,7 +53,7 @@ export type { Finding, ServerReport, SchemaProvider } from "./doctor-types.ts"
 export { isBroken } from "./doctor-types.ts"
 /** `agent mcp doctor`; loaded on demand because its probes import the SDK. */
 export const loadDoctor = () => import("./doctor.ts")
-export { readLock, snapshot, writeLock } from "./lock.ts"
+export { readLock, relockDefinition, snapshot, writeLock } from "./lock.ts"
 export { checkLock, diffLock, formatChanges, LockMismatchError, type LockChange } from "./lock-diff.ts"
 export { ToolFilteredError } from "./error-classes.ts"
 export {

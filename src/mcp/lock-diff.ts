@@ -1,6 +1,14 @@
 import { AgentError, ConfigError } from "../util/errors.ts"
 import { escapeTerminal } from "../util/text.ts"
-import { cmp, readLock, snapshot, type LockedServer, type LockedTool, type LockFile } from "./lock.ts"
+import {
+  cmp,
+  readLock,
+  snapshot,
+  type LockedRegistry,
+  type LockedServer,
+  type LockedTool,
+  type LockFile,
+} from "./lock.ts"
 import type { Manager } from "./types.ts"
 
 // What `--locked` compares (P07, P08): every field of a tool that reaches the model, and every
@@ -9,7 +17,15 @@ import type { Manager } from "./types.ts"
 // fewer fields; only those are compared until `agent mcp lock --update` rewrites it.
 
 export type ToolField = "title" | "description" | "input-schema" | "output-schema" | "annotations"
-export type ServerField = "command" | "args" | "cwd" | "url" | "env" | "headers"
+export type ServerField =
+  | "command"
+  | "args"
+  | "cwd"
+  | "url"
+  | "env"
+  | "headers"
+  | "registry-version"
+  | "registry-digest"
 
 export type LockChange =
   | { server: string; kind: "server-added"; after: string }
@@ -89,13 +105,15 @@ function diffTool(server: string, tool: string, a: LockedTool, b: LockedTool): L
     .map(([field, , , shown]) => ({ server, tool, kind: "tool-changed", field, ...shown }))
 }
 
+type DefinitionField = "command" | "args" | "cwd" | "url" | "env" | "headers"
+
 function diffServer(server: string, a: LockedServer, b: LockedServer, isV1: boolean): LockChange[] {
   const show = (v: string | string[] | undefined) =>
     v === undefined ? "(none)" : typeof v === "string" ? v : JSON.stringify(v)
-  const fields: ServerField[] = isV1
+  const fields: DefinitionField[] = isV1
     ? ["command", "args", "url"]
     : ["command", "args", "cwd", "url", "env", "headers"]
-  return fields
+  const changes: LockChange[] = fields
     .filter((f) => JSON.stringify(a[f] ?? null) !== JSON.stringify(b[f] ?? null))
     .map((field) => ({
       server,
@@ -104,6 +122,35 @@ function diffServer(server: string, a: LockedServer, b: LockedServer, isV1: bool
       before: show(a[field]),
       after: show(b[field]),
     }))
+  return [...changes, ...diffRegistry(server, a.registry, b.registry)]
+}
+
+/** I19: a registry install whose version or package digest moved (a lock without the field compares nothing). */
+function diffRegistry(
+  server: string,
+  a: LockedRegistry | undefined,
+  b: LockedRegistry | undefined,
+): LockChange[] {
+  if (!a) return []
+  const version = (r?: LockedRegistry) => (r ? `${r.name}@${r.version}` : "(not from a registry)")
+  const out: LockChange[] = []
+  if (version(a) !== version(b))
+    out.push({
+      server,
+      kind: "server-changed",
+      field: "registry-version",
+      before: version(a),
+      after: version(b),
+    })
+  if ((a.digest ?? "") !== (b?.digest ?? ""))
+    out.push({
+      server,
+      kind: "server-changed",
+      field: "registry-digest",
+      before: a.digest ?? "(none)",
+      after: b?.digest ?? "(none)",
+    })
+  return out
 }
 
 const FIELD_NAMES: Record<ToolField | ServerField, string> = {
@@ -118,6 +165,8 @@ const FIELD_NAMES: Record<ToolField | ServerField, string> = {
   url: "url",
   env: "env names",
   headers: "header names",
+  "registry-version": "registry version",
+  "registry-digest": "package digest",
 }
 
 export function formatChanges(changes: LockChange[]): string {

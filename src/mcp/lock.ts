@@ -43,9 +43,21 @@ export interface LockedServer {
   env?: string[]
   headers?: string[]
   package?: LockedPackage
+  /** Installed from an MCP Registry (I19): which one, which server and version, the package and its digest. */
+  registry?: LockedRegistry
   /** serverInfo.version, when the server reports one. */
   serverVersion?: string
   tools: Record<string, LockedTool>
+}
+
+export interface LockedRegistry {
+  url: string
+  name: string
+  version: string
+  type?: string
+  identifier?: string
+  /** sha256:… of an mcpb file, or the OCI image digest, when known. */
+  digest?: string
 }
 
 export interface LockFile {
@@ -94,14 +106,27 @@ export function lockServer(server: ServerConfig, tools: Tool[], serverVersion?: 
         }
       : { url: server.url, headers: sortedKeys(server.headers) }
   const pkg = server.transport === "stdio" ? parsePackage(server.command, server.args) : undefined
+  const registry = server.registry && lockedRegistry(server.registry)
   const locked = Object.fromEntries(
     [...tools].sort((a, b) => cmp(a.name, b.name)).map((t) => [t.name, lockTool(t)]),
   )
   return {
     ...where,
     ...(pkg && { package: pkg }),
+    ...(registry && { registry }),
     ...(serverVersion !== undefined && { serverVersion }),
     tools: locked,
+  }
+}
+
+function lockedRegistry(r: NonNullable<ServerConfig["registry"]>): LockedRegistry {
+  return {
+    url: r.url,
+    name: r.name,
+    version: r.version,
+    ...(r.type !== undefined && { type: r.type }),
+    ...(r.identifier !== undefined && { identifier: r.identifier }),
+    ...(r.digest !== undefined && { digest: r.digest }),
   }
 }
 
@@ -160,4 +185,18 @@ function sortKeys(v: unknown): unknown {
 
 export function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
+}
+
+/**
+ * `agent mcp update`: the lock follows the definition the user just approved (command, args,
+ * url, names, package, registry version and digest) and keeps the tool hashes, so tools that
+ * changed with the new version still stop `--locked` until `agent mcp lock --update` (I19).
+ */
+export function relockDefinition(lock: LockFile, name: string, server: ServerConfig): LockFile {
+  const before = lock.servers[name]
+  if (!before) return lock
+  const { tools: _none, serverVersion: _unknown, ...definition } = lockServer(server, [])
+  const { tools, serverVersion } = before
+  const next: LockedServer = { ...definition, tools, ...(serverVersion !== undefined && { serverVersion }) }
+  return { ...lock, servers: { ...lock.servers, [name]: next } }
 }

@@ -1,6 +1,8 @@
+import { parseRegistryName } from "../../install/index.ts"
 import { UsageError } from "../../util/errors.ts"
 import { command, commonArgs, outputArg } from "../command.ts"
 import { createContext, repeated, type Ctx } from "../shared/context.ts"
+import { registryArg } from "../shared/registries.ts"
 import { printInstallLink } from "./link.ts"
 import { applyInstall, decide, planInstall, report, showScreen, type InstallArgs } from "./plan.ts"
 
@@ -13,15 +15,26 @@ import { applyInstall, decide, planInstall, report, showScreen, type InstallArgs
 export default command({
   name: "install",
   description:
-    "Install an MCP server from an install link (agentrt and its web page, Cursor, VS Code, Kiro, Goose, LM Studio) or the built-in catalog, after showing exactly what it adds",
+    "Install an MCP server from an install link (agentrt and its web page, Cursor, VS Code, Kiro, Goose, LM Studio), an MCP Registry name or the built-in catalog, after showing exactly what it adds",
   args: {
     ...commonArgs,
     ...outputArg,
     target: {
       type: "positional",
       required: false,
-      valueHint: "LINK|CATALOG_NAME",
-      description: "An install link, or a name from `agent mcp catalog`",
+      valueHint: "LINK|REGISTRY_NAME[@VERSION]|CATALOG_NAME",
+      description:
+        "An install link, a registry name such as io.github.owner/server (see `agent mcp search`), or a name from `agent mcp catalog`",
+    },
+    ...registryArg,
+    package: {
+      type: "string",
+      valueHint: "npm|pypi|oci|nuget|mcpb",
+      description: "Registry installs: use the server's package of this type",
+    },
+    remote: {
+      type: "boolean",
+      description: "Registry installs: use the server's remote (Streamable HTTP or SSE) instead of a package",
     },
     scope: {
       type: "string",
@@ -91,6 +104,9 @@ export default command({
   },
   examples: [
     "agent install github                                   # from the catalog: review, then answer y",
+    "agent install io.github.owner/weather                  # from the MCP Registry (latest version)",
+    "agent install io.github.owner/weather@1.2.0 --package oci --dry-run",
+    "agent install com.example/tools --registry https://registry.example.com --remote",
     "agent install 'agentrt://mcp/install?name=fs&config=…'",
     "agent install 'cursor://anysphere.cursor-deeplink/mcp/install?name=x&config=…' --scope project",
     "agent install memory --yes                             # scripts and CI: no terminal to ask",
@@ -119,15 +135,30 @@ export default command({
       ...args,
       allowDangerousEnv: repeated(rawArgs, "allow-dangerous-env"),
     } as InstallArgs
+    const fromRegistry = parseRegistryName(String(args.target))
+    if (fromRegistry) return install(ctx, installArgs, String(args.target), rawArgs, fromRegistry)
+    if (args.registry !== undefined || args.package !== undefined || args.remote)
+      throw new UsageError(
+        "--registry, --package and --remote apply to registry names (io.github.owner/server)",
+      )
     if (args.browser)
       return (await import("./browser.ts")).installViaBrowser(ctx, installArgs, String(args.target))
-    return install(ctx, installArgs, String(args.target))
+    return install(ctx, installArgs, String(args.target), rawArgs)
   },
 })
 
-async function install(ctx: Ctx, args: InstallArgs, input: string): Promise<void> {
+async function install(
+  ctx: Ctx,
+  args: InstallArgs,
+  input: string,
+  rawArgs: string[],
+  fromRegistry?: { name: string; version?: string },
+): Promise<void> {
   const isDryRun = Boolean(args["dry-run"])
-  const plan = planInstall(ctx, args, input)
+  const prepared = fromRegistry
+    ? await (await import("./registry.ts")).prepareRegistryInstall(ctx, args, rawArgs, fromRegistry)
+    : undefined
+  const plan = planInstall(ctx, args, input, prepared)
   showScreen(plan)
   if (isDryRun) {
     report(ctx, plan, [], true)

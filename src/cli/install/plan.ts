@@ -1,107 +1,43 @@
-import { existsSync } from "node:fs"
 import {
-  checkServerForScope,
-  findingText,
-  fingerprintServer,
-  openApprovals,
-  parseConfigFile,
-  variableNeeds,
-  type ServerConfig,
-  type ServerEntry,
-  type VariableNeed,
-} from "../../config/index.ts"
-import {
-  describeInstall,
   findCatalogEntry,
   formatInstallLink,
   parseInstallLink,
-  safeLine,
   searchCatalog,
   type InstallRequest,
-  type LinkSource,
 } from "../../install/index.ts"
-import { ApprovalRequiredError, UsageError } from "../../util/errors.ts"
+import { UsageError } from "../../util/errors.ts"
 import { escapeTerminal } from "../../util/text.ts"
 import type { Ctx } from "../shared/context.ts"
-import { resolveTarget, writeServers, type Target } from "../shared/config-write.ts"
-import { printJson, printRaw, printText } from "../shared/output.ts"
-import { entryJson, jsonText } from "../shared/present.ts"
-import { confirm } from "../shared/prompt.ts"
+import {
+  planFromRequest,
+  type InstallArgs,
+  type Origin,
+  type Plan,
+  type Prepared,
+} from "../shared/install-plan.ts"
 
-// What `agent install` shows, asks and writes, shared by the terminal path (index.ts) and the
-// browser page (browser.ts). Nothing is written before the user has seen exactly what the link
-// would add (SEP-1024; I01-I08: links are shown verbatim, escaped, and need an approval).
-
-export type Origin = LinkSource | "catalog"
-
-export interface Plan {
-  req: InstallRequest
-  origin: Origin
-  target: Target
-  existing?: ServerConfig
-  needs: VariableNeed[]
-}
-
-export interface InstallArgs {
-  target?: string
-  scope?: string
-  mcp?: string
-  name?: string
-  yes?: boolean
-  "dry-run"?: boolean
-  "approve-env"?: boolean
-  browser?: boolean
-  /** `--allow-dangerous-env NAME` (repeatable), read from the raw arguments. */
-  allowDangerousEnv?: string[]
-}
+// Which request `agent install INPUT` makes: a link, a catalog entry, or one prepared from a
+// registry (registry.ts). What is shown, asked and written is shared (cli/shared/install-plan.ts),
+// so every source gets the same screen (SEP-1024; I01-I08).
+export {
+  applyInstall,
+  decide,
+  installScreen,
+  report,
+  showScreen,
+  type InstallArgs,
+  type Plan,
+  type Prepared,
+} from "../shared/install-plan.ts"
 
 /** `cursor://…`, `https://…`, `vscode:mcp/…`: anything with a scheme; catalog names have none. */
 const LINK_LIKE = /^[a-z][a-z0-9+.-]*:/i
 
-/** The write once approved, shared by the terminal and the browser (browser.ts) paths. */
-export async function applyInstall(
-  ctx: Ctx,
-  args: InstallArgs,
-  plan: Plan,
-  approved: string[],
-): Promise<void> {
-  resolveTarget(ctx, args) // now creates the user config dir (0700) if needed
-  // An add only adds: a server that appeared after the screen was shown fails (exit 2)
-  // instead of being overwritten unseen (I05).
-  await writeServers(plan.target, [{ name: plan.req.name, entry: plan.req.entry }], {
-    existing: plan.existing ? "replace" : "fail",
-  })
-  report(ctx, plan, await recordApprovals(ctx, plan, approved), false)
-}
-
-export function planInstall(ctx: Ctx, args: InstallArgs, input: string): Plan {
+export function planInstall(ctx: Ctx, args: InstallArgs, input: string, prepared?: Prepared): Plan {
+  if (prepared) return planFromRequest(ctx, args, prepared.req, "registry", prepared.registry)
   let { req, origin } = requestFor(input)
   if (args.name !== undefined && args.name !== req.name) req = renamed(req, args.name)
-  refuseDangerousEnv(req, args.allowDangerousEnv ?? [])
-  // Creates no directory yet: a refused install leaves no trace (I08).
-  const target = resolveTarget(ctx, args, { isDryRun: true })
-  const existing = existsSync(target.file)
-    ? parseConfigFile(target.file, target.scope).servers.find((e) => e.name === req.name)?.server
-    : undefined
-  const needs = variableNeeds(entryFor(req, target, req.server))
-  return { req, origin, target, existing, needs }
-}
-
-/**
- * I10: a link that sets PATH, NODE_OPTIONS, LD_PRELOAD… picks or changes the program it runs,
- * behind a harmless-looking command. Refused (exit 3, before any screen) unless the user typed
- * --allow-dangerous-env NAME; then the screen shows the value in full with a warning.
- */
-function refuseDangerousEnv(req: InstallRequest, allow: string[]): void {
-  const { refused } = checkServerForScope(req.server, "link", { allow })
-  if (!refused.length) return
-  const names = refused.map((f) => f.variable)
-  throw new ApprovalRequiredError(
-    `"${req.name}" was not installed: the link sets ${refused.map(findingText).join("; ")}`,
-    {
-      hint: `if you trust the value, re-run with ${names.map((n) => `--allow-dangerous-env ${n}`).join(" ")}; the screen will show it in full`,
-    },
-  )
+  return planFromRequest(ctx, args, req, origin)
 }
 
 function requestFor(input: string): { req: InstallRequest; origin: Origin } {
@@ -131,113 +67,4 @@ function requestFor(input: string): { req: InstallRequest; origin: Origin } {
 function renamed(req: InstallRequest, name: string): InstallRequest {
   const again = parseInstallLink(formatInstallLink(name, req.entry, "agentrt"))
   return { ...again, source: req.source, envDescriptions: req.envDescriptions }
-}
-
-function entryFor(req: InstallRequest, target: Target, server: ServerConfig): ServerEntry {
-  return {
-    name: req.name,
-    scope: target.scope,
-    file: target.file,
-    server,
-    fingerprint: fingerprintServer(req.name, server),
-  }
-}
-
-/** The approval screen, on stderr even with --quiet: it is what the user approves. */
-export function showScreen(plan: Plan): void {
-  const lines = installScreen(plan)
-  const head = plan.existing ? "Server to install (replaces an existing one):" : "Server to install:"
-  process.stderr.write(`${head}\n${lines.map((l) => `  ${l}`).join("\n")}\n`)
-}
-
-/** The lines the user approves, in the terminal and on the browser page alike. */
-export function installScreen(plan: Plan): string[] {
-  const lines = describeInstall(plan.req, { file: plan.target.file, existing: plan.existing })
-  if (plan.origin === "catalog")
-    lines[0] = safeLine(`server:  "${plan.req.name}"  (from the built-in catalog)`)
-  return lines
-}
-
-/** Returns the variables approved along with the install; throws (exit 3) when not approved. */
-export async function decide(ctx: Ctx, args: InstallArgs, plan: Plan): Promise<string[]> {
-  const { req, target, needs } = plan
-  const all = needs.map((n) => n.variable)
-  if (args.yes) return args["approve-env"] ? all : []
-  if (!ctx.isInteractive) {
-    // I08: no terminal means nobody approved anything.
-    throw new ApprovalRequiredError(
-      `"${req.name}" was not installed: there is no terminal to ask, and --yes was not given`,
-      {
-        hint: "review the screen above, then re-run the same command with --yes (add --approve-env to also approve its variables)",
-      },
-    )
-  }
-  const question = plan.existing
-    ? `Replace "${req.name}" in ${target.file}?`
-    : `Install "${req.name}" into ${target.file}?`
-  if (!(await confirm(question)))
-    throw new ApprovalRequiredError(`"${req.name}" was not installed; nothing was written`)
-  if (args["approve-env"]) return all
-  const approved: string[] = []
-  for (const n of needs) {
-    if (await confirm(`Also let ${req.name} read ${n.variable} (${n.destination})?`))
-      approved.push(n.variable)
-  }
-  return approved
-}
-
-/**
- * Approvals bind to the fingerprint the loader computes, so it is taken from the file as
- * written. A project-scope install is also trusted: the screen showed this exact definition.
- * Returns every variable now approved for the server, including ones approved before.
- */
-async function recordApprovals(ctx: Ctx, plan: Plan, approved: string[]): Promise<string[]> {
-  const written = parseConfigFile(plan.target.file, plan.target.scope).servers.find(
-    (e) => e.name === plan.req.name,
-  )
-  if (!written) return []
-  const store = openApprovals(ctx.paths)
-  await store.approveEnvMany(approved.map((variable) => ({ variable, entry: written })))
-  if (plan.target.scope === "project") await store.approveProject(written)
-  return plan.needs.map((n) => n.variable).filter((v) => store.isEnvApproved(v, written))
-}
-
-export function report(ctx: Ctx, plan: Plan, approved: string[], isDryRun: boolean): void {
-  const { req, target } = plan
-  const action = plan.existing ? "replaced" : "added"
-  const variables = plan.needs.map((n) => ({ variable: n.variable, approved: approved.includes(n.variable) }))
-  if (ctx.output === "json") {
-    printJson({
-      name: req.name,
-      file: target.file,
-      scope: target.scope,
-      action,
-      source: plan.origin,
-      server: entryJson(req.entry),
-      variables,
-      ...(isDryRun && { dryRun: true }),
-    })
-    return
-  }
-  if (isDryRun) {
-    printRaw(jsonText({ [req.name]: entryJson(req.entry) }))
-    process.stderr.write(
-      `dry run: "${req.name}" would be ${action} in ${escapeTerminal(target.file)}; nothing was written\n`,
-    )
-    return
-  }
-  const where = target.scope === "file" ? "--mcp" : `${target.scope} scope`
-  const lines = [
-    `installed "${req.name}" into ${target.file} (${where})${plan.existing ? ", replacing the previous definition" : ""}`,
-  ]
-  if (approved.length) lines.push(`approved: ${approved.join(", ")}`)
-  const pending = variables.filter((v) => !v.approved).map((v) => v.variable)
-  if (pending.length) {
-    const mcp = target.scope === "file" ? ` --mcp ${target.file}` : ""
-    lines.push(
-      `still needs approval: ${pending.join(", ")} (run: agent env approve ${pending.join(" ")} --server ${req.name}${mcp})`,
-    )
-  }
-  if (target.scope === "project") lines.push(`trusted as a project server in ${target.file}`)
-  printText(lines.join("\n"))
 }
