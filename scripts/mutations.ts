@@ -566,6 +566,36 @@ export const MUTATIONS: Mutation[] = [
     tests: ["tests/config/dangerous-env.test.ts", "tests/e2e/approval-screens.test.ts"],
   },
 
+  // I15-I17: the MCP Registry (docs/registry.md)
+  {
+    name: "registry: plain http accepted off loopback",
+    file: "src/install/registry-client.ts",
+    find: 'if (parsed.protocol !== "https:" && !(parsed.protocol === "http:" && isLoopback)) {',
+    replace: 'if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {',
+    tests: ["tests/install/registry-client.test.ts"],
+  },
+  {
+    name: "registry: a $ in registry text is no longer escaped",
+    file: "src/install/registry-inputs.ts",
+    find: '    .replace(/\\$/g, "$$$$")\n',
+    replace: "",
+    tests: ["tests/install/registry-map.test.ts"],
+  },
+  {
+    name: "registry: a link may claim a registry origin",
+    file: "src/install/link-entry.ts",
+    find: 'if (Object.hasOwn(entry, "registry"))',
+    replace: 'if (Object.hasOwn(entry, "registry-never"))',
+    tests: ["tests/cli/registry.test.ts"],
+  },
+  {
+    name: "registry: --locked ignores a changed registry version or digest",
+    file: "src/mcp/lock-diff.ts",
+    find: "  if (!a) return []\n",
+    replace: "  if (!a || a) return []\n",
+    tests: ["tests/mcp/lock-registry.test.ts"],
+  },
+
   // P09: the $ref inlining budget (a 100x budget still ends, so the tests can run it)
   {
     name: "schema budget: 100 times more nodes allowed",

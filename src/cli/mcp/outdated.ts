@@ -28,7 +28,7 @@ import { commandLookup, registryArg, registryClients, registryUrls } from "../sh
 // `agent mcp outdated` and `agent mcp update NAME` (docs/registry.md): servers installed with
 // `agent install REGISTRY_NAME` carry their origin (`registry` in the entry); outdated asks that
 // registry for the latest version, update shows the new definition against the old one on the
-// install approval screen, then rewrites the entry and the server's definition in mcp.lock (I19).
+// install approval screen, then rewrites the entry and the server's definition in mcp.lock (I17).
 
 export const outdated = command({
   name: "outdated",
@@ -36,7 +36,8 @@ export const outdated = command({
   args: { ...commonArgs, ...outputArg, ...mcpArg },
   examples: [
     "agent mcp outdated",
-    "agent mcp outdated --output json   # { servers: [{ server, name, registry, installed, latest, isOutdated, error? }] }",
+    "agent mcp outdated --output json",
+    "# json: { servers: [{ server, name, installed, latest, isOutdated }] }",
     "agent mcp update weather           # then update one",
   ],
   async run({ args, rawArgs }) {

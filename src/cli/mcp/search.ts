@@ -8,7 +8,7 @@ import { registryArg, registryClients, registryUrls } from "../shared/registries
 
 // `agent mcp search QUERY`: the MCP Registry's public list (docs/registry.md), one page at a time
 // (--cursor to go on, --all to follow every page). Names and descriptions are the registry's
-// text and are escaped before they reach the terminal (I16).
+// text and are escaped before they reach the terminal (I15).
 
 const MAX_PAGES = 50
 
@@ -32,7 +32,8 @@ export default command({
   },
   examples: [
     "agent mcp search weather",
-    "agent mcp search github --all --output json   # { registry, servers: [{ name, version, description, runs, isLatest, status }], nextCursor? }",
+    "agent mcp search github --all --output json",
+    "# json: { registry, servers: [{ name, version, runs, isLatest, … }], nextCursor? }",
     "agent mcp search tools --registry https://registry.example.com",
     "agent install io.github.owner/weather         # then install one by its name",
   ],
