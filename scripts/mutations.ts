@@ -566,7 +566,7 @@ export const MUTATIONS: Mutation[] = [
     tests: ["tests/config/dangerous-env.test.ts", "tests/e2e/approval-screens.test.ts"],
   },
 
-  // I15-I17: the MCP Registry (docs/registry.md)
+  // I20-I22: the MCP Registry (docs/registry.md)
   {
     name: "registry: plain http accepted off loopback",
     file: "src/install/registry-client.ts",

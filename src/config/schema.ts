@@ -121,7 +121,7 @@ export const TRANSPORT_TYPES = [
 ] as const
 
 // Where a server came from when `agent install NAME` took it from an MCP Registry (docs/registry.md):
-// `agent mcp outdated`/`update` ask that registry again, and mcp.lock records it (I17).
+// `agent mcp outdated`/`update` ask that registry again, and mcp.lock records it (I22).
 export const RegistryOrigin = v.object({
   url: v.pipe(v.string(), v.description("The registry's base URL")),
   name: v.pipe(v.string(), v.description("The server's reverse-DNS name in the registry")),

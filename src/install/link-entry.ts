@@ -141,7 +141,7 @@ export function checkEntry(entry: Record<string, unknown>): ServerConfig {
 }
 
 function rejectUnknownKeys(entry: Record<string, unknown>): void {
-  // I17: only `agent install NAME` records a registry origin; a link claiming one is refused.
+  // I22: only `agent install NAME` records a registry origin; a link claiming one is refused.
   if (Object.hasOwn(entry, "registry"))
     throw linkError('"registry" is set by agent install NAME only', "a link may not claim a registry origin")
   for (const key of Object.keys(entry)) {

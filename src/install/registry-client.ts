@@ -10,7 +10,7 @@ import { ListResponse, ServerResponse, toRegistryServer, type RegistryServer } f
 
 export const OFFICIAL_REGISTRY = "https://registry.modelcontextprotocol.io"
 
-/** A page bigger than this is refused: a registry is untrusted input (I15). */
+/** A page bigger than this is refused: a registry is untrusted input (I20). */
 const MAX_BODY_BYTES = 8 * 1024 * 1024
 const MAX_RETRY_AFTER_MS = 10_000
 
@@ -48,7 +48,7 @@ export function normalizeRegistryUrl(url: string): string {
     })
   }
   const isLoopback = ["127.0.0.1", "localhost", "[::1]"].includes(parsed.hostname)
-  // I15: registry answers decide what runs; plain http only where nobody else can be on the path.
+  // I20: registry answers decide what runs; plain http only where nobody else can be on the path.
   if (parsed.protocol !== "https:" && !(parsed.protocol === "http:" && isLoopback)) {
     throw new UsageError(`registry ${escapeTerminal(parsed.origin)} must be https (http only on loopback)`)
   }

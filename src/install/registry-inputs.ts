@@ -2,7 +2,7 @@
 // A value the user must supply (secret, or required without a default) becomes a `${VAR}`
 // reference, which needs its own approval before the server starts (I07); a default or fixed
 // value is written as text and shown on the approval screen. Registry text is escaped for our
-// `${…}` syntax (I16): a hostile default such as "${AWS_SECRET_ACCESS_KEY}" stays literal text.
+// `${…}` syntax (I21): a hostile default such as "${AWS_SECRET_ACCESS_KEY}" stays literal text.
 import { parseTemplate } from "../config/index.ts"
 import { UsageError } from "../util/errors.ts"
 import { escapeTerminal } from "../util/text.ts"

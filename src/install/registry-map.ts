@@ -1,6 +1,6 @@
 // A registry's server.json → one mcp.json entry (docs/registry.md). Each package and remote is an
 // "option"; the CLI picks one (registry-choose.ts). The entry is an argument vector, never a
-// shell line (I01); every piece of registry text in it is escaped (registry-inputs.ts, I16).
+// shell line (I01); every piece of registry text in it is escaped (registry-inputs.ts, I21).
 import type { RegistryOrigin } from "../config/index.ts"
 import { UsageError } from "../util/errors.ts"
 import { escapeTerminal } from "../util/text.ts"

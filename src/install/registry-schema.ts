@@ -3,7 +3,7 @@
 //   GET /v0.1/servers/{name}/versions            → the same list, one entry per version
 //   GET /v0.1/servers/{name}/versions/{version}  → ServerResponse ("latest" is a version)
 // ServerResponse = { server: server.json, _meta: { "io.modelcontextprotocol.registry/official": { isLatest, status, … } } }.
-// A registry is untrusted input (I15): every field is checked here, lengths are capped, and
+// A registry is untrusted input (I20): every field is checked here, lengths are capped, and
 // unknown fields are dropped (valibot's object()), so nothing unexpected reaches a config file.
 import * as v from "valibot"
 

@@ -125,7 +125,7 @@ function diffServer(server: string, a: LockedServer, b: LockedServer, isV1: bool
   return [...changes, ...diffRegistry(server, a.registry, b.registry)]
 }
 
-/** I17: a registry install whose version or package digest moved (a lock without the field compares nothing). */
+/** I22: a registry install whose version or package digest moved (a lock without the field compares nothing). */
 function diffRegistry(
   server: string,
   a: LockedRegistry | undefined,

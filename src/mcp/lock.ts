@@ -43,7 +43,7 @@ export interface LockedServer {
   env?: string[]
   headers?: string[]
   package?: LockedPackage
-  /** Installed from an MCP Registry (I17): which one, which server and version, the package and its digest. */
+  /** Installed from an MCP Registry (I22): which one, which server and version, the package and its digest. */
   registry?: LockedRegistry
   /** serverInfo.version, when the server reports one. */
   serverVersion?: string
@@ -190,7 +190,7 @@ export function cmp(a: string, b: string): number {
 /**
  * `agent mcp update`: the lock follows the definition the user just approved (command, args,
  * url, names, package, registry version and digest) and keeps the tool hashes, so tools that
- * changed with the new version still stop `--locked` until `agent mcp lock --update` (I17).
+ * changed with the new version still stop `--locked` until `agent mcp lock --update` (I22).
  */
 export function relockDefinition(lock: LockFile, name: string, server: ServerConfig): LockFile {
   const before = lock.servers[name]

@@ -9,7 +9,7 @@ import { refusedPort } from "../helpers/ports.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
 // Black box: `agent mcp search`, `agent install REGISTRY_NAME`, `agent mcp outdated|update`
-// against the fixture registry (docs/registry.md; I15, I16, I17).
+// against the fixture registry (docs/registry.md; I20, I21, I22).
 
 /** A PATH holding only these (empty) programs, so the choice of package does not depend on this machine. */
 async function pathWith(t: TmpDir, programs: string[]): Promise<string> {
@@ -88,7 +88,7 @@ describe("agent mcp search", () => {
     expect(doc.nextCursor).toBeUndefined()
   })
 
-  it("escapes what the registry says before it reaches the terminal (I15)", async () => {
+  it("escapes what the registry says before it reaches the terminal (I20)", async () => {
     await using reg = await startRegistry()
     await using t = await tmpdir()
     const r = await run(t, ["mcp", "search", "hostile", "--registry", reg.url])
@@ -224,7 +224,7 @@ describe("agent install REGISTRY_NAME", () => {
     )
   })
 
-  it("hostile registry text is escaped on the screen and stays literal in the entry (I15, I16)", async () => {
+  it("hostile registry text is escaped on the screen and stays literal in the entry (I20, I21)", async () => {
     await using reg = await startRegistry()
     await using t = await tmpdir()
     const PATH = await pathWith(t, ["npx"])
@@ -245,7 +245,7 @@ describe("agent install REGISTRY_NAME", () => {
     expect(existsSync(userFile(t))).toBe(false)
   })
 
-  it("a link may not claim a registry origin (I17)", async () => {
+  it("a link may not claim a registry origin (I22)", async () => {
     await using t = await tmpdir()
     const config = Buffer.from(
       JSON.stringify({

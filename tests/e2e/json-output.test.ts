@@ -14,6 +14,7 @@ import { BUN, ROOT, runCli, type CliResult } from "../helpers/cli.ts"
 import { DaemonDown, ErrorDoc, JSON_COMMANDS, shapeIssues, type JsonCommand } from "../helpers/json-shapes.ts"
 import { refusedPort, type HeldPort } from "../helpers/ports.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
+import { startRegistry } from "../fixtures/registry/server.ts"
 
 const BASIC = join(ROOT, "tests/fixtures/servers/stdio-basic.ts")
 const SKILLS = join(ROOT, "tests/fixtures/servers/stdio-skills.ts")
@@ -37,6 +38,9 @@ interface Env {
   /** A finished task of `api` (api/<id>), and one that runs until cancelled. */
   done: string
   running: string
+  /** The fixture MCP registry, and an mcp.json with a server installed from it. */
+  registry: string
+  fromRegistry: string
   /** A tasks.jsonl for agent run --batch with one task (and results.jsonl beside it with its report). */
   batchTasks: string
 }
@@ -251,6 +255,25 @@ const CASES: Case[] = [
     failEnv: { AGENTRT_HOME: "relative/home" },
   },
   {
+    command: "agent mcp search",
+    ok: (e) => ["mcp", "search", "weather", "--registry", e.registry],
+    fail: (e) => ["mcp", "search", "weather", "--registry", e.dead],
+    failCode: 5,
+    failEnv: { AGENTRT_REGISTRY_RETRY_MS: "1" },
+  },
+  {
+    command: "agent mcp outdated",
+    ok: (e) => ["mcp", "outdated", "--mcp", e.fromRegistry],
+    fail: (e) => ["mcp", "outdated", "--mcp", e.missing],
+    failCode: 2,
+  },
+  {
+    command: "agent mcp update",
+    ok: (e) => ["mcp", "update", "notes", "--mcp", e.fromRegistry],
+    fail: (e) => ["mcp", "update", "nope", "--mcp", e.fromRegistry],
+    failCode: 2,
+  },
+  {
     command: "agent mcp import",
     ok: (e) => ["mcp", "import", "--from", "claude", e.claude, "--dry-run"],
     fail: () => ["mcp", "import", "--from", "nope"],
@@ -362,7 +385,8 @@ describe("compiled binary: --output json on success and on failure", () => {
     const dead: HeldPort = refusedPort()
     const model = await fakeModel([{ text: "hi" }])
     const taskServer = await startTaskServer()
-    cleanup.push(t, remote, dead, model, taskServer)
+    const registry = await startRegistry()
+    cleanup.push(t, remote, dead, model, taskServer, registry)
     const tasks = await t.write("tasks.json", { mcpServers: { api: { url: taskServer.url } } })
     const detach = async (tool: string) =>
       (
@@ -379,6 +403,17 @@ describe("compiled binary: --output json on success and on failure", () => {
       missing: join(t.path, "missing.json"),
       dead: `${dead.url}/mcp`,
       remote: remote.url,
+      registry: registry.url,
+      fromRegistry: await t.write("from-registry.json", {
+        mcpServers: {
+          notes: {
+            type: "sse",
+            url: "https://notes.example.com/sse",
+            headers: { "X-API-Key": "${X_API_KEY}" },
+            registry: { url: registry.url, name: "io.github.example/notes", version: "0.3.0", type: "sse" },
+          },
+        },
+      }),
       skills: await t.write("skills.json", {
         mcpServers: {
           docs: { command: BUN, args: [SKILLS] },

@@ -85,7 +85,40 @@ const Install = v.strictObject({
   server: object,
   variables: v.array(v.strictObject({ variable: str, approved: bool })),
   dryRun: opt(v.literal(true)),
+  registry: opt(object),
 })
+
+const McpSearch = v.strictObject({
+  registry: str,
+  servers: v.array(
+    v.strictObject({
+      name: str,
+      version: str,
+      description: str,
+      runs: str,
+      isLatest: opt(bool),
+      status: opt(str),
+    }),
+  ),
+  nextCursor: opt(str),
+})
+
+const McpOutdated = v.strictObject({
+  servers: v.array(
+    v.strictObject({
+      server: str,
+      registry: str,
+      name: str,
+      installed: str,
+      latest: opt(str),
+      isOutdated: opt(bool),
+      error: opt(str),
+    }),
+  ),
+})
+
+/** `agent mcp update`: the install document, or nothing to do. */
+const McpUpdate = v.union([Install, v.strictObject({ name: str, action: v.literal("none"), version: str })])
 
 const InstallLink = v.strictObject({
   name: str,
@@ -434,6 +467,9 @@ export const JSON_COMMANDS = {
   "agent mcp doctor": McpDoctor,
   "agent mcp lock": McpLock,
   "agent mcp catalog": McpCatalog,
+  "agent mcp search": McpSearch,
+  "agent mcp outdated": McpOutdated,
+  "agent mcp update": McpUpdate,
   "agent mcp import": McpImport,
   "agent mcp auth": SignIn,
   "agent mcp auth --status": McpAuthStatus,

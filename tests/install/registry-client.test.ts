@@ -97,7 +97,7 @@ describe("registry client", () => {
     expect(e.hint).toContain("--registry URL or AGENTRT_REGISTRY")
   })
 
-  it("accepts https anywhere and http only on loopback (I15)", () => {
+  it("accepts https anywhere and http only on loopback (I20)", () => {
     expect(normalizeRegistryUrl("https://registry.example.com/")).toBe("https://registry.example.com")
     expect(normalizeRegistryUrl("http://127.0.0.1:8080")).toBe("http://127.0.0.1:8080")
     expect(() => normalizeRegistryUrl("http://registry.example.com")).toThrow("must be https")

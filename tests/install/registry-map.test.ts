@@ -121,7 +121,7 @@ describe("server.json to a config entry", () => {
     )
   })
 
-  it("registry text never becomes a reference or a shell line (I16, I01)", () => {
+  it("registry text never becomes a reference or a shell line (I21, I01)", () => {
     const m = map("io.github.example/hostile")
     expect(m.entry).toEqual({
       command: "npx",

@@ -1,4 +1,4 @@
-// I17: mcp.lock records where a registry install came from (registry, name, version, package
+// I22: mcp.lock records where a registry install came from (registry, name, version, package
 // identifier, digest); `--locked` reports a changed version or digest by name; `agent mcp update`
 // moves the definition in the lock and keeps the tool hashes.
 import { describe, expect, it } from "bun:test"
@@ -34,12 +34,12 @@ const lockOf = (s: StdioServer, tools: Tool[] = [tool]): LockFile => ({
   servers: { pinned: lockServer(s, tools) },
 })
 
-describe("mcp.lock: registry installs (I17)", () => {
-  it("I17: records the registry, name, version, package identifier and digest", () => {
+describe("mcp.lock: registry installs (I22)", () => {
+  it("I22: records the registry, name, version, package identifier and digest", () => {
     expect(lockServer(server(), []).registry).toEqual(origin)
   })
 
-  it("I17: --locked reports a changed registry version with before and after", () => {
+  it("I22: --locked reports a changed registry version with before and after", () => {
     const changes = diffLock(lockOf(server()), lockOf(server({ version: "2.1.0" })))
     expect(changes).toEqual([
       {
@@ -53,13 +53,13 @@ describe("mcp.lock: registry installs (I17)", () => {
     expect(formatChanges(changes)).toContain("~ pinned: registry version changed")
   })
 
-  it("I17: --locked reports a changed digest even when the args look the same", () => {
+  it("I22: --locked reports a changed digest even when the args look the same", () => {
     const changes = diffLock(lockOf(server()), lockOf(server({ digest: "sha256:bbb" })))
     expect(changes.map((c) => ("field" in c ? c.field : c.kind))).toEqual(["registry-digest"])
     expect(formatChanges(changes)).toContain('before: "sha256:aaa"')
   })
 
-  it("I17: a server no longer from a registry is a change; a lock without the field compares nothing", () => {
+  it("I22: a server no longer from a registry is a change; a lock without the field compares nothing", () => {
     const { registry: _, ...plain } = server()
     expect(
       diffLock(lockOf(server()), lockOf(plain as StdioServer)).map((c) => "field" in c && c.field),
@@ -67,7 +67,7 @@ describe("mcp.lock: registry installs (I17)", () => {
     expect(diffLock(lockOf(plain as StdioServer), lockOf(server()))).toEqual([])
   })
 
-  it("I17: update moves the definition in the lock and keeps the tool hashes", () => {
+  it("I22: update moves the definition in the lock and keeps the tool hashes", () => {
     const before = lockOf(server())
     const next = server({ version: "2.1.0", digest: "sha256:ccc" }, ["run", "-i", "--rm", "img2"])
     const after = relockDefinition(before, "pinned", next)

@@ -136,7 +136,11 @@ export default command({
       allowDangerousEnv: repeated(rawArgs, "allow-dangerous-env"),
     } as InstallArgs
     const fromRegistry = parseRegistryName(String(args.target))
-    if (fromRegistry) return install(ctx, installArgs, String(args.target), rawArgs, fromRegistry)
+    if (fromRegistry) {
+      if (args.browser)
+        throw new UsageError("--browser asks about install links; a registry name is asked in the terminal")
+      return install(ctx, installArgs, String(args.target), rawArgs, fromRegistry)
+    }
     if (args.registry !== undefined || args.package !== undefined || args.remote)
       throw new UsageError(
         "--registry, --package and --remote apply to registry names (io.github.owner/server)",

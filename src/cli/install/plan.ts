@@ -8,13 +8,7 @@ import {
 import { UsageError } from "../../util/errors.ts"
 import { escapeTerminal } from "../../util/text.ts"
 import type { Ctx } from "../shared/context.ts"
-import {
-  planFromRequest,
-  type InstallArgs,
-  type Origin,
-  type Plan,
-  type Prepared,
-} from "../shared/install-plan.ts"
+import { planFor, type InstallArgs, type Origin, type Plan, type Prepared } from "../shared/install-plan.ts"
 
 // Which request `agent install INPUT` makes: a link, a catalog entry, or one prepared from a
 // registry (registry.ts). What is shown, asked and written is shared (cli/shared/install-plan.ts),
@@ -34,10 +28,10 @@ export {
 const LINK_LIKE = /^[a-z][a-z0-9+.-]*:/i
 
 export function planInstall(ctx: Ctx, args: InstallArgs, input: string, prepared?: Prepared): Plan {
-  if (prepared) return planFromRequest(ctx, args, prepared.req, "registry", prepared.registry)
+  if (prepared) return planFor(ctx, args, prepared.req, "registry", prepared.registry)
   let { req, origin } = requestFor(input)
   if (args.name !== undefined && args.name !== req.name) req = renamed(req, args.name)
-  return planFromRequest(ctx, args, req, origin)
+  return planFor(ctx, args, req, origin)
 }
 
 function requestFor(input: string): { req: InstallRequest; origin: Origin } {

@@ -5,7 +5,7 @@ import type { InstallArgs, Prepared } from "./plan.ts"
 
 // `agent install io.github.owner/server[@VERSION]` (docs/registry.md): resolve the server.json
 // in the registries, in order, pick a package or remote, and hand plan.ts a request that has
-// passed every link check. From there it is the install-link path: the same screen (I15: the
+// passed every link check. From there it is the install-link path: the same screen (I20: the
 // registry's text is escaped there; the chosen way and why are its second line), --yes, --scope, --dry-run and write.
 
 export async function prepareRegistryInstall(

@@ -16,7 +16,7 @@ import { createContext, loadFromArgs, repeated, type Ctx } from "../shared/conte
 import {
   applyInstall,
   decide,
-  planFromRequest,
+  planFor,
   report,
   showScreen,
   type InstallArgs,
@@ -28,7 +28,7 @@ import { commandLookup, registryArg, registryClients, registryUrls } from "../sh
 // `agent mcp outdated` and `agent mcp update NAME` (docs/registry.md): servers installed with
 // `agent install REGISTRY_NAME` carry their origin (`registry` in the entry); outdated asks that
 // registry for the latest version, update shows the new definition against the old one on the
-// install approval screen, then rewrites the entry and the server's definition in mcp.lock (I17).
+// install approval screen, then rewrites the entry and the server's definition in mcp.lock (I22).
 
 export const outdated = command({
   name: "outdated",
@@ -168,7 +168,7 @@ export const update = command({
       chosen: resolved.chosen,
       reason: `${isSwitch ? resolved.reason : "the way it was installed"}; updating from ${origin.version}`,
     }
-    const plan = planFromRequest(ctx, installArgs, registryRequest(entry.name, resolved), "registry", note)
+    const plan = planFor(ctx, installArgs, registryRequest(entry.name, resolved), "registry", note)
     showScreen(plan)
     if (args["dry-run"]) return report(ctx, plan, [], true)
     await applyInstall(ctx, installArgs, plan, await decide(ctx, installArgs, plan))

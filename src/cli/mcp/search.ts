@@ -8,7 +8,7 @@ import { registryArg, registryClients, registryUrls } from "../shared/registries
 
 // `agent mcp search QUERY`: the MCP Registry's public list (docs/registry.md), one page at a time
 // (--cursor to go on, --all to follow every page). Names and descriptions are the registry's
-// text and are escaped before they reach the terminal (I15).
+// text and are escaped before they reach the terminal (I20).
 
 const MAX_PAGES = 50
 

@@ -85,7 +85,7 @@ export async function applyInstall(
 }
 
 /** The plan for a checked request: where it goes, what it replaces, which variables it needs. */
-export function planFromRequest(
+export function planFor(
   ctx: Ctx,
   args: InstallArgs,
   req: InstallRequest,
@@ -107,7 +107,7 @@ export function planFromRequest(
  * behind a harmless-looking command. Refused (exit 3, before any screen) unless the user typed
  * --allow-dangerous-env NAME; then the screen shows the value in full with a warning.
  */
-function refuseDangerousEnv(req: InstallRequest, allow: string[]): void {
+export function refuseDangerousEnv(req: InstallRequest, allow: string[]): void {
   const { refused } = checkServerForScope(req.server, "link", { allow })
   if (!refused.length) return
   const names = refused.map((f) => f.variable)
