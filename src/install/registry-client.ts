@@ -111,7 +111,8 @@ export function createRegistryClient(opts: RegistryClientOptions): RegistryClien
   return {
     baseUrl,
     search(query, o = {}) {
-      const q: Record<string, string | number> = {}
+      // The official registry lists every version unless asked for the latest (its list extension).
+      const q: Record<string, string | number> = { version: "latest" }
       if (query) q.search = query
       if (o.cursor) q.cursor = o.cursor
       if (o.limit) q.limit = o.limit

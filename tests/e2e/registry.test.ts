@@ -1,5 +1,5 @@
 import { describe, expect, it } from "bun:test"
-import { chmod, mkdir, writeFile } from "node:fs/promises"
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { SCHEMA } from "../fixtures/registry/documents.ts"
 import { startRegistry } from "../fixtures/registry/server.ts"
@@ -91,6 +91,16 @@ describe("compiled binary: install from an MCP Registry", () => {
     const call = await agent(t, ["mcp", "call", "local", "echo", "--arg", "text=hi"], { PATH })
     expect(call.code).toBe(0)
     expect(call.stdout).toBe("hi\n")
+    const locked = await agent(t, ["mcp", "lock"], { PATH })
+    expect(locked.code).toBe(0)
+    const lock = JSON.parse(await readFile(join(t.path, "mcp.lock"), "utf8"))
+    expect(lock.servers.local.registry).toEqual({
+      url: reg.url,
+      name: "io.github.example/local",
+      version: "1.0.0",
+      type: "npm",
+      identifier: "@example/local-mcp",
+    })
     reg.publish(local("1.1.0"))
     const outdated = await agent(t, ["mcp", "outdated", "-o", "json"], { PATH })
     expect(outdated.json()).toMatchObject({

@@ -32,7 +32,12 @@ describe("registry client", () => {
     expect(first.nextCursor).toBeString()
     const second = await c.search("example", { limit: 3, cursor: first.nextCursor! })
     expect(second.servers[0]!.server.name).toBe("io.github.example/pinned")
-    expect(reg.requests.at(-1)!.query).toEqual({ search: "example", limit: "3", cursor: first.nextCursor! })
+    expect(reg.requests.at(-1)!.query).toEqual({
+      version: "latest",
+      search: "example",
+      limit: "3",
+      cursor: first.nextCursor!,
+    })
   })
 
   it("leaves out malformed list entries and counts them", async () => {
