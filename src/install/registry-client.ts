@@ -59,14 +59,15 @@ export function createRegistryClient(opts: RegistryClientOptions): RegistryClien
   const baseUrl = normalizeRegistryUrl(opts.baseUrl)
   const retries = opts.retries ?? 2
   const first = opts.retryDelayMs ?? 500
+  const timeoutMs = opts.timeoutMs ?? 15_000
   const request = ofetch.create({
     baseURL: baseUrl,
     ...(opts.fetch && { fetch: opts.fetch }),
-    timeout: opts.timeoutMs ?? 15_000,
+    timeout: timeoutMs,
     retry: retries,
     retryStatusCodes: [408, 429, 500, 502, 503, 504],
     retryDelay: (ctx: FetchContext) => backoff(ctx, retries, first),
-    responseType: "text",
+    responseType: "stream",
     headers: { accept: "application/json" },
   })
 
@@ -75,14 +76,13 @@ export function createRegistryClient(opts: RegistryClientOptions): RegistryClien
     what: string,
     query?: Record<string, string | number>,
   ): Promise<unknown> {
-    let text: string
+    let body: ReadableStream<Uint8Array>
     try {
-      text = await request<string>(path, { query })
+      body = await request<ReadableStream<Uint8Array>>(path, { query })
     } catch (e: unknown) {
       throw callError(baseUrl, what, e)
     }
-    if (text.length > MAX_BODY_BYTES)
-      throw new FailureError(`registry ${baseUrl} sent more than ${MAX_BODY_BYTES / 1024 / 1024} MB`)
+    const text = await readCapped(body, baseUrl, timeoutMs)
     try {
       return JSON.parse(text)
     } catch (e: unknown) {
@@ -137,6 +137,43 @@ export function createRegistryClient(opts: RegistryClientOptions): RegistryClien
       }
       return toRegistryServer(r.output)
     },
+  }
+}
+
+/** The body as text, refused past MAX_BODY_BYTES without reading the rest (I20). */
+async function readCapped(
+  body: ReadableStream<Uint8Array>,
+  baseUrl: string,
+  timeoutMs: number,
+): Promise<string> {
+  const chunks: Uint8Array[] = []
+  let size = 0
+  const reader = body.getReader()
+  // ofetch's timeout ends with the headers; a body that trickles is bounded here.
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reader.cancel().catch(() => {}) // the stream is abandoned either way; the timeout is what is reported
+      reject(new UnavailableError(`registry ${baseUrl} did not finish its answer in ${timeoutMs / 1000} s`))
+    }, timeoutMs)
+  })
+  try {
+    return await Promise.race([readAll(), late])
+  } finally {
+    clearTimeout(timer)
+  }
+
+  async function readAll(): Promise<string> {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) return Buffer.concat(chunks).toString("utf8")
+      size += value.byteLength
+      if (size > MAX_BODY_BYTES) {
+        await reader.cancel()
+        throw new FailureError(`registry ${baseUrl} sent more than ${MAX_BODY_BYTES / 1024 / 1024} MB`)
+      }
+      chunks.push(value)
+    }
   }
 }
 

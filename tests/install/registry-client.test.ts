@@ -94,6 +94,18 @@ describe("registry client", () => {
     expect(e.message).toContain("is not a valid server.json")
   })
 
+  it("refuses a body past 8 MB and one that never ends (I20)", async () => {
+    await using reg = await startRegistry()
+    const huge = await failure(client(reg.url).get("io.github.example/huge"))
+    expect(huge.exitCode).toBe(1)
+    expect(huge.message).toBe(`registry ${reg.url} sent more than 8 MB`)
+    const stalled = await failure(
+      createRegistryClient({ baseUrl: reg.url, timeoutMs: 300 }).get("io.github.example/stalled"),
+    )
+    expect(stalled.exitCode).toBe(5)
+    expect(stalled.message).toBe(`registry ${reg.url} did not finish its answer in 0.3 s`)
+  })
+
   it("offline: one clear line with a hint (exit 5)", async () => {
     using dead = refusedPort()
     const e = await failure(client(dead.url).search("x"))
