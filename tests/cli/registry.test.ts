@@ -334,6 +334,21 @@ describe("agent mcp outdated / update", () => {
     expect(again.stdout).toContain('"weather" is up to date (io.github.example/weather 1.2.0)')
   })
 
+  it("updates a project server in the project file it is in (.agentrt/mcp.json)", async () => {
+    await using reg = await startRegistry()
+    await using t = await tmpdir()
+    const origin = { url: reg.url, name: "io.github.example/notes", version: "0.1.0", type: "sse" }
+    await t.write(".agentrt/mcp.json", {
+      mcpServers: { notes: { type: "sse", url: "https://notes.example.com/sse", registry: origin } },
+    })
+    const r = await run(t, ["mcp", "update", "notes", "--yes"])
+    expect(r.code).toBe(0)
+    const written = await readJson(join(t.path, ".agentrt", "mcp.json"))
+    expect(written.mcpServers.notes.registry.version).toBe("0.3.0")
+    expect(written.mcpServers.notes.headers).toEqual({ "X-API-Key": "${X_API_KEY}" })
+    expect(existsSync(join(t.path, ".mcp.json"))).toBe(false)
+  })
+
   it("refuses a server not installed from a registry", async () => {
     await using t = await tmpdir()
     await run(t, ["mcp", "add", "fs", "--", "npx", "-y", "x"])

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs"
+import { resolve } from "node:path"
 import type { ServerEntry } from "../../config/index.ts"
 import {
   checkOutdated,
@@ -153,7 +154,7 @@ export const update = command({
       )
     }
     const installArgs: InstallArgs = {
-      ...(entry.scope === "file" ? { mcp: entry.file } : { scope: entry.scope }),
+      ...writeTarget(ctx, entry),
       ...(args.yes && { yes: true }),
       ...(args["dry-run"] && { "dry-run": true }),
       ...(args["approve-env"] && { "approve-env": true }),
@@ -178,6 +179,14 @@ export const update = command({
 
 function clientFor(ctx: Ctx, url: string): RegistryClient {
   return registryClients(ctx, [url])[0]!
+}
+
+/** The file the entry is in: a scope when it is that scope's file, else the file itself. */
+function writeTarget(ctx: Ctx, entry: ServerEntry): { scope: "user" | "project" } | { mcp: string } {
+  if (entry.scope === "user") return { scope: "user" }
+  // .agentrt/mcp.json is a project file too, but `--scope project` writes ./.mcp.json.
+  if (entry.scope === "project" && entry.file === resolve(ctx.cwd, ".mcp.json")) return { scope: "project" }
+  return { mcp: entry.file }
 }
 
 function findInstalled(servers: ServerEntry[], name: string): ServerEntry {
