@@ -47,13 +47,17 @@ export function authHooks(ctx: Ctx, choice: SignInChoice = {}): AuthHooks {
     ...(mode && { signIn: createSignIn(ctx, mode) }),
     ...(choice.isForced && { isForced: true }),
     // Workload identity in GitHub Actions: only jobs with `id-token: write` have these, and only a
-    // server whose oauth.assertionFrom is "github-actions" uses them (auth/assertion.ts).
-    ...(ctx.env.ACTIONS_ID_TOKEN_REQUEST_URL && {
-      github: {
-        requestUrl: ctx.env.ACTIONS_ID_TOKEN_REQUEST_URL,
-        requestToken: ctx.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN,
+    // server whose oauth.assertionFrom is "github-actions" uses them (auth/assertion.ts). Read when
+    // that server asks, not here: in the daemon a read is a question to the caller (S31), and one
+    // here made every warm command run twice to learn that the variable is not set.
+    github: {
+      get requestUrl() {
+        return ctx.env.ACTIONS_ID_TOKEN_REQUEST_URL
       },
-    }),
+      get requestToken() {
+        return ctx.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN
+      },
+    },
   }
 }
 
