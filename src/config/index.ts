@@ -16,6 +16,7 @@ export {
   type ServerConfig,
 } from "./schema.ts"
 export { configLocations, loadConfig, parseConfigFile, parseConfigValue } from "./load.ts"
+export { createParseCache, type ParseCache } from "./parse-cache.ts"
 export type { Config, ConfigWarning, ServerEntry } from "./types.ts"
 export { fingerprintServer, stableStringify } from "./fingerprint.ts"
 export { normalizeServer, toFileEntry } from "./normalize.ts"

@@ -4,12 +4,14 @@ import * as v from "valibot"
 import { ConfigError } from "../util/errors.ts"
 import { existingPrivateDir, privatePathProblem, type Paths } from "../util/paths.ts"
 import { fingerprintServer } from "./fingerprint.ts"
-import { readJsonFile, type Located } from "./json.ts"
+import { parseJsonText, type Located } from "./json.ts"
+import { readConfigText } from "./json-file.ts"
 import { normalizeServer, peerToolGlobs } from "./normalize.ts"
+import type { ParseCache } from "./parse-cache.ts"
 import { inputVariableName } from "./interpolate.ts"
 import { checkTemplates, fieldLabel } from "./references.ts"
 import { ConfigFile, SERVER_KEYS, ServerName } from "./schema.ts"
-import type { Config, ConfigWarning, InputInfo, Scope, ServerEntry } from "./types.ts"
+import type { Config, ConfigWarning, InputInfo, ParsedConfigFile, Scope, ServerEntry } from "./types.ts"
 import { unknownFieldWarnings } from "./unknown.ts"
 
 export interface LoadOptions {
@@ -19,6 +21,8 @@ export interface LoadOptions {
   files?: string[]
   /** Skip the user and project files (only `files`). */
   only?: boolean
+  /** The daemon's: a file whose text has not changed since a command before is not parsed again. */
+  cache?: ParseCache
 }
 
 /** The files that make up the config, lowest precedence first: user < project < --mcp. */
@@ -53,7 +57,7 @@ export function loadConfig(opts: LoadOptions): Config {
       config.sources.push({ scope: loc.scope, file: loc.file, exists: false, servers: 0 })
       continue
     }
-    const doc = parseConfigFile(loc.file, loc.scope)
+    const doc = parseConfigFile(loc.file, loc.scope, opts.cache)
     if (loc.scope === "project") config.warnings.push(...sharedFileWarnings(loc.file))
     config.sources.push({ scope: loc.scope, file: loc.file, exists: true, servers: doc.servers.length })
     config.warnings.push(...doc.warnings)
@@ -72,16 +76,10 @@ export function loadConfig(opts: LoadOptions): Config {
   return config
 }
 
-export interface ParsedConfigFile {
-  servers: ServerEntry[]
-  warnings: ConfigWarning[]
-  inputs: Map<string, InputInfo>
-  model?: string
-  registries?: string[]
-}
-
-export function parseConfigFile(file: string, scope: Scope): ParsedConfigFile {
-  return parseConfigValue(readJsonFile(file, { jsonc: true, isPrivate: scope === "user" }), file, scope)
+export function parseConfigFile(file: string, scope: Scope, cache?: ParseCache): ParsedConfigFile {
+  const text = readConfigText(file, { isPrivate: scope === "user" })
+  const parse = () => parseConfigValue(parseJsonText(text, { jsonc: true, file }), file, scope)
+  return cache ? cache.parsed(file, scope, text, parse) : parse()
 }
 
 /**

@@ -46,3 +46,12 @@ export interface Config {
   /** MCP Registry URLs from the user config and --mcp files (not project files), in order. */
   registries?: string[]
 }
+
+/** One config file, parsed and validated (before the scopes are merged into a Config). */
+export interface ParsedConfigFile {
+  servers: ServerEntry[]
+  warnings: ConfigWarning[]
+  inputs: Map<string, InputInfo>
+  model?: string
+  registries?: string[]
+}

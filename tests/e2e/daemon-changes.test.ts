@@ -1,5 +1,6 @@
 import { describe, expect, it } from "bun:test"
-import { existsSync, readFileSync } from "node:fs"
+import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
 import { fakeModel } from "../fixtures/model/server.ts"
 import { isAlive, startSlowCall } from "../helpers/processes.ts"
 import { BINARY } from "../helpers/binary.ts"
@@ -54,6 +55,27 @@ describe("compiled binary: agent daemon while things change", () => {
     const servers = (await status(t)).servers!
     expect(servers).toHaveLength(1)
     expect(servers[0]!.pid).not.toBe(old)
+    expect(daemonLog(t)).toContain("its definition changed")
+  }, 90_000)
+
+  it("an edit that keeps the config's size and mtime is seen too: the daemon parses by content (S32)", async () => {
+    await using t = await tmpdir()
+    const file = join(t.path, "mcp.json")
+    const write = (value: string) => {
+      writeFileSync(
+        file,
+        JSON.stringify({ mcpServers: { counter: counterServer({ env: { EDITED: value } }) } }),
+      )
+      utimesSync(file, 1_700_000_000, 1_700_000_000) // one stamp for both versions, as within one tick
+    }
+    write("aaa")
+    await using _d = await startedDaemon(t)
+    expect((await increment(t, ["--mcp", "mcp.json"])).stdout).toBe("1\n")
+    expect((await increment(t, ["--mcp", "mcp.json"])).stdout).toBe("2\n")
+    const { size, mtimeMs, ino } = statSync(file)
+    write("bbb")
+    expect(statSync(file)).toMatchObject({ size, mtimeMs, ino })
+    expect((await increment(t, ["--mcp", "mcp.json"])).stdout).toBe("1\n") // a new server
     expect(daemonLog(t)).toContain("its definition changed")
   }, 90_000)
 

@@ -1,3 +1,4 @@
+import { createParseCache } from "../../config/index.ts"
 import { isBaseEnv, type Caller, type Pool } from "../../daemon/index.ts"
 import { runInterruptHandlers, takeInterruptHandlers } from "../../util/abort.ts"
 import { resetWrittenStdout } from "../shared/output.ts"
@@ -48,6 +49,7 @@ export function createExecutor(deps: {
 }) {
   // Names a command read after its output began (too late to ask): asked for first next time.
   const learned = new Map<string, Set<string>>()
+  const parseCache = createParseCache()
 
   return async (caller: Caller): Promise<void> => {
     const req = caller.request
@@ -117,6 +119,7 @@ export function createExecutor(deps: {
         env,
         tty: req.tty,
         pool: deps.pool,
+        parseCache,
         write: (fd, data) =>
           isCommitted ? caller.send({ t: "out", fd, data }) : void held.push({ fd, data }),
         checkpoint,

@@ -127,7 +127,13 @@ export function configFiles(rawArgs: string[]): { files: string[]; only: boolean
 
 /** Loads user + project + every `--mcp FILE` (only those with --mcp-only) and logs the warnings once. */
 export function loadFromArgs(ctx: Ctx, rawArgs: string[]): Config {
-  const config = loadConfig({ paths: ctx.paths, cwd: ctx.cwd, ...configFiles(rawArgs) })
+  const cache = warmRequest()?.parseCache
+  const config = loadConfig({
+    paths: ctx.paths,
+    cwd: ctx.cwd,
+    ...configFiles(rawArgs),
+    ...(cache && { cache }),
+  })
   for (const w of config.warnings) ctx.log.warn(`${w.file}: ${w.message}`)
   return config
 }

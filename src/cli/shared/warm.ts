@@ -1,3 +1,4 @@
+import type { ParseCache } from "../../config/index.ts"
 import type { CallerTty, Pool } from "../../daemon/index.ts"
 import { AgentError } from "../../util/errors.ts"
 
@@ -12,6 +13,8 @@ export interface WarmRequest {
   env: Record<string, string | undefined>
   tty: CallerTty
   pool: Pool
+  /** Config files parsed by earlier requests, reused while their text is unchanged (read at every request). */
+  parseCache: ParseCache
   /** Where this request's stdout (1) and stderr (2) go: the daemon sends them to the caller. */
   write(fd: 1 | 2, data: string): void
   /**
