@@ -12,6 +12,7 @@ import {
   readJsonFile,
   type ParseOptions,
 } from "../../src/config/json.ts"
+import { readConfigText } from "../../src/config/json-file.ts"
 import { ConfigError } from "../../src/util/errors.ts"
 
 const dir = mkdtempSync(join(tmpdir(), "agentrt-json-"))
@@ -307,6 +308,14 @@ describe("readJsonFile", () => {
     const file = join(dir, "max.json")
     writeFileSync(file, `"${"x".repeat(MAX_CONFIG_BYTES - 2)}"`)
     expect((readJsonFile(file).value as string).length).toBe(MAX_CONFIG_BYTES - 2)
+  })
+
+  // /proc files report size 0 and hold more: as a file that grew between the stat and the read.
+  it.skipIf(process.platform !== "linux")("reads past the size the stat gave, in full", () => {
+    const text = readConfigText("/proc/self/smaps")
+    expect(text.length).toBeGreaterThan(2 * 4096) // more than the first buffer and its first doubling
+    expect(text.endsWith("\n")).toBe(true)
+    expect(text.split("\n").at(-2)).toMatch(/^VmFlags:/) // the last entry is whole
   })
 
   it("refuses a directory and a FIFO", () => {
