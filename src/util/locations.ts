@@ -1,4 +1,3 @@
-import { homedir } from "node:os"
 import { isAbsolute, join } from "node:path"
 
 // Where agent's files live, computed only: util/paths.ts's resolvePaths gives the same answers
@@ -12,7 +11,8 @@ type Env = Record<string, string | undefined>
 export function locations(env: Env): { configDir: string; stateDir: string; userConfig: string } {
   const home = env.AGENTRT_HOME
   if (home !== undefined && home !== "") return withFile(join(home, "config"), join(home, "state"))
-  const userHome = env.HOME || homedir()
+  // node:os only without $HOME: loading it costs a warm call ~0.2 ms, and HOME is nearly always set.
+  const userHome = env.HOME || (require("node:os") as typeof import("node:os")).homedir()
   const xdgConfig = absoluteOr(env.XDG_CONFIG_HOME, join(userHome, ".config"))
   const xdgState = absoluteOr(env.XDG_STATE_HOME, join(userHome, ".local", "state"))
   return withFile(join(xdgConfig, "agentrt"), join(xdgState, "agentrt"))
