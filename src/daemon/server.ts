@@ -7,8 +7,8 @@ import {
   unlinkSync,
   writeFileSync,
 } from "node:fs"
-import { createServer, type Socket } from "node:net"
 import { AgentError } from "../util/errors.ts"
+import { listen, type Connection, type ConnectionEvents, type Listener } from "./listen.ts"
 import type { DaemonPlace } from "./paths.ts"
 import type { Pool } from "./pool.ts"
 import {
@@ -94,7 +94,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     servers: pool.status(),
   })
 
-  const server = createServer((socket) => handle(socket))
+  let server: Listener | undefined
   const timer = setInterval(
     () => {
       void pool.sweep(opts.idleServerMs)
@@ -108,7 +108,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     stopping ??= (async () => {
       log(`stopping: ${why}`)
       clearInterval(timer)
-      server.close()
+      server?.close()
       await pool.close()
       for (const f of [place.socket, place.pidFile]) {
         try {
@@ -122,8 +122,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     return stopping
   }
 
-  function handle(socket: Socket): void {
-    socket.setEncoding("utf8")
+  function handle(socket: Connection): ConnectionEvents {
     const waiting = new Map<string, (m: ClientMessage) => void>()
     const cancels: (() => void)[] = []
     let input: ((data: string | null) => void) | undefined
@@ -136,13 +135,6 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     const send = (msg: DaemonMessage) => {
       if (!isClosed) socket.write(encode(msg))
     }
-    socket.on("close", () => {
-      isClosed = true
-      cancel()
-      input?.(null)
-      for (const fn of waiting.values()) fn({ t: "cancel" })
-    })
-    socket.on("error", (e) => log(`caller connection: ${e.message}`))
     const read = lineReader(
       (raw) => {
         const msg = raw as ClientMessage
@@ -222,20 +214,29 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       },
       (line) => log(`a caller sent a line that is not JSON (${line.length} bytes)`),
     )
-    socket.on("data", (chunk) => read(String(chunk)))
+    return {
+      data: read,
+      close() {
+        isClosed = true
+        cancel()
+        input?.(null)
+        for (const fn of waiting.values()) fn({ t: "cancel" })
+      },
+      error: (message) => log(`caller connection: ${message}`),
+    }
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", (e) =>
-      reject(new DaemonStartError(`cannot listen on ${place.socket}: ${e.message}`)),
+  // S30: created 0600 from the start (umask), inside a 0700 directory.
+  const old = process.platform === "win32" ? undefined : process.umask(0o177)
+  try {
+    server = await listen(place.socket, handle)
+  } catch (e: unknown) {
+    throw new DaemonStartError(
+      `cannot listen on ${place.socket}: ${e instanceof Error ? e.message : String(e)}`,
     )
-    // S30: created 0600 from the start (umask), inside a 0700 directory.
-    const old = process.platform === "win32" ? undefined : process.umask(0o177)
-    server.listen(place.socket, () => {
-      if (old !== undefined) process.umask(old)
-      resolve()
-    })
-  })
+  } finally {
+    if (old !== undefined) process.umask(old)
+  }
   if (process.platform !== "win32") chmodSync(place.socket, 0o600)
   writeFileSync(place.pidFile, `${process.pid}\n`, { mode: 0o600 })
   log(`listening on ${place.socket} (pid ${process.pid}, version ${opts.version})`)

@@ -21,13 +21,22 @@ export function openChannel(path: string, on: ChannelEvents): Channel {
 
 function bunChannel(path: string, on: ChannelEvents): Channel {
   let socket: Bun.Socket | undefined
-  let pending = ""
+  // Bytes, not text: write() may take part of a chunk (the rest goes on "drain"), cut anywhere,
+  // in the middle of a character of a tunnelled client's line too.
+  const pending: Uint8Array[] = []
+  const encoder = new TextEncoder()
   let isClosed = false
+  let isOpen = false
   const flush = () => {
-    if (!socket || pending === "") return
-    const n = socket.write(pending)
-    // write() may take part of it; the rest goes on "drain". (n counts bytes; the lines are ASCII-safe JSON.)
-    pending = n >= Buffer.byteLength(pending) ? "" : Buffer.from(pending).subarray(n).toString()
+    while (socket && pending.length > 0) {
+      const head = pending[0]!
+      const n = socket.write(head)
+      if (n < head.length) {
+        pending[0] = head.subarray(Math.max(n, 0))
+        return
+      }
+      pending.shift()
+    }
   }
   const decoder = new TextDecoder()
   Bun.connect({
@@ -35,6 +44,7 @@ function bunChannel(path: string, on: ChannelEvents): Channel {
     socket: {
       open(s) {
         socket = s
+        isOpen = true
         on.open()
         flush()
       },
@@ -43,7 +53,9 @@ function bunChannel(path: string, on: ChannelEvents): Channel {
       close() {
         if (isClosed) return
         isClosed = true
-        on.close()
+        // A connection that never opened failed to connect (a dead daemon's socket): not a break.
+        if (!isOpen) on.error("ECONNREFUSED")
+        else on.close()
       },
       error: (_s, e) => on.error((e as NodeJS.ErrnoException).code ?? e.message),
     },
@@ -53,7 +65,7 @@ function bunChannel(path: string, on: ChannelEvents): Channel {
   })
   return {
     write(text) {
-      pending += text
+      pending.push(encoder.encode(text))
       flush()
     },
     close() {
