@@ -3,7 +3,11 @@
 // per warm command in a profile of 200 calls. node:net for Windows named pipes.
 
 export interface Connection {
-  /** Queued in order; what the socket does not take at once goes when it drains. */
+  /**
+   * Queued in order and sent together at the end of the current tick (a command's last output,
+   * its exit and the end: one write, one wake-up of the caller); what the socket does not take
+   * at once goes when it drains.
+   */
   write(text: string): void
   /** Closes once everything written has gone out. */
   end(): void
@@ -30,7 +34,10 @@ interface State {
   events: ConnectionEvents
   decoder: TextDecoder
   /** Bytes the socket has not taken yet. */
-  pending: Uint8Array[]
+  pending: string[]
+  /** Bytes the socket took part of; the rest goes first. */
+  rest: Uint8Array | undefined
+  isScheduled: boolean
   isEnding: boolean
   isClosed: boolean
 }
@@ -40,17 +47,29 @@ const encoder = new TextEncoder()
 function bunListen(path: string, accept: (c: Connection) => ConnectionEvents): Listener {
   const flush = (s: Bun.Socket<State>) => {
     const st = s.data
-    while (st.pending.length > 0) {
-      const head = st.pending[0]!
-      const n = s.write(head)
-      if (n < head.length) {
-        // Partly taken (or not at all): the rest waits for drain, cut on a byte, not a character.
-        st.pending[0] = head.subarray(Math.max(n, 0))
-        return
+    st.isScheduled = false
+    if (st.isClosed) return
+    for (;;) {
+      if (!st.rest && st.pending.length > 0) {
+        st.rest = encoder.encode(st.pending.join(""))
+        st.pending = []
       }
-      st.pending.shift()
+      if (!st.rest) break
+      const n = s.write(st.rest)
+      if (n >= st.rest.length) {
+        st.rest = undefined
+        continue
+      }
+      // Partly taken (or not at all): the rest waits for drain, cut on a byte, not a character.
+      st.rest = st.rest.subarray(Math.max(n, 0))
+      return
     }
     if (st.isEnding) s.end()
+  }
+  const schedule = (s: Bun.Socket<State>) => {
+    if (s.data.isScheduled) return
+    s.data.isScheduled = true
+    queueMicrotask(() => flush(s))
   }
   const server = Bun.listen<State>({
     unix: path,
@@ -60,19 +79,21 @@ function bunListen(path: string, accept: (c: Connection) => ConnectionEvents): L
           events: undefined as unknown as ConnectionEvents,
           decoder: new TextDecoder(),
           pending: [],
+          rest: undefined,
+          isScheduled: false,
           isEnding: false,
           isClosed: false,
         }
         s.data.events = accept({
           write(text) {
             if (s.data.isClosed || s.data.isEnding) return
-            s.data.pending.push(encoder.encode(text))
-            flush(s)
+            s.data.pending.push(text)
+            schedule(s)
           },
           end() {
             if (s.data.isClosed || s.data.isEnding) return
             s.data.isEnding = true
-            flush(s)
+            schedule(s)
           },
         })
       },

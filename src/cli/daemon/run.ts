@@ -62,8 +62,10 @@ function routeOutput(log: (l: string) => void): void {
     stream.write = ((chunk: unknown, encoding?: unknown, cb?: unknown) => {
       const text = typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8")
       const warm = warmRequest()
-      if (warm) warm.write(fd, text)
-      else if (text.trim() !== "") log(`(outside a request) ${text.trimEnd()}`)
+      if (warm) {
+        // An empty write (the final flush after a command) would be an empty message to the caller.
+        if (text !== "") warm.write(fd, text)
+      } else if (text.trim() !== "") log(`(outside a request) ${text.trimEnd()}`)
       const done = typeof encoding === "function" ? encoding : cb
       if (typeof done === "function") queueMicrotask(() => (done as () => void)())
       return true
