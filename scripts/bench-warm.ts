@@ -6,7 +6,11 @@
 //   list   warm `agent mcp list -o json` with 20 stdio servers: median <= 40 ms
 //   run    `agent run` with 20 warm servers: spawn → first model request <= 50 ms
 //   peer   mcporter@0.12.3 (devDependency) with "lifecycle": "keep-alive": warm call, warm list
-//   npm run bench:warm [-- --runs N]     (every figure over N >= 10 runs: min / median / max)
+//   npm run bench:warm [-- --runs N] [--before BINARY] [--only call,list,run,peer]
+//   (every figure over N >= 10 runs: min / median / max)
+//   --before: a second agent binary (say, built from main) with a daemon of its own, its warm call
+//   and list measured in the same interleaved rounds: the before/after ratio is the fair comparison
+//   on a machine whose load moves.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
@@ -15,8 +19,13 @@ import { firstRequestModel, median } from "./bench/measure.ts"
 import { privateAgent } from "./fresh-build.ts"
 
 const ROOT = resolve(import.meta.dir, "..")
-const runsArg = process.argv.indexOf("--runs")
-const RUNS = Math.max(10, runsArg > 0 ? Number(process.argv[runsArg + 1]) || 0 : 15)
+const flag = (name: string) => {
+  const i = process.argv.indexOf(name)
+  return i > 0 ? process.argv[i + 1] : undefined
+}
+const RUNS = Math.max(10, Number(flag("--runs")) || 15)
+const BEFORE = flag("--before") && resolve(flag("--before")!)
+const ONLY = new Set((flag("--only") ?? "call,list,run,peer").split(","))
 const WARMUP = 3
 const MCPORTER = join(ROOT, "node_modules/mcporter/dist/cli.js")
 
@@ -50,18 +59,27 @@ async function once(
   return ms
 }
 
+/** A command, and the environment it runs with when not the common one (the --before daemon's home). */
+type Cmd = string[] | { cmd: string[]; env: Record<string, string> }
+
 async function measure(
-  cmds: Record<string, string[]>,
+  cmds: Record<string, Cmd>,
   env: Record<string, string>,
   cwd: string,
   check: (out: string) => boolean = () => true,
-): Promise<Record<string, Stats>> {
+): Promise<Record<string, number[]>> {
+  const run = (c: Cmd) => (Array.isArray(c) ? once(c, env, cwd, check) : once(c.cmd, c.env, cwd, check))
   const samples: Record<string, number[]> = Object.fromEntries(Object.keys(cmds).map((k) => [k, []]))
-  for (let i = 0; i < WARMUP; i++) for (const c of Object.values(cmds)) await once(c, env, cwd, check)
+  for (let i = 0; i < WARMUP; i++) for (const c of Object.values(cmds)) await run(c)
   // Interleaved, so the machine's drift hits every command alike.
-  for (let i = 0; i < RUNS; i++)
-    for (const [k, c] of Object.entries(cmds)) samples[k]!.push(await once(c, env, cwd, check))
-  return Object.fromEntries(Object.entries(samples).map(([k, xs]) => [k, stats(xs)]))
+  for (let i = 0; i < RUNS; i++) for (const [k, c] of Object.entries(cmds)) samples[k]!.push(await run(c))
+  return samples
+}
+
+/** "0.80x [0.62–1.05]": the ratio of the medians, then the range of the ratios within each round. */
+function perRound(a: number[], b: number[]): string {
+  const each = a.map((x, i) => x / b[i]!)
+  return `${(median(a) / median(b)).toFixed(2)}x [${Math.min(...each).toFixed(2)}–${Math.max(...each).toFixed(2)}]`
 }
 
 function servers(n: number, server: object): Record<string, object> {
@@ -88,6 +106,11 @@ async function main(): Promise<void> {
     MCPORTER_DAEMON_DIR: join(dir, "mcporter-state"),
   }
   const daemon = (verb: string) => once([agent, "daemon", verb], env, dir, () => true)
+  // The --before binary's daemon: its own home, so the two never share a socket or held servers.
+  const beforeEnv = { ...env, AGENTRT_HOME: join(dir, "home-before") }
+  const beforeDaemon = (verb: string) =>
+    BEFORE ? once([BEFORE, "daemon", verb], beforeEnv, dir, () => true) : Promise.resolve(0)
+  if (BEFORE) mkdirSync(beforeEnv.AGENTRT_HOME)
   try {
     console.error("compiling the stateful stdio fixture (tests/fixtures/servers/stdio-counter.ts)…")
     const counter = join(dir, "stdio-counter")
@@ -104,44 +127,78 @@ async function main(): Promise<void> {
 
     console.error(`each figure: ${RUNS} runs after ${WARMUP} warm-ups, min / median / max`)
     await daemon("start")
+    await beforeDaemon("start")
     const call = [agent, "mcp", "call", "c01", "increment", "--mcp", one]
     const list = [agent, "mcp", "list", "-o", "json", "--mcp", twenty]
-    console.error("agent: --version, warm call, cold call…")
-    const a = await measure(
-      { version: [agent, "--version"], warm: call, cold: [...call, "--no-daemon"] },
-      env,
-      dir,
-    )
-    const target = 2 * a.version!.median + 2
-    row("agent --version", a.version!)
-    row(
-      "agent mcp call, warm (daemon)",
-      a.warm!,
-      `<= ${target.toFixed(1)} ms`,
-      verdict(a.warm!.median <= target),
-    )
-    row("agent mcp call, cold (--no-daemon)", a.cold!)
-    console.error("agent: warm list of 20…")
-    const l = await measure({ list }, env, dir, (out) => connected(out, 20))
-    row("agent mcp list, 20 stdio, warm", l.list!, "<= 40 ms", verdict(l.list!.median <= 40))
-    console.error("agent: run with 20 warm servers, to the first model request…")
-    const first = await firstRequest(agent, twenty, env, dir)
-    row("agent run, 20 warm: first model request", first, "<= 50 ms", verdict(first.median <= 50))
+    // The same command lines with the --before binary and its daemon.
+    const old = (cmd: string[]) => ({ cmd: [BEFORE!, ...cmd.slice(1)], env: beforeEnv })
+    let warmCall: Stats | undefined
+    if (ONLY.has("call")) {
+      console.error(`agent: --version, warm call${BEFORE ? " (and --before's)" : ""}, cold call…`)
+      const a = await measure(
+        {
+          version: [agent, "--version"],
+          warm: call,
+          ...(BEFORE && { before: old(call), beforeVersion: old([agent, "--version"]) }),
+          cold: [...call, "--no-daemon"],
+        },
+        env,
+        dir,
+      )
+      warmCall = stats(a.warm!)
+      const version = stats(a.version!)
+      const target = 2 * version.median + 2
+      row("agent --version", version)
+      row(
+        "agent mcp call, warm (daemon)",
+        warmCall,
+        `<= ${target.toFixed(1)} ms`,
+        verdict(warmCall.median <= target),
+      )
+      if (BEFORE) {
+        row("  --before: agent --version", stats(a.beforeVersion!))
+        row("  --before: agent mcp call, warm", stats(a.before!))
+        row("  ratio warm call / --before's", perRound(a.warm!, a.before!))
+      }
+      row("agent mcp call, cold (--no-daemon)", stats(a.cold!))
+    }
+    let warmList: Stats | undefined
+    if (ONLY.has("list")) {
+      console.error("agent: warm list of 20…")
+      const l = await measure({ list, ...(BEFORE && { before: old(list) }) }, env, dir, (out) =>
+        connected(out, 20),
+      )
+      warmList = stats(l.list!)
+      row("agent mcp list, 20 stdio, warm", warmList, "<= 40 ms", verdict(warmList.median <= 40))
+      if (BEFORE) {
+        row("  --before: agent mcp list, warm", stats(l.before!))
+        row("  ratio warm list / --before's", perRound(l.list!, l.before!))
+      }
+    }
+    if (ONLY.has("run")) {
+      console.error("agent: run with 20 warm servers, to the first model request…")
+      const first = await firstRequest(agent, twenty, env, dir)
+      row("agent run, 20 warm: first model request", first, "<= 50 ms", verdict(first.median <= 50))
+    }
     await daemon("stop")
+    await beforeDaemon("stop")
 
-    console.error("mcporter 0.12.3 with its keep-alive daemon: warm call, warm list of 20…")
-    const mc = (cfg: string, ...args: string[]) => ["node", MCPORTER, "--config", cfg, ...args]
-    await once(mc(mcpTwenty, "daemon", "start"), env, dir, () => true)
-    const m = await measure(
-      { call: mc(mcpTwenty, "call", "c01.increment"), list: mc(mcpTwenty, "list", "--json") },
-      env,
-      dir,
-    )
-    await once(mc(mcpTwenty, "daemon", "stop"), env, dir, () => true)
-    row("mcporter call, warm (its daemon)", m.call!)
-    row("mcporter list, 20 stdio, warm", m.list!)
-    row("  ratio agent/mcporter, call", `${(a.warm!.median / m.call!.median).toFixed(2)}x`)
-    row("  ratio agent/mcporter, list", `${(l.list!.median / m.list!.median).toFixed(2)}x`)
+    if (ONLY.has("peer")) {
+      console.error("mcporter 0.12.3 with its keep-alive daemon: warm call, warm list of 20…")
+      const mc = (cfg: string, ...args: string[]) => ["node", MCPORTER, "--config", cfg, ...args]
+      await once(mc(mcpTwenty, "daemon", "start"), env, dir, () => true)
+      const m = await measure(
+        { call: mc(mcpTwenty, "call", "c01.increment"), list: mc(mcpTwenty, "list", "--json") },
+        env,
+        dir,
+      )
+      await once(mc(mcpTwenty, "daemon", "stop"), env, dir, () => true)
+      const [mCall, mList] = [stats(m.call!), stats(m.list!)]
+      row("mcporter call, warm (its daemon)", mCall)
+      row("mcporter list, 20 stdio, warm", mList)
+      if (warmCall) row("  ratio agent/mcporter, call", `${(warmCall.median / mCall.median).toFixed(2)}x`)
+      if (warmList) row("  ratio agent/mcporter, list", `${(warmList.median / mList.median).toFixed(2)}x`)
+    }
 
     console.log(
       `agentrt warm bench, ${new Date().toISOString().slice(0, 10)}, ${process.platform}-${process.arch}, bun ${Bun.version}, ${RUNS} runs`,
@@ -156,6 +213,7 @@ async function main(): Promise<void> {
     )
   } finally {
     await daemon("stop").catch(() => undefined) // already stopped, or never started
+    await beforeDaemon("stop").catch(() => undefined)
     await once(["node", MCPORTER, "daemon", "stop"], env, dir, () => true).catch(() => undefined)
     rmSync(dir, { recursive: true, force: true })
   }
