@@ -1,7 +1,7 @@
 import type { ParsedConfigFile, Scope } from "./types.ts"
 
-// The daemon reads every config file at every command (docs/daemon.md: an edit is seen by the next
-// command), but need not parse and validate one that has not changed. Keyed by the file's exact
+// The daemon reads every config file at every command (S32: an edit is seen by the next command),
+// but need not parse and validate one that has not changed. Keyed by the file's exact
 // text, not its mtime or size: two edits within one timestamp tick, or of the same length, are
 // still two configs. Reading stays per command, and so do the checks made as it is read (F04).
 
