@@ -673,6 +673,13 @@ export const MUTATIONS: Mutation[] = [
     replace: "      void old",
     tests: ["tests/e2e/daemon-changes.test.ts"],
   },
+  {
+    name: "daemon: a config edit that keeps the file's size and mtime is not seen",
+    file: "src/config/parse-cache.ts",
+    find: "      if (hit?.text === text) return hit.doc",
+    replace: "      if (hit) return hit.doc",
+    tests: ["tests/config/parse-cache.test.ts", "tests/e2e/daemon-changes.test.ts"],
+  },
   // L09-L12: agent mcp serve --http (loopback bind, Host, Origin, bearer token)
   {
     name: "serve bind: a non-loopback --http address accepted",
