@@ -6,7 +6,9 @@
 // is worthless without its private key, so the key is kept with the tokens (the token file,
 // 0600, atomic, F01) and reused on every refresh and every later run (the AS binds refresh
 // tokens of public clients to it, RFC 9449 §5). Its private part is a secret (P03), never printed.
-import { createHash, webcrypto } from "node:crypto"
+// No node:crypto here: this file is loaded with the client SDK on every connect, and importing
+// node:crypto costs each cold run ~3.5 ms of CPU before its first request (docs/performance.md,
+// issue 19). Bun's global Web Crypto is the same object, and Bun.CryptoHasher the same SHA-256.
 import {
   DpopSession,
   type DpopKeyPair,
@@ -52,11 +54,11 @@ function field(o: unknown, name: string): unknown {
 
 /** A fresh key pair: exported once (to be saved with the tokens), then signed with as a non-extractable key. */
 export async function createDpopKey(): Promise<{ session: DpopSession; jwk: DpopPrivateJwk }> {
-  const pair = await webcrypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, [
+  const pair = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, [
     "sign",
     "verify",
   ])
-  const raw = await webcrypto.subtle.exportKey("jwk", pair.privateKey)
+  const raw = await crypto.subtle.exportKey("jwk", pair.privateKey)
   const jwk = { kty: "EC", crv: "P-256", x: raw.x, y: raw.y, d: raw.d } as DpopPrivateJwk
   return { session: await loadDpopKey(jwk), jwk }
 }
@@ -67,8 +69,8 @@ export async function loadDpopKey(jwk: DpopPrivateJwk): Promise<DpopSession> {
   const publicJwk = { kty: "EC", crv: "P-256", x: jwk.x, y: jwk.y }
   try {
     const ec = { name: "ECDSA", namedCurve: "P-256" } as const
-    const privateKey = await webcrypto.subtle.importKey("jwk", { ...jwk, ext: false }, ec, false, ["sign"])
-    const publicKey = await webcrypto.subtle.importKey("jwk", publicJwk, ec, true, ["verify"])
+    const privateKey = await crypto.subtle.importKey("jwk", { ...jwk, ext: false }, ec, false, ["sign"])
+    const publicKey = await crypto.subtle.importKey("jwk", publicJwk, ec, true, ["verify"])
     const keyPair: DpopKeyPair = {
       privateKey: privateKey as CryptoKey,
       publicKey: publicKey as CryptoKey,
@@ -101,7 +103,7 @@ export function isDpopPrivateJwk(v: unknown): v is DpopPrivateJwk {
 /** RFC 7638: SHA-256 over the required members in lexicographic order, base64url. */
 export function jwkThumbprint(jwk: { crv: string; kty: string; x: string; y: string }): string {
   const canonical = JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y })
-  return createHash("sha256").update(canonical).digest("base64url")
+  return new Bun.CryptoHasher("sha256").update(canonical).digest("base64url")
 }
 
 /**
