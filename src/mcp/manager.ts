@@ -61,7 +61,13 @@ export function createManager(resolutions: Resolution[], opts: ManagerOptions): 
     slot.state = state
     opts.onState?.(state)
   }
-  const loadRuntime = async () => (runtime ??= await import("./runtime.ts"))
+  const trace = opts.trace && onceEach(opts.trace)
+  const loadRuntime = async () => {
+    if (runtime) return runtime
+    runtime = await import("./runtime.ts")
+    trace?.("SDK loaded")
+    return runtime
+  }
   const requests = createRequests({
     opts,
     log,
@@ -122,12 +128,14 @@ export function createManager(resolutions: Resolution[], opts: ManagerOptions): 
         // Started before the SDK has loaded (spawn.ts); the transport adopts it. Inside the try:
         // a command line Windows cannot be given safely (S10) fails this server alone.
         early = slot.spawn && spawnServer(slot.spawn)
+        if (early) trace?.("first server spawned")
         const conn = await open(slot, early)
         if (abort.signal.aborted) {
           await conn.close()
           return setState(slot, failedState(slot, "interrupted"))
         }
         slot.conn = conn
+        trace?.("first server answered (initialize or server/discover)")
         const counts = await requests.counts(slot)
         const caps = conn.client.getServerCapabilities()
         setState(slot, {
@@ -172,6 +180,7 @@ export function createManager(resolutions: Resolution[], opts: ManagerOptions): 
       if ([...slots.values()].some((s) => s.resolution.status === "ready"))
         loadRuntime().catch((e: unknown) => void e)
       await Promise.all([...slots.values()].map((s) => connectOne(s)))
+      trace?.("every server settled (lists included)")
       return states()
     })()
     return connecting
@@ -276,4 +285,14 @@ function failedState(slot: Slot, error: string): ServerState {
 /** --protocol-version (opts) wins over the server's own `protocolVersion`. */
 function pinnedVersion(server: { protocolVersion?: string }, opts: ManagerOptions): string | undefined {
   return opts.protocolVersion ?? server.protocolVersion
+}
+
+/** Calls `trace` with each event the first time only: with 20 servers, "first" means the first. */
+function onceEach(trace: (event: string) => void): (event: string) => void {
+  const seen = new Set<string>()
+  return (event) => {
+    if (seen.has(event)) return
+    seen.add(event)
+    trace(event)
+  }
 }

@@ -179,6 +179,11 @@ export interface ManagerOptions {
   fetch?: FetchLike
   /** OAuth for remote servers (docs/design.md §6). Without it a server answering 401 is needs_auth. */
   auth?: AuthHooks
+  /**
+   * Milestones of a cold connect (first spawn, SDK loaded, first and last server settled), for
+   * the CLI's AGENTRT_TRACE timeline (docs/performance.md); absent: not traced.
+   */
+  trace?: (event: string) => void
 }
 
 export interface AuthHooks {

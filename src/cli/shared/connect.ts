@@ -40,6 +40,7 @@ import { shownUrl } from "./present.ts"
 import { authHooks, type SignInChoice } from "./sign-in.ts"
 import { createQueue } from "./queue.ts"
 import { didYouMean } from "../../util/suggest.ts"
+import { createTrace } from "./trace.ts"
 import { warmRequest } from "./warm.ts"
 
 // Shared by the `agent mcp` commands that talk to servers (list, get, tools, call, prompts,
@@ -186,6 +187,9 @@ export async function withServers(
   body: (s: Session) => Promise<number | void>,
 ): Promise<number | void> {
   const ctx = createContext(args)
+  // A cold run only: inside the daemon this process's start says nothing about the request.
+  const trace = warmRequest() ? undefined : createTrace(ctx.env)
+  trace?.("command line parsed")
   const timeoutMs = millis(args.timeout, "--timeout")
   const connectTimeoutMs = millis(args["connect-timeout"], "--connect-timeout")
   const roots = rootDirs(ctx, rawArgs)
@@ -204,7 +208,9 @@ export async function withServers(
     })
   }
   const config = adhoc ? undefined : loadFromArgs(ctx, rawArgs)
+  trace?.("config loaded and validated")
   const resolutions = adhoc ? [adhoc] : await configServers(ctx, rawArgs, config!, opts.only, opts.among)
+  trace?.("servers resolved (approvals, fingerprints)")
   // Inside the daemon: approvals are checked (above) before any held server is touched.
   const warm = warmRequest()
   warm?.checkpoint()
@@ -225,6 +231,7 @@ export async function withServers(
     ...(timeoutMs !== undefined && { requestTimeoutMs: timeoutMs }),
     allowInsecureHttp: Boolean(args["allow-insecure-http"]),
     ...(protocolVersion && { protocolVersion }),
+    ...(trace && { trace }),
     // Warm, a sign-in is the caller's to do (handBack below): the daemon has no browser of theirs.
     auth: warm || !signIn ? auth : { ...auth, signIn },
     elicit:
@@ -281,9 +288,11 @@ export async function withServers(
       ...(config && { config }),
     }
     const work = body(session)
-    return await (opts.interruptGraceMs === undefined
+    const result = await (opts.interruptGraceMs === undefined
       ? untilAborted(work, signal)
       : withinGrace(work, signal, opts.interruptGraceMs))
+    trace?.("command done (output written), closing servers")
+    return result
   } catch (e: unknown) {
     progress?.done()
     if (interrupt.signal.aborted) throw new InterruptedError()
