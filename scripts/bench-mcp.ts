@@ -83,6 +83,7 @@ async function benchList(
   env: Record<string, string>,
   maxRatio?: number,
   rssTarget?: number,
+  isLikeForLike = false,
 ) {
   const list = (bin: string) => [bin, "mcp", "list", "--output", "json", "--mcp", cfg]
   const m = await compare(
@@ -90,6 +91,10 @@ async function benchList(
       product: list(sides.agent),
       ...(sides.before && { before: list(sides.before) }),
       baseline: [sides.baseline, cfg],
+      // The baseline speaks the SDK's default, 2025-11-25 `initialize`; agent negotiates
+      // 2026-07-28 (server/discover) where a server offers it, which costs an SDK-built server
+      // CPU of its own. Pinned to the baseline's revision, the row shows agent's own overhead.
+      ...(isLikeForLike && { pinned: [...list(sides.agent), "--protocol-version", "2025-11-25"] }),
     },
     env,
     allConnected(n),
@@ -110,6 +115,17 @@ async function benchList(
     target: maxRatio ? `<= ${maxRatio}x` : "",
     verdict: maxRatio ? verdict(ratio <= maxRatio) : "",
   })
+  if (m.pinned)
+    rows.push({
+      what: `  product at 2025-11-25`,
+      product: fmt(m.pinned.wallMs, "ms"),
+      before: "",
+      baseline: fmt(b.wallMs, "ms"),
+      ratio: ratioOf(m.pinned, b),
+      beforeRatio: "",
+      target: "",
+      verdict: "",
+    })
   rows.push({
     what: `  peak RSS (client)`,
     product: fmt(p.rss, "MB", MB),
@@ -197,7 +213,7 @@ async function main(): Promise<void> {
       ] as const) {
         console.error(`  stdio N=${n}…`)
         const cfg = writeConfig(dir, "stdio", n, { command: fixture })
-        await benchList("stdio", n, cfg, sides, env, max, n === 20 ? 80 : undefined)
+        await benchList("stdio", n, cfg, sides, env, max, n === 20 ? 80 : undefined, n === 20)
       }
     if (ONLY.has("http"))
       for (const [n, max] of [
@@ -227,6 +243,9 @@ async function main(): Promise<void> {
       "calls: measured in one process (src/mcp createManager vs a bare Client on the same protocol and capabilities), not through agent mcp call; before: not measured (in-process, this tree only)",
     )
     console.log("teardown: last stdout chunk → process exit; RSS: the client's own VmHWM (servers excluded)")
+    console.log(
+      "product at 2025-11-25: agent with --protocol-version 2025-11-25, the baseline's revision (its stdio servers skip 2026-07-28's per-server cost)",
+    )
     if (BEFORE) console.log(`before: ${BEFORE}`)
     console.log("warm (servers kept by `agent daemon`, and mcporter's keep-alive daemon): npm run bench:warm")
   } finally {
