@@ -38,7 +38,15 @@ export type Phases = v.InferOutput<typeof Phases>
 
 export const ServerStatus = v.object({
   name: v.string(),
-  status: v.picklist(["connected", "needs_auth", "needs_approval", "failed", "disabled", "connecting"]),
+  status: v.picklist([
+    "connected",
+    "needs_auth",
+    "needs_approval",
+    "failed",
+    "disabled",
+    "connecting",
+    "blocked",
+  ]),
   transport: v.optional(v.picklist(["stdio", "http", "sse"])),
   tools: v.optional(v.number()),
   error: v.optional(v.string()),

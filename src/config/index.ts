@@ -42,6 +42,21 @@ export {
   type ApprovalQuestion,
   type PromptFn,
 } from "./resolve.ts"
+// docs/policy.md: an organisation's policy file; the CLI finds and loads it, every path checks it.
+export {
+  checkPolicyForAdHoc,
+  checkPolicyForDefinition,
+  checkPolicyForLinks,
+  checkPolicyForRegistry,
+  checkPolicyForServer,
+  loadPolicy,
+  NO_POLICY,
+  policyError,
+  type Policy,
+  type PolicyLocation,
+  type PolicySubject,
+  type PolicyViolation,
+} from "./policy.ts"
 export { describeServer, diffServers, templateHost } from "./describe.ts"
 export { envShown, maskEntry, maskedDefinition, maskValue } from "./secrets.ts"
 export { inputVariableName, parseTemplate } from "./interpolate.ts"

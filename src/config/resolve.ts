@@ -1,4 +1,4 @@
-import { ApprovalRequiredError, ConfigError } from "../util/errors.ts"
+import { ApprovalRequiredError, ConfigError, PolicyError } from "../util/errors.ts"
 import { registerSecret } from "../util/secrets.ts"
 import { findUrlSecrets } from "./url-secrets.ts"
 import type { ApprovalStore } from "./approvals.ts"
@@ -9,6 +9,7 @@ import { expandTemplate, walkStrings, type Missing } from "./interpolate.ts"
 import type { InputInfo, ServerEntry } from "./types.ts"
 import { fieldLabel, interpolatedParts, variableUses } from "./references.ts"
 import type { ServerConfig } from "./schema.ts"
+import { checkPolicyForServer, POLICY_HINT, type Policy, type PolicyViolation } from "./policy.ts"
 
 // Turns loaded entries into servers ready to start, enforcing docs/design.md §4: a variable is read
 // from the environment only after it is approved for that server (an unapproved
@@ -34,6 +35,8 @@ export interface Blocked {
 export type Resolution =
   | { status: "ready"; entry: ServerEntry; server: ServerConfig; secrets: string[] }
   | { status: "disabled"; entry: ServerEntry }
+  /** docs/policy.md: an organisation's policy file forbids it; it is never started. */
+  | { status: "blocked"; entry: ServerEntry; violation: PolicyViolation; blocked: Blocked }
   | {
       status: "needs_approval"
       entry: ServerEntry
@@ -75,6 +78,8 @@ export interface ResolveOptions {
   inputs?: Map<string, InputInfo>
   /** `--allow-dangerous-env NAME`: a project server may set NAME (PATH, NODE_OPTIONS…) for this approval. */
   allowDangerousEnv?: string[]
+  /** The policy in force (docs/policy.md); a server it forbids resolves to "blocked". */
+  policy?: Policy
 }
 
 /** The variables a server references, grouped, with where each one's value goes. */
@@ -105,6 +110,10 @@ export async function resolveServers(entries: ServerEntry[], opts: ResolveOption
 
 async function resolveOne(entry: ServerEntry, opts: ResolveOptions): Promise<Resolution> {
   if (entry.server.disabled) return { status: "disabled", entry }
+  // Deny rules first, on the definition as written, so nothing is asked about a server that
+  // cannot run; the whole policy again below, on what would actually run (${VAR}s read).
+  const early = policyBlock(entry, entry.server, opts.policy, true)
+  if (early) return early
   const project = await checkProject(entry, opts)
   const pending: VariableNeed[] = []
   for (const need of variableNeeds(entry, opts.inputs)) {
@@ -127,7 +136,32 @@ async function resolveOne(entry: ServerEntry, opts: ResolveOptions): Promise<Res
       blocked: { message: approvalLine(r), hint: [...new Set(approvalHints(r))].join("\n  hint: ") },
     }
   }
-  return interpolate(entry, opts.env)
+  const r = interpolate(entry, opts.env)
+  return (r.status === "ready" && policyBlock(entry, r.server, opts.policy, false)) || r
+}
+
+function policyBlock(
+  entry: ServerEntry,
+  server: ServerConfig,
+  policy: Policy | undefined,
+  denyOnly: boolean,
+): Resolution | undefined {
+  if (!policy?.layers.length) return undefined
+  const violation = checkPolicyForServer(
+    policy,
+    { name: entry.name, server, scope: entry.scope },
+    { denyOnly },
+  )
+  if (!violation) return undefined
+  return {
+    status: "blocked",
+    entry,
+    violation,
+    blocked: {
+      message: `server "${entry.name}" is blocked by policy ${violation.file}: ${violation.rule}`,
+      hint: POLICY_HINT,
+    },
+  }
 }
 
 /** C10: `SERVER:VAR` approves VAR only for the server of that name, never for the others. */
@@ -231,6 +265,8 @@ function decodeQuietly(s: string): string {
 export function requireReady(resolutions: Resolution[]): ReadyResolution[] {
   const approvals = resolutions.filter((r) => r.status === "needs_approval")
   const unset = resolutions.filter((r) => r.status === "unset")
+  const blocked = resolutions.find((r) => r.status === "blocked")
+  if (blocked) throw new PolicyError(blocked.blocked.message, { hint: blocked.blocked.hint })
   if (approvals.length) {
     const lines = approvals.map(approvalLine)
     const hints = approvals.flatMap(approvalHints)

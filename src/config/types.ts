@@ -1,5 +1,6 @@
 // The loaded config's data, in a leaf file so load.ts and its helpers (unknown.ts, resolve.ts,
 // approvals.ts) share these types without importing each other.
+import type { Policy } from "./policy.ts"
 import type { ServerConfig } from "./schema.ts"
 
 export type Scope = "user" | "project" | "file"
@@ -41,6 +42,8 @@ export interface Config {
   sources: ConfigSource[]
   warnings: ConfigWarning[]
   inputs: Map<string, InputInfo>
+  /** The organisation's policy in force (docs/policy.md); set by the CLI, which knows where it is. */
+  policy?: Policy
   /** `agent run`'s default model: the last file that sets `model` wins. */
   model?: string
   /** MCP Registry URLs from the user config and --mcp files (not project files), in order. */

@@ -22,6 +22,8 @@ const NAMES = new Set([
   "FORCE_COLOR",
   "CI",
   "AGENTRT_HOME",
+  // docs/policy.md: a path, read by every command inside the daemon too (the policy applies there).
+  "AGENTRT_POLICY",
   "XDG_CONFIG_HOME",
   "XDG_STATE_HOME",
   "SYSTEMROOT",

@@ -69,6 +69,8 @@ function configFindings(r: Resolution, state: ServerState | undefined): Finding[
           state?.status === "needs_approval" ? state.hint : "run agent mcp approve",
         ),
       ]
+    case "blocked":
+      return [finding("config", "error", `${where}; not started: ${escapeTerminal(r.blocked.message)}`, r.blocked.hint)]
     default:
       return [
         finding(

@@ -275,6 +275,8 @@ function initialState(r: Resolution): ServerState {
       return { status: "needs_approval", name, entry, reason: r.blocked.message, hint: r.blocked.hint }
     case "unset":
       return { status: "failed", name, entry, error: r.blocked.message, hint: r.blocked.hint }
+    case "blocked":
+      return { status: "blocked", name, entry, reason: r.blocked.message, hint: r.blocked.hint }
   }
 }
 

@@ -54,6 +54,8 @@ export type ServerState =
       isApiKey?: boolean
     }
   | { status: "needs_approval"; name: string; entry: ServerEntry; reason: string; hint: string }
+  /** docs/policy.md: the organisation's policy forbids it; never started. */
+  | { status: "blocked"; name: string; entry: ServerEntry; reason: string; hint: string }
   | {
       status: "failed"
       name: string

@@ -7,6 +7,7 @@ export const ExitCode = {
   approval: 3,
   auth: 4,
   unavailable: 5,
+  policy: 6,
   timeout: 124,
   interrupted: 130,
 } as const
@@ -81,6 +82,13 @@ export class UnavailableError extends AgentError {
 
 /** An MCP server that did not connect, or stopped answering. */
 export class McpConnectError extends UnavailableError {}
+
+/** An organisation's policy file forbids this server, link, registry or ad hoc server (exit 6). */
+export class PolicyError extends AgentError {
+  constructor(message: string, opts?: ErrorOptions) {
+    super("policy", message, opts)
+  }
+}
 
 export class TimeoutError extends AgentError {
   constructor(message: string, opts?: ErrorOptions) {

@@ -3,6 +3,7 @@ import { existsSync, statSync } from "node:fs"
 import { readFile } from "node:fs/promises"
 import { join } from "node:path"
 import { writeServers, validateEntry } from "../../src/cli/shared/config-write.ts"
+import { NO_POLICY } from "../../src/config/policy.ts"
 import { runCli } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 import { witnessServer } from "../helpers/witness.ts"
@@ -216,6 +217,7 @@ describe("large values", () => {
     validateEntry("big", entry, file)
     const write = writeServers({ scope: "file", file, mode: 0o600 }, [{ name: "big", entry }], {
       existing: "fail",
+      policy: NO_POLICY,
     })
     await expect(write).rejects.toThrow(
       /would grow to 10\.0 MB, over the 4 MB config limit; nothing was written/,
@@ -230,7 +232,7 @@ describe("large values", () => {
     await writeServers(
       { scope: "file", file, mode: 0o600 },
       [{ name: "big", entry: { command: "x", args: [big] } }],
-      { existing: "fail" },
+      { existing: "fail", policy: NO_POLICY },
     )
     expect((await readJson(file)).mcpServers.big.args[0]).toBe(big)
   })

@@ -32,6 +32,7 @@ export default command({
       const config = loadFromArgs(ctx, rawArgs)
       warnings = config.warnings
       resolutions = await resolveServers(config.servers, {
+        policy: config.policy,
         store: openApprovals(ctx.paths),
         env: ctx.env,
         approveEnv: runApprovals(
@@ -61,11 +62,14 @@ export default command({
     if (code === ExitCode.approval)
       ctx.log.warn("some servers need approval before they can start (see above)")
     if (code === ExitCode.usage) ctx.log.error("some servers cannot start (see above)")
+    if (code === ExitCode.policy) ctx.log.error("some servers are blocked by policy (see above)")
     return code
   },
 })
 
 function exitCodeFor(rs: Resolution[]): number {
+  // docs/policy.md: nothing the user can approve or set makes a blocked server start.
+  if (rs.some((r) => r.status === "blocked")) return ExitCode.policy
   if (rs.some((r) => r.status === "unset")) return ExitCode.usage
   if (rs.some((r) => r.status === "needs_approval")) return ExitCode.approval
   return ExitCode.ok
@@ -83,6 +87,8 @@ function summarize(r: Resolution) {
       }
     case "unset":
       return { ...base, missing: r.missing }
+    case "blocked":
+      return { ...base, policy: { file: r.violation.file, rule: r.violation.rule } }
     default:
       return base
   }
@@ -95,6 +101,8 @@ function describe(r: Resolution): string {
       return escapeTerminal(`ok        ${head}`)
     case "disabled":
       return escapeTerminal(`disabled  ${head}`)
+    case "blocked":
+      return escapeTerminal(`blocked   ${head}\n  ${r.blocked.message}\n  hint: ${r.blocked.hint}`)
     case "unset":
       return escapeTerminal(
         [

@@ -14,6 +14,7 @@ import { escapeLine, plural } from "../../util/text.ts"
 import { command, commonArgs, mcpArg } from "../command.ts"
 import { createContext, loadFromArgs, repeated, type Ctx } from "../shared/context.ts"
 import { printText } from "../shared/output.ts"
+import { enforcePolicy } from "../shared/policy.ts"
 import { trustScreen } from "../shared/present.ts"
 import { confirm } from "../shared/prompt.ts"
 import { didYouMean } from "../../util/suggest.ts"
@@ -119,6 +120,8 @@ const approve = command({
       )
       return
     }
+    // docs/policy.md: trusting a server the policy forbids would change nothing; say why now.
+    enforcePolicy(ctx, { name: entry.name, server: entry.server, scope: entry.scope }, { denyOnly: true })
     const store = openApprovals(ctx.paths)
     const state = store.projectApproval(entry)
     if (state.status === "approved") {

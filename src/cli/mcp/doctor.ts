@@ -90,7 +90,12 @@ async function resolutions(
   if (s.isAdhoc) return [adhocServer(args, rawArgs)!]
   return resolveServers(
     s.states.map((x) => x.entry),
-    { store: openApprovals(s.ctx.paths), env: s.ctx.env, approveEnv: repeated(rawArgs, "approve-env") },
+    {
+      store: openApprovals(s.ctx.paths),
+      env: s.ctx.env,
+      approveEnv: repeated(rawArgs, "approve-env"),
+      ...(s.config?.policy && { policy: s.config.policy }),
+    },
   )
 }
 

@@ -1,5 +1,6 @@
 import { findLiteralSecrets, literalSecretWarning, parseJsonText, secretsToEnv } from "../../config/index.ts"
 import { UsageError } from "../../util/errors.ts"
+import { policyFor } from "../shared/policy.ts"
 import { escapeTerminal } from "../../util/text.ts"
 import { command, commonArgs, outputArg } from "../command.ts"
 import { afterDashDash, createContext, repeated, type Ctx } from "../shared/context.ts"
@@ -134,6 +135,7 @@ async function save(
   for (const w of validateEntry(name, entry, target.file)) ctx.log.warn(escapeTerminal(w.message))
   const { previous } = await writeServers(target, [{ name, entry }], {
     existing: args.force ? "replace" : "fail",
+    policy: policyFor(ctx),
   })
   const old = previous.get(name)
   report(ctx, target, name, old === undefined ? "added" : "replaced", entry, old)

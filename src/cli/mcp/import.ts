@@ -5,6 +5,7 @@ import { escapeTerminal, plural } from "../../util/text.ts"
 import { command, commonArgs, outputArg } from "../command.ts"
 import { createContext, repeated, type Ctx } from "../shared/context.ts"
 import { resolveTarget, writeServers, type Target } from "../shared/config-write.ts"
+import { policyFor } from "../shared/policy.ts"
 import { documentJson, entryJson, jsonText } from "../shared/present.ts"
 import { printJson, printRaw, printTable } from "../shared/output.ts"
 import { literalSecrets, secretsToEnvArg } from "./edit.ts"
@@ -75,7 +76,7 @@ export default command({
     const existing = args.force ? "replace" : "skip"
     if (!isDryRun) {
       // I13: the servers that would be written are shown and approved before anything is.
-      const planned = await writeServers(target, entries, { existing, dryRun: true })
+      const planned = await writeServers(target, entries, { existing, dryRun: true, policy: policyFor(ctx) })
       const shown = found.servers.filter((s) => !planned.skipped.includes(s.name))
       await approveImport(
         ctx,
@@ -85,7 +86,8 @@ export default command({
         found.inputs,
       )
     }
-    const written = await writeServers(target, entries, { existing, dryRun: isDryRun })
+    // docs/policy.md: one server the policy forbids stops the whole import, before anything is written.
+    const written = await writeServers(target, entries, { existing, dryRun: isDryRun, policy: policyFor(ctx) })
     const report = buildReport(found, target, written, isDryRun)
     if (ctx.output === "json") printJson(report)
     else printReport(ctx, report)

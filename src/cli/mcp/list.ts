@@ -38,7 +38,7 @@ export const list = command({
     "# exit 0; 5 with --strict when a server is not connected, or when a `required: true` or ad hoc one is not;",
     "#   4 instead when each of those servers only needs sign-in (agent mcp auth NAME)",
     "# --output json: { servers: [{ name, scope, file, status, transport, protocolVersion, sessionId?, counts, connectMs, error?, hint? }] }",
-    "#   status: connected | needs_auth | needs_approval | failed | disabled",
+    "#   status: connected | needs_auth | needs_approval | failed | disabled | blocked (by policy: docs/policy.md)",
   ],
   run: ({ args, rawArgs }) =>
     withServers(args, rawArgs, { progress: true }, async (s) => {
@@ -133,7 +133,7 @@ export function summary(s: ServerState) {
   const problem =
     s.status === "failed"
       ? { error: s.error, ...(s.hint !== undefined && { hint: s.hint }) }
-      : s.status === "needs_approval"
+      : s.status === "needs_approval" || s.status === "blocked"
         ? { error: s.reason, hint: s.hint }
         : s.status === "needs_auth"
           ? { error: `sign-in required (${shownUrl(s.url)})`, hint: s.hint }

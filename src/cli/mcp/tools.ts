@@ -90,7 +90,9 @@ export function warnNotConnected(s: Session): void {
           ? "needs approval"
           : x.status === "needs_auth"
             ? "needs sign-in"
-            : x.status
+            : x.status === "blocked"
+              ? "blocked by policy"
+              : x.status
     s.ctx.log.warn(escapeTerminal(`${x.name}: not connected (${why}); its items are not listed`))
   }
 }

@@ -709,7 +709,7 @@ function serverStatus(s: ServerState): ServerStatus {
     ...(s.status === "connected" ? { transport: s.transport, tools: s.counts.tools } : {}),
     ...(s.status === "failed"
       ? { error: s.error }
-      : s.status === "needs_approval"
+      : s.status === "needs_approval" || s.status === "blocked"
         ? { error: s.reason }
         : s.status === "needs_auth"
           ? { error: `needs sign-in: ${shownUrl(s.url)}` }

@@ -2,7 +2,11 @@ import { existsSync } from "node:fs"
 import { isAbsolute, resolve } from "node:path"
 import * as v from "valibot"
 import {
+  checkPolicyForDefinition,
   editJsonFile,
+  policyError,
+  type Policy,
+  type PolicySubject,
   MAX_CONFIG_BYTES,
   parseConfigValue,
   readJsonFile,
@@ -82,11 +86,19 @@ export type OnExisting = "fail" | "replace" | "skip"
 export async function writeServers(
   target: Target,
   entries: { name: string; entry: Entry }[],
-  opts: { existing: OnExisting; dryRun?: boolean },
+  opts: {
+    existing: OnExisting
+    dryRun?: boolean
+    /** docs/policy.md: every entry is checked before anything is written (the caller's policyFor(ctx)). */
+    policy: Policy
+    /** Where the entries come from, for the policy: an install link, a registry (and the name there). */
+    origin?: WriteOrigin
+  },
 ): Promise<{ doc: JsonObject; previous: Map<string, unknown>; skipped: string[] }> {
   const previous = new Map<string, unknown>()
   const skipped: string[] = []
   for (const { name } of entries) checkName(name)
+  for (const { name, entry } of entries) checkPolicy(target, name, entry, opts.policy, opts.origin)
   const edit = (doc: JsonObject): JsonObject => {
     for (const { name, entry } of entries) {
       const found = findServer(doc, name)
@@ -164,6 +176,25 @@ export async function removeServer(target: Target, name: string): Promise<unknow
   )
   return removed
 }
+
+function checkPolicy(
+  target: Target,
+  name: string,
+  entry: Entry,
+  policy: Policy,
+  origin: WriteOrigin | undefined,
+): void {
+  if (policy.layers.length === 0) return
+  const doc = { mcpServers: { [name]: entry } }
+  for (const parsed of parseConfigValue({ value: doc, locate: () => undefined }, target.file, target.scope)
+    .servers) {
+    const subject = { name, server: parsed.server, scope: target.scope, ...origin }
+    const violation = checkPolicyForDefinition(policy, subject)
+    if (violation) throw policyError(`server "${escapeTerminal(name)}"`, violation)
+  }
+}
+
+type WriteOrigin = Pick<PolicySubject, "isLink" | "registry" | "registryName">
 
 /** Checked before any object is indexed by the name: `__proto__` would replace a prototype. */
 export function checkName(name: string): void {

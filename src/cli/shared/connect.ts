@@ -4,6 +4,7 @@ import {
   PROTOCOL_VERSIONS,
   dangerousEnvWarnings,
   openApprovals,
+  policyError,
   resolveServers,
   type Config,
   type Resolution,
@@ -26,6 +27,7 @@ import {
   ConfigError,
   InterruptedError,
   McpConnectError,
+  PolicyError,
   UsageError,
   isAgentError,
 } from "../../util/errors.ts"
@@ -42,6 +44,7 @@ import { createQueue } from "./queue.ts"
 import { didYouMean } from "../../util/suggest.ts"
 import { createTrace } from "./trace.ts"
 import { warmRequest } from "./warm.ts"
+import { enforceAdHocPolicy } from "./policy.ts"
 
 // Shared by the `agent mcp` commands that talk to servers (list, get, tools, call, prompts,
 // prompt, resources, read): which servers (config or ad hoc), the manager, Ctrl-C, cleanup.
@@ -196,6 +199,7 @@ export async function withServers(
   const elicit = elicitMode(args.elicit)
   const protocolVersion = protocolVersionArg(args["protocol-version"])
   const adhoc = adhocServer(args, rawArgs)
+  if (adhoc) enforceAdHocPolicy(ctx, { name: adhoc.entry.name, server: adhoc.server })
   if (adhoc && opts.only !== undefined && opts.only !== adhoc.entry.name) {
     throw new UsageError(
       `the ad hoc server is called "${adhoc.entry.name}", not "${escapeTerminal(opts.only)}"`,
@@ -214,6 +218,9 @@ export async function withServers(
   // Inside the daemon: approvals are checked (above) before any held server is touched.
   const warm = warmRequest()
   warm?.checkpoint()
+  // docs/policy.md: a blocked server never reaches the manager or the daemon's pool; its state
+  // ("blocked") comes from its resolution (withResolutions).
+  const startable = resolutions.filter((r) => r.status !== "blocked")
   // Taken over only now: a Ctrl-C at an approval prompt above still exits at once.
   using interrupt = interruptSignal()
   const signal = opts.signal ? AbortSignal.any([interrupt.signal, opts.signal]) : interrupt.signal
@@ -261,12 +268,12 @@ export async function withServers(
     },
   }
   const manager = warm
-    ? await warm.pool.acquire(resolutions, managerOpts)
-    : (await import("../../mcp/index.ts")).createManager(resolutions, managerOpts)
+    ? await warm.pool.acquire(startable, managerOpts)
+    : (await import("../../mcp/index.ts")).createManager(startable, managerOpts)
   try {
     const held = warm
       ? undefined
-      : opts.beforeConnect?.({ ctx, resolutions, signal, ...(config && { config }) })
+      : opts.beforeConnect?.({ ctx, resolutions: startable, signal, ...(config && { config }) })
     if (held) await untilAborted(held, signal)
     let states = withResolutions(await untilAborted(manager.connect(), signal), resolutions)
     // An ad hoc server has no config name to sign in to: its sign-in is by URL.
@@ -350,7 +357,8 @@ async function configServers(
   for (const e of entries)
     if (e.scope !== "project")
       for (const w of dangerousEnvWarnings(e.name, e.server)) ctx.log.warn(escapeLine(w))
-  return resolveServers(entries, {
+  const resolutions = await resolveServers(entries, {
+    policy: config.policy,
     store: openApprovals(ctx.paths),
     env: ctx.env,
     approveEnv: runApprovals(
@@ -361,6 +369,13 @@ async function configServers(
     prompt: terminalPrompt(ctx),
     inputs: config.inputs,
   })
+  // docs/policy.md: a server named on the command line that the policy forbids is the error;
+  // among all the others it is only shown as blocked.
+  const named = only !== undefined || among.length > 0
+  const blocked = resolutions.find((r) => r.status === "blocked")
+  if (named && blocked?.status === "blocked")
+    throw policyError(`server "${escapeTerminal(blocked.entry.name)}"`, blocked.violation)
+  return resolutions
 }
 
 function unknownServer(config: Config, only: string): never {
@@ -385,6 +400,8 @@ function withResolutions(states: ServerState[], resolutions: Resolution[]): Serv
 function stateOf(r: Resolution): ServerState {
   const { entry } = r
   if (r.status === "disabled") return { status: "disabled", name: entry.name, entry }
+  if (r.status === "blocked")
+    return { status: "blocked", name: entry.name, entry, reason: r.blocked.message, hint: r.blocked.hint }
   if (r.status === "ready") return { status: "failed", name: entry.name, entry, error: "not started" }
   return r.status === "needs_approval"
     ? { status: "needs_approval", name: entry.name, entry, reason: r.blocked.message, hint: r.blocked.hint }
@@ -428,6 +445,8 @@ export function notConnectedError(s: ServerState | undefined, name: string): Age
         s.reason ? escapeTerminal(s.reason) : `${who} needs sign-in (${shownUrl(s.url)})`,
         { hint: s.hint },
       )
+    case "blocked":
+      return new PolicyError(escapeTerminal(s.reason), { hint: s.hint })
     case "disabled":
       return new McpConnectError(`${who} is disabled in ${s.entry.file}`, {
         hint: 'remove "disabled": true (or set "enabled": true) to use it',
@@ -447,6 +466,9 @@ export function missingRequired(states: ServerState[]): ServerState[] {
 /** Servers that did not connect: exit 4 when each of them only needs sign-in (docs/design.md §10), else 5. */
 export function missingError(down: ServerState[], why: string): AgentError {
   const names = down.map((d) => escapeTerminal(d.name)).join(", ")
+  // docs/policy.md: a required server the policy forbids cannot be fixed by a sign-in or a retry.
+  const blocked = down.find((d) => d.status === "blocked")
+  if (blocked?.status === "blocked") return new PolicyError(escapeTerminal(blocked.reason), { hint: blocked.hint })
   const needAuth = down.flatMap((d) => (d.status === "needs_auth" ? [d] : []))
   if (needAuth.length === down.length) {
     return new AuthRequiredError(`${why} ${names} ${down.length === 1 ? "needs" : "need"} sign-in`, {

@@ -6,6 +6,7 @@ import { createLog, type Log } from "../../util/log.ts"
 import { resolvePaths, type Paths } from "../../util/paths.ts"
 import type { OutputFormat } from "./output.ts"
 import { warmRequest } from "./warm.ts"
+import { policyFor } from "./policy.ts"
 
 export interface Ctx {
   log: Log
@@ -130,13 +131,19 @@ export function configFiles(rawArgs: string[]): { files: string[]; only: boolean
 
 /** Loads user + project + every `--mcp FILE` (only those with --mcp-only) and logs the warnings once. */
 export function loadFromArgs(ctx: Ctx, rawArgs: string[]): Config {
+  // docs/policy.md: read before the config, so a broken policy file stops the command first.
+  // Never from the daemon's parse cache: a changed policy applies to the next command.
+  const policy = policyFor(ctx)
   const cache = warmRequest()?.parseCache
-  const config = loadConfig({
-    paths: ctx.paths,
-    cwd: ctx.cwd,
-    ...configFiles(rawArgs),
-    ...(cache && { cache }),
-  })
+  const config = {
+    ...loadConfig({
+      paths: ctx.paths,
+      cwd: ctx.cwd,
+      ...configFiles(rawArgs),
+      ...(cache && { cache }),
+    }),
+    policy,
+  }
   for (const w of config.warnings) ctx.log.warn(`${w.file}: ${w.message}`)
   return config
 }

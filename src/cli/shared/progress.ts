@@ -64,6 +64,8 @@ export function settledText(s: ServerState): string {
       return "needs-auth"
     case "needs_approval":
       return "needs-approval"
+    case "blocked":
+      return "blocked by policy"
     case "failed":
       return `failed: ${s.error}`
     case "disabled":
