@@ -205,7 +205,10 @@ function registryRule(p: PolicyFile, registry: string): string | undefined {
  * A definition about to be written: the whole policy, except that one whose command, args or URL
  * still hold ${VAR}s is held only to the deny rules (the allow list sees it, read, when it starts).
  */
-export function checkPolicyForDefinition(policy: Policy, subject: PolicySubject): PolicyViolation | undefined {
+export function checkPolicyForDefinition(
+  policy: Policy,
+  subject: PolicySubject,
+): PolicyViolation | undefined {
   const full = checkPolicyForServer(policy, subject)
   if (!full) return undefined
   const srv = subject.server

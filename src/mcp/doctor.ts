@@ -70,7 +70,14 @@ function configFindings(r: Resolution, state: ServerState | undefined): Finding[
         ),
       ]
     case "blocked":
-      return [finding("config", "error", `${where}; not started: ${escapeTerminal(r.blocked.message)}`, r.blocked.hint)]
+      return [
+        finding(
+          "config",
+          "error",
+          `${where}; not started: ${escapeTerminal(r.blocked.message)}`,
+          r.blocked.hint,
+        ),
+      ]
     default:
       return [
         finding(

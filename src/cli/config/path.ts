@@ -38,7 +38,11 @@ export default command({
         ...files.map((f) => [f.scope, f.file, f.exists ? "" : "(missing)"]),
         ["state", ctx.paths.stateDir, ""],
         ...(policy.length
-          ? policy.map((p) => ["policy", p.file, existsSync(p.file) ? `(${p.source})` : "(missing: an error)"])
+          ? policy.map((p) => [
+              "policy",
+              p.file,
+              existsSync(p.file) ? `(${p.source})` : "(missing: an error)",
+            ])
           : [["policy", "none", ""]]),
       ],
       ["SCOPE", "PATH", ""],

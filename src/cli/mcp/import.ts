@@ -87,7 +87,11 @@ export default command({
       )
     }
     // docs/policy.md: one server the policy forbids stops the whole import, before anything is written.
-    const written = await writeServers(target, entries, { existing, dryRun: isDryRun, policy: policyFor(ctx) })
+    const written = await writeServers(target, entries, {
+      existing,
+      dryRun: isDryRun,
+      policy: policyFor(ctx),
+    })
     const report = buildReport(found, target, written, isDryRun)
     if (ctx.output === "json") printJson(report)
     else printReport(ctx, report)

@@ -218,9 +218,6 @@ export async function withServers(
   // Inside the daemon: approvals are checked (above) before any held server is touched.
   const warm = warmRequest()
   warm?.checkpoint()
-  // docs/policy.md: a blocked server never reaches the manager or the daemon's pool; its state
-  // ("blocked") comes from its resolution (withResolutions).
-  const startable = resolutions.filter((r) => r.status !== "blocked")
   // Taken over only now: a Ctrl-C at an approval prompt above still exits at once.
   using interrupt = interruptSignal()
   const signal = opts.signal ? AbortSignal.any([interrupt.signal, opts.signal]) : interrupt.signal
@@ -268,12 +265,13 @@ export async function withServers(
     },
   }
   const manager = warm
-    ? await warm.pool.acquire(startable, managerOpts)
-    : (await import("../../mcp/index.ts")).createManager(startable, managerOpts)
+    ? // docs/policy.md: a blocked resolution is never started; the pool closes a held server that is blocked now.
+      await warm.pool.acquire(resolutions, managerOpts)
+    : (await import("../../mcp/index.ts")).createManager(resolutions, managerOpts)
   try {
     const held = warm
       ? undefined
-      : opts.beforeConnect?.({ ctx, resolutions: startable, signal, ...(config && { config }) })
+      : opts.beforeConnect?.({ ctx, resolutions, signal, ...(config && { config }) })
     if (held) await untilAborted(held, signal)
     let states = withResolutions(await untilAborted(manager.connect(), signal), resolutions)
     // An ad hoc server has no config name to sign in to: its sign-in is by URL.
@@ -468,7 +466,8 @@ export function missingError(down: ServerState[], why: string): AgentError {
   const names = down.map((d) => escapeTerminal(d.name)).join(", ")
   // docs/policy.md: a required server the policy forbids cannot be fixed by a sign-in or a retry.
   const blocked = down.find((d) => d.status === "blocked")
-  if (blocked?.status === "blocked") return new PolicyError(escapeTerminal(blocked.reason), { hint: blocked.hint })
+  if (blocked?.status === "blocked")
+    return new PolicyError(escapeTerminal(blocked.reason), { hint: blocked.hint })
   const needAuth = down.flatMap((d) => (d.status === "needs_auth" ? [d] : []))
   if (needAuth.length === down.length) {
     return new AuthRequiredError(`${why} ${names} ${down.length === 1 ? "needs" : "need"} sign-in`, {

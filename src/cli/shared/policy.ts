@@ -60,7 +60,11 @@ export function policyFor(ctx: PolicyCtx): Policy {
 }
 
 /** Throws the policy error (exit 6) when the policy forbids this server. */
-export function enforcePolicy(ctx: PolicyCtx, subject: PolicySubject, opts: { denyOnly?: boolean } = {}): void {
+export function enforcePolicy(
+  ctx: PolicyCtx,
+  subject: PolicySubject,
+  opts: { denyOnly?: boolean } = {},
+): void {
   const violation = checkPolicyForServer(policyFor(ctx), subject, opts)
   if (violation) throw policyError(`server "${escapeTerminal(subject.name)}"`, violation)
 }
