@@ -269,6 +269,7 @@ export async function withServers(
       await warm.pool.acquire(resolutions, managerOpts)
     : (await import("../../mcp/index.ts")).createManager(resolutions, managerOpts)
   try {
+    throwIfNamedBlocked(resolutions, opts)
     const held = warm
       ? undefined
       : opts.beforeConnect?.({ ctx, resolutions, signal, ...(config && { config }) })
@@ -367,13 +368,19 @@ async function configServers(
     prompt: terminalPrompt(ctx),
     inputs: config.inputs,
   })
-  // docs/policy.md: a server named on the command line that the policy forbids is the error;
-  // among all the others it is only shown as blocked.
-  const named = only !== undefined || among.length > 0
-  const blocked = resolutions.find((r) => r.status === "blocked")
-  if (named && blocked?.status === "blocked")
-    throw policyError(`server "${escapeTerminal(blocked.entry.name)}"`, blocked.violation)
   return resolutions
+}
+
+/**
+ * docs/policy.md: a server named on the command line that the policy forbids is the error;
+ * among all the others it is only shown as blocked. Thrown once the manager (or the daemon's
+ * pool, which closes a held server that is blocked now) has seen it, and before any connect.
+ */
+function throwIfNamedBlocked(resolutions: Resolution[], opts: SessionOptions): void {
+  if (opts.only === undefined && !opts.among?.length) return
+  const blocked = resolutions.find((r) => r.status === "blocked")
+  if (blocked?.status === "blocked")
+    throw policyError(`server "${escapeTerminal(blocked.entry.name)}"`, blocked.violation)
 }
 
 function unknownServer(config: Config, only: string): never {
