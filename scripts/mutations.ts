@@ -746,4 +746,33 @@ export const MUTATIONS: Mutation[] = [
     replace: "const link = `agentrt://mcp/install?${fragment}`",
     tests: ["tests/install/link-page.test.ts"],
   },
+  // C11-C15: the organisation's policy (docs/policy.md)
+  {
+    name: "policy: a ${VAR} that expands to a denied command is not checked again once read (C12)",
+    file: "src/config/resolve.ts",
+    find: 'return (r.status === "ready" && policyBlock(entry, r.server, opts.policy, false)) || r',
+    replace: "return r",
+    tests: ["tests/cli/policy.test.ts"],
+  },
+  {
+    name: "policy: a deny rule's arguments must match all of them (appending one slips past, C11)",
+    file: "src/config/policy-match.ts",
+    find: 'return rest || mode === "deny" || args.length === fixed.length',
+    replace: "return rest || args.length === fixed.length",
+    tests: ["tests/config/policy.test.ts"],
+  },
+  {
+    name: "policy: an unknown field in the policy file is ignored (C13)",
+    file: "src/config/policy.ts",
+    find: "  if (unknown) throw new ConfigError",
+    replace: "  if (unknown && false) throw new ConfigError",
+    tests: ["tests/config/policy.test.ts"],
+  },
+  {
+    name: "policy: writes are not checked (C15)",
+    file: "src/cli/shared/config-write.ts",
+    find: "for (const { name, entry } of entries) checkPolicy(target, name, entry, opts.policy, opts.origin)",
+    replace: "",
+    tests: ["tests/cli/policy.test.ts"],
+  },
 ]

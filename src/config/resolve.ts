@@ -110,8 +110,8 @@ export async function resolveServers(entries: ServerEntry[], opts: ResolveOption
 
 async function resolveOne(entry: ServerEntry, opts: ResolveOptions): Promise<Resolution> {
   if (entry.server.disabled) return { status: "disabled", entry }
-  // Deny rules first, on the definition as written, so nothing is asked about a server that
-  // cannot run; the whole policy again below, on what would actually run (${VAR}s read).
+  // C11/C12: deny rules first, on the definition as written, so nothing is asked about a server
+  // that cannot run; the whole policy again below, on what would actually run (${VAR}s read).
   const early = policyBlock(entry, entry.server, opts.policy, true)
   if (early) return early
   const project = await checkProject(entry, opts)

@@ -30,7 +30,8 @@ const ConfigValidate = v.union([
         name: str,
         scope,
         file: str,
-        status: v.picklist(["ready", "disabled", "needs_approval", "unset"]),
+        status: v.picklist(["ready", "disabled", "needs_approval", "unset", "blocked"]),
+        policy: opt(v.strictObject({ file: str, rule: str })),
         variables: opt(v.array(v.strictObject({ variable: str, fields: v.array(str), destination: str }))),
         project: opt(str),
         missing: opt(v.array(v.unknown())),
@@ -48,6 +49,7 @@ const ConfigPath = v.strictObject({
   files: v.array(v.strictObject({ scope, file: str, exists: bool })),
   stateDir: str,
   userConfig: str,
+  policy: v.array(v.strictObject({ source: v.picklist(["managed", "AGENTRT_POLICY"]), file: str })),
 })
 
 const ConfigShow = v.strictObject({
@@ -152,7 +154,7 @@ const ServerSummary = v.strictObject({
   name: str,
   scope,
   file: str,
-  status: v.picklist(["connected", "needs_auth", "needs_approval", "failed", "disabled"]),
+  status: v.picklist(["connected", "needs_auth", "needs_approval", "failed", "disabled", "blocked"]),
   transport: str,
   protocolVersion: v.nullable(str),
   sessionId: opt(str),

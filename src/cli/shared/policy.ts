@@ -17,8 +17,8 @@ export interface PolicyCtx {
 }
 
 // Where the organisation's policy is (docs/policy.md), decided here so domain code only ever
-// gets the parsed policy. The managed path is fixed per OS and read from no variable: an
-// environment the user controls must not move it. AGENTRT_POLICY adds a file (CI); both apply.
+// gets the parsed policy. C14: the managed path is fixed per OS and read from no variable (an
+// environment the user controls must not move it); AGENTRT_POLICY adds a file (CI); both apply.
 
 const MANAGED: Partial<Record<NodeJS.Platform, string>> = {
   darwin: "/Library/Application Support/agentrt/policy.json",
