@@ -3,6 +3,7 @@ import { existsSync } from "node:fs"
 import { join } from "node:path"
 import { managedPolicyPath } from "../../src/cli/shared/policy.ts"
 import { formatInstallLink } from "../../src/install/index.ts"
+import { fakeModel } from "../fixtures/model/server.ts"
 import { BUN, ROOT, runCli } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
@@ -71,6 +72,31 @@ describe.skipIf(hasManaged)("policy: servers that start (C11)", () => {
       status: "blocked",
       policy: { file, rule: 'deny.commands[0] "docker"' },
     } as never)
+  }, 60_000)
+
+  it("agent run: a blocked server is reported blocked and offers no tools; a required one is exit 6", async () => {
+    const { t, file } = await setup(
+      { deny: { commands: ["docker"] } },
+      { local: basic, d: { command: "docker" } },
+    )
+    await using _ = t
+    await using srv = await fakeModel([{ text: "done" }])
+    const env = { ANTHROPIC_API_KEY: "k", ANTHROPIC_BASE_URL: srv.anthropicBaseUrl }
+    const run = ["run", "-m", "anthropic:claude-test", "-o", "stream-json", "go"]
+    const r = await agent(t, file, [...run, "--mcp", "mcp.json"], env)
+    expect(r.code).toBe(0)
+    const init = JSON.parse(r.stdout.split("\n")[0]!) as { servers: { name: string; status: string }[] }
+    expect(init.servers.map((x) => [x.name, x.status])).toEqual([
+      ["local", "connected"],
+      ["d", "blocked"],
+    ])
+    const tools = JSON.stringify((srv.requests.at(-1)!.body as { tools?: unknown }).tools)
+    expect(tools).toContain("local__echo")
+    expect(tools).not.toContain("d__")
+    await t.write("req.json", { mcpServers: { d: { command: "docker", required: true } } })
+    const req = await agent(t, file, [...run, "--mcp", "req.json"], env)
+    expect(req.code).toBe(6)
+    expect(req.stderr).toContain(blockedLine("d", file, 'deny.commands[0] "docker"'))
   }, 60_000)
 
   it("an allow list: only what it names starts", async () => {
