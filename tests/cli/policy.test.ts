@@ -209,13 +209,16 @@ describe.skipIf(hasManaged)("policy: project servers and writes (C15)", () => {
   it("install: links off refuses a link before the screen; a catalog name can be denied", async () => {
     const { t, file } = await setup({ allowInstallLinks: false, deny: { names: ["git*"] } })
     await using _ = t
-    const link = formatInstallLink("m", { command: "npx", args: ["-y", "x"] }, "agentrt")
-    const r = await agent(t, file, ["install", link, "--yes"])
-    expect(r.code).toBe(6)
-    expect(r.stderr).toContain(
-      `error: installing from a link is blocked by policy ${file}: allowInstallLinks: false`,
-    )
-    expect(r.stderr).not.toContain("npx")
+    // Every link format: ours, its https form (the web install page), and the peers' (LM Studio, Cursor).
+    for (const format of ["agentrt", "url", "lmstudio", "cursor"] as const) {
+      const link = formatInstallLink("m", { command: "npx", args: ["-y", "x"] }, format)
+      const r = await agent(t, file, ["install", link, "--yes"])
+      expect({ format, code: r.code }).toEqual({ format, code: 6 })
+      expect(r.stderr).toContain(
+        `error: installing from a link is blocked by policy ${file}: allowInstallLinks: false`,
+      )
+      expect(r.stderr).not.toContain("npx")
+    }
     const reg = await agent(t, file, ["install", "--register"])
     expect(reg.code).toBe(6)
     const cat = await agent(t, file, ["install", "github", "--yes"])
