@@ -4,8 +4,7 @@ import { command, commonArgs, outputArg } from "../command.ts"
 import { createContext, repeated, type Ctx } from "../shared/context.ts"
 import { registryArg } from "../shared/registries.ts"
 import { printInstallLink } from "./link.ts"
-import { checkPolicyForLinks, policyError } from "../../config/index.ts"
-import { policyFor } from "../shared/policy.ts"
+import { enforceLinkPolicy } from "../shared/policy.ts"
 import { applyInstall, decide, planInstall, report, showScreen, type InstallArgs } from "./plan.ts"
 
 // `agent install LINK|CATALOG_NAME` (docs/design.md §8). Nothing is written before the user has seen
@@ -122,11 +121,8 @@ export default command({
   ],
   async run({ args, rawArgs }) {
     const ctx = createContext(args)
-    if (args.register) {
-      // docs/policy.md: with links off, a link handler would only lead to refusals.
-      const off = checkPolicyForLinks(policyFor(ctx))
-      if (off) throw policyError("registering the agentrt:// link handler", off)
-    }
+    // docs/policy.md: with links off, a link handler would only lead to refusals.
+    if (args.register) enforceLinkPolicy(ctx, "registering the agentrt:// link handler")
     if (args.register || args.unregister) return (await import("./register.ts")).run(ctx, args)
     if (args.link !== undefined) {
       if (args.target !== undefined)

@@ -1,6 +1,9 @@
 import { isAbsolute, resolve } from "node:path"
 import {
   checkPolicyForAdHoc,
+  checkPolicyForDefinition,
+  checkPolicyForLinks,
+  checkPolicyForRegistry,
   checkPolicyForServer,
   loadPolicy,
   policyError,
@@ -67,6 +70,24 @@ export function enforcePolicy(
 ): void {
   const violation = checkPolicyForServer(policyFor(ctx), subject, opts)
   if (violation) throw policyError(`server "${escapeTerminal(subject.name)}"`, violation)
+}
+
+/** A server about to be written (an install's screen comes after this): see checkPolicyForDefinition. */
+export function enforceDefinitionPolicy(ctx: PolicyCtx, subject: PolicySubject): void {
+  const violation = checkPolicyForDefinition(policyFor(ctx), subject)
+  if (violation) throw policyError(`server "${escapeTerminal(subject.name)}"`, violation)
+}
+
+/** Install links at all (any format), and the agentrt:// handler. */
+export function enforceLinkPolicy(ctx: PolicyCtx, what = "installing from a link"): void {
+  const off = checkPolicyForLinks(policyFor(ctx))
+  if (off) throw policyError(what, off)
+}
+
+/** A registry URL (`agent install NAME`, `agent mcp search`): every policy file must list it. */
+export function enforceRegistryPolicy(ctx: PolicyCtx, registry: string): void {
+  const off = checkPolicyForRegistry(policyFor(ctx), registry)
+  if (off) throw policyError(`registry ${escapeTerminal(registry)}`, off)
 }
 
 /** `--url URL` / `-- COMMAND`: ad hoc servers at all, then this one's command or URL. */
