@@ -52,6 +52,7 @@ export {
   loadPolicy,
   NO_POLICY,
   policyError,
+  recordedOrigin,
   type Policy,
   type PolicyLocation,
   type PolicySubject,

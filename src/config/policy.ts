@@ -133,10 +133,23 @@ export interface PolicySubject {
   /** The registry a server comes from, and its name there (or the catalog name). */
   registry?: string
   registryName?: string
+  /**
+   * The registry and name come from the config file (the `registry` an install recorded), which
+   * the user can edit: they may deny a server, never admit one (allow.names is not matched).
+   */
+  isOriginRecorded?: boolean
   /** `--url URL` or `-- COMMAND` on the command line. */
   isAdhoc?: boolean
   /** An install link (agentrt://, the https form, a peer's link). */
   isLink?: boolean
+}
+
+/** What a definition says of its own origin (`registry`, written by `agent install NAME`): deny-only, see isOriginRecorded. */
+export function recordedOrigin(
+  server: ServerConfig,
+): Pick<PolicySubject, "registry" | "registryName" | "isOriginRecorded"> {
+  if (!server.registry) return {}
+  return { registry: server.registry.url, registryName: server.registry.name, isOriginRecorded: true }
 }
 
 /** The rule that blocks something, said the way the error shows it. */
@@ -186,8 +199,9 @@ function matchingRule(rules: PolicyRules | undefined, list: "allow" | "deny", s:
     return i < 0 ? undefined : `${list}.${kind}[${i}] ${JSON.stringify(patterns?.[i])}`
   }
   const srv = s.server
+  const isNameUsable = s.registryName !== undefined && (list === "deny" || !s.isOriginRecorded)
   return (
-    (s.registryName !== undefined
+    (isNameUsable
       ? found("names", rules.names, (p) => nameMatches(p, s.registryName as string))
       : undefined) ??
     (srv.transport === "stdio"

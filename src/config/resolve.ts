@@ -9,7 +9,13 @@ import { expandTemplate, walkStrings, type Missing } from "./interpolate.ts"
 import type { InputInfo, ServerEntry } from "./types.ts"
 import { fieldLabel, interpolatedParts, variableUses } from "./references.ts"
 import type { ServerConfig } from "./schema.ts"
-import { checkPolicyForServer, POLICY_HINT, type Policy, type PolicyViolation } from "./policy.ts"
+import {
+  checkPolicyForServer,
+  POLICY_HINT,
+  recordedOrigin,
+  type Policy,
+  type PolicyViolation,
+} from "./policy.ts"
 
 // Turns loaded entries into servers ready to start, enforcing docs/design.md §4: a variable is read
 // from the environment only after it is approved for that server (an unapproved
@@ -147,9 +153,10 @@ function policyBlock(
   denyOnly: boolean,
 ): Resolution | undefined {
   if (!policy?.layers.length) return undefined
+  // A registry install recorded where it came from: its name and registry can deny it here too.
   const violation = checkPolicyForServer(
     policy,
-    { name: entry.name, server, scope: entry.scope },
+    { name: entry.name, server, scope: entry.scope, ...recordedOrigin(server) },
     { denyOnly },
   )
   if (!violation) return undefined

@@ -4,6 +4,7 @@ import { join } from "node:path"
 import { managedPolicyPath } from "../../src/cli/shared/policy.ts"
 import { formatInstallLink } from "../../src/install/index.ts"
 import { fakeModel } from "../fixtures/model/server.ts"
+import { startRegistry } from "../fixtures/registry/server.ts"
 import { BUN, ROOT, runCli } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
@@ -226,6 +227,51 @@ describe.skipIf(hasManaged)("policy: project servers and writes (C15)", () => {
     expect(cat.stderr).toContain(blockedLine("github", file, 'deny.names[0] "git*"'))
     expect((await agent(t, file, ["install", "memory", "--yes"])).code).toBe(0)
     expect(existsSync(join(t.home, "config", "mcp.json"))).toBe(true)
+  })
+})
+
+describe.skipIf(hasManaged)("policy: MCP registries (C11, C15)", () => {
+  it("a registry the policy does not list is never asked: search, install", async () => {
+    await using reg = await startRegistry()
+    const { t, file } = await setup({ registries: ["https://registry.acme.example"] })
+    await using _ = t
+    for (const args of [
+      ["mcp", "search", "weather", "--registry", reg.url],
+      ["install", "io.github.example/weather", "--registry", reg.url, "--yes"],
+    ]) {
+      const r = await agent(t, file, args)
+      expect({ args, code: r.code }).toEqual({ args, code: 6 })
+      expect(r.stderr).toContain(
+        `error: registry ${reg.url} is blocked by policy ${file}: registries ["https://registry.acme.example"] does not list ${reg.url}`,
+      )
+    }
+    expect(reg.requests).toEqual([])
+  })
+
+  it("deny.names refuses a registry install, and a recorded registry name at start; a recorded name admits nothing", async () => {
+    await using reg = await startRegistry()
+    const { t, file } = await setup({
+      registries: [reg.url],
+      deny: { names: ["io.github.example/weather"] },
+    })
+    await using _ = t
+    const r = await agent(t, file, ["install", "io.github.example/weather", "--registry", reg.url, "--yes"])
+    expect(r.code).toBe(6)
+    expect(r.stderr).toContain(blockedLine("weather", file, 'deny.names[0] "io.github.example/weather"'))
+    expect(existsSync(join(t.home, "config", "mcp.json"))).toBe(false)
+    const recorded = (name: string) => ({ url: reg.url, name, version: "1.2.0" })
+    await t.write("mcp.json", {
+      mcpServers: { w: { ...basic, registry: recorded("io.github.example/weather") } },
+    })
+    expect((await listed(t, file)).servers).toMatchObject([{ name: "w", status: "blocked" }])
+    // allow.names admits installs by name; a name written into the config by hand admits nothing.
+    const allow = await t.write("allow.json", { allow: { names: ["io.github.example/*"] } })
+    await t.write("mcp.json", {
+      mcpServers: { x: { ...basic, registry: recorded("io.github.example/notes") } },
+    })
+    const l = await listed(t, allow)
+    expect(l.servers).toMatchObject([{ name: "x", status: "blocked" }])
+    expect(l.servers[0]!.error).toContain("not in the allow list (allow.names)")
   })
 })
 

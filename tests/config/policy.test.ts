@@ -146,6 +146,20 @@ describe("policy rules", () => {
     expect(check(allow, stdio("npx"))).toBe("not in the allow list (allow.names)")
   })
 
+  it("a registry name recorded in the config can deny a server but never admit one (C11)", () => {
+    const recorded = {
+      registryName: "io.github.acme/one",
+      registry: "https://r.example",
+      isOriginRecorded: true,
+    }
+    expect(check({ allow: { names: ["io.github.acme/*"] } }, stdio("evil"), recorded)).toBe(
+      "not in the allow list (allow.names)",
+    )
+    expect(check({ deny: { names: ["io.github.acme/*"] } }, stdio("npx"), recorded)).toBe(
+      'deny.names[0] "io.github.acme/*"',
+    )
+  })
+
   it("deny wins over allow, and an empty allow list allows nothing", () => {
     const rules = { allow: { commands: ["docker"] }, deny: { commands: ["docker"] } }
     expect(check(rules, stdio("docker"))).toBe('deny.commands[0] "docker"')

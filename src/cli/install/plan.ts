@@ -30,8 +30,9 @@ const LINK_LIKE = /^[a-z][a-z0-9+.-]*:/i
 export function planInstall(ctx: Ctx, args: InstallArgs, input: string, prepared?: Prepared): Plan {
   if (prepared) return planFor(ctx, args, prepared.req, "registry", prepared.registry)
   let { req, origin } = requestFor(input)
+  const catalogName = origin === "catalog" ? req.name : undefined
   if (args.name !== undefined && args.name !== req.name) req = renamed(req, args.name)
-  return planFor(ctx, args, req, origin)
+  return planFor(ctx, args, req, origin, undefined, catalogName)
 }
 
 function requestFor(input: string): { req: InstallRequest; origin: Origin } {

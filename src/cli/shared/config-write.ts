@@ -5,6 +5,7 @@ import {
   checkPolicyForDefinition,
   editJsonFile,
   policyError,
+  recordedOrigin,
   type Policy,
   type PolicySubject,
   MAX_CONFIG_BYTES,
@@ -188,7 +189,12 @@ function checkPolicy(
   const doc = { mcpServers: { [name]: entry } }
   for (const parsed of parseConfigValue({ value: doc, locate: () => undefined }, target.file, target.scope)
     .servers) {
-    const subject = { name, server: parsed.server, scope: target.scope, ...origin }
+    const subject = {
+      name,
+      server: parsed.server,
+      scope: target.scope,
+      ...(origin ?? recordedOrigin(parsed.server)),
+    }
     const violation = checkPolicyForDefinition(policy, subject)
     if (violation) throw policyError(`server "${escapeTerminal(name)}"`, violation)
   }

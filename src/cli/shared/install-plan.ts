@@ -6,6 +6,7 @@ import {
   openApprovals,
   parseConfigFile,
   variableNeeds,
+  type PolicySubject,
   type ServerConfig,
   type ServerEntry,
   type VariableNeed,
@@ -18,6 +19,7 @@ import { resolveTarget, writeServers, type Target } from "./config-write.ts"
 import { printJson, printRaw, printText } from "./output.ts"
 import { entryJson, jsonText } from "./present.ts"
 import { confirm } from "./prompt.ts"
+import { enforceDefinitionPolicy, enforceLinkPolicy, policyFor } from "./policy.ts"
 
 // What `agent install` shows, asks and writes, shared by the terminal path (cli/install/index.ts),
 // the browser page (cli/install/browser.ts) and `agent mcp update` (cli/mcp/registry.ts). Nothing is written before the user has seen exactly what the link
@@ -43,6 +45,8 @@ export interface Plan {
   existing?: ServerConfig
   needs: VariableNeed[]
   registry?: RegistryNote
+  /** A catalog install's entry name (docs/policy.md: the policy's `names` match it). */
+  catalogName?: string
 }
 
 /** A request made elsewhere (a registry), already checked like a link and already named. */
@@ -80,6 +84,8 @@ export async function applyInstall(
   // instead of being overwritten unseen (I05).
   await writeServers(plan.target, [{ name: plan.req.name, entry: plan.req.entry }], {
     existing: plan.existing ? "replace" : "fail",
+    policy: policyFor(ctx),
+    origin: policyOriginOf(plan.origin, plan.registry, plan.catalogName),
   })
   report(ctx, plan, await recordApprovals(ctx, plan, approved), false)
 }
@@ -91,15 +97,40 @@ export function planFor(
   req: InstallRequest,
   origin: Origin,
   registry?: RegistryNote,
+  /** A catalog install: the entry's catalog name (the policy's `names` see it even under --name). */
+  catalogName?: string,
 ): Plan {
+  // docs/policy.md: links at all, then the definition, before any screen or question.
+  const policyOrigin = policyOriginOf(origin, registry, catalogName)
+  if (policyOrigin.isLink) enforceLinkPolicy(ctx)
   refuseDangerousEnv(req, args.allowDangerousEnv ?? [])
   // Creates no directory yet: a refused install leaves no trace (I08).
   const target = resolveTarget(ctx, args, { isDryRun: true })
+  enforceDefinitionPolicy(ctx, { name: req.name, server: req.server, scope: target.scope, ...policyOrigin })
   const existing = existsSync(target.file)
     ? parseConfigFile(target.file, target.scope).servers.find((e) => e.name === req.name)?.server
     : undefined
   const needs = variableNeeds(entryFor(req, target, req.server))
-  return { req, origin, target, existing, needs, ...(registry && { registry }) }
+  return {
+    req,
+    origin,
+    target,
+    existing,
+    needs,
+    ...(registry && { registry }),
+    ...(catalogName !== undefined && { catalogName }),
+  }
+}
+
+/** What the policy is told about where an install comes from: a registry and its name, the catalog, or a link. */
+function policyOriginOf(
+  origin: Origin,
+  registry: RegistryNote | undefined,
+  catalogName: string | undefined,
+): Pick<PolicySubject, "isLink" | "registry" | "registryName"> {
+  if (origin === "registry") return registry ? { registry: registry.url, registryName: registry.name } : {}
+  if (origin === "catalog") return catalogName !== undefined ? { registryName: catalogName } : {}
+  return { isLink: true }
 }
 
 /**

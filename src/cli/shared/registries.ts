@@ -6,6 +6,7 @@ import {
 } from "../../install/index.ts"
 import type { Config } from "../../config/index.ts"
 import type { Ctx } from "./context.ts"
+import { enforceRegistryPolicy } from "./policy.ts"
 
 // Which MCP registries a command asks (docs/registry.md), first match wins: --registry URL, else
 // AGENTRT_REGISTRY (comma-separated), else `registries` in the user config or --mcp files, else
@@ -41,6 +42,9 @@ export function registryUrls(
 }
 
 export function registryClients(ctx: Ctx, urls: string[]): RegistryClient[] {
+  // docs/policy.md: every registry call goes through a client made here, so a registry the
+  // organisation's policy does not list is refused (exit 6) before anything is asked of it.
+  for (const url of urls) enforceRegistryPolicy(ctx, url)
   // Tests shorten the backoff; a user has no reason to (undocumented on purpose).
   const delay = Number(ctx.env.AGENTRT_REGISTRY_RETRY_MS)
   return urls.map((baseUrl) =>
