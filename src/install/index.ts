@@ -31,3 +31,15 @@ export {
 } from "./registry.ts"
 export { waysLabel } from "./registry-map.ts"
 export type { RegistryServer } from "./registry-schema.ts"
+// MCPB bundles (.mcpb): fetch, check, describe, unpack, remove.
+export { openBundle, bundleRequest, bundleLines, type OpenedBundle, type BundleRequest } from "./bundle.ts"
+export {
+  fetchBundleUrl,
+  readBundleFile,
+  checkSha256,
+  checkBundleUrl,
+  type FetchedBundle,
+} from "./bundle-fetch.ts"
+export { unpackBundle, bundlesDir, bundleDirOf, removeBundleDir } from "./bundle-unpack.ts"
+export { checkUserValue, expandDefault, userConfigVariable, type UserValue } from "./bundle-entry.ts"
+export type { BundleManifest, UserConfigOption } from "./bundle-manifest.ts"

@@ -3,6 +3,7 @@ import { UsageError } from "../../util/errors.ts"
 import { command, commonArgs, outputArg } from "../command.ts"
 import { createContext, repeated, type Ctx } from "../shared/context.ts"
 import { registryArg } from "../shared/registries.ts"
+import { installBundle, isBundleTarget, type BundleArgs } from "./bundle.ts"
 import { printInstallLink } from "./link.ts"
 import { enforceLinkPolicy } from "../shared/policy.ts"
 import { applyInstall, decide, planInstall, report, showScreen, type InstallArgs } from "./plan.ts"
@@ -16,16 +17,16 @@ import { applyInstall, decide, planInstall, report, showScreen, type InstallArgs
 export default command({
   name: "install",
   description:
-    "Install an MCP server from an install link (agentrt and its web page, Cursor, VS Code, Kiro, Goose, LM Studio), an MCP Registry name or the built-in catalog, after showing exactly what it adds",
+    "Install an MCP server from an install link (agentrt and its web page, Cursor, VS Code, Kiro, Goose, LM Studio), an MCP Registry name, an MCPB bundle (.mcpb) or the built-in catalog, after showing exactly what it adds",
   args: {
     ...commonArgs,
     ...outputArg,
     target: {
       type: "positional",
       required: false,
-      valueHint: "LINK|REGISTRY_NAME[@VERSION]|CATALOG_NAME",
+      valueHint: "LINK|REGISTRY_NAME[@VERSION]|BUNDLE|CATALOG_NAME",
       description:
-        "An install link, a registry name such as io.github.owner/server (see `agent mcp search`), or a name from `agent mcp catalog`",
+        "An install link, a registry name such as io.github.owner/server (see `agent mcp search`), a .mcpb bundle (file or https URL), or a name from `agent mcp catalog`",
     },
     ...registryArg,
     package: {
@@ -97,6 +98,16 @@ export default command({
       valueHint: "PATH",
       description: "With --register: the agent binary the OS should start",
     },
+    sha256: {
+      type: "string",
+      valueHint: "HEX",
+      description: "For a .mcpb bundle: the sha256 its bytes must have (refused otherwise)",
+    },
+    "user-config": {
+      type: "string",
+      valueHint: "KEY=VALUE",
+      description: "For a .mcpb bundle: a value for one of its non-sensitive user_config keys (repeatable)",
+    },
     browser: {
       type: "boolean",
       description:
@@ -114,6 +125,8 @@ export default command({
     "agent install github --dry-run",
     "agent install 'https://agentrt.github.io/agentrt/install.html#name=fs&config=…'   # the web page's link",
     "agent install 'lmstudio://add_mcp?name=x&config=…' --dry-run",
+    "agent install ./weather.mcpb                           # an MCPB bundle: checked, shown, then unpacked",
+    "agent install https://example.com/weather.mcpb --sha256 9f2c… --user-config units=metric",
     'agent install --link my-server --format markdown       # an "Add to agent" badge for a README',
     "agent install --link my-server --format html           # the same badge as HTML",
     "agent install --link my-server --format scheme         # the raw agentrt:// link",
@@ -137,7 +150,15 @@ export default command({
     const installArgs = {
       ...args,
       allowDangerousEnv: repeated(rawArgs, "allow-dangerous-env"),
-    } as InstallArgs
+      userConfig: repeated(rawArgs, "user-config"),
+    } as BundleArgs
+    const sha256 = args.sha256 === undefined ? undefined : String(args.sha256)
+    if (isBundleTarget(String(args.target), sha256)) {
+      if (args.browser)
+        throw new UsageError("--browser is for install links; a bundle is approved in the terminal")
+      return installBundle(ctx, installArgs, String(args.target))
+    }
+    if (installArgs.userConfig?.length) throw new UsageError("--user-config is only for .mcpb bundles")
     const fromRegistry = parseRegistryName(String(args.target))
     if (fromRegistry) {
       if (args.browser)

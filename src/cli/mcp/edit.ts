@@ -12,6 +12,7 @@ import {
   type Entry,
   type Target,
 } from "../shared/config-write.ts"
+import { removeUnusedBundle } from "../shared/bundle-files.ts"
 import { entryJson, entryLines } from "../shared/present.ts"
 import { printJson, printRaw } from "../shared/output.ts"
 
@@ -120,7 +121,9 @@ export const remove = command({
     const name = String(args.name)
     const target = resolveTarget(ctx, args)
     const removed = await removeServer(target, name)
-    report(ctx, target, name, "removed", removed)
+    // I20: a server installed from a .mcpb takes its unpacked files with it.
+    const bundleDir = await removeUnusedBundle(ctx, removed, target.file)
+    report(ctx, target, name, "removed", removed, undefined, bundleDir)
   },
 })
 
@@ -166,6 +169,7 @@ function report(
   action: "added" | "replaced" | "removed",
   server: unknown,
   old?: unknown,
+  bundleDir?: string,
 ) {
   if (ctx.output === "json") {
     printJson({
@@ -175,6 +179,7 @@ function report(
       action,
       server: entryJson(server),
       ...(old !== undefined && { previous: entryJson(old) }),
+      ...(bundleDir !== undefined && { deletedBundle: bundleDir }),
     })
     return
   }
@@ -184,6 +189,7 @@ function report(
   if (old !== undefined)
     lines.push("  before:", ...entryLines(old, "    "), "  after:", ...entryLines(server, "    "))
   else lines.push(...entryLines(server))
+  if (bundleDir !== undefined) lines.push(`deleted the unpacked bundle ${escapeTerminal(bundleDir)}`)
   printRaw(lines.join("\n"))
 }
 

@@ -25,7 +25,7 @@ import { enforceDefinitionPolicy, enforceLinkPolicy, policyFor } from "./policy.
 // the browser page (cli/install/browser.ts) and `agent mcp update` (cli/mcp/registry.ts). Nothing is written before the user has seen exactly what the link
 // would add (SEP-1024; I01-I08: links are shown verbatim, escaped, and need an approval).
 
-export type Origin = LinkSource | "catalog" | "registry"
+export type Origin = LinkSource | "catalog" | "registry" | "mcpb"
 
 /** Where a registry install came from and which of its ways was chosen (registry.ts). */
 export interface RegistryNote {
@@ -47,6 +47,8 @@ export interface Plan {
   registry?: RegistryNote
   /** A catalog install's entry name (docs/policy.md: the policy's `names` match it). */
   catalogName?: string
+  /** A bundle's own lines (what it is, where from, its sha256, where it unpacks), shown under the name. */
+  bundle?: string[]
 }
 
 /** A request made elsewhere (a registry), already checked like a link and already named. */
@@ -172,6 +174,10 @@ export function installScreen(plan: Plan): string[] {
   const lines = describeInstall(plan.req, { file: plan.target.file, existing: plan.existing })
   if (plan.origin === "catalog")
     lines[0] = safeLine(`server:  "${plan.req.name}"  (from the built-in catalog)`)
+  if (plan.bundle) {
+    lines[0] = safeLine(`server:  "${plan.req.name}"  (from an MCPB bundle)`)
+    lines.splice(1, 0, ...plan.bundle.map(safeLine))
+  }
   const r = plan.registry
   if (r) {
     const latest = r.isLatest === false ? ", not the latest version" : r.isLatest ? ", latest" : ""
