@@ -8,7 +8,7 @@ import { bundleError } from "./bundle-zip.ts"
 // (with the override for this platform) with ${__dirname} set to the unpacked directory,
 // ${HOME}, ${DESKTOP}, ${DOCUMENTS}, ${DOWNLOADS}, ${/} and ${pathSeparator} to this machine's,
 // and each ${user_config.KEY} to the value the user gave, or to one of our own ${VAR}
-// references (sensitive values and required ones nobody typed, I19): a reference is approved
+// references (sensitive values and required ones nobody typed, I36): a reference is approved
 // like any variable and its value never reaches the config file or the screen. Everything
 // else in the manifest is literal text, escaped so our own ${…} engine leaves it as it is.
 
@@ -30,7 +30,7 @@ export interface BundleEntry {
   entry: { command: string; args: string[]; env?: Record<string, string>; cwd: string }
   /** Our variable → the user_config title and description, for the screen. */
   variables: Record<string, string>
-  /** Dangerous env variables (I10) whose value only names paths inside the bundle. */
+  /** Dangerous env variables (I10) whose value only names paths inside the bundle (I38). */
   selfContainedEnv: string[]
 }
 

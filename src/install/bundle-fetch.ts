@@ -1,5 +1,5 @@
 import { readFile, stat } from "node:fs/promises"
-import { FetchError, ofetch } from "ofetch"
+import type { FetchError as FetchErrorType } from "ofetch"
 import { describeFsError } from "../util/atomic.ts"
 import { TimeoutError, UnavailableError, UsageError } from "../util/errors.ts"
 import { escapeTerminal } from "../util/text.ts"
@@ -7,8 +7,8 @@ import { bundleError, DEFAULT_LIMITS } from "./bundle-zip.ts"
 
 // Getting a .mcpb's bytes: a local file, or an https URL through ofetch (docs/design.md §1) with a
 // timeout, a few retries on 5xx/429, and a size cap enforced while the body streams in, so a
-// server that sends forever is cut off at the cap (I18). Plain http is refused except on
-// loopback (I21): an unauthenticated download is a program someone on the path chose.
+// server that sends forever is cut off at the cap (I33). Plain http is refused except on
+// loopback (I35): an unauthenticated download is a program someone on the path chose.
 
 export interface FetchedBundle {
   bytes: Uint8Array
@@ -29,7 +29,7 @@ export function sha256OfBytes(bytes: Uint8Array): string {
   return new Bun.CryptoHasher("sha256").update(bytes).digest("hex")
 }
 
-/** I21: https, or http to this machine (tests, a local build server). */
+/** I35: https, or http to this machine (tests, a local build server). */
 export function checkBundleUrl(url: string): URL {
   let u: URL
   try {
@@ -50,6 +50,8 @@ export function checkBundleUrl(url: string): URL {
 export async function fetchBundleUrl(url: string, opts: FetchBundleOptions = {}): Promise<FetchedBundle> {
   checkBundleUrl(url)
   const maxBytes = opts.maxBytes ?? DEFAULT_LIMITS.maxArchiveBytes
+  // Loaded on use: only a bundle download needs it.
+  const { ofetch, FetchError } = await import("ofetch")
   let res: Response
   try {
     res = await ofetch.raw(url, {
@@ -60,17 +62,22 @@ export async function fetchBundleUrl(url: string, opts: FetchBundleOptions = {})
       retryStatusCodes: [408, 429, 500, 502, 503, 504],
     })
   } catch (e: unknown) {
-    throw downloadError(url, e)
+    throw downloadError(url, e, FetchError)
   }
   const final = res.url || url
   checkBundleUrl(final) // a redirect may not leave https
   const declared = Number(res.headers.get("content-length") ?? "0")
   if (declared > maxBytes) throw bundleError(`the download is ${declared} bytes; the limit is ${maxBytes}`)
-  const bytes = await readCapped(res, maxBytes, url)
+  const bytes = await readCapped(res, maxBytes, url, FetchError)
   return { bytes, sha256: sha256OfBytes(bytes), source: final }
 }
 
-async function readCapped(res: Response, maxBytes: number, url: string): Promise<Uint8Array> {
+async function readCapped(
+  res: Response,
+  maxBytes: number,
+  url: string,
+  fetchError: typeof FetchErrorType,
+): Promise<Uint8Array> {
   const reader = res.body?.getReader()
   if (!reader) return new Uint8Array()
   const chunks: Uint8Array[] = []
@@ -88,17 +95,18 @@ async function readCapped(res: Response, maxBytes: number, url: string): Promise
     }
   } catch (e: unknown) {
     if (e instanceof UsageError) throw e
-    throw downloadError(url, e)
+    throw downloadError(url, e, fetchError)
   }
   return Buffer.concat(chunks)
 }
 
-function downloadError(url: string, e: unknown): Error {
+function downloadError(url: string, e: unknown, FetchError: typeof FetchErrorType): Error {
   const where = escapeTerminal(url.slice(0, 200))
   if (e instanceof FetchError && e.statusCode !== undefined)
     return new UnavailableError(`downloading ${where} failed: HTTP ${e.statusCode}`, { cause: e })
   const cause = e instanceof FetchError ? e.cause : e
-  if (cause instanceof DOMException && (cause.name === "TimeoutError" || cause.name === "AbortError"))
+  // AbortSignal.timeout's reason: a DOMException in browsers and Node, a plain Error named so in Bun.
+  if (cause instanceof Error && cause.name === "TimeoutError")
     return new TimeoutError(`downloading ${where} timed out`, { cause: e })
   return new UnavailableError(`cannot download ${where}: ${escapeTerminal(String(cause ?? e))}`, {
     cause: e,
@@ -121,7 +129,7 @@ export async function readBundleFile(path: string, opts: FetchBundleOptions = {}
   }
 }
 
-/** `--sha256` / a registry's fileSha256: the bytes must hash to it (I21). */
+/** `--sha256` / a registry's fileSha256: the bytes must hash to it (I35). */
 export function checkSha256(actual: string, expected: string | undefined): void {
   if (expected === undefined) return
   const want = expected

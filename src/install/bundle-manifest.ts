@@ -1,10 +1,9 @@
-import { VERSIONED_MANIFEST_SCHEMAS } from "@anthropic-ai/mcpb/schemas"
 import { escapeTerminal } from "../util/text.ts"
 import { bundleError } from "./bundle-zip.ts"
 
 // manifest.json, checked with the schemas the MCPB project publishes (@anthropic-ai/mcpb, the
 // code Claude Desktop loads bundles with) rather than a copy of our own: each manifest_version
-// has its strict schema, so an unknown key or a missing field fails here with its path.
+// has its strict schema, so an unknown key or a missing field fails here with its path (I34).
 
 export type UserConfigOption = {
   type: "string" | "number" | "boolean" | "directory" | "file"
@@ -39,10 +38,11 @@ export interface BundleManifest {
   compatibility?: { platforms?: string[] }
 }
 
-const VERSIONS = Object.keys(VERSIONED_MANIFEST_SCHEMAS) as (keyof typeof VERSIONED_MANIFEST_SCHEMAS)[]
-
 /** Parses and validates manifest.json; throws a bundle refusal (exit 2) naming the field. */
-export function parseManifest(bytes: Uint8Array): BundleManifest {
+export async function parseManifest(bytes: Uint8Array): Promise<BundleManifest> {
+  // Loaded here, not at the top: `agent install LINK` and `mcp add/remove` never need the schemas.
+  const { VERSIONED_MANIFEST_SCHEMAS } = await import("@anthropic-ai/mcpb/schemas")
+  const VERSIONS = Object.keys(VERSIONED_MANIFEST_SCHEMAS) as (keyof typeof VERSIONED_MANIFEST_SCHEMAS)[]
   let doc: unknown
   try {
     doc = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes))

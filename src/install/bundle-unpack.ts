@@ -6,7 +6,7 @@ import { isAgentError, WriteError } from "../util/errors.ts"
 import { ensurePrivateDir } from "../util/paths.ts"
 import { readEntry, type ZipEntry } from "./bundle-zip.ts"
 
-// Unpacking (I15–I19): into a fresh temporary directory beside the destination, then one rename,
+// Unpacking (I30, I31, I32, I33): into a fresh temporary directory beside the destination, then one rename,
 // so a bundle is either all there or not there at all; any failure removes what was written.
 // Entries were checked by listZip before this runs; the paths are joined under the temporary
 // directory and checked once more, and files are created new (flag "wx"), never through a link.
@@ -62,7 +62,7 @@ async function writeEntry(zip: Uint8Array, entry: ZipEntry, tmp: string, isEntry
   await chmod(target, mode)
 }
 
-/** Removes an unpacked bundle; only a direct child of the bundles directory (I20). */
+/** Removes an unpacked bundle; only a direct child of the bundles directory (I37). */
 export async function removeBundleDir(root: string, dir: string): Promise<boolean> {
   const rel = relative(root, dir)
   if (rel === "" || rel.startsWith("..") || isAbsolute(rel) || rel !== basename(rel)) return false
@@ -74,7 +74,7 @@ export async function removeBundleDir(root: string, dir: string): Promise<boolea
 /**
  * The unpacked bundle a server entry (file form) runs from: its `cwd` when that is a directory
  * directly inside the bundles directory (an install sets it so), else undefined. Only such a
- * directory is ever deleted for it (I20): a hand-edited cwd elsewhere is left alone.
+ * directory is ever deleted for it (I37): a hand-edited cwd elsewhere is left alone.
  */
 export function bundleDirOf(entry: unknown, root: string): string | undefined {
   if (typeof entry !== "object" || entry === null) return undefined

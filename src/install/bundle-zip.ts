@@ -3,7 +3,7 @@ import { UsageError } from "../util/errors.ts"
 import { escapeTerminal } from "../util/text.ts"
 
 // A reader for .mcpb archives (plain zip) that checks everything before one byte is written
-// (I15–I19): every name is a relative path inside the bundle, no entry is a symlink or a device,
+// (I30, I31, I32, I33): every name is a relative path inside the bundle, no entry is a symlink or a device,
 // no name appears twice, and the archive cannot unpack to more than the caps allow. Our own
 // central-directory reader, because the checks need what zip libraries hide or decide for us:
 // fflate reports neither the Unix mode (symlinks, devices) nor lets us bound an entry's output,
@@ -54,7 +54,7 @@ const S_IFREG = 0o100000
 const S_IFLNK = 0o120000
 const UNIX_HOST = 3
 
-/** I15: a bundle that fails a check: one line naming the entry, exit 2. */
+/** I30: a bundle that fails a check: one line naming the entry, exit 2. */
 export function bundleError(message: string, hint?: string): UsageError {
   return new UsageError(`bundle refused: ${message}`, {
     hint: hint ?? "nothing was unpacked or written; ask the bundle's author for a fixed .mcpb",
@@ -76,7 +76,7 @@ export function listZip(zip: Uint8Array, limits: ZipLimits = DEFAULT_LIMITS): Zi
     throw bundleError("multi-part zip archives are not supported")
   if (count === 0xffff || cdOffset === 0xffffffff || cdSize === 0xffffffff)
     throw bundleError("zip64 archives are not supported (a bundle is far smaller than 4 GB)")
-  // I18: checked before any entry is looked at, so a huge directory costs nothing.
+  // I33: checked before any entry is looked at, so a huge directory costs nothing.
   if (count > limits.maxEntries)
     throw bundleError(`the archive has ${count} entries; the limit is ${limits.maxEntries}`)
   if (cdOffset + cdSize > end) throw bundleError("the zip central directory is out of bounds")
@@ -90,7 +90,7 @@ export function listZip(zip: Uint8Array, limits: ZipLimits = DEFAULT_LIMITS): Zi
     if (entry === undefined) continue
     checkUnique(entry, seen)
     total += entry.size
-    // I18: declared sizes first; inflating later never goes past them (maxOutputLength).
+    // I33: declared sizes first; inflating later never goes past them (maxOutputLength).
     if (total > limits.maxTotalBytes)
       throw bundleError(`the archive unpacks to more than ${mb(limits.maxTotalBytes)} (zip bomb?)`)
     entries.push(entry)
@@ -158,7 +158,7 @@ function decodeName(bytes: Uint8Array): string {
   }
 }
 
-/** I16: symlinks (in or out of the bundle) and device, FIFO or socket entries are refused. */
+/** I31: symlinks (in or out of the bundle) and device, FIFO or socket entries are refused. */
 function checkKind(name: string, mode: number): void {
   const kind = mode & S_IFMT
   if (kind === 0 || kind === S_IFREG || kind === S_IFDIR) return
@@ -167,7 +167,7 @@ function checkKind(name: string, mode: number): void {
 }
 
 /**
- * I15: the entry's path inside the bundle, or a refusal: absolute paths, drive letters and
+ * I30: the entry's path inside the bundle, or a refusal: absolute paths, drive letters and
  * ":" (Windows streams), ".." segments, NUL and control characters. A backslash is read as a
  * separator, as Windows would when unpacking.
  */
@@ -184,7 +184,7 @@ export function safePath(raw: string): string {
 }
 
 /**
- * I17: each path once, compared the way a case-insensitive file system would (macOS, Windows),
+ * I32: each path once, compared the way a case-insensitive file system would (macOS, Windows),
  * and no file where another entry needs a directory.
  */
 function checkUnique(entry: ZipEntry, seen: Map<string, ZipEntry>): void {
@@ -206,7 +206,7 @@ function checkUnique(entry: ZipEntry, seen: Map<string, ZipEntry>): void {
   }
 }
 
-/** An entry's bytes, checked against the size and CRC-32 the directory declares (I18). */
+/** An entry's bytes, checked against the size and CRC-32 the directory declares (I33). */
 export function readEntry(zip: Uint8Array, entry: ZipEntry): Uint8Array {
   const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength)
   const p = entry.localOffset

@@ -30,11 +30,14 @@ export interface OpenedBundle extends FetchedBundle {
   unpackedBytes: number
 }
 
-export function openBundle(fetched: FetchedBundle, limits: ZipLimits = DEFAULT_LIMITS): OpenedBundle {
+export async function openBundle(
+  fetched: FetchedBundle,
+  limits: ZipLimits = DEFAULT_LIMITS,
+): Promise<OpenedBundle> {
   const entries = listZip(fetched.bytes, limits)
   const manifestEntry = entries.find((e) => e.path === "manifest.json" && !e.isDirectory)
   if (!manifestEntry) throw bundleError("the archive has no manifest.json at its top level")
-  const manifest = parseManifest(readEntry(fetched.bytes, manifestEntry))
+  const manifest = await parseManifest(readEntry(fetched.bytes, manifestEntry))
   const entryPoint = safePath(manifest.server.entry_point)
   if (!entries.some((e) => e.path === entryPoint && !e.isDirectory)) {
     throw bundleError(

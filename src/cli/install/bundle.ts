@@ -34,10 +34,11 @@ import {
   type InstallArgs,
 } from "../shared/install-plan.ts"
 
-// `agent install ./server.mcpb | https://…/server.mcpb [--sha256 HEX]` (docs/install.md "Bundles
+// `agent install ./server.mcpb | https://…/server.mcpb [--sha256 HEX]` (docs/install-links.md "Bundles
 // (.mcpb)"): the same screen, question and write as an install link (cli/shared/install-plan.ts), with the bundle's
 // own lines on top. The archive is read and checked in memory; nothing is unpacked before the
-// user approved, and a failed write removes what was unpacked (I15–I21).
+// user approved, and a failed write removes what was unpacked (I30-I37: the archive checks in
+// bundle-zip.ts, I34 the manifest, I35 the download and --sha256, I36 user_config).
 
 export interface BundleArgs extends InstallArgs {
   sha256?: string
@@ -79,14 +80,15 @@ export async function installBundleFromUrl(
 
 async function installFetchedBundle(ctx: Ctx, args: BundleArgs, fetched: FetchedBundle): Promise<void> {
   checkSha256(fetched.sha256, args.sha256)
-  const bundle = openBundle(fetched)
+  const bundle = await openBundle(fetched)
   warnPlatform(ctx, bundle.manifest)
   const root = bundlesDir(ctx.paths.stateDir)
   const dir = join(root, bundle.dirName)
   const home = ctx.env.HOME || homedir()
   const values = await userValues(ctx, args, bundle.manifest, dir, home)
   const br = bundleRequest(bundle, { root, platform: process.platform, home, values, name: args.name })
-  // I10: PYTHONPATH=${__dirname}/lib names the bundle's own code; anything else needs the flag.
+  // I38 (I10 for bundles, checked in planFor): PYTHONPATH=${__dirname}/lib names the bundle's
+  // own code; anything else needs the flag.
   const allowDangerousEnv = [...(args.allowDangerousEnv ?? []), ...br.selfContainedEnv]
   const plan = {
     ...planFor(ctx, { ...args, allowDangerousEnv }, br.req, "mcpb"),
@@ -106,7 +108,7 @@ async function installFetchedBundle(ctx: Ctx, args: BundleArgs, fetched: Fetched
   try {
     await applyInstall(ctx, args, plan, approved)
   } catch (e: unknown) {
-    // I15: a refused or failed write leaves no unpacked files behind.
+    // I30: a refused or failed write leaves no unpacked files behind.
     if (!existed) await removeBundleDir(root, dir)
     throw e
   }
@@ -123,7 +125,7 @@ function warnPlatform(ctx: Ctx, m: BundleManifest): void {
 }
 
 /**
- * I19: each user_config value. Sensitive ones always become a ${VAR} reference (never typed
+ * I36: each user_config value. Sensitive ones always become a ${VAR} reference (never typed
  * in, never on the command line or the screen); others come from --user-config KEY=VALUE, the
  * terminal (the default offered), or the default; a required one with none becomes a reference.
  */

@@ -121,7 +121,7 @@ export const remove = command({
     const name = String(args.name)
     const target = resolveTarget(ctx, args)
     const removed = await removeServer(target, name)
-    // I20: a server installed from a .mcpb takes its unpacked files with it.
+    // I37: a server installed from a .mcpb takes its unpacked files with it.
     const bundleDir = await removeUnusedBundle(ctx, removed, target.file)
     report(ctx, target, name, "removed", removed, undefined, bundleDir)
   },

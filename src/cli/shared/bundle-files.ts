@@ -3,7 +3,7 @@ import { configLocations, parseConfigFile } from "../../config/index.ts"
 import { bundleDirOf, bundlesDir, removeBundleDir } from "../../install/index.ts"
 import type { Ctx } from "./context.ts"
 
-// `agent mcp remove NAME` for a server installed from an MCPB bundle (I20): its unpacked files
+// `agent mcp remove NAME` for a server installed from an MCPB bundle (I37): its unpacked files
 // go too, but only a directory directly inside our bundles directory, and only when no server
 // left in the user, project or given config still runs from it. A config we cannot read counts
 // as still using it: leaving files behind is harmless, deleting a server's code is not.
