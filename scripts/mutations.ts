@@ -25,6 +25,7 @@ const SSRF_TESTS = ["tests/auth/guard.test.ts", "tests/auth/guard-fetch.test.ts"
 const PIN_TESTS = ["tests/auth/guard-pin.test.ts"]
 const PRM_TESTS = ["tests/auth/resource.test.ts", "tests/auth/provider.test.ts"]
 const SERVE_TESTS = ["tests/serve/http.test.ts"]
+const BUNDLE_ZIP_TESTS = ["tests/install/bundle-zip.test.ts"]
 const STATE_TESTS = ["tests/auth/callback-state.test.ts", "tests/server/oauth-callback.test.ts"]
 
 const TEXT = "src/util/text.ts"
@@ -774,5 +775,69 @@ export const MUTATIONS: Mutation[] = [
     find: "for (const { name, entry } of entries) checkPolicy(target, name, entry, opts.policy, opts.origin)",
     replace: "",
     tests: ["tests/cli/policy.test.ts"],
+  },
+  // I30-I35: MCPB bundles (src/install/bundle-*.ts)
+  {
+    name: "bundle: symlink entries unpacked as files",
+    file: "src/install/bundle-zip.ts",
+    find: "if (kind === S_IFLNK) throw",
+    replace: "if (kind === -1) throw",
+    tests: BUNDLE_ZIP_TESTS,
+  },
+  {
+    name: "bundle: absolute entry names accepted",
+    file: "src/install/bundle-zip.ts",
+    find: 'if (name.startsWith("/")) throw',
+    replace: 'if (name.startsWith("//")) throw',
+    tests: BUNDLE_ZIP_TESTS,
+  },
+  {
+    name: "bundle: '..' segments accepted",
+    file: "src/install/bundle-zip.ts",
+    find: 'if (parts.includes("..")) throw',
+    replace: 'if (parts.includes("...")) throw',
+    tests: BUNDLE_ZIP_TESTS,
+  },
+  {
+    name: "bundle: duplicate entries accepted",
+    file: "src/install/bundle-zip.ts",
+    find: "if (before && !(before.isDirectory && entry.isDirectory))",
+    replace: "if (before && before.isDirectory && !entry.isDirectory)",
+    tests: BUNDLE_ZIP_TESTS,
+  },
+  {
+    name: "bundle: declared unpacked total not capped",
+    file: "src/install/bundle-zip.ts",
+    find: "if (total > limits.maxTotalBytes)",
+    replace: "if (total > limits.maxTotalBytes * 1e6)",
+    tests: BUNDLE_ZIP_TESTS,
+  },
+  {
+    name: "bundle: inflating not bounded by the declared size",
+    file: "src/install/bundle-zip.ts",
+    find: "maxOutputLength: Math.max(entry.size, 1)",
+    replace: "maxOutputLength: 2 ** 30",
+    tests: BUNDLE_ZIP_TESTS,
+  },
+  {
+    name: "bundle: --sha256 not compared",
+    file: "src/install/bundle-fetch.ts",
+    find: "if (want !== actual) {",
+    replace: 'if (want === "") {',
+    tests: ["tests/install/bundle-fetch.test.ts", "tests/cli/install-bundle.test.ts"],
+  },
+  {
+    name: "bundle: plain http to any host",
+    file: "src/install/bundle-fetch.ts",
+    find: 'const isLoopbackHttp = u.protocol === "http:" && LOOPBACK.has(u.hostname)',
+    replace: 'const isLoopbackHttp = u.protocol === "http:"',
+    tests: ["tests/install/bundle-fetch.test.ts"],
+  },
+  {
+    name: "bundle: manifest text written unescaped into ${…} templates",
+    file: "src/install/bundle-entry.ts",
+    find: String.raw`.replace(/\$/g, "$$$$")`,
+    replace: String.raw`.replace(/\$\$/g, "$$$$")`,
+    tests: ["tests/install/bundle-entry.test.ts"],
   },
 ]

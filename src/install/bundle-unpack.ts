@@ -16,10 +16,14 @@ export function bundlesDir(stateDir: string): string {
   return join(stateDir, "bundles")
 }
 
-/** <name>-<version>-<first 12 hex of the sha256>: readable, and a new build gets a new directory. */
+/**
+ * <name>-<version>-<sha256>: readable, a new build gets a new directory, and the full hash in
+ * the path is what mcp.lock records (a server's cwd and args): `--locked` notices a different
+ * bundle even when its author made two whose hashes share a prefix.
+ */
 export function bundleDirName(name: string, version: string, sha256: string): string {
   const clean = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_")
-  return `${clean(name)}-${clean(version)}-${sha256.slice(0, 12)}`
+  return `${clean(name).slice(0, 64)}-${clean(version).slice(0, 32)}-${sha256}`
 }
 
 export async function unpackBundle(

@@ -68,6 +68,8 @@ export interface BundleRequestOptions {
   values: Record<string, UserValue>
   /** --name: install under this name instead of the manifest's. */
   name?: string
+  /** Extra entry fields (a registry install's origin); validated with the rest by checkEntry. */
+  entryExtra?: Record<string, unknown>
 }
 
 /** The server entry, checked like an install link's (link-entry.ts), for the approval screen. */
@@ -81,7 +83,12 @@ export function bundleRequest(bundle: OpenedBundle, opts: BundleRequestOptions):
     home: opts.home,
     values: opts.values,
   })
-  const entry: Record<string, unknown> = { ...built.entry, description: describe(bundle.manifest) }
+  // The extra fields go first: they can add to what the bundle runs, never replace it.
+  const entry: Record<string, unknown> = {
+    ...opts.entryExtra,
+    ...built.entry,
+    description: describe(bundle.manifest),
+  }
   const server = checkEntry(entry)
   const executables = [bundle.entryPoint]
   const inside = relative(dir, built.entry.command.replace(/\$\$/g, "$"))

@@ -130,7 +130,7 @@ describe("agent install BUNDLE.mcpb", () => {
 
     const r = await agent(t, ["install", file, "--yes", "-o", "json"])
     expect(r.code).toBe(0)
-    const dir = join(bundles(t), `hello-bundle-1.0.0-${sha256(bytes).slice(0, 12)}`)
+    const dir = join(bundles(t), `hello-bundle-1.0.0-${sha256(bytes)}`)
     expect(r.json()).toMatchObject({ name: "hello-bundle", action: "added", source: "mcpb" })
     expect(JSON.parse(await readFile(userFile(t), "utf8")).mcpServers["hello-bundle"]).toMatchObject({
       command: "node",
@@ -138,7 +138,7 @@ describe("agent install BUNDLE.mcpb", () => {
       cwd: dir,
     })
     expect(await readFile(join(dir, "manifest.json"), "utf8")).toContain('"hello-bundle"')
-    expect(leftovers(t)).toEqual([`hello-bundle-1.0.0-${sha256(bytes).slice(0, 12)}`])
+    expect(leftovers(t)).toEqual([`hello-bundle-1.0.0-${sha256(bytes)}`])
   })
 
   it("turns user_config into ${VAR}s and values: sensitive never on the command line (I36)", async () => {
@@ -241,6 +241,29 @@ describe("agent install BUNDLE.mcpb", () => {
     expect(r.stderr).toContain(`from:    ${base}/dl/hello.mcpb`)
     expect(leftovers(t)).toHaveLength(1)
     expect(hits).toBeGreaterThanOrEqual(3)
+  })
+
+  it("mcp.lock records the bundle's sha256 (in its directory) and --locked notices another build (I35)", async () => {
+    await using t = await tmpdir()
+    const v1 = await helloBundle()
+    const v2 = await helloBundle({}, [{ name: "NOTICE.txt", data: "same name and version, other bytes" }])
+    await writeFile(join(t.path, "v1.mcpb"), v1)
+    await writeFile(join(t.path, "v2.mcpb"), v2)
+    const mcp = join(t.path, "mcp.json")
+    expect((await agent(t, ["install", "./v1.mcpb", "--mcp", mcp, "--yes"])).code).toBe(0)
+    expect((await agent(t, ["mcp", "lock", "--mcp", mcp])).code).toBe(0)
+    expect(await readFile(join(t.path, "mcp.lock"), "utf8")).toContain(sha256(v1))
+    expect((await agent(t, ["mcp", "list", "--locked", "--mcp", mcp])).code).toBe(0)
+
+    const replaced = await agent(t, ["install", "./v2.mcpb", "--mcp", mcp, "--yes"])
+    expect(replaced.code).toBe(0)
+    expect(replaced.stderr).toContain('replaces the existing "hello-bundle"')
+    // The old build's files went with the definition that ran them.
+    expect(leftovers(t)).toEqual([`hello-bundle-1.0.0-${sha256(v2)}`])
+    const locked = await agent(t, ["mcp", "list", "--locked", "--mcp", mcp])
+    expect(locked.code).toBe(3)
+    expect(locked.stderr).toContain("hello-bundle: cwd changed")
+    expect(locked.stderr).toContain(`hello-bundle-1.0.0-${sha256(v2).slice(0, 7)}`)
   })
 
   it("agent mcp remove deletes the unpacked files, only when unused and only inside the bundles dir (I37)", async () => {

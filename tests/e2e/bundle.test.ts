@@ -36,7 +36,7 @@ describe("compiled binary: agent install BUNDLE.mcpb", () => {
     expect(installed.code).toBe(0)
     expect(installed.json()).toMatchObject({ name: "hello-bundle", source: "mcpb" })
     const bundles = join(t.home, "state", "bundles")
-    expect(readdirSync(bundles)).toEqual([`hello-bundle-1.0.0-${sha.slice(0, 12)}`])
+    expect(readdirSync(bundles)).toEqual([`hello-bundle-1.0.0-${sha}`])
 
     const call = await agent(t, ["mcp", "call", "hello-bundle", "echo", "--arg", "text=from the bundle"])
     expect(call.code).toBe(0)

@@ -23,6 +23,7 @@ import {
 import { UsageError } from "../../util/errors.ts"
 import { didYouMean } from "../../util/suggest.ts"
 import { escapeTerminal } from "../../util/text.ts"
+import { removeUnusedBundle } from "../shared/bundle-files.ts"
 import type { Ctx } from "../shared/context.ts"
 import { ask } from "../shared/prompt.ts"
 import {
@@ -71,14 +72,25 @@ export async function installBundle(ctx: Ctx, args: BundleArgs, input: string): 
  */
 export async function installBundleFromUrl(
   ctx: Ctx,
-  args: InstallArgs,
-  opts: { url: string; sha256?: string; timeoutMs?: number },
+  args: BundleArgs,
+  opts: {
+    url: string
+    sha256?: string
+    timeoutMs?: number
+    /** More fields for the written entry (the registry's origin), checked like the rest. */
+    entryExtra?: Record<string, unknown>
+  },
 ): Promise<void> {
   const fetched = await fetchBundleUrl(opts.url, { timeoutMs: opts.timeoutMs })
-  return installFetchedBundle(ctx, { ...args, sha256: opts.sha256 }, fetched)
+  return installFetchedBundle(ctx, { ...args, sha256: opts.sha256 ?? args.sha256 }, fetched, opts.entryExtra)
 }
 
-async function installFetchedBundle(ctx: Ctx, args: BundleArgs, fetched: FetchedBundle): Promise<void> {
+async function installFetchedBundle(
+  ctx: Ctx,
+  args: BundleArgs,
+  fetched: FetchedBundle,
+  entryExtra?: Record<string, unknown>,
+): Promise<void> {
   checkSha256(fetched.sha256, args.sha256)
   const bundle = await openBundle(fetched)
   warnPlatform(ctx, bundle.manifest)
@@ -86,7 +98,14 @@ async function installFetchedBundle(ctx: Ctx, args: BundleArgs, fetched: Fetched
   const dir = join(root, bundle.dirName)
   const home = ctx.env.HOME || homedir()
   const values = await userValues(ctx, args, bundle.manifest, dir, home)
-  const br = bundleRequest(bundle, { root, platform: process.platform, home, values, name: args.name })
+  const br = bundleRequest(bundle, {
+    root,
+    platform: process.platform,
+    home,
+    values,
+    name: args.name,
+    entryExtra,
+  })
   // I38 (I10 for bundles, checked in planFor): PYTHONPATH=${__dirname}/lib names the bundle's
   // own code; anything else needs the flag.
   const allowDangerousEnv = [...(args.allowDangerousEnv ?? []), ...br.selfContainedEnv]
@@ -112,6 +131,8 @@ async function installFetchedBundle(ctx: Ctx, args: BundleArgs, fetched: Fetched
     if (!existed) await removeBundleDir(root, dir)
     throw e
   }
+  // A replaced bundle-installed server: its old files go unless something still runs them (I37).
+  if (plan.existing) await removeUnusedBundle(ctx, plan.existing, plan.target.file)
 }
 
 function warnPlatform(ctx: Ctx, m: BundleManifest): void {
