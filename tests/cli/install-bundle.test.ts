@@ -2,8 +2,8 @@ import { describe, expect, it } from "bun:test"
 import { existsSync, readdirSync } from "node:fs"
 import { readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
-import { helloBundle } from "../fixtures/bundles/build.ts"
-import { runCli } from "../helpers/cli.ts"
+import { helloBundle, serverScript } from "../fixtures/bundles/build.ts"
+import { runCli, runCliTty } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 import { bundleManifest, writeZip, type ZipItem } from "../helpers/zip.ts"
 
@@ -215,6 +215,71 @@ describe("agent install BUNDLE.mcpb", () => {
       (await agent(t, ["install", evil, "--yes", "--name", "ok", "--allow-dangerous-env", "NODE_OPTIONS"]))
         .code,
     ).toBe(0)
+  })
+
+  it("asks at a terminal for non-sensitive values, offering the default, never for a sensitive one (I36)", async () => {
+    await using t = await tmpdir()
+    const file = join(t.path, "ask.mcpb")
+    await writeFile(
+      file,
+      await helloBundle({
+        server: {
+          type: "node",
+          entry_point: "server/index.js",
+          mcp_config: {
+            command: "node",
+            args: [
+              "${__dirname}/server/index.js",
+              "--units=${user_config.units}",
+              "--depth=${user_config.depth}",
+            ],
+            env: { TOKEN: "${user_config.token}" },
+          },
+        },
+        user_config: {
+          units: { type: "string", title: "Units", description: "Units", default: "metric" },
+          depth: { type: "number", title: "Depth", description: "How deep", default: 2, min: 1, max: 5 },
+          token: { type: "string", title: "Token", description: "API token", sensitive: true },
+        },
+      }),
+    )
+    // units: typed; depth: 9 is refused (max 5), then the default taken with Enter; then install, no variable.
+    const r = await runCliTty(["install", file], {
+      home: t.home,
+      cwd: t.path,
+      input: ["imperial", "9", "", "y", "n"],
+    })
+    expect(r.stdout).toContain("Units (units) [metric]:")
+    expect(r.stdout).toContain("user_config depth must be between 1 and 5")
+    expect(r.stdout).not.toContain("Token (token)")
+    expect(r.code).toBe(0)
+    const entry = JSON.parse(await readFile(userFile(t), "utf8")).mcpServers["hello-bundle"]
+    expect(entry.args.slice(1)).toEqual(["--units=imperial", "--depth=2"])
+    expect(entry.env).toEqual({ TOKEN: "${HELLO_BUNDLE_TOKEN}" })
+  })
+
+  it("runs a binary bundle's own file, made executable, without a shell", async () => {
+    await using t = await tmpdir()
+    const file = join(t.path, "bin.mcpb")
+    // The fixture's bundled script starts with "#!/usr/bin/env bun"; a published binary would be native.
+    const script = (await serverScript()).replace(/^#!.*\n/, "#!/usr/bin/env node\n")
+    await writeFile(
+      file,
+      writeZip([
+        manifestItem({
+          server: {
+            type: "binary",
+            entry_point: "server/hello-server",
+            mcp_config: { command: "${__dirname}/server/hello-server", args: ["--stdio"] },
+          },
+        }),
+        { name: "server/hello-server", data: script, mode: 0o100644 },
+      ]),
+    )
+    expect((await agent(t, ["install", file, "--yes"])).code).toBe(0)
+    const call = await agent(t, ["mcp", "call", "hello-bundle", "echo", "--arg", "text=binary ok"])
+    expect(`${call.stdout}${call.stderr}`).toContain("binary ok")
+    expect(call.code).toBe(0)
   })
 
   it("downloads from a URL (loopback HTTP fixture), with --sha256 checked (I35)", async () => {
