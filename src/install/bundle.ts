@@ -1,4 +1,7 @@
 import { isAbsolute, join, relative } from "node:path"
+import * as v from "valibot"
+import { ServerName } from "../config/index.ts"
+import { UsageError } from "../util/errors.ts"
 import { escapeTerminal } from "../util/text.ts"
 import { buildBundleEntry, type BundleEntry, type UserValue } from "./bundle-entry.ts"
 import type { FetchedBundle } from "./bundle-fetch.ts"
@@ -76,6 +79,7 @@ export interface BundleRequestOptions {
 export function bundleRequest(bundle: OpenedBundle, opts: BundleRequestOptions): BundleRequest {
   const dir = join(opts.root, bundle.dirName)
   const name = opts.name ?? bundle.manifest.name
+  if (opts.name === undefined) checkManifestName(name)
   checkName(name)
   const built = buildBundleEntry(bundle.manifest, {
     dir,
@@ -99,6 +103,16 @@ export function bundleRequest(bundle: OpenedBundle, opts: BundleRequestOptions):
     executables: bundle.manifest.server.type === "binary" ? executables : [],
     req: { name, entry, server, source: "agentrt", envDescriptions: built.variables },
   }
+}
+
+/** A manifest name that cannot be a server name (spaces, slashes, ".."): say so, and how to choose one. */
+function checkManifestName(name: string): void {
+  const r = v.safeParse(ServerName, name)
+  if (r.success && !name.includes("..")) return
+  const why = r.success ? 'it contains ".."' : r.issues[0].message
+  throw new UsageError(`the bundle's name "${escapeTerminal(name)}" cannot be a server name: ${why}`, {
+    hint: "install it under a name of your choosing: --name NEW",
+  })
 }
 
 function describe(m: BundleManifest): string {

@@ -67,6 +67,7 @@ describe("agent install BUNDLE.mcpb: hostile archives", () => {
       ["nomanifest", [entryItem], "no manifest.json at its top level"],
       ["badmanifest", [manifestItem({ author: "me" }), entryItem], "manifest.json field author"],
       ["noentry", [manifestItem()], 'entry point "server/index.js" is not in the archive'],
+      ["badname", [manifestItem({ name: "../My Server" }), entryItem], "cannot be a server name"],
       [
         "undefinedvar",
         [
@@ -90,7 +91,7 @@ describe("agent install BUNDLE.mcpb: hostile archives", () => {
     const many = Array.from({ length: 20_001 }, (_, i): ZipItem => ({ name: `f/${i}`, data: "" }))
     await writeFile(join(t.path, "many.mcpb"), writeZip([manifestItem(), entryItem, ...many]))
     await expectRefused(t, join(t.path, "many.mcpb"), "entries; the limit is 20000")
-  })
+  }, 60_000)
 
   it("refuses a bundle whose sha256 differs from --sha256, and a malformed --sha256 (I35)", async () => {
     await using t = await tmpdir()
@@ -105,14 +106,14 @@ describe("agent install BUNDLE.mcpb: hostile archives", () => {
     const ok = await agent(t, ["install", file, "--sha256", sha256(bytes).toUpperCase(), "--dry-run"])
     expect(ok.code).toBe(0)
     expect(ok.stderr).toContain("(matches --sha256)")
-  })
+  }, 60_000)
 
   it("refuses plain-http URLs off this machine before connecting (I35)", async () => {
     await using t = await tmpdir()
     const r = await agent(t, ["install", "http://192.0.2.1/x.mcpb", "--yes"])
     expect(r.code).toBe(2)
     expect(r.stderr).toContain("bundle URLs must be https://")
-  })
+  }, 60_000)
 })
 
 describe("agent install BUNDLE.mcpb", () => {
@@ -139,7 +140,7 @@ describe("agent install BUNDLE.mcpb", () => {
     })
     expect(await readFile(join(dir, "manifest.json"), "utf8")).toContain('"hello-bundle"')
     expect(leftovers(t)).toEqual([`hello-bundle-1.0.0-${sha256(bytes)}`])
-  })
+  }, 60_000)
 
   it("turns user_config into ${VAR}s and values: sensitive never on the command line (I36)", async () => {
     await using t = await tmpdir()
@@ -185,7 +186,7 @@ describe("agent install BUNDLE.mcpb", () => {
     expect(entry.args[1]).toBe("--units=imperial")
     expect(entry.env).toEqual({ TOKEN: "${HELLO_BUNDLE_TOKEN}", ROOT: join(t.path, "data") })
     expect(r.stdout).toContain("still needs approval: HELLO_BUNDLE_TOKEN")
-  })
+  }, 60_000)
 
   it("refuses env that decides what runs unless it only names the bundle's own files (I38)", async () => {
     await using t = await tmpdir()
@@ -215,7 +216,7 @@ describe("agent install BUNDLE.mcpb", () => {
       (await agent(t, ["install", evil, "--yes", "--name", "ok", "--allow-dangerous-env", "NODE_OPTIONS"]))
         .code,
     ).toBe(0)
-  })
+  }, 60_000)
 
   it("asks at a terminal for non-sensitive values, offering the default, never for a sensitive one (I36)", async () => {
     await using t = await tmpdir()
@@ -256,7 +257,7 @@ describe("agent install BUNDLE.mcpb", () => {
     const entry = JSON.parse(await readFile(userFile(t), "utf8")).mcpServers["hello-bundle"]
     expect(entry.args.slice(1)).toEqual(["--units=imperial", "--depth=2"])
     expect(entry.env).toEqual({ TOKEN: "${HELLO_BUNDLE_TOKEN}" })
-  })
+  }, 60_000)
 
   it("runs a binary bundle's own file, made executable, without a shell", async () => {
     await using t = await tmpdir()
@@ -280,7 +281,7 @@ describe("agent install BUNDLE.mcpb", () => {
     const call = await agent(t, ["mcp", "call", "hello-bundle", "echo", "--arg", "text=binary ok"])
     expect(`${call.stdout}${call.stderr}`).toContain("binary ok")
     expect(call.code).toBe(0)
-  })
+  }, 60_000)
 
   it("downloads from a URL (loopback HTTP fixture), with --sha256 checked (I35)", async () => {
     await using t = await tmpdir()
@@ -306,7 +307,7 @@ describe("agent install BUNDLE.mcpb", () => {
     expect(r.stderr).toContain(`from:    ${base}/dl/hello.mcpb`)
     expect(leftovers(t)).toHaveLength(1)
     expect(hits).toBeGreaterThanOrEqual(3)
-  })
+  }, 60_000)
 
   it("mcp.lock records the bundle's sha256 (in its directory) and --locked notices another build (I35)", async () => {
     await using t = await tmpdir()
@@ -329,7 +330,7 @@ describe("agent install BUNDLE.mcpb", () => {
     expect(locked.code).toBe(3)
     expect(locked.stderr).toContain("hello-bundle: cwd changed")
     expect(locked.stderr).toContain(`hello-bundle-1.0.0-${sha256(v2).slice(0, 7)}`)
-  })
+  }, 60_000)
 
   it("agent mcp remove deletes the unpacked files, only when unused and only inside the bundles dir (I37)", async () => {
     await using t = await tmpdir()
@@ -356,5 +357,5 @@ describe("agent install BUNDLE.mcpb", () => {
       expect((await agent(t, ["mcp", "remove", "x"])).code).toBe(0)
       expect(await readFile(join(outside, "keep.txt"), "utf8")).toBe("keep")
     }
-  })
+  }, 60_000)
 })

@@ -49,5 +49,5 @@ describe("compiled binary: agent install BUNDLE.mcpb", () => {
     expect(removed.stdout).toContain("deleted the unpacked bundle")
     expect(readdirSync(bundles)).toEqual([])
     expect(existsSync(join(t.home, "config", "mcp.json"))).toBe(true)
-  })
+  }, 60_000)
 })
