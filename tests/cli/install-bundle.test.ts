@@ -178,13 +178,23 @@ describe("agent install BUNDLE.mcpb", () => {
     expect(unknown.code).toBe(2)
     expect(unknown.stderr).toContain('no user_config "unit"')
 
-    const r = await agent(t, ["install", file, "--yes", "--user-config", "units=imperial"])
+    const defaults = await agent(t, ["install", file, "--dry-run", "-o", "json"])
+    expect(defaults.json()).toMatchObject({ dryRun: true, server: { env: { ROOT: join(t.path, "data") } } })
+    const r = await agent(t, [
+      "install",
+      file,
+      "--yes",
+      "--user-config",
+      "units=imperial",
+      "--user-config",
+      "root=./here",
+    ])
     expect(r.code).toBe(0)
     expect(r.stderr).toContain("config:  token from ${HELLO_BUNDLE_TOKEN} (sensitive)")
     expect(r.stderr).toContain("config:  units = imperial")
     const entry = JSON.parse(await readFile(userFile(t), "utf8")).mcpServers["hello-bundle"]
     expect(entry.args[1]).toBe("--units=imperial")
-    expect(entry.env).toEqual({ TOKEN: "${HELLO_BUNDLE_TOKEN}", ROOT: join(t.path, "data") })
+    expect(entry.env).toEqual({ TOKEN: "${HELLO_BUNDLE_TOKEN}", ROOT: join(t.path, "here") })
     expect(r.stdout).toContain("still needs approval: HELLO_BUNDLE_TOKEN")
   }, 60_000)
 

@@ -176,8 +176,8 @@ async function userValues(
       values[key] = {
         kind: "value",
         value: o.multiple
-          ? flag.map((f) => checkUserValue(key, o, f))
-          : checkUserValue(key, o, flag.at(-1) as string),
+          ? flag.map((f) => typed(ctx, key, o, f))
+          : typed(ctx, key, o, flag.at(-1) as string),
       }
     else values[key] = await askOrDefault(ctx, args, key, o, variable, (s) => expandDefault(s, dir, home))
   }
@@ -205,13 +205,19 @@ async function askOrDefault(
     if (answer === "") return fallback
     try {
       const parts = o.multiple ? answer.split(",").map((s) => s.trim()) : [answer]
-      const checked = parts.map((p) => checkUserValue(key, o, p))
+      const checked = parts.map((p) => typed(ctx, key, o, p))
       return { kind: "value", value: o.multiple ? checked : (checked[0] as string) }
     } catch (e: unknown) {
       if (!(e instanceof UsageError)) throw e
       process.stderr.write(`${e.message}\n`)
     }
   }
+}
+
+/** A typed-in or flag value, checked; a relative file or directory is taken from where agent runs. */
+function typed(ctx: Ctx, key: string, o: UserConfigOption, value: string): string {
+  const checked = checkUserValue(key, o, value)
+  return o.type === "file" || o.type === "directory" ? resolve(ctx.cwd, checked) : checked
 }
 
 function givenValues(flags: string[], keys: string[]): Map<string, string[]> {
