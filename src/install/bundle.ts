@@ -1,6 +1,6 @@
 import { isAbsolute, join, relative } from "node:path"
 import * as v from "valibot"
-import { ServerName } from "../config/index.ts"
+import { ServerName, type RegistryOrigin } from "../config/index.ts"
 import { UsageError } from "../util/errors.ts"
 import { escapeTerminal } from "../util/text.ts"
 import { buildBundleEntry, type BundleEntry, type UserValue } from "./bundle-entry.ts"
@@ -71,8 +71,8 @@ export interface BundleRequestOptions {
   values: Record<string, UserValue>
   /** --name: install under this name instead of the manifest's. */
   name?: string
-  /** Extra entry fields (a registry install's origin); validated with the rest by checkEntry. */
-  entryExtra?: Record<string, unknown>
+  /** The registry's origin record, for a registry `mcpb` package: written with the entry (as registry.ts does). */
+  registry?: RegistryOrigin
 }
 
 /** The server entry, checked like an install link's (link-entry.ts), for the approval screen. */
@@ -87,13 +87,10 @@ export function bundleRequest(bundle: OpenedBundle, opts: BundleRequestOptions):
     home: opts.home,
     values: opts.values,
   })
-  // The extra fields go first: they can add to what the bundle runs, never replace it.
-  const entry: Record<string, unknown> = {
-    ...opts.entryExtra,
-    ...built.entry,
-    description: describe(bundle.manifest),
-  }
-  const server = checkEntry(entry)
+  const checked: Record<string, unknown> = { ...built.entry, description: describe(bundle.manifest) }
+  // I22: a link may not claim a registry origin, so it is added after the link checks, as registry.ts does.
+  const server = { ...checkEntry(checked), ...(opts.registry && { registry: opts.registry }) }
+  const entry = { ...checked, ...(opts.registry && { registry: opts.registry }) }
   const executables = [bundle.entryPoint]
   const inside = relative(dir, built.entry.command.replace(/\$\$/g, "$"))
   if (isAbsolute(built.entry.command) && !inside.startsWith("..") && !isAbsolute(inside))

@@ -29,7 +29,7 @@ export {
   type OutdatedRow,
   type Resolved,
 } from "./registry.ts"
-export { waysLabel } from "./registry-map.ts"
+export { McpbPackage, waysLabel } from "./registry-map.ts"
 export type { RegistryServer } from "./registry-schema.ts"
 // MCPB bundles (.mcpb): fetch, check, describe, unpack, remove.
 export { openBundle, bundleRequest, bundleLines, type OpenedBundle, type BundleRequest } from "./bundle.ts"

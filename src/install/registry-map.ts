@@ -66,7 +66,11 @@ export function mapOption(server: ServerJson, registryUrl: string, o: RegistryOp
       `${escapeTerminal(server.name)}'s ${escapeTerminal(pkg.registryType)} package runs as a local ${escapeTerminal(pkg.transport.type)} server, which agent does not start`,
       { hint: "choose another way with --package TYPE or --remote" },
     )
-  if (pkg.registryType === "mcpb") throw mcpbError(mcpbSource(pkg))
+  if (pkg.registryType === "mcpb") {
+    const identifier = pkg.identifier
+    const digest = pkg.fileSha256 ? `sha256:${pkg.fileSha256}` : undefined
+    throw new McpbPackage(mcpbSource(pkg), { ...base, type: "mcpb", identifier, ...(digest && { digest }) })
+  }
   const runtime = runtimeFor(o)
   if (!runtime)
     throw new UsageError(
@@ -163,9 +167,19 @@ export function mcpbSource(pkg: Package): { url: string; sha256?: string } {
   return { url: pkg.identifier, ...(pkg.fileSha256 && { sha256: pkg.fileSha256 }) }
 }
 
-function mcpbError(src: { url: string; sha256?: string }): UsageError {
-  const sha = src.sha256 ? ` --sha256 ${src.sha256}` : ""
-  return new UsageError(`mcpb packages install with: agent install ${escapeTerminal(src.url)}${sha}`, {
-    hint: "or choose another way this server offers with --package TYPE or --remote",
-  })
+/**
+ * The chosen way is an MCPB bundle: not an entry this module can map, so the CLI catches this
+ * and installs the bundle (cli/install/bundle.ts installBundleFromUrl) with the registry's
+ * fileSha256, which must match (I35), and this origin. Uncaught, it still says what to run.
+ */
+export class McpbPackage extends UsageError {
+  constructor(
+    readonly source: { url: string; sha256?: string },
+    readonly origin: RegistryOrigin,
+  ) {
+    const sha = source.sha256 ? ` --sha256 ${source.sha256}` : ""
+    super(`mcpb packages install with: agent install ${escapeTerminal(source.url)}${sha}`, {
+      hint: "or choose another way this server offers with --package TYPE or --remote",
+    })
+  }
 }

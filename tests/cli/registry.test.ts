@@ -2,7 +2,8 @@ import { describe, expect, it } from "bun:test"
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises"
 import { existsSync } from "node:fs"
 import { join } from "node:path"
-import { SHA } from "../fixtures/registry/documents.ts"
+import { helloBundle } from "../fixtures/bundles/build.ts"
+import { SHA, seedDocuments } from "../fixtures/registry/documents.ts"
 import { startRegistry } from "../fixtures/registry/server.ts"
 import { runCli } from "../helpers/cli.ts"
 import { refusedPort } from "../helpers/ports.ts"
@@ -214,15 +215,39 @@ describe("agent install REGISTRY_NAME", () => {
     expect((await readJson(userFile(t))).mcpServers.notes.registry.url).toBe(reg.url)
   })
 
-  it("mcpb: exit 2 with the bundle install command", async () => {
-    await using reg = await startRegistry()
+  it("mcpb: downloads the bundle, checks the registry's fileSha256 and records the origin (I35)", async () => {
+    const bytes = await helloBundle()
+    const sha = new Bun.CryptoHasher("sha256").update(bytes).digest("hex")
+    using files = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response(bytes) })
+    const identifier = `http://127.0.0.1:${files.port}/editor.mcpb`
+    const editor = (fileSha256: string) =>
+      seedDocuments().map((d) =>
+        d.name === "io.github.example/editor"
+          ? { ...d, packages: [{ registryType: "mcpb", identifier, version: "1.0.2", fileSha256 }] }
+          : d,
+      )
     await using t = await tmpdir()
+    await using wrong = await startRegistry({ documents: editor(SHA) })
+    const refused = await run(t, ["install", "io.github.example/editor", "--registry", wrong.url, "--yes"])
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain(`its sha256 is ${sha}, not the expected ${SHA}`)
+    expect(existsSync(userFile(t))).toBe(false)
+
+    await using reg = await startRegistry({ documents: editor(sha) })
     const r = await run(t, ["install", "io.github.example/editor", "--registry", reg.url, "--yes"])
-    expect(r.code).toBe(2)
-    expect(r.stderr).toContain(
-      `error: mcpb packages install with: agent install https://github.com/example/editor/releases/download/v1.0.2/editor.mcpb --sha256 ${SHA}`,
-    )
-  })
+    expect(r.code).toBe(0)
+    expect(r.stderr).toContain("(matches --sha256)")
+    const entry = (await readJson(userFile(t))).mcpServers["hello-bundle"]
+    expect(entry.registry).toEqual({
+      url: reg.url,
+      name: "io.github.example/editor",
+      version: "1.0.2",
+      type: "mcpb",
+      identifier,
+      digest: `sha256:${sha}`,
+    })
+    expect(entry.cwd).toBe(join(t.home, "state", "bundles", `hello-bundle-1.0.0-${sha}`))
+  }, 60_000)
 
   it("hostile registry text is escaped on the screen and stays literal in the entry (I20, I21)", async () => {
     await using reg = await startRegistry()

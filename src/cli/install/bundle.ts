@@ -20,6 +20,7 @@ import {
   type UserConfigOption,
   type UserValue,
 } from "../../install/index.ts"
+import type { RegistryOrigin } from "../../config/index.ts"
 import { UsageError } from "../../util/errors.ts"
 import { didYouMean } from "../../util/suggest.ts"
 import { escapeTerminal } from "../../util/text.ts"
@@ -47,19 +48,6 @@ export interface BundleArgs extends InstallArgs {
   userConfig?: string[]
 }
 
-/** A path or URL ending in .mcpb, or anything given with --sha256 (a registry's download URL). */
-export function isBundleTarget(input: string, sha256?: string): boolean {
-  if (sha256 !== undefined) return true
-  if (/^https?:\/\//i.test(input)) {
-    try {
-      return new URL(input).pathname.toLowerCase().endsWith(".mcpb")
-    } catch {
-      return false // not a URL: the link parser reports it
-    }
-  }
-  return input.toLowerCase().endsWith(".mcpb")
-}
-
 export async function installBundle(ctx: Ctx, args: BundleArgs, input: string): Promise<void> {
   const isUrl = /^https?:\/\//i.test(input)
   const fetched = isUrl ? await fetchBundleUrl(input) : await readBundleFile(resolve(ctx.cwd, input))
@@ -77,19 +65,19 @@ export async function installBundleFromUrl(
     url: string
     sha256?: string
     timeoutMs?: number
-    /** More fields for the written entry (the registry's origin), checked like the rest. */
-    entryExtra?: Record<string, unknown>
+    /** The registry's origin record, written with the entry (mcp.lock and `mcp outdated` read it). */
+    registry?: RegistryOrigin
   },
 ): Promise<void> {
   const fetched = await fetchBundleUrl(opts.url, { timeoutMs: opts.timeoutMs })
-  return installFetchedBundle(ctx, { ...args, sha256: opts.sha256 ?? args.sha256 }, fetched, opts.entryExtra)
+  return installFetchedBundle(ctx, { ...args, sha256: opts.sha256 ?? args.sha256 }, fetched, opts.registry)
 }
 
 async function installFetchedBundle(
   ctx: Ctx,
   args: BundleArgs,
   fetched: FetchedBundle,
-  entryExtra?: Record<string, unknown>,
+  registry?: RegistryOrigin,
 ): Promise<void> {
   checkSha256(fetched.sha256, args.sha256)
   const bundle = await openBundle(fetched)
@@ -104,7 +92,7 @@ async function installFetchedBundle(
     home,
     values,
     name: args.name,
-    entryExtra,
+    registry,
   })
   // I38 (I10 for bundles, checked in planFor): PYTHONPATH=${__dirname}/lib names the bundle's
   // own code; anything else needs the flag.

@@ -1,12 +1,21 @@
-import { parseRegistryName } from "../../install/index.ts"
+import { McpbPackage, parseRegistryName } from "../../install/index.ts"
 import { UsageError } from "../../util/errors.ts"
 import { command, commonArgs, outputArg } from "../command.ts"
 import { createContext, repeated, type Ctx } from "../shared/context.ts"
 import { registryArg } from "../shared/registries.ts"
-import { installBundle, isBundleTarget, type BundleArgs } from "./bundle.ts"
+import type { BundleArgs } from "./bundle.ts"
+import { isBundleTarget } from "./bundle-target.ts"
 import { printInstallLink } from "./link.ts"
 import { enforceLinkPolicy } from "../shared/policy.ts"
-import { applyInstall, decide, planInstall, report, showScreen, type InstallArgs } from "./plan.ts"
+import {
+  applyInstall,
+  decide,
+  planInstall,
+  report,
+  showScreen,
+  type InstallArgs,
+  type Prepared,
+} from "./plan.ts"
 
 // `agent install LINK|CATALOG_NAME` (docs/design.md §8). Nothing is written before the user has seen
 // exactly what the link would add (SEP-1024; I01-I08): the screen goes to stderr, a terminal
@@ -156,7 +165,7 @@ export default command({
     if (isBundleTarget(String(args.target), sha256)) {
       if (args.browser)
         throw new UsageError("--browser is for install links; a bundle is approved in the terminal")
-      return installBundle(ctx, installArgs, String(args.target))
+      return (await import("./bundle.ts")).installBundle(ctx, installArgs, String(args.target))
     }
     if (installArgs.userConfig?.length) throw new UsageError("--user-config is only for .mcpb bundles")
     const fromRegistry = parseRegistryName(String(args.target))
@@ -183,9 +192,17 @@ async function install(
   fromRegistry?: { name: string; version?: string },
 ): Promise<void> {
   const isDryRun = Boolean(args["dry-run"])
-  const prepared = fromRegistry
-    ? await (await import("./registry.ts")).prepareRegistryInstall(ctx, args, rawArgs, fromRegistry)
-    : undefined
+  let prepared: Prepared | undefined
+  try {
+    prepared = fromRegistry
+      ? await (await import("./registry.ts")).prepareRegistryInstall(ctx, args, rawArgs, fromRegistry)
+      : undefined
+  } catch (e: unknown) {
+    // The registry chose an MCPB bundle: installed as `agent install URL --sha256 fileSha256` would be.
+    if (!(e instanceof McpbPackage)) throw e
+    const { installBundleFromUrl } = await import("./bundle.ts")
+    return installBundleFromUrl(ctx, args, { ...e.source, registry: e.origin })
+  }
   const plan = planInstall(ctx, args, input, prepared)
   showScreen(plan)
   if (isDryRun) {
