@@ -234,6 +234,24 @@ describe("agent install REGISTRY_NAME", () => {
     expect(existsSync(userFile(t))).toBe(false)
 
     await using reg = await startRegistry({ documents: editor(sha) })
+    // docs/policy.md: a registry mcpb package is judged by its registry name, not as a link.
+    const policy = await t.write("policy.json", { deny: { names: ["io.github.example/editor"] } })
+    const blocked = await run(t, ["install", "io.github.example/editor", "--registry", reg.url, "--yes"], {
+      AGENTRT_POLICY: policy,
+    })
+    expect(blocked.code).toBe(6)
+    expect(blocked.stderr).toContain('deny.names[0] "io.github.example/editor"')
+    expect(existsSync(userFile(t))).toBe(false)
+    const linksOff = await t.write("links-off.json", { allowInstallLinks: false })
+    const admitted = await run(
+      t,
+      ["install", "io.github.example/editor", "--registry", reg.url, "--dry-run"],
+      {
+        AGENTRT_POLICY: linksOff,
+      },
+    )
+    expect(admitted.code).toBe(0)
+
     const r = await run(t, ["install", "io.github.example/editor", "--registry", reg.url, "--yes"])
     expect(r.code).toBe(0)
     expect(r.stderr).toContain("(matches --sha256)")

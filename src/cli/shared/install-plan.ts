@@ -87,7 +87,7 @@ export async function applyInstall(
   await writeServers(plan.target, [{ name: plan.req.name, entry: plan.req.entry }], {
     existing: plan.existing ? "replace" : "fail",
     policy: policyFor(ctx),
-    origin: policyOriginOf(plan.origin, plan.registry, plan.catalogName),
+    origin: policyOriginOf(plan.origin, plan.registry, plan.catalogName, plan.req.server.registry),
   })
   report(ctx, plan, await recordApprovals(ctx, plan, approved), false)
 }
@@ -103,7 +103,7 @@ export function planFor(
   catalogName?: string,
 ): Plan {
   // docs/policy.md: links at all, then the definition, before any screen or question.
-  const policyOrigin = policyOriginOf(origin, registry, catalogName)
+  const policyOrigin = policyOriginOf(origin, registry, catalogName, req.server.registry)
   if (policyOrigin.isLink) enforceLinkPolicy(ctx)
   refuseDangerousEnv(req, args.allowDangerousEnv ?? [])
   // Creates no directory yet: a refused install leaves no trace (I08).
@@ -129,8 +129,12 @@ function policyOriginOf(
   origin: Origin,
   registry: RegistryNote | undefined,
   catalogName: string | undefined,
+  /** A registry `mcpb` package: its bundle install carries the registry origin on the entry. */
+  entryRegistry?: { url: string; name: string },
 ): Pick<PolicySubject, "isLink" | "registry" | "registryName"> {
   if (origin === "registry") return registry ? { registry: registry.url, registryName: registry.name } : {}
+  if (origin === "mcpb" && entryRegistry)
+    return { registry: entryRegistry.url, registryName: entryRegistry.name }
   if (origin === "catalog") return catalogName !== undefined ? { registryName: catalogName } : {}
   return { isLink: true }
 }
