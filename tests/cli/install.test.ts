@@ -310,7 +310,7 @@ describe("agent install --link", () => {
       expect((await install(other, [link, "--yes"])).code).toBe(0)
       expect((await readJson(userFile(other))).mcpServers.docs).toEqual(stored)
     }
-  })
+  }, 30_000)
 
   it("makes links for catalog entries", async () => {
     await using t = await tmpdir()
