@@ -6,7 +6,19 @@ import { INTERPOLATED_FIELDS } from "./schema.ts"
 // either translated (with a note when the meaning shifts) or carried over verbatim, so a later
 // version that understands it still finds it.
 
-export type Peer = "claude" | "cursor" | "vscode" | "kiro" | "gemini" | "opencode"
+export type Peer =
+  | "claude"
+  | "cursor"
+  | "vscode"
+  | "kiro"
+  | "gemini"
+  | "opencode"
+  | "codex"
+  | "goose"
+  | "antigravity"
+  | "claude-desktop"
+  | "windsurf"
+  | "zed"
 
 export interface ConvertContext {
   peer: Peer

@@ -2,8 +2,8 @@ import { existsSync } from "node:fs"
 import { basename, dirname, isAbsolute, join, resolve } from "node:path"
 import { AgentError, UsageError } from "../util/errors.ts"
 import { convertServer, isObject, type Peer } from "./import-convert.ts"
+import { nativeSources, nativeToCommon, peerFormat, readPeerDoc } from "./import-native.ts"
 import { inputVariableName } from "./interpolate.ts"
-import { readJsonFile } from "./json.ts"
 import { parseConfigValue } from "./load.ts"
 
 // Where each peer keeps its MCP servers (PEERS.md) and how to read them. Domain code: returns
@@ -64,6 +64,12 @@ const SERVERS_KEY: Record<Peer, string> = {
   kiro: "mcpServers",
   gemini: "mcpServers",
   opencode: "mcp",
+  codex: "mcp_servers",
+  goose: "extensions",
+  antigravity: "mcpServers",
+  "claude-desktop": "mcpServers",
+  windsurf: "mcpServers",
+  zed: "context_servers",
 }
 
 /** The peer's default files, lowest precedence first (user, then project). */
@@ -104,6 +110,8 @@ export function peerSources(peer: Peer, env: PeerEnv): PeerSource[] {
         project("opencode.jsonc"),
       ]
     }
+    default:
+      return nativeSources(peer, env)
   }
 }
 
@@ -119,7 +127,7 @@ function vscodeUserDir(env: PeerEnv): string {
  * Reads the peer's servers from `file` (any of the peer's keys) or from its default
  * locations. A later source replaces an earlier one by name, as the peers themselves do.
  */
-export function importFromPeer(peer: Peer, env: PeerEnv, file?: string): PeerImport {
+export async function importFromPeer(peer: Peer, env: PeerEnv, file?: string): Promise<PeerImport> {
   const sources: PeerSource[] = file
     ? [{ file: isAbsolute(file) ? file : resolve(env.cwd, file), scope: "project", path: [] }]
     : peerSources(peer, env)
@@ -137,7 +145,7 @@ export function importFromPeer(peer: Peer, env: PeerEnv, file?: string): PeerImp
         })
       continue
     }
-    const doc = readJsonFile(src.file, { jsonc: true }).value
+    const doc = await readPeerDoc(src.file, peerFormat(peer, src.file))
     const path = src.path.length > 0 ? src.path : [serversKeyIn(doc, peer)]
     const servers = at(doc, path)
     if (servers === undefined) continue
@@ -201,7 +209,11 @@ function importOne(
   },
 ): { server: ImportedServer; inputsUsed: string[] } | SkippedServer {
   if (!isObject(raw)) return { name, source, reason: "the entry is not an object" }
-  const { entry, notes, inputsUsed } = convertServer(raw, { peer, ...opts })
+  const native = nativeToCommon(peer, raw)
+  if ("reason" in native) return { name, source, reason: native.reason }
+  const converted = convertServer(native.raw, { peer, ...opts })
+  const { entry, inputsUsed } = converted
+  const notes = [...native.notes, ...converted.notes]
   try {
     // Same checks as loading our own file, so what we write is known to load.
     parseConfigValue({ value: { mcpServers: { [name]: entry } }, locate: () => undefined }, source, "file")
@@ -215,7 +227,9 @@ function importOne(
 function serversKeyIn(doc: unknown, peer: Peer): string {
   const preferred = SERVERS_KEY[peer]
   if (isObject(doc) && doc[preferred] === undefined) {
-    const other = ["mcpServers", "servers", "mcp"].find((k) => doc[k] !== undefined)
+    const other = ["mcpServers", "servers", "mcp", "mcp_servers", "extensions", "context_servers"].find(
+      (k) => doc[k] !== undefined,
+    )
     if (other) return other
   }
   return preferred

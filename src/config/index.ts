@@ -80,7 +80,7 @@ type ImportModule = typeof import("./import.ts")
 /** `agent mcp import`: the servers one peer's config files define (see import.ts). */
 export async function importFromPeer(
   ...a: Parameters<ImportModule["importFromPeer"]>
-): Promise<ReturnType<ImportModule["importFromPeer"]>> {
+): ReturnType<ImportModule["importFromPeer"]> {
   return (await import("./import.ts")).importFromPeer(...a)
 }
 /** `agent config schema`: the JSON Schema of mcp.json (see json-schema.ts). */

@@ -9,4 +9,10 @@ export const PEERS = [
   "kiro",
   "gemini",
   "opencode",
+  "codex",
+  "goose",
+  "antigravity",
+  "claude-desktop",
+  "windsurf",
+  "zed",
 ] as const satisfies readonly Peer[]

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "bun:test"
 import { existsSync, statSync } from "node:fs"
 import { copyFile, readFile } from "node:fs/promises"
-import { join } from "node:path"
+import { basename, join } from "node:path"
 import { parseConfigFile } from "../../src/config/index.ts"
 import type { Peer } from "../../src/config/import.ts"
 import { EXPECTED } from "../fixtures/peers/expected.ts"
@@ -31,7 +31,7 @@ describe("agent mcp import", () => {
   for (const peer of Object.keys(EXPECTED) as Peer[]) {
     it(`${peer}: imports its fixture into the user config, which then loads`, async () => {
       await using t = await tmpdir()
-      const src = join(t.path, EXPECTED[peer].file)
+      const src = join(t.path, basename(EXPECTED[peer].file))
       await copyFile(join(FIXTURES, EXPECTED[peer].file), src)
       const r = await run(t, ["--from", peer, src, "-o", "json"])
       expect(r.code).toBe(0)
@@ -41,11 +41,29 @@ describe("agent mcp import", () => {
       expect(report.imported.map((i) => [i.name, i.action, i.source])).toEqual(
         Object.keys(expected).map((n) => [n, "added", src]),
       )
-      expect(report.skipped).toEqual([])
+      expect(report.skipped.map((s) => s.name)).toEqual(EXPECTED[peer].skipped ?? [])
       expect(parseConfigFile(userFile(t), "user").servers.map((s) => s.name)).toEqual(Object.keys(expected))
       expect(statSync(userFile(t)).mode & 0o777).toBe(0o600)
     })
   }
+
+  it("reads Codex's ~/.codex/config.toml, Goose's ~/.config/goose/config.yaml and Zed's settings under HOME", async () => {
+    await using t = await tmpdir()
+    await t.write(".codex/config.toml", await readFile(join(FIXTURES, "codex/config.toml"), "utf8"))
+    await t.write(".config/goose/config.yaml", await readFile(join(FIXTURES, "goose/config.yaml"), "utf8"))
+    await t.write(".config/zed/settings.json", await readFile(join(FIXTURES, "zed/settings.json"), "utf8"))
+    for (const [peer, file] of [
+      ["codex", ".codex/config.toml"],
+      ["goose", ".config/goose/config.yaml"],
+      ["zed", ".config/zed/settings.json"],
+    ] as const) {
+      const r = await run(t, ["--from", peer, "--dry-run", "-o", "json"])
+      expect(r.code).toBe(0)
+      const report = r.json<Report>()
+      expect(report.imported.map((i) => i.name)).toEqual(Object.keys(EXPECTED[peer].servers))
+      expect(new Set(report.imported.map((i) => i.source))).toEqual(new Set([join(t.path, file)]))
+    }
+  })
 
   it("reads Claude's default locations under HOME and prints a table of what it did", async () => {
     await using t = await tmpdir()

@@ -37,17 +37,17 @@ const env = { home: "/nonexistent-home", cwd: "/proj" }
 
 describe("importFromPeer", () => {
   for (const peer of Object.keys(EXPECTED) as Peer[]) {
-    const { file, servers } = EXPECTED[peer]
+    const { file, servers, skipped = [], isNative } = EXPECTED[peer]
     const path = join(FIXTURES, file)
 
-    it(`${peer}: the peer file loads as our config directly`, () => {
+    it.skipIf(isNative === true)(`${peer}: the peer file loads as our config directly`, () => {
       const parsed = parseConfigFile(path, "file")
       expect(parsed.servers.map((s) => s.name)).toEqual(Object.keys(servers))
     })
 
-    it(`${peer}: converts every server with every field accounted for`, () => {
-      const result = importFromPeer(peer, env, path)
-      expect(result.skipped).toEqual([])
+    it(`${peer}: converts every server with every field accounted for`, async () => {
+      const result = await importFromPeer(peer, env, path)
+      expect(result.skipped.map((s) => s.name)).toEqual(skipped)
       expect(Object.fromEntries(result.servers.map((s) => [s.name, s.entry]))).toEqual(servers)
       // Key order matters too: the written file should read like a hand-written one.
       expect(JSON.stringify(Object.fromEntries(result.servers.map((s) => [s.name, s.entry])))).toBe(
@@ -55,27 +55,30 @@ describe("importFromPeer", () => {
       )
     })
 
-    it(`${peer}: the imported entries load to the same canonical servers as the original`, () => {
-      const original = parseConfigFile(path, "file").servers
-      const imported = parseConfigValue(
-        { value: { mcpServers: servers }, locate: () => undefined },
-        "imported.json",
-        "file",
-      ).servers
-      const adjust = INTENDED_DIFFERENCES[peer] ?? ((_n: string, s: ServerConfig) => s)
-      expect(imported.map((e) => e.server)).toEqual(original.map((e) => adjust(e.name, e.server)))
-    })
+    it.skipIf(isNative === true)(
+      `${peer}: the imported entries load to the same canonical servers as the original`,
+      () => {
+        const original = parseConfigFile(path, "file").servers
+        const imported = parseConfigValue(
+          { value: { mcpServers: servers }, locate: () => undefined },
+          "imported.json",
+          "file",
+        ).servers
+        const adjust = INTENDED_DIFFERENCES[peer] ?? ((_n: string, s: ServerConfig) => s)
+        expect(imported.map((e) => e.server)).toEqual(original.map((e) => adjust(e.name, e.server)))
+      },
+    )
   }
 
-  it("notes what changed meaning: trust, Gemini url, excludeTools, inputs with their description", () => {
-    const gemini = importFromPeer("gemini", env, join(FIXTURES, "gemini.settings.json"))
+  it("notes what changed meaning: trust, Gemini url, excludeTools, inputs with their description", async () => {
+    const gemini = await importFromPeer("gemini", env, join(FIXTURES, "gemini.settings.json"))
     const notes = Object.fromEntries(gemini.servers.map((s) => [s.name, s.notes]))
     expect(notes.stream).toContain(
       'trust: true → autoApprove ["*"]: every tool of this server runs without asking',
     )
     expect(notes.events).toContain('Gemini "url" is SSE → type sse')
     expect(notes.events).not.toContain("excludeTools → disabledTools") // the same list, same name
-    const vscode = importFromPeer("vscode", env, join(FIXTURES, "vscode.mcp.json"))
+    const vscode = await importFromPeer("vscode", env, join(FIXTURES, "vscode.mcp.json"))
     expect(vscode.inputs).toEqual([
       {
         id: "github-token",
@@ -92,7 +95,7 @@ describe("importFromPeer", () => {
     const file = await t.write("settings.json", {
       mcpServers: { a: { command: "run", args: ["$TOKEN", "x$$y"], env: { K: "pre-$KEY" } } },
     })
-    const [s] = importFromPeer("gemini", env, file).servers
+    const [s] = (await importFromPeer("gemini", env, file)).servers
     expect(s?.entry).toEqual({ command: "run", args: ["${TOKEN}", "x$$y"], env: { K: "pre-${KEY}" } })
   })
 
@@ -101,7 +104,7 @@ describe("importFromPeer", () => {
     const file = await t.write("mcp.json", {
       mcpServers: { bad: { command: "x", args: [1] }, ok: { command: "y" }, odd: "nope" },
     })
-    const result = importFromPeer("claude", env, file)
+    const result = await importFromPeer("claude", env, file)
     expect(result.servers.map((s) => s.name)).toEqual(["ok"])
     expect(result.skipped.map((s) => s.name)).toEqual(["bad", "odd"])
     expect(result.skipped[0]?.reason).toContain('field "args[0]": expected string')
@@ -120,7 +123,7 @@ describe("importFromPeer", () => {
       },
     })
     await t.write("repo/.mcp.json", { mcpServers: { shared: { command: "project-version" } } })
-    const result = importFromPeer("claude", { home, cwd }, undefined)
+    const result = await importFromPeer("claude", { home, cwd }, undefined)
     expect(result.servers.map((s) => [s.name, s.source])).toEqual([
       ["user", join(home, ".claude.json")],
       ["local", `${join(home, ".claude.json")}#projects.${cwd}.mcpServers`],
@@ -150,6 +153,30 @@ describe("peerSources", () => {
       "project:/p/opencode.json",
       "project:/p/opencode.jsonc",
     ])
+    expect(files("codex")).toEqual(["user:/h/.codex/config.toml", "project:/p/.codex/config.toml"])
+    expect(files("codex", { ...e, env: { CODEX_HOME: "/ch" } } as never)[0]).toBe("user:/ch/config.toml")
+    expect(files("goose", { ...e, platform: "linux" } as never)).toEqual([
+      "user:/h/.config/goose/config.yaml",
+    ])
+    expect(files("goose", { ...e, platform: "win32", env: { APPDATA: "/ad" } } as never)).toEqual([
+      "user:/ad/Block/goose/config/config.yaml",
+    ])
+    expect(files("antigravity")).toEqual([
+      "user:/h/.gemini/antigravity/mcp_config.json",
+      "user:/h/.gemini/antigravity-cli/mcp_config.json",
+      "project:/p/.agents/mcp_config.json",
+    ])
+    expect(files("windsurf")).toEqual(["user:/h/.codeium/windsurf/mcp_config.json"])
+    expect(files("claude-desktop", { ...e, platform: "darwin" } as never)).toEqual([
+      "user:/h/Library/Application Support/Claude/claude_desktop_config.json",
+    ])
+    expect(files("claude-desktop", { ...e, platform: "win32", env: { APPDATA: "/ad" } } as never)).toEqual([
+      "user:/ad/Claude/claude_desktop_config.json",
+    ])
+    expect(files("zed", { ...e, platform: "linux", env: { XDG_CONFIG_HOME: "/x" } } as never)).toEqual([
+      "user:/x/zed/settings.json",
+      "project:/p/.zed/settings.json",
+    ])
     expect(files("vscode", { ...e, platform: "linux" } as never)).toEqual([
       "user:/h/.config/Code/User/mcp.json",
       "project:/p/.vscode/mcp.json",
@@ -160,6 +187,33 @@ describe("peerSources", () => {
     expect(files("vscode", { ...e, platform: "win32", env: { APPDATA: "/appdata" } } as never)[0]).toBe(
       "user:/appdata/Code/User/mcp.json",
     )
+  })
+})
+
+describe("importFromPeer: peers that keep values literal (issue 15)", () => {
+  it("escapes $, % and {env: from Codex, Goose, Zed and Claude Desktop so they load back unchanged", async () => {
+    await using t = await tmpdir()
+    const file = await t.write(
+      "config.toml",
+      '[mcp_servers.a]\ncommand = "run"\nargs = ["$HOME", "50%", "{env:X}"]\n',
+    )
+    const [a] = (await importFromPeer("codex", env, file)).servers
+    expect(a?.entry.args).toEqual(["$$HOME", "50%%", "\\{env:X}"])
+    const { expandTemplate } = await import("../../src/config/interpolate.ts")
+    const back = ((a?.entry.args ?? []) as string[]).map((s) => expandTemplate(s, () => undefined))
+    expect(back).toEqual([
+      { ok: true, value: "$HOME" },
+      { ok: true, value: "50%" },
+      { ok: true, value: "{env:X}" },
+    ])
+  })
+
+  it("reports a TOML or YAML syntax error with the file name (exit 2)", async () => {
+    await using t = await tmpdir()
+    const toml = await t.write("config.toml", "[mcp_servers.a\ncommand = 1\n")
+    await expect(importFromPeer("codex", env, toml)).rejects.toThrow(/config\.toml: not valid TOML/)
+    const yaml = await t.write("config.yaml", "extensions:\n  a: [unclosed\n")
+    await expect(importFromPeer("goose", env, yaml)).rejects.toThrow(/config\.yaml: not valid YAML/)
   })
 })
 
@@ -174,7 +228,9 @@ describe("importFromPeer: tool filters (issue 14)", () => {
       },
       tools: { "gh_delete_*": false, gh_create_issue: false, "fs*": false, web_fetch: true, bash: false },
     })
-    const byName = Object.fromEntries(importFromPeer("opencode", env, file).servers.map((s) => [s.name, s]))
+    const byName = Object.fromEntries(
+      (await importFromPeer("opencode", env, file)).servers.map((s) => [s.name, s]),
+    )
     expect(byName.gh?.entry.excludeTools).toEqual(["delete_*", "create_issue"])
     expect(byName.gh?.notes).toContain('opencode "tools" switches → excludeTools "delete_*", "create_issue"')
     expect(byName.fs?.entry.excludeTools).toEqual(["*"])
@@ -184,13 +240,13 @@ describe("importFromPeer: tool filters (issue 14)", () => {
   it("renames Kiro's disabledTools and Codex's enabled_tools/disabled_tools", async () => {
     await using t = await tmpdir()
     const kiro = await t.write("kiro.json", { mcpServers: { k: { command: "k", disabledTools: ["rm_*"] } } })
-    const [k] = importFromPeer("kiro", env, kiro).servers
+    const [k] = (await importFromPeer("kiro", env, kiro)).servers
     expect(k?.entry).toEqual({ command: "k", excludeTools: ["rm_*"] })
     expect(k?.notes).toContain("disabledTools → excludeTools")
     const codex = await t.write("codex.json", {
       mcpServers: { c: { command: "c", enabled_tools: ["read_*"], disabled_tools: ["read_secret"] } },
     })
-    const [c] = importFromPeer("claude", env, codex).servers
+    const [c] = (await importFromPeer("claude", env, codex)).servers
     expect(c?.entry).toEqual({ command: "c", includeTools: ["read_*"], excludeTools: ["read_secret"] })
   })
 })

@@ -16,7 +16,8 @@ import { approveImport, importApprovalArgs } from "./import-approve.ts"
 
 export default command({
   name: "import",
-  description: "Import MCP servers from Claude Code, Cursor, VS Code, Kiro, Gemini CLI or opencode",
+  description:
+    "Import MCP servers from Claude Code, Claude Desktop, Cursor, VS Code, Kiro, Gemini CLI, opencode, Codex, Goose, Antigravity, Windsurf or Zed",
   args: {
     ...commonArgs,
     ...outputArg,
@@ -41,6 +42,8 @@ export default command({
     "agent mcp import --from claude --dry-run",
     "agent mcp import --from vscode .vscode/mcp.json --scope project",
     "agent mcp import --from cursor   # shows every server and asks before writing",
+    "agent mcp import --from codex --dry-run   # ~/.codex/config.toml [mcp_servers.*]",
+    "agent mcp import --from goose --dry-run   # ~/.config/goose/config.yaml extensions",
     "agent mcp import --from gemini --force --yes --output json   # scripts: --yes is the approval",
   ],
   async run({ args, rawArgs }) {
