@@ -83,6 +83,12 @@ export async function importFromPeer(
 ): ReturnType<ImportModule["importFromPeer"]> {
   return (await import("./import.ts")).importFromPeer(...a)
 }
+/** `agent mcp export`: the files a peer reads its servers from, user scope first (see import.ts). */
+export async function peerConfigSources(
+  ...a: Parameters<ImportModule["peerSources"]>
+): Promise<ReturnType<ImportModule["peerSources"]>> {
+  return (await import("./import.ts")).peerSources(...a)
+}
 /** `agent config schema`: the JSON Schema of mcp.json (see json-schema.ts). */
 export async function configJsonSchema(): Promise<
   ReturnType<typeof import("./json-schema.ts").configJsonSchema>

@@ -43,3 +43,7 @@ export {
 export { unpackBundle, bundlesDir, bundleDirOf, removeBundleDir } from "./bundle-unpack.ts"
 export { checkUserValue, expandDefault, userConfigVariable, type UserValue } from "./bundle-entry.ts"
 export type { BundleManifest, UserConfigOption } from "./bundle-manifest.ts"
+// `agent mcp export` (issue 15). The parsers for TOML, YAML and JSON with comments load on use.
+export { EXPORT_CLIENTS, CLIENTS as EXPORT_CLIENT_INFO, type ExportClient } from "./export-clients.ts"
+export { planExport, writeExport, type ExportPlan, type ExportServer } from "./export.ts"
+export { exportDiff } from "./export-diff.ts"

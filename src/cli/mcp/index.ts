@@ -4,7 +4,7 @@ import { command } from "../command.ts"
 export default command({
   name: "mcp",
   description:
-    "Talk to MCP servers (list, get, tools, call, tasks, prompts, resources, skills) and manage them (add, remove, import, approve)",
+    "Talk to MCP servers (list, get, tools, call, tasks, prompts, resources, skills) and manage them (add, remove, import, export, approve)",
   examples: [
     "agent mcp list --mcp mcp.example.json",
     "agent mcp call everything echo --arg message=hi --mcp mcp.example.json",
@@ -15,6 +15,7 @@ export default command({
     "agent mcp add github --url https://api.githubcopilot.com/mcp/ --header 'Authorization: Bearer ${GITHUB_TOKEN}'",
     "agent mcp import --from claude --dry-run",
     "agent mcp search weather   # the MCP Registry; then: agent install io.github.owner/weather",
+    "agent mcp export --to cursor --proxy   # agent's servers in Cursor, through agent mcp proxy",
     "agent mcp remove fs",
     "agent mcp serve --http 8931   # agent's servers for another client, on loopback HTTP with a token",
     "agent mcp proxy https://mcp.example.com/mcp   # one server on stdio, with agent's sign-in",
@@ -36,6 +37,7 @@ export default command({
     "add-json": () => import("./edit.ts").then((m) => m.addJson),
     remove: () => import("./edit.ts").then((m) => m.remove),
     import: () => import("./import.ts").then((m) => m.default),
+    export: () => import("./export.ts").then((m) => m.default),
     approve: () => import("./approve.ts").then((m) => m.default),
     revoke: () => import("./approve.ts").then((m) => m.revoke),
     catalog: () => import("./catalog.ts").then((m) => m.default),
