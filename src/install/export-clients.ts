@@ -91,7 +91,9 @@ export function toClient(client: ExportClient, name: string, e: Record<string, u
     if (e.type === undefined && (client === "claude" || client === "vscode"))
       notes.push("no type in agent (Streamable HTTP, then SSE): written as type http")
     if (client === "claude" || client === "vscode") out.type = type
-    else if (e.type === "sse" && client !== "cursor") return refuse(`${label} does not speak legacy SSE here`)
+    // Cursor and Windsurf tell SSE from Streamable HTTP themselves; Zed's and Antigravity's SSE support is undocumented.
+    else if (e.type === "sse" && (client === "zed" || client === "antigravity"))
+      return refuse(`${label} is not known to speak legacy SSE`)
     if (client === "zed") out.source = "custom"
     const key = client === "windsurf" || client === "antigravity" ? "serverUrl" : "url"
     out[key] = mapped.value.url
@@ -288,7 +290,7 @@ function toGoose(name: string, e: Record<string, unknown>, notes: string[]): Nat
   if (e.excludeTools !== undefined) return refuse("Goose has no per-extension deny list (excludeTools)")
   const include = e.includeTools as string[] | undefined
   if (include?.some(isGlob)) return refuse("Goose's available_tools takes exact tool names, not globs")
-  const timeout = typeof e.timeout === "number" ? Math.ceil(e.timeout / 1000) : 300
+  const timeout = typeof e.timeout === "number" ? Math.ceil(e.timeout / 1000) : undefined
   const envs: Record<string, string> = {}
   const keys: string[] = []
   for (const [k, v] of Object.entries((e.env as Record<string, string>) ?? {})) {
@@ -327,7 +329,7 @@ function toGoose(name: string, e: Record<string, unknown>, notes: string[]): Nat
       ...(Object.keys(headers).length > 0 && { headers }),
       envs,
       env_keys: keys,
-      timeout,
+      ...(timeout !== undefined && { timeout }),
     }
     if (e.type === undefined) notes.push("no type in agent: written as streamable_http")
   }
@@ -342,9 +344,10 @@ function gooseStdio(
   args: string[],
   envs: Record<string, string>,
   keys: string[],
-  timeout: number,
+  timeout: number | undefined,
 ): Record<string, unknown> {
-  return { enabled: true, type: "stdio", name, cmd, args, envs, env_keys: keys, timeout }
+  const out = { enabled: true, type: "stdio", name, cmd, args, envs, env_keys: keys }
+  return timeout === undefined ? out : { ...out, timeout }
 }
 
 function dropUndefined(o: Record<string, unknown>): Record<string, unknown> {

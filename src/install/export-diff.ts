@@ -50,15 +50,21 @@ function lcsDiff(a: string[], b: string[]): string[] {
   return out
 }
 
-/** `"KEY": "value"`, `KEY = "value"`, `KEY: value`: the value masked when it looks like a credential. */
+/** `"KEY": "value"`, `KEY = "value"`, `KEY: value`: each value masked when it looks like a credential. */
 export function maskLine(line: string): string {
-  const masked = line.replace(
-    /(["']?)([A-Za-z0-9_.-]+)\1(\s*[:=]\s*)(["']?)([^"'\n]*?)\4(\s*[,}\]]?\s*(#.*)?)$/,
-    (m, q: string, key: string, sep: string, vq: string, value: string, rest: string) =>
-      isVariableName(key) || value === "" || /^[[{]/.test(value)
-        ? m
-        : `${q}${key}${q}${sep}${vq}${envShown(key, value)}${vq}${rest}`,
-  )
+  const mask = (key: string, value: string) => (isVariableName(key) ? value : envShown(key, value))
+  const masked = line
+    // JSON and TOML pairs, several on a line: "K": "v", K = "v", "K" = "v"
+    .replace(
+      /(["']?)([A-Za-z0-9_.-]+)\1(\s*[:=]\s*)"((?:[^"\\]|\\.)*)"/g,
+      (_m, q: string, key: string, sep: string, value: string) => `${q}${key}${q}${sep}"${mask(key, value)}"`,
+    )
+    // YAML: K: v (one per line, unquoted)
+    .replace(
+      /^(\s*(?:-\s+)?)([A-Za-z0-9_.-]+)(:\s+)([^"'\s[{#][^#]*?)(\s*(?:#.*)?)$/,
+      (_m, pre: string, key: string, sep: string, value: string, rest: string) =>
+        `${pre}${key}${sep}${mask(key, value)}${rest}`,
+    )
   return redactTokens(masked)
 }
 

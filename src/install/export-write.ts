@@ -67,14 +67,36 @@ async function parseText(format: FileFormat, text: string, file: string): Promis
 async function putJson(text: string | undefined, key: string, puts: Put[]): Promise<string> {
   const { applyEdits, modify } = await import("jsonc-parser")
   let out = text === undefined || text.trim() === "" ? "{}\n" : text
-  const indent = /^([ \t]+)["/]/m.exec(out)?.[1] ?? "  "
-  const formattingOptions = {
-    insertSpaces: !indent.startsWith("\t"),
-    tabSize: indent.startsWith("\t") ? 1 : indent.length,
-    eol: out.includes("\r\n") ? "\r\n" : "\n",
+  const unit = /^([ \t]+)["/]/m.exec(out)?.[1] ?? "  "
+  const eol = out.includes("\r\n") ? "\r\n" : "\n"
+  for (const p of puts) {
+    // No formattingOptions: jsonc-parser would then reformat the sibling before ours too.
+    const edits = modify(out, [key, p.name], p.value, {}).map((e) => ({
+      ...e,
+      content: prettyEdit(out, e, unit, eol),
+    }))
+    out = applyEdits(out, edits)
   }
-  for (const p of puts) out = applyEdits(out, modify(out, [key, p.name], p.value, { formattingOptions }))
   return out
+}
+
+/** jsonc-parser's one-line insertion, laid out like the lines around it. */
+function prettyEdit(
+  text: string,
+  e: { offset: number; length: number; content: string },
+  unit: string,
+  eol: string,
+) {
+  const lineStart = text.lastIndexOf("\n", e.offset - 1) + 1
+  const indent = /^[ \t]*/.exec(text.slice(lineStart))![0]
+  const pretty = (v: unknown, base: string) => JSON.stringify(v, null, unit).replace(/\n/g, `${eol}${base}`)
+  const member = /^(,?)("(?:[^"\\]|\\.)*"):\s*([\s\S]*)$/.exec(e.content)
+  if (!member) return pretty(JSON.parse(e.content), indent) // a value replaced in place
+  const [, comma, name, json] = member
+  if (comma) return `,${eol}${indent}${name}: ${pretty(JSON.parse(json!), indent)}`
+  // The first member of an empty object: on its own line, one level in.
+  const inner = indent + unit
+  return `${eol}${inner}${name}: ${pretty(JSON.parse(json!), inner)}${eol}${indent}`
 }
 
 async function putYaml(text: string | undefined, key: string, puts: Put[]): Promise<string> {
