@@ -140,7 +140,7 @@ function peerLabel(peer: Peer): string {
   return { codex: "Codex", goose: "Goose", zed: "Zed", "claude-desktop": "Claude Desktop" }[peer as "codex"]
 }
 
-/** Codex `[mcp_servers.NAME]` (openai/codex docs/config.md, "MCP integration"). */
+/** Codex `[mcp_servers.NAME]` (Codex's own config reference, its MCP section). */
 function fromCodex(raw: Record<string, unknown>, notes: string[]): Record<string, unknown> {
   const {
     env_vars,

@@ -226,7 +226,7 @@ function literal(s: string): string | undefined {
 
 /**
  * Codex reads variables only by name: `env_vars` (passed through), `bearer_token_env_var`,
- * `env_http_headers` (openai/codex docs/config.md "MCP integration"). A reference anywhere else
+ * `env_http_headers` (Codex's own config reference, its MCP section). A reference anywhere else
  * has no Codex form.
  */
 function toCodex(e: Record<string, unknown>, notes: string[]): Native {

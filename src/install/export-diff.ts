@@ -3,7 +3,7 @@ import { redactTokens } from "../util/secrets.ts"
 
 // The diff `agent mcp export` shows before it writes: changed lines with two lines of context.
 // The other client's file may hold its own secrets (a literal token in Claude Desktop's env, say),
-// so every line shown goes through the same masking as agent's screens (I18).
+// so every line shown goes through the same masking as agent's screens (I18: no secret on screen).
 
 const CONTEXT = 2
 

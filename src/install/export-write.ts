@@ -157,6 +157,7 @@ function headerPath(inner: string, parse: (s: string) => Record<string, unknown>
   }
 }
 
+/** I19: outside the exported entries the file must read exactly as before, or nothing is written. */
 function verify(
   format: FileFormat,
   before: unknown,

@@ -89,7 +89,7 @@ describe("agent mcp export", () => {
     expect(await readFile(file, "utf8")).toBe(before)
   })
 
-  it("--dry-run prints the diff on stdout and writes nothing", async () => {
+  it("--dry-run prints the diff on stdout and writes nothing (I19)", async () => {
     await using t = await tmpdir()
     await setup(t)
     const r = await run(t, ["--to", "codex", "--dry-run"])
@@ -139,5 +139,12 @@ describe("agent mcp export", () => {
     expect(only.stderr).toContain('no server "fz" in agent\'s config (did you mean fs?)')
     const both = await run(t, ["--to", "cursor", "--scope", "user", "--file", "x.json"])
     expect(both.code).toBe(2)
+    // ./.mcp.json is Claude Code's project file and agent's too: a proxy entry there would loop.
+    const own = await runCli(["mcp", "export", "--to", "claude", "--scope", "project", "--proxy", "--yes"], {
+      home: t.home,
+      cwd: t.path,
+    })
+    expect(own.code).toBe(2)
+    expect(own.stderr).toContain("is one of agent's own config files")
   })
 })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "bun:test"
 import { statSync } from "node:fs"
 import { copyFile, readFile } from "node:fs/promises"
-import { join } from "node:path"
+import { basename, join } from "node:path"
 // The ajv the MCP SDK (a devDependency) validates with; its own docs configure it this way.
 import { Ajv } from "ajv"
 import type { Peer } from "../../src/config/import.ts"
@@ -57,7 +57,7 @@ describe("compiled binary: agent mcp import", () => {
   for (const peer of Object.keys(EXPECTED) as Peer[]) {
     it(`--from ${peer} FILE writes its servers into the user config and prints what it did`, async () => {
       await using t = await tmpdir()
-      const src = join(t.path, EXPECTED[peer].file)
+      const src = join(t.path, basename(EXPECTED[peer].file))
       await copyFile(join(PEERS, EXPECTED[peer].file), src)
       const r = await agent(t, ["mcp", "import", "--from", peer, src, "--yes"])
       expect(r.code).toBe(0)

@@ -68,6 +68,7 @@ export default command({
     const isDryRun = Boolean(args["dry-run"])
     const file = await targetFile(ctx, client, args)
     const config = loadFromArgs(ctx, rawArgs)
+    refuseOwnFile(config, file)
     const servers = pickServers(config, args.only)
     const plan = await planExport({
       client,
@@ -134,6 +135,17 @@ async function targetFile(
   return pick.file
 }
 
+/**
+ * `--to claude --scope project` is ./.mcp.json, which agent reads too: a --proxy entry there would
+ * shadow the server it proxies and start itself again. agent's own files are never a target.
+ */
+function refuseOwnFile(config: Config, file: string) {
+  if (!config.sources.some((s) => s.file === file)) return
+  throw new UsageError(`${escapeTerminal(file)} is one of agent's own config files; nothing was exported`, {
+    hint: "agent already reads it; export to another client's file (--scope user, or --file PATH)",
+  })
+}
+
 function pickServers(config: Config, only: string | undefined) {
   if (only === undefined) return config.servers
   const names = only
@@ -158,7 +170,7 @@ function showPlan(ctx: Ctx, plan: ExportPlan, diff: string[], isDryRun: boolean)
   write(diff.map((l) => escapeTerminal(l)).join("\n"))
 }
 
-/** The diff is the screen; a person says yes, a script says --yes; nobody means no (exit 3). */
+/** I19: the diff is the screen; a person says yes, a script says --yes; nobody means no (exit 3). */
 async function approve(ctx: Ctx, plan: ExportPlan, yes: boolean) {
   if (yes) return
   const what = `${plural(plan.written.length, "server")} into ${plan.file}`

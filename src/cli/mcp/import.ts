@@ -1,6 +1,7 @@
 import { homedir } from "node:os"
 import { importFromPeer, PEERS, type Peer, type PeerImport } from "../../config/index.ts"
 import { UsageError } from "../../util/errors.ts"
+import { didYouMean } from "../../util/suggest.ts"
 import { escapeTerminal, plural } from "../../util/text.ts"
 import { command, commonArgs, outputArg } from "../command.ts"
 import { createContext, repeated, type Ctx } from "../shared/context.ts"
@@ -21,7 +22,12 @@ export default command({
   args: {
     ...commonArgs,
     ...outputArg,
-    from: { type: "string", valueHint: PEERS.join("|"), description: "Which tool's config to read" },
+    // The list is too long for one help line: the values are in the description, checked in run().
+    from: {
+      type: "string",
+      valueHint: "CLIENT",
+      description: `Which tool's config to read: ${PEERS.join(", ")}`,
+    },
     file: {
       type: "positional",
       required: false,
@@ -50,7 +56,8 @@ export default command({
     const ctx = createContext(args)
     const peer = args.from
     if (!PEERS.includes(peer as Peer)) {
-      throw new UsageError(peer ? `unknown --from "${escapeTerminal(peer)}"` : "--from is required", {
+      const near = peer ? didYouMean(peer, PEERS) : ""
+      throw new UsageError(peer ? `unknown --from "${escapeTerminal(peer)}"${near}` : "--from is required", {
         hint: `one of: ${PEERS.join(", ")}`,
       })
     }
