@@ -26,6 +26,9 @@ const PIN_TESTS = ["tests/auth/guard-pin.test.ts"]
 const PRM_TESTS = ["tests/auth/resource.test.ts", "tests/auth/provider.test.ts"]
 const SERVE_TESTS = ["tests/serve/http.test.ts"]
 const BUNDLE_ZIP_TESTS = ["tests/install/bundle-zip.test.ts"]
+  },
+const EXPORT_TESTS = ["tests/install/export.test.ts"]
+const EXPORT_CLI_TESTS = ["tests/cli/mcp-export.test.ts"]
 const STATE_TESTS = ["tests/auth/callback-state.test.ts", "tests/server/oauth-callback.test.ts"]
 
 const TEXT = "src/util/text.ts"
@@ -839,5 +842,56 @@ export const MUTATIONS: Mutation[] = [
     find: String.raw`.replace(/\$/g, "$$$$")`,
     replace: String.raw`.replace(/\$\$/g, "$$$$")`,
     tests: ["tests/install/bundle-entry.test.ts"],
+  },
+  // I18: agent mcp export never copies a secret, a project server or a reference the client cannot read
+  {
+    name: "export: a literal secret copied into the other client's file",
+    file: "src/install/export.ts",
+    find: "if (secrets.length > 0) {",
+    replace: "if (secrets.length > 99) {",
+    tests: EXPORT_TESTS,
+  },
+  {
+    name: "export: a project server exported without --proxy",
+    file: "src/install/export.ts",
+    find: 'if (s.scope === "project")',
+    replace: 'if (s.scope === "nobody")',
+    tests: EXPORT_TESTS,
+  },
+  {
+    name: "export: a reference written for a client that does not expand it",
+    file: "src/install/export-clients.ts",
+    find: 'if (style === "none") return',
+    replace: 'if (style === "nobody") return',
+    tests: EXPORT_TESTS,
+  },
+  {
+    name: "export diff: the other file's secrets shown",
+    file: "src/install/export-diff.ts",
+    find: "return redactTokens(masked)",
+    replace: "return line",
+    tests: EXPORT_TESTS,
+  },
+  // I19: the other client's file changes only as approved
+  {
+    name: "export: the re-parse check skipped",
+    file: "src/install/export-write.ts",
+    find: "if (!ours || !isDeepStrictEqual(normal(strip(before)), normal(strip(after)))) {",
+    replace: "if (ours && Math.random() > 2) {",
+    tests: EXPORT_TESTS,
+  },
+  {
+    name: "export: the client's own entry replaced without --force",
+    file: "src/install/export.ts",
+    find: "if (old !== undefined && !opts.force) {",
+    replace: "if (old !== undefined && opts.force === undefined) {",
+    tests: EXPORT_TESTS,
+  },
+  {
+    name: "export: written without approval",
+    file: "src/cli/mcp/export.ts",
+    find: "  if (yes) return",
+    replace: "  if (yes || !yes) return",
+    tests: EXPORT_CLI_TESTS,
   },
 ]

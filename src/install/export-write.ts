@@ -125,7 +125,7 @@ async function putToml(text: string | undefined, key: string, puts: Put[], file:
     if (!isCutting) kept.push(line)
   }
   let out = kept.join("")
-  const left = out.trim() === "" ? {} : (parse(out) as Record<string, unknown>)
+  const left = parseCut(out, parse, file)
   const still = isObject(left[key]) ? puts.filter((p) => Object.hasOwn(left[key] as object, p.name)) : []
   if (still.length > 0) {
     throw new ConfigError(
@@ -139,6 +139,20 @@ async function putToml(text: string | undefined, key: string, puts: Put[], file:
     if (!out.endsWith("\n")) out += "\n"
   }
   return out
+}
+
+/** The text with our tables cut out, parsed; a cut that broke it (a header inside a string) is refused. */
+function parseCut(text: string, parse: (s: string) => Record<string, unknown>, file: string) {
+  if (text.trim() === "") return {}
+  try {
+    return parse(text)
+  } catch (e: unknown) {
+    throw new ConfigError(`${file}: the TOML edit would break the file; nothing was written`, {
+      file,
+      cause: e,
+      hint: "add the servers by hand, or export to a new file with --file",
+    })
+  }
 }
 
 /** `mcp_servers."a.b"` → ["mcp_servers", "a.b"], by letting the TOML parser read the header. */
@@ -158,7 +172,7 @@ function headerPath(inner: string, parse: (s: string) => Record<string, unknown>
 }
 
 /** I19: outside the exported entries the file must read exactly as before, or nothing is written. */
-function verify(
+export function verify(
   format: FileFormat,
   before: unknown,
   after: unknown,

@@ -5,6 +5,7 @@ import { parseConfigValue } from "../../src/config/index.ts"
 import { importFromPeer } from "../../src/config/import.ts"
 import { EXPORT_CLIENTS, type ExportClient } from "../../src/install/export-clients.ts"
 import { exportDiff, maskLine } from "../../src/install/export-diff.ts"
+import { verify } from "../../src/install/export-write.ts"
 import { planExport, type ExportServer } from "../../src/install/export.ts"
 import { tmpdir } from "../helpers/tmp.ts"
 
@@ -222,5 +223,39 @@ describe("planExport: an entry the client already has", () => {
     await expect(planExport({ client: "codex", file: inline, servers: mine, force: true })).rejects.toThrow(
       /written inline/,
     )
+  })
+})
+
+describe("the edit changes only the exported entries (I19)", () => {
+  it("refuses a result that differs anywhere else, or whose entry is not the one meant", () => {
+    const puts = [{ name: "fs", value: { command: "npx" } }]
+    const before = { model: "x", mcp_servers: { mine: { command: "m" } } }
+    const ok = { model: "x", mcp_servers: { mine: { command: "m" }, fs: { command: "npx" } } }
+    expect(() => verify("toml", before, ok, "mcp_servers", puts, "c.toml")).not.toThrow()
+    const otherChanged = { model: "y", mcp_servers: { mine: { command: "m" }, fs: { command: "npx" } } }
+    expect(() => verify("toml", before, otherChanged, "mcp_servers", puts, "c.toml")).toThrow(
+      /would have changed more than the exported servers; nothing was written/,
+    )
+    const siblingLost = { model: "x", mcp_servers: { fs: { command: "npx" } } }
+    expect(() => verify("toml", before, siblingLost, "mcp_servers", puts, "c.toml")).toThrow(
+      /nothing was written/,
+    )
+    const wrongEntry = { model: "x", mcp_servers: { mine: { command: "m" }, fs: { command: "other" } } }
+    expect(() => verify("toml", before, wrongEntry, "mcp_servers", puts, "c.toml")).toThrow(
+      /nothing was written/,
+    )
+  })
+
+  it("TOML: a table header inside a multi-line string is not cut into (the edit is refused)", async () => {
+    await using t = await tmpdir()
+    const file = await t.write(
+      "config.toml",
+      '[mcp_servers.notes]\ncommand = "n"\ndescription = """\n[mcp_servers.fs]\nnot a table\n"""\n',
+    )
+    const before = readFileSync(file, "utf8")
+    await expect(
+      planExport({ client: "codex", file, servers: SERVERS.slice(0, 1), force: false }),
+    ).rejects.toThrow(/nothing was written/)
+    expect(readFileSync(file, "utf8")).toBe(before)
   })
 })
