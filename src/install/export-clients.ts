@@ -1,41 +1,12 @@
-import { parseTemplate, type Peer } from "../config/index.ts"
+import { parseTemplate } from "../config/index.ts"
+import { CLIENTS, type ExportClient } from "./export-list.ts"
+
+export { CLIENTS, EXPORT_CLIENTS, type ExportClient } from "./export-list.ts"
 
 // `agent mcp export --to CLIENT` (issue 15): one of agent's servers, in its file form
 // (toFileEntry), as the other client writes it. Nothing here reads a file or a variable.
 // I18: a `${VAR}` reference is written in the client's own reference syntax, or, where the client
 // has none, the server is refused (with --proxy as the way out); never a resolved value.
-
-export const EXPORT_CLIENTS = [
-  "claude",
-  "cursor",
-  "vscode",
-  "codex",
-  "goose",
-  "antigravity",
-  "zed",
-  "windsurf",
-  "claude-desktop",
-] as const satisfies readonly Peer[]
-export type ExportClient = (typeof EXPORT_CLIENTS)[number]
-
-export interface ClientInfo {
-  label: string
-  format: "json" | "toml" | "yaml"
-  /** The key holding the servers at the top of the file. */
-  key: string
-}
-
-export const CLIENTS: Record<ExportClient, ClientInfo> = {
-  claude: { label: "Claude Code", format: "json", key: "mcpServers" },
-  cursor: { label: "Cursor", format: "json", key: "mcpServers" },
-  vscode: { label: "VS Code", format: "json", key: "servers" },
-  codex: { label: "Codex", format: "toml", key: "mcp_servers" },
-  goose: { label: "Goose", format: "yaml", key: "extensions" },
-  antigravity: { label: "Antigravity", format: "json", key: "mcpServers" },
-  zed: { label: "Zed", format: "json", key: "context_servers" },
-  windsurf: { label: "Windsurf", format: "json", key: "mcpServers" },
-  "claude-desktop": { label: "Claude Desktop", format: "json", key: "mcpServers" },
-}
 
 export type Native = { entry: Record<string, unknown>; notes: string[] } | Refusal
 export interface Refusal {

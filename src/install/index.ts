@@ -43,7 +43,20 @@ export {
 export { unpackBundle, bundlesDir, bundleDirOf, removeBundleDir } from "./bundle-unpack.ts"
 export { checkUserValue, expandDefault, userConfigVariable, type UserValue } from "./bundle-entry.ts"
 export type { BundleManifest, UserConfigOption } from "./bundle-manifest.ts"
-// `agent mcp export` (issue 15). The parsers for TOML, YAML and JSON with comments load on use.
-export { EXPORT_CLIENTS, CLIENTS as EXPORT_CLIENT_INFO, type ExportClient } from "./export-clients.ts"
-export { planExport, writeExport, type ExportPlan, type ExportServer } from "./export.ts"
-export { exportDiff } from "./export-diff.ts"
+// `agent mcp export` (issue 15): the client list is static (it defines flags); the rest loads on use.
+export { EXPORT_CLIENTS, CLIENTS as EXPORT_CLIENT_INFO, type ExportClient } from "./export-list.ts"
+export type { ExportPlan, ExportServer } from "./export.ts"
+type ExportModule = typeof import("./export.ts")
+export async function planExport(
+  ...a: Parameters<ExportModule["planExport"]>
+): ReturnType<ExportModule["planExport"]> {
+  return (await import("./export.ts")).planExport(...a)
+}
+export async function writeExport(
+  ...a: Parameters<ExportModule["writeExport"]>
+): ReturnType<ExportModule["writeExport"]> {
+  return (await import("./export.ts")).writeExport(...a)
+}
+export async function exportDiff(before: string, after: string): Promise<string[]> {
+  return (await import("./export-diff.ts")).exportDiff(before, after)
+}

@@ -82,7 +82,7 @@ export default command({
       ...(args.proxy && { proxy: selfCommand() }),
       force: Boolean(args.force),
     })
-    const diff = exportDiff(plan.before, plan.after)
+    const diff = await exportDiff(plan.before, plan.after)
     if (ctx.output !== "json" || !isDryRun) showPlan(ctx, plan, diff, isDryRun)
     if (!isDryRun && plan.written.length > 0) {
       await approve(ctx, plan, Boolean(args.yes))
