@@ -2,7 +2,7 @@ import { describe, expect, it } from "bun:test"
 import { chmodSync, statSync } from "node:fs"
 import { readFile } from "node:fs/promises"
 import { join } from "node:path"
-import { runCli } from "../helpers/cli.ts"
+import { runCli, runCliTty } from "../helpers/cli.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
 
 // Black box: `bun src/main.ts mcp export`, HOME = t.path (the clients' files go under it),
@@ -88,6 +88,22 @@ describe("agent mcp export", () => {
     expect(r.stderr).toContain('+     "fs": {') // the diff was the screen
     expect(await readFile(file, "utf8")).toBe(before)
   })
+
+  it("at a terminal, asks after the diff: no writes nothing (exit 3), yes writes (I19)", async () => {
+    await using t = await tmpdir()
+    await setup(t)
+    const args = ["mcp", "export", "--mcp", join(t.path, "agent.json"), "--mcp-only", "--to", "windsurf"]
+    const opts = { home: t.home, cwd: t.path, timeoutMs: 30_000 }
+    const file = join(t.path, ".codeium", "windsurf", "mcp_config.json")
+    const no = await runCliTty(args, { ...opts, input: ["n"] })
+    expect(no.code).toBe(3)
+    expect(no.stdout).toContain(`Write 2 servers into ${file}?`)
+    expect(no.stdout).toContain('+     "gh": {')
+    expect(await Bun.file(file).exists()).toBe(false)
+    const yes = await runCliTty(args, { ...opts, input: ["y"] })
+    expect(yes.code).toBe(0)
+    expect(Object.keys(JSON.parse(await readFile(file, "utf8")).mcpServers)).toEqual(["fs", "gh"])
+  }, 60_000)
 
   it("--dry-run prints the diff on stdout and writes nothing (I19)", async () => {
     await using t = await tmpdir()

@@ -280,6 +280,22 @@ const CASES: Case[] = [
     failCode: 2,
   },
   {
+    command: "agent mcp export",
+    ok: (e) => [
+      "mcp",
+      "export",
+      "--to",
+      "cursor",
+      "--file",
+      `${e.claude}.cursor.json`,
+      "--mcp",
+      e.claude,
+      "--dry-run",
+    ],
+    fail: (e) => ["mcp", "export", "--to", "cursor", "--only", "nope", "--mcp", e.claude],
+    failCode: 2,
+  },
+  {
     command: "agent mcp auth",
     ok: (e) => ["mcp", "auth", "--url", e.remote],
     fail: (e) => ["mcp", "auth", "--url", e.dead],

@@ -371,6 +371,18 @@ const McpImport = v.strictObject({
   result: opt(object),
 })
 
+const McpExport = v.strictObject({
+  to: str,
+  file: str,
+  dryRun: bool,
+  written: v.array(
+    v.strictObject({ name: str, action: v.picklist(["added", "replaced"]), notes: v.array(str) }),
+  ),
+  unchanged: v.array(str),
+  skipped: v.array(v.strictObject({ name: str, reason: str, hint: opt(str) })),
+  diff: v.array(str),
+})
+
 const SignIn = v.strictObject({
   server: str,
   status: v.picklist([
@@ -473,6 +485,7 @@ export const JSON_COMMANDS = {
   "agent mcp outdated": McpOutdated,
   "agent mcp update": McpUpdate,
   "agent mcp import": McpImport,
+  "agent mcp export": McpExport,
   "agent mcp auth": SignIn,
   "agent mcp auth --status": McpAuthStatus,
   "agent mcp logout": McpLogout,
