@@ -65,6 +65,31 @@ describe("agent mcp import", () => {
     }
   })
 
+  it("Codex and Goose literal secrets: a warning naming the ${VAR} form, or ${VAR} with --secrets-to-env (I14)", async () => {
+    await using t = await tmpdir()
+    const secret = "sk-live-codex-0123456789abcdef"
+    await t.write(
+      ".codex/config.toml",
+      `[mcp_servers.db]\ncommand = "db"\nenv = { DB_API_KEY = "${secret}" }\n`,
+    )
+    const warned = await run(t, ["--from", "codex", "--dry-run"])
+    expect(warned.code).toBe(0)
+    expect(warned.stderr).toContain(
+      'env DB_API_KEY holds a literal secret, written as is; prefer "${DB_API_KEY}"',
+    )
+    expect(warned.stdout + warned.stderr).not.toContain(secret)
+    await t.write(
+      ".config/goose/config.yaml",
+      `extensions:\n  gh:\n    type: stdio\n    cmd: gh-mcp\n    envs:\n      GITHUB_TOKEN: ${secret}\n`,
+    )
+    const moved = await run(t, ["--from", "goose", "--secrets-to-env"])
+    expect(moved.code).toBe(0)
+    expect((await readJson(userFile(t))).mcpServers.gh).toEqual({
+      command: "gh-mcp",
+      env: { GITHUB_TOKEN: "${GITHUB_TOKEN}" },
+    })
+  })
+
   it("reads Claude's default locations under HOME and prints a table of what it did", async () => {
     await using t = await tmpdir()
     await t.write(".claude.json", {
