@@ -40,6 +40,11 @@ export function toClient(client: ExportClient, name: string, e: Record<string, u
   if (e.autoApprove !== undefined) notes.push("autoApprove not exported: the client asks in its own way")
   for (const k of ["roots", "protocolVersion", "required", "maxOutputTokens"] as const)
     if (e[k] !== undefined) notes.push(`${k} not exported: agent-only`)
+  const vars = referencedNames(e)
+  if (vars.length > 0)
+    notes.push(
+      `${label} reads ${vars.join(", ")} from its own environment (a desktop app may not see your shell's; --proxy avoids that)`,
+    )
   if (client === "codex") return toCodex(e, notes)
   if (client === "goose") return toGoose(name, e, notes)
   const style = REF_STYLE[client]
@@ -179,6 +184,23 @@ export function writeTemplate(s: string, style: RefStyle): string | { why: strin
     out += style === "dollar" ? `\${${ref.name}}` : `\${env:${ref.name}}`
   }
   return out
+}
+
+/** The variables the entry's strings read, in order of first use. */
+function referencedNames(e: Record<string, unknown>): string[] {
+  const names = new Set<string>()
+  const walk = (v: unknown): void => {
+    if (typeof v === "string") {
+      try {
+        for (const seg of parseTemplate(v)) if (seg.type === "ref") names.add(seg.ref.name)
+      } catch {
+        // not a valid template: toClient's own mapping refuses it with the reason
+      }
+    } else if (Array.isArray(v)) v.forEach(walk)
+    else if (v !== null && typeof v === "object") Object.values(v).forEach(walk)
+  }
+  for (const k of ["command", "args", "env", "cwd", "url", "headers"]) walk(e[k])
+  return [...names]
 }
 
 /** The variable name when `s` is exactly one plain reference (`${NAME}`), else undefined. */
