@@ -47,38 +47,46 @@ export function toClient(client: ExportClient, name: string, e: Record<string, u
     )
   if (client === "codex") return toCodex(e, notes)
   if (client === "goose") return toGoose(name, e, notes)
-  const style = REF_STYLE[client]
-  const out: Record<string, unknown> = {}
-  if (e.command !== undefined) {
-    if (e.cwd !== undefined) return refuse(`${label} has no working-directory setting (cwd)`)
-    if (client === "vscode") out.type = "stdio"
-    if (client === "zed") out.source = "custom"
-    const mapped = mapStrings({ command: e.command, args: e.args, env: e.env }, style, label)
-    if ("refused" in mapped) return mapped
-    Object.assign(out, dropUndefined(mapped.value))
-  } else {
-    if (client === "claude-desktop")
-      return refuse(
-        "Claude Desktop's config file runs local commands only (remote servers are its connectors)",
-      )
-    const mapped = mapStrings({ url: e.url, headers: e.headers }, style, label)
-    if ("refused" in mapped) return mapped
-    const type = e.type ?? "http"
-    if (e.type === undefined && (client === "claude" || client === "vscode"))
-      notes.push("no type in agent (Streamable HTTP, then SSE): written as type http")
-    if (client === "claude" || client === "vscode") out.type = type
-    // Cursor and Windsurf tell SSE from Streamable HTTP themselves; Zed's and Antigravity's SSE support is undocumented.
-    else if (e.type === "sse" && (client === "zed" || client === "antigravity"))
-      return refuse(`${label} is not known to speak legacy SSE`)
-    if (client === "zed") out.source = "custom"
-    const key = client === "windsurf" || client === "antigravity" ? "serverUrl" : "url"
-    out[key] = mapped.value.url
-    if (mapped.value.headers !== undefined) out.headers = mapped.value.headers
-  }
+  const transport = e.command !== undefined ? jsonStdio(client, e) : jsonRemote(client, e, notes)
+  if (isRefusal(transport)) return transport
+  const out = transport.entry
   const filters = jsonFilters(client, e, out)
   if (filters) return filters
-  if (e.timeout !== undefined) notes.push(`timeout not exported: ${label} has its own`)
+  if (e.timeout !== undefined) notes.push(`timeout not exported: ${CLIENTS[client].label} has its own`)
   return { entry: out, notes }
+}
+
+/** command/args/env for the JSON clients (VS Code adds type, Zed source). */
+function jsonStdio(client: ExportClient, e: Record<string, unknown>): Native {
+  const label = CLIENTS[client].label
+  if (e.cwd !== undefined) return refuse(`${label} has no working-directory setting (cwd)`)
+  const out: Record<string, unknown> = {}
+  if (client === "vscode") out.type = "stdio"
+  if (client === "zed") out.source = "custom"
+  const mapped = mapStrings({ command: e.command, args: e.args, env: e.env }, REF_STYLE[client], label)
+  if ("refused" in mapped) return mapped
+  return { entry: { ...out, ...dropUndefined(mapped.value) }, notes: [] }
+}
+
+/** url (Windsurf and Antigravity: serverUrl) and headers for the JSON clients. */
+function jsonRemote(client: ExportClient, e: Record<string, unknown>, notes: string[]): Native {
+  const label = CLIENTS[client].label
+  if (client === "claude-desktop")
+    return refuse("Claude Desktop's config file runs local commands only (remote servers are its connectors)")
+  const mapped = mapStrings({ url: e.url, headers: e.headers }, REF_STYLE[client], label)
+  if ("refused" in mapped) return mapped
+  const out: Record<string, unknown> = {}
+  if (client === "claude" || client === "vscode") {
+    if (e.type === undefined) notes.push("no type in agent (Streamable HTTP, then SSE): written as type http")
+    out.type = e.type ?? "http"
+  } else if (e.type === "sse" && (client === "zed" || client === "antigravity")) {
+    // Cursor and Windsurf tell SSE from Streamable HTTP themselves; Zed's and Antigravity's SSE is undocumented.
+    return refuse(`${label} is not known to speak legacy SSE`)
+  }
+  if (client === "zed") out.source = "custom"
+  out[client === "windsurf" || client === "antigravity" ? "serverUrl" : "url"] = mapped.value.url
+  if (mapped.value.headers !== undefined) out.headers = mapped.value.headers
+  return { entry: out, notes: [] }
 }
 
 const HANDLED = new Set([
