@@ -26,7 +26,6 @@ const PIN_TESTS = ["tests/auth/guard-pin.test.ts"]
 const PRM_TESTS = ["tests/auth/resource.test.ts", "tests/auth/provider.test.ts"]
 const SERVE_TESTS = ["tests/serve/http.test.ts"]
 const BUNDLE_ZIP_TESTS = ["tests/install/bundle-zip.test.ts"]
-  },
 const EXPORT_TESTS = ["tests/install/export.test.ts"]
 const EXPORT_CLI_TESTS = ["tests/cli/mcp-export.test.ts"]
 const STATE_TESTS = ["tests/auth/callback-state.test.ts", "tests/server/oauth-callback.test.ts"]
