@@ -207,6 +207,48 @@ describe.skipIf(hasManaged)("policy: project servers and writes (C15)", () => {
     expect(fine.code).toBe(0)
   })
 
+  it("export hands no blocked server to another client, with or without --proxy", async () => {
+    const { t, file } = await setup(
+      { deny: { commands: ["docker"] } },
+      { basic, d: { command: "docker", args: ["run", "-i", "x"] } },
+    )
+    await using _ = t
+    for (const extra of [[], ["--proxy"]]) {
+      const r = await agent(t, file, [
+        "mcp",
+        "export",
+        "--to",
+        "cursor",
+        "--file",
+        "cursor.json",
+        "--mcp",
+        "mcp.json",
+        "--mcp-only",
+        "--yes",
+        ...extra,
+      ])
+      expect(r.code).toBe(6)
+      expect(r.stderr).toContain(blockedLine("d", file, 'deny.commands[0] "docker"'))
+      expect(existsSync(join(t.path, "cursor.json"))).toBe(false)
+    }
+    const only = await agent(t, file, [
+      "mcp",
+      "export",
+      "--to",
+      "cursor",
+      "--file",
+      "cursor.json",
+      "--mcp",
+      "mcp.json",
+      "--mcp-only",
+      "--only",
+      "basic",
+      "--yes",
+    ])
+    expect(only.code).toBe(0)
+    expect(await t.read("cursor.json")).toContain('"basic"')
+  })
+
   it("install: links off refuses a link before the screen; a catalog name can be denied", async () => {
     const { t, file } = await setup({ allowInstallLinks: false, deny: { names: ["git*"] } })
     await using _ = t

@@ -1,6 +1,6 @@
 import { homedir } from "node:os"
 import { isAbsolute, resolve } from "node:path"
-import { peerConfigSources, toFileEntry, type Config } from "../../config/index.ts"
+import { peerConfigSources, recordedOrigin, toFileEntry, type Config } from "../../config/index.ts"
 import {
   EXPORT_CLIENT_INFO,
   EXPORT_CLIENTS,
@@ -17,6 +17,7 @@ import { command, commonArgs, mcpArg, outputArg } from "../command.ts"
 import { createContext, loadFromArgs, type Ctx } from "../shared/context.ts"
 import { selfCommand } from "../shared/daemon-client.ts"
 import { printJson, printRaw, printTable } from "../shared/output.ts"
+import { enforceDefinitionPolicy } from "../shared/policy.ts"
 import { confirm } from "../shared/prompt.ts"
 
 // `agent mcp export --to CLIENT`: agent's servers into another client's config file (issue 15).
@@ -70,6 +71,16 @@ export default command({
     const config = loadFromArgs(ctx, rawArgs)
     refuseOwnFile(config, file)
     const servers = pickServers(config, args.only)
+    // docs/policy.md: a server agent may not run is not handed to another client either (exit 6),
+    // with or without --proxy (a proxied one would only fail there).
+    for (const s of servers) {
+      enforceDefinitionPolicy(ctx, {
+        name: s.name,
+        server: s.server,
+        scope: s.scope,
+        ...recordedOrigin(s.server),
+      })
+    }
     const plan = await planExport({
       client,
       file,
