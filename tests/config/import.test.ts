@@ -40,10 +40,14 @@ describe("importFromPeer", () => {
     const { file, servers, skipped = [], isNative } = EXPECTED[peer]
     const path = join(FIXTURES, file)
 
-    it.skipIf(isNative === true)(`${peer}: the peer file loads as our config directly`, () => {
-      const parsed = parseConfigFile(path, "file")
-      expect(parsed.servers.map((s) => s.name)).toEqual(Object.keys(servers))
-    })
+    // A native format (TOML, YAML, Zed's settings) is not ours: these two checks are for the
+    // peers whose files our loader reads as they are. Not defined at all for the others.
+    if (isNative !== true) {
+      it(`${peer}: the peer file loads as our config directly`, () => {
+        const parsed = parseConfigFile(path, "file")
+        expect(parsed.servers.map((s) => s.name)).toEqual(Object.keys(servers))
+      })
+    }
 
     it(`${peer}: converts every server with every field accounted for`, async () => {
       const result = await importFromPeer(peer, env, path)
@@ -55,9 +59,8 @@ describe("importFromPeer", () => {
       )
     })
 
-    it.skipIf(isNative === true)(
-      `${peer}: the imported entries load to the same canonical servers as the original`,
-      () => {
+    if (isNative !== true) {
+      it(`${peer}: the imported entries load to the same canonical servers as the original`, () => {
         const original = parseConfigFile(path, "file").servers
         const imported = parseConfigValue(
           { value: { mcpServers: servers }, locate: () => undefined },
@@ -66,8 +69,8 @@ describe("importFromPeer", () => {
         ).servers
         const adjust = INTENDED_DIFFERENCES[peer] ?? ((_n: string, s: ServerConfig) => s)
         expect(imported.map((e) => e.server)).toEqual(original.map((e) => adjust(e.name, e.server)))
-      },
-    )
+      })
+    }
   }
 
   it("notes what changed meaning: trust, Gemini url, excludeTools, inputs with their description", async () => {
