@@ -77,6 +77,7 @@ describe("GitHub workflows", () => {
     for (const f of [
       ".github/workflows/ci.yml",
       ".github/workflows/release.yml",
+      ".github/workflows/pages.yml",
       "examples/ci/github-actions.yml",
     ])
       expect(files).toContain(f)
@@ -159,6 +160,27 @@ describe(".github/workflows/ci.yml", () => {
     const runs = Object.values(wf.jobs).flatMap((j) => (j.steps ?? []).map((s) => s.run ?? ""))
     expect(runs).toContain("bash .ci/run")
     expect(runs.some((r) => /tsc --noEmit -p \./.test(r))).toBe(true)
+  })
+})
+
+describe(".github/workflows/pages.yml", () => {
+  const wf = parse(read(".github/workflows/pages.yml")) as Workflow
+  const release = parse(read(".github/workflows/release.yml")) as Workflow
+
+  it("builds the install page with the address the release compiles into the binaries, and deploys dist/web", () => {
+    const build = wf.jobs.build!
+    expect(build.steps!.map((s) => s.run)).toContain("npm run build:web")
+    const upload = build.steps!.find((s) => s.uses?.startsWith("actions/upload-pages-artifact@"))
+    expect(upload?.with).toEqual({ path: "dist/web" })
+    const pageEnv = (build as { env?: Record<string, string> }).env?.AGENTRT_INSTALL_PAGE_URL
+    expect(pageEnv).toBe("${{ vars.AGENTRT_INSTALL_PAGE_URL }}")
+    const releaseBuild = release.jobs.build!.steps!.find((s) => s.run?.includes("build.ts --release")) as {
+      env?: Record<string, string>
+    }
+    expect(releaseBuild.env?.AGENTRT_INSTALL_PAGE_URL).toBe(pageEnv!)
+    expect(wf.jobs.deploy!.needs).toBe("build")
+    expect(wf.jobs.deploy!.permissions).toEqual({ pages: "write", "id-token": "write" })
+    expect(wf.jobs.build!.permissions).toBeUndefined() // read-only, from the workflow
   })
 })
 
