@@ -99,6 +99,42 @@ describe("agent mcp search", () => {
     expect(r.stdout).toContain("Totally safe \\x1b[2J\\x1b]8;;https://evil.example\\x07click\\u202e")
   })
 
+  it("searches every registry of the list; the first registry's entry wins a name; one that is down is passed", async () => {
+    const docs = seedDocuments()
+    const weather = docs.filter((d) => d.name === "io.github.example/weather")
+    await using priv = await startRegistry({
+      documents: docs
+        .map((d) => (d.name === "io.github.example/weather" ? { ...d, description: "the private copy" } : d))
+        .filter((d) => d.name === "io.github.example/weather" || d.name === "io.github.example/notes"),
+    })
+    await using pub = await startRegistry({ documents: weather })
+    await using t = await tmpdir()
+    const r = await run(t, ["mcp", "search", "", "--output", "json"], {
+      AGENTRT_REGISTRY: `${priv.url},${pub.url}`,
+    })
+    expect(r.code).toBe(0)
+    const out = r.json<{
+      registries: string[]
+      servers: { name: string; registry: string; description: string }[]
+    }>()
+    expect(out.registries).toEqual([priv.url, pub.url])
+    expect(pub.requests.length).toBeGreaterThan(0)
+    const byName = Object.fromEntries(out.servers.map((s) => [s.name, s]))
+    expect(Object.keys(byName).sort()).toEqual(["io.github.example/notes", "io.github.example/weather"])
+    expect(byName["io.github.example/weather"]).toMatchObject({
+      registry: priv.url,
+      description: "the private copy",
+    })
+
+    using dead = refusedPort()
+    const text = await run(t, ["mcp", "search", "weather"], { AGENTRT_REGISTRY: `${dead.url},${pub.url}` })
+    expect(text.code).toBe(0)
+    expect(text.stderr).toContain(`cannot reach the MCP registry at ${dead.url}`)
+    expect(text.stderr).toContain("searching the other registries")
+    expect(text.stdout).toContain(`io.github.example/weather  1.2.0 (latest)`)
+    expect(text.stdout).toContain(`from ${pub.url}`)
+  })
+
   it("warns about malformed entries and lists the rest", async () => {
     await using reg = await startRegistry()
     await using t = await tmpdir()

@@ -92,9 +92,11 @@ const Install = v.strictObject({
 
 const McpSearch = v.strictObject({
   registry: str,
+  registries: opt(v.array(str)),
   servers: v.array(
     v.strictObject({
       name: str,
+      registry: opt(str),
       version: str,
       description: str,
       runs: str,
