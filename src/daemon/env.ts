@@ -5,19 +5,13 @@
 // which the approvals gate: the daemon asks for those names and the caller answers with their
 // values. The daemon never reads its own environment in place of the caller's.
 
+import { POSIX_ENV, WINDOWS_ENV } from "../util/inherited-env.ts"
+
 const NAMES = new Set([
-  "PATH",
-  "HOME",
-  "USER",
-  "LOGNAME",
-  "SHELL",
-  "TERM",
+  // C05's list, which a stdio server inherits anyway (Windows' part too: a caller may be there).
+  ...POSIX_ENV,
+  ...WINDOWS_ENV,
   "COLORTERM",
-  "LANG",
-  "TZ",
-  "TMPDIR",
-  "TMP",
-  "TEMP",
   "NO_COLOR",
   "FORCE_COLOR",
   "CI",
@@ -26,12 +20,6 @@ const NAMES = new Set([
   "AGENTRT_POLICY",
   "XDG_CONFIG_HOME",
   "XDG_STATE_HOME",
-  "SYSTEMROOT",
-  "APPDATA",
-  "LOCALAPPDATA",
-  "USERPROFILE",
-  "PATHEXT",
-  "COMSPEC",
   // Read by every command that might sign in (can a browser open here?): where, not secrets.
   "BROWSER",
   "DISPLAY",

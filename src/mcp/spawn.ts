@@ -7,21 +7,9 @@ import { windowsSpawn, type WindowsSpawn } from "./windows-spawn.ts"
 // before the SDK has loaded (~25 ms of module evaluation) so the children boot meanwhile, and
 // StdioTransport adopts them. Events that fire before the transport attaches are queued.
 
-/** C05: the parent variables a stdio server inherits (Windows adds WINDOWS_ENV), plus LC_*. */
-export const POSIX_ENV = [
-  "PATH",
-  "HOME",
-  "USER",
-  "LOGNAME",
-  "SHELL",
-  "TERM",
-  "LANG",
-  "TZ",
-  "TMPDIR",
-  "TMP",
-  "TEMP",
-]
-export const WINDOWS_ENV = ["SYSTEMROOT", "APPDATA", "LOCALAPPDATA", "USERPROFILE", "PATHEXT", "COMSPEC"]
+import { POSIX_ENV, WINDOWS_ENV } from "../util/inherited-env.ts"
+
+export { POSIX_ENV, WINDOWS_ENV }
 
 /** C05: only these parent variables reach a stdio server, plus its configured `env`. */
 export function minimalEnv(
