@@ -1,30 +1,11 @@
 import { describe, expect, it } from "bun:test"
-import { join } from "node:path"
 import { ensureBinary } from "../helpers/binary.ts"
-import { ROOT } from "../helpers/cli.ts"
 import { tmpdir } from "../helpers/tmp.ts"
 import { BASIC, connectStdio, startServeHttp, stdioConfig, textOf } from "../serve/helpers.ts"
+import { inspector } from "../helpers/inspector.ts"
 
 // `agent mcp serve` and `agent mcp proxy` on the compiled binary (the server SDK must be in it),
 // with the MCP Inspector CLI as the client for stdio and HTTP, and the SDK client through proxy.
-const INSPECTOR_DIR = join(ROOT, "node_modules/@modelcontextprotocol/inspector-cli/build")
-
-async function inspector(args: string[], env: Record<string, string>) {
-  // The Inspector CLI 1.0.3 reads its package.json relative to its cwd: it runs from its build folder.
-  const proc = Bun.spawn(["node", join(INSPECTOR_DIR, "index.js"), ...args], {
-    cwd: INSPECTOR_DIR,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env },
-    stdout: "pipe",
-    stderr: "pipe",
-    timeout: 60_000,
-  })
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ])
-  return { stdout, stderr, code }
-}
 
 describe("compiled binary: agent mcp serve and proxy", () => {
   it("the Inspector CLI lists and calls tools of `agent mcp serve` on stdio", async () => {

@@ -7,29 +7,11 @@ import { join } from "node:path"
 import { ROOT, runCli } from "../helpers/cli.ts"
 import { tmpdir } from "../helpers/tmp.ts"
 import { BASIC, startServeHttp, stdioConfig, textOf } from "./helpers.ts"
+import { inspector } from "../helpers/inspector.ts"
 
 // `agent mcp serve --http` on 127.0.0.1 with a bearer token, driven by real clients: the SDK
 // client, the MCP Inspector CLI (@modelcontextprotocol/inspector-cli) and mcp-remote, which no one
 // here wrote. The HTTP guards (L09-L12) are checked on the running process.
-
-const INSPECTOR_DIR = join(ROOT, "node_modules/@modelcontextprotocol/inspector-cli/build")
-
-/** The Inspector CLI reads its own package.json relative to its cwd (a quirk of 1.0.3), so it runs from its build folder. */
-async function inspector(args: string[], env: Record<string, string> = {}) {
-  const proc = Bun.spawn(["node", join(INSPECTOR_DIR, "index.js"), ...args], {
-    cwd: INSPECTOR_DIR,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env },
-    stdout: "pipe",
-    stderr: "pipe",
-    timeout: 60_000,
-  })
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ])
-  return { stdout, stderr, code }
-}
 
 describe("agent mcp serve --http", () => {
   it("the SDK client lists and calls tools with the printed token; the token file is 0600 (L12)", async () => {
