@@ -26,6 +26,8 @@ const NAMES = new Set([
   "WAYLAND_DISPLAY",
   "SSH_CONNECTION",
   "SSH_TTY",
+  // docs/performance.md: `AGENTRT_TRACE=1 agent daemon start` traces each request in the daemon's log.
+  "AGENTRT_TRACE",
 ])
 
 /** Whether the caller sends `name` with every request (else only when the daemon asks for it). */

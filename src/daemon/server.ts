@@ -27,6 +27,8 @@ import {
 
 export interface Caller {
   request: Extract<ClientMessage, { t: "run" }>
+  /** performance.now() when the request's line arrived. */
+  receivedAt: number
   send(msg: DaemonMessage): void
   /** The next message of kind `t` from the caller; rejects when the caller hangs up. */
   receive<K extends ClientMessage["t"]>(t: K): Promise<Extract<ClientMessage, { t: K }>>
@@ -167,6 +169,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
           lastActivity = Date.now()
           const caller: Caller = {
             request: msg,
+            receivedAt: performance.now(),
             send,
             receive: (t) =>
               new Promise((resolve, reject) => {

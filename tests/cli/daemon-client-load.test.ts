@@ -4,7 +4,7 @@
 // (Bun's require.cache holds ES modules too) when it exits.
 import { describe, expect, it } from "bun:test"
 import { readFileSync } from "node:fs"
-import { join } from "node:path"
+import { dirname, join, resolve } from "node:path"
 import { BUN, ROOT } from "../helpers/cli.ts"
 import { isAlive } from "../helpers/processes.ts"
 import { tmpdir, type TmpDir } from "../helpers/tmp.ts"
@@ -66,4 +66,51 @@ describe("a warm command's caller side", () => {
       if (isAlive(pid)) process.kill(pid, "SIGKILL")
     }
   }, 60_000)
+})
+
+// node:fs, node:tty, node:net, node:util and node:crypto each cost a compiled binary 1.5–9 ms to
+// load (docs/performance.md), as much as a warm call's whole margin over `agent --version`. The
+// caller's side reaches them only through require() off the warm path (starting the daemon, its
+// own commands, a platform without /proc): no static import of them in its module graph.
+describe("a warm command's caller side, statically", () => {
+  const COSTLY = [
+    "node:fs",
+    "node:fs/promises",
+    "node:tty",
+    "node:net",
+    "node:util",
+    "node:crypto",
+    "node:readline",
+  ]
+
+  /** Every module main.ts and the warm client import statically (types excluded), with what they import. */
+  function graph(entries: string[]): Map<string, string[]> {
+    const seen = new Map<string, string[]>()
+    const walk = (file: string) => {
+      if (seen.has(file)) return
+      const text = readFileSync(file, "utf8")
+      const specs = [
+        ...text.matchAll(
+          /^(?:import|export)(?!\s+type\b)[^"'\n]*?(?:\{[^}]*\}[^"'\n]*?)?\s+from\s+["']([^"']+)["']|^import\s+["']([^"']+)["']/gms,
+        ),
+      ].map((m) => (m[1] ?? m[2]) as string)
+      seen.set(file, specs)
+      for (const spec of specs) if (spec.startsWith(".")) walk(resolve(dirname(file), spec))
+    }
+    for (const e of entries) walk(e)
+    return seen
+  }
+
+  it("imports none of the costly Node built-ins (and the check sees one when it is there)", () => {
+    const files = graph([MAIN, join(ROOT, "src/cli/shared/daemon-client.ts")])
+    expect(files.has(join(ROOT, "src/cli/shared/daemon-channel.ts"))).toBe(true)
+    expect(files.has(join(ROOT, "src/daemon/paths.ts"))).toBe(true)
+    const costly = [...files].flatMap(([f, specs]) =>
+      specs.filter((s) => COSTLY.includes(s)).map((s) => `${f.slice(ROOT.length + 1)}: ${s}`),
+    )
+    expect(costly).toEqual([])
+    // The same walk over the cold CLI finds them: the pattern matches real import lines.
+    const cold = graph([join(ROOT, "src/cli/index.ts")])
+    expect([...cold.values()].flat()).toContain("node:fs")
+  })
 })

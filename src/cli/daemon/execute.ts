@@ -46,6 +46,8 @@ export function createExecutor(deps: {
   pool: Pool
   runCli: (argv: string[]) => Promise<number>
   log: (l: string) => void
+  /** AGENTRT_TRACE: each request's milestones go to the log (docs/performance.md). */
+  isTraced?: boolean
 }) {
   // Names a command read after its output began (too late to ask): asked for first next time.
   const learned = new Map<string, Set<string>>()
@@ -57,6 +59,8 @@ export function createExecutor(deps: {
     const asked = new Set(Object.keys(req.env))
     const key = `${req.cwd}\0${req.argv[0] ?? ""}`
     let hasShownPre = false
+    const trace = deps.isTraced ? requestTrace(caller.receivedAt) : undefined
+    trace?.("request taken")
 
     const fetchEnv = async (names: string[]) => {
       const wanted = names.filter((n) => !asked.has(n))
@@ -80,8 +84,11 @@ export function createExecutor(deps: {
         await fetchEnv(outcome.names)
         continue
       }
-      if (outcome.kind === "handback") return caller.send({ t: "fallback", reason: outcome.reason })
-      return caller.send({ t: "exit", code: outcome.code })
+      if (outcome.kind === "handback") caller.send({ t: "fallback", reason: outcome.reason })
+      else caller.send({ t: "exit", code: outcome.code })
+      trace?.("answered")
+      if (trace) deps.log(trace.lines())
+      return
     }
     caller.send({ t: "fallback", reason: "the command kept asking for more of the environment" })
 
@@ -120,6 +127,7 @@ export function createExecutor(deps: {
         tty: req.tty,
         pool: deps.pool,
         parseCache,
+        ...(trace && { trace }),
         write: (fd, data) =>
           isCommitted ? caller.send({ t: "out", fd, data }) : void held.push({ fd, data }),
         checkpoint,
@@ -171,9 +179,12 @@ export function createExecutor(deps: {
       let code: number
       try {
         code = await asWarmRequest(warm, async () => {
+          trace?.("command starts")
           const c = await deps.runCli(req.argv)
+          trace?.("command returned")
           // main.ts's final empty write: the redaction guard lets go of a held-back tail.
           await new Promise<void>((r) => process.stdout.write("", () => r()))
+          trace?.("output flushed")
           return c
         })
       } finally {
@@ -190,4 +201,20 @@ export function createExecutor(deps: {
       return { kind: "exit", code }
     }
   }
+}
+
+/** One request's timeline: ms and CPU since it arrived, one `trace:` line per milestone. */
+function requestTrace(since: number) {
+  const cpu0 = process.cpuUsage()
+  const lines: string[] = []
+  const ms = (n: number) => n.toFixed(2).padStart(7)
+  return Object.assign(
+    (event: string) => {
+      const cpu = process.cpuUsage(cpu0)
+      lines.push(
+        `trace: ${ms(performance.now() - since)} ms  cpu ${ms((cpu.user + cpu.system) / 1000)} ms  ${event}`,
+      )
+    },
+    { lines: () => lines.join("\n") },
+  )
 }

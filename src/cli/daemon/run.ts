@@ -42,7 +42,8 @@ export async function runDaemon(opts: {
     execute: (caller) => executor(caller),
   })
   logLine = daemon.log
-  const executor = createExecutor({ pool, runCli: opts.runCli, log: daemon.log })
+  const isTraced = Boolean(ctx.env.AGENTRT_TRACE) && ctx.env.AGENTRT_TRACE !== "0"
+  const executor = createExecutor({ pool, runCli: opts.runCli, log: daemon.log, isTraced })
   routeOutput(daemon.log)
   // main.ts's handlers would exit at once (130) and leave the socket and the held servers behind.
   for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {

@@ -190,8 +190,9 @@ export async function withServers(
   body: (s: Session) => Promise<number | void>,
 ): Promise<number | void> {
   const ctx = createContext(args)
-  // A cold run only: inside the daemon this process's start says nothing about the request.
-  const trace = warmRequest() ? undefined : createTrace(ctx.env)
+  // Inside the daemon this process's start says nothing about the request: its own timeline.
+  const warmTrace = warmRequest()?.trace
+  const trace = warmRequest() ? warmTrace : createTrace(ctx.env)
   trace?.("command line parsed")
   const timeoutMs = millis(args.timeout, "--timeout")
   const connectTimeoutMs = millis(args["connect-timeout"], "--connect-timeout")
@@ -235,7 +236,8 @@ export async function withServers(
     ...(timeoutMs !== undefined && { requestTimeoutMs: timeoutMs }),
     allowInsecureHttp: Boolean(args["allow-insecure-http"]),
     ...(protocolVersion && { protocolVersion }),
-    ...(trace && { trace }),
+    // Not a held server's: it outlives this request.
+    ...(trace && !warmRequest() && { trace }),
     // Warm, a sign-in is the caller's to do (handBack below): the daemon has no browser of theirs.
     auth: warm || !signIn ? auth : { ...auth, signIn },
     elicit:
@@ -268,6 +270,7 @@ export async function withServers(
     ? // docs/policy.md: a blocked resolution is never started; the pool closes a held server that is blocked now.
       await warm.pool.acquire(resolutions, managerOpts)
     : (await import("../../mcp/index.ts")).createManager(resolutions, managerOpts)
+  warmTrace?.("servers taken from the pool")
   try {
     throwIfNamedBlocked(resolutions, opts)
     const held = warm
@@ -284,6 +287,7 @@ export async function withServers(
     if (warm && signIn && states.some((x) => x.status === "needs_auth" && !x.isApiKey))
       warm.handBack("a server needs sign-in, which happens in the caller's terminal")
     warm?.commit()
+    warmTrace?.("connected")
     const session: Session = {
       ctx,
       manager,

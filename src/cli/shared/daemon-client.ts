@@ -1,4 +1,3 @@
-import { lstatSync, mkdirSync, readFileSync, readlinkSync, writeSync } from "node:fs"
 import {
   PROTOCOL_VERSION,
   baseEnv,
@@ -18,6 +17,11 @@ import { openChannel } from "./daemon-channel.ts"
 // the command line to the user's daemon, prints what comes back, answers the daemon's questions
 // (a variable's value, a prompt's answer, stdin) and forwards Ctrl-C. Anything wrong with the
 // daemon means a cold run: undefined.
+//
+// No node:fs on the warm path: loading it costs a compiled binary ~1.7 ms (measured with marks in
+// one warm call: the whole client side is ~4 ms over Bun's start), more than the call's margin. The
+// socket check, the terminal check and the output use Bun's own file API; node:fs loads only when
+// the daemon is started or a daemon command (status, stop) runs (docs/performance.md).
 
 type Env = Record<string, string | undefined>
 
@@ -53,7 +57,7 @@ export async function runWarm(argv: string[], env: Env): Promise<number | undefi
   // A relative AGENTRT_HOME is an error the cold run reports properly.
   if (env.AGENTRT_HOME && !env.AGENTRT_HOME.startsWith("/") && process.platform !== "win32") return undefined
   const place = placeFor(env)
-  const problem = socketProblem(place)
+  const problem = await socketProblemOf(place)
   if (problem === "missing") {
     if (!wantsStart(argv, env)) return undefined
     const started = await startDaemon(place, env)
@@ -72,14 +76,36 @@ export async function runWarm(argv: string[], env: Env): Promise<number | undefi
 export function socketProblem(place: DaemonPlace): string | "missing" | undefined {
   if (process.platform === "win32") return undefined
   try {
-    const st = lstatSync(place.socket)
-    if (!st.isSocket()) return `${place.socket} is not a socket`
-    if (process.getuid && st.uid !== process.getuid())
-      return `${place.socket} belongs to uid ${st.uid}, not to you (uid ${process.getuid()})`
-    return undefined
+    return judgeSocket(place.socket, fs().lstatSync(place.socket))
   } catch {
     return "missing"
   }
+}
+
+/**
+ * socketProblem for the warm path, without node:fs. Bun's stat follows a symlink where lstat would
+ * not: the same verdict for S30, since what is judged is then the socket at the end of the link,
+ * and a socket another user made is still theirs (uid) wherever the link points.
+ */
+async function socketProblemOf(place: DaemonPlace): Promise<string | "missing" | undefined> {
+  if (process.platform === "win32") return undefined
+  try {
+    return judgeSocket(place.socket, await Bun.file(place.socket).stat())
+  } catch {
+    return "missing"
+  }
+}
+
+function judgeSocket(path: string, st: { isSocket(): boolean; uid: number }): string | undefined {
+  if (!st.isSocket()) return `${path} is not a socket`
+  if (process.getuid && st.uid !== process.getuid())
+    return `${path} belongs to uid ${st.uid}, not to you (uid ${process.getuid()})`
+  return undefined
+}
+
+/** node:fs, for the paths off the warm call (starting the daemon, its own commands). */
+function fs(): typeof import("node:fs") {
+  return require("node:fs") as typeof import("node:fs")
 }
 
 function wantsStart(argv: string[], env: Env): boolean {
@@ -92,7 +118,7 @@ function wantsStart(argv: string[], env: Env): boolean {
 /** The user config's `"daemon": {"autoStart": true}`, read without the validator (a broken file: no). */
 function readAutoStart(env: Env): boolean {
   try {
-    const doc = JSON.parse(readFileSync(locations(env).userConfig, "utf8")) as {
+    const doc = JSON.parse(fs().readFileSync(locations(env).userConfig, "utf8")) as {
       daemon?: { autoStart?: unknown }
     }
     return doc.daemon?.autoStart === true
@@ -115,7 +141,7 @@ export async function startDaemon(
 ): Promise<true | string> {
   const { spawn } = await import("node:child_process")
   const [cmd, ...args] = selfCommand()
-  mkdirSync(place.dir, { recursive: true, mode: 0o700 })
+  fs().mkdirSync(place.dir, { recursive: true, mode: 0o700 })
   // S31: the daemon gets only the non-secret part of this environment; callers send the rest per request.
   const child = spawn(cmd!, [...args, "daemon", "run", ...extra], {
     detached: true,
@@ -163,8 +189,11 @@ export async function ask(place: DaemonPlace, msg: ClientMessage): Promise<Daemo
   })
 }
 
-function talk(place: DaemonPlace, argv: string[], env: Env, log: LazyLog) {
-  return new Promise<number | undefined>((resolve) => {
+async function talk(place: DaemonPlace, argv: string[], env: Env, log: LazyLog) {
+  const [stdin, stdout, stderr] = await Promise.all([isTerminal(0), isTerminal(1), isTerminal(2)])
+  // The command's output, in order; the exit waits for it (main.ts exits right after).
+  let written: Promise<unknown> = Promise.resolve()
+  const code = await new Promise<number | undefined>((resolve) => {
     let hasOutput = false
     let isDone = false
     let lines: import("node:readline").Interface | undefined
@@ -182,8 +211,11 @@ function talk(place: DaemonPlace, argv: string[], env: Env, log: LazyLog) {
       switch (m.t) {
         case "out":
           hasOutput = true
-          // writeSync, not process.stdout: the stream costs ~8 ms on first use in a compiled binary.
-          writeAll(m.fd, m.data)
+          // Bun.write, not process.stdout: the stream costs ~8 ms on first use in a compiled binary.
+          // A reader that went away (`| head -1`) takes the rest with it, as a closed pipe would.
+          written = written
+            .then(() => Bun.write(m.fd === 1 ? Bun.stdout : Bun.stderr, m.data))
+            .catch(() => {})
           return
         case "env?":
           // Only the names asked for, and only their values (S31).
@@ -221,10 +253,10 @@ function talk(place: DaemonPlace, argv: string[], env: Env, log: LazyLog) {
           cwd: process.cwd(),
           env: baseEnv(env),
           tty: {
-            stdin: isTerminal(0),
-            stdout: isTerminal(1),
-            stderr: isTerminal(2),
-            ...(isTerminal(2) && process.stderr.columns !== undefined && { columns: process.stderr.columns }),
+            stdin,
+            stdout,
+            stderr,
+            ...(stderr && process.stderr.columns !== undefined && { columns: process.stderr.columns }),
           },
         }),
       data: lineReader(onMessage),
@@ -248,6 +280,8 @@ function talk(place: DaemonPlace, argv: string[], env: Env, log: LazyLog) {
     // answers with exit 130; a second Ctrl-C finds no handler and main.ts exits at once.
     const off = onInterrupt(() => send({ t: "cancel" }))
   })
+  await written
+  return code
 }
 
 /** Each chunk of stdin as text, until it ends. */
@@ -262,31 +296,29 @@ async function pump(fn: (data: string) => void): Promise<void> {
   if (rest !== "") fn(rest)
 }
 
-/** All of `data` to fd 1 or 2 (a pipe may take it in parts; EAGAIN on a non-blocking one is retried). */
-function writeAll(fd: 1 | 2, data: string): void {
-  let buf = Buffer.from(data, "utf8")
-  while (buf.length > 0) {
-    try {
-      buf = buf.subarray(writeSync(fd, buf))
-    } catch (e: unknown) {
-      if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e
-    }
-  }
-}
-
 /**
- * isatty without node:tty (~2 ms of CPU to load in a compiled binary, a fifth of a warm call):
- * on Linux the descriptor's /proc link names the terminal; elsewhere, node:tty.
+ * isatty without node:tty or node:fs (~2 ms each to load in a compiled binary): on Linux the
+ * descriptor's /proc link leads to a terminal's character device (its major number: 4 and 5 the
+ * console and tty devices, 136–143 pseudo-terminals, 3 old BSD ones, 166/188/204 USB and serial
+ * ttys); elsewhere, node:tty.
  */
-function isTerminal(fd: 0 | 1 | 2): boolean {
+async function isTerminal(fd: 0 | 1 | 2): Promise<boolean> {
   if (process.platform === "linux") {
     try {
-      return /^\/dev\/(pts\/\d+|tty[^/]*|console)$/.test(readlinkSync(`/proc/self/fd/${fd}`))
+      const st = await Bun.file(`/proc/self/fd/${fd}`).stat()
+      return st.isCharacterDevice() && TTY_MAJORS.has(majorOf(st.rdev))
     } catch {
-      // No /proc mounted (some containers): ask node:tty below.
+      // No /proc mounted (some containers), or a closed descriptor: ask node:tty below.
     }
   }
   return (require("node:tty") as typeof import("node:tty")).isatty(fd)
+}
+
+const TTY_MAJORS = new Set([3, 4, 5, 136, 137, 138, 139, 140, 141, 142, 143, 166, 188, 204])
+
+/** Linux's dev_t layout (glibc's gnu_dev_major). */
+function majorOf(rdev: number): number {
+  return Number(((BigInt(rdev) >> 8n) & 0xfffn) | ((BigInt(rdev) >> 32n) & ~0xfffn))
 }
 
 interface LazyLog {

@@ -37,6 +37,11 @@ export interface WarmRequest {
    * no longer the current request). Its servers stay acquired until the session ends.
    */
   tunnel(): LinePipe
+  /**
+   * AGENTRT_TRACE in the daemon's environment: this request's milestones (ms and CPU since the
+   * request arrived), written to the daemon's log when it ends. Absent: not traced.
+   */
+  trace?: (event: string) => void
 }
 
 /** Both directions of a tunnelled stdio session: text chunks, null at the end of the input. */
