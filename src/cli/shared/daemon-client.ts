@@ -57,6 +57,8 @@ export async function runWarm(argv: string[], env: Env): Promise<number | undefi
   // A relative AGENTRT_HOME is an error the cold run reports properly.
   if (env.AGENTRT_HOME && !env.AGENTRT_HOME.startsWith("/") && process.platform !== "win32") return undefined
   const place = placeFor(env)
+  // Asked at once, beside the socket check (each is a stat): the request needs them when it connects.
+  const terminals = process.platform === "linux" ? whichTerminals() : undefined
   const problem = await socketProblemOf(place)
   if (problem === "missing") {
     if (!wantsStart(argv, env)) return undefined
@@ -69,7 +71,7 @@ export async function runWarm(argv: string[], env: Env): Promise<number | undefi
     log.warn(`not using the daemon: ${problem}; running without it`)
     return undefined
   }
-  return await talk(place, argv, env, log)
+  return await talk(place, argv, env, log, await (terminals ?? whichTerminals()))
 }
 
 /** S30: a socket that is not a socket, or that another user owns, is never connected to. */
@@ -189,8 +191,17 @@ export async function ask(place: DaemonPlace, msg: ClientMessage): Promise<Daemo
   })
 }
 
-async function talk(place: DaemonPlace, argv: string[], env: Env, log: LazyLog) {
-  const [stdin, stdout, stderr] = await Promise.all([isTerminal(0), isTerminal(1), isTerminal(2)])
+function whichTerminals(): Promise<[boolean, boolean, boolean]> {
+  return Promise.all([isTerminal(0), isTerminal(1), isTerminal(2)])
+}
+
+async function talk(
+  place: DaemonPlace,
+  argv: string[],
+  env: Env,
+  log: LazyLog,
+  [stdin, stdout, stderr]: [boolean, boolean, boolean],
+) {
   // The command's output, in order; the exit waits for it (main.ts exits right after).
   let written: Promise<unknown> = Promise.resolve()
   const code = await new Promise<number | undefined>((resolve) => {
