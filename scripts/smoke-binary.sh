@@ -15,7 +15,8 @@
 #          "qemu-aarch64-static -L /usr/aarch64-linux-gnu" for linux-arm64 on x64
 #          (scripts/verify-release.sh --smoke sets it for what it runs through qemu)
 #
-# The checks: --version; an unknown flag exits 2; `mcp list` against the fixture over stdio;
+# The checks: --version; an unknown flag exits 2; `mcp list` against the fixture over stdio, started
+# directly and through a shim (Windows: a .cmd file, as npx is, S10) with arguments cmd.exe would act on;
 # an agentrt:// install link and a link agent itself printed, parsed in a --dry-run; the
 # agentrt:// URL-scheme registration in a --dry-run (for this OS: .desktop + xdg-mime, an app
 # bundle, or the registry). Dry runs must write nothing: HOME and the app-data variables point
@@ -35,6 +36,8 @@ version=${3:-$(version_of "$(dirname "$bin")/manifest.json")}
 
 # Windows binaries want Windows paths; Git Bash's cygpath gives them (C:/…), elsewhere a no-op.
 native() { if command -v cygpath >/dev/null 2>&1; then cygpath -m "$1"; else printf '%s\n' "$1"; fi; }
+# and with backslashes, for what cmd.exe itself reads (a redirection's target)
+backslashed() { if command -v cygpath >/dev/null 2>&1; then cygpath -w "$1"; else printf '%s\n' "$1"; fi; }
 case $bin in /*) ;; *) bin="$PWD/$bin" ;; esac
 work=$(mktemp -d) || exit 2
 trap 'rm -rf "$work"' EXIT
@@ -107,6 +110,37 @@ else fail "install --register --dry-run plans the $os handler"; fi
 : >"$work/err"
 if [ -z "$(find "$work/home" -mindepth 1 -print | head -n 5 | tee "$work/err")" ]; then pass "the dry runs left the home directory empty"
 else fail "the dry runs left the home directory empty"; fi
+
+# the same server started through a shim, as "command": "npx" is on Windows (npx.cmd, a batch
+# file run by cmd.exe, S10; elsewhere a shell script), in a directory with a space, with
+# arguments cmd.exe would act on: each must reach the server as it was written, and the
+# redirection must create nothing
+case $(uname -s) in MINGW* | MSYS* | CYGWIN* | Windows_NT) shim_ext=cmd ;; *) shim_ext=sh ;; esac
+mkdir "$work/shim dir"
+shim="$work/shim dir/fixture.$shim_ext"
+if [ "$shim_ext" = cmd ]; then
+  printf '@echo off\r\nnode "%s" %%*\r\n' "$fixture" >"$shim"
+else
+  printf '#!/bin/sh\nexec node "%s" "$@"\n' "$fixture" >"$shim" && chmod +x "$shim"
+fi
+marker=$(backslashed "$work/pwned")
+node -e '
+  const [file, shim, argvFile, marker] = process.argv.slice(1)
+  const args = ["plain", "two words", "a&b", "x|y", "<in>", "say \"hi\"", "%PATH%", "100%", "^caret", "!bang!", "back\\slash\\", "&echo pwned>" + marker]
+  // A config writes a literal %NAME% as %%NAME% (agent refuses the Windows-style reference).
+  const written = args.map((a) => a.replace(/^%(\w+)%$/, "%%$1%"))
+  require("node:fs").writeFileSync(file, JSON.stringify({ mcpServers: { shim: { command: shim, args: written, env: { ARGV_FILE: argvFile } } } }))
+  require("node:fs").writeFileSync(file + ".expected", JSON.stringify(args))
+' "$(native "$work/shim.json")" "$(native "$shim")" "$(native "$work/argv.json")" "$marker" 2>>"$work/err"
+if agent mcp list --mcp-only --output json --mcp "$(native "$work/shim.json")" &&
+  expect_json 'j.servers.length === 1 && j.servers[0].status === "connected"' &&
+  [ "$(cat "$work/argv.json" 2>/dev/null)" = "$(cat "$work/shim.json.expected")" ] && [ ! -e "$work/pwned" ]
+then pass "a server started through a .$shim_ext shim gets its arguments as written, and cmd.exe runs none of them"
+else
+  { echo "expected: $(cat "$work/shim.json.expected" 2>/dev/null)"; echo "got:      $(cat "$work/argv.json" 2>/dev/null)"
+    [ -e "$work/pwned" ] && echo "and $work/pwned exists"; } >>"$work/err"
+  fail "a server started through a .$shim_ext shim gets its arguments as written, and cmd.exe runs none of them"
+fi
 
 echo "smoke-binary: $passed passed, $failed failed ($bin${SMOKE_RUN:+ through $SMOKE_RUN}, $(uname -s) $(uname -m))"
 [ "$failed" -eq 0 ]

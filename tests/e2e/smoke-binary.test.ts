@@ -71,8 +71,9 @@ describe("scripts/smoke-binary.sh", () => {
       "a link from install --link parses back",
       `install --register --dry-run plans the ${process.platform} handler`,
       "the dry runs left the home directory empty",
+      "a server started through a .sh shim gets its arguments as written, and cmd.exe runs none of them",
     ])
-    expect(r.out).toContain("smoke-binary: 7 passed, 0 failed")
+    expect(r.out).toContain("smoke-binary: 8 passed, 0 failed")
   })
 
   it("fails, and says which check, when the binary does not do what it should", () => {
@@ -80,7 +81,7 @@ describe("scripts/smoke-binary.sh", () => {
     expect(r.code).toBe(1)
     expect(r.out).toContain("FAILED  --version prints 9.9.9")
     expect(r.out).toContain(`printed: ${pkg.version}`)
-    expect(r.out).toContain("smoke-binary: 6 passed, 1 failed")
+    expect(r.out).toContain("smoke-binary: 7 passed, 1 failed")
   })
 
   it("fails when the fixture is not an MCP server", async () => {
@@ -112,7 +113,7 @@ describe("scripts/verify-release.sh --smoke", () => {
       ])
       const r = sh("scripts/verify-release.sh", ["--smoke", fixture, dist])
       expect({ code: r.code, out: r.out }).toEqual({ code: 0, out: expect.stringContaining(`${HOST_FILE}`) })
-      expect(r.out).toMatch(new RegExp(`ok +${HOST_FILE} +smoke-binary\\.sh: 7 checks`))
+      expect(r.out).toMatch(new RegExp(`ok +${HOST_FILE} +smoke-binary\\.sh: 8 checks`))
       // Without the fixture file it refuses to start.
       expect(sh("scripts/verify-release.sh", ["--smoke", join(tmp.path, "nope.mjs"), dist]).code).toBe(2)
     },
@@ -133,7 +134,7 @@ describe("scripts/verify-release.sh --smoke", () => {
         code: 0,
         out: expect.stringMatching(/ok +agent-linux-arm64 +0\.\d+\.\d+.* \(qemu: /),
       })
-      expect(r.out).toMatch(/ok +agent-linux-arm64 +smoke-binary\.sh: 7 checks/)
+      expect(r.out).toMatch(/ok +agent-linux-arm64 +smoke-binary\.sh: 8 checks/)
     },
     180_000,
   )
