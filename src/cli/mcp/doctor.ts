@@ -7,7 +7,7 @@ import {
   type SchemaProvider,
   type ServerReport,
 } from "../../mcp/index.ts"
-import { ExitCode, UsageError } from "../../util/errors.ts"
+import { ExitCode } from "../../util/errors.ts"
 import { escapeTerminal } from "../../util/text.ts"
 import { command } from "../command.ts"
 import { repeated } from "../shared/context.ts"

@@ -1,5 +1,5 @@
 import type { ServerState } from "../../mcp/index.ts"
-import { ExitCode, UsageError } from "../../util/errors.ts"
+import { ExitCode } from "../../util/errors.ts"
 import { escapeTerminal } from "../../util/text.ts"
 import { command } from "../command.ts"
 import {
