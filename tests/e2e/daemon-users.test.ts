@@ -1,5 +1,5 @@
 import { describe, expect } from "bun:test"
-import { chmodSync, chownSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import { chmodSync, chownSync, copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { ensureBinary } from "../helpers/binary.ts"
 import { BUN } from "../helpers/cli.ts"
@@ -18,24 +18,27 @@ const setpriv = Bun.which("setpriv")
 const missing =
   process.getuid?.() !== 0 ? "running as another user needs root" : setpriv ? undefined : "no setpriv"
 
-/** The compiled binary as uid 65534, with its own home. */
-async function asOther(home: string, cwd: string, args: string[], env: Record<string, string> = {}) {
-  const proc = Bun.spawn(
-    [setpriv!, `--reuid=${OTHER}`, `--regid=${OTHER}`, "--clear-groups", await ensureBinary(), ...args],
-    {
-      cwd,
-      env: {
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
-        HOME: cwd,
-        AGENTRT_HOME: home,
-        NO_COLOR: "1",
-        ...env,
-      },
-      stdin: "ignore",
-      stdout: "pipe",
-      stderr: "pipe",
+/** The compiled binary (`bin`: a copy the other user can reach) as uid 65534, with its own home. */
+async function asOther(
+  bin: string,
+  home: string,
+  cwd: string,
+  args: string[],
+  env: Record<string, string> = {},
+) {
+  const proc = Bun.spawn([setpriv!, `--reuid=${OTHER}`, `--regid=${OTHER}`, "--clear-groups", bin, ...args], {
+    cwd,
+    env: {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: cwd,
+      AGENTRT_HOME: home,
+      NO_COLOR: "1",
+      ...env,
     },
-  )
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  })
   const [stdout, stderr, code] = await Promise.all([
     new Response(proc.stdout).text(),
     new Response(proc.stderr).text(),
@@ -53,16 +56,26 @@ describe("compiled binary: two users' daemons", () => {
       const theirs = join(t.path, "other")
       const theirHome = join(theirs, "agentrt")
       mkdirSync(theirHome, { recursive: true, mode: 0o700 })
+      // The binary and the server, copied where uid 65534 can run them: the checkout's own
+      // directories need not be open to other users.
+      const bin = join(t.path, "agent")
+      copyFileSync(await ensureBinary(), bin)
+      chmodSync(bin, 0o755)
+      const counter = join(theirs, "counter")
+      const built = Bun.spawnSync([BUN, "build", "--compile", COUNTER, "--outfile", counter], {
+        stderr: "pipe",
+      })
+      if (built.exitCode !== 0) throw new Error(`compiling the counter fixture: ${built.stderr.toString()}`)
       writeFileSync(
         join(theirs, "mcp.json"),
-        JSON.stringify({ mcpServers: { counter: { command: BUN, args: [COUNTER] } } }),
+        JSON.stringify({ mcpServers: { counter: { command: counter } } }),
       )
-      for (const p of [theirs, theirHome, join(theirs, "mcp.json")]) chownSync(p, OTHER, OTHER)
+      for (const p of [theirs, theirHome, counter, join(theirs, "mcp.json")]) chownSync(p, OTHER, OTHER)
       chmodSync(t.path, 0o755) // the other user passes through it to its own directory
       const call = ["mcp", "call", "counter", "increment", "--mcp", "mcp.json"]
 
       await using mine = await startedDaemon(t)
-      const started = await asOther(theirHome, theirs, ["daemon", "start"])
+      const started = await asOther(bin, theirHome, theirs, ["daemon", "start"])
       expect({ code: started.code, stderr: started.stderr }).toEqual({
         code: 0,
         stderr: expect.stringContaining("started"),
@@ -79,23 +92,23 @@ describe("compiled binary: two users' daemons", () => {
         // Each user's counter is its own held server.
         expect((await agent(t, call)).stdout).toBe("1\n")
         expect((await agent(t, call)).stdout).toBe("2\n")
-        expect((await asOther(theirHome, theirs, call)).stdout).toBe("1\n")
+        expect((await asOther(bin, theirHome, theirs, call)).stdout).toBe("1\n")
         expect((await agent(t, call)).stdout).toBe("3\n")
-        expect((await asOther(theirHome, theirs, call)).stdout).toBe("2\n")
+        expect((await asOther(bin, theirHome, theirs, call)).stdout).toBe("2\n")
         expect((await status(t)).servers?.map((s) => s.calls)).toEqual([3])
-        const theirStatus = await asOther(theirHome, theirs, ["daemon", "status", "-o", "json"])
+        const theirStatus = await asOther(bin, theirHome, theirs, ["daemon", "status", "-o", "json"])
         expect(
           (JSON.parse(theirStatus.stdout) as { pid: number; servers: { calls: number }[] }).servers,
         ).toEqual([expect.objectContaining({ calls: 2 })])
 
         // Pointed at root's home, the other user gets a refusal, and root's daemon sees nothing.
         const before = (await status(t)).servers?.[0]?.calls
-        const intruder = await asOther(t.home, theirs, call)
+        const intruder = await asOther(bin, t.home, theirs, call)
         expect(intruder.code).toBe(2)
         expect(intruder.stdout).toBe("")
         expect((await status(t)).servers?.[0]?.calls).toBe(before)
       } finally {
-        await asOther(theirHome, theirs, ["daemon", "stop"])
+        await asOther(bin, theirHome, theirs, ["daemon", "stop"])
         if (isAlive(theirPid)) process.kill(theirPid, "SIGKILL")
       }
     },
