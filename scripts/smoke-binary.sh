@@ -115,7 +115,7 @@ else fail "the dry runs left the home directory empty"; fi
 # file run by cmd.exe, S10; elsewhere a shell script), in a directory with a space, with
 # arguments cmd.exe would act on: each must reach the server as it was written, and the
 # redirection must create nothing
-case $(uname -s) in MINGW* | MSYS* | CYGWIN* | Windows_NT) shim_ext=cmd ;; *) shim_ext=sh ;; esac
+case $(uname -s) in MINGW* | MSYS* | CYGWIN* | Windows_NT) shim_ext="cmd" ;; *) shim_ext="sh" ;; esac
 mkdir "$work/shim dir"
 shim="$work/shim dir/fixture.$shim_ext"
 if [ "$shim_ext" = cmd ]; then
@@ -124,6 +124,7 @@ else
   printf '#!/bin/sh\nexec node "%s" "$@"\n' "$fixture" >"$shim" && chmod +x "$shim"
 fi
 marker=$(backslashed "$work/pwned")
+# shellcheck disable=SC2016 # JavaScript, not shell: its $1 is a regex replacement
 node -e '
   const [file, shim, argvFile, marker] = process.argv.slice(1)
   const args = ["plain", "two words", "a&b", "x|y", "<in>", "say \"hi\"", "%PATH%", "100%", "^caret", "!bang!", "back\\slash\\", "&echo pwned>" + marker]
