@@ -34,6 +34,11 @@ export function inputVariableName(id: string): string {
 }
 
 export function parseTemplate(s: string): Segment[] {
+  // Most strings (names, plain URLs, paths) hold nothing the loop below acts on: without a "$",
+  // a "%" or a "{env:", every character is literal text (a backslash only escapes an opener).
+  // Every string of every server goes through here several times before the first connect.
+  if (!s.includes("$") && !s.includes("%") && !s.includes("{env:"))
+    return s ? [{ type: "text", value: s }] : []
   const out: Segment[] = []
   let text = ""
   let i = 0

@@ -32,6 +32,8 @@ export interface UrlSecret {
 
 /** Every literal credential in the URLs inside `text`. */
 export function findUrlSecrets(text: string): UrlSecret[] {
+  // URL_RE needs a "://": most strings (a transport, a header name, a path) have none.
+  if (!text.includes("://")) return []
   const found: UrlSecret[] = []
   for (const url of text.match(URL_RE) ?? []) {
     const auth = AUTHORITY_RE.exec(url)
