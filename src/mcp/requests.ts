@@ -405,7 +405,9 @@ export function createRequests(d: Deps) {
       run(server, "resources/read", co, (c, ro) => c.client.readResource({ uri }, ro)),
     async skills(server?: string) {
       if (server !== undefined) slotOf(server)
-      const offering = connected(server).filter((s) => rt().offersSkills(s.conn!.client))
+      const all = connected(server)
+      const offers = await Promise.all(all.map((s) => rt().offersSkills(s.conn!.client)))
+      const offering = all.filter((_, i) => offers[i])
       const listed = await Promise.all(
         offering.map(async (s) => {
           const list = () => listOf(s, "skills", (c, ro) => rt().listSkills(s.name, c.client, ro))
