@@ -106,6 +106,7 @@ export function createTokenStore(stateDir: string): TokenStore {
   }
 
   async function write(entry: TokenEntry): Promise<void> {
+    listing = undefined
     registerEntrySecrets(entry)
     await ready()
     const data = `${JSON.stringify({ ...entry, savedAt: new Date().toISOString() }, null, 2)}\n`
@@ -118,6 +119,7 @@ export function createTokenStore(stateDir: string): TokenStore {
   }
 
   async function remove(key: TokenKey): Promise<boolean> {
+    listing = undefined
     try {
       await unlink(pathOf(key))
       return true
@@ -156,7 +158,22 @@ export function createTokenStore(stateDir: string): TokenStore {
     return isFound
   }
 
-  const findByResource = async (resource: string) => (await list()).filter((e) => e.resource === resource)
+  // Every server of a run looks up its tokens as it connects (findByResource, which lists the
+  // dir), twenty at once for twenty servers: the calls made while a listing runs share it, so
+  // each token file is read once rather than once per server (docs/performance.md, "the cold
+  // CLI phase, trimmed"). Only calls made while it runs: a later one, or one after this store
+  // wrote or removed a file, reads the dir afresh.
+  let listing: Promise<TokenEntry[]> | undefined
+  const listShared = () => {
+    if (listing) return listing
+    const started = list().finally(() => {
+      if (listing === started) listing = undefined
+    })
+    listing = started
+    return started
+  }
+  const findByResource = async (resource: string) =>
+    (await listShared()).filter((e) => e.resource === resource)
   return { dir, read, list, write, withTokenLock, update, forget, findByResource }
 }
 

@@ -17,6 +17,7 @@ import {
   isExpired,
   legacySameOriginDiscovery,
   type AgentOAuthProvider,
+  type TokenStore,
 } from "../auth/index.ts"
 import type { OAuthConfig, RemoteServer } from "../config/index.ts"
 import { AuthRequiredError } from "../util/errors.ts"
@@ -89,6 +90,15 @@ export function createRemoteAuth(server: RemoteServer, url: URL, ctx: RemoteAuth
   return authorizationCode(server, url, ctx, ctx.hooks, allowLoopback)
 }
 
+// One token store for the servers of one run (their hooks object): the servers connecting at once
+// then share its listing of the tokens dir (store.ts) instead of each reading every file.
+const storesByRun = new WeakMap<AuthHooks, TokenStore>()
+function tokenStoreFor(hooks: AuthHooks): TokenStore {
+  let store = storesByRun.get(hooks)
+  if (!store) storesByRun.set(hooks, (store = createTokenStore(hooks.stateDir)))
+  return store
+}
+
 function authorizationCode(
   server: RemoteServer,
   url: URL,
@@ -97,7 +107,7 @@ function authorizationCode(
   allowLoopback: boolean,
 ): RemoteAuth {
   const o = server.oauth
-  const store = createTokenStore(hooks.stateDir)
+  const store = tokenStoreFor(hooks)
   const method = o?.tokenEndpointAuthMethod === "private_key_jwt" ? undefined : o?.tokenEndpointAuthMethod
   const provider: AgentOAuthProvider = createOAuthProvider({
     server: ctx.name,

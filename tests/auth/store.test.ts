@@ -85,6 +85,28 @@ describe("token store", () => {
     expect(await store.read(A)).toBeUndefined()
   })
 
+  it("lookups made while a listing runs share it; one made after a write began lists afresh", async () => {
+    await using t = await tmpdir()
+    const store = createTokenStore(t.home)
+    const B = { ...A, issuer: "https://other-as.example" }
+    await store.write(entry())
+    // Twenty servers connecting at once: one read of each file, the same entry for each caller.
+    const [first, second] = await Promise.all([
+      store.findByResource(A.resource),
+      store.findByResource(A.resource),
+    ])
+    expect(second[0]).toBe(first[0]!)
+    // Started before the write: its listing may miss B. Started after it began: a listing of its own.
+    const before = store.findByResource(A.resource)
+    const written = store.write(entry(B))
+    const after = store.findByResource(A.resource)
+    await written
+    expect((await after)[0]).not.toBe((await before)[0])
+    expect((await store.findByResource(A.resource)).map((e) => e.issuer).sort()).toEqual([A.issuer, B.issuer])
+    await store.forget(B, { client: true })
+    expect((await store.findByResource(A.resource)).map((e) => e.issuer)).toEqual([A.issuer])
+  })
+
   it("forget drops tokens but keeps the registration; with client, drops the file", async () => {
     await using t = await tmpdir()
     const store = createTokenStore(t.home)
