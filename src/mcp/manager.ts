@@ -45,7 +45,7 @@ export function createManager(resolutions: Resolution[], opts: ManagerOptions): 
   for (const r of resolutions) {
     const spawn =
       r.status === "ready" && r.server.transport === "stdio"
-        ? spawnParams(r.server, opts.parentEnv)
+        ? spawnParams(r.server, opts.parentEnv, opts.launcher)
         : undefined
     slots.set(r.entry.name, {
       name: r.entry.name,
@@ -127,7 +127,7 @@ export function createManager(resolutions: Resolution[], opts: ManagerOptions): 
       try {
         // Started before the SDK has loaded (spawn.ts); the transport adopts it. Inside the try:
         // a command line Windows cannot be given safely (S10) fails this server alone.
-        early = slot.spawn && spawnServer(slot.spawn)
+        early = slot.spawn && spawnServer(slot.spawn, log)
         if (early) trace?.("first server spawned")
         const conn = await open(slot, early)
         if (abort.signal.aborted) {

@@ -1,6 +1,10 @@
-import { spawn, type ChildProcess } from "node:child_process"
+import { spawn } from "node:child_process"
 import { statSync } from "node:fs"
 import type { StdioServer } from "../config/index.ts"
+import type { Log } from "../util/log.ts"
+import { loadLibc, type Libc } from "./libc-spawn.ts"
+import { failedChild, posixChild, spawnError } from "./posix-child.ts"
+import { type ChildEvents, nodeChild, type ServerChild } from "./server-child.ts"
 import { windowsSpawn, type WindowsSpawn } from "./windows-spawn.ts"
 
 // Starting a stdio server, without the client SDK: the manager spawns the first servers
@@ -32,42 +36,48 @@ export interface SpawnParams {
   args: string[]
   env: Record<string, string>
   cwd?: string
+  /** "child_process" forces node:child_process (tests, and AGENTRT_SPAWN=child_process in the CLI). */
+  launcher?: Launcher
 }
 
 /**
  * How a stdio server is started, built once per server: the early spawn and the transport (and
  * a legacy restart) all use this value, so they cannot disagree about the command or environment.
  */
-export function spawnParams(server: StdioServer, parentEnv: Record<string, string | undefined>): SpawnParams {
+export function spawnParams(
+  server: StdioServer,
+  parentEnv: Record<string, string | undefined>,
+  launcher?: Launcher,
+): SpawnParams {
   return {
     command: server.command,
     args: server.args,
     env: minimalEnv(parentEnv, server.env),
     ...(server.cwd !== undefined && { cwd: server.cwd }),
+    ...(launcher !== undefined && { launcher }),
   }
 }
 
-export interface ChildEvents {
-  spawn(): void
-  error(e: Error): void
-  exit(code: number | null, signal: NodeJS.Signals | null): void
-  stdout(chunk: Buffer): void
-  stderr(chunk: Buffer): void
-  stdinError(e: Error): void
-}
+export type { ChildEvents, ServerChild } from "./server-child.ts"
+
+/** How stdio servers are started: "auto" is posix_spawn where libc-spawn.ts can load, else "child_process". */
+export type Launcher = "auto" | "child_process"
 
 export interface Spawned {
-  child: ChildProcess
+  child: ServerChild
   /** Hands the child's events to `events`, first replaying (in order) those that already fired. */
   attach(events: ChildEvents): void
 }
 
-// S04: on POSIX every stdio server leads its own process group (`detached`: Bun and Node call
-// setsid, so the group id is the server's pid), and stopping it signals the whole group: what
-// `sh -c 'helper & exec server'` started goes too, even a helper that ignores the end of stdin.
-// The price: the terminal's Ctrl-C no longer reaches servers directly, so agent forwards it
-// (S05), as it does SIGTERM and SIGHUP (S06): main.ts. A process that makes its own group or
-// session (a daemon) still escapes; only a cgroup could hold it.
+// S04: on POSIX every stdio server leads its own process group, and stopping it signals the
+// whole group: what `sh -c 'helper & exec server'` started goes too, even a helper that ignores
+// the end of stdin. On Linux the group is made by posix_spawn with POSIX_SPAWN_SETPGROUP
+// (libc-spawn.ts), inside agent's session: a new session per server (Bun's `detached`, setsid)
+// would also be a new autogroup for the scheduler, ~24 ms of CPU per server (docs/performance.md).
+// Elsewhere, or when libc cannot be loaded through bun:ffi, `detached` (setsid) makes the group.
+// The price of a group of its own: the terminal's Ctrl-C no longer reaches servers directly, so
+// agent forwards it (S05), as it does SIGTERM and SIGHUP (S06): main.ts. A process that makes
+// its own group or session (a daemon) still escapes; only a cgroup could hold it.
 // Windows: Bun gives no job objects, and `detached` there only opens a new console, so servers
 // start as before and stopping one ends that process alone, not what it started (docs/commands.md, "Stopping servers").
 const OWN_GROUP = process.platform !== "win32"
@@ -87,32 +97,17 @@ export function spawnPlan(
 }
 
 /** Throws as spawnPlan does (S10); every other failure to start arrives as the child's "error" event. */
-export function spawnServer(p: SpawnParams): Spawned {
-  const plan = spawnPlan(p, process.platform)
-  const child = spawn(plan.file, plan.args, {
-    env: p.env,
-    cwd: p.cwd,
-    stdio: ["pipe", "pipe", "pipe"],
-    shell: false,
-    windowsHide: true,
-    windowsVerbatimArguments: plan.isVerbatim,
-    detached: OWN_GROUP,
-  })
+export function spawnServer(p: SpawnParams, log?: Log): Spawned {
   let target: ChildEvents | undefined
   const queued: (() => void)[] = []
-  const on =
-    <K extends keyof ChildEvents>(k: K) =>
-    (...a: Parameters<ChildEvents[K]>) => {
-      const fire = () => (target![k] as (...x: Parameters<ChildEvents[K]>) => void)(...a)
-      if (target) fire()
-      else queued.push(fire)
-    }
-  child.once("spawn", on("spawn"))
-  child.on("error", on("error"))
-  child.once("exit", on("exit"))
-  child.stdout!.on("data", on("stdout"))
-  child.stderr!.on("data", on("stderr"))
-  child.stdin!.on("error", on("stdinError"))
+  const emit = <K extends keyof ChildEvents>(k: K, ...a: Parameters<ChildEvents[K]>) => {
+    const fire = () => (target![k] as (...x: Parameters<ChildEvents[K]>) => void)(...a)
+    if (target) fire()
+    else queued.push(fire)
+  }
+  const libc = p.launcher === "child_process" ? undefined : posixLibc(log)
+  const child =
+    libc && (p.cwd === undefined || libc.hasChdir) ? spawnPosix(libc, p, emit) : spawnNode(p, emit)
   return {
     child,
     attach(events) {
@@ -123,25 +118,73 @@ export function spawnServer(p: SpawnParams): Spawned {
   }
 }
 
+type Emit = <K extends keyof ChildEvents>(k: K, ...a: Parameters<ChildEvents[K]>) => void
+
+function spawnNode(p: SpawnParams, emit: Emit): ServerChild {
+  const plan = spawnPlan(p, process.platform)
+  const child = spawn(plan.file, plan.args, {
+    env: p.env,
+    cwd: p.cwd,
+    stdio: ["pipe", "pipe", "pipe"],
+    shell: false,
+    windowsHide: true,
+    windowsVerbatimArguments: plan.isVerbatim,
+    detached: OWN_GROUP,
+  })
+  child.once("spawn", () => emit("spawn"))
+  child.on("error", (e) => emit("error", e))
+  child.once("exit", (code, signal) => emit("exit", code, signal))
+  child.stdout!.on("data", (chunk: Buffer) => emit("stdout", chunk))
+  child.stderr!.on("data", (chunk: Buffer) => emit("stderr", chunk))
+  child.stdin!.on("error", (e) => emit("stdinError", e))
+  return nodeChild(child, OWN_GROUP)
+}
+
+/**
+ * PATH is looked up with the server's own PATH (C05's), as node:child_process does; a command
+ * with a slash is used as given (relative to the server's cwd, since the chdir happens first).
+ */
+function spawnPosix(libc: Libc, p: SpawnParams, emit: Emit): ServerChild {
+  for (const s of [p.command, ...p.args, ...Object.entries(p.env).flat()])
+    if (s.includes("\0"))
+      throw Object.assign(
+        new TypeError("a stdio server's command, argument or environment contains a NUL byte"),
+        {
+          code: "ERR_INVALID_ARG_VALUE",
+        },
+      )
+  const file = p.command.includes("/")
+    ? p.command
+    : Bun.which(p.command, { PATH: p.env.PATH ?? "", ...(p.cwd !== undefined && { cwd: p.cwd }) })
+  if (file === null) return failedChild(spawnError(p.command, p.args, ENOENT), emit)
+  const started = libc.spawn({
+    file,
+    argv: [p.command, ...p.args],
+    env: p.env,
+    ...(p.cwd !== undefined && { cwd: p.cwd }),
+  })
+  if (!started.ok) return failedChild(spawnError(p.command, p.args, started.errno), emit)
+  return posixChild(libc, started, emit)
+}
+
+const ENOENT = 2
+
+/** libc, loaded on the first spawn; when it cannot be, the reason is logged (at debug) once per process. */
+let libcMemo: Libc | string | undefined
+function posixLibc(log?: Log): Libc | undefined {
+  if (libcMemo === undefined) {
+    libcMemo = loadLibc()
+    if (typeof libcMemo === "string")
+      log?.debug(`stdio servers start through node:child_process: ${libcMemo}`)
+  }
+  return typeof libcMemo === "string" ? undefined : libcMemo
+}
+
 function isFile(path: string): boolean {
   return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false
 }
 
-/**
- * S04: sends `signal` to the server's whole process group (Windows: to the server alone).
- * False when nobody was left to receive it.
- */
-export function signalGroup(child: ChildProcess, signal: NodeJS.Signals | 0): boolean {
-  const pid = child.pid
-  if (pid === undefined) return false
-  if (!OWN_GROUP)
-    return signal === 0 ? child.exitCode === null && child.signalCode === null : child.kill(signal)
-  try {
-    process.kill(-pid, signal)
-    return true
-  } catch (e: unknown) {
-    // ESRCH: the group is empty. EPERM: what is left there is no longer ours to signal.
-    if (e instanceof Error && "code" in e && (e.code === "ESRCH" || e.code === "EPERM")) return false
-    throw e
-  }
+/** S04: sends `signal` to the server's whole process group (Windows: to the server alone). */
+export function signalGroup(child: ServerChild, signal: NodeJS.Signals | 0): boolean {
+  return child.signalGroup(signal)
 }

@@ -1,10 +1,9 @@
-import type { ChildProcess } from "node:child_process"
 import { PassThrough } from "node:stream"
 import type { JSONRPCMessage, Transport } from "@modelcontextprotocol/client"
 import { parseJSONRPCMessage, SdkError, SdkErrorCode, serializeMessage } from "@modelcontextprotocol/client"
 import type { Log } from "../util/log.ts"
 import { LineSplitter } from "./lines.ts"
-import { signalGroup, spawnServer, type Spawned } from "./spawn.ts"
+import { type Launcher, type ServerChild, type Spawned, signalGroup, spawnServer } from "./spawn.ts"
 
 export { minimalEnv } from "./spawn.ts"
 
@@ -28,6 +27,7 @@ export interface StdioParams {
   args: string[]
   env: Record<string, string>
   cwd?: string
+  launcher?: Launcher
   log: Log
   maxMessageBytes?: number
   /** Already started by the manager (spawnServer with these same params), to adopt. */
@@ -42,7 +42,7 @@ export class StdioTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void
   /** Present so the SDK treats this as stdio (probe timeouts mean "legacy server"). */
   readonly stderr = new PassThrough()
-  private child?: ChildProcess
+  private child?: ServerChild
   private tail: Buffer[] = []
   private tailBytes = 0
   private closing = false
@@ -69,7 +69,7 @@ export class StdioTransport implements Transport {
     if (this.child) throw new SdkError(SdkErrorCode.AlreadyConnected, "stdio transport already started")
     const p = this.params
     return new Promise((resolve, reject) => {
-      const spawned = p.early ?? spawnServer(p)
+      const spawned = p.early ?? spawnServer(p, p.log)
       const child = spawned.child
       this.child = child
       let isSpawned = false
@@ -176,20 +176,16 @@ export class StdioTransport implements Transport {
     if (this.child) this.swept ??= sweepGroup(this.child)
     if (!this.closing)
       this.failure ??= info.signal ? `was killed by ${info.signal}` : `exited with status ${info.code}`
-    this.child?.stdout?.destroy()
-    this.child?.stderr?.destroy()
+    this.child?.stopOutput()
     this.stderr.end()
     this.onclose?.()
   }
 
   send(message: JSONRPCMessage): Promise<void> {
-    const stdin = this.child?.stdin
-    if (!stdin || stdin.destroyed || this.exit)
+    const child = this.child
+    if (!child?.isWritable || this.exit)
       return Promise.reject(new SdkError(SdkErrorCode.NotConnected, "not connected"))
-    return new Promise((resolve) => {
-      if (stdin.write(serializeMessage(message))) resolve()
-      else stdin.once("drain", resolve)
-    })
+    return child.write(serializeMessage(message))
   }
 
   /**
@@ -203,7 +199,7 @@ export class StdioTransport implements Transport {
     if (!this.exit && child.exitCode === null && child.signalCode === null) {
       const exited = this.exited
       try {
-        child.stdin?.end()
+        child.endInput()
       } catch {
         // the pipe is already gone; the signals below still apply
       }
@@ -223,7 +219,7 @@ export class StdioTransport implements Transport {
  * S04: after the server exited, stops what is left in its process group: SIGTERM, then SIGKILL
  * to whoever outlives the grace period. Nothing to do (no signal at all) when the group is empty.
  */
-async function sweepGroup(child: ChildProcess): Promise<void> {
+async function sweepGroup(child: ServerChild): Promise<void> {
   if (!signalGroup(child, "SIGTERM")) return
   const deadline = Date.now() + TERM_GRACE_MS
   // Not our children, so there is no exit event to wait on: look until the group is empty.

@@ -151,6 +151,8 @@ export interface ManagerOptions {
    * the server's own `env`; the parent's secrets stay here). The CLI passes process.env.
    */
   parentEnv: Record<string, string | undefined>
+  /** How stdio servers start (spawn.ts): "child_process" forces Node's spawn; default "auto" (posix_spawn on Linux). */
+  launcher?: "auto" | "child_process"
   /** `--root DIR`: offered as MCP roots to every server of this run, with each server's own `roots`. */
   roots?: string[]
   signal?: AbortSignal

@@ -110,3 +110,72 @@ describe("compiled binary: stopping a stdio server stops its whole process group
     }, 40_000)
   }
 })
+
+// S04 on Linux: the compiled binary starts servers through posix_spawn (bun:ffi inside
+// `bun build --compile`): each leads its own process group in agent's session, not a session of
+// its own (the autogroup cost, docs/performance.md). AGENTRT_SPAWN=child_process forces the
+// fallback, setsid through node:child_process, which must still work.
+describe.skipIf(process.platform !== "linux")(
+  "compiled binary: where a stdio server's group lives (S04)",
+  () => {
+    /** A server that records /proc/<its pid>/stat (`exec` keeps the pid) before it starts. */
+    async function statConfig(t: TmpDir) {
+      const out = join(t.path, "server.stat")
+      const file = await t.write("mcp.json", {
+        mcpServers: {
+          basic: {
+            command: "sh",
+            args: [
+              "-c",
+              'cat /proc/$$/stat > "$OUT"; exec "$SERVER_BUN" "$SERVER"'.replaceAll("$", () => "$$"),
+            ],
+            env: { OUT: out, SERVER_BUN: BUN, SERVER },
+          },
+        },
+      })
+      const fields = () => {
+        const text = readFileSync(out, "utf8")
+        const [pid] = text.split(" ")
+        const [, , pgrp, session] = text.slice(text.lastIndexOf(")") + 2).split(" ")
+        return { pid: Number(pid), pgrp: Number(pgrp), session: Number(session) }
+      }
+      return { file, fields }
+    }
+    const ownSession = () => {
+      const text = readFileSync("/proc/self/stat", "utf8")
+      return Number(text.slice(text.lastIndexOf(")") + 2).split(" ")[3])
+    }
+
+    it("S04: a server leads its own group in agent's session (posix_spawn through bun:ffi)", async () => {
+      await using t = await tmpdir()
+      const srv = await statConfig(t)
+      const r = await runCli(["mcp", "call", "basic", "echo", "--arg", "text=hi", "--mcp", srv.file], {
+        home: t.home,
+        cwd: t.path,
+        binary: true,
+        timeoutMs: 30_000,
+      })
+      expect(r.stdout).toBe("hi\n")
+      expect(r.code).toBe(0)
+      const f = srv.fields()
+      // runCli starts agent in this test's session, so agent's session is ours.
+      expect({ pgrp: f.pgrp, session: f.session }).toEqual({ pgrp: f.pid, session: ownSession() })
+    }, 40_000)
+
+    it("S04: AGENTRT_SPAWN=child_process falls back to a session of its own, and still works", async () => {
+      await using t = await tmpdir()
+      const srv = await statConfig(t)
+      const r = await runCli(["mcp", "call", "basic", "echo", "--arg", "text=hi", "--mcp", srv.file], {
+        home: t.home,
+        cwd: t.path,
+        binary: true,
+        timeoutMs: 30_000,
+        env: { AGENTRT_SPAWN: "child_process" },
+      })
+      expect(r.stdout).toBe("hi\n")
+      expect(r.code).toBe(0)
+      const f = srv.fields()
+      expect({ pgrp: f.pgrp, session: f.session }).toEqual({ pgrp: f.pid, session: f.pid })
+    }, 40_000)
+  },
+)
