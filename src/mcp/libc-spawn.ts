@@ -73,6 +73,13 @@ export interface Libc {
   close(fd: number): void
 }
 
+/** pipe2 or fcntl failed before the spawn (EMFILE, say): reported as the spawn's errno. */
+export class SpawnFailure extends Error {
+  constructor(readonly errno: number) {
+    super(`could not make the pipes for a stdio server: errno ${errno}`)
+  }
+}
+
 type Symbols = ReturnType<typeof dlopen<typeof REQUIRED>>["symbols"]
 type Optional = Partial<ReturnType<typeof dlopen<typeof OPTIONAL>>["symbols"]>
 
@@ -130,12 +137,12 @@ function bind(c: Symbols, opt: Optional): Libc {
     if (fd >= 3) return fd
     const moved = c.fcntl(fd, F_DUPFD_CLOEXEC, 3)
     c.close(fd)
-    if (moved < 0) throw new Error(`fcntl(F_DUPFD_CLOEXEC) failed: errno ${errno()}`)
+    if (moved < 0) throw new SpawnFailure(errno())
     return moved
   }
   const pipe = (): [number, number] => {
     const fds = new Int32Array(2)
-    if (c.pipe2(ptr(fds), O_CLOEXEC) !== 0) throw new Error(`pipe2 failed: errno ${errno()}`)
+    if (c.pipe2(ptr(fds), O_CLOEXEC) !== 0) throw new SpawnFailure(errno())
     return [high(fds[0]!), high(fds[1]!)]
   }
   const nonBlocking = (fd: number) => c.fcntl(fd, F_SETFL, c.fcntl(fd, F_GETFL, 0) | O_NONBLOCK)
@@ -147,8 +154,14 @@ function bind(c: Symbols, opt: Optional): Libc {
       Object.entries(req.env).map(([k, v]) => `${k}=${v}`),
       keep,
     )
-    const pipes = [pipe(), pipe(), pipe()] as const
-    const [[inR, inW], [outR, outW], [errR, errW]] = pipes
+    const fds: number[] = []
+    try {
+      for (let i = 0; i < 3; i++) fds.push(...pipe())
+    } catch (e: unknown) {
+      for (const fd of fds) c.close(fd)
+      throw e
+    }
+    const [inR, inW, outR, outW, errR, errW] = fds as [number, number, number, number, number, number]
     const actions = new BigUint64Array(STRUCT_BYTES / 8)
     const attr = new BigUint64Array(STRUCT_BYTES / 8)
     const sigdef = new Uint8Array(STRUCT_BYTES).fill(0xff)
@@ -183,7 +196,7 @@ function bind(c: Symbols, opt: Optional): Libc {
       keep.push(file)
       const rc = c.posix_spawn(ptr(pid), ptr(file), ptr(actions), ptr(attr), ptr(argv), ptr(envp))
       if (rc !== 0) {
-        for (const fd of [inR, inW, outR, outW, errR, errW]) c.close(fd)
+        for (const fd of fds) c.close(fd)
         return { ok: false, errno: rc }
       }
     } finally {

@@ -7,11 +7,17 @@ import type { ChildEvents, ServerChild } from "./server-child.ts"
 // No exit event comes from Bun for a child it did not start, so waitpid(WNOHANG) is polled:
 // often once stdout has ended or the group was signalled (the server is on its way out; a
 // prompt exit keeps close() fast), rarely otherwise (a server that died while a helper it
-// started still holds its stdout open is noticed within SLOW_POLL_MS).
+// started still holds its stdout open is noticed within a second, sooner early on, when a
+// crash matters most to a connect; an idle daemon's held servers wake it once a second each).
 
-const SLOW_POLL_MS = 200
+/** The slow pace: from SLOW_FIRST_MS, half as slow again each time, up to SLOW_MAX_MS. */
+const SLOW_FIRST_MS = 100
+const SLOW_MAX_MS = 1000
 /** After stdout's end or a signal: 0, 1, 2, 4, 8, 16, 16… ms for about a second, then slow again. */
 const FAST_POLLS = [0, 1, 2, 4, 8, ...Array<number>(60).fill(16)]
+
+/** At most this long between the exit and its event, for output still in the pipes. */
+const DRAIN_MS = 20
 
 type Emit = <K extends keyof ChildEvents>(k: K, ...a: Parameters<ChildEvents[K]>) => void
 
@@ -101,6 +107,14 @@ export function failedChild(error: Error, emit: Emit): ServerChild {
   }
 }
 
+function continueGroup(pid: number) {
+  try {
+    process.kill(-pid, "SIGCONT")
+  } catch {
+    // the group emptied between the two signals: nothing left to continue
+  }
+}
+
 interface Fds {
   pid: number
   stdin: number
@@ -116,6 +130,7 @@ export function posixChild(libc: Libc, started: Fds, emit: Emit): ServerChild {
   let isWritable = true
   let timer: ReturnType<typeof setTimeout> | undefined
   let fast = 0 // index into FAST_POLLS, or -1 when polling slowly
+  let slow = SLOW_FIRST_MS
 
   const closers = new Set<number>([started.stdin, started.stdout, started.stderr])
   const closeFd = (fd: number) => {
@@ -129,18 +144,23 @@ export function posixChild(libc: Libc, started: Fds, emit: Emit): ServerChild {
     const r = libc.reap(pid)
     if ("errno" in r && r.errno !== EINTR) {
       // ECHILD: someone else reaped it (nothing in Bun does; checked), so the status is unknown.
-      return finish(null, null, r.errno === ECHILD ? undefined : r.errno)
+      return void finish(null, null, r.errno === ECHILD ? undefined : r.errno)
     }
     if ("status" in r) {
       const { code, signal } = decodeStatus(r.status)
-      return finish(code, signal)
+      return void finish(code, signal)
     }
     schedule()
   }
   const schedule = () => {
     if (isDone || timer) return
-    const delay = fast >= 0 && fast < FAST_POLLS.length ? FAST_POLLS[fast++]! : SLOW_POLL_MS
-    if (fast >= FAST_POLLS.length) fast = -1
+    let delay: number
+    if (fast >= 0 && fast < FAST_POLLS.length) delay = FAST_POLLS[fast++]!
+    else {
+      delay = slow
+      slow = Math.min(SLOW_MAX_MS, Math.round(slow * 1.5))
+      fast = -1
+    }
     timer = setTimeout(poll, delay)
   }
   /** The server is probably on its way out: look for its exit often for a while. */
@@ -151,11 +171,16 @@ export function posixChild(libc: Libc, started: Fds, emit: Emit): ServerChild {
     timer = undefined
     schedule()
   }
-  const finish = (code: number | null, signal: NodeJS.Signals | null, errno?: number) => {
+  const finish = async (code: number | null, signal: NodeJS.Signals | null, errno?: number) => {
     isDone = true
+    endInput() // as Node does at exit: our end of stdin is closed, its fd freed
+    // What the server wrote last (a crash's stderr) is usually read already; give what is still
+    // in the pipes a moment, not more: a helper may hold them open for good.
+    let timer: ReturnType<typeof setTimeout> | undefined
+    await Promise.race([drained, new Promise((r) => (timer = setTimeout(r, DRAIN_MS)))])
+    clearTimeout(timer)
     exitCode = code
     signalCode = signal
-    endInput() // as Node does at exit: our end of stdin is closed, its fd freed
     if (errno !== undefined) emit("error", spawnError(`waitpid ${pid}`, [], errno))
     emit("exit", code, signal)
   }
@@ -204,8 +229,7 @@ export function posixChild(libc: Libc, started: Fds, emit: Emit): ServerChild {
   }
 
   queueMicrotask(() => emit("spawn"))
-  void pump(started.stdout, "stdout")
-  void pump(started.stderr, "stderr")
+  const drained = Promise.all([pump(started.stdout, "stdout"), pump(started.stderr, "stderr")])
   fast = -1
   schedule()
 
@@ -243,6 +267,9 @@ export function posixChild(libc: Libc, started: Fds, emit: Emit): ServerChild {
         if (e instanceof Error && "code" in e && (e.code === "ESRCH" || e.code === "EPERM")) return false
         throw e
       }
+      // In agent's session a server that read the terminal was stopped (SIGTTIN, a background
+      // group): it acts on the signal only once continued, as a shell's `kill` does for a job.
+      if (signal !== 0 && signal !== "SIGKILL") continueGroup(pid)
       if (signal !== 0) hurry()
       return true
     },

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process"
 import { statSync } from "node:fs"
 import type { StdioServer } from "../config/index.ts"
 import type { Log } from "../util/log.ts"
-import { loadLibc, type Libc } from "./libc-spawn.ts"
+import { type Libc, loadLibc, SpawnFailure, type SpawnOutcome } from "./libc-spawn.ts"
 import { failedChild, posixChild, spawnError } from "./posix-child.ts"
 import { type ChildEvents, nodeChild, type ServerChild } from "./server-child.ts"
 import { windowsSpawn, type WindowsSpawn } from "./windows-spawn.ts"
@@ -145,29 +145,31 @@ function spawnNode(p: SpawnParams, emit: Emit): ServerChild {
  * with a slash is used as given (relative to the server's cwd, since the chdir happens first).
  */
 function spawnPosix(libc: Libc, p: SpawnParams, emit: Emit): ServerChild {
+  // As node:child_process does: a NUL would cut the C string short, so refuse it outright.
   for (const s of [p.command, ...p.args, ...Object.entries(p.env).flat()])
-    if (s.includes("\0"))
-      throw Object.assign(
-        new TypeError("a stdio server's command, argument or environment contains a NUL byte"),
-        {
-          code: "ERR_INVALID_ARG_VALUE",
-        },
-      )
+    if (s.includes("\0")) throw Object.assign(new TypeError(NUL_MESSAGE), { code: "ERR_INVALID_ARG_VALUE" })
   const file = p.command.includes("/")
     ? p.command
     : Bun.which(p.command, { PATH: p.env.PATH ?? "", ...(p.cwd !== undefined && { cwd: p.cwd }) })
   if (file === null) return failedChild(spawnError(p.command, p.args, ENOENT), emit)
-  const started = libc.spawn({
-    file,
-    argv: [p.command, ...p.args],
-    env: p.env,
-    ...(p.cwd !== undefined && { cwd: p.cwd }),
-  })
+  let started: SpawnOutcome
+  try {
+    started = libc.spawn({
+      file,
+      argv: [p.command, ...p.args],
+      env: p.env,
+      ...(p.cwd !== undefined && { cwd: p.cwd }),
+    })
+  } catch (e: unknown) {
+    if (!(e instanceof SpawnFailure)) throw e
+    started = { ok: false, errno: e.errno } // no pipes (EMFILE): an "error" event, as Node gives
+  }
   if (!started.ok) return failedChild(spawnError(p.command, p.args, started.errno), emit)
   return posixChild(libc, started, emit)
 }
 
 const ENOENT = 2
+const NUL_MESSAGE = "a stdio server's command, argument or environment contains a NUL byte"
 
 /** libc, loaded on the first spawn; when it cannot be, the reason is logged (at debug) once per process. */
 let libcMemo: Libc | string | undefined

@@ -127,6 +127,15 @@ describe.skipIf(!isLinux)("stdio servers started with posix_spawn (S04, Linux)",
     }
   })
 
+  it("S04: a stopped server (SIGTTIN from the terminal, say) still ends on SIGTERM: the group is continued", async () => {
+    const s = start({ command: "sh", args: ["-c", "kill -STOP $$; sleep 100"], env: { PATH } })
+    await s.started
+    const pid = s.child.pid!
+    while (stat(pid)[0] !== "T") await Bun.sleep(10)
+    expect(s.child.signalGroup("SIGTERM")).toBe(true)
+    expect(await s.exited).toEqual({ code: null, signal: "SIGTERM" })
+  })
+
   it("gives a missing command the same ENOENT error event as node:child_process", async () => {
     for (const launcher of ["auto", "child_process"] as const) {
       const s = start({ command: "agentrt-no-such-command", args: [], env: { PATH }, launcher })
