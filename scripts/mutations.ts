@@ -500,10 +500,31 @@ export const MUTATIONS: Mutation[] = [
   // S04: stopping a stdio server stops its process group
   {
     name: "process group: signals reach the server only, not what it started",
-    file: "src/mcp/spawn.ts",
-    find: "    process.kill(-pid, signal)\n",
-    replace: "    process.kill(pid, signal)\n",
+    file: "src/mcp/posix-child.ts",
+    find: "        process.kill(-pid, signal)\n",
+    replace: "        process.kill(pid, signal)\n",
     tests: ["tests/e2e/process-group.test.ts"],
+  },
+  {
+    name: "process group: the fallback's signals reach the server only (node:child_process)",
+    file: "src/mcp/server-child.ts",
+    find: "        process.kill(-pid, signal)\n",
+    replace: "        process.kill(pid, signal)\n",
+    tests: ["tests/mcp/posix-spawn.test.ts"],
+  },
+  {
+    name: "process group: posix_spawn without SETPGROUP (the server stays in agent's group)",
+    file: "src/mcp/libc-spawn.ts",
+    find: "POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF",
+    replace: "POSIX_SPAWN_SETSIGDEF",
+    tests: ["tests/mcp/posix-spawn.test.ts"],
+  },
+  {
+    name: "process group: a server inherits agent's ignored SIGPIPE",
+    file: "src/mcp/libc-spawn.ts",
+    find: "new Uint8Array(STRUCT_BYTES).fill(0xff)",
+    replace: "new Uint8Array(STRUCT_BYTES)",
+    tests: ["tests/mcp/posix-spawn.test.ts"],
   },
   {
     name: "process group: a crashed server's helpers left running until close",

@@ -94,6 +94,29 @@ describe.skipIf(!isLinux)("stdio servers started with posix_spawn (S04, Linux)",
     }
   })
 
+  it("S04: stopping a server signals its whole group, with either launcher", async () => {
+    for (const launcher of ["auto", "child_process"] as const) {
+      const s = start({
+        command: "sh",
+        args: ["-c", "sleep 100 & echo $!; exec sleep 100"],
+        env: { PATH },
+        launcher,
+      })
+      while (!s.stdout().includes("\n")) await Bun.sleep(10)
+      const helper = Number(s.stdout().toString().trim())
+      try {
+        expect(isAlive(helper)).toBe(true)
+        expect(s.child.signalGroup("SIGTERM")).toBe(true)
+        expect(await s.exited).toEqual({ code: null, signal: "SIGTERM" })
+        const deadline = Date.now() + 5000
+        while (isAlive(helper) && Date.now() < deadline) await Bun.sleep(10)
+        expect({ launcher, isHelperAlive: isAlive(helper) }).toEqual({ launcher, isHelperAlive: false })
+      } finally {
+        if (isAlive(helper)) process.kill(helper, "SIGKILL")
+      }
+    }
+  })
+
   it("resets every signal to its default and unblocks them all (Bun ignores SIGPIPE; a server must not)", async () => {
     expect(mask("self", "SigIgn") & SIGPIPE_BIT).toBe(SIGPIPE_BIT) // what the child must not inherit
     const s = start({ command: "sleep", args: ["100"], env: { PATH } })
