@@ -108,14 +108,14 @@ describe.skipIf(!isLinux)("stdio servers started with posix_spawn (S04, Linux)",
         expect(isAlive(helper)).toBe(true)
         expect(s.child.signalGroup("SIGTERM")).toBe(true)
         expect(await s.exited).toEqual({ code: null, signal: "SIGTERM" })
-        const deadline = Date.now() + 5000
+        const deadline = Date.now() + 3000
         while (isAlive(helper) && Date.now() < deadline) await Bun.sleep(10)
         expect({ launcher, isHelperAlive: isAlive(helper) }).toEqual({ launcher, isHelperAlive: false })
       } finally {
         if (isAlive(helper)) process.kill(helper, "SIGKILL")
       }
     }
-  })
+  }, 20_000)
 
   it("resets every signal to its default and unblocks them all (Bun ignores SIGPIPE; a server must not)", async () => {
     expect(mask("self", "SigIgn") & SIGPIPE_BIT).toBe(SIGPIPE_BIT) // what the child must not inherit
