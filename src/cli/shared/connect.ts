@@ -229,8 +229,9 @@ export async function withServers(
     log: ctx.log,
     cwd: ctx.cwd,
     parentEnv: ctx.env,
-    // Internal: the node:child_process start (a session per server) instead of posix_spawn, for tests and bisecting.
-    ...(ctx.env.AGENTRT_SPAWN === "child_process" && { launcher: "child_process" as const }),
+    // Internal, cold runs only: node:child_process (a session per server) instead of posix_spawn,
+    // for tests and bisecting. Not read warm: the daemon would ask the caller for it every time.
+    ...(!warm && ctx.env.AGENTRT_SPAWN === "child_process" && { launcher: "child_process" as const }),
     roots,
     stateDir: ctx.paths.stateDir,
     signal,
