@@ -57,11 +57,11 @@ const SIGNALS = [
   "SIGSYS",
 ] as const
 
-/** A wait status as Node reports it: the exit code, or the signal's name (a real-time one has none). */
+/** A wait status as Node reports it: the exit code, or the signal's name (a real-time one: SIG<number>). */
 export function decodeStatus(status: number): { code: number | null; signal: NodeJS.Signals | null } {
   const sig = status & 0x7f
   if (sig === 0) return { code: (status >> 8) & 0xff, signal: null }
-  return { code: null, signal: (SIGNALS[sig] || "SIGTERM") as NodeJS.Signals }
+  return { code: null, signal: (SIGNALS[sig] ?? `SIG${sig}`) as NodeJS.Signals }
 }
 
 /** Node's errno names for what posix_spawn can report. */
