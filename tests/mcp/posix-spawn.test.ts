@@ -63,8 +63,15 @@ function mask(pid: number | "self", field: "SigIgn" | "SigBlk"): bigint {
 }
 const SIGPIPE_BIT = 1n << 12n // signal 13
 
+/** Ends the server, by its pid too: when the group was not made (a broken build), nothing else would. */
+function kill(s: ReturnType<typeof start>) {
+  const pid = s.child.pid
+  if (s.child.signalGroup("SIGKILL") || pid === undefined || !isAlive(pid)) return
+  process.kill(pid, "SIGKILL")
+}
+
 async function stop(s: ReturnType<typeof start>) {
-  s.child.signalGroup("SIGKILL")
+  kill(s)
   await s.exited
 }
 
@@ -112,6 +119,7 @@ describe.skipIf(!isLinux)("stdio servers started with posix_spawn (S04, Linux)",
         while (isAlive(helper) && Date.now() < deadline) await Bun.sleep(10)
         expect({ launcher, isHelperAlive: isAlive(helper) }).toEqual({ launcher, isHelperAlive: false })
       } finally {
+        kill(s)
         if (isAlive(helper)) process.kill(helper, "SIGKILL")
       }
     }
@@ -145,18 +153,23 @@ describe.skipIf(!isLinux)("stdio servers started with posix_spawn (S04, Linux)",
       expect(await s.exited).toEqual({ code: 3, signal: null })
       expect(isAlive(helper)).toBe(true)
     } finally {
-      s.child.signalGroup("SIGKILL")
+      kill(s)
+      if (isAlive(helper)) process.kill(helper, "SIGKILL")
       s.child.stopOutput()
     }
   })
 
   it("S04: a stopped server (SIGTTIN from the terminal, say) still ends on SIGTERM: the group is continued", async () => {
     const s = start({ command: "sh", args: ["-c", "kill -STOP $$; sleep 100"], env: { PATH } })
-    await s.started
-    const pid = s.child.pid!
-    while (stat(pid)[0] !== "T") await Bun.sleep(10)
-    expect(s.child.signalGroup("SIGTERM")).toBe(true)
-    expect(await s.exited).toEqual({ code: null, signal: "SIGTERM" })
+    try {
+      await s.started
+      const pid = s.child.pid!
+      while (stat(pid)[0] !== "T") await Bun.sleep(10)
+      expect(s.child.signalGroup("SIGTERM")).toBe(true)
+      expect(await s.exited).toEqual({ code: null, signal: "SIGTERM" })
+    } finally {
+      kill(s)
+    }
   })
 
   it("gives a missing command the same ENOENT error event as node:child_process", async () => {
