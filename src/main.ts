@@ -30,8 +30,18 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
 // side loads only the small socket client. undefined: no daemon (or a broken one), run cold.
 let code: number | undefined
 if (argv.includes("mcp") || argv.includes("run")) {
+  // The terminal checks start before the client loads: Bun's file thread pool starts with the
+  // first stat (~0.5 ms), which then overlaps loading the client's chunks (docs/performance.md).
+  const fdStats =
+    process.platform === "linux"
+      ? ([0, 1, 2] as const).map((fd) =>
+          Bun.file(`/proc/self/fd/${fd}`)
+            .stat()
+            .catch(() => undefined),
+        )
+      : undefined
   const client = await import("./cli/shared/daemon-client.ts")
-  if (client.isWarmCommand(argv)) code = await client.runWarm(argv, process.env)
+  if (client.isWarmCommand(argv)) code = await client.runWarm(argv, process.env, fdStats)
   // Its output was written synchronously; process.stdout was never touched (~8 ms on first use).
   if (code !== undefined) process.exit(code)
 }

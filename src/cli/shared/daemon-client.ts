@@ -51,14 +51,18 @@ export function placeFor(env: Env): DaemonPlace {
 }
 
 /** Runs argv in the daemon: its exit code, or undefined to run cold (with a warning when the daemon failed). */
-export async function runWarm(argv: string[], env: Env): Promise<number | undefined> {
+/** What main.ts asked of /proc/self/fd/0–2 before the client loaded (Linux): stats, or undefined. */
+export type FdStats = readonly Promise<FdStat | undefined>[]
+type FdStat = { isCharacterDevice(): boolean; rdev: number }
+
+export async function runWarm(argv: string[], env: Env, fdStats?: FdStats): Promise<number | undefined> {
   // --debug shows why a command ran cold (a sign-in handed back, another protocol version).
   const log = lazyLog(argv.includes("-q") || argv.includes("--quiet") ? 0 : argv.includes("--debug") ? 4 : 3)
   // A relative AGENTRT_HOME is an error the cold run reports properly.
   if (env.AGENTRT_HOME && !env.AGENTRT_HOME.startsWith("/") && process.platform !== "win32") return undefined
   const place = placeFor(env)
   // Asked at once, beside the socket check (each is a stat): the request needs them when it connects.
-  const terminals = process.platform === "linux" ? whichTerminals() : undefined
+  const terminals = process.platform === "linux" ? whichTerminals(fdStats) : undefined
   const problem = await socketProblemOf(place)
   if (problem === "missing") {
     if (!wantsStart(argv, env)) return undefined
@@ -191,8 +195,8 @@ export async function ask(place: DaemonPlace, msg: ClientMessage): Promise<Daemo
   })
 }
 
-function whichTerminals(): Promise<[boolean, boolean, boolean]> {
-  return Promise.all([isTerminal(0), isTerminal(1), isTerminal(2)])
+function whichTerminals(pre?: FdStats): Promise<[boolean, boolean, boolean]> {
+  return Promise.all([isTerminal(0, pre?.[0]), isTerminal(1, pre?.[1]), isTerminal(2, pre?.[2])])
 }
 
 async function talk(
@@ -313,10 +317,10 @@ async function pump(fn: (data: string) => void): Promise<void> {
  * console and tty devices, 136–143 pseudo-terminals, 3 old BSD ones, 166/188/204 USB and serial
  * ttys); elsewhere, node:tty.
  */
-async function isTerminal(fd: 0 | 1 | 2): Promise<boolean> {
+async function isTerminal(fd: 0 | 1 | 2, pre?: Promise<FdStat | undefined>): Promise<boolean> {
   if (process.platform === "linux") {
     try {
-      const st = await Bun.file(`/proc/self/fd/${fd}`).stat()
+      const st = (await pre) ?? (await Bun.file(`/proc/self/fd/${fd}`).stat())
       return st.isCharacterDevice() && TTY_MAJORS.has(majorOf(st.rdev))
     } catch {
       // No /proc mounted (some containers), or a closed descriptor: ask node:tty below.
