@@ -95,6 +95,8 @@ async function benchList(
       // 2026-07-28 (server/discover) where a server offers it, which costs an SDK-built server
       // CPU of its own. Pinned to the baseline's revision, the row shows agent's own overhead.
       ...(isLikeForLike && { pinned: [...list(sides.agent), "--protocol-version", "2025-11-25"] }),
+      // And the other way round: the bare SDK negotiating as agent does (2026-07-28 where offered).
+      ...(isLikeForLike && { baselineAuto: [sides.baseline, cfg, "--auto"] }),
     },
     env,
     allConnected(n),
@@ -122,6 +124,17 @@ async function benchList(
       before: "",
       baseline: fmt(b.wallMs, "ms"),
       ratio: ratioOf(m.pinned, b),
+      beforeRatio: "",
+      target: "",
+      verdict: "",
+    })
+  if (m.baselineAuto)
+    rows.push({
+      what: `  bare SDK negotiating as agent`,
+      product: fmt(p.wallMs, "ms"),
+      before: "",
+      baseline: fmt(m.baselineAuto.wallMs, "ms"),
+      ratio: `${(p.wallMs.median / m.baselineAuto.wallMs.median).toFixed(2)}x`,
       beforeRatio: "",
       target: "",
       verdict: "",
@@ -245,6 +258,9 @@ async function main(): Promise<void> {
     console.log("teardown: last stdout chunk → process exit; RSS: the client's own VmHWM (servers excluded)")
     console.log(
       "product at 2025-11-25: agent with --protocol-version 2025-11-25, the baseline's revision (its stdio servers skip 2026-07-28's per-server cost)",
+    )
+    console.log(
+      "bare SDK negotiating as agent: the baseline with the SDK's auto negotiation (2026-07-28 where offered), against agent's default run (ratio of the medians)",
     )
     if (BEFORE) console.log(`before: ${BEFORE}`)
     console.log("warm (servers kept by `agent daemon`, and mcporter's keep-alive daemon): npm run bench:warm")

@@ -3,7 +3,9 @@
 // (stdio, or Streamable HTTP for `url`), lists each one's tools, prompts and resources (the
 // latter two when advertised, as `agent mcp list` does for its counts), prints one JSON
 // document, closes. No timeouts, approvals, namespacing or fallbacks: what the product adds is measured
-// against this. Compiled with build.ts's options, like dist/agent.   baseline-list CONFIG
+// against this. Compiled with build.ts's options, like dist/agent.   baseline-list CONFIG [--auto]
+// --auto: the SDK's "auto" version negotiation (probe 2026-07-28 with server/discover, fall back
+// to a 2025 session), what agent does, instead of the SDK's default 2025-11-25 `initialize`.
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio"
 import { readFileSync } from "node:fs"
@@ -16,8 +18,13 @@ interface Entry {
   headers?: Record<string, string>
 }
 
+const isAuto = process.argv.includes("--auto")
+
 async function listOne(name: string, e: Entry) {
-  const client = new Client({ name: "baseline-list", version: "1.0.0" })
+  const client = new Client(
+    { name: "baseline-list", version: "1.0.0" },
+    isAuto ? { versionNegotiation: { mode: "auto" } } : {},
+  )
   const transport = e.url
     ? new StreamableHTTPClientTransport(new URL(e.url), { requestInit: { headers: e.headers ?? {} } })
     : new StdioClientTransport({
@@ -50,7 +57,7 @@ async function listOne(name: string, e: Entry) {
 
 const file = process.argv[2]
 if (!file) {
-  console.error("usage: baseline-list CONFIG.json")
+  console.error("usage: baseline-list CONFIG.json [--auto]")
   process.exit(2)
 }
 const servers = (JSON.parse(readFileSync(file, "utf8")) as { mcpServers: Record<string, Entry> }).mcpServers
