@@ -3,7 +3,7 @@ import { chmodSync, chownSync, copyFileSync, mkdirSync, readFileSync, statSync, 
 import { join } from "node:path"
 import { ensureBinary } from "../helpers/binary.ts"
 import { BUN } from "../helpers/cli.ts"
-import { isAlive } from "../helpers/processes.ts"
+import { isAlive, runToEnd } from "../helpers/processes.ts"
 import { itUnless } from "../helpers/skip.ts"
 import { tmpdir } from "../helpers/tmp.ts"
 import { COUNTER, agent, counterServer, startedDaemon, status } from "./daemon-helpers.ts"
@@ -26,25 +26,10 @@ async function asOther(
   args: string[],
   env: Record<string, string> = {},
 ) {
-  const proc = Bun.spawn([setpriv!, `--reuid=${OTHER}`, `--regid=${OTHER}`, "--clear-groups", bin, ...args], {
+  return runToEnd([setpriv!, `--reuid=${OTHER}`, `--regid=${OTHER}`, "--clear-groups", bin, ...args], {
     cwd,
-    env: {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
-      HOME: cwd,
-      AGENTRT_HOME: home,
-      NO_COLOR: "1",
-      ...env,
-    },
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: cwd, AGENTRT_HOME: home, NO_COLOR: "1", ...env },
   })
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ])
-  return { code, stdout, stderr }
 }
 
 describe("compiled binary: two users' daemons", () => {

@@ -141,6 +141,14 @@ describe.skipIf(process.platform !== "linux")(
       }
       return { file, fields }
     }
+    const echo = (t: TmpDir, file: string, env: Record<string, string> = {}) =>
+      runCli(["mcp", "call", "basic", "echo", "--arg", "text=hi", "--mcp", file], {
+        home: t.home,
+        cwd: t.path,
+        binary: true,
+        timeoutMs: 30_000,
+        env,
+      })
     const ownSession = () => {
       const text = readFileSync("/proc/self/stat", "utf8")
       return Number(text.slice(text.lastIndexOf(")") + 2).split(" ")[3])
@@ -149,12 +157,7 @@ describe.skipIf(process.platform !== "linux")(
     it("S04: a server leads its own group in agent's session (posix_spawn through bun:ffi)", async () => {
       await using t = await tmpdir()
       const srv = await statConfig(t)
-      const r = await runCli(["mcp", "call", "basic", "echo", "--arg", "text=hi", "--mcp", srv.file], {
-        home: t.home,
-        cwd: t.path,
-        binary: true,
-        timeoutMs: 30_000,
-      })
+      const r = await echo(t, srv.file)
       expect(r.stdout).toBe("hi\n")
       expect(r.code).toBe(0)
       const f = srv.fields()
@@ -165,13 +168,7 @@ describe.skipIf(process.platform !== "linux")(
     it("S04: AGENTRT_SPAWN=child_process falls back to a session of its own, and still works", async () => {
       await using t = await tmpdir()
       const srv = await statConfig(t)
-      const r = await runCli(["mcp", "call", "basic", "echo", "--arg", "text=hi", "--mcp", srv.file], {
-        home: t.home,
-        cwd: t.path,
-        binary: true,
-        timeoutMs: 30_000,
-        env: { AGENTRT_SPAWN: "child_process" },
-      })
+      const r = await echo(t, srv.file, { AGENTRT_SPAWN: "child_process" })
       expect(r.stdout).toBe("hi\n")
       expect(r.code).toBe(0)
       const f = srv.fields()

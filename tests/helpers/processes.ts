@@ -32,6 +32,20 @@ export function descendants(pid: number): number[] {
   return out
 }
 
+/** Runs `cmd` to its end with stdin closed: its exit code and its whole stdout and stderr. */
+export async function runToEnd(
+  cmd: string[],
+  opts: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const proc = Bun.spawn(cmd, { ...opts, stdin: "ignore", stdout: "pipe", stderr: "pipe" })
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ])
+  return { code, stdout, stderr }
+}
+
 /** Collects a stream's text as it arrives; `done` settles when the stream ends. */
 export function collect(stream: ReadableStream<Uint8Array>) {
   const out = { text: "", done: Promise.resolve() }
