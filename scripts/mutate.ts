@@ -60,7 +60,7 @@ function parseArgs(argv: string[]): { jobs: number; filters: string[] } {
 }
 
 /** Every `find` must occur exactly once, and every test file must exist: the list tracks the code. */
-async function checkList(mutations: Mutation[]): Promise<string[]> {
+export async function checkList(mutations: Mutation[]): Promise<string[]> {
   const problems: string[] = []
   const names = new Set<string>()
   for (const m of mutations) {
@@ -220,4 +220,5 @@ async function main(): Promise<number> {
   return count("killed") === selected.length ? 0 : 1
 }
 
-process.exit(await main())
+// tests/scripts/mutations.test.ts imports checkList: the list is checked on every `npm test`.
+if (import.meta.main) process.exit(await main())

@@ -679,9 +679,23 @@ export const MUTATIONS: Mutation[] = [
   {
     name: "daemon: a socket another uid owns is used",
     file: "src/cli/shared/daemon-client.ts",
-    find: "    if (process.getuid && st.uid !== process.getuid())",
-    replace: "    if (false)",
+    find: "  if (process.getuid && st.uid !== process.getuid())",
+    replace: "  if (false)",
     tests: ["tests/e2e/daemon-socket.test.ts"],
+  },
+  {
+    name: "daemon: the warm caller connects without judging the socket",
+    file: "src/cli/shared/daemon-client.ts",
+    find: "    return judgeSocket(place.socket, await Bun.file(place.socket).stat())",
+    replace: "    return void (await Bun.file(place.socket).stat())",
+    tests: ["tests/e2e/daemon-socket.test.ts"],
+  },
+  {
+    name: "daemon: the caller never sees a terminal (prompts would not reach it)",
+    file: "src/cli/shared/daemon-client.ts",
+    find: "      return st.isCharacterDevice() && TTY_MAJORS.has(majorOf(st.rdev))",
+    replace: "      return false",
+    tests: ["tests/e2e/daemon-changes.test.ts"],
   },
   {
     name: "daemon: the caller sends its whole environment",
@@ -693,8 +707,8 @@ export const MUTATIONS: Mutation[] = [
   {
     name: "daemon: a server that no longer resolves stays held",
     file: "src/daemon/pool.ts",
-    find: '      if (old) await drop(old, `it is ${r.status.replace("_", " ")} now`)',
-    replace: "      void old",
+    find: '        await drop(old, `it is ${r.status.replace("_", " ")} now`)',
+    replace: "        void old",
     tests: ["tests/e2e/daemon-changes.test.ts"],
   },
   {
