@@ -1,4 +1,6 @@
+import { expect } from "bun:test"
 import { deflateRawSync } from "node:zlib"
+import { AgentError } from "../../src/util/errors.ts"
 
 // A minimal zip writer for bundle tests. It writes what real tools write (deflate or stored,
 // Unix modes in the external attributes) and, on request, what no honest tool would: absolute
@@ -80,4 +82,17 @@ export function bundleManifest(extra: Record<string, unknown> = {}): Record<stri
     },
     ...extra,
   }
+}
+
+/** Runs `f`, which must refuse with one line (an AgentError, exit 2), and returns that line. */
+export function refusedLine(f: () => unknown): string {
+  try {
+    f()
+  } catch (e: unknown) {
+    expect(e).toBeInstanceOf(AgentError)
+    expect((e as AgentError).exitCode).toBe(2)
+    expect((e as Error).message).not.toContain("\n")
+    return (e as Error).message
+  }
+  throw new Error("accepted")
 }

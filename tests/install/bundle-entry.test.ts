@@ -10,22 +10,12 @@ import {
 import { parseManifest, type BundleManifest } from "../../src/install/bundle-manifest.ts"
 import { checkEntry } from "../../src/install/link-entry.ts"
 import type { AgentError } from "../../src/util/errors.ts"
-import { bundleManifest } from "../helpers/zip.ts"
+import { bundleManifest, refusedLine } from "../helpers/zip.ts"
 
 // manifest.json through @anthropic-ai/mcpb's schemas, and the server entry a manifest becomes.
 
 const encode = (doc: unknown) => new TextEncoder().encode(JSON.stringify(doc))
 const DIR = `${sep}home${sep}u${sep}bundles${sep}hello-1.0.0-abc`
-
-function refused(f: () => unknown): string {
-  try {
-    f()
-  } catch (e: unknown) {
-    expect((e as AgentError).exitCode).toBe(2)
-    return (e as Error).message
-  }
-  throw new Error("accepted")
-}
 
 async function rejected(p: Promise<unknown>): Promise<string> {
   try {
@@ -131,7 +121,7 @@ describe("buildBundleEntry", () => {
 
   it("refuses a ${…} that neither MCPB nor user_config defines (I34)", async () => {
     const m = await manifest({ command: "node", args: ["${GITHUB_TOKEN}"] })
-    expect(refused(() => build(m))).toContain("mcp_config args[0] uses ${GITHUB_TOKEN}")
+    expect(refusedLine(() => build(m))).toContain("mcp_config args[0] uses ${GITHUB_TOKEN}")
   })
 
   it("writes manifest text and typed values so our ${…} engine reads them back literally (I36)", async () => {
