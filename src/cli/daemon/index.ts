@@ -80,7 +80,7 @@ const start = command({
         ...(args["idle-timeout"] ? ["--idle-timeout", args["idle-timeout"]] : []),
         ...(args["exit-after"] ? ["--exit-after", args["exit-after"]] : []),
       ]
-      const problem = socketProblem(place)
+      const problem = await socketProblem(place)
       if (problem !== undefined && problem !== "missing")
         throw new UnavailableError(`cannot start the daemon: ${problem}`, {
           hint: "remove that file if it is stale",
@@ -112,7 +112,8 @@ const stop = command({
     const answer = await ask(place, { t: "stop", v: 1 })
     const wasRunning = answer?.t === "stopping"
     // Wait until the socket is gone, so a `start` right after starts a fresh one.
-    for (let i = 0; wasRunning && i < 200 && socketProblem(place) !== "missing"; i++) await Bun.sleep(25)
+    for (let i = 0; wasRunning && i < 200 && (await socketProblem(place)) !== "missing"; i++)
+      await Bun.sleep(25)
     if (ctx.output === "json") return printJson({ stopped: wasRunning })
     printRaw(wasRunning ? "stopped" : "no daemon was running")
   },
@@ -127,7 +128,7 @@ const status = command({
   async run({ args }) {
     const ctx = createContext(args)
     const place = placeFor(ctx.env)
-    const problem = socketProblem(place)
+    const problem = await socketProblem(place)
     const answer = problem === undefined ? await ask(place, { t: "status", v: 1 }) : undefined
     if (answer?.t !== "status") {
       const why = problem === "missing" || problem === undefined ? "no daemon is running" : problem

@@ -26,7 +26,7 @@ export async function runDaemon(opts: {
   const place = placeFor(ctx.env)
   if ((await ask(place, { t: "status", v: 1 }))?.t === "status")
     throw new UnavailableError("a daemon is already running", { hint: "agent daemon status" })
-  const problem = socketProblem(place)
+  const problem = await socketProblem(place)
   if (problem !== undefined && problem !== "missing")
     throw new UnavailableError(`cannot start the daemon: ${problem}`)
   const settings = configured(ctx.paths.userConfig)

@@ -20,8 +20,8 @@ import { openChannel } from "./daemon-channel.ts"
 //
 // No node:fs on the warm path: loading it costs a compiled binary ~1.7 ms (measured with marks in
 // one warm call: the whole client side is ~4 ms over Bun's start), more than the call's margin. The
-// socket check, the terminal check and the output use Bun's own file API; node:fs loads only when
-// the daemon is started or a daemon command (status, stop) runs (docs/performance.md).
+// socket check, the terminal check and the output use Bun's own file API; node:fs loads only to
+// start the daemon or read the user config's autoStart (docs/performance.md).
 
 type Env = Record<string, string | undefined>
 
@@ -63,7 +63,7 @@ export async function runWarm(argv: string[], env: Env, fdStats?: FdStats): Prom
   const place = placeFor(env)
   // Asked at once, beside the socket check (each is a stat): the request needs them when it connects.
   const terminals = process.platform === "linux" ? whichTerminals(fdStats) : undefined
-  const problem = await socketProblemOf(place)
+  const problem = await socketProblem(place)
   if (problem === "missing") {
     if (!wantsStart(argv, env)) return undefined
     const started = await startDaemon(place, env)
@@ -78,22 +78,13 @@ export async function runWarm(argv: string[], env: Env, fdStats?: FdStats): Prom
   return await talk(place, argv, env, log, await (terminals ?? whichTerminals()))
 }
 
-/** S30: a socket that is not a socket, or that another user owns, is never connected to. */
-export function socketProblem(place: DaemonPlace): string | "missing" | undefined {
-  if (process.platform === "win32") return undefined
-  try {
-    return judgeSocket(place.socket, fs().lstatSync(place.socket))
-  } catch {
-    return "missing"
-  }
-}
-
 /**
- * socketProblem for the warm path, without node:fs. Bun's stat follows a symlink where lstat would
- * not: the same verdict for S30, since what is judged is then the socket at the end of the link,
- * and a socket another user made is still theirs (uid) wherever the link points.
+ * S30: a socket that is not a socket, or that another user owns, is never connected to. Bun's
+ * stat, not node:fs (which the warm path does not load): it follows a symlink where lstat would
+ * not, and gives the same verdict, since what is judged is then the socket at the end of the
+ * link, and a socket another user made is still theirs (uid) wherever the link points.
  */
-async function socketProblemOf(place: DaemonPlace): Promise<string | "missing" | undefined> {
+export async function socketProblem(place: DaemonPlace): Promise<string | "missing" | undefined> {
   if (process.platform === "win32") return undefined
   try {
     return judgeSocket(place.socket, await Bun.file(place.socket).stat())
@@ -109,7 +100,7 @@ function judgeSocket(path: string, st: { isSocket(): boolean; uid: number }): st
   return undefined
 }
 
-/** node:fs, for the paths off the warm call (starting the daemon, its own commands). */
+/** node:fs, for the paths off the warm call (starting the daemon, reading autoStart). */
 function fs(): typeof import("node:fs") {
   return require("node:fs") as typeof import("node:fs")
 }
@@ -161,7 +152,7 @@ export async function startDaemon(
   child.once("exit", (code) => (exited = `it exited with ${code}`))
   child.once("error", (e) => (exited = e.message))
   for (let i = 0; i < 200 && !exited; i++) {
-    if (socketProblem(place) === undefined && (await ping(place))) return true
+    if ((await socketProblem(place)) === undefined && (await ping(place))) return true
     await Bun.sleep(25)
   }
   return exited ?? "it did not answer within 5 s"
@@ -183,7 +174,7 @@ function ping(place: DaemonPlace): Promise<boolean> {
 
 /** One status/stop exchange; undefined when no daemon answers. */
 export async function ask(place: DaemonPlace, msg: ClientMessage): Promise<DaemonMessage | undefined> {
-  if (socketProblem(place) !== undefined) return undefined
+  if ((await socketProblem(place)) !== undefined) return undefined
   return new Promise((resolve) => {
     const read = lineReader((m) => resolve(m as DaemonMessage))
     const c = openChannel(place.socket, {
