@@ -1,4 +1,5 @@
 import { describe, expect, it } from "bun:test"
+import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { BUN, ROOT, runCli } from "../helpers/cli.ts"
 import { tmpdir } from "../helpers/tmp.ts"
@@ -56,4 +57,53 @@ describe("AGENTRT_TRACE", () => {
     expect(r.code).toBe(0)
     expect(r.stderr).not.toContain("trace:")
   })
+
+  it("in a daemon started with it: each request's milestones in the daemon's log, none when it was not", async () => {
+    for (const isTraced of [true, false]) {
+      await using t = await tmpdir()
+      const file = await t.write("mcp.json", { mcpServers: { a: basic } })
+      const opts = {
+        home: t.home,
+        cwd: t.path,
+        env: (isTraced ? { AGENTRT_TRACE: "1" } : {}) as Record<string, string>,
+      }
+      expect((await runCli(["daemon", "start"], opts)).code).toBe(0)
+      try {
+        // The caller's own AGENTRT_TRACE does not matter here: the daemon's traces the request.
+        const call = await runCli(["mcp", "call", "a", "echo", "--arg", "text=hi", "--mcp", file], {
+          home: t.home,
+          cwd: t.path,
+        })
+        expect({ code: call.code, stdout: call.stdout }).toEqual({ code: 0, stdout: "hi\n" })
+        expect(call.stderr).not.toContain("trace:")
+      } finally {
+        await runCli(["daemon", "stop"], opts)
+      }
+      const log = readFileSync(
+        join(t.home, "state", `daemon-${process.getuid?.() ?? "user"}`, "daemon.log"),
+        "utf8",
+      )
+      const lines = traced(log.replace(/^\S+Z trace:/gm, "trace:"))
+      if (!isTraced) {
+        expect(lines).toEqual([])
+        continue
+      }
+      expect(lines.every((m) => m !== null)).toBe(true)
+      expect(lines.map((m) => m![3])).toEqual([
+        "request taken",
+        "command starts",
+        "command line parsed",
+        "config loaded and validated",
+        "servers resolved (approvals, fingerprints)",
+        "servers taken from the pool",
+        "connected",
+        "command done (output written), closing servers",
+        "command returned",
+        "output flushed",
+        "answered",
+      ])
+      const walls = lines.map((m) => Number(m![1]))
+      expect(walls).toEqual([...walls].sort((x, y) => x - y))
+    }
+  }, 60_000)
 })

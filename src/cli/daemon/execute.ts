@@ -2,6 +2,7 @@ import { createParseCache } from "../../config/index.ts"
 import { isBaseEnv, type Caller, type Pool } from "../../daemon/index.ts"
 import { runInterruptHandlers, takeInterruptHandlers } from "../../util/abort.ts"
 import { resetWrittenStdout } from "../shared/output.ts"
+import { timeline } from "../shared/trace.ts"
 import {
   HandBackError,
   NeedMoreEnvError,
@@ -59,7 +60,9 @@ export function createExecutor(deps: {
     const asked = new Set(Object.keys(req.env))
     const key = `${req.cwd}\0${req.argv[0] ?? ""}`
     let hasShownPre = false
-    const trace = deps.isTraced ? requestTrace(caller.receivedAt) : undefined
+    // AGENTRT_TRACE: this request's milestones, from its arrival, logged in one piece when it ends.
+    const traced: string[] = []
+    const trace = deps.isTraced ? timeline(caller.receivedAt, 2, (line) => traced.push(line)) : undefined
     trace?.("request taken")
 
     const fetchEnv = async (names: string[]) => {
@@ -87,7 +90,7 @@ export function createExecutor(deps: {
       if (outcome.kind === "handback") caller.send({ t: "fallback", reason: outcome.reason })
       else caller.send({ t: "exit", code: outcome.code })
       trace?.("answered")
-      if (trace) deps.log(trace.lines())
+      if (trace) deps.log(traced.join("\n"))
       return
     }
     caller.send({ t: "fallback", reason: "the command kept asking for more of the environment" })
@@ -201,20 +204,4 @@ export function createExecutor(deps: {
       return { kind: "exit", code }
     }
   }
-}
-
-/** One request's timeline: ms and CPU since it arrived, one `trace:` line per milestone. */
-function requestTrace(since: number) {
-  const cpu0 = process.cpuUsage()
-  const lines: string[] = []
-  const ms = (n: number) => n.toFixed(2).padStart(7)
-  return Object.assign(
-    (event: string) => {
-      const cpu = process.cpuUsage(cpu0)
-      lines.push(
-        `trace: ${ms(performance.now() - since)} ms  cpu ${ms((cpu.user + cpu.system) / 1000)} ms  ${event}`,
-      )
-    },
-    { lines: () => lines.join("\n") },
-  )
 }

@@ -190,9 +190,9 @@ export async function withServers(
   body: (s: Session) => Promise<number | void>,
 ): Promise<number | void> {
   const ctx = createContext(args)
+  const warm = warmRequest()
   // Inside the daemon this process's start says nothing about the request: its own timeline.
-  const warmTrace = warmRequest()?.trace
-  const trace = warmRequest() ? warmTrace : createTrace(ctx.env)
+  const trace = warm ? warm.trace : createTrace(ctx.env)
   trace?.("command line parsed")
   const timeoutMs = millis(args.timeout, "--timeout")
   const connectTimeoutMs = millis(args["connect-timeout"], "--connect-timeout")
@@ -217,7 +217,6 @@ export async function withServers(
   const resolutions = adhoc ? [adhoc] : await configServers(ctx, rawArgs, config!, opts.only, opts.among)
   trace?.("servers resolved (approvals, fingerprints)")
   // Inside the daemon: approvals are checked (above) before any held server is touched.
-  const warm = warmRequest()
   warm?.checkpoint()
   // Taken over only now: a Ctrl-C at an approval prompt above still exits at once.
   using interrupt = interruptSignal()
@@ -240,7 +239,7 @@ export async function withServers(
     allowInsecureHttp: Boolean(args["allow-insecure-http"]),
     ...(protocolVersion && { protocolVersion }),
     // Not a held server's: it outlives this request.
-    ...(trace && !warmRequest() && { trace }),
+    ...(trace && !warm && { trace }),
     // Warm, a sign-in is the caller's to do (handBack below): the daemon has no browser of theirs.
     auth: warm || !signIn ? auth : { ...auth, signIn },
     elicit:
@@ -273,7 +272,7 @@ export async function withServers(
     ? // docs/policy.md: a blocked resolution is never started; the pool closes a held server that is blocked now.
       await warm.pool.acquire(resolutions, managerOpts)
     : (await import("../../mcp/index.ts")).createManager(resolutions, managerOpts)
-  warmTrace?.("servers taken from the pool")
+  if (warm) trace?.("servers taken from the pool")
   try {
     throwIfNamedBlocked(resolutions, opts)
     const held = warm
@@ -290,7 +289,7 @@ export async function withServers(
     if (warm && signIn && states.some((x) => x.status === "needs_auth" && !x.isApiKey))
       warm.handBack("a server needs sign-in, which happens in the caller's terminal")
     warm?.commit()
-    warmTrace?.("connected")
+    if (warm) trace?.("connected")
     const session: Session = {
       ctx,
       manager,
