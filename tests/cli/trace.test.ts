@@ -62,11 +62,8 @@ describe("AGENTRT_TRACE", () => {
     for (const isTraced of [true, false]) {
       await using t = await tmpdir()
       const file = await t.write("mcp.json", { mcpServers: { a: basic } })
-      const opts = {
-        home: t.home,
-        cwd: t.path,
-        env: (isTraced ? { AGENTRT_TRACE: "1" } : {}) as Record<string, string>,
-      }
+      const env: Record<string, string> = isTraced ? { AGENTRT_TRACE: "1" } : {}
+      const opts = { home: t.home, cwd: t.path, env }
       expect((await runCli(["daemon", "start"], opts)).code).toBe(0)
       try {
         // The caller's own AGENTRT_TRACE does not matter here: the daemon's traces the request.
